@@ -1,0 +1,53 @@
+namespace Moat.Analysis.Reporting;
+
+public enum ReportFormat { Text, Json, Sarif }
+
+/// <summary>The lower-case names used on the command line and in JSON, and the exit-code policy.</summary>
+public static class ReportNames
+{
+    public static string Of(Severity severity) => severity switch
+    {
+        Severity.Critical => "critical",
+        Severity.High => "high",
+        Severity.Medium => "medium",
+        Severity.Low => "low",
+        _ => "info",
+    };
+
+    public static string Of(Confidence confidence) => confidence switch
+    {
+        Confidence.High => "high",
+        Confidence.Medium => "medium",
+        _ => "low",
+    };
+
+    public static string Of(Verdict verdict) => verdict switch
+    {
+        Verdict.Malicious => "malicious",
+        Verdict.Suspicious => "suspicious",
+        _ => "clean",
+    };
+
+    public static string Of(TargetKind kind) => kind.ToString().ToLowerInvariant();
+
+    public static bool TryParseSeverity(string text, out Severity severity)
+    {
+        foreach (var candidate in Enum.GetValues<Severity>())
+        {
+            if (string.Equals(Of(candidate), text, StringComparison.OrdinalIgnoreCase))
+            {
+                severity = candidate;
+                return true;
+            }
+        }
+        severity = default;
+        return false;
+    }
+
+    /// <summary>
+    /// DESIGN.md's exit codes: 1 when any finding is at or above <paramref name="failOn"/> (null: never), else 0.
+    /// Usage and input errors (2) are the command line's business.
+    /// </summary>
+    public static int ExitCode(IEnumerable<ScanResult> results, Severity? failOn) =>
+        failOn is { } threshold && results.Any(r => r.Findings.Any(f => f.Severity >= threshold)) ? 1 : 0;
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Moat.Analysis.Reporting;
+
+/// <summary>
+/// SARIF 2.1.0 as GitHub code scanning accepts it: rule metadata (with <c>security-severity</c>), one result per
+/// finding with a physical location (the member path inside the target, or the target itself), and partial
+/// fingerprints so a finding keeps its identity across runs even when lines move.
+/// </summary>
+public static class SarifReport
+{
+    private const string Schema = "https://json.schemastore.org/sarif-2.1.0.json";
+
+    public static void Write(TextWriter output, IReadOnlyList<ScanResult> results, ReportOptions options)
+    {
+        var usedRules = results.SelectMany(r => r.Findings).Select(f => f.RuleId).Distinct().Order(StringComparer.Ordinal).ToList();
+        var ruleIndex = usedRules.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i, StringComparer.Ordinal);
+
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("$schema", Schema);
+            json.WriteString("version", "2.1.0");
+            json.WriteStartArray("runs");
+            json.WriteStartObject();
+
+            json.WriteStartObject("tool");
+            json.WriteStartObject("driver");
+            json.WriteString("name", "moat");
+            json.WriteString("version", options.ToolVersion);
+            json.WriteString("semanticVersion", options.ToolVersion);
+            json.WriteString("informationUri", "https://example.com/moat");
+            json.WriteStartArray("rules");
+            foreach (var id in usedRules) WriteRule(json, id, results);
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+
+            json.WriteStartArray("results");
+            foreach (var result in results)
+            {
+                foreach (var finding in result.Findings) WriteResult(json, result, finding, ruleIndex[finding.RuleId]);
+            }
+            json.WriteEndArray();
+
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    private static void WriteRule(Utf8JsonWriter json, string id, IReadOnlyList<ScanResult> results)
+    {
+        var rule = RuleCatalog.Find(id);
+        var severity = rule?.Severity ?? results.SelectMany(r => r.Findings).First(f => f.RuleId == id).Severity;
+        json.WriteStartObject();
+        json.WriteString("id", id);
+        json.WriteString("name", rule?.Name ?? id);
+        json.WriteStartObject("shortDescription");
+        json.WriteString("text", rule?.Summary ?? id);
+        json.WriteEndObject();
+        json.WriteStartObject("fullDescription");
+        json.WriteString("text", rule?.Explanation ?? rule?.Summary ?? id);
+        json.WriteEndObject();
+        if (rule is not null)
+        {
+            json.WriteStartObject("help");
+            json.WriteString("text", rule.Explanation);
+            var references = rule.References is { Count: > 0 } refs ? "\n\nReferences:\n" + string.Join('\n', refs.Select(r => $"- {r}")) : "";
+            json.WriteString("markdown", $"**{rule.Summary}**\n\n{rule.Explanation}{references}");
+            json.WriteEndObject();
+        }
+        json.WriteStartObject("defaultConfiguration");
+        json.WriteString("level", Level(severity));
+        json.WriteEndObject();
+        json.WriteStartObject("properties");
+        json.WriteStartArray("tags");
+        json.WriteStringValue("security");
+        json.WriteStringValue("supply-chain");
+        json.WriteEndArray();
+        json.WriteString("security-severity", SecuritySeverity(severity));
+        json.WriteString("precision", "high");
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteResult(Utf8JsonWriter json, ScanResult result, Finding finding, int ruleIndex)
+    {
+        json.WriteStartObject();
+        json.WriteString("ruleId", finding.RuleId);
+        json.WriteNumber("ruleIndex", ruleIndex);
+        json.WriteString("level", Level(finding.Severity));
+        json.WriteStartObject("message");
+        json.WriteString("text", $"{finding.Message} ({result.Target})");
+        json.WriteEndObject();
+
+        var uri = ArtifactUri(result, finding);
+        json.WriteStartArray("locations");
+        json.WriteStartObject();
+        json.WriteStartObject("physicalLocation");
+        json.WriteStartObject("artifactLocation");
+        json.WriteString("uri", uri);
+        json.WriteEndObject();
+        json.WriteStartObject("region");
+        json.WriteNumber("startLine", Math.Max(1, finding.Location.Line));
+        if (finding.Location.Column > 0) json.WriteNumber("startColumn", finding.Location.Column);
+        if (!string.IsNullOrEmpty(finding.Evidence))
+        {
+            json.WriteStartObject("snippet");
+            json.WriteString("text", finding.Evidence);
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+
+        json.WriteStartObject("partialFingerprints");
+        json.WriteString("moatFingerprint/v1", Fingerprint(result.Target, finding));
+        json.WriteEndObject();
+        json.WriteStartObject("properties");
+        json.WriteString("target", result.Target);
+        json.WriteString("kind", ReportNames.Of(result.Kind));
+        json.WriteString("verdict", ReportNames.Of(result.Verdict));
+        json.WriteString("confidence", ReportNames.Of(finding.Confidence));
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Code scanning wants a repository-relative URI; a finding inside an archive is placed at the archive.</summary>
+    private static string ArtifactUri(ScanResult result, Finding finding)
+    {
+        var path = result.Kind is TargetKind.Package ? result.Target : finding.Location.Path ?? result.Target;
+        return Uri.EscapeDataString(path.Replace('\\', '/')).Replace("%2F", "/", StringComparison.Ordinal);
+    }
+
+    /// <summary>Stable across runs: the rule, the target, the path and the evidence — not the line number.</summary>
+    private static string Fingerprint(string target, Finding finding)
+    {
+        var material = $"{finding.RuleId}\n{target}\n{finding.Location.Path}\n{finding.Evidence ?? finding.Message}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..32];
+    }
+
+    private static string Level(Severity severity) => severity switch
+    {
+        Severity.Critical or Severity.High => "error",
+        Severity.Medium => "warning",
+        _ => "note",
+    };
+
+    /// <summary>GitHub maps 9.0+ to critical, 7.0+ high, 4.0+ medium, above 0 low.</summary>
+    private static string SecuritySeverity(Severity severity) => (severity switch
+    {
+        Severity.Critical => 9.5,
+        Severity.High => 8.0,
+        Severity.Medium => 5.5,
+        Severity.Low => 3.0,
+        _ => 1.0,
+    }).ToString("0.0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,37 @@
+namespace Moat.Analysis.Reporting;
+
+/// <summary>Plain text for people: one block per target, findings worst first, then a one-line summary.</summary>
+public static class TextReport
+{
+    public static void Write(TextWriter output, IReadOnlyList<ScanResult> results, ReportOptions options)
+    {
+        foreach (var result in results)
+        {
+            if (!options.ShowClean && result.Verdict == Verdict.Clean && result.Findings.Count == 0) continue;
+            output.WriteLine($"{Paint(ReportNames.Of(result.Verdict).ToUpperInvariant(), result.Verdict, options)}  {result.Target}  ({ReportNames.Of(result.Kind)}, score {result.Score:0.00})");
+            foreach (var finding in result.Findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line))
+            {
+                var where = finding.Location.Path is { Length: > 0 } path
+                    ? finding.Location.Line > 0 ? $" [{path}:{finding.Location.Line}]" : $" [{path}]"
+                    : "";
+                output.WriteLine($"  {ReportNames.Of(finding.Severity),-8} {finding.RuleId}  {finding.Message}{where}");
+                if (!string.IsNullOrEmpty(finding.Evidence))
+                {
+                    foreach (var line in finding.Evidence.Split('\n').Take(6)) output.WriteLine($"           | {line.TrimEnd('\r')}");
+                }
+            }
+        }
+
+        var counts = results.GroupBy(r => r.Verdict).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine(
+            $"{results.Count} checked: {counts.GetValueOrDefault(Verdict.Malicious)} malicious, " +
+            $"{counts.GetValueOrDefault(Verdict.Suspicious)} suspicious, {counts.GetValueOrDefault(Verdict.Clean)} clean");
+    }
+
+    private static string Paint(string text, Verdict verdict, ReportOptions options)
+    {
+        if (!options.Color) return text;
+        var code = verdict switch { Verdict.Malicious => "31;1", Verdict.Suspicious => "33;1", _ => "32" };
+        return $"\u001b[{code}m{text}\u001b[0m";
+    }
+}

@@ -1,0 +1,39 @@
+using System.Collections.Frozen;
+using System.Reflection;
+
+namespace Moat.Analysis;
+
+/// <summary>
+/// A detector rule's metadata: its id (<c>MOAT-CODE-012</c> style), a kebab-case name, a one-line summary, a default
+/// severity, a longer explanation and references. Each rule is declared once, as a <c>public static readonly Rule</c>
+/// field next to the code that raises it; <see cref="RuleCatalog"/> finds them all, and docs/rules.md is generated
+/// from them.
+/// </summary>
+public sealed record Rule(
+    string Id,
+    string Name,
+    string Summary,
+    Severity Severity,
+    string Explanation,
+    IReadOnlyList<string>? References = null)
+{
+    /// <summary>The detector family, from the id: <c>MOAT-CODE-012</c> → <c>CODE</c>.</summary>
+    public string Family => Id.Split('-') is [_, var family, ..] ? family : Id;
+}
+
+/// <summary>Every rule declared in Moat.Analysis, found once by reflection.</summary>
+public static class RuleCatalog
+{
+    private static readonly Lazy<FrozenDictionary<string, Rule>> ById = new(() =>
+        typeof(Rule).Assembly.GetTypes()
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
+            .Where(f => f.FieldType == typeof(Rule) && f.IsInitOnly)
+            .Select(f => (Rule)f.GetValue(null)!)
+            .DistinctBy(r => r.Id)
+            .ToFrozenDictionary(r => r.Id, StringComparer.Ordinal));
+
+    /// <summary>All rules, ordered by id.</summary>
+    public static IReadOnlyList<Rule> All => [.. ById.Value.Values.OrderBy(r => r.Id, StringComparer.Ordinal)];
+
+    public static Rule? Find(string id) => ById.Value.GetValueOrDefault(id);
+}

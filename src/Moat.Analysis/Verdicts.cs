@@ -1,0 +1,52 @@
+namespace Moat.Analysis;
+
+/// <summary>
+/// The one place where findings become a score and a verdict. Each finding weighs its severity times its confidence;
+/// weights combine like independent probabilities (1 - Π(1 - w)), so several medium signals add up but never reach
+/// certainty on their own. Detectors that know a combination is damning (decode → exec at install time) say so with
+/// a finding of their own at <see cref="Severity.Critical"/>, rather than by scoring here.
+/// </summary>
+public static class Verdicts
+{
+    public const double MaliciousThreshold = 0.85;
+    public const double SuspiciousThreshold = 0.25;
+
+    public static double Weight(Finding finding) => SeverityWeight(finding.Severity) * ConfidenceFactor(finding.Confidence);
+
+    public static (Verdict Verdict, double Score) Judge(IReadOnlyList<Finding> findings)
+    {
+        var remaining = 1.0;
+        var worstStrong = Severity.Info; // worst severity among findings of at least medium confidence
+        var worst = Severity.Info;
+        foreach (var finding in findings)
+        {
+            remaining *= 1.0 - Weight(finding);
+            if (finding.Severity > worst) worst = finding.Severity;
+            if (finding.Confidence >= Confidence.Medium && finding.Severity > worstStrong) worstStrong = finding.Severity;
+        }
+        var score = Math.Round(1.0 - remaining, 3);
+
+        // A pile of low/info findings never makes a verdict by itself: malicious needs a confident high or critical
+        // finding, suspicious needs at least one medium.
+        var verdict = score >= MaliciousThreshold && worstStrong >= Severity.High ? Verdict.Malicious
+            : score >= SuspiciousThreshold && worst >= Severity.Medium ? Verdict.Suspicious
+            : Verdict.Clean;
+        return (verdict, score);
+    }
+
+    private static double SeverityWeight(Severity severity) => severity switch
+    {
+        Severity.Critical => 0.9,
+        Severity.High => 0.6,
+        Severity.Medium => 0.3,
+        Severity.Low => 0.1,
+        _ => 0.0,
+    };
+
+    private static double ConfidenceFactor(Confidence confidence) => confidence switch
+    {
+        Confidence.High => 1.0,
+        Confidence.Medium => 0.75,
+        _ => 0.45,
+    };
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Moat.Analysis.Reporting;
+using Moat.Cli.Commands;
+
+namespace Moat.Cli;
+
+/// <summary>The <c>moat</c> command tree. Each verb lives in Commands/ and only parses, calls the engine and prints.</summary>
+public static class MoatApp
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "Moat: a supply-chain firewall for Python packages. Scans packages, names, requirements, CI workflows, " +
+            "secrets and links before you trust them.");
+        // The default --version reads the entry assembly, which is the test host under tests: print Moat's own.
+        foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersionAction();
+        root.Subcommands.Add(RulesCommand.Create());
+        return root;
+    }
+
+    /// <summary>Runs the command line with the given output streams (tests pass their own writers).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var parse = Build().Parse(args);
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        try
+        {
+            return parse.Invoke(configuration);
+        }
+        catch (CliInputException ex)
+        {
+            error.WriteLine($"moat: {ex.Message}");
+            return ExitCodes.InputError;
+        }
+    }
+
+    public static string Version => MoatVersion.Current;
+}
+
+internal sealed class PrintVersionAction : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        parseResult.InvocationConfiguration.Output.WriteLine(MoatVersion.Current);
+        return ExitCodes.Clean;
+    }
+}
+
+/// <summary>DESIGN.md's exit codes.</summary>
+public static class ExitCodes
+{
+    public const int Clean = 0;
+    public const int Findings = 1;
+    public const int InputError = 2;
+}
+
+/// <summary>Bad input from the user (a missing file, an unreadable corpus): exit code 2 with one clear line, no stack trace.</summary>
+public sealed class CliInputException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,3 @@
+using Moat.Cli;
+
+return MoatApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Moat.Analysis;
+using Moat.Analysis.Reporting;
+
+namespace Moat.Analysis.Tests;
+
+public class ReportingTests
+{
+    private static readonly ScanResult Sample = ScanResult.From("evil-1.0.tar.gz", TargetKind.Package,
+    [
+        new Finding("MOAT-TEST-001", Severity.Critical, Confidence.High, "decodes and runs a payload at install time",
+            new Location("evil-1.0/setup.py", 12, 5), "exec(b64decode(…))"),
+        new Finding("MOAT-TEST-002", Severity.Low, Confidence.Medium, "uses \"subprocess\"", new Location("evil-1.0/x.py")),
+    ]);
+
+    private static string Render(ReportFormat format, params ScanResult[] results)
+    {
+        var writer = new StringWriter();
+        ReportWriter.Write(writer, results, format, new ReportOptions("9.9.9"));
+        return writer.ToString();
+    }
+
+    [Fact]
+    public void Json_has_the_documented_shape()
+    {
+        using var doc = JsonDocument.Parse(Render(ReportFormat.Json, Sample));
+        var root = doc.RootElement;
+        Assert.Equal("moat", root.GetProperty("tool").GetString());
+        Assert.Equal("9.9.9", root.GetProperty("version").GetString());
+        var result = Assert.Single(root.GetProperty("results").EnumerateArray());
+        Assert.Equal(["target", "kind", "verdict", "score", "findings"], result.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("evil-1.0.tar.gz", result.GetProperty("target").GetString());
+        Assert.Equal("package", result.GetProperty("kind").GetString());
+        Assert.Equal("malicious", result.GetProperty("verdict").GetString());
+        var finding = result.GetProperty("findings")[0];
+        Assert.Equal(["rule", "severity", "confidence", "message", "path", "line", "evidence"], finding.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("critical", finding.GetProperty("severity").GetString());
+        Assert.Equal(12, finding.GetProperty("line").GetInt32());
+        Assert.Equal("uses \"subprocess\"", result.GetProperty("findings")[1].GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public void Sarif_is_2_1_0_with_rules_locations_and_fingerprints()
+    {
+        using var doc = JsonDocument.Parse(Render(ReportFormat.Sarif, Sample));
+        var root = doc.RootElement;
+        Assert.Equal("2.1.0", root.GetProperty("version").GetString());
+        var run = root.GetProperty("runs")[0];
+        var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules");
+        Assert.Equal(2, rules.GetArrayLength());
+        var results = run.GetProperty("results");
+        Assert.Equal(2, results.GetArrayLength());
+        var first = results[0];
+        Assert.Equal("MOAT-TEST-001", first.GetProperty("ruleId").GetString());
+        Assert.Equal("error", first.GetProperty("level").GetString());
+        Assert.Equal(first.GetProperty("ruleIndex").GetInt32(), rules.EnumerateArray().ToList().FindIndex(r => r.GetProperty("id").GetString() == "MOAT-TEST-001"));
+        var region = first.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region");
+        Assert.Equal(12, region.GetProperty("startLine").GetInt32());
+        Assert.NotEmpty(first.GetProperty("partialFingerprints").GetProperty("moatFingerprint/v1").GetString()!);
+        // A finding without a line still gets a valid region (code scanning rejects startLine 0).
+        Assert.Equal(1, results[1].GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32());
+    }
+
+    [Fact]
+    public void Text_lists_findings_worst_first_with_a_summary()
+    {
+        var text = Render(ReportFormat.Text, Sample, ScanResult.From("good.whl", TargetKind.Package, []));
+        var lines = text.Split('\n');
+        Assert.StartsWith("MALICIOUS  evil-1.0.tar.gz", lines[0]);
+        Assert.Contains("critical", lines[1]);
+        Assert.Contains("[evil-1.0/setup.py:12]", lines[1]);
+        Assert.Contains("2 checked: 1 malicious, 0 suspicious, 1 clean", text);
+    }
+
+    [Theory]
+    [InlineData("high", 1)]
+    [InlineData("critical", 1)]
+    [InlineData(null, 0)]
+    public void Exit_code_follows_fail_on(string? failOn, int expected)
+    {
+        Severity? threshold = failOn is null ? null : ReportNames.TryParseSeverity(failOn, out var s) ? s : throw new InvalidOperationException();
+        Assert.Equal(expected, ReportNames.ExitCode([Sample], threshold));
+        Assert.Equal(0, ReportNames.ExitCode([ScanResult.From("x", TargetKind.Name, [])], Severity.Info));
+    }
+
+    [Fact]
+    public void Redaction_keeps_a_prefix_and_the_last_four()
+    {
+        var redacted = Redaction.Redact("pypi-AgEIcHlwaS5vcmcCJGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6");
+        Assert.StartsWith("pypi-A", redacted);
+        Assert.EndsWith("eHl6", redacted);
+        Assert.DoesNotContain("cHlwaS5vcmc", redacted);
+        Assert.Equal("****", Redaction.Redact("abcd"));
+    }
+}

@@ -1,0 +1,52 @@
+using Moat.Analysis;
+using Moat.Analysis.Reporting;
+using Moat.Cli;
+using Moat.Testing;
+
+namespace Moat.Cli.Tests;
+
+public class CliTests
+{
+    internal static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = MoatApp.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Version_prints_the_product_version()
+    {
+        var (exit, output, _) = Run("--version");
+        Assert.Equal(0, exit);
+        Assert.Equal(MoatVersion.Current, output.Trim());
+    }
+
+    [Fact]
+    public void Help_lists_the_verbs()
+    {
+        var (exit, output, _) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("rules", output);
+    }
+
+    [Fact]
+    public void Unknown_verb_is_a_usage_error()
+    {
+        var (exit, _, error) = Run("frobnicate");
+        Assert.NotEqual(0, exit);
+        Assert.NotEmpty(error);
+    }
+
+    [Fact]
+    public void Docs_rules_md_is_the_generated_reference()
+    {
+        var (exit, output, _) = Run("rules", "--format", "markdown");
+        Assert.Equal(0, exit);
+        var committed = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "rules.md"));
+        Assert.True(committed == output,
+            "docs/rules.md is out of date: regenerate it with `dotnet run --project src/Moat.Cli -- rules --format markdown > docs/rules.md`.");
+        Assert.Equal(RuleCatalog.All.Count, output.Split('\n').Count(l => l.StartsWith("### MOAT-", StringComparison.Ordinal)));
+    }
+}
