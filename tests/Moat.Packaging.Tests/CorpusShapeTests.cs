@@ -303,7 +303,9 @@ public sealed partial class CorpusShapeTests : IDisposable
         if (IPAddress.TryParse(host, out var ip) && host.Count(c => c == '.') == 3)
         {
             var b = ip.GetAddressBytes();
-            return (b[0], b[1], b[2]) is (192, 0, 2) or (198, 51, 100) or (203, 0, 113) || b[0] == 127;
+            // Documentation ranges (RFC 5737), loopback, and link-local (the cloud metadata service a stealer queries,
+            // never an attacker's host).
+            return (b[0], b[1], b[2]) is (192, 0, 2) or (198, 51, 100) or (203, 0, 113) || b[0] == 127 || (b[0], b[1]) is (169, 254);
         }
         return false;
     }
