@@ -119,7 +119,8 @@ public sealed class SpecifierSet : IEquatable<SpecifierSet>
     {
         ArgumentNullException.ThrowIfNull(versions);
         var effective = prereleases ?? Prereleases;
-        var matching = versions.Where(v => Contains(v, prereleases: true)).ToList();
+        // The empty set lets everything through, even strings that are not versions (as packaging does).
+        var matching = _specifiers.Length == 0 ? versions.ToList() : versions.Where(v => Contains(v, prereleases: true)).ToList();
         if (effective == true) return matching;
         var isPre = matching.Select(v => PackageVersion.TryParse(v, out var p) && p.IsPrerelease).ToList();
         if (effective == false) return matching.Where((_, i) => !isPre[i]).ToList();
