@@ -55,6 +55,9 @@ public sealed record ProjectTable
 /// </summary>
 public sealed record PyProject(BuildSystem? BuildSystem, ProjectTable? Project, IReadOnlyList<string> Problems, TomlTable Document)
 {
+    // TOML forbids defining a key twice; a lenient reader would let a second "name" hide the first.
+    private static readonly TomlSerializerOptions StrictToml = new() { DuplicateKeyHandling = TomlDuplicateKeyHandling.Error };
+
     public static bool TryParse(string text, [NotNullWhen(true)] out PyProject? pyproject, [NotNullWhen(false)] out string? error)
     {
         try
@@ -77,7 +80,9 @@ public sealed record PyProject(BuildSystem? BuildSystem, ProjectTable? Project, 
         TomlTable document;
         try
         {
-            document = TomlSerializer.Deserialize<TomlTable>(text) ?? new TomlTable();
+            // Semantic validation rejects what the object reader tolerates (a key defined twice, a table redefined).
+            Tomlyn.Parsing.SyntaxParser.ParseStrict(text, StrictToml, "pyproject.toml", validate: true);
+            document = TomlSerializer.Deserialize<TomlTable>(text, StrictToml) ?? new TomlTable();
         }
         catch (TomlException e)
         {
