@@ -8,8 +8,14 @@ internal static class OsvArchive
 {
     public static IReadOnlyList<(string Name, string Text)> ReadDocuments(string path, Func<string, bool> isDocument)
     {
+        using var stream = File.OpenRead(path);
+        return ReadDocuments(stream, path, isDocument);
+    }
+
+    public static IReadOnlyList<(string Name, string Text)> ReadDocuments(Stream stream, string fileName, Func<string, bool> isDocument)
+    {
         var documents = new List<(string, string)>();
-        var result = SafeArchive.Read(path, member =>
+        var result = SafeArchive.Read(stream, fileName, member =>
         {
             if (member.Kind == ArchiveMemberKind.File && isDocument(member.Path))
             {
@@ -18,7 +24,7 @@ internal static class OsvArchive
         });
         if (result.Format == ArchiveFormat.Unknown)
         {
-            throw new InvalidDataException($"{path}: not an OSV database (expected a directory, a .json/.yaml file, or a .tar.gz/.zip archive)");
+            throw new InvalidDataException($"{fileName}: not an OSV database (expected a directory, a .json/.yaml file, or a .tar.gz/.zip archive)");
         }
         return documents;
     }

@@ -47,6 +47,10 @@ public sealed class OsvDatabase
         throw new FileNotFoundException($"OSV database not found: {path}", path);
     }
 
+    /// <summary>Loads an archive from a stream (the embedded snapshot, a download).</summary>
+    public static OsvDatabase Load(Stream archive, string fileName) =>
+        LoadDocuments(OsvArchive.ReadDocuments(archive, fileName, IsDocument), fileName);
+
     /// <summary>Every advisory affecting <paramref name="package"/> at <paramref name="version"/>, with the versions that fix it.</summary>
     public IReadOnlyList<OsvMatch> Query(string package, PackageVersion version)
     {
