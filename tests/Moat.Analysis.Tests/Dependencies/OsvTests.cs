@@ -4,10 +4,13 @@ using Moat.Testing;
 
 namespace Moat.Analysis.Tests.Dependencies;
 
-/// <summary>Loads the real PyPA advisory snapshot once for the class.</summary>
+/// <summary>Loads the real PyPA advisory snapshot (shared/data) once for every test class that uses it.</summary>
 public sealed class PypaSnapshot
 {
-    public OsvDatabase Database { get; } = OsvDatabase.Load(Path.Combine(TestPaths.SharedData, "osv", "pypa-advisory-database.tar.gz"));
+    private static readonly Lazy<OsvDatabase> Shared = new(() =>
+        OsvDatabase.Load(Path.Combine(TestPaths.SharedData, "osv", "pypa-advisory-database.tar.gz")));
+
+    public OsvDatabase Database => Shared.Value;
 }
 
 public class OsvTests(PypaSnapshot snapshot) : IClassFixture<PypaSnapshot>
