@@ -15,6 +15,7 @@ public static class MoatApp
         // The default --version reads the entry assembly, which is the test host under tests: print Moat's own.
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersionAction();
         root.Subcommands.Add(RulesCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         return root;
     }
 
@@ -22,7 +23,8 @@ public static class MoatApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Build().Parse(args);
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // Our own handler below turns input errors into exit code 2; the library's default would print a stack trace and return 1.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
             return parse.Invoke(configuration);
