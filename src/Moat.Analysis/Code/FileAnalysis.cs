@@ -491,6 +491,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (arg.Kind == ValueKind.Str && call.Args.All(a => a is not StrExpr))
                 foreach (var indicator in Indicators.Find(text)) NoteIndicator(indicator, line);
             if (HiddenProcessText(text)) _hiddenLine = FirstLine(_hiddenLine, line);
+            if (PipeToShellPattern().IsMatch(text))
+            {
+                _tracedDownloadExec = true;
+                Emit(ThreatRules.DownloadExec, Confidence.High, $"A downloaded script is piped into a shell ({name})", line);
+            }
         }
         if (_context is CodeContext.InstallTime or CodeContext.InterpreterStart)
             Emit(ThreatRules.ImportTimeSpawn, Confidence.Medium, $"A program is started at {Describe(_context)} ({name})", line);
@@ -588,6 +593,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     [GeneratedRegex(@"(?i)\bpythonw(?:\.exe)?\b|\bstart\s+/b\b|\bnohup\b.*&\s*$|-windowstyle\s+hidden|\bDETACHED_PROCESS\b|\bCREATE_NO_WINDOW\b")]
     private static partial Regex HiddenProcessPattern();
+
+    [GeneratedRegex(@"(?i)\b(?:curl|wget)\b[^|;&]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b|\b(?:curl|wget)\b[^;&]{0,300}(?:&&|;)\s*(?:chmod\s+\+x|\./|(?:ba)?sh\s)")]
+    private static partial Regex PipeToShellPattern();
 
     private static bool HiddenProcessText(string text) => text.Length < 4096 && HiddenProcessPattern().IsMatch(text);
 

@@ -142,7 +142,7 @@ public static class Decoders
         Inflate(latin1, s => SharpCompress.Compressors.BZip2.BZip2Stream.Create(s, SharpCompress.Compressors.CompressionMode.Decompress, false));
 
     public static string? Lzma(string latin1) =>
-        Inflate(latin1, s => SharpCompress.Compressors.Xz.XZStream.Create(s)) ?? LzmaAlone(latin1);
+        Inflate(latin1, s => new SharpCompress.Compressors.Xz.XZStream(s)) ?? LzmaAlone(latin1);
 
     private static string? LzmaAlone(string latin1)
     {
