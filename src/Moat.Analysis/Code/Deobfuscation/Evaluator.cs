@@ -529,8 +529,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                 if (!v.IsConstant) return null;
                 results.Add(v);
             }
-            var list = Value.List(results);
-            return iterable.Layers is null ? list : list.WithTaint(Taint.None, iterable.Layers);
+            // Building a string item by item (chr joins, XOR loops) is decoding as far as the reader is concerned.
+            return Value.List(results).WithTaint(Taint.Decoded, Value.AddLayer(iterable.Layers, "comprehension"));
         }
         finally
         {
@@ -832,7 +832,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
             {
                 case LambdaExpr lambda:
                     for (var i = 0; i < lambda.Params.Count; i++) Bind(lambda.Params[i], i < args.Count ? args[i] : Value.Unknown);
-                    return Eval(lambda.Body);
+                    return MarkDecoded(Eval(lambda.Body), args, "lambda");
                 case FuncDef def:
                     for (var i = 0; i < def.Params.Count; i++)
                     {
@@ -840,7 +840,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                         if (i == 0 && p == "self") continue;
                         Bind(p, i < args.Count ? args[i] : Value.Unknown);
                     }
-                    return Execute(def.Body) ?? Value.Unknown;
+                    return MarkDecoded(Execute(def.Body) ?? Value.Unknown, args, def.Name + "()");
                 default:
                     return null;
             }
@@ -850,6 +850,14 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
             PopScope();
             _nested--;
         }
+    }
+
+    /// <summary>A user function that turned constant input into different text is a decoder: say so in the chain.</summary>
+    private static Value MarkDecoded(Value result, List<Value> args, string step)
+    {
+        if (!result.IsText || (result.Taint & Taint.Decoded) != 0 && result.Layers is not null) return result;
+        if (args.Any(a => a.IsText && a.Text == result.Text)) return result;
+        return result.WithTaint(Taint.Decoded, Value.AddLayer(result.Layers ?? Value.FirstLayers(args), step));
     }
 
     /// <summary>Runs straight-line statements (and for loops over constants); returns the first return value.</summary>
