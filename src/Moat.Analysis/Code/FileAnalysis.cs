@@ -443,7 +443,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         _execLine = FirstLine(_execLine, line);
         var chain = Value.AddLayer(code.Layers, name);
         var literal = call.Args.Count > 0 && call.Args[0] is StrExpr;
-        if ((code.Taint & (Taint.Decoded | Taint.Code)) != 0)
+        // Code alone (compile(open(f).read())) is the version-file idiom; a code object that was decoded is not.
+        if ((code.Taint & Taint.Decoded) != 0)
             Emit(ThreatRules.DecodeExec, Confidence.High, $"Decoded data is executed: {chain}", line, evidencePrefix: chain);
         if ((code.Taint & Taint.Network) != 0)
         {
@@ -657,7 +658,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             switch (kind)
             {
                 case IndicatorKind.Webhook or IndicatorKind.Collector:
-                    Emit(ThreatRules.Webhook, Confidence.High, $"Exfiltration endpoint: {evidence}", line, contextual: true);
+                    // A URL template ("api.telegram.org/bot{token}") is a client library; a drop box has a real token in it.
+                    Emit(ThreatRules.Webhook, match.Contains('{') || match.Contains('%') || match.EndsWith("/bot", StringComparison.Ordinal) ? Confidence.Low : Confidence.High, $"Exfiltration endpoint: {evidence}", line, contextual: true);
                     break;
                 case IndicatorKind.PasteSite:
                     Emit(ThreatRules.PasteSite, Confidence.Medium, $"Paste or file-share URL: {evidence}", line, contextual: true);

@@ -215,6 +215,14 @@ public class BenignPackageTests
         ("example/core/__init__.py", Module));
 
     [Fact]
+    public void Api_client_sending_its_token_from_the_environment() => Judge(
+        ("gh/__init__.py", "import os, requests\n\ndef repos():\n    token = os.environ['GITHUB_TOKEN']\n    return requests.get('https://api.github.com/user/repos', headers={'Authorization': 'token ' + token}).json()\n"));
+
+    [Fact]
+    public void Plugin_loader_compiling_a_config_file() => Judge(
+        ("plug/__init__.py", "def load(path):\n    ns = {}\n    with open(path) as f:\n        exec(compile(f.read(), path, 'exec'), ns)\n    return ns\n\nload('plugins.py')\n"));
+
+    [Fact]
     public void Package_embedding_base64_data_and_ssh_config_reader() => Judge(
         ("assets/__init__.py", "import base64, os\nLOGO = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==')\nKNOWN_HOSTS = os.path.expanduser('~/.ssh/known_hosts')\nCONFIG = os.path.expanduser('~/.ssh/config')\n"));
 }

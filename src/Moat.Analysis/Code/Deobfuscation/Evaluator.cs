@@ -322,7 +322,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                 return Lookup(index.Text!) is { Kind: not ValueKind.Unknown } found ? found : Value.Ref(index.Text!);
             if (target.Kind == ValueKind.Ref && target.Text is "__dict__" or "sys.modules" or "builtins.__dict__") return Value.Ref(index.Text!);
             if (target.Kind == ValueKind.Ref && target.Text == "os.environ")
-                return Value.Tainted(SecretEnvironmentName(index.Text!) ? Taint.Secrets : Taint.None);
+                return Value.Tainted(SecretEnvironmentName(index.Text!) ? Taint.Recon : Taint.None);
         }
         return Value.Tainted(target.Taint | index.Taint, target.Layers);
     }

@@ -135,7 +135,9 @@ public static class CallModel
                 taint |= Taint.Secrets;
                 break;
             case "os.getenv" or "os.environ.get" when args.Count > 0 && args[0].Kind == ValueKind.Str && Evaluator.SecretEnvironmentName(args[0].Text!):
-                taint |= Taint.Secrets;
+                // One named token is what API clients read to authenticate: it weighs like recon data (serious at
+                // install time, not in a client's methods). Whole-environment dumps are Secrets.
+                taint |= Taint.Recon;
                 break;
         }
         // Reading a sensitive path: open(), sqlite3.connect(), shutil.copy(), glob, listdir, Path(...).
