@@ -307,15 +307,22 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             var e = stack.Pop();
             if (e is CallExpr call)
             {
-                switch (call.Func)
-                {
-                    case NameExpr n: names.Add(n.Id); break;
-                    case AttrExpr a: names.Add(a.Name); break;
-                }
-                foreach (var arg in call.Args.Concat(call.Keywords.Select(k => k.Value)))
+                var callee = call.Func switch { NameExpr n => n.Id, AttrExpr a => a.Name, _ => null };
+                if (callee is not null) names.Add(callee);
+                // A function handed to something that will call it on its own. Merely passing one (f = wrap(f),
+                // registry.add(f)) does not run it: wrappers and registries are everywhere in ordinary libraries.
+                var runsArguments = callee is "Thread" or "Timer" or "Process" or "start_new_thread" or "register" or "signal" or "submit"
+                    or "map" or "apply" or "apply_async" or "call_soon" or "call_later" or "run_in_executor" or "run" or "add_done_callback" or "execute";
+                foreach (var arg in runsArguments ? call.Args : [])
                 {
                     if (arg is NameExpr an) names.Add(an.Id);
                     else if (arg is AttrExpr aa) names.Add(aa.Name);
+                }
+                foreach (var keyword in call.Keywords)
+                {
+                    if (keyword.Name is not ("target" or "func" or "function" or "callback" or "fn") && !runsArguments) continue;
+                    if (keyword.Value is NameExpr kn) names.Add(kn.Id);
+                    else if (keyword.Value is AttrExpr ka) names.Add(ka.Name);
                 }
             }
             PushChildren(e, stack);
@@ -514,7 +521,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             var code = arg0 ?? Value.Unknown;
             OnExec(call, name ?? "exec", code, line);
         }
-        else if ((kind & CallKind.Deserialize) != 0 && name != "marshal.loads" && arg0 is not null && (arg0.Taint & (Taint.Decoded | Taint.Network)) != 0)
+        else if ((kind & CallKind.Deserialize) != 0 && name != "marshal.loads" && arg0 is not null
+                 && ((arg0.Taint & Taint.Network) != 0 || (arg0.Taint & Taint.Decoded) != 0 && arg0.Layers is not null && HasDecoderStep(arg0.Layers)))
         {
             Emit(ThreatRules.DecodeExec, Confidence.Medium, $"Decoded or downloaded data is unpickled ({name}), which runs code" + ChainNote(arg0.Layers), line, severity: Severity.High);
         }
@@ -570,7 +578,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (!_parameterValues.TryGetValue(called, out var values)) _parameterValues[called] = values = new (Value?, bool)[called.Params.Count];
         void Learn(int at, Value arg)
         {
-            var taint = taints[at] | (arg.Taint & (Evaluator.DataTaints | Taint.Decoded));
+            var taint = taints[at] | (arg.Taint & Evaluator.DataTaints); // decoded constants travel as values, with their chain
             changed |= taint != taints[at];
             taints[at] = taint;
             ref var slot = ref values[at];
@@ -600,7 +608,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var literal = call.Args.Count > 0 && call.Args[0] is StrExpr;
         // Code alone (compile(open(f).read())) is the version-file idiom; a code object that was decoded is not.
         if ((code.Taint & Taint.Decoded) != 0)
-            Emit(ThreatRules.DecodeExec, Confidence.High, $"Decoded data is executed: {chain}", line, evidencePrefix: chain);
+        {
+            // Text produced only by the package's own functions (templates, doctest's script_from_examples) is code
+            // generation; a real decoder in the chain (base64, zlib, XOR, reversing, a lambda) is hiding.
+            // Decoding with no literal at its root (text.decode('utf-8') of a file) is ordinary I/O.
+            if (code.Layers is not null && HasDecoderStep(code.Layers))
+                Emit(ThreatRules.DecodeExec, Confidence.High, $"Decoded data is executed: {chain}", line, evidencePrefix: chain);
+            else
+                Emit(ThreatRules.DecodeExec, Confidence.Low, $"Code produced by the package's own functions or decoded at run time is executed: {chain}", line, severity: Severity.Low, evidencePrefix: chain);
+        }
         if ((code.Taint & Taint.Network) != 0)
         {
             _tracedDownloadExec = true;

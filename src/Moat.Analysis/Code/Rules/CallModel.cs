@@ -127,7 +127,11 @@ public static class CallModel
         var taint = Taint.None;
         if ((kind & CallKind.NetworkFetch) != 0) taint |= Taint.Network;
         if ((kind & CallKind.Recon) != 0) taint |= Taint.Recon;
-        if ((kind & CallKind.Secrets) != 0) taint |= Taint.Secrets;
+        if ((kind & CallKind.Secrets) != 0)
+        {
+            // A password the user types or keeps in the keyring is sent to log in; it weighs like a configured token.
+            taint |= name is "getpass.getpass" or "keyring.get_password" ? Taint.Recon | Taint.Credential : Taint.Secrets;
+        }
         if ((kind & CallKind.Image) != 0) taint |= Taint.Media;
         switch (name)
         {
