@@ -32,7 +32,11 @@ public class VerdictsTests
         var lows = Distinct(20, Severity.Low, Confidence.High);
         var (verdict, score) = Verdicts.Judge(lows);
         Assert.Equal(Verdict.Clean, verdict);
-        Assert.True(score > 0.8, "lows still raise the score");
+        Assert.True(score > 0.0, "lows still raise the score");
+        Assert.True(score <= Verdicts.MaxLowWeight + 1e-9, "but together no more than one confident low");
+        // With one medium finding, twenty lows tip no more than one low does.
+        var medium = F(Severity.Medium, Confidence.Medium, "MOAT-TEST-999");
+        Assert.Equal(Verdicts.Judge([medium, F(Severity.Low, Confidence.High)]).Score, Verdicts.Judge([medium, .. lows]).Score);
     }
 
     [Fact]

@@ -522,8 +522,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             OnExec(call, name ?? "exec", code, line);
         }
         else if ((kind & CallKind.Deserialize) != 0 && name != "marshal.loads" && arg0 is not null
-                 && ((arg0.Taint & Taint.Network) != 0 || (arg0.Taint & Taint.Decoded) != 0 && arg0.Layers is not null && HasDecoderStep(arg0.Layers)))
+                 && ((arg0.Taint & Taint.Network) != 0 || arg0.IsText && (arg0.Taint & Taint.Decoded) != 0 && arg0.Layers is not null && HasDecoderStep(arg0.Layers)))
         {
+            // Only a literal blob counts: unpickling a decoded cookie or database field is how sessions work.
             Emit(ThreatRules.DecodeExec, Confidence.Medium, $"Decoded or downloaded data is unpickled ({name}), which runs code" + ChainNote(arg0.Layers), line, severity: Severity.High);
         }
 
@@ -820,6 +821,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     $"Network request at {Describe(_context)} ({name}{(url is null ? "" : " " + Indicators.FirstUrl(url))})", line,
                     severity: known ? Severity.Medium : null);
                 break;
+            case CodeContext.ImportTime when CallModel.IsNameLookup(name):
+                break; // resolving a name on import (an IPv6 probe, localhost) sends nothing; data in the name is handled above
             case CodeContext.ImportTime:
                 Emit(ThreatRules.ImportTimeNetwork, Confidence.Medium, $"Network request when the module is imported ({name})", line);
                 break;

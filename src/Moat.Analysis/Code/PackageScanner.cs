@@ -191,10 +191,16 @@ public static partial class PackageScanner
         var backends = BuildBackendModules(contents, prefix, findings);
         var loadContexts = singleFile ? [] : LoadContexts(contents, prefix);
 
+        var packageDirectories = singleFile || contents.IsWheel ? null : PackageDirectories(contents, prefix);
         foreach (var source in contents.Sources)
         {
             var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
             var role = RoleOf(relative, backends, singleFile);
+            // In a source tree, a .py file in a directory that is not a package (tools/, scripts next to the package)
+            // is not installed or imported: its module-level code runs when someone runs it by hand.
+            if (role == FileRole.Module && packageDirectories is not null && relative.Contains('/', StringComparison.Ordinal) && !loadContexts.ContainsKey(relative)
+                && !packageDirectories.Contains(relative[..relative.LastIndexOf('/')]))
+                role = FileRole.Script;
             var text = source.Text;
             if (role == FileRole.Pth)
             {
@@ -215,6 +221,18 @@ public static partial class PackageScanner
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);
+    }
+
+    /// <summary>Directories (relative to the root) holding an __init__.py, plus src/ layouts' own top directory.</summary>
+    private static HashSet<string> PackageDirectories(PackageContents contents, string prefix)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var source in contents.Sources)
+        {
+            var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
+            if (relative.EndsWith("/__init__.py", StringComparison.Ordinal)) result.Add(relative[..relative.LastIndexOf('/')]);
+        }
+        return result;
     }
 
     [GeneratedRegex(@"^(?:from[ \t]+(?<from>[\w.]+)[ \t]+import\b|import[ \t]+(?<names>[\w., \t]+))", RegexOptions.Multiline)]
