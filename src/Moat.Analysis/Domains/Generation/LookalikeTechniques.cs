@@ -1,0 +1,57 @@
+using System.Text;
+using Moat.Analysis.Text;
+
+namespace Moat.Analysis.Domains.Generation;
+
+/// <summary>Labels that look the same as the original: ASCII look-alike sequences (<c>rn</c> for <c>m</c>,
+/// <c>1</c> for <c>l</c>) and IDN homoglyphs from the Unicode confusables table (Cyrillic <c>р</c> for <c>p</c>).</summary>
+public static class LookalikeTechniques
+{
+    /// <summary>ASCII look-alikes (shared table <see cref="AsciiLookalikes"/>), lower-cased: <c>pypl</c>, <c>pyp1</c>.</summary>
+    public static IEnumerable<LabelVariant> AsciiLookalike(string label)
+    {
+        foreach (var (variant, from, to) in AsciiLookalikes.Variants(label))
+        {
+            yield return new(variant.ToLowerInvariant(), $"{from}→{to}");
+        }
+    }
+
+    /// <summary>
+    /// Unicode homoglyphs: each character replaced by each confusable that reads as it (one position at a time),
+    /// then the whole label in Cyrillic and in Greek where every letter has a same-script twin — the form registries
+    /// that forbid mixed scripts still accept (<c>рур</c>…). The generator keeps only those IDNA accepts and that do
+    /// not fold back to ASCII.
+    /// </summary>
+    public static IEnumerable<LabelVariant> Homoglyph(string label)
+    {
+        for (var i = 0; i < label.Length; i++)
+        {
+            foreach (var glyph in Confusables.LookalikesOf(label[i].ToString()))
+            {
+                if (glyph.Length == 1 && glyph[0] < 0x80) continue;
+                yield return new(string.Concat(label.AsSpan(0, i), glyph, label.AsSpan(i + 1)), $"{label[i]}→{glyph} U+{char.ConvertToUtf32(glyph, 0):X4}");
+            }
+        }
+        if (WholeScript(label, 0x0400, 0x052F) is { } cyrillic) yield return new(cyrillic, "whole label in Cyrillic");
+        if (WholeScript(label, 0x0370, 0x03FF) is { } greek) yield return new(greek, "whole label in Greek");
+    }
+
+    /// <summary>The label with every letter replaced by a twin from one script block, or null when a letter has none.</summary>
+    private static string? WholeScript(string label, int first, int last)
+    {
+        var builder = new StringBuilder(label.Length);
+        foreach (var c in label)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                builder.Append(c);
+                continue;
+            }
+            var twin = Confusables.LookalikesOf(c.ToString())
+                .FirstOrDefault(g => char.ConvertToUtf32(g, 0) is var cp && cp >= first && cp <= last && char.IsLower(g, 0));
+            if (twin is null) return null;
+            builder.Append(twin);
+        }
+        return builder.ToString();
+    }
+}
