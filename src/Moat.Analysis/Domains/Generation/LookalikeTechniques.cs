@@ -24,16 +24,31 @@ public static class LookalikeTechniques
     /// </summary>
     public static IEnumerable<LabelVariant> Homoglyph(string label)
     {
+        var skeleton = Confusables.Fold(label);
         for (var i = 0; i < label.Length; i++)
         {
             foreach (var glyph in Confusables.LookalikesOf(label[i].ToString()))
             {
                 if (glyph.Length == 1 && glyph[0] < 0x80) continue;
-                yield return new(string.Concat(label.AsSpan(0, i), glyph, label.AsSpan(i + 1)), $"{label[i]}→{glyph} U+{char.ConvertToUtf32(glyph, 0):X4}");
+                var variant = AsRegistered(string.Concat(label.AsSpan(0, i), glyph, label.AsSpan(i + 1)), skeleton);
+                if (variant is not null) yield return new(variant, $"{label[i]}→{glyph} U+{char.ConvertToUtf32(glyph, 0):X4}");
             }
         }
-        if (WholeScript(label, 0x0400, 0x052F) is { } cyrillic) yield return new(cyrillic, "whole label in Cyrillic");
-        if (WholeScript(label, 0x0370, 0x03FF) is { } greek) yield return new(greek, "whole label in Greek");
+        if (WholeScript(label, 0x0400, 0x052F) is { } cyrillic && AsRegistered(cyrillic, skeleton) is { } c) yield return new(c, "whole label in Cyrillic");
+        if (WholeScript(label, 0x0370, 0x03FF) is { } greek && AsRegistered(greek, skeleton) is { } g) yield return new(g, "whole label in Greek");
+    }
+
+    /// <summary>
+    /// The label as IDNA would register it (UTS #46 lower-cases and folds compatibility forms), or null when IDNA
+    /// rejects it, folds it back to ASCII, or folds it to something that no longer reads as the original: a capital
+    /// Cyrillic <c>Ь</c> reads as <c>b</c>, but the lower-case <c>ь</c> IDNA turns it into does not.
+    /// </summary>
+    private static string? AsRegistered(string label, string skeleton)
+    {
+        var ascii = HostName.TryGetAscii(label);
+        if (ascii is null || !ascii.StartsWith("xn--", StringComparison.Ordinal) || !HostName.IsValidLabel(ascii)) return null;
+        var registered = HostName.TryGetUnicode(ascii);
+        return registered is not null && Confusables.Fold(registered) == skeleton ? registered : null;
     }
 
     /// <summary>The label with every letter replaced by a twin from one script block, or null when a letter has none.</summary>
