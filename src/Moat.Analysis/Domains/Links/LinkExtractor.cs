@@ -53,9 +53,12 @@ public static partial class LinkExtractor
             if (links.Count >= MaxLinks) return links;
         }
 
+        // Both match lists run left to right, so one cursor over the URL spans skips hosts already inside a URL.
+        var cursor = 0;
         foreach (Match match in BareDomainPattern().Matches(text))
         {
-            if (urlSpans.Any(span => match.Index >= span.Start && match.Index < span.End)) continue;
+            while (cursor < urlSpans.Count && urlSpans[cursor].End <= match.Index) cursor++;
+            if (cursor < urlSpans.Count && match.Index >= urlSpans[cursor].Start) continue;
             var domain = match.Value;
             var tld = domain[(domain.LastIndexOfAny(['.', '．', '。']) + 1)..];
             if (FileExtensions.Contains(tld)) continue;
