@@ -24,7 +24,8 @@ public static class MoatApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Build().Parse(args);
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // The default exception handler would turn CliInputException into exit 1 with a stack trace; exit 2 is ours.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
             return parse.Invoke(configuration);
