@@ -33,12 +33,14 @@ public sealed class LookalikeIndex
         public const double BrandSubdomainOfKeyword = 0.85;
         public const double SplitLabel = 0.82;
         public const double StrongTypo = 0.8;
-        public const double TypoWithKeyword = 0.8;
+        public const double TypoWithAccountKeyword = 0.86;
+        public const double TypoWithServiceKeyword = 0.65;
         public const double Typo = 0.72;
         public const double TldSwap = 0.7;
         public const double BrandServiceKeyword = 0.65;
         public const double TwoEditTypo = 0.6;
-        public const double OtherSuffixPenalty = 0.12;
+        public const double OtherSuffixPenalty = 0.2;
+        public const double OtherWordPenalty = 0.15;
         public const double BrandInLabel = 0.5;
         public const double BrandSubdomainElsewhere = 0.4;
     }
@@ -141,7 +143,7 @@ public sealed class LookalikeIndex
         if (parts.Subdomain.Length > 0 || parts.Label.Contains('-')) CheckSplit(parts, ref best);
         if (_tokens is not null && ascii.AsSpan().ContainsAny(_tokens)) CheckTokens(ascii, parts, ref best);
         else if (parts.Subdomain.Length > 0) CheckSubdomainLabels(parts, ref best);
-        if (best.Score < Scores.TypoWithKeyword && parts.Label.AsSpan().ContainsAny(BrandKeywords.Any)) CheckTypoWithKeyword(parts, ref best);
+        if (best.Score < Scores.TypoWithAccountKeyword && parts.Label.AsSpan().ContainsAny(BrandKeywords.Any)) CheckTypoWithKeyword(parts, ref best);
         return best.ToMatch();
     }
 
@@ -190,9 +192,10 @@ public sealed class LookalikeIndex
             foreach (var index in twins)
             {
                 var brand = _brands[index];
-                if (brand.Label == label) continue;
+                // Look-alike classes are generous (a/o, n/r, h/b): more than two such changes no longer reads as the brand.
+                if (brand.Label == label || EditDistance.Bounded(label, brand.Label, 2) > 2) continue;
                 var score = (brand.Suffix == suffix ? Scores.Visual : Scores.VisualOtherSuffix) - boost;
-                best.Offer(brand, keyword is null ? LookalikeKind.Visual : LookalikeKind.BrandKeyword, keyword is null ? score : Scores.TypoWithKeyword,
+                best.Offer(brand, keyword is null ? LookalikeKind.Visual : LookalikeKind.BrandKeyword, keyword is null ? score : WithKeyword(keyword),
                     Describe($"'{label}' reads as '{brand.Label}'", suffix, brand, keyword));
             }
         }
@@ -218,7 +221,7 @@ public sealed class LookalikeIndex
             var brand = _brands[index];
             if (brand.Label == label || EditDistance.Bounded(label, brand.Label, 1) != 1) continue;
             var (slip, strong) = TypoClassifier.Describe(label, brand.Label);
-            double score = keyword is not null ? Scores.TypoWithKeyword
+            double score = keyword is not null ? WithKeyword(keyword)
                 : (strong ? Scores.StrongTypo : Scores.Typo) - (brand.Suffix == suffix ? 0 : Scores.OtherSuffixPenalty);
             best.Offer(brand, keyword is null ? LookalikeKind.Typo : LookalikeKind.BrandKeyword, score,
                 Describe($"'{label}' is '{brand.Label}' with {slip}", suffix, brand, keyword));
@@ -235,7 +238,7 @@ public sealed class LookalikeIndex
             if (Math.Abs(label.Length - brand.Label.Length) > 2) continue;
             if (BitOperations.PopCount(signature & ~brand.Signature) > 2 || BitOperations.PopCount(brand.Signature & ~signature) > 2) continue;
             if (EditDistance.Bounded(label, brand.Label, 2) != 2) continue;
-            var score = keyword is not null ? Scores.TypoWithKeyword - 0.1 : Scores.TwoEditTypo - (brand.Suffix == suffix ? 0 : Scores.OtherSuffixPenalty);
+            var score = keyword is not null ? WithKeyword(keyword) - 0.1 : Scores.TwoEditTypo - (brand.Suffix == suffix ? 0 : Scores.OtherSuffixPenalty);
             best.Offer(brand, keyword is null ? LookalikeKind.Typo : LookalikeKind.BrandKeyword, score,
                 Describe($"'{label}' is two edits from '{brand.Label}'", suffix, brand, keyword));
         }
@@ -322,6 +325,14 @@ public sealed class LookalikeIndex
         var service = words.FirstOrDefault(w => BrandKeywords.TryClassify(w, out _));
         var where = isSubdomain ? $"subdomain '{label}' of {parts.Registrable}" : $"'{label}.{suffix}'";
         var penalty = isSubdomain ? 0.08 : 0.0;
+        // Other words dilute the claim: 'pypi-support' speaks for PyPI, 'aliyun-python-sdk-cdn' names a project.
+        var otherWords = words.Count(w => !BrandKeywords.TryClassify(w, out _) && !w.All(char.IsAsciiDigit));
+        if (otherWords >= 2)
+        {
+            if (!brand.Generic) best.Offer(brand, LookalikeKind.BrandInLabel, Scores.BrandInLabel - penalty, $"'{brand.Label}' inside {where}");
+            return;
+        }
+        penalty += otherWords * Scores.OtherWordPenalty;
         if (account is not null)
         {
             best.Offer(brand, LookalikeKind.BrandKeyword, Scores.BrandAccountKeyword - penalty, $"'{brand.Label}' + '{account}' in {where}");
@@ -348,6 +359,9 @@ public sealed class LookalikeIndex
             CheckLabel(rest, parts.Suffix, ref best, keyword);
         }
     }
+
+    private static double WithKeyword(string keyword) =>
+        BrandKeywords.TryClassify(keyword, out var account) && account ? Scores.TypoWithAccountKeyword : Scores.TypoWithServiceKeyword;
 
     private static string Describe(string what, string suffix, Brand brand, string? keyword) =>
         keyword is not null ? $"{what}, + '{keyword}'" : brand.Suffix == suffix ? what : $"{what}, under .{suffix}";
