@@ -34,6 +34,7 @@ public class LookalikeGeneratorTests
     [InlineData("py.pi.org", Technique.Subdomain)]
     [InlineData("pyp1.org", Technique.AsciiLookalike)]
     [InlineData("xn--ypi-zed.org", Technique.Homoglyph)] // рypi.org, Cyrillic р
+    [InlineData("xn--pi-kmcm.org", Technique.Homoglyph)] // руpi.org, Cyrillic р and у
     [InlineData("pypj.com", Technique.Combined)]
     [InlineData("pypl-login.org", Technique.Combined)]
     public void Covers_every_technique_including_what_others_miss(string host, Technique technique)

@@ -34,6 +34,17 @@ public static class LookalikeTechniques
                 if (variant is not null) yield return new(variant, $"{label[i]}→{glyph} U+{char.ConvertToUtf32(glyph, 0):X4}");
             }
         }
+        // Two letters at once from the script phishers use most (руpi.org: Cyrillic р and у, Latin p and i).
+        for (var i = 0; i < label.Length; i++)
+        {
+            if (Twin(label[i], 0x0400, 0x052F) is not { } first) continue;
+            for (var j = i + 1; j < label.Length; j++)
+            {
+                if (Twin(label[j], 0x0400, 0x052F) is not { } second) continue;
+                var pair = label[..i] + first + label[(i + 1)..j] + second + label[(j + 1)..];
+                if (AsRegistered(pair, skeleton) is { } registered) yield return new(registered, $"{label[i]}→{first}, {label[j]}→{second} (Cyrillic)");
+            }
+        }
         if (WholeScript(label, 0x0400, 0x052F) is { } cyrillic && AsRegistered(cyrillic, skeleton) is { } c) yield return new(c, "whole label in Cyrillic");
         if (WholeScript(label, 0x0370, 0x03FF) is { } greek && AsRegistered(greek, skeleton) is { } g) yield return new(g, "whole label in Greek");
     }
@@ -51,6 +62,10 @@ public static class LookalikeTechniques
         return registered is not null && Confusables.Fold(registered) == skeleton ? registered : null;
     }
 
+    /// <summary>The first lower-case confusable of <paramref name="c"/> in the code-point block [first, last], or null.</summary>
+    private static string? Twin(char c, int first, int last) =>
+        Confusables.LookalikesOf(c.ToString()).FirstOrDefault(g => char.ConvertToUtf32(g, 0) is var cp && cp >= first && cp <= last && char.IsLower(g, 0));
+
     /// <summary>The label with every letter replaced by a twin from one script block, or null when a letter has none.</summary>
     private static string? WholeScript(string label, int first, int last)
     {
@@ -62,9 +77,7 @@ public static class LookalikeTechniques
                 builder.Append(c);
                 continue;
             }
-            var twin = Confusables.LookalikesOf(c.ToString())
-                .FirstOrDefault(g => char.ConvertToUtf32(g, 0) is var cp && cp >= first && cp <= last && char.IsLower(g, 0));
-            if (twin is null) return null;
+            if (Twin(c, first, last) is not { } twin) return null;
             builder.Append(twin);
         }
         return builder.ToString();
