@@ -28,7 +28,8 @@ public static class HostName
 
         if (System.Text.Ascii.IsValid(text))
         {
-            var ascii = LowerAscii(text);
+            // The common case, an already clean lower-case host, keeps the caller's string: no copy per host.
+            var ascii = text.Length == raw.Length && !text.ContainsAnyInRange('A', 'Z') ? raw : LowerAscii(text);
             if (!IsValidAscii(ascii)) return false;
             if (!ascii.Contains("xn--", StringComparison.Ordinal))
             {

@@ -60,6 +60,8 @@ public sealed class LookalikeIndex
     private readonly SearchValues<string>? _tokens;
     private readonly int _minTypoLength;
     private readonly int _maxTypoLength;
+    private readonly int _minBrandLength;
+    private readonly int _maxBrandLength;
 
     public static LookalikeIndex Default { get; } = new(ProtectedDomains.Defaults);
 
@@ -99,6 +101,8 @@ public sealed class LookalikeIndex
         var typoBrands = _brands.Where(b => b.MaxEdits > 0).ToArray();
         _minTypoLength = typoBrands.Length == 0 ? int.MaxValue : typoBrands.Min(b => b.Label.Length - b.MaxEdits);
         _maxTypoLength = typoBrands.Length == 0 ? -1 : typoBrands.Max(b => b.Label.Length + b.MaxEdits);
+        _minBrandLength = _brands.Length == 0 ? int.MaxValue : _brands.Min(b => b.Label.Length);
+        _maxBrandLength = _brands.Length == 0 ? -1 : _brands.Max(b => b.Label.Length);
         var tokens = _brands.Where(b => b.Label.Length >= 4).Select(b => b.Label).Distinct().ToArray();
         _tokens = tokens.Length == 0 ? null : SearchValues.Create(tokens, StringComparison.Ordinal);
         _legitimate = (knownLegitimate ?? KnownLegitimate.Domains)
@@ -200,7 +204,7 @@ public sealed class LookalikeIndex
             }
         }
 
-        if (label.Length < _minTypoLength || label.Length > _maxTypoLength) return;
+        if (label.Length < _minTypoLength || label.Length > _maxTypoLength || !AnyBrandWithinReach(label)) return;
         // One-edit typos: the label, and the label with each character deleted, looked up in the brands' deletion
         // neighbourhood. A hit is a candidate; the bounded distance confirms it.
         TryDeletion(label, label, suffix, ref best, keyword);
@@ -211,6 +215,22 @@ public sealed class LookalikeIndex
             TryDeletion(buffer[..(label.Length - 1)], label, suffix, ref best, keyword);
         }
         if (_twoEditBrands.Length > 0 && best.Score < Scores.TwoEditTypo) TryTwoEdits(label, suffix, ref best, keyword);
+    }
+
+    /// <summary>
+    /// The cheap key before the deletion lookups: a label within k edits of a brand differs from it by at most k
+    /// distinct characters each way and k in length. Most ordinary labels fail this for every brand at once.
+    /// </summary>
+    private bool AnyBrandWithinReach(string label)
+    {
+        var signature = Signature(label);
+        foreach (var brand in _brands)
+        {
+            var reach = brand.MaxEdits;
+            if (reach == 0 || Math.Abs(label.Length - brand.Label.Length) > reach) continue;
+            if (BitOperations.PopCount(signature & ~brand.Signature) <= reach && BitOperations.PopCount(brand.Signature & ~signature) <= reach) return true;
+        }
+        return false;
     }
 
     private void TryDeletion(ReadOnlySpan<char> key, string label, string suffix, ref Best best, string? keyword)
@@ -247,6 +267,11 @@ public sealed class LookalikeIndex
     /// <summary>The brand cut by hyphens or dots: <c>py-pi.org</c>, <c>py.pi.org</c>, <c>git.hub.com</c>.</summary>
     private void CheckSplit(DomainParts parts, ref Best best)
     {
+        // The joined label must be about as long as a brand label ('rn' for 'm' allows one more): skip the rest.
+        var lastDot = parts.Subdomain.LastIndexOf('.');
+        var joinedMax = parts.Label.Length + (parts.Subdomain.Length == 0 ? 0 : parts.Subdomain.Length - lastDot - 1);
+        var labelOnly = parts.Label.Length - parts.Label.AsSpan().Count('-');
+        if (joinedMax < _minBrandLength || labelOnly > _maxBrandLength + 2) return;
         var lastSubLabel = parts.Subdomain.Length == 0 ? "" : parts.Subdomain[(parts.Subdomain.LastIndexOf('.') + 1)..];
         foreach (var joined in new[] { parts.Label.Replace("-", "", StringComparison.Ordinal), (lastSubLabel + parts.Label).Replace("-", "", StringComparison.Ordinal) })
         {
@@ -352,6 +377,9 @@ public sealed class LookalikeIndex
     {
         foreach (var keyword in BrandKeywords.All)
         {
+            // The rest must be brand-sized before it is worth a string.
+            var restLength = parts.Label.Length - keyword.Length;
+            if (restLength < _minBrandLength - 2 || restLength > _maxBrandLength + 3) continue;
             var at = parts.Label.IndexOf(keyword, StringComparison.Ordinal);
             if (at < 0) continue;
             var rest = string.Concat(parts.Label.AsSpan(0, at), parts.Label.AsSpan(at + keyword.Length)).Trim('-');
