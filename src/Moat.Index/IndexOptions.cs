@@ -46,7 +46,7 @@ public sealed record IndexOptions
         TomlTable table;
         try
         {
-            table = Toml.ToModel(File.ReadAllText(path), path);
+            table = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(path)) ?? new TomlTable();
         }
         catch (TomlException ex)
         {

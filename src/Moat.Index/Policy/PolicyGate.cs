@@ -14,7 +14,11 @@ public sealed record UploadCandidate(
     string Sha256,
     string StagedPath,
     ProjectRecord? ExistingProject,
-    IReadOnlyDictionary<string, string> FormFields);
+    IReadOnlyDictionary<string, string> FormFields)
+{
+    /// <summary>What was read from the file itself (core metadata, archive issues).</summary>
+    public Upload.InspectedDistribution? Distribution { get; init; }
+}
 
 /// <summary>
 /// One check the gate runs on every upload. A real seam: the name-confusion engine and the code scanner plug in

@@ -10,17 +10,28 @@ public static class SimpleEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/simple", (HttpContext context) => Results.Redirect("/simple/" + context.Request.QueryString, permanent: true));
-        app.MapGet("/simple/", async (HttpContext context, SimplePageCache cache) =>
+        // One route: the trailing slash matters here (PEP 503 canonical URLs) but not to the router.
+        app.MapMethods("/simple/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path, SimplePageCache cache) =>
         {
-            if (await NegotiateAsync(context) is not { } format) return;
-            var page = await cache.RootAsync(context.RequestAborted);
-            await WriteAsync(context, page, format);
+            if (string.IsNullOrEmpty(path))
+            {
+                if (!context.Request.Path.Value!.EndsWith('/'))
+                {
+                    context.Response.Redirect("/simple/" + context.Request.QueryString, permanent: true);
+                    return Task.CompletedTask;
+                }
+                return RootAsync(context, cache);
+            }
+            var slash = path.IndexOf('/');
+            return ProjectAsync(context, slash < 0 ? path : path[..slash], slash < 0 ? null : path[(slash + 1)..], cache);
         });
-        app.MapGet("/simple/{project}/{**rest}", (HttpContext context, string project, string? rest, SimplePageCache cache) =>
-            ProjectAsync(context, project, rest, cache));
-        app.MapGet("/simple/{project}", (HttpContext context, string project, SimplePageCache cache) =>
-            ProjectAsync(context, project, null, cache));
+    }
+
+    private static async Task RootAsync(HttpContext context, SimplePageCache cache)
+    {
+        if (await NegotiateAsync(context) is not { } format) return;
+        var page = await cache.RootAsync(context.RequestAborted);
+        await WriteAsync(context, page, format);
     }
 
     private static async Task ProjectAsync(HttpContext context, string project, string? rest, SimplePageCache cache)

@@ -49,7 +49,7 @@ public static class UploadFormReader
             var fieldCount = 0;
             while (await reader.ReadNextSectionAsync(ct) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !(disposition.IsFormDisposition() || disposition.IsFileDisposition()))
                     throw new UploadRejectedException("Invalid upload: a form part has no form-data disposition.");
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                 if (disposition.IsFileDisposition())
