@@ -16,6 +16,8 @@ public sealed class IndexAdmin(IMetadataStore store, Action<string>? invalidate 
     public async Task<AdminResult> YankAsync(string project, string version, bool yank, string? reason, CancellationToken ct = default)
     {
         var name = ProjectName.Normalize(project);
+        // Files store the normalized version (1.0 and 1.0.0 differ as text): normalize what the admin typed too.
+        if (Moat.Packaging.Versions.PackageVersion.TryParse(version, out var parsed)) version = parsed.ToString();
         var changed = await store.SetYankedAsync(name, version, yank, reason, ct);
         if (changed == 0) return new(false, $"No files of {name} {version}.");
         invalidate?.Invoke(name);

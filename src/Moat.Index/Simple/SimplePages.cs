@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Moat.Index.Storage;
+using Moat.Packaging.Versions;
 
 namespace Moat.Index.Simple;
 
@@ -100,7 +101,9 @@ public static class SimplePages
             json.WriteEndObject();
 
             json.WriteStartArray("versions");
-            foreach (var version in visible.Select(f => f.Version).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)) json.WriteStringValue(version);
+            var versions = visible.Select(f => f.Version).Distinct(StringComparer.Ordinal)
+                .OrderBy(v => PackageVersion.TryParse(v, out var parsed) ? parsed : null).ThenBy(v => v, StringComparer.Ordinal);
+            foreach (var version in versions) json.WriteStringValue(version);
             json.WriteEndArray();
 
             json.WriteStartArray("files");

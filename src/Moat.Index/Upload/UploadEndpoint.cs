@@ -87,10 +87,15 @@ public static class UploadEndpoint
                 return;
             }
 
+            if (DistributionInspector.ParseFilename(filename, out var filenameError) is not { } parsedName)
+            {
+                await FailAsync(context, StatusCodes.Status400BadRequest, filenameError!, "invalid");
+                return;
+            }
             InspectedDistribution inspected;
             try
             {
-                inspected = DistributionInspector.Inspect(filename, staged.Path);
+                inspected = DistributionInspector.Inspect(parsedName.PackageType, parsedName.Name, parsedName.Version, staged.Path);
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException)
             {
@@ -100,7 +105,7 @@ public static class UploadEndpoint
 
             var existingProject = await store.GetProjectAsync(project, ct);
             var fields = form.Fields.ToDictionary(f => f.Key, f => f.Value[0], StringComparer.Ordinal);
-            var candidate = new UploadCandidate(filename, project, form["version"]!, inspected.PackageType, staged.Sha256, staged.Path, existingProject, fields)
+            var candidate = new UploadCandidate(filename, project, form["version"]!.Trim(), inspected.PackageType, staged.Sha256, staged.Path, existingProject, fields)
             {
                 Distribution = inspected,
             };
@@ -115,10 +120,11 @@ public static class UploadEndpoint
 
             // Blob first, row second: a crash in between leaves an orphan blob (harmless, swept), never a row without content.
             // PEP 658 metadata for wheels only: an sdist's PKG-INFO may leave dependencies dynamic (Metadata-Version < 2.2).
-            var metadataSha256 = inspected is { PackageType: "bdist_wheel", CoreMetadata: { } metadata } ? await blobs.PutAsync(metadata, ct) : null;
+            var metadataSha256 = inspected is { PackageType: "bdist_wheel", CoreMetadataBytes: { } metadata } ? await blobs.PutAsync(metadata, ct) : null;
             await blobs.CommitAsync(staged, ct);
             var record = new FileRecord(
-                filename, project, form["version"]!, inspected.PackageType, form["pyversion"], NonEmpty(form["requires_python"]),
+                filename, project, inspected.FilenameVersion.ToString(), inspected.PackageType, NonEmpty(form["pyversion"]),
+                NonEmpty(inspected.Metadata?.Single("Requires-Python")),
                 staged.Sha256, form.Blake2b256, form.Md5!, staged.Size, DateTimeOffset.UtcNow, metadataSha256,
                 Yanked: false, YankedReason: null,
                 judged.Action == GateAction.Quarantine ? FileState.Quarantined : FileState.Available,
