@@ -70,7 +70,8 @@ public sealed class ArchiveMember
     public byte[] ReadAllBytes()
     {
         using var stream = OpenRead();
-        var buffer = new MemoryStream(Size is > 0 and <= int.MaxValue ? (int)Math.Min(Size, 16 * 1024 * 1024) : 0);
+        // The declared size is only a hint (zip headers lie), so it never reserves more than 1 MiB up front.
+        var buffer = new MemoryStream((int)Math.Clamp(Size, 0, 1024 * 1024));
         stream.CopyTo(buffer);
         return buffer.ToArray();
     }

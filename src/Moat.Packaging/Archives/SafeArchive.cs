@@ -41,7 +41,8 @@ public static class SafeArchive
     /// <summary>Reads the archive at <paramref name="path"/>. A missing or unreadable file throws as usual.</summary>
     public static ArchiveReadResult Read(string path, Action<ArchiveMember> visitor, ArchiveLimits? limits = null)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        // The default 4 KiB buffer: ZipArchive seeks between entries, and every seek would refill a larger buffer.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         return Read(stream, Path.GetFileName(path), visitor, limits);
     }
 

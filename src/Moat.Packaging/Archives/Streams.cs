@@ -36,6 +36,9 @@ internal sealed class CountingStream(Stream inner) : ReadOnlyWrapperStream(inner
 {
     public long BytesRead { get; private set; }
 
+    /// <summary>Bytes read so far: SharpCompress's xz reader asks for it to find block padding.</summary>
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
     public override int Read(Span<byte> buffer)
     {
         var n = Inner.Read(buffer);

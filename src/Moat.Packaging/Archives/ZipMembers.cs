@@ -81,6 +81,14 @@ internal static class ZipMembers
                 $"member declares {entry.Length:N0} bytes, over {limits.MaxMemberBytes:N0}; skipped");
             return;
         }
+        if (entry.CompressedLength > MaxCompressedSize(entry.Length))
+        {
+            // Deflate never grows data by more than a few bytes per block, so this header understates the member:
+            // the lie behind "small" bombs. System.IO.Compression would silently cut the data at the claimed size.
+            session.Report(ArchiveIssueKind.Corrupt, fullPath,
+                $"member claims {entry.Length:N0} bytes but has {entry.CompressedLength:N0} compressed; the header lies; skipped");
+            return;
+        }
         if (entry.Length > limits.CompressionRatioFloorBytes && entry.Length > limits.MaxCompressionRatio * Math.Max(1, entry.CompressedLength))
         {
             session.Report(ArchiveIssueKind.CompressionRatioExceeded, fullPath,
@@ -102,6 +110,9 @@ internal static class ZipMembers
             }
         }
     }
+
+    /// <summary>The most compressed bytes a member of this size can take: stored, plus deflate's block overhead.</summary>
+    private static long MaxCompressedSize(long length) => length + length / 64 + 1024;
 
     /// <summary>
     /// The entry count the end-of-central-directory record (or its zip64 twin) declares. ZipArchive itself checks
