@@ -42,6 +42,7 @@ public static class IndexServer
         builder.Services.AddSingleton(new IndexAdmin(store, cache.Invalidate));
         builder.Services.AddSingleton<IUploadCheck, ProjectStatusCheck>();
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
+        builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
         builder.Services.AddSingleton<PolicyGate>();
         configure?.Invoke(builder);
 
