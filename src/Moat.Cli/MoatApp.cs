@@ -17,6 +17,10 @@ public static class MoatApp
         root.Subcommands.Add(RulesCommand.Create());
         root.Subcommands.Add(DomainsCommand.Create());
         root.Subcommands.Add(LinksCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(AdminCommand.Create());
+        root.Subcommands.Add(ScanCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         return root;
     }
 
@@ -24,7 +28,7 @@ public static class MoatApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Build().Parse(args);
-        // The default exception handler would turn CliInputException into exit 1 with a stack trace; exit 2 is ours.
+        // Our own handler below turns input errors into exit code 2; the library's default would print a stack trace and return 1.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
