@@ -25,7 +25,7 @@ internal static class Combosquat
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
         var tokens = query.Tokens;
-        if (tokens.Length >= 2 && tokens.Length <= 8)
+        if (tokens.Length >= 2 && tokens.Length <= 8 && tokens.Any(IsAffix))
         {
             for (var split = 1; split < tokens.Length; split++)
             {

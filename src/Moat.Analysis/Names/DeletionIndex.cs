@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Moat.Analysis.Names;
@@ -13,89 +14,136 @@ namespace Moat.Analysis.Names;
 internal sealed class DeletionIndex
 {
     /// <summary>Targets at least this long are indexed for two edits; shorter ones (from 3 characters) for one.</summary>
-    public const int TwoEditLength = 8;
+    public const int TwoEditLength = 9;
     public const int OneEditLength = 3;
 
     private const ulong Base = 0x9E3779B97F4A7C15UL;
     private static readonly ulong[] Powers = BuildPowers(NameForms.MaxEditLength + 2);
 
-    private readonly Dictionary<ulong, int> heads = [];
+    // Building: hash → chain head in a Dictionary; Freeze() turns it into flat arrays (open addressing) with a bit
+    // filter in front, because nearly every lookup misses and a miss should cost one probe of a small bitmap.
+    private Dictionary<ulong, int>? building = [];
     private readonly List<int> entryTarget = [];
     private readonly List<int> entryNext = [];
+    private int[] targets = [];
+    private int[] next = [];
+    private ulong[] keys = [];
+    private int[] heads = [];
+    private ulong[] filter = [];
+    private int filterShift;
 
-    public int KeyCount => heads.Count;
+    public int KeyCount => keys.Length == 0 ? building?.Count ?? 0 : heads.Count(h => h >= 0);
 
     /// <summary>Adds <paramref name="name"/> under id <paramref name="id"/>.</summary>
     public void Add(string name, int id)
     {
+        if (building is null) throw new InvalidOperationException("the index is frozen");
         if (name.Length > NameForms.MaxEditLength || name.Length < OneEditLength) return;
-        var adder = new Adder(this, id);
-        ForEachDeletion(name, name.Length >= TwoEditLength ? 2 : 1, ref adder);
+        var hashes = Deletions(name, name.Length >= TwoEditLength ? 2 : 1, []);
+        foreach (var hash in new HashSet<ulong>(hashes.ToArray())) // "ll" minus either l is the same string: store it once
+        {
+            ref var head = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(building, hash, out var exists);
+            entryTarget.Add(id);
+            entryNext.Add(exists ? head : -1);
+            head = entryTarget.Count - 1;
+        }
+    }
+
+    /// <summary>Ends building: lays the table out flat for lookups.</summary>
+    public void Freeze()
+    {
+        if (building is null) return;
+        var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, building.Count * 2));
+        keys = new ulong[capacity];
+        heads = new int[capacity];
+        var mask = capacity - 1;
+        // 8 to 16 filter bits per key: false hits stay near 10% and the bitmap stays small enough for the cache.
+        var filterBits = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, building.Count * 8));
+        filter = new ulong[filterBits / 64];
+        filterShift = 64 - BitOperations.Log2((uint)filterBits);
+        foreach (var (key, head) in building)
+        {
+            var slot = (int)key & mask;
+            while (keys[slot] != 0) slot = (slot + 1) & mask;
+            keys[slot] = key;
+            heads[slot] = head;
+            var bit = key >> filterShift;
+            filter[bit >> 6] |= 1UL << (int)(bit & 63);
+        }
+        targets = [.. entryTarget];
+        next = [.. entryNext];
+        entryTarget.Clear();
+        entryNext.Clear();
+        building = null;
     }
 
     /// <summary>Adds the ids of every target that may be within two edits of <paramref name="name"/> to <paramref name="into"/> (no duplicates).</summary>
     public void Candidates(string name, List<int> into)
     {
+        if (building is not null) throw new InvalidOperationException("freeze the index before querying it");
         if (name.Length > NameForms.MaxEditLength || name.Length < OneEditLength - 1) return;
         // A target of length >= TwoEditLength may be two edits away only if the query is at least TwoEditLength - 2 long.
-        var collector = new Collector(this, into);
-        ForEachDeletion(name, name.Length >= TwoEditLength - 2 ? 2 : 1, ref collector);
-    }
-
-    private interface IVisitor
-    {
-        void Visit(ulong hash);
-    }
-
-    private struct Adder(DeletionIndex index, int id) : IVisitor
-    {
-        private readonly HashSet<ulong> seen = [];
-
-        public readonly void Visit(ulong hash)
+        var deletions = name.Length >= TwoEditLength - 2 && name.Length <= MaxTwoEditQuery ? 2 : 1;
+        var count = DeletionCount(name.Length, deletions);
+        Span<ulong> hashes = count <= 1024 ? stackalloc ulong[count] : new ulong[count];
+        hashes = Deletions(name, deletions, hashes);
+        // Filter all first, then probe the survivors: independent loads let the CPU overlap the cache misses.
+        var survivors = 0;
+        foreach (var hash in hashes)
         {
-            if (!seen.Add(hash)) return; // "ll" minus either l is the same string: store it once
-            ref var head = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(index.heads, hash, out var exists);
-            index.entryTarget.Add(id);
-            index.entryNext.Add(exists ? head : -1);
-            head = index.entryTarget.Count - 1;
+            var bit = hash >> filterShift;
+            if ((filter[bit >> 6] & (1UL << (int)(bit & 63))) != 0) hashes[survivors++] = hash;
         }
-    }
-
-    private readonly struct Collector(DeletionIndex index, List<int> into) : IVisitor
-    {
-        public void Visit(ulong hash)
+        foreach (var hash in hashes[..survivors])
         {
-            if (!index.heads.TryGetValue(hash, out var entry)) return;
-            for (; entry >= 0; entry = index.entryNext[entry])
+            for (var entry = Find(hash); entry >= 0; entry = next[entry])
             {
-                var id = index.entryTarget[entry];
+                var id = targets[entry];
                 if (!into.Contains(id)) into.Add(id);
             }
         }
     }
 
-    /// <summary>Calls <paramref name="visitor"/> with the hash of <paramref name="s"/> itself and of every string made by deleting up to <paramref name="maxDeletions"/> characters.</summary>
-    private static void ForEachDeletion<TVisitor>(string s, int maxDeletions, ref TVisitor visitor) where TVisitor : struct, IVisitor
+    private int Find(ulong key)
     {
+        var mask = keys.Length - 1;
+        for (var slot = (int)key & mask; keys[slot] != 0; slot = (slot + 1) & mask)
+        {
+            if (keys[slot] == key) return heads[slot];
+        }
+        return -1;
+    }
+
+    /// <summary>Two-edit queries beyond this length fall back to one edit: no real name is that long, and the work stays bounded.</summary>
+    private const int MaxTwoEditQuery = 64;
+
+    private static int DeletionCount(int n, int deletions) => 1 + (deletions >= 1 ? n : 0) + (deletions >= 2 ? n * (n - 1) / 2 : 0);
+
+    /// <summary>The hashes of <paramref name="s"/> itself and of every string made by deleting up to <paramref name="maxDeletions"/> characters.</summary>
+    private static Span<ulong> Deletions(string s, int maxDeletions, Span<ulong> into)
+    {
+        if (into.IsEmpty) into = new ulong[DeletionCount(s.Length, maxDeletions)];
+        var count = 0;
         var n = s.Length;
         Span<ulong> prefix = stackalloc ulong[n + 1];
         prefix[0] = 0;
         for (var k = 0; k < n; k++) prefix[k + 1] = prefix[k] * Base + s[k];
 
-        visitor.Visit(Finish(prefix[n], n));
-        if (maxDeletions < 1 || n < 2) return;
+        into[count++] = Finish(prefix[n], n);
+        if (maxDeletions < 1 || n < 2) return into[..count];
         for (var i = 0; i < n; i++)
         {
             // s without s[i]: s[0..i) ++ s[i+1..n)
             var left = prefix[i];
-            visitor.Visit(Finish(Concat(left, Segment(prefix, i + 1, n), n - i - 1), n - 1));
+            into[count++] = Finish(Concat(left, Segment(prefix, i + 1, n), n - i - 1), n - 1);
             if (maxDeletions < 2 || n < 3) continue;
             for (var j = i + 1; j < n; j++)
             {
                 var middle = Concat(left, Segment(prefix, i + 1, j), j - i - 1);
-                visitor.Visit(Finish(Concat(middle, Segment(prefix, j + 1, n), n - j - 1), n - 2));
+                into[count++] = Finish(Concat(middle, Segment(prefix, j + 1, n), n - j - 1), n - 2);
             }
         }
+        return into[..count];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -113,7 +161,7 @@ internal sealed class DeletionIndex
         hash ^= hash >> 33;
         hash *= 0xC4CEB9FE1A85EC53UL;
         hash ^= hash >> 33;
-        return hash;
+        return hash == 0 ? 1 : hash; // 0 marks an empty slot
     }
 
     private static ulong[] BuildPowers(int count)

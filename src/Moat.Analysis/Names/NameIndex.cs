@@ -23,6 +23,7 @@ internal sealed class NameIndex
             if (PythonAffix.Core(target.Name) is { } core) KeepBest(AffixCores, core.Core, target);
             Deletions.Add(target.Name, id);
         }
+        Deletions.Freeze();
         ImportNames = importNames.Resolve(Exact);
     }
 

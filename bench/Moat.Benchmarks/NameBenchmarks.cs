@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using Moat.Analysis.Names;
+using Moat.Packaging;
+
+namespace Moat.Benchmarks;
+
+/// <summary>
+/// Micro-benchmarks of the name-confusion engine: building the index over the embedded top-15,000, and checking
+/// names one at a time (the index server's per-upload cost).
+/// <c>dotnet run -c Release --project bench/Moat.Benchmarks -- --filter '*NameBenchmarks*'</c>
+/// </summary>
+[MemoryDiagnoser]
+public class NameBenchmarks
+{
+    private NameChecker checker = null!;
+    private readonly string[] samples =
+    [
+        "reqeusts", "colourama", "python3-dateutil", "requests-darwin-lite", "jeIlyfish", "my-internal-tool",
+        "django-rest-framework-simplejwt-extensions", "numpy", "flask-login", "zzz-unrelated-project-name",
+    ];
+
+    [GlobalSetup]
+    public void Setup() => checker = new NameChecker(PopularCorpus.Embedded);
+
+    [Benchmark]
+    public NameChecker BuildIndex() => new(PopularCorpus.Embedded);
+
+    [Benchmark(OperationsPerInvoke = 10)]
+    public int CheckName()
+    {
+        var count = 0;
+        foreach (var name in samples) count += checker.Matches(name).Count;
+        return count;
+    }
+}
+
+/// <summary>
+/// The whole-PyPI pass (a single run, not a BenchmarkDotNet loop): every name in all-names.txt.gz checked against
+/// the top-15,000 by Moat and against the top-10,000 by PyPI's typo check re-described (<see cref="WarehouseTypoCheck"/>),
+/// with counts per technique, wall time and peak memory.
+/// <c>dotnet run -c Release --project bench/Moat.Benchmarks -- names-pass [all-names.txt.gz]</c>
+/// </summary>
+public static partial class NamePass
+{
+    public static void Run(string[] args)
+    {
+        var path = args.Length > 1 ? args[1] : Path.Combine(BenchData.SharedData, "pypi", "all-names.txt.gz");
+        var names = PublicNames.ReadFile(path).ToArray();
+        Console.WriteLine($"{names.Length:N0} names from {path}; {Environment.ProcessorCount} cores");
+
+        var clock = Stopwatch.StartNew();
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var checker = new NameChecker(PopularCorpus.Embedded);
+        var build = clock.Elapsed;
+        clock.Restart();
+        var primary = new NameMatch?[names.Length];
+        Parallel.For(0, names.Length, i => primary[i] = checker.Matches(names[i]) is [var first, ..] ? first : null);
+        var check = clock.Elapsed;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        Console.WriteLine($"load average before the pass: {LoadAverage()}; CPU time for index + check: {cpu.TotalSeconds:0.00} s");
+
+        Console.WriteLine($"moat: index {build.TotalSeconds:0.00} s, check {check.TotalSeconds:0.00} s ({check.TotalMicroseconds / names.Length:0.0} µs/name), peak working set {peak / (1024 * 1024)} MB");
+        Console.WriteLine("technique                    reported(>=0.2)  suspicious(>=0.4)  malicious(>=0.85)");
+        var matched = primary.Where(m => m is not null).Select(m => m!).ToList();
+        foreach (var group in matched.GroupBy(m => m.Technique).OrderByDescending(g => g.Count(m => m.Score >= 0.4)))
+        {
+            Console.WriteLine($"{group.Key.Label(),-28} {group.Count(),15:N0} {group.Count(m => m.Score >= 0.4),18:N0} {group.Count(m => m.Score >= 0.85),18:N0}");
+        }
+        Console.WriteLine($"{"total",-28} {matched.Count,15:N0} {matched.Count(m => m.Score >= 0.4),18:N0} {matched.Count(m => m.Score >= 0.85),18:N0}");
+        Console.WriteLine($"{"of those, top-1,000 targets",-28} {matched.Count(m => m.TargetRank <= 1000),15:N0} {matched.Count(m => m.Score >= 0.4 && m.TargetRank <= 1000),18:N0}");
+
+        clock.Restart();
+        var cpuWarehouse = Process.GetCurrentProcess().TotalProcessorTime;
+        var top10k = PopularCorpus.Embedded.Top(10_000).Projects.Select(p => p.Name).ToArray();
+        var warehouse = new WarehouseTypoCheck(top10k);
+        var hits = new (WarehouseTypoCheck.Check Check, string Target)?[names.Length];
+        Parallel.For(0, names.Length, i =>
+        {
+            var canonical = ProjectName.IsValid(names[i]) ? ProjectName.Normalize(names[i]) : null;
+            // PyPI runs the check only when a project is created, so names already in its list are never checked.
+            hits[i] = canonical is null || warehouse.IsPopular(canonical) ? null : warehouse.TypoCheckName(canonical);
+        });
+        var warehouseTime = clock.Elapsed;
+        Console.WriteLine($"warehouse typo_check (top 10,000): {warehouseTime.TotalSeconds:0.00} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpuWarehouse).TotalSeconds:0.00} s CPU");
+        foreach (var group in hits.Where(h => h is not null).GroupBy(h => h!.Value.Check).OrderByDescending(g => g.Count()))
+            Console.WriteLine($"{group.Key,-28} {group.Count(),15:N0}");
+        Console.WriteLine($"{"total",-28} {hits.Count(h => h is not null),15:N0}");
+
+        var both = Enumerable.Range(0, names.Length).Count(i => hits[i] is not null && primary[i] is { Score: >= 0.4 });
+        var warehouseOnly = Enumerable.Range(0, names.Length).Where(i => hits[i] is not null && primary[i] is not { Score: >= 0.4 }).ToList();
+        Console.WriteLine($"flagged by warehouse and moat(>=0.4): {both:N0}; warehouse only: {warehouseOnly.Count:N0}; moat(>=0.4) only: {Enumerable.Range(0, names.Length).Count(i => hits[i] is null && primary[i] is { Score: >= 0.4 }):N0}");
+        Console.WriteLine("sample warehouse-only: " + string.Join(", ", warehouseOnly.Take(15).Select(i => $"{names[i]}→{hits[i]!.Value.Target}")));
+        var moatOnly = Enumerable.Range(0, names.Length).Where(i => hits[i] is null && primary[i] is { Score: >= 0.4 }).Take(15);
+        Console.WriteLine("sample moat-only: " + string.Join(", ", moatOnly.Select(i => $"{names[i]}→{primary[i]!.Target} ({primary[i]!.Technique.Label()})")));
+    }
+}
+
+public static partial class NamePass
+{
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+}
+
+public static class NameProfile
+{
+    public static void Run()
+    {
+        var names = PublicNames.ReadFile(Path.Combine(BenchData.SharedData, "pypi", "all-names.txt.gz")).Where((_, i) => i % 20 == 0).Select(ProjectName.Normalize).Where(n => ProjectName.IsValid(n)).ToArray();
+        var checker = new NameChecker(PopularCorpus.Embedded);
+        var index = typeof(NameChecker).GetField("index", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(checker);
+        Console.WriteLine(names.Length);
+        var idx = (NameIndex)index!;
+        var queries = names.Select(n => new NameQuery(n, idx.Exact.GetValueOrDefault(n))).ToArray();
+        var techniques = new (string, Action<NameQuery, NameIndex, List<RawMatch>>)[]
+        {
+            ("edit", EditTypos.Find), ("ascii", AsciiLookalikeSquat.Find), ("ultra", UltranormalizedCollision.Find), ("sep", SeparatorConfusion.Find),
+            ("order", WordOrder.Find), ("version", VersionSuffix.Find), ("affix", PythonAffix.Find), ("combo", Combosquat.Find),
+            ("pair", PopularNamesCombined.Find), ("stdlib", StdlibShadowing.Find), ("import", ImportNameTrap.Find),
+        };
+        {
+            var ids = new List<int>(); long total = 0;
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            foreach (var q in queries) { ids.Clear(); idx.Deletions.Candidates(q.Normalized, ids); total += ids.Count; }
+            Console.WriteLine($"candidates/name {(double)total / queries.Length:0.00}, lookup {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds / names.Length:0.00} µs");
+        }
+        foreach (var (label, find) in techniques)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var list = new List<RawMatch>();
+            foreach (var q in queries) { list.Clear(); find(q, idx, list); }
+            Console.WriteLine($"{label,-10} {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / names.Length:0.00} µs cpu/name");
+        }
+        var sw = Stopwatch.StartNew();
+        var cpuAll = Process.GetCurrentProcess().TotalProcessorTime;
+        foreach (var n in names) checker.Matches(n);
+        Console.WriteLine($"all {sw.Elapsed.TotalMicroseconds / names.Length:0.0} µs/name wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpuAll).TotalMicroseconds / names.Length:0.0} µs cpu/name");
+    }
+}
