@@ -13,6 +13,7 @@ internal static class EditTypos
 {
     public const int OneEditMinimum = 4;
     public const int TwoEditMinimum = 9;
+    public const double SingleLookalikeWeight = 0.85;
 
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
@@ -28,7 +29,8 @@ internal static class EditTypos
             var distance = EditDistance.Bounded(query.Normalized, target.Name, allowed);
             if (distance > allowed || distance == 0) continue;
             var (technique, detail) = distance == 1 ? Classify(query.Normalized, target.Name) : (NameTechnique.TwoEdits, "two edits apart");
-            into.Add(new RawMatch(technique, target, detail, judged));
+            // A one-for-one lookalike (l/1, o/a) is a plain substitution to a reader in a hurry, less so than rn/m.
+            into.Add(new RawMatch(technique, target, detail, judged, technique == NameTechnique.AsciiLookalike ? SingleLookalikeWeight : 1.0));
         }
     }
 
@@ -36,6 +38,7 @@ internal static class EditTypos
     public static (NameTechnique, string) Classify(string candidate, string target)
     {
         if (NameForms.Strip(candidate) == NameForms.Strip(target)) return (NameTechnique.SeparatorConfusion, "separator added or removed");
+        if (NameForms.VersionBase(NameForms.Strip(candidate)) == NameForms.VersionBase(NameForms.Strip(target))) return (NameTechnique.VersionSuffix, "version number changed");
         if (PluralSingular.Describe(candidate, target) is { } plural) return (NameTechnique.PluralSingular, plural);
         if (RepeatedCharacter.Describe(candidate, target) is { } repeated) return (NameTechnique.RepeatedCharacter, repeated);
         if (InsertedCharacter.Describe(candidate, target) is { } inserted) return (NameTechnique.InsertedCharacter, inserted);

@@ -23,7 +23,7 @@ public static class NameScorer
         NameTechnique.OmittedCharacter => 0.8,
         NameTechnique.KeyboardNeighbour => 0.78,
         NameTechnique.PythonAffix => 0.78,
-        NameTechnique.ImportNameTrap => 0.78,
+        NameTechnique.ImportNameTrap => 0.8,
         NameTechnique.InsertedCharacter => 0.72,
         NameTechnique.WordOrder => 0.72,
         NameTechnique.PluralSingular => 0.7,
@@ -43,14 +43,21 @@ public static class NameScorer
     {
         <= 3 => 0.45,
         4 => 0.65,
-        5 => 0.8,
+        5 => 0.75,
         6 => 0.9,
         _ => 1.0,
     };
 
-    /// <summary>Squats of the top 100 matter most; the factor falls to 0.75 at rank 15,000. Internal names and stdlib modules count as top.</summary>
+    /// <summary>Squats aim at what many people install: the factor is 1 for the top 100 and falls to 0.6 at rank 15,000.
+    /// Internal names and stdlib modules count as top.</summary>
     public static double TargetFactor(int? rank) =>
-        rank is not { } r || r <= 100 ? 1.0 : 1.0 - 0.25 * Math.Clamp(Math.Log10(r / 100.0) / Math.Log10(150), 0, 1);
+        rank is not { } r || r <= 100 ? 1.0 : 1.0 - 0.4 * Math.Clamp(Math.Log10(r / 100.0) / Math.Log10(150), 0, 1);
+
+    /// <summary>A visually identical name is deliberate whatever its target's rank: the target factor is floored here.</summary>
+    public const double VisualTargetFloor = 0.95;
+
+    private static bool IsVisual(NameTechnique technique) =>
+        technique is NameTechnique.UnicodeConfusable or NameTechnique.UltranormalizedCollision or NameTechnique.AsciiLookalike;
 
     /// <summary>
     /// The popularity gap. An unknown name imitating a popular one scores in full. A name that is popular itself
@@ -68,7 +75,7 @@ public static class NameScorer
     {
         var score = BaseWeight(match.Technique) * match.Weight
             * LengthFactor(match.JudgedLength)
-            * TargetFactor(match.Target.Rank)
+            * (IsVisual(match.Technique) ? Math.Max(VisualTargetFloor, TargetFactor(match.Target.Rank)) : TargetFactor(match.Target.Rank))
             * GapFactor(self?.Rank, match.Target.Rank);
         return Math.Round(score, 3);
     }

@@ -17,13 +17,14 @@ internal static class StdlibShadowing
             into.Add(new RawMatch(NameTechnique.StdlibShadowing, module, "named exactly like the module", 8));
             return;
         }
-        if (Variant(stdlib, NameForms.VersionBase(query.Stripped)) is { } variant)
+        // sqlite for sqlite3; but not abc123 for abc: only the module's own spelling without its digits counts
+        if (stdlib.Variants.GetValueOrDefault(query.Stripped) is { } variant)
         {
             into.Add(new RawMatch(NameTechnique.StdlibShadowing, variant, "spelling of the module's name", 8, VariantWeight));
             return;
         }
         if (PythonAffix.Core(query.Normalized) is { Kind: not PythonAffix.Kind.GluedPy } core
-            && (Variant(stdlib, core.Core) ?? Variant(stdlib, NameForms.VersionBase(core.Core))) is { } affixed)
+            && Variant(stdlib, core.Core) is { } affixed)
         {
             into.Add(new RawMatch(NameTechnique.StdlibShadowing, affixed, "module name with a py/python affix", 8, VariantWeight));
         }
