@@ -101,39 +101,3 @@ public static partial class NamePass
 {
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }
-
-public static class NameProfile
-{
-    public static void Run()
-    {
-        var names = PublicNames.ReadFile(Path.Combine(BenchData.SharedData, "pypi", "all-names.txt.gz")).Where((_, i) => i % 20 == 0).Select(ProjectName.Normalize).Where(n => ProjectName.IsValid(n)).ToArray();
-        var checker = new NameChecker(PopularCorpus.Embedded);
-        var index = typeof(NameChecker).GetField("index", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(checker);
-        Console.WriteLine(names.Length);
-        var idx = (NameIndex)index!;
-        var queries = names.Select(n => new NameQuery(n, idx.Exact.GetValueOrDefault(n))).ToArray();
-        var techniques = new (string, Action<NameQuery, NameIndex, List<RawMatch>>)[]
-        {
-            ("edit", EditTypos.Find), ("ascii", AsciiLookalikeSquat.Find), ("ultra", UltranormalizedCollision.Find), ("sep", SeparatorConfusion.Find),
-            ("order", WordOrder.Find), ("version", VersionSuffix.Find), ("affix", PythonAffix.Find), ("combo", Combosquat.Find),
-            ("pair", PopularNamesCombined.Find), ("stdlib", StdlibShadowing.Find), ("import", ImportNameTrap.Find),
-        };
-        {
-            var ids = new List<int>(); long total = 0;
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            foreach (var q in queries) { ids.Clear(); idx.Deletions.Candidates(q.Normalized, ids); total += ids.Count; }
-            Console.WriteLine($"candidates/name {(double)total / queries.Length:0.00}, lookup {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds / names.Length:0.00} µs");
-        }
-        foreach (var (label, find) in techniques)
-        {
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var list = new List<RawMatch>();
-            foreach (var q in queries) { list.Clear(); find(q, idx, list); }
-            Console.WriteLine($"{label,-10} {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / names.Length:0.00} µs cpu/name");
-        }
-        var sw = Stopwatch.StartNew();
-        var cpuAll = Process.GetCurrentProcess().TotalProcessorTime;
-        foreach (var n in names) checker.Matches(n);
-        Console.WriteLine($"all {sw.Elapsed.TotalMicroseconds / names.Length:0.0} µs/name wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpuAll).TotalMicroseconds / names.Length:0.0} µs cpu/name");
-    }
-}

@@ -4,7 +4,6 @@ using BenchmarkDotNet.Running;
 // Whole-run measurements that BenchmarkDotNet's micro-benchmark loop does not fit (one pass over 886,000 names with
 // peak memory) are `--job dry`-style single runs or scripts in bench/; see docs/benchmarks.md for the numbers.
 if (args is ["names-pass", ..]) { Moat.Benchmarks.NamePass.Run(args); return; }
-if (args is ["names-profile", ..]) { Moat.Benchmarks.NameProfile.Run(); return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 public partial class Program;

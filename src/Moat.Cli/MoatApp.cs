@@ -16,6 +16,7 @@ public static class MoatApp
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersionAction();
         root.Subcommands.Add(RulesCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         return root;
     }
 
@@ -23,7 +24,8 @@ public static class MoatApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Build().Parse(args);
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // Our own handler below turns input errors into exit code 2; the library's default would print a stack trace and return 1.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
             return parse.Invoke(configuration);
