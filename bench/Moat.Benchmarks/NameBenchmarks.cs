@@ -92,6 +92,18 @@ public static partial class NamePass
         var warehouseOnly = Enumerable.Range(0, names.Length).Where(i => hits[i] is not null && primary[i] is not { Score: >= 0.4 }).ToList();
         Console.WriteLine($"flagged by warehouse and moat(>=0.4): {both:N0}; warehouse only: {warehouseOnly.Count:N0}; moat(>=0.4) only: {Enumerable.Range(0, names.Length).Count(i => hits[i] is null && primary[i] is { Score: >= 0.4 }):N0}");
         Console.WriteLine("sample warehouse-only: " + string.Join(", ", warehouseOnly.Take(15).Select(i => $"{names[i]}→{hits[i]!.Value.Target}")));
+        // Recall on publicly reported squats (the real-world cases of the tests).
+        string[] known =
+        [
+            "reqeusts", "colourama", "pilow", "urlib3", "reequests", "djanga", "jeIlyfish", "rnatplotlib", "setup-tools",
+            "pythondateutil", "dateutil-python", "python3-dateutil", "python-sqlite", "crypt", "requests-darwin-lite",
+            "colorama-fix", "yaml", "cv2", "skimage", "beautifulsop4", "tensorfolw", "cryptogrpahy", "matplotlibb", "request",
+            "requests3", "python-requests", "new-requests", "scikitlearm",
+        ];
+        var moatKnown = known.Count(n => checker.Matches(n) is [{ Score: >= 0.4 }, ..]);
+        var warehouseKnown = known.Count(n => warehouse.TypoCheckName(ProjectName.Normalize(n)) is not null);
+        Console.WriteLine($"known squats caught: moat(>=0.4) {moatKnown}/{known.Length}, warehouse {warehouseKnown}/{known.Length}; warehouse misses: "
+            + string.Join(", ", known.Where(n => warehouse.TypoCheckName(ProjectName.Normalize(n)) is null)));
         var moatOnly = Enumerable.Range(0, names.Length).Where(i => hits[i] is null && primary[i] is { Score: >= 0.4 }).Take(15);
         Console.WriteLine("sample moat-only: " + string.Join(", ", moatOnly.Select(i => $"{names[i]}→{primary[i]!.Target} ({primary[i]!.Technique.Label()})")));
     }

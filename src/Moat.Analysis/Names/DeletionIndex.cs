@@ -22,7 +22,7 @@ internal sealed class DeletionIndex
 
     // Building: hash → chain head in a Dictionary; Freeze() turns it into flat arrays (open addressing) with a bit
     // filter in front, because nearly every lookup misses and a miss should cost one probe of a small bitmap.
-    private Dictionary<ulong, int>? building = [];
+    private Dictionary<ulong, int>? building = new(1 << 20);
     private readonly List<int> entryTarget = [];
     private readonly List<int> entryNext = [];
     private int[] targets = [];
@@ -40,8 +40,11 @@ internal sealed class DeletionIndex
         if (building is null) throw new InvalidOperationException("the index is frozen");
         if (name.Length > NameForms.MaxEditLength || name.Length < OneEditLength) return;
         var hashes = Deletions(name, name.Length >= TwoEditLength ? 2 : 1, []);
-        foreach (var hash in new HashSet<ulong>(hashes.ToArray())) // "ll" minus either l is the same string: store it once
+        hashes.Sort();
+        for (var i = 0; i < hashes.Length; i++)
         {
+            var hash = hashes[i];
+            if (i > 0 && hashes[i - 1] == hash) continue; // "ll" minus either l is the same string: store it once
             ref var head = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(building, hash, out var exists);
             entryTarget.Add(id);
             entryNext.Add(exists ? head : -1);
