@@ -14,7 +14,7 @@ public static class DependencyConfusion
         ArgumentNullException.ThrowIfNull(publicNames);
         ArgumentNullException.ThrowIfNull(internalNames);
         if (internalNames.IsEmpty) return [];
-        var squatChecker = new NameChecker(PopularCorpus.FromNames([], "internal names only"), new NameCheckerOptions(Internal: internalNames));
+        var squatChecker = new NameChecker(PopularCorpus.FromNames([], "internal names only"), new NameCheckerOptions(Internal: internalNames, MaxFindings: 8));
         var results = new List<ScanResult>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var raw in publicNames)

@@ -33,7 +33,6 @@ public static class NameScorer
         NameTechnique.BitFlip => 0.6,
         NameTechnique.SubstitutedCharacter => 0.55,
         NameTechnique.TwoEdits => 0.5,
-        NameTechnique.InternalPrefix => 0.7,
         NameTechnique.PopularNamesCombined => 0.3,
         _ => 0.5,
     };

@@ -23,7 +23,6 @@ public enum NameTechnique
     PopularNamesCombined,
     StdlibShadowing,
     ImportNameTrap,
-    InternalPrefix,
 }
 
 public static class NameTechniques
@@ -51,7 +50,6 @@ public static class NameTechniques
         NameTechnique.PopularNamesCombined => "popular-names-combined",
         NameTechnique.StdlibShadowing => "stdlib-shadowing",
         NameTechnique.ImportNameTrap => "import-name-trap",
-        NameTechnique.InternalPrefix => "internal-prefix",
         _ => technique.ToString(),
     };
 
@@ -64,7 +62,6 @@ public static class NameTechniques
         NameTechnique.Combosquat or NameTechnique.PopularNamesCombined => NameRules.Combosquat,
         NameTechnique.StdlibShadowing => NameRules.StdlibShadowing,
         NameTechnique.ImportNameTrap => NameRules.ImportNameTrap,
-        NameTechnique.InternalPrefix => NameRules.InternalNameSquat,
         _ => NameRules.Typosquat,
     };
 }
