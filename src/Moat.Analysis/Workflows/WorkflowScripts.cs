@@ -54,6 +54,7 @@ public static partial class WorkflowScripts
     {
         foreach (Match m in UrlHost().Matches(line)) yield return m.Groups["host"].Value.ToLowerInvariant();
         foreach (Match m in DevTcp().Matches(line)) yield return m.Groups["host"].Value.ToLowerInvariant();
+        foreach (Match m in SocketHost().Matches(line)) yield return m.Groups["host"].Value.ToLowerInvariant();
     }
 
     /// <summary>True for a host a CI job legitimately sends credentials to: code hosts, package registries, cloud APIs.</summary>
@@ -85,6 +86,9 @@ public static partial class WorkflowScripts
 
     [GeneratedRegex(@"(?i)\b(?:https?|wss?|ftp)://(?:[^\s/@'""`]+@)?(?<host>[a-z0-9][a-z0-9.-]*[a-z0-9])")]
     private static partial Regex UrlHost();
+
+    [GeneratedRegex(@"(?<![\w-])(?:nc|ncat|netcat|socat|telnet)\s+(?:-\S+\s+)*(?:TCP4?:)?(?<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[\s:]+\d+")]
+    private static partial Regex SocketHost();
 
     [GeneratedRegex(@"/dev/tcp/(?<host>[A-Za-z0-9.-]+)/")]
     private static partial Regex DevTcp();

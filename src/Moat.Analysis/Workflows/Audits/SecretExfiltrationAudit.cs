@@ -64,6 +64,7 @@ public static partial class SecretExfiltrationAudit
                 : new Judgement(Severity.Critical, Confidence.High, where);
         }
         if (WorkflowScripts.Hosts(line).Any()) return null; // only trusted hosts
+        if (InHeaderOnly(line, flow)) return null; // an API call authenticated to a configured endpoint
         return WorkflowScripts.SendsData(line) || line.Contains("/dev/tcp/", StringComparison.Ordinal) || NetcatLike().IsMatch(line)
             ? new Judgement(Severity.High, Confidence.Medium, "a host Moat cannot see (a variable or computed URL)")
             : null;
