@@ -15,6 +15,8 @@ public static class MoatApp
         // The default --version reads the entry assembly, which is the test host under tests: print Moat's own.
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersionAction();
         root.Subcommands.Add(RulesCommand.Create());
+        root.Subcommands.Add(CiCommand.Create());
+        root.Subcommands.Add(SecretsCommand.Create());
         return root;
     }
 
