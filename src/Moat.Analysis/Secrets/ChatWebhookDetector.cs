@@ -47,6 +47,6 @@ public static partial class ChatWebhookDetector
     [GeneratedRegex(@"(?<![A-Za-z0-9])xox[bpar]-\d{9,13}-\d{9,13}(?:-\d{9,13})?-[A-Za-z0-9]{20,40}(?![A-Za-z0-9])")]
     private static partial Regex SlackToken();
 
-    [GeneratedRegex(@"(?<![\w:])(?<bot>\d{8,10}):(?<secret>AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])")]
+    [GeneratedRegex(@"(?<![0-9:])(?<bot>\d{8,10}):(?<secret>AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])")]
     private static partial Regex Telegram();
 }

@@ -37,6 +37,7 @@ public static partial class ConfigFileDetector
         var section = "";
         string? key = null;
         var keyOffset = 0;
+        var valueEnd = 0;
         var value = new StringBuilder();
         var offset = 0;
         foreach (var raw in text.Split('\n'))
@@ -47,6 +48,7 @@ public static partial class ConfigFileDetector
             if (key is not null && line.Length > 0 && char.IsWhiteSpace(line[0]) && line.Trim().Length > 0)
             {
                 value.Append(line.Trim()); // continuation line
+                valueEnd = lineOffset + line.Length;
                 continue;
             }
             Flush();
@@ -58,33 +60,36 @@ public static partial class ConfigFileDetector
             key = trimmed[..separator].Trim().ToLowerInvariant();
             keyOffset = lineOffset + line.IndexOf(trimmed, StringComparison.Ordinal);
             value.Clear().Append(trimmed[(separator + 1)..].Trim());
+            valueEnd = lineOffset + line.Length;
         }
         Flush();
 
         void Flush()
         {
-            if (key is "password" or "token") Report(section, value.ToString(), keyOffset, hits);
+            if (key is "password" or "token") Report(section, value.ToString(), keyOffset, valueEnd - keyOffset, hits);
             key = null;
         }
     }
 
-    private static void Report(string section, string value, int offset, List<SecretHit> hits)
+    /// <param name="offset">Where the key starts.</param>
+    /// <param name="length">From the key to the end of the value's last line, so that detectors matching inside it merge into this hit.</param>
+    private static void Report(string section, string value, int offset, int length, List<SecretHit> hits)
     {
         if (SecretValues.IsPlaceholder(value)) return;
         var where = section.Length > 0 ? $"[{section}]" : "the file";
         if (PyPiTokenDetector.Describe(value) is { } token)
         {
-            hits.Add(new SecretHit(Rule, Severity.Critical, token.Confidence, $"{token.Message} in {where}", offset, value.Length, value));
+            hits.Add(new SecretHit(Rule, Severity.Critical, token.Confidence, $"{token.Message} in {where}", offset, length, value));
             return;
         }
         if (Base64Text(value) is { } decoded)
         {
             var inner = PyPiTokenDetector.Describe(decoded) is { } t ? t.Message : "a password";
             hits.Add(new SecretHit(Rule, decoded.StartsWith("pypi-", StringComparison.Ordinal) ? Severity.Critical : Severity.High, Confidence.High,
-                $"base64-encoded {inner} in {where}", offset, value.Length, value));
+                $"base64-encoded {inner} in {where}", offset, length, value));
             return;
         }
-        hits.Add(new SecretHit(Rule, Severity.High, Confidence.High, $"plaintext password in {where}", offset, value.Length, value));
+        hits.Add(new SecretHit(Rule, Severity.High, Confidence.High, $"plaintext password in {where}", offset, length, value));
     }
 
     /// <summary>The decoded text when <paramref name="value"/> is base64 of printable ASCII at least 16 long; else null.</summary>

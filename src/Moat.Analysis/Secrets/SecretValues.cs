@@ -14,7 +14,8 @@ public static partial class SecretValues
         var v = value.Trim().Trim('"', '\'');
         if (v.Length == 0) return true;
         if (v[0] is '$' or '<' or '%' or '{' or '[' || v.Contains("${", StringComparison.Ordinal) || v.Contains("{{", StringComparison.Ordinal)
-            || v.Contains("%(", StringComparison.Ordinal) || v.Contains("$(", StringComparison.Ordinal)) return true;
+            || v.Contains("%(", StringComparison.Ordinal) || v.Contains("$(", StringComparison.Ordinal)
+            || v.StartsWith("@@", StringComparison.Ordinal)) return true;
         return PlaceholderWord().IsMatch(v) || RepeatedChar().IsMatch(v);
     }
 
