@@ -24,7 +24,7 @@ public static class MoatApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Build().Parse(args);
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
             return parse.Invoke(configuration);
