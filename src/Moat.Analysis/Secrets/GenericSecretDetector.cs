@@ -29,27 +29,31 @@ public static partial class GenericSecretDetector
     private static void Scan(string text, string fileName, List<SecretHit> hits)
     {
         if (IsNoisyFile(fileName)) return;
-        // Only the lines that hold a keyword are given to the regex: most of a large file never reaches it.
+        // Linear: find each keyword with one vectorised search, widen it to the whole name by hand, and only then try
+        // an anchored (\G) match of "= value" right after the name. Most keywords (token_type, secret_name) stop early.
         var position = 0;
         while (position < text.Length)
         {
             var found = text.AsSpan(position).IndexOfAny(Keywords);
             if (found < 0) break;
             var at = position + found;
-            var lineStart = text.LastIndexOf('\n', Math.Max(0, at - 1)) + 1;
-            if (lineStart > at) lineStart = 0;
-            var lineEnd = text.IndexOf('\n', at);
-            if (lineEnd < 0) lineEnd = text.Length;
-            foreach (Match m in Assignment().Matches(text[lineStart..lineEnd]))
-            {
-                var value = m.Groups["value"];
-                if (!LooksSecret(value.Value)) continue;
-                hits.Add(new SecretHit(Rule, Rule.Severity, Confidence.Medium, $"high-entropy value assigned to '{m.Groups["name"].Value}'",
-                    lineStart + value.Index, value.Length, value.Value));
-            }
-            position = lineEnd + 1;
+            var nameStart = at;
+            while (nameStart > 0 && IsNameChar(text[nameStart - 1])) nameStart--;
+            var nameEnd = at;
+            while (nameEnd < text.Length && IsNameChar(text[nameEnd])) nameEnd++;
+            position = Math.Max(nameEnd, at + 1);
+            if (nameEnd - nameStart > 80 || !SecretName().IsMatch(text.AsSpan(nameStart, nameEnd - nameStart))) continue;
+            var m = ValueAfterName().Match(text, nameEnd);
+            if (!m.Success) continue;
+            var value = m.Groups["value"];
+            if (!LooksSecret(value.Value)) continue;
+            hits.Add(new SecretHit(Rule, Rule.Severity, Confidence.Medium, $"high-entropy value assigned to '{text[nameStart..nameEnd]}'",
+                value.Index, value.Length, value.Value));
+            position = value.Index + value.Length;
         }
     }
+
+    private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
 
     public static bool LooksSecret(string value)
     {
@@ -64,9 +68,13 @@ public static partial class GenericSecretDetector
         || fileName.EndsWith(".min.js", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".map", StringComparison.OrdinalIgnoreCase)
         || fileName.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
 
-    // name (possibly quoted) = / : / := / => value (possibly quoted); the name must end in a secret-like word.
-    [GeneratedRegex(@"(?i)(?<name>[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|auth[_-]?key|credentials?|private[_-]?key|pwd))[""']?\s*(?::=|=>|=|:)\s*(?<q>[""'`]?)(?<value>[A-Za-z0-9+/=_\-.~!@#%^&*]{16,200})\k<q>(?![A-Za-z0-9+/=_\-.~!@#%^&*(\[])")]
-    private static partial Regex Assignment();
+    // The name must end in a secret-like word: api_key, DB_PASSWORD, client.secret — not token_type or secret_name.
+    [GeneratedRegex(@"(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|auth[_-]?key|credentials?|private[_-]?key|pwd)$", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretName();
+
+    // Right after the name: an optional closing quote, an assignment operator, and a quoted or bare value.
+    [GeneratedRegex(@"\G[""']?[ \t]*(?::=|=>|=|:)[ \t]*(?<q>[""'`]?)(?<value>[A-Za-z0-9+/=_\-.~!@#%^&*]{16,200})\k<q>(?![A-Za-z0-9+/=_\-.~!@#%^&*(\[])")]
+    private static partial Regex ValueAfterName();
 
     // Identifiers, dotted paths and CONSTANT_NAMES are references to a secret, not the secret.
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$|^[A-Z_][A-Z0-9_]*$|^[a-z_][a-z0-9_]*$")]

@@ -21,19 +21,37 @@ public static partial class UrlCredentialsDetector
     private static void Scan(string text, string fileName, List<SecretHit> hits)
     {
         if (!text.Contains('@')) return;
-        foreach (Match m in UrlWithPassword().Matches(text))
+        // Only "://" followed by an '@' before the next whitespace can carry credentials; the regex runs from there.
+        var position = 0;
+        while ((position = text.IndexOf("://", position, StringComparison.Ordinal)) >= 0)
         {
-            var user = m.Groups["user"].Value;
-            var password = m.Groups["password"].Value;
-            var host = m.Groups["host"].Value.ToLowerInvariant();
-            if (SecretValues.IsPlaceholder(password) || SecretValues.IsPlaceholder(user) || password.Length < 4 || host is "example.com" || host.EndsWith(".example.com", StringComparison.Ordinal) || password == user) continue;
-            var isIndex = m.Groups["path"].Value.Contains("/simple", StringComparison.Ordinal) || IndexContext().IsMatch(LinePrefix(text, m.Index));
-            var isLocal = host is "localhost" or "127.0.0.1" or "0.0.0.0" or "db" or "postgres" or "mysql" or "redis";
-            var severity = isIndex ? Severity.High : isLocal ? Severity.Low : Severity.Medium;
-            hits.Add(new SecretHit(Rule, severity, isLocal ? Confidence.Low : Confidence.Medium,
-                isIndex ? $"package index URL with a password for {host}" : $"URL with a password for {host}",
-                m.Groups["password"].Index, password.Length, password));
+            var scheme = position;
+            while (scheme > 0 && position - scheme < 16 && (char.IsAsciiLetterOrDigit(text[scheme - 1]) || text[scheme - 1] is '+' or '.' or '-')) scheme--;
+            var end = text.AsSpan(position).IndexOfAny(UrlEnd);
+            var url = end < 0 ? text.AsSpan(position) : text.AsSpan(position, end);
+            position += 3;
+            if (url.IndexOf('@') < 0 || scheme == position - 3) continue;
+            var m = UrlWithPassword().Match(text, scheme);
+            if (!m.Success || m.Index != scheme) continue;
+            Report(text, m, hits);
+            position = m.Index + m.Length;
         }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> UrlEnd = System.Buffers.SearchValues.Create(" \t\r\n\"'<>`");
+
+    private static void Report(string text, Match m, List<SecretHit> hits)
+    {
+        var user = m.Groups["user"].Value;
+        var password = m.Groups["password"].Value;
+        var host = m.Groups["host"].Value.ToLowerInvariant();
+        if (SecretValues.IsPlaceholder(password) || SecretValues.IsPlaceholder(user) || password.Length < 4 || host is "example.com" || host.EndsWith(".example.com", StringComparison.Ordinal) || password == user) return;
+        var isIndex = m.Groups["path"].Value.Contains("/simple", StringComparison.Ordinal) || IndexContext().IsMatch(LinePrefix(text, m.Index));
+        var isLocal = host is "localhost" or "127.0.0.1" or "0.0.0.0" or "db" or "postgres" or "mysql" or "redis";
+        var severity = isIndex ? Severity.High : isLocal ? Severity.Low : Severity.Medium;
+        hits.Add(new SecretHit(Rule, severity, isLocal ? Confidence.Low : Confidence.Medium,
+            isIndex ? $"package index URL with a password for {host}" : $"URL with a password for {host}",
+            m.Groups["password"].Index, password.Length, password));
     }
 
     private static string LinePrefix(string text, int index)
