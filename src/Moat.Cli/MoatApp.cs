@@ -15,6 +15,8 @@ public static class MoatApp
         // The default --version reads the entry assembly, which is the test host under tests: print Moat's own.
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersionAction();
         root.Subcommands.Add(RulesCommand.Create());
+        root.Subcommands.Add(ScanCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(CiCommand.Create());
         root.Subcommands.Add(SecretsCommand.Create());
         return root;
@@ -24,6 +26,7 @@ public static class MoatApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Build().Parse(args);
+        // Our own handler below turns input errors into exit code 2; the library's default would print a stack trace and return 1.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {

@@ -1,0 +1,111 @@
+namespace Moat.Analysis.Code;
+
+/// <summary>Where a value's data came from; flags propagate through assignments, operators and unknown calls.</summary>
+[Flags]
+public enum Taint : ushort
+{
+    None = 0,
+    /// <summary>Produced by a decoder (base64, zlib, Fernet, …); <see cref="Value.Layers"/> names the chain.</summary>
+    Decoded = 1,
+    /// <summary>Received from the network.</summary>
+    Network = 2,
+    /// <summary>Secrets: credential files, browser and wallet data, the whole environment, keystrokes, clipboard, screen.</summary>
+    Secrets = 4,
+    /// <summary>Reconnaissance data: host name, user name, working directory, platform, addresses.</summary>
+    Recon = 8,
+    /// <summary>Contents of an ordinary local file.</summary>
+    FileData = 16,
+    /// <summary>Depends on a long high-entropy literal that could not be decoded.</summary>
+    Blob = 32,
+    /// <summary>A code object (marshal.loads, compile).</summary>
+    Code = 64,
+    /// <summary>Read from an image or other non-code data file (steganography loaders).</summary>
+    Media = 128,
+}
+
+public enum ValueKind : byte { Unknown, Str, Bytes, Int, List, Ref, Instance, Lambda, Function, None }
+
+/// <summary>
+/// A partially evaluated Python value. Constants (str, bytes, int, lists of constants) are known exactly; everything
+/// else is a reference to a named thing (<see cref="ValueKind.Ref"/>: a module, function or method by qualified
+/// name), an instance of a named class, or unknown — in every case with the taint of the data it depends on.
+/// </summary>
+public sealed class Value
+{
+    public static readonly Value Unknown = new(ValueKind.Unknown);
+    public static readonly Value NoneValue = new(ValueKind.None);
+
+    public ValueKind Kind { get; }
+    /// <summary>The string or bytes (chars 0–255) for constants; the qualified name for refs and instances.</summary>
+    public string? Text { get; }
+    public long Int { get; }
+    /// <summary>List items; for instances, the constructor's positional arguments.</summary>
+    public IReadOnlyList<Value>? Items { get; }
+    /// <summary>The receiver of a bound method (<c>key.decrypt</c> → the Fernet instance).</summary>
+    public Value? Bound { get; }
+    /// <summary>A lambda or def to call with constant arguments.</summary>
+    public object? Node { get; }
+    public Taint Taint { get; }
+    /// <summary>The decoding chain that produced this value, e.g. <c>base64 → zlib</c>.</summary>
+    public string? Layers { get; }
+
+    private Value(ValueKind kind, string? text = null, long number = 0, IReadOnlyList<Value>? items = null, Value? bound = null,
+                  object? node = null, Taint taint = Taint.None, string? layers = null)
+    {
+        Kind = kind;
+        Text = text;
+        Int = number;
+        Items = items;
+        Bound = bound;
+        Node = node;
+        Taint = taint;
+        Layers = layers;
+    }
+
+    public static Value Str(string text, Taint taint = Taint.None, string? layers = null) => new(ValueKind.Str, text, taint: taint, layers: layers);
+    public static Value Bytes(string latin1, Taint taint = Taint.None, string? layers = null) => new(ValueKind.Bytes, latin1, taint: taint, layers: layers);
+    public static Value Number(long n) => new(ValueKind.Int, number: n);
+    public static Value List(IReadOnlyList<Value> items) => new(ValueKind.List, items: items, taint: Union(items), layers: FirstLayers(items));
+    public static Value Ref(string qualified, Value? bound = null, Taint taint = Taint.None) => new(ValueKind.Ref, qualified, bound: bound, taint: taint | (bound?.Taint ?? 0), layers: bound?.Layers);
+    public static Value Instance(string qualified, IReadOnlyList<Value> args, Taint taint = Taint.None, string? layers = null) => new(ValueKind.Instance, qualified, items: args, taint: taint, layers: layers);
+    public static Value Callable(ValueKind kind, object node) => new(kind, node: node);
+    public static Value Tainted(Taint taint, string? layers = null) => taint == 0 && layers is null ? Unknown : new(ValueKind.Unknown, taint: taint, layers: layers);
+
+    /// <summary>An unknown value whose text is partly known (<c>{}</c> marks the unknown parts): enough to match paths and URLs.</summary>
+    public static Value Partial(string text, Taint taint, string? layers = null) => new(ValueKind.Unknown, text.Length > 4096 ? text[..4096] : text, taint: taint, layers: layers);
+
+    /// <summary>The known text of a constant or partial value, else null.</summary>
+    public string? KnownText => Kind is ValueKind.Str or ValueKind.Bytes or ValueKind.Unknown ? Text : null;
+
+    public bool IsText => Kind is ValueKind.Str or ValueKind.Bytes;
+    public bool IsConstant => Kind is ValueKind.Str or ValueKind.Bytes or ValueKind.Int || (Kind == ValueKind.List && Items!.All(i => i.IsConstant));
+
+    public Value WithTaint(Taint extra, string? layers = null)
+    {
+        if ((Taint & extra) == extra && (layers is null || layers == Layers)) return this;
+        return new Value(Kind, Text, Int, Items, Bound, Node, Taint | extra, layers ?? Layers);
+    }
+
+    public static Taint Union(IEnumerable<Value> values)
+    {
+        var taint = Taint.None;
+        foreach (var v in values) taint |= v.Taint;
+        return taint;
+    }
+
+    public static string? FirstLayers(IEnumerable<Value> values)
+    {
+        foreach (var v in values) if (v.Layers is not null) return v.Layers;
+        return null;
+    }
+
+    public static string AddLayer(string? layers, string step) => layers is null ? step : layers + " → " + step;
+
+    public override string ToString() => Kind switch
+    {
+        ValueKind.Str or ValueKind.Bytes => $"{Kind}({Text!.Length} chars)",
+        ValueKind.Ref or ValueKind.Instance => $"{Kind}({Text})",
+        ValueKind.Int => Int.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => Kind.ToString(),
+    };
+}

@@ -1,0 +1,803 @@
+using System.Text.RegularExpressions;
+
+namespace Moat.Analysis.Code;
+
+/// <summary>When code runs, which decides how much a capability matters.</summary>
+public enum CodeContext { Runtime, ImportTime, InstallTime, InterpreterStart, TestOrDocs }
+
+/// <summary>What kind of file this is inside the package; decides the context of its module-level code.</summary>
+public enum FileRole { Module, Setup, Pth, Test, Script, BuildBackend }
+
+/// <summary>State shared by all files and decoded layers of one package scan: payload de-duplication and budgets.</summary>
+internal sealed class ScanShared(CodeScanOptions options)
+{
+    public CodeScanOptions Options { get; } = options;
+    public HashSet<string> ScannedPayloads { get; } = new(StringComparer.Ordinal);
+    public int Layers;
+}
+
+/// <summary>
+/// Analyses one Python source (a file, or a decoded layer of one): walks it with the <see cref="Evaluator"/>, records
+/// capabilities, flows and indicators, scans decoded payloads recursively and turns it all into findings.
+/// </summary>
+internal sealed partial class FileAnalysis : IEvaluationObserver
+{
+    private const int MaxLayerDepth = 8;
+    private const int MaxLayersPerPackage = 200;
+    private const int MaxPerRule = 3;
+
+    private static readonly HashSet<string> InstallCommands =
+    [
+        "install", "develop", "egg_info", "build_py", "sdist", "build", "build_ext", "bdist_egg", "bdist_wheel", "install_lib",
+        "install_scripts", "install_data", "easy_install", "_install", "_develop", "_egg_info", "orig_install", "Command",
+    ];
+
+    private static readonly HashSet<string> DangerousNames =
+    [
+        "exec", "eval", "compile", "execfile", "system", "popen", "Popen", "call", "run", "check_output", "__import__", "spawn",
+        "startfile", "urlopen", "b64decode", "decompress", "loads", "getattr", "open", "import_module", "urlretrieve",
+    ];
+
+    private readonly string _path;
+    private readonly string _source;
+    private readonly FileRole _role;
+    private readonly string? _chain;
+    private readonly int _depth;
+    private readonly int _outerLine;
+    private readonly CodeContext _baseContext;
+    private readonly ScanShared _shared;
+    private readonly List<Finding> _findings;
+    private readonly Evaluator _evaluator;
+    private readonly Dictionary<string, int> _perRule = new(StringComparer.Ordinal);
+    private readonly HashSet<(string, int)> _emitted = [];
+    private string[]? _lines;
+
+    private CodeContext _context;
+    private bool _inDocstring;
+
+    // Facts collected while walking; combined in Finish().
+    private readonly Dictionary<IndicatorKind, (int Line, string Match)> _indicators = [];
+    private readonly HashSet<string> _downloadedPaths = new(StringComparer.Ordinal);
+    private readonly List<(string Text, string Layers, int Line)> _pendingDecoded = [];
+    private int _networkLine, _networkSendLine, _spawnLine, _secretsLine, _socketLine, _dup2Line, _execLine, _imageLine, _executableWriteLine;
+    private int _hiddenLine, _nativeLine, _registryLine, _clipboardLine, _screenshotLine, _keyloggerLine, _environmentLine, _dynamicLine;
+    private bool _tracedExfil, _tracedDownloadExec, _ptySpawn, _spawnWithSocket;
+    private readonly HashSet<string> _shellcodeApis = new(StringComparer.Ordinal);
+    private readonly Dictionary<FuncDef, CodeContext> _functionContexts = new(ReferenceEqualityComparer.Instance);
+
+    public FileAnalysis(string path, string source, FileRole role, ScanShared shared, List<Finding> findings,
+                        string? chain = null, int depth = 0, int outerLine = 0, CodeContext? baseContext = null)
+    {
+        _path = path;
+        _source = source;
+        _role = role;
+        _shared = shared;
+        _findings = findings;
+        _chain = chain;
+        _depth = depth;
+        _outerLine = outerLine;
+        _baseContext = baseContext ?? role switch
+        {
+            FileRole.Setup or FileRole.BuildBackend => CodeContext.InstallTime,
+            FileRole.Pth => CodeContext.InterpreterStart,
+            FileRole.Test => CodeContext.TestOrDocs,
+            FileRole.Script => CodeContext.Runtime,
+            _ => CodeContext.ImportTime,
+        };
+        _evaluator = new Evaluator(this);
+    }
+
+    public void Run()
+    {
+        PyModule module;
+        try
+        {
+            module = PyParser.Parse(_source);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException)
+        {
+            return; // the parser is written not to throw; a bug must not take the scan down with it
+        }
+        ComputeReachability(module.Body);
+        _context = _baseContext;
+        var deferred = new Queue<(FuncDef Def, CodeContext Context)>();
+        Walk(module.Body, _baseContext, deferred, topLevel: true);
+        // Function bodies run later than module code: walk them with the final global environment.
+        var walked = 0;
+        while (deferred.Count > 0 && walked++ < 20_000)
+        {
+            var (def, context) = deferred.Dequeue();
+            _evaluator.PushScope();
+            foreach (var p in def.Params) _evaluator.Bind(p, Value.Unknown);
+            Walk(def.Body, context, deferred, topLevel: false);
+            _evaluator.PopScope();
+        }
+        Finish();
+    }
+
+    // ---------------------------------------------------------------- reachability
+
+    /// <summary>
+    /// Which functions run at load time: those named at module level (called, passed as a thread target, registered
+    /// with atexit…), transitively, plus every method of a setuptools command subclass in setup.py.
+    /// </summary>
+    private void ComputeReachability(IReadOnlyList<Stmt> body)
+    {
+        var functions = new Dictionary<string, List<FuncDef>>(StringComparer.Ordinal);
+        var roots = new HashSet<string>(StringComparer.Ordinal);
+        var installRoots = new List<FuncDef>();
+        var cmdclassNames = new HashSet<string>(StringComparer.Ordinal);
+
+        void Collect(IReadOnlyList<Stmt> statements, bool moduleLevel, ClassDef? owner)
+        {
+            foreach (var statement in statements)
+            {
+                switch (statement)
+                {
+                    case FuncDef def:
+                        if (!functions.TryGetValue(def.Name, out var list)) functions[def.Name] = list = [];
+                        list.Add(def);
+                        if (moduleLevel) foreach (var d in def.Decorators) CollectNames(d, roots);
+                        if (owner is not null && IsInstallCommand(owner, cmdclassNames)) installRoots.Add(def);
+                        break;
+                    case ClassDef cls:
+                        if (moduleLevel) foreach (var b in cls.Bases) CollectNames(b, roots);
+                        Collect(cls.Body, moduleLevel, cls);
+                        break;
+                    case BlockStmt block when moduleLevel && IsMainGuard(block) && _role != FileRole.Setup:
+                        break; // runs only as a script, not on import
+                    case BlockStmt block:
+                        if (moduleLevel) foreach (var h in block.Header) CollectNames(h, roots);
+                        Collect(block.Body, moduleLevel, owner);
+                        break;
+                    default:
+                        if (moduleLevel) CollectStatementNames(statement, roots, cmdclassNames);
+                        break;
+                }
+            }
+        }
+
+        // cmdclass={'install': X} names first, so Collect can recognise X.
+        foreach (var statement in body) CollectCmdclass(statement, cmdclassNames);
+        Collect(body, moduleLevel: true, owner: null);
+
+        var context = _baseContext;
+        var queue = new Queue<FuncDef>();
+        foreach (var name in roots)
+            if (functions.TryGetValue(name, out var defs)) foreach (var def in defs) queue.Enqueue(def);
+        if (_role is FileRole.Setup || _baseContext == CodeContext.InstallTime) foreach (var def in installRoots) queue.Enqueue(def);
+        while (queue.Count > 0 && _functionContexts.Count < 10_000)
+        {
+            var def = queue.Dequeue();
+            if (!_functionContexts.TryAdd(def, context == CodeContext.TestOrDocs ? CodeContext.TestOrDocs : context)) continue;
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var statement in def.Body) CollectDeepNames(statement, names);
+            foreach (var name in names)
+                if (functions.TryGetValue(name, out var callees)) foreach (var callee in callees) queue.Enqueue(callee);
+        }
+    }
+
+    private static bool IsMainGuard(BlockStmt block) =>
+        block.Keyword == "if" && block.Header.Count == 1 && block.Header[0] is BinExpr { Op: "==" } test
+        && (test.Left is NameExpr { Id: "__name__" } || test.Right is NameExpr { Id: "__name__" });
+
+    private static bool IsInstallCommand(ClassDef cls, HashSet<string> cmdclassNames)
+    {
+        if (cmdclassNames.Contains(cls.Name)) return true;
+        foreach (var b in cls.Bases)
+        {
+            var dotted = Evaluator.DottedName(b);
+            if (dotted is null) continue;
+            var last = dotted[(dotted.LastIndexOf('.') + 1)..];
+            if (InstallCommands.Contains(last)) return true;
+        }
+        return false;
+    }
+
+    private static void CollectCmdclass(Stmt statement, HashSet<string> names)
+    {
+        void Visit(Expr e)
+        {
+            if (e is CallExpr call)
+            {
+                if (call.Keyword("cmdclass") is { } cmd) CollectNames(cmd, names);
+                foreach (var a in call.Args) Visit(a);
+                foreach (var k in call.Keywords) Visit(k.Value);
+            }
+        }
+        switch (statement)
+        {
+            case ExprStmt e: Visit(e.Value); break;
+            case AssignStmt a:
+                if (a.Targets.Any(t => t is NameExpr { Id: "cmdclass" } || (t is SubscriptExpr s && s.Target is NameExpr { Id: "cmdclass" }))) CollectNames(a.Value, names);
+                Visit(a.Value);
+                break;
+            case BlockStmt b: foreach (var s in b.Body) CollectCmdclass(s, names); break;
+        }
+    }
+
+    private static void CollectStatementNames(Stmt statement, HashSet<string> names)
+    {
+        switch (statement)
+        {
+            case ExprStmt e: CollectNames(e.Value, names); break;
+            case AssignStmt a: CollectNames(a.Value, names); break;
+            case ReturnStmt { Value: { } v }: CollectNames(v, names); break;
+            case OtherStmt o: foreach (var e in o.Exprs) CollectNames(e, names); break;
+        }
+    }
+
+    private static void CollectStatementNames(Stmt statement, HashSet<string> names, HashSet<string> _) => CollectStatementNames(statement, names);
+
+    private static void CollectDeepNames(Stmt statement, HashSet<string> names)
+    {
+        switch (statement)
+        {
+            case FuncDef def: foreach (var s in def.Body) CollectDeepNames(s, names); break;
+            case ClassDef cls: foreach (var s in cls.Body) CollectDeepNames(s, names); break;
+            case BlockStmt block:
+                foreach (var h in block.Header) CollectNames(h, names);
+                foreach (var s in block.Body) CollectDeepNames(s, names);
+                break;
+            default: CollectStatementNames(statement, names); break;
+        }
+    }
+
+    /// <summary>Every name and attribute name mentioned in an expression (iteratively, so deep nesting cannot overflow).</summary>
+    private static void CollectNames(Expr root, HashSet<string> names)
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(root);
+        while (stack.Count > 0 && names.Count < 100_000)
+        {
+            switch (stack.Pop())
+            {
+                case NameExpr n: names.Add(n.Id); break;
+                case AttrExpr a: names.Add(a.Name); stack.Push(a.Target); break;
+                case CallExpr c: stack.Push(c.Func); foreach (var x in c.Args) stack.Push(x); foreach (var k in c.Keywords) stack.Push(k.Value); break;
+                case SubscriptExpr s: stack.Push(s.Target); stack.Push(s.Index); break;
+                case BinExpr b: stack.Push(b.Left); stack.Push(b.Right); break;
+                case UnaryExpr u: stack.Push(u.Operand); break;
+                case SeqExpr q: foreach (var x in q.Items) stack.Push(x); break;
+                case DictExpr d: foreach (var x in d.Values) stack.Push(x); foreach (var x in d.Keys) if (x is not null) stack.Push(x); break;
+                case LambdaExpr l: stack.Push(l.Body); break;
+                case CompExpr c: stack.Push(c.Element); foreach (var x in c.Iterables) stack.Push(x); foreach (var x in c.Conditions) stack.Push(x); break;
+                case CondExpr c: stack.Push(c.Body); stack.Push(c.Test); stack.Push(c.Else); break;
+                case StarExpr s: stack.Push(s.Value); break;
+                case FStrExpr f: foreach (var x in f.Fields) stack.Push(x); break;
+                case OtherExpr o: foreach (var x in o.Children) stack.Push(x); break;
+                case SliceExpr s: if (s.Lower is not null) stack.Push(s.Lower); if (s.Upper is not null) stack.Push(s.Upper); if (s.Step is not null) stack.Push(s.Step); break;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- walking
+
+    private void Walk(IReadOnlyList<Stmt> body, CodeContext context, Queue<(FuncDef, CodeContext)> deferred, bool topLevel)
+    {
+        foreach (var statement in body)
+        {
+            _context = context;
+            switch (statement)
+            {
+                case ImportStmt or FromImportStmt:
+                    _evaluator.Import(statement);
+                    break;
+                case AssignStmt assign:
+                    _evaluator.RunAssignment(assign);
+                    break;
+                case ExprStmt { Value: StrExpr } docstring:
+                    _inDocstring = true;
+                    _evaluator.Eval(docstring.Value);
+                    _inDocstring = false;
+                    break;
+                case ExprStmt e:
+                    _evaluator.Eval(e.Value);
+                    break;
+                case ReturnStmt { Value: { } value }:
+                    _evaluator.Eval(value);
+                    break;
+                case OtherStmt other:
+                    foreach (var e in other.Exprs) _evaluator.Eval(e);
+                    break;
+                case FuncDef def:
+                    foreach (var d in def.Decorators) _evaluator.Eval(d);
+                    foreach (var d in def.Defaults) _evaluator.Eval(d);
+                    _evaluator.DefineFunction(def);
+                    deferred.Enqueue((def, FunctionContext(def)));
+                    break;
+                case ClassDef cls:
+                {
+                    foreach (var b in cls.Bases) _evaluator.Eval(b);
+                    foreach (var d in cls.Decorators) _evaluator.Eval(d);
+                    _evaluator.Bind(cls.Name, Value.Ref(cls.Name));
+                    // Class attributes are read back as self.x / Cls.x in methods.
+                    foreach (var s in cls.Body)
+                    {
+                        if (s is AssignStmt { Targets: [NameExpr target] } a)
+                        {
+                            _evaluator.RunAssignment(a);
+                            var v = _evaluator.Lookup(target.Id);
+                            _evaluator.Bind("self." + target.Id, v);
+                            _evaluator.Bind(cls.Name + "." + target.Id, v);
+                        }
+                        else if (s is FuncDef method)
+                        {
+                            foreach (var d in method.Decorators) _evaluator.Eval(d);
+                            _evaluator.Bind("self." + method.Name, Value.Callable(ValueKind.Function, method));
+                            deferred.Enqueue((method, FunctionContext(method)));
+                        }
+                        else Walk([s], context, deferred, topLevel: false);
+                    }
+                    break;
+                }
+                case BlockStmt block:
+                {
+                    foreach (var h in block.Header) _evaluator.Eval(h);
+                    foreach (var (target, source) in block.Bindings)
+                    {
+                        var value = _evaluator.Eval(source);
+                        _evaluator.Assign(target, block.Keyword == "for" ? Value.Tainted(value.Taint | IterationTaint(value), value.Layers) : value);
+                    }
+                    var inner = topLevel && IsMainGuard(block) && _role != FileRole.Setup && context != CodeContext.TestOrDocs ? CodeContext.Runtime : context;
+                    Walk(block.Body, inner, deferred, topLevel);
+                    if (block.Keyword == "for") _evaluator.RunTopLevelLoop(block);
+                    break;
+                }
+            }
+        }
+    }
+
+    private static Taint IterationTaint(Value iterable) =>
+        iterable.Kind == ValueKind.Ref && iterable.Text == "os.environ" ? Taint.Secrets : Taint.None;
+
+    private CodeContext FunctionContext(FuncDef def) =>
+        _functionContexts.TryGetValue(def, out var context) ? context
+        : _baseContext == CodeContext.TestOrDocs ? CodeContext.TestOrDocs : CodeContext.Runtime;
+
+    // ---------------------------------------------------------------- observer
+
+    public void OnString(Expr expr, Value value)
+    {
+        if (_inDocstring || value.Text is not { Length: >= 4 } text) return;
+        foreach (var indicator in Indicators.Find(text)) NoteIndicator(indicator, expr.Line);
+        if (HiddenProcessText(text)) _hiddenLine = FirstLine(_hiddenLine, expr.Line);
+    }
+
+    public void OnReference(Expr expr, string name)
+    {
+        switch (name)
+        {
+            case "subprocess.CREATE_NO_WINDOW" or "subprocess.DETACHED_PROCESS" or "win32con.SW_HIDE" or "subprocess.SW_HIDE"
+                or "subprocess.STARTF_USESHOWWINDOW" or "win32process.CREATE_NO_WINDOW":
+                _hiddenLine = FirstLine(_hiddenLine, expr.Line);
+                break;
+            case var n when n.StartsWith("winreg.HKEY_", StringComparison.Ordinal) || n.StartsWith("_winreg.HKEY_", StringComparison.Ordinal):
+                _registryLine = FirstLine(_registryLine, expr.Line);
+                break;
+            case var n when (CallModel.Of(n, null) & CallKind.ShellcodeApi) != 0:
+                _shellcodeApis.Add(n[(n.LastIndexOf('.') + 1)..]);
+                break;
+        }
+    }
+
+    public void OnCall(CallExpr call, string? name, Value callee, IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, Value result)
+    {
+        var line = call.Line;
+        var method = name is null ? (call.Func as AttrExpr)?.Name : name[(name.LastIndexOf('.') + 1)..];
+        var kind = CallModel.Of(name, method);
+        var arg0 = args.Count > 0 ? args[0] : null;
+
+        // Decoded constants: inspect them like literals; remember code-looking ones in case nothing executes them.
+        if (result.Layers is not null && (result.Taint & Taint.Decoded) != 0 && result.IsText && result.Text!.Length >= 8)
+        {
+            foreach (var indicator in Indicators.Find(result.Text)) NoteIndicator(indicator, line);
+            if (LooksLikeCode(result.Text)) _pendingDecoded.Add((result.Text, result.Layers, line));
+        }
+        if (result is { Kind: ValueKind.Instance, Text: "code" } && result.Items is [{ Text: { } marshalled }])
+        {
+            Emit(ThreatRules.MarshalCode, Confidence.High, "A marshalled code object is loaded" + ChainNote(result.Layers), line, contextual: true);
+            foreach (var s in Decoders.MarshalStrings(marshalled)) foreach (var indicator in Indicators.Find(s)) NoteIndicator(indicator, line);
+        }
+
+        var isExec = (kind & CallKind.Exec) != 0 || name is "exec" or "eval" or "execfile";
+        if (isExec && name != "compile" || (name == "compile" && arg0 is not null && (arg0.Taint & (Taint.Decoded | Taint.Network | Taint.Blob)) != 0))
+        {
+            var code = arg0 ?? Value.Unknown;
+            OnExec(call, name ?? "exec", code, line);
+        }
+        else if ((kind & CallKind.Deserialize) != 0 && name != "marshal.loads" && arg0 is not null && (arg0.Taint & (Taint.Decoded | Taint.Network)) != 0)
+        {
+            Emit(ThreatRules.DecodeExec, Confidence.Medium, $"Decoded or downloaded data is unpickled ({name}), which runs code" + ChainNote(arg0.Layers), line, severity: Severity.High);
+        }
+
+        if (name is "getattr" or "__import__" or "importlib.import_module" || call.Func is SubscriptExpr)
+            CheckObfuscatedCall(call, name, result, line);
+
+        if ((kind & CallKind.Spawn) != 0) OnSpawn(call, name!, args, keywords, line);
+        if ((kind & (CallKind.NetworkFetch | CallKind.NetworkSend)) != 0) OnNetwork(call, name!, kind, args, keywords, line);
+
+        if ((kind & CallKind.FileWrite) != 0 || (method == "write" && callee.Bound is { Kind: ValueKind.Instance, Text: "open" or "io.open" or "codecs.open" or "pathlib.Path" }))
+            OnWrite(name, callee, args, line);
+        if ((kind & CallKind.Chmod) != 0 && args.Count > 1 && args[1].Kind == ValueKind.Int && (args[1].Int & 0b001_001_001) != 0)
+            _executableWriteLine = FirstLine(_executableWriteLine, line);
+        if ((kind & CallKind.Secrets) != 0 || (result.Taint & Taint.Secrets) != 0 && (arg0 is null || (arg0.Taint & Taint.Secrets) == 0) && callee.Bound is null)
+        {
+            _secretsLine = FirstLine(_secretsLine, line);
+            if (name is not null && (name.StartsWith("os.environ", StringComparison.Ordinal) || name is "os.getenv" or "dict" or "json.dumps" or "str"))
+                _environmentLine = FirstLine(_environmentLine, line);
+        }
+        if ((kind & CallKind.NativeLoad) != 0) _nativeLine = FirstLine(_nativeLine, line);
+        if ((kind & CallKind.ShellcodeApi) != 0) _shellcodeApis.Add(method ?? "");
+        if ((kind & CallKind.Clipboard) != 0) _clipboardLine = FirstLine(_clipboardLine, line);
+        if ((kind & CallKind.Screenshot) != 0) _screenshotLine = FirstLine(_screenshotLine, line);
+        if ((kind & CallKind.Keylogger) != 0) _keyloggerLine = FirstLine(_keyloggerLine, line);
+        if ((kind & CallKind.Registry) != 0) _registryLine = FirstLine(_registryLine, line);
+        if ((kind & CallKind.SocketConnect) != 0) _socketLine = FirstLine(_socketLine, line);
+        if ((kind & CallKind.Dup2) != 0) _dup2Line = FirstLine(_dup2Line, line);
+        if ((kind & CallKind.Image) != 0) _imageLine = FirstLine(_imageLine, line);
+    }
+
+    private void OnExec(CallExpr call, string name, Value code, int line)
+    {
+        _execLine = FirstLine(_execLine, line);
+        var chain = Value.AddLayer(code.Layers, name);
+        var literal = call.Args.Count > 0 && call.Args[0] is StrExpr;
+        // Code alone (compile(open(f).read())) is the version-file idiom; a code object that was decoded is not.
+        if ((code.Taint & Taint.Decoded) != 0)
+            Emit(ThreatRules.DecodeExec, Confidence.High, $"Decoded data is executed: {chain}", line, evidencePrefix: chain);
+        if ((code.Taint & Taint.Network) != 0)
+        {
+            _tracedDownloadExec = true;
+            Emit(ThreatRules.DownloadExec, Confidence.High, $"Data fetched from the network is executed with {name}", line);
+        }
+        if ((code.Taint & Taint.Media) != 0)
+            Emit(ThreatRules.Steganography, Confidence.High, $"Data read from an image or media file is executed with {name}", line);
+        if ((code.Taint & Taint.Blob) != 0 && (code.Taint & Taint.Decoded) == 0 && !code.IsText)
+            Emit(ThreatRules.OpaqueBlobExec, Confidence.Medium, $"A long high-entropy literal reaches {name} through code Moat could not follow", line);
+        if (!literal && (code.Taint & (Taint.Decoded | Taint.Network | Taint.Code)) == 0)
+        {
+            _dynamicLine = FirstLine(_dynamicLine, line);
+        }
+        // Scan what is executed when we know it: decoded payloads, and code hidden in plain string literals too.
+        var text = code.IsText ? code.Text : code is { Kind: ValueKind.Instance, Text: "code" } ? null : null;
+        if (text is not null) ScanLayer(code.Kind == ValueKind.Bytes ? Decoders.DecodeUtf8(text) : text, chain, line);
+        if (code is { Kind: ValueKind.Instance, Text: "code" } && code.Items is [{ Text: { } marshalled }])
+            foreach (var s in Decoders.MarshalStrings(marshalled)) foreach (var indicator in Indicators.Find(s)) NoteIndicator(indicator, line);
+    }
+
+    private void OnSpawn(CallExpr call, string name, IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, int line)
+    {
+        _spawnLine = FirstLine(_spawnLine, line);
+        if (name == "pty.spawn") _ptySpawn = true;
+        var taint = Value.Union(args);
+        foreach (var (key, value) in keywords)
+        {
+            if (key is "stdin" or "stdout" or "stderr" && value.Kind == ValueKind.Ref && value.Text!.EndsWith(".fileno", StringComparison.Ordinal)) _spawnWithSocket = true;
+            if (key == "creationflags" && value.Kind == ValueKind.Int && (value.Int & 0x08000008) != 0) _hiddenLine = FirstLine(_hiddenLine, line);
+        }
+        if ((taint & Taint.Network) != 0)
+        {
+            _tracedDownloadExec = true;
+            Emit(ThreatRules.DownloadExec, Confidence.High, $"Data fetched from the network is run as a command ({name})", line);
+        }
+        foreach (var arg in args.SelectMany(Flatten))
+        {
+            if (arg.KnownText is not { } text) continue;
+            if (_downloadedPaths.Any(p => text.Contains(p, StringComparison.Ordinal)))
+            {
+                _tracedDownloadExec = true;
+                Emit(ThreatRules.DownloadExec, Confidence.High, $"A file downloaded from the network is started ({name})", line);
+            }
+            if (arg.Kind == ValueKind.Str && call.Args.All(a => a is not StrExpr))
+                foreach (var indicator in Indicators.Find(text)) NoteIndicator(indicator, line);
+            if (HiddenProcessText(text)) _hiddenLine = FirstLine(_hiddenLine, line);
+            if (PipeToShellPattern().IsMatch(text))
+            {
+                _tracedDownloadExec = true;
+                Emit(ThreatRules.DownloadExec, Confidence.High, $"A downloaded script is piped into a shell ({name})", line);
+            }
+        }
+        if (_context is CodeContext.InstallTime or CodeContext.InterpreterStart)
+            Emit(ThreatRules.ImportTimeSpawn, Confidence.Medium, $"A program is started at {Describe(_context)} ({name})", line);
+    }
+
+    private static IEnumerable<Value> Flatten(Value v) => v.Kind == ValueKind.List ? v.Items!.SelectMany(Flatten) : [v];
+
+    private void OnNetwork(CallExpr call, string name, CallKind kind, IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, int line)
+    {
+        _networkLine = FirstLine(_networkLine, line);
+        var url = args.Select(a => a.KnownText).FirstOrDefault(t => t is not null && t.Contains("://", StringComparison.Ordinal));
+        if (url is not null) foreach (var indicator in Indicators.Find(url)) NoteIndicator(indicator, line);
+        if ((kind & CallKind.NetworkSend) != 0)
+        {
+            _networkSendLine = FirstLine(_networkSendLine, line);
+            var sent = Value.Union(args) | Value.Union(keywords.Select(k => k.Value));
+            if ((sent & Taint.Secrets) != 0)
+            {
+                _tracedExfil = true;
+                Emit(ThreatRules.HarvestExfil, Confidence.High, $"Secrets (credentials, environment, browser or wallet data) are sent over the network ({name})", line);
+            }
+            else if ((sent & Taint.Recon) != 0)
+            {
+                _tracedExfil = true;
+                var (severity, confidence) = _context switch
+                {
+                    CodeContext.InstallTime or CodeContext.InterpreterStart => (Severity.Critical, Confidence.High),
+                    CodeContext.ImportTime => (Severity.Critical, Confidence.Medium),
+                    _ => (Severity.Medium, Confidence.Low),
+                };
+                Emit(ThreatRules.HarvestExfil, confidence, $"Host reconnaissance (user, host name, directory) is sent over the network at {Describe(_context)} ({name})", line, severity: severity);
+            }
+        }
+        if ((kind & CallKind.Download) != 0 && args.Count > 1 && args[1].KnownText is { Length: > 0 } target) _downloadedPaths.Add(target);
+        switch (_context)
+        {
+            case CodeContext.InstallTime or CodeContext.InterpreterStart:
+                var known = url is not null && CallModel.IsWellKnownHost(url);
+                Emit(ThreatRules.InstallTimeNetwork, known ? Confidence.Low : Confidence.Medium,
+                    $"Network request at {Describe(_context)} ({name}{(url is null ? "" : " " + Indicators.FirstUrl(url))})", line,
+                    severity: known ? Severity.Medium : null);
+                break;
+            case CodeContext.ImportTime:
+                Emit(ThreatRules.ImportTimeNetwork, Confidence.Medium, $"Network request when the module is imported ({name})", line);
+                break;
+        }
+    }
+
+    private void OnWrite(string? name, Value callee, IReadOnlyList<Value> args, int line)
+    {
+        string? path = null;
+        Value? data = null;
+        if (callee.Bound is { Kind: ValueKind.Instance } file && file.Items is { Count: > 0 } items)
+        {
+            path = items[0].KnownText;
+            data = args.Count > 0 ? args[0] : null;
+        }
+        else if (name is "shutil.copy" or "shutil.copyfile" or "shutil.copy2" or "shutil.move" && args.Count > 1)
+        {
+            path = args[1].KnownText;
+            data = args[0];
+        }
+        if (path is null) return;
+        if (data is not null && (data.Taint & Taint.Network) != 0) _downloadedPaths.Add(path);
+        if (Indicators.IsExecutablePath(path)) _executableWriteLine = FirstLine(_executableWriteLine, line);
+        foreach (var indicator in Indicators.Find(path))
+            if (indicator.Kind == IndicatorKind.Persistence) NoteIndicator(indicator, line);
+    }
+
+    private void CheckObfuscatedCall(CallExpr call, string? name, Value result, int line)
+    {
+        var resolved = result.Kind == ValueKind.Ref ? result.Text! : null;
+        var last = resolved?[(resolved.LastIndexOf('.') + 1)..];
+        var dangerous = last is not null && (DangerousNames.Contains(last) || last is "os" or "subprocess" or "builtins" or "base64" or "marshal" or "zlib" or "socket" or "ctypes");
+        switch (name)
+        {
+            case "getattr" when call.Args.Count > 1:
+                if (call.Args[1] is not StrExpr && result.Kind == ValueKind.Ref)
+                    Emit(ThreatRules.ObfuscatedCall, dangerous ? Confidence.High : Confidence.Medium, $"getattr with a built name resolves to {resolved}", line, severity: dangerous ? null : Severity.Medium);
+                else if (dangerous && resolved is "exec" or "eval" or "compile" or "__import__")
+                    Emit(ThreatRules.ObfuscatedCall, Confidence.Medium, $"{resolved} is reached through getattr", line);
+                break;
+            case "__import__" or "importlib.import_module" when call.Args.Count > 0 && call.Args[0] is not StrExpr && result.Kind == ValueKind.Ref:
+                Emit(ThreatRules.ObfuscatedCall, dangerous ? Confidence.High : Confidence.Medium, $"A module name is built at run time: {resolved}", line, severity: dangerous ? null : Severity.Medium);
+                break;
+            case { } n when call.Func is SubscriptExpr && n is "exec" or "eval" or "compile" or "__import__" or "getattr":
+                Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"{n} is looked up by name in a namespace dictionary", line);
+                break;
+        }
+    }
+
+    private void NoteIndicator(Indicator indicator, int line) => _indicators.TryAdd(indicator.Kind, (line, indicator.Match));
+
+    private static int FirstLine(int current, int line) => current == 0 ? Math.Max(line, 1) : current;
+
+    [GeneratedRegex(@"(?i)\bpythonw(?:\.exe)?\b|\bstart\s+/b\b|\bnohup\b.*&\s*$|-windowstyle\s+hidden|\bDETACHED_PROCESS\b|\bCREATE_NO_WINDOW\b")]
+    private static partial Regex HiddenProcessPattern();
+
+    [GeneratedRegex(@"(?i)\b(?:curl|wget)\b[^|;&]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b|\b(?:curl|wget)\b[^;&]{0,300}(?:&&|;)\s*(?:chmod\s+\+x|\./|(?:ba)?sh\s)")]
+    private static partial Regex PipeToShellPattern();
+
+    private static bool HiddenProcessText(string text) => text.Length < 4096 && HiddenProcessPattern().IsMatch(text);
+
+    private static bool LooksLikeCode(string text)
+    {
+        if (text.Length < 16) return false;
+        var head = text.AsSpan(0, Math.Min(text.Length, 4096));
+        if (head.ContainsAnyExceptInRange('\t', '~') && head.IndexOfAnyInRange('\0', '\x08') >= 0) return false;
+        return head.Contains("import ", StringComparison.Ordinal) || head.Contains("exec(", StringComparison.Ordinal)
+            || head.Contains("eval(", StringComparison.Ordinal) || head.Contains("os.system", StringComparison.Ordinal)
+            || head.Contains("subprocess", StringComparison.Ordinal) || head.Contains("def ", StringComparison.Ordinal) && head.Contains("):", StringComparison.Ordinal);
+    }
+
+    // ---------------------------------------------------------------- layers
+
+    private void ScanLayer(string code, string chain, int line)
+    {
+        if (_depth >= MaxLayerDepth || code.Length == 0) return;
+        var key = code.Length + ":" + (code.Length > 4096 ? string.Concat(code.AsSpan(0, 2048), code.AsSpan(code.Length - 2048)) : code);
+        lock (_shared.ScannedPayloads)
+        {
+            if (!_shared.ScannedPayloads.Add(key) || ++_shared.Layers > MaxLayersPerPackage) return;
+        }
+        var layer = new FileAnalysis(_path, code, _role, _shared, _findings, chain, _depth + 1, _outerLine > 0 ? _outerLine : line, _context);
+        layer.Run();
+    }
+
+    // ---------------------------------------------------------------- findings
+
+    private void Finish()
+    {
+        foreach (var (text, layers, line) in _pendingDecoded)
+        {
+            var key = text.Length + ":" + (text.Length > 4096 ? string.Concat(text.AsSpan(0, 2048), text.AsSpan(text.Length - 2048)) : text);
+            bool seen;
+            lock (_shared.ScannedPayloads) seen = _shared.ScannedPayloads.Contains(key);
+            if (seen) continue;
+            Emit(ThreatRules.EncodedCode, Confidence.Medium, $"An encoded literal decodes to Python code ({layers})", line, evidencePrefix: layers, contextual: true);
+            ScanLayer(text, layers + " → (decoded)", line);
+        }
+
+        // Capabilities, once per file.
+        Capability(CapabilityRules.Network, _networkLine, "Makes network requests");
+        Capability(CapabilityRules.ProcessSpawn, _spawnLine, "Starts other programs");
+        Capability(CapabilityRules.DynamicCode, _dynamicLine, "Executes dynamically built code");
+        Capability(CapabilityRules.EnvironmentHarvest, _environmentLine, "Collects environment variables or secrets");
+        Capability(CapabilityRules.NativeLoad, _nativeLine, "Loads native libraries");
+        Capability(CapabilityRules.Clipboard, _clipboardLine, "Reads or writes the clipboard");
+        Capability(CapabilityRules.Screenshot, _screenshotLine, "Captures the screen");
+        Capability(CapabilityRules.Keylogger, _keyloggerLine, "Captures keystrokes");
+        Capability(CapabilityRules.Registry, _registryLine, "Uses the Windows registry");
+        Capability(CapabilityRules.ExecutableWrite, _executableWriteLine, "Writes or marks executable files");
+        if (_hiddenLine > 0 && _spawnLine > 0) Emit(ThreatRules.HiddenProcess, Confidence.Medium, "Starts processes hidden or detached", _hiddenLine, contextual: true);
+
+        // Indicators found in strings.
+        foreach (var (kind, (line, match)) in _indicators)
+        {
+            var evidence = Redact(match);
+            switch (kind)
+            {
+                case IndicatorKind.Webhook or IndicatorKind.Collector:
+                    // A URL template ("api.telegram.org/bot{token}") is a client library; a drop box has a real token in it.
+                    Emit(ThreatRules.Webhook, match.Contains('{') || match.Contains('%') || match.EndsWith("/bot", StringComparison.Ordinal) ? Confidence.Low : Confidence.High, $"Exfiltration endpoint: {evidence}", line, contextual: true);
+                    break;
+                case IndicatorKind.PasteSite:
+                    Emit(ThreatRules.PasteSite, Confidence.Medium, $"Paste or file-share URL: {evidence}", line, contextual: true);
+                    break;
+                case IndicatorKind.RawIpUrl:
+                    Emit(ThreatRules.RawIp, Confidence.Medium, $"URL with a raw public IP address: {evidence}", line, contextual: true);
+                    break;
+                case IndicatorKind.BrowserData:
+                    Emit(ThreatRules.BrowserTargets, Confidence.Medium, $"Names a browser credential store: {evidence}", line, contextual: true);
+                    break;
+                case IndicatorKind.WalletData:
+                    Emit(ThreatRules.WalletTargets, Confidence.Medium, $"Names a crypto wallet store: {evidence}", line, contextual: true);
+                    break;
+                case IndicatorKind.MessagingTokens:
+                    Emit(ThreatRules.TokenTargets, Confidence.Medium, $"Looks for messaging session tokens: {evidence}", line, contextual: true);
+                    break;
+                case IndicatorKind.Credentials:
+                    Emit(ThreatRules.CredentialFiles, Confidence.Medium, $"Names a credential file: {evidence}", line);
+                    break;
+                case IndicatorKind.Persistence:
+                    Emit(ThreatRules.Persistence, Confidence.Medium, $"Names an autostart location: {evidence}", line, contextual: true);
+                    break;
+                case IndicatorKind.PowerShell:
+                    Emit(ThreatRules.PowerShell, Confidence.Medium, $"PowerShell abuse: {evidence}", line, contextual: true);
+                    break;
+                case IndicatorKind.ReverseShell:
+                    Emit(ThreatRules.ReverseShell, Confidence.Medium, $"Reverse-shell command: {evidence}", line, severity: Severity.High);
+                    break;
+                case IndicatorKind.DefenderTampering:
+                    Emit(ThreatRules.DefenderTampering, Confidence.Medium, $"Security tool tampering: {evidence}", line, contextual: true);
+                    break;
+            }
+        }
+
+        // Combinations within the file.
+        var stealerTargets = _indicators.Keys.FirstOrDefault(k => k is IndicatorKind.BrowserData or IndicatorKind.WalletData or IndicatorKind.MessagingTokens);
+        var exfilChannel = _networkSendLine > 0 || _indicators.ContainsKey(IndicatorKind.Webhook) || _indicators.ContainsKey(IndicatorKind.Collector);
+        if (stealerTargets != IndicatorKind.None && exfilChannel)
+            Emit(ThreatRules.StealerExfil, Confidence.High, $"Reads {Describe(stealerTargets)} and sends data over the network", _indicators[stealerTargets].Line);
+        if (!_tracedExfil && _secretsLine > 0 && exfilChannel && stealerTargets == IndicatorKind.None)
+            Emit(ThreatRules.HarvestExfil, Confidence.Medium, "Collects secrets and makes network requests in the same file", _secretsLine, severity: Severity.High);
+        if (_socketLine > 0 && (_dup2Line > 0 || _ptySpawn || _spawnWithSocket))
+            Emit(ThreatRules.ReverseShell, Confidence.High, "A socket is connected out and a shell is attached to it", _socketLine);
+        else if (_indicators.ContainsKey(IndicatorKind.ReverseShell) && (_spawnLine > 0 || _socketLine > 0))
+            Emit(ThreatRules.ReverseShell, Confidence.High, "A reverse-shell command is run", _indicators[IndicatorKind.ReverseShell].Line);
+        if (_shellcodeApis.Contains("VirtualAlloc") || _shellcodeApis.Contains("VirtualAllocEx"))
+        {
+            if (_shellcodeApis.Overlaps(["CreateThread", "CreateRemoteThread"]) && _shellcodeApis.Overlaps(["RtlMoveMemory", "WriteProcessMemory", "memmove"]))
+                Emit(ThreatRules.Shellcode, Confidence.High, "Allocates memory, copies bytes into it and starts a thread there", _nativeLine > 0 ? _nativeLine : 1);
+        }
+        if (!_tracedDownloadExec && _networkLine > 0 && _executableWriteLine > 0 && _spawnLine > 0)
+            Emit(ThreatRules.DownloadExec, Confidence.Medium, "Downloads, writes an executable file and starts a program in the same file", _executableWriteLine);
+        if (_imageLine > 0 && _execLine > 0)
+            Emit(ThreatRules.Steganography, Confidence.Medium, "Opens images and executes dynamic code in the same file", _imageLine);
+        if (_indicators.ContainsKey(IndicatorKind.PasteSite) && (_execLine > 0 || _spawnLine > 0) && _networkLine > 0 && !_tracedDownloadExec)
+            Emit(ThreatRules.DownloadExec, Confidence.Medium, "Fetches from a paste or file-share site and executes code in the same file", _indicators[IndicatorKind.PasteSite].Line);
+    }
+
+    private static string Describe(IndicatorKind kind) => kind switch
+    {
+        IndicatorKind.BrowserData => "browser credential stores",
+        IndicatorKind.WalletData => "crypto wallets",
+        IndicatorKind.MessagingTokens => "messaging session tokens",
+        _ => "sensitive data",
+    };
+
+    private static string Describe(CodeContext context) => context switch
+    {
+        CodeContext.InstallTime => "install time",
+        CodeContext.ImportTime => "import time",
+        CodeContext.InterpreterStart => "interpreter start (.pth)",
+        CodeContext.TestOrDocs => "test time",
+        _ => "run time",
+    };
+
+    private void Capability(Rule rule, int line, string message)
+    {
+        if (line > 0) Emit(rule, Confidence.High, message, line);
+    }
+
+    private static string ChainNote(string? layers) => layers is null ? "" : $" ({layers})";
+
+    /// <summary>
+    /// Records a finding with the file's context applied: threats at install/interpreter start weigh one level more,
+    /// anything in tests/docs two levels less at low confidence. In a decoded layer, the location is the outer line.
+    /// </summary>
+    private void Emit(Rule rule, Confidence confidence, string message, int line, Severity? severity = null, bool contextual = false, string? evidencePrefix = null)
+    {
+        var s = severity ?? rule.Severity;
+        if (_context == CodeContext.TestOrDocs || _baseContext == CodeContext.TestOrDocs)
+        {
+            s = (Severity)Math.Max((int)Severity.Info, (int)s - 2);
+            confidence = Confidence.Low;
+        }
+        else if (contextual && _context is CodeContext.InstallTime or CodeContext.InterpreterStart && s is Severity.Medium or Severity.High)
+        {
+            s += 1;
+        }
+        var reportedLine = _outerLine > 0 ? _outerLine : line;
+        if (!_emitted.Add((rule.Id + message, reportedLine))) return;
+        var count = _perRule.GetValueOrDefault(rule.Id);
+        if (count >= MaxPerRule) return;
+        _perRule[rule.Id] = count + 1;
+
+        var snippet = Snippet(line);
+        var evidence = _chain is not null ? $"{_chain}: {snippet}" : evidencePrefix is not null && _depth == 0 ? $"{snippet}" : snippet;
+        if (_chain is not null) message += $" (in a decoded layer: {_chain})";
+        lock (_findings)
+        {
+            _findings.Add(new Finding(rule.Id, s, confidence, message, new Location(_path, reportedLine), evidence));
+        }
+    }
+
+    private string Snippet(int line)
+    {
+        _lines ??= _source.Split('\n');
+        if (line < 1 || line > _lines.Length) return "";
+        var text = _lines[line - 1].Trim();
+        if (text.Length > 160) text = string.Concat(text.AsSpan(0, 157), "…");
+        return Redact(text);
+    }
+
+    [GeneratedRegex(@"(?:discord(?:app)?\.com/api/webhooks/\d+/)([\w-]{20,})|(?:api\.telegram\.org/bot)(\d{6,12}:[\w-]{30,})|(?:hooks\.slack\.com/services/)([\w/]{20,})|\b(gh[pousr]_[A-Za-z0-9]{30,})|\b(AKIA[0-9A-Z]{16})\b|\b([\w-]{24}\.[\w-]{6}\.[\w-]{27,38})\b")]
+    private static partial Regex SecretPattern();
+
+    /// <summary>Redacts webhook tokens, bot tokens, cloud keys and session tokens that appear in evidence.</summary>
+    public static string Redact(string text)
+    {
+        if (text.Length < 16) return text;
+        return SecretPattern().Replace(text, m =>
+        {
+            for (var g = 1; g < m.Groups.Count; g++)
+            {
+                var group = m.Groups[g];
+                if (!group.Success) continue;
+                return string.Concat(m.Value.AsSpan(0, group.Index - m.Index), Moat.Analysis.Redaction.Redact(group.Value), m.Value.AsSpan(group.Index - m.Index + group.Length));
+            }
+            return m.Value;
+        });
+    }
+}

@@ -1,0 +1,418 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Moat.Packaging;
+using Moat.Packaging.Archives;
+
+namespace Moat.Analysis.Code;
+
+/// <summary>Bounds for one package scan.</summary>
+public sealed record CodeScanOptions
+{
+    /// <summary>Python files larger than this are not parsed (a finding says so).</summary>
+    public int MaxFileBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Total Python source read from one package.</summary>
+    public long MaxSourceBytes { get; init; } = 64 * 1024 * 1024;
+
+    public ArchiveLimits? ArchiveLimits { get; init; }
+
+    public static CodeScanOptions Default { get; } = new();
+}
+
+/// <summary>
+/// Moat's malicious-package scanner: reads a package (archive, unpacked directory, or one .py/.pth file), classifies
+/// each file by when it runs, analyses it (<see cref="FileAnalysis"/>), adds package-level signals, and judges the
+/// whole with <see cref="Verdicts"/>. Thread-safe: every call has its own state.
+/// </summary>
+public static partial class PackageScanner
+{
+    private static readonly string[] ArchiveSuffixes = [".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".tar", ".egg", ".tbz2", ".txz"];
+
+    public static bool IsArchiveName(string path) => ArchiveSuffixes.Any(s => path.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+
+    public static ScanResult Scan(string path, CodeScanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= CodeScanOptions.Default;
+        var contents = new PackageContents(path);
+        if (Directory.Exists(path))
+        {
+            ReadDirectory(path, contents, options);
+            return Analyze(path, TargetKind.Package, contents, options);
+        }
+        if (IsSourceName(path))
+        {
+            var info = new FileInfo(path);
+            if (info.Length > options.MaxFileBytes) contents.Oversized.Add(Path.GetFileName(path));
+            else contents.Sources.Add(new SourceFile(Path.GetFileName(path), ReadText(File.ReadAllBytes(path))));
+            return Analyze(path, TargetKind.File, contents, options, singleFile: true);
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return ScanArchive(stream, path, Path.GetFileName(path), contents, options);
+    }
+
+    /// <summary>Scans an archive from a stream (the index server's uploads and proxied files).</summary>
+    public static ScanResult Scan(Stream stream, string fileName, CodeScanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(fileName);
+        options ??= CodeScanOptions.Default;
+        var contents = new PackageContents(fileName);
+        if (IsSourceName(fileName))
+        {
+            using var buffer = new MemoryStream();
+            CopyBounded(stream, buffer, options.MaxFileBytes + 1L);
+            if (buffer.Length > options.MaxFileBytes) contents.Oversized.Add(fileName);
+            else contents.Sources.Add(new SourceFile(fileName, ReadText(buffer.ToArray())));
+            return Analyze(fileName, TargetKind.File, contents, options, singleFile: true);
+        }
+        return ScanArchive(stream, fileName, fileName, contents, options);
+    }
+
+    private static void CopyBounded(Stream from, Stream to, long max)
+    {
+        var buffer = new byte[81920];
+        int read;
+        while (to.Length < max && (read = from.Read(buffer, 0, (int)Math.Min(buffer.Length, max - to.Length))) > 0) to.Write(buffer, 0, read);
+    }
+
+    private static bool IsSourceName(string path) =>
+        path.EndsWith(".py", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pyw", StringComparison.OrdinalIgnoreCase);
+
+    private static ScanResult ScanArchive(Stream stream, string target, string fileName, PackageContents contents, CodeScanOptions options)
+    {
+        contents.IsWheel = fileName.EndsWith(".whl", StringComparison.OrdinalIgnoreCase);
+        long sourceBytes = 0;
+        ArchiveReadResult read;
+        try
+        {
+            read = SafeArchive.Read(stream, fileName, member =>
+            {
+                if (member.Kind != ArchiveMemberKind.File) return;
+                contents.MemberCount++;
+                try
+                {
+                    CollectMember(member.Path, member.Size, () => member.ReadAllBytes(), () => Head(member), contents, options, ref sourceBytes);
+                }
+                catch (ArchiveReadException ex)
+                {
+                    contents.Issues.Add(ex.Issue);
+                }
+            }, options.ArchiveLimits);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException)
+        {
+            contents.Issues.Add(new ArchiveIssue(ArchiveIssueKind.Corrupt, null, ex.Message));
+            return Analyze(target, TargetKind.Package, contents, options);
+        }
+        contents.Issues.AddRange(read.Issues);
+        return Analyze(target, TargetKind.Package, contents, options);
+    }
+
+    private static byte[] Head(ArchiveMember member)
+    {
+        using var s = member.OpenRead();
+        var head = new byte[4];
+        var n = s.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        return head[..n];
+    }
+
+    private static void ReadDirectory(string root, PackageContents contents, CodeScanOptions options)
+    {
+        long sourceBytes = 0;
+        var enumeration = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true, MaxRecursionDepth = 32 };
+        foreach (var file in Directory.EnumerateFiles(root, "*", enumeration))
+        {
+            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            if (relative.StartsWith(".git/", StringComparison.Ordinal)) continue;
+            contents.MemberCount++;
+            if (contents.MemberCount > 50_000) break;
+            long size;
+            try { size = new FileInfo(file).Length; } catch (IOException) { continue; }
+            try
+            {
+                CollectMember(relative, size, () => File.ReadAllBytes(file), () =>
+                {
+                    using var s = File.OpenRead(file);
+                    var head = new byte[4];
+                    return head[..s.ReadAtLeast(head, 4, throwOnEndOfStream: false)];
+                }, contents, options, ref sourceBytes);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static void CollectMember(string path, long size, Func<byte[]> readAll, Func<byte[]> readHead, PackageContents contents, CodeScanOptions options, ref long sourceBytes)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        if (IsSourceName(name))
+        {
+            if (size > options.MaxFileBytes || sourceBytes + size > options.MaxSourceBytes) { contents.Oversized.Add(path); return; }
+            sourceBytes += size;
+            contents.Sources.Add(new SourceFile(path, ReadText(readAll())));
+            return;
+        }
+        if (name is "PKG-INFO" or "METADATA" && size < 1 << 20) { contents.Metadata.Add((path, ReadText(readAll()))); return; }
+        if (name == "pyproject.toml" && size < 1 << 20) { contents.Pyproject.Add((path, ReadText(readAll()))); return; }
+        if (size >= 4 && size < 512 * 1024 * 1024)
+        {
+            var head = readHead();
+            var kind = ExecutableKind(head);
+            if (kind is not null) contents.Executables.Add((path, kind));
+        }
+    }
+
+    private static string? ExecutableKind(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 2) return null;
+        if (head[0] == 'M' && head[1] == 'Z') return "Windows PE";
+        if (head.Length >= 4 && head[0] == 0x7F && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') return "ELF";
+        if (head.Length >= 4 && (head[0] is 0xCF or 0xCE) && head[1] == 0xFA && head[2] == 0xED && head[3] == 0xFE) return "Mach-O";
+        if (head.Length >= 4 && head[0] == 0xCA && head[1] == 0xFE && head[2] == 0xBA && head[3] == 0xBE) return "Mach-O universal";
+        return null;
+    }
+
+    /// <summary>UTF-8 with a BOM or without; anything else (Python 2 latin-1 sources) decodes as latin-1 rather than failing.</summary>
+    private static string ReadText(byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
+        if (System.Text.Unicode.Utf8.IsValid(span)) return Encoding.UTF8.GetString(span);
+        return Encoding.Latin1.GetString(span);
+    }
+
+    // ---------------------------------------------------------------- analysis
+
+    private static ScanResult Analyze(string target, TargetKind kind, PackageContents contents, CodeScanOptions options, bool singleFile = false)
+    {
+        var findings = new List<Finding>();
+        var shared = new ScanShared(options);
+        var prefix = singleFile ? "" : CommonRoot(contents);
+        var backends = BuildBackendModules(contents, prefix, findings);
+
+        foreach (var source in contents.Sources)
+        {
+            var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
+            var role = RoleOf(relative, backends, singleFile);
+            var text = source.Text;
+            if (role == FileRole.Pth)
+            {
+                text = PthExecutableLines(text, out var firstImportLine, out var risky);
+                if (firstImportLine == 0) continue;
+                findings.Add(Finding.Of(ThreatRules.PthExecution, Confidence.Medium, "A .pth file runs code at every interpreter start",
+                    new Location(source.Path, firstImportLine), Trim(text.Split('\n')[firstImportLine - 1])) with
+                    { Severity = risky ? Severity.High : Severity.Low });
+            }
+            new FileAnalysis(source.Path, text, role, shared, findings).Run();
+        }
+
+        foreach (var oversized in contents.Oversized)
+            findings.Add(new Finding(PackageRules.ArchiveAnomaly.Id, Severity.Info, Confidence.High, "Python file too large to analyse; skipped", new Location(oversized)));
+        AddArchiveIssues(contents, findings);
+        AddPackageSignals(target, contents, prefix, findings, singleFile);
+
+        var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
+        return ScanResult.From(target, kind, ordered);
+    }
+
+    private static string Trim(string line) => line.Length > 160 ? string.Concat(line.AsSpan(0, 157), "…") : line.Trim();
+
+    /// <summary>The top directory every member shares (sdists: <c>name-1.0/</c>), or empty.</summary>
+    private static string CommonRoot(PackageContents contents)
+    {
+        var paths = contents.Sources.Select(s => s.Path).Concat(contents.Metadata.Select(m => m.Path)).Concat(contents.Pyproject.Select(p => p.Path)).ToList();
+        if (paths.Count == 0) return "";
+        var first = paths[0];
+        var slash = first.IndexOf('/');
+        if (slash <= 0) return "";
+        var root = first[..(slash + 1)];
+        if (root.EndsWith(".dist-info/", StringComparison.Ordinal) || root.EndsWith(".data/", StringComparison.Ordinal)) return "";
+        return paths.All(p => p.StartsWith(root, StringComparison.Ordinal)) && paths.Any(p => p.EndsWith("setup.py", StringComparison.Ordinal) || p.EndsWith("PKG-INFO", StringComparison.Ordinal) || p.EndsWith("pyproject.toml", StringComparison.Ordinal)) ? root : "";
+    }
+
+    private static readonly HashSet<string> LowWeightDirectories = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "test", "tests", "testing", "docs", "doc", "examples", "example", "benchmarks", "bench", "demo", "demos", "samples",
+    };
+
+    internal static FileRole RoleOf(string relative, IReadOnlySet<string> backends, bool singleFile = false)
+    {
+        var name = relative[(relative.LastIndexOf('/') + 1)..];
+        if (name.EndsWith(".pth", StringComparison.OrdinalIgnoreCase)) return FileRole.Pth;
+        if (name == "setup.py" && (singleFile || !relative.Contains('/', StringComparison.Ordinal))) return FileRole.Setup;
+        if (backends.Contains(relative)) return FileRole.BuildBackend;
+        if (singleFile) return FileRole.Module;
+        var segments = relative.Split('/');
+        if (segments[..^1].Any(LowWeightDirectories.Contains) || name.StartsWith("test_", StringComparison.Ordinal)
+            || name.EndsWith("_test.py", StringComparison.Ordinal) || name == "conftest.py") return FileRole.Test;
+        if (segments.Length > 1 && segments[0] is "bin" or "scripts" || relative.Contains(".data/scripts/", StringComparison.Ordinal)) return FileRole.Script;
+        if (name == "setup.py") return FileRole.Setup; // a nested setup.py still runs when pip builds that directory
+        return FileRole.Module;
+    }
+
+    [GeneratedRegex(@"build-backend\s*=\s*[""']([\w.]+)[""'][\s\S]*?|backend-path\s*=\s*\[([^\]]*)\]")]
+    private static partial Regex BackendPattern();
+
+    /// <summary>In-tree build backends (PEP 517 backend-path): their modules run at build time like setup.py.</summary>
+    private static HashSet<string> BuildBackendModules(PackageContents contents, string prefix, List<Finding> findings)
+    {
+        var modules = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, text) in contents.Pyproject)
+        {
+            if (path.Length < prefix.Length || path[prefix.Length..].Contains('/', StringComparison.Ordinal)) continue;
+            string? backend = null;
+            string? backendPath = null;
+            foreach (Match m in BackendPattern().Matches(text))
+            {
+                if (m.Groups[1].Success) backend = m.Groups[1].Value;
+                if (m.Groups[2].Success) backendPath = m.Groups[2].Value;
+            }
+            if (backend is null || backendPath is null) continue;
+            var module = backend.Split(':')[0].Replace('.', '/');
+            foreach (var dir in backendPath.Split(',').Select(d => d.Trim().Trim('"', '\'').TrimEnd('/')).Where(d => d.Length > 0))
+            {
+                var basePath = dir is "." ? "" : dir + "/";
+                modules.Add(basePath + module + ".py");
+                modules.Add(basePath + module + "/__init__.py");
+            }
+            findings.Add(Finding.Of(PackageRules.InTreeBackend, Confidence.Medium, $"Build backend '{backend}' is loaded from the package itself", new Location(path)));
+        }
+        return modules;
+    }
+
+    /// <summary>Keeps only the lines of a .pth file that Python executes (those starting with import), blanking the rest.</summary>
+    private static string PthExecutableLines(string text, out int firstImportLine, out bool risky)
+    {
+        var lines = text.Split('\n');
+        firstImportLine = 0;
+        risky = false;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (line.StartsWith("import ", StringComparison.Ordinal) || line.StartsWith("import\t", StringComparison.Ordinal))
+            {
+                if (firstImportLine == 0) firstImportLine = i + 1;
+                if (RiskyPthLine(line)) risky = true;
+                lines[i] = line;
+            }
+            else lines[i] = "";
+        }
+        return string.Join('\n', lines);
+    }
+
+    private static bool RiskyPthLine(string line) =>
+        line.Contains("exec", StringComparison.Ordinal) || line.Contains("eval", StringComparison.Ordinal) || line.Contains("base64", StringComparison.Ordinal)
+        || line.Contains("urllib", StringComparison.Ordinal) || line.Contains("subprocess", StringComparison.Ordinal) || line.Contains("os.system", StringComparison.Ordinal)
+        || line.Contains("socket", StringComparison.Ordinal) || line.Contains("requests", StringComparison.Ordinal) || line.Contains("marshal", StringComparison.Ordinal)
+        || line.Contains("zlib", StringComparison.Ordinal) || line.Contains("codecs", StringComparison.Ordinal);
+
+    private static void AddArchiveIssues(PackageContents contents, List<Finding> findings)
+    {
+        foreach (var group in contents.Issues.GroupBy(i => i.Kind))
+        {
+            var issue = group.First();
+            var (severity, confidence) = issue.Kind switch
+            {
+                ArchiveIssueKind.PathTraversal or ArchiveIssueKind.AbsolutePath or ArchiveIssueKind.Symlink or ArchiveIssueKind.Hardlink
+                    or ArchiveIssueKind.SpecialFile => (Severity.High, Confidence.High),
+                ArchiveIssueKind.CompressionRatioExceeded or ArchiveIssueKind.TotalSizeExceeded or ArchiveIssueKind.TooManyMembers
+                    or ArchiveIssueKind.MemberSizeExceeded or ArchiveIssueKind.NestingTooDeep => (Severity.Medium, Confidence.Medium),
+                ArchiveIssueKind.DuplicateMember or ArchiveIssueKind.UnsafeName => (Severity.Medium, Confidence.Medium),
+                _ => (Severity.Low, Confidence.Medium),
+            };
+            var count = group.Count();
+            var message = $"{issue.Kind}: {issue.Message}" + (count > 1 ? $" (and {count - 1} more)" : "");
+            findings.Add(new Finding(PackageRules.ArchiveAnomaly.Id, severity, confidence, message, new Location(issue.MemberPath)));
+        }
+    }
+
+    [GeneratedRegex(@"^(?<name>[A-Za-z0-9][A-Za-z0-9._]*?)-(?<version>\d[^-]*?)(?:-[^-]+){0,3}\.(?:whl|tar\.gz|tgz|zip|tar\.bz2|tar\.xz|tar|egg)$", RegexOptions.IgnoreCase)]
+    private static partial Regex ArchiveNamePattern();
+
+    [GeneratedRegex(@"(?m)^(?<key>Name|Version|Summary):[ \t]*(?<value>.*?)\s*$")]
+    private static partial Regex MetadataFieldPattern();
+
+    [GeneratedRegex(@"cmdclass[\s\S]{0,400}?['""](?:install|develop|egg_info|bdist_egg|easy_install)['""]\s*:", RegexOptions.CultureInvariant)]
+    private static partial Regex InstallOverridePattern();
+
+    private static void AddPackageSignals(string target, PackageContents contents, string prefix, List<Finding> findings, bool singleFile)
+    {
+        if (singleFile) return;
+        foreach (var (path, kind) in contents.Executables)
+        {
+            if (contents.IsWheel) continue; // wheels ship compiled code by design
+            findings.Add(Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains a {kind} executable", new Location(path)));
+        }
+
+        // Metadata: the top-level PKG-INFO (sdist) or the .dist-info METADATA (wheel).
+        var metadata = contents.Metadata.OrderBy(m => m.Path.Count(c => c == '/')).FirstOrDefault();
+        string? name = null, version = null, summary = null;
+        if (metadata.Text is not null)
+        {
+            foreach (Match m in MetadataFieldPattern().Matches(metadata.Text.Length > 65536 ? metadata.Text[..65536] : metadata.Text))
+            {
+                switch (m.Groups["key"].Value)
+                {
+                    case "Name": name ??= m.Groups["value"].Value; break;
+                    case "Version": version ??= m.Groups["value"].Value; break;
+                    case "Summary": summary ??= m.Groups["value"].Value; break;
+                }
+            }
+            var file = ArchiveNamePattern().Match(Path.GetFileName(target));
+            if (name is { Length: > 0 } && file.Success && ProjectName.Normalize(file.Groups["name"].Value) != ProjectName.Normalize(name))
+                findings.Add(Finding.Of(PackageRules.NameMismatch, Confidence.Medium, $"Metadata names '{name}' but the file is '{Path.GetFileName(target)}'", new Location(metadata.Path)));
+            var body = BodyOf(metadata.Text);
+            if ((summary is null || summary.Length < 3 || summary.Equals("UNKNOWN", StringComparison.OrdinalIgnoreCase)) && body.Length < 40)
+                findings.Add(Finding.Of(PackageRules.PlaceholderMetadata, Confidence.Medium, "No summary and no description", new Location(metadata.Path)));
+            if (version is not null)
+            {
+                var major = version.Split('.', '-', '+')[0];
+                if (version is "0.0.0" or "0.0.0.0") findings.Add(Finding.Of(PackageRules.SuspiciousVersion, Confidence.Low, $"Version {version}", new Location(metadata.Path)));
+                else if (long.TryParse(major, out var m) && m >= 99 && m < 1900)
+                    findings.Add(Finding.Of(PackageRules.SuspiciousVersion, Confidence.Medium, $"Implausibly high version {version} (dependency-confusion style)", new Location(metadata.Path)) with { Severity = Severity.Medium });
+            }
+        }
+
+        var setup = contents.Sources.FirstOrDefault(s => s.Path == prefix + "setup.py");
+        if (setup is not null)
+        {
+            var modules = contents.Sources.Count(s => s != setup && s.Text.Length > 40 && RoleOf(s.Path[Math.Min(prefix.Length, s.Path.Length)..], new HashSet<string>()) == FileRole.Module);
+            if (modules == 0) findings.Add(Finding.Of(PackageRules.MinimalPackage, Confidence.Medium, "The package has no modules besides setup.py", new Location(setup.Path)));
+            var match = InstallOverridePattern().Match(setup.Text.Length > 1 << 20 ? setup.Text[..(1 << 20)] : setup.Text);
+            if (match.Success)
+            {
+                var line = setup.Text.AsSpan(0, match.Index + match.Length).Count('\n') + 1;
+                findings.Add(Finding.Of(PackageRules.InstallHook, Confidence.High, "setup.py replaces an install-time command", new Location(setup.Path, line)));
+            }
+        }
+    }
+
+    private static string BodyOf(string metadata)
+    {
+        var split = metadata.IndexOf("\n\n", StringComparison.Ordinal);
+        var body = split < 0 ? "" : metadata[(split + 2)..].Trim();
+        if (body.Length == 0 && metadata.Contains("Description:", StringComparison.Ordinal))
+        {
+            var at = metadata.IndexOf("Description:", StringComparison.Ordinal);
+            var end = metadata.IndexOf('\n', at);
+            body = metadata[(at + 12)..(end < 0 ? metadata.Length : end)].Trim();
+            if (body == "UNKNOWN") body = "";
+        }
+        return body;
+    }
+
+    private sealed record SourceFile(string Path, string Text);
+
+    private sealed class PackageContents(string target)
+    {
+        public string Target { get; } = target;
+        public bool IsWheel { get; set; }
+        public int MemberCount { get; set; }
+        public List<SourceFile> Sources { get; } = [];
+        public List<(string Path, string Text)> Metadata { get; } = [];
+        public List<(string Path, string Text)> Pyproject { get; } = [];
+        public List<(string Path, string Kind)> Executables { get; } = [];
+        public List<string> Oversized { get; } = [];
+        public List<ArchiveIssue> Issues { get; } = [];
+    }
+}

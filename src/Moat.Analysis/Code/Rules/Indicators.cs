@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Moat.Analysis.Code;
+
+public enum IndicatorKind
+{
+    None,
+    Webhook,
+    PasteSite,
+    Collector,
+    RawIpUrl,
+    BrowserData,
+    WalletData,
+    MessagingTokens,
+    Credentials,
+    Persistence,
+    PowerShell,
+    ReverseShell,
+    DefenderTampering,
+}
+
+/// <summary>A suspicious thing found in a string: its kind and the matched text.</summary>
+public readonly record struct Indicator(IndicatorKind Kind, string Match);
+
+/// <summary>
+/// Text indicators found in string constants (literal or decoded): exfiltration endpoints, stealer target paths,
+/// persistence locations, PowerShell tricks, reverse-shell one-liners. A single SearchValues pass rejects the vast
+/// majority of strings before any detailed matching.
+/// </summary>
+public static partial class Indicators
+{
+    private static readonly (IndicatorKind Kind, string Needle)[] Needles =
+    [
+        (IndicatorKind.Webhook, "discord.com/api/webhooks/"), (IndicatorKind.Webhook, "discordapp.com/api/webhooks/"),
+        (IndicatorKind.Webhook, "canary.discord.com/api/webhooks"), (IndicatorKind.Webhook, "ptb.discord.com/api/webhooks"),
+        (IndicatorKind.Webhook, "api.telegram.org/bot"), (IndicatorKind.Webhook, "hooks.slack.com/services/"),
+        (IndicatorKind.Webhook, "discord.com/api/v9/users/@me"), (IndicatorKind.Webhook, "discord.com/api/v10/users/@me"),
+        (IndicatorKind.Collector, "webhook.site"), (IndicatorKind.Collector, ".oastify.com"), (IndicatorKind.Collector, "burpcollaborator.net"),
+        (IndicatorKind.Collector, ".interact.sh"), (IndicatorKind.Collector, ".oast.fun"), (IndicatorKind.Collector, ".oast.pro"),
+        (IndicatorKind.Collector, ".oast.me"), (IndicatorKind.Collector, ".oast.live"), (IndicatorKind.Collector, ".oast.site"), (IndicatorKind.Collector, ".pipedream.net"),
+        (IndicatorKind.Collector, "requestbin"), (IndicatorKind.Collector, ".ngrok.io"), (IndicatorKind.Collector, ".ngrok-free.app"),
+        (IndicatorKind.Collector, ".ngrok.app"), (IndicatorKind.Collector, "trycloudflare.com"), (IndicatorKind.Collector, "dnslog.cn"),
+        (IndicatorKind.Collector, "ceye.io"), (IndicatorKind.Collector, "canarytokens.com"), (IndicatorKind.Collector, "serveo.net"),
+        (IndicatorKind.PasteSite, "pastebin.com/raw"), (IndicatorKind.PasteSite, "paste.ee/r/"), (IndicatorKind.PasteSite, "hastebin.com/raw"),
+        (IndicatorKind.PasteSite, "transfer.sh"), (IndicatorKind.PasteSite, "anonfiles.com"), (IndicatorKind.PasteSite, "gofile.io"),
+        (IndicatorKind.PasteSite, "file.io"), (IndicatorKind.PasteSite, "rentry.co"), (IndicatorKind.PasteSite, "termbin.com"),
+        (IndicatorKind.PasteSite, "cdn.discordapp.com/attachments/"), (IndicatorKind.PasteSite, "paste.c-net.org"),
+        (IndicatorKind.PasteSite, "pastes.io"), (IndicatorKind.PasteSite, "dpaste.org"), (IndicatorKind.PasteSite, "bashupload.com"),
+        (IndicatorKind.PasteSite, "temp.sh"), (IndicatorKind.PasteSite, "0x0.st"), (IndicatorKind.PasteSite, "store1.gofile.io"),
+        (IndicatorKind.BrowserData, "/user data/default/login data"), (IndicatorKind.BrowserData, "login data"), (IndicatorKind.BrowserData, "/user data/local state"),
+        (IndicatorKind.BrowserData, "encrypted_key"), (IndicatorKind.BrowserData, "logins.json"), (IndicatorKind.BrowserData, "key4.db"),
+        (IndicatorKind.BrowserData, "key3.db"), (IndicatorKind.BrowserData, "cookies.sqlite"), (IndicatorKind.BrowserData, "/network/cookies"),
+        (IndicatorKind.BrowserData, "bravesoftware/brave-browser"), (IndicatorKind.BrowserData, "yandex/yandexbrowser"),
+        (IndicatorKind.BrowserData, "opera software/opera stable"), (IndicatorKind.BrowserData, "google/chrome/user data"),
+        (IndicatorKind.BrowserData, "microsoft/edge/user data"), (IndicatorKind.BrowserData, "mozilla/firefox/profiles"),
+        (IndicatorKind.BrowserData, "application support/google/chrome"),
+        (IndicatorKind.WalletData, "nkbihfbeogaeaoehlefnkodbefgpgknn"), (IndicatorKind.WalletData, "exodus/exodus.wallet"),
+        (IndicatorKind.WalletData, "exodus.wallet"), (IndicatorKind.WalletData, "electrum/wallets"), (IndicatorKind.WalletData, ".electrum/wallets"),
+        (IndicatorKind.WalletData, "ethereum/keystore"), (IndicatorKind.WalletData, "atomic/local storage/leveldb"), (IndicatorKind.WalletData, "wallet.dat"),
+        (IndicatorKind.WalletData, "coinomi/coinomi/wallets"), (IndicatorKind.WalletData, "com.liberty.jaxx"),
+        (IndicatorKind.WalletData, "guarda/local storage"), (IndicatorKind.WalletData, "bitcoin/wallets"),
+        (IndicatorKind.WalletData, "fhbohimaelbohpjbbldcngcnapndodjp"), (IndicatorKind.WalletData, "bfnaelmomeimhlpmgjnjophhpkkoljpa"),
+        (IndicatorKind.MessagingTokens, "discord/local storage/leveldb"), (IndicatorKind.MessagingTokens, "discordcanary/local storage"),
+        (IndicatorKind.MessagingTokens, "discordptb/local storage"), (IndicatorKind.MessagingTokens, "telegram desktop/tdata"),
+        (IndicatorKind.MessagingTokens, "dqw4w9wgxcq:"), (IndicatorKind.MessagingTokens, "[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{27}"),
+        (IndicatorKind.MessagingTokens, "[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{25,110}"), (IndicatorKind.MessagingTokens, "mfa\\.[\\w-]{84}"),
+        (IndicatorKind.MessagingTokens, "/local storage/leveldb"), (IndicatorKind.MessagingTokens, "steam/config/loginusers.vdf"),
+        (IndicatorKind.Credentials, ".ssh/id_rsa"), (IndicatorKind.Credentials, ".ssh/id_ed25519"), (IndicatorKind.Credentials, ".ssh/id_ecdsa"),
+        (IndicatorKind.Credentials, ".aws/credentials"), (IndicatorKind.Credentials, ".kube/config"), (IndicatorKind.Credentials, ".docker/config.json"),
+        (IndicatorKind.Credentials, ".git-credentials"), (IndicatorKind.Credentials, ".pypirc"), (IndicatorKind.Credentials, ".npmrc"),
+        (IndicatorKind.Credentials, "/etc/shadow"), (IndicatorKind.Credentials, "application_default_credentials.json"),
+        (IndicatorKind.Credentials, "gcloud/credentials.db"), (IndicatorKind.Credentials, ".azure/accesstokens.json"), (IndicatorKind.Credentials, ".bash_history"),
+        (IndicatorKind.Credentials, ".config/gh/hosts.yml"), (IndicatorKind.Credentials, "filezilla/recentservers.xml"),
+        (IndicatorKind.Persistence, "software/microsoft/windows/currentversion/run"), (IndicatorKind.Persistence, "/start menu/programs/startup"),
+        (IndicatorKind.Persistence, "schtasks /create"), (IndicatorKind.Persistence, "schtasks.exe /create"), (IndicatorKind.Persistence, "/etc/cron"),
+        (IndicatorKind.Persistence, "crontab -"), (IndicatorKind.Persistence, "@reboot"), (IndicatorKind.Persistence, ".config/autostart"),
+        (IndicatorKind.Persistence, "/etc/systemd/system/"), (IndicatorKind.Persistence, ".config/systemd/user"), (IndicatorKind.Persistence, "library/launchagents"),
+        (IndicatorKind.Persistence, "library/launchdaemons"), (IndicatorKind.Persistence, "/etc/rc.local"), (IndicatorKind.Persistence, "/etc/init.d/"),
+        (IndicatorKind.Persistence, "microsoft/windows/start menu/programs/startup"), (IndicatorKind.Persistence, "/etc/profile.d/"),
+        (IndicatorKind.Persistence, "reg add hkcu"), (IndicatorKind.Persistence, "reg add hklm"), (IndicatorKind.Persistence, "/.bashrc"),
+        (IndicatorKind.Persistence, "/.zshrc"), (IndicatorKind.Persistence, "/.bash_profile"), (IndicatorKind.Persistence, "~/.profile"),
+        (IndicatorKind.Persistence, "winlogon/shell"), (IndicatorKind.Persistence, "userinit"),
+        (IndicatorKind.PowerShell, "-encodedcommand"), (IndicatorKind.PowerShell, "powershell -enc "), (IndicatorKind.PowerShell, "powershell.exe -enc "),
+        (IndicatorKind.PowerShell, " -e jab"), (IndicatorKind.PowerShell, "-windowstyle hidden"), (IndicatorKind.PowerShell, "-w hidden"),
+        (IndicatorKind.PowerShell, "invoke-expression"), (IndicatorKind.PowerShell, "iex("), (IndicatorKind.PowerShell, "iex ("),
+        (IndicatorKind.PowerShell, "downloadstring("), (IndicatorKind.PowerShell, "downloadfile("), (IndicatorKind.PowerShell, "-executionpolicy bypass"),
+        (IndicatorKind.PowerShell, "-exec bypass"), (IndicatorKind.PowerShell, "-ep bypass"), (IndicatorKind.PowerShell, "frombase64string("),
+        (IndicatorKind.PowerShell, "invoke-webrequest"), (IndicatorKind.PowerShell, "start-bitstransfer"), (IndicatorKind.PowerShell, "certutil -urlcache"),
+        (IndicatorKind.PowerShell, "bitsadmin /transfer"), (IndicatorKind.PowerShell, "mshta http"), (IndicatorKind.PowerShell, "regsvr32 /s /n /u /i:http"),
+        (IndicatorKind.ReverseShell, "/dev/tcp/"), (IndicatorKind.ReverseShell, "/bin/sh -i"), (IndicatorKind.ReverseShell, "/bin/bash -i"),
+        (IndicatorKind.ReverseShell, "nc -e /bin/"), (IndicatorKind.ReverseShell, "ncat -e"), (IndicatorKind.ReverseShell, "mkfifo /tmp/"),
+        (IndicatorKind.ReverseShell, "socat exec:"), (IndicatorKind.ReverseShell, "nc.exe -e"), (IndicatorKind.ReverseShell, "cmd.exe /c powershell -nop"),
+        (IndicatorKind.DefenderTampering, "add-mppreference"), (IndicatorKind.DefenderTampering, "set-mppreference -disablerealtimemonitoring"),
+        (IndicatorKind.DefenderTampering, "disableantispyware"), (IndicatorKind.DefenderTampering, "exclusionpath"),
+        (IndicatorKind.DefenderTampering, "netsh advfirewall set allprofiles state off"), (IndicatorKind.DefenderTampering, "vssadmin delete shadows"),
+    ];
+
+    // Triggers: cheap substrings whose absence rules a string out. Every needle contains at least one of them.
+    private static readonly SearchValues<string> Triggers = SearchValues.Create(
+        ["webhook", "telegram", "slack", "oast", "burp", "interact", "pipedream", "requestbin", "ngrok", "trycloudflare", "dnslog",
+         "ceye", "canarytoken", "serveo", "paste", "haste", "transfer.sh", "anonfiles", "gofile", "file.io", "rentry", "termbin",
+         "discord", "dpaste", "bashupload", "temp.sh", "0x0.st", "login data", "local state", "encrypted_key", "logins.json", "key4.db",
+         "key3.db", "cookies", "brave", "yandex", "opera", "chrome", "edge", "firefox", "web data", "nkbihf", "exodus", "electrum",
+         "ethereum", "atomic", "wallet", "coinomi", "armory", "jaxx", "guarda", "zcash", "fhbohim", "bfnaelm", "tdata", "dqw4w9",
+         "\\w-]{", "mfa\\.", "leveldb", "loginusers", ".ssh", ".aws", ".kube", ".docker", "credentials", ".pypirc", ".npmrc", "shadow",
+         "gcloud", ".azure", "history", "hosts.yml", "filezilla", "currentversion", "startup", "schtasks", "cron", "@reboot",
+         "autostart", "systemd", "launchagents", "launchdaemons", "rc.local", "init.d", "profile", "reg add", "bashrc", "zshrc",
+         "winlogon", "userinit", "encodedcommand", "-enc", " -e ", "hidden", "invoke-", "iex", "download", "bypass", "frombase64",
+         "bitstransfer", "certutil", "bitsadmin", "mshta", "regsvr32", "/dev/tcp", "/bin/sh", "/bin/bash", "nc -e", "ncat", "mkfifo",
+         "socat", "nc.exe", "powershell", "mppreference", "antispyware", "exclusionpath", "advfirewall", "vssadmin", "://"],
+        StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<char> Separators = SearchValues.Create("\\");
+
+    [GeneratedRegex(@"\b(?:https?|tcp|udp|ftp)://(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex RawIpUrlPattern();
+
+    [GeneratedRegex(@"https?://[^\s'""<>(){}\\]+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex UrlPattern();
+
+    /// <summary>All indicators in <paramref name="text"/> (at most one per kind).</summary>
+    public static List<Indicator> Find(string text)
+    {
+        var found = new List<Indicator>();
+        if (text.Length < 4) return found;
+        var sample = text.Length > 1 << 20 ? text[..(1 << 20)] : text;
+        if (sample.AsSpan().IndexOfAny(Triggers) < 0) return found;
+        var normalized = sample.AsSpan().IndexOfAny(Separators) >= 0 ? sample.Replace("\\\\", "/", StringComparison.Ordinal).Replace('\\', '/') : sample;
+        var kinds = 0;
+        foreach (var (kind, needle) in Needles)
+        {
+            if ((kinds & (1 << (int)kind)) != 0) continue;
+            var at = normalized.IndexOf(needle, StringComparison.OrdinalIgnoreCase);
+            if (at < 0) continue;
+            kinds |= 1 << (int)kind;
+            found.Add(new Indicator(kind, Around(normalized, at, needle.Length)));
+        }
+        if (normalized.Contains("://", StringComparison.Ordinal))
+        {
+            foreach (Match match in RawIpUrlPattern().Matches(normalized))
+            {
+                if (IPAddress.TryParse(match.Groups[1].Value, out var ip) && IsPublic(ip))
+                {
+                    found.Add(new Indicator(IndicatorKind.RawIpUrl, match.Value));
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static string Around(string text, int at, int length)
+    {
+        // Show the URL or path the needle sits in, not just the needle.
+        var start = at;
+        while (start > 0 && at - start < 60 && !char.IsWhiteSpace(text[start - 1]) && text[start - 1] is not ('"' or '\'')) start--;
+        var end = at + length;
+        while (end < text.Length && end - at < 100 && !char.IsWhiteSpace(text[end]) && text[end] is not ('"' or '\'')) end++;
+        return text[start..end];
+    }
+
+    /// <summary>Public, routable IPv4: not loopback, private, link-local (cloud metadata), multicast or unspecified.</summary>
+    public static bool IsPublic(IPAddress ip)
+    {
+        var b = ip.GetAddressBytes();
+        if (b.Length != 4) return false;
+        return !(b[0] is 0 or 10 or 127 || b[0] >= 224 || (b[0] == 169 && b[1] == 254) || (b[0] == 172 && b[1] is >= 16 and <= 31)
+                 || (b[0] == 192 && b[1] == 168) || (b[0] == 100 && b[1] is >= 64 and <= 127) || (b[0] == 192 && b[1] == 0 && b[2] == 2)
+                 || (b[0] == 198 && b[1] is 18 or 19) || (b[0] == 203 && b[1] == 0 && b[2] == 113) || (b[0] == 198 && b[1] == 51 && b[2] == 100));
+    }
+
+    /// <summary>Which stealer target a path names (browser, wallet, messaging, credentials), or None.</summary>
+    public static IndicatorKind StealerTarget(string text)
+    {
+        foreach (var indicator in Find(text))
+        {
+            if (indicator.Kind is IndicatorKind.BrowserData or IndicatorKind.WalletData or IndicatorKind.MessagingTokens or IndicatorKind.Credentials)
+                return indicator.Kind;
+        }
+        return IndicatorKind.None;
+    }
+
+    public static bool IsMediaPath(string text)
+    {
+        var t = text.TrimEnd();
+        return t.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)
+            || t.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".bmp", StringComparison.OrdinalIgnoreCase)
+            || t.EndsWith(".gif", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".ico", StringComparison.OrdinalIgnoreCase)
+            || t.EndsWith(".wav", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".mp3", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static bool IsExecutablePath(string text)
+    {
+        var t = text.TrimEnd().ToLowerInvariant();
+        return t.EndsWith(".exe", StringComparison.Ordinal) || t.EndsWith(".scr", StringComparison.Ordinal) || t.EndsWith(".bat", StringComparison.Ordinal)
+            || t.EndsWith(".cmd", StringComparison.Ordinal) || t.EndsWith(".vbs", StringComparison.Ordinal) || t.EndsWith(".ps1", StringComparison.Ordinal)
+            || t.EndsWith(".dll", StringComparison.Ordinal) || t.EndsWith(".msi", StringComparison.Ordinal) || t.EndsWith(".hta", StringComparison.Ordinal)
+            || t.EndsWith(".jar", StringComparison.Ordinal) || t.EndsWith(".elf", StringComparison.Ordinal);
+    }
+
+    /// <summary>The host of the first URL in <paramref name="text"/>, or null.</summary>
+    public static string? Host(string text)
+    {
+        var match = UrlPattern().Match(text);
+        if (!match.Success) return null;
+        return Uri.TryCreate(match.Value, UriKind.Absolute, out var uri) ? uri.Host : null;
+    }
+
+    public static string? FirstUrl(string text)
+    {
+        var match = UrlPattern().Match(text);
+        return match.Success ? match.Value : null;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Moat.Analysis.Code;
+
+/// <summary>Package-level signals from the archive, its metadata and its shape.</summary>
+public static class PackageRules
+{
+    public static readonly Rule ArchiveAnomaly = new("MOAT-PKG-001", "hostile-archive", "The archive is malformed or hostile (traversal, links, bomb).", Severity.High,
+        "Path traversal, absolute paths, symbolic or hard links, decompression bombs, or corrupt data. Build tools never " +
+        "produce these; a package that contains them is attacking the machine that unpacks it.",
+        ["https://cwe.mitre.org/data/definitions/22.html", "https://cwe.mitre.org/data/definitions/409.html"]);
+
+    public static readonly Rule BundledExecutable = new("MOAT-PKG-002", "bundled-executable", "A source distribution ships a compiled executable.", Severity.Medium,
+        "sdists are source: a Windows PE, Linux ELF or macOS Mach-O binary inside one cannot be reviewed and is a common " +
+        "way to smuggle a payload. (Wheels legitimately contain compiled extensions and are not flagged for .so/.pyd.)",
+        ["https://packaging.python.org/en/latest/specifications/source-distribution-format/"]);
+
+    public static readonly Rule NameMismatch = new("MOAT-PKG-003", "metadata-name-mismatch", "The metadata's project name differs from the archive's file name.", Severity.Medium,
+        "A package whose PKG-INFO/METADATA names another project was repackaged or copied from it — typical of typosquats " +
+        "and brandjacking that reuse a popular project's files.", ["https://packaging.python.org/en/latest/specifications/core-metadata/"]);
+
+    public static readonly Rule PlaceholderMetadata = new("MOAT-PKG-004", "placeholder-metadata", "The package has no real description.", Severity.Low,
+        "An empty, UNKNOWN or one-word summary and no long description. Throwaway malicious uploads rarely bother.",
+        ["https://packaging.python.org/en/latest/specifications/core-metadata/#summary"]);
+
+    public static readonly Rule SuspiciousVersion = new("MOAT-PKG-005", "suspicious-version", "The version is 0.0.0 or implausibly high (99+).", Severity.Low,
+        "Dependency-confusion uploads use versions like 99.0.0 or 1337.0 so that resolvers prefer them over internal " +
+        "packages; throwaway uploads use 0.0.0.", ["https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610"]);
+
+    public static readonly Rule MinimalPackage = new("MOAT-PKG-006", "setup-only-package", "The package is little more than a setup.py.", Severity.Low,
+        "A distribution with a setup.py and no real modules exists only to run its setup.py.", ["https://blog.phylum.io/"]);
+
+    public static readonly Rule InstallHook = new("MOAT-PKG-007", "install-command-override", "setup.py overrides the install, develop or egg_info command.", Severity.Low,
+        "Custom install commands run arbitrary code during pip install. Some packages need them; most malware uses them.",
+        ["https://setuptools.pypa.io/en/latest/userguide/extension.html"]);
+
+    public static readonly Rule InTreeBackend = new("MOAT-PKG-008", "in-tree-build-backend", "pyproject.toml uses a build backend shipped inside the package.", Severity.Low,
+        "backend-path points at the package's own code, which then runs during the build like setup.py does. Moat analyses " +
+        "that module as install-time code.", ["https://peps.python.org/pep-0517/#in-tree-build-backends"]);
+}

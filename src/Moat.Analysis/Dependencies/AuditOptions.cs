@@ -1,0 +1,25 @@
+using Moat.Analysis.Dependencies.Advisories;
+
+namespace Moat.Analysis.Dependencies;
+
+/// <summary>What a dependency audit may consult besides the manifests themselves.</summary>
+public sealed record AuditOptions
+{
+    /// <summary>Known vulnerabilities and malicious releases (OSV); no vulnerability checks when null.</summary>
+    public OsvDatabase? Advisories { get; init; }
+
+    /// <summary>The name-confusion engine's check of one name; no name checks when null.</summary>
+    public Func<string, IReadOnlyList<Finding>>? CheckName { get; init; }
+
+    /// <summary>The organisation's own project names (PEP 503-normalized on use).</summary>
+    public IReadOnlyCollection<string> InternalNames { get; init; } = [];
+
+    /// <summary>Prefixes that mark a name as internal (<c>acme-</c>).</summary>
+    public IReadOnlyCollection<string> InternalPrefixes { get; init; } = [];
+
+    /// <summary>Every name on the public index (normalized), to tell whether an internal name is taken publicly.</summary>
+    public IReadOnlySet<string>? PublicNames { get; init; }
+
+    /// <summary>Hosts of public indexes: a dependency resolved from one of these is "public".</summary>
+    public IReadOnlyCollection<string> PublicIndexHosts { get; init; } = ["pypi.org", "pypi.python.org", "files.pythonhosted.org", "test.pypi.org"];
+}

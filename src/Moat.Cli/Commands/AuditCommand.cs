@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.IO.Compression;
+using Moat.Analysis;
+using Moat.Analysis.Dependencies;
+using Moat.Analysis.Dependencies.Advisories;
+using Moat.Analysis.Dependencies.Manifests;
+using Moat.Analysis.Reporting;
+using Moat.Packaging;
+
+namespace Moat.Cli.Commands;
+
+/// <summary><c>moat audit [PATH…]</c>: a project's dependency files — names, pins, hashes, indexes, known vulnerabilities.</summary>
+public static class AuditCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var paths = new Argument<string[]>("paths")
+        {
+            Description = "Dependency files (requirements*.txt, pyproject.toml, pylock.toml, uv.lock, poetry.lock, Pipfile.lock) or directories holding them. Default: the current directory.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var osv = new Option<string?>("--osv") { Description = "OSV database: a directory or .tar.gz/.zip of OSV JSON/YAML files. Default: the PyPA advisory snapshot embedded in moat." };
+        var osvUrl = new Option<string?>("--osv-url") { Description = "Download an OSV database archive from this URL (cached under ~/.cache/moat/osv, revalidated with ETag)." };
+        var noOsv = new Option<bool>("--no-osv") { Description = "Skip known-vulnerability checks." };
+        var internalFile = new Option<FileInfo?>("--internal") { Description = "File of internal project names, one per line." };
+        var internalPrefix = new Option<string[]>("--internal-prefix") { Description = "Prefix that marks internal project names (repeatable), e.g. acme-.", AllowMultipleArgumentsPerToken = false };
+        var publicNames = new Option<FileInfo?>("--public-names") { Description = "Every public project name, one per line (plain or .gz), to tell whether internal names are taken publicly." };
+
+        var command = new Command("audit", "Audit a project's dependencies: name confusion, dependency confusion, pinning, hashes and known vulnerabilities.")
+        {
+            paths, osv, osvUrl, noOsv, internalFile, internalPrefix, publicNames,
+        };
+        common.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var files = ResolveFiles(parse.GetValue(paths) is { Length: > 0 } given ? given : ["."]);
+            var manifests = new List<DependencyManifest>();
+            foreach (var file in files)
+            {
+                try
+                {
+                    manifests.Add(ManifestReader.Read(file));
+                }
+                catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+                {
+                    throw new CliInputException(ex.Message, ex);
+                }
+            }
+
+            var options = new AuditOptions
+            {
+                Advisories = parse.GetValue(noOsv) ? null : LoadAdvisories(parse.GetValue(osv), parse.GetValue(osvUrl), parse.InvocationConfiguration.Error),
+                InternalNames = parse.GetValue(internalFile) is { } list ? ReadNames(list.FullName) : [],
+                InternalPrefixes = parse.GetValue(internalPrefix) ?? [],
+                PublicNames = parse.GetValue(publicNames) is { } names ? ReadNames(names.FullName).ToHashSet(StringComparer.Ordinal) : null,
+            };
+            var results = DependencyAudit.Run(manifests, options);
+            var exit = common.Report(parse, results);
+            if (parse.GetValue(common.Format) == "text" && parse.GetValue(common.Output) is null)
+            {
+                parse.InvocationConfiguration.Output.WriteLine(Summary(results, options));
+            }
+            return exit;
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<string> ResolveFiles(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                var found = ManifestReader.FindIn(path);
+                if (found.Count == 0) throw new CliInputException($"{path}: no dependency files found (requirements*.txt, pyproject.toml, pylock.toml, uv.lock, poetry.lock, Pipfile.lock)");
+                files.AddRange(found);
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else
+            {
+                throw new CliInputException($"{path}: no such file or directory");
+            }
+        }
+        return files;
+    }
+
+    private static OsvDatabase LoadAdvisories(string? path, string? url, TextWriter error)
+    {
+        try
+        {
+            if (url is not null) return OsvDatabase.Load(OsvDownload.Fetch(url, error));
+            if (path is not null) return OsvDatabase.Load(path);
+            return EmbeddedAdvisories.Load();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or HttpRequestException or UnauthorizedAccessException)
+        {
+            throw new CliInputException($"cannot load the OSV database: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>One name per line; blank lines and # comments skipped; .gz files decompressed; names PEP 503-normalized.</summary>
+    internal static IReadOnlyList<string> ReadNames(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            using var reader = new StreamReader(stream);
+            var names = new List<string>();
+            while (reader.ReadLine() is { } line)
+            {
+                var name = line.Split('#')[0].Trim();
+                if (name.Length > 0) names.Add(ProjectName.Normalize(name));
+            }
+            return names;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new CliInputException($"cannot read {path}: {ex.Message}", ex);
+        }
+    }
+
+    private static string Summary(IReadOnlyList<ScanResult> results, AuditOptions options)
+    {
+        var dependencies = results.Count(r => r.Kind == TargetKind.Dependency);
+        var bySeverity = results.SelectMany(r => r.Findings).GroupBy(f => f.Severity).OrderByDescending(g => g.Key)
+            .Select(g => $"{g.Count()} {ReportNames.Of(g.Key)}");
+        var findings = string.Join(", ", bySeverity);
+        var advisories = options.Advisories is { } db ? $"; {db.Advisories.Count} advisories from {Path.GetFileName(db.Source)}" : "; no advisory database";
+        return $"audit: {dependencies} dependencies, {(findings.Length == 0 ? "no findings" : findings)}{advisories}";
+    }
+}

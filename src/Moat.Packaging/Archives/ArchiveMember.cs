@@ -1,0 +1,90 @@
+using System.Text;
+
+namespace Moat.Packaging.Archives;
+
+public enum ArchiveMemberKind
+{
+    File,
+    Directory,
+}
+
+/// <summary>
+/// One member offered to the visitor. It is valid only inside the visitor callback: the reader streams, so the data
+/// is gone once the callback returns. The stream from <see cref="OpenRead"/> enforces the per-member size and
+/// compression-ratio limits itself and throws <see cref="ArchiveReadException"/> when one is hit.
+/// </summary>
+public sealed class ArchiveMember
+{
+    private readonly Func<Stream> _open;
+    private bool _opened;
+    private bool _expired;
+
+    internal ArchiveMember(string path, ArchiveMemberKind kind, long size, int depth, string? container,
+        ArchiveFormat nestedFormat, Func<Stream> open)
+    {
+        Path = path;
+        Kind = kind;
+        Size = size;
+        Depth = depth;
+        Container = container;
+        NestedFormat = nestedFormat;
+        _open = open;
+    }
+
+    /// <summary>
+    /// '/'-separated, relative and normalized: no <c>..</c>, no leading '/', no empty or '.' segments, no trailing '/'.
+    /// Members of nested archives read <c>outer/inner.zip!/path</c>.
+    /// </summary>
+    public string Path { get; }
+
+    /// <summary>The last segment of <see cref="Path"/>.</summary>
+    public string Name => Path[(Path.LastIndexOf('/') + 1)..];
+
+    public ArchiveMemberKind Kind { get; }
+
+    /// <summary>Uncompressed size as the archive declares it (tar: exact; zip: the header's claim).</summary>
+    public long Size { get; }
+
+    /// <summary>0 for members of the archive that was opened, 1 for members of an archive inside it, and so on.</summary>
+    public int Depth { get; }
+
+    /// <summary>The path of the nested archive this member is in, or null at depth 0.</summary>
+    public string? Container { get; }
+
+    /// <summary>
+    /// The format this member will be opened as, right after the visitor returns, when it is a nested archive
+    /// (by name) within the depth limit; otherwise <see cref="ArchiveFormat.Unknown"/>.
+    /// </summary>
+    public ArchiveFormat NestedFormat { get; }
+
+    /// <summary>The member's data. May be called once; a directory gives an empty stream.</summary>
+    public Stream OpenRead()
+    {
+        ObjectDisposedException.ThrowIf(_expired, this);
+        if (_opened) throw new InvalidOperationException($"{Path} was already opened; a member's data streams once.");
+        _opened = true;
+        return Kind == ArchiveMemberKind.Directory ? Stream.Null : _open();
+    }
+
+    /// <summary>All the member's bytes (bounded by <see cref="ArchiveLimits.MaxMemberBytes"/>).</summary>
+    public byte[] ReadAllBytes()
+    {
+        using var stream = OpenRead();
+        // The declared size is only a hint (zip headers lie), so it never reserves more than 1 MiB up front.
+        var buffer = new MemoryStream((int)Math.Clamp(Size, 0, 1024 * 1024));
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>The member as text: UTF-8 (BOM honoured), invalid bytes replaced, never throws for bad encoding.</summary>
+    public string ReadAllText()
+    {
+        using var stream = OpenRead();
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    internal void Expire() => _expired = true;
+
+    public override string ToString() => $"{Path} ({Kind}, {Size} bytes)";
+}

@@ -1,0 +1,120 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using SharpCompress.Compressors.BZip2;
+using SharpCompress.Compressors.Xz;
+using SharpCompressionMode = SharpCompress.Compressors.CompressionMode;
+
+namespace Moat.Packaging.Archives;
+
+/// <summary>
+/// Reads tar streams (plain, gzip, bzip2, xz) with System.Formats.Tar, strictly forward: no temp files, no seeking.
+/// Decompression is System.IO.Compression for gzip and SharpCompress for bzip2 and xz.
+/// </summary>
+internal static class TarMembers
+{
+    public static void Read(ReadSession session, Stream input, ArchiveFormat format, ArchiveWalker.Level level)
+    {
+        var compressed = format == ArchiveFormat.Tar ? null : new CountingStream(input);
+        Stream decompressed;
+        try
+        {
+            decompressed = format switch
+            {
+                ArchiveFormat.TarGzip => new GZipStream(compressed!, CompressionMode.Decompress, leaveOpen: true),
+                ArchiveFormat.TarBzip2 => BZip2Stream.Create(compressed!, SharpCompressionMode.Decompress,
+                    decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false),
+                ArchiveFormat.TarXz => new XZStream(compressed!),
+                _ => input,
+            };
+        }
+        catch (Exception ex) when (ex is not ArchiveReadException)
+        {
+            session.DataFault(level.Container, ex);
+            session.Incomplete = true;
+            return;
+        }
+
+        try
+        {
+            var budget = new TarBudgetStream(decompressed, compressed, session, level.Container);
+            using var reader = new TarReader(budget, leaveOpen: true);
+            while (!session.Stopped)
+            {
+                TarEntry? entry;
+                try
+                {
+                    entry = reader.GetNextEntry(copyData: false);
+                }
+                catch (Exception ex)
+                {
+                    session.DataFault(level.Container, ex);     // returns the recorded fault if it already is one
+                    session.Incomplete = true;
+                    return;
+                }
+                if (entry is null) return;
+                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes) continue;  // metadata, not a member
+                if (!session.TryCountMember()) return;
+                ReadEntry(session, entry, level);
+                if (budget.Faulted)
+                {
+                    session.Incomplete = true;      // the stream broke under the visitor: already recorded
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            if (!ReferenceEquals(decompressed, input)) DisposeQuietly(decompressed);
+        }
+    }
+
+    private static void ReadEntry(ReadSession session, TarEntry entry, ArchiveWalker.Level level)
+    {
+        var raw = entry.Name;
+        ArchiveMemberKind kind;
+        switch (entry.EntryType)
+        {
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                kind = ArchiveMemberKind.File;
+                break;
+            case TarEntryType.Directory:
+                kind = ArchiveMemberKind.Directory;
+                break;
+            case TarEntryType.SymbolicLink:
+                session.Report(ArchiveIssueKind.Symlink, level.Prefix + raw,
+                    $"symbolic link to '{MemberPaths.Printable(entry.LinkName)}'; not followed");
+                return;
+            case TarEntryType.HardLink:
+                session.Report(ArchiveIssueKind.Hardlink, level.Prefix + raw,
+                    $"hard link to '{MemberPaths.Printable(entry.LinkName)}'; not followed");
+                return;
+            default:
+                session.Report(ArchiveIssueKind.SpecialFile, level.Prefix + raw, $"tar member of type {entry.EntryType}; skipped");
+                return;
+        }
+
+        var path = ArchiveWalker.SafePath(session, level, raw, kind == ArchiveMemberKind.Directory);
+        if (path is null) return;
+        if (kind == ArchiveMemberKind.File && entry.Length > session.Limits.MaxMemberBytes)
+        {
+            session.Report(ArchiveIssueKind.MemberSizeExceeded, level.Prefix + path,
+                $"member is {entry.Length:N0} bytes, over {session.Limits.MaxMemberBytes:N0}; skipped");
+            return;
+        }
+        // Tar sizes are exact (the framing depends on them); bytes are charged once, below the tar parser.
+        ArchiveWalker.Offer(session, level, path, kind, kind == ArchiveMemberKind.File ? entry.Length : 0,
+            () => entry.DataStream ?? Stream.Null, compressedLength: -1, chargeTotal: false, ownsData: false);
+    }
+
+    private static void DisposeQuietly(Stream stream)
+    {
+        try
+        {
+            stream.Dispose();
+        }
+        catch (Exception)
+        {
+            // A decompressor may complain about a stream we stopped reading halfway; nothing left to learn from it.
+        }
+    }
+}

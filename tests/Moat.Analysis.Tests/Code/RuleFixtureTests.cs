@@ -1,0 +1,72 @@
+using Moat.Analysis.Code;
+using Moat.Testing;
+
+namespace Moat.Analysis.Tests.Code;
+
+/// <summary>Every rule has a vulnerable and a safe sample in tests/fixtures/code/rules/&lt;rule id&gt;/.</summary>
+public class RuleFixtureTests
+{
+    private static string RulesDirectory => TestPaths.Fixtures("code", "rules");
+
+    public static TheoryData<string, string> Samples()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var rule in Directory.GetDirectories(RulesDirectory).Order(StringComparer.Ordinal))
+            foreach (var sample in Directory.GetDirectories(rule).Order(StringComparer.Ordinal))
+                data.Add(Path.GetFileName(rule), Path.GetFileName(sample));
+        return data;
+    }
+
+    /// <summary>A sample directory holding one archive is that archive; otherwise the directory is the package.</summary>
+    private static string Target(string rule, string sample)
+    {
+        var dir = Path.Combine(RulesDirectory, rule, sample);
+        var files = Directory.GetFiles(dir);
+        return files.Length == 1 && PackageScanner.IsArchiveName(files[0]) && Directory.GetDirectories(dir).Length == 0 ? files[0] : dir;
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Vulnerable_samples_raise_the_rule_and_safe_samples_do_not(string rule, string sample)
+    {
+        var result = PackageScanner.Scan(Target(rule, sample));
+        var raised = result.Findings.Any(f => f.RuleId == rule);
+        if (sample.StartsWith("vulnerable", StringComparison.Ordinal))
+            Assert.True(raised, $"{rule}/{sample} should raise {rule}; got: {string.Join(", ", result.Findings.Select(f => f.RuleId))}");
+        else
+            Assert.False(raised, $"{rule}/{sample} should not raise {rule}: {string.Join(" | ", result.Findings.Where(f => f.RuleId == rule).Select(f => f.Message))}");
+    }
+
+    [Fact]
+    public void Every_code_and_package_rule_has_both_samples()
+    {
+        var rules = RuleCatalog.All.Where(r => r.Family is "CODE" or "PKG").Select(r => r.Id);
+        foreach (var rule in rules)
+        {
+            var dir = Path.Combine(RulesDirectory, rule);
+            Assert.True(Directory.Exists(Path.Combine(dir, "safe")), $"{rule} has no safe sample");
+            Assert.True(Directory.GetDirectories(dir, "vulnerable*").Length > 0, $"{rule} has no vulnerable sample");
+        }
+    }
+
+    [Fact]
+    public void Safe_samples_are_judged_clean()
+    {
+        foreach (var rule in Directory.GetDirectories(RulesDirectory))
+        {
+            var result = PackageScanner.Scan(Target(Path.GetFileName(rule), "safe"));
+            Assert.True(result.Verdict == Verdict.Clean, $"{Path.GetFileName(rule)}/safe is {result.Verdict}: {string.Join(" | ", result.Findings.Where(f => f.Severity >= Severity.Medium).Select(f => f.RuleId + " " + f.Message))}");
+        }
+    }
+
+    [Fact]
+    public void The_fernet_install_payload_is_decrypted_and_its_second_stage_seen()
+    {
+        var result = PackageScanner.Scan(Target("MOAT-CODE-020", "vulnerable-fernet"));
+        Assert.Equal(Verdict.Malicious, result.Verdict);
+        var decode = Assert.Single(result.Findings, f => f.RuleId == "MOAT-CODE-020" && f.Message.Contains("fernet", StringComparison.Ordinal));
+        Assert.Contains("fernet", decode.Message, StringComparison.Ordinal);
+        // The decrypted layer downloads and executes a second stage: seen only if Fernet decryption worked.
+        Assert.Contains(result.Findings, f => f.RuleId == "MOAT-CODE-021" && f.Evidence!.Contains("fernet", StringComparison.Ordinal));
+    }
+}
