@@ -22,6 +22,8 @@ public static class MoatApp
         root.Subcommands.Add(AdminCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(CiCommand.Create());
+        root.Subcommands.Add(SecretsCommand.Create());
         return root;
     }
 
