@@ -19,7 +19,7 @@ public static class AdminCommand
         IndexAdmin Open(ParseResult parse)
         {
             var options = ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data));
-            return new IndexAdmin(SqliteMetadataStore.Open(options.DatabasePath));
+            return new IndexAdmin(SqliteMetadataStore.Open(options.DatabasePath), Moat.Index.Accounts.AccountStore.Open(options.DatabasePath));
         }
 
         int Print(ParseResult parse, AdminResult result)
