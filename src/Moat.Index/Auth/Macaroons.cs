@@ -118,7 +118,7 @@ public static class Macaroons
                     case "projects" when property.Value.ValueKind == JsonValueKind.Array:
                         var allowed = property.Value.EnumerateArray().Select(p => p.GetString()).ToList();
                         if (context.Project is null || !allowed.Contains(context.Project))
-                            return $"The token is not allowed to act on project '{context.Project}': it is scoped to {string.Join(", ", allowed)}.";
+                            return $"The token is not allowed to act on project '{context.Project}': it is scoped to '{string.Join("', '", allowed)}'.";
                         break;
                     default:
                         return $"The token carries an unknown caveat '{property.Name}'.";
