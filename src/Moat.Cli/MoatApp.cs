@@ -17,6 +17,7 @@ public static class MoatApp
         root.Subcommands.Add(RulesCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(AdminCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         return root;

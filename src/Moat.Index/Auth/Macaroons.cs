@@ -24,6 +24,8 @@ public static class Macaroons
 {
     public const string Prefix = "moat-";
     private const int MaxTokenLength = 8192;
+    // Caveats are JSON inside JSON: without relaxed escaping every quote becomes \u0022 and tokens triple in length.
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Serialize(Macaroon m)
     {
@@ -33,7 +35,7 @@ public static class Macaroons
             ["c"] = new JsonArray([.. m.Caveats.Select(c => (JsonNode?)JsonValue.Create(c))]),
             ["s"] = Convert.ToHexStringLower(m.Signature),
         };
-        return Prefix + Base64Url(Encoding.UTF8.GetBytes(json.ToJsonString()));
+        return Prefix + Base64Url(Encoding.UTF8.GetBytes(json.ToJsonString(Compact)));
     }
 
     /// <summary>Parses a token; null when it is not a macaroon (e.g. a legacy random token) or is malformed.</summary>
