@@ -29,6 +29,9 @@ public sealed record IndexOptions
     public string LogFormat { get; init; } = "text";
     public string LogLevel { get; init; } = "information";
 
+    /// <summary>Accounts, 2FA, Trusted Publishing, disclosure (<c>[security]</c>).</summary>
+    public Accounts.SecurityOptions Security { get; init; } = new();
+
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
 
@@ -78,7 +81,7 @@ public sealed record IndexOptions
                 OnMalicious = Text(policy, "malicious", source) is { } m ? ParseAction(m, source, "policy.malicious") : options.OnMalicious,
             };
         }
-        return options;
+        return options with { Security = Accounts.SecurityOptions.Apply(options.Security, table, source) };
     }
 
     private static GatePolicyAction ParseAction(string value, string source, string key) => OneOf(value, source, key, "accept", "quarantine", "reject") switch

@@ -31,7 +31,12 @@ internal sealed class TestIndex : IAsyncDisposable
     public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
-        var options = new IndexOptions { DataDirectory = data, LogRequests = false, LogLevel = "warning" };
+        // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
+        var options = new IndexOptions
+        {
+            DataDirectory = data, LogRequests = false, LogLevel = "warning",
+            Security = new Moat.Index.Accounts.SecurityOptions { PasswordIterations = 1000, Origin = "http://localhost" },
+        };
         if (configure is not null) options = configure(options);
         var app = IndexServer.Build(options, builder => builder.WebHost.UseTestServer());
         await app.StartAsync();
@@ -42,6 +47,16 @@ internal sealed class TestIndex : IAsyncDisposable
     {
         var (_, secret, _) = await Admin.CreateTokenAsync(project, admin, "test");
         return secret!;
+    }
+
+    public Moat.Index.Accounts.AccountStore Accounts => App.Services.GetRequiredService<Moat.Index.Accounts.AccountStore>();
+
+    /// <summary>The bodies of the mails the index wrote to <paramref name="address"/>, oldest first.</summary>
+    public IEnumerable<string> MailTo(string address)
+    {
+        var directory = Path.Combine(DataDirectory, "mail");
+        if (!Directory.Exists(directory)) return [];
+        return Directory.GetFiles(directory, "*.eml").Order(StringComparer.Ordinal).Select(File.ReadAllText).Where(m => m.Contains($"To: {address}", StringComparison.Ordinal)).ToList();
     }
 
     public static AuthenticationHeaderValue Basic(string token) =>
