@@ -29,6 +29,9 @@ public sealed record IndexOptions
     public string LogFormat { get; init; } = "text";
     public string LogLevel { get; init; } = "information";
 
+    /// <summary>The proxy repository of the group at <c>/simple/</c> (<c>[proxy]</c>): pypi.org by default.</summary>
+    public Proxy.ProxyOptions Proxy { get; init; } = new();
+
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
 
@@ -78,6 +81,8 @@ public sealed record IndexOptions
                 OnMalicious = Text(policy, "malicious", source) is { } m ? ParseAction(m, source, "policy.malicious") : options.OnMalicious,
             };
         }
+        if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
+            options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
         return options;
     }
 

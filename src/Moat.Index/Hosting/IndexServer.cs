@@ -44,6 +44,8 @@ public static class IndexServer
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
         builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
         builder.Services.AddSingleton<PolicyGate>();
+        // The name-confusion check (typosquats of popular projects) joins here as one more IUploadCheck when it lands.
+        Proxy.ProxyServices.Add(builder.Services, options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
