@@ -31,7 +31,8 @@ internal sealed class TestIndex : IAsyncDisposable
     public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
-        var options = new IndexOptions { DataDirectory = data, LogRequests = false, LogLevel = "warning" };
+        // No upstream unless a test asks for one: pypi.org is not reachable from tests.
+        var options = new IndexOptions { DataDirectory = data, LogRequests = false, LogLevel = "warning", Proxy = new Proxy.ProxyOptions { Upstream = "" } };
         if (configure is not null) options = configure(options);
         var app = IndexServer.Build(options, builder => builder.WebHost.UseTestServer());
         await app.StartAsync();

@@ -60,7 +60,7 @@ public static class UpstreamPageParser
     }
 
     private static readonly Regex Anchor = new(@"<a\s([^>]*)>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
-    private static readonly Regex Attribute = new(@"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:""([^""]*)""|'([^']*)'|([^\s""'>]+))", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+    private static readonly Regex Attribute = new(@"([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*(?:""([^""]*)""|'([^']*)'|([^\s""'>]+)))?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
 
     public static IReadOnlyList<UpstreamFile> ParseHtml(string html, Uri pageUrl)
     {
