@@ -26,11 +26,12 @@ internal sealed class MoatServer : IDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    public static async Task<MoatServer> StartAsync(string dataDirectory, int? port = null)
+    public static async Task<MoatServer> StartAsync(string dataDirectory, int? port = null, string? config = null)
     {
         port ??= FreePort();
-        var moat = Path.Combine(AppContext.BaseDirectory, "moat.dll");
-        var process = Moat("serve", "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory);
+        var process = config is null
+            ? Moat("serve", "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory)
+            : Moat("serve", "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory, "--config", config);
         var server = new MoatServer(process, dataDirectory, port.Value);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (server._log) server._log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (server._log) server._log.AppendLine(e.Data); };

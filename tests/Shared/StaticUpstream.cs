@@ -25,8 +25,8 @@ internal sealed class StaticUpstream : IDisposable
     public ConcurrentDictionary<string, int> Requests { get; } = new(StringComparer.Ordinal);
     public string Url { get; }
     public string SimpleUrl => Url + "/simple/";
-    public volatile bool Down;
-    public volatile bool HtmlOnly;
+    public bool Down { get; set; }
+    public bool HtmlOnly { get; set; }
     public int FileDelayMs { get; set; }
 
     private StaticUpstream(int port)

@@ -70,6 +70,7 @@ public static class AdminCommand
         var delete = new Command("delete-file", "Delete a file; its filename can never be uploaded again.") { filename };
         delete.SetAction(async (parse, ct) => Print(parse, await Open(parse).DeleteFileAsync(parse.GetValue(filename)!, ct)));
         admin.Subcommands.Add(delete);
+        admin.Subcommands.Add(ProxyAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         return admin;
     }
 }
