@@ -33,12 +33,16 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 run() {
-  local name=$1 accept=$2 path=$3
-  wrk -t2 -c"$connections" -d2s -H "Accept: $accept" "http://127.0.0.1:$port$path" >/dev/null   # warm-up (JIT, cache)
-  echo "== $name"
-  wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Accept: $accept" "http://127.0.0.1:$port$path" | grep -E "Requests/sec|Transfer/sec|^ +(50|99)%"
+  local name=$1 accept=$2 path=$3 encoding=${4:-identity}
+  wrk -t2 -c"$connections" -d2s -H "Accept: $accept" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port$path" >/dev/null   # warm-up (JIT, cache)
+  echo "== $name (Accept-Encoding: $encoding)"
+  wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Accept: $accept" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port$path" | grep -E "Requests/sec|Transfer/sec|^ +(50|99)%"
 }
 echo "JSON page bytes: $(curl -s -H 'Accept: application/vnd.pypi.simple.v1+json' "http://127.0.0.1:$port/simple/big-project/" | wc -c)"
+# pip and uv send "Accept-Encoding: gzip, deflate" (uv also br): the precompressed copies are what clients get.
+run "project page, 500 files, JSON" "application/vnd.pypi.simple.v1+json" /simple/big-project/ gzip
+run "project page, 500 files, HTML" "text/html" /simple/big-project/ gzip
+run "root index, 10,000 projects, JSON" "application/vnd.pypi.simple.v1+json" /simple/ gzip
 run "project page, 500 files, JSON" "application/vnd.pypi.simple.v1+json" /simple/big-project/
 run "project page, 500 files, HTML" "text/html" /simple/big-project/
 run "root index, 10,000 projects, JSON" "application/vnd.pypi.simple.v1+json" /simple/

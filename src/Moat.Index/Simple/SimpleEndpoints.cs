@@ -55,7 +55,7 @@ public static class SimpleEndpoints
         if (page is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            context.Response.Headers.Vary = HeaderNames.Accept;
+            context.Response.Headers.Vary = VaryHeader;
             return;
         }
         await WriteAsync(context, page, format);
@@ -66,7 +66,7 @@ public static class SimpleEndpoints
     {
         var request = context.Request;
         var chosen = ContentNegotiation.Choose(request.Query["format"], request.Headers.Accept);
-        context.Response.Headers.Vary = HeaderNames.Accept;
+        context.Response.Headers.Vary = VaryHeader;
         if (chosen is null)
         {
             context.Response.StatusCode = StatusCodes.Status406NotAcceptable;
@@ -76,11 +76,17 @@ public static class SimpleEndpoints
         return chosen;
     }
 
+    private const string VaryHeader = "Accept, Accept-Encoding";
+
     private static Task WriteAsync(HttpContext context, RenderedPage page, NegotiatedFormat format)
     {
-        var (body, etag) = page.For(format.Format);
+        // Tiny pages are not worth a compressed copy (and its bookkeeping); pip and uv send Accept-Encoding.
+        var (identity, _) = page.For(format.Format);
+        var coding = identity.Length < 1024 ? PageCoding.Identity : ChooseCoding(context.Request.Headers.AcceptEncoding);
+        var (body, etag) = page.For(format.Format, coding);
         var response = context.Response;
         response.Headers.ETag = etag;
+        if (coding != PageCoding.Identity) response.Headers.ContentEncoding = coding == PageCoding.Brotli ? "br" : "gzip";
         // Pages change (uploads, yanks, quarantine): clients may keep them but must revalidate, which is a cheap 304.
         response.Headers.CacheControl = "max-age=0, must-revalidate";
         if (IfNoneMatch(context.Request, etag))
@@ -91,6 +97,22 @@ public static class SimpleEndpoints
         response.ContentType = format.Format == SimpleFormat.Json ? format.ContentType : format.ContentType + "; charset=utf-8";
         response.ContentLength = body.Length;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>Brotli, then gzip, then identity, honouring q-values (<c>q=0</c> refuses a coding).</summary>
+    internal static PageCoding ChooseCoding(Microsoft.Extensions.Primitives.StringValues acceptEncoding)
+    {
+        if (acceptEncoding.Count == 0 || !StringWithQualityHeaderValue.TryParseList(acceptEncoding, out var codings)) return PageCoding.Identity;
+        double Quality(string name) =>
+            codings.Where(c => c.Value.Equals(name, StringComparison.OrdinalIgnoreCase) || c.Value == "*")
+                   .OrderByDescending(c => c.Value == "*" ? 0 : 1)
+                   .Select(c => c.Quality ?? 1.0)
+                   .DefaultIfEmpty(0.0)
+                   .First();
+        var brotli = Quality("br");
+        var gzip = Quality("gzip");
+        if (brotli > 0 && brotli >= gzip) return PageCoding.Brotli;
+        return gzip > 0 ? PageCoding.Gzip : PageCoding.Identity;
     }
 
     internal static bool IfNoneMatch(HttpRequest request, string etag)
