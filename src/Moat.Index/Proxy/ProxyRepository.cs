@@ -93,7 +93,8 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
                 return result.Page;
             case UpstreamStatus.NotModified:
                 ProxyMetrics.Pages.Inc("revalidated");
-                _pages[project] = cached is not null ? cached with { CheckedAt = now } : new CachedPage(known!, now, null, -1);
+                // Re-rendered once per TTL even when unchanged upstream: the release-age gate lets files in as they age.
+                _pages[project] = cached is not null ? cached with { CheckedAt = now, Rendered = null } : new CachedPage(known!, now, null, -1);
                 return known;
             case UpstreamStatus.NotFound:
                 ProxyMetrics.Pages.Inc("not-found");
