@@ -54,6 +54,7 @@ public sealed class ProxyEndToEndTests : IDisposable
     public async Task Pip_installs_through_the_firewall_and_sees_why_a_file_is_blocked()
     {
         _upstream.AddWheel("moat-px-leaf", "1.0");
+        _upstream.AddWheel("reqeusts", "2.31.0");
         _upstream.AddWheel("moat-px-mid", "1.0", ["moat-px-leaf>=1.0"]);
         _upstream.AddWheel("moat-px-app", "9.0"); // a public project squatting the internal name with a higher version
         _upstream.AddWheel("moat-px-fresh", "1.0", uploadTime: DateTimeOffset.UtcNow.AddDays(-20));
@@ -88,6 +89,12 @@ public sealed class ProxyEndToEndTests : IDisposable
         Assert.Contains(Path.GetFileName(archive), blocked.Error);
         Assert.Contains("malicious", blocked.Error);
         Assert.Contains(Path.GetFileName(archive), server.Admin("proxy", "quarantine"));
+
+        // A typosquat of a popular project is refused by the name check, and pip says so.
+        var squat = Pip(server, "t6", "install", "reqeusts");
+        Assert.NotEqual(0, squat.Exit);
+        Assert.Contains("is blocked as a lookalike name (MOAT-NAME-", squat.Error);
+        Assert.Contains("'requests'", squat.Error);
 
         // A tampered upstream file never reaches pip.
         var swapped = Pip(server, "t4", "install", "moat-px-tampered");

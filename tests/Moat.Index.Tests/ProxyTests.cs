@@ -125,6 +125,27 @@ public sealed class ProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_typosquat_of_a_popular_project_is_quarantined_and_pip_is_told_which_rule()
+    {
+        var squat = _upstream.AddWheel("reqeusts", "2.31.0");
+        var genuine = _upstream.AddWheel("requests", "2.31.0");
+        await using var index = await StartAsync();
+        await index.GetAsync("/simple/reqeusts/", "text/html");
+        await index.GetAsync("/simple/requests/", "text/html");
+
+        using var blocked = await index.Client.GetAsync($"/files/{squat.Sha256}/{squat.Filename}");
+        Assert.Equal(HttpStatusCode.Forbidden, blocked.StatusCode);
+        Assert.Contains("Blocked by Moat", blocked.ReasonPhrase);
+        Assert.Contains("MOAT-NAME", blocked.ReasonPhrase);
+        Assert.Contains("requests", blocked.ReasonPhrase);
+        Assert.Equal(genuine.Content, await index.Client.GetByteArrayAsync($"/files/{genuine.Sha256}/{genuine.Filename}"));
+
+        Assert.True((await index.App.Services.GetRequiredService<ProxyAdmin>().AllowAsync("reqeusts", "our fork")).Ok);
+        Assert.True((await index.App.Services.GetRequiredService<ProxyAdmin>().ReleaseAsync(squat.Filename, "allowlisted")).Ok);
+        Assert.Equal(squat.Content, await index.Client.GetByteArrayAsync($"/files/{squat.Sha256}/{squat.Filename}"));
+    }
+
+    [Fact]
     public async Task An_allowlisted_project_is_served_whatever_the_verdict()
     {
         var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m002-setup-module-exec-b64");

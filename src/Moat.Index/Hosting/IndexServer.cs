@@ -44,7 +44,7 @@ public static class IndexServer
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
         builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
         builder.Services.AddSingleton<PolicyGate>();
-        // The name-confusion check (typosquats of popular projects) joins here as one more IUploadCheck when it lands.
+        builder.Services.AddSingleton<IUploadCheck, NameCheck>();
         Proxy.ProxyServices.Add(builder.Services, options);
         configure?.Invoke(builder);
 

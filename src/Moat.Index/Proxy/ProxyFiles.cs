@@ -175,7 +175,7 @@ public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, Pol
     /// <summary>A reason phrase may hold only visible ASCII, spaces and tabs: anything else becomes '?', and it is kept short.</summary>
     public static string ReasonPhrase(string message)
     {
-        var chars = message.Select(c => c is >= ' ' and <= '~' ? c : '?').Take(400).ToArray();
+        var chars = message.Select(c => c is >= ' ' and <= '~' ? c : '?').Take(1000).ToArray();
         return new string(chars);
     }
 
