@@ -20,6 +20,7 @@ public static class MoatApp
         root.Subcommands.Add(LinksCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(AdminCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(CiCommand.Create());

@@ -31,6 +31,8 @@ public sealed record IndexOptions
 
     /// <summary>The proxy repository of the group at <c>/simple/</c> (<c>[proxy]</c>): pypi.org by default.</summary>
     public Proxy.ProxyOptions Proxy { get; init; } = new();
+    /// <summary>Accounts, 2FA, Trusted Publishing, disclosure (<c>[security]</c>).</summary>
+    public Accounts.SecurityOptions Security { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
@@ -83,7 +85,7 @@ public sealed record IndexOptions
         }
         if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
             options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
-        return options;
+        return options with { Security = Accounts.SecurityOptions.Apply(options.Security, table, source) };
     }
 
     private static GatePolicyAction ParseAction(string value, string source, string key) => OneOf(value, source, key, "accept", "quarantine", "reject") switch

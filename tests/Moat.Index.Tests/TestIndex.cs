@@ -31,8 +31,14 @@ internal sealed class TestIndex : IAsyncDisposable
     public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
+        // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
         // No upstream unless a test asks for one: pypi.org is not reachable from tests.
-        var options = new IndexOptions { DataDirectory = data, LogRequests = false, LogLevel = "warning", Proxy = new Proxy.ProxyOptions { Upstream = "" } };
+        var options = new IndexOptions
+        {
+            DataDirectory = data, LogRequests = false, LogLevel = "warning",
+            Security = new Moat.Index.Accounts.SecurityOptions { PasswordIterations = 1000, Origin = "http://localhost" },
+            Proxy = new Proxy.ProxyOptions { Upstream = "" },
+        };
         if (configure is not null) options = configure(options);
         var app = IndexServer.Build(options, builder => builder.WebHost.UseTestServer());
         await app.StartAsync();
@@ -43,6 +49,16 @@ internal sealed class TestIndex : IAsyncDisposable
     {
         var (_, secret, _) = await Admin.CreateTokenAsync(project, admin, "test");
         return secret!;
+    }
+
+    public Moat.Index.Accounts.AccountStore Accounts => App.Services.GetRequiredService<Moat.Index.Accounts.AccountStore>();
+
+    /// <summary>The bodies of the mails the index wrote to <paramref name="address"/>, oldest first.</summary>
+    public IEnumerable<string> MailTo(string address)
+    {
+        var directory = Path.Combine(DataDirectory, "mail");
+        if (!Directory.Exists(directory)) return [];
+        return Directory.GetFiles(directory, "*.eml").Order(StringComparer.Ordinal).Select(File.ReadAllText).Where(m => m.Contains($"To: {address}", StringComparison.Ordinal)).ToList();
     }
 
     public static AuthenticationHeaderValue Basic(string token) =>

@@ -19,7 +19,7 @@ public static class AdminCommand
         IndexAdmin Open(ParseResult parse)
         {
             var options = ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data));
-            return new IndexAdmin(SqliteMetadataStore.Open(options.DatabasePath));
+            return new IndexAdmin(SqliteMetadataStore.Open(options.DatabasePath), Moat.Index.Accounts.AccountStore.Open(options.DatabasePath));
         }
 
         int Print(ParseResult parse, AdminResult result)
@@ -70,7 +70,54 @@ public static class AdminCommand
         var delete = new Command("delete-file", "Delete a file; its filename can never be uploaded again.") { filename };
         delete.SetAction(async (parse, ct) => Print(parse, await Open(parse).DeleteFileAsync(parse.GetValue(filename)!, ct)));
         admin.Subcommands.Add(delete);
+        AddSecurityCommands(admin, Open, Print);
         admin.Subcommands.Add(ProxyAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         return admin;
+    }
+
+    /// <summary>Kill switches, users, critical projects, roles and the security event history (issue 9).</summary>
+    private static void AddSecurityCommands(Command admin, Func<ParseResult, IndexAdmin> open, Func<ParseResult, AdminResult, int> print)
+    {
+        var switchName = new Argument<string>("name") { Description = string.Join(", ", Moat.Index.Security.SwitchNames.All) };
+        switchName.AcceptOnlyFromAmong(Moat.Index.Security.SwitchNames.All);
+        var state = new Argument<string>("state") { Description = "on or off" };
+        state.AcceptOnlyFromAmong("on", "off");
+        var why = new Option<string?>("--reason") { Description = "Shown to clients while the switch is on." };
+        var switchCommand = new Command("switch", "Turn a kill switch on or off; every node obeys on its next request.") { switchName, state, why };
+        switchCommand.SetAction(async (parse, ct) => print(parse, await open(parse).SetSwitchAsync(parse.GetValue(switchName)!, parse.GetValue(state) == "on", parse.GetValue(why))));
+        admin.Subcommands.Add(switchCommand);
+
+        var username = new Argument<string>("username");
+        var disable = new Command("disable-user", "Disable an account and end its sessions (its tokens stop working).") { username };
+        disable.SetAction(async (parse, ct) => print(parse, await open(parse).SetUserDisabledAsync(parse.GetValue(username)!, true)));
+        var enable = new Command("enable-user", "Re-enable an account.") { username };
+        enable.SetAction(async (parse, ct) => print(parse, await open(parse).SetUserDisabledAsync(parse.GetValue(username)!, false)));
+        admin.Subcommands.Add(disable);
+        admin.Subcommands.Add(enable);
+
+        var project = new Argument<string>("project");
+        var flag = new Argument<string>("state") { Description = "on or off" };
+        flag.AcceptOnlyFromAmong("on", "off");
+        var critical = new Command("critical", "Mark a project critical: its owners must use a security key (WebAuthn).") { project, flag };
+        critical.SetAction(async (parse, ct) => print(parse, await open(parse).SetCriticalAsync(parse.GetValue(project)!, parse.GetValue(flag) == "on")));
+        admin.Subcommands.Add(critical);
+
+        var role = new Argument<string>("role") { Description = "owner or maintainer" };
+        role.AcceptOnlyFromAmong("owner", "maintainer");
+        var roleCommand = new Command("role", "Give a user a role on a project.") { project, username, role };
+        roleCommand.SetAction(async (parse, ct) => print(parse, await open(parse).SetRoleAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(role)!)));
+        admin.Subcommands.Add(roleCommand);
+
+        var byUser = new Option<string?>("--user") { Description = "Only this user's events." };
+        var byProject = new Option<string?>("--project") { Description = "Only this project's events." };
+        var limit = new Option<int>("--limit") { Description = "At most this many (newest first).", DefaultValueFactory = _ => 100 };
+        var events = new Command("events", "Show the security event history as JSON lines.") { byUser, byProject, limit };
+        events.SetAction(async (parse, ct) =>
+        {
+            foreach (var e in await open(parse).EventsAsync(parse.GetValue(byUser), parse.GetValue(byProject), Math.Clamp(parse.GetValue(limit), 1, 100_000)))
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(Moat.Index.Security.SecurityEvents.Show(e)));
+            return ExitCodes.Clean;
+        });
+        admin.Subcommands.Add(events);
     }
 }

@@ -14,6 +14,9 @@ public static class AdminEndpoints
     public sealed record YankRequest(string? Reason);
     public sealed record StatusRequest(string Status, string? Reason);
     public sealed record TokenRequest(string? Project, bool Admin, string? Description);
+    public sealed record SwitchRequest(bool Enabled, string? Reason);
+    public sealed record FlagRequest(bool Value);
+    public sealed record RoleRequest(string Username, string Role);
 
     public static void Map(WebApplication app)
     {
@@ -41,6 +44,13 @@ public static class AdminEndpoints
                 : Results.Json(new { error = result.Message }, statusCode: StatusCodes.Status400BadRequest);
         });
         admin.MapDelete("/tokens/{id}", (string id, IndexAdmin ops, CancellationToken ct) => Run(ops.RevokeTokenAsync(id, ct)));
+        admin.MapPut("/switches/{name}", (string name, SwitchRequest body, IndexAdmin ops) => Run(ops.SetSwitchAsync(name, body.Enabled, body.Reason)));
+        admin.MapGet("/switches", async (Moat.Index.Security.KillSwitches switches) => Results.Json((await switches.ActiveAsync()).Select(s => new { name = s.Name, reason = s.Reason })));
+        admin.MapPut("/users/{username}/disabled", (string username, FlagRequest body, IndexAdmin ops) => Run(ops.SetUserDisabledAsync(username, body.Value)));
+        admin.MapPut("/projects/{project}/critical", (string project, FlagRequest body, IndexAdmin ops) => Run(ops.SetCriticalAsync(project, body.Value)));
+        admin.MapPut("/projects/{project}/roles", (string project, RoleRequest body, IndexAdmin ops) => Run(ops.SetRoleAsync(project, body.Username, body.Role)));
+        admin.MapGet("/events", async (string? user, string? project, int? limit, IndexAdmin ops) =>
+            Results.Json((await ops.EventsAsync(user, project, Math.Clamp(limit ?? 200, 1, 5000))).Select(Moat.Index.Security.SecurityEvents.Show)));
         admin.MapGet("/projects/{project}", async (string project, IMetadataStore store, CancellationToken ct) =>
         {
             var listing = await store.GetListingAsync(ProjectName.Normalize(project), ct);

@@ -1,31 +1,33 @@
 using System.Security.Cryptography;
 using System.Text;
-using Moat.Index.Storage;
+using Moat.Index.Accounts;
 
 namespace Moat.Index.Auth;
 
 /// <summary>
-/// API tokens: <c>moat-</c> followed by 32 random bytes (base64url), a prefix secret scanners can recognise. Only
-/// the SHA-256 of the secret is stored: the secret has 256 bits of entropy, so a plain hash cannot be brute-forced
-/// and keeps lookups to one indexed read. Issue 9 replaces these with caveated tokens; the format prefix stays.
+/// Issues API tokens (macaroons, <see cref="Macaroons"/>): a random server-side id and 32-byte key per token, the
+/// key stored (it must be, to verify the HMAC chain) and the token itself never. <see cref="Hash"/> stays for the
+/// random tokens created before issue 9, which are still accepted from their SHA-256 rows.
 /// </summary>
 public static class Tokens
 {
-    public const string Prefix = "moat-";
-
-    public static string NewSecret() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    public const string Prefix = Macaroons.Prefix;
 
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
-    /// <summary>Creates a token scoped to one project, or an admin token (all projects and the admin API).</summary>
-    public static async Task<(TokenRecord Token, string Secret)> CreateAsync(IMetadataStore store, string? project, bool admin, string? description, CancellationToken ct = default)
-    {
-        if (project is null && !admin) throw new ArgumentException("A token is scoped to a project or is an admin token.");
-        var secret = NewSecret();
-        var token = new TokenRecord(Base64Url(RandomNumberGenerator.GetBytes(9)), project, admin, description, DateTimeOffset.UtcNow, null);
-        await store.CreateTokenAsync(token, Hash(secret), ct);
-        return (token, secret);
-    }
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>Creates and stores a token; returns its row and the secret (shown once).</summary>
+    public static async Task<(MacaroonRow Row, string Secret)> IssueAsync(AccountStore store, string? userId, bool admin, string? description,
+        IReadOnlyList<string> caveats, string? publisherId, DateTimeOffset now)
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var row = new MacaroonRow
+        {
+            id = NewId(), user_id = userId, key = Convert.ToBase64String(key), is_admin = admin ? 1 : 0, description = description,
+            caveats = System.Text.Json.JsonSerializer.Serialize(caveats), publisher_id = publisherId, created_at = AccountStore.Text(now),
+        };
+        await store.CreateMacaroonAsync(row);
+        return (row, Macaroons.Mint(row.id, key, caveats));
+    }
 }

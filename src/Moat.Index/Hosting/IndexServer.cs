@@ -4,10 +4,13 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Moat.Index.Accounts;
 using Moat.Index.Admin;
 using Moat.Index.Auth;
 using Moat.Index.Files;
 using Moat.Index.Policy;
+using Moat.Index.Publishing;
+using Moat.Index.Security;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
 using Moat.Index.Upload;
@@ -38,8 +41,10 @@ public static class IndexServer
         builder.Services.AddSingleton<IMetadataStore>(store);
         builder.Services.AddSingleton<IBlobStore>(blobs);
         builder.Services.AddSingleton(cache);
-        builder.Services.AddSingleton<IndexAuthorization>();
-        builder.Services.AddSingleton(new IndexAdmin(store, cache.Invalidate));
+        var accounts = AccountStore.Open(options.DatabasePath);
+        builder.Services.AddSingleton(accounts);
+        AddAccounts(builder.Services, options);
+        builder.Services.AddSingleton(new IndexAdmin(store, accounts, cache.Invalidate));
         builder.Services.AddSingleton<IUploadCheck, ProjectStatusCheck>();
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
         builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
@@ -50,6 +55,7 @@ public static class IndexServer
 
         var app = builder.Build();
         app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
+        app.Use(SecurityMiddleware.KillSwitchNotice(app.Services.GetRequiredService<KillSwitches>()));
 
         app.MapGet("/", () => Results.Text("Moat package index. Simple API at /simple/; upload to /legacy/.\n"));
         app.MapGet("/healthz", async (IMetadataStore s, CancellationToken ct) =>
@@ -62,7 +68,27 @@ public static class IndexServer
         FileEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);
+        AccountEndpoints.Map(app);
+        OidcEndpoints.Map(app);
+        DisclosureEndpoint.Map(app);
         return app;
+    }
+
+    /// <summary>Accounts, sessions, tokens, Trusted Publishing, kill switches and the event log (issue 9).</summary>
+    private static void AddAccounts(IServiceCollection services, IndexOptions options)
+    {
+        var security = options.Security;
+        services.AddSingleton(security);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IndexAuthorization>();
+        services.AddSingleton<KillSwitches>();
+        services.AddSingleton<SecurityEvents>();
+        services.AddSingleton<Sessions>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<IMailSender>(new FileMailSender(security.MailDirectory ?? Path.Combine(options.DataDirectory, "mail")));
+        // Identity-provider and partner key fetches: short timeouts, no redirects to elsewhere.
+        services.AddSingleton(sp => new OidcVerifier(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System));
+        services.AddSingleton(sp => new DisclosureKeys(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, security, TimeProvider.System));
     }
 
     private static readonly string[] StatusTexts = [.. Enumerable.Range(0, 600).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];

@@ -36,9 +36,8 @@ public static class UploadEndpoint
         if (bodyLimit is { IsReadOnly: false }) bodyLimit.MaxRequestBodySize = options.MaxUploadBytes + 16 * 1024 * 1024;
 
         var principal = await authorization.IdentifyAsync(context.Request, ct);
-        if (principal.Token is null)
+        if (IndexAuthorization.Unauthenticated(principal) is { } denied)
         {
-            var denied = IndexAuthorization.Decide(principal, IndexAction.Upload, null);
             if (denied.Status == StatusCodes.Status401Unauthorized) IndexAuthorization.Challenge(context.Response);
             await FailAsync(context, denied.Status, denied.Message!, "unauthorized");
             return;
@@ -64,7 +63,7 @@ public static class UploadEndpoint
             }
             var staged = form.Content!;
             var project = ProjectName.Normalize(form["name"]!);
-            var decision = IndexAuthorization.Decide(principal, IndexAction.Upload, project);
+            var decision = await authorization.AuthorizeUploadAsync(principal, project, ct);
             if (!decision.Allowed)
             {
                 await FailAsync(context, decision.Status, decision.Message!, "unauthorized");
@@ -129,12 +128,13 @@ public static class UploadEndpoint
                 Yanked: false, YankedReason: null,
                 judged.Action == GateAction.Quarantine ? FileState.Quarantined : FileState.Available,
                 judged.Action == GateAction.Quarantine ? judged.Message : null,
-                NonEmpty(form["attestations"]), principal.Token.Id);
+                NonEmpty(form["attestations"]), principal.TokenId);
             var (outcome, raced) = await store.AddFileAsync(record, form["name"]!.Trim(), ct);
             switch (outcome)
             {
                 case AddFileOutcome.Added:
                     cache.Invalidate(project);
+                    await authorization.UploadedAsync(context, principal, project, filename);
                     IndexMetrics.Uploads.Inc(judged.Action == GateAction.Quarantine ? "quarantined" : "accepted");
                     IndexMetrics.UploadBytes.Add(staged.Size);
                     log.LogInformation("Stored {Filename} ({Size} bytes, sha256 {Sha256}) for {Project} {Version}: {Verdict}, {Action}",
