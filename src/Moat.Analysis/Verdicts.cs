@@ -5,11 +5,20 @@ namespace Moat.Analysis;
 /// weights combine like independent probabilities (1 - Π(1 - w)), so several medium signals add up but never reach
 /// certainty on their own. Detectors that know a combination is damning (decode → exec at install time) say so with
 /// a finding of their own at <see cref="Severity.Critical"/>, rather than by scoring here.
+/// Findings of the same rule are not independent evidence (a big library that builds module names in eleven places has
+/// one habit, not eleven): the strongest of each rule counts fully, every repeat at a tenth of its weight; and low
+/// findings together weigh at most one confident low.
 /// </summary>
 public static class Verdicts
 {
     public const double MaliciousThreshold = 0.85;
     public const double SuspiciousThreshold = 0.25;
+
+    /// <summary>How much a further finding of an already-counted rule weighs, relative to its own weight.</summary>
+    public const double RepeatFactor = 0.1;
+
+    /// <summary>The most that all low and info findings together add (the weight of one low finding at high confidence).</summary>
+    public const double MaxLowWeight = 0.1;
 
     public static double Weight(Finding finding) => SeverityWeight(finding.Severity) * ConfidenceFactor(finding.Confidence);
 
@@ -18,12 +27,20 @@ public static class Verdicts
         var remaining = 1.0;
         var worstStrong = Severity.Info; // worst severity among findings of at least medium confidence
         var worst = Severity.Info;
-        foreach (var finding in findings)
+        var counted = new HashSet<string>(StringComparer.Ordinal);
+        var lowRemaining = 1.0;
+        foreach (var finding in findings.OrderByDescending(Weight))
         {
-            remaining *= 1.0 - Weight(finding);
+            var weight = counted.Add(finding.RuleId) ? Weight(finding) : Weight(finding) * RepeatFactor;
+            if (finding.Severity <= Severity.Low) lowRemaining *= 1.0 - weight;
+            else remaining *= 1.0 - weight;
             if (finding.Severity > worst) worst = finding.Severity;
             if (finding.Confidence >= Confidence.Medium && finding.Severity > worstStrong) worstStrong = finding.Severity;
         }
+        // Low findings are capabilities, the context of real evidence: together they count as one confident low at most,
+        // so a large library's many ordinary habits (a registry read here, an exec of its version file there) do not
+        // add up to an accusation.
+        remaining *= 1.0 - Math.Min(1.0 - lowRemaining, MaxLowWeight);
         var score = Math.Round(1.0 - remaining, 3);
 
         // A pile of low/info findings never makes a verdict by itself: malicious needs a confident high or critical

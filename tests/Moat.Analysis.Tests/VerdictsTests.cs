@@ -4,8 +4,11 @@ namespace Moat.Analysis.Tests;
 
 public class VerdictsTests
 {
-    private static Finding F(Severity severity, Confidence confidence) =>
-        new("MOAT-TEST-001", severity, confidence, "m", Location.None);
+    private static Finding F(Severity severity, Confidence confidence, string rule = "MOAT-TEST-001") =>
+        new(rule, severity, confidence, "m", Location.None);
+
+    private static List<Finding> Distinct(int count, Severity severity, Confidence confidence) =>
+        [.. Enumerable.Range(1, count).Select(i => F(severity, confidence, $"MOAT-TEST-{i:000}"))];
 
     [Fact]
     public void No_findings_is_clean_with_zero_score()
@@ -26,10 +29,14 @@ public class VerdictsTests
     [Fact]
     public void Many_low_findings_never_make_a_verdict()
     {
-        var lows = Enumerable.Repeat(F(Severity.Low, Confidence.High), 20).ToList();
+        var lows = Distinct(20, Severity.Low, Confidence.High);
         var (verdict, score) = Verdicts.Judge(lows);
         Assert.Equal(Verdict.Clean, verdict);
-        Assert.True(score > 0.8, "lows still raise the score");
+        Assert.True(score > 0.0, "lows still raise the score");
+        Assert.True(score <= Verdicts.MaxLowWeight + 1e-9, "but together no more than one confident low");
+        // With one medium finding, twenty lows tip no more than one low does.
+        var medium = F(Severity.Medium, Confidence.Medium, "MOAT-TEST-999");
+        Assert.Equal(Verdicts.Judge([medium, F(Severity.Low, Confidence.High)]).Score, Verdicts.Judge([medium, .. lows]).Score);
     }
 
     [Fact]
@@ -37,6 +44,18 @@ public class VerdictsTests
     {
         var findings = Enumerable.Repeat(F(Severity.Critical, Confidence.Low), 5).ToList();
         Assert.Equal(Verdict.Suspicious, Verdicts.Judge(findings).Verdict);
+    }
+
+    [Fact]
+    public void Repeats_of_one_rule_weigh_less_than_distinct_rules()
+    {
+        var repeated = Verdicts.Judge(Enumerable.Repeat(F(Severity.Medium, Confidence.Medium), 4).ToList());
+        var distinct = Verdicts.Judge(Distinct(4, Severity.Medium, Confidence.Medium));
+        Assert.True(repeated.Score < distinct.Score);
+        Assert.True(repeated.Score > Verdicts.Judge([F(Severity.Medium, Confidence.Medium)]).Score, "repeats still add something");
+        // Two medium/medium findings of different rules are suspicious; the same one twice is not.
+        Assert.Equal(Verdict.Suspicious, Verdicts.Judge(Distinct(2, Severity.Medium, Confidence.Medium)).Verdict);
+        Assert.Equal(Verdict.Clean, Verdicts.Judge([F(Severity.Medium, Confidence.Medium), F(Severity.Medium, Confidence.Medium)]).Verdict);
     }
 
     [Fact]

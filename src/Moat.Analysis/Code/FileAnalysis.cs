@@ -14,6 +14,8 @@ internal sealed class ScanShared(CodeScanOptions options)
     public CodeScanOptions Options { get; } = options;
     public HashSet<string> ScannedPayloads { get; } = new(StringComparer.Ordinal);
     public int Layers;
+    /// <summary>Paths (inside the package) of files with an executable header: starting one at load time is a dropper.</summary>
+    public IReadOnlyList<string> BundledExecutables { get; init; } = [];
 }
 
 /// <summary>
@@ -60,10 +62,23 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private readonly HashSet<string> _downloadedPaths = new(StringComparer.Ordinal);
     private readonly List<(string Text, string Layers, int Line)> _pendingDecoded = [];
     private int _networkLine, _networkSendLine, _spawnLine, _secretsLine, _socketLine, _dup2Line, _execLine, _imageLine, _executableWriteLine;
+    private int _loadNetworkLine, _loadSpawnLine, _loadWriteLine;
+    private (int Line, string Match)? _loadPersistence;
+    private readonly HashSet<string> _droppedPaths = new(StringComparer.Ordinal);
+    private readonly HashSet<IndicatorKind> _commandIndicators = [], _loadCommandIndicators = [];
+    private int _loadUnusualSpawnLine;
     private int _hiddenLine, _nativeLine, _registryLine, _clipboardLine, _screenshotLine, _keyloggerLine, _environmentLine, _dynamicLine;
     private bool _tracedExfil, _tracedDownloadExec, _ptySpawn, _spawnWithSocket;
     private readonly HashSet<string> _shellcodeApis = new(StringComparer.Ordinal);
     private readonly Dictionary<FuncDef, CodeContext> _functionContexts = new(ReferenceEqualityComparer.Instance);
+    // What the arguments of calls to this file's functions were tainted with, so that _send(getpass.getuser()) makes the
+    // body of _send see recon data in its parameter (functions are walked after the module code that calls them).
+    private readonly Dictionary<FuncDef, Taint[]> _parameterTaints = new(ReferenceEqualityComparer.Instance);
+    // The constant each parameter was always called with (null once two calls disagree): safe_run("/tmp/x") makes the
+    // body of safe_run start "/tmp/x", so a download in one helper and the start in another still connect.
+    private readonly Dictionary<FuncDef, (Value? Value, bool Conflict)[]> _parameterValues = new(ReferenceEqualityComparer.Instance);
+    private readonly Queue<(FuncDef Def, CodeContext Context)> _deferred = new();
+    private readonly Dictionary<FuncDef, int> _walkCounts = new(ReferenceEqualityComparer.Instance);
 
     public FileAnalysis(string path, string source, FileRole role, ScanShared shared, List<Finding> findings,
                         string? chain = null, int depth = 0, int outerLine = 0, CodeContext? baseContext = null)
@@ -100,15 +115,24 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         }
         ComputeReachability(module.Body);
         _context = _baseContext;
-        var deferred = new Queue<(FuncDef Def, CodeContext Context)>();
+        var deferred = _deferred;
         Walk(module.Body, _baseContext, deferred, topLevel: true);
         // Function bodies run later than module code: walk them with the final global environment.
         var walked = 0;
         while (deferred.Count > 0 && walked++ < 20_000)
         {
             var (def, context) = deferred.Dequeue();
+            _walkCounts[def] = _walkCounts.GetValueOrDefault(def) + 1;
+            if (_walkCounts[def] > 1) _evaluator.ForgetEvaluations(); // a second walk must observe its calls again
             _evaluator.PushScope();
-            foreach (var p in def.Params) _evaluator.Bind(p, Value.Unknown);
+            var taints = _parameterTaints.GetValueOrDefault(def);
+            var values = _parameterValues.GetValueOrDefault(def);
+            for (var i = 0; i < def.Params.Count; i++)
+            {
+                var taint = taints is not null && i < taints.Length ? taints[i] : Taint.None;
+                var constant = values is not null && i < values.Length && !values[i].Conflict ? values[i].Value : null;
+                _evaluator.Bind(def.Params[i], constant is not null ? constant.WithTaint(taint) : Value.Tainted(taint));
+            }
             Walk(def.Body, context, deferred, topLevel: false);
             _evaluator.PopScope();
         }
@@ -118,13 +142,18 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     // ---------------------------------------------------------------- reachability
 
     /// <summary>
-    /// Which functions run at load time: those named at module level (called, passed as a thread target, registered
-    /// with atexit…), transitively, plus every method of a setuptools command subclass in setup.py.
+    /// Which functions run at load time: those called at module level (or handed over to be called: thread targets,
+    /// atexit/signal handlers, decorators), transitively, plus every method of a setuptools command subclass and every
+    /// function named in <c>cmdclass</c> in setup.py. A function that is only mentioned (stored in a table, assigned to
+    /// a name) is not a root: registries of handlers are how ordinary libraries are built, and treating them as called
+    /// made library code look like import-time code.
     /// </summary>
     private void ComputeReachability(IReadOnlyList<Stmt> body)
     {
         var functions = new Dictionary<string, List<FuncDef>>(StringComparer.Ordinal);
+        var constructors = new Dictionary<string, List<FuncDef>>(StringComparer.Ordinal);
         var roots = new HashSet<string>(StringComparer.Ordinal);
+        var rootDefs = new List<FuncDef>();
         var installRoots = new List<FuncDef>();
         var cmdclassNames = new HashSet<string>(StringComparer.Ordinal);
 
@@ -137,21 +166,40 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     case FuncDef def:
                         if (!functions.TryGetValue(def.Name, out var list)) functions[def.Name] = list = [];
                         list.Add(def);
-                        if (moduleLevel) foreach (var d in def.Decorators) CollectNames(d, roots);
+                        if (owner is not null && def.Name is "__init__" or "__new__" or "__post_init__")
+                        {
+                            if (!constructors.TryGetValue(owner.Name, out var ctors)) constructors[owner.Name] = ctors = [];
+                            ctors.Add(def);
+                        }
+                        if (moduleLevel)
+                        {
+                            foreach (var d in def.Decorators)
+                            {
+                                CollectCalledNames(d, roots);
+                                if (Evaluator.DottedName(d is CallExpr c ? c.Func : d) is { } dn && (dn.EndsWith("register", StringComparison.Ordinal) || dn.EndsWith("hookimpl", StringComparison.Ordinal)))
+                                    rootDefs.Add(def);
+                            }
+                            foreach (var d in def.Defaults) CollectCalledNames(d, roots);
+                        }
                         if (owner is not null && IsInstallCommand(owner, cmdclassNames)) installRoots.Add(def);
+                        if (owner is null && cmdclassNames.Contains(def.Name)) installRoots.Add(def);
                         break;
                     case ClassDef cls:
-                        if (moduleLevel) foreach (var b in cls.Bases) CollectNames(b, roots);
+                        if (moduleLevel) foreach (var d in cls.Decorators) CollectCalledNames(d, roots);
                         Collect(cls.Body, moduleLevel, cls);
                         break;
                     case BlockStmt block when moduleLevel && IsMainGuard(block) && _role != FileRole.Setup:
                         break; // runs only as a script, not on import
                     case BlockStmt block:
-                        if (moduleLevel) foreach (var h in block.Header) CollectNames(h, roots);
+                        if (moduleLevel)
+                        {
+                            foreach (var h in block.Header) CollectCalledNames(h, roots);
+                            foreach (var (_, source) in block.Bindings) CollectCalledNames(source, roots);
+                        }
                         Collect(block.Body, moduleLevel, owner);
                         break;
                     default:
-                        if (moduleLevel) CollectStatementNames(statement, roots, cmdclassNames);
+                        if (moduleLevel) CollectStatementNames(statement, roots);
                         break;
                 }
             }
@@ -163,8 +211,13 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
         var context = _baseContext;
         var queue = new Queue<FuncDef>();
-        foreach (var name in roots)
+        void EnqueueNamed(string name)
+        {
             if (functions.TryGetValue(name, out var defs)) foreach (var def in defs) queue.Enqueue(def);
+            if (constructors.TryGetValue(name, out var ctors)) foreach (var def in ctors) queue.Enqueue(def);
+        }
+        foreach (var name in roots) EnqueueNamed(name);
+        foreach (var def in rootDefs) queue.Enqueue(def);
         if (_role is FileRole.Setup || _baseContext == CodeContext.InstallTime) foreach (var def in installRoots) queue.Enqueue(def);
         while (queue.Count > 0 && _functionContexts.Count < 10_000)
         {
@@ -172,8 +225,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (!_functionContexts.TryAdd(def, context == CodeContext.TestOrDocs ? CodeContext.TestOrDocs : context)) continue;
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var statement in def.Body) CollectDeepNames(statement, names);
-            foreach (var name in names)
-                if (functions.TryGetValue(name, out var callees)) foreach (var callee in callees) queue.Enqueue(callee);
+            foreach (var name in names) EnqueueNamed(name);
         }
     }
 
@@ -220,14 +272,12 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     {
         switch (statement)
         {
-            case ExprStmt e: CollectNames(e.Value, names); break;
-            case AssignStmt a: CollectNames(a.Value, names); break;
-            case ReturnStmt { Value: { } v }: CollectNames(v, names); break;
-            case OtherStmt o: foreach (var e in o.Exprs) CollectNames(e, names); break;
+            case ExprStmt e: CollectCalledNames(e.Value, names); break;
+            case AssignStmt a: CollectCalledNames(a.Value, names); break;
+            case ReturnStmt { Value: { } v }: CollectCalledNames(v, names); break;
+            case OtherStmt o: foreach (var e in o.Exprs) CollectCalledNames(e, names); break;
         }
     }
-
-    private static void CollectStatementNames(Stmt statement, HashSet<string> names, HashSet<string> _) => CollectStatementNames(statement, names);
 
     private static void CollectDeepNames(Stmt statement, HashSet<string> names)
     {
@@ -236,10 +286,67 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             case FuncDef def: foreach (var s in def.Body) CollectDeepNames(s, names); break;
             case ClassDef cls: foreach (var s in cls.Body) CollectDeepNames(s, names); break;
             case BlockStmt block:
-                foreach (var h in block.Header) CollectNames(h, names);
+                foreach (var h in block.Header) CollectCalledNames(h, names);
+                foreach (var (_, source) in block.Bindings) CollectCalledNames(source, names);
                 foreach (var s in block.Body) CollectDeepNames(s, names);
                 break;
             default: CollectStatementNames(statement, names); break;
+        }
+    }
+
+    /// <summary>
+    /// The names of functions an expression calls, or passes to a call as a value (Thread(target=f), atexit.register(f),
+    /// map(f, …)): the edges of the load-time call graph.
+    /// </summary>
+    private static void CollectCalledNames(Expr root, HashSet<string> names)
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(root);
+        while (stack.Count > 0 && names.Count < 100_000)
+        {
+            var e = stack.Pop();
+            if (e is CallExpr call)
+            {
+                var callee = call.Func switch { NameExpr n => n.Id, AttrExpr a => a.Name, _ => null };
+                if (callee is not null) names.Add(callee);
+                // A function handed to something that will call it on its own. Merely passing one (f = wrap(f),
+                // registry.add(f)) does not run it: wrappers and registries are everywhere in ordinary libraries.
+                var runsArguments = callee is "Thread" or "Timer" or "Process" or "start_new_thread" or "register" or "signal" or "submit"
+                    or "map" or "apply" or "apply_async" or "call_soon" or "call_later" or "run_in_executor" or "run" or "add_done_callback" or "execute";
+                foreach (var arg in runsArguments ? call.Args : [])
+                {
+                    if (arg is NameExpr an) names.Add(an.Id);
+                    else if (arg is AttrExpr aa) names.Add(aa.Name);
+                }
+                foreach (var keyword in call.Keywords)
+                {
+                    if (keyword.Name is not ("target" or "func" or "function" or "callback" or "fn") && !runsArguments) continue;
+                    if (keyword.Value is NameExpr kn) names.Add(kn.Id);
+                    else if (keyword.Value is AttrExpr ka) names.Add(ka.Name);
+                }
+            }
+            PushChildren(e, stack);
+        }
+    }
+
+    private static void PushChildren(Expr e, Stack<Expr> stack)
+    {
+        switch (e)
+        {
+            case AttrExpr a: stack.Push(a.Target); break;
+            case CallExpr c: stack.Push(c.Func); foreach (var x in c.Args) stack.Push(x); foreach (var k in c.Keywords) stack.Push(k.Value); break;
+            case SubscriptExpr s: stack.Push(s.Target); stack.Push(s.Index); break;
+            case BinExpr b: stack.Push(b.Left); stack.Push(b.Right); break;
+            case UnaryExpr u: stack.Push(u.Operand); break;
+            case SeqExpr q: foreach (var x in q.Items) stack.Push(x); break;
+            case DictExpr d: foreach (var x in d.Values) stack.Push(x); foreach (var x in d.Keys) if (x is not null) stack.Push(x); break;
+            case LambdaExpr l: stack.Push(l.Body); break;
+            case CompExpr c: stack.Push(c.Element); foreach (var x in c.Iterables) stack.Push(x); foreach (var x in c.Conditions) stack.Push(x); break;
+            case CondExpr c: stack.Push(c.Body); stack.Push(c.Test); stack.Push(c.Else); break;
+            case StarExpr s: stack.Push(s.Value); break;
+            case FStrExpr f: foreach (var x in f.Fields) stack.Push(x); break;
+            case OtherExpr o: foreach (var x in o.Children) stack.Push(x); break;
+            case SliceExpr s: if (s.Lower is not null) stack.Push(s.Lower); if (s.Upper is not null) stack.Push(s.Upper); if (s.Step is not null) stack.Push(s.Step); break;
         }
     }
 
@@ -337,7 +444,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     foreach (var (target, source) in block.Bindings)
                     {
                         var value = _evaluator.Eval(source);
-                        _evaluator.Assign(target, block.Keyword == "for" ? Value.Tainted(value.Taint | IterationTaint(value), value.Layers) : value);
+                        _evaluator.Assign(target, block.Keyword == "for" ? Evaluator.LoopVariable(value) : value);
                     }
                     var inner = topLevel && IsMainGuard(block) && _role != FileRole.Setup && context != CodeContext.TestOrDocs ? CodeContext.Runtime : context;
                     Walk(block.Body, inner, deferred, topLevel);
@@ -347,9 +454,6 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             }
         }
     }
-
-    private static Taint IterationTaint(Value iterable) =>
-        iterable.Kind == ValueKind.Ref && iterable.Text == "os.environ" ? Taint.Secrets : Taint.None;
 
     private CodeContext FunctionContext(FuncDef def) =>
         _functionContexts.TryGetValue(def, out var context) ? context
@@ -387,6 +491,17 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var method = name is null ? (call.Func as AttrExpr)?.Name : name[(name.LastIndexOf('.') + 1)..];
         var kind = CallModel.Of(name, method);
         var arg0 = args.Count > 0 ? args[0] : null;
+        if (callee is { Kind: ValueKind.Function, Node: FuncDef called } && called.Params.Count > 0)
+            LearnParameters(called, args, keywords);
+
+        // blobs.append(secret) / data.update(env) / buf.write(x): the container now holds what was put in it.
+        if (method is "append" or "extend" or "insert" or "update" or "add" or "setdefault" or "appendleft" && call.Func is AttrExpr { Target: NameExpr container })
+        {
+            var added = (Value.Union(args) | Value.Union(keywords.Select(k => k.Value))) & Evaluator.DataTaints;
+            var current = _evaluator.Lookup(container.Id);
+            if (added != 0 && (current.Taint & added) != added)
+                _evaluator.Bind(container.Id, current.Kind is ValueKind.List or ValueKind.Unknown ? Value.Tainted(current.Taint | added, current.Layers) : current.WithTaint(added));
+        }
 
         // Decoded constants: inspect them like literals; remember code-looking ones in case nothing executes them.
         if (result.Layers is not null && (result.Taint & Taint.Decoded) != 0 && result.IsText && result.Text!.Length >= 8)
@@ -406,8 +521,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             var code = arg0 ?? Value.Unknown;
             OnExec(call, name ?? "exec", code, line);
         }
-        else if ((kind & CallKind.Deserialize) != 0 && name != "marshal.loads" && arg0 is not null && (arg0.Taint & (Taint.Decoded | Taint.Network)) != 0)
+        else if ((kind & CallKind.Deserialize) != 0 && name != "marshal.loads" && arg0 is not null
+                 && ((arg0.Taint & Taint.Network) != 0 || arg0.IsText && (arg0.Taint & Taint.Decoded) != 0 && arg0.Layers is not null && HasDecoderStep(arg0.Layers)))
         {
+            // Only a literal blob counts: unpickling a decoded cookie or database field is how sessions work.
             Emit(ThreatRules.DecodeExec, Confidence.Medium, $"Decoded or downloaded data is unpickled ({name}), which runs code" + ChainNote(arg0.Layers), line, severity: Severity.High);
         }
 
@@ -427,15 +544,62 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (name is not null && (name.StartsWith("os.environ", StringComparison.Ordinal) || name is "os.getenv" or "dict" or "json.dumps" or "str"))
                 _environmentLine = FirstLine(_environmentLine, line);
         }
+        // Unpacking a downloaded archive makes everything under the target directory downloaded too.
+        if (method is "extractall" or "unpack_archive" && _downloadedPaths.Count > 0)
+        {
+            var archive = name == "shutil.unpack_archive" ? arg0 : callee.Bound is { Kind: ValueKind.Instance, Items: [var first, ..] } ? first : null;
+            var into = name == "shutil.unpack_archive" ? (args.Count > 1 ? args[1] : null) : (arg0 ?? keywords.FirstOrDefault(k => k.Name == "path").Value);
+            if (archive?.KnownText is { } a && _downloadedPaths.Contains(a) && into?.KnownText is { Length: > 1 } dir) _downloadedPaths.Add(dir);
+        }
         if ((kind & CallKind.NativeLoad) != 0) _nativeLine = FirstLine(_nativeLine, line);
         if ((kind & CallKind.ShellcodeApi) != 0) _shellcodeApis.Add(method ?? "");
         if ((kind & CallKind.Clipboard) != 0) _clipboardLine = FirstLine(_clipboardLine, line);
         if ((kind & CallKind.Screenshot) != 0) _screenshotLine = FirstLine(_screenshotLine, line);
         if ((kind & CallKind.Keylogger) != 0) _keyloggerLine = FirstLine(_keyloggerLine, line);
-        if ((kind & CallKind.Registry) != 0) _registryLine = FirstLine(_registryLine, line);
+        if ((kind & CallKind.Registry) != 0)
+        {
+            _registryLine = FirstLine(_registryLine, line);
+            if (IsLoadTime && method is "SetValueEx" or "SetValue" or "RegSetValueEx") _loadWriteLine = FirstLine(_loadWriteLine, line);
+        }
         if ((kind & CallKind.SocketConnect) != 0) _socketLine = FirstLine(_socketLine, line);
         if ((kind & CallKind.Dup2) != 0) _dup2Line = FirstLine(_dup2Line, line);
         if ((kind & CallKind.Image) != 0) _imageLine = FirstLine(_imageLine, line);
+    }
+
+    /// <summary>
+    /// Records what a call to one of this file's functions passed: the union of data taints per parameter, and the
+    /// constant a parameter always receives. A function already walked is walked again (once) when this teaches it
+    /// something, since callers are often defined after their helpers.
+    /// </summary>
+    private void LearnParameters(FuncDef called, IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords)
+    {
+        var changed = false;
+        var offset = called.Params[0] == "self" ? 1 : 0;
+        if (!_parameterTaints.TryGetValue(called, out var taints)) _parameterTaints[called] = taints = new Taint[called.Params.Count];
+        if (!_parameterValues.TryGetValue(called, out var values)) _parameterValues[called] = values = new (Value?, bool)[called.Params.Count];
+        void Learn(int at, Value arg)
+        {
+            var taint = taints[at] | (arg.Taint & Evaluator.DataTaints); // decoded constants travel as values, with their chain
+            changed |= taint != taints[at];
+            taints[at] = taint;
+            ref var slot = ref values[at];
+            if (slot.Conflict) return;
+            var known = arg.KnownText is { Length: <= 4096 } ? arg : null;
+            if (slot.Value is null && known is not null) { slot.Value = known; changed = true; }
+            else if (known is null || slot.Value!.Text != known.Text) { slot.Value = null; slot.Conflict = true; changed = true; }
+        }
+        for (var i = 0; i < args.Count && i + offset < taints.Length; i++) Learn(i + offset, args[i]);
+        foreach (var (key, value) in keywords)
+        {
+            if (key is null) continue;
+            for (var at = 0; at < called.Params.Count; at++)
+                if (called.Params[at] == key) Learn(at, value);
+        }
+        if (changed && _walkCounts.GetValueOrDefault(called) == 1)
+        {
+            _walkCounts[called] = 2;
+            _deferred.Enqueue((called, FunctionContext(called)));
+        }
     }
 
     private void OnExec(CallExpr call, string name, Value code, int line)
@@ -445,7 +609,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var literal = call.Args.Count > 0 && call.Args[0] is StrExpr;
         // Code alone (compile(open(f).read())) is the version-file idiom; a code object that was decoded is not.
         if ((code.Taint & Taint.Decoded) != 0)
-            Emit(ThreatRules.DecodeExec, Confidence.High, $"Decoded data is executed: {chain}", line, evidencePrefix: chain);
+        {
+            // Text produced only by the package's own functions (templates, doctest's script_from_examples) is code
+            // generation; a real decoder in the chain (base64, zlib, XOR, reversing, a lambda) is hiding.
+            // Decoding with no literal at its root (text.decode('utf-8') of a file) is ordinary I/O.
+            if (code.Layers is not null && HasDecoderStep(code.Layers))
+                Emit(ThreatRules.DecodeExec, Confidence.High, $"Decoded data is executed: {chain}", line, evidencePrefix: chain);
+            else
+                Emit(ThreatRules.DecodeExec, Confidence.Low, $"Code produced by the package's own functions or decoded at run time is executed: {chain}", line, severity: Severity.Low, evidencePrefix: chain);
+        }
         if ((code.Taint & Taint.Network) != 0)
         {
             _tracedDownloadExec = true;
@@ -469,7 +641,13 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private void OnSpawn(CallExpr call, string name, IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, int line)
     {
         _spawnLine = FirstLine(_spawnLine, line);
+        if (IsLoadTime)
+        {
+            _loadSpawnLine = FirstLine(_loadSpawnLine, line);
+            if (!IsBuildTool(args)) _loadUnusualSpawnLine = FirstLine(_loadUnusualSpawnLine, line);
+        }
         if (name == "pty.spawn") _ptySpawn = true;
+        InspectCommand(args, line);
         var taint = Value.Union(args);
         foreach (var (key, value) in keywords)
         {
@@ -481,16 +659,38 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             _tracedDownloadExec = true;
             Emit(ThreatRules.DownloadExec, Confidence.High, $"Data fetched from the network is run as a command ({name})", line);
         }
+        // curl -F f=@<Login Data> http://…: the command is the HTTP client.
+        if ((taint & (Taint.Secrets | Taint.Credential)) != 0 && args.SelectMany(Flatten).Any(a => a.KnownText is { } t && NetworkCommandPattern().IsMatch(t)))
+        {
+            _tracedExfil = true;
+            Emit(ThreatRules.HarvestExfil, Confidence.High, $"Secrets are handed to a network command ({name})", line);
+        }
         foreach (var arg in args.SelectMany(Flatten))
         {
             if (arg.KnownText is not { } text) continue;
             if (_downloadedPaths.Any(p => text.Contains(p, StringComparison.Ordinal)))
             {
+                // Tools that wrap a binary (tunnels, browser drivers) download and start it when asked to; doing it as a
+                // side effect of install or import is a dropper.
                 _tracedDownloadExec = true;
-                Emit(ThreatRules.DownloadExec, Confidence.High, $"A file downloaded from the network is started ({name})", line);
+                if (IsLoadTime) Emit(ThreatRules.DownloadExec, Confidence.High, $"A file downloaded from the network is started at {Describe(_context)} ({name})", line);
+                else Emit(ThreatRules.DownloadExec, Confidence.Low, $"A file downloaded from the network is started ({name})", line, severity: Severity.Medium);
             }
+            if (_droppedPaths.Any(p => text.Contains(p, StringComparison.Ordinal)))
+                Emit(ThreatRules.Dropper, Confidence.High, $"An executable embedded in the code is written to disk and started ({name})", line);
+            if (IsLoadTime && _shared.BundledExecutables.FirstOrDefault(b => StartsBundled(text, b)) is { } bundled)
+                Emit(ThreatRules.Dropper, Confidence.High, $"A program shipped inside the package ({bundled}) is started at {Describe(_context)} ({name})", line);
             if (arg.Kind == ValueKind.Str && call.Args.All(a => a is not StrExpr))
                 foreach (var indicator in Indicators.Find(text)) NoteIndicator(indicator, line);
+            // What a started command says is what it does: PowerShell cradles and reverse shells in a command line are
+            // certain, not merely mentioned.
+            foreach (var indicator in Indicators.Find(text))
+                if (indicator.Kind is IndicatorKind.PowerShell or IndicatorKind.ReverseShell or IndicatorKind.DefenderTampering)
+                {
+                    _commandIndicators.Add(indicator.Kind);
+                    if (IsLoadTime) _loadCommandIndicators.Add(indicator.Kind);
+                }
+            if (ClipboardCommandPattern().IsMatch(text)) _clipboardLine = FirstLine(_clipboardLine, line);
             if (HiddenProcessText(text)) _hiddenLine = FirstLine(_hiddenLine, line);
             if (PipeToShellPattern().IsMatch(text))
             {
@@ -502,21 +702,100 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             Emit(ThreatRules.ImportTimeSpawn, Confidence.Medium, $"A program is started at {Describe(_context)} ({name})", line);
     }
 
+    /// <summary>
+    /// <c>python -c CODE</c> (as an argument list or inside a shell string) is Python too: scan CODE as a further layer,
+    /// in the context of the spawning code. Droppers hand their payload to a fresh interpreter to detach it.
+    /// </summary>
+    private void InspectCommand(IReadOnlyList<Value> args, int line)
+    {
+        var items = args.SelectMany(Flatten).ToList();
+        for (var i = 0; i + 1 < items.Count; i++)
+        {
+            if (items[i].KnownText is "-c" && items[i + 1].KnownText is { Length: > 8 } code && !code.Contains("{}", StringComparison.Ordinal)
+                && (i == 0 || !IsShell(items[i - 1].KnownText)))
+                ScanLayer(code, "python -c", line);
+        }
+        foreach (var item in items)
+        {
+            if (item.KnownText is not { Length: > 12 } text || !text.Contains("-c", StringComparison.Ordinal)) continue;
+            var match = InlinePythonPattern().Match(text);
+            if (!match.Success) continue;
+            var code = match.Groups["code"].Value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\'", "'", StringComparison.Ordinal);
+            ScanLayer(code, "python -c", line);
+        }
+    }
+
+    /// <summary>Compilers, version control and platform probes: what setup.py and _version.py legitimately run at load time.</summary>
+    private static bool IsBuildTool(IReadOnlyList<Value> args)
+    {
+        var first = args.SelectMany(Flatten).FirstOrDefault()?.KnownText;
+        if (first is null) return false;
+        var program = first.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+        program = program[(Math.Max(program.LastIndexOf('/'), program.LastIndexOf('\\')) + 1)..].ToLowerInvariant();
+        if (program.EndsWith(".exe", StringComparison.Ordinal) || program.EndsWith(".cmd", StringComparison.Ordinal)) program = program[..^4];
+        return program is "git" or "hg" or "svn" or "bzr" or "gcc" or "g++" or "cc" or "c++" or "clang" or "clang++" or "cl" or "link" or "pkg-config"
+            or "cmake" or "make" or "ninja" or "nvcc" or "xcrun" or "xcode-select" or "where" or "which" or "uname" or "ldconfig" or "lsb_release"
+            or "sw_vers" or "llvm-config" or "pg_config" or "mysql_config" or "icu-config" or "cython" or "swig" or "protoc" or "rustc" or "cargo"
+            or "go" or "npm" or "yarn" or "node" or "vswhere" or "msbuild" or "brew" or "sysctl" or "nproc" or "getconf";
+    }
+
+    private static bool IsShell(string? program) =>
+        program is not null && (program.EndsWith("sh", StringComparison.Ordinal) || program.EndsWith("cmd", StringComparison.OrdinalIgnoreCase)
+                                || program.EndsWith("cmd.exe", StringComparison.OrdinalIgnoreCase) || program.Contains("powershell", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A spawned argument names a file the package ships that has an executable header.</summary>
+    private static bool StartsBundled(string text, string bundled)
+    {
+        var at = text.IndexOf("{}/", StringComparison.Ordinal);
+        var tail = at >= 0 ? text[(at + 3)..] : text;
+        return tail.Length > 2 && !tail.Contains("{}", StringComparison.Ordinal) && bundled.EndsWith(tail.TrimStart('/'), StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"\bpy(?:thon)?[\d.]*(?:\.exe)?[""']?\s+-c\s+(?<q>[""'])(?<code>.{8,}?)\k<q>\s*$|\bpy(?:thon)?[\d.]*(?:\.exe)?[""']?\s+-c\s+(?<q2>[""'])(?<code>.{8,})\k<q2>", RegexOptions.Singleline)]
+    private static partial Regex InlinePythonPattern();
+
+    [GeneratedRegex(@"(?i)\b(?:xclip|xsel|pbpaste|pbcopy|wl-paste|wl-copy|get-clipboard|set-clipboard)\b|^clip(?:\.exe)?$")]
+    private static partial Regex ClipboardCommandPattern();
+
+    [GeneratedRegex(@"(?i)^(?:curl|wget|nc|ncat|scp|sftp|ftp|tftp|rsync)(?:\.exe)?(?:\s|$)|\b(?:curl|wget)\s.*https?://|invoke-webrequest|invoke-restmethod")]
+    private static partial Regex NetworkCommandPattern();
+
+    private bool IsLoadTime => _context is CodeContext.InstallTime or CodeContext.ImportTime or CodeContext.InterpreterStart;
+
     private static IEnumerable<Value> Flatten(Value v) => v.Kind == ValueKind.List ? v.Items!.SelectMany(Flatten) : [v];
 
     private void OnNetwork(CallExpr call, string name, CallKind kind, IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, int line)
     {
         _networkLine = FirstLine(_networkLine, line);
         var url = args.Select(a => a.KnownText).FirstOrDefault(t => t is not null && t.Contains("://", StringComparison.Ordinal));
-        if (url is not null) foreach (var indicator in Indicators.Find(url)) NoteIndicator(indicator, line);
+        if (url is not null)
+            foreach (var indicator in Indicators.Find(url))
+            {
+                NoteIndicator(indicator, line);
+                // Posting to a chat webhook or request collector as a side effect of install/import is a beacon or a theft.
+                if (indicator.Kind is not (IndicatorKind.Webhook or IndicatorKind.Collector) || url.Contains("{}", StringComparison.Ordinal) || (kind & CallKind.NetworkSend) == 0) continue;
+                var carried = (Value.Union(args) | Value.Union(keywords.Select(k => k.Value))) & (Taint.Secrets | Taint.Recon | Taint.Credential);
+                if (IsLoadTime)
+                    Emit(ThreatRules.HarvestExfil, Confidence.High, $"Sends to a drop-box endpoint at {Describe(_context)}: {Redact(indicator.Match)}", line);
+                else if (carried != 0)
+                    Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data is posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
+            }
         if ((kind & CallKind.NetworkSend) != 0)
         {
             _networkSendLine = FirstLine(_networkSendLine, line);
             var sent = Value.Union(args) | Value.Union(keywords.Select(k => k.Value));
+            // Resolving the machine's own name is not exfiltration; resolving data glued onto an attacker's domain is.
+            if (CallModel.IsNameLookup(name) && !(args.Count > 0 && args[0].KnownText is { } host && host.Replace("{}", "", StringComparison.Ordinal).Trim('.').Contains('.', StringComparison.Ordinal)))
+                sent = Taint.None;
             if ((sent & Taint.Secrets) != 0)
             {
                 _tracedExfil = true;
                 Emit(ThreatRules.HarvestExfil, Confidence.High, $"Secrets (credentials, environment, browser or wallet data) are sent over the network ({name})", line);
+            }
+            else if ((sent & Taint.Credential) != 0 && IsLoadTime)
+            {
+                _tracedExfil = true;
+                Emit(ThreatRules.HarvestExfil, Confidence.High, $"Credentials from the environment are sent over the network at {Describe(_context)} ({name})", line);
             }
             else if ((sent & Taint.Recon) != 0)
             {
@@ -524,13 +803,16 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 var (severity, confidence) = _context switch
                 {
                     CodeContext.InstallTime or CodeContext.InterpreterStart => (Severity.Critical, Confidence.High),
-                    CodeContext.ImportTime => (Severity.Critical, Confidence.Medium),
-                    _ => (Severity.Medium, Confidence.Low),
+                    // Host data glued onto a domain name and resolved is DNS exfiltration, not a client's user agent.
+                    CodeContext.ImportTime => (Severity.Critical, CallModel.IsNameLookup(name) ? Confidence.High : Confidence.Medium),
+                    // In a function the user calls, a host name or a configured token in a request is what clients send.
+                    _ => (Severity.Low, Confidence.Low),
                 };
                 Emit(ThreatRules.HarvestExfil, confidence, $"Host reconnaissance (user, host name, directory) is sent over the network at {Describe(_context)} ({name})", line, severity: severity);
             }
         }
         if ((kind & CallKind.Download) != 0 && args.Count > 1 && args[1].KnownText is { Length: > 0 } target) _downloadedPaths.Add(target);
+        if (_context is CodeContext.InstallTime or CodeContext.InterpreterStart or CodeContext.ImportTime) _loadNetworkLine = FirstLine(_loadNetworkLine, line);
         switch (_context)
         {
             case CodeContext.InstallTime or CodeContext.InterpreterStart:
@@ -539,6 +821,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     $"Network request at {Describe(_context)} ({name}{(url is null ? "" : " " + Indicators.FirstUrl(url))})", line,
                     severity: known ? Severity.Medium : null);
                 break;
+            case CodeContext.ImportTime when CallModel.IsNameLookup(name):
+                break; // resolving a name on import (an IPv6 probe, localhost) sends nothing; data in the name is handled above
             case CodeContext.ImportTime:
                 Emit(ThreatRules.ImportTimeNetwork, Confidence.Medium, $"Network request when the module is imported ({name})", line);
                 break;
@@ -562,10 +846,24 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (path is null) return;
         if (data is not null && (data.Taint & Taint.Network) != 0) _downloadedPaths.Add(path);
         if (Indicators.IsExecutablePath(path)) _executableWriteLine = FirstLine(_executableWriteLine, line);
+        if (data is not null && (Indicators.IsExecutablePath(path) || data.IsText && IsExecutableImage(data.Text!))
+            && ((data.Taint & (Taint.Decoded | Taint.Blob)) != 0 || data.IsText && IsExecutableImage(data.Text!)))
+            _droppedPaths.Add(path);
+        if (IsLoadTime)
+        {
+            _loadWriteLine = FirstLine(_loadWriteLine, line);
+            foreach (var indicator in Indicators.Find(path))
+                if (indicator.Kind == IndicatorKind.Persistence) _loadPersistence ??= (line, indicator.Match);
+        }
         foreach (var indicator in Indicators.Find(path))
             if (indicator.Kind == IndicatorKind.Persistence) NoteIndicator(indicator, line);
     }
 
+    /// <summary>
+    /// getattr/__import__ with a name Moat resolved. What makes it obfuscation is that the name was BUILT ('o'+'s',
+    /// a decoded string, a join): a name that appears as a plain literal in the file is only indirection, and a
+    /// built name that resolves to something harmless (plugin loaders, hashlib.md5) is how ordinary libraries work.
+    /// </summary>
     private void CheckObfuscatedCall(CallExpr call, string? name, Value result, int line)
     {
         var resolved = result.Kind == ValueKind.Ref ? result.Text! : null;
@@ -575,12 +873,16 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         {
             case "getattr" when call.Args.Count > 1:
                 if (call.Args[1] is not StrExpr && result.Kind == ValueKind.Ref)
-                    Emit(ThreatRules.ObfuscatedCall, dangerous ? Confidence.High : Confidence.Medium, $"getattr with a built name resolves to {resolved}", line, severity: dangerous ? null : Severity.Medium);
+                {
+                    if (dangerous && IsBuilt(last!)) Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"getattr with a built name resolves to {resolved}", line);
+                    else Emit(ThreatRules.ObfuscatedCall, dangerous ? Confidence.Medium : Confidence.Low, $"getattr with a computed name resolves to {resolved}", line, severity: Severity.Low);
+                }
                 else if (dangerous && resolved is "exec" or "eval" or "compile" or "__import__")
-                    Emit(ThreatRules.ObfuscatedCall, Confidence.Medium, $"{resolved} is reached through getattr", line);
+                    Emit(ThreatRules.ObfuscatedCall, Confidence.Medium, $"{resolved} is reached through getattr", line, severity: Severity.Low);
                 break;
             case "__import__" or "importlib.import_module" when call.Args.Count > 0 && call.Args[0] is not StrExpr && result.Kind == ValueKind.Ref:
-                Emit(ThreatRules.ObfuscatedCall, dangerous ? Confidence.High : Confidence.Medium, $"A module name is built at run time: {resolved}", line, severity: dangerous ? null : Severity.Medium);
+                if (dangerous && IsBuilt(resolved!)) Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"A module name is built at run time: {resolved}", line);
+                else Emit(ThreatRules.ObfuscatedCall, dangerous ? Confidence.Medium : Confidence.Low, $"A module is imported by a computed name: {resolved}", line, severity: Severity.Low);
                 break;
             case { } n when call.Func is SubscriptExpr && n is "exec" or "eval" or "compile" or "__import__" or "getattr":
                 Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"{n} is looked up by name in a namespace dictionary", line);
@@ -588,7 +890,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         }
     }
 
-    private void NoteIndicator(Indicator indicator, int line) => _indicators.TryAdd(indicator.Kind, (line, indicator.Match));
+    /// <summary>True when <paramref name="name"/> never appears as a whole string literal in the source: it was assembled.</summary>
+    private bool IsBuilt(string name) =>
+        !_source.Contains("'" + name + "'", StringComparison.Ordinal) && !_source.Contains("\"" + name + "\"", StringComparison.Ordinal);
+
+    private void NoteIndicator(Indicator indicator, int line)
+    {
+        _indicators.TryAdd(indicator.Kind, (line, indicator.Match));
+        if (indicator.Kind == IndicatorKind.Persistence && IsLoadTime) _loadPersistence ??= (line, indicator.Match);
+    }
 
     private static int FirstLine(int current, int line) => current == 0 ? Math.Max(line, 1) : current;
 
@@ -597,6 +907,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     [GeneratedRegex(@"(?i)\b(?:curl|wget)\b[^|;&]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b|\b(?:curl|wget)\b[^;&]{0,300}(?:&&|;)\s*(?:chmod\s+\+x|\./|(?:ba)?sh\s)")]
     private static partial Regex PipeToShellPattern();
+
+    private static bool IsExecutableImage(string latin1) =>
+        latin1.StartsWith("MZ", StringComparison.Ordinal) && latin1.Length > 64 || latin1.StartsWith("\x7fELF", StringComparison.Ordinal);
 
     private static bool HiddenProcessText(string text) => text.Length < 4096 && HiddenProcessPattern().IsMatch(text);
 
@@ -633,7 +946,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             var key = text.Length + ":" + (text.Length > 4096 ? string.Concat(text.AsSpan(0, 2048), text.AsSpan(text.Length - 2048)) : text);
             bool seen;
             lock (_shared.ScannedPayloads) seen = _shared.ScannedPayloads.Contains(key);
-            if (seen) continue;
+            if (seen || !HasDecoderStep(layers)) continue;
             Emit(ThreatRules.EncodedCode, Confidence.Medium, $"An encoded literal decodes to Python code ({layers})", line, evidencePrefix: layers, contextual: true);
             ScanLayer(text, layers + " → (decoded)", line);
         }
@@ -649,7 +962,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         Capability(CapabilityRules.Keylogger, _keyloggerLine, "Captures keystrokes");
         Capability(CapabilityRules.Registry, _registryLine, "Uses the Windows registry");
         Capability(CapabilityRules.ExecutableWrite, _executableWriteLine, "Writes or marks executable files");
-        if (_hiddenLine > 0 && _spawnLine > 0) Emit(ThreatRules.HiddenProcess, Confidence.Medium, "Starts processes hidden or detached", _hiddenLine, contextual: true);
+        if (_hiddenLine > 0 && _spawnLine > 0 && _loadSpawnLine == 0) Emit(ThreatRules.HiddenProcess, Confidence.Medium, "Starts processes hidden or detached", _hiddenLine, contextual: true);
 
         // Indicators found in strings.
         foreach (var (kind, (line, match)) in _indicators)
@@ -680,26 +993,41 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     Emit(ThreatRules.CredentialFiles, Confidence.Medium, $"Names a credential file: {evidence}", line);
                     break;
                 case IndicatorKind.Persistence:
-                    Emit(ThreatRules.Persistence, Confidence.Medium, $"Names an autostart location: {evidence}", line, contextual: true);
+                    // Naming one is what opt-in autostart settings do; writing one at load time is MOAT-CODE-025.
+                    Emit(ThreatRules.Persistence, Confidence.Medium, $"Names an autostart location: {evidence}", line, severity: Severity.Low, contextual: true);
                     break;
                 case IndicatorKind.PowerShell:
-                    Emit(ThreatRules.PowerShell, Confidence.Medium, $"PowerShell abuse: {evidence}", line, contextual: true);
+                    if (_loadCommandIndicators.Contains(kind))
+                        Emit(ThreatRules.PowerShell, Confidence.High, $"PowerShell abuse run at {(_loadPersistence is null ? "install or import" : "install or import")} time: {evidence}", line, severity: Severity.Critical);
+                    else
+                        Emit(ThreatRules.PowerShell, _commandIndicators.Contains(kind) ? Confidence.High : Confidence.Medium, $"PowerShell abuse: {evidence}", line, contextual: true);
                     break;
                 case IndicatorKind.ReverseShell:
                     Emit(ThreatRules.ReverseShell, Confidence.Medium, $"Reverse-shell command: {evidence}", line, severity: Severity.High);
                     break;
                 case IndicatorKind.DefenderTampering:
-                    Emit(ThreatRules.DefenderTampering, Confidence.Medium, $"Security tool tampering: {evidence}", line, contextual: true);
+                    Emit(ThreatRules.DefenderTampering, _commandIndicators.Contains(kind) ? Confidence.High : Confidence.Medium, $"Security tool tampering: {evidence}", line, contextual: true);
                     break;
             }
         }
+
+        // Autostart entries written while the package is installed or imported: nobody asked for them.
+        if (_loadPersistence is { } persistence && (_loadWriteLine > 0 || _loadSpawnLine > 0))
+            Emit(ThreatRules.LoadTimePersistence, Confidence.High, $"Installs an autostart entry ({Redact(persistence.Match)}) when the package is installed or imported", persistence.Line);
+        if (_hiddenLine > 0 && _loadUnusualSpawnLine > 0)
+            Emit(ThreatRules.HiddenProcess, Confidence.Medium, $"Starts a hidden or detached process when the package is installed or imported", _hiddenLine, severity: Severity.High);
+        if (_clipboardLine > 0 && _indicators.TryGetValue(IndicatorKind.CryptoAddress, out var address))
+            Emit(ThreatRules.WalletTargets, Confidence.High, $"Watches the clipboard for crypto-currency addresses ({Redact(address.Match)}): a clipper", address.Line, severity: Severity.Critical);
 
         // Combinations within the file.
         var stealerTargets = _indicators.Keys.FirstOrDefault(k => k is IndicatorKind.BrowserData or IndicatorKind.WalletData or IndicatorKind.MessagingTokens);
         var exfilChannel = _networkSendLine > 0 || _indicators.ContainsKey(IndicatorKind.Webhook) || _indicators.ContainsKey(IndicatorKind.Collector);
         if (stealerTargets != IndicatorKind.None && exfilChannel)
             Emit(ThreatRules.StealerExfil, Confidence.High, $"Reads {Describe(stealerTargets)} and sends data over the network", _indicators[stealerTargets].Line);
-        if (!_tracedExfil && _secretsLine > 0 && exfilChannel && stealerTargets == IndicatorKind.None)
+        // Untraced co-occurrence only counts where no user asked for it: network at load time or a drop-box endpoint.
+        // (A password prompt and an HTTP client in one module is every CLI that logs in somewhere.)
+        var dropBox = _indicators.ContainsKey(IndicatorKind.Webhook) || _indicators.ContainsKey(IndicatorKind.Collector);
+        if (!_tracedExfil && _secretsLine > 0 && exfilChannel && stealerTargets == IndicatorKind.None && (_loadNetworkLine > 0 || dropBox))
             Emit(ThreatRules.HarvestExfil, Confidence.Medium, "Collects secrets and makes network requests in the same file", _secretsLine, severity: Severity.High);
         if (_socketLine > 0 && (_dup2Line > 0 || _ptySpawn || _spawnWithSocket))
             Emit(ThreatRules.ReverseShell, Confidence.High, "A socket is connected out and a shell is attached to it", _socketLine);
@@ -717,6 +1045,13 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (_indicators.ContainsKey(IndicatorKind.PasteSite) && (_execLine > 0 || _spawnLine > 0) && _networkLine > 0 && !_tracedDownloadExec)
             Emit(ThreatRules.DownloadExec, Confidence.Medium, "Fetches from a paste or file-share site and executes code in the same file", _indicators[IndicatorKind.PasteSite].Line);
     }
+
+    /// <summary>
+    /// A chain made only of the file's own functions (a code template filled in by <c>_finder_template()</c>) is
+    /// code generation, not decoding; a real decoder (base64, zlib, XOR comprehension, lambda) anywhere makes it one.
+    /// </summary>
+    private static bool HasDecoderStep(string layers) =>
+        layers.Split(" → ").Any(step => !step.EndsWith("()", StringComparison.Ordinal));
 
     private static string Describe(IndicatorKind kind) => kind switch
     {

@@ -186,14 +186,21 @@ public static partial class PackageScanner
     private static ScanResult Analyze(string target, TargetKind kind, PackageContents contents, CodeScanOptions options, bool singleFile = false)
     {
         var findings = new List<Finding>();
-        var shared = new ScanShared(options);
         var prefix = singleFile ? "" : CommonRoot(contents);
+        var shared = new ScanShared(options) { BundledExecutables = [.. contents.Executables.Select(e => e.Path)] };
         var backends = BuildBackendModules(contents, prefix, findings);
+        var loadContexts = singleFile ? [] : LoadContexts(contents, prefix);
 
+        var packageDirectories = singleFile || contents.IsWheel ? null : PackageDirectories(contents, prefix);
         foreach (var source in contents.Sources)
         {
             var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
             var role = RoleOf(relative, backends, singleFile);
+            // In a source tree, a .py file in a directory that is not a package (tools/, scripts next to the package)
+            // is not installed or imported: its module-level code runs when someone runs it by hand.
+            if (role == FileRole.Module && packageDirectories is not null && relative.Contains('/', StringComparison.Ordinal) && !loadContexts.ContainsKey(relative)
+                && !packageDirectories.Contains(relative[..relative.LastIndexOf('/')]))
+                role = FileRole.Script;
             var text = source.Text;
             if (role == FileRole.Pth)
             {
@@ -203,7 +210,8 @@ public static partial class PackageScanner
                     new Location(source.Path, firstImportLine), Trim(text.Split('\n')[firstImportLine - 1])) with
                     { Severity = risky ? Severity.High : Severity.Low });
             }
-            new FileAnalysis(source.Path, text, role, shared, findings).Run();
+            CodeContext? baseContext = role == FileRole.Module && loadContexts.TryGetValue(relative, out var loaded) ? loaded : null;
+            new FileAnalysis(source.Path, text, role, shared, findings, baseContext: baseContext).Run();
         }
 
         foreach (var oversized in contents.Oversized)
@@ -213,6 +221,53 @@ public static partial class PackageScanner
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);
+    }
+
+    /// <summary>Directories (relative to the root) holding an __init__.py, plus src/ layouts' own top directory.</summary>
+    private static HashSet<string> PackageDirectories(PackageContents contents, string prefix)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var source in contents.Sources)
+        {
+            var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
+            if (relative.EndsWith("/__init__.py", StringComparison.Ordinal)) result.Add(relative[..relative.LastIndexOf('/')]);
+        }
+        return result;
+    }
+
+    [GeneratedRegex(@"^(?:from[ \t]+(?<from>[\w.]+)[ \t]+import\b|import[ \t]+(?<names>[\w., \t]+))", RegexOptions.Multiline)]
+    private static partial Regex TopLevelImportPattern();
+
+    /// <summary>
+    /// Modules of this package that a .pth file or setup.py imports at their top level run at interpreter start or install
+    /// time too: a payload split into its own module (<c>import _boot</c> in a .pth) runs exactly like inline code.
+    /// Only flat, column-0 imports are followed, one level deep.
+    /// </summary>
+    private static Dictionary<string, CodeContext> LoadContexts(PackageContents contents, string prefix)
+    {
+        var result = new Dictionary<string, CodeContext>(StringComparer.Ordinal);
+        var modules = contents.Sources.Select(src => src.Path.Length >= prefix.Length ? src.Path[prefix.Length..] : src.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var source in contents.Sources)
+        {
+            var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
+            var context = relative.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) ? CodeContext.InterpreterStart
+                : relative == "setup.py" ? CodeContext.InstallTime : (CodeContext?)null;
+            if (context is null) continue;
+            var directory = relative.Contains('/', StringComparison.Ordinal) ? relative[..(relative.LastIndexOf('/') + 1)] : "";
+            var text = source.Text.Length > 1 << 20 ? source.Text[..(1 << 20)] : source.Text;
+            foreach (Match m in TopLevelImportPattern().Matches(text))
+            {
+                var names = m.Groups["from"].Success ? [m.Groups["from"].Value]
+                    : m.Groups["names"].Value.Split(',').Select(n => n.Trim().Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "");
+                foreach (var name in names.Where(n => n.Length > 0 && !n.StartsWith('.')))
+                {
+                    var path = name.Replace('.', '/');
+                    foreach (var candidate in new[] { directory + path + ".py", directory + path + "/__init__.py", "src/" + path + ".py", "src/" + path + "/__init__.py" })
+                        if (modules.Contains(candidate) && !candidate.EndsWith("setup.py", StringComparison.Ordinal)) result.TryAdd(candidate, context.Value);
+                }
+            }
+        }
+        return result;
     }
 
     private static string Trim(string line) => line.Length > 160 ? string.Concat(line.AsSpan(0, 157), "…") : line.Trim();
@@ -338,10 +393,15 @@ public static partial class PackageScanner
     private static void AddPackageSignals(string target, PackageContents contents, string prefix, List<Finding> findings, bool singleFile)
     {
         if (singleFile) return;
-        foreach (var (path, kind) in contents.Executables)
+        // Wheels and installed trees ship compiled code by design; only a source distribution should be all source.
+        // One finding per package: ten launchers in one sdist are one fact, not ten.
+        var isSource = !contents.IsWheel && (IsArchiveName(target) || contents.Metadata.Any(m => m.Path == prefix + "PKG-INFO")
+            || contents.Sources.Any(s => s.Path == prefix + "setup.py") || contents.Pyproject.Any(p => p.Path == prefix + "pyproject.toml"));
+        if (isSource && contents.Executables.Count > 0)
         {
-            if (contents.IsWheel) continue; // wheels ship compiled code by design
-            findings.Add(Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains a {kind} executable", new Location(path)));
+            var (path, kind) = contents.Executables[0];
+            var more = contents.Executables.Count > 1 ? $" (and {contents.Executables.Count - 1} more)" : "";
+            findings.Add(Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains a {kind} executable{more}", new Location(path)));
         }
 
         // Metadata: the top-level PKG-INFO (sdist) or the .dist-info METADATA (wheel).

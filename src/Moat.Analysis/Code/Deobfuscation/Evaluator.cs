@@ -110,10 +110,15 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
         if (name.StartsWith("__builtins__.", StringComparison.Ordinal)) return name[13..];
         if (name.StartsWith("six.moves.", StringComparison.Ordinal)) return name[10..];
         if (name.StartsWith("Cryptodome.", StringComparison.Ordinal)) return "Crypto." + name[11..];
+        // The March 2024 wave pip-installed the 'fernet' distribution; its Fernet is the same algorithm.
+        if (name.StartsWith("fernet.Fernet", StringComparison.Ordinal)) return "cryptography." + name;
         return name;
     }
 
     // ---------------------------------------------------------------- assignment
+
+    /// <summary>Taints that describe where data came from (as opposed to how it was encoded).</summary>
+    public const Taint DataTaints = Taint.Secrets | Taint.Recon | Taint.Network | Taint.FileData | Taint.Credential;
 
     public void Assign(Expr target, Value value)
     {
@@ -135,9 +140,15 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                 Assign(star.Value, Value.Tainted(value.Taint, value.Layers));
                 break;
             case SubscriptExpr subscript:
-                Eval(subscript.Target);
+            {
+                var container = Eval(subscript.Target);
                 Eval(subscript.Index);
+                // out[name] = f.read(): the dict now holds what was stored in it.
+                var added = value.Taint & DataTaints;
+                if (subscript.Target is NameExpr { } owner && added != 0 && (container.Taint & added) != added)
+                    Bind(owner.Id, container.Kind is ValueKind.List or ValueKind.Unknown ? Value.Tainted(container.Taint | added, container.Layers) : container.WithTaint(added));
                 break;
+            }
         }
     }
 
@@ -149,6 +160,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
     };
 
     // ---------------------------------------------------------------- evaluation
+
+    /// <summary>Drops the per-node results so that walking a function body again re-observes it (with new parameters).</summary>
+    public void ForgetEvaluations() => _cache.Clear();
 
     public Value Eval(Expr expr)
     {
@@ -242,6 +256,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                 var a = Eval(cond.Body);
                 var t = Eval(cond.Test);
                 var b = Eval(cond.Else);
+                // Both branches naming the same function (x['exec'] if isinstance(x, dict) else getattr(x, 'exec')) is that function.
+                if (a.Kind == ValueKind.Ref && b.Kind == ValueKind.Ref && a.Text == b.Text) return a;
+                if (a.IsText && b.IsText && a.Kind == b.Kind && a.Text == b.Text) return a;
                 return Value.Tainted(a.Taint | b.Taint | t.Taint, a.Layers ?? b.Layers);
             }
             case StarExpr star:
@@ -281,7 +298,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
     /// <summary>The value of <c>target.name</c>.</summary>
     public static Value Attribute(Value target, string name) => target.Kind switch
     {
-        ValueKind.Ref when target.Text == "builtins" => Value.Ref(name),
+        ValueKind.Ref when target.Text is "builtins" or "__dict__" or "builtins.__dict__" => Value.Ref(name),
         ValueKind.Ref => Value.Ref(NormalizeName(target.Text + "." + name), target.Bound, target.Taint),
         ValueKind.Instance => Value.Ref(target.Text + "." + name, target),
         ValueKind.Str => Value.Ref("str." + name, target),
@@ -322,9 +339,25 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                 return Lookup(index.Text!) is { Kind: not ValueKind.Unknown } found ? found : Value.Ref(index.Text!);
             if (target.Kind == ValueKind.Ref && target.Text is "__dict__" or "sys.modules" or "builtins.__dict__") return Value.Ref(index.Text!);
             if (target.Kind == ValueKind.Ref && target.Text == "os.environ")
-                return Value.Tainted(SecretEnvironmentName(index.Text!) ? Taint.Recon : Taint.None);
+                return Value.Tainted(SecretEnvironmentName(index.Text!) ? Taint.Recon | Taint.Credential : Taint.None);
         }
+        // os.environ[k] for a key chosen at run time: one configured variable (recon weight), or part of a dump when
+        // the key came from iterating the environment (the key then carries Secrets already).
+        if (target.Kind == ValueKind.Ref && target.Text == "os.environ") return Value.Tainted(index.Taint | Taint.Recon);
         return Value.Tainted(target.Taint | index.Taint, target.Layers);
+    }
+
+    /// <summary>
+    /// The symbolic value of a loop variable: what the iterable is tainted with (iterating os.environ is dumping it), and
+    /// for a constant list of strings, all of them as one partial text, so that <c>for p in ("~/.ssh/id_rsa", …):
+    /// open(p)</c> still names the paths it reads.
+    /// </summary>
+    public static Value LoopVariable(Value iterable)
+    {
+        var taint = iterable.Taint | (iterable.Kind == ValueKind.Ref && iterable.Text is "os.environ" or "os.environ.items" or "os.environ.keys" ? Taint.Secrets : Taint.None);
+        if (iterable.Kind == ValueKind.List && iterable.Items!.Count is > 0 and <= 64 && iterable.Items.All(i => i.Kind == ValueKind.Str))
+            return Value.Partial(string.Join("\n", iterable.Items.Select(i => i.Text)), taint, iterable.Layers);
+        return Value.Tainted(taint, iterable.Layers);
     }
 
     /// <summary>Environment variables that hold credentials (reading one is harvesting, unlike HOME or PATH).</summary>
@@ -411,6 +444,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
             case "%":
                 if (left.Kind == ValueKind.Int && right.Kind == ValueKind.Int && right.Int != 0) return Value.Number(PyMod(left.Int, right.Int));
                 if (left.Kind == ValueKind.Str && PercentFormat(left.Text!, right) is { } formatted) return Value.Str(formatted, taint, layers);
+                // Unknown fields become {}: 'start /B "%s"' % path still shows which path is started.
+                if (left.Kind == ValueKind.Str && PercentFormat(left.Text!, right, lenient: true) is { } partial) return Value.Partial(partial, taint, layers);
                 break;
             case "^" or "&" or "|" or "-" or "//" or "<<" or ">>" when left.Kind == ValueKind.Int && right.Kind == ValueKind.Int:
                 return bin.Op switch
@@ -434,7 +469,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
         return m != 0 && (m < 0) != (b < 0) ? m + b : m;
     }
 
-    private static string? PercentFormat(string format, Value args)
+    private static string? PercentFormat(string format, Value args, bool lenient = false)
     {
         var values = args.Kind == ValueKind.List ? args.Items! : [args];
         var output = new StringBuilder();
@@ -453,7 +488,10 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                 case 'c' when v.Kind == ValueKind.Int && v.Int is >= 0 and <= 0x10FFFF: output.Append(char.ConvertFromUtf32((int)v.Int)); break;
                 case 'c' when v.Kind == ValueKind.Str: output.Append(v.Text); break;
                 case 'x' when v.Kind == ValueKind.Int: output.Append(v.Int.ToString("x", CultureInfo.InvariantCulture)); break;
-                default: return null;
+                default:
+                    if (!lenient) return null;
+                    output.Append(v.KnownText ?? "{}");
+                    break;
             }
         }
         return next == values.Count ? output.ToString() : null;
@@ -492,7 +530,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
             {
                 var source = Eval(iterable);
                 iterables.Add(source);
-                Assign(target, Value.Tainted(source.Taint, source.Layers));
+                Assign(target, LoopVariable(source));
             }
             var element = Eval(comp.Element);
             foreach (var condition in comp.Conditions) Eval(condition);
@@ -878,6 +916,11 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                     if (result is not null) return result;
                     break;
                 }
+                case BlockStmt { Keyword: "if" or "elif" or "else" or "while" } block:
+                    // Taken without knowing the condition, for what it assigns (out += open(p).read()); an early
+                    // return inside a branch is not the function's only result, so it is not returned.
+                    Execute(block.Body);
+                    break;
                 case BlockStmt { Keyword: "try" or "with" } block:
                 {
                     foreach (var (target, source) in block.Bindings) Assign(target, Eval(source));

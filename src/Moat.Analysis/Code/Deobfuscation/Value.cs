@@ -21,6 +21,8 @@ public enum Taint : ushort
     Code = 64,
     /// <summary>Read from an image or other non-code data file (steganography loaders).</summary>
     Media = 128,
+    /// <summary>A credential named in the environment (AWS_SECRET_ACCESS_KEY, *_TOKEN): with Recon, as clients read one to log in.</summary>
+    Credential = 256,
 }
 
 public enum ValueKind : byte { Unknown, Str, Bytes, Int, List, Ref, Instance, Lambda, Function, None }

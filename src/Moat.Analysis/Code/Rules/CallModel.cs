@@ -55,7 +55,7 @@ public static class CallModel
         Add(CallKind.NetworkSend, "socket.socket.send", "socket.socket.sendall", "socket.socket.sendto", "smtplib.SMTP.sendmail",
             "smtplib.SMTP.send_message", "smtplib.SMTP_SSL.sendmail", "smtplib.SMTP_SSL.send_message", "ftplib.FTP.storbinary",
             "discord_webhook.DiscordWebhook", "discord_webhook.DiscordWebhook.execute", "dhooks.Webhook", "dhooks.Webhook.send",
-            "discord.SyncWebhook.from_url", "telebot.TeleBot.send_message", "telebot.TeleBot.send_document", "socket.gethostbyname",
+            "discord.SyncWebhook.from_url", "telebot.TeleBot.send_message", "telebot.TeleBot.send_document", "socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo",
             "dns.resolver.resolve", "dns.resolver.query");
         Add(CallKind.SocketConnect | CallKind.NetworkSend | CallKind.NetworkFetch, "socket.socket.connect", "socket.create_connection", "socket.socket.connect_ex");
         Add(CallKind.Spawn,
@@ -127,7 +127,11 @@ public static class CallModel
         var taint = Taint.None;
         if ((kind & CallKind.NetworkFetch) != 0) taint |= Taint.Network;
         if ((kind & CallKind.Recon) != 0) taint |= Taint.Recon;
-        if ((kind & CallKind.Secrets) != 0) taint |= Taint.Secrets;
+        if ((kind & CallKind.Secrets) != 0)
+        {
+            // A password the user types or keeps in the keyring is sent to log in; it weighs like a configured token.
+            taint |= name is "getpass.getpass" or "keyring.get_password" ? Taint.Recon | Taint.Credential : Taint.Secrets;
+        }
         if ((kind & CallKind.Image) != 0) taint |= Taint.Media;
         switch (name)
         {
@@ -137,9 +141,13 @@ public static class CallModel
             case "os.getenv" or "os.environ.get" when args.Count > 0 && args[0].Kind == ValueKind.Str && Evaluator.SecretEnvironmentName(args[0].Text!):
                 // One named token is what API clients read to authenticate: it weighs like recon data (serious at
                 // install time, not in a client's methods). Whole-environment dumps are Secrets.
-                taint |= Taint.Recon;
+                taint |= Taint.Recon | Taint.Credential;
                 break;
         }
+        // Fetching from a credential store over the network (the cloud metadata service's role credentials) is reading secrets.
+        if ((kind & CallKind.NetworkFetch) != 0)
+            foreach (var arg in args)
+                if (arg.KnownText is { } url && Indicators.StealerTarget(url) != IndicatorKind.None) taint |= Taint.Secrets;
         // Reading a sensitive path: open(), sqlite3.connect(), shutil.copy(), glob, listdir, Path(...).
         if (name is "open" or "io.open" or "codecs.open" or "pathlib.Path" or "Path" or "sqlite3.connect" or "shutil.copy" or "shutil.copyfile"
             or "shutil.copy2" or "glob.glob" or "os.listdir" or "os.walk" or "os.scandir" or "zipfile.ZipFile.write" or "shutil.copytree" or "os.path.join")
@@ -161,6 +169,10 @@ public static class CallModel
         }
         return taint;
     }
+
+    /// <summary>Name lookups: they send the name they resolve to whoever runs that domain's DNS (DNS exfiltration).</summary>
+    public static bool IsNameLookup(string name) =>
+        name is "socket.gethostbyname" or "socket.gethostbyname_ex" or "socket.getaddrinfo" or "dns.resolver.resolve" or "dns.resolver.query";
 
     public static bool IsWellKnownHost(string url)
     {

@@ -83,6 +83,18 @@ public static class ThreatRules
         "Discord/Telegram token stores) and also makes network requests. That combination is an infostealer.",
         ["https://blog.phylum.io/", "https://attack.mitre.org/techniques/T1555/003/"]);
 
+    public static readonly Rule LoadTimePersistence = new("MOAT-CODE-025", "load-time-persistence", "An autostart entry is created while the package is installed or imported.", Severity.Critical,
+        "Code that runs at install time, import time or interpreter start writes to (or registers) an autostart location: a " +
+        "Run key, a scheduled task, cron, a systemd or LaunchAgent unit, a shell rc file. Tools that offer autostart do it " +
+        "when the user asks (a command, a setting), never as a side effect of pip install or import.",
+        ["https://attack.mitre.org/tactics/TA0003/", "https://attack.mitre.org/techniques/T1547/001/"]);
+
+    public static readonly Rule Dropper = new("MOAT-CODE-026", "executable-dropper", "An embedded or bundled executable is written out or started by the package's own load-time code.", Severity.Critical,
+        "An executable decoded from a literal (base64 PE/ELF) is written to disk and started, or a binary shipped inside the " +
+        "package is started when the package is installed or imported. Packages that wrap a binary start it when the user " +
+        "calls them; starting it on import or install is how droppers and miners run.",
+        ["https://attack.mitre.org/techniques/T1105/", "https://pytorch.org/blog/compromised-nightly-dependency/"]);
+
     public static readonly Rule BrowserTargets = new("MOAT-CODE-030", "browser-credential-paths", "Code names browser credential or cookie stores.", Severity.Medium,
         "Chrome/Edge/Brave/Opera 'Login Data', 'Cookies', 'Local State' (with its encrypted_key), Firefox logins.json/key4.db.",
         ["https://attack.mitre.org/techniques/T1555/003/"]);

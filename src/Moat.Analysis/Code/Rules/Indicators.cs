@@ -19,6 +19,8 @@ public enum IndicatorKind
     PowerShell,
     ReverseShell,
     DefenderTampering,
+    /// <summary>A regular expression for crypto-currency addresses (what clippers match the clipboard against).</summary>
+    CryptoAddress,
 }
 
 /// <summary>A suspicious thing found in a string: its kind and the matched text.</summary>
@@ -50,7 +52,7 @@ public static partial class Indicators
         (IndicatorKind.PasteSite, "pastes.io"), (IndicatorKind.PasteSite, "dpaste.org"), (IndicatorKind.PasteSite, "bashupload.com"),
         (IndicatorKind.PasteSite, "temp.sh"), (IndicatorKind.PasteSite, "0x0.st"), (IndicatorKind.PasteSite, "store1.gofile.io"),
         (IndicatorKind.BrowserData, "/user data/default/login data"), (IndicatorKind.BrowserData, "login data"), (IndicatorKind.BrowserData, "/user data/local state"),
-        (IndicatorKind.BrowserData, "encrypted_key"), (IndicatorKind.BrowserData, "logins.json"), (IndicatorKind.BrowserData, "key4.db"),
+        (IndicatorKind.BrowserData, "logins.json"), (IndicatorKind.BrowserData, "key4.db"),
         (IndicatorKind.BrowserData, "key3.db"), (IndicatorKind.BrowserData, "cookies.sqlite"), (IndicatorKind.BrowserData, "/network/cookies"),
         (IndicatorKind.BrowserData, "bravesoftware/brave-browser"), (IndicatorKind.BrowserData, "yandex/yandexbrowser"),
         (IndicatorKind.BrowserData, "opera software/opera stable"), (IndicatorKind.BrowserData, "google/chrome/user data"),
@@ -64,10 +66,11 @@ public static partial class Indicators
         (IndicatorKind.WalletData, "fhbohimaelbohpjbbldcngcnapndodjp"), (IndicatorKind.WalletData, "bfnaelmomeimhlpmgjnjophhpkkoljpa"),
         (IndicatorKind.MessagingTokens, "discord/local storage/leveldb"), (IndicatorKind.MessagingTokens, "discordcanary/local storage"),
         (IndicatorKind.MessagingTokens, "discordptb/local storage"), (IndicatorKind.MessagingTokens, "telegram desktop/tdata"),
-        (IndicatorKind.MessagingTokens, "dqw4w9wgxcq:"), (IndicatorKind.MessagingTokens, "[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{27}"),
+        (IndicatorKind.MessagingTokens, "dqw4w9wgxcq:"), (IndicatorKind.MessagingTokens, "discord_desktop_core"), (IndicatorKind.MessagingTokens, "[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{27}"),
         (IndicatorKind.MessagingTokens, "[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{25,110}"), (IndicatorKind.MessagingTokens, "mfa\\.[\\w-]{84}"),
         (IndicatorKind.MessagingTokens, "/local storage/leveldb"), (IndicatorKind.MessagingTokens, "steam/config/loginusers.vdf"),
-        (IndicatorKind.Credentials, ".ssh/id_rsa"), (IndicatorKind.Credentials, ".ssh/id_ed25519"), (IndicatorKind.Credentials, ".ssh/id_ecdsa"),
+        (IndicatorKind.Credentials, ".ssh/id_rsa"), (IndicatorKind.Credentials, ".ssh/id_"), (IndicatorKind.Credentials, "/.ssh/*"),
+        (IndicatorKind.Credentials, "meta-data/iam/security-credentials"), (IndicatorKind.Credentials, "computemetadata/v1/instance/service-accounts"), (IndicatorKind.Credentials, ".ssh/id_ed25519"), (IndicatorKind.Credentials, ".ssh/id_ecdsa"),
         (IndicatorKind.Credentials, ".aws/credentials"), (IndicatorKind.Credentials, ".kube/config"), (IndicatorKind.Credentials, ".docker/config.json"),
         (IndicatorKind.Credentials, ".git-credentials"), (IndicatorKind.Credentials, ".pypirc"), (IndicatorKind.Credentials, ".npmrc"),
         (IndicatorKind.Credentials, "/etc/shadow"), (IndicatorKind.Credentials, "application_default_credentials.json"),
@@ -81,7 +84,7 @@ public static partial class Indicators
         (IndicatorKind.Persistence, "microsoft/windows/start menu/programs/startup"), (IndicatorKind.Persistence, "/etc/profile.d/"),
         (IndicatorKind.Persistence, "reg add hkcu"), (IndicatorKind.Persistence, "reg add hklm"), (IndicatorKind.Persistence, "/.bashrc"),
         (IndicatorKind.Persistence, "/.zshrc"), (IndicatorKind.Persistence, "/.bash_profile"), (IndicatorKind.Persistence, "~/.profile"),
-        (IndicatorKind.Persistence, "winlogon/shell"), (IndicatorKind.Persistence, "userinit"),
+        (IndicatorKind.Persistence, "winlogon/shell"), (IndicatorKind.Persistence, "userinit.exe,"),
         (IndicatorKind.PowerShell, "-encodedcommand"), (IndicatorKind.PowerShell, "powershell -enc "), (IndicatorKind.PowerShell, "powershell.exe -enc "),
         (IndicatorKind.PowerShell, " -e jab"), (IndicatorKind.PowerShell, "-windowstyle hidden"), (IndicatorKind.PowerShell, "-w hidden"),
         (IndicatorKind.PowerShell, "invoke-expression"), (IndicatorKind.PowerShell, "iex("), (IndicatorKind.PowerShell, "iex ("),
@@ -107,15 +110,22 @@ public static partial class Indicators
          "\\w-]{", "mfa\\.", "leveldb", "loginusers", ".ssh", ".aws", ".kube", ".docker", "credentials", ".pypirc", ".npmrc", "shadow",
          "gcloud", ".azure", "history", "hosts.yml", "filezilla", "currentversion", "startup", "schtasks", "cron", "@reboot",
          "autostart", "systemd", "launchagents", "launchdaemons", "rc.local", "init.d", "profile", "reg add", "bashrc", "zshrc",
-         "winlogon", "userinit", "encodedcommand", "-enc", " -e ", "hidden", "invoke-", "iex", "download", "bypass", "frombase64",
+         "winlogon", "userinit", "meta-data", "computemetadata", "encodedcommand", "-enc", " -e ", "hidden", "invoke-", "iex", "download", "bypass", "frombase64",
          "bitstransfer", "certutil", "bitsadmin", "mshta", "regsvr32", "/dev/tcp", "/bin/sh", "/bin/bash", "nc -e", "ncat", "mkfifo",
-         "socat", "nc.exe", "powershell", "mppreference", "antispyware", "exclusionpath", "advfirewall", "vssadmin", "://"],
+         "socat", "nc.exe", "powershell", "mppreference", "antispyware", "exclusionpath", "advfirewall", "vssadmin", "://", "0x[", "bc1", "[13]", ".invalid"],
         StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<char> Separators = SearchValues.Create("\\");
 
     [GeneratedRegex(@"\b(?:https?|tcp|udp|ftp)://(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex RawIpUrlPattern();
+
+    [GeneratedRegex(@"\.invalid(?=[/:?#'""\s]|$)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex InvalidTld();
+
+    // Bitcoin (legacy [13]…/bech32 bc1…) and Ethereum (0x + 40 hex) address patterns as written in regular expressions.
+    [GeneratedRegex(@"0x\[(?:a-fA-F0-9|0-9a-fA-F|a-f0-9|0-9a-f|A-Fa-f0-9|0-9A-Fa-f)\]\{40\}|\(bc1\|\[13\]\)|\[13\]\[a-km-zA-HJ-NP-Z1-9\]|bc1\[(?:a-z0-9|ac-hj-np-z02-9|a-zA-HJ-NP-Z0-9)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex CryptoAddressPattern();
 
     [GeneratedRegex(@"https?://[^\s'""<>(){}\\]+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex UrlPattern();
@@ -128,6 +138,10 @@ public static partial class Indicators
         var sample = text.Length > 1 << 20 ? text[..(1 << 20)] : text;
         if (sample.AsSpan().IndexOfAny(Triggers) < 0) return found;
         var normalized = sample.AsSpan().IndexOfAny(Separators) >= 0 ? sample.Replace("\\\\", "/", StringComparison.Ordinal).Replace('\\', '/') : sample;
+        // Re-fang hosts defanged with the reserved .invalid TLD (threat-intel write-ups and Moat's own corpus do this):
+        // "discord.com.invalid/api/webhooks" is the webhook it was. No real package contains .invalid hosts.
+        if (normalized.Contains(".invalid", StringComparison.OrdinalIgnoreCase))
+            normalized = InvalidTld().Replace(normalized, "");
         var kinds = 0;
         foreach (var (kind, needle) in Needles)
         {
@@ -137,6 +151,8 @@ public static partial class Indicators
             kinds |= 1 << (int)kind;
             found.Add(new Indicator(kind, Around(normalized, at, needle.Length)));
         }
+        if (normalized.Contains("{", StringComparison.Ordinal) && CryptoAddressPattern().Match(normalized) is { Success: true } address)
+            found.Add(new Indicator(IndicatorKind.CryptoAddress, address.Value));
         if (normalized.Contains("://", StringComparison.Ordinal))
         {
             foreach (Match match in RawIpUrlPattern().Matches(normalized))
