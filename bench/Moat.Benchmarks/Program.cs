@@ -3,6 +3,11 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/Moat.Benchmarks -- --filter '*Names*'
 // Whole-run measurements that BenchmarkDotNet's micro-benchmark loop does not fit (one pass over 886,000 names with
 // peak memory) are `--job dry`-style single runs or scripts in bench/; see docs/benchmarks.md for the numbers.
+if (args is ["code-breakdown", ..])
+{
+    Moat.Benchmarks.CodeScanBreakdown.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3, args.Length > 2 ? args[2] : "");
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 public partial class Program;
