@@ -7,7 +7,8 @@ namespace Moat.Benchmarks;
 /// <summary>
 /// A quick Stopwatch breakdown of where code-scan time goes (lex, parse, whole scan) on the benchmark inputs, for
 /// profiling between BenchmarkDotNet runs: <c>dotnet run -c Release --project bench/Moat.Benchmarks -- code-breakdown [seconds] [name filter]</c>.
-/// Reports the best of several rounds, which is the least disturbed by other processes on a shared machine.
+/// Reports the best of several rounds and the process CPU time per round (GC included), which are the least
+/// disturbed by other processes on a shared machine.
 /// </summary>
 public static class CodeScanBreakdown
 {
@@ -25,8 +26,11 @@ public static class CodeScanBreakdown
         Measure("lex 1 MB", seconds, () => PyLexer.Lex(source).Tokens.Count);
         Measure("parse 1 MB (incl. lex)", seconds, () => PyParser.Parse(source).Body.Count);
         Measure("scan 1 MB .py", seconds, () => PackageScanner.Scan(new MemoryStream(bytes), "big.py").Findings.Count);
+        var modules = Enumerable.Range(0, 32).Select(CodeScanBenchmarks.LibraryModule).ToArray();
+        Measure("lex sdist's 32 modules", seconds, () => modules.Sum(m => PyLexer.Lex(m).Tokens.Count));
+        Measure("parse sdist's 32 modules", seconds, () => modules.Sum(m => PyParser.Parse(m).Body.Count));
         Measure("scan ~50 KB sdist", seconds, () => PackageScanner.Scan(new MemoryStream(sdist), "typical-1.0.tar.gz").Findings.Count);
-        Console.WriteLine($"(1 MB = {source.Length:N0} chars; sdist {sdist.Length:N0} bytes compressed)");
+        Console.WriteLine($"(1 MB tokens: {PyLexer.Lex(source).Tokens.Count:N0}; 1 MB = {source.Length:N0} chars; sdist {sdist.Length:N0} bytes compressed)");
     }
 
     private static void Measure(string name, double seconds, Func<int> action)
@@ -37,6 +41,9 @@ public static class CodeScanBreakdown
         var total = 0.0;
         var runs = 0;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var pauseBefore = GC.GetTotalPauseDuration();
+        var gcBefore = GC.CollectionCount(0);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds || runs < 3)
         {
@@ -47,7 +54,10 @@ public static class CodeScanBreakdown
             total += ms;
             runs++;
         }
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / runs;
         var allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / runs;
-        Console.WriteLine($"{name,-26} best {best,9:F3} ms   mean {total / runs,9:F3} ms   {allocated / 1024.0,10:F0} KB/op   ({runs} runs)");
+        var pause = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds / runs;
+        var collections = (GC.CollectionCount(0) - gcBefore) / (double)runs;
+        Console.WriteLine($"{name,-26} best {best,9:F3} ms   mean {total / runs,9:F3} ms   CPU {cpu,9:F3} ms/op   {allocated / 1024.0,8:F0} KB/op   GC {collections:F2}/op {pause:F3} ms/op   ({runs} runs)");
     }
 }
