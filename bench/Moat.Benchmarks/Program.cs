@@ -1,11 +1,22 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/Moat.Benchmarks -- --filter '*Names*'
+// `code-breakdown`, `make-sdists` and `make-huge-sdist` are helpers for bench/*.sh (see CodeScanBreakdown, SdistGenerator).
 // Whole-run measurements that BenchmarkDotNet's micro-benchmark loop does not fit (one pass over 886,000 names with
 // peak memory) are `--job dry`-style single runs or scripts in bench/; see docs/benchmarks.md for the numbers.
 if (args is ["code-breakdown", ..])
 {
     Moat.Benchmarks.CodeScanBreakdown.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3, args.Length > 2 ? args[2] : "");
+    return;
+}
+if (args is ["make-sdists", var directory, var count])
+{
+    Moat.Benchmarks.SdistGenerator.MakeMany(directory, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+if (args is ["make-huge-sdist", var file, var megabytes])
+{
+    Moat.Benchmarks.SdistGenerator.MakeHuge(file, int.Parse(megabytes, System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
