@@ -134,11 +134,11 @@ public sealed class PyParser
 
     private void ParseStatement(List<Stmt> body)
     {
-        var decorators = new List<Expr>();
+        List<Expr>? decorators = null; // most statements have none: no list for them
         while (IsOp("@"))
         {
             Advance();
-            decorators.Add(ParseTest());
+            (decorators ??= []).Add(ParseTest());
             SkipToLineEnd();
             while (Cur.Kind == TokenKind.Newline) Advance();
         }
@@ -149,8 +149,8 @@ public sealed class PyParser
         {
             switch (_list.Text(Cur))
             {
-                case "def": body.Add(ParseDef(decorators)); return;
-                case "class": body.Add(ParseClass(decorators)); return;
+                case "def": body.Add(ParseDef(decorators ?? (IReadOnlyList<Expr>)[])); return;
+                case "class": body.Add(ParseClass(decorators ?? (IReadOnlyList<Expr>)[])); return;
                 case "if" or "elif" or "while":
                 {
                     var keyword = Text(Cur);
@@ -289,7 +289,7 @@ public sealed class PyParser
         }
     }
 
-    private FuncDef ParseDef(List<Expr> decorators)
+    private FuncDef ParseDef(IReadOnlyList<Expr> decorators)
     {
         var line = Cur.Line;
         Advance();
@@ -317,7 +317,7 @@ public sealed class PyParser
         return new FuncDef(name, parameters, defaults, decorators, body, line, EndLineSince(bodyStart));
     }
 
-    private ClassDef ParseClass(List<Expr> decorators)
+    private ClassDef ParseClass(IReadOnlyList<Expr> decorators)
     {
         var line = Cur.Line;
         Advance();
@@ -473,6 +473,13 @@ public sealed class PyParser
 
     private string ParseDottedName()
     {
+        if (Cur.Kind != TokenKind.Name) return "";
+        var first = Text(Cur);
+        if (!IsOp(Peek(), ".") || Peek(2).Kind != TokenKind.Name)
+        {
+            Advance();
+            return first; // a plain name: the interned text, no builder
+        }
         var name = new StringBuilder();
         while (Cur.Kind == TokenKind.Name)
         {
@@ -869,6 +876,12 @@ public sealed class PyParser
     private Expr ParseStrings()
     {
         var line = Cur.Line;
+        if (_list.Literals[Cur.Literal] is { IsFormatted: false } single && Peek().Kind != TokenKind.String)
+        {
+            // One plain literal (the usual case): its decoded value as is, no builder.
+            Advance();
+            return new StrExpr(single.Value, single.IsBytes, line);
+        }
         var value = new StringBuilder();
         var isBytes = false;
         List<Expr>? fields = null;
