@@ -19,6 +19,15 @@ if (args is ["make-huge-sdist", var file, var megabytes])
     Moat.Benchmarks.SdistGenerator.MakeHuge(file, int.Parse(megabytes, System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
+if (args is ["scan-memory", var target])
+{
+    // One scan in this process, then what the GC holds: separates retained memory from heap the GC kept around.
+    var result = Moat.Analysis.Code.PackageScanner.Scan(target);
+    var info = GC.GetGCMemoryInfo();
+    Console.WriteLine($"{result.Verdict}, {result.Findings.Count} findings; peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MiB, "
+                      + $"GC heap after last GC {info.HeapSizeBytes >> 20} MiB (committed {info.TotalCommittedBytes >> 20} MiB), allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, gen2 collections {GC.CollectionCount(2)}");
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 public partial class Program;
