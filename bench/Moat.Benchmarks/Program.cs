@@ -28,6 +28,7 @@ if (args is ["scan-memory", var target])
                       + $"GC heap after last GC {info.HeapSizeBytes >> 20} MiB (committed {info.TotalCommittedBytes >> 20} MiB), allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, gen2 collections {GC.CollectionCount(2)}");
     return;
 }
+if (args is ["names-pass", ..]) { Moat.Benchmarks.NamePass.Run(args); return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 public partial class Program;

@@ -15,8 +15,16 @@ public static class MoatApp
         // The default --version reads the entry assembly, which is the test host under tests: print Moat's own.
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersionAction();
         root.Subcommands.Add(RulesCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(DomainsCommand.Create());
+        root.Subcommands.Add(LinksCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(AdminCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(CiCommand.Create());
+        root.Subcommands.Add(SecretsCommand.Create());
         return root;
     }
 

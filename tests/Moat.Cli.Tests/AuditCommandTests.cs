@@ -154,3 +154,21 @@ public class AuditCommandTests
         }
     }
 }
+
+public class AuditNameCheckTests
+{
+    [Fact]
+    public void Typosquatted_dependencies_are_flagged_by_the_name_engine()
+    {
+        var (exit, output, _) = CliTests.Run("audit", TestPaths.Fixtures("audit", "app", "requirements.txt"), "--no-osv", "--format", "json");
+        Assert.Equal(1, exit);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var squat = json.RootElement.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("target").GetString() == "reqeusts==2.31.0");
+        var finding = squat.GetProperty("findings").EnumerateArray().First(f => f.GetProperty("rule").GetString()!.StartsWith("MOAT-NAME-", StringComparison.Ordinal));
+        Assert.Contains("requests", finding.GetProperty("message").GetString());
+        Assert.Equal(14, finding.GetProperty("line").GetInt32());
+
+        var (_, clean, _) = CliTests.Run("audit", TestPaths.Fixtures("audit", "app", "requirements.txt"), "--no-osv", "--no-names", "--format", "json");
+        Assert.DoesNotContain("MOAT-NAME-", clean);
+    }
+}

@@ -10,10 +10,7 @@ public sealed record AuditContext(Dependency Dependency, DependencyManifest Mani
 
     public Location Location => new(Dependency.File, Dependency.Line);
 
-    public bool IsInternal =>
-        Options.InternalNames.Any(n => ProjectName.Normalize(n) == NormalizedName)
-        || Options.InternalPrefixes.Any(p => NormalizedName.StartsWith(ProjectName.Normalize(p.TrimEnd('-', '_', '.')) + "-", StringComparison.Ordinal)
-                                             || NormalizedName == ProjectName.Normalize(p.TrimEnd('-', '_', '.')));
+    public bool IsInternal => Options.Internal.Contains(NormalizedName);
 
     public bool IsPublicIndex(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && Options.PublicIndexHosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase);

@@ -1,4 +1,5 @@
 using Moat.Analysis.Dependencies.Advisories;
+using Moat.Analysis.Names;
 
 namespace Moat.Analysis.Dependencies;
 
@@ -11,11 +12,8 @@ public sealed record AuditOptions
     /// <summary>The name-confusion engine's check of one name; no name checks when null.</summary>
     public Func<string, IReadOnlyList<Finding>>? CheckName { get; init; }
 
-    /// <summary>The organisation's own project names (PEP 503-normalized on use).</summary>
-    public IReadOnlyCollection<string> InternalNames { get; init; } = [];
-
-    /// <summary>Prefixes that mark a name as internal (<c>acme-</c>).</summary>
-    public IReadOnlyCollection<string> InternalPrefixes { get; init; } = [];
+    /// <summary>The organisation's own project names and prefixes (<c>acme-</c>), shared with the name engine.</summary>
+    public InternalNames Internal { get; init; } = InternalNames.None;
 
     /// <summary>Every name on the public index (normalized), to tell whether an internal name is taken publicly.</summary>
     public IReadOnlySet<string>? PublicNames { get; init; }

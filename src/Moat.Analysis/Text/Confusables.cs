@@ -43,6 +43,17 @@ public static class Confusables
         return Skeleton(text.Normalize(NormalizationForm.FormKC)).ToLowerInvariant();
     }
 
+    private static readonly Lazy<FrozenDictionary<string, string[]>> Reverse = new(() =>
+        Table.Value.GroupBy(p => p.Value, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(p => p.Key).Order().Select(char.ConvertFromUtf32).ToArray(), StringComparer.Ordinal));
+
+    /// <summary>
+    /// The characters whose skeleton is exactly <paramref name="prototype"/> (e.g. Cyrillic <c>р</c>, Greek <c>ρ</c>
+    /// and others for <c>p</c>), in code-point order: the table read backwards, for generating homoglyph lookalikes.
+    /// </summary>
+    public static IReadOnlyList<string> LookalikesOf(string prototype) =>
+        Reverse.Value.TryGetValue(prototype, out var sources) ? sources : [];
+
     /// <summary>True when the text holds any character outside ASCII: the cheap test before a skeleton is needed.</summary>
     public static bool HasNonAscii(ReadOnlySpan<char> text) => !Ascii.IsValid(text);
 

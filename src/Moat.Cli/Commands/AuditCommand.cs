@@ -4,6 +4,7 @@ using Moat.Analysis;
 using Moat.Analysis.Dependencies;
 using Moat.Analysis.Dependencies.Advisories;
 using Moat.Analysis.Dependencies.Manifests;
+using Moat.Analysis.Names;
 using Moat.Analysis.Reporting;
 using Moat.Packaging;
 
@@ -23,13 +24,14 @@ public static class AuditCommand
         var osv = new Option<string?>("--osv") { Description = "OSV database: a directory or .tar.gz/.zip of OSV JSON/YAML files. Default: the PyPA advisory snapshot embedded in moat." };
         var osvUrl = new Option<string?>("--osv-url") { Description = "Download an OSV database archive from this URL (cached under ~/.cache/moat/osv, revalidated with ETag)." };
         var noOsv = new Option<bool>("--no-osv") { Description = "Skip known-vulnerability checks." };
+        var noNames = new Option<bool>("--no-names") { Description = "Skip the name-confusion checks (typosquats, stdlib and import-name traps)." };
         var internalFile = new Option<FileInfo?>("--internal") { Description = "File of internal project names, one per line." };
         var internalPrefix = new Option<string[]>("--internal-prefix") { Description = "Prefix that marks internal project names (repeatable), e.g. acme-.", AllowMultipleArgumentsPerToken = false };
         var publicNames = new Option<FileInfo?>("--public-names") { Description = "Every public project name, one per line (plain or .gz), to tell whether internal names are taken publicly." };
 
         var command = new Command("audit", "Audit a project's dependencies: name confusion, dependency confusion, pinning, hashes and known vulnerabilities.")
         {
-            paths, osv, osvUrl, noOsv, internalFile, internalPrefix, publicNames,
+            paths, osv, osvUrl, noOsv, noNames, internalFile, internalPrefix, publicNames,
         };
         common.AddTo(command);
         command.SetAction(parse =>
@@ -48,11 +50,14 @@ public static class AuditCommand
                 }
             }
 
+            var internalNames = new InternalNames(parse.GetValue(internalFile) is { } list ? ReadNames(list.FullName) : [], parse.GetValue(internalPrefix) ?? []);
             var options = new AuditOptions
             {
                 Advisories = parse.GetValue(noOsv) ? null : LoadAdvisories(parse.GetValue(osv), parse.GetValue(osvUrl), parse.InvocationConfiguration.Error),
-                InternalNames = parse.GetValue(internalFile) is { } list ? ReadNames(list.FullName) : [],
-                InternalPrefixes = parse.GetValue(internalPrefix) ?? [],
+                CheckName = parse.GetValue(noNames) ? null
+                    : internalNames.IsEmpty ? NameChecker.Default.Check
+                    : new NameChecker(PopularCorpus.Embedded, new NameCheckerOptions(Internal: internalNames)).Check,
+                Internal = internalNames,
                 PublicNames = parse.GetValue(publicNames) is { } names ? ReadNames(names.FullName).ToHashSet(StringComparer.Ordinal) : null,
             };
             var results = DependencyAudit.Run(manifests, options);

@@ -70,7 +70,7 @@ public class AuditChecksTests(PypaSnapshot snapshot) : IClassFixture<PypaSnapsho
     [Fact]
     public void Internal_names_reachable_from_a_public_index_are_dependency_confusion()
     {
-        var options = new AuditOptions { InternalPrefixes = ["acme-"], PublicNames = new HashSet<string> { "acme-billing-core" } };
+        var options = new AuditOptions { Internal = new Moat.Analysis.Names.InternalNames([], ["acme-"]), PublicNames = new HashSet<string> { "acme-billing-core" } };
 
         var exposed = Audit(Requirements("--index-url https://pypi.internal.example.com/simple/\n--extra-index-url https://pypi.org/simple/\nacme-billing-core==1.4.0\nacme-ledger==2.0\n"), options);
         Assert.Contains(InternalNameCheck.InternalExistsPublicly.Id, Rules(exposed, "acme-billing-core==1.4.0"));
@@ -89,7 +89,7 @@ public class AuditChecksTests(PypaSnapshot snapshot) : IClassFixture<PypaSnapsho
     public void Lock_entries_resolved_from_pypi_for_internal_names_are_reported()
     {
         var manifest = ManifestReader.Read(TestPaths.Fixtures("audit", "uv", "uv.lock"));
-        var results = Audit(manifest, new AuditOptions { InternalNames = ["acme-auth"] });
+        var results = Audit(manifest, new AuditOptions { Internal = new Moat.Analysis.Names.InternalNames(["acme-auth"], []) });
         Assert.Contains(InternalNameCheck.InternalFromPublic.Id, Rules(results, "acme-auth==0.9.1"));
         Assert.Empty(Rules(results, "certifi==2024.8.30"));
     }

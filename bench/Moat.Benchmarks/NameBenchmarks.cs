@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using Moat.Analysis.Names;
+using Moat.Packaging;
+
+namespace Moat.Benchmarks;
+
+/// <summary>
+/// Micro-benchmarks of the name-confusion engine: building the index over the embedded top-15,000, and checking
+/// names one at a time (the index server's per-upload cost).
+/// <c>dotnet run -c Release --project bench/Moat.Benchmarks -- --filter '*NameBenchmarks*'</c>
+/// </summary>
+[MemoryDiagnoser]
+public class NameBenchmarks
+{
+    private NameChecker checker = null!;
+    private readonly string[] samples =
+    [
+        "reqeusts", "colourama", "python3-dateutil", "requests-darwin-lite", "jeIlyfish", "my-internal-tool",
+        "django-rest-framework-simplejwt-extensions", "numpy", "flask-login", "zzz-unrelated-project-name",
+    ];
+
+    [GlobalSetup]
+    public void Setup() => checker = new NameChecker(PopularCorpus.Embedded);
+
+    [Benchmark]
+    public NameChecker BuildIndex() => new(PopularCorpus.Embedded);
+
+    [Benchmark(OperationsPerInvoke = 10)]
+    public int CheckName()
+    {
+        var count = 0;
+        foreach (var name in samples) count += checker.Matches(name).Count;
+        return count;
+    }
+}
+
+/// <summary>
+/// The whole-PyPI pass (a single run, not a BenchmarkDotNet loop): every name in all-names.txt.gz checked against
+/// the top-15,000 by Moat and against the top-10,000 by PyPI's typo check re-described (<see cref="WarehouseTypoCheck"/>),
+/// with counts per technique, wall time and peak memory.
+/// <c>dotnet run -c Release --project bench/Moat.Benchmarks -- names-pass [all-names.txt.gz]</c>
+/// </summary>
+public static partial class NamePass
+{
+    public static void Run(string[] args)
+    {
+        var path = args.Length > 1 ? args[1] : Path.Combine(BenchData.SharedData, "pypi", "all-names.txt.gz");
+        var names = PublicNames.ReadFile(path).ToArray();
+        Console.WriteLine($"{names.Length:N0} names from {path}; {Environment.ProcessorCount} cores");
+
+        var clock = Stopwatch.StartNew();
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var checker = new NameChecker(PopularCorpus.Embedded);
+        var build = clock.Elapsed;
+        clock.Restart();
+        var primary = new NameMatch?[names.Length];
+        Parallel.For(0, names.Length, i => primary[i] = checker.Matches(names[i]) is [var first, ..] ? first : null);
+        var check = clock.Elapsed;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        Console.WriteLine($"load average before the pass: {LoadAverage()}; CPU time for index + check: {cpu.TotalSeconds:0.00} s");
+
+        Console.WriteLine($"moat: index {build.TotalSeconds:0.00} s, check {check.TotalSeconds:0.00} s ({check.TotalMicroseconds / names.Length:0.0} µs/name), peak working set {peak / (1024 * 1024)} MB");
+        Console.WriteLine("technique                    reported(>=0.2)  suspicious(>=0.4)  malicious(>=0.85)");
+        var matched = primary.Where(m => m is not null).Select(m => m!).ToList();
+        foreach (var group in matched.GroupBy(m => m.Technique).OrderByDescending(g => g.Count(m => m.Score >= 0.4)))
+        {
+            Console.WriteLine($"{group.Key.Label(),-28} {group.Count(),15:N0} {group.Count(m => m.Score >= 0.4),18:N0} {group.Count(m => m.Score >= 0.85),18:N0}");
+        }
+        Console.WriteLine($"{"total",-28} {matched.Count,15:N0} {matched.Count(m => m.Score >= 0.4),18:N0} {matched.Count(m => m.Score >= 0.85),18:N0}");
+        Console.WriteLine($"{"of those, top-1,000 targets",-28} {matched.Count(m => m.TargetRank <= 1000),15:N0} {matched.Count(m => m.Score >= 0.4 && m.TargetRank <= 1000),18:N0}");
+
+        clock.Restart();
+        var cpuWarehouse = Process.GetCurrentProcess().TotalProcessorTime;
+        var top10k = PopularCorpus.Embedded.Top(10_000).Projects.Select(p => p.Name).ToArray();
+        var warehouse = new WarehouseTypoCheck(top10k);
+        var hits = new (WarehouseTypoCheck.Check Check, string Target)?[names.Length];
+        Parallel.For(0, names.Length, i =>
+        {
+            var canonical = ProjectName.IsValid(names[i]) ? ProjectName.Normalize(names[i]) : null;
+            // PyPI runs the check only when a project is created, so names already in its list are never checked.
+            hits[i] = canonical is null || warehouse.IsPopular(canonical) ? null : warehouse.TypoCheckName(canonical);
+        });
+        var warehouseTime = clock.Elapsed;
+        Console.WriteLine($"warehouse typo_check (top 10,000): {warehouseTime.TotalSeconds:0.00} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpuWarehouse).TotalSeconds:0.00} s CPU");
+        foreach (var group in hits.Where(h => h is not null).GroupBy(h => h!.Value.Check).OrderByDescending(g => g.Count()))
+            Console.WriteLine($"{group.Key,-28} {group.Count(),15:N0}");
+        Console.WriteLine($"{"total",-28} {hits.Count(h => h is not null),15:N0}");
+
+        var both = Enumerable.Range(0, names.Length).Count(i => hits[i] is not null && primary[i] is { Score: >= 0.4 });
+        var warehouseOnly = Enumerable.Range(0, names.Length).Where(i => hits[i] is not null && primary[i] is not { Score: >= 0.4 }).ToList();
+        Console.WriteLine($"flagged by warehouse and moat(>=0.4): {both:N0}; warehouse only: {warehouseOnly.Count:N0}; moat(>=0.4) only: {Enumerable.Range(0, names.Length).Count(i => hits[i] is null && primary[i] is { Score: >= 0.4 }):N0}");
+        Console.WriteLine("sample warehouse-only: " + string.Join(", ", warehouseOnly.Take(15).Select(i => $"{names[i]}→{hits[i]!.Value.Target}")));
+        // Recall on publicly reported squats (the real-world cases of the tests).
+        string[] known =
+        [
+            "reqeusts", "colourama", "pilow", "urlib3", "reequests", "djanga", "jeIlyfish", "rnatplotlib", "setup-tools",
+            "pythondateutil", "dateutil-python", "python3-dateutil", "python-sqlite", "crypt", "requests-darwin-lite",
+            "colorama-fix", "yaml", "cv2", "skimage", "beautifulsop4", "tensorfolw", "cryptogrpahy", "matplotlibb", "request",
+            "requests3", "python-requests", "new-requests", "scikitlearm",
+        ];
+        var moatKnown = known.Count(n => checker.Matches(n) is [{ Score: >= 0.4 }, ..]);
+        var warehouseKnown = known.Count(n => warehouse.TypoCheckName(ProjectName.Normalize(n)) is not null);
+        Console.WriteLine($"known squats caught: moat(>=0.4) {moatKnown}/{known.Length}, warehouse {warehouseKnown}/{known.Length}; warehouse misses: "
+            + string.Join(", ", known.Where(n => warehouse.TypoCheckName(ProjectName.Normalize(n)) is null)));
+        var moatOnly = Enumerable.Range(0, names.Length).Where(i => hits[i] is null && primary[i] is { Score: >= 0.4 }).Take(15);
+        Console.WriteLine("sample moat-only: " + string.Join(", ", moatOnly.Select(i => $"{names[i]}→{primary[i]!.Target} ({primary[i]!.Technique.Label()})")));
+    }
+}
+
+public static partial class NamePass
+{
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Whole-process benchmark of `moat serve` on loopback with wrk: a project page (500 files) in JSON and HTML, and the
+# root index with 10,000 projects. Seeds the SQLite store directly (pages need rows, not blobs), runs the Release
+# build, and always stops the server. Usage: bench/index-wrk.sh [seconds-per-run] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+connections=${2:-32}
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+dotnet build src/Moat.Cli -c Release --verbosity quiet >/dev/null
+moat="dotnet src/Moat.Cli/bin/Release/net10.0/moat.dll"
+$moat admin --data "$data" token create --project warmup >/dev/null 2>&1   # creates and migrates the database
+python3 - "$data/moat.db" <<'PY'
+import sqlite3, sys, hashlib
+db = sqlite3.connect(sys.argv[1])
+now = "2026-01-01T00:00:00.000000Z"
+db.executemany("INSERT INTO projects VALUES (?,?,?,?,?,?)", [(f"project-{i:05d}", f"project-{i:05d}", "active", None, 1, now) for i in range(10000)])
+rows = []
+for i in range(500):
+    v = f"1.{i // 2}.0"
+    fn = f"big_project-{v}-py3-none-any.whl" if i % 2 == 0 else f"big_project-{v}.tar.gz"
+    h = hashlib.sha256(fn.encode()).hexdigest()
+    rows.append((fn, "big-project", v, "bdist_wheel" if i % 2 == 0 else "sdist", "py3", ">=3.8", h, None, h[:32], 12345, now, h if i % 2 == 0 else None, 0, None, "available", None, None, None))
+db.execute("INSERT INTO projects VALUES ('big-project','big-project','active',NULL,2,?)", (now,))
+db.executemany("INSERT INTO files VALUES (" + ",".join("?" * 18) + ")", rows)
+db.execute("UPDATE index_state SET serial = 2")
+db.commit()
+PY
+$moat serve --urls "http://127.0.0.1:$port" --data "$data" --no-request-log --log-level warning &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+run() {
+  local name=$1 accept=$2 path=$3 encoding=${4:-identity}
+  wrk -t2 -c"$connections" -d2s -H "Accept: $accept" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port$path" >/dev/null   # warm-up (JIT, cache)
+  echo "== $name (Accept-Encoding: $encoding)"
+  wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Accept: $accept" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port$path" | grep -E "Requests/sec|Transfer/sec|^ +(50|99)%"
+}
+echo "JSON page bytes: $(curl -s -H 'Accept: application/vnd.pypi.simple.v1+json' "http://127.0.0.1:$port/simple/big-project/" | wc -c)"
+# pip and uv send "Accept-Encoding: gzip, deflate" (uv also br): the precompressed copies are what clients get.
+run "project page, 500 files, JSON" "application/vnd.pypi.simple.v1+json" /simple/big-project/ gzip
+run "project page, 500 files, HTML" "text/html" /simple/big-project/ gzip
+run "root index, 10,000 projects, JSON" "application/vnd.pypi.simple.v1+json" /simple/ gzip
+run "project page, 500 files, JSON" "application/vnd.pypi.simple.v1+json" /simple/big-project/
+run "project page, 500 files, HTML" "text/html" /simple/big-project/
+run "root index, 10,000 projects, JSON" "application/vnd.pypi.simple.v1+json" /simple/
+run "root index, 10,000 projects, HTML" "text/html" /simple/

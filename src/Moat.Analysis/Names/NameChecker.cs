@@ -1,0 +1,127 @@
+using System.Globalization;
+using Moat.Analysis.Text;
+using Moat.Packaging;
+
+namespace Moat.Analysis.Names;
+
+/// <summary>What a <see cref="NameChecker"/> knows besides the popular corpus.</summary>
+/// <param name="Allow">Names never reported (normalized on the way in): the team's own, vetted exceptions.</param>
+/// <param name="Internal">Internal names and prefixes: squats of them are reported, and internal names are never squats.</param>
+/// <param name="MaxFindings">Findings kept per name, best first (one per target).</param>
+public sealed record NameCheckerOptions(IEnumerable<string>? Allow = null, InternalNames? Internal = null, int MaxFindings = 3);
+
+/// <summary>
+/// The name-confusion engine. Build it once (it indexes the corpus: about a second for 15,000 names), then call
+/// <see cref="Check"/> or <see cref="CheckName"/> for each name: a few dozen dictionary lookups, microseconds, safe
+/// from any number of threads. Every finding names its technique, target, target rank and score.
+/// </summary>
+public sealed class NameChecker
+{
+    private delegate void Technique(NameQuery query, NameIndex index, List<RawMatch> into);
+
+    // Every technique looks at every name; the scorer and the one-finding-per-target rule pick what is reported.
+    private static readonly Technique[] Techniques =
+    [
+        EditTypos.Find, AsciiLookalikeSquat.Find, UltranormalizedCollision.Find, SeparatorConfusion.Find, WordOrder.Find,
+        VersionSuffix.Find, PythonAffix.Find, Combosquat.Find, PopularNamesCombined.Find, StdlibShadowing.Find, ImportNameTrap.Find,
+    ];
+
+    private static readonly Lazy<NameChecker> DefaultChecker = new(() => new NameChecker(PopularCorpus.Embedded));
+
+    private readonly NameIndex index;
+    private readonly HashSet<string> allow;
+    private readonly int maxFindings;
+
+    public NameChecker(PopularCorpus corpus, NameCheckerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        options ??= new NameCheckerOptions();
+        Corpus = corpus;
+        Internal = options.Internal ?? InternalNames.None;
+        allow = (options.Allow ?? []).Select(a => ProjectName.Normalize(a.Trim())).ToHashSet(StringComparer.Ordinal);
+        maxFindings = Math.Max(1, options.MaxFindings);
+        var targets = Internal.Names.Select(n => new Target(n, null, Internal: true))
+            .Concat(corpus.Projects.Where(p => !Internal.Names.Contains(p.Name)).Select(p => new Target(p.Name, p.Rank, Internal: false)));
+        index = new NameIndex(targets, StandardLibrary.Embedded, ImportNameTable.Embedded);
+    }
+
+    /// <summary>A checker over the embedded top-15,000 corpus with no allowlist or internal names (built on first use).</summary>
+    public static NameChecker Default => DefaultChecker.Value;
+
+    public PopularCorpus Corpus { get; }
+    public InternalNames Internal { get; }
+
+    /// <summary>Every technique that matched, best score first, one per target, at most MaxFindings, none below the report threshold.</summary>
+    public IReadOnlyList<NameMatch> Matches(string name) => Evaluate(name).Matches;
+
+    /// <summary>The findings for one name (empty when it is clean).</summary>
+    public IReadOnlyList<Finding> Check(string name)
+    {
+        var (matches, selfRank) = Evaluate(name);
+        // Resembling several names is not more evidence than resembling the best one: only the first finding weighs
+        // in the verdict at its full grade, the others are listed at low severity.
+        return [.. matches.Select((m, i) => ToFinding(name.Trim(), m, selfRank, primary: i == 0))];
+    }
+
+    /// <summary>One result for one name, judged by <see cref="Verdicts"/>.</summary>
+    public ScanResult CheckName(string name) => ScanResult.From(name, TargetKind.Name, Check(name));
+
+    private (IReadOnlyList<NameMatch> Matches, int? SelfRank) Evaluate(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        name = name.Trim();
+        if (name.Length == 0 || name.Length > 4 * NameForms.MaxEditLength) return ([], null);
+
+        var raw = new List<RawMatch>();
+        NameQuery query;
+        string? readsAs = null;
+        if (Confusables.HasNonAscii(name))
+        {
+            readsAs = UnicodeConfusable.ReadsAs(name);
+            if (readsAs is null) return ([], null);
+            query = new NameQuery(readsAs, null);
+            UnicodeConfusable.Find(query, index, raw);
+        }
+        else
+        {
+            if (!ProjectName.IsValid(name)) return ([], null);
+            var normalized = ProjectName.Normalize(name);
+            if (allow.Contains(normalized)) return ([], null);
+            var self = index.Exact.GetValueOrDefault(normalized);
+            if (self is { Internal: true } || Internal.MatchingPrefix(normalized) is not null) return ([], null); // our own name
+            query = new NameQuery(normalized, self);
+        }
+        if (readsAs is not null && allow.Contains(readsAs)) return ([], null);
+
+        foreach (var technique in Techniques) technique(query, index, raw);
+        if (raw.Count == 0) return ([], query.Self?.Rank);
+
+        var best = new Dictionary<Target, NameMatch>(ReferenceEqualityComparer.Instance);
+        foreach (var match in raw)
+        {
+            var score = NameScorer.Score(match, query.Self);
+            if (score < NameScorer.ReportThreshold) continue;
+            if (best.TryGetValue(match.Target, out var existing) && existing.Score >= score) continue;
+            var detail = readsAs is not null && match.Technique != NameTechnique.UnicodeConfusable ? $"read as '{readsAs}': {match.Detail}" : match.Detail;
+            best[match.Target] = new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score);
+        }
+        return ([.. best.Values.OrderByDescending(m => m.Score).ThenBy(m => m.TargetRank ?? 0).Take(maxFindings)], query.Self?.Rank);
+    }
+
+    internal static Finding ToFinding(string name, NameMatch match, int? candidateRank, bool primary = true)
+    {
+        var (severity, confidence) = NameScorer.Grade(match.Score);
+        if (!primary && severity > Severity.Low) (severity, confidence) = (Severity.Low, Confidence.Medium);
+        var rule = match.TargetIsInternal ? NameRules.InternalNameSquat : match.Technique.Rule();
+        var what = match.TargetIsInternal ? $"internal package '{match.Target}'"
+            : match.TargetRank is { } rank ? $"'{match.Target}' (download rank {rank.ToString("N0", CultureInfo.InvariantCulture)})"
+            : $"standard-library module '{match.Target}'";
+        var message = $"'{name}' imitates {what}: {match.Technique.Label()}, {match.Detail}";
+        var evidence = $"technique={match.Technique.Label()} target={match.Target} target-rank={RankText(match)} score={match.Score.ToString("0.00", CultureInfo.InvariantCulture)}"
+            + (candidateRank is { } own ? $" name-rank={own}" : "");
+        return new Finding(rule.Id, severity, confidence, message, Location.None, evidence, match.Target);
+    }
+
+    private static string RankText(NameMatch match) =>
+        match.TargetIsInternal ? "internal" : match.TargetRank?.ToString(CultureInfo.InvariantCulture) ?? "stdlib";
+}

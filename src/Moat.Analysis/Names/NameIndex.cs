@@ -1,0 +1,50 @@
+namespace Moat.Analysis.Names;
+
+/// <summary>
+/// Everything the techniques look names up in, built once from the corpus (popular projects plus internal names):
+/// maps keyed by each comparison form, so a check is a handful of dictionary lookups and never a pass over the corpus.
+/// Immutable after construction, so one instance serves any number of threads.
+/// </summary>
+internal sealed class NameIndex
+{
+    public NameIndex(IEnumerable<Target> targets, StandardLibrary stdlib, ImportNameTable importNames)
+    {
+        Targets = [.. targets];
+        Stdlib = stdlib;
+        for (var id = 0; id < Targets.Count; id++)
+        {
+            var target = Targets[id];
+            KeepBest(Exact, target.Name, target);
+            KeepBest(Stripped, target.Stripped, target);
+            KeepBest(Ultranormalized, NameForms.Ultranormalize(target.Name), target);
+            KeepBest(VersionBase, NameForms.VersionBase(target.Stripped), target);
+            var tokens = NameForms.Tokens(target.Name);
+            if (tokens.Length >= 2) KeepBest(SortedTokens, NameForms.SortedTokens(tokens), target);
+            if (PythonAffix.Core(target.Name) is { } core) KeepBest(AffixCores, core.Core, target);
+            Deletions.Add(target.Name, id);
+        }
+        Deletions.Freeze();
+        ImportNames = importNames.Resolve(Exact);
+    }
+
+    public IReadOnlyList<Target> Targets { get; }
+    public StandardLibrary Stdlib { get; }
+    public Dictionary<string, Target> Exact { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Target> Stripped { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Target> Ultranormalized { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Target> VersionBase { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Target> SortedTokens { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Popular names keyed by their core once a py/python prefix or suffix is removed (<c>dateutil</c> → python-dateutil).</summary>
+    public Dictionary<string, Target> AffixCores { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Import names (normalized) of popular projects whose distribution name differs.</summary>
+    public IReadOnlyDictionary<string, ImportNameTable.Trap> ImportNames { get; }
+
+    public DeletionIndex Deletions { get; } = new();
+
+    private static void KeepBest(Dictionary<string, Target> map, string key, Target target)
+    {
+        if (!map.TryGetValue(key, out var existing) || target.IsBetterThan(existing)) map[key] = target;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Moat.Analysis.Names;
+
+/// <summary>
+/// One way a checked name imitates a target: the technique, the target (a popular project, an internal name or a
+/// standard-library module), the target's download rank (null when it has none: internal names, stdlib modules),
+/// a human-readable detail (<c>'qe' swapped for 'eq'</c>), and the score from <see cref="NameScorer"/>.
+/// </summary>
+public sealed record NameMatch(
+    NameTechnique Technique,
+    string Target,
+    int? TargetRank,
+    bool TargetIsInternal,
+    string Detail,
+    double Score);
+
+/// <summary>A match before scoring: <see cref="JudgedLength"/> is the length the edit is judged against (the edited words).</summary>
+internal readonly record struct RawMatch(NameTechnique Technique, Target Target, string Detail, int JudgedLength, double Weight = 1.0);
+
+/// <summary>Something a name can imitate. <see cref="Rank"/> is null for internal names and stdlib modules.</summary>
+internal sealed record Target(string Name, int? Rank, bool Internal, bool Stdlib = false)
+{
+    /// <summary>The name with separators removed (<c>python-dateutil</c> → <c>pythondateutil</c>).</summary>
+    public string Stripped { get; } = NameForms.Strip(Name);
+
+    /// <summary>Best of two targets for one key: internal names first, then the better download rank.</summary>
+    public bool IsBetterThan(Target other) =>
+        Internal != other.Internal ? Internal : (Rank ?? int.MaxValue) < (other.Rank ?? int.MaxValue);
+}

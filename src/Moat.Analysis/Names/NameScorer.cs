@@ -1,0 +1,90 @@
+namespace Moat.Analysis.Names;
+
+/// <summary>
+/// Turns a match into a score in [0, 1]: technique weight × length factor × target popularity × popularity gap.
+/// The gap matters most: a name that is itself popular is never a squat of another popular name (boto/boto3,
+/// pyyaml/pyaml), so its score is capped below the level that changes a verdict.
+/// </summary>
+public static class NameScorer
+{
+    /// <summary>Scores below this are not reported at all.</summary>
+    public const double ReportThreshold = 0.2;
+
+    /// <summary>How deliberate a technique is. Visual identity is near-certain intent; a single substitution is noisier.
+    /// Edit-based techniques stay below 0.85 so they make a name suspicious, not malicious, on their own.</summary>
+    public static double BaseWeight(NameTechnique technique) => technique switch
+    {
+        NameTechnique.UnicodeConfusable => 0.98,
+        NameTechnique.UltranormalizedCollision => 0.95,
+        NameTechnique.AsciiLookalike => 0.9,
+        NameTechnique.SeparatorConfusion => 0.8,
+        NameTechnique.SwappedCharacters => 0.8,
+        NameTechnique.RepeatedCharacter => 0.8,
+        NameTechnique.OmittedCharacter => 0.8,
+        NameTechnique.KeyboardNeighbour => 0.78,
+        NameTechnique.PythonAffix => 0.78,
+        NameTechnique.ImportNameTrap => 0.8,
+        NameTechnique.InsertedCharacter => 0.72,
+        NameTechnique.WordOrder => 0.72,
+        NameTechnique.PluralSingular => 0.7,
+        NameTechnique.StdlibShadowing => 0.7,
+        NameTechnique.Combosquat => 0.7,
+        NameTechnique.VersionSuffix => 0.65,
+        NameTechnique.BitFlip => 0.6,
+        NameTechnique.SubstitutedCharacter => 0.55,
+        NameTechnique.TwoEdits => 0.5,
+        NameTechnique.PopularNamesCombined => 0.3,
+        _ => 0.5,
+    };
+
+    /// <summary>Short words have many honest neighbours: a one-letter change to a 4-letter word is weak evidence.</summary>
+    public static double LengthFactor(int length) => length switch
+    {
+        <= 3 => 0.45,
+        4 => 0.65,
+        5 => 0.75,
+        6 => 0.9,
+        _ => 1.0,
+    };
+
+    /// <summary>Squats aim at what many people install: the factor is 1 for the top 100 and falls to 0.6 at rank 15,000.
+    /// Internal names and stdlib modules count as top.</summary>
+    public static double TargetFactor(int? rank) =>
+        rank is not { } r || r <= 100 ? 1.0 : 1.0 - 0.4 * Math.Clamp(Math.Log10(r / 100.0) / Math.Log10(150), 0, 1);
+
+    /// <summary>A visually identical name is deliberate whatever its target's rank: the target factor is floored here.</summary>
+    public const double VisualTargetFloor = 0.95;
+
+    private static bool IsVisual(NameTechnique technique) =>
+        technique is NameTechnique.UnicodeConfusable or NameTechnique.UltranormalizedCollision or NameTechnique.AsciiLookalike;
+
+    /// <summary>
+    /// The popularity gap. An unknown name imitating a popular one scores in full. A name that is popular itself
+    /// (in the corpus) scores at most 0.3 of it, a little more the farther below its target it ranks, so two popular
+    /// projects never make each other suspicious.
+    /// </summary>
+    public static double GapFactor(int? candidateRank, int? targetRank)
+    {
+        if (candidateRank is not { } c) return 1.0;
+        var t = targetRank ?? 1;
+        return c <= t ? 0.1 : 0.15 + 0.15 * Math.Clamp(Math.Log10((double)c / t) / 3, 0, 1);
+    }
+
+    internal static double Score(RawMatch match, Target? self)
+    {
+        var score = BaseWeight(match.Technique) * match.Weight
+            * LengthFactor(match.JudgedLength)
+            * (IsVisual(match.Technique) ? Math.Max(VisualTargetFloor, TargetFactor(match.Target.Rank)) : TargetFactor(match.Target.Rank))
+            * GapFactor(self?.Rank, match.Target.Rank);
+        return Math.Round(score, 3);
+    }
+
+    /// <summary>Score → severity and confidence, tuned with <see cref="Verdicts"/>: ≥ 0.85 malicious, ≥ 0.4 suspicious.</summary>
+    public static (Severity, Confidence) Grade(double score) => score switch
+    {
+        >= 0.85 => (Severity.Critical, Confidence.High),
+        >= 0.6 => (Severity.High, Confidence.High),
+        >= 0.4 => (Severity.Medium, Confidence.High),
+        _ => (Severity.Low, Confidence.Medium),
+    };
+}

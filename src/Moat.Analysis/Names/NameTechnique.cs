@@ -1,0 +1,67 @@
+namespace Moat.Analysis.Names;
+
+/// <summary>How a name imitates its target. Each has its own small unit in this folder and a base weight in <see cref="NameScorer"/>.</summary>
+public enum NameTechnique
+{
+    RepeatedCharacter,
+    OmittedCharacter,
+    InsertedCharacter,
+    SubstitutedCharacter,
+    SwappedCharacters,
+    KeyboardNeighbour,
+    BitFlip,
+    TwoEdits,
+    AsciiLookalike,
+    UltranormalizedCollision,
+    UnicodeConfusable,
+    SeparatorConfusion,
+    WordOrder,
+    PluralSingular,
+    VersionSuffix,
+    PythonAffix,
+    Combosquat,
+    PopularNamesCombined,
+    StdlibShadowing,
+    ImportNameTrap,
+}
+
+public static class NameTechniques
+{
+    /// <summary>The kebab-case label printed in messages and evidence (<c>swapped-characters</c>).</summary>
+    public static string Label(this NameTechnique technique) => technique switch
+    {
+        NameTechnique.RepeatedCharacter => "repeated-character",
+        NameTechnique.OmittedCharacter => "omitted-character",
+        NameTechnique.InsertedCharacter => "inserted-character",
+        NameTechnique.SubstitutedCharacter => "substituted-character",
+        NameTechnique.SwappedCharacters => "swapped-characters",
+        NameTechnique.KeyboardNeighbour => "keyboard-neighbour",
+        NameTechnique.BitFlip => "bit-flip",
+        NameTechnique.TwoEdits => "two-edits",
+        NameTechnique.AsciiLookalike => "ascii-lookalike",
+        NameTechnique.UltranormalizedCollision => "ultranormalized-collision",
+        NameTechnique.UnicodeConfusable => "unicode-confusable",
+        NameTechnique.SeparatorConfusion => "separator-confusion",
+        NameTechnique.WordOrder => "word-order",
+        NameTechnique.PluralSingular => "plural-singular",
+        NameTechnique.VersionSuffix => "version-suffix",
+        NameTechnique.PythonAffix => "python-affix",
+        NameTechnique.Combosquat => "combosquat",
+        NameTechnique.PopularNamesCombined => "popular-names-combined",
+        NameTechnique.StdlibShadowing => "stdlib-shadowing",
+        NameTechnique.ImportNameTrap => "import-name-trap",
+        _ => technique.ToString(),
+    };
+
+    /// <summary>The rule a technique reports under (internal targets are reported by the checker under <see cref="NameRules.InternalNameSquat"/>).</summary>
+    public static Rule Rule(this NameTechnique technique) => technique switch
+    {
+        NameTechnique.AsciiLookalike or NameTechnique.UltranormalizedCollision or NameTechnique.UnicodeConfusable => NameRules.LookalikeName,
+        NameTechnique.SeparatorConfusion or NameTechnique.WordOrder or NameTechnique.PluralSingular or NameTechnique.VersionSuffix
+            or NameTechnique.PythonAffix => NameRules.NameVariant,
+        NameTechnique.Combosquat or NameTechnique.PopularNamesCombined => NameRules.Combosquat,
+        NameTechnique.StdlibShadowing => NameRules.StdlibShadowing,
+        NameTechnique.ImportNameTrap => NameRules.ImportNameTrap,
+        _ => NameRules.Typosquat,
+    };
+}

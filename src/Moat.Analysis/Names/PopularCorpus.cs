@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Moat.Packaging;
+
+namespace Moat.Analysis.Names;
+
+/// <summary>One popular project: its PEP 503 normalized name and its download rank (1 = most downloaded).</summary>
+public readonly record struct PopularProject(string Name, int Rank);
+
+/// <summary>
+/// The popular-project list squats are measured against. The default is embedded in the binary
+/// (data/top-packages.tsv, the 15,000 most-downloaded PyPI projects, read November 2026); <c>--corpus FILE</c> replaces
+/// it with the same TSV shape or the top-pypi-packages JSON shape (<c>{"rows":[{"project":…,"download_count":…}]}</c>).
+/// </summary>
+public sealed class PopularCorpus
+{
+    public const string EmbeddedDescription = "top 15,000 PyPI projects by downloads (14,985 listed; embedded, read November 2026)";
+
+    /// <summary>Projects ordered by rank; names are normalized and unique (the best rank wins).</summary>
+    public IReadOnlyList<PopularProject> Projects { get; }
+
+    /// <summary>Where the list came from, for reports.</summary>
+    public string Source { get; }
+
+    private PopularCorpus(IEnumerable<PopularProject> projects, string source)
+    {
+        Projects = [.. projects.OrderBy(p => p.Rank).DistinctBy(p => p.Name, StringComparer.Ordinal)];
+        Source = source;
+    }
+
+    private static readonly Lazy<PopularCorpus> EmbeddedCorpus = new(() =>
+    {
+        using var stream = typeof(PopularCorpus).Assembly.GetManifestResourceStream("Moat.Data.top-packages.tsv")
+            ?? throw new InvalidOperationException("embedded top-packages.tsv is missing");
+        using var reader = new StreamReader(stream);
+        return new PopularCorpus(ParseTsv(reader), EmbeddedDescription);
+    });
+
+    /// <summary>The embedded top-15,000 list (parsed once per process).</summary>
+    public static PopularCorpus Embedded => EmbeddedCorpus.Value;
+
+    /// <summary>Names in rank order, 1-based (tests and small corpora).</summary>
+    public static PopularCorpus FromNames(IEnumerable<string> names, string source = "given names") =>
+        new(names.Select((n, i) => new PopularProject(ProjectName.Normalize(n.Trim()), i + 1)).Where(p => ProjectName.IsValid(p.Name)), source);
+
+    /// <summary>The first <paramref name="count"/> projects by rank.</summary>
+    public PopularCorpus Top(int count) => new(Projects.Take(count), $"top {count} of {Source}");
+
+    /// <summary>Loads a corpus file: JSON when it starts with <c>{</c>, else the TSV (rank, name, …) with a header line.</summary>
+    /// <exception cref="InvalidDataException">The file is neither shape or holds no names.</exception>
+    public static PopularCorpus Load(string path)
+    {
+        using var reader = new StreamReader(path);
+        var first = reader.Peek();
+        while (first is ' ' or '\t' or '\r' or '\n' or 0xFEFF) { reader.Read(); first = reader.Peek(); }
+        var projects = first == '{' ? ParseJson(reader.ReadToEnd()) : ParseTsv(reader);
+        var corpus = new PopularCorpus(projects, Path.GetFileName(path));
+        if (corpus.Projects.Count == 0) throw new InvalidDataException($"{path}: no project names found (expected rank<TAB>name lines or top-pypi-packages JSON)");
+        return corpus;
+    }
+
+    /// <summary>TSV: <c>rank&lt;TAB&gt;name[&lt;TAB&gt;…]</c>; a header and comment lines are skipped; a line without a rank takes the next one.</summary>
+    internal static List<PopularProject> ParseTsv(TextReader reader)
+    {
+        var projects = new List<PopularProject>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0 || line[0] == '#') continue;
+            var fields = line.Split('\t');
+            var (rankText, name) = fields.Length >= 2 ? (fields[0], fields[1]) : ("", fields[0]);
+            name = name.Trim();
+            if (!ProjectName.IsValid(name)) continue;
+            if (!int.TryParse(rankText, out var rank))
+            {
+                if (fields.Length >= 2) continue; // the header line, or a row with a broken rank
+                rank = projects.Count + 1;
+            }
+            projects.Add(new PopularProject(ProjectName.Normalize(name), rank));
+        }
+        return projects;
+    }
+
+    /// <summary>top-pypi-packages JSON: rows ordered by download_count (rank = position after sorting, ties keep file order).</summary>
+    internal static List<PopularProject> ParseJson(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            if (!document.RootElement.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array)
+                throw new InvalidDataException("corpus JSON has no \"rows\" array");
+            var entries = new List<(string Name, long Downloads, int Order)>();
+            foreach (var row in rows.EnumerateArray())
+            {
+                if (row.ValueKind != JsonValueKind.Object || !row.TryGetProperty("project", out var project) || project.ValueKind != JsonValueKind.String) continue;
+                var name = project.GetString()!.Trim();
+                if (!ProjectName.IsValid(name)) continue;
+                var downloads = row.TryGetProperty("download_count", out var count) && count.TryGetInt64(out var n) ? n : 0;
+                entries.Add((ProjectName.Normalize(name), downloads, entries.Count));
+            }
+            return [.. entries.OrderByDescending(e => e.Downloads).ThenBy(e => e.Order).Select((e, i) => new PopularProject(e.Name, i + 1))];
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"corpus JSON is malformed: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using Moat.Index.Admin;
+using Moat.Index.Storage;
+
+namespace Moat.Cli.Commands;
+
+/// <summary>
+/// <c>moat admin …</c>: operates on an index's data directory directly (works whether or not the server runs; a
+/// running server notices within a second). The same operations are in the admin JSON API under <c>/_admin/</c>.
+/// </summary>
+public static class AdminCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string?>("--data") { Description = "The index's data directory (default: moat.toml's, else ./moat-data).", Recursive = true };
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (default ./moat.toml when it exists).", Recursive = true };
+        var admin = new Command("admin", "Administer a Moat index: tokens, yanks, project status, file deletion.") { data, config };
+
+        IndexAdmin Open(ParseResult parse)
+        {
+            var options = ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data));
+            return new IndexAdmin(SqliteMetadataStore.Open(options.DatabasePath), Moat.Index.Accounts.AccountStore.Open(options.DatabasePath));
+        }
+
+        int Print(ParseResult parse, AdminResult result)
+        {
+            if (!result.Ok) throw new CliInputException(result.Message);
+            parse.InvocationConfiguration.Output.WriteLine(result.Message);
+            return ExitCodes.Clean;
+        }
+
+        // token create / revoke
+        var tokenProject = new Option<string?>("--project") { Description = "Scope the token to this project (upload only)." };
+        var tokenAdmin = new Option<bool>("--admin") { Description = "An admin token: every project and the admin API." };
+        var tokenDescription = new Option<string?>("--description") { Description = "What the token is for." };
+        var create = new Command("create", "Create an API token and print it once (it is stored only as a hash).") { tokenProject, tokenAdmin, tokenDescription };
+        create.SetAction(async (parse, ct) =>
+        {
+            var (result, secret, _) = await Open(parse).CreateTokenAsync(parse.GetValue(tokenProject), parse.GetValue(tokenAdmin), parse.GetValue(tokenDescription), ct);
+            if (!result.Ok) throw new CliInputException(result.Message);
+            parse.InvocationConfiguration.Error.WriteLine(result.Message);
+            parse.InvocationConfiguration.Output.WriteLine(secret);
+            return ExitCodes.Clean;
+        });
+        var tokenId = new Argument<string>("id") { Description = "The token id printed when it was created." };
+        var revoke = new Command("revoke", "Revoke a token.") { tokenId };
+        revoke.SetAction(async (parse, ct) => Print(parse, await Open(parse).RevokeTokenAsync(parse.GetValue(tokenId)!, ct)));
+        admin.Subcommands.Add(new Command("token", "API tokens.") { create, revoke });
+
+        // yank / unyank
+        var project = new Argument<string>("project");
+        var version = new Argument<string>("version");
+        var reason = new Option<string?>("--reason") { Description = "Why (shown to installers)." };
+        var yank = new Command("yank", "Yank every file of a release (PEP 592): installers skip it unless pinned exactly.") { project, version, reason };
+        yank.SetAction(async (parse, ct) => Print(parse, await Open(parse).YankAsync(parse.GetValue(project)!, parse.GetValue(version)!, true, parse.GetValue(reason), ct)));
+        admin.Subcommands.Add(yank);
+        var unyank = new Command("unyank", "Undo a yank.") { project, version };
+        unyank.SetAction(async (parse, ct) => Print(parse, await Open(parse).YankAsync(parse.GetValue(project)!, parse.GetValue(version)!, false, null, ct)));
+        admin.Subcommands.Add(unyank);
+
+        // status
+        var status = new Argument<string>("status") { Description = "active, archived, quarantined or deprecated (PEP 792)." };
+        status.AcceptOnlyFromAmong("active", "archived", "quarantined", "deprecated");
+        var statusCommand = new Command("status", "Set a project's status: archived refuses uploads, quarantined hides every file.") { project, status, reason };
+        statusCommand.SetAction(async (parse, ct) => Print(parse, await Open(parse).SetStatusAsync(parse.GetValue(project)!, parse.GetValue(status)!, parse.GetValue(reason), ct)));
+        admin.Subcommands.Add(statusCommand);
+
+        // delete-file
+        var filename = new Argument<string>("filename");
+        var delete = new Command("delete-file", "Delete a file; its filename can never be uploaded again.") { filename };
+        delete.SetAction(async (parse, ct) => Print(parse, await Open(parse).DeleteFileAsync(parse.GetValue(filename)!, ct)));
+        admin.Subcommands.Add(delete);
+        AddSecurityCommands(admin, Open, Print);
+        return admin;
+    }
+
+    /// <summary>Kill switches, users, critical projects, roles and the security event history (issue 9).</summary>
+    private static void AddSecurityCommands(Command admin, Func<ParseResult, IndexAdmin> open, Func<ParseResult, AdminResult, int> print)
+    {
+        var switchName = new Argument<string>("name") { Description = string.Join(", ", Moat.Index.Security.SwitchNames.All) };
+        switchName.AcceptOnlyFromAmong(Moat.Index.Security.SwitchNames.All);
+        var state = new Argument<string>("state") { Description = "on or off" };
+        state.AcceptOnlyFromAmong("on", "off");
+        var why = new Option<string?>("--reason") { Description = "Shown to clients while the switch is on." };
+        var switchCommand = new Command("switch", "Turn a kill switch on or off; every node obeys on its next request.") { switchName, state, why };
+        switchCommand.SetAction(async (parse, ct) => print(parse, await open(parse).SetSwitchAsync(parse.GetValue(switchName)!, parse.GetValue(state) == "on", parse.GetValue(why))));
+        admin.Subcommands.Add(switchCommand);
+
+        var username = new Argument<string>("username");
+        var disable = new Command("disable-user", "Disable an account and end its sessions (its tokens stop working).") { username };
+        disable.SetAction(async (parse, ct) => print(parse, await open(parse).SetUserDisabledAsync(parse.GetValue(username)!, true)));
+        var enable = new Command("enable-user", "Re-enable an account.") { username };
+        enable.SetAction(async (parse, ct) => print(parse, await open(parse).SetUserDisabledAsync(parse.GetValue(username)!, false)));
+        admin.Subcommands.Add(disable);
+        admin.Subcommands.Add(enable);
+
+        var project = new Argument<string>("project");
+        var flag = new Argument<string>("state") { Description = "on or off" };
+        flag.AcceptOnlyFromAmong("on", "off");
+        var critical = new Command("critical", "Mark a project critical: its owners must use a security key (WebAuthn).") { project, flag };
+        critical.SetAction(async (parse, ct) => print(parse, await open(parse).SetCriticalAsync(parse.GetValue(project)!, parse.GetValue(flag) == "on")));
+        admin.Subcommands.Add(critical);
+
+        var role = new Argument<string>("role") { Description = "owner or maintainer" };
+        role.AcceptOnlyFromAmong("owner", "maintainer");
+        var roleCommand = new Command("role", "Give a user a role on a project.") { project, username, role };
+        roleCommand.SetAction(async (parse, ct) => print(parse, await open(parse).SetRoleAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(role)!)));
+        admin.Subcommands.Add(roleCommand);
+
+        var byUser = new Option<string?>("--user") { Description = "Only this user's events." };
+        var byProject = new Option<string?>("--project") { Description = "Only this project's events." };
+        var limit = new Option<int>("--limit") { Description = "At most this many (newest first).", DefaultValueFactory = _ => 100 };
+        var events = new Command("events", "Show the security event history as JSON lines.") { byUser, byProject, limit };
+        events.SetAction(async (parse, ct) =>
+        {
+            foreach (var e in await open(parse).EventsAsync(parse.GetValue(byUser), parse.GetValue(byProject), Math.Clamp(parse.GetValue(limit), 1, 100_000)))
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(Moat.Index.Security.SecurityEvents.Show(e)));
+            return ExitCodes.Clean;
+        });
+        admin.Subcommands.Add(events);
+    }
+}

@@ -1,0 +1,347 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Moat.Index.Accounts;
+
+#pragma warning disable IDE1006 // Row classes mirror the column names so Dapper maps them without attributes.
+public sealed class UserRow
+{
+    public string id { get; set; } = "";
+    public string username { get; set; } = "";
+    public string email { get; set; } = "";
+    public long email_verified { get; set; }
+    public string password_hash { get; set; } = "";
+    public string created_at { get; set; } = "";
+    public long failed_logins { get; set; }
+    public string? locked_until { get; set; }
+    public string? totp_secret { get; set; }
+    public long totp_last_step { get; set; }
+    public string? totp_pending_secret { get; set; }
+    public long is_disabled { get; set; }
+}
+
+public sealed class SessionRow
+{
+    public string id_hash { get; set; } = "";
+    public string user_id { get; set; } = "";
+    public string csrf { get; set; } = "";
+    public string created_at { get; set; } = "";
+    public string expires_at { get; set; } = "";
+    public string? two_factor_at { get; set; }
+    public string? challenge { get; set; }
+}
+
+public sealed class CredentialRow
+{
+    public string id { get; set; } = "";
+    public string user_id { get; set; } = "";
+    public string public_key { get; set; } = "";
+    public long sign_count { get; set; }
+    public string name { get; set; } = "";
+    public string created_at { get; set; } = "";
+}
+
+public sealed class MacaroonRow
+{
+    public string id { get; set; } = "";
+    public string? user_id { get; set; }
+    public string key { get; set; } = "";
+    public long is_admin { get; set; }
+    public string? description { get; set; }
+    public string caveats { get; set; } = "[]";
+    public string? publisher_id { get; set; }
+    public string created_at { get; set; } = "";
+    public string? last_used_at { get; set; }
+    public string? revoked_at { get; set; }
+}
+
+public sealed class PublisherRow
+{
+    public string id { get; set; } = "";
+    public string? project { get; set; }
+    public string? pending_project { get; set; }
+    public string kind { get; set; } = "github";
+    public string repository { get; set; } = "";
+    public string owner_id { get; set; } = "";
+    public string workflow { get; set; } = "";
+    public string environment { get; set; } = "";
+    public string created_by { get; set; } = "";
+    public string created_at { get; set; } = "";
+}
+
+public sealed class EventRow
+{
+    public string id { get; set; } = "";
+    public string at { get; set; } = "";
+    public string kind { get; set; } = "";
+    public string? user_id { get; set; }
+    public string? project { get; set; }
+    public string? ip { get; set; }
+    public string? user_agent { get; set; }
+    public string? details { get; set; }
+}
+
+public sealed class SwitchRow
+{
+    public string name { get; set; } = "";
+    public long enabled { get; set; }
+    public string? reason { get; set; }
+    public string changed_at { get; set; } = "";
+}
+#pragma warning restore IDE1006
+
+/// <summary>
+/// Accounts, sessions, 2FA, tokens, publishers, switches and the event log, in the index's SQLite file beside the
+/// metadata tables. Same conventions as <see cref="Storage.SqliteMetadataStore"/> (portable SQL, ISO-8601 text
+/// times); its own append-only migration list in <c>account_schema_version</c>, so the package tables and the
+/// account tables evolve without renumbering each other. The event table has no UPDATE or DELETE statement anywhere:
+/// it is append-only by construction.
+/// </summary>
+public sealed class AccountStore
+{
+    private readonly string _connectionString;
+
+    internal static readonly string[][] Migrations =
+    [
+        [
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, email TEXT NOT NULL, email_verified INTEGER NOT NULL,
+                password_hash TEXT NOT NULL, created_at TEXT NOT NULL, failed_logins INTEGER NOT NULL, locked_until TEXT,
+                totp_secret TEXT, totp_last_step BIGINT NOT NULL, totp_pending_secret TEXT, is_disabled INTEGER NOT NULL)
+            """,
+            "CREATE TABLE email_verifications (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at TEXT NOT NULL)",
+            "CREATE TABLE recovery_codes (user_id TEXT NOT NULL, code_hash TEXT NOT NULL, used_at TEXT, PRIMARY KEY (user_id, code_hash))",
+            """
+            CREATE TABLE webauthn_credentials (
+                id TEXT PRIMARY KEY, user_id TEXT NOT NULL, public_key TEXT NOT NULL, sign_count BIGINT NOT NULL,
+                name TEXT NOT NULL, created_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE sessions (
+                id_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, csrf TEXT NOT NULL, created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL, two_factor_at TEXT, challenge TEXT)
+            """,
+            "CREATE TABLE project_roles (project TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (project, user_id))",
+            "CREATE TABLE project_settings (project TEXT PRIMARY KEY, critical INTEGER NOT NULL)",
+            """
+            CREATE TABLE macaroons (
+                id TEXT PRIMARY KEY, user_id TEXT, key TEXT NOT NULL, is_admin INTEGER NOT NULL, description TEXT,
+                caveats TEXT NOT NULL, publisher_id TEXT, created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)
+            """,
+            """
+            CREATE TABLE publishers (
+                id TEXT PRIMARY KEY, project TEXT, pending_project TEXT, kind TEXT NOT NULL, repository TEXT NOT NULL,
+                owner_id TEXT NOT NULL, workflow TEXT NOT NULL, environment TEXT NOT NULL, created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL)
+            """,
+            "CREATE TABLE oidc_jtis (jti TEXT PRIMARY KEY, expires_at TEXT NOT NULL)",
+            "CREATE TABLE kill_switches (name TEXT PRIMARY KEY, enabled INTEGER NOT NULL, reason TEXT, changed_at TEXT NOT NULL)",
+            """
+            CREATE TABLE security_events (
+                id TEXT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, user_id TEXT, project TEXT, ip TEXT,
+                user_agent TEXT, details TEXT)
+            """,
+            "CREATE INDEX events_by_user ON security_events (user_id, at)",
+            "CREATE INDEX events_by_project ON security_events (project, at)",
+        ],
+    ];
+
+    private AccountStore(string connectionString) => _connectionString = connectionString;
+
+    public static AccountStore Open(string databasePath)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        var builder = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 };
+        var store = new AccountStore(builder.ToString());
+        using var connection = store.Connect();
+        connection.Execute("PRAGMA journal_mode = WAL");
+        connection.Execute("CREATE TABLE IF NOT EXISTS account_schema_version (version INTEGER NOT NULL)");
+        using var transaction = connection.BeginTransaction();
+        var applied = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM account_schema_version", transaction: transaction) ?? 0;
+        for (var i = (int)applied; i < Migrations.Length; i++)
+        {
+            foreach (var statement in Migrations[i]) connection.Execute(statement, transaction: transaction);
+            connection.Execute("INSERT INTO account_schema_version (version) VALUES (@v)", new { v = i + 1 }, transaction);
+        }
+        transaction.Commit();
+        return store;
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous = FULL";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    public static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset Time(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private async Task<int> ExecAsync(string sql, object? args = null)
+    {
+        await using var c = Connect();
+        return await c.ExecuteAsync(sql, args);
+    }
+
+    private async Task<T?> OneAsync<T>(string sql, object? args = null)
+    {
+        await using var c = Connect();
+        return await c.QuerySingleOrDefaultAsync<T>(sql, args);
+    }
+
+    private async Task<IReadOnlyList<T>> ManyAsync<T>(string sql, object? args = null)
+    {
+        await using var c = Connect();
+        return [.. await c.QueryAsync<T>(sql, args)];
+    }
+
+    // Users
+    public async Task<bool> CreateUserAsync(UserRow user)
+    {
+        try
+        {
+            await ExecAsync("""
+                INSERT INTO users (id, username, email, email_verified, password_hash, created_at, failed_logins, totp_last_step, is_disabled)
+                VALUES (@id, @username, @email, @email_verified, @password_hash, @created_at, 0, 0, 0)
+                """, user);
+            return true;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 19) // constraint: the username is taken
+        {
+            return false;
+        }
+    }
+
+    public Task<UserRow?> UserByNameAsync(string username) => OneAsync<UserRow>("SELECT * FROM users WHERE username = @username", new { username = username.ToLowerInvariant() });
+    public Task<UserRow?> UserByIdAsync(string id) => OneAsync<UserRow>("SELECT * FROM users WHERE id = @id", new { id });
+    public Task<IReadOnlyList<UserRow>> ListUsersAsync() => ManyAsync<UserRow>("SELECT * FROM users ORDER BY username");
+
+    public Task RecordLoginFailureAsync(string id, long failures, DateTimeOffset? lockedUntil) =>
+        ExecAsync("UPDATE users SET failed_logins = @failures, locked_until = @locked WHERE id = @id", new { id, failures, locked = lockedUntil is { } l ? Text(l) : null });
+
+    public Task ResetLoginFailuresAsync(string id) => ExecAsync("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @id", new { id });
+    public Task SetPasswordHashAsync(string id, string hash) => ExecAsync("UPDATE users SET password_hash = @hash WHERE id = @id", new { id, hash });
+    public Task SetDisabledAsync(string id, bool disabled) => ExecAsync("UPDATE users SET is_disabled = @d WHERE id = @id", new { id, d = disabled ? 1 : 0 });
+    public Task SetPendingTotpAsync(string id, string? secret) => ExecAsync("UPDATE users SET totp_pending_secret = @secret WHERE id = @id", new { id, secret });
+    public Task EnableTotpAsync(string id, string secret, long step) =>
+        ExecAsync("UPDATE users SET totp_secret = @secret, totp_pending_secret = NULL, totp_last_step = @step WHERE id = @id", new { id, secret, step });
+    public Task DisableTotpAsync(string id) => ExecAsync("UPDATE users SET totp_secret = NULL, totp_last_step = 0 WHERE id = @id", new { id });
+
+    /// <summary>Consumes a TOTP time step: succeeds only when the step is later than the last one used (replay protection, atomic).</summary>
+    public async Task<bool> ConsumeTotpStepAsync(string id, long step) =>
+        await ExecAsync("UPDATE users SET totp_last_step = @step WHERE id = @id AND totp_last_step < @step", new { id, step }) == 1;
+
+    public async Task AddEmailVerificationAsync(string tokenHash, string userId, DateTimeOffset expires) =>
+        await ExecAsync("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES (@tokenHash, @userId, @e)", new { tokenHash, userId, e = Text(expires) });
+
+    /// <summary>Marks the e-mail verified when the token is live; the token is single-use.</summary>
+    public async Task<string?> ConsumeEmailVerificationAsync(string tokenHash, DateTimeOffset now)
+    {
+        await using var c = Connect();
+        await using var t = await c.BeginTransactionAsync();
+        var row = await c.QuerySingleOrDefaultAsync<(string user_id, string expires_at)?>(
+            "SELECT user_id, expires_at FROM email_verifications WHERE token_hash = @tokenHash", new { tokenHash }, t);
+        if (row is null) return null;
+        await c.ExecuteAsync("DELETE FROM email_verifications WHERE token_hash = @tokenHash", new { tokenHash }, t);
+        if (Time(row.Value.expires_at) < now) { await t.CommitAsync(); return null; }
+        await c.ExecuteAsync("UPDATE users SET email_verified = 1 WHERE id = @id", new { id = row.Value.user_id }, t);
+        await t.CommitAsync();
+        return row.Value.user_id;
+    }
+
+    // Recovery codes
+    public async Task ReplaceRecoveryCodesAsync(string userId, IEnumerable<string> codeHashes)
+    {
+        await using var c = Connect();
+        await using var t = await c.BeginTransactionAsync();
+        await c.ExecuteAsync("DELETE FROM recovery_codes WHERE user_id = @userId", new { userId }, t);
+        foreach (var h in codeHashes) await c.ExecuteAsync("INSERT INTO recovery_codes (user_id, code_hash) VALUES (@userId, @h)", new { userId, h }, t);
+        await t.CommitAsync();
+    }
+
+    public async Task<bool> UseRecoveryCodeAsync(string userId, string codeHash, DateTimeOffset now) =>
+        await ExecAsync("UPDATE recovery_codes SET used_at = @now WHERE user_id = @userId AND code_hash = @codeHash AND used_at IS NULL",
+            new { userId, codeHash, now = Text(now) }) == 1;
+
+    // WebAuthn
+    public Task AddCredentialAsync(CredentialRow row) =>
+        ExecAsync("INSERT INTO webauthn_credentials (id, user_id, public_key, sign_count, name, created_at) VALUES (@id, @user_id, @public_key, @sign_count, @name, @created_at)", row);
+    public Task<IReadOnlyList<CredentialRow>> CredentialsAsync(string userId) => ManyAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE user_id = @userId", new { userId });
+    public Task<CredentialRow?> CredentialAsync(string id) => OneAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE id = @id", new { id });
+
+    /// <summary>Stores a newer sign count; false when another assertion already moved it past <paramref name="count"/> (a cloned authenticator or a race).</summary>
+    public async Task<bool> AdvanceSignCountAsync(string id, long previous, long count) =>
+        await ExecAsync("UPDATE webauthn_credentials SET sign_count = @count WHERE id = @id AND sign_count = @previous", new { id, previous, count }) == 1;
+
+    // Sessions
+    public Task CreateSessionAsync(SessionRow row) =>
+        ExecAsync("INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, two_factor_at) VALUES (@id_hash, @user_id, @csrf, @created_at, @expires_at, @two_factor_at)", row);
+    public Task<SessionRow?> SessionAsync(string idHash) => OneAsync<SessionRow>("SELECT * FROM sessions WHERE id_hash = @idHash", new { idHash });
+    public Task DeleteSessionAsync(string idHash) => ExecAsync("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash });
+    public Task MarkSessionTwoFactorAsync(string idHash, DateTimeOffset at) => ExecAsync("UPDATE sessions SET two_factor_at = @at, challenge = NULL WHERE id_hash = @idHash", new { idHash, at = Text(at) });
+    public Task SetSessionChallengeAsync(string idHash, string? challenge) => ExecAsync("UPDATE sessions SET challenge = @challenge WHERE id_hash = @idHash", new { idHash, challenge });
+    public Task DeleteUserSessionsAsync(string userId) => ExecAsync("DELETE FROM sessions WHERE user_id = @userId", new { userId });
+
+    // Roles and project settings
+    public Task SetRoleAsync(string project, string userId, string role) => ExecAsync(
+        "INSERT INTO project_roles (project, user_id, role) VALUES (@project, @userId, @role) ON CONFLICT (project, user_id) DO UPDATE SET role = excluded.role",
+        new { project, userId, role });
+    public async Task<bool> RemoveRoleAsync(string project, string userId) => await ExecAsync("DELETE FROM project_roles WHERE project = @project AND user_id = @userId", new { project, userId }) > 0;
+    public Task<string?> RoleAsync(string project, string userId) => OneAsync<string>("SELECT role FROM project_roles WHERE project = @project AND user_id = @userId", new { project, userId });
+    public Task<IReadOnlyList<(string user_id, string role)>> RolesAsync(string project) => ManyAsync<(string, string)>("SELECT user_id, role FROM project_roles WHERE project = @project ORDER BY user_id", new { project });
+    public async Task<bool> HasRolesAsync(string project) => await OneAsync<long>("SELECT COUNT(*) FROM project_roles WHERE project = @project", new { project }) > 0;
+
+    public Task SetCriticalAsync(string project, bool critical) => ExecAsync(
+        "INSERT INTO project_settings (project, critical) VALUES (@project, @c) ON CONFLICT (project) DO UPDATE SET critical = excluded.critical", new { project, c = critical ? 1 : 0 });
+    public async Task<bool> IsCriticalAsync(string project) => await OneAsync<long?>("SELECT critical FROM project_settings WHERE project = @project", new { project }) == 1;
+
+    // Tokens
+    public Task CreateMacaroonAsync(MacaroonRow row) => ExecAsync("""
+        INSERT INTO macaroons (id, user_id, key, is_admin, description, caveats, publisher_id, created_at)
+        VALUES (@id, @user_id, @key, @is_admin, @description, @caveats, @publisher_id, @created_at)
+        """, row);
+    public Task<MacaroonRow?> MacaroonAsync(string id) => OneAsync<MacaroonRow>("SELECT * FROM macaroons WHERE id = @id", new { id });
+    public Task<IReadOnlyList<MacaroonRow>> UserMacaroonsAsync(string userId) => ManyAsync<MacaroonRow>("SELECT * FROM macaroons WHERE user_id = @userId ORDER BY created_at", new { userId });
+    public Task TouchMacaroonAsync(string id, DateTimeOffset at) => ExecAsync("UPDATE macaroons SET last_used_at = @at WHERE id = @id", new { id, at = Text(at) });
+    public async Task<bool> RevokeMacaroonAsync(string id, DateTimeOffset at) =>
+        await ExecAsync("UPDATE macaroons SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL", new { id, at = Text(at) }) == 1;
+
+    // Publishers
+    public Task AddPublisherAsync(PublisherRow row) => ExecAsync("""
+        INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
+        VALUES (@id, @project, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at)
+        """, row);
+    public Task<IReadOnlyList<PublisherRow>> PublishersAsync(string kind, string repository) =>
+        ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE kind = @kind AND LOWER(repository) = @repository", new { kind, repository = repository.ToLowerInvariant() });
+    public Task<IReadOnlyList<PublisherRow>> ProjectPublishersAsync(string project) => ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE project = @project", new { project });
+    public async Task<bool> RemovePublisherAsync(string id, string project) => await ExecAsync("DELETE FROM publishers WHERE id = @id AND project = @project", new { id, project }) == 1;
+    public Task ReifyPublisherAsync(string id, string project) => ExecAsync("UPDATE publishers SET project = @project, pending_project = NULL WHERE id = @id", new { id, project });
+
+    /// <summary>Records a JWT id; false when it was seen before (a replayed identity token).</summary>
+    public async Task<bool> ClaimJtiAsync(string jti, DateTimeOffset expires)
+    {
+        await using var c = Connect();
+        await c.ExecuteAsync("DELETE FROM oidc_jtis WHERE expires_at < @now", new { now = Text(DateTimeOffset.UtcNow.AddMinutes(-10)) });
+        return await c.ExecuteAsync("INSERT INTO oidc_jtis (jti, expires_at) VALUES (@jti, @e) ON CONFLICT (jti) DO NOTHING", new { jti, e = Text(expires) }) == 1;
+    }
+
+    // Kill switches
+    public Task SetSwitchAsync(string name, bool enabled, string? reason) => ExecAsync(
+        "INSERT INTO kill_switches (name, enabled, reason, changed_at) VALUES (@name, @e, @reason, @at) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, reason = excluded.reason, changed_at = excluded.changed_at",
+        new { name, e = enabled ? 1 : 0, reason, at = Text(DateTimeOffset.UtcNow) });
+    public Task<IReadOnlyList<SwitchRow>> SwitchesAsync() => ManyAsync<SwitchRow>("SELECT * FROM kill_switches");
+
+    // Security events: insert and select only.
+    public Task AppendEventAsync(EventRow row) => ExecAsync(
+        "INSERT INTO security_events (id, at, kind, user_id, project, ip, user_agent, details) VALUES (@id, @at, @kind, @user_id, @project, @ip, @user_agent, @details)", row);
+    public Task<IReadOnlyList<EventRow>> EventsAsync(string? userId, string? project, int limit) => ManyAsync<EventRow>(
+        "SELECT * FROM security_events WHERE (@userId IS NULL OR user_id = @userId) AND (@project IS NULL OR project = @project) ORDER BY at DESC, id LIMIT @limit",
+        new { userId, project, limit });
+}

@@ -1,0 +1,49 @@
+using Tomlyn.Model;
+
+namespace Moat.Index.Accounts;
+
+/// <summary>
+/// <c>[security]</c> in moat.toml: the public origin (WebAuthn origin and RP ID, cookie security), the OIDC
+/// audience and trusted CI issuers, the secret-scanning partner's key URL, and the password work factor.
+/// </summary>
+public sealed record SecurityOptions
+{
+    public string Origin { get; init; } = "http://localhost:8080";
+    /// <summary>The WebAuthn relying-party id: the origin's host unless set.</summary>
+    public string? RpId { get; init; }
+    public string EffectiveRpId => RpId ?? new Uri(Origin).Host;
+
+    public int PasswordIterations { get; init; } = Passwords.OwaspIterations;
+    public int LockoutAfterFailures { get; init; } = 5;
+    public TimeSpan LockoutFor { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>Failed logins allowed from one IP address per <see cref="LockoutFor"/> window (across usernames: credential stuffing).</summary>
+    public int FailuresPerAddress { get; init; } = 30;
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
+
+    public string OidcAudience { get; init; } = "moat";
+    public string GitHubIssuer { get; init; } = "https://token.actions.githubusercontent.com";
+    public string GitLabIssuer { get; init; } = "https://gitlab.com";
+    public TimeSpan MintedTokenLifetime { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Where the secret-scanning partner publishes its ECDSA keys (GitHub's format); null disables the disclosure endpoint.</summary>
+    public string? DisclosureKeysUrl { get; init; }
+
+    /// <summary>Where the default mail sender writes messages (.eml); null: <c>DATA/mail</c>.</summary>
+    public string? MailDirectory { get; init; }
+
+    public static SecurityOptions Apply(SecurityOptions options, TomlTable table, string source)
+    {
+        if (!table.TryGetValue("security", out var value) || value is not TomlTable s) return options;
+        string? Text(string key) => !s.TryGetValue(key, out var v) ? null : v as string ?? throw new IndexConfigurationException($"{source}: security.{key} must be a string");
+        return options with
+        {
+            Origin = Text("origin") ?? options.Origin,
+            RpId = Text("rp-id") ?? options.RpId,
+            OidcAudience = Text("oidc-audience") ?? options.OidcAudience,
+            GitHubIssuer = Text("github-issuer") ?? options.GitHubIssuer,
+            GitLabIssuer = Text("gitlab-issuer") ?? options.GitLabIssuer,
+            DisclosureKeysUrl = Text("disclosure-keys-url") ?? options.DisclosureKeysUrl,
+            MailDirectory = Text("mail-directory") ?? options.MailDirectory,
+        };
+    }
+}

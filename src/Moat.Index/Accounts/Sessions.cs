@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Moat.Index.Auth;
+
+namespace Moat.Index.Accounts;
+
+/// <summary>A signed-in request: the user, the session, and whether its second factor is done.</summary>
+public sealed record SignedIn(UserRow User, SessionRow Session, bool HasTwoFactor, bool TwoFactorDone);
+
+/// <summary>
+/// Session cookies and CSRF. The cookie holds 256 random bits; the database holds only their SHA-256. Cookies are
+/// HttpOnly, SameSite=Strict, and Secure (with the <c>__Host-</c> prefix) whenever the configured origin is https.
+/// Every state-changing request made with a session must carry <c>X-CSRF-Token</c> equal to the session's token
+/// (returned at login) and, when the browser sends one, an <c>Origin</c> equal to the configured origin.
+/// </summary>
+public sealed class Sessions(AccountStore store, SecurityOptions options, TimeProvider time)
+{
+    public const string CsrfHeader = "X-CSRF-Token";
+    public string CookieName => Secure ? "__Host-moat-session" : "moat-session";
+    private bool Secure => options.Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
+    public async Task<string> StartAsync(HttpResponse response, UserRow user, bool twoFactorDone)
+    {
+        var id = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+        var csrf = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+        var now = time.GetUtcNow();
+        await store.CreateSessionAsync(new SessionRow
+        {
+            id_hash = Hash(id), user_id = user.id, csrf = csrf, created_at = AccountStore.Text(now),
+            expires_at = AccountStore.Text(now + options.SessionLifetime), two_factor_at = twoFactorDone ? AccountStore.Text(now) : null,
+        });
+        response.Cookies.Append(CookieName, id, new CookieOptions
+        {
+            HttpOnly = true, Secure = Secure, SameSite = SameSiteMode.Strict, Path = "/", MaxAge = options.SessionLifetime,
+        });
+        return csrf;
+    }
+
+    /// <summary>The session behind the request's cookie (null when absent, unknown or expired), CSRF-checked for state-changing methods.</summary>
+    public async Task<(SignedIn? SignedIn, string? Error)> ReadAsync(HttpRequest request)
+    {
+        if (!request.Cookies.TryGetValue(CookieName, out var id) || string.IsNullOrEmpty(id)) return (null, null);
+        var session = await store.SessionAsync(Hash(id));
+        if (session is null || AccountStore.Time(session.expires_at) <= time.GetUtcNow()) return (null, null);
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            var sent = request.Headers[CsrfHeader].ToString();
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(sent), Encoding.ASCII.GetBytes(session.csrf)))
+                return (null, "CSRF check failed: send the X-CSRF-Token header returned at login.");
+            var origin = request.Headers.Origin.ToString();
+            if (origin.Length > 0 && !string.Equals(origin, options.Origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+                return (null, $"CSRF check failed: cross-origin request from {origin}.");
+        }
+        var user = await store.UserByIdAsync(session.user_id);
+        if (user is null || user.is_disabled != 0) return (null, null);
+        var hasTwoFactor = user.totp_secret is not null || (await store.CredentialsAsync(user.id)).Count > 0;
+        return (new SignedIn(user, session, hasTwoFactor, session.two_factor_at is not null), null);
+    }
+
+    public async Task EndAsync(HttpRequest request, HttpResponse response)
+    {
+        if (request.Cookies.TryGetValue(CookieName, out var id)) await store.DeleteSessionAsync(Hash(id));
+        response.Cookies.Delete(CookieName);
+    }
+
+    public static string Hash(string id) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+}
+
+/// <summary>
+/// Login throttling on two axes: per account (after N consecutive failures the account locks for a while, even
+/// for the right password — stored, so it holds across nodes) and per client address (failures across any
+/// usernames within the window: credential stuffing; in memory, per node).
+/// </summary>
+public sealed class LoginThrottle(SecurityOptions options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
+
+    public bool AddressBlocked(string address)
+    {
+        if (!_failures.TryGetValue(address, out var queue)) return false;
+        lock (queue)
+        {
+            Prune(queue);
+            return queue.Count >= options.FailuresPerAddress;
+        }
+    }
+
+    public void Failed(string address)
+    {
+        var queue = _failures.GetOrAdd(address, _ => new Queue<DateTimeOffset>());
+        lock (queue)
+        {
+            Prune(queue);
+            queue.Enqueue(time.GetUtcNow());
+        }
+    }
+
+    private void Prune(Queue<DateTimeOffset> queue)
+    {
+        var cutoff = time.GetUtcNow() - options.LockoutFor;
+        while (queue.Count > 0 && queue.Peek() < cutoff) queue.Dequeue();
+    }
+}

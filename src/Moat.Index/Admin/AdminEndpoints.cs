@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Moat.Index.Auth;
+using Moat.Index.Simple;
+using Moat.Index.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Moat.Packaging;
+
+namespace Moat.Index.Admin;
+
+/// <summary>The admin JSON API under <c>/_admin/</c>; every call needs an admin token (decided in <see cref="IndexAuthorization"/>).</summary>
+public static class AdminEndpoints
+{
+    public sealed record YankRequest(string? Reason);
+    public sealed record StatusRequest(string Status, string? Reason);
+    public sealed record TokenRequest(string? Project, bool Admin, string? Description);
+    public sealed record SwitchRequest(bool Enabled, string? Reason);
+    public sealed record FlagRequest(bool Value);
+    public sealed record RoleRequest(string Username, string Role);
+
+    public static void Map(WebApplication app)
+    {
+        var admin = app.MapGroup("/_admin").AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var decision = await http.RequestServices.GetRequiredService<IndexAuthorization>().AuthorizeAsync(http.Request, IndexAction.Administer, null, http.RequestAborted);
+            if (decision.Allowed) return await next(context);
+            if (decision.Status == StatusCodes.Status401Unauthorized) IndexAuthorization.Challenge(http.Response);
+            return Results.Json(new { error = decision.Message }, statusCode: decision.Status);
+        });
+
+        admin.MapPost("/projects/{project}/releases/{version}/yank", (string project, string version, YankRequest? body, IndexAdmin ops, CancellationToken ct) =>
+            Run(ops.YankAsync(project, version, true, body?.Reason, ct)));
+        admin.MapPost("/projects/{project}/releases/{version}/unyank", (string project, string version, IndexAdmin ops, CancellationToken ct) =>
+            Run(ops.YankAsync(project, version, false, null, ct)));
+        admin.MapPut("/projects/{project}/status", (string project, StatusRequest body, IndexAdmin ops, CancellationToken ct) =>
+            Run(ops.SetStatusAsync(project, body.Status, body.Reason, ct)));
+        admin.MapDelete("/files/{filename}", (string filename, IndexAdmin ops, CancellationToken ct) => Run(ops.DeleteFileAsync(filename, ct)));
+        admin.MapPost("/tokens", async (TokenRequest body, IndexAdmin ops, CancellationToken ct) =>
+        {
+            var (result, secret, token) = await ops.CreateTokenAsync(body.Project, body.Admin, body.Description, ct);
+            return result.Ok
+                ? Results.Json(new { message = result.Message, id = token!.Id, project = token.Project, admin = token.IsAdmin, token = secret }, statusCode: StatusCodes.Status201Created)
+                : Results.Json(new { error = result.Message }, statusCode: StatusCodes.Status400BadRequest);
+        });
+        admin.MapDelete("/tokens/{id}", (string id, IndexAdmin ops, CancellationToken ct) => Run(ops.RevokeTokenAsync(id, ct)));
+        admin.MapPut("/switches/{name}", (string name, SwitchRequest body, IndexAdmin ops) => Run(ops.SetSwitchAsync(name, body.Enabled, body.Reason)));
+        admin.MapGet("/switches", async (Moat.Index.Security.KillSwitches switches) => Results.Json((await switches.ActiveAsync()).Select(s => new { name = s.Name, reason = s.Reason })));
+        admin.MapPut("/users/{username}/disabled", (string username, FlagRequest body, IndexAdmin ops) => Run(ops.SetUserDisabledAsync(username, body.Value)));
+        admin.MapPut("/projects/{project}/critical", (string project, FlagRequest body, IndexAdmin ops) => Run(ops.SetCriticalAsync(project, body.Value)));
+        admin.MapPut("/projects/{project}/roles", (string project, RoleRequest body, IndexAdmin ops) => Run(ops.SetRoleAsync(project, body.Username, body.Role)));
+        admin.MapGet("/events", async (string? user, string? project, int? limit, IndexAdmin ops) =>
+            Results.Json((await ops.EventsAsync(user, project, Math.Clamp(limit ?? 200, 1, 5000))).Select(Moat.Index.Security.SecurityEvents.Show)));
+        admin.MapGet("/projects/{project}", async (string project, IMetadataStore store, CancellationToken ct) =>
+        {
+            var listing = await store.GetListingAsync(ProjectName.Normalize(project), ct);
+            if (listing is null) return Results.Json(new { error = $"No project {project}." }, statusCode: StatusCodes.Status404NotFound);
+            var files = new List<object>();
+            foreach (var f in listing.Files)
+            {
+                var verdict = await store.GetVerdictAsync(f.Sha256, ct);
+                files.Add(new
+                {
+                    filename = f.Filename, version = f.Version, sha256 = f.Sha256, size = f.Size, yanked = f.Yanked, yanked_reason = f.YankedReason,
+                    state = f.State == FileState.Quarantined ? "quarantined" : "available", state_reason = f.StateReason, url = SimplePages.FileUrl(f),
+                    verdict = verdict is null ? null : new { verdict.Verdict, verdict.Action, verdict.Score, verdict.Message, findings = System.Text.Json.JsonDocument.Parse(verdict.FindingsJson).RootElement },
+                });
+            }
+            var p = listing.Project;
+            return Results.Json(new { name = p.Name, display_name = p.DisplayName, status = ProjectStatusNames.Of(p.Status), status_reason = p.StatusReason, serial = p.LastSerial, files });
+        });
+    }
+
+    private static async Task<IResult> Run(Task<AdminResult> operation)
+    {
+        var result = await operation;
+        return result.Ok ? Results.Json(new { message = result.Message }) : Results.Json(new { error = result.Message }, statusCode: StatusCodes.Status404NotFound);
+    }
+}

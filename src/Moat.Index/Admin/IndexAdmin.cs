@@ -1,0 +1,107 @@
+using Moat.Index.Accounts;
+using Moat.Index.Auth;
+using Moat.Index.Storage;
+using Moat.Packaging;
+
+namespace Moat.Index.Admin;
+
+/// <summary>The result of an admin operation: success, or why not (no such project, file, release…).</summary>
+public sealed record AdminResult(bool Ok, string Message);
+
+/// <summary>
+/// Admin operations shared by the <c>moat admin</c> commands (run against the data directory) and the admin JSON
+/// API (run by the server): yank/unyank, project status, file deletion, tokens.
+/// </summary>
+public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Action<string>? invalidate = null)
+{
+    public async Task<AdminResult> YankAsync(string project, string version, bool yank, string? reason, CancellationToken ct = default)
+    {
+        var name = ProjectName.Normalize(project);
+        // Files store the normalized version (1.0 and 1.0.0 differ as text): normalize what the admin typed too.
+        if (Moat.Packaging.Versions.PackageVersion.TryParse(version, out var parsed)) version = parsed.ToString();
+        var changed = await store.SetYankedAsync(name, version, yank, reason, ct);
+        if (changed == 0) return new(false, $"No files of {name} {version}.");
+        invalidate?.Invoke(name);
+        return new(true, $"{(yank ? "Yanked" : "Unyanked")} {name} {version} ({changed} file{(changed == 1 ? "" : "s")}).");
+    }
+
+    public async Task<AdminResult> SetStatusAsync(string project, string status, string? reason, CancellationToken ct = default)
+    {
+        if (!ProjectStatusNames.TryParse(status, out var parsed)) return new(false, $"Unknown status '{status}': active, archived, quarantined or deprecated.");
+        var name = ProjectName.Normalize(project);
+        if (!await store.SetProjectStatusAsync(name, parsed, string.IsNullOrWhiteSpace(reason) ? null : reason, ct)) return new(false, $"No project {name}.");
+        invalidate?.Invoke(name);
+        return new(true, $"{name} is now {ProjectStatusNames.Of(parsed)}.");
+    }
+
+    public async Task<AdminResult> DeleteFileAsync(string filename, CancellationToken ct = default)
+    {
+        var file = await store.GetFileAsync(filename, ct);
+        if (file is null || !await store.DeleteFileAsync(filename, ct)) return new(false, $"No file {filename}.");
+        invalidate?.Invoke(file.Project);
+        return new(true, $"Deleted {filename}; the filename cannot be reused.");
+    }
+
+    public async Task<(AdminResult Result, string? Secret, TokenRecord? Token)> CreateTokenAsync(string? project, bool admin, string? description, CancellationToken ct = default)
+    {
+        if (project is null && !admin) return (new(false, "Give --project NAME for an upload token, or --admin for an admin token."), null, null);
+        if (project is not null && !ProjectName.IsValid(project)) return (new(false, $"'{project}' is not a valid project name."), null, null);
+        var normalized = project is null ? null : ProjectName.Normalize(project);
+        var caveats = normalized is null ? new List<string>() : [Macaroons.ProjectsCaveat([normalized])];
+        var (row, secret) = await Tokens.IssueAsync(accounts, null, admin, description, caveats, null, DateTimeOffset.UtcNow);
+        var token = new TokenRecord(row.id, normalized, admin, description, DateTimeOffset.UtcNow, null);
+        var scope = admin ? "admin (all projects)" : $"project {token.Project}";
+        return (new(true, $"Created token {token.Id} for {scope}."), secret, token);
+    }
+
+    /// <summary>Revokes a macaroon token, or a legacy random token by its id.</summary>
+    public async Task<AdminResult> RevokeTokenAsync(string id, CancellationToken ct = default) =>
+        await accounts.RevokeMacaroonAsync(id, DateTimeOffset.UtcNow) || await store.RevokeTokenAsync(id, ct) ? new(true, $"Revoked token {id}.") : new(false, $"No live token {id}.");
+
+    public async Task<AdminResult> SetSwitchAsync(string name, bool enabled, string? reason)
+    {
+        if (!Security.SwitchNames.All.Contains(name)) return new(false, $"Unknown switch '{name}': {string.Join(", ", Security.SwitchNames.All)}.");
+        await accounts.SetSwitchAsync(name, enabled, string.IsNullOrWhiteSpace(reason) ? null : reason);
+        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync(enabled ? "admin:switch-on" : "admin:switch-off", null, details: new { name, reason });
+        return new(true, $"{name} is now {(enabled ? "on" : "off")}.");
+    }
+
+    public async Task<AdminResult> SetUserDisabledAsync(string username, bool disabled)
+    {
+        var user = await accounts.UserByNameAsync(username);
+        if (user is null) return new(false, $"No user {username}.");
+        await accounts.SetDisabledAsync(user.id, disabled);
+        if (disabled) await accounts.DeleteUserSessionsAsync(user.id);
+        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync(disabled ? "admin:user-disabled" : "admin:user-enabled", null, user.id);
+        return new(true, $"{user.username} is now {(disabled ? "disabled (sessions ended)" : "enabled")}.");
+    }
+
+    /// <summary>Marks a project critical: its owners then need a WebAuthn security key to upload.</summary>
+    public async Task<AdminResult> SetCriticalAsync(string project, bool critical)
+    {
+        var name = ProjectName.Normalize(project);
+        await accounts.SetCriticalAsync(name, critical);
+        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync("admin:critical", null, null, name, new { critical });
+        return new(true, critical ? $"{name} is critical: owners need a security key (WebAuthn) to upload." : $"{name} is no longer critical.");
+    }
+
+    public async Task<AdminResult> SetRoleAsync(string project, string username, string role)
+    {
+        if (role is not ("owner" or "maintainer")) return new(false, "role must be owner or maintainer.");
+        var user = await accounts.UserByNameAsync(username);
+        if (user is null) return new(false, $"No user {username}.");
+        var name = ProjectName.Normalize(project);
+        await accounts.SetRoleAsync(name, user.id, role);
+        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync("admin:role-set", null, user.id, name, new { role });
+        return new(true, $"{user.username} is now {role} of {name}.");
+    }
+
+    public Task<IReadOnlyList<EventRow>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
+
+    private async Task<IReadOnlyList<EventRow>> EventsForAsync(string? username, string? project, int limit)
+    {
+        string? userId = null;
+        if (username is not null) userId = (await accounts.UserByNameAsync(username))?.id ?? "-";
+        return await accounts.EventsAsync(userId, project is null ? null : ProjectName.Normalize(project), limit);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Moat.Index.Accounts;
+using Moat.Index.Security;
+using Moat.Index.Storage;
+
+namespace Moat.Index.Auth;
+
+/// <summary>What a request wants to do.</summary>
+public enum IndexAction { Upload, Administer }
+
+/// <summary>
+/// Who is asking: a verified macaroon (<see cref="Token"/>), a legacy random token (<see cref="Legacy"/>), or nobody;
+/// <see cref="Refusal"/> says why presented credentials were not accepted (bad signature, revoked, expired…).
+/// </summary>
+public sealed record Principal(bool PresentedCredentials, MacaroonRow? Token = null, Macaroon? Parsed = null, TokenRecord? Legacy = null, string? Refusal = null)
+{
+    public bool Authenticated => Token is not null || Legacy is not null;
+    public string? UserId => Token?.user_id;
+    /// <summary>Who uploaded, as recorded on the file: the token id.</summary>
+    public string? TokenId => Token?.id ?? Legacy?.Id;
+}
+
+/// <summary>The decision: allowed, or the HTTP status and a message for the client.</summary>
+public sealed record AuthorizationDecision(bool Allowed, int Status, string? Message)
+{
+    public static readonly AuthorizationDecision Allow = new(true, StatusCodes.Status200OK, null);
+    public static AuthorizationDecision Forbid(string message) => new(false, StatusCodes.Status403Forbidden, message);
+}
+
+/// <summary>
+/// The ONE place the index decides who may upload or administer. Credentials are <c>Authorization: Basic</c> with
+/// user <c>__token__</c> and the token as password (what twine sends) or <c>Authorization: Bearer &lt;token&gt;</c>.
+/// Tokens are macaroons (<see cref="Macaroons"/>); random tokens created before issue 9 still work from their
+/// SHA-256 row. An upload is allowed when: no kill switch forbids it; the token's signature and every caveat hold
+/// for this project and time; and the token is an admin token, an operator- or publisher-issued token scoped to
+/// the project, or a user's token where the user is enabled, has a verified e-mail and 2FA, and is owner or
+/// maintainer of the project (or the project is new, then the user becomes its owner). Owners of projects marked
+/// critical need a WebAuthn key (phishing-resistant 2FA).
+/// </summary>
+public sealed class IndexAuthorization(IMetadataStore store, AccountStore accounts, KillSwitches switches, SecurityEvents events, TimeProvider time)
+{
+    public async Task<Principal> IdentifyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var secret = SecretFrom(request.Headers.Authorization.ToString());
+        if (secret is null) return new Principal(request.Headers.Authorization.Count > 0, Refusal: "Invalid or non-existent authentication information.");
+        if (Macaroons.Parse(secret) is { } parsed)
+        {
+            var row = await accounts.MacaroonAsync(parsed.Id);
+            if (row is null || !Macaroons.VerifySignature(parsed, Convert.FromBase64String(row.key)))
+                return new Principal(true, Refusal: "Invalid or non-existent authentication information.");
+            if (row.revoked_at is not null) return new Principal(true, Refusal: "The token has been revoked.");
+            await accounts.TouchMacaroonAsync(row.id, time.GetUtcNow());
+            return new Principal(true, row, parsed);
+        }
+        var legacy = await store.FindTokenAsync(Tokens.Hash(secret), ct);
+        return legacy is null ? new Principal(true, Refusal: "Invalid or non-existent authentication information.") : new Principal(true, Legacy: legacy);
+    }
+
+    public async Task<AuthorizationDecision> AuthorizeAsync(HttpRequest request, IndexAction action, string? project, CancellationToken ct)
+    {
+        var principal = await IdentifyAsync(request, ct);
+        return action == IndexAction.Upload ? await AuthorizeUploadAsync(principal, project!, ct) : AuthorizeAdmin(principal);
+    }
+
+    /// <summary>Refusal for missing or unusable credentials; null when the principal is authenticated.</summary>
+    public static AuthorizationDecision? Unauthenticated(Principal principal) => principal.Authenticated ? null
+        : principal.PresentedCredentials ? AuthorizationDecision.Forbid(principal.Refusal ?? "Invalid or non-existent authentication information.")
+        : new(false, StatusCodes.Status401Unauthorized, "Authentication required: use the username __token__ and an API token as the password.");
+
+    public AuthorizationDecision AuthorizeAdmin(Principal principal)
+    {
+        if (Unauthenticated(principal) is { } refused) return refused;
+        if (principal.Legacy is { IsAdmin: true }) return AuthorizationDecision.Allow;
+        if (principal.Token is { is_admin: not 0 } && Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(null, time.GetUtcNow())) is null)
+            return AuthorizationDecision.Allow;
+        return AuthorizationDecision.Forbid("This needs an admin token.");
+    }
+
+    public async Task<AuthorizationDecision> AuthorizeUploadAsync(Principal principal, string project, CancellationToken ct)
+    {
+        if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return new(false, StatusCodes.Status503ServiceUnavailable, off);
+        if (Unauthenticated(principal) is { } refused) return refused;
+        if (principal.Legacy is { } legacy)
+        {
+            return legacy.IsAdmin || legacy.Project == project ? await NewProjectAllowedAsync(project, ct)
+                : AuthorizationDecision.Forbid($"The token is not allowed to upload to project '{project}': it is scoped to '{legacy.Project}'.");
+        }
+        var token = principal.Token!;
+        if (Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(project, time.GetUtcNow())) is { } why) return AuthorizationDecision.Forbid(why);
+        if (token.is_admin != 0 || token.user_id is null) return await NewProjectAllowedAsync(project, ct); // admin, operator- or publisher-issued: caveats scoped it
+
+        var user = await accounts.UserByIdAsync(token.user_id);
+        if (user is null || user.is_disabled != 0) return AuthorizationDecision.Forbid("The token's user account is disabled.");
+        if (user.email_verified == 0) return AuthorizationDecision.Forbid("Verify your e-mail address before uploading.");
+        var keys = await accounts.CredentialsAsync(user.id);
+        if (user.totp_secret is null && keys.Count == 0)
+            return AuthorizationDecision.Forbid("Two-factor authentication is required to upload: enable TOTP or a security key on your account.");
+        var role = await accounts.RoleAsync(project, user.id);
+        if (role is null)
+        {
+            if (await store.GetProjectAsync(project, ct) is not null || await accounts.HasRolesAsync(project))
+                return AuthorizationDecision.Forbid($"User '{user.username}' is not an owner or maintainer of project '{project}'.");
+            return await NewProjectAllowedAsync(project, ct);
+        }
+        if (role == "owner" && keys.Count == 0 && await accounts.IsCriticalAsync(project))
+            return AuthorizationDecision.Forbid($"'{project}' is a critical project: its owners must use a security key (WebAuthn) as second factor.");
+        return AuthorizationDecision.Allow;
+    }
+
+    private async Task<AuthorizationDecision> NewProjectAllowedAsync(string project, CancellationToken ct)
+    {
+        if (await store.GetProjectAsync(project, ct) is not null) return AuthorizationDecision.Allow;
+        return await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off ? new(false, StatusCodes.Status503ServiceUnavailable, off) : AuthorizationDecision.Allow;
+    }
+
+    /// <summary>After a file is stored: a user's first upload of a new project makes them its owner; the upload is recorded.</summary>
+    public async Task UploadedAsync(HttpContext http, Principal principal, string project, string filename)
+    {
+        if (principal.UserId is { } user && !await accounts.HasRolesAsync(project)) await accounts.SetRoleAsync(project, user, "owner");
+        await events.RecordAsync("file:upload", http, principal.UserId, project, new { filename, token = principal.TokenId, publisher = principal.Token?.publisher_id });
+    }
+
+    /// <summary>The token in <c>Basic __token__:&lt;token&gt;</c> or <c>Bearer &lt;token&gt;</c>; null otherwise.</summary>
+    public static string? SecretFrom(string? header)
+    {
+        if (string.IsNullOrEmpty(header)) return null;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return NonEmpty(header[7..].Trim());
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        var colon = decoded.IndexOf(':');
+        return colon > 0 && decoded[..colon] == "__token__" ? NonEmpty(decoded[(colon + 1)..]) : null;
+    }
+
+    private static string? NonEmpty(string value) => value.Length == 0 ? null : value;
+
+    /// <summary>Adds the challenge a 401 needs so clients know to send Basic credentials.</summary>
+    public static void Challenge(HttpResponse response) => response.Headers[HeaderNames.WWWAuthenticate] = "Basic realm=\"moat\"";
+}

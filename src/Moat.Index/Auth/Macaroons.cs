@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Moat.Index.Auth;
+
+/// <summary>A parsed token: the server-side id, its caveats in order, and the chained signature.</summary>
+public sealed record Macaroon(string Id, IReadOnlyList<string> Caveats, byte[] Signature);
+
+/// <summary>What a request is checked against: the project acted on (null for none) and the time.</summary>
+public sealed record CaveatContext(string? Project, DateTimeOffset Now);
+
+/// <summary>
+/// API tokens in the spirit of macaroons. A token is <c>moat-</c> + base64url(JSON <c>{"i": id, "c": [caveats],
+/// "s": signature}</c>). The server keeps a random 32-byte key per id; the signature is an HMAC-SHA256 chain:
+/// <c>s0 = HMAC(key, id)</c>, <c>s(n) = HMAC(s(n-1), caveat n)</c>. Anyone holding a token can append a caveat and
+/// re-sign with the old signature as key — narrowing it without asking the server — but nobody can remove one,
+/// because that needs an earlier link of the chain. Caveats are JSON objects: <c>{"projects": [...]}</c>
+/// (normalized names), <c>{"exp": unix}</c>, <c>{"nbf": unix}</c>; every caveat must hold and an unknown caveat
+/// fails closed.
+/// </summary>
+public static class Macaroons
+{
+    public const string Prefix = "moat-";
+    private const int MaxTokenLength = 8192;
+    // Caveats are JSON inside JSON: without relaxed escaping every quote becomes \u0022 and tokens triple in length.
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Serialize(Macaroon m)
+    {
+        var json = new JsonObject
+        {
+            ["i"] = m.Id,
+            ["c"] = new JsonArray([.. m.Caveats.Select(c => (JsonNode?)JsonValue.Create(c))]),
+            ["s"] = Convert.ToHexStringLower(m.Signature),
+        };
+        return Prefix + Base64Url(Encoding.UTF8.GetBytes(json.ToJsonString(Compact)));
+    }
+
+    /// <summary>Parses a token; null when it is not a macaroon (e.g. a legacy random token) or is malformed.</summary>
+    public static Macaroon? Parse(string token)
+    {
+        if (!token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > MaxTokenLength) return null;
+        var bytes = FromBase64Url(token[Prefix.Length..]);
+        if (bytes is null || bytes.Length == 0 || bytes[0] != (byte)'{') return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes);
+            var root = doc.RootElement;
+            var id = root.GetProperty("i").GetString();
+            var sig = Convert.FromHexString(root.GetProperty("s").GetString() ?? "");
+            var caveats = root.GetProperty("c").EnumerateArray().Select(c => c.GetString() ?? throw new FormatException()).ToList();
+            return id is null || sig.Length != 32 ? null : new Macaroon(id, caveats, sig);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Mints a token for a server-side id and key with initial caveats.</summary>
+    public static string Mint(string id, byte[] key, IEnumerable<string> caveats)
+    {
+        var sig = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(id));
+        var list = new List<string>();
+        foreach (var caveat in caveats)
+        {
+            sig = HMACSHA256.HashData(sig, Encoding.UTF8.GetBytes(caveat));
+            list.Add(caveat);
+        }
+        return Serialize(new Macaroon(id, list, sig));
+    }
+
+    /// <summary>Adds a caveat to a token with no server call: the client-side half of attenuation.</summary>
+    public static string Attenuate(string token, string caveat)
+    {
+        var m = Parse(token) ?? throw new ArgumentException("Not a Moat macaroon token (legacy tokens cannot be attenuated).");
+        if (!IsKnownCaveat(caveat)) throw new ArgumentException($"Unknown caveat: {caveat}");
+        var sig = HMACSHA256.HashData(m.Signature, Encoding.UTF8.GetBytes(caveat));
+        return Serialize(new Macaroon(m.Id, [.. m.Caveats, caveat], sig));
+    }
+
+    public static bool VerifySignature(Macaroon m, byte[] key)
+    {
+        var sig = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(m.Id));
+        foreach (var caveat in m.Caveats) sig = HMACSHA256.HashData(sig, Encoding.UTF8.GetBytes(caveat));
+        return CryptographicOperations.FixedTimeEquals(sig, m.Signature);
+    }
+
+    public static string ProjectsCaveat(IEnumerable<string> projects) => new JsonObject { ["projects"] = new JsonArray([.. projects.Select(p => (JsonNode?)JsonValue.Create(p))]) }.ToJsonString();
+    public static string ExpiresCaveat(DateTimeOffset at) => new JsonObject { ["exp"] = at.ToUnixTimeSeconds() }.ToJsonString();
+    public static string NotBeforeCaveat(DateTimeOffset at) => new JsonObject { ["nbf"] = at.ToUnixTimeSeconds() }.ToJsonString();
+
+    /// <summary>Why the caveats refuse this request (null when every one holds).</summary>
+    public static string? Check(IReadOnlyList<string> caveats, CaveatContext context)
+    {
+        foreach (var caveat in caveats)
+        {
+            JsonElement root;
+            try
+            {
+                root = JsonDocument.Parse(caveat).RootElement;
+            }
+            catch (JsonException)
+            {
+                return "The token carries a malformed caveat.";
+            }
+            if (root.ValueKind != JsonValueKind.Object) return "The token carries a malformed caveat.";
+            foreach (var property in root.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "exp" when property.Value.TryGetInt64(out var exp):
+                        if (context.Now.ToUnixTimeSeconds() >= exp) return "The token has expired.";
+                        break;
+                    case "nbf" when property.Value.TryGetInt64(out var nbf):
+                        if (context.Now.ToUnixTimeSeconds() < nbf) return "The token is not valid yet.";
+                        break;
+                    case "projects" when property.Value.ValueKind == JsonValueKind.Array:
+                        var allowed = property.Value.EnumerateArray().Select(p => p.GetString()).ToList();
+                        if (context.Project is null || !allowed.Contains(context.Project))
+                            return $"The token is not allowed to act on project '{context.Project}': it is scoped to '{string.Join("', '", allowed)}'.";
+                        break;
+                    default:
+                        return $"The token carries an unknown caveat '{property.Name}'.";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static bool IsKnownCaveat(string caveat) => Check([caveat], new CaveatContext(null, DateTimeOffset.FromUnixTimeSeconds(0))) is not { } why || !why.Contains("unknown", StringComparison.Ordinal) && !why.Contains("malformed", StringComparison.Ordinal);
+
+    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static byte[]? FromBase64Url(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        s += (s.Length % 4) switch { 2 => "==", 3 => "=", 0 => "", _ => "!" };
+        try
+        {
+            return Convert.FromBase64String(s);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

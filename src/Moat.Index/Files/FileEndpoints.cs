@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Moat.Index.Storage;
+
+namespace Moat.Index.Files;
+
+/// <summary>
+/// <c>GET /files/&lt;sha256&gt;/&lt;filename&gt;</c> and its PEP 658 sibling <c>…/&lt;filename&gt;.metadata</c>. The URL
+/// names the content, so responses are immutable: strong ETag (the sha256), a year of caching, and Range support
+/// (uv and pip's lazy wheels read the zip directory with ranges). Files the gate or an admin quarantined answer 403
+/// with the reason.
+/// </summary>
+public static class FileEndpoints
+{
+    public const string ImmutableCaching = "public, max-age=31536000, immutable";
+
+    public static void Map(WebApplication app)
+    {
+        app.MapMethods("/files/{sha256}/{filename}", [HttpMethods.Get, HttpMethods.Head],
+            async (HttpContext context, string sha256, string filename, IMetadataStore store, IBlobStore blobs) =>
+            {
+                var ct = context.RequestAborted;
+                var file = await store.GetFileAsync(filename, ct);
+                var metadataOf = file is null && filename.EndsWith(".metadata", StringComparison.Ordinal)
+                    ? await store.GetFileAsync(filename[..^".metadata".Length], ct) : null;
+                var owner = file ?? metadataOf;
+                if (owner is null || owner.Sha256 != sha256 || (metadataOf is not null && metadataOf.MetadataSha256 is null))
+                    return Results.NotFound();
+
+                var project = await store.GetProjectAsync(owner.Project, ct);
+                if (project?.Status == ProjectStatus.Quarantined)
+                    return Forbidden($"Project {project.Name} is quarantined{Reason(project.StatusReason)}");
+                if (owner.State == FileState.Quarantined)
+                    return Forbidden($"{owner.Filename} is quarantined{Reason(owner.StateReason)}");
+
+                var blob = metadataOf is not null ? metadataOf.MetadataSha256! : owner.Sha256;
+                var stream = blobs.OpenRead(blob);
+                if (stream is null) return Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500);
+                context.Response.Headers.CacheControl = ImmutableCaching;
+                return Results.Stream(stream, ContentTypeOf(filename), lastModified: owner.UploadTime,
+                    entityTag: new EntityTagHeaderValue("\"" + blob + "\""), enableRangeProcessing: true);
+            });
+    }
+
+    private static string Reason(string? reason) => string.IsNullOrEmpty(reason) ? "." : $": {reason}";
+
+    private static IResult Forbidden(string message) => Results.Text(message + "\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+
+    /// <summary>The archive's own type; never Content-Encoding: gzip, which would make clients unpack a .tar.gz in flight.</summary>
+    public static string ContentTypeOf(string filename) =>
+        filename.EndsWith(".metadata", StringComparison.Ordinal) ? "text/plain; charset=utf-8"
+        : filename.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || filename.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? "application/zip"
+        : filename.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) ? "application/gzip"
+        : "application/octet-stream";
+}

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace Moat.Index.Hosting;
+
+/// <summary>
+/// The index's Prometheus series, written in the text exposition format at <c>/metrics</c>. Hand-written because
+/// the usual package (prometheus-net) drags in .NET Core 3.1-era Microsoft.Extensions packages that fight the
+/// ASP.NET shared framework; counters and one histogram are all the index needs.
+/// </summary>
+public static class IndexMetrics
+{
+    public static readonly LabeledCounter Requests = new("moat_http_requests_total", "HTTP requests by method, route group and status code.", "method", "route", "status");
+    public static readonly LatencyHistogram RequestSeconds = new("moat_http_request_duration_seconds", "HTTP request latency by route group.", "route");
+    public static readonly LabeledCounter Uploads = new("moat_uploads_total", "Upload attempts by result (accepted, identical, quarantined, rejected, refused, unauthorized, invalid).", "result");
+    public static readonly LabeledCounter Verdicts = new("moat_gate_verdicts_total", "Policy gate decisions by verdict and action.", "verdict", "action");
+    public static readonly LabeledCounter UploadBytes = new("moat_upload_bytes_total", "Bytes of accepted distribution files.");
+
+    /// <summary>Low-cardinality route groups: never the project name or filename.</summary>
+    public static string RouteGroup(string? path) => path switch
+    {
+        null or "" or "/" => "root",
+        "/simple/" or "/simple" => "simple-root",
+        _ when path.StartsWith("/simple/", StringComparison.Ordinal) => "simple-project",
+        _ when path.StartsWith("/files/", StringComparison.Ordinal) => path.EndsWith(".metadata", StringComparison.Ordinal) ? "metadata" : "files",
+        _ when path.StartsWith("/legacy", StringComparison.Ordinal) => "upload",
+        _ when path.StartsWith("/_admin/", StringComparison.Ordinal) => "admin",
+        "/healthz" => "healthz",
+        "/metrics" => "metrics",
+        _ => "other",
+    };
+
+    public static string Render()
+    {
+        var text = new StringBuilder();
+        foreach (var metric in new IMetric[] { Requests, RequestSeconds, Uploads, Verdicts, UploadBytes }) metric.Write(text);
+        return text.ToString();
+    }
+
+    public interface IMetric
+    {
+        void Write(StringBuilder text);
+    }
+
+    /// <summary>A counter with a fixed set of label names; each label-value combination is its own series.</summary>
+    public sealed class LabeledCounter(string name, string help, params string[] labels) : IMetric
+    {
+        private readonly ConcurrentDictionary<string, long[]> _series = new(StringComparer.Ordinal);
+
+        public void Inc(params string[] values) => Add(1, values);
+
+        public void Add(long amount, params string[] values)
+        {
+            var cell = _series.GetOrAdd(LabelText(labels, values), _ => new long[1]);
+            Interlocked.Add(ref cell[0], amount);
+        }
+
+        public long Value(params string[] values) => _series.TryGetValue(LabelText(labels, values), out var cell) ? Interlocked.Read(ref cell[0]) : 0;
+
+        public void Write(StringBuilder text)
+        {
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" counter\n");
+            foreach (var (key, cell) in _series.OrderBy(s => s.Key, StringComparer.Ordinal))
+                text.Append(name).Append(key).Append(' ').Append(Interlocked.Read(ref cell[0]).ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+    }
+
+    /// <summary>A latency histogram with buckets from 0.5 ms to 10 s.</summary>
+    public sealed class LatencyHistogram(string name, string help, string label) : IMetric
+    {
+        private static readonly double[] Bounds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+        private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+
+        private sealed class Series
+        {
+            public readonly long[] Buckets = new long[Bounds.Length + 1];
+            public long Count;
+            public long SumMicroseconds;
+        }
+
+        public void Observe(string value, double seconds)
+        {
+            var series = _series.GetOrAdd(value, _ => new Series());
+            var bucket = Array.BinarySearch(Bounds, seconds);
+            if (bucket < 0) bucket = ~bucket;
+            Interlocked.Increment(ref series.Buckets[bucket]);
+            Interlocked.Increment(ref series.Count);
+            Interlocked.Add(ref series.SumMicroseconds, (long)(seconds * 1e6));
+        }
+
+        public void Write(StringBuilder text)
+        {
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" histogram\n");
+            foreach (var (value, series) in _series.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                long cumulative = 0;
+                for (var i = 0; i <= Bounds.Length; i++)
+                {
+                    cumulative += Interlocked.Read(ref series.Buckets[i]);
+                    var le = i < Bounds.Length ? Bounds[i].ToString(CultureInfo.InvariantCulture) : "+Inf";
+                    text.Append(name).Append("_bucket{").Append(label).Append("=\"").Append(value).Append("\",le=\"").Append(le).Append("\"} ")
+                        .Append(cumulative.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                }
+                var labels = "{" + label + "=\"" + value + "\"}";
+                text.Append(name).Append("_sum").Append(labels).Append(' ').Append((Interlocked.Read(ref series.SumMicroseconds) / 1e6).ToString(CultureInfo.InvariantCulture)).Append('\n');
+                text.Append(name).Append("_count").Append(labels).Append(' ').Append(Interlocked.Read(ref series.Count).ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+    }
+
+    private static string LabelText(string[] names, string[] values)
+    {
+        if (names.Length == 0) return "";
+        var text = new StringBuilder("{");
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (i > 0) text.Append(',');
+            text.Append(names[i]).Append("=\"").Append(i < values.Length ? values[i].Replace("\\", "\\\\").Replace("\"", "\\\"") : "").Append('"');
+        }
+        return text.Append('}').ToString();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Moat.Index.Accounts;
+using Moat.Index.Admin;
+using Moat.Index.Auth;
+using Moat.Index.Files;
+using Moat.Index.Policy;
+using Moat.Index.Publishing;
+using Moat.Index.Security;
+using Moat.Index.Simple;
+using Moat.Index.Storage;
+using Moat.Index.Upload;
+
+namespace Moat.Index.Hosting;
+
+/// <summary>
+/// Builds the <c>moat serve</c> application: one Kestrel process with the simple API, files, upload, admin API,
+/// <c>/healthz</c> and <c>/metrics</c>. Tests call <see cref="Build"/> with their own host tweaks (a test server).
+/// </summary>
+public static class IndexServer
+{
+    public static WebApplication Build(IndexOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "moat", ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024; // raised per request by the upload endpoint only
+        });
+        ConfigureLogging(builder.Logging, options);
+
+        var store = SqliteMetadataStore.Open(options.DatabasePath);
+        var blobs = new FileSystemBlobStore(options.BlobDirectory);
+        var cache = new SimplePageCache(store, TimeProvider.System, options.PageRevalidateAfter);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IMetadataStore>(store);
+        builder.Services.AddSingleton<IBlobStore>(blobs);
+        builder.Services.AddSingleton(cache);
+        var accounts = AccountStore.Open(options.DatabasePath);
+        builder.Services.AddSingleton(accounts);
+        AddAccounts(builder.Services, options);
+        builder.Services.AddSingleton(new IndexAdmin(store, accounts, cache.Invalidate));
+        builder.Services.AddSingleton<IUploadCheck, ProjectStatusCheck>();
+        builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
+        builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
+        builder.Services.AddSingleton<PolicyGate>();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
+        app.Use(SecurityMiddleware.KillSwitchNotice(app.Services.GetRequiredService<KillSwitches>()));
+
+        app.MapGet("/", () => Results.Text("Moat package index. Simple API at /simple/; upload to /legacy/.\n"));
+        app.MapGet("/healthz", async (IMetadataStore s, CancellationToken ct) =>
+        {
+            var serial = await s.GetGlobalSerialAsync(ct);
+            return Results.Json(new { status = "ok", serial });
+        });
+        app.MapGet("/metrics", () => Results.Text(IndexMetrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        SimpleEndpoints.Map(app);
+        FileEndpoints.Map(app);
+        UploadEndpoint.Map(app);
+        AdminEndpoints.Map(app);
+        AccountEndpoints.Map(app);
+        OidcEndpoints.Map(app);
+        DisclosureEndpoint.Map(app);
+        return app;
+    }
+
+    /// <summary>Accounts, sessions, tokens, Trusted Publishing, kill switches and the event log (issue 9).</summary>
+    private static void AddAccounts(IServiceCollection services, IndexOptions options)
+    {
+        var security = options.Security;
+        services.AddSingleton(security);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IndexAuthorization>();
+        services.AddSingleton<KillSwitches>();
+        services.AddSingleton<SecurityEvents>();
+        services.AddSingleton<Sessions>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<IMailSender>(new FileMailSender(security.MailDirectory ?? Path.Combine(options.DataDirectory, "mail")));
+        // Identity-provider and partner key fetches: short timeouts, no redirects to elsewhere.
+        services.AddSingleton(sp => new OidcVerifier(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System));
+        services.AddSingleton(sp => new DisclosureKeys(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, security, TimeProvider.System));
+    }
+
+    private static readonly string[] StatusTexts = [.. Enumerable.Range(0, 600).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private static string StatusText(int status) => (uint)status < StatusTexts.Length ? StatusTexts[status] : "other";
+
+    private static void ConfigureLogging(ILoggingBuilder logging, IndexOptions options)
+    {
+        logging.ClearProviders();
+        if (options.LogFormat == "json") logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        else logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff "; o.UseUtcTimestamp = true; });
+        logging.SetMinimumLevel(Enum.TryParse<LogLevel>(options.LogLevel, ignoreCase: true, out var level) ? level : LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+    }
+
+    /// <summary>Counts and times every request; with a logger, one structured line per request: method, path, status, milliseconds.</summary>
+    private static Func<HttpContext, RequestDelegate, Task> ObserveRequests(ILogger? log) => async (context, next) =>
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var route = IndexMetrics.RouteGroup(context.Request.Path.Value);
+            IndexMetrics.Requests.Inc(context.Request.Method, route, StatusText(context.Response.StatusCode));
+            IndexMetrics.RequestSeconds.Observe(route, elapsed.TotalSeconds);
+            log?.LogInformation("{Method} {Path}{Query} {Status} {ElapsedMs:0.0}ms", context.Request.Method, context.Request.Path.Value,
+                context.Request.QueryString.Value, context.Response.StatusCode, elapsed.TotalMilliseconds);
+        }
+    };
+}

@@ -1,0 +1,107 @@
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace Moat.Index;
+
+/// <summary>What to do with an upload the engine judged <c>suspicious</c> or <c>malicious</c>.</summary>
+public enum GatePolicyAction { Accept, Quarantine, Reject }
+
+/// <summary>
+/// <c>moat serve</c> configuration. Every field has an embedded default that works with no file at all (SQLite and
+/// blobs under <c>./moat-data</c>, 127.0.0.1:8080); <c>moat.toml</c> overrides the defaults and flags override the file.
+/// </summary>
+public sealed record IndexOptions
+{
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+    public string DataDirectory { get; init; } = "moat-data";
+
+    /// <summary>Largest accepted distribution file (PyPI's default limit is 100 MiB).</summary>
+    public long MaxUploadBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>How long a rendered simple page is served before its serial is checked again (other processes may write).</summary>
+    public TimeSpan PageRevalidateAfter { get; init; } = TimeSpan.FromSeconds(1);
+
+    public GatePolicyAction OnSuspicious { get; init; } = GatePolicyAction.Accept;
+    public GatePolicyAction OnMalicious { get; init; } = GatePolicyAction.Reject;
+
+    /// <summary>Log every request (method, path, status, time) at information level.</summary>
+    public bool LogRequests { get; init; } = true;
+    public string LogFormat { get; init; } = "text";
+    public string LogLevel { get; init; } = "information";
+
+    /// <summary>Accounts, 2FA, Trusted Publishing, disclosure (<c>[security]</c>).</summary>
+    public Accounts.SecurityOptions Security { get; init; } = new();
+
+    public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
+    public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
+
+    /// <summary>Reads <paramref name="path"/> (a missing default <c>moat.toml</c> is fine; a missing explicit one is an error).</summary>
+    public static IndexOptions Load(string? path)
+    {
+        var options = new IndexOptions();
+        var explicitPath = path is not null;
+        path ??= "moat.toml";
+        if (!File.Exists(path))
+        {
+            if (explicitPath) throw new IndexConfigurationException($"configuration file not found: {path}");
+            return options;
+        }
+        TomlTable table;
+        try
+        {
+            table = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(path)) ?? new TomlTable();
+        }
+        catch (TomlException ex)
+        {
+            throw new IndexConfigurationException($"{path}: {ex.Message}");
+        }
+        return Apply(options, table, path);
+    }
+
+    /// <summary>Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level</c> and <c>[policy] suspicious, malicious</c>.</summary>
+    public static IndexOptions Apply(IndexOptions options, TomlTable table, string source)
+    {
+        if (table.TryGetValue("server", out var serverValue) && serverValue is TomlTable server)
+        {
+            options = options with
+            {
+                Urls = Text(server, "urls", source) ?? options.Urls,
+                DataDirectory = Text(server, "data", source) ?? options.DataDirectory,
+                MaxUploadBytes = Number(server, "max-upload-mb", source) is { } mb ? mb * 1024 * 1024 : options.MaxUploadBytes,
+                LogRequests = server.TryGetValue("log-requests", out var log) ? log as bool? ?? throw Bad(source, "server.log-requests", "true or false") : options.LogRequests,
+                LogFormat = Text(server, "log-format", source) is { } format ? OneOf(format, source, "server.log-format", "text", "json") : options.LogFormat,
+                LogLevel = Text(server, "log-level", source) ?? options.LogLevel,
+            };
+        }
+        if (table.TryGetValue("policy", out var policyValue) && policyValue is TomlTable policy)
+        {
+            options = options with
+            {
+                OnSuspicious = Text(policy, "suspicious", source) is { } s ? ParseAction(s, source, "policy.suspicious") : options.OnSuspicious,
+                OnMalicious = Text(policy, "malicious", source) is { } m ? ParseAction(m, source, "policy.malicious") : options.OnMalicious,
+            };
+        }
+        return options with { Security = Accounts.SecurityOptions.Apply(options.Security, table, source) };
+    }
+
+    private static GatePolicyAction ParseAction(string value, string source, string key) => OneOf(value, source, key, "accept", "quarantine", "reject") switch
+    {
+        "accept" => GatePolicyAction.Accept,
+        "quarantine" => GatePolicyAction.Quarantine,
+        _ => GatePolicyAction.Reject,
+    };
+
+    private static string OneOf(string value, string source, string key, params string[] allowed) =>
+        allowed.Contains(value) ? value : throw Bad(source, key, string.Join(", ", allowed));
+
+    private static string? Text(TomlTable table, string key, string source) =>
+        !table.TryGetValue(key, out var value) ? null : value as string ?? throw Bad(source, key, "a string");
+
+    private static long? Number(TomlTable table, string key, string source) =>
+        !table.TryGetValue(key, out var value) ? null : value is long n && n > 0 ? n : throw Bad(source, key, "a positive integer");
+
+    private static IndexConfigurationException Bad(string source, string key, string expected) => new($"{source}: {key} must be {expected}");
+}
+
+/// <summary>A configuration file that is missing or wrong: reported as one line, never a stack trace.</summary>
+public sealed class IndexConfigurationException(string message) : Exception(message);

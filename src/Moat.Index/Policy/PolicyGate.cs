@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Moat.Analysis;
+using Moat.Analysis.Reporting;
+using Moat.Index.Storage;
+
+namespace Moat.Index.Policy;
+
+/// <summary>Everything the gate may look at about one upload. <see cref="StagedPath"/> is the file on local disk, not yet visible.</summary>
+public sealed record UploadCandidate(
+    string Filename,
+    string Project,
+    string Version,
+    string PackageType,
+    string Sha256,
+    string StagedPath,
+    ProjectRecord? ExistingProject,
+    IReadOnlyDictionary<string, string> FormFields)
+{
+    /// <summary>What was read from the file itself (core metadata, archive issues).</summary>
+    public Upload.InspectedDistribution? Distribution { get; init; }
+}
+
+/// <summary>
+/// One check the gate runs on every upload. A real seam: the name-confusion engine and the code scanner plug in
+/// here beside the built-in checks. A check returns findings (judged together by <see cref="Verdicts"/>) or refuses
+/// outright when the upload is invalid, whatever its score.
+/// </summary>
+public interface IUploadCheck
+{
+    string Name { get; }
+    ValueTask<CheckOutcome> CheckAsync(UploadCandidate candidate, CancellationToken ct);
+}
+
+public sealed record CheckOutcome(IReadOnlyList<Finding> Findings, string? Refusal = null)
+{
+    public static readonly CheckOutcome Pass = new([]);
+    public static CheckOutcome Refuse(string message) => new([], message);
+}
+
+/// <summary>What happens to the upload.</summary>
+public enum GateAction { Accept, Quarantine, Reject }
+
+public sealed record GateDecision(GateAction Action, Verdict Verdict, double Score, IReadOnlyList<Finding> Findings, string? Message)
+{
+    public string ActionName => Action switch { GateAction.Quarantine => "quarantine", GateAction.Reject => "reject", _ => "accept" };
+}
+
+/// <summary>
+/// The ONE place an upload is judged. Runs every <see cref="IUploadCheck"/>; any refusal rejects; otherwise the
+/// findings become a verdict in <see cref="Verdicts"/> and the configured policy maps the verdict to an action.
+/// The decision is stored by sha256 with its findings, whether the file is kept or not.
+/// </summary>
+public sealed class PolicyGate(IEnumerable<IUploadCheck> checks, IMetadataStore store, IndexOptions options)
+{
+    private readonly IReadOnlyList<IUploadCheck> _checks = [.. checks];
+
+    public async Task<GateDecision> JudgeAsync(UploadCandidate candidate, CancellationToken ct)
+    {
+        var findings = new List<Finding>();
+        string? refusal = null;
+        foreach (var check in _checks)
+        {
+            var outcome = await check.CheckAsync(candidate, ct);
+            findings.AddRange(outcome.Findings);
+            if (outcome.Refusal is not null)
+            {
+                refusal = outcome.Refusal;
+                break;
+            }
+        }
+        var (verdict, score) = Verdicts.Judge(findings);
+        var decision = refusal is not null
+            ? new GateDecision(GateAction.Reject, verdict, score, findings, refusal)
+            : Apply(verdict, score, findings, candidate);
+        await store.SaveVerdictAsync(new StoredVerdict(candidate.Sha256, candidate.Filename, decision.ActionName, ReportNames.Of(decision.Verdict),
+            decision.Score, JsonSerializer.Serialize(findings.Select(FindingJson)), decision.Message, DateTimeOffset.UtcNow), ct);
+        return decision;
+    }
+
+    private GateDecision Apply(Verdict verdict, double score, IReadOnlyList<Finding> findings, UploadCandidate candidate)
+    {
+        var policy = verdict switch
+        {
+            Verdict.Malicious => options.OnMalicious,
+            Verdict.Suspicious => options.OnSuspicious,
+            _ => GatePolicyAction.Accept,
+        };
+        var worst = findings.OrderByDescending(f => f.Severity).FirstOrDefault();
+        var why = worst is null ? "" : $" ({worst.RuleId}: {worst.Message})";
+        return policy switch
+        {
+            GatePolicyAction.Reject => new(GateAction.Reject, verdict, score, findings, $"{candidate.Filename} was judged {ReportNames.Of(verdict)}{why}"),
+            GatePolicyAction.Quarantine => new(GateAction.Quarantine, verdict, score, findings, $"{candidate.Filename} is quarantined: judged {ReportNames.Of(verdict)}{why}"),
+            _ => new(GateAction.Accept, verdict, score, findings, null),
+        };
+    }
+
+    private static object FindingJson(Finding f) => new
+    {
+        rule = f.RuleId,
+        severity = ReportNames.Of(f.Severity),
+        confidence = ReportNames.Of(f.Confidence),
+        message = f.Message,
+        path = f.Location.Path,
+        line = f.Location.Line,
+        evidence = f.Evidence,
+    };
+}
+
+/// <summary>PEP 792: archived and quarantined projects take no new distributions.</summary>
+public sealed class ProjectStatusCheck : IUploadCheck
+{
+    public string Name => "project-status";
+
+    public ValueTask<CheckOutcome> CheckAsync(UploadCandidate candidate, CancellationToken ct) =>
+        ValueTask.FromResult(candidate.ExistingProject is { } project && !SqliteMetadataStore.UploadsAllowed(project.Status)
+            ? CheckOutcome.Refuse($"Project '{project.Name}' is {ProjectStatusNames.Of(project.Status)} and accepts no new uploads.")
+            : CheckOutcome.Pass);
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Moat.Index.Accounts;
+using Moat.Index.Auth;
+using Moat.Index.Security;
+using Moat.Index.Storage;
+
+namespace Moat.Index.Publishing;
+
+/// <summary>
+/// Trusted Publishing, wire-compatible with PyPI's (what <c>pypa/gh-action-pypi-publish</c> and twine's helpers
+/// call): <c>GET /_/oidc/audience</c> → <c>{"audience": …}</c>; <c>POST /_/oidc/mint-token</c> with
+/// <c>{"token": JWT}</c> → <c>{"success": true, "token": "moat-…", "expires": …}</c>, a token scoped to the one
+/// project and valid for 15 minutes. A pending publisher creates its project on first use (and its creator
+/// becomes owner); the JWT's <c>jti</c> is claimed once, so a stolen identity token cannot be replayed.
+/// </summary>
+public static class OidcEndpoints
+{
+    public sealed record MintRequest(string? Token);
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/_/oidc/audience", (SecurityOptions options) => Results.Json(new { audience = options.OidcAudience }));
+
+        app.MapPost("/_/oidc/mint-token", async (MintRequest body, HttpContext http, OidcVerifier verifier, SecurityOptions options, AccountStore store,
+            IMetadataStore metadata, KillSwitches switches, SecurityEvents events) =>
+        {
+            if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return Fail(503, "switched-off", off);
+            if (string.IsNullOrWhiteSpace(body?.Token)) return Fail(422, "invalid-payload", "Send {\"token\": \"<OIDC identity token>\"}.");
+            var issuers = new Dictionary<string, string> { [options.GitHubIssuer] = "github", [options.GitLabIssuer] = "gitlab" };
+            try
+            {
+                var identity = await verifier.VerifyAsync(body.Token, issuers.Keys, options.OidcAudience, http.RequestAborted);
+                var kind = issuers[identity.Issuer];
+                var jti = identity["jti"] ?? throw new OidcException("The identity token has no jti.");
+                var candidates = await store.PublishersAsync(kind, PublisherMatching.RepositoryOf(kind, identity));
+                var publisher = PublisherMatching.Match(kind, identity, candidates);
+                // Claim the jti only once everything else matched: a refused token does not burn it; a replay fails here.
+                if (!await store.ClaimJtiAsync(jti, identity.Expires)) throw new OidcException("The identity token was already used (replayed jti).");
+
+                var project = publisher.project;
+                if (project is null)
+                {
+                    var pending = publisher.pending_project!;
+                    if (await metadata.GetProjectAsync(pending) is not null || await store.HasRolesAsync(pending))
+                        throw new OidcException($"The pending publisher's project '{pending}' was created by someone else meanwhile.");
+                    if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } noNew) return Fail(503, "switched-off", noNew);
+                    await store.ReifyPublisherAsync(publisher.id, pending);
+                    await store.SetRoleAsync(pending, publisher.created_by, "owner");
+                    project = pending;
+                }
+                var expires = DateTimeOffset.UtcNow + options.MintedTokenLifetime;
+                var (row, secret) = await Tokens.IssueAsync(store, null, false, $"trusted publisher {kind}:{publisher.repository}",
+                    [Macaroons.ProjectsCaveat([project]), Macaroons.ExpiresCaveat(expires)], publisher.id, DateTimeOffset.UtcNow);
+                await events.RecordAsync("token:minted", http, null, project, new { token = row.id, publisher = publisher.id, repository = identity["repository"] ?? identity["project_path"], @ref = identity["ref"], sha = identity["sha"], jti });
+                return Results.Json(new { success = true, token = secret, expires = expires.ToUnixTimeSeconds() });
+            }
+            catch (OidcException ex)
+            {
+                await events.RecordAsync("token:mint-refused", http, details: new { reason = ex.Message });
+                return Fail(422, "invalid-publisher", ex.Message);
+            }
+        });
+    }
+
+    /// <summary>PyPI's error shape, which the publish action prints.</summary>
+    private static IResult Fail(int status, string code, string description) =>
+        Results.Json(new { message = "Token request failed", errors = new[] { new { code, description } } }, statusCode: status);
+}

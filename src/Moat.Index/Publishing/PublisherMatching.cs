@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using Moat.Index.Accounts;
+
+namespace Moat.Index.Publishing;
+
+/// <summary>
+/// Matches a verified CI identity to a registered publisher, claim by claim as PyPI's warehouse does
+/// (<c>warehouse/oidc/models/github.py</c>, <c>gitlab.py</c>): GitHub — <c>repository</c> and <c>repository_owner</c>
+/// case-insensitive, <c>repository_owner_id</c> exact (it survives renames, so a re-registered name cannot take
+/// over), <c>sub</c> starting <c>repo:OWNER/REPO</c>, <c>job_workflow_ref</c> equal to
+/// <c>OWNER/REPO/.github/workflows/FILE@REF</c> where REF is the <c>ref</c> or <c>sha</c> claim, and the environment
+/// (case-insensitive) when the publisher names one; a publisher with an environment is preferred over one without.
+/// GitLab — <c>project_path</c> case-insensitive, <c>namespace_id</c> exact, <c>ci_config_ref_uri</c> equal to
+/// <c>gitlab.com/PATH//WORKFLOW@REF</c>. Moat adds one refusal PyPI leaves to the workflow author:
+/// <c>pull_request_target</c> runs (which execute with the base repository's secrets on a fork's code) never publish.
+/// </summary>
+public static partial class PublisherMatching
+{
+    [GeneratedRegex(@"[^/]+\.(yml|yaml)(?=@)")]
+    private static partial Regex WorkflowFilename();
+
+    public static string? WorkflowFromRef(string jobWorkflowRef) => WorkflowFilename().Match(jobWorkflowRef) is { Success: true } m ? m.Value : null;
+
+    /// <summary>The repository a token's claims name (the lookup key), or why it cannot be used.</summary>
+    public static string RepositoryOf(string kind, VerifiedIdentity id) =>
+        (kind == "github" ? id["repository"] : id["project_path"]) ?? throw new OidcException($"The identity token has no {(kind == "github" ? "repository" : "project_path")} claim.");
+
+    /// <summary>The best publisher among candidates for the same repository, or an exception saying which claim failed.</summary>
+    public static PublisherRow Match(string kind, VerifiedIdentity id, IReadOnlyList<PublisherRow> candidates)
+    {
+        if (id["event_name"] == "pull_request_target") throw new OidcException("Publishing from a pull_request_target run is refused: it runs with this repository's secrets on untrusted code.");
+        var refClaim = id["ref"];
+        var sha = id["sha"];
+        if (string.IsNullOrEmpty(refClaim) && string.IsNullOrEmpty(sha)) throw new OidcException("The ref and sha claims are empty.");
+        string? environment = id["environment"];
+        var matching = new List<PublisherRow>();
+        string? lastError = null;
+        foreach (var p in candidates.Where(c => c.kind == kind))
+        {
+            lastError = kind == "github" ? CheckGitHub(p, id, refClaim, sha) : CheckGitLab(p, id, refClaim, sha);
+            if (lastError is null) matching.Add(p);
+        }
+        // The most specific: a publisher constrained on this environment beats an unconstrained one.
+        var chosen = (environment is { Length: > 0 } ? matching.FirstOrDefault(p => p.environment == environment.ToLowerInvariant()) : null)
+            ?? matching.FirstOrDefault(p => p.environment == "");
+        return chosen ?? throw new OidcException(lastError ?? "No trusted publisher matches the identity token's claims.");
+    }
+
+    private static string? CheckGitHub(PublisherRow p, VerifiedIdentity id, string? refClaim, string? sha)
+    {
+        var repository = id["repository"];
+        if (string.IsNullOrEmpty(repository) || !string.Equals(repository, p.repository, StringComparison.OrdinalIgnoreCase)) return "The repository claim does not match.";
+        var owner = p.repository.Split('/')[0];
+        if (id["repository_owner"] != owner && !string.Equals(id["repository_owner"], owner, StringComparison.OrdinalIgnoreCase)) return "The repository_owner claim does not match.";
+        if (id["repository_owner_id"] != p.owner_id) return "The repository_owner_id claim does not match.";
+        var sub = id["sub"]?.Split(':');
+        if (sub is not { Length: >= 2 } || !string.Equals($"{sub[0]}:{sub[1]}", $"repo:{p.repository}", StringComparison.OrdinalIgnoreCase)) return "The sub claim does not match.";
+        var expected = $"{p.repository}/.github/workflows/{p.workflow}";
+        var jobRef = id["job_workflow_ref"];
+        if (string.IsNullOrEmpty(jobRef)) return "The job_workflow_ref claim is empty.";
+        if (!new[] { refClaim, sha }.Where(r => !string.IsNullOrEmpty(r)).Any(r => jobRef == $"{expected}@{r}"))
+            return $"The job_workflow_ref claim does not match, expecting {expected}@<ref or sha>, got {jobRef}.";
+        return EnvironmentError(p, id);
+    }
+
+    private static string? CheckGitLab(PublisherRow p, VerifiedIdentity id, string? refClaim, string? sha)
+    {
+        var path = id["project_path"];
+        if (string.IsNullOrEmpty(path) || !string.Equals(path, p.repository, StringComparison.OrdinalIgnoreCase)) return "The project_path claim does not match.";
+        if (id["namespace_id"] != p.owner_id) return "The namespace_id claim does not match.";
+        var sub = id["sub"]?.Split(':');
+        if (sub is not { Length: >= 2 } || !string.Equals($"{sub[0]}:{sub[1]}", $"project_path:{p.repository}", StringComparison.OrdinalIgnoreCase)) return "The sub claim does not match.";
+        var expected = $"gitlab.com/{p.repository}//{p.workflow}";
+        var configRef = id["ci_config_ref_uri"];
+        if (string.IsNullOrEmpty(configRef) || !new[] { refClaim, sha }.Where(r => !string.IsNullOrEmpty(r)).Any(r => string.Equals(configRef, $"{expected}@{r}", StringComparison.OrdinalIgnoreCase)))
+            return $"The ci_config_ref_uri claim does not match, expecting {expected}@<ref or sha>.";
+        return EnvironmentError(p, id);
+    }
+
+    private static string? EnvironmentError(PublisherRow p, VerifiedIdentity id) =>
+        p.environment == "" || string.Equals(id["environment"], p.environment, StringComparison.OrdinalIgnoreCase) ? null : "The environment claim does not match.";
+}

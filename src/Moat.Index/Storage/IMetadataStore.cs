@@ -1,0 +1,53 @@
+namespace Moat.Index.Storage;
+
+/// <summary>
+/// The index's metadata: projects, files, verdicts, tokens. A seam for a real second implementation: SQLite now,
+/// PostgreSQL next (the SQL in <see cref="SqliteMetadataStore"/> is kept portable for that reason). Every write bumps
+/// the global serial and the project's <see cref="ProjectRecord.LastSerial"/> in the same transaction, so cached pages
+/// can revalidate with one cheap read.
+/// </summary>
+public interface IMetadataStore
+{
+    Task<ProjectRecord?> GetProjectAsync(string normalizedName, CancellationToken ct = default);
+
+    /// <summary>The project's serial only (cheap: the page cache revalidates with it); null when there is no such project.</summary>
+    Task<long?> GetProjectSerialAsync(string normalizedName, CancellationToken ct = default);
+
+    /// <summary>The global serial: changes whenever any project changes (the root page's cache key).</summary>
+    Task<long> GetGlobalSerialAsync(CancellationToken ct = default);
+
+    Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken ct = default);
+
+    Task<ProjectListing?> GetListingAsync(string normalizedName, CancellationToken ct = default);
+
+    Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default);
+
+    /// <summary>
+    /// Adds a file in one transaction (creating the project when new): refuses a taken or deleted filename and a
+    /// project whose status forbids uploads. The blob must already be committed — a row never points at nothing.
+    /// </summary>
+    Task<(AddFileOutcome Outcome, FileRecord? Existing)> AddFileAsync(FileRecord file, string projectDisplayName, CancellationToken ct = default);
+
+    /// <summary>Deletes a file row and remembers its filename forever (PyPI never lets a filename be reused).</summary>
+    Task<bool> DeleteFileAsync(string filename, CancellationToken ct = default);
+
+    /// <summary>Yanks (reason non-null or empty) or unyanks (yank false) every file of a release; returns how many files changed.</summary>
+    Task<int> SetYankedAsync(string project, string version, bool yanked, string? reason, CancellationToken ct = default);
+
+    Task<bool> SetProjectStatusAsync(string project, ProjectStatus status, string? reason, CancellationToken ct = default);
+
+    /// <summary>Records the gate's decision about a content hash (the latest decision wins).</summary>
+    Task SaveVerdictAsync(StoredVerdict verdict, CancellationToken ct = default);
+
+    Task<StoredVerdict?> GetVerdictAsync(string sha256, CancellationToken ct = default);
+
+    Task CreateTokenAsync(TokenRecord token, string secretHash, CancellationToken ct = default);
+
+    /// <summary>Finds a live (unrevoked) token by the hash of its secret and records its use.</summary>
+    Task<TokenRecord?> FindTokenAsync(string secretHash, CancellationToken ct = default);
+
+    Task<bool> RevokeTokenAsync(string id, CancellationToken ct = default);
+
+    /// <summary>Every content hash a row refers to (files and metadata): what blob garbage collection must keep.</summary>
+    Task<IReadOnlySet<string>> ReferencedBlobsAsync(CancellationToken ct = default);
+}

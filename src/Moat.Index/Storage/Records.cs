@@ -1,0 +1,67 @@
+namespace Moat.Index.Storage;
+
+/// <summary>PEP 792 project status. Stored and printed as the lower-case name.</summary>
+public enum ProjectStatus { Active, Archived, Quarantined, Deprecated }
+
+public static class ProjectStatusNames
+{
+    public static string Of(ProjectStatus status) => status switch
+    {
+        ProjectStatus.Archived => "archived",
+        ProjectStatus.Quarantined => "quarantined",
+        ProjectStatus.Deprecated => "deprecated",
+        _ => "active",
+    };
+
+    public static bool TryParse(string? text, out ProjectStatus status)
+    {
+        status = text switch
+        {
+            "active" => ProjectStatus.Active,
+            "archived" => ProjectStatus.Archived,
+            "quarantined" => ProjectStatus.Quarantined,
+            "deprecated" => ProjectStatus.Deprecated,
+            _ => (ProjectStatus)(-1),
+        };
+        return (int)status >= 0;
+    }
+}
+
+/// <summary>What the policy gate decided for a file: visible, hidden pending review, or refused.</summary>
+public enum FileState { Available, Quarantined }
+
+/// <summary>A hosted project. <see cref="LastSerial"/> changes with every write to the project (pages, ETags).</summary>
+public sealed record ProjectRecord(string Name, string DisplayName, ProjectStatus Status, string? StatusReason, long LastSerial, DateTimeOffset CreatedAt);
+
+/// <summary>One distribution file. Its blob is content-addressed by <see cref="Sha256"/>; its core metadata (PEP 658), when extracted, by <see cref="MetadataSha256"/>.</summary>
+public sealed record FileRecord(
+    string Filename,
+    string Project,
+    string Version,
+    string PackageType,
+    string? PythonVersion,
+    string? RequiresPython,
+    string Sha256,
+    string? Blake2b256,
+    string Md5,
+    long Size,
+    DateTimeOffset UploadTime,
+    string? MetadataSha256,
+    bool Yanked,
+    string? YankedReason,
+    FileState State,
+    string? StateReason,
+    string? Attestations,
+    string? UploadedBy);
+
+/// <summary>A project and its files, as the simple API shows them.</summary>
+public sealed record ProjectListing(ProjectRecord Project, IReadOnlyList<FileRecord> Files);
+
+/// <summary>The policy gate's stored decision about one file content (by sha256).</summary>
+public sealed record StoredVerdict(string Sha256, string Filename, string Action, string Verdict, double Score, string FindingsJson, string? Message, DateTimeOffset DecidedAt);
+
+/// <summary>An API token as stored: only the SHA-256 of the secret, never the secret itself.</summary>
+public sealed record TokenRecord(string Id, string? Project, bool IsAdmin, string? Description, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>What adding a file did.</summary>
+public enum AddFileOutcome { Added, IdenticalExists, FilenameTaken, FilenameDeleted, ProjectNotAcceptingUploads }

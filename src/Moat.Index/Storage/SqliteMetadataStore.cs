@@ -1,0 +1,375 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Moat.Index.Storage;
+
+/// <summary>
+/// The metadata store on SQLite through Dapper. The SQL is plain and portable (TEXT keys, no AUTOINCREMENT, ISO-8601
+/// timestamps as text, booleans as 0/1, serials from a counter row) so the PostgreSQL store can share it; see
+/// docs/architecture.md for why Dapper rather than EF Core. WAL mode lets readers run beside the one writer; each
+/// write is one IMMEDIATE transaction.
+/// </summary>
+public sealed class SqliteMetadataStore : IMetadataStore
+{
+    private readonly string _connectionString;
+
+    /// <summary>Schema migrations in order; the store records how many it has applied. Append, never edit.</summary>
+    internal static readonly string[][] Migrations =
+    [
+        [
+            "CREATE TABLE index_state (id INTEGER PRIMARY KEY CHECK (id = 1), serial BIGINT NOT NULL)",
+            "INSERT INTO index_state (id, serial) VALUES (1, 0)",
+            """
+            CREATE TABLE projects (
+                name TEXT PRIMARY KEY, display_name TEXT NOT NULL, status TEXT NOT NULL, status_reason TEXT,
+                last_serial BIGINT NOT NULL, created_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE files (
+                filename TEXT PRIMARY KEY, project TEXT NOT NULL REFERENCES projects (name), version TEXT NOT NULL,
+                package_type TEXT NOT NULL, python_version TEXT, requires_python TEXT, sha256 TEXT NOT NULL,
+                blake2b_256 TEXT, md5 TEXT NOT NULL, size BIGINT NOT NULL, upload_time TEXT NOT NULL,
+                metadata_sha256 TEXT, yanked INTEGER NOT NULL, yanked_reason TEXT, state TEXT NOT NULL,
+                state_reason TEXT, attestations TEXT, uploaded_by TEXT)
+            """,
+            "CREATE INDEX files_by_project ON files (project)",
+            "CREATE TABLE deleted_filenames (filename TEXT PRIMARY KEY, deleted_at TEXT NOT NULL)",
+            """
+            CREATE TABLE verdicts (
+                sha256 TEXT PRIMARY KEY, filename TEXT NOT NULL, action TEXT NOT NULL, verdict TEXT NOT NULL,
+                score DOUBLE PRECISION NOT NULL, findings TEXT NOT NULL, message TEXT, decided_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL UNIQUE, project TEXT, is_admin INTEGER NOT NULL,
+                description TEXT, created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)
+            """,
+        ],
+    ];
+
+    private SqliteMetadataStore(string connectionString) => _connectionString = connectionString;
+
+    /// <summary>Opens (creating and migrating when needed) the database file.</summary>
+    public static SqliteMetadataStore Open(string databasePath)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        var store = new SqliteMetadataStore(builder.ToString());
+        store.Migrate();
+        return store;
+    }
+
+    private void Migrate()
+    {
+        using var connection = Connect();
+        // WAL: readers never block the writer; synchronous FULL: a committed upload survives power loss.
+        connection.Execute("PRAGMA journal_mode = WAL");
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        using var transaction = connection.BeginTransaction();
+        var applied = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version", transaction: transaction) ?? 0;
+        for (var i = (int)applied; i < Migrations.Length; i++)
+        {
+            foreach (var statement in Migrations[i]) connection.Execute(statement, transaction: transaction);
+            connection.Execute("INSERT INTO schema_version (version) VALUES (@v)", new { v = i + 1 }, transaction);
+        }
+        transaction.Commit();
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    public async Task<ProjectRecord?> GetProjectAsync(string normalizedName, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var row = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
+            new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName }, cancellationToken: ct));
+        return row?.ToRecord();
+    }
+
+    public async Task<long?> GetProjectSerialAsync(string normalizedName, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteScalarAsync<long?>(
+            new CommandDefinition("SELECT last_serial FROM projects WHERE name = @name", new { name = normalizedName }, cancellationToken: ct));
+    }
+
+    public async Task<long> GetGlobalSerialAsync(CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT serial FROM index_state WHERE id = 1", cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var rows = await connection.QueryAsync<ProjectRow>(new CommandDefinition("SELECT * FROM projects ORDER BY name", cancellationToken: ct));
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    public async Task<ProjectListing?> GetListingAsync(string normalizedName, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        // One read transaction so the files match the project serial they are cached under.
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var project = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
+            new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName }, transaction, cancellationToken: ct));
+        if (project is null) return null;
+        var files = await connection.QueryAsync<FileRow>(
+            new CommandDefinition("SELECT * FROM files WHERE project = @name ORDER BY filename", new { name = normalizedName }, transaction, cancellationToken: ct));
+        return new ProjectListing(project.ToRecord(), [.. files.Select(f => f.ToRecord())]);
+    }
+
+    public async Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var row = await connection.QuerySingleOrDefaultAsync<FileRow>(
+            new CommandDefinition("SELECT * FROM files WHERE filename = @filename", new { filename }, cancellationToken: ct));
+        return row?.ToRecord();
+    }
+
+    public async Task<(AddFileOutcome Outcome, FileRecord? Existing)> AddFileAsync(FileRecord file, string projectDisplayName, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var existing = await connection.QuerySingleOrDefaultAsync<FileRow>(
+            new CommandDefinition("SELECT * FROM files WHERE filename = @filename", new { filename = file.Filename }, transaction, cancellationToken: ct));
+        if (existing is not null)
+        {
+            var record = existing.ToRecord();
+            return (record.Sha256 == file.Sha256 ? AddFileOutcome.IdenticalExists : AddFileOutcome.FilenameTaken, record);
+        }
+        var deleted = await connection.ExecuteScalarAsync<long>(
+            new CommandDefinition("SELECT COUNT(*) FROM deleted_filenames WHERE filename = @filename", new { filename = file.Filename }, transaction, cancellationToken: ct));
+        if (deleted > 0) return (AddFileOutcome.FilenameDeleted, null);
+
+        var project = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
+            new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = file.Project }, transaction, cancellationToken: ct));
+        if (project is not null && !UploadsAllowed(project.ToRecord().Status)) return (AddFileOutcome.ProjectNotAcceptingUploads, null);
+
+        var serial = await NextSerialAsync(connection, transaction, ct);
+        if (project is null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO projects (name, display_name, status, status_reason, last_serial, created_at) VALUES (@name, @display, 'active', NULL, @serial, @now)",
+                new { name = file.Project, display = projectDisplayName, serial, now = Text(DateTimeOffset.UtcNow) }, transaction, cancellationToken: ct));
+        }
+        else
+        {
+            await TouchProjectAsync(connection, transaction, file.Project, serial, ct);
+        }
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO files (filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
+                size, upload_time, metadata_sha256, yanked, yanked_reason, state, state_reason, attestations, uploaded_by)
+            VALUES (@Filename, @Project, @Version, @PackageType, @PythonVersion, @RequiresPython, @Sha256, @Blake2b256, @Md5,
+                @Size, @UploadTime, @MetadataSha256, @Yanked, @YankedReason, @State, @StateReason, @Attestations, @UploadedBy)
+            """,
+            FileRow.From(file), transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return (AddFileOutcome.Added, null);
+    }
+
+    /// <summary>PEP 792: archived and quarantined projects take no new distributions.</summary>
+    public static bool UploadsAllowed(ProjectStatus status) => status is ProjectStatus.Active or ProjectStatus.Deprecated;
+
+    public async Task<bool> DeleteFileAsync(string filename, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var project = await connection.ExecuteScalarAsync<string?>(
+            new CommandDefinition("SELECT project FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
+        if (project is null) return false;
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO deleted_filenames (filename, deleted_at) VALUES (@filename, @now)", new { filename, now = Text(DateTimeOffset.UtcNow) }, transaction, cancellationToken: ct));
+        await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<int> SetYankedAsync(string project, string version, bool yanked, string? reason, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE files SET yanked = @yanked, yanked_reason = @reason WHERE project = @project AND version = @version",
+            new { yanked = yanked ? 1 : 0, reason = yanked ? reason ?? "" : null, project, version }, transaction, cancellationToken: ct));
+        if (changed > 0) await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
+        await transaction.CommitAsync(ct);
+        return changed;
+    }
+
+    public async Task<bool> SetProjectStatusAsync(string project, ProjectStatus status, string? reason, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var serial = await NextSerialAsync(connection, transaction, ct);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE projects SET status = @status, status_reason = @reason, last_serial = @serial WHERE name = @project",
+            new { status = ProjectStatusNames.Of(status), reason, serial, project }, transaction, cancellationToken: ct));
+        if (changed == 0) return false;
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task SaveVerdictAsync(StoredVerdict verdict, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        // Portable upsert: PostgreSQL and SQLite both speak ON CONFLICT ... DO UPDATE.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO verdicts (sha256, filename, action, verdict, score, findings, message, decided_at)
+            VALUES (@Sha256, @Filename, @Action, @Verdict, @Score, @FindingsJson, @Message, @DecidedAt)
+            ON CONFLICT (sha256) DO UPDATE SET filename = excluded.filename, action = excluded.action, verdict = excluded.verdict,
+                score = excluded.score, findings = excluded.findings, message = excluded.message, decided_at = excluded.decided_at
+            """,
+            new { verdict.Sha256, verdict.Filename, verdict.Action, verdict.Verdict, verdict.Score, verdict.FindingsJson, verdict.Message, DecidedAt = Text(verdict.DecidedAt) },
+            cancellationToken: ct));
+    }
+
+    public async Task<StoredVerdict?> GetVerdictAsync(string sha256, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var row = await connection.QuerySingleOrDefaultAsync<VerdictRow>(
+            new CommandDefinition("SELECT * FROM verdicts WHERE sha256 = @sha256", new { sha256 }, cancellationToken: ct));
+        return row is null ? null : new StoredVerdict(row.sha256, row.filename, row.action, row.verdict, row.score, row.findings, row.message, Time(row.decided_at));
+    }
+
+    public async Task CreateTokenAsync(TokenRecord token, string secretHash, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO api_tokens (id, secret_hash, project, is_admin, description, created_at) VALUES (@id, @hash, @project, @admin, @description, @created)",
+            new { id = token.Id, hash = secretHash, project = token.Project, admin = token.IsAdmin ? 1 : 0, description = token.Description, created = Text(token.CreatedAt) },
+            cancellationToken: ct));
+    }
+
+    public async Task<TokenRecord?> FindTokenAsync(string secretHash, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var row = await connection.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(
+            "SELECT * FROM api_tokens WHERE secret_hash = @secretHash AND revoked_at IS NULL", new { secretHash }, cancellationToken: ct));
+        if (row is null) return null;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now = Text(DateTimeOffset.UtcNow), row.id }, cancellationToken: ct));
+        return new TokenRecord(row.id, row.project, row.is_admin != 0, row.description, Time(row.created_at), null);
+    }
+
+    public async Task<bool> RevokeTokenAsync(string id, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { now = Text(DateTimeOffset.UtcNow), id }, cancellationToken: ct)) > 0;
+    }
+
+    public async Task<IReadOnlySet<string>> ReferencedBlobsAsync(CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var hashes = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT sha256 FROM files UNION SELECT metadata_sha256 FROM files WHERE metadata_sha256 IS NOT NULL", cancellationToken: ct));
+        return hashes.ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static async Task<long> NextSerialAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE index_state SET serial = serial + 1 WHERE id = 1", transaction: transaction, cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT serial FROM index_state WHERE id = 1", transaction: transaction, cancellationToken: ct));
+    }
+
+    private static Task TouchProjectAsync(DbConnection connection, DbTransaction transaction, string project, long serial, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE projects SET last_serial = @serial WHERE name = @project", new { serial, project }, transaction, cancellationToken: ct));
+
+    internal static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    internal static DateTimeOffset Time(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+#pragma warning disable IDE1006 // Row classes mirror the column names so Dapper maps them without attributes.
+    private sealed class ProjectRow
+    {
+        public string name { get; set; } = "";
+        public string display_name { get; set; } = "";
+        public string status { get; set; } = "active";
+        public string? status_reason { get; set; }
+        public long last_serial { get; set; }
+        public string created_at { get; set; } = "";
+
+        public ProjectRecord ToRecord() => new(name, display_name,
+            ProjectStatusNames.TryParse(status, out var parsed) ? parsed : ProjectStatus.Active, status_reason, last_serial, Time(created_at));
+    }
+
+    private sealed class FileRow
+    {
+        public string filename { get; set; } = "";
+        public string project { get; set; } = "";
+        public string version { get; set; } = "";
+        public string package_type { get; set; } = "";
+        public string? python_version { get; set; }
+        public string? requires_python { get; set; }
+        public string sha256 { get; set; } = "";
+        public string? blake2b_256 { get; set; }
+        public string md5 { get; set; } = "";
+        public long size { get; set; }
+        public string upload_time { get; set; } = "";
+        public string? metadata_sha256 { get; set; }
+        public long yanked { get; set; }
+        public string? yanked_reason { get; set; }
+        public string state { get; set; } = "available";
+        public string? state_reason { get; set; }
+        public string? attestations { get; set; }
+        public string? uploaded_by { get; set; }
+
+        public FileRecord ToRecord() => new(filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
+            size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, state == "quarantined" ? FileState.Quarantined : FileState.Available,
+            state_reason, attestations, uploaded_by);
+
+        public static object From(FileRecord f) => new
+        {
+            f.Filename, f.Project, f.Version, f.PackageType, f.PythonVersion, f.RequiresPython, f.Sha256, f.Blake2b256, f.Md5, f.Size,
+            UploadTime = Text(f.UploadTime), f.MetadataSha256, Yanked = f.Yanked ? 1 : 0, f.YankedReason,
+            State = f.State == FileState.Quarantined ? "quarantined" : "available", f.StateReason, f.Attestations, f.UploadedBy,
+        };
+    }
+
+    private sealed class VerdictRow
+    {
+        public string sha256 { get; set; } = "";
+        public string filename { get; set; } = "";
+        public string action { get; set; } = "";
+        public string verdict { get; set; } = "";
+        public double score { get; set; }
+        public string findings { get; set; } = "[]";
+        public string? message { get; set; }
+        public string decided_at { get; set; } = "";
+    }
+
+    private sealed class TokenRow
+    {
+        public string id { get; set; } = "";
+        public string secret_hash { get; set; } = "";
+        public string? project { get; set; }
+        public long is_admin { get; set; }
+        public string? description { get; set; }
+        public string created_at { get; set; } = "";
+        public string? last_used_at { get; set; }
+        public string? revoked_at { get; set; }
+    }
+#pragma warning restore IDE1006
+}

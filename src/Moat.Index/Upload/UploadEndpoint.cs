@@ -1,0 +1,231 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Moat.Index.Auth;
+using Moat.Index.Hosting;
+using Moat.Index.Policy;
+using Moat.Index.Simple;
+using Moat.Index.Storage;
+using Moat.Packaging;
+
+namespace Moat.Index.Upload;
+
+/// <summary>
+/// The legacy upload API that twine, flit, poetry and uv publish to (<c>POST /legacy/</c>, multipart form with
+/// <c>:action=file_upload</c>). Errors carry their text in the reason phrase (what twine prints) and the body; a
+/// POST is never redirected (clients would re-send it as a GET). The order of checks: credentials, form, digests,
+/// authorization for the project, duplicate filename, the policy gate; then blob commit, then the row.
+/// </summary>
+public static class UploadEndpoint
+{
+    public static void Map(WebApplication app)
+    {
+        // Matches /legacy and /legacy/ alike (the router ignores a trailing slash): no redirect for a POST.
+        app.MapPost("/legacy/", HandleAsync);
+    }
+
+    private static async Task HandleAsync(
+        HttpContext context, IMetadataStore store, IBlobStore blobs, IndexAuthorization authorization, PolicyGate gate,
+        SimplePageCache cache, IndexOptions options, ILoggerFactory loggers)
+    {
+        var log = loggers.CreateLogger("Moat.Index.Upload");
+        var ct = context.RequestAborted;
+        var bodyLimit = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (bodyLimit is { IsReadOnly: false }) bodyLimit.MaxRequestBodySize = options.MaxUploadBytes + 16 * 1024 * 1024;
+
+        var principal = await authorization.IdentifyAsync(context.Request, ct);
+        if (IndexAuthorization.Unauthenticated(principal) is { } denied)
+        {
+            if (denied.Status == StatusCodes.Status401Unauthorized) IndexAuthorization.Challenge(context.Response);
+            await FailAsync(context, denied.Status, denied.Message!, "unauthorized");
+            return;
+        }
+
+        UploadForm form;
+        try
+        {
+            form = await UploadFormReader.ReadAsync(context.Request, blobs, options.MaxUploadBytes, ct);
+        }
+        catch (UploadRejectedException ex)
+        {
+            await FailAsync(context, StatusCodes.Status400BadRequest, ex.Message, "invalid");
+            return;
+        }
+
+        using (form)
+        {
+            if (Validate(form) is { } invalid)
+            {
+                await FailAsync(context, StatusCodes.Status400BadRequest, invalid, "invalid");
+                return;
+            }
+            var staged = form.Content!;
+            var project = ProjectName.Normalize(form["name"]!);
+            var decision = await authorization.AuthorizeUploadAsync(principal, project, ct);
+            if (!decision.Allowed)
+            {
+                await FailAsync(context, decision.Status, decision.Message!, "unauthorized");
+                return;
+            }
+
+            var filename = form.Filename!;
+            var existing = await store.GetFileAsync(filename, ct);
+            if (existing is not null)
+            {
+                if (existing.Sha256 == staged.Sha256)
+                {
+                    IndexMetrics.Uploads.Inc("identical");
+                    await OkAsync(context);
+                }
+                else
+                {
+                    await FailAsync(context, StatusCodes.Status400BadRequest, FileExists(filename), "refused");
+                }
+                return;
+            }
+
+            if (DistributionInspector.ParseFilename(filename, out var filenameError) is not { } parsedName)
+            {
+                await FailAsync(context, StatusCodes.Status400BadRequest, filenameError!, "invalid");
+                return;
+            }
+            InspectedDistribution inspected;
+            try
+            {
+                inspected = DistributionInspector.Inspect(parsedName.PackageType, parsedName.Name, parsedName.Version, staged.Path);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException)
+            {
+                await FailAsync(context, StatusCodes.Status400BadRequest, $"Invalid distribution file: {ex.Message}", "invalid");
+                return;
+            }
+
+            var existingProject = await store.GetProjectAsync(project, ct);
+            var fields = form.Fields.ToDictionary(f => f.Key, f => f.Value[0], StringComparer.Ordinal);
+            var candidate = new UploadCandidate(filename, project, form["version"]!.Trim(), inspected.PackageType, staged.Sha256, staged.Path, existingProject, fields)
+            {
+                Distribution = inspected,
+            };
+            var judged = await gate.JudgeAsync(candidate, ct);
+            IndexMetrics.Verdicts.Inc(Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
+            if (judged.Action == GateAction.Reject)
+            {
+                log.LogWarning("Upload of {Filename} rejected by the policy gate: {Reason}", filename, judged.Message);
+                await FailAsync(context, StatusCodes.Status400BadRequest, judged.Message!, "rejected");
+                return;
+            }
+
+            // Blob first, row second: a crash in between leaves an orphan blob (harmless, swept), never a row without content.
+            // PEP 658 metadata for wheels only: an sdist's PKG-INFO may leave dependencies dynamic (Metadata-Version < 2.2).
+            var metadataSha256 = inspected is { PackageType: "bdist_wheel", CoreMetadataBytes: { } metadata } ? await blobs.PutAsync(metadata, ct) : null;
+            await blobs.CommitAsync(staged, ct);
+            var record = new FileRecord(
+                filename, project, inspected.FilenameVersion.ToString(), inspected.PackageType, NonEmpty(form["pyversion"]),
+                NonEmpty(inspected.Metadata?.Single("Requires-Python")),
+                staged.Sha256, form.Blake2b256, form.Md5!, staged.Size, DateTimeOffset.UtcNow, metadataSha256,
+                Yanked: false, YankedReason: null,
+                judged.Action == GateAction.Quarantine ? FileState.Quarantined : FileState.Available,
+                judged.Action == GateAction.Quarantine ? judged.Message : null,
+                NonEmpty(form["attestations"]), principal.TokenId);
+            var (outcome, raced) = await store.AddFileAsync(record, form["name"]!.Trim(), ct);
+            switch (outcome)
+            {
+                case AddFileOutcome.Added:
+                    cache.Invalidate(project);
+                    await authorization.UploadedAsync(context, principal, project, filename);
+                    IndexMetrics.Uploads.Inc(judged.Action == GateAction.Quarantine ? "quarantined" : "accepted");
+                    IndexMetrics.UploadBytes.Add(staged.Size);
+                    log.LogInformation("Stored {Filename} ({Size} bytes, sha256 {Sha256}) for {Project} {Version}: {Verdict}, {Action}",
+                        filename, staged.Size, staged.Sha256, project, record.Version, Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
+                    await OkAsync(context);
+                    break;
+                case AddFileOutcome.IdenticalExists:
+                    IndexMetrics.Uploads.Inc("identical");
+                    await OkAsync(context);
+                    break;
+                case AddFileOutcome.FilenameTaken:
+                    await FailAsync(context, StatusCodes.Status400BadRequest, FileExists(filename), "refused");
+                    break;
+                case AddFileOutcome.FilenameDeleted:
+                    await FailAsync(context, StatusCodes.Status400BadRequest,
+                        $"This filename has already been used, use a different version: {filename} was deleted and cannot be reused.", "refused");
+                    break;
+                default:
+                    await FailAsync(context, StatusCodes.Status400BadRequest, $"Project '{project}' accepts no new uploads.", "refused");
+                    break;
+            }
+            _ = raced;
+        }
+    }
+
+    /// <summary>The form-level checks: action, protocol, required fields, and every digest the client sent.</summary>
+    internal static string? Validate(UploadForm form)
+    {
+        if (form[":action"] is { } action && action != "file_upload") return $"Unsupported action '{action}': only file_upload is accepted.";
+        if (form[":action"] is null) return "Invalid upload: missing :action.";
+        if (form["protocol_version"] is { } protocol && protocol != "1") return $"Unknown protocol_version '{protocol}'.";
+        if (form.Content is null || string.IsNullOrEmpty(form.Filename)) return "Upload payload does not have a file (the 'content' part).";
+        if (form.Filename.Contains('/') || form.Filename.Contains('\\') || form.Filename.Length > 255) return $"Invalid filename '{form.Filename}'.";
+        if (string.IsNullOrWhiteSpace(form["name"])) return "'name' is a required field.";
+        if (!ProjectName.IsValid(form["name"]!.Trim())) return $"'{form["name"]}' is an invalid value for Name: see PEP 508.";
+        if (string.IsNullOrWhiteSpace(form["version"])) return "'version' is a required field.";
+        if (form["filetype"] is not ("bdist_wheel" or "sdist")) return $"Invalid value for filetype: '{form["filetype"]}' (bdist_wheel or sdist).";
+
+        var sha256 = form["sha256_digest"];
+        var blake2 = form["blake2_256_digest"];
+        var md5 = form["md5_digest"];
+        if (sha256 is null && blake2 is null && md5 is null) return "Include at least one message digest (sha256_digest, blake2_256_digest or md5_digest).";
+        if (sha256 is not null && !Same(sha256, form.Content.Sha256)) return "The digest supplied does not match a digest calculated from the uploaded file (sha256).";
+        if (blake2 is not null && !Same(blake2, form.Blake2b256)) return "The digest supplied does not match a digest calculated from the uploaded file (blake2_256).";
+        if (md5 is not null && !Same(md5, form.Md5) && !Same(md5, Md5Base64Url(form.Md5))) return "The digest supplied does not match a digest calculated from the uploaded file (md5).";
+        return null;
+    }
+
+    private static bool Same(string given, string? computed) => computed is not null && string.Equals(given.Trim(), computed, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Old clients sent md5 as unpadded base64url rather than hex; PyPI accepts both.</summary>
+    private static string? Md5Base64Url(string? hex) =>
+        hex is null ? null : Convert.ToBase64String(Convert.FromHexString(hex)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string FileExists(string filename) =>
+        $"File already exists ('{filename}', with different content). See the index's file reuse policy: a filename, once used, always names the same bytes.";
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static Task OkAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("OK\n");
+    }
+
+    /// <summary>Answers with the message as reason phrase (what twine shows) and as the body.</summary>
+    private static async Task FailAsync(HttpContext context, int status, string message, string metric)
+    {
+        IndexMetrics.Uploads.Inc(metric);
+        if (context.Request.ContentLength is > 0 && !context.Request.Body.CanSeek)
+        {
+            // Let the client finish sending so it reads our answer rather than a reset connection (bounded by the body limit).
+            try { await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted); } catch (Exception ex) when (ex is IOException or BadHttpRequestException) { }
+        }
+        context.Response.StatusCode = status;
+        var feature = context.Features.Get<IHttpResponseFeature>();
+        if (feature is not null) feature.ReasonPhrase = ReasonPhrase(message);
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync($"{status} {message}\n");
+    }
+
+    /// <summary>A reason phrase must be one line of printable ASCII.</summary>
+    internal static string ReasonPhrase(string message)
+    {
+        var builder = new StringBuilder(Math.Min(message.Length, 400));
+        foreach (var c in message)
+        {
+            if (builder.Length == 400) break;
+            builder.Append(c is >= ' ' and <= '~' ? c : '?');
+        }
+        return builder.ToString();
+    }
+}

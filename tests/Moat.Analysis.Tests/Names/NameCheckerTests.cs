@@ -1,0 +1,170 @@
+using Moat.Analysis.Names;
+
+namespace Moat.Analysis.Tests.Names;
+
+/// <summary>Real typosquats (public reports: SK-CSIRT 2017, jeIlyfish/python3-dateutil 2019, requests-darwin-lite 2024…) and the technique that must catch each.</summary>
+public class NameCheckerTests
+{
+    private static readonly NameChecker Checker = NameChecker.Default;
+
+    [Theory]
+    [InlineData("reqeusts", NameTechnique.SwappedCharacters, "requests")]
+    [InlineData("colourama", NameTechnique.InsertedCharacter, "colorama")]
+    [InlineData("pilow", NameTechnique.OmittedCharacter, "pillow")]
+    [InlineData("urlib3", NameTechnique.OmittedCharacter, "urllib3")]
+    [InlineData("reequests", NameTechnique.RepeatedCharacter, "requests")]
+    [InlineData("requedts", NameTechnique.KeyboardNeighbour, "requests")]    // s/d neighbours on every layout
+    [InlineData("djanga", NameTechnique.AsciiLookalike, "django")]           // o/a read alike
+    [InlineData("cryptogrpahy", NameTechnique.SwappedCharacters, "cryptography")]
+    [InlineData("tensorfolw", NameTechnique.SwappedCharacters, "tensorflow")]
+    [InlineData("beautifulsop4", NameTechnique.OmittedCharacter, "beautifulsoup4")]
+    [InlineData("matplotlibb", NameTechnique.RepeatedCharacter, "matplotlib")]
+    [InlineData("requestr", NameTechnique.BitFlip, "requests")]              // s 0x73 → r 0x72
+    [InlineData("scikitlearm", NameTechnique.TwoEdits, "scikit-learn")]      // separator dropped and n→m: two edits on an 11-letter word
+    [InlineData("jeIlyfish", NameTechnique.UltranormalizedCollision, "jellyfish")]
+    [InlineData("rnatplotlib", NameTechnique.AsciiLookalike, "matplotlib")]
+    [InlineData("setup-tools", NameTechnique.SeparatorConfusion, "setuptools")]
+    [InlineData("pythondateutil", NameTechnique.SeparatorConfusion, "python-dateutil")]
+    [InlineData("dateutil-python", NameTechnique.PythonAffix, "python-dateutil")]
+    [InlineData("python3-dateutil", NameTechnique.PythonAffix, "python-dateutil")]
+    [InlineData("python-requests", NameTechnique.PythonAffix, "requests")]
+    [InlineData("request", NameTechnique.PluralSingular, "requests")]
+    [InlineData("requests3", NameTechnique.VersionSuffix, "requests")]
+    [InlineData("requests-darwin-lite", NameTechnique.Combosquat, "requests")]
+    [InlineData("colorama-fix", NameTechnique.Combosquat, "colorama")]
+    [InlineData("new-requests", NameTechnique.Combosquat, "requests")]
+    [InlineData("crypt", NameTechnique.StdlibShadowing, "crypt")]
+    [InlineData("python-sqlite", NameTechnique.StdlibShadowing, "sqlite3")]
+    [InlineData("yaml", NameTechnique.ImportNameTrap, "pyyaml")]
+    [InlineData("cv2", NameTechnique.ImportNameTrap, "opencv-python")]
+    [InlineData("dateutil", NameTechnique.ImportNameTrap, "python-dateutil")]
+    [InlineData("skimage", NameTechnique.ImportNameTrap, "scikit-image")]
+    [InlineData("PIL", NameTechnique.ImportNameTrap, "pillow")]
+    [InlineData("r\u0435quests", NameTechnique.UnicodeConfusable, "requests")] // Cyrillic е
+    [InlineData("\uFF52\uFF45\uFF51\uFF55\uFF45\uFF53\uFF54\uFF53", NameTechnique.UnicodeConfusable, "requests")] // fullwidth
+    public void Known_squat_is_caught_by_its_technique_and_is_at_least_suspicious(string name, NameTechnique technique, string target)
+    {
+        var best = Assert.Single(Checker.Matches(name).Take(1));
+        Assert.Equal(target, best.Target);
+        Assert.Equal(technique, best.Technique);
+        var result = Checker.CheckName(name);
+        Assert.NotEqual(Verdict.Clean, result.Verdict);
+        var finding = result.Findings[0];
+        Assert.Contains(target, finding.Message);
+        Assert.Contains(technique.Label(), finding.Message);
+        Assert.Contains($"target={target}", finding.Evidence);
+        Assert.Contains("score=", finding.Evidence);
+    }
+
+    [Theory]
+    [InlineData("jeIlyfish")]
+    [InlineData("rnatplotlib")]
+    [InlineData("r\u0435quests")]
+    public void Visually_identical_names_are_malicious(string name) =>
+        Assert.Equal(Verdict.Malicious, Checker.CheckName(name).Verdict);
+
+    [Theory]
+    [InlineData("requests")]
+    [InlineData("numpy")]
+    [InlineData("boto")]                  // boto3's ancestor: two popular names are not squats of each other
+    [InlineData("boto3")]
+    [InlineData("pyaml")]                 // pyyaml's neighbour, popular in its own right
+    [InlineData("pyjwt")]
+    [InlineData("urllib3")]
+    [InlineData("flask-login")]
+    [InlineData("django-foo")]            // plugin naming: a different word, not a typo of django-fsm
+    [InlineData("mypy-boto3-xyz")]        // the mypy-boto3-* family differs in short service words
+    [InlineData("pytest-requests")]       // plugin naming, not two squats
+    [InlineData("zzz-unrelated-project-name")]
+    [InlineData("acme-billing-service")]
+    [InlineData("right")]                 // a glued py prefix is too weak for pyright; one key from "eight" (rank 11,399) stays low
+    [InlineData("dotenv")]                // python-dotenv's import name, but a popular project itself (rank 1,332)
+    public void Legitimate_name_stays_clean(string name)
+    {
+        var result = Checker.CheckName(name);
+        Assert.True(result.Verdict == Verdict.Clean, $"{name}: {string.Join(" | ", result.Findings.Select(f => f.Message))}");
+    }
+
+    [Fact]
+    public void Top_1000_names_checked_against_each_other_raise_nothing_suspicious()
+    {
+        var flagged = PopularCorpus.Embedded.Projects.Take(1000)
+            .Select(p => Checker.CheckName(p.Name))
+            .Where(r => r.Verdict != Verdict.Clean)
+            .Select(r => r.Target)
+            .ToList();
+        // Measured: none. A popular name is capped by the popularity gap (NameScorer.GapFactor), so pairs such as
+        // boto/boto3, pyyaml/pyaml, jwt/pyjwt or typing/typing-extensions stay below "suspicious".
+        Assert.Empty(flagged);
+    }
+
+    [Fact]
+    public void Popular_names_still_report_low_findings_without_changing_the_verdict()
+    {
+        // Each is popular and next to a more popular name or a stdlib module; the popularity gap caps the finding.
+        foreach (var name in new[] { "pyaml", "boto", "typing", "argparse", "crypto", "dotenv", "sklearn", "jwt" })
+        {
+            var result = Checker.CheckName(name);
+            Assert.All(result.Findings, f => Assert.True(f.Severity <= Severity.Low, $"{name}: {f.Message}"));
+        }
+    }
+
+    [Fact]
+    public void Secondary_targets_do_not_add_up_to_a_worse_verdict()
+    {
+        var result = Checker.CheckName("crypt"); // stdlib module, and one letter from bcrypt and crypto
+        Assert.True(result.Findings.Count >= 2);
+        Assert.Equal(Verdict.Suspicious, result.Verdict);
+        Assert.All(result.Findings.Skip(1), f => Assert.Equal(Severity.Low, f.Severity));
+    }
+
+    [Fact]
+    public void Allowlisted_names_are_never_reported()
+    {
+        var checker = new NameChecker(PopularCorpus.Embedded.Top(2000), new NameCheckerOptions(Allow: ["Reqeusts"]));
+        Assert.Empty(checker.Check("reqeusts"));
+        Assert.NotEmpty(checker.Check("reqests"));
+    }
+
+    [Fact]
+    public void Findings_are_one_per_target_best_first_and_bounded()
+    {
+        var matches = Checker.Matches("yaml");
+        Assert.InRange(matches.Count, 1, 3);
+        Assert.Equal(matches.Count, matches.Select(m => m.Target).Distinct().Count());
+        Assert.Equal(matches.OrderByDescending(m => m.Score).Select(m => m.Score), matches.Select(m => m.Score));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("-leading-dash")]
+    [InlineData("has space")]
+    [InlineData("\u0000\u0001")]
+    [InlineData("\uD800")]               // lone surrogate
+    [InlineData("日本語")]
+    public void Odd_input_never_throws(string name)
+    {
+        var result = Checker.CheckName(name);
+        Assert.Equal(TargetKind.Name, result.Kind);
+    }
+
+    [Fact]
+    public void Very_long_names_are_checked_with_bounded_work()
+    {
+        var result = Checker.CheckName(new string('a', 5000));
+        Assert.Equal(Verdict.Clean, result.Verdict);
+        Assert.Equal(Verdict.Clean, Checker.CheckName(string.Join('-', Enumerable.Repeat("requests", 40))).Verdict);
+    }
+
+    [Fact]
+    public void Checking_is_thread_safe_and_deterministic()
+    {
+        string[] names = ["reqeusts", "colourama", "pilow", "python3-dateutil", "jeIlyfish", "numpy", "crypt", "yaml"];
+        var expected = names.Select(n => string.Join(";", Checker.Matches(n))).ToArray();
+        var work = Enumerable.Range(0, 2000).Select(i => names[i % names.Length]).ToArray();
+        var actual = new string[work.Length];
+        Parallel.For(0, work.Length, i => actual[i] = string.Join(";", Checker.Matches(work[i])));
+        for (var i = 0; i < work.Length; i++) Assert.Equal(expected[i % names.Length], actual[i]);
+    }
+}

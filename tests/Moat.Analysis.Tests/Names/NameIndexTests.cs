@@ -1,0 +1,216 @@
+using System.IO.Compression;
+using Moat.Analysis.Names;
+using Moat.Analysis.Text;
+using Moat.Testing;
+
+namespace Moat.Analysis.Tests.Names;
+
+public class NameIndexTests
+{
+    [Fact]
+    public void Deletion_index_finds_exactly_what_brute_force_finds_within_two_edits()
+    {
+        var corpus = PopularCorpus.Embedded.Projects.Take(3000).Select(p => p.Name).ToArray();
+        var index = new DeletionIndex();
+        for (var i = 0; i < corpus.Length; i++) index.Add(corpus[i], i);
+        index.Freeze();
+        var random = new Random(12345);
+        var queries = Enumerable.Range(0, 400).Select(_ => Mutate(corpus[random.Next(corpus.Length)], random)).ToArray();
+        foreach (var query in queries)
+        {
+            var found = new List<int>();
+            index.Candidates(query, found);
+            foreach (var (name, id) in corpus.Select((n, i) => (n, i)))
+            {
+                var allowed = name.Length >= DeletionIndex.TwoEditLength ? 2 : name.Length >= DeletionIndex.OneEditLength ? 1 : -1;
+                if (allowed < 0 || EditDistance.Bounded(query, name, allowed) > allowed) continue;
+                Assert.True(found.Contains(id), $"'{query}' should find '{name}'");
+            }
+        }
+    }
+
+    private static string Mutate(string name, Random random)
+    {
+        var chars = name.ToList();
+        for (var edits = random.Next(0, 3); edits > 0 && chars.Count > 1; edits--)
+        {
+            var at = random.Next(chars.Count - 1);
+            switch (random.Next(4))
+            {
+                case 0: chars.RemoveAt(at); break;
+                case 1: chars.Insert(at, (char)('a' + random.Next(26))); break;
+                case 2: chars[at] = (char)('a' + random.Next(26)); break;
+                default: (chars[at], chars[at + 1]) = (chars[at + 1], chars[at]); break;
+            }
+        }
+        return new string([.. chars]);
+    }
+
+    [Theory]
+    [InlineData("django-foo", "django-fsm", 3)]        // the edit is in the short last word
+    [InlineData("mypy-boto3-ec2", "mypy-boto3-ecs", 3)]
+    [InlineData("urlib3", "urllib3", 7)]
+    [InlineData("reequests", "requests", 8)]
+    [InlineData("python-dateutl", "python-dateutil", 8)]
+    [InlineData("setup-tools", "setuptools", 10)]
+    public void Edits_are_judged_on_the_words_they_touch(string candidate, string target, int expected) =>
+        Assert.Equal(expected, EditTypos.JudgedLength(candidate, target));
+
+    [Theory]
+    [InlineData("python-dateutil", "dateutil", "Word")]
+    [InlineData("dateutil-python3", "dateutil", "Word")]
+    [InlineData("pythondateutil", "dateutil", "GluedPython")]
+    [InlineData("pyyaml", "yaml", "GluedPy")]
+    public void Python_affixes_are_removed(string name, string core, string kind) =>
+        Assert.Equal((core, Enum.Parse<PythonAffix.Kind>(kind)), PythonAffix.Core(name));
+
+    [Theory]
+    [InlineData("requests")]
+    [InlineData("py")]
+    [InlineData("python-py")]
+    public void Names_without_a_removable_affix_have_no_core(string name) => Assert.Null(PythonAffix.Core(name));
+
+    [Fact]
+    public void Stdlib_list_is_the_embedded_python_311_list()
+    {
+        var stdlib = StandardLibrary.Embedded;
+        Assert.InRange(stdlib.Modules.Count, 200, 240);
+        Assert.True(stdlib.Modules.ContainsKey("cprofile"));
+        Assert.Equal("sqlite3", stdlib.Variants["sqlite"].Name);
+        Assert.False(stdlib.Modules.ContainsKey("requests"));
+    }
+
+    [Fact]
+    public void Import_names_come_from_data_curation_and_derivation()
+    {
+        var corpus = PopularCorpus.Embedded.Projects.ToDictionary(p => p.Name, p => new Target(p.Name, p.Rank, false));
+        var traps = ImportNameTable.Embedded.Resolve(corpus);
+        Assert.Equal(ImportNameTable.Source.Installed, traps["yaml"].Source);
+        Assert.Equal("pyyaml", traps["yaml"].Target.Name);
+        Assert.Equal(ImportNameTable.Source.Curated, traps["cv2"].Source);
+        Assert.Equal("opencv-python", traps["cv2"].Target.Name);
+        Assert.Equal("python-dotenv", traps["dotenv"].Target.Name);
+        Assert.Contains(traps.Values, t => t.Source == ImportNameTable.Source.Derived);
+    }
+}
+
+public class PopularCorpusTests
+{
+    [Fact]
+    public void Embedded_corpus_has_the_ranked_normalized_names_of_the_data_file()
+    {
+        var corpus = PopularCorpus.Embedded;
+        Assert.Equal(14985, corpus.Projects.Count); // data/top-packages.tsv holds 14,985 rows (ranks 1–15,000 with gaps)
+        Assert.Equal(new PopularProject("boto3", 1), corpus.Projects[0]);
+        Assert.All(corpus.Projects.Take(500), p => Assert.Equal(Moat.Packaging.ProjectName.Normalize(p.Name), p.Name));
+    }
+
+    [Fact]
+    public void Tsv_and_top_pypi_packages_json_both_load()
+    {
+        var dir = Directory.CreateTempSubdirectory("moat-corpus");
+        try
+        {
+            var tsv = Path.Combine(dir.FullName, "top.tsv");
+            File.WriteAllText(tsv, "rank\tname\tlatest_version\n2\tFlask\t3.0\n1\trequests\t2.0\n");
+            Assert.Equal(["requests", "flask"], PopularCorpus.Load(tsv).Projects.Select(p => p.Name));
+
+            var json = Path.Combine(dir.FullName, "top.json");
+            File.WriteAllText(json, """{"last_update":"2026-11-01","rows":[{"project":"six","download_count":10},{"project":"Django_Rest","download_count":99}]}""");
+            var loaded = PopularCorpus.Load(json);
+            Assert.Equal([new PopularProject("django-rest", 1), new PopularProject("six", 2)], loaded.Projects);
+
+            var broken = Path.Combine(dir.FullName, "broken.json");
+            File.WriteAllText(broken, """{"rows": [ {"project": """);
+            Assert.Throws<InvalidDataException>(() => PopularCorpus.Load(broken));
+            var empty = Path.Combine(dir.FullName, "empty.tsv");
+            File.WriteAllText(empty, "rank\tname\n");
+            Assert.Throws<InvalidDataException>(() => PopularCorpus.Load(empty));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_custom_corpus_changes_what_is_popular()
+    {
+        var checker = new NameChecker(PopularCorpus.FromNames(["acmelib", "requests"]));
+        Assert.Equal("acmelib", checker.Matches("acmelbi").Single().Target);
+        Assert.Empty(checker.Matches("colourama")); // colorama is not in this corpus
+    }
+}
+
+public class DependencyConfusionTests
+{
+    private static readonly InternalNames Internal = new(["acme-billing", "acme_auth", "widgetcore"], ["acme-"]);
+
+    [Fact]
+    public void Internal_names_on_the_public_index_and_squats_of_them_are_reported()
+    {
+        string[] publicNames = ["requests", "Acme.Billing", "acme-new-thing", "widgetcroe", "widget-core", "unrelated"];
+        var results = DependencyConfusion.Scan(publicNames, Internal, "pypi.org");
+        var byTarget = results.ToDictionary(r => r.Target);
+        Assert.Equal(NameRules.InternalNamePublic.Id, byTarget["acme-billing"].Findings.Single().RuleId);
+        Assert.Contains("pypi.org", byTarget["acme-billing"].Findings.Single().Message);
+        Assert.Equal(NameRules.InternalNamePublic.Id, byTarget["acme-new-thing"].Findings.Single().RuleId);
+        Assert.Contains("acme-", byTarget["acme-new-thing"].Findings.Single().Message);
+        Assert.Equal(NameRules.InternalNameSquat.Id, byTarget["widgetcroe"].Findings[0].RuleId);
+        Assert.Equal(NameRules.InternalNameSquat.Id, byTarget["widget-core"].Findings[0].RuleId);
+        Assert.False(byTarget.ContainsKey("requests"));
+        Assert.False(byTarget.ContainsKey("unrelated"));
+        Assert.All(results, r => Assert.NotEqual(Verdict.Clean, r.Verdict));
+    }
+
+    [Fact]
+    public void Checked_names_that_squat_an_internal_name_are_reported_and_internal_names_are_not_squats()
+    {
+        var checker = new NameChecker(PopularCorpus.Embedded, new NameCheckerOptions(Internal: Internal));
+        var squat = checker.CheckName("widgetcroe");
+        Assert.Equal(NameRules.InternalNameSquat.Id, squat.Findings[0].RuleId);
+        Assert.Contains("internal package 'widgetcore'", squat.Findings[0].Message);
+        Assert.Empty(checker.Check("acme-requests")); // carries the internal prefix: ours, not a squat of requests
+        Assert.Empty(checker.Check("widgetcore"));
+    }
+
+    [Fact]
+    public void Real_all_names_file_is_read_with_gzip_detected()
+    {
+        var path = Path.Combine(TestPaths.SharedData, "pypi", "all-names.txt.gz");
+        var names = PublicNames.ReadFile(path).ToList();
+        Assert.InRange(names.Count, 800_000, 1_000_000);
+        // An internal name that is public: the scan over a slice around it reports it.
+        var slice = names.Where(n => n.StartsWith("req", StringComparison.OrdinalIgnoreCase)).ToList();
+        var results = DependencyConfusion.Scan(slice, new InternalNames(["requests"], []));
+        Assert.Contains(results, r => r.Target == "requests" && r.Findings[0].RuleId == NameRules.InternalNamePublic.Id);
+    }
+
+    [Fact]
+    public void Plain_and_gzip_name_files_read_the_same()
+    {
+        var dir = Directory.CreateTempSubdirectory("moat-names");
+        try
+        {
+            var plain = Path.Combine(dir.FullName, "names.txt");
+            File.WriteAllText(plain, "# comment\nrequests\n\n  flask  \n");
+            var gz = Path.Combine(dir.FullName, "names.bin");
+            using (var output = new GZipStream(File.Create(gz), CompressionLevel.Fastest)) output.Write(File.ReadAllBytes(plain));
+            Assert.Equal(["requests", "flask"], PublicNames.ReadFile(plain));
+            Assert.Equal(["requests", "flask"], PublicNames.ReadFile(gz));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Simple_index_pages_parse_as_json_or_html()
+    {
+        Assert.Equal(["requests", "Flask"], PublicNames.ParseSimpleIndex("""{"meta":{"api-version":"1.1"},"projects":[{"name":"requests"},{"name":"Flask"},{"bad":1}]}"""));
+        Assert.Equal(["requests", "a&b"], PublicNames.ParseSimpleIndex("<html><body><a href=\"/simple/requests/\">requests</a>\n<A HREF='/x/'>a&amp;b</A></body></html>"));
+        Assert.Throws<InvalidDataException>(() => PublicNames.ParseSimpleIndex("{\"projects\": 3}"));
+        Assert.Throws<InvalidDataException>(() => PublicNames.ParseSimpleIndex("{ not json"));
+    }
+}

@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Moat.Index;
+using Moat.Index.Admin;
+using Moat.Index.Hosting;
+using Moat.Index.Storage;
+using Moat.Testing;
+
+namespace Moat.Index.Tests;
+
+/// <summary>A whole index in process on a test server, with its own data directory, deleted afterwards.</summary>
+internal sealed class TestIndex : IAsyncDisposable
+{
+    public string DataDirectory { get; }
+    public WebApplication App { get; }
+    public HttpClient Client { get; }
+    public IMetadataStore Store => App.Services.GetRequiredService<IMetadataStore>();
+    public IndexAdmin Admin => App.Services.GetRequiredService<IndexAdmin>();
+
+    private TestIndex(string data, WebApplication app)
+    {
+        DataDirectory = data;
+        App = app;
+        Client = app.GetTestClient();
+    }
+
+    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
+        // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
+        var options = new IndexOptions
+        {
+            DataDirectory = data, LogRequests = false, LogLevel = "warning",
+            Security = new Moat.Index.Accounts.SecurityOptions { PasswordIterations = 1000, Origin = "http://localhost" },
+        };
+        if (configure is not null) options = configure(options);
+        var app = IndexServer.Build(options, builder => builder.WebHost.UseTestServer());
+        await app.StartAsync();
+        return new TestIndex(data, app);
+    }
+
+    public async Task<string> TokenAsync(string? project, bool admin = false)
+    {
+        var (_, secret, _) = await Admin.CreateTokenAsync(project, admin, "test");
+        return secret!;
+    }
+
+    public Moat.Index.Accounts.AccountStore Accounts => App.Services.GetRequiredService<Moat.Index.Accounts.AccountStore>();
+
+    /// <summary>The bodies of the mails the index wrote to <paramref name="address"/>, oldest first.</summary>
+    public IEnumerable<string> MailTo(string address)
+    {
+        var directory = Path.Combine(DataDirectory, "mail");
+        if (!Directory.Exists(directory)) return [];
+        return Directory.GetFiles(directory, "*.eml").Order(StringComparer.Ordinal).Select(File.ReadAllText).Where(m => m.Contains($"To: {address}", StringComparison.Ordinal)).ToList();
+    }
+
+    public static AuthenticationHeaderValue Basic(string token) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("__token__:" + token)));
+
+    public async Task<HttpResponseMessage> UploadAsync(string token, MultipartFormDataContent form)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/legacy/") { Content = form };
+        request.Headers.Authorization = Basic(token);
+        return await Client.SendAsync(request);
+    }
+
+    public async Task<HttpResponseMessage> UploadWheelAsync(string token, string name, string version, string? requiresPython = null, string[]? requiresDist = null)
+    {
+        var wheel = TestDistributions.Wheel(name, version, requiresPython, requiresDist);
+        return await UploadAsync(token, TestDistributions.UploadForm(name, version, TestDistributions.WheelFilename(name, version), wheel));
+    }
+
+    public async Task<string> GetAsync(string path, string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        using var response = await Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+}

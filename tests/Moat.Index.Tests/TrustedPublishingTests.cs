@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Moat.Testing;
+
+namespace Moat.Index.Tests;
+
+public sealed class TrustedPublishingTests
+{
+    private static async Task<(TestIssuer Issuer, TestIndex Index)> StartAsync()
+    {
+        var issuer = await TestIssuer.StartAsync();
+        var index = await TestIndex.StartAsync(o => o with { Security = o.Security with { GitHubIssuer = issuer.Url } });
+        return (issuer, index);
+    }
+
+    private static async Task<HttpResponseMessage> MintAsync(TestIndex index, string jwt) =>
+        await index.Client.PostAsJsonAsync("/_/oidc/mint-token", new { token = jwt });
+
+    private static async Task<AccountClient> OwnerWithPublisherAsync(TestIndex index, string project, string? environment = null)
+    {
+        var owner = await AccountClient.RegisterAsync(index, "owner");
+        Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(await owner.CreateTokenAsync(), project, "0.1")).StatusCode);
+        using var added = await owner.PostAsync($"/_/projects/{project}/publishers",
+            new { kind = "github", repository = "acme/widget", ownerId = "4242", workflow = "release.yml", environment });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        return owner;
+    }
+
+    [Fact]
+    public async Task A_ci_identity_token_mints_a_15_minute_project_token_once()
+    {
+        var (issuer, index) = await StartAsync();
+        await using var _ = issuer;
+        await using var __ = index;
+        await OwnerWithPublisherAsync(index, "widget");
+        Assert.Equal("moat", (await index.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/_/oidc/audience")).GetProperty("audience").GetString());
+
+        var jwt = issuer.Jwt(issuer.GitHubClaims("acme/widget", "4242", "release.yml"));
+        using var minted = await MintAsync(index, jwt);
+        Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
+        var body = await AccountClient.JsonAsync(minted);
+        var token = body.GetProperty("token").GetString()!;
+        var expires = DateTimeOffset.FromUnixTimeSeconds(body.GetProperty("expires").GetInt64());
+        Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15.1));
+
+        Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "widget", "1.0")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "other", "1.0")).StatusCode);
+
+        using var replay = await MintAsync(index, jwt);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, replay.StatusCode);
+        Assert.Contains("replayed jti", await replay.Content.ReadAsStringAsync());
+        Assert.Equal(1, issuer.JwksFetches); // cached
+    }
+
+    [Theory]
+    [InlineData("repository_owner_id", "9999", "repository_owner_id")]
+    [InlineData("job_workflow_ref", "acme/widget/.github/workflows/other.yml@refs/heads/main", "job_workflow_ref")]
+    [InlineData("job_workflow_ref", "acme/widget/.github/workflows/release.yml@refs/heads/evil", "job_workflow_ref")]
+    [InlineData("sub", "repo:evil/widget:ref:refs/heads/main", "sub claim")]
+    [InlineData("event_name", "pull_request_target", "pull_request_target")]
+    [InlineData("aud", "pypi", "audience")]
+    [InlineData("exp", "expired", "expired")]
+    [InlineData("iat", "future", "future")]
+    [InlineData("nbf", "future", "not valid yet")]
+    [InlineData("iss", "https://token.actions.githubusercontent.com.invalid", "not trusted")]
+    public async Task Claims_that_do_not_match_exactly_are_refused(string claim, string value, string reason)
+    {
+        var (issuer, index) = await StartAsync();
+        await using var _ = issuer;
+        await using var __ = index;
+        await OwnerWithPublisherAsync(index, "widget");
+        var claims = issuer.GitHubClaims("acme/widget", "4242", "release.yml");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        claims[claim] = value switch { "expired" => now - 120, "future" => now + 600, _ => value };
+        using var refused = await MintAsync(index, issuer.Jwt(claims));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains(reason, await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Forged_signatures_unknown_keys_and_other_algorithms_are_refused()
+    {
+        var (issuer, index) = await StartAsync();
+        await using var _ = issuer;
+        await using var __ = index;
+        await OwnerWithPublisherAsync(index, "widget");
+        var claims = issuer.GitHubClaims("acme/widget", "4242", "release.yml");
+        using var attacker = RSA.Create(2048);
+        Assert.Contains("does not verify", await (await MintAsync(index, issuer.Jwt(claims, signWith: attacker))).Content.ReadAsStringAsync());
+        Assert.Contains("no key", await (await MintAsync(index, issuer.Jwt(claims, kid: "rotated-away"))).Content.ReadAsStringAsync());
+        Assert.Contains("Only RS256", await (await MintAsync(index, issuer.Jwt(claims, alg: "HS256"))).Content.ReadAsStringAsync());
+        Assert.Contains("compact JWS", await (await MintAsync(index, "not.a-jwt")).Content.ReadAsStringAsync());
+        // A refused token does not burn its jti: the genuine one still mints.
+        Assert.Equal(HttpStatusCode.OK, (await MintAsync(index, issuer.Jwt(claims))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_environment_constrained_publisher_needs_that_environment()
+    {
+        var (issuer, index) = await StartAsync();
+        await using var _ = issuer;
+        await using var __ = index;
+        await OwnerWithPublisherAsync(index, "widget", environment: "PyPI");
+        Assert.Contains("environment", await (await MintAsync(index, issuer.Jwt(issuer.GitHubClaims("acme/widget", "4242", "release.yml")))).Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await MintAsync(index, issuer.Jwt(issuer.GitHubClaims("acme/widget", "4242", "release.yml", environment: "pypi")))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_pending_publisher_creates_its_project_on_first_publish()
+    {
+        var (issuer, index) = await StartAsync();
+        await using var _ = issuer;
+        await using var __ = index;
+        var owner = await AccountClient.RegisterAsync(index, "founder");
+        using var pending = await owner.PostAsync("/_/account/pending-publishers",
+            new { projectName = "Fresh-Thing", kind = "github", repository = "acme/fresh", ownerId = "77", workflow = "publish.yaml" });
+        Assert.Equal(HttpStatusCode.Created, pending.StatusCode);
+
+        using var minted = await MintAsync(index, issuer.Jwt(issuer.GitHubClaims("acme/fresh", "77", "publish.yaml")));
+        Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
+        var token = (await AccountClient.JsonAsync(minted)).GetProperty("token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "fresh-thing", "1.0")).StatusCode);
+        Assert.Equal("owner", await index.Accounts.RoleAsync("fresh-thing", (await index.Accounts.UserByNameAsync("founder"))!.id));
+        // A pending publisher cannot claim an existing project.
+        using var taken = await owner.PostAsync("/_/account/pending-publishers",
+            new { projectName = "fresh-thing", kind = "github", repository = "acme/other", ownerId = "77", workflow = "publish.yaml" });
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+    }
+}
