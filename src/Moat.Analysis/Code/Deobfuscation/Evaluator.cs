@@ -41,7 +41,6 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
 
     private readonly Dictionary<string, Value> _globals = new(StringComparer.Ordinal);
     private readonly List<Dictionary<string, Value>> _scopes = [];
-    private readonly Dictionary<Expr, Value> _cache = new(ReferenceEqualityComparer.Instance);
     private readonly IEvaluationObserver? _observer = observer;
     private int _nested;
     private long _steps;
@@ -168,9 +167,11 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
     {
         if (_nested == 0)
         {
-            if (_cache.TryGetValue(expr, out var cached)) return cached;
+            // Top-level evaluation is memoized per node (the node holds the memo, tagged with this evaluator).
+            if (ReferenceEquals(expr.EvaluatedBy, this)) return expr.EvaluatedValue!;
             var value = EvalCore(expr);
-            _cache[expr] = value;
+            expr.EvaluatedBy = this;
+            expr.EvaluatedValue = value;
             return value;
         }
         if (++_steps > StepBudget) return Value.Unknown;
