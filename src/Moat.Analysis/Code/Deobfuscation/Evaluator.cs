@@ -161,16 +161,19 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
     // ---------------------------------------------------------------- evaluation
 
     /// <summary>Drops the per-node results so that walking a function body again re-observes it (with new parameters).</summary>
-    public void ForgetEvaluations() => _cache.Clear();
+    public void ForgetEvaluations() => _memoToken = new object();
+
+    // The per-node memo is tagged with this token; a new token forgets every memo at once without touching the nodes.
+    private object _memoToken = new();
 
     public Value Eval(Expr expr)
     {
         if (_nested == 0)
         {
             // Top-level evaluation is memoized per node (the node holds the memo, tagged with this evaluator).
-            if (ReferenceEquals(expr.EvaluatedBy, this)) return expr.EvaluatedValue!;
+            if (ReferenceEquals(expr.EvaluatedBy, _memoToken)) return expr.EvaluatedValue!;
             var value = EvalCore(expr);
-            expr.EvaluatedBy = this;
+            expr.EvaluatedBy = _memoToken;
             expr.EvaluatedValue = value;
             return value;
         }
