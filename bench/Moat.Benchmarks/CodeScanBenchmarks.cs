@@ -58,7 +58,7 @@ public class CodeScanBenchmarks
 
         """;
 
-    private static byte[] Sdist(string name, int modules, int seed)
+    internal static byte[] Sdist(string name, int modules, int seed)
     {
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))

@@ -1,8 +1,33 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/Moat.Benchmarks -- --filter '*Names*'
+// `code-breakdown`, `make-sdists` and `make-huge-sdist` are helpers for bench/*.sh (see CodeScanBreakdown, SdistGenerator).
 // Whole-run measurements that BenchmarkDotNet's micro-benchmark loop does not fit (one pass over 886,000 names with
 // peak memory) are `--job dry`-style single runs or scripts in bench/; see docs/benchmarks.md for the numbers.
+if (args is ["code-breakdown", ..])
+{
+    Moat.Benchmarks.CodeScanBreakdown.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3, args.Length > 2 ? args[2] : "");
+    return;
+}
+if (args is ["make-sdists", var directory, var count])
+{
+    Moat.Benchmarks.SdistGenerator.MakeMany(directory, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+if (args is ["make-huge-sdist", var file, var megabytes])
+{
+    Moat.Benchmarks.SdistGenerator.MakeHuge(file, int.Parse(megabytes, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+if (args is ["scan-memory", var target])
+{
+    // One scan in this process, then what the GC holds: separates retained memory from heap the GC kept around.
+    var result = Moat.Analysis.Code.PackageScanner.Scan(target);
+    var info = GC.GetGCMemoryInfo();
+    Console.WriteLine($"{result.Verdict}, {result.Findings.Count} findings; peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MiB, "
+                      + $"GC heap after last GC {info.HeapSizeBytes >> 20} MiB (committed {info.TotalCommittedBytes >> 20} MiB), allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, gen2 collections {GC.CollectionCount(2)}");
+    return;
+}
 if (args is ["names-pass", ..]) { Moat.Benchmarks.NamePass.Run(args); return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 

@@ -29,6 +29,8 @@ public sealed record IndexOptions
     public string LogFormat { get; init; } = "text";
     public string LogLevel { get; init; } = "information";
 
+    /// <summary>The proxy repository of the group at <c>/simple/</c> (<c>[proxy]</c>): pypi.org by default.</summary>
+    public Proxy.ProxyOptions Proxy { get; init; } = new();
     /// <summary>Accounts, 2FA, Trusted Publishing, disclosure (<c>[security]</c>).</summary>
     public Accounts.SecurityOptions Security { get; init; } = new();
 
@@ -81,6 +83,8 @@ public sealed record IndexOptions
                 OnMalicious = Text(policy, "malicious", source) is { } m ? ParseAction(m, source, "policy.malicious") : options.OnMalicious,
             };
         }
+        if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
+            options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
         return options with { Security = Accounts.SecurityOptions.Apply(options.Security, table, source) };
     }
 

@@ -32,10 +32,12 @@ internal sealed class TestIndex : IAsyncDisposable
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
         // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
+        // No upstream unless a test asks for one: pypi.org is not reachable from tests.
         var options = new IndexOptions
         {
             DataDirectory = data, LogRequests = false, LogLevel = "warning",
             Security = new Moat.Index.Accounts.SecurityOptions { PasswordIterations = 1000, Origin = "http://localhost" },
+            Proxy = new Proxy.ProxyOptions { Upstream = "" },
         };
         if (configure is not null) options = configure(options);
         var app = IndexServer.Build(options, builder => builder.WebHost.UseTestServer());

@@ -52,7 +52,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private readonly Evaluator _evaluator;
     private readonly Dictionary<string, int> _perRule = new(StringComparer.Ordinal);
     private readonly HashSet<(string, int)> _emitted = [];
-    private string[]? _lines;
+    private List<int>? _lineStarts;
 
     private CodeContext _context;
     private bool _inDocstring;
@@ -1110,11 +1110,22 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private string Snippet(int line)
     {
-        _lines ??= _source.Split('\n');
-        if (line < 1 || line > _lines.Length) return "";
-        var text = _lines[line - 1].Trim();
+        // Line starts are indexed once per file (not a string per line: most files report a handful of snippets).
+        _lineStarts ??= LineStarts(_source);
+        if (line < 1 || line > _lineStarts.Count) return "";
+        var start = _lineStarts[line - 1];
+        var end = line < _lineStarts.Count ? _lineStarts[line] - 1 : _source.Length;
+        var text = _source.AsSpan(start, end - start).Trim().ToString();
         if (text.Length > 160) text = string.Concat(text.AsSpan(0, 157), "…");
         return Redact(text);
+    }
+
+    /// <summary>Where each line begins, splitting on '\n' only (as <c>Split('\n')</c> would).</summary>
+    private static List<int> LineStarts(string source)
+    {
+        var starts = new List<int> { 0 };
+        for (var at = source.IndexOf('\n'); at >= 0; at = source.IndexOf('\n', at + 1)) starts.Add(at + 1);
+        return starts;
     }
 
     [GeneratedRegex(@"(?:discord(?:app)?\.com/api/webhooks/\d+/)([\w-]{20,})|(?:api\.telegram\.org/bot)(\d{6,12}:[\w-]{30,})|(?:hooks\.slack\.com/services/)([\w/]{20,})|\b(gh[pousr]_[A-Za-z0-9]{30,})|\b(AKIA[0-9A-Z]{16})\b|\b([\w-]{24}\.[\w-]{6}\.[\w-]{27,38})\b")]

@@ -44,10 +44,12 @@ public static partial class PackageScanner
         {
             var info = new FileInfo(path);
             if (info.Length > options.MaxFileBytes) contents.Oversized.Add(Path.GetFileName(path));
-            else contents.Sources.Add(new SourceFile(Path.GetFileName(path), ReadText(File.ReadAllBytes(path))));
+            else contents.Sources.Add(new SourceFile(Path.GetFileName(path), File.ReadAllBytes(path)));
             return Analyze(path, TargetKind.File, contents, options, singleFile: true);
         }
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        // A small buffer: the decompressor reads in its own chunks, and a 64 KiB buffer per archive was a quarter of
+        // everything a scan of a small sdist allocated.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
         return ScanArchive(stream, path, Path.GetFileName(path), contents, options);
     }
 
@@ -63,7 +65,7 @@ public static partial class PackageScanner
             using var buffer = new MemoryStream();
             CopyBounded(stream, buffer, options.MaxFileBytes + 1L);
             if (buffer.Length > options.MaxFileBytes) contents.Oversized.Add(fileName);
-            else contents.Sources.Add(new SourceFile(fileName, ReadText(buffer.ToArray())));
+            else contents.Sources.Add(new SourceFile(fileName, buffer.ToArray()));
             return Analyze(fileName, TargetKind.File, contents, options, singleFile: true);
         }
         return ScanArchive(stream, fileName, fileName, contents, options);
@@ -149,7 +151,7 @@ public static partial class PackageScanner
         {
             if (size > options.MaxFileBytes || sourceBytes + size > options.MaxSourceBytes) { contents.Oversized.Add(path); return; }
             sourceBytes += size;
-            contents.Sources.Add(new SourceFile(path, ReadText(readAll())));
+            contents.Sources.Add(new SourceFile(path, readAll()));
             return;
         }
         if (name is "PKG-INFO" or "METADATA" && size < 1 << 20) { contents.Metadata.Add((path, ReadText(readAll()))); return; }
@@ -436,12 +438,13 @@ public static partial class PackageScanner
         var setup = contents.Sources.FirstOrDefault(s => s.Path == prefix + "setup.py");
         if (setup is not null)
         {
-            var modules = contents.Sources.Count(s => s != setup && s.Text.Length > 40 && RoleOf(s.Path[Math.Min(prefix.Length, s.Path.Length)..], new HashSet<string>()) == FileRole.Module);
+            var setupText = setup.Text;
+            var modules = contents.Sources.Count(s => (s.Path != setup.Path || s.Text != setupText) && s.TextLength > 40 && RoleOf(s.Path[Math.Min(prefix.Length, s.Path.Length)..], new HashSet<string>()) == FileRole.Module);
             if (modules == 0) findings.Add(Finding.Of(PackageRules.MinimalPackage, Confidence.Medium, "The package has no modules besides setup.py", new Location(setup.Path)));
-            var match = InstallOverridePattern().Match(setup.Text.Length > 1 << 20 ? setup.Text[..(1 << 20)] : setup.Text);
+            var match = InstallOverridePattern().Match(setupText.Length > 1 << 20 ? setupText[..(1 << 20)] : setupText);
             if (match.Success)
             {
-                var line = setup.Text.AsSpan(0, match.Index + match.Length).Count('\n') + 1;
+                var line = setupText.AsSpan(0, match.Index + match.Length).Count('\n') + 1;
                 findings.Add(Finding.Of(PackageRules.InstallHook, Confidence.High, "setup.py replaces an install-time command", new Location(setup.Path, line)));
             }
         }
@@ -461,7 +464,26 @@ public static partial class PackageScanner
         return body;
     }
 
-    private sealed record SourceFile(string Path, string Text);
+    /// <summary>
+    /// A Python file, kept as its bytes until it is analysed: holding every file of a package as UTF-16 strings at
+    /// once doubled the memory of a package with the full 64 MB of source. <see cref="Text"/> decodes on each use.
+    /// </summary>
+    private sealed class SourceFile(string path, byte[] bytes)
+    {
+        public string Path { get; } = path;
+        public string Text => ReadText(bytes);
+
+        /// <summary>The length <see cref="Text"/> would have, without decoding it.</summary>
+        public int TextLength
+        {
+            get
+            {
+                var span = bytes.AsSpan();
+                if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
+                return System.Text.Unicode.Utf8.IsValid(span) ? Encoding.UTF8.GetCharCount(span) : span.Length;
+            }
+        }
+    }
 
     private sealed class PackageContents(string target)
     {

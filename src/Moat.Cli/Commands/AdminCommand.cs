@@ -71,6 +71,7 @@ public static class AdminCommand
         delete.SetAction(async (parse, ct) => Print(parse, await Open(parse).DeleteFileAsync(parse.GetValue(filename)!, ct)));
         admin.Subcommands.Add(delete);
         AddSecurityCommands(admin, Open, Print);
+        admin.Subcommands.Add(ProxyAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         return admin;
     }
 

@@ -69,6 +69,7 @@ public static class AdminEndpoints
             var p = listing.Project;
             return Results.Json(new { name = p.Name, display_name = p.DisplayName, status = ProjectStatusNames.Of(p.Status), status_reason = p.StatusReason, serial = p.LastSerial, files });
         });
+        Proxy.ProxyAdmin.Map(admin);
     }
 
     private static async Task<IResult> Run(Task<AdminResult> operation)

@@ -18,13 +18,14 @@ public static class FileEndpoints
     public static void Map(WebApplication app)
     {
         app.MapMethods("/files/{sha256}/{filename}", [HttpMethods.Get, HttpMethods.Head],
-            async (HttpContext context, string sha256, string filename, IMetadataStore store, IBlobStore blobs) =>
+            async (HttpContext context, string sha256, string filename, IMetadataStore store, IBlobStore blobs, Proxy.ProxyFiles proxy) =>
             {
                 var ct = context.RequestAborted;
                 var file = await store.GetFileAsync(filename, ct);
                 var metadataOf = file is null && filename.EndsWith(".metadata", StringComparison.Ordinal)
                     ? await store.GetFileAsync(filename[..^".metadata".Length], ct) : null;
                 var owner = file ?? metadataOf;
+                if (owner is null) return await proxy.ServeAsync(context, sha256, filename, store);
                 if (owner is null || owner.Sha256 != sha256 || (metadataOf is not null && metadataOf.MetadataSha256 is null))
                     return Results.NotFound();
 
@@ -45,7 +46,8 @@ public static class FileEndpoints
 
     private static string Reason(string? reason) => string.IsNullOrEmpty(reason) ? "." : $": {reason}";
 
-    private static IResult Forbidden(string message) => Results.Text(message + "\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+    /// <summary>403 whose reason phrase carries the message: pip prints the phrase, not the body.</summary>
+    private static IResult Forbidden(string message) => Proxy.ProxyFiles.Refuse(StatusCodes.Status403Forbidden, message);
 
     /// <summary>The archive's own type; never Content-Encoding: gzip, which would make clients unpack a .tar.gz in flight.</summary>
     public static string ContentTypeOf(string filename) =>

@@ -34,7 +34,7 @@ public static class IndexMetrics
     public static string Render()
     {
         var text = new StringBuilder();
-        foreach (var metric in new IMetric[] { Requests, RequestSeconds, Uploads, Verdicts, UploadBytes }) metric.Write(text);
+        foreach (var metric in (IMetric[])[Requests, RequestSeconds, Uploads, Verdicts, UploadBytes, .. Proxy.ProxyMetrics.All]) metric.Write(text);
         return text.ToString();
     }
 

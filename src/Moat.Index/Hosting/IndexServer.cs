@@ -49,6 +49,8 @@ public static class IndexServer
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
         builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
         builder.Services.AddSingleton<PolicyGate>();
+        builder.Services.AddSingleton<IUploadCheck, NameCheck>();
+        Proxy.ProxyServices.Add(builder.Services, options);
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -70,7 +70,7 @@ public sealed class PolicyGate(IEnumerable<IUploadCheck> checks, IMetadataStore 
         }
         var (verdict, score) = Verdicts.Judge(findings);
         var decision = refusal is not null
-            ? new GateDecision(GateAction.Reject, verdict, score, findings, refusal)
+            ? new GateDecision(GateAction.Reject, verdict, score, findings, refusal + Judged(verdict, findings))
             : Apply(verdict, score, findings, candidate);
         await store.SaveVerdictAsync(new StoredVerdict(candidate.Sha256, candidate.Filename, decision.ActionName, ReportNames.Of(decision.Verdict),
             decision.Score, JsonSerializer.Serialize(findings.Select(FindingJson)), decision.Message, DateTimeOffset.UtcNow), ct);
@@ -93,6 +93,14 @@ public sealed class PolicyGate(IEnumerable<IUploadCheck> checks, IMetadataStore 
             GatePolicyAction.Quarantine => new(GateAction.Quarantine, verdict, score, findings, $"{candidate.Filename} is quarantined: judged {ReportNames.Of(verdict)}{why}"),
             _ => new(GateAction.Accept, verdict, score, findings, null),
         };
+    }
+
+    /// <summary>A refusal still says what the findings were judged (a typosquat that also carries malware says both).</summary>
+    private static string Judged(Verdict verdict, IReadOnlyList<Finding> findings)
+    {
+        if (verdict < Verdict.Suspicious) return "";
+        var worst = findings.Where(f => !f.RuleId.StartsWith("MOAT-NAME", StringComparison.Ordinal)).OrderByDescending(f => f.Severity).FirstOrDefault();
+        return $"; judged {ReportNames.Of(verdict)}{(worst is null ? "" : $" ({worst.RuleId}: {worst.Message})")}";
     }
 
     private static object FindingJson(Finding f) => new

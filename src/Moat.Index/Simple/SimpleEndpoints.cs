@@ -11,7 +11,7 @@ public static class SimpleEndpoints
     public static void Map(WebApplication app)
     {
         // One route: the trailing slash matters here (PEP 503 canonical URLs) but not to the router.
-        app.MapMethods("/simple/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path, SimplePageCache cache) =>
+        app.MapMethods("/simple/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path, SimplePageCache cache, Proxy.ProxyRepository proxy) =>
         {
             if (string.IsNullOrEmpty(path))
             {
@@ -23,7 +23,7 @@ public static class SimpleEndpoints
                 return RootAsync(context, cache);
             }
             var slash = path.IndexOf('/');
-            return ProjectAsync(context, slash < 0 ? path : path[..slash], slash < 0 ? null : path[(slash + 1)..], cache);
+            return ProjectAsync(context, slash < 0 ? path : path[..slash], slash < 0 ? null : path[(slash + 1)..], cache, proxy);
         });
     }
 
@@ -34,7 +34,7 @@ public static class SimpleEndpoints
         await WriteAsync(context, page, format);
     }
 
-    private static async Task ProjectAsync(HttpContext context, string project, string? rest, SimplePageCache cache)
+    private static async Task ProjectAsync(HttpContext context, string project, string? rest, SimplePageCache cache, Proxy.ProxyRepository proxy)
     {
         if (!string.IsNullOrEmpty(rest) || !ProjectName.IsValid(project))
         {
@@ -49,7 +49,9 @@ public static class SimpleEndpoints
             return;
         }
         if (await NegotiateAsync(context) is not { } format) return;
-        var page = await cache.ProjectAsync(normalized, context.RequestAborted);
+        // The group: the hosted repository first, and a hosted name stops there — an upstream never shadows it
+        // (dependency confusion), whatever versions it has. Only unknown names go to the proxy.
+        var page = await cache.ProjectAsync(normalized, context.RequestAborted) ?? await proxy.ProjectAsync(normalized, context.RequestAborted);
         if (page is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;

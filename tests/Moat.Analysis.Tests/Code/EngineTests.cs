@@ -18,6 +18,23 @@ public class LexerParserTests
     }
 
     [Fact]
+    public void Lexer_reads_plain_unterminated_and_odd_strings_with_the_right_values_and_lines()
+    {
+        var tokens = PyLexer.Lex("a = '''x\"y''z'''\nb = 'open\nc = b'\u20ac' + \"\"\"l1\r\nl2\"\"\"\nd = r'\\'' + '\\n'\ne = 1");
+        Assert.Equal(["x\"y''z", "open", "?", "l1\r\nl2", "\\'", "\n"], tokens.Literals.Select(l => l.Value));
+        var names = tokens.Tokens.Where(t => t.Kind == TokenKind.Name).Select(t => (tokens.Text(t).ToString(), t.Line)).ToList();
+        Assert.Equal([("a", 1), ("b", 2), ("c", 3), ("d", 5), ("e", 6)], names);
+    }
+
+    [Fact]
+    public void Lexer_takes_the_longest_operator()
+    {
+        var tokens = PyLexer.Lex("a **= b //= c >>= d <<= e ... f <> g != h -> i := j ** k // l >= m <= n == o -= p @= q ~ r !== s\n");
+        var ops = tokens.Tokens.Where(t => t.Kind == TokenKind.Op).Select(t => tokens.Text(t).ToString());
+        Assert.Equal(["**=", "//=", ">>=", "<<=", "...", "<>", "!=", "->", ":=", "**", "//", ">=", "<=", "==", "-=", "@=", "~", "!=", "="], ops);
+    }
+
+    [Fact]
     public void Pep701_fstrings_may_reuse_their_quote_inside_fields()
     {
         var module = PyParser.Parse("x = f\"{\", \".join(f\"{a}\" for a in items)}\"\ny = 1\n");

@@ -41,7 +41,6 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
 
     private readonly Dictionary<string, Value> _globals = new(StringComparer.Ordinal);
     private readonly List<Dictionary<string, Value>> _scopes = [];
-    private readonly Dictionary<Expr, Value> _cache = new(ReferenceEqualityComparer.Instance);
     private readonly IEvaluationObserver? _observer = observer;
     private int _nested;
     private long _steps;
@@ -162,15 +161,20 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
     // ---------------------------------------------------------------- evaluation
 
     /// <summary>Drops the per-node results so that walking a function body again re-observes it (with new parameters).</summary>
-    public void ForgetEvaluations() => _cache.Clear();
+    public void ForgetEvaluations() => _memoToken = new object();
+
+    // The per-node memo is tagged with this token; a new token forgets every memo at once without touching the nodes.
+    private object _memoToken = new();
 
     public Value Eval(Expr expr)
     {
         if (_nested == 0)
         {
-            if (_cache.TryGetValue(expr, out var cached)) return cached;
+            // Top-level evaluation is memoized per node (the node holds the memo, tagged with this evaluator).
+            if (ReferenceEquals(expr.EvaluatedBy, _memoToken)) return expr.EvaluatedValue!;
             var value = EvalCore(expr);
-            _cache[expr] = value;
+            expr.EvaluatedBy = _memoToken;
+            expr.EvaluatedValue = value;
             return value;
         }
         if (++_steps > StepBudget) return Value.Unknown;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -7,21 +8,78 @@ public enum TokenKind : byte { Name, Number, String, Op, Newline, Indent, Dedent
 
 /// <summary>
 /// One token. <see cref="Literal"/> is an index into <see cref="TokenList.Literals"/> for strings (−1 otherwise).
+/// Packed into 16 bytes (kind and literal index share an int): a module has about one token per four characters.
 /// </summary>
-public readonly record struct Token(TokenKind Kind, int Start, int Length, int Line, int Literal = -1);
+public readonly struct Token(TokenKind kind, int start, int length, int line, int literal = -1)
+{
+    private readonly int _literalAndKind = ((literal + 1) << 4) | (int)kind;
+
+    public TokenKind Kind => (TokenKind)(_literalAndKind & 0xF);
+    public int Start { get; } = start;
+    public int Length { get; } = length;
+    public int Line { get; } = line;
+    public int Literal => (_literalAndKind >> 4) - 1;
+}
 
 /// <summary>A string literal's decoded value. Bytes are held as a string of chars 0–255, one per byte.</summary>
 public sealed record StringLiteral(string Value, bool IsBytes, bool IsFormatted, IReadOnlyList<string> FormatExpressions);
 
-/// <summary>The lexer's output: tokens over <see cref="Source"/>, plus decoded string literals.</summary>
-public sealed class TokenList(string source, List<Token> tokens, List<StringLiteral> literals, bool truncated)
+/// <summary>
+/// The lexer's output: tokens over <see cref="Source"/>, plus decoded string literals. The token array is rented from
+/// <see cref="ArrayPool{T}.Shared"/>; the parser gives it back with <see cref="Release"/> once it has built the tree.
+/// </summary>
+public sealed class TokenList
 {
-    public string Source { get; } = source;
-    public IReadOnlyList<Token> Tokens { get; } = tokens;
-    public IReadOnlyList<StringLiteral> Literals { get; } = literals;
+    private Token[] _buffer;
+
+    internal TokenList(string source, Token[] buffer, int count, List<StringLiteral> literals, bool truncated)
+    {
+        Source = source;
+        _buffer = buffer;
+        Count = count;
+        Literals = literals;
+        Truncated = truncated;
+    }
+
+    public string Source { get; }
+    public int Count { get; private set; }
+    public IReadOnlyList<Token> Tokens => new ArraySegment<Token>(_buffer, 0, Count);
+    public IReadOnlyList<StringLiteral> Literals { get; }
     /// <summary>True when the token limit cut the file short; what was lexed is still usable.</summary>
-    public bool Truncated { get; } = truncated;
+    public bool Truncated { get; }
+    /// <summary>The tokens, followed by unused slots: index below <see cref="Count"/> only.</summary>
+    internal Token[] Buffer => _buffer;
     public ReadOnlySpan<char> Text(Token token) => Source.AsSpan(token.Start, token.Length);
+
+    /// <summary>Returns the token array to the pool; the list is empty afterwards.</summary>
+    internal void Release()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        Count = 0;
+        if (buffer.Length > 0) ArrayPool<Token>.Shared.Return(buffer);
+    }
+}
+
+/// <summary>Appends tokens to a pooled array (a List would re-allocate, and cannot be given back to a pool).</summary>
+internal struct TokenBuffer(int capacity)
+{
+    public Token[] Items = ArrayPool<Token>.Shared.Rent(capacity);
+    public int Count;
+
+    public readonly Token Last => Items[Count - 1];
+
+    public void Add(Token token)
+    {
+        if (Count == Items.Length)
+        {
+            var larger = ArrayPool<Token>.Shared.Rent(Items.Length * 2);
+            Items.AsSpan(0, Count).CopyTo(larger);
+            ArrayPool<Token>.Shared.Return(Items);
+            Items = larger;
+        }
+        Items[Count++] = token;
+    }
 }
 
 /// <summary>
@@ -35,7 +93,7 @@ public static class PyLexer
 
     public static TokenList Lex(string source, int maxTokens = DefaultMaxTokens)
     {
-        var tokens = new List<Token>(Math.Min(source.Length / 4 + 16, 1 << 20));
+        var tokens = new TokenBuffer(Math.Min(source.Length / 3 + 16, 1 << 20));
         var literals = new List<StringLiteral>();
         var indents = new List<int> { 0 };
         var depth = 0; // bracket nesting: newlines inside brackets are not logical line ends
@@ -92,7 +150,7 @@ public static class PyLexer
             {
                 if (depth == 0)
                 {
-                    AddNewline(tokens, i, line);
+                    AddNewline(ref tokens, i, line);
                     atLineStart = true;
                 }
                 i = SkipNewline(source, i);
@@ -152,15 +210,15 @@ public static class PyLexer
             i += length;
         }
 
-        if (tokens.Count > 0 && tokens[^1].Kind != TokenKind.Newline) AddNewline(tokens, n, line);
+        if (tokens.Count > 0 && tokens.Last.Kind != TokenKind.Newline) AddNewline(ref tokens, n, line);
         for (var k = 1; k < indents.Count; k++) tokens.Add(new Token(TokenKind.Dedent, n, 0, line));
         tokens.Add(new Token(TokenKind.End, n, 0, line));
-        return new TokenList(source, tokens, literals, truncated);
+        return new TokenList(source, tokens.Items, tokens.Count, literals, truncated);
     }
 
-    private static void AddNewline(List<Token> tokens, int at, int line)
+    private static void AddNewline(ref TokenBuffer tokens, int at, int line)
     {
-        if (tokens.Count == 0 || tokens[^1].Kind is TokenKind.Newline or TokenKind.Indent or TokenKind.Dedent) return;
+        if (tokens.Count == 0 || tokens.Last.Kind is TokenKind.Newline or TokenKind.Indent or TokenKind.Dedent) return;
         tokens.Add(new Token(TokenKind.Newline, at, 0, line));
     }
 
@@ -182,16 +240,29 @@ public static class PyLexer
         return true;
     }
 
-    private static readonly string[] ThreeCharOps = ["**=", "//=", ">>=", "<<=", "...", "!=="];
-    private static readonly string[] TwoCharOps = ["**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", ":=", "<>"];
-
+    /// <summary>Operator length by longest match (3, 2 or 1 chars), without comparing against a list of spellings.</summary>
     private static int OperatorLength(string s, int i)
     {
-        var rest = s.AsSpan(i);
-        foreach (var op in ThreeCharOps) if (rest.StartsWith(op, StringComparison.Ordinal) && op != "!==") return 3;
-        foreach (var op in TwoCharOps) if (rest.StartsWith(op, StringComparison.Ordinal)) return 2;
-        // A lone surrogate or other odd character is still one token; the parser skips what it does not understand.
-        return 1;
+        var c = s[i];
+        var c1 = i + 1 < s.Length ? s[i + 1] : '\0';
+        var c2 = i + 2 < s.Length ? s[i + 2] : '\0';
+        switch (c)
+        {
+            case '*' or '/' or '>' or '<':
+                if (c1 == c) return c2 == '=' ? 3 : 2;           // ** // >> << and **= //= >>= <<=
+                if (c1 == '=') return 2;                          // *= /= >= <=
+                if (c == '<' && c1 == '>') return 2;              // <> (Python 2)
+                return 1;
+            case '.':
+                return c1 == '.' && c2 == '.' ? 3 : 1;            // ...
+            case '-':
+                return c1 is '>' or '=' ? 2 : 1;                  // -> -=
+            case '=' or '!' or '+' or '%' or '&' or '|' or '^' or '@' or ':':
+                return c1 == '=' ? 2 : 1;                         // == != += %= &= |= ^= @= :=
+            default:
+                // A lone surrogate or other odd character is still one token; the parser skips what it does not understand.
+                return 1;
+        }
     }
 
     /// <summary>Reads a string literal starting at <paramref name="start"/> (prefix included) and decodes its value.</summary>
@@ -211,6 +282,8 @@ public static class PyLexer
         var quote = s[i];
         var triple = i + 2 < s.Length && s[i + 1] == quote && s[i + 2] == quote;
         i += triple ? 3 : 1;
+        if (!formatted && TryReadPlainString(s, quote, triple, bytes, ref i, ref line) is { } plain)
+            return new StringLiteral(plain, bytes, false, []);
         var value = new StringBuilder();
         List<string>? expressions = null;
         var n = s.Length;
@@ -258,6 +331,48 @@ public static class PyLexer
             i++;
         }
         return new StringLiteral(value.ToString(), bytes, formatted, (IReadOnlyList<string>?)expressions ?? []);
+    }
+
+    private static readonly SearchValues<char> SingleQuoteStops = SearchValues.Create("'\\\n\r");
+    private static readonly SearchValues<char> DoubleQuoteStops = SearchValues.Create("\"\\\n\r");
+    private static readonly SearchValues<char> TripleSingleStops = SearchValues.Create("'\\\r");
+    private static readonly SearchValues<char> TripleDoubleStops = SearchValues.Create("\"\\\r");
+
+    /// <summary>
+    /// The common case without a char-by-char copy: a string with no backslash (and, when triple-quoted, no carriage
+    /// return) is its source text. Returns null, leaving <paramref name="i"/> alone, when the general decoder is needed.
+    /// </summary>
+    private static string? TryReadPlainString(string s, char quote, bool triple, bool bytes, ref int i, ref int line)
+    {
+        var body = s.AsSpan(i);
+        int length, consumed;
+        if (!triple)
+        {
+            var stop = body.IndexOfAny(quote == '\'' ? SingleQuoteStops : DoubleQuoteStops);
+            if (stop >= 0 && body[stop] != quote && body[stop] != '\n' && body[stop] != '\r') return null; // a backslash
+            // Closing quote, or an unterminated string that stops at the line end or the end of input.
+            length = stop < 0 ? body.Length : stop;
+            consumed = stop >= 0 && body[stop] == quote ? length + 1 : length;
+        }
+        else
+        {
+            var stops = quote == '\'' ? TripleSingleStops : TripleDoubleStops;
+            var at = 0;
+            while (true)
+            {
+                var stop = body[at..].IndexOfAny(stops);
+                if (stop < 0) { length = consumed = body.Length; break; } // unterminated: runs to the end of input
+                at += stop;
+                if (body[at] != quote) return null;
+                if (at + 2 < body.Length && body[at + 1] == quote && body[at + 2] == quote) { length = at; consumed = at + 3; break; }
+                at++;
+            }
+            line += body[..length].Count('\n');
+        }
+        var text = body[..length];
+        if (bytes && text.ContainsAnyExceptInRange('\0', '\xFF')) return null;
+        i += consumed;
+        return text.ToString();
     }
 
     /// <summary>

@@ -3,7 +3,18 @@ namespace Moat.Analysis.Code;
 // A deliberately small Python syntax tree: only what detection needs. Everything the parser does not model still
 // appears as an OtherExpr/OtherStmt holding its children, so no call or string inside it is lost.
 
-public abstract record Expr(int Line);
+public abstract record Expr(int Line)
+{
+    // The evaluator's memo for this node (which evaluator, and what it computed). A field on the node instead of a
+    // reference-keyed dictionary: hashing every node by identity cost a quarter of a whole scan. Left out of equality
+    // below, so records compare exactly as they did before.
+    internal object? EvaluatedBy;
+    internal Value? EvaluatedValue;
+
+    public virtual bool Equals(Expr? other) => ReferenceEquals(this, other) || (other is not null && EqualityContract == other.EqualityContract && Line == other.Line);
+
+    public override int GetHashCode() => HashCode.Combine(EqualityContract, Line);
+}
 
 public sealed record NameExpr(string Id, int Line) : Expr(Line);
 
@@ -85,7 +96,4 @@ public sealed record ReturnStmt(Expr? Value, int Line) : Stmt(Line);
 /// <summary>global, del, raise, assert, pass, Python 2 print, …: the keyword and any expressions.</summary>
 public sealed record OtherStmt(string Keyword, IReadOnlyList<Expr> Exprs, int Line) : Stmt(Line);
 
-public sealed record PyModule(IReadOnlyList<Stmt> Body, TokenList Tokens, bool Truncated)
-{
-    public string Source => Tokens.Source;
-}
+public sealed record PyModule(IReadOnlyList<Stmt> Body, string Source, bool Truncated);

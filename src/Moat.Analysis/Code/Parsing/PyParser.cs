@@ -22,42 +22,55 @@ public sealed class PyParser
     ];
 
     private readonly TokenList _list;
-    private readonly IReadOnlyList<Token> _tokens;
+    private readonly Token[] _tokens;
+    private readonly int _count;
+    // Identifiers and other token texts, one string per distinct spelling for the whole parse (f-string fields
+    // included): a module names the same few hundred identifiers thousands of times.
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _texts;
     private readonly int _fstringDepth;
     private int _p;
     private int _depth;
     private bool _truncated;
 
-    private PyParser(TokenList list, int fstringDepth)
+    private PyParser(TokenList list, int fstringDepth, Dictionary<string, string>? texts = null)
     {
         _list = list;
-        _tokens = list.Tokens;
+        _texts = (texts ?? new Dictionary<string, string>(StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
+        _tokens = list.Buffer;
+        _count = list.Count;
         _fstringDepth = fstringDepth;
         _truncated = list.Truncated;
     }
 
     public static PyModule Parse(string source, int maxTokens = PyLexer.DefaultMaxTokens)
     {
-        var parser = new PyParser(PyLexer.Lex(source, maxTokens), 0);
+        var tokens = PyLexer.Lex(source, maxTokens);
+        var parser = new PyParser(tokens, 0);
         var body = parser.ParseStatements(topLevel: true);
-        return new PyModule(body, parser._list, parser._truncated);
+        tokens.Release(); // the tree holds strings and lines, never tokens
+        return new PyModule(body, source, parser._truncated);
     }
 
     /// <summary>Parses a single expression (an f-string field); null when there is none.</summary>
-    private static Expr? ParseExpression(string source, int line, int fstringDepth)
+    private static Expr? ParseExpression(string source, int line, int fstringDepth, Dictionary<string, string> texts)
     {
         if (fstringDepth > MaxFStringDepth) return null;
-        var parser = new PyParser(PyLexer.Lex(source, 10_000), fstringDepth);
-        if (parser.Cur.Kind is TokenKind.End or TokenKind.Newline) return null;
-        var expr = parser.ParseExprList(allowStar: true);
-        return Relocate(expr, line);
+        var tokens = PyLexer.Lex(source, 10_000);
+        try
+        {
+            var parser = new PyParser(tokens, fstringDepth, texts);
+            if (parser.Cur.Kind is TokenKind.End or TokenKind.Newline) return null;
+            var expr = parser.ParseExprList(allowStar: true);
+            return Relocate(expr, line);
+        }
+        finally { tokens.Release(); }
     }
 
     // f-string fields are parsed from their own text: report them at the line of the f-string.
     private static Expr Relocate(Expr expr, int line) => expr with { Line = line };
 
     private Token Cur => _tokens[_p];
-    private Token Peek(int k = 1) => _tokens[Math.Min(_p + k, _tokens.Count - 1)];
+    private Token Peek(int k = 1) => _tokens[Math.Min(_p + k, _count - 1)];
     private bool AtEnd => Cur.Kind == TokenKind.End;
     private bool AtLineEnd => Cur.Kind is TokenKind.Newline or TokenKind.End or TokenKind.Dedent or TokenKind.Indent;
     private void Advance() { if (!AtEnd) _p++; }
@@ -66,7 +79,14 @@ public sealed class PyParser
     private bool IsOp(Token t, string op) => t.Kind == TokenKind.Op && _list.Text(t).SequenceEqual(op);
     private bool IsName(string name) => IsName(Cur, name);
     private bool IsName(Token t, string name) => t.Kind == TokenKind.Name && _list.Text(t).SequenceEqual(name);
-    private string Text(Token t) => _list.Source.Substring(t.Start, t.Length);
+    private string Text(Token t)
+    {
+        var span = _list.Text(t);
+        if (_texts.TryGetValue(span, out var text)) return text;
+        text = span.ToString();
+        _texts[span] = text;
+        return text;
+    }
 
     private bool Accept(string op)
     {
@@ -114,11 +134,11 @@ public sealed class PyParser
 
     private void ParseStatement(List<Stmt> body)
     {
-        var decorators = new List<Expr>();
+        List<Expr>? decorators = null; // most statements have none: no list for them
         while (IsOp("@"))
         {
             Advance();
-            decorators.Add(ParseTest());
+            (decorators ??= []).Add(ParseTest());
             SkipToLineEnd();
             while (Cur.Kind == TokenKind.Newline) Advance();
         }
@@ -127,10 +147,10 @@ public sealed class PyParser
         var line = Cur.Line;
         if (Cur.Kind == TokenKind.Name)
         {
-            switch (Text(Cur))
+            switch (_list.Text(Cur))
             {
-                case "def": body.Add(ParseDef(decorators)); return;
-                case "class": body.Add(ParseClass(decorators)); return;
+                case "def": body.Add(ParseDef(decorators ?? (IReadOnlyList<Expr>)[])); return;
+                case "class": body.Add(ParseClass(decorators ?? (IReadOnlyList<Expr>)[])); return;
                 case "if" or "elif" or "while":
                 {
                     var keyword = Text(Cur);
@@ -212,7 +232,7 @@ public sealed class PyParser
     {
         // `with (open(a) as f, open(b) as g):` — an "as" at bracket depth 1 means the parentheses group items.
         var depth = 0;
-        for (var k = _p; k < _tokens.Count && _tokens[k].Kind != TokenKind.Newline; k++)
+        for (var k = _p; k < _count && _tokens[k].Kind != TokenKind.Newline; k++)
         {
             var t = _tokens[k];
             if (t.Kind == TokenKind.Op)
@@ -229,7 +249,7 @@ public sealed class PyParser
     private bool LineEndsWithColon()
     {
         var k = _p;
-        while (k < _tokens.Count && _tokens[k].Kind is not (TokenKind.Newline or TokenKind.End)) k++;
+        while (k < _count && _tokens[k].Kind is not (TokenKind.Newline or TokenKind.End)) k++;
         return k > _p && IsOp(_tokens[k - 1], ":");
     }
 
@@ -269,7 +289,7 @@ public sealed class PyParser
         }
     }
 
-    private FuncDef ParseDef(List<Expr> decorators)
+    private FuncDef ParseDef(IReadOnlyList<Expr> decorators)
     {
         var line = Cur.Line;
         Advance();
@@ -297,7 +317,7 @@ public sealed class PyParser
         return new FuncDef(name, parameters, defaults, decorators, body, line, EndLineSince(bodyStart));
     }
 
-    private ClassDef ParseClass(List<Expr> decorators)
+    private ClassDef ParseClass(IReadOnlyList<Expr> decorators)
     {
         var line = Cur.Line;
         Advance();
@@ -336,7 +356,7 @@ public sealed class PyParser
         var line = Cur.Line;
         if (Cur.Kind == TokenKind.Name)
         {
-            switch (Text(Cur))
+            switch (_list.Text(Cur))
             {
                 case "import": Advance(); return ParseImport(line);
                 case "from": Advance(); return ParseFromImport(line);
@@ -453,6 +473,13 @@ public sealed class PyParser
 
     private string ParseDottedName()
     {
+        if (Cur.Kind != TokenKind.Name) return "";
+        var first = Text(Cur);
+        if (!IsOp(Peek(), ".") || Peek(2).Kind != TokenKind.Name)
+        {
+            Advance();
+            return first; // a plain name: the interned text, no builder
+        }
         var name = new StringBuilder();
         while (Cur.Kind == TokenKind.Name)
         {
@@ -566,18 +593,18 @@ public sealed class PyParser
             return ("", 0, 0);
         }
         if (t.Kind != TokenKind.Op) return ("", 0, 0);
-        var op = Text(t);
-        var precedence = op switch
+        // Constant spellings, so that looking at the next operator allocates nothing.
+        var (op, precedence) = _list.Text(t) switch
         {
-            "<" or ">" or "==" or ">=" or "<=" or "!=" or "<>" => 4,
-            "|" => 5,
-            "^" => 6,
-            "&" => 7,
-            "<<" or ">>" => 8,
-            "+" or "-" => 9,
-            "*" or "/" or "//" or "%" or "@" => 10,
-            "**" => 12,
-            _ => 0,
+            "<" => ("<", 4), ">" => (">", 4), "==" => ("==", 4), ">=" => (">=", 4), "<=" => ("<=", 4), "!=" => ("!=", 4), "<>" => ("<>", 4),
+            "|" => ("|", 5),
+            "^" => ("^", 6),
+            "&" => ("&", 7),
+            "<<" => ("<<", 8), ">>" => (">>", 8),
+            "+" => ("+", 9), "-" => ("-", 9),
+            "*" => ("*", 10), "/" => ("/", 10), "//" => ("//", 10), "%" => ("%", 10), "@" => ("@", 10),
+            "**" => ("**", 12),
+            _ => ("", 0),
         };
         return (op, precedence, precedence == 0 ? 0 : 1);
     }
@@ -738,8 +765,7 @@ public sealed class PyParser
                 return new OtherExpr("missing", [], line);
         }
 
-        var op = Text(t);
-        switch (op)
+        switch (_list.Text(t))
         {
             case "(":
             {
@@ -850,6 +876,12 @@ public sealed class PyParser
     private Expr ParseStrings()
     {
         var line = Cur.Line;
+        if (_list.Literals[Cur.Literal] is { IsFormatted: false } single && Peek().Kind != TokenKind.String)
+        {
+            // One plain literal (the usual case): its decoded value as is, no builder.
+            Advance();
+            return new StrExpr(single.Value, single.IsBytes, line);
+        }
         var value = new StringBuilder();
         var isBytes = false;
         List<Expr>? fields = null;
@@ -864,7 +896,7 @@ public sealed class PyParser
                 formatted = true;
                 foreach (var field in literal.FormatExpressions)
                 {
-                    var expression = ParseExpression(StripConversion(field), Cur.Line, _fstringDepth + 1);
+                    var expression = ParseExpression(StripConversion(field), Cur.Line, _fstringDepth + 1, _texts.Dictionary);
                     if (expression is not null) (fields ??= []).Add(expression);
                 }
             }

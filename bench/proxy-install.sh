@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Whole-process benchmark of the proxy: pip installs a 30-package dependency tree through `moat serve` whose upstream
+# is a static PEP 503 tree (python3 -m http.server on loopback, standing in for pypi.org), first through a cold cache
+# (every page fetched, every file downloaded, verified and scanned by the gate) and then warm; then wrk on a cached
+# proxied project page. Release build; always stops both servers. Usage: bench/proxy-install.sh [wrk-seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+connections=${2:-32}
+work=$(mktemp -d)
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+up=$(freeport); port=$(freeport)
+dotnet build src/Moat.Cli -c Release --verbosity quiet >/dev/null
+moat="dotnet src/Moat.Cli/bin/Release/net10.0/moat.dll"
+
+# 30 real wheels: bench-root depends on bench-pkg-01..29; every package also depends on the next two (a tree with
+# shared nodes, as real ones have). Each has a few modules so the code scan has work to do.
+python3 - "$work/upstream" <<'PY'
+import hashlib, io, os, sys, zipfile, base64
+root = sys.argv[1]
+names = ["bench-root"] + [f"bench-pkg-{i:02d}" for i in range(1, 30)]
+def deps(i):
+    if i == 0: return names[1:]
+    return [n for n in names[i + 1:i + 3]]
+for i, name in enumerate(names):
+    mod = name.replace("-", "_")
+    dist = f"{mod}-1.0"
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n" + "".join(f"Requires-Dist: {d}>=1.0\n" for d in deps(i))
+    files = {f"{mod}/__init__.py": "VERSION = '1.0'\n", f"{dist}.dist-info/METADATA": meta,
+             f"{dist}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    for m in range(8):
+        files[f"{mod}/mod{m}.py"] = "".join(f"def f{k}(x):\n    return [y * {k} for y in range(x)]\n\n" for k in range(60))
+    record = "".join(f"{p},sha256={base64.urlsafe_b64encode(hashlib.sha256(c.encode()).digest()).rstrip(b'=').decode()},{len(c.encode())}\n" for p, c in files.items())
+    files[f"{dist}.dist-info/RECORD"] = record + f"{dist}.dist-info/RECORD,,\n"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for p, c in files.items(): z.writestr(p, c)
+    wheel = buf.getvalue(); fn = f"{dist}-py3-none-any.whl"
+    os.makedirs(f"{root}/files", exist_ok=True); os.makedirs(f"{root}/simple/{name}", exist_ok=True)
+    open(f"{root}/files/{fn}", "wb").write(wheel)
+    open(f"{root}/simple/{name}/index.html", "w").write(
+        f'<!DOCTYPE html><html><body><a href="../../files/{fn}#sha256={hashlib.sha256(wheel).hexdigest()}">{fn}</a></body></html>\n')
+PY
+cat > "$work/moat.toml" <<TOML
+[server]
+log-requests = false
+log-level = "warning"
+[proxy]
+upstream = "http://127.0.0.1:$up/simple/"
+TOML
+(cd "$work/upstream" && exec python3 -m http.server "$up" --bind 127.0.0.1 >/dev/null 2>&1) &
+upstream=$!
+$moat serve --urls "http://127.0.0.1:$port" --data "$work/data" --config "$work/moat.toml" &
+server=$!
+trap 'kill $server $upstream 2>/dev/null; wait $server $upstream 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+install() {
+  local start end
+  start=$(date +%s.%N)
+  python3 -m pip install --quiet --no-cache-dir --disable-pip-version-check --target "$work/$1" --index-url "http://127.0.0.1:$port/simple/" bench-root
+  end=$(date +%s.%N)
+  echo "$2: $(python3 -c "print(f'{$end - $start:.2f}')") s ($(ls -d "$work/$1"/*.dist-info | wc -l) distributions)"
+}
+install cold "cold cache (30 pages fetched, 30 files downloaded, verified, scanned)"
+install warm1 "warm cache"
+install warm2 "warm cache"
+start=$(date +%s.%N)
+python3 -m pip install --quiet --no-cache-dir --disable-pip-version-check --target "$work/direct" --index-url "http://127.0.0.1:$up/simple/" bench-root
+end=$(date +%s.%N)
+echo "baseline, pip straight from the static upstream: $(python3 -c "print(f'{$end - $start:.2f}')") s"
+
+wrk -t2 -c"$connections" -d2s -H "Accept: text/html" "http://127.0.0.1:$port/simple/bench-pkg-01/" >/dev/null
+echo "== cached proxied page, HTML (the upstream is asked again only after page-ttl-seconds)"
+wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Accept: text/html" "http://127.0.0.1:$port/simple/bench-pkg-01/" | grep -E "Requests/sec|^ +(50|99)%"
+echo "== cached proxied page, JSON, gzip"
+wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Accept: application/vnd.pypi.simple.v1+json" -H "Accept-Encoding: gzip" "http://127.0.0.1:$port/simple/bench-pkg-01/" | grep -E "Requests/sec|^ +(50|99)%"

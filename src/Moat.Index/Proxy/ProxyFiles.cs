@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Moat.Analysis.Reporting;
+using Moat.Index.Policy;
+using Moat.Index.Storage;
+using Moat.Index.Upload;
+using Moat.Packaging;
+
+namespace Moat.Index.Proxy;
+
+/// <summary>Why a proxied file cannot be served; <see cref="Status"/> is the HTTP status to answer with.</summary>
+public sealed record ProxyRefusal(int Status, string Message);
+
+/// <summary>
+/// Proxied files. The first request for a file downloads it from the upstream once (concurrent requests for the same
+/// sha256 share that one download), verifies it against the sha256 the upstream page advertised (a mismatch is never
+/// stored or served), stores it content-addressed, and runs the same <see cref="PolicyGate"/> as uploads before it is
+/// ever served. The decision is kept per sha256; quarantined files answer 403 with the reason, which pip prints.
+/// </summary>
+public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, PolicyGate gate, ILogger<ProxyFiles> log)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _inflight = new(StringComparer.Ordinal);
+
+    /// <summary>How many upstream downloads this process started (tests and benchmarks check single-flight with it).</summary>
+    public long UpstreamDownloads => Interlocked.Read(ref _downloads);
+    private long _downloads;
+
+    /// <summary>The firewall's decision for an upstream file, downloading and judging it first when it is new.</summary>
+    public async Task<object> EnsureJudgedAsync(UpstreamFile file, string project, CancellationToken ct)
+    {
+        if (await repository.Store.GetAsync(file.Sha256!) is { } known && blobs.OpenRead(known.Sha256) is { } existing)
+        {
+            existing.Dispose();
+            return known;
+        }
+        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(() => DownloadAndJudgeAsync(file, project))));
+        try
+        {
+            return await lazy.Value.WaitAsync(ct);
+        }
+        finally
+        {
+            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<object>>>(file.Sha256!, lazy));
+        }
+    }
+
+    /// <summary>Downloads, verifies, stores and judges one file; returns a <see cref="ProxiedFile"/> or a <see cref="ProxyRefusal"/>.</summary>
+    private async Task<object> DownloadAndJudgeAsync(UpstreamFile file, string project)
+    {
+        // Never cancelled by the requesting client: other clients may be waiting on the same download.
+        using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout * 4);
+        var ct = timeout.Token;
+        Interlocked.Increment(ref _downloads);
+        StagedBlob staged;
+        try
+        {
+            using var response = await repository.Upstream.OpenFileAsync(file.Url, ct);
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            staged = await blobs.StageAsync(body, repository.Options.MaxFileBytes, null, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or BlobTooLargeException)
+        {
+            ProxyMetrics.Downloads.Inc("failed");
+            log.LogWarning("Upstream download of {Filename} failed: {Error}", file.Filename, ex.Message);
+            return new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat could not download {file.Filename} from the upstream index: {ex.Message}");
+        }
+        using (staged)
+        {
+            if (!string.Equals(staged.Sha256, file.Sha256, StringComparison.Ordinal))
+            {
+                ProxyMetrics.Downloads.Inc("hash-mismatch");
+                log.LogWarning("Upstream file {Filename} does not match its advertised sha256 {Expected} (got {Actual}); refused", file.Filename, file.Sha256, staged.Sha256);
+                return new ProxyRefusal(StatusCodes.Status502BadGateway,
+                    $"Moat refused {file.Filename}: its content does not match the sha256 the upstream index advertised (expected {file.Sha256}, got {staged.Sha256}).");
+            }
+            ProxyMetrics.Downloads.Inc("verified");
+            var (state, reason) = await JudgeAsync(file, project, staged, ct);
+            await blobs.CommitAsync(staged, ct);
+            await repository.Store.SaveDecisionAsync(staged.Sha256, file.Filename, project, state, reason);
+            ProxyMetrics.Decisions.Inc(state);
+            repository.StateChanged();
+            if (state != ProxiedFile.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", file.Filename, reason);
+            return (await repository.Store.GetAsync(staged.Sha256))!;
+        }
+    }
+
+    /// <summary>The same gate as uploads. Scan errors quarantine (fail closed) unless configured otherwise; an allowlisted project is served whatever the verdict, which is still recorded.</summary>
+    private async Task<(string State, string? Reason)> JudgeAsync(UpstreamFile file, string project, StagedBlob staged, CancellationToken ct)
+    {
+        try
+        {
+            var parsed = DistributionInspector.ParseFilename(file.Filename, out var error) ?? throw new InvalidDataException(error);
+            var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, staged.Path);
+            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, staged.Sha256, staged.Path, null,
+                new Dictionary<string, string>()) { Distribution = inspected };
+            var decision = await gate.JudgeAsync(candidate, ct);
+            Hosting.IndexMetrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
+            if (decision.Action == GateAction.Accept)
+            {
+                if (decision.Verdict == Moat.Analysis.Verdict.Suspicious) log.LogWarning("Proxied file {Filename} judged suspicious; served per policy", file.Filename);
+                return (ProxiedFile.Available, null);
+            }
+            if (await repository.Store.IsAllowedAsync(project))
+            {
+                log.LogWarning("Proxied file {Filename} judged {Verdict} but {Project} is allowlisted; served", file.Filename, ReportNames.Of(decision.Verdict), project);
+                return (ProxiedFile.Available, $"allowlisted: {decision.Message}");
+            }
+            return (ProxiedFile.Quarantined, decision.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogError(ex, "The policy gate failed on proxied file {Filename}", file.Filename);
+            return repository.Options.FailClosed
+                ? (ProxiedFile.Quarantined, $"{file.Filename} could not be scanned ({ex.GetType().Name}: {ex.Message}); held until an admin releases it")
+                : (ProxiedFile.Available, $"served unscanned: {ex.Message}");
+        }
+    }
+
+    /// <summary>Fetches and verifies a PEP 658 metadata file against the sha256 the upstream advertised; returns its blob sha256 or a refusal.</summary>
+    public async Task<object> EnsureMetadataAsync(UpstreamFile file, CancellationToken ct)
+    {
+        var sha = file.CoreMetadataSha256!;
+        if (blobs.OpenRead(sha) is { } existing)
+        {
+            existing.Dispose();
+            return sha;
+        }
+        var lazy = _inflight.GetOrAdd("m:" + sha, _ => new Lazy<Task<object>>(() => Task.Run(async () =>
+        {
+            using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout);
+            try
+            {
+                using var response = await repository.Upstream.OpenFileAsync(file.Url + ".metadata", timeout.Token);
+                var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+                if (bytes.Length > DistributionInspector.MaxMetadataBytes || Convert.ToHexStringLower(SHA256.HashData(bytes)) != sha)
+                    return (object)new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat refused the metadata of {file.Filename}: it does not match the upstream's sha256.");
+                await blobs.PutAsync(bytes, timeout.Token);
+                return sha;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+            {
+                return new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat could not download the metadata of {file.Filename}: {ex.Message}");
+            }
+        })));
+        try
+        {
+            return await lazy.Value.WaitAsync(ct);
+        }
+        finally
+        {
+            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<object>>>("m:" + sha, lazy));
+        }
+    }
+
+    /// <summary>
+    /// Answers with a status, a reason phrase and a plain-text body. pip prints the reason phrase
+    /// ("403 Client Error: &lt;reason&gt; for url: …"), so the phrase itself names the file and the rule.
+    /// </summary>
+    public static IResult Refuse(int status, string message) => new RefusalResult(status, message);
+
+    private sealed class RefusalResult(int status, string message) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = ReasonPhrase(message);
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(message + "\n");
+        }
+    }
+
+    /// <summary>A reason phrase may hold only visible ASCII, spaces and tabs: anything else becomes '?', and it is kept short.</summary>
+    public static string ReasonPhrase(string message)
+    {
+        var chars = message.Select(c => c is >= ' ' and <= '~' ? c : '?').Take(1000).ToArray();
+        return new string(chars);
+    }
+
+    /// <summary>
+    /// <c>GET /files/&lt;sha256&gt;/&lt;filename&gt;[.metadata]</c> for a file the hosted repository does not have. A hosted or
+    /// reserved project name is never served from the upstream, even a file fetched before the name became internal.
+    /// </summary>
+    public async Task<IResult> ServeAsync(HttpContext context, string sha256, string filename, IMetadataStore hosted)
+    {
+        var ct = context.RequestAborted;
+        var isMetadata = filename.EndsWith(".metadata", StringComparison.Ordinal);
+        var distribution = isMetadata ? filename[..^".metadata".Length] : filename;
+        if (!repository.Options.Enabled || UpstreamPageParser.Hex(sha256) != sha256 || ProjectOf(distribution) is not { } project
+            || repository.Options.IsReserved(project) || await hosted.GetProjectAsync(project, ct) is not null)
+            return Results.NotFound();
+
+        var known = await repository.Store.GetAsync(sha256);
+        if (known is not null && known.Filename == distribution)
+        {
+            if (!known.Servable) return Blocked(known);
+            if (!isMetadata && Serve(context, sha256, filename) is { } cached) return cached;
+        }
+        var file = await repository.FindFileAsync(distribution, sha256, ct);
+        if (file is null) return Results.NotFound();
+        if (repository.TooYoung(file))
+            return Refuse(StatusCodes.Status403Forbidden, $"{distribution} is blocked by Moat: released {file.UploadTime:u}, younger than the release-age gate ({repository.Options.MinReleaseAge.TotalHours:0.#} hours)");
+        if (isMetadata)
+        {
+            if (file.CoreMetadataSha256 is null) return Results.NotFound();
+            return await EnsureMetadataAsync(file, ct) switch
+            {
+                ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
+                string blob => Serve(context, blob, filename) ?? Results.NotFound(),
+                _ => Results.NotFound(),
+            };
+        }
+        return await EnsureJudgedAsync(file, project, ct) switch
+        {
+            ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
+            ProxiedFile { Servable: false } blocked => Blocked(blocked),
+            ProxiedFile => Serve(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500),
+            _ => Results.NotFound(),
+        };
+    }
+
+    private static IResult Blocked(ProxiedFile file) =>
+        Refuse(StatusCodes.Status403Forbidden, file.Override == "blocked"
+            ? $"{file.Filename} is blocked by Moat: an admin blocked it{(string.IsNullOrEmpty(file.Reason) ? "" : ": " + file.Reason)}"
+            : $"Blocked by Moat: {file.Reason ?? file.Filename + " is quarantined"}");
+
+    private IResult? Serve(HttpContext context, string blob, string filename)
+    {
+        var stream = blobs.OpenRead(blob);
+        if (stream is null) return null;
+        context.Response.Headers.CacheControl = Files.FileEndpoints.ImmutableCaching;
+        return Results.Stream(stream, Files.FileEndpoints.ContentTypeOf(filename), entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"" + blob + "\""), enableRangeProcessing: true);
+    }
+
+    public static string? ProjectOf(string filename) =>
+        DistributionInspector.ParseFilename(filename, out _) is { } parsed ? ProjectName.Normalize(parsed.Name) : null;
+}

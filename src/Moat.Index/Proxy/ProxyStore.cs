@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Moat.Index.Proxy;
+
+/// <summary>What the firewall decided for one proxied file content. <see cref="Override"/> is an admin's word, which beats the gate.</summary>
+public sealed record ProxiedFile(string Sha256, string Filename, string Project, string State, string? Reason, DateTimeOffset DecidedAt, string? Override)
+{
+    public const string Available = "available";
+    public const string Quarantined = "quarantined";
+
+    /// <summary>Whether clients may have it: an admin's release or block wins over the gate's decision.</summary>
+    public bool Servable => Override switch { "released" => true, "blocked" => false, _ => State == Available };
+}
+
+/// <summary>
+/// The proxy's own small database (<c>proxy.db</c> beside <c>moat.db</c>): upstream pages as last fetched (so a
+/// restarted server still serves them when the upstream is down), the firewall's state per proxied sha256, and the
+/// project allowlist. Separate from the hosted store on purpose: nothing here is a hosted project, and a proxied
+/// name must never start to count as hosted (that is what dependency-confusion protection keys on).
+/// </summary>
+public sealed class ProxyStore
+{
+    private readonly string _connectionString;
+
+    private ProxyStore(string connectionString) => _connectionString = connectionString;
+
+    public static ProxyStore Open(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var store = new ProxyStore(new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString());
+        using var connection = store.Connect();
+        connection.Execute("PRAGMA journal_mode=WAL");
+        connection.Execute("""
+            CREATE TABLE IF NOT EXISTS pages (project TEXT PRIMARY KEY, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS proxied (sha256 TEXT PRIMARY KEY, filename TEXT NOT NULL, project TEXT NOT NULL,
+                state TEXT NOT NULL, reason TEXT, decided_at TEXT NOT NULL, override TEXT);
+            CREATE INDEX IF NOT EXISTS proxied_by_state ON proxied (state);
+            CREATE TABLE IF NOT EXISTS allowlist (project TEXT PRIMARY KEY, reason TEXT, added_at TEXT NOT NULL);
+            """);
+        return store;
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        connection.Execute("PRAGMA busy_timeout=5000");
+        return connection;
+    }
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    public async Task SavePageAsync(UpstreamPage page)
+    {
+        await using var connection = Connect();
+        await connection.ExecuteAsync("INSERT INTO pages (project, body, fetched_at) VALUES (@p, @b, @t) ON CONFLICT (project) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+            new { p = page.Project, b = JsonSerializer.Serialize(page), t = Now() });
+    }
+
+    public async Task<UpstreamPage?> LoadPageAsync(string project)
+    {
+        await using var connection = Connect();
+        var body = await connection.QuerySingleOrDefaultAsync<string>("SELECT body FROM pages WHERE project = @project", new { project });
+        return body is null ? null : JsonSerializer.Deserialize<UpstreamPage>(body);
+    }
+
+    public async Task<ProxiedFile?> GetAsync(string sha256)
+    {
+        await using var connection = Connect();
+        var row = await connection.QuerySingleOrDefaultAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 = @sha256", new { sha256 });
+        return row?.ToRecord();
+    }
+
+    /// <summary>Records the gate's decision; an admin override already present stays.</summary>
+    public async Task SaveDecisionAsync(string sha256, string filename, string project, string state, string? reason)
+    {
+        await using var connection = Connect();
+        await connection.ExecuteAsync("""
+            INSERT INTO proxied (sha256, filename, project, state, reason, decided_at) VALUES (@sha256, @filename, @project, @state, @reason, @t)
+            ON CONFLICT (sha256) DO UPDATE SET state = excluded.state, reason = excluded.reason, decided_at = excluded.decided_at
+            """, new { sha256, filename, project, state, reason, t = Now() });
+    }
+
+    /// <summary>Sets or clears (null) the admin override of a file known by filename or sha256; false when there is no such file.</summary>
+    public async Task<ProxiedFile?> SetOverrideAsync(string fileOrSha, string? value, string? reason)
+    {
+        await using var connection = Connect();
+        var changed = await connection.ExecuteAsync(
+            "UPDATE proxied SET override = @value, reason = COALESCE(@reason, reason) WHERE sha256 = @key OR filename = @key",
+            new { value, reason, key = fileOrSha });
+        if (changed == 0) return null;
+        var row = await connection.QueryFirstOrDefaultAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 = @key OR filename = @key", new { key = fileOrSha });
+        return row?.ToRecord();
+    }
+
+    public async Task<ProxiedFile?> FindAsync(string fileOrSha)
+    {
+        await using var connection = Connect();
+        var row = await connection.QueryFirstOrDefaultAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 = @key OR filename = @key", new { key = fileOrSha });
+        return row?.ToRecord();
+    }
+
+    /// <summary>Files the gate quarantined or an admin blocked, newest first.</summary>
+    public async Task<IReadOnlyList<ProxiedFile>> ListBlockedAsync()
+    {
+        await using var connection = Connect();
+        var rows = await connection.QueryAsync<Row>("""
+            SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied
+            WHERE (state = 'quarantined' AND override IS NULL) OR override = 'blocked' ORDER BY decided_at DESC
+            """);
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    /// <summary>The sha256s of a project's files that must not be offered (quarantined without release, or blocked).</summary>
+    public async Task<IReadOnlySet<string>> BlockedShasAsync(string project)
+    {
+        await using var connection = Connect();
+        var rows = await connection.QueryAsync<string>("""
+            SELECT sha256 FROM proxied WHERE project = @project
+            AND ((state = 'quarantined' AND (override IS NULL OR override <> 'released')) OR override = 'blocked')
+            """, new { project });
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
+
+    public async Task AllowAsync(string project, string? reason)
+    {
+        await using var connection = Connect();
+        await connection.ExecuteAsync("INSERT INTO allowlist (project, reason, added_at) VALUES (@project, @reason, @t) ON CONFLICT (project) DO UPDATE SET reason = excluded.reason",
+            new { project, reason, t = Now() });
+    }
+
+    public async Task<bool> DisallowAsync(string project)
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteAsync("DELETE FROM allowlist WHERE project = @project", new { project }) > 0;
+    }
+
+    public async Task<bool> IsAllowedAsync(string project)
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM allowlist WHERE project = @project", new { project }) > 0;
+    }
+
+    private sealed record Row(string sha256, string filename, string project, string state, string? reason, string decided_at, string? @override)
+    {
+        public ProxiedFile ToRecord() => new(sha256, filename, project, state, reason, Time(decided_at), @override);
+    }
+}

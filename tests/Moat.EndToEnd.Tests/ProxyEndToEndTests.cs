@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Moat.Testing;
+
+namespace Moat.EndToEnd.Tests;
+
+/// <summary>
+/// Real pip against a real <c>moat serve</c> whose upstream is a static simple index on 127.0.0.1 (standing in for
+/// pypi.org): dependencies resolved through the proxy, the firewall's quarantine as pip shows it, dependency
+/// confusion, the release-age gate, tampering, an upstream outage, and a cold-cache race.
+/// </summary>
+public sealed class ProxyEndToEndTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "moat-e2e-proxy", Guid.NewGuid().ToString("N"));
+    private readonly StaticUpstream _upstream = StaticUpstream.Start();
+
+    private async Task<MoatServer> StartAsync()
+    {
+        Directory.CreateDirectory(_root);
+        var config = Path.Combine(_root, "moat.toml");
+        File.WriteAllText(config, $"""
+            [server]
+            log-requests = false
+
+            [policy]
+            malicious = "quarantine"
+
+            [proxy]
+            upstream = "{_upstream.SimpleUrl}"
+            page-ttl-seconds = 0
+            min-release-age-hours = 48
+            """);
+        return await MoatServer.StartAsync(Path.Combine(_root, "data"), config: config);
+    }
+
+    private (int Exit, string Output, string Error) Pip(MoatServer server, string target, params string[] args) =>
+        Tools.Run(Tools.Python, ["-m", "pip", .. args, "--no-cache-dir", "--retries", "0", "--timeout", "30", "--index-url", server.Url + "/simple/",
+            .. args[0] == "install" ? new[] { "--target", Path.Combine(_root, target) } : new[] { "--dest", Path.Combine(_root, target) }]);
+
+    private static async Task UploadAsync(MoatServer server, string token, string name, string version, params string[] requires)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url + "/legacy/")
+        {
+            Content = TestDistributions.UploadForm(name, version, TestDistributions.WheelFilename(name, version), TestDistributions.Wheel(name, version, requiresDist: requires)),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("__token__:" + token)));
+        using var response = await http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, response.ReasonPhrase);
+    }
+
+    [Fact]
+    public async Task Pip_installs_through_the_firewall_and_sees_why_a_file_is_blocked()
+    {
+        _upstream.AddWheel("moat-px-leaf", "1.0");
+        _upstream.AddWheel("reqeusts", "2.31.0");
+        _upstream.AddWheel("moat-px-mid", "1.0", ["moat-px-leaf>=1.0"]);
+        _upstream.AddWheel("moat-px-app", "9.0"); // a public project squatting the internal name with a higher version
+        _upstream.AddWheel("moat-px-fresh", "1.0", uploadTime: DateTimeOffset.UtcNow.AddDays(-20));
+        _upstream.AddWheel("moat-px-fresh", "1.1", uploadTime: DateTimeOffset.UtcNow.AddHours(-2));
+        var tampered = _upstream.AddWheel("moat-px-tampered", "1.0");
+        _upstream.Tamper(tampered.Filename, TestDistributions.Wheel("moat-px-tampered", "1.0", module: "print('swapped')\n"));
+        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m002-setup-module-exec-b64");
+        var malicious = FixturePacker.ReadSample(sample);
+        var archive = FixturePacker.Pack(sample, Directory.CreateDirectory(Path.Combine(_root, "packed")).FullName);
+        _upstream.Add(Moat.Packaging.ProjectName.Normalize(malicious.Name), Path.GetFileName(archive), File.ReadAllBytes(archive));
+
+        using var server = await StartAsync();
+        await UploadAsync(server, server.Admin("token", "create", "--admin"), "moat-px-app", "1.0", "moat-px-mid");
+
+        // Internal project from the hosted repository, its dependencies from the upstream through the proxy.
+        var install = Pip(server, "t1", "install", "moat-px-app");
+        Assert.True(install.Exit == 0, install.Output + install.Error);
+        Assert.True(Directory.Exists(Path.Combine(_root, "t1", "moat_px_app-1.0.dist-info")), "the internal 1.0, not the public 9.0");
+        Assert.True(Directory.Exists(Path.Combine(_root, "t1", "moat_px_mid-1.0.dist-info")));
+        Assert.True(Directory.Exists(Path.Combine(_root, "t1", "moat_px_leaf-1.0.dist-info")));
+        Assert.Equal(0, _upstream.Count("/simple/moat-px-app/"));
+
+        // The release-age gate: 1.1 is two hours old, so pip gets 1.0.
+        var fresh = Pip(server, "t2", "install", "moat-px-fresh");
+        Assert.True(fresh.Exit == 0, fresh.Output + fresh.Error);
+        Assert.True(Directory.Exists(Path.Combine(_root, "t2", "moat_px_fresh-1.0.dist-info")));
+
+        // A malicious upstream file: quarantined, and pip says which file and why.
+        var blocked = Pip(server, "t3", "install", malicious.Name);
+        Assert.NotEqual(0, blocked.Exit);
+        Assert.Contains("403 Client Error: Blocked by Moat:", blocked.Error);
+        Assert.Contains(Path.GetFileName(archive), blocked.Error);
+        Assert.Contains("malicious", blocked.Error);
+        Assert.Contains(Path.GetFileName(archive), server.Admin("proxy", "quarantine"));
+
+        // A typosquat of a popular project is refused by the name check, and pip says so.
+        var squat = Pip(server, "t6", "install", "reqeusts");
+        Assert.NotEqual(0, squat.Exit);
+        Assert.Contains("is blocked as a lookalike name (MOAT-NAME-", squat.Error);
+        Assert.Contains("'requests'", squat.Error);
+
+        // A tampered upstream file never reaches pip.
+        var swapped = Pip(server, "t4", "install", "moat-px-tampered");
+        Assert.NotEqual(0, swapped.Exit);
+        Assert.Contains("does not match the sha256", swapped.Error);
+
+        // Upstream down: what is cached still installs.
+        _upstream.Down = true;
+        var offline = Pip(server, "t5", "install", "moat-px-app");
+        Assert.True(offline.Exit == 0, offline.Output + offline.Error);
+        Assert.True(Directory.Exists(Path.Combine(_root, "t5", "moat_px_leaf-1.0.dist-info")));
+        Assert.Contains("serving the cached page", server.Log);
+    }
+
+    [Fact]
+    public async Task Parallel_pips_through_a_cold_cache_get_identical_files_from_one_upstream_download()
+    {
+        // Eight pip processes, not fifty: each pip costs about a CPU-second to start on this 2-core machine. The
+        // in-process test (ProxyTests) runs fifty concurrent HTTP fetches against the same single-flight path.
+        var dist = _upstream.AddWheel("moat-px-popular", "1.0");
+        _upstream.FileDelayMs = 1500;
+        using var server = await StartAsync();
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Pip(server, $"d{i}", "download", "--no-deps", "moat-px-popular"))));
+        Assert.All(runs, r => Assert.True(r.Exit == 0, r.Output + r.Error));
+        var hashes = Enumerable.Range(0, 8).Select(i => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(_root, $"d{i}", dist.Filename))))).Distinct();
+        Assert.Equal([dist.Sha256], hashes);
+        Assert.Equal(1, _upstream.FileDownloads);
+    }
+
+    public void Dispose()
+    {
+        _upstream.Dispose();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}
