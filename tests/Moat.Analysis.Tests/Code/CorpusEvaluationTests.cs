@@ -68,7 +68,7 @@ public sealed class CorpusEvaluationTests(PackedCorpus corpus, ITestOutputHelper
     };
 
     /// <summary>The share of malicious samples that must be judged malicious (not merely suspicious).</summary>
-    private const double MinimumMaliciousShare = 0.90;
+    private const double MinimumMaliciousShare = 0.95;
 
     [Fact]
     public void Every_malicious_sample_is_at_least_suspicious()

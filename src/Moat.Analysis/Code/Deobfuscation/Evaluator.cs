@@ -920,9 +920,10 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
                     if (result is not null) return result;
                     break;
                 }
-                case BlockStmt { Keyword: "if" or "elif" or "else" or "while" } block:
+                case BlockStmt { Keyword: "if" or "elif" or "else" } block when _nested == 1:
                     // Taken without knowing the condition, for what it assigns (out += open(p).read()); an early
-                    // return inside a branch is not the function's only result, so it is not returned.
+                    // return inside a branch is not the function's only result, so it is not returned. Only in the
+                    // function called directly: branches of nested calls multiply the work for little gain.
                     Execute(block.Body);
                     break;
                 case BlockStmt { Keyword: "try" or "with" } block:
