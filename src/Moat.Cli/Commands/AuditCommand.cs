@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.IO.Compression;
 using Moat.Analysis;
 using Moat.Analysis.Dependencies;
 using Moat.Analysis.Dependencies.Advisories;
@@ -108,21 +107,12 @@ public static class AuditCommand
         }
     }
 
-    /// <summary>One name per line; blank lines and # comments skipped; .gz files decompressed; names PEP 503-normalized.</summary>
+    /// <summary>A names file (plain or gzip, via the name engine's reader), PEP 503-normalized.</summary>
     internal static IReadOnlyList<string> ReadNames(string path)
     {
         try
         {
-            using var file = File.OpenRead(path);
-            using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            using var reader = new StreamReader(stream);
-            var names = new List<string>();
-            while (reader.ReadLine() is { } line)
-            {
-                var name = line.Split('#')[0].Trim();
-                if (name.Length > 0) names.Add(ProjectName.Normalize(name));
-            }
-            return names;
+            return [.. PublicNames.ReadFile(path).Select(line => ProjectName.Normalize(line.Split('#')[0].Trim())).Where(n => n.Length > 0)];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
