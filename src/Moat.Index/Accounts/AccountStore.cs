@@ -146,6 +146,10 @@ public sealed class AccountStore
             "CREATE INDEX events_by_user ON security_events (user_id, at)",
             "CREATE INDEX events_by_project ON security_events (project, at)",
         ],
+        [
+            // Release approval (issue 9): uploads to such a project are staged until a second maintainer approves.
+            "ALTER TABLE project_settings ADD COLUMN approval_required INTEGER NOT NULL DEFAULT 0",
+        ],
     ];
 
     private AccountStore(string connectionString) => _connectionString = connectionString;
@@ -300,6 +304,10 @@ public sealed class AccountStore
 
     public Task SetCriticalAsync(string project, bool critical) => ExecAsync(
         "INSERT INTO project_settings (project, critical) VALUES (@project, @c) ON CONFLICT (project) DO UPDATE SET critical = excluded.critical", new { project, c = critical ? 1 : 0 });
+    public Task SetApprovalRequiredAsync(string project, bool required) => ExecAsync(
+        "INSERT INTO project_settings (project, critical, approval_required) VALUES (@project, 0, @a) ON CONFLICT (project) DO UPDATE SET approval_required = excluded.approval_required",
+        new { project, a = required ? 1 : 0 });
+    public async Task<bool> ApprovalRequiredAsync(string project) => await OneAsync<long?>("SELECT approval_required FROM project_settings WHERE project = @project", new { project }) == 1;
     public async Task<bool> IsCriticalAsync(string project) => await OneAsync<long?>("SELECT critical FROM project_settings WHERE project = @project", new { project }) == 1;
 
     // Tokens

@@ -96,6 +96,38 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         return new(true, $"{user.username} is now {role} of {name}.");
     }
 
+    private Publishing.ReleaseApprovals Approvals => new(store, accounts, new Security.SecurityEvents(accounts, TimeProvider.System), invalidate);
+
+    /// <summary>Requires (or stops requiring) a second person's approval before a release of the project is installable.</summary>
+    public async Task<AdminResult> SetApprovalRequiredAsync(string project, bool required)
+    {
+        if (!ProjectName.IsValid(project)) return new(false, $"'{project}' is not a valid project name.");
+        await Approvals.SetRequiredAsync(project, required, null, null);
+        var name = ProjectName.Normalize(project);
+        return new(true, required ? $"Releases of {name} now need approval before they are installable." : $"Releases of {name} no longer need approval; already staged ones still do.");
+    }
+
+    public async Task<IReadOnlyList<(Publishing.StagedRelease Release, object Shown)>> StagedAsync(string project, CancellationToken ct = default)
+    {
+        var approvals = Approvals;
+        var result = new List<(Publishing.StagedRelease, object)>();
+        foreach (var release in await approvals.StagedAsync(project, ct)) result.Add((release, await approvals.ShowAsync(release, ct)));
+        return result;
+    }
+
+    /// <summary>An admin's approval: allowed whoever uploaded (a project with one maintainer has no one else).</summary>
+    public async Task<AdminResult> ApproveAsync(string project, string version, CancellationToken ct = default)
+    {
+        var outcome = await Approvals.ApproveAsync(project, version, null, null, ct);
+        return new(outcome.Ok, outcome.Message);
+    }
+
+    public async Task<AdminResult> RejectAsync(string project, string version, string? reason, CancellationToken ct = default)
+    {
+        var outcome = await Approvals.RejectAsync(project, version, reason, null, null, ct);
+        return new(outcome.Ok, outcome.Message);
+    }
+
     public Task<IReadOnlyList<EventRow>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
 
     private async Task<IReadOnlyList<EventRow>> EventsForAsync(string? username, string? project, int limit)
