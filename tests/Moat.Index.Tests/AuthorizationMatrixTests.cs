@@ -47,6 +47,11 @@ public sealed class AuthorizationMatrixTests
         var admin = await index.TokenAsync(null, admin: true);
         var (_, spareLegacy, spareLegacyToken) = await index.Admin.CreateTokenAsync("proj", false, "spare");
         _ = spareLegacy;
+        // Release approval: four releases staged by an operator token (no human uploader, so alice may approve them).
+        await index.Accounts.SetApprovalRequiredAsync("proj", true);
+        var operatorToken = await index.TokenAsync("proj");
+        foreach (var staged in new[] { "0.3", "0.4", "0.5", "0.6" })
+            Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(operatorToken, "proj", staged)).StatusCode);
         var callers = new Callers(alice, bob, nina, aliceToken, await bob.CreateTokenAsync(), ninaToken,
             await alice.CreateTokenAsync(["elsewhere"]), Macaroons.Attenuate(aliceToken, Macaroons.ExpiresCaveat(DateTimeOffset.UtcNow.AddMinutes(-1))),
             admin, await index.TokenAsync("proj"), Macaroons.Attenuate(admin, Macaroons.ExpiresCaveat(DateTimeOffset.UtcNow.AddMinutes(-1))));
@@ -63,6 +68,9 @@ public sealed class AuthorizationMatrixTests
             new("DELETE", $"/_/projects/proj/publishers/{publisherId}", null, "session", E(401, 403, 401, 401, 403, 200)),
             new("POST", "/_/account/pending-publishers", new { projectName = "newproj", kind = "github", repository = "acme/new", ownerId = "1", workflow = "r.yml" }, "session", E(401, null, 401, 401, 403, 201)),
             new("POST", "/_/account/2fa/recovery-codes", null, "session", E(401, null, 401, 401, 403, 200)),
+            new("PUT", "/_/projects/proj/approval", new { required = true }, "session", E(401, 403, 401, 401, 403, 200)),
+            new("POST", "/_/projects/proj/staged/0.3/approve", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("POST", "/_/projects/proj/staged/0.4/reject", new { reason = "x" }, "session", E(401, 403, 401, 401, 403, 200)),
             // Admin API: only an admin token.
             new("POST", "/_admin/projects/proj/releases/0.1/yank", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("POST", "/_admin/projects/proj/releases/0.1/unyank", null, "admin", E(401, 403, 403, 403, 403, 200)),
@@ -74,6 +82,9 @@ public sealed class AuthorizationMatrixTests
             new("PUT", "/_admin/users/carl/disabled", new { value = false }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("PUT", "/_admin/projects/proj/critical", new { value = false }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("PUT", "/_admin/projects/proj/roles", new { username = "carl", role = "maintainer" }, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("PUT", "/_admin/projects/proj/approval", new { value = true }, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("POST", "/_admin/projects/proj/staged/0.5/approve", null, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("POST", "/_admin/projects/proj/staged/0.6/reject", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
             // Last: removes alice's TOTP.
             new("DELETE", "/_/account/2fa/totp", null, "session", E(401, null, 401, 401, 403, 200)),
         ];
