@@ -200,6 +200,44 @@ public sealed class ReleaseApprovalTests
     }
 
     [Fact]
+    public async Task The_store_leaves_staged_files_out_of_listings_and_publishes_or_discards_a_whole_release()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "moat-storage-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var store = Moat.Index.Storage.SqliteMetadataStore.Open(Path.Combine(root, "moat.db"));
+            Moat.Index.Storage.FileRecord File(string filename, string version, Moat.Index.Storage.FileState state) => new(filename, "a", version, "bdist_wheel", "py3", null,
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(filename))), null, new string('2', 32), 10,
+                DateTimeOffset.UtcNow, null, false, null, state, null, null, null);
+            await store.AddFileAsync(File("a-1.0-py3-none-any.whl", "1.0", Moat.Index.Storage.FileState.Available), "a");
+            await store.AddFileAsync(File("a-2.0-py3-none-any.whl", "2.0", Moat.Index.Storage.FileState.Staged), "a");
+            await store.AddFileAsync(File("a-2.0.tar.gz", "2.0", Moat.Index.Storage.FileState.Staged), "a");
+            await store.AddFileAsync(File("a-3.0-py3-none-any.whl", "3.0", Moat.Index.Storage.FileState.Staged), "a");
+
+            Assert.Equal(["a-1.0-py3-none-any.whl"], (await store.GetListingAsync("a"))!.Files.Select(f => f.Filename));
+            Assert.Equal(3, (await store.GetStagedFilesAsync("a")).Count);
+            Assert.Equal(Moat.Index.Storage.FileState.Staged, (await store.GetFileAsync("a-2.0.tar.gz"))!.State); // round-trips
+
+            var serial = await store.GetProjectSerialAsync("a");
+            Assert.Equal(2, await store.PublishStagedAsync("a", "2.0"));
+            Assert.True(await store.GetProjectSerialAsync("a") > serial); // cached pages notice
+            Assert.Equal(0, await store.PublishStagedAsync("a", "2.0"));
+            Assert.Equal(3, (await store.GetListingAsync("a"))!.Files.Count);
+
+            Assert.Equal(["a-3.0-py3-none-any.whl"], await store.DiscardStagedAsync("a", "3.0"));
+            Assert.Null(await store.GetFileAsync("a-3.0-py3-none-any.whl"));
+            Assert.Equal(Moat.Index.Storage.AddFileOutcome.FilenameDeleted, (await store.AddFileAsync(File("a-3.0-py3-none-any.whl", "3.0", Moat.Index.Storage.FileState.Staged), "a")).Outcome);
+            Assert.Empty(await store.DiscardStagedAsync("a", "1.0")); // never touches published files
+            Assert.Equal(Moat.Index.Storage.FileState.Quarantined, Moat.Index.Storage.FileStateNames.Parse("something-new")); // unknown never shows
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public async Task Only_owners_change_the_approval_setting()
     {
         await using var index = await TestIndex.StartAsync();
