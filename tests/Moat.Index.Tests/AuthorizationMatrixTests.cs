@@ -8,9 +8,12 @@ namespace Moat.Index.Tests;
 /// <summary>
 /// Every write endpoint × every kind of caller, with the status each must get. Session endpoints see callers as
 /// sessions (a token is no login); upload and admin endpoints see them as tokens. The "right" caller goes last on
-/// each row so the refusals before it are checked against unchanged state. The two credential-less write
-/// endpoints authenticate by their payload and have their own tests: <c>/_/oidc/mint-token</c> (a signed CI
-/// identity, TrustedPublishingTests) and <c>/_/secrets/disclose-token</c> (a signed partner report, DisclosureTests).
+/// each row so the refusals before it are checked against unchanged state. The credential-less write endpoints
+/// authenticate by their payload and have their own tests: <c>/_/oidc/mint-token</c> (a signed CI identity,
+/// TrustedPublishingTests), <c>/_/secrets/disclose-token</c> (a signed partner report, DisclosureTests), and the
+/// sign-in steps — register, verify-email, login, logout and the second-factor steps of a password-only session
+/// (totp/verify, recovery, webauthn/assert/*) — in AccountTests and WebAuthnTests; totp/confirm and
+/// webauthn/register/finish need the challenge their begin row opens and are covered there too.
 /// </summary>
 public sealed class AuthorizationMatrixTests
 {
@@ -68,6 +71,9 @@ public sealed class AuthorizationMatrixTests
             new("DELETE", $"/_/projects/proj/publishers/{publisherId}", null, "session", E(401, 403, 401, 401, 403, 200)),
             new("POST", "/_/account/pending-publishers", new { projectName = "newproj", kind = "github", repository = "acme/new", ownerId = "1", workflow = "r.yml" }, "session", E(401, null, 401, 401, 403, 201)),
             new("POST", "/_/account/2fa/recovery-codes", null, "session", E(401, null, 401, 401, 403, 200)),
+            // Enrolling a second factor is what a user without one must be able to do (no-2FA caller: 200); alice already has TOTP (409).
+            new("POST", "/_/account/2fa/totp/begin", null, "session", E(401, null, 401, 401, 200, 409)),
+            new("POST", "/_/account/2fa/webauthn/register/begin", null, "session", E(401, null, 401, 401, 200, 200)),
             new("PUT", "/_/projects/proj/approval", new { required = true }, "session", E(401, 403, 401, 401, 403, 200)),
             new("POST", "/_/projects/proj/staged/0.3/approve", null, "session", E(401, 403, 401, 401, 403, 200)),
             new("POST", "/_/projects/proj/staged/0.4/reject", new { reason = "x" }, "session", E(401, 403, 401, 401, 403, 200)),
@@ -85,6 +91,11 @@ public sealed class AuthorizationMatrixTests
             new("PUT", "/_admin/projects/proj/approval", new { value = true }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("POST", "/_admin/projects/proj/staged/0.5/approve", null, "admin", E(401, 403, 403, 403, 403, 200)),
             new("POST", "/_admin/projects/proj/staged/0.6/reject", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
+            // The proxy firewall's admin API: the right caller reaches the operation (404: no such proxied file here).
+            new("PUT", "/_admin/proxy/allowlist/leftpad", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("DELETE", "/_admin/proxy/allowlist/leftpad", null, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("POST", "/_admin/proxy/files/leftpad-1.0-py3-none-any.whl/release", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 404)),
+            new("POST", "/_admin/proxy/files/leftpad-1.0-py3-none-any.whl/block", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 404)),
             // Last: removes alice's TOTP.
             new("DELETE", "/_/account/2fa/totp", null, "session", E(401, null, 401, 401, 403, 200)),
         ];
