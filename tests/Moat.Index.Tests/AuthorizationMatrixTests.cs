@@ -55,6 +55,9 @@ public sealed class AuthorizationMatrixTests
         var operatorToken = await index.TokenAsync("proj");
         foreach (var staged in new[] { "0.3", "0.4", "0.5", "0.6" })
             Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(operatorToken, "proj", staged)).StatusCode);
+        // Organisations: alice owns acme, which owns proj and has a team.
+        Assert.Equal(HttpStatusCode.Created, (await alice.PostAsync("/_/orgs", new { name = "acme" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.SendAsync(HttpMethod.Put, "/_/orgs/acme/teams/ops", new { })).StatusCode);
         var callers = new Callers(alice, bob, nina, aliceToken, await bob.CreateTokenAsync(), ninaToken,
             await alice.CreateTokenAsync(["elsewhere"]), Macaroons.Attenuate(aliceToken, Macaroons.ExpiresCaveat(DateTimeOffset.UtcNow.AddMinutes(-1))),
             admin, await index.TokenAsync("proj"), Macaroons.Attenuate(admin, Macaroons.ExpiresCaveat(DateTimeOffset.UtcNow.AddMinutes(-1))));
@@ -77,6 +80,16 @@ public sealed class AuthorizationMatrixTests
             new("PUT", "/_/projects/proj/approval", new { required = true }, "session", E(401, 403, 401, 401, 403, 200)),
             new("POST", "/_/projects/proj/staged/0.3/approve", null, "session", E(401, 403, 401, 401, 403, 200)),
             new("POST", "/_/projects/proj/staged/0.4/reject", new { reason = "x" }, "session", E(401, 403, 401, 401, 403, 200)),
+            // Organisations: bob creating his own organisation is not "wrong" (null: skipped).
+            new("POST", "/_/orgs", new { name = "neworg" }, "session", E(401, null, 401, 401, 403, 201)),
+            new("PUT", "/_/projects/proj/organisation", new { organisation = "acme" }, "session", E(401, 403, 401, 401, 403, 200)),
+            new("PUT", "/_/orgs/acme/members/carl", new { role = "member" }, "session", E(401, 403, 401, 401, 403, 200)),
+            new("PUT", "/_/orgs/acme/teams/ops2", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("PUT", "/_/orgs/acme/teams/ops/members/carl", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("PUT", "/_/orgs/acme/teams/ops/projects/proj", new { role = "maintainer" }, "session", E(401, 403, 401, 401, 403, 200)),
+            new("DELETE", "/_/orgs/acme/teams/ops/projects/proj", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("DELETE", "/_/orgs/acme/teams/ops/members/carl", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("DELETE", "/_/orgs/acme/members/carl", null, "session", E(401, 403, 401, 401, 403, 200)),
             // Admin API: only an admin token.
             new("POST", "/_admin/projects/proj/releases/0.1/yank", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("POST", "/_admin/projects/proj/releases/0.1/unyank", null, "admin", E(401, 403, 403, 403, 403, 200)),

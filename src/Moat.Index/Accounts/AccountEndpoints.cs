@@ -32,7 +32,7 @@ public static class AccountEndpoints
     public sealed record RejectRequest(string? Reason);
     public sealed record PublisherRequest(string? Kind, string? Repository, string? OwnerId, string? Workflow, string? Environment, string? ProjectName);
 
-    private enum Level { TwoFactorPending, SignedIn, Security }
+    internal enum Level { TwoFactorPending, SignedIn, Security }
 
     public static void Map(WebApplication app)
     {
@@ -367,6 +367,8 @@ public static class AccountEndpoints
         api.MapPost("/projects/{project}/staged/{version}/reject", (string project, string version, RejectRequest body, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, Level.Security, async s =>
             Reviewed(await approvals.RejectAsync(project, version, body.Reason, s.User, http, ct))));
 
+        OrganisationEndpoints.Map(api);
+
         api.MapGet("/projects/{project}/events", (string project, HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, Level.SignedIn, async s =>
         {
             var name = ProjectName.Normalize(project);
@@ -375,7 +377,7 @@ public static class AccountEndpoints
         }));
     }
 
-    private static async Task<IResult> WithAsync(HttpContext http, Sessions sessions, Level level, Func<SignedIn, Task<IResult>> action)
+    internal static async Task<IResult> WithAsync(HttpContext http, Sessions sessions, Level level, Func<SignedIn, Task<IResult>> action)
     {
         var (signedIn, error) = await sessions.ReadAsync(http.Request);
         if (error is not null) return Error(403, error);
