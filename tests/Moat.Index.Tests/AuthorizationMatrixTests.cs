@@ -102,6 +102,7 @@ public sealed class AuthorizationMatrixTests
             new("PUT", "/_admin/projects/proj/critical", new { value = false }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("PUT", "/_admin/projects/proj/roles", new { username = "carl", role = "maintainer" }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("PUT", "/_admin/projects/proj/approval", new { value = true }, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("PUT", "/_admin/orgs/acme/members/carl", new { role = "member" }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("POST", "/_admin/projects/proj/staged/0.5/approve", null, "admin", E(401, 403, 403, 403, 403, 200)),
             new("POST", "/_admin/projects/proj/staged/0.6/reject", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
             // The proxy firewall's admin API: the right caller reaches the operation (404: no such proxied file here).

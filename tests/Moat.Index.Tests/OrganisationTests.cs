@@ -70,9 +70,14 @@ public sealed class OrganisationTests
         Assert.Equal(HttpStatusCode.OK, await DeleteAsync(alice, "/_/orgs/acme/members/bob"));
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(bobToken, "proj", "1.2")).StatusCode);
 
-        // An organisation keeps an owner.
+        // An organisation keeps an owner; an operator can set one up or recover it (moat admin org-member).
         Assert.Equal(HttpStatusCode.OK, await DeleteAsync(alice, "/_/orgs/acme/members/dave"));
         Assert.Equal(HttpStatusCode.Conflict, await DeleteAsync(alice, "/_/orgs/acme/members/alice"));
+        Assert.True((await index.Admin.SetOrganisationMemberAsync("acme", "carol", "owner")).Ok);
+        Assert.Equal("owner", await index.Accounts.RoleAsync("proj", (await index.Accounts.UserByNameAsync("carol"))!.id));
+        Assert.False((await index.Admin.SetOrganisationMemberAsync("nowhere", "carol", "member")).Ok);
+        Assert.True((await index.Admin.SetOrganisationMemberAsync("Newco", "carol", "owner")).Ok);
+        Assert.True(await index.Accounts.OrganisationExistsAsync("newco"));
 
         var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("alice"))!.id, null, 100)).Select(e => e.kind).ToList();
         Assert.Contains("org:created", kinds);

@@ -72,6 +72,18 @@ public sealed class ReleaseApprovalTests
         using var strangerList = await carol.SendAsync(HttpMethod.Get, "/_/projects/proj/staged");
         Assert.Equal(HttpStatusCode.Forbidden, strangerList.StatusCode);
 
+        // Reviewers (owners and maintainers, signed in) can download what they are asked to approve; nobody else.
+        var review = $"/_/projects/proj/staged/2.0/files/{wheel}";
+        using (var download = await bob.SendAsync(HttpMethod.Get, review))
+        {
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal(sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await download.Content.ReadAsByteArrayAsync())));
+        }
+        using (var strangerDownload = await carol.SendAsync(HttpMethod.Get, review)) Assert.Equal(HttpStatusCode.Forbidden, strangerDownload.StatusCode);
+        using (var anonymousDownload = await index.Client.GetAsync(review)) Assert.Equal(HttpStatusCode.Unauthorized, anonymousDownload.StatusCode);
+        using (var published = await bob.SendAsync(HttpMethod.Get, "/_/projects/proj/staged/1.0/files/proj-1.0-py3-none-any.whl"))
+            Assert.Equal(HttpStatusCode.NotFound, published.StatusCode); // only staged files, not a side door to anything else
+
         // The uploader cannot approve her own release; a stranger cannot approve at all.
         using var self = await alice.PostAsync("/_/projects/proj/staged/2.0/approve");
         Assert.Equal(HttpStatusCode.Forbidden, self.StatusCode);

@@ -108,6 +108,13 @@ public static class AdminCommand
         roleCommand.SetAction(async (parse, ct) => print(parse, await open(parse).SetRoleAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(role)!)));
         admin.Subcommands.Add(roleCommand);
 
+        var organisation = new Argument<string>("organisation");
+        var orgRole = new Argument<string>("role") { Description = "owner or member" };
+        orgRole.AcceptOnlyFromAmong("owner", "member");
+        var orgMember = new Command("org-member", "Give a user a role in an organisation (an owner creates the organisation when it does not exist).") { organisation, username, orgRole };
+        orgMember.SetAction(async (parse, ct) => print(parse, await open(parse).SetOrganisationMemberAsync(parse.GetValue(organisation)!, parse.GetValue(username)!, parse.GetValue(orgRole)!)));
+        admin.Subcommands.Add(orgMember);
+
         // Release approval (the admin is the second person a single-maintainer project needs).
         var approval = new Command("approval", "Require (on) or stop requiring (off) a second person's approval before a project's releases are installable.") { project, flag };
         approval.SetAction(async (parse, ct) => print(parse, await open(parse).SetApprovalRequiredAsync(parse.GetValue(project)!, parse.GetValue(flag) == "on")));

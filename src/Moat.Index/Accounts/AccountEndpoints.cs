@@ -361,6 +361,20 @@ public static class AccountEndpoints
             return Results.Json(new { project = name, approval_required = await approvals.RequiredAsync(name), staged = shown });
         }));
 
+        // Reviewers download what they are asked to approve: the public file route answers 404 for staged files.
+        api.MapGet("/projects/{project}/staged/{version}/files/{filename}", (string project, string version, string filename, HttpContext http, Sessions sessions, AccountStore store,
+            IMetadataStore metadata, IBlobStore blobs, CancellationToken ct) => WithAsync(http, sessions, Level.SignedIn, async s =>
+        {
+            var name = ProjectName.Normalize(project);
+            if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) return Error(403, $"Only an owner or maintainer of '{name}' can download its staged releases.");
+            var file = await metadata.GetFileAsync(filename, ct);
+            if (file is null || file.Project != name || file.State != FileState.Staged || !SameVersion(file.Version, version)) return Error(404, $"No staged file {filename} in {name} {version}.");
+            var stream = blobs.OpenRead(file.Sha256);
+            if (stream is null) return Error(500, $"The content of {filename} is missing from storage.");
+            http.Response.Headers.CacheControl = "private, no-store";
+            return Results.Stream(stream, Files.FileEndpoints.ContentTypeOf(filename), fileDownloadName: filename);
+        }));
+
         api.MapPost("/projects/{project}/staged/{version}/approve", (string project, string version, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, Level.Security, async s =>
             Reviewed(await approvals.ApproveAsync(project, version, s.User, http, ct))));
 
@@ -388,6 +402,9 @@ public static class AccountEndpoints
             return Error(403, "Changing security settings requires two-factor authentication: enable TOTP or a security key first.");
         return await action(signedIn);
     }
+
+    private static bool SameVersion(string stored, string typed) =>
+        stored == typed || (Moat.Packaging.Versions.PackageVersion.TryParse(typed, out var parsed) && parsed.ToString() == stored);
 
     public static IResult Reviewed(ReviewOutcome outcome) => outcome.Ok ? Results.Json(new { message = outcome.Message }) : Error(outcome.Status, outcome.Message);
 

@@ -18,6 +18,7 @@ public static class AdminEndpoints
     public sealed record SwitchRequest(bool Enabled, string? Reason);
     public sealed record FlagRequest(bool Value);
     public sealed record RoleRequest(string Username, string Role);
+    public sealed record OrgMemberRequest(string Role);
 
     public static void Map(WebApplication app)
     {
@@ -86,6 +87,7 @@ public static class AdminEndpoints
             Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.ApproveAsync(project, version, null, http, ct)));
         admin.MapPost("/projects/{project}/staged/{version}/reject", async (string project, string version, YankRequest? body, HttpContext http, ReleaseApprovals approvals, CancellationToken ct) =>
             Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.RejectAsync(project, version, body?.Reason, null, http, ct)));
+        admin.MapPut("/orgs/{org}/members/{username}", (string org, string username, OrgMemberRequest body, IndexAdmin ops) => Run(ops.SetOrganisationMemberAsync(org, username, body.Role)));
         Proxy.ProxyAdmin.Map(admin);
     }
 

@@ -128,6 +128,27 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         return new(outcome.Ok, outcome.Message);
     }
 
+    /// <summary>
+    /// Sets a user's role in an organisation (owner or member); an owner given to an organisation that does not
+    /// exist yet creates it. The operator's way to set one up, or to recover one whose owners are gone.
+    /// </summary>
+    public async Task<AdminResult> SetOrganisationMemberAsync(string organisation, string username, string role)
+    {
+        if (role is not ("owner" or "member")) return new(false, "role must be owner or member.");
+        if (!ProjectName.IsValid(organisation)) return new(false, $"'{organisation}' is not a valid organisation name.");
+        var user = await accounts.UserByNameAsync(username);
+        if (user is null) return new(false, $"No user {username}.");
+        var name = ProjectName.Normalize(organisation);
+        if (!await accounts.OrganisationExistsAsync(name))
+        {
+            if (role != "owner") return new(false, $"No organisation {name}: give it an owner first.");
+            await accounts.CreateOrganisationAsync(name, organisation, user.id, DateTimeOffset.UtcNow);
+        }
+        await accounts.SetOrganisationMemberAsync(name, user.id, role);
+        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync("admin:org-member-set", null, user.id, details: new { organisation = name, role });
+        return new(true, $"{user.username} is now {role} of organisation {name}.");
+    }
+
     public Task<IReadOnlyList<EventRow>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
 
     private async Task<IReadOnlyList<EventRow>> EventsForAsync(string? username, string? project, int limit)
