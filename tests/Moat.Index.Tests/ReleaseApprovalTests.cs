@@ -52,6 +52,8 @@ public sealed class ReleaseApprovalTests
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         Assert.Contains("Staged proj 2.0", await upload.Content.ReadAsStringAsync());
         Assert.Contains("requires release approval", upload.ReasonPhrase);
+        Assert.Contains(index.MailTo("bob@example.com"), m => m.Contains("proj 2.0 awaits your approval")); // the other maintainer is told
+        Assert.DoesNotContain(index.MailTo("alice@example.com"), m => m.Contains("awaits your approval")); // not the uploader
 
         var wheel = Moat.Testing.TestDistributions.WheelFilename("proj", "2.0");
         var html = await index.GetAsync("/simple/proj/", Html);

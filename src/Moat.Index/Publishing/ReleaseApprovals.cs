@@ -31,8 +31,27 @@ public sealed record ReviewOutcome(int Status, string Message)
 /// <see cref="IndexAuthorization.ReleaseReviewRefusal"/>: an owner or maintainer who did not upload it, or an admin —
 /// the way out for a project with a single maintainer. Shared by the account API, the admin API and <c>moat admin</c>.
 /// </summary>
-public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts, SecurityEvents events, Action<string>? invalidate = null)
+public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts, SecurityEvents events, Action<string>? invalidate = null, IMailSender? mail = null)
 {
+    /// <summary>
+    /// Mails the project's other owners and maintainers (verified, enabled) that a release awaits review: once per
+    /// release, on its first staged file. An unexpected notice is itself an alarm when the uploader was not who
+    /// they seemed.
+    /// </summary>
+    public async Task NotifyReviewersAsync(string project, string version, string? uploaderUserId, string origin, CancellationToken ct = default)
+    {
+        if (mail is null || (await store.GetStagedFilesAsync(project, ct)).Count(f => f.Version == version) != 1) return;
+        foreach (var (userId, _) in await accounts.RolesAsync(project))
+        {
+            if (userId == uploaderUserId || await accounts.UserByIdAsync(userId) is not { is_disabled: 0, email_verified: not 0 } user) continue;
+            await mail.SendAsync(user.email, $"{project} {version} awaits your approval",
+                $"Hello {user.username},\n\na new release of {project} ({version}) was uploaded and is staged: nobody can install it until a " +
+                $"maintainer other than the uploader approves it.\n\nReview: GET {origin}/_/projects/{project}/staged\n" +
+                $"Approve: POST {origin}/_/projects/{project}/staged/{version}/approve\nReject:  POST {origin}/_/projects/{project}/staged/{version}/reject\n\n" +
+                "If nobody on the project expected this release, reject it and check the project's security events.\n", ct);
+        }
+    }
+
     public Task<bool> RequiredAsync(string project) => accounts.ApprovalRequiredAsync(ProjectName.Normalize(project));
 
     public async Task SetRequiredAsync(string project, bool required, HttpContext? http, string? byUserId)

@@ -139,6 +139,7 @@ public static class UploadEndpoint
                 case AddFileOutcome.Added:
                     cache.Invalidate(project);
                     await authorization.UploadedAsync(context, principal, project, filename, awaitsApproval ? record.Version : null);
+                    if (awaitsApproval) await approvals.NotifyReviewersAsync(project, record.Version, principal.UserId, options.Security.Origin.TrimEnd('/'), ct);
                     IndexMetrics.Uploads.Inc(judged.Action == GateAction.Quarantine ? "quarantined" : awaitsApproval ? "staged" : "accepted");
                     IndexMetrics.UploadBytes.Add(staged.Size);
                     log.LogInformation("Stored {Filename} ({Size} bytes, sha256 {Sha256}) for {Project} {Version}: {Verdict}, {Action}",
