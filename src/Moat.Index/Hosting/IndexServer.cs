@@ -65,6 +65,7 @@ public static class IndexServer
         });
         app.MapGet("/metrics", () => Results.Text(IndexMetrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         SimpleEndpoints.Map(app);
+        Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);
