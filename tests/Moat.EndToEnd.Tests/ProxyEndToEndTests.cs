@@ -15,7 +15,7 @@ public sealed class ProxyEndToEndTests : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "moat-e2e-proxy", Guid.NewGuid().ToString("N"));
     private readonly StaticUpstream _upstream = StaticUpstream.Start();
 
-    private async Task<MoatServer> StartAsync()
+    private async Task<MoatServer> StartAsync(string repositories = "")
     {
         Directory.CreateDirectory(_root);
         var config = Path.Combine(_root, "moat.toml");
@@ -30,8 +30,48 @@ public sealed class ProxyEndToEndTests : IDisposable
             upstream = "{_upstream.SimpleUrl}"
             page-ttl-seconds = 0
             min-release-age-hours = 48
-            """);
+
+            """ + repositories);
         return await MoatServer.StartAsync(Path.Combine(_root, "data"), config: config);
+    }
+
+    [Fact]
+    public async Task Pip_resolves_through_configured_repositories_first_upstream_wins_and_each_is_at_its_own_path()
+    {
+        using var privateIndex = StaticUpstream.Start();
+        privateIndex.AddWheel("moat-px-shared", "1.0");
+        var publicHigher = _upstream.AddWheel("moat-px-shared", "9.0");
+        using var server = await StartAsync($"""
+            [[repository]]
+            name = "hosted"
+            type = "hosted"
+
+            [[repository]]
+            name = "private"
+            type = "proxy"
+            url = "{privateIndex.SimpleUrl}"
+
+            [[repository]]
+            name = "public"
+            type = "proxy"
+            url = "{_upstream.SimpleUrl}"
+
+            [[repository]]
+            name = "all"
+            type = "group"
+            path = "/simple/"
+            members = ["hosted", "private", "public"]
+            """);
+
+        var grouped = Pip(server, "g", "download", "--no-deps", "moat-px-shared");
+        Assert.True(grouped.Exit == 0, grouped.Output + grouped.Error);
+        Assert.True(File.Exists(Path.Combine(_root, "g", "moat_px_shared-1.0-py3-none-any.whl")), "the private 1.0, not the public 9.0");
+        Assert.Equal(0, _upstream.Count("/simple/moat-px-shared/"));
+
+        var direct = Tools.Run(Tools.Python, ["-m", "pip", "download", "--no-deps", "--no-cache-dir", "--retries", "0", "--index-url", server.Url + "/r/public/simple/",
+            "--dest", Path.Combine(_root, "p"), "moat-px-shared"]);
+        Assert.True(direct.Exit == 0, direct.Output + direct.Error);
+        Assert.True(File.Exists(Path.Combine(_root, "p", publicHigher.Filename)));
     }
 
     private (int Exit, string Output, string Error) Pip(MoatServer server, string target, params string[] args) =>
