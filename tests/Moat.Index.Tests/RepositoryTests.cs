@@ -126,6 +126,8 @@ public sealed class RepositoryTests : IDisposable
         Assert.Equal(["b", "a"], nested.ProxyOrder("outer"));
         Assert.False(nested.IncludesHosted("outer"));
         Assert.Equal("http://127.0.0.1:9/b/", nested.Find("b")!.Proxy!.Upstream);
+        Assert.Equal("/simple/ = outer; a: proxy of http://127.0.0.1:9/a/; b: proxy of http://127.0.0.1:9/b/; inner: group of b, a; outer: group of inner, a; other: group of a",
+            nested.Describe());
     }
 
     [Theory]

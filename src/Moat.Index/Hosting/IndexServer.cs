@@ -54,6 +54,7 @@ public static class IndexServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
         app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
         app.Use(SecurityMiddleware.KillSwitchNotice(app.Services.GetRequiredService<KillSwitches>()));
 

@@ -36,6 +36,14 @@ public sealed record RepositoryLayout(IReadOnlyList<RepositoryDefinition> Reposi
         return new([hosted, new("pypi", RepositoryKind.Proxy, proxy with { Name = "pypi" }), new("simple", RepositoryKind.Group, Members: ["hosted", "pypi"])], "simple");
     }
 
+    /// <summary>One line for the start-up log: what answers at /simple/ and what each repository is.</summary>
+    public string Describe() => $"{SimplePath} = {Root}; " + string.Join("; ", Repositories.Select(r => r.Kind switch
+    {
+        RepositoryKind.Proxy => $"{r.Name}: proxy of {r.Proxy!.DisplayUpstream}",
+        RepositoryKind.Group => $"{r.Name}: group of {string.Join(", ", r.Members)}",
+        _ => $"{r.Name}: hosted",
+    }));
+
     public RepositoryDefinition? Find(string name) => Repositories.FirstOrDefault(r => r.Name == name);
 
     public IEnumerable<ProxyOptions> Proxies => Repositories.Where(r => r.Kind == RepositoryKind.Proxy).Select(r => r.Proxy!);
