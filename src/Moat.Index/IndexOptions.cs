@@ -94,6 +94,8 @@ public sealed record IndexOptions
         if (table.TryGetValue("repository", out var repositoryValue))
         {
             if (repositoryValue is not TomlTableArray repositories) throw Bad(source, "repository", "an array of tables ([[repository]])");
+            if (proxyValue is TomlTable legacy && legacy.ContainsKey("upstream"))
+                throw new IndexConfigurationException($"{source}: proxy.upstream is not used once [[repository]] is given: give each proxy repository its url");
             options = options with { Repositories = Moat.Index.Proxy.RepositoryLayout.Parse(repositories, options.Proxy, source) };
         }
         return options with { Security = Accounts.SecurityOptions.Apply(options.Security, table, source) };

@@ -27,7 +27,7 @@ public sealed class ProxyEndToEndTests : IDisposable
             malicious = "quarantine"
 
             [proxy]
-            upstream = "{_upstream.SimpleUrl}"
+            {(repositories.Length == 0 ? $"upstream = \"{_upstream.SimpleUrl}\"" : "")}
             page-ttl-seconds = 0
             min-release-age-hours = 48
 

@@ -146,6 +146,7 @@ public sealed class RepositoryTests : IDisposable
     [InlineData("[[repository]]\nname = \"g\"\ntype = \"group\"\nmembers = []\n", "a group needs members")]
     [InlineData("[[repository]]\nname = \"h\"\ntype = \"hosted\"\npath = \"/pypi/\"\n", "path may only be \"/simple/\"")]
     [InlineData("[[repository]]\nname = \"p\"\ntype = \"proxy\"\nurl = \"https://x/\"\npassword-env = \"MOAT_TEST_SURELY_UNSET\"\n", "password-env names MOAT_TEST_SURELY_UNSET, which is not set")]
+    [InlineData("[proxy]\nupstream = \"https://x/\"\n[[repository]]\nname = \"h\"\ntype = \"hosted\"\n", "proxy.upstream is not used once [[repository]] is given")]
     public void Bad_repository_configuration_is_one_clear_line(string toml, string expected) =>
         Assert.Contains(expected, Error(toml));
 
