@@ -71,7 +71,7 @@ public sealed class BrowseTests(WebFixture web) : IClassFixture<WebFixture>
 
         // The Markdown is rendered (headings, code) but its raw HTML is text and its javascript: link is gone.
         var description = browser.Page.Locator(".description");
-        Assert.Equal("Usage", await description.Locator("h2").InnerTextAsync());
+        Assert.Equal("Usage", await description.Locator("h4").InnerTextAsync()); // demoted below the page's own h1/h2
         Assert.Equal(0, await description.Locator("script, img, [onerror]").CountAsync());
         Assert.Contains("<script>window.__pwned = 1;", await description.InnerTextAsync());
         Assert.Equal(0, await browser.Page.Locator("a[href^='javascript:']").CountAsync());

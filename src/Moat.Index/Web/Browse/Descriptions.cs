@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Ganss.Xss;
 using Markdig;
 
@@ -11,7 +12,7 @@ namespace Moat.Index.Web.Browse;
 /// plain text) is shown as escaped preformatted text by the page. Rendered HTML is cached per metadata blob: a
 /// description never changes for a content hash.
 /// </summary>
-public static class Descriptions
+public static partial class Descriptions
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().DisableHtml().UseAutoLinks().UsePipeTables().UseEmphasisExtras().Build();
     private static readonly HtmlSanitizer Sanitizer = NewSanitizer();
@@ -29,7 +30,7 @@ public static class Descriptions
     {
         if (cacheKey is not null && Cache.TryGetValue(cacheKey, out var cached)) return cached;
         if (markdown.Length > MaxLength) markdown = markdown[..MaxLength];
-        var html = Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline));
+        var html = DemoteHeadings(Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline)));
         if (cacheKey is not null)
         {
             if (Cache.Count >= CacheLimit) Cache.Clear(); // crude bound; re-rendering is cheap compared to unbounded memory
@@ -37,6 +38,13 @@ public static class Descriptions
         }
         return html;
     }
+
+    /// <summary>The description sits under the page's h1 and "Description" h2: its own headings start at h3 (keeps the outline in order).</summary>
+    internal static string DemoteHeadings(string html) =>
+        HeadingTag().Replace(html, m => $"<{m.Groups[1].Value}h{Math.Min(6, m.Groups[2].Value[0] - '0' + 2)}");
+
+    [GeneratedRegex(@"<(/?)h([1-6])(?=[\s>])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HeadingTag();
 
     private static HtmlSanitizer NewSanitizer()
     {
