@@ -6,7 +6,7 @@ namespace Moat.Web.Tests;
 
 /// <summary>
 /// A server proxying a local static upstream (tests/Shared StaticUpstream) that serves a defanged malicious sample
-/// (tests/fixtures/code/corpus/malicious/m002…): fetching it through the proxy makes the gate quarantine it.
+/// (tests/fixtures/code/corpus/malicious/m093…, a name no popular project resembles, so the proxy fetches and judges it): fetching it through the proxy makes the gate quarantine it.
 /// </summary>
 public sealed class FirewallFixture : WebFixture
 {
@@ -23,7 +23,7 @@ public sealed class FirewallFixture : WebFixture
 
     private async Task<StaticUpstream.Dist> QuarantineAsync()
     {
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m002-setup-module-exec-b64");
+        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m093-miner-obfuscated-pool");
         var meta = FixturePacker.ReadSample(sample);
         var archive = FixturePacker.Pack(sample, _packed.FullName);
         var dist = _upstream.Add(Moat.Packaging.ProjectName.Normalize(meta.Name), Path.GetFileName(archive), File.ReadAllBytes(archive));
