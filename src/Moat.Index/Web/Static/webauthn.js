@@ -3,7 +3,8 @@
 //
 // Markup it enhances (rendered by AccountPages):
 //   <form data-webauthn="register|assert" data-csrf="…" data-next="/account/…"> … <p data-webauthn-status role="status"></p></form>
-// "register" adds a key (the form's "name" input names it); "assert" is the second login step. The forms also
+// "register" adds a key (the form's "name" input names it) and, for a first second factor, fills the
+// <section data-webauthn-codes hidden><ol></ol></section> with the recovery codes; "assert" is the second login step. The forms also
 // post without JavaScript, and the server then explains that a security key needs it.
 "use strict";
 (function () {
@@ -65,11 +66,29 @@
     const options = await post("register/begin", csrf);
     const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
     if (!credential) throw new Error("The security key returned nothing.");
-    await post("register/finish", csrf, {
+    return await post("register/finish", csrf, {
       clientDataJson: base64url(credential.response.clientDataJSON),
       attestationObject: base64url(credential.response.attestationObject),
       name: name,
     });
+  }
+
+  // A first second factor comes with recovery codes: shown once, here, before the user moves on.
+  function showRecoveryCodes(codes) {
+    const section = document.querySelector("[data-webauthn-codes]");
+    const list = section && section.querySelector("ol");
+    if (!list) return false;
+    list.replaceChildren(...codes.map((code) => {
+      const item = document.createElement("li");
+      const text = document.createElement("code");
+      text.textContent = code;
+      item.appendChild(text);
+      return item;
+    }));
+    section.hidden = false;
+    const heading = section.querySelector("h2");
+    if (heading) { heading.tabIndex = -1; heading.focus(); }
+    return true;
   }
 
   async function assert(form, csrf) {
@@ -97,9 +116,14 @@
       if (button) button.disabled = true;
       say("Touch your security key…");
       try {
-        if (form.dataset.webauthn === "register") await register(form, form.dataset.csrf);
-        else await assert(form, form.dataset.csrf);
-        say("Done.");
+        if (form.dataset.webauthn === "register") {
+          const result = await register(form, form.dataset.csrf);
+          say("Security key added.");
+          if (result.recovery_codes && showRecoveryCodes(result.recovery_codes)) return;
+        } else {
+          await assert(form, form.dataset.csrf);
+          say("Signed in.");
+        }
         window.location.assign(form.dataset.next || window.location.pathname);
       } catch (error) {
         // NotAllowedError: the user cancelled or the key timed out; other errors carry the server's reason.
