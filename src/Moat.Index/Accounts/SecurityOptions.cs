@@ -31,6 +31,13 @@ public sealed record SecurityOptions
     /// <summary>Where the default mail sender writes messages (.eml); null: <c>DATA/mail</c>.</summary>
     public string? MailDirectory { get; init; }
 
+    /// <summary>
+    /// Usernames allowed into the web Firewall and Admin pages (<c>admins = ["alice"]</c>). Being listed is not
+    /// enough: the account must have a second factor and the session must have passed it (see Web/PageContext).
+    /// The admin JSON API keeps its own credential, the admin token.
+    /// </summary>
+    public IReadOnlyList<string> Admins { get; init; } = [];
+
     public static SecurityOptions Apply(SecurityOptions options, TomlTable table, string source)
     {
         if (!table.TryGetValue("security", out var value) || value is not TomlTable s) return options;
@@ -44,6 +51,9 @@ public sealed record SecurityOptions
             GitLabIssuer = Text("gitlab-issuer") ?? options.GitLabIssuer,
             DisclosureKeysUrl = Text("disclosure-keys-url") ?? options.DisclosureKeysUrl,
             MailDirectory = Text("mail-directory") ?? options.MailDirectory,
+            Admins = !s.TryGetValue("admins", out var admins) ? options.Admins
+                : admins is TomlArray a && a.All(x => x is string) ? [.. a.Cast<string>().Select(n => n.Trim().ToLowerInvariant())]
+                : throw new IndexConfigurationException($"{source}: security.admins must be an array of usernames"),
         };
     }
 }

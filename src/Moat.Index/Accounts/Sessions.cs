@@ -38,13 +38,17 @@ public sealed class Sessions(AccountStore store, SecurityOptions options, TimePr
         return csrf;
     }
 
-    /// <summary>The session behind the request's cookie (null when absent, unknown or expired), CSRF-checked for state-changing methods.</summary>
-    public async Task<(SignedIn? SignedIn, string? Error)> ReadAsync(HttpRequest request)
+    /// <summary>
+    /// The session behind the request's cookie (null when absent, unknown or expired), CSRF-checked for
+    /// state-changing methods — unless <paramref name="csrfChecked"/>: the web pages' form posts, whose antiforgery
+    /// field and Origin were already checked by <c>Web.WebForm</c>.
+    /// </summary>
+    public async Task<(SignedIn? SignedIn, string? Error)> ReadAsync(HttpRequest request, bool csrfChecked = false)
     {
         if (!request.Cookies.TryGetValue(CookieName, out var id) || string.IsNullOrEmpty(id)) return (null, null);
         var session = await store.SessionAsync(Hash(id));
         if (session is null || AccountStore.Time(session.expires_at) <= time.GetUtcNow()) return (null, null);
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        if (!csrfChecked && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
             var sent = request.Headers[CsrfHeader].ToString();
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(sent), Encoding.ASCII.GetBytes(session.csrf)))

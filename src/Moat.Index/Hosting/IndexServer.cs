@@ -19,7 +19,7 @@ namespace Moat.Index.Hosting;
 
 /// <summary>
 /// Builds the <c>moat serve</c> application: one Kestrel process with the simple API, files, upload, admin API,
-/// <c>/healthz</c> and <c>/metrics</c>. Tests call <see cref="Build"/> with their own host tweaks (a test server).
+/// <c>/healthz</c>, <c>/metrics</c> and the web pages (Web/). Tests call <see cref="Build"/> with their own host tweaks (a test server).
 /// </summary>
 public static class IndexServer
 {
@@ -51,13 +51,13 @@ public static class IndexServer
         builder.Services.AddSingleton<PolicyGate>();
         builder.Services.AddSingleton<IUploadCheck, NameCheck>();
         Proxy.ProxyServices.Add(builder.Services, options);
+        Web.WebPages.AddServices(builder.Services, options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
         app.Use(SecurityMiddleware.KillSwitchNotice(app.Services.GetRequiredService<KillSwitches>()));
 
-        app.MapGet("/", () => Results.Text("Moat package index. Simple API at /simple/; upload to /legacy/.\n"));
         app.MapGet("/healthz", async (IMetadataStore s, CancellationToken ct) =>
         {
             var serial = await s.GetGlobalSerialAsync(ct);
@@ -71,6 +71,7 @@ public static class IndexServer
         AccountEndpoints.Map(app);
         OidcEndpoints.Map(app);
         DisclosureEndpoint.Map(app);
+        Web.WebPages.Map(app);
         return app;
     }
 

@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Moat.Index.Accounts;
+using Moat.Index.Web.Pages;
+
+namespace Moat.Index.Web;
+
+/// <summary>
+/// The web pages of <c>moat serve</c>: Razor components rendered on the server (static SSR through
+/// <see cref="RazorComponentResult"/> from minimal-API endpoints; no Blazor circuit, no SignalR, no inline script).
+/// Every page endpoint is mapped on <see cref="Group"/>, which adds the security headers; page areas add their own
+/// <c>Map</c> call in <see cref="Map"/>.
+/// </summary>
+public static class WebPages
+{
+    /// <summary>
+    /// The pages' Content-Security-Policy: only this origin's scripts, styles and images (plus data: images, for QR
+    /// codes), no plugins, no &lt;base&gt;, never framed, forms post only here.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    public static void AddServices(IServiceCollection services, IndexOptions options)
+    {
+        services.AddRazorComponents();
+        // Antiforgery tokens are encrypted with the data-protection keys: kept in the data directory so tokens in
+        // open pages survive a restart (nodes sharing a data directory share keys).
+        services.AddDataProtection().SetApplicationName("moat").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+        var secure = options.Security.Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        services.AddAntiforgery(o =>
+        {
+            o.FormFieldName = "__csrf";
+            o.HeaderName = null; // forms only; the JSON API has the session's X-CSRF-Token
+            o.Cookie.Name = secure ? "__Host-moat-csrf" : "moat-csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SecurePolicy = secure ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            o.Cookie.Path = "/";
+        });
+    }
+
+    public static void Map(WebApplication app)
+    {
+        WebAssets.Map(app);
+        var web = Group(app);
+        // Handlers declare their return type (async Task<IResult> (...) =>): an async lambda taking only HttpContext
+        // would otherwise bind to MapGet's RequestDelegate overload and its result would be silently dropped.
+        web.MapGet("/", async Task<IResult> (HttpContext http) => Render<HomePage>(new { Page = await PageContext.ForAsync(http) }));
+    }
+
+    /// <summary>A route group for pages: every response gets the CSP and the other security headers.</summary>
+    public static RouteGroupBuilder Group(IEndpointRouteBuilder app, string prefix = "") =>
+        app.MapGroup(prefix).AddEndpointFilter(async (context, next) =>
+        {
+            AddSecurityHeaders(context.HttpContext.Response);
+            return await next(context);
+        });
+
+    public static void AddSecurityHeaders(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "same-origin";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+    }
+
+    /// <summary>Renders page component <typeparamref name="TPage"/> with its parameters (an anonymous object or a dictionary).</summary>
+    public static IResult Render<TPage>(object parameters, int status = StatusCodes.Status200OK) where TPage : IComponent =>
+        new RazorComponentResult<TPage>(parameters) { StatusCode = status };
+
+    public static IResult Error(PageContext page, int status, string title, string message) =>
+        Render<ErrorPage>(new { Page = page, Title = title, Message = message }, status);
+
+    /// <summary>Null when the page may be shown to this user; otherwise the page to show instead (sign in first, or 403).</summary>
+    public static IResult? RequireAdmin(PageContext page) =>
+        page.IsAdmin ? null
+        : !page.IsSignedIn ? Results.Redirect("/account/login?next=" + Uri.EscapeDataString(page.Path))
+        : Error(page, StatusCodes.Status403Forbidden, "Administrators only",
+            "This page is for the index's administrators: an account listed in [security] admins, signed in with its second factor.");
+
+    /// <summary>Null when someone is signed in (second factor done); otherwise a redirect to the log-in page.</summary>
+    public static IResult? RequireSignedIn(PageContext page) =>
+        page.IsSignedIn ? null : Results.Redirect("/account/login?next=" + Uri.EscapeDataString(page.Path));
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Moat.Index;
+using Moat.Index.Accounts;
+using Moat.Index.Admin;
+using Moat.Index.Hosting;
+using Moat.Index.Storage;
+
+namespace Moat.Web.Tests;
+
+/// <summary>
+/// A real <c>moat serve</c> for browser tests: <see cref="IndexServer"/> on Kestrel at 127.0.0.1 on a free port,
+/// with its own temporary data directory (deleted afterwards). The configured origin is the server's own URL so
+/// Origin checks and cookies behave as in production. <c>admin</c> is the configured web administrator.
+/// </summary>
+public sealed class WebServer : IAsyncDisposable
+{
+    public const string AdminName = "admin";
+
+    public string Url { get; }
+    public string DataDirectory { get; }
+    public WebApplication App { get; }
+    public IndexOptions Options { get; }
+    public IMetadataStore Store => App.Services.GetRequiredService<IMetadataStore>();
+    public AccountStore Accounts => App.Services.GetRequiredService<AccountStore>();
+    public IndexAdmin Admin => App.Services.GetRequiredService<IndexAdmin>();
+
+    /// <summary>The web admin's unused recovery codes once registered (see <see cref="BrowserSession.SignInAsAdminAsync"/>).</summary>
+    internal Queue<string>? AdminRecoveryCodes { get; set; }
+    internal SemaphoreSlim AdminLock { get; } = new(1, 1);
+
+    private WebServer(string url, string data, WebApplication app, IndexOptions options)
+    {
+        Url = url;
+        DataDirectory = data;
+        App = app;
+        Options = options;
+    }
+
+    public static async Task<WebServer> StartAsync(Func<IndexOptions, IndexOptions>? configure = null)
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var data = Path.Combine(Path.GetTempPath(), "moat-web-tests", Guid.NewGuid().ToString("N"));
+        var options = new IndexOptions
+        {
+            Urls = url, DataDirectory = data, LogRequests = false, LogLevel = "warning",
+            // A low PBKDF2 work factor keeps sign-ups fast; the default is checked in the index tests.
+            Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName] },
+            Proxy = new Moat.Index.Proxy.ProxyOptions { Upstream = "" }, // pypi.org is not reachable from tests
+        };
+        if (configure is not null) options = configure(options);
+        var app = IndexServer.Build(options);
+        await app.StartAsync();
+        return new WebServer(url, data, app, options);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
