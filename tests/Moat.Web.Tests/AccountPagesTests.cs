@@ -99,13 +99,13 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         await using var browser = await web.NewSessionAsync();
         var page = browser.Page;
         await SubmitLogInAsync(page, Origin, "rita");
-        await page.GetByLabel("Recovery code").FillAsync(enrolled!.RecoveryCodes[0]);
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Recovery code" }).FillAsync(enrolled!.RecoveryCodes[0]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Use recovery code" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/account$"));
         await LogOutAsync(page);
 
         await SubmitLogInAsync(page, Origin, "rita");
-        await page.GetByLabel("Recovery code").FillAsync(enrolled.RecoveryCodes[0]);
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Recovery code" }).FillAsync(enrolled.RecoveryCodes[0]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Use recovery code" }).ClickAsync();
         Assert.Contains("wrong or was already used", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
         Assert.Contains("/account/login/recovery", page.Url);

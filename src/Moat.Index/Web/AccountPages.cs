@@ -56,7 +56,7 @@ public static class AccountPages
             }
         }));
 
-        web.MapGet("/verify-email", async (HttpContext http) =>
+        web.MapGet("/verify-email", async Task<IResult> (HttpContext http) =>
             WebPages.Render<VerifyEmailPage>(new { Page = await PageContext.ForAsync(http), Token = http.Request.Query["token"].ToString() }));
         web.MapPost("/verify-email", (HttpContext http, AccountService accounts) => FormAsync(http, async form =>
         {
@@ -75,7 +75,7 @@ public static class AccountPages
             (page, s, refusal) => HomeAsync(page, s, store, null, refusal)));
 
         // Log-in, second factor, log-out
-        web.MapGet("/login", async (HttpContext http) =>
+        web.MapGet("/login", async Task<IResult> (HttpContext http) =>
         {
             var page = await PageContext.ForAsync(http);
             var next = LocalPath(http.Request.Query["next"]);
@@ -120,7 +120,7 @@ public static class AccountPages
 
         // The account overview and password
         web.MapGet("", (HttpContext http, AccountStore store) => SignedInPageAsync(http, (page, s) => HomeAsync(page, s, store, Notice(http), null)));
-        web.MapGet("/password", (HttpContext http) => SignedInPageAsync(http, (page, _) => Task.FromResult(WebPages.Render<PasswordPage>(new { Page = page }))));
+        web.MapGet("/password", Task<IResult> (HttpContext http) => SignedInPageAsync(http, (page, _) => Task.FromResult(WebPages.Render<PasswordPage>(new { Page = page }))));
         web.MapPost("/password", (HttpContext http, AccountService accounts) => SignedInFormAsync(http, AccessLevel.SignedIn,
             async (form, s) =>
             {

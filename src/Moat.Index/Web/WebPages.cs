@@ -52,6 +52,7 @@ public static class WebPages
         // Handlers declare their return type (async Task<IResult> (...) =>): an async lambda taking only HttpContext
         // would otherwise bind to MapGet's RequestDelegate overload and its result would be silently dropped.
         web.MapGet("/", async Task<IResult> (HttpContext http) => Render<HomePage>(new { Page = await PageContext.ForAsync(http) }));
+        AccountPages.Map(app);
     }
 
     /// <summary>A route group for pages: every response gets the CSP and the other security headers.</summary>
