@@ -230,6 +230,36 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
     }
 
     [Fact]
+    public async Task Recovery_codes_are_renewed_the_app_removed_and_the_verification_mail_resent_from_the_pages()
+    {
+        await using var browser = await web.NewSessionAsync();
+        var enrolled = await browser.SignUpAndInAsync("uma", totp: true);
+        var page = browser.Page;
+
+        await browser.GoAsync("/account");
+        Assert.Contains("not verified", await page.Locator("dl.facts").InnerTextAsync());
+        var mails = Directory.GetFiles(Path.Combine(web.Server.DataDirectory, "mail")).Length;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the verification link again" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("done=verification-sent"));
+        Assert.Equal(mails + 1, Directory.GetFiles(Path.Combine(web.Server.DataDirectory, "mail")).Length);
+        await VerifyEmailAsync(page, web.Server, "uma"); // the new link works
+        Assert.Equal(1, (await web.Server.Accounts.UserByNameAsync("uma"))!.email_verified);
+
+        await browser.GoAsync("/account/security");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Make new recovery codes" }).ClickAsync();
+        var fresh = await page.Locator("ol.recovery-codes code").AllInnerTextsAsync();
+        Assert.Equal(8, fresh.Count);
+        Assert.Empty(fresh.Intersect(enrolled!.RecoveryCodes)); // the old ones were replaced
+
+        await browser.GoAsync("/account/security");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove authenticator app" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("done=totp-removed"));
+        Assert.Null((await web.Server.Accounts.UserByNameAsync("uma"))!.totp_secret);
+        Assert.Equal(1, await page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }).CountAsync());
+        browser.AssertClean();
+    }
+
+    [Fact]
     public async Task Security_settings_pages_refuse_changes_without_a_second_factor()
     {
         await using var browser = await web.NewSessionAsync();
