@@ -79,7 +79,7 @@ public static class AccountPages
         {
             var page = await PageContext.ForAsync(http);
             var next = LocalPath(http.Request.Query["next"]);
-            if (page.SignedIn is { } s && !page.IsSignedIn) return Results.Redirect(SecondFactorUrl(next));
+            if (page.SignedIn is not null && !page.IsSignedIn) return Results.Redirect(SecondFactorUrl(next));
             if (page.IsSignedIn) return Results.Redirect(next);
             return WebPages.Render<LoginPage>(new { Page = page, Next = next, Username = http.Request.Query["username"].ToString(), Notice = Notice(http) });
         });
@@ -171,7 +171,7 @@ public static class AccountPages
         web.MapPost("/publishing", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
             async (form, s) => { await accounts.AddPublisherAsync(s, form.Field("project"), Publisher(form), http); return Results.Redirect("/account/publishing?done=publisher-added"); },
             (page, s, refusal) => PublishingAsync(page, s, store, null, refusal)));
-        web.MapPost("/publishing/{project}/{id}/remove", (string project, string id, HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
+        web.MapPost("/publishing/projects/{project}/{id}/remove", (string project, string id, HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
             async (_, s) => { await accounts.RemovePublisherAsync(s, project, id, http); return Results.Redirect("/account/publishing?done=publisher-removed"); },
             (page, s, refusal) => PublishingAsync(page, s, store, null, refusal)));
         web.MapPost("/publishing/pending", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
@@ -268,7 +268,7 @@ public static class AccountPages
     {
         var (form, csrfRefused) = await WebForm.ReadAsync(http);
         if (form is null) return csrfRefused!;
-        if (WebPages.RequireSignedIn(form.Page) is { } redirect) return redirect;
+        if (!form.Page.IsSignedIn) return Results.Redirect("/account/login"); // the session ended meanwhile; a POST-only path is no place to come back to
         var s = form.Page.SignedIn!;
         try
         {
