@@ -57,6 +57,10 @@ public sealed class BrowserSession : IAsyncDisposable
         return response;
     }
 
+    /// <summary>Like <see cref="AssertClean"/>, allowing the console's report of the page's own 404 status (expected).</summary>
+    public void AssertClean404() => Assert.True(_problems.All(p => p.Contains("404 (Not Found)", StringComparison.Ordinal)),
+        "The page reported problems:\n" + string.Join("\n", _problems));
+
     /// <summary>No console errors, uncaught exceptions or CSP violations so far.</summary>
     public void AssertClean() => Assert.True(_problems.IsEmpty, "The page reported problems:\n" + string.Join("\n", _problems));
 

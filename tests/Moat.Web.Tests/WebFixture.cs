@@ -35,7 +35,7 @@ public class WebFixture : IAsyncLifetime
         _server = await server;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_browser is not null) await _browser.DisposeAsync();
         _playwright?.Dispose();

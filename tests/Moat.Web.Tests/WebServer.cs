@@ -45,7 +45,7 @@ public sealed class WebServer : IAsyncDisposable
         var data = Path.Combine(Path.GetTempPath(), "moat-web-tests", Guid.NewGuid().ToString("N"));
         var options = new IndexOptions
         {
-            Urls = url, DataDirectory = data, LogRequests = false, LogLevel = "warning",
+            Urls = url, DataDirectory = data, LogRequests = false, LogLevel = "error",
             // A low PBKDF2 work factor keeps sign-ups fast; the default is checked in the index tests.
             Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName] },
             Proxy = new Moat.Index.Proxy.ProxyOptions { Upstream = "" }, // pypi.org is not reachable from tests

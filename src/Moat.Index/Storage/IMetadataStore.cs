@@ -18,6 +18,15 @@ public interface IMetadataStore
 
     Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken ct = default);
 
+    /// <summary>
+    /// One page of the projects whose normalized name contains <paramref name="normalizedQuery"/> (all projects when
+    /// empty): exact match first, then prefix matches, then the rest, each by name; with the total match count.
+    /// </summary>
+    Task<(IReadOnlyList<ProjectRecord> Projects, int Total)> SearchProjectsAsync(string normalizedQuery, int offset, int limit, CancellationToken ct = default);
+
+    /// <summary>The gate's decisions made since <paramref name="since"/>, newest first, at most <paramref name="limit"/> (the firewall dashboard).</summary>
+    Task<IReadOnlyList<StoredVerdict>> RecentVerdictsAsync(DateTimeOffset since, int limit, CancellationToken ct = default);
+
     Task<ProjectListing?> GetListingAsync(string normalizedName, CancellationToken ct = default);
 
     Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default);

@@ -122,6 +122,30 @@ public sealed class SqliteMetadataStore : IMetadataStore
         return [.. rows.Select(r => r.ToRecord())];
     }
 
+    public async Task<(IReadOnlyList<ProjectRecord> Projects, int Total)> SearchProjectsAsync(string normalizedQuery, int offset, int limit, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        // instr() is SQLite's substring test (PostgreSQL: strpos); names are normalized, so no LIKE wildcards to escape.
+        var query = new { q = normalizedQuery, offset, limit };
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM projects WHERE instr(name, @q) > 0", query, cancellationToken: ct));
+        var rows = await connection.QueryAsync<ProjectRow>(new CommandDefinition(
+            """
+            SELECT * FROM projects WHERE instr(name, @q) > 0
+            ORDER BY CASE WHEN name = @q THEN 0 WHEN instr(name, @q) = 1 THEN 1 ELSE 2 END, name
+            LIMIT @limit OFFSET @offset
+            """, query, cancellationToken: ct));
+        return ([.. rows.Select(r => r.ToRecord())], total);
+    }
+
+    public async Task<IReadOnlyList<StoredVerdict>> RecentVerdictsAsync(DateTimeOffset since, int limit, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var rows = await connection.QueryAsync<VerdictRow>(new CommandDefinition(
+            "SELECT * FROM verdicts WHERE decided_at >= @since ORDER BY decided_at DESC LIMIT @limit", new { since = Text(since), limit }, cancellationToken: ct));
+        return [.. rows.Select(row => new StoredVerdict(row.sha256, row.filename, row.action, row.verdict, row.score, row.findings, row.message, Time(row.decided_at)))];
+    }
+
     public async Task<ProjectListing?> GetListingAsync(string normalizedName, CancellationToken ct = default)
     {
         await using var connection = Connect();

@@ -13,6 +13,13 @@ namespace Moat.Index.Web;
 /// </summary>
 public sealed record PageContext(SignedIn? SignedIn, bool IsAdmin, IReadOnlyList<KillSwitches.Active> Switches, string CsrfToken, string Path)
 {
+    /// <summary>
+    /// The outcome of the previous form post (post/redirect/get: <c>?message=…</c> or <c>?error=…</c>), shown by the
+    /// layout above the page, escaped like all output. A forged link can only show text, never markup.
+    /// </summary>
+    public string? Notice { get; init; }
+    public string? NoticeError { get; init; }
+
     public bool IsSignedIn => SignedIn is { } s && (!s.HasTwoFactor || s.TwoFactorDone);
     /// <summary>The signed-in user's name, or null (also null while the second factor is still pending).</summary>
     public string? Username => IsSignedIn ? SignedIn!.User.username : null;
@@ -24,8 +31,15 @@ public sealed record PageContext(SignedIn? SignedIn, bool IsAdmin, IReadOnlyList
         var (signedIn, _) = await services.GetRequiredService<Sessions>().ReadAsync(http.Request, csrfChecked);
         var switches = await services.GetRequiredService<KillSwitches>().ActiveAsync();
         var csrf = services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http).RequestToken ?? "";
-        return new PageContext(signedIn, IsAdminSession(signedIn, services.GetRequiredService<SecurityOptions>()), switches, csrf, http.Request.Path.Value ?? "/");
+        var query = http.Request.Query;
+        return new PageContext(signedIn, IsAdminSession(signedIn, services.GetRequiredService<SecurityOptions>()), switches, csrf, http.Request.Path.Value ?? "/")
+        {
+            Notice = Short(query["message"].ToString()),
+            NoticeError = Short(query["error"].ToString()),
+        };
     }
+
+    private static string? Short(string text) => text.Length == 0 ? null : text.Length > 300 ? text[..300] : text;
 
     /// <summary>
     /// The web admin: a user listed in <c>[security] admins</c>, not disabled (Sessions drops disabled users), with a

@@ -52,6 +52,9 @@ public static class WebPages
         // Handlers declare their return type (async Task<IResult> (...) =>): an async lambda taking only HttpContext
         // would otherwise bind to MapGet's RequestDelegate overload and its result would be silently dropped.
         web.MapGet("/", async Task<IResult> (HttpContext http) => Render<HomePage>(new { Page = await PageContext.ForAsync(http) }));
+        Browse.BrowseEndpoints.Map(web);
+        Firewall.FirewallEndpoints.Map(web);
+        Admin.AdminPageEndpoints.Map(web);
         AccountPages.Map(app);
     }
 

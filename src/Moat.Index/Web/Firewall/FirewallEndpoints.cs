@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Moat.Analysis;
+using Moat.Index.Admin;
+using Moat.Index.Proxy;
+using Moat.Index.Security;
+using Moat.Index.Storage;
+using Moat.Index.Web.Browse;
+
+namespace Moat.Index.Web.Firewall;
+
+/// <summary>
+/// The firewall pages (administrators only): <c>/firewall</c> (dashboard, quarantine queue, typosquats,
+/// allowlist), <c>/firewall/files/{sha256}</c> (one file's findings and evidence; release or block with a reason),
+/// and the public rule documentation <c>/rules</c>, <c>/rules/{id}</c>. Actions go through <see cref="ProxyAdmin"/>
+/// (the same operations as <c>moat admin proxy</c> and the admin API) and are recorded as security events with
+/// the administrator and the reason.
+/// </summary>
+public static class FirewallEndpoints
+{
+    public static void Map(RouteGroupBuilder web)
+    {
+        web.MapGet("/rules", async Task<IResult> (HttpContext http) =>
+            WebPages.Render<RulesPage>(new { Page = await PageContext.ForAsync(http) }));
+        web.MapGet("/rules/{id}", async Task<IResult> (string id, HttpContext http) =>
+        {
+            var page = await PageContext.ForAsync(http);
+            return RuleCatalog.Find(id.ToUpperInvariant()) is { } rule
+                ? WebPages.Render<RulePage>(new { Page = page, Rule = rule })
+                : WebPages.Error(page, StatusCodes.Status404NotFound, "Rule not found", $"There is no rule {id}.");
+        });
+
+        web.MapGet("/firewall", async Task<IResult> (HttpContext http, ProxyAdmin proxy, IMetadataStore store, TimeProvider time, CancellationToken ct) =>
+        {
+            var page = await PageContext.ForAsync(http);
+            if (WebPages.RequireAdmin(page) is { } refusal) return refusal;
+            var now = time.GetUtcNow();
+            var verdicts = await store.RecentVerdictsAsync(now.AddDays(-90), Dashboard.MaxVerdicts, ct);
+            return WebPages.Render<FirewallPage>(new
+            {
+                Page = page, Queue = await proxy.ListAsync(ct), Dashboard = Dashboard.From(verdicts, now),
+            });
+        });
+
+        web.MapGet("/firewall/files/{sha256}", async Task<IResult> (string sha256, HttpContext http, ProxyAdmin proxy, CancellationToken ct) =>
+        {
+            var page = await PageContext.ForAsync(http);
+            if (WebPages.RequireAdmin(page) is { } refusal) return refusal;
+            return await proxy.ShowAsync(sha256, ct) is { } entry
+                ? WebPages.Render<FirewallFilePage>(new { Page = page, Entry = entry, Findings = StoredFindings.Of(entry.Verdict), Error = (string?)null })
+                : WebPages.Error(page, StatusCodes.Status404NotFound, "File not found", $"No proxied file {sha256}.");
+        });
+
+        foreach (var verb in new[] { "release", "block" })
+        {
+            web.MapPost($"/firewall/files/{{sha256}}/{verb}", (string sha256, HttpContext http, ProxyAdmin proxy, SecurityEvents events, CancellationToken ct) =>
+                DecideAsync(sha256, verb, http, proxy, events, ct));
+        }
+
+        web.MapPost("/firewall/allowlist", async Task<IResult> (HttpContext http, ProxyAdmin proxy, SecurityEvents events) =>
+        {
+            var (form, refusal) = await WebForm.ReadAsync(http);
+            if (refusal is not null) return refusal;
+            if (WebPages.RequireAdmin(form!.Page) is { } notAdmin) return notAdmin;
+            var project = form.Field("project");
+            var reason = form.Field("reason");
+            if (project.Length == 0 || reason.Length == 0) return SeeOther("/firewall", new AdminResult(false, "Give the project and a reason to allowlist it."));
+            var result = await proxy.AllowAsync(project, reason);
+            if (result.Ok) await events.RecordAsync("firewall:allow", http, form.Page.SignedIn!.User.id, Moat.Packaging.ProjectName.Normalize(project), new { reason });
+            return SeeOther("/firewall", result);
+        });
+    }
+
+    /// <summary>Release or block one proxied file; a reason is required and recorded with the administrator.</summary>
+    private static async Task<IResult> DecideAsync(string sha256, string action, HttpContext http, ProxyAdmin proxy, SecurityEvents events, CancellationToken ct)
+    {
+        var (form, refusal) = await WebForm.ReadAsync(http);
+        if (refusal is not null) return refusal;
+        if (WebPages.RequireAdmin(form!.Page) is { } notAdmin) return notAdmin;
+        var entry = await proxy.ShowAsync(sha256, ct);
+        if (entry is null) return WebPages.Error(form.Page, StatusCodes.Status404NotFound, "File not found", $"No proxied file {sha256}.");
+        var reason = form.Field("reason");
+        if (reason.Length == 0)
+            return WebPages.Render<FirewallFilePage>(new { form.Page, Entry = entry, Findings = StoredFindings.Of(entry.Verdict), Error = $"Give a reason to {action} this file." },
+                StatusCodes.Status400BadRequest);
+        var result = action == "release" ? await proxy.ReleaseAsync(sha256, reason) : await proxy.BlockAsync(sha256, reason);
+        await events.RecordAsync($"firewall:{action}", http, form.Page.SignedIn!.User.id, entry.File.Project, new { file = entry.File.Filename, entry.File.Sha256, reason });
+        return SeeOther("/firewall", result);
+    }
+
+    /// <summary>Post/redirect/get: the result message travels in the query string and is shown (escaped) by the next page.</summary>
+    internal static IResult SeeOther(string path, AdminResult result) =>
+        Results.Redirect($"{path}?{(result.Ok ? "message" : "error")}={Uri.EscapeDataString(result.Message)}");
+}

@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+
+namespace Moat.Web.Tests;
+
+public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
+{
+    [Fact]
+    public async Task Switching_on_no_new_users_with_a_reason_shows_the_banner_and_refuses_sign_up_until_switched_off()
+    {
+        await using var browser = await web.NewSessionAsync();
+        await browser.SignInAsAdminAsync();
+        await browser.GoAsync("/admin");
+        await browser.ScreenshotAsync("admin");
+
+        await browser.Page.GetByLabel("Reason").First.FillAsync("Spam wave: sign-ups paused");
+        // The first switch row is no-new-users (SwitchNames.All order).
+        await browser.Page.Locator("tr", new() { HasText = "no-new-users" }).GetByRole(AriaRole.Button, new() { Name = "Switch on" }).ClickAsync();
+        await browser.Page.WaitForURLAsync("**/admin?message=*");
+        Assert.Contains("no-new-users is now on", await browser.Page.Locator(".notice-ok").InnerTextAsync());
+        Assert.Contains("Spam wave: sign-ups paused", await browser.Page.Locator(".banner").InnerTextAsync());
+
+        await using var visitor = await web.NewSessionAsync();
+        var (status, body) = await visitor.ApiAsync("POST", "/_/account/register", new { username = "latecomer", email = "latecomer@example.com", password = BrowserSession.TestPassword });
+        Assert.Equal(503, status);
+        Assert.Contains("Spam wave", body.GetProperty("error").GetString());
+        await visitor.GoAsync("/");
+        Assert.Contains("Spam wave: sign-ups paused", await visitor.Page.Locator(".banner").InnerTextAsync());
+
+        await browser.Page.Locator("tr", new() { HasText = "no-new-users" }).GetByRole(AriaRole.Button, new() { Name = "Switch off" }).ClickAsync();
+        await browser.Page.WaitForURLAsync("**/admin?message=*");
+        Assert.Equal(0, await browser.Page.Locator(".banner").CountAsync());
+        (status, _) = await visitor.ApiAsync("POST", "/_/account/register", new { username = "latecomer", email = "latecomer@example.com", password = BrowserSession.TestPassword });
+        Assert.Equal(201, status);
+        browser.AssertClean();
+        visitor.AssertClean();
+    }
+
+    [Fact]
+    public async Task An_admin_disables_a_user_and_quarantines_a_project_from_the_admin_page()
+    {
+        await using var user = await web.NewSessionAsync();
+        await user.SignUpAndInAsync("mallory");
+        var file = new Moat.Index.Storage.FileRecord("evil_thing-1.0.tar.gz", "evil-thing", "1.0", "sdist", "source", null, new string('b', 64), null, "00", 10,
+            DateTimeOffset.UtcNow, null, false, null, Moat.Index.Storage.FileState.Available, null, null, null);
+        await web.Server.Store.AddFileAsync(file, "evil-thing");
+
+        await using var browser = await web.NewSessionAsync();
+        await browser.SignInAsAdminAsync();
+        await browser.GoAsync("/admin");
+        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Disable mallory" }).ClickAsync();
+        await browser.Page.WaitForURLAsync("**/admin?message=*");
+        Assert.Contains("mallory is now disabled", await browser.Page.Locator(".notice-ok").InnerTextAsync());
+        var (status, _) = await user.ApiAsync("GET", "/_/account/me");
+        Assert.Equal(401, status); // sessions ended
+
+        await browser.Page.GetByLabel("Project", new() { Exact = true }).First.FillAsync("evil-thing");
+        await browser.Page.GetByLabel("Status").SelectOptionAsync("quarantined");
+        await browser.Page.Locator("#status-reason").FillAsync("Reported malware");
+        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Set status" }).ClickAsync();
+        await browser.Page.WaitForURLAsync("**/admin?message=*");
+        Assert.Equal(Moat.Index.Storage.ProjectStatus.Quarantined, (await web.Server.Store.GetProjectAsync("evil-thing"))!.Status);
+        Assert.Contains("Reported malware", await browser.Page.Locator("table", new() { HasText = "Projects not active" }).InnerTextAsync());
+
+        // Without a reason the status change is refused with a message, not applied.
+        await browser.Page.GetByLabel("Project", new() { Exact = true }).First.FillAsync("evil-thing");
+        await browser.Page.GetByLabel("Status").SelectOptionAsync("archived");
+        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Set status" }).ClickAsync();
+        await browser.Page.WaitForURLAsync("**/admin?error=*");
+        Assert.Equal(Moat.Index.Storage.ProjectStatus.Quarantined, (await web.Server.Store.GetProjectAsync("evil-thing"))!.Status);
+        browser.AssertClean();
+    }
+}
