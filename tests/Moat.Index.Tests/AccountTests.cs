@@ -106,6 +106,51 @@ public sealed class AccountTests
     }
 
     [Fact]
+    public async Task Password_change_needs_the_current_password_refuses_weak_ones_and_signs_out_other_sessions()
+    {
+        await using var index = await TestIndex.StartAsync();
+        var hana = await AccountClient.RegisterAsync(index, "hana", totp: false);
+        var other = new AccountClient(index, "hana", hana.Password);
+        await other.LoginAsync(); // a second browser
+
+        using var wrong = await hana.PostAsync("/_/account/password", new { currentPassword = "not-the-password-9", newPassword = "quiet-Meadow-violin-77" });
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Contains("current password is wrong", await wrong.Content.ReadAsStringAsync());
+        using var weak = await hana.PostAsync("/_/account/password", new { currentPassword = hana.Password, newPassword = "password1!" });
+        Assert.Contains("common or breached", await weak.Content.ReadAsStringAsync());
+
+        using var changed = await hana.PostAsync("/_/account/password", new { currentPassword = hana.Password, newPassword = "quiet-Meadow-violin-77" });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        hana.Csrf = (await AccountClient.JsonAsync(changed)).GetProperty("csrf_token").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await hana.SendAsync(HttpMethod.Get, "/_/account/me")).StatusCode); // this browser got a fresh session
+        Assert.Equal(HttpStatusCode.Unauthorized, (await other.SendAsync(HttpMethod.Get, "/_/account/me")).StatusCode); // the other one is signed out
+        Assert.Equal(HttpStatusCode.Unauthorized, (await new AccountClient(index, "hana", hana.Password).LoginAsync()).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await new AccountClient(index, "hana", "x").LoginAsync("quiet-Meadow-violin-77")).StatusCode);
+        Assert.Contains(index.MailTo("hana@example.com"), m => m.Contains("password of your Moat account was changed", StringComparison.Ordinal));
+        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("hana"))!.id, null, 50)).Select(e => e.kind).ToList();
+        Assert.Contains("account:password-change-failed", kinds);
+        Assert.Contains("account:password-changed", kinds);
+    }
+
+    [Fact]
+    public async Task Pending_publishers_are_listed_and_removed_by_their_creator_only()
+    {
+        await using var index = await TestIndex.StartAsync();
+        var ivan = await AccountClient.RegisterAsync(index, "ivan");
+        var judy = await AccountClient.RegisterAsync(index, "judy");
+        using var added = await ivan.PostAsync("/_/account/pending-publishers",
+            new { kind = "github", repository = "ivan/newproj", ownerId = "1234", workflow = "release.yml", projectName = "newproj" });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var id = (await AccountClient.JsonAsync(added)).GetProperty("id").GetString()!;
+        var ivanId = (await index.Accounts.UserByNameAsync("ivan"))!.id;
+        Assert.Equal("newproj", Assert.Single(await index.Accounts.PendingPublishersAsync(ivanId)).pending_project);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await judy.SendAsync(HttpMethod.Delete, $"/_/account/pending-publishers/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ivan.SendAsync(HttpMethod.Delete, $"/_/account/pending-publishers/{id}")).StatusCode);
+        Assert.Empty(await index.Accounts.PendingPublishersAsync(ivanId));
+    }
+
+    [Fact]
     public async Task Recovery_codes_work_once()
     {
         await using var index = await TestIndex.StartAsync();

@@ -90,5 +90,33 @@ public sealed class WebAuthnTests
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
     }
 
+    [Fact]
+    public async Task A_security_key_is_removed_only_by_its_owner_and_then_no_longer_signs_in()
+    {
+        await using var index = await TestIndex.StartAsync();
+        var alice = await AccountClient.RegisterAsync(index, "alice"); // TOTP too, so removing the key leaves a second factor
+        var mallory = await AccountClient.RegisterAsync(index, "mallory");
+        using var key = new TestAuthenticator();
+        using var begin = await alice.PostAsync("/_/account/2fa/webauthn/register/begin");
+        var (cd, att) = key.Register((await AccountClient.JsonAsync(begin)).GetProperty("challenge").GetString()!, "http://localhost", "localhost");
+        using var finish = await alice.PostAsync("/_/account/2fa/webauthn/register/finish", new { clientDataJson = TestIssuerB64(cd), attestationObject = TestIssuerB64(att), name = "desk key" });
+        Assert.Equal(HttpStatusCode.Created, finish.StatusCode);
+        var id = (await AccountClient.JsonAsync(finish)).GetProperty("credential_id").GetString()!;
+
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.SendAsync(HttpMethod.Delete, $"/_/account/2fa/webauthn/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.SendAsync(HttpMethod.Delete, $"/_/account/2fa/webauthn/{id}")).StatusCode);
+        Assert.Null(await index.Accounts.CredentialAsync(id));
+
+        alice.Cookie = null;
+        await alice.LoginAsync();
+        using var assertBegin = await alice.PostAsync("/_/account/2fa/webauthn/assert/begin");
+        var challenge = (await AccountClient.JsonAsync(assertBegin)).GetProperty("challenge").GetString()!;
+        var (acd, aad, asig) = key.Assert(challenge, "http://localhost", "localhost");
+        using var refused = await alice.PostAsync("/_/account/2fa/webauthn/assert/finish",
+            new { credentialId = key.CredentialIdText, clientDataJson = TestIssuerB64(acd), authenticatorData = TestIssuerB64(aad), signature = TestIssuerB64(asig) });
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("Unknown security key", await refused.Content.ReadAsStringAsync());
+    }
+
     private static string TestIssuerB64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

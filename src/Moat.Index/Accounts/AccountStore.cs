@@ -288,6 +288,8 @@ public sealed class AccountStore
         ExecAsync("INSERT INTO webauthn_credentials (id, user_id, public_key, sign_count, name, created_at) VALUES (@id, @user_id, @public_key, @sign_count, @name, @created_at)", row);
     public Task<IReadOnlyList<CredentialRow>> CredentialsAsync(string userId) => ManyAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE user_id = @userId", new { userId });
     public Task<CredentialRow?> CredentialAsync(string id) => OneAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE id = @id", new { id });
+    public async Task<bool> RemoveCredentialAsync(string id, string userId) =>
+        await ExecAsync("DELETE FROM webauthn_credentials WHERE id = @id AND user_id = @userId", new { id, userId }) == 1;
 
     /// <summary>Stores a newer sign count; false when another assertion already moved it past <paramref name="count"/> (a cloned authenticator or a race).</summary>
     public async Task<bool> AdvanceSignCountAsync(string id, long previous, long count) =>
@@ -327,6 +329,9 @@ public sealed class AccountStore
         ) ORDER BY CASE role WHEN 'owner' THEN 0 ELSE 1 END LIMIT 1
         """, new { project, userId });
     public Task<IReadOnlyList<(string user_id, string role)>> RolesAsync(string project) => ManyAsync<(string, string)>("SELECT user_id, role FROM project_roles WHERE project = @project ORDER BY user_id", new { project });
+    /// <summary>The projects a user has a role in, with the role, by name.</summary>
+    public Task<IReadOnlyList<(string project, string role)>> UserRolesAsync(string userId) =>
+        ManyAsync<(string, string)>("SELECT project, role FROM project_roles WHERE user_id = @userId ORDER BY project", new { userId });
     public async Task<bool> HasRolesAsync(string project) => await OneAsync<long>("SELECT COUNT(*) FROM project_roles WHERE project = @project", new { project }) > 0;
 
     // Organisations and teams
@@ -416,6 +421,10 @@ public sealed class AccountStore
     public Task<IReadOnlyList<PublisherRow>> PublishersAsync(string kind, string repository) =>
         ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE kind = @kind AND LOWER(repository) = @repository", new { kind, repository = repository.ToLowerInvariant() });
     public Task<IReadOnlyList<PublisherRow>> ProjectPublishersAsync(string project) => ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE project = @project", new { project });
+    public Task<IReadOnlyList<PublisherRow>> PendingPublishersAsync(string userId) =>
+        ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE pending_project IS NOT NULL AND created_by = @userId ORDER BY created_at", new { userId });
+    public async Task<bool> RemovePendingPublisherAsync(string id, string userId) =>
+        await ExecAsync("DELETE FROM publishers WHERE id = @id AND pending_project IS NOT NULL AND created_by = @userId", new { id, userId }) == 1;
     public async Task<bool> RemovePublisherAsync(string id, string project) => await ExecAsync("DELETE FROM publishers WHERE id = @id AND project = @project", new { id, project }) == 1;
     public Task ReifyPublisherAsync(string id, string project) => ExecAsync("UPDATE publishers SET project = @project, pending_project = NULL WHERE id = @id", new { id, project });
 

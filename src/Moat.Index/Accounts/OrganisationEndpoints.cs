@@ -23,7 +23,7 @@ internal static class OrganisationEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/orgs", (OrganisationRequest body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) => WithAsync(http, sessions, Level.Security, async s =>
+        api.MapPost("/orgs", (OrganisationRequest body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             if (string.IsNullOrWhiteSpace(body.Name) || !ProjectName.IsValid(body.Name.Trim())) return Error(400, "name must be letters, digits, '.', '-' and '_' (like a project name).");
             var name = ProjectName.Normalize(body.Name.Trim());
@@ -32,7 +32,7 @@ internal static class OrganisationEndpoints
             return Results.Json(new { message = $"Created organisation {name}; you are its owner.", name }, statusCode: 201);
         }));
 
-        api.MapGet("/orgs/{org}", (string org, HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, Level.SignedIn, async s =>
+        api.MapGet("/orgs/{org}", (string org, HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
         {
             var name = ProjectName.Normalize(org);
             if (await store.OrganisationRoleAsync(name, s.User.id) is null) return Error(404, $"No organisation {name} of which you are a member.");
@@ -122,7 +122,7 @@ internal static class OrganisationEndpoints
                 return Results.Json(new { message = $"Team {name}/{teamName} no longer has a role on {projectName}." });
             }));
 
-        api.MapPut("/projects/{project}/organisation", (string project, ProjectOrganisationRequest body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) => WithAsync(http, sessions, Level.Security, async s =>
+        api.MapPut("/projects/{project}/organisation", (string project, ProjectOrganisationRequest body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var projectName = ProjectName.Normalize(project);
             var name = ProjectName.Normalize(body.Organisation ?? "");
@@ -136,7 +136,7 @@ internal static class OrganisationEndpoints
 
     /// <summary>A security-level action by an owner of the organisation (403 for members and strangers alike).</summary>
     private static Task<IResult> AsOwnerAsync(HttpContext http, Sessions sessions, AccountStore store, string org, Func<SignedIn, string, Task<IResult>> action) =>
-        WithAsync(http, sessions, Level.Security, async s =>
+        WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var name = ProjectName.Normalize(org);
             if (await store.OrganisationRoleAsync(name, s.User.id) != "owner") return Error(403, $"Only an owner of the organisation '{name}' can change it.");

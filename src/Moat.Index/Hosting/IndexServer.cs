@@ -89,6 +89,7 @@ public static class IndexServer
         services.AddSingleton<SecurityEvents>();
         services.AddSingleton<Sessions>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AccountService>();
         services.AddSingleton<IMailSender>(new FileMailSender(security.MailDirectory ?? Path.Combine(options.DataDirectory, "mail")));
         // Identity-provider and partner key fetches: short timeouts, no redirects to elsewhere.
         services.AddSingleton(sp => new OidcVerifier(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System));

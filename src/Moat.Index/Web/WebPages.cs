@@ -55,6 +55,7 @@ public static class WebPages
         Browse.BrowseEndpoints.Map(web);
         Firewall.FirewallEndpoints.Map(web);
         Admin.AdminPageEndpoints.Map(web);
+        AccountPages.Map(app);
     }
 
     /// <summary>A route group for pages: every response gets the CSP and the other security headers.</summary>

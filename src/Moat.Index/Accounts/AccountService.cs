@@ -1,0 +1,447 @@
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Moat.Index.Auth;
+using Moat.Index.Security;
+using Moat.Index.Storage;
+using Moat.Packaging;
+
+namespace Moat.Index.Accounts;
+
+/// <summary>An account operation refused: the HTTP status and the reason the user sees (JSON API and web pages alike).</summary>
+public sealed class AccountRefusal(int status, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+}
+
+/// <summary>How much of a sign-in an operation needs: a session whose second factor may still be pending (only the
+/// 2FA steps), a signed-in session (2FA done when the user has any), or security settings, which additionally need
+/// the user to have 2FA at all.</summary>
+public enum AccessLevel { TwoFactorPending, SignedIn, Security }
+
+public sealed record LoginResult(UserRow User, string Csrf, bool TwoFactorRequired);
+public sealed record TotpEnrollment(string Secret, string ProvisioningUri);
+public sealed record RegisteredKey(string CredentialId, string[]? RecoveryCodes);
+public sealed record IssuedToken(MacaroonRow Row, string Secret, IReadOnlyList<string> Caveats);
+public sealed record PublisherRequest(string? Kind, string? Repository, string? OwnerId, string? Workflow, string? Environment, string? ProjectName);
+
+/// <summary>
+/// Every account operation — registration, e-mail verification, login with lockout, second factors, recovery
+/// codes, password change, API tokens, roles and trusted publishers — with its checks and its security event, in
+/// one place. The JSON API (<see cref="AccountEndpoints"/>) and the web pages are two front ends over these
+/// methods; neither re-implements a rule. A refusal is an <see cref="AccountRefusal"/> carrying the status.
+/// </summary>
+public sealed class AccountService(AccountStore store, SecurityOptions options, Sessions sessions, LoginThrottle throttle, KillSwitches switches,
+    IMailSender mail, SecurityEvents events, IMetadataStore metadata, TimeProvider time)
+{
+    public const int RecoveryCodeCount = 8;
+
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>Why <paramref name="signedIn"/> may not do something needing <paramref name="level"/>; null when it may.</summary>
+    public static AccountRefusal? Check(SignedIn? signedIn, AccessLevel level)
+    {
+        if (signedIn is null) return new(401, "Sign in first.");
+        if (level != AccessLevel.TwoFactorPending && signedIn.HasTwoFactor && !signedIn.TwoFactorDone)
+            return new(401, "Finish signing in with your second factor (TOTP, security key or recovery code).");
+        if (level == AccessLevel.Security && !signedIn.HasTwoFactor)
+            return new(403, "Changing security settings requires two-factor authentication: enable TOTP or a security key first.");
+        return null;
+    }
+
+    // Registration and e-mail
+
+    /// <summary>The reason sign-up is switched off, or null when new accounts are allowed.</summary>
+    public Task<string?> RegistrationClosedAsync() => switches.BlocksAsync(SwitchNames.NoNewUsers);
+
+    public async Task<UserRow> RegisterAsync(string? username, string? email, string? password, HttpContext http)
+    {
+        if (await RegistrationClosedAsync() is { } off) throw new AccountRefusal(503, off);
+        username = username?.Trim().ToLowerInvariant() ?? "";
+        if (username.Length is < 2 or > 50 || !username.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            throw new AccountRefusal(400, "Usernames are 2-50 characters: letters, digits, '-', '_' and '.'.");
+        if (!MailAddress.TryCreate(email ?? "", out var address) || address.Address != email!.Trim()) throw new AccountRefusal(400, "A valid e-mail address is required.");
+        if (Passwords.Weakness(password ?? "", username) is { } weak) throw new AccountRefusal(400, weak);
+        var user = new UserRow
+        {
+            id = Tokens.NewId(), username = username, email = address.Address, password_hash = Passwords.Hash(password!, options.PasswordIterations),
+            created_at = AccountStore.Text(Now),
+        };
+        if (!await store.CreateUserAsync(user)) throw new AccountRefusal(409, $"The username '{username}' is taken.");
+        await SendVerificationAsync(user);
+        await events.RecordAsync("account:created", http, user.id);
+        return user;
+    }
+
+    public async Task VerifyEmailAsync(string? token, HttpContext http)
+    {
+        var userId = await store.ConsumeEmailVerificationAsync(Sessions.Hash(token ?? ""), Now)
+            ?? throw new AccountRefusal(400, "The verification token is unknown, used or expired.");
+        await events.RecordAsync("account:email-verified", http, userId);
+    }
+
+    public async Task ResendVerificationAsync(SignedIn s, HttpContext http)
+    {
+        if (s.User.email_verified != 0) throw new AccountRefusal(409, "The e-mail address is already verified.");
+        await SendVerificationAsync(s.User);
+        await events.RecordAsync("account:verification-sent", http, s.User.id);
+    }
+
+    private async Task SendVerificationAsync(UserRow user)
+    {
+        var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+        await store.AddEmailVerificationAsync(Sessions.Hash(token), user.id, Now.AddDays(2));
+        var origin = options.Origin.TrimEnd('/');
+        await mail.SendAsync(user.email, "Verify your Moat account",
+            $"Hello {user.username},\n\nconfirm your e-mail address (valid 48 hours) by opening\n\n{origin}/account/verify-email?token={token}\n\n" +
+            $"or with the API: POST {origin}/_/account/verify-email with {{\"token\": \"{token}\"}}\n\nverification-token: {token}\n");
+    }
+
+    // Login
+
+    /// <summary>Checks the password (throttled per address, locking the account after repeated failures) and starts a session.</summary>
+    public async Task<LoginResult> LoginAsync(string? username, string? password, HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (throttle.AddressBlocked(address)) throw new AccountRefusal(429, "Too many failed logins from this address; try again later.");
+        var user = await store.UserByNameAsync(username?.Trim() ?? "");
+        var now = Now;
+        if (user is not null && user.locked_until is { } locked && AccountStore.Time(locked) > now)
+        {
+            await events.RecordAsync("login:locked", http, user.id);
+            throw new AccountRefusal(429, "The account is locked after repeated failed logins; try again later.");
+        }
+        // Hash even for unknown users so response time does not reveal which usernames exist.
+        var ok = Passwords.Verify(password ?? "", user?.password_hash ?? DummyHash(), out var rehash, options.PasswordIterations) && user is not null;
+        if (!ok || user!.is_disabled != 0)
+        {
+            throttle.Failed(address);
+            if (user is not null)
+            {
+                var failures = user.failed_logins + 1;
+                await store.RecordLoginFailureAsync(user.id, failures, failures >= options.LockoutAfterFailures ? now + options.LockoutFor : null);
+                await events.RecordAsync("login:failed", http, user.id, details: new { failures });
+            }
+            throw new AccountRefusal(401, "Invalid username or password.");
+        }
+        await store.ResetLoginFailuresAsync(user.id);
+        if (rehash) await store.SetPasswordHashAsync(user.id, Passwords.Hash(password!, options.PasswordIterations));
+        var hasTwoFactor = user.totp_secret is not null || (await store.CredentialsAsync(user.id)).Count > 0;
+        var csrf = await sessions.StartAsync(http.Response, user, twoFactorDone: !hasTwoFactor);
+        await events.RecordAsync(hasTwoFactor ? "login:password" : "login", http, user.id);
+        return new LoginResult(user, csrf, hasTwoFactor);
+    }
+
+    private string? _dummyHash;
+    private string DummyHash() => _dummyHash ??= Passwords.Hash(Guid.NewGuid().ToString(), options.PasswordIterations);
+
+    /// <summary>Changes the password after checking the current one; every other session of the user ends, and this browser gets a fresh one.</summary>
+    public async Task<string> ChangePasswordAsync(SignedIn s, string? current, string? replacement, HttpContext http)
+    {
+        if (!Passwords.Verify(current ?? "", s.User.password_hash, out _, options.PasswordIterations))
+        {
+            await events.RecordAsync("account:password-change-failed", http, s.User.id);
+            throw new AccountRefusal(400, "The current password is wrong.");
+        }
+        if (Passwords.Weakness(replacement ?? "", s.User.username) is { } weak) throw new AccountRefusal(400, weak);
+        if (replacement == current) throw new AccountRefusal(400, "The new password must differ from the current one.");
+        await store.SetPasswordHashAsync(s.User.id, Passwords.Hash(replacement!, options.PasswordIterations));
+        await store.DeleteUserSessionsAsync(s.User.id);
+        var csrf = await sessions.StartAsync(http.Response, s.User, twoFactorDone: true);
+        await events.RecordAsync("account:password-changed", http, s.User.id);
+        await mail.SendAsync(s.User.email, "Your Moat password was changed",
+            $"Hello {s.User.username},\n\nthe password of your Moat account was changed and every other session was signed out.\n" +
+            "If this was not you, contact the index administrators at once.\n");
+        return csrf;
+    }
+
+    // TOTP
+
+    /// <summary>Starts TOTP enrolment: a pending secret, enabled only once a first code confirms it.</summary>
+    public async Task<TotpEnrollment> BeginTotpAsync(SignedIn s)
+    {
+        if (s.User.totp_secret is not null) throw new AccountRefusal(409, "TOTP is already enabled.");
+        var key = Totp.NewKey();
+        await store.SetPendingTotpAsync(s.User.id, Base32.Encode(key));
+        return Enrollment(s.User.username, key);
+    }
+
+    /// <summary>The enrolment begun and not yet confirmed, to show again (its QR code), or null.</summary>
+    public static TotpEnrollment? PendingTotp(UserRow user) =>
+        user.totp_secret is null && user.totp_pending_secret is { } pending && Base32.Decode(pending) is { } key ? Enrollment(user.username, key) : null;
+
+    private static TotpEnrollment Enrollment(string username, byte[] key) => new(Base32.Encode(key), Totp.ProvisioningUri(key, username, "Moat"));
+
+    /// <summary>Confirms enrolment with a first code; returns the new recovery codes (shown once).</summary>
+    public async Task<string[]> ConfirmTotpAsync(SignedIn s, string? code, HttpContext http)
+    {
+        if (s.User.totp_pending_secret is not { } pending || Base32.Decode(pending) is not { } key) throw new AccountRefusal(409, "Begin TOTP enrolment first.");
+        if (Totp.Match(key, code ?? "", Now) is not { } step) throw new AccountRefusal(400, "The code does not match: check the authenticator's clock.");
+        await store.EnableTotpAsync(s.User.id, pending, step);
+        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
+        var codes = await NewRecoveryCodesAsync(s.User.id);
+        await events.RecordAsync("2fa:totp-added", http, s.User.id);
+        return codes;
+    }
+
+    /// <summary>The second login step with a TOTP code: single use per time step, failures count toward the lockout.</summary>
+    public async Task VerifyTotpAsync(SignedIn s, string? code, HttpContext http)
+    {
+        if (s.User.totp_secret is null || Base32.Decode(s.User.totp_secret) is not { } key) throw new AccountRefusal(409, "TOTP is not enabled.");
+        if (s.User.locked_until is { } locked && AccountStore.Time(locked) > Now) throw new AccountRefusal(429, "The account is locked after repeated failures; try again later.");
+        if (Totp.Match(key, code ?? "", Now) is not { } step || !await store.ConsumeTotpStepAsync(s.User.id, step))
+        {
+            var failures = s.User.failed_logins + 1;
+            await store.RecordLoginFailureAsync(s.User.id, failures, failures >= options.LockoutAfterFailures ? Now + options.LockoutFor : null);
+            await events.RecordAsync("2fa:failed", http, s.User.id, details: new { method = "totp" });
+            throw new AccountRefusal(401, "The code is wrong or was already used.");
+        }
+        await store.ResetLoginFailuresAsync(s.User.id);
+        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
+        await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "totp" });
+    }
+
+    public async Task RemoveTotpAsync(SignedIn s, HttpContext http)
+    {
+        if (s.User.totp_secret is null) throw new AccountRefusal(409, "TOTP is not enabled.");
+        await store.DisableTotpAsync(s.User.id);
+        await events.RecordAsync("2fa:totp-removed", http, s.User.id);
+    }
+
+    // Recovery codes
+
+    public async Task UseRecoveryCodeAsync(SignedIn s, string? code, HttpContext http)
+    {
+        if (!await store.UseRecoveryCodeAsync(s.User.id, Sessions.Hash(NormalizeRecovery(code)), Now))
+        {
+            await events.RecordAsync("2fa:failed", http, s.User.id, details: new { method = "recovery-code" });
+            throw new AccountRefusal(401, "The recovery code is wrong or was already used.");
+        }
+        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
+        await events.RecordAsync("login:recovery-code", http, s.User.id);
+    }
+
+    public async Task<string[]> RegenerateRecoveryCodesAsync(SignedIn s, HttpContext http)
+    {
+        var codes = await NewRecoveryCodesAsync(s.User.id);
+        await events.RecordAsync("2fa:recovery-codes-regenerated", http, s.User.id);
+        return codes;
+    }
+
+    private async Task<string[]> NewRecoveryCodesAsync(string userId)
+    {
+        var codes = Enumerable.Range(0, RecoveryCodeCount).Select(_ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))).ToArray();
+        await store.ReplaceRecoveryCodesAsync(userId, codes.Select(Sessions.Hash));
+        return codes;
+    }
+
+    private static string NormalizeRecovery(string? code) =>
+        (code ?? "").Trim().Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
+
+    // WebAuthn: the challenge lives in the session row (one outstanding ceremony per session).
+
+    /// <summary>The options for <c>navigator.credentials.create()</c>, binary fields as base64url.</summary>
+    public async Task<object> BeginKeyRegistrationAsync(SignedIn s)
+    {
+        var challenge = WebAuthn.NewChallenge();
+        await store.SetSessionChallengeAsync(s.Session.id_hash, "create:" + challenge);
+        var existing = await store.CredentialsAsync(s.User.id);
+        return new
+        {
+            challenge, rp = new { id = options.EffectiveRpId, name = "Moat" },
+            user = new { id = Macaroons.Base64Url(Encoding.UTF8.GetBytes(s.User.id)), name = s.User.username, displayName = s.User.username },
+            pubKeyCredParams = new[] { new { type = "public-key", alg = -7 }, new { type = "public-key", alg = -257 } },
+            excludeCredentials = existing.Select(c => new { type = "public-key", id = c.id }),
+            attestation = "none", authenticatorSelection = new { userVerification = "preferred" },
+        };
+    }
+
+    /// <summary>Verifies the authenticator's registration and stores the key; the first second factor also gets recovery codes.</summary>
+    public async Task<RegisteredKey> FinishKeyRegistrationAsync(SignedIn s, string? clientDataJson, string? attestationObject, string? name, HttpContext http)
+    {
+        if (s.Session.challenge is not { } c || !c.StartsWith("create:", StringComparison.Ordinal)) throw new AccountRefusal(409, "Begin the registration first.");
+        await store.SetSessionChallengeAsync(s.Session.id_hash, null); // one attempt per challenge
+        RegisteredCredential credential;
+        try
+        {
+            credential = WebAuthn.VerifyRegistration(Bytes(clientDataJson), Bytes(attestationObject), c["create:".Length..], options.Origin.TrimEnd('/'), options.EffectiveRpId);
+        }
+        catch (WebAuthnException ex)
+        {
+            throw new AccountRefusal(400, ex.Message);
+        }
+        var id = Macaroons.Base64Url(credential.Id);
+        if (await store.CredentialAsync(id) is not null) throw new AccountRefusal(409, "This security key is already registered.");
+        var label = string.IsNullOrWhiteSpace(name) ? "security key" : name.Trim();
+        await store.AddCredentialAsync(new CredentialRow
+        {
+            id = id, user_id = s.User.id, public_key = Convert.ToBase64String(credential.CosePublicKey), sign_count = credential.SignCount,
+            name = label.Length > 100 ? label[..100] : label, created_at = AccountStore.Text(Now),
+        });
+        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
+        var codes = s.HasTwoFactor ? null : await NewRecoveryCodesAsync(s.User.id);
+        await events.RecordAsync("2fa:webauthn-added", http, s.User.id, details: new { credential = id });
+        return new RegisteredKey(id, codes);
+    }
+
+    /// <summary>The options for <c>navigator.credentials.get()</c> during the second login step.</summary>
+    public async Task<object> BeginKeyAssertionAsync(SignedIn s)
+    {
+        var challenge = WebAuthn.NewChallenge();
+        await store.SetSessionChallengeAsync(s.Session.id_hash, "get:" + challenge);
+        var keys = await store.CredentialsAsync(s.User.id);
+        return new { challenge, rpId = options.EffectiveRpId, allowCredentials = keys.Select(k => new { type = "public-key", id = k.id }), userVerification = "preferred" };
+    }
+
+    public async Task FinishKeyAssertionAsync(SignedIn s, string? credentialId, string? clientDataJson, string? authenticatorData, string? signature, HttpContext http)
+    {
+        if (s.Session.challenge is not { } c || !c.StartsWith("get:", StringComparison.Ordinal)) throw new AccountRefusal(409, "Begin the assertion first.");
+        await store.SetSessionChallengeAsync(s.Session.id_hash, null);
+        var credential = await store.CredentialAsync(credentialId ?? "");
+        if (credential is null || credential.user_id != s.User.id) throw new AccountRefusal(401, "Unknown security key.");
+        try
+        {
+            var count = WebAuthn.VerifyAssertion(Bytes(clientDataJson), Bytes(authenticatorData), Bytes(signature),
+                Convert.FromBase64String(credential.public_key), (uint)credential.sign_count, c["get:".Length..], options.Origin.TrimEnd('/'), options.EffectiveRpId);
+            if (!await store.AdvanceSignCountAsync(credential.id, credential.sign_count, count)) throw new AccountRefusal(401, "The assertion raced another one; try again.");
+        }
+        catch (WebAuthnException ex)
+        {
+            await events.RecordAsync("2fa:failed", http, s.User.id, details: new { method = "webauthn", reason = ex.Message });
+            throw new AccountRefusal(401, ex.Message);
+        }
+        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
+        await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "webauthn", credential = credential.id });
+    }
+
+    public async Task RemoveKeyAsync(SignedIn s, string? credentialId, HttpContext http)
+    {
+        if (!await store.RemoveCredentialAsync(credentialId ?? "", s.User.id)) throw new AccountRefusal(404, "No such security key on your account.");
+        await events.RecordAsync("2fa:webauthn-removed", http, s.User.id, details: new { credential = credentialId });
+    }
+
+    private static byte[] Bytes(string? base64Url) => Macaroons.FromBase64Url(base64Url ?? "") ?? throw new WebAuthnException("A field is not base64url.");
+
+    // API tokens
+
+    /// <summary>Issues a macaroon with the requested caveats (projects, expiry, not-before); the secret exists only in the return value.</summary>
+    public async Task<IssuedToken> CreateTokenAsync(SignedIn s, string? description, IReadOnlyList<string>? projects, long? expiresInSeconds, long? notBefore, HttpContext http)
+    {
+        var caveats = new List<string>();
+        if (projects is { Count: > 0 })
+        {
+            if (projects.FirstOrDefault(p => !ProjectName.IsValid(p)) is { } bad) throw new AccountRefusal(400, $"'{bad}' is not a valid project name.");
+            caveats.Add(Macaroons.ProjectsCaveat(projects.Select(ProjectName.Normalize).Distinct()));
+        }
+        if (expiresInSeconds is { } seconds)
+        {
+            if (seconds <= 0) throw new AccountRefusal(400, "expires_in_seconds must be positive.");
+            caveats.Add(Macaroons.ExpiresCaveat(Now.AddSeconds(seconds)));
+        }
+        if (notBefore is { } nbf) caveats.Add(Macaroons.NotBeforeCaveat(DateTimeOffset.FromUnixTimeSeconds(nbf)));
+        var (row, secret) = await Tokens.IssueAsync(store, s.User.id, false, description, caveats, null, Now);
+        await events.RecordAsync("token:created", http, s.User.id, details: new { token = row.id, caveats });
+        return new IssuedToken(row, secret, caveats);
+    }
+
+    public async Task RevokeTokenAsync(SignedIn s, string id, HttpContext http)
+    {
+        var token = await store.MacaroonAsync(id);
+        if (token is null || token.user_id != s.User.id || !await store.RevokeMacaroonAsync(id, Now)) throw new AccountRefusal(404, $"No live token {id} of yours.");
+        await events.RecordAsync("token:revoked", http, s.User.id, details: new { token = id });
+    }
+
+    // Project roles and trusted publishers: owners only.
+
+    private async Task<string> RequireOwnerAsync(SignedIn s, string project, string what)
+    {
+        var name = ProjectName.Normalize(project);
+        if (await store.RoleAsync(name, s.User.id) != "owner") throw new AccountRefusal(403, $"Only an owner of '{name}' can {what}.");
+        return name;
+    }
+
+    public async Task<string> SetRoleAsync(SignedIn s, string project, string? username, string? role, HttpContext http)
+    {
+        var name = await RequireOwnerAsync(s, project, "change its roles");
+        if (role is not ("owner" or "maintainer")) throw new AccountRefusal(400, "role must be owner or maintainer.");
+        var other = await store.UserByNameAsync(username ?? "") ?? throw new AccountRefusal(404, $"No user {username}.");
+        await store.SetRoleAsync(name, other.id, role);
+        await events.RecordAsync("project:role-added", http, s.User.id, name, new { user = other.username, role });
+        return $"{other.username} is now {role} of {name}.";
+    }
+
+    public async Task<string> RemoveRoleAsync(SignedIn s, string project, string username, HttpContext http)
+    {
+        var name = await RequireOwnerAsync(s, project, "change its roles");
+        var other = await store.UserByNameAsync(username);
+        if (other is null || !await store.RemoveRoleAsync(name, other.id)) throw new AccountRefusal(404, $"{username} has no role in {name}.");
+        if ((await store.RolesAsync(name)).All(r => r.role != "owner"))
+        {
+            await store.SetRoleAsync(name, other.id, "owner");
+            throw new AccountRefusal(409, "A project keeps at least one owner.");
+        }
+        await events.RecordAsync("project:role-removed", http, s.User.id, name, new { user = other.username });
+        return $"Removed {other.username} from {name}.";
+    }
+
+    public async Task<PublisherRow> AddPublisherAsync(SignedIn s, string project, PublisherRequest body, HttpContext http)
+    {
+        var name = await RequireOwnerAsync(s, project, "add trusted publishers");
+        if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(400, invalid);
+        var row = NewPublisher(body, s.User.id, name, null);
+        await store.AddPublisherAsync(row);
+        await events.RecordAsync("project:publisher-added", http, s.User.id, name, new { row.kind, row.repository, row.workflow, row.environment });
+        return row;
+    }
+
+    public async Task RemovePublisherAsync(SignedIn s, string project, string id, HttpContext http)
+    {
+        var name = await RequireOwnerAsync(s, project, "remove trusted publishers");
+        if (!await store.RemovePublisherAsync(id, name)) throw new AccountRefusal(404, $"No publisher {id} on {name}.");
+        await events.RecordAsync("project:publisher-removed", http, s.User.id, name, new { publisher = id });
+    }
+
+    /// <summary>A publisher for a project that does not exist yet: its first trusted publish creates the project.</summary>
+    public async Task<PublisherRow> AddPendingPublisherAsync(SignedIn s, PublisherRequest body, HttpContext http)
+    {
+        if (string.IsNullOrWhiteSpace(body.ProjectName) || !ProjectName.IsValid(body.ProjectName)) throw new AccountRefusal(400, "project_name must be a valid project name.");
+        if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off) throw new AccountRefusal(503, off);
+        var name = ProjectName.Normalize(body.ProjectName);
+        if (await metadata.GetProjectAsync(name) is not null || await store.HasRolesAsync(name)) throw new AccountRefusal(409, $"The project '{name}' already exists: add the publisher to it instead.");
+        if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(400, invalid);
+        var row = NewPublisher(body, s.User.id, null, name);
+        await store.AddPublisherAsync(row);
+        await events.RecordAsync("account:pending-publisher-added", http, s.User.id, name, new { row.kind, row.repository, row.workflow });
+        return row;
+    }
+
+    public async Task RemovePendingPublisherAsync(SignedIn s, string id, HttpContext http)
+    {
+        if (!await store.RemovePendingPublisherAsync(id, s.User.id)) throw new AccountRefusal(404, $"No pending publisher {id} of yours.");
+        await events.RecordAsync("account:pending-publisher-removed", http, s.User.id, details: new { publisher = id });
+    }
+
+    private static string? ValidatePublisher(PublisherRequest body)
+    {
+        if (body.Kind is not ("github" or "gitlab")) return "kind must be github or gitlab.";
+        if (string.IsNullOrWhiteSpace(body.Repository) || body.Repository.Count(c => c == '/') < 1) return "repository must be OWNER/NAME (GitLab: NAMESPACE/PROJECT).";
+        if (string.IsNullOrWhiteSpace(body.OwnerId) || !body.OwnerId.All(char.IsAsciiDigit)) return "owner_id must be the numeric owner (GitHub) or namespace (GitLab) id: it survives renames.";
+        if (string.IsNullOrWhiteSpace(body.Workflow) || (body.Kind == "github" && (body.Workflow.Contains('/') || !(body.Workflow.EndsWith(".yml") || body.Workflow.EndsWith(".yaml")))))
+            return "workflow must be the workflow file name (GitHub: release.yml) or CI file path (GitLab).";
+        return null;
+    }
+
+    private PublisherRow NewPublisher(PublisherRequest body, string userId, string? project, string? pending) => new()
+    {
+        id = Tokens.NewId(), project = project, pending_project = pending, kind = body.Kind!, repository = body.Repository!.Trim(), owner_id = body.OwnerId!.Trim(),
+        workflow = body.Workflow!.Trim(), environment = (body.Environment ?? "").Trim().ToLowerInvariant(), created_by = userId, created_at = AccountStore.Text(Now),
+    };
+
+    /// <summary>The security history of a project, for its owners.</summary>
+    public async Task<IReadOnlyList<EventRow>> ProjectEventsAsync(SignedIn s, string project)
+    {
+        var name = await RequireOwnerAsync(s, project, "read its history");
+        return await store.EventsAsync(null, name, 500);
+    }
+}
