@@ -45,7 +45,14 @@ public static partial class NamePass
 {
     public static void Run(string[] args)
     {
-        var path = args.Length > 1 ? args[1] : Path.Combine(BenchData.SharedData, "pypi", "all-names.txt.gz");
+        // names-pass [NAMES-FILE] [--moat-only] [--dump FILE]: --moat-only skips the (slow) warehouse comparison,
+        // --dump writes every name's best match, so a speed change can be checked for identical results with diff.
+        var options = args.Skip(1).ToList();
+        var moatOnly = options.Remove("--moat-only");
+        var dumpAt = options.IndexOf("--dump");
+        string? dump = null;
+        if (dumpAt >= 0 && dumpAt + 1 < options.Count) { dump = options[dumpAt + 1]; options.RemoveRange(dumpAt, 2); }
+        var path = options.Count > 0 ? options[0] : Path.Combine(BenchData.SharedData, "pypi", "all-names.txt.gz");
         var names = PublicNames.ReadFile(path).ToArray();
         Console.WriteLine($"{names.Length:N0} names from {path}; {Environment.ProcessorCount} cores");
 
@@ -70,6 +77,15 @@ public static partial class NamePass
         }
         Console.WriteLine($"{"total",-28} {matched.Count,15:N0} {matched.Count(m => m.Score >= 0.4),18:N0} {matched.Count(m => m.Score >= 0.85),18:N0}");
         Console.WriteLine($"{"of those, top-1,000 targets",-28} {matched.Count(m => m.TargetRank <= 1000),15:N0} {matched.Count(m => m.Score >= 0.4 && m.TargetRank <= 1000),18:N0}");
+        if (dump is not null)
+        {
+            // After the timed pass, so it costs the measurement nothing: every finding of every name, not just the best.
+            var all = new IReadOnlyList<NameMatch>[names.Length];
+            Parallel.For(0, names.Length, i => all[i] = checker.Matches(names[i]));
+            File.WriteAllLines(dump, Enumerable.Range(0, names.Length).Where(i => all[i].Count > 0).Select(i => names[i] + "\t" + string.Join("\t",
+                all[i].Select(m => $"{m.Technique.Label()}|{m.Target}|{m.Score.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}|{m.Detail}"))));
+        }
+        if (moatOnly) return;
 
         clock.Restart();
         var cpuWarehouse = Process.GetCurrentProcess().TotalProcessorTime;
@@ -104,8 +120,8 @@ public static partial class NamePass
         var warehouseKnown = known.Count(n => warehouse.TypoCheckName(ProjectName.Normalize(n)) is not null);
         Console.WriteLine($"known squats caught: moat(>=0.4) {moatKnown}/{known.Length}, warehouse {warehouseKnown}/{known.Length}; warehouse misses: "
             + string.Join(", ", known.Where(n => warehouse.TypoCheckName(ProjectName.Normalize(n)) is null)));
-        var moatOnly = Enumerable.Range(0, names.Length).Where(i => hits[i] is null && primary[i] is { Score: >= 0.4 }).Take(15);
-        Console.WriteLine("sample moat-only: " + string.Join(", ", moatOnly.Select(i => $"{names[i]}→{primary[i]!.Target} ({primary[i]!.Technique.Label()})")));
+        var moatOnlySample = Enumerable.Range(0, names.Length).Where(i => hits[i] is null && primary[i] is { Score: >= 0.4 }).Take(15);
+        Console.WriteLine("sample moat-only: " + string.Join(", ", moatOnlySample.Select(i => $"{names[i]}→{primary[i]!.Target} ({primary[i]!.Technique.Label()})")));
     }
 }
 

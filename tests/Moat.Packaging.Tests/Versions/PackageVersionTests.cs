@@ -199,3 +199,53 @@ public class PackageVersionTests
         return padded.Equals(version) && padded.GetHashCode() == version.GetHashCode();
     }
 }
+
+public class PackageVersionSortKeyTests
+{
+    /// <summary>
+    /// Versions that reach every branch of the sort key: releases longer than the four numbers the key holds, and
+    /// pre/post/dev numbers on both sides of the 20-bit packing limit, in related pairs so that ties get that far.
+    /// </summary>
+    private static Gen<(string, string)> Pairs()
+    {
+        var number = Gen.Frequency((6, Gen.Choose(0, 3)), (2, Gen.Choose((1 << 20) - 3, (1 << 20) + 1)), (1, Gen.Choose(0, int.MaxValue)))
+            .Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var release = Gen.Choose(1, 7).SelectMany(count => Gen.ArrayOf(Gen.Frequency((5, Gen.Choose(0, 2)), (1, Gen.Choose(0, 99999))), count))
+            .Select(parts => string.Join('.', parts));
+        Gen<string> Optional(Gen<string> gen) => Gen.Frequency((1, Gen.Constant("")), (1, gen));
+        var suffix = from pre in Optional(from label in Gen.Elements("a", "b", "rc") from n in number select label + n)
+                     from post in Optional(number.Select(n => ".post" + n))
+                     from dev in Optional(number.Select(n => ".dev" + n))
+                     from local in Optional(Gen.Elements("+abc", "+1", "+1.abc", "+cu118"))
+                     select pre + post + dev + local;
+        return from ra in release
+               from rb in Gen.Frequency((2, Gen.Constant(ra)), (1, Gen.Constant(ra + ".0")), (1, release))
+               from sa in suffix
+               from sb in Gen.Frequency((1, Gen.Constant(sa)), (3, suffix))
+               select (ra + sa, rb + sb);
+    }
+
+    [Property(MaxTest = 2000)]
+    public Property Fast_comparison_agrees_with_the_reference_comparison() => Prop.ForAll(Arb.From(Pairs()), pair =>
+    {
+        var (a, b) = (PackageVersion.Parse(pair.Item1), PackageVersion.Parse(pair.Item2));
+        return (Math.Sign(a.CompareTo(b)) == Math.Sign(PackageVersion.CompareReference(a, b))
+                && Math.Sign(b.CompareTo(a)) == Math.Sign(PackageVersion.CompareReference(b, a))).Label($"{a} vs {b}");
+    });
+
+    [Theory]
+    [InlineData("1.0.0.0.1", "1.0.0.0.2")]          // differs past the four numbers in the key
+    [InlineData("1.0.0.0", "1.0.0.0.0.1")]
+    [InlineData("1.0a1048575", "1.0a1048576")]      // pre-release numbers at the packing limit
+    [InlineData("1.0.post1048574", "1.0.post1048575")]
+    [InlineData("1.0.dev1048575", "1.0.dev1048576")]
+    [InlineData("1.0.dev1048576", "1.0a0")]
+    [InlineData("1.0.post99999999999", "1.0.post99999999999+local")]
+    public void Versions_beyond_the_packed_key_still_sort_by_the_spec(string lower, string higher)
+    {
+        var (a, b) = (PackageVersion.Parse(lower), PackageVersion.Parse(higher));
+        Assert.True(a.CompareTo(b) < 0);
+        Assert.True(b.CompareTo(a) > 0);
+        Assert.True(PackageVersion.CompareReference(a, b) < 0);
+    }
+}
