@@ -56,6 +56,8 @@ public static class AuditCommand
                 }
             }
 
+            var scanIndex = parse.GetValue(scan) is { } indexUrl ? ParseIndexUrl(indexUrl) : null;
+            if (scanIndex is null && parse.GetValue(indexToken) is not null) throw new CliInputException("--index-token needs --scan INDEX_URL");
             var internalNames = new InternalNames(parse.GetValue(internalFile) is { } list ? ReadNames(list.FullName) : [], parse.GetValue(internalPrefix) ?? []);
             var options = new AuditOptions
             {
@@ -67,9 +69,9 @@ public static class AuditCommand
                 PublicNames = parse.GetValue(publicNames) is { } names ? ReadNames(names.FullName).ToHashSet(StringComparer.Ordinal) : null,
             };
             IndexScanSummary? scanned = null;
-            if (parse.GetValue(scan) is { } indexUrl)
+            if (scanIndex is not null)
             {
-                var scanOptions = new IndexScanOptions(ParseIndexUrl(indexUrl), parse.GetValue(noCache) ? null : new ScanCache(parse.GetValue(cacheDir) ?? ScanCache.DefaultDirectory))
+                var scanOptions = new IndexScanOptions(scanIndex, parse.GetValue(noCache) ? null : new ScanCache(parse.GetValue(cacheDir) ?? ScanCache.DefaultDirectory))
                 {
                     Token = parse.GetValue(indexToken),
                     Jobs = Math.Max(1, parse.GetValue(jobs)),
@@ -78,17 +80,17 @@ public static class AuditCommand
                 var (scans, summary) = AuditScan.Run([.. manifests.SelectMany(m => m.Dependencies)], scanOptions, parse.InvocationConfiguration.Error);
                 options = options with { PackageScans = scans };
                 scanned = summary;
-                parse.InvocationConfiguration.Error.WriteLine(AuditScan.Describe(summary));
-            }
-            else if (parse.GetValue(indexToken) is not null)
-            {
-                throw new CliInputException("--index-token needs --scan INDEX_URL");
             }
             var results = DependencyAudit.Run(manifests, options);
             var exit = common.Report(parse, results);
             if (parse.GetValue(common.Format) == "text" && parse.GetValue(common.Output) is null)
             {
                 parse.InvocationConfiguration.Output.WriteLine(Summary(results, options) + (scanned is null ? "" : "; " + AuditScan.Describe(scanned)));
+            }
+            else if (scanned is not null)
+            {
+                // Machine-readable output keeps its schema; what the scan did (cache hits, downloads) goes to stderr.
+                parse.InvocationConfiguration.Error.WriteLine(AuditScan.Describe(scanned));
             }
             return exit;
         });
