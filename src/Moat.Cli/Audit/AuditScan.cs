@@ -20,7 +20,7 @@ internal static class AuditScan
             var progress = new Progress<(int Done, int Total)>(p =>
             {
                 task.MaxValue = Math.Max(1, p.Total);
-                task.Value = p.Done;
+                task.Value = Math.Max(task.Value, p.Done); // reports may arrive out of order
             });
             return await IndexPackageScanner.ScanAsync(dependencies, options, progress);
         }).GetAwaiter().GetResult();
