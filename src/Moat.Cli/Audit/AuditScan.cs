@@ -28,8 +28,11 @@ internal static class AuditScan
 
     public static string Describe(IndexScanSummary summary)
     {
-        var unscanned = summary.Unscanned > 0 ? $", {summary.Unscanned} dependencies not scanned" : "";
+        var unscanned = summary.Unscanned switch { 0 => "", 1 => ", 1 dependency not scanned", var n => $", {n} dependencies not scanned" };
+        var size = summary.BytesDownloaded >= 1 << 20
+            ? string.Create(CultureInfo.InvariantCulture, $"{summary.BytesDownloaded / 1048576.0:0.0} MiB")
+            : string.Create(CultureInfo.InvariantCulture, $"{summary.BytesDownloaded / 1024.0:0.0} KiB");
         return string.Create(CultureInfo.InvariantCulture,
-            $"scan: {summary.Files} files of {summary.Dependencies} pinned dependencies, {summary.FromCache} from cache, {summary.Downloaded} downloaded ({summary.BytesDownloaded / 1024.0 / 1024.0:0.0} MB){unscanned}");
+            $"scan: {summary.Files} files of {summary.Dependencies} pinned dependencies, {summary.FromCache} from cache, {summary.Downloaded} downloaded ({size}){unscanned}");
     }
 }

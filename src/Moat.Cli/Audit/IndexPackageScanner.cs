@@ -140,7 +140,7 @@ public static class IndexPackageScanner
             chosen = [.. ofVersion.Where(f => f.Sha256 is null || hashes.Contains(f.Sha256))];
             if (chosen.Count == 0)
                 return ([], [new(PackageScanProblemKind.HashMismatch,
-                    $"{name} {version}: none of the {ofVersion.Count} files on the index has any of the {dependency.HashList.Count} hashes the requirement lists — the release was replaced, or the lock is wrong",
+                    $"{name} {version}: no file on the index has a hash the requirement lists ({Count(ofVersion.Count, "file")} checked against {Count(dependency.HashList.Count, "hash")}) — the release was replaced, or the lock is wrong",
                     dependency.HashList[0])]);
         }
         var problems = new List<PackageScanProblem>();
@@ -171,6 +171,8 @@ public static class IndexPackageScanner
         if (ProjectName.Normalize(fileProject) != ProjectName.Normalize(project)) return false;
         return Specifier.TryParse("==" + pinned, out var exact) ? exact.Contains(fileVersion, prereleases: true) : fileVersion.ToString() == pinned;
     }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}{(noun.EndsWith('h') ? "es" : "s")}";
 
     private static HashSet<string> HashesOf(Dependency dependency) =>
         dependency.HashList.Where(h => h.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
