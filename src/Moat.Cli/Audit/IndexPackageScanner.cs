@@ -48,7 +48,8 @@ public static class IndexPackageScanner
         var client = new UpstreamClient(http, new ProxyOptions { Upstream = indexUrl.AbsoluteUri, UpstreamTimeout = options.Timeout });
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs), CancellationToken = ct };
 
-        var pinned = dependencies.Where(d => d.PinnedVersion is not null && d.Url is null && !d.Editable).ToList();
+        // A name that is not a valid project name could not be on any index (and must not become part of a URL).
+        var pinned = dependencies.Where(d => d.PinnedVersion is not null && d.Url is null && !d.Editable && ProjectName.IsValid(d.Name)).ToList();
         var projects = pinned.Select(d => ProjectName.Normalize(d.Name)).Distinct(StringComparer.Ordinal).ToList();
         var pages = new ConcurrentDictionary<string, UpstreamResult>(StringComparer.Ordinal);
         var done = 0;
@@ -192,35 +193,45 @@ public static class IndexPackageScanner
         var temporary = Path.Combine(Path.GetTempPath(), $"moat-audit-{Guid.NewGuid():N}");
         try
         {
-            string actual;
-            long bytes;
-            try
-            {
-                (actual, bytes) = await DownloadAsync(client, file, temporary, options, ct);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                var reason = ex is OperationCanceledException ? $"timed out after {options.Timeout.TotalSeconds:0} s" : ex.Message;
-                return new(null, new(PackageScanProblemKind.DownloadFailed, $"{file.Filename}: download failed: {reason}"));
-            }
-            if (file.Sha256 is { } expected && actual != expected)
-                return new(null, new(PackageScanProblemKind.HashMismatch,
-                    $"{file.Filename}: the index advertises sha256 {expected} but served bytes with sha256 {actual}", "sha256:" + actual), Downloaded: true, Bytes: bytes);
-
-            if (file.Sha256 is null && options.Cache?.TryGet(actual) is { } hit)
-                return new(new ScannedFile(file.Filename, actual, hit with { Target = file.Filename }, FromCache: true), null, Downloaded: true, Bytes: bytes);
-            ScanResult result;
-            await using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
-            {
-                result = PackageScanner.Scan(stream, file.Filename);
-            }
-            options.Cache?.Put(actual, result);
-            return new(new ScannedFile(file.Filename, actual, result, FromCache: false), null, Downloaded: true, Bytes: bytes);
+            return await DownloadAndScanAsync(client, file, temporary, options, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // One hostile or broken file must not end the audit of every other dependency: it becomes that file's problem.
+            return new(null, new(PackageScanProblemKind.DownloadFailed, $"{file.Filename}: could not be scanned: {ex.Message}"));
         }
         finally
         {
             try { File.Delete(temporary); } catch (IOException) { }
         }
+    }
+
+    private static async Task<FileOutcome> DownloadAndScanAsync(UpstreamClient client, UpstreamFile file, string temporary, IndexScanOptions options, CancellationToken ct)
+    {
+        string actual;
+        long bytes;
+        try
+        {
+            (actual, bytes) = await DownloadAsync(client, file, temporary, options, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            var reason = ex is OperationCanceledException ? $"timed out after {options.Timeout.TotalSeconds:0} s" : ex.Message;
+            return new(null, new(PackageScanProblemKind.DownloadFailed, $"{file.Filename}: download failed: {reason}"));
+        }
+        if (file.Sha256 is { } expected && actual != expected)
+            return new(null, new(PackageScanProblemKind.HashMismatch,
+                $"{file.Filename}: the index advertises sha256 {expected} but served bytes with sha256 {actual}", "sha256:" + actual), Downloaded: true, Bytes: bytes);
+
+        if (file.Sha256 is null && options.Cache?.TryGet(actual) is { } hit)
+            return new(new ScannedFile(file.Filename, actual, hit with { Target = file.Filename }, FromCache: true), null, Downloaded: true, Bytes: bytes);
+        ScanResult result;
+        await using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
+        {
+            result = PackageScanner.Scan(stream, file.Filename);
+        }
+        options.Cache?.Put(actual, result);
+        return new(new ScannedFile(file.Filename, actual, result, FromCache: false), null, Downloaded: true, Bytes: bytes);
     }
 
     /// <summary>Streams the file to disk while hashing it; stops at the size bound and at the per-request timeout.</summary>
