@@ -8,9 +8,12 @@ namespace Moat.Index.Tests;
 /// <summary>
 /// Every write endpoint × every kind of caller, with the status each must get. Session endpoints see callers as
 /// sessions (a token is no login); upload and admin endpoints see them as tokens. The "right" caller goes last on
-/// each row so the refusals before it are checked against unchanged state. The two credential-less write
-/// endpoints authenticate by their payload and have their own tests: <c>/_/oidc/mint-token</c> (a signed CI
-/// identity, TrustedPublishingTests) and <c>/_/secrets/disclose-token</c> (a signed partner report, DisclosureTests).
+/// each row so the refusals before it are checked against unchanged state. The credential-less write endpoints
+/// authenticate by their payload and have their own tests: <c>/_/oidc/mint-token</c> (a signed CI identity,
+/// TrustedPublishingTests), <c>/_/secrets/disclose-token</c> (a signed partner report, DisclosureTests), and the
+/// sign-in steps — register, verify-email, login, logout and the second-factor steps of a password-only session
+/// (totp/verify, recovery, webauthn/assert/*) — in AccountTests and WebAuthnTests; totp/confirm and
+/// webauthn/register/finish need the challenge their begin row opens and are covered there too.
 /// </summary>
 public sealed class AuthorizationMatrixTests
 {
@@ -47,6 +50,14 @@ public sealed class AuthorizationMatrixTests
         var admin = await index.TokenAsync(null, admin: true);
         var (_, spareLegacy, spareLegacyToken) = await index.Admin.CreateTokenAsync("proj", false, "spare");
         _ = spareLegacy;
+        // Release approval: four releases staged by an operator token (no human uploader, so alice may approve them).
+        await index.Accounts.SetApprovalRequiredAsync("proj", true);
+        var operatorToken = await index.TokenAsync("proj");
+        foreach (var staged in new[] { "0.3", "0.4", "0.5", "0.6" })
+            Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(operatorToken, "proj", staged)).StatusCode);
+        // Organisations: alice owns acme, which owns proj and has a team.
+        Assert.Equal(HttpStatusCode.Created, (await alice.PostAsync("/_/orgs", new { name = "acme" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.SendAsync(HttpMethod.Put, "/_/orgs/acme/teams/ops", new { })).StatusCode);
         var callers = new Callers(alice, bob, nina, aliceToken, await bob.CreateTokenAsync(), ninaToken,
             await alice.CreateTokenAsync(["elsewhere"]), Macaroons.Attenuate(aliceToken, Macaroons.ExpiresCaveat(DateTimeOffset.UtcNow.AddMinutes(-1))),
             admin, await index.TokenAsync("proj"), Macaroons.Attenuate(admin, Macaroons.ExpiresCaveat(DateTimeOffset.UtcNow.AddMinutes(-1))));
@@ -63,6 +74,22 @@ public sealed class AuthorizationMatrixTests
             new("DELETE", $"/_/projects/proj/publishers/{publisherId}", null, "session", E(401, 403, 401, 401, 403, 200)),
             new("POST", "/_/account/pending-publishers", new { projectName = "newproj", kind = "github", repository = "acme/new", ownerId = "1", workflow = "r.yml" }, "session", E(401, null, 401, 401, 403, 201)),
             new("POST", "/_/account/2fa/recovery-codes", null, "session", E(401, null, 401, 401, 403, 200)),
+            // Enrolling a second factor is what a user without one must be able to do (no-2FA caller: 200); alice already has TOTP (409).
+            new("POST", "/_/account/2fa/totp/begin", null, "session", E(401, null, 401, 401, 200, 409)),
+            new("POST", "/_/account/2fa/webauthn/register/begin", null, "session", E(401, null, 401, 401, 200, 200)),
+            new("PUT", "/_/projects/proj/approval", new { required = true }, "session", E(401, 403, 401, 401, 403, 200)),
+            new("POST", "/_/projects/proj/staged/0.3/approve", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("POST", "/_/projects/proj/staged/0.4/reject", new { reason = "x" }, "session", E(401, 403, 401, 401, 403, 200)),
+            // Organisations: bob creating his own organisation is not "wrong" (null: skipped).
+            new("POST", "/_/orgs", new { name = "neworg" }, "session", E(401, null, 401, 401, 403, 201)),
+            new("PUT", "/_/projects/proj/organisation", new { organisation = "acme" }, "session", E(401, 403, 401, 401, 403, 200)),
+            new("PUT", "/_/orgs/acme/members/carl", new { role = "member" }, "session", E(401, 403, 401, 401, 403, 200)),
+            new("PUT", "/_/orgs/acme/teams/ops2", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("PUT", "/_/orgs/acme/teams/ops/members/carl", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("PUT", "/_/orgs/acme/teams/ops/projects/proj", new { role = "maintainer" }, "session", E(401, 403, 401, 401, 403, 200)),
+            new("DELETE", "/_/orgs/acme/teams/ops/projects/proj", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("DELETE", "/_/orgs/acme/teams/ops/members/carl", null, "session", E(401, 403, 401, 401, 403, 200)),
+            new("DELETE", "/_/orgs/acme/members/carl", null, "session", E(401, 403, 401, 401, 403, 200)),
             // Admin API: only an admin token.
             new("POST", "/_admin/projects/proj/releases/0.1/yank", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("POST", "/_admin/projects/proj/releases/0.1/unyank", null, "admin", E(401, 403, 403, 403, 403, 200)),
@@ -74,6 +101,15 @@ public sealed class AuthorizationMatrixTests
             new("PUT", "/_admin/users/carl/disabled", new { value = false }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("PUT", "/_admin/projects/proj/critical", new { value = false }, "admin", E(401, 403, 403, 403, 403, 200)),
             new("PUT", "/_admin/projects/proj/roles", new { username = "carl", role = "maintainer" }, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("PUT", "/_admin/projects/proj/approval", new { value = true }, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("PUT", "/_admin/orgs/acme/members/carl", new { role = "member" }, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("POST", "/_admin/projects/proj/staged/0.5/approve", null, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("POST", "/_admin/projects/proj/staged/0.6/reject", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
+            // The proxy firewall's admin API: the right caller reaches the operation (404: no such proxied file here).
+            new("PUT", "/_admin/proxy/allowlist/leftpad", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("DELETE", "/_admin/proxy/allowlist/leftpad", null, "admin", E(401, 403, 403, 403, 403, 200)),
+            new("POST", "/_admin/proxy/files/leftpad-1.0-py3-none-any.whl/release", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 404)),
+            new("POST", "/_admin/proxy/files/leftpad-1.0-py3-none-any.whl/block", new { reason = "x" }, "admin", E(401, 403, 403, 403, 403, 404)),
             // Last: removes alice's TOTP.
             new("DELETE", "/_/account/2fa/totp", null, "session", E(401, null, 401, 401, 403, 200)),
         ];

@@ -108,6 +108,34 @@ public static class AdminCommand
         roleCommand.SetAction(async (parse, ct) => print(parse, await open(parse).SetRoleAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(role)!)));
         admin.Subcommands.Add(roleCommand);
 
+        var organisation = new Argument<string>("organisation");
+        var orgRole = new Argument<string>("role") { Description = "owner or member" };
+        orgRole.AcceptOnlyFromAmong("owner", "member");
+        var orgMember = new Command("org-member", "Give a user a role in an organisation (an owner creates the organisation when it does not exist).") { organisation, username, orgRole };
+        orgMember.SetAction(async (parse, ct) => print(parse, await open(parse).SetOrganisationMemberAsync(parse.GetValue(organisation)!, parse.GetValue(username)!, parse.GetValue(orgRole)!)));
+        admin.Subcommands.Add(orgMember);
+
+        // Release approval (the admin is the second person a single-maintainer project needs).
+        var approval = new Command("approval", "Require (on) or stop requiring (off) a second person's approval before a project's releases are installable.") { project, flag };
+        approval.SetAction(async (parse, ct) => print(parse, await open(parse).SetApprovalRequiredAsync(parse.GetValue(project)!, parse.GetValue(flag) == "on")));
+        admin.Subcommands.Add(approval);
+        var staged = new Command("staged", "List a project's staged releases (awaiting approval) as JSON lines.") { project };
+        staged.SetAction(async (parse, ct) =>
+        {
+            foreach (var (_, shown) in await open(parse).StagedAsync(parse.GetValue(project)!, ct))
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(shown));
+            return ExitCodes.Clean;
+        });
+        admin.Subcommands.Add(staged);
+        var version = new Argument<string>("version");
+        var approve = new Command("approve", "Approve a staged release: its files become installable.") { project, version };
+        approve.SetAction(async (parse, ct) => print(parse, await open(parse).ApproveAsync(parse.GetValue(project)!, parse.GetValue(version)!, ct)));
+        admin.Subcommands.Add(approve);
+        var rejectReason = new Option<string>("--reason") { Description = "Why (recorded in the security events).", Required = true };
+        var reject = new Command("reject", "Reject a staged release: its files are deleted and their filenames cannot be reused.") { project, version, rejectReason };
+        reject.SetAction(async (parse, ct) => print(parse, await open(parse).RejectAsync(parse.GetValue(project)!, parse.GetValue(version)!, parse.GetValue(rejectReason), ct)));
+        admin.Subcommands.Add(reject);
+
         var byUser = new Option<string?>("--user") { Description = "Only this user's events." };
         var byProject = new Option<string?>("--project") { Description = "Only this project's events." };
         var limit = new Option<int>("--limit") { Description = "At most this many (newest first).", DefaultValueFactory = _ => 100 };

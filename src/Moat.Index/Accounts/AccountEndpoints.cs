@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Auth;
+using Moat.Index.Publishing;
 using Moat.Index.Security;
 using Moat.Index.Storage;
 using Moat.Packaging;
@@ -13,7 +14,7 @@ namespace Moat.Index.Accounts;
 /// <summary>
 /// The account JSON API under <c>/_/account/</c> and <c>/_/projects/</c>: registration with e-mail verification,
 /// login (throttled, locking), sessions, TOTP and WebAuthn enrolment and verification, recovery codes, API tokens,
-/// project roles, trusted publishers, and the event history. Three levels of access: a session whose second
+/// project roles, trusted publishers, release approval, and the event history. Three levels of access: a session whose second
 /// factor may still be pending (only the 2FA steps), a signed-in session (2FA done when the user has any), and
 /// security settings, which additionally need the user to have 2FA at all.
 /// </summary>
@@ -27,9 +28,11 @@ public static class AccountEndpoints
     public sealed record WebAuthnAssertion(string? CredentialId, string? ClientDataJson, string? AuthenticatorData, string? Signature);
     public sealed record TokenRequest(string? Description, string[]? Projects, long? ExpiresInSeconds, long? NotBefore);
     public sealed record RoleRequest(string? Username, string? Role);
+    public sealed record ApprovalSetting(bool? Required);
+    public sealed record RejectRequest(string? Reason);
     public sealed record PublisherRequest(string? Kind, string? Repository, string? OwnerId, string? Workflow, string? Environment, string? ProjectName);
 
-    private enum Level { TwoFactorPending, SignedIn, Security }
+    internal enum Level { TwoFactorPending, SignedIn, Security }
 
     public static void Map(WebApplication app)
     {
@@ -339,6 +342,47 @@ public static class AccountEndpoints
             return Results.Json(new { id = row.id, message = $"Pending publisher added: the first publish from {row.repository} creates {name}." }, statusCode: 201);
         }));
 
+        // Release approval: owners require it; owners and maintainers review, never their own upload (ReleaseApprovals).
+        api.MapPut("/projects/{project}/approval", (string project, ApprovalSetting body, HttpContext http, Sessions sessions, AccountStore store, ReleaseApprovals approvals) => WithAsync(http, sessions, Level.Security, async s =>
+        {
+            var name = ProjectName.Normalize(project);
+            if (await store.RoleAsync(name, s.User.id) != "owner") return Error(403, $"Only an owner of '{name}' can change its release approval setting.");
+            if (body.Required is not { } required) return Error(400, "required must be true or false.");
+            await approvals.SetRequiredAsync(name, required, http, s.User.id);
+            return Results.Json(new { message = required ? $"Releases of {name} now need a second maintainer's approval before they are installable." : $"Releases of {name} no longer need approval; already staged ones still do." });
+        }));
+
+        api.MapGet("/projects/{project}/staged", (string project, HttpContext http, Sessions sessions, AccountStore store, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, Level.SignedIn, async s =>
+        {
+            var name = ProjectName.Normalize(project);
+            if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) return Error(403, $"Only an owner or maintainer of '{name}' can see its staged releases.");
+            var shown = new List<object>();
+            foreach (var release in await approvals.StagedAsync(name, ct)) shown.Add(await approvals.ShowAsync(release, ct));
+            return Results.Json(new { project = name, approval_required = await approvals.RequiredAsync(name), staged = shown });
+        }));
+
+        // Reviewers download what they are asked to approve: the public file route answers 404 for staged files.
+        api.MapGet("/projects/{project}/staged/{version}/files/{filename}", (string project, string version, string filename, HttpContext http, Sessions sessions, AccountStore store,
+            IMetadataStore metadata, IBlobStore blobs, CancellationToken ct) => WithAsync(http, sessions, Level.SignedIn, async s =>
+        {
+            var name = ProjectName.Normalize(project);
+            if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) return Error(403, $"Only an owner or maintainer of '{name}' can download its staged releases.");
+            var file = await metadata.GetFileAsync(filename, ct);
+            if (file is null || file.Project != name || file.State != FileState.Staged || !SameVersion(file.Version, version)) return Error(404, $"No staged file {filename} in {name} {version}.");
+            var stream = blobs.OpenRead(file.Sha256);
+            if (stream is null) return Error(500, $"The content of {filename} is missing from storage.");
+            http.Response.Headers.CacheControl = "private, no-store";
+            return Results.Stream(stream, Files.FileEndpoints.ContentTypeOf(filename), fileDownloadName: filename);
+        }));
+
+        api.MapPost("/projects/{project}/staged/{version}/approve", (string project, string version, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, Level.Security, async s =>
+            Reviewed(await approvals.ApproveAsync(project, version, s.User, http, ct))));
+
+        api.MapPost("/projects/{project}/staged/{version}/reject", (string project, string version, RejectRequest body, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, Level.Security, async s =>
+            Reviewed(await approvals.RejectAsync(project, version, body.Reason, s.User, http, ct))));
+
+        OrganisationEndpoints.Map(api);
+
         api.MapGet("/projects/{project}/events", (string project, HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, Level.SignedIn, async s =>
         {
             var name = ProjectName.Normalize(project);
@@ -347,7 +391,7 @@ public static class AccountEndpoints
         }));
     }
 
-    private static async Task<IResult> WithAsync(HttpContext http, Sessions sessions, Level level, Func<SignedIn, Task<IResult>> action)
+    internal static async Task<IResult> WithAsync(HttpContext http, Sessions sessions, Level level, Func<SignedIn, Task<IResult>> action)
     {
         var (signedIn, error) = await sessions.ReadAsync(http.Request);
         if (error is not null) return Error(403, error);
@@ -358,6 +402,11 @@ public static class AccountEndpoints
             return Error(403, "Changing security settings requires two-factor authentication: enable TOTP or a security key first.");
         return await action(signedIn);
     }
+
+    private static bool SameVersion(string stored, string typed) =>
+        stored == typed || (Moat.Packaging.Versions.PackageVersion.TryParse(typed, out var parsed) && parsed.ToString() == stored);
+
+    public static IResult Reviewed(ReviewOutcome outcome) => outcome.Ok ? Results.Json(new { message = outcome.Message }) : Error(outcome.Status, outcome.Message);
 
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 

@@ -146,6 +146,19 @@ public sealed class AccountStore
             "CREATE INDEX events_by_user ON security_events (user_id, at)",
             "CREATE INDEX events_by_project ON security_events (project, at)",
         ],
+        [
+            // Release approval (issue 9): uploads to such a project are staged until a second maintainer approves.
+            "ALTER TABLE project_settings ADD COLUMN approval_required INTEGER NOT NULL DEFAULT 0",
+        ],
+        [
+            // Organisations own projects; their teams hold a role on the organisation's projects (issue 9).
+            "CREATE TABLE organisations (name TEXT PRIMARY KEY, display_name TEXT NOT NULL, created_at TEXT NOT NULL)",
+            "CREATE TABLE organisation_members (organisation TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (organisation, user_id))",
+            "CREATE TABLE teams (organisation TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (organisation, name))",
+            "CREATE TABLE team_members (organisation TEXT NOT NULL, team TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (organisation, team, user_id))",
+            "CREATE TABLE team_roles (organisation TEXT NOT NULL, team TEXT NOT NULL, project TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (organisation, team, project))",
+            "CREATE TABLE project_organisations (project TEXT PRIMARY KEY, organisation TEXT NOT NULL)",
+        ],
     ];
 
     private AccountStore(string connectionString) => _connectionString = connectionString;
@@ -294,12 +307,94 @@ public sealed class AccountStore
         "INSERT INTO project_roles (project, user_id, role) VALUES (@project, @userId, @role) ON CONFLICT (project, user_id) DO UPDATE SET role = excluded.role",
         new { project, userId, role });
     public async Task<bool> RemoveRoleAsync(string project, string userId) => await ExecAsync("DELETE FROM project_roles WHERE project = @project AND user_id = @userId", new { project, userId }) > 0;
-    public Task<string?> RoleAsync(string project, string userId) => OneAsync<string>("SELECT role FROM project_roles WHERE project = @project AND user_id = @userId", new { project, userId });
+    /// <summary>
+    /// The user's effective role on the project, the strongest of: a role given directly; the role of a team they are
+    /// in, on a project its organisation owns; owner, when they own the organisation that owns the project. Every
+    /// authorization decision about project roles reads this one query.
+    /// </summary>
+    public Task<string?> RoleAsync(string project, string userId) => OneAsync<string>("""
+        SELECT role FROM (
+            SELECT role FROM project_roles WHERE project = @project AND user_id = @userId
+            UNION ALL
+            SELECT tr.role FROM team_roles tr
+                JOIN project_organisations po ON po.project = tr.project AND po.organisation = tr.organisation
+                JOIN team_members tm ON tm.organisation = tr.organisation AND tm.team = tr.team
+                WHERE tr.project = @project AND tm.user_id = @userId
+            UNION ALL
+            SELECT 'owner' FROM project_organisations po
+                JOIN organisation_members om ON om.organisation = po.organisation
+                WHERE po.project = @project AND om.user_id = @userId AND om.role = 'owner'
+        ) ORDER BY CASE role WHEN 'owner' THEN 0 ELSE 1 END LIMIT 1
+        """, new { project, userId });
     public Task<IReadOnlyList<(string user_id, string role)>> RolesAsync(string project) => ManyAsync<(string, string)>("SELECT user_id, role FROM project_roles WHERE project = @project ORDER BY user_id", new { project });
     public async Task<bool> HasRolesAsync(string project) => await OneAsync<long>("SELECT COUNT(*) FROM project_roles WHERE project = @project", new { project }) > 0;
 
+    // Organisations and teams
+    public async Task<bool> CreateOrganisationAsync(string name, string displayName, string ownerId, DateTimeOffset now)
+    {
+        await using var c = Connect();
+        await using var t = await c.BeginTransactionAsync();
+        if (await c.ExecuteAsync("INSERT INTO organisations (name, display_name, created_at) VALUES (@name, @displayName, @now) ON CONFLICT (name) DO NOTHING",
+                new { name, displayName, now = Text(now) }, t) == 0) return false;
+        await c.ExecuteAsync("INSERT INTO organisation_members (organisation, user_id, role) VALUES (@name, @ownerId, 'owner')", new { name, ownerId }, t);
+        await t.CommitAsync();
+        return true;
+    }
+
+    public async Task<bool> OrganisationExistsAsync(string name) => await OneAsync<long>("SELECT COUNT(*) FROM organisations WHERE name = @name", new { name }) > 0;
+    public Task<string?> OrganisationRoleAsync(string organisation, string userId) =>
+        OneAsync<string>("SELECT role FROM organisation_members WHERE organisation = @organisation AND user_id = @userId", new { organisation, userId });
+    public Task SetOrganisationMemberAsync(string organisation, string userId, string role) => ExecAsync(
+        "INSERT INTO organisation_members (organisation, user_id, role) VALUES (@organisation, @userId, @role) ON CONFLICT (organisation, user_id) DO UPDATE SET role = excluded.role",
+        new { organisation, userId, role });
+    public Task<IReadOnlyList<(string user_id, string role)>> OrganisationMembersAsync(string organisation) =>
+        ManyAsync<(string, string)>("SELECT user_id, role FROM organisation_members WHERE organisation = @organisation ORDER BY user_id", new { organisation });
+
+    /// <summary>Removes a member (and their team memberships) unless they are the last owner; false when refused or absent.</summary>
+    public async Task<bool> RemoveOrganisationMemberAsync(string organisation, string userId)
+    {
+        await using var c = Connect();
+        await using var t = await c.BeginTransactionAsync();
+        var owners = await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM organisation_members WHERE organisation = @organisation AND role = 'owner' AND user_id <> @userId", new { organisation, userId }, t);
+        if (owners == 0) return false;
+        if (await c.ExecuteAsync("DELETE FROM organisation_members WHERE organisation = @organisation AND user_id = @userId", new { organisation, userId }, t) == 0) return false;
+        await c.ExecuteAsync("DELETE FROM team_members WHERE organisation = @organisation AND user_id = @userId", new { organisation, userId }, t);
+        await t.CommitAsync();
+        return true;
+    }
+
+    public Task AddTeamAsync(string organisation, string team) =>
+        ExecAsync("INSERT INTO teams (organisation, name) VALUES (@organisation, @team) ON CONFLICT (organisation, name) DO NOTHING", new { organisation, team });
+    public async Task<bool> TeamExistsAsync(string organisation, string team) =>
+        await OneAsync<long>("SELECT COUNT(*) FROM teams WHERE organisation = @organisation AND name = @team", new { organisation, team }) > 0;
+    public Task<IReadOnlyList<string>> TeamsAsync(string organisation) => ManyAsync<string>("SELECT name FROM teams WHERE organisation = @organisation ORDER BY name", new { organisation });
+    public Task AddTeamMemberAsync(string organisation, string team, string userId) => ExecAsync(
+        "INSERT INTO team_members (organisation, team, user_id) VALUES (@organisation, @team, @userId) ON CONFLICT (organisation, team, user_id) DO NOTHING", new { organisation, team, userId });
+    public async Task<bool> RemoveTeamMemberAsync(string organisation, string team, string userId) =>
+        await ExecAsync("DELETE FROM team_members WHERE organisation = @organisation AND team = @team AND user_id = @userId", new { organisation, team, userId }) > 0;
+    public Task<IReadOnlyList<string>> TeamMembersAsync(string organisation, string team) =>
+        ManyAsync<string>("SELECT user_id FROM team_members WHERE organisation = @organisation AND team = @team ORDER BY user_id", new { organisation, team });
+    public Task SetTeamRoleAsync(string organisation, string team, string project, string role) => ExecAsync(
+        "INSERT INTO team_roles (organisation, team, project, role) VALUES (@organisation, @team, @project, @role) ON CONFLICT (organisation, team, project) DO UPDATE SET role = excluded.role",
+        new { organisation, team, project, role });
+    public async Task<bool> RemoveTeamRoleAsync(string organisation, string team, string project) =>
+        await ExecAsync("DELETE FROM team_roles WHERE organisation = @organisation AND team = @team AND project = @project", new { organisation, team, project }) > 0;
+    public Task<IReadOnlyList<(string project, string role)>> TeamRolesAsync(string organisation, string team) =>
+        ManyAsync<(string, string)>("SELECT project, role FROM team_roles WHERE organisation = @organisation AND team = @team ORDER BY project", new { organisation, team });
+
+    public Task<string?> ProjectOrganisationAsync(string project) => OneAsync<string>("SELECT organisation FROM project_organisations WHERE project = @project", new { project });
+    public Task SetProjectOrganisationAsync(string project, string organisation) => ExecAsync(
+        "INSERT INTO project_organisations (project, organisation) VALUES (@project, @organisation) ON CONFLICT (project) DO UPDATE SET organisation = excluded.organisation",
+        new { project, organisation });
+    public Task<IReadOnlyList<string>> OrganisationProjectsAsync(string organisation) =>
+        ManyAsync<string>("SELECT project FROM project_organisations WHERE organisation = @organisation ORDER BY project", new { organisation });
+
     public Task SetCriticalAsync(string project, bool critical) => ExecAsync(
         "INSERT INTO project_settings (project, critical) VALUES (@project, @c) ON CONFLICT (project) DO UPDATE SET critical = excluded.critical", new { project, c = critical ? 1 : 0 });
+    public Task SetApprovalRequiredAsync(string project, bool required) => ExecAsync(
+        "INSERT INTO project_settings (project, critical, approval_required) VALUES (@project, 0, @a) ON CONFLICT (project) DO UPDATE SET approval_required = excluded.approval_required",
+        new { project, a = required ? 1 : 0 });
+    public async Task<bool> ApprovalRequiredAsync(string project) => await OneAsync<long?>("SELECT approval_required FROM project_settings WHERE project = @project", new { project }) == 1;
     public async Task<bool> IsCriticalAsync(string project) => await OneAsync<long?>("SELECT critical FROM project_settings WHERE project = @project", new { project }) == 1;
 
     // Tokens

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Auth;
+using Moat.Index.Publishing;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public static class AdminEndpoints
     public sealed record SwitchRequest(bool Enabled, string? Reason);
     public sealed record FlagRequest(bool Value);
     public sealed record RoleRequest(string Username, string Role);
+    public sealed record OrgMemberRequest(string Role);
 
     public static void Map(WebApplication app)
     {
@@ -62,13 +64,30 @@ public static class AdminEndpoints
                 files.Add(new
                 {
                     filename = f.Filename, version = f.Version, sha256 = f.Sha256, size = f.Size, yanked = f.Yanked, yanked_reason = f.YankedReason,
-                    state = f.State == FileState.Quarantined ? "quarantined" : "available", state_reason = f.StateReason, url = SimplePages.FileUrl(f),
+                    state = FileStateNames.Of(f.State), state_reason = f.StateReason, url = SimplePages.FileUrl(f),
                     verdict = verdict is null ? null : new { verdict.Verdict, verdict.Action, verdict.Score, verdict.Message, findings = System.Text.Json.JsonDocument.Parse(verdict.FindingsJson).RootElement },
                 });
             }
             var p = listing.Project;
             return Results.Json(new { name = p.Name, display_name = p.DisplayName, status = ProjectStatusNames.Of(p.Status), status_reason = p.StatusReason, serial = p.LastSerial, files });
         });
+        // Release approval: an admin may require it and review any staged release (the way out for a single-maintainer project).
+        admin.MapPut("/projects/{project}/approval", async (string project, FlagRequest body, HttpContext http, ReleaseApprovals approvals) =>
+        {
+            await approvals.SetRequiredAsync(project, body.Value, http, null);
+            return Results.Json(new { message = $"{ProjectName.Normalize(project)}: release approval {(body.Value ? "required" : "not required")}." });
+        });
+        admin.MapGet("/projects/{project}/staged", async (string project, ReleaseApprovals approvals, CancellationToken ct) =>
+        {
+            var shown = new List<object>();
+            foreach (var release in await approvals.StagedAsync(project, ct)) shown.Add(await approvals.ShowAsync(release, ct));
+            return Results.Json(new { project = ProjectName.Normalize(project), approval_required = await approvals.RequiredAsync(project), staged = shown });
+        });
+        admin.MapPost("/projects/{project}/staged/{version}/approve", async (string project, string version, HttpContext http, ReleaseApprovals approvals, CancellationToken ct) =>
+            Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.ApproveAsync(project, version, null, http, ct)));
+        admin.MapPost("/projects/{project}/staged/{version}/reject", async (string project, string version, YankRequest? body, HttpContext http, ReleaseApprovals approvals, CancellationToken ct) =>
+            Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.RejectAsync(project, version, body?.Reason, null, http, ct)));
+        admin.MapPut("/orgs/{org}/members/{username}", (string org, string username, OrgMemberRequest body, IndexAdmin ops) => Run(ops.SetOrganisationMemberAsync(org, username, body.Role)));
         Proxy.ProxyAdmin.Map(admin);
     }
 

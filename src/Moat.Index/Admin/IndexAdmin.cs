@@ -96,6 +96,59 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         return new(true, $"{user.username} is now {role} of {name}.");
     }
 
+    private Publishing.ReleaseApprovals Approvals => new(store, accounts, new Security.SecurityEvents(accounts, TimeProvider.System), invalidate);
+
+    /// <summary>Requires (or stops requiring) a second person's approval before a release of the project is installable.</summary>
+    public async Task<AdminResult> SetApprovalRequiredAsync(string project, bool required)
+    {
+        if (!ProjectName.IsValid(project)) return new(false, $"'{project}' is not a valid project name.");
+        await Approvals.SetRequiredAsync(project, required, null, null);
+        var name = ProjectName.Normalize(project);
+        return new(true, required ? $"Releases of {name} now need approval before they are installable." : $"Releases of {name} no longer need approval; already staged ones still do.");
+    }
+
+    public async Task<IReadOnlyList<(Publishing.StagedRelease Release, object Shown)>> StagedAsync(string project, CancellationToken ct = default)
+    {
+        var approvals = Approvals;
+        var result = new List<(Publishing.StagedRelease, object)>();
+        foreach (var release in await approvals.StagedAsync(project, ct)) result.Add((release, await approvals.ShowAsync(release, ct)));
+        return result;
+    }
+
+    /// <summary>An admin's approval: allowed whoever uploaded (a project with one maintainer has no one else).</summary>
+    public async Task<AdminResult> ApproveAsync(string project, string version, CancellationToken ct = default)
+    {
+        var outcome = await Approvals.ApproveAsync(project, version, null, null, ct);
+        return new(outcome.Ok, outcome.Message);
+    }
+
+    public async Task<AdminResult> RejectAsync(string project, string version, string? reason, CancellationToken ct = default)
+    {
+        var outcome = await Approvals.RejectAsync(project, version, reason, null, null, ct);
+        return new(outcome.Ok, outcome.Message);
+    }
+
+    /// <summary>
+    /// Sets a user's role in an organisation (owner or member); an owner given to an organisation that does not
+    /// exist yet creates it. The operator's way to set one up, or to recover one whose owners are gone.
+    /// </summary>
+    public async Task<AdminResult> SetOrganisationMemberAsync(string organisation, string username, string role)
+    {
+        if (role is not ("owner" or "member")) return new(false, "role must be owner or member.");
+        if (!ProjectName.IsValid(organisation)) return new(false, $"'{organisation}' is not a valid organisation name.");
+        var user = await accounts.UserByNameAsync(username);
+        if (user is null) return new(false, $"No user {username}.");
+        var name = ProjectName.Normalize(organisation);
+        if (!await accounts.OrganisationExistsAsync(name))
+        {
+            if (role != "owner") return new(false, $"No organisation {name}: give it an owner first.");
+            await accounts.CreateOrganisationAsync(name, organisation, user.id, DateTimeOffset.UtcNow);
+        }
+        await accounts.SetOrganisationMemberAsync(name, user.id, role);
+        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync("admin:org-member-set", null, user.id, details: new { organisation = name, role });
+        return new(true, $"{user.username} is now {role} of organisation {name}.");
+    }
+
     public Task<IReadOnlyList<EventRow>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
 
     private async Task<IReadOnlyList<EventRow>> EventsForAsync(string? username, string? project, int limit)

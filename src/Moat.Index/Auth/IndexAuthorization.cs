@@ -109,17 +109,40 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         return AuthorizationDecision.Allow;
     }
 
+    /// <summary>
+    /// Why a signed-in user may not approve or reject a staged release (null: they may). Reviewers are owners and
+    /// maintainers of the project; approving also needs someone other than the uploader: a release uploaded with
+    /// one of the reviewer's own tokens is refused, while one uploaded by a trusted publisher or an operator token
+    /// has no human uploader, so any maintainer may approve it. The uploader may reject (withdraw) their own release.
+    /// Admins review through the admin API, which <see cref="AuthorizeAdmin"/> guards. The session's 2FA is checked
+    /// by the account API before this (security-level action).
+    /// </summary>
+    public static Publishing.ReviewOutcome? ReleaseReviewRefusal(string project, string? role, UserRow reviewer, Publishing.StagedRelease? release, bool approving)
+    {
+        if (role is not ("owner" or "maintainer"))
+            return new(StatusCodes.Status403Forbidden, $"Only an owner or maintainer of '{project}' can review its staged releases.");
+        if (approving && release is not null && release.Uploaders.Any(u => u.UserId == reviewer.id))
+            return new(StatusCodes.Status403Forbidden,
+                $"You uploaded {project} {release.Version}: another maintainer must approve it (or an admin, when you are the only one).");
+        return null;
+    }
+
     private async Task<AuthorizationDecision> NewProjectAllowedAsync(string project, CancellationToken ct)
     {
         if (await store.GetProjectAsync(project, ct) is not null) return AuthorizationDecision.Allow;
         return await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off ? new(false, StatusCodes.Status503ServiceUnavailable, off) : AuthorizationDecision.Allow;
     }
 
-    /// <summary>After a file is stored: a user's first upload of a new project makes them its owner; the upload is recorded.</summary>
-    public async Task UploadedAsync(HttpContext http, Principal principal, string project, string filename)
+    /// <summary>
+    /// After a file is stored: a user's first upload of a new project makes them its owner; the upload is recorded,
+    /// and so is the staging when <paramref name="stagedVersion"/> says the release awaits approval.
+    /// </summary>
+    public async Task UploadedAsync(HttpContext http, Principal principal, string project, string filename, string? stagedVersion = null)
     {
         if (principal.UserId is { } user && !await accounts.HasRolesAsync(project)) await accounts.SetRoleAsync(project, user, "owner");
         await events.RecordAsync("file:upload", http, principal.UserId, project, new { filename, token = principal.TokenId, publisher = principal.Token?.publisher_id });
+        if (stagedVersion is not null)
+            await events.RecordAsync("release:staged", http, principal.UserId, project, new { version = stagedVersion, filename, token = principal.TokenId, publisher = principal.Token?.publisher_id });
     }
 
     /// <summary>The token in <c>Basic __token__:&lt;token&gt;</c> or <c>Bearer &lt;token&gt;</c>; null otherwise.</summary>

@@ -9,7 +9,7 @@ namespace Moat.Index.Files;
 /// <c>GET /files/&lt;sha256&gt;/&lt;filename&gt;</c> and its PEP 658 sibling <c>…/&lt;filename&gt;.metadata</c>. The URL
 /// names the content, so responses are immutable: strong ETag (the sha256), a year of caching, and Range support
 /// (uv and pip's lazy wheels read the zip directory with ranges). Files the gate or an admin quarantined answer 403
-/// with the reason.
+/// with the reason; staged files (awaiting release approval) answer 404.
 /// </summary>
 public static class FileEndpoints
 {
@@ -26,7 +26,8 @@ public static class FileEndpoints
                     ? await store.GetFileAsync(filename[..^".metadata".Length], ct) : null;
                 var owner = file ?? metadataOf;
                 if (owner is null) return await proxy.ServeAsync(context, sha256, filename, store);
-                if (owner is null || owner.Sha256 != sha256 || (metadataOf is not null && metadataOf.MetadataSha256 is null))
+                // A staged file (release awaiting approval) does not exist for clients: 404, as if never uploaded.
+                if (owner.Sha256 != sha256 || (metadataOf is not null && metadataOf.MetadataSha256 is null) || owner.State == FileState.Staged)
                     return Results.NotFound();
 
                 var project = await store.GetProjectAsync(owner.Project, ct);

@@ -45,6 +45,7 @@ public static class IndexServer
         builder.Services.AddSingleton(accounts);
         AddAccounts(builder.Services, options);
         builder.Services.AddSingleton(new IndexAdmin(store, accounts, cache.Invalidate));
+        builder.Services.AddSingleton(sp => new ReleaseApprovals(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate, sp.GetRequiredService<IMailSender>()));
         builder.Services.AddSingleton<IUploadCheck, ProjectStatusCheck>();
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
         builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
@@ -54,6 +55,7 @@ public static class IndexServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
         app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
         app.Use(SecurityMiddleware.KillSwitchNotice(app.Services.GetRequiredService<KillSwitches>()));
 
@@ -65,6 +67,7 @@ public static class IndexServer
         });
         app.MapGet("/metrics", () => Results.Text(IndexMetrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         SimpleEndpoints.Map(app);
+        Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);

@@ -11,7 +11,7 @@ public static class SimpleEndpoints
     public static void Map(WebApplication app)
     {
         // One route: the trailing slash matters here (PEP 503 canonical URLs) but not to the router.
-        app.MapMethods("/simple/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path, SimplePageCache cache, Proxy.ProxyRepository proxy) =>
+        app.MapMethods("/simple/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path, Proxy.Repositories repositories) =>
         {
             if (string.IsNullOrEmpty(path))
             {
@@ -20,21 +20,21 @@ public static class SimpleEndpoints
                     context.Response.Redirect("/simple/" + context.Request.QueryString, permanent: true);
                     return Task.CompletedTask;
                 }
-                return RootAsync(context, cache);
+                return RootAsync(context, repositories);
             }
             var slash = path.IndexOf('/');
-            return ProjectAsync(context, slash < 0 ? path : path[..slash], slash < 0 ? null : path[(slash + 1)..], cache, proxy);
+            return ProjectAsync(context, slash < 0 ? path : path[..slash], slash < 0 ? null : path[(slash + 1)..], repositories);
         });
     }
 
-    private static async Task RootAsync(HttpContext context, SimplePageCache cache)
+    private static async Task RootAsync(HttpContext context, Proxy.Repositories repositories)
     {
         if (await NegotiateAsync(context) is not { } format) return;
-        var page = await cache.RootAsync(context.RequestAborted);
-        await WriteAsync(context, page, format);
+        var page = await repositories.RootAsync(repositories.Layout.Root, context.RequestAborted);
+        await WriteAsync(context, page!, format);
     }
 
-    private static async Task ProjectAsync(HttpContext context, string project, string? rest, SimplePageCache cache, Proxy.ProxyRepository proxy)
+    private static async Task ProjectAsync(HttpContext context, string project, string? rest, Proxy.Repositories repositories)
     {
         if (!string.IsNullOrEmpty(rest) || !ProjectName.IsValid(project))
         {
@@ -49,20 +49,19 @@ public static class SimpleEndpoints
             return;
         }
         if (await NegotiateAsync(context) is not { } format) return;
-        // The group: the hosted repository first, and a hosted name stops there — an upstream never shadows it
-        // (dependency confusion), whatever versions it has. Only unknown names go to the proxy.
-        var page = await cache.ProjectAsync(normalized, context.RequestAborted) ?? await proxy.ProjectAsync(normalized, context.RequestAborted);
-        if (page is null)
+        // The repository at /simple/ (by default the group: hosted first — a hosted name stops there, an upstream never
+        // shadows it — then the proxy). Resolution rules: Proxy.RepositoryLayout.
+        var resolution = await repositories.ProjectAsync(repositories.Layout.Root, normalized, Proxy.RepositoryEndpoints.IsPip(context.Request), context.RequestAborted);
+        if (resolution.Page is not { } page)
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            context.Response.Headers.Vary = VaryHeader;
+            await Proxy.RepositoryEndpoints.NoPageAsync(context, resolution);
             return;
         }
         await WriteAsync(context, page, format);
     }
 
     /// <summary>Chooses the format, or answers 406 and returns null.</summary>
-    private static async Task<NegotiatedFormat?> NegotiateAsync(HttpContext context)
+    internal static async Task<NegotiatedFormat?> NegotiateAsync(HttpContext context)
     {
         var request = context.Request;
         var chosen = ContentNegotiation.Choose(request.Query["format"], request.Headers.Accept);
@@ -76,9 +75,9 @@ public static class SimpleEndpoints
         return chosen;
     }
 
-    private const string VaryHeader = "Accept, Accept-Encoding";
+    internal const string VaryHeader = "Accept, Accept-Encoding";
 
-    private static Task WriteAsync(HttpContext context, RenderedPage page, NegotiatedFormat format)
+    internal static Task WriteAsync(HttpContext context, RenderedPage page, NegotiatedFormat format)
     {
         // Tiny pages are not worth a compressed copy (and its bookkeeping); pip and uv send Accept-Encoding.
         var (identity, _) = page.For(format.Format);

@@ -18,7 +18,17 @@ public interface IMetadataStore
 
     Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken ct = default);
 
+    /// <summary>The project and its files as clients may know them: staged files (awaiting release approval) are left out here, at the query.</summary>
     Task<ProjectListing?> GetListingAsync(string normalizedName, CancellationToken ct = default);
+
+    /// <summary>The project's staged files (releases awaiting approval), by version then filename.</summary>
+    Task<IReadOnlyList<FileRecord>> GetStagedFilesAsync(string project, CancellationToken ct = default);
+
+    /// <summary>Makes a staged release's files available (an approval); returns how many files changed.</summary>
+    Task<int> PublishStagedAsync(string project, string version, CancellationToken ct = default);
+
+    /// <summary>Deletes a staged release's files (a rejection), remembering their filenames forever like any deleted file; returns the filenames.</summary>
+    Task<IReadOnlyList<string>> DiscardStagedAsync(string project, string version, CancellationToken ct = default);
 
     Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default);
 

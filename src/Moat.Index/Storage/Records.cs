@@ -27,8 +27,29 @@ public static class ProjectStatusNames
     }
 }
 
-/// <summary>What the policy gate decided for a file: visible, hidden pending review, or refused.</summary>
-public enum FileState { Available, Quarantined }
+/// <summary>
+/// Whether clients may see a file: available; quarantined by the gate or an admin (hidden pending review); or staged —
+/// uploaded to a project that requires release approval and hidden until a second maintainer approves the release.
+/// </summary>
+public enum FileState { Available, Quarantined, Staged }
+
+public static class FileStateNames
+{
+    public static string Of(FileState state) => state switch
+    {
+        FileState.Quarantined => "quarantined",
+        FileState.Staged => "staged",
+        _ => "available",
+    };
+
+    /// <summary>Unknown text reads as quarantined: a state this build does not know must never make a file visible.</summary>
+    public static FileState Parse(string text) => text switch
+    {
+        "available" => FileState.Available,
+        "staged" => FileState.Staged,
+        _ => FileState.Quarantined,
+    };
+}
 
 /// <summary>A hosted project. <see cref="LastSerial"/> changes with every write to the project (pages, ETags).</summary>
 public sealed record ProjectRecord(string Name, string DisplayName, ProjectStatus Status, string? StatusReason, long LastSerial, DateTimeOffset CreatedAt);

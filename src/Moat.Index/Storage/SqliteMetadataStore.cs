@@ -130,9 +130,50 @@ public sealed class SqliteMetadataStore : IMetadataStore
         var project = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
             new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName }, transaction, cancellationToken: ct));
         if (project is null) return null;
+        // Staged files never reach a listing (so never a cached page): only the approval API reads them.
         var files = await connection.QueryAsync<FileRow>(
-            new CommandDefinition("SELECT * FROM files WHERE project = @name ORDER BY filename", new { name = normalizedName }, transaction, cancellationToken: ct));
+            new CommandDefinition("SELECT * FROM files WHERE project = @name AND state <> 'staged' ORDER BY filename", new { name = normalizedName }, transaction, cancellationToken: ct));
         return new ProjectListing(project.ToRecord(), [.. files.Select(f => f.ToRecord())]);
+    }
+
+    public async Task<IReadOnlyList<FileRecord>> GetStagedFilesAsync(string project, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var rows = await connection.QueryAsync<FileRow>(new CommandDefinition(
+            "SELECT * FROM files WHERE project = @project AND state = 'staged' ORDER BY version, filename", new { project }, cancellationToken: ct));
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    public async Task<int> PublishStagedAsync(string project, string version, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE files SET state = 'available', state_reason = NULL WHERE project = @project AND version = @version AND state = 'staged'",
+            new { project, version }, transaction, cancellationToken: ct));
+        if (changed > 0) await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
+        await transaction.CommitAsync(ct);
+        return changed;
+    }
+
+    public async Task<IReadOnlyList<string>> DiscardStagedAsync(string project, string version, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var filenames = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT filename FROM files WHERE project = @project AND version = @version AND state = 'staged' ORDER BY filename",
+            new { project, version }, transaction, cancellationToken: ct))).ToList();
+        if (filenames.Count == 0) return [];
+        var now = Text(DateTimeOffset.UtcNow);
+        foreach (var filename in filenames)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO deleted_filenames (filename, deleted_at) VALUES (@filename, @now)", new { filename, now }, transaction, cancellationToken: ct));
+        }
+        await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
+        await transaction.CommitAsync(ct);
+        return filenames;
     }
 
     public async Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default)
@@ -337,14 +378,14 @@ public sealed class SqliteMetadataStore : IMetadataStore
         public string? uploaded_by { get; set; }
 
         public FileRecord ToRecord() => new(filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
-            size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, state == "quarantined" ? FileState.Quarantined : FileState.Available,
+            size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, FileStateNames.Parse(state),
             state_reason, attestations, uploaded_by);
 
         public static object From(FileRecord f) => new
         {
             f.Filename, f.Project, f.Version, f.PackageType, f.PythonVersion, f.RequiresPython, f.Sha256, f.Blake2b256, f.Md5, f.Size,
             UploadTime = Text(f.UploadTime), f.MetadataSha256, Yanked = f.Yanked ? 1 : 0, f.YankedReason,
-            State = f.State == FileState.Quarantined ? "quarantined" : "available", f.StateReason, f.Attestations, f.UploadedBy,
+            State = FileStateNames.Of(f.State), f.StateReason, f.Attestations, f.UploadedBy,
         };
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Moat.Index.Auth;
 using Moat.Index.Hosting;
 using Moat.Index.Policy;
+using Moat.Index.Publishing;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
 using Moat.Packaging;
@@ -28,7 +29,7 @@ public static class UploadEndpoint
 
     private static async Task HandleAsync(
         HttpContext context, IMetadataStore store, IBlobStore blobs, IndexAuthorization authorization, PolicyGate gate,
-        SimplePageCache cache, IndexOptions options, ILoggerFactory loggers)
+        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger("Moat.Index.Upload");
         var ct = context.RequestAborted;
@@ -77,7 +78,7 @@ public static class UploadEndpoint
                 if (existing.Sha256 == staged.Sha256)
                 {
                     IndexMetrics.Uploads.Inc("identical");
-                    await OkAsync(context);
+                    await OkAsync(context, existing.State == FileState.Staged ? ReleaseApprovals.StagedMessage(project, existing.Version) : null);
                 }
                 else
                 {
@@ -117,6 +118,9 @@ public static class UploadEndpoint
                 return;
             }
 
+            // Release approval: a file the gate let through waits for a second maintainer (a quarantined one waits for an admin anyway).
+            var awaitsApproval = judged.Action != GateAction.Quarantine && await approvals.RequiredAsync(project);
+
             // Blob first, row second: a crash in between leaves an orphan blob (harmless, swept), never a row without content.
             // PEP 658 metadata for wheels only: an sdist's PKG-INFO may leave dependencies dynamic (Metadata-Version < 2.2).
             var metadataSha256 = inspected is { PackageType: "bdist_wheel", CoreMetadataBytes: { } metadata } ? await blobs.PutAsync(metadata, ct) : null;
@@ -126,7 +130,7 @@ public static class UploadEndpoint
                 NonEmpty(inspected.Metadata?.Single("Requires-Python")),
                 staged.Sha256, form.Blake2b256, form.Md5!, staged.Size, DateTimeOffset.UtcNow, metadataSha256,
                 Yanked: false, YankedReason: null,
-                judged.Action == GateAction.Quarantine ? FileState.Quarantined : FileState.Available,
+                judged.Action == GateAction.Quarantine ? FileState.Quarantined : awaitsApproval ? FileState.Staged : FileState.Available,
                 judged.Action == GateAction.Quarantine ? judged.Message : null,
                 NonEmpty(form["attestations"]), principal.TokenId);
             var (outcome, raced) = await store.AddFileAsync(record, form["name"]!.Trim(), ct);
@@ -134,12 +138,13 @@ public static class UploadEndpoint
             {
                 case AddFileOutcome.Added:
                     cache.Invalidate(project);
-                    await authorization.UploadedAsync(context, principal, project, filename);
-                    IndexMetrics.Uploads.Inc(judged.Action == GateAction.Quarantine ? "quarantined" : "accepted");
+                    await authorization.UploadedAsync(context, principal, project, filename, awaitsApproval ? record.Version : null);
+                    if (awaitsApproval) await approvals.NotifyReviewersAsync(project, record.Version, principal.UserId, options.Security.Origin.TrimEnd('/'), ct);
+                    IndexMetrics.Uploads.Inc(judged.Action == GateAction.Quarantine ? "quarantined" : awaitsApproval ? "staged" : "accepted");
                     IndexMetrics.UploadBytes.Add(staged.Size);
                     log.LogInformation("Stored {Filename} ({Size} bytes, sha256 {Sha256}) for {Project} {Version}: {Verdict}, {Action}",
                         filename, staged.Size, staged.Sha256, project, record.Version, Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
-                    await OkAsync(context);
+                    await OkAsync(context, awaitsApproval ? ReleaseApprovals.StagedMessage(project, record.Version) : null);
                     break;
                 case AddFileOutcome.IdenticalExists:
                     IndexMetrics.Uploads.Inc("identical");
@@ -194,11 +199,14 @@ public static class UploadEndpoint
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static Task OkAsync(HttpContext context)
+    /// <summary>200 "OK", or with a notice (a staged release) as the reason phrase and body: twine --verbose prints both.</summary>
+    private static Task OkAsync(HttpContext context, string? notice = null)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync("OK\n");
+        if (notice is null) return context.Response.WriteAsync("OK\n");
+        if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = ReasonPhrase("OK, " + notice);
+        return context.Response.WriteAsync($"OK\n{notice}\n");
     }
 
     /// <summary>Answers with the message as reason phrase (what twine shows) and as the body.</summary>
