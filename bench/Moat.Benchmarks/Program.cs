@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/Moat.Benchmarks -- --filter '*Names*'
-// `code-breakdown`, `make-sdists` and `make-huge-sdist` are helpers for bench/*.sh (see CodeScanBreakdown, SdistGenerator).
+// `code-breakdown`, `make-sdists`, `make-uv-lock` and `make-huge-sdist` are helpers for bench/*.sh (see CodeScanBreakdown, SdistGenerator).
 // Whole-run measurements that BenchmarkDotNet's micro-benchmark loop does not fit (one pass over 886,000 names with
 // peak memory) are `--job dry`-style single runs or scripts in bench/; see docs/benchmarks.md for the numbers.
 if (args is ["code-breakdown", ..])
@@ -12,6 +12,11 @@ if (args is ["code-breakdown", ..])
 if (args is ["make-sdists", var directory, var count])
 {
     Moat.Benchmarks.SdistGenerator.MakeMany(directory, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+if (args is ["make-uv-lock", var lockPath, ..])
+{
+    Moat.Benchmarks.AuditLockGenerator.Write(lockPath, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500);
     return;
 }
 if (args is ["make-huge-sdist", var file, var megabytes])

@@ -106,7 +106,7 @@ public class AuditCommandTests
     }
 
     /// <summary>A bounded HTTP server on 127.0.0.1 for one test: answers with <paramref name="handler"/> until disposed.</summary>
-    private sealed class LocalServer : IDisposable
+    internal sealed class LocalServer : IDisposable
     {
         private readonly HttpListener _listener = new();
         private readonly Task _loop;
@@ -144,7 +144,7 @@ public class AuditCommandTests
             _loop.Wait(TimeSpan.FromSeconds(5));
         }
 
-        private static int FreePort()
+        internal static int FreePort()
         {
             var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
             socket.Start();

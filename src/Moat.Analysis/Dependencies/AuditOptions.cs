@@ -19,5 +19,8 @@ public sealed record AuditOptions
     public IReadOnlySet<string>? PublicNames { get; init; }
 
     /// <summary>Hosts of public indexes: a dependency resolved from one of these is "public".</summary>
+    /// <summary><c>--scan</c>'s package scans, by dependency instance (<see cref="PackageScans.Create"/>); no scan findings when null.</summary>
+    public IReadOnlyDictionary<Manifests.Dependency, PackageScan>? PackageScans { get; init; }
+
     public IReadOnlyCollection<string> PublicIndexHosts { get; init; } = ["pypi.org", "pypi.python.org", "files.pythonhosted.org", "test.pypi.org"];
 }

@@ -23,6 +23,7 @@ public static class DependencyAudit
         UrlRequirementCheck.Check,
         InternalNameCheck.Check,
         AdvisoryCheck.Check,
+        PackageScanCheck.Check,
     ];
 
     public static IReadOnlyList<ScanResult> Run(IReadOnlyList<DependencyManifest> manifests, AuditOptions options)

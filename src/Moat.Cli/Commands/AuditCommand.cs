@@ -5,6 +5,7 @@ using Moat.Analysis.Dependencies.Advisories;
 using Moat.Analysis.Dependencies.Manifests;
 using Moat.Analysis.Names;
 using Moat.Analysis.Reporting;
+using Moat.Cli.Audit;
 using Moat.Packaging;
 
 namespace Moat.Cli.Commands;
@@ -27,10 +28,16 @@ public static class AuditCommand
         var internalFile = new Option<FileInfo?>("--internal") { Description = "File of internal project names, one per line." };
         var internalPrefix = new Option<string[]>("--internal-prefix") { Description = "Prefix that marks internal project names (repeatable), e.g. acme-.", AllowMultipleArgumentsPerToken = false };
         var publicNames = new Option<FileInfo?>("--public-names") { Description = "Every public project name, one per line (plain or .gz), to tell whether internal names are taken publicly." };
+        var scan = new Option<string?>("--scan") { Description = "Download the files of every dependency pinned to one version from this simple index (a Moat index or any PEP 691/503 index, e.g. https://user:pass@host/simple/) and scan them for malicious code.", HelpName = "INDEX_URL" };
+        var indexToken = new Option<string?>("--index-token") { Description = "API token for the --scan index (sent as Basic __token__, only to the index's own host)." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Downloads and scans in parallel with --scan (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "Where --scan keeps scan results by sha256 (default: $XDG_CACHE_HOME/moat/scan or ~/.cache/moat/scan)." };
+        var noCache = new Option<bool>("--no-cache") { Description = "With --scan: neither read nor write the scan cache." };
+        var scanTimeout = new Option<int>("--scan-timeout") { Description = "With --scan: seconds before one request (a page or a file) is given up.", DefaultValueFactory = _ => 60 };
 
         var command = new Command("audit", "Audit a project's dependencies: name confusion, dependency confusion, pinning, hashes and known vulnerabilities.")
         {
-            paths, osv, osvUrl, noOsv, noNames, internalFile, internalPrefix, publicNames,
+            paths, osv, osvUrl, noOsv, noNames, internalFile, internalPrefix, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout,
         };
         common.AddTo(command);
         command.SetAction(parse =>
@@ -49,6 +56,8 @@ public static class AuditCommand
                 }
             }
 
+            var scanIndex = parse.GetValue(scan) is { } indexUrl ? ParseIndexUrl(indexUrl) : null;
+            if (scanIndex is null && parse.GetValue(indexToken) is not null) throw new CliInputException("--index-token needs --scan INDEX_URL");
             var internalNames = new InternalNames(parse.GetValue(internalFile) is { } list ? ReadNames(list.FullName) : [], parse.GetValue(internalPrefix) ?? []);
             var options = new AuditOptions
             {
@@ -59,15 +68,41 @@ public static class AuditCommand
                 Internal = internalNames,
                 PublicNames = parse.GetValue(publicNames) is { } names ? ReadNames(names.FullName).ToHashSet(StringComparer.Ordinal) : null,
             };
+            IndexScanSummary? scanned = null;
+            if (scanIndex is not null)
+            {
+                var scanOptions = new IndexScanOptions(scanIndex, parse.GetValue(noCache) ? null : new ScanCache(parse.GetValue(cacheDir) ?? ScanCache.DefaultDirectory))
+                {
+                    Token = parse.GetValue(indexToken),
+                    Jobs = Math.Max(1, parse.GetValue(jobs)),
+                    Timeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(scanTimeout))),
+                };
+                var (scans, summary) = AuditScan.Run([.. manifests.SelectMany(m => m.Dependencies)], scanOptions, parse.InvocationConfiguration.Error);
+                options = options with { PackageScans = scans };
+                scanned = summary;
+            }
             var results = DependencyAudit.Run(manifests, options);
             var exit = common.Report(parse, results);
             if (parse.GetValue(common.Format) == "text" && parse.GetValue(common.Output) is null)
             {
-                parse.InvocationConfiguration.Output.WriteLine(Summary(results, options));
+                parse.InvocationConfiguration.Output.WriteLine(Summary(results, options) + (scanned is null ? "" : "; " + AuditScan.Describe(scanned)));
+            }
+            else if (scanned is not null)
+            {
+                // Machine-readable output keeps its schema; what the scan did (cache hits, downloads) goes to stderr.
+                parse.InvocationConfiguration.Error.WriteLine(AuditScan.Describe(scanned));
             }
             return exit;
         });
         return command;
+    }
+
+    private static Uri ParseIndexUrl(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new CliInputException($"--scan must be an http(s) index URL such as https://pypi.org/simple/: {url}");
+        // Project pages are relative to the index: without the final slash, /simple would lose its last segment.
+        return uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;
     }
 
     private static IReadOnlyList<string> ResolveFiles(IEnumerable<string> paths)
