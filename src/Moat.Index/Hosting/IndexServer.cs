@@ -51,6 +51,8 @@ public static class IndexServer
         builder.Services.AddSingleton<PolicyGate>();
         builder.Services.AddSingleton<IUploadCheck, NameCheck>();
         Proxy.ProxyServices.Add(builder.Services, options);
+        builder.Services.AddSingleton(sp => new BlobSweep(store, sp.GetRequiredService<Proxy.ProxyStore>(), blobs, TimeProvider.System));
+        builder.Services.AddHostedService<BlobSweepService>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
