@@ -41,6 +41,12 @@ public sealed record IndexOptions
 
     /// <summary>The proxy repository of the group at <c>/simple/</c> (<c>[proxy]</c>): pypi.org by default.</summary>
     public Proxy.ProxyOptions Proxy { get; init; } = new();
+
+    /// <summary><c>[[repository]]</c> entries; null means the default layout (hosted + a proxy of <see cref="Proxy"/> as a group at /simple/).</summary>
+    public Proxy.RepositoryLayout? Repositories { get; init; }
+
+    /// <summary>The repositories actually served.</summary>
+    public Proxy.RepositoryLayout Layout => Repositories ?? Moat.Index.Proxy.RepositoryLayout.Default(Proxy);
     /// <summary>Accounts, 2FA, Trusted Publishing, disclosure (<c>[security]</c>).</summary>
     public Accounts.SecurityOptions Security { get; init; } = new();
 
@@ -99,6 +105,13 @@ public sealed record IndexOptions
         }
         if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
             options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
+        if (table.TryGetValue("repository", out var repositoryValue))
+        {
+            if (repositoryValue is not TomlTableArray repositories) throw Bad(source, "repository", "an array of tables ([[repository]])");
+            if (proxyValue is TomlTable legacy && legacy.ContainsKey("upstream"))
+                throw new IndexConfigurationException($"{source}: proxy.upstream is not used once [[repository]] is given: give each proxy repository its url");
+            options = options with { Repositories = Moat.Index.Proxy.RepositoryLayout.Parse(repositories, options.Proxy, source) };
+        }
         return options with { Security = Accounts.SecurityOptions.Apply(options.Security, table, source) };
     }
 

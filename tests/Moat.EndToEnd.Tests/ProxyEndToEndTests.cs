@@ -15,7 +15,7 @@ public sealed class ProxyEndToEndTests : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "moat-e2e-proxy", Guid.NewGuid().ToString("N"));
     private readonly StaticUpstream _upstream = StaticUpstream.Start();
 
-    private async Task<MoatServer> StartAsync()
+    private async Task<MoatServer> StartAsync(string repositories = "")
     {
         Directory.CreateDirectory(_root);
         var config = Path.Combine(_root, "moat.toml");
@@ -27,11 +27,51 @@ public sealed class ProxyEndToEndTests : IDisposable
             malicious = "quarantine"
 
             [proxy]
-            upstream = "{_upstream.SimpleUrl}"
+            {(repositories.Length == 0 ? $"upstream = \"{_upstream.SimpleUrl}\"" : "")}
             page-ttl-seconds = 0
             min-release-age-hours = 48
-            """);
+
+            """ + repositories);
         return await MoatServer.StartAsync(Path.Combine(_root, "data"), config: config);
+    }
+
+    [Fact]
+    public async Task Pip_resolves_through_configured_repositories_first_upstream_wins_and_each_is_at_its_own_path()
+    {
+        using var privateIndex = StaticUpstream.Start();
+        privateIndex.AddWheel("moat-px-shared", "1.0");
+        var publicHigher = _upstream.AddWheel("moat-px-shared", "9.0");
+        using var server = await StartAsync($"""
+            [[repository]]
+            name = "hosted"
+            type = "hosted"
+
+            [[repository]]
+            name = "private"
+            type = "proxy"
+            url = "{privateIndex.SimpleUrl}"
+
+            [[repository]]
+            name = "public"
+            type = "proxy"
+            url = "{_upstream.SimpleUrl}"
+
+            [[repository]]
+            name = "all"
+            type = "group"
+            path = "/simple/"
+            members = ["hosted", "private", "public"]
+            """);
+
+        var grouped = Pip(server, "g", "download", "--no-deps", "moat-px-shared");
+        Assert.True(grouped.Exit == 0, grouped.Output + grouped.Error);
+        Assert.True(File.Exists(Path.Combine(_root, "g", "moat_px_shared-1.0-py3-none-any.whl")), "the private 1.0, not the public 9.0");
+        Assert.Equal(0, _upstream.Count("/simple/moat-px-shared/"));
+
+        var direct = Tools.Run(Tools.Python, ["-m", "pip", "download", "--no-deps", "--no-cache-dir", "--retries", "0", "--index-url", server.Url + "/r/public/simple/",
+            "--dest", Path.Combine(_root, "p"), "moat-px-shared"]);
+        Assert.True(direct.Exit == 0, direct.Output + direct.Error);
+        Assert.True(File.Exists(Path.Combine(_root, "p", publicHigher.Filename)));
     }
 
     private (int Exit, string Output, string Error) Pip(MoatServer server, string target, params string[] args) =>
@@ -61,7 +101,7 @@ public sealed class ProxyEndToEndTests : IDisposable
         _upstream.AddWheel("moat-px-fresh", "1.1", uploadTime: DateTimeOffset.UtcNow.AddHours(-2));
         var tampered = _upstream.AddWheel("moat-px-tampered", "1.0");
         _upstream.Tamper(tampered.Filename, TestDistributions.Wheel("moat-px-tampered", "1.0", module: "print('swapped')\n"));
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m002-setup-module-exec-b64");
+        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m013-import-module-level-ssh");
         var malicious = FixturePacker.ReadSample(sample);
         var archive = FixturePacker.Pack(sample, Directory.CreateDirectory(Path.Combine(_root, "packed")).FullName);
         _upstream.Add(Moat.Packaging.ProjectName.Normalize(malicious.Name), Path.GetFileName(archive), File.ReadAllBytes(archive));
@@ -110,18 +150,76 @@ public sealed class ProxyEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task Parallel_pips_through_a_cold_cache_get_identical_files_from_one_upstream_download()
+    public async Task Fifty_parallel_pips_through_a_cold_cache_get_identical_verified_files_from_one_upstream_download_each()
     {
-        // Eight pip processes, not fifty: each pip costs about a CPU-second to start on this 2-core machine. The
-        // in-process test (ProxyTests) runs fifty concurrent HTTP fetches against the same single-flight path.
-        var dist = _upstream.AddWheel("moat-px-popular", "1.0");
-        _upstream.FileDelayMs = 1500;
+        // Fifty real pip processes, all in flight at the proxy at once: the upstream holds each file until the proxy
+        // reports fifty requests waiting on that file's single download (moat_proxy_download_waiters), then lets it go.
+        const int Pips = 50;
+        var files = new[] { _upstream.AddWheel("moat-px-popular", "1.0"), _upstream.AddWheel("moat-px-second", "2.0") };
+        var firstHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _upstream.HoldFiles = firstHold;
         using var server = await StartAsync();
-        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Pip(server, $"d{i}", "download", "--no-deps", "moat-px-popular"))));
+        using var http = new HttpClient();
+        var pips = Enumerable.Range(0, Pips).Select(i => PipAsync(server, ["download", "--no-deps", "--timeout", "150", "--dest", Path.Combine(_root, $"p{i}"),
+            "moat-px-popular", "moat-px-second"])).ToList();
+
+        // pip fetches its requirements' files one after the other: hold the first until all fifty wait on it, arm the
+        // hold for the second before releasing the first, then the same for the second.
+        Assert.True(await WaitForWaitersAsync(http, server, Pips, pips), "fifty pips never waited together on the first file");
+        var secondHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _upstream.HoldFiles = secondHold;
+        firstHold.SetResult();
+        // Once the second file's one download is held upstream, the first file's waiters have all been answered.
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); _upstream.Count("/files/" + files[1].Filename) == 0 && DateTime.UtcNow < deadline;) await Task.Delay(50);
+        Assert.True(await WaitForWaitersAsync(http, server, Pips, pips), "fifty pips never waited together on the second file");
+        _upstream.HoldFiles = null;
+        secondHold.SetResult();
+
+        var runs = await Task.WhenAll(pips);
         Assert.All(runs, r => Assert.True(r.Exit == 0, r.Output + r.Error));
-        var hashes = Enumerable.Range(0, 8).Select(i => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(_root, $"d{i}", dist.Filename))))).Distinct();
-        Assert.Equal([dist.Sha256], hashes);
-        Assert.Equal(1, _upstream.FileDownloads);
+        foreach (var dist in files)
+        {
+            var hashes = Enumerable.Range(0, Pips).Select(i => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(_root, $"p{i}", dist.Filename))))).Distinct();
+            Assert.Equal([dist.Sha256], hashes);
+            Assert.Equal(1, _upstream.Count("/files/" + dist.Filename));
+        }
+        Assert.Equal(files.Length, _upstream.FileDownloads);
+    }
+
+    /// <summary>Polls <c>/metrics</c> until <paramref name="count"/> requests wait on one upstream download (false if a pip ended or 120 s passed).</summary>
+    private static async Task<bool> WaitForWaitersAsync(HttpClient http, MoatServer server, int count, List<Task<(int Exit, string Output, string Error)>> pips)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline && !pips.Any(p => p.IsCompleted))
+        {
+            var metrics = await http.GetStringAsync(server.Url + "/metrics");
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("moat_proxy_download_waiters ", StringComparison.Ordinal));
+            if (line is not null && long.Parse(line["moat_proxy_download_waiters ".Length..], System.Globalization.CultureInfo.InvariantCulture) >= count) return true;
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    /// <summary>One pip process, awaited without holding a thread (fifty of them run at once).</summary>
+    private static async Task<(int Exit, string Output, string Error)> PipAsync(MoatServer server, string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Tools.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["-m", "pip", .. args, "--no-cache-dir", "--retries", "0", "--index-url", server.Url + "/simple/"]) start.ArgumentList.Add(arg);
+        start.Environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, await output, "pip took more than 240 s\n" + await error);
+        }
+        return (process.ExitCode, await output, await error);
     }
 
     public void Dispose()

@@ -13,6 +13,9 @@ public sealed class ProxyTests : IDisposable
     private readonly StaticUpstream _upstream = StaticUpstream.Start();
     private readonly DirectoryInfo _packed = Directory.CreateTempSubdirectory("moat-proxy-");
 
+    // Malicious code under a name that imitates nothing: lookalike names are refused before any download (see the typosquat tests).
+    private const string MaliciousSample = "m013-import-module-level-ssh";
+
     private Task<TestIndex> StartAsync(Func<ProxyOptions, ProxyOptions>? proxy = null) =>
         TestIndex.StartAsync(o => o with { Proxy = (proxy ?? (p => p))(new ProxyOptions { Upstream = _upstream.SimpleUrl }), OnMalicious = GatePolicyAction.Quarantine });
 
@@ -24,10 +27,10 @@ public sealed class ProxyTests : IDisposable
     [Fact]
     public async Task An_upstream_project_is_served_with_moat_file_urls_metadata_and_requires_python()
     {
-        var dist = _upstream.AddWheel("requests-lite", "2.0");
+        var dist = _upstream.AddWheel("metalite-client", "2.0");
         await using var index = await StartAsync();
 
-        var file = (await JsonPageAsync(index, "requests-lite")).GetProperty("files")[0];
+        var file = (await JsonPageAsync(index, "metalite-client")).GetProperty("files")[0];
         Assert.Equal(dist.Filename, file.GetProperty("filename").GetString());
         Assert.Equal($"/files/{dist.Sha256}/{dist.Filename}", file.GetProperty("url").GetString());
         Assert.Equal(dist.Sha256, file.GetProperty("hashes").GetProperty("sha256").GetString());
@@ -94,7 +97,7 @@ public sealed class ProxyTests : IDisposable
     [Fact]
     public async Task A_malicious_upstream_file_is_quarantined_with_the_reason_in_the_status_line_hidden_and_releasable()
     {
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m002-setup-module-exec-b64");
+        var sample = TestPaths.Fixtures("code", "corpus", "malicious", MaliciousSample);
         var meta = FixturePacker.ReadSample(sample);
         var archive = FixturePacker.Pack(sample, _packed.FullName);
         var dist = _upstream.Add(Moat.Packaging.ProjectName.Normalize(meta.Name), Path.GetFileName(archive), File.ReadAllBytes(archive));
@@ -125,30 +128,44 @@ public sealed class ProxyTests : IDisposable
     }
 
     [Fact]
-    public async Task A_typosquat_of_a_popular_project_is_quarantined_and_pip_is_told_which_rule()
+    public async Task A_typosquat_page_is_refused_with_the_reason_and_its_files_are_never_downloaded_until_allowlisted()
     {
         var squat = _upstream.AddWheel("reqeusts", "2.31.0");
         var genuine = _upstream.AddWheel("requests", "2.31.0");
         await using var index = await StartAsync();
-        await index.GetAsync("/simple/reqeusts/", "text/html");
-        await index.GetAsync("/simple/requests/", "text/html");
 
+        using var page = await index.Client.GetAsync("/simple/reqeusts/");
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.Contains("Blocked by Moat: project reqeusts is blocked as a lookalike name (MOAT-NAME-", page.ReasonPhrase);
+        Assert.Contains("'requests'", await page.Content.ReadAsStringAsync());
+        Assert.Equal(0, _upstream.Count("/simple/reqeusts/")); // refused at the door: the upstream is not even asked
+        using var viaGroup = await index.Client.GetAsync("/r/pypi/simple/reqeusts/");
+        Assert.Equal(HttpStatusCode.Forbidden, viaGroup.StatusCode);
+
+        // pip logs an index page's error only at debug level, so pip gets the listing and the reason on the download.
+        using var pipPage = new HttpRequestMessage(HttpMethod.Get, "/simple/reqeusts/");
+        pipPage.Headers.TryAddWithoutValidation("User-Agent", "pip/24.0 {\"installer\":{\"name\":\"pip\"}}");
+        using var listed = await index.Client.SendAsync(pipPage);
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Contains(squat.Filename, await listed.Content.ReadAsStringAsync());
         using var blocked = await index.Client.GetAsync($"/files/{squat.Sha256}/{squat.Filename}");
         Assert.Equal(HttpStatusCode.Forbidden, blocked.StatusCode);
-        Assert.Contains("Blocked by Moat", blocked.ReasonPhrase);
-        Assert.Contains("MOAT-NAME", blocked.ReasonPhrase);
+        Assert.Contains($"Blocked by Moat: {squat.Filename} is blocked as a lookalike name (MOAT-NAME-", blocked.ReasonPhrase);
         Assert.Contains("requests", blocked.ReasonPhrase);
+        Assert.Equal(0, _upstream.FileDownloads);
+
+        await index.GetAsync("/simple/requests/", "text/html");
         Assert.Equal(genuine.Content, await index.Client.GetByteArrayAsync($"/files/{genuine.Sha256}/{genuine.Filename}"));
 
         Assert.True((await index.App.Services.GetRequiredService<ProxyAdmin>().AllowAsync("reqeusts", "our fork")).Ok);
-        Assert.True((await index.App.Services.GetRequiredService<ProxyAdmin>().ReleaseAsync(squat.Filename, "allowlisted")).Ok);
+        Assert.Contains(squat.Filename, await index.GetAsync("/simple/reqeusts/", "text/html"));
         Assert.Equal(squat.Content, await index.Client.GetByteArrayAsync($"/files/{squat.Sha256}/{squat.Filename}"));
     }
 
     [Fact]
     public async Task An_allowlisted_project_is_served_whatever_the_verdict()
     {
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m002-setup-module-exec-b64");
+        var sample = TestPaths.Fixtures("code", "corpus", "malicious", MaliciousSample);
         var archive = FixturePacker.Pack(sample, _packed.FullName);
         var project = Moat.Packaging.ProjectName.Normalize(FixturePacker.ReadSample(sample).Name);
         var dist = _upstream.Add(project, Path.GetFileName(archive), File.ReadAllBytes(archive));
@@ -211,8 +228,10 @@ public sealed class ProxyTests : IDisposable
         Assert.Equal(page, await index.GetAsync("/simple/steady/", "text/html"));
         Assert.Equal(content, await index.Client.GetByteArrayAsync($"/files/{dist.Sha256}/{dist.Filename}"));
         Assert.True(ProxyMetrics.Pages.Value("stale") > stale);
+        // Nothing cached and the upstream down: 502 with the reason, not a 404 (a group must not fall through to a later upstream).
         using var unknown = await index.Client.GetAsync("/simple/never-seen/");
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, unknown.StatusCode);
+        Assert.Contains("cannot reach upstream 'pypi'", unknown.ReasonPhrase);
     }
 
     [Fact]

@@ -29,6 +29,12 @@ internal sealed class StaticUpstream : IDisposable
     public bool HtmlOnly { get; set; }
     public int FileDelayMs { get; set; }
 
+    /// <summary>The Authorization headers the upstream received (credentials of a private index).</summary>
+    public ConcurrentQueue<string> Authorizations { get; } = new();
+
+    /// <summary>While set, file responses wait for it (a cold-cache race held open until every client is in flight).</summary>
+    public TaskCompletionSource? HoldFiles { get; set; }
+
     private StaticUpstream(int port)
     {
         Url = $"http://127.0.0.1:{port}";
@@ -80,6 +86,7 @@ internal sealed class StaticUpstream : IDisposable
     {
         var path = context.Request.Url!.AbsolutePath;
         Requests.AddOrUpdate(path, 1, (_, n) => n + 1);
+        if (context.Request.Headers["Authorization"] is { } authorization) Authorizations.Enqueue(authorization);
         var response = context.Response;
         try
         {
@@ -123,6 +130,7 @@ internal sealed class StaticUpstream : IDisposable
                     return;
                 }
                 if (FileDelayMs > 0 && !metadata) await Task.Delay(FileDelayMs);
+                if (HoldFiles is { } hold && !metadata) await Task.WhenAny(hold.Task, Task.Delay(TimeSpan.FromSeconds(90)));
                 var bytes = metadata ? dist.Metadata! : _tampered.GetValueOrDefault(filename) ?? dist.Content;
                 response.ContentType = "application/octet-stream";
                 response.ContentLength64 = bytes.Length;

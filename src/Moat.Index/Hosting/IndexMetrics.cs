@@ -23,6 +23,7 @@ public static class IndexMetrics
         null or "" or "/" => "root",
         "/simple/" or "/simple" => "simple-root",
         _ when path.StartsWith("/simple/", StringComparison.Ordinal) => "simple-project",
+        _ when path.StartsWith("/r/", StringComparison.Ordinal) => path.EndsWith("/simple/", StringComparison.Ordinal) ? "repository-root" : "repository-project",
         _ when path.StartsWith("/files/", StringComparison.Ordinal) => path.EndsWith(".metadata", StringComparison.Ordinal) ? "metadata" : "files",
         _ when path.StartsWith("/legacy", StringComparison.Ordinal) => "upload",
         _ when path.StartsWith("/_admin/", StringComparison.Ordinal) => "admin",

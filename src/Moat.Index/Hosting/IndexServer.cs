@@ -56,6 +56,7 @@ public static class IndexServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
         app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
         app.Use(SecurityMiddleware.KillSwitchNotice(app.Services.GetRequiredService<KillSwitches>()));
 
@@ -67,6 +68,7 @@ public static class IndexServer
         });
         app.MapGet("/metrics", () => Results.Text(IndexMetrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         SimpleEndpoints.Map(app);
+        Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);

@@ -20,7 +20,11 @@ public sealed class NameCheck(ProxyStore allowlist) : IUploadCheck
         var findings = NameChecker.Default.Check(candidate.Project);
         if (findings.Count == 0) return CheckOutcome.Pass;
         if (findings[0].Severity >= Severity.High && !await allowlist.IsAllowedAsync(candidate.Project))
-            return new CheckOutcome(findings, $"{candidate.Filename} is blocked as a lookalike name ({findings[0].RuleId}: {findings[0].Message}); an admin can allowlist {candidate.Project}");
+            return new CheckOutcome(findings, LookalikeRefusal(candidate.Filename, candidate.Project, findings[0]));
         return new CheckOutcome(findings);
     }
+
+    /// <summary>The one wording of a lookalike refusal, for files here and for project pages in <see cref="LookalikeGuard"/>.</summary>
+    public static string LookalikeRefusal(string subject, string project, Finding worst) =>
+        $"{subject} is blocked as a lookalike name ({worst.RuleId}: {worst.Message}); an admin can allowlist {project}";
 }

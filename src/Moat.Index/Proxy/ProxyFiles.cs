@@ -20,7 +20,7 @@ public sealed record ProxyRefusal(int Status, string Message);
 /// stored or served), stores it content-addressed, and runs the same <see cref="PolicyGate"/> as uploads before it is
 /// ever served. The decision is kept per sha256; quarantined files answer 403 with the reason, which pip prints.
 /// </summary>
-public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, PolicyGate gate, ILogger<ProxyFiles> log)
+public sealed class ProxyFiles(Repositories repositories, ProxyStore store, LookalikeGuard lookalikes, IBlobStore blobs, PolicyGate gate, ILogger<ProxyFiles> log)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _inflight = new(StringComparer.Ordinal);
 
@@ -29,26 +29,34 @@ public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, Pol
     private long _downloads;
 
     /// <summary>The firewall's decision for an upstream file, downloading and judging it first when it is new.</summary>
-    public async Task<object> EnsureJudgedAsync(UpstreamFile file, string project, CancellationToken ct)
+    public async Task<object> EnsureJudgedAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
     {
-        if (await repository.Store.GetAsync(file.Sha256!) is { } known && blobs.OpenRead(known.Sha256) is { } existing)
+        if (await store.GetAsync(file.Sha256!) is { } known && blobs.OpenRead(known.Sha256) is { } existing)
         {
             existing.Dispose();
             return known;
         }
-        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(() => DownloadAndJudgeAsync(file, project))));
+        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(() => DownloadAndJudgeAsync(repository, file, project))));
+        return await AwaitSharedAsync(file.Sha256!, lazy, ct);
+    }
+
+    /// <summary>Waits on a download others may share; counted in <c>moat_proxy_download_waiters</c> while it waits.</summary>
+    private async Task<object> AwaitSharedAsync(string key, Lazy<Task<object>> lazy, CancellationToken ct)
+    {
+        ProxyMetrics.DownloadWaiters.Add(1);
         try
         {
             return await lazy.Value.WaitAsync(ct);
         }
         finally
         {
-            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<object>>>(file.Sha256!, lazy));
+            ProxyMetrics.DownloadWaiters.Add(-1);
+            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<object>>>(key, lazy));
         }
     }
 
     /// <summary>Downloads, verifies, stores and judges one file; returns a <see cref="ProxiedFile"/> or a <see cref="ProxyRefusal"/>.</summary>
-    private async Task<object> DownloadAndJudgeAsync(UpstreamFile file, string project)
+    private async Task<object> DownloadAndJudgeAsync(ProxyRepository repository, UpstreamFile file, string project)
     {
         // Never cancelled by the requesting client: other clients may be waiting on the same download.
         using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout * 4);
@@ -77,18 +85,18 @@ public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, Pol
                     $"Moat refused {file.Filename}: its content does not match the sha256 the upstream index advertised (expected {file.Sha256}, got {staged.Sha256}).");
             }
             ProxyMetrics.Downloads.Inc("verified");
-            var (state, reason) = await JudgeAsync(file, project, staged, ct);
+            var (state, reason) = await JudgeAsync(repository, file, project, staged, ct);
             await blobs.CommitAsync(staged, ct);
-            await repository.Store.SaveDecisionAsync(staged.Sha256, file.Filename, project, state, reason);
+            await store.SaveDecisionAsync(staged.Sha256, file.Filename, project, state, reason);
             ProxyMetrics.Decisions.Inc(state);
-            repository.StateChanged();
+            repositories.StateChanged();
             if (state != ProxiedFile.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", file.Filename, reason);
-            return (await repository.Store.GetAsync(staged.Sha256))!;
+            return (await store.GetAsync(staged.Sha256))!;
         }
     }
 
     /// <summary>The same gate as uploads. Scan errors quarantine (fail closed) unless configured otherwise; an allowlisted project is served whatever the verdict, which is still recorded.</summary>
-    private async Task<(string State, string? Reason)> JudgeAsync(UpstreamFile file, string project, StagedBlob staged, CancellationToken ct)
+    private async Task<(string State, string? Reason)> JudgeAsync(ProxyRepository repository, UpstreamFile file, string project, StagedBlob staged, CancellationToken ct)
     {
         try
         {
@@ -103,7 +111,7 @@ public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, Pol
                 if (decision.Verdict == Moat.Analysis.Verdict.Suspicious) log.LogWarning("Proxied file {Filename} judged suspicious; served per policy", file.Filename);
                 return (ProxiedFile.Available, null);
             }
-            if (await repository.Store.IsAllowedAsync(project))
+            if (await store.IsAllowedAsync(project))
             {
                 log.LogWarning("Proxied file {Filename} judged {Verdict} but {Project} is allowlisted; served", file.Filename, ReportNames.Of(decision.Verdict), project);
                 return (ProxiedFile.Available, $"allowlisted: {decision.Message}");
@@ -120,7 +128,7 @@ public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, Pol
     }
 
     /// <summary>Fetches and verifies a PEP 658 metadata file against the sha256 the upstream advertised; returns its blob sha256 or a refusal.</summary>
-    public async Task<object> EnsureMetadataAsync(UpstreamFile file, CancellationToken ct)
+    public async Task<object> EnsureMetadataAsync(ProxyRepository repository, UpstreamFile file, CancellationToken ct)
     {
         var sha = file.CoreMetadataSha256!;
         if (blobs.OpenRead(sha) is { } existing)
@@ -145,14 +153,7 @@ public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, Pol
                 return new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat could not download the metadata of {file.Filename}: {ex.Message}");
             }
         })));
-        try
-        {
-            return await lazy.Value.WaitAsync(ct);
-        }
-        finally
-        {
-            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<object>>>("m:" + sha, lazy));
-        }
+        return await AwaitSharedAsync("m:" + sha, lazy, ct);
     }
 
     /// <summary>
@@ -188,31 +189,31 @@ public sealed class ProxyFiles(ProxyRepository repository, IBlobStore blobs, Pol
         var ct = context.RequestAborted;
         var isMetadata = filename.EndsWith(".metadata", StringComparison.Ordinal);
         var distribution = isMetadata ? filename[..^".metadata".Length] : filename;
-        if (!repository.Options.Enabled || UpstreamPageParser.Hex(sha256) != sha256 || ProjectOf(distribution) is not { } project
-            || repository.Options.IsReserved(project) || await hosted.GetProjectAsync(project, ct) is not null)
+        if (repositories.Proxies.Count == 0 || UpstreamPageParser.Hex(sha256) != sha256 || ProjectOf(distribution) is not { } project
+            || repositories.Proxies[0].Options.IsReserved(project) /* every proxy shares the reserved list */ || await hosted.GetProjectAsync(project, ct) is not null)
             return Results.NotFound();
 
-        var known = await repository.Store.GetAsync(sha256);
+        var known = await store.GetAsync(sha256);
         if (known is not null && known.Filename == distribution)
         {
             if (!known.Servable) return Blocked(known);
             if (!isMetadata && Serve(context, sha256, filename) is { } cached) return cached;
         }
-        var file = await repository.FindFileAsync(distribution, sha256, ct);
-        if (file is null) return Results.NotFound();
-        if (repository.TooYoung(file))
-            return Refuse(StatusCodes.Status403Forbidden, $"{distribution} is blocked by Moat: released {file.UploadTime:u}, younger than the release-age gate ({repository.Options.MinReleaseAge.TotalHours:0.#} hours)");
+        // A lookalike name is refused before anything of it is downloaded (an admin's release of a file still wins above).
+        if (await lookalikes.RefusalAsync(project, distribution) is { } lookalike) return Refuse(StatusCodes.Status403Forbidden, lookalike);
+        if (await repositories.FindFileAsync(project, distribution, sha256, ct) is not var (repository, file)) return Results.NotFound();
+        if (repository.TooYoung(file)) return Refuse(StatusCodes.Status403Forbidden, repository.ReleaseAgeRefusal(file));
         if (isMetadata)
         {
             if (file.CoreMetadataSha256 is null) return Results.NotFound();
-            return await EnsureMetadataAsync(file, ct) switch
+            return await EnsureMetadataAsync(repository, file, ct) switch
             {
                 ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
                 string blob => Serve(context, blob, filename) ?? Results.NotFound(),
                 _ => Results.NotFound(),
             };
         }
-        return await EnsureJudgedAsync(file, project, ct) switch
+        return await EnsureJudgedAsync(repository, file, project, ct) switch
         {
             ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
             ProxiedFile { Servable: false } blocked => Blocked(blocked),

@@ -10,11 +10,27 @@ namespace Moat.Index.Proxy;
 /// <c>page-ttl-seconds</c>, <c>min-release-age-hours</c>, <c>reserved</c> (names and <c>prefix-*</c> patterns never
 /// resolved upstream), <c>fail-closed</c>, <c>timeout-seconds</c>.
 /// </summary>
+/// <summary>How the release-age gate treats a file of unknown age (see <see cref="ProxyOptions.UnknownUploadTime"/>).</summary>
+public enum UnknownUploadTime { FirstSeen, Hide, Allow }
+
 public sealed record ProxyOptions
 {
     public const string PyPI = "https://pypi.org/simple/";
 
+    /// <summary>The repository's name in <c>[[repository]]</c> (<c>pypi</c> for the default proxy); also its path <c>/r/&lt;name&gt;/simple/</c>.</summary>
+    public string Name { get; init; } = "pypi";
+
     public string Upstream { get; init; } = PyPI;
+
+    /// <summary>HTTP Basic credentials for a private upstream (the password usually from <c>password-env</c>, never logged).</summary>
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+
+    /// <summary>
+    /// What the release-age gate does with a file whose page gives no <c>upload-time</c> (PEP 503 HTML pages never do):
+    /// count its age from when Moat first saw it on the upstream page (the default), hide it, or let it through.
+    /// </summary>
+    public UnknownUploadTime UnknownUploadTime { get; init; } = UnknownUploadTime.FirstSeen;
 
     /// <summary>How long an upstream project page is used before it is revalidated (conditional GET).</summary>
     public TimeSpan PageTtl { get; init; } = TimeSpan.FromMinutes(10);
@@ -34,6 +50,10 @@ public sealed record ProxyOptions
 
     public bool Enabled => !string.IsNullOrEmpty(Upstream);
 
+    /// <summary>The upstream URL as logs may show it: credentials in the URL itself are masked.</summary>
+    public string DisplayUpstream => Uri.TryCreate(Upstream, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+        ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.AbsoluteUri : Upstream;
+
     private Regex? _reserved;
 
     /// <summary>Whether a normalized project name is reserved for hosted repositories (globs: <c>*</c> any run, <c>?</c> one character).</summary>
@@ -46,23 +66,33 @@ public sealed record ProxyOptions
         return _reserved.IsMatch(normalizedName);
     }
 
-    public static ProxyOptions Apply(ProxyOptions options, TomlTable proxy, string source)
+    /// <summary>
+    /// Applies <c>[proxy]</c> (<paramref name="where"/> = <c>proxy</c>, URL key <c>upstream</c>) or one proxy
+    /// <c>[[repository]]</c> entry (URL key <c>url</c>, plus <c>username</c> and <c>password-env</c>/<c>password</c>).
+    /// </summary>
+    public static ProxyOptions Apply(ProxyOptions options, TomlTable proxy, string source, string where = "proxy", string urlKey = "upstream")
     {
         object? Raw(string key) => proxy.TryGetValue(key, out var value) ? value : null;
-        IndexConfigurationException Bad(string key, string expected) => new($"{source}: proxy.{key} must be {expected}");
+        IndexConfigurationException Bad(string key, string expected) => new($"{source}: {where}.{key} must be {expected}");
         long Seconds(string key, TimeSpan fallback, long min) => Raw(key) switch
         {
             null => (long)fallback.TotalSeconds,
             long n when n >= min => n,
             _ => throw Bad(key, min == 0 ? "a non-negative integer" : "a positive integer"),
         };
-        var upstream = Raw("upstream") switch { null => options.Upstream, string s => s, _ => throw Bad("upstream", "a URL string") };
+        string? Text(string key) => Raw(key) switch { null => null, string s => s, _ => throw Bad(key, "a string") };
+        var upstream = Text(urlKey) ?? options.Upstream;
         if (upstream.Length > 0 && (!Uri.TryCreate(upstream, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            throw new IndexConfigurationException($"{source}: proxy.upstream must be an http(s) URL");
+            throw Bad(urlKey, "an http(s) URL");
         if (upstream.Length > 0 && !upstream.EndsWith('/')) upstream += "/";
+        var password = Text("password") ?? options.Password;
+        if (Text("password-env") is { } variable)
+            password = Environment.GetEnvironmentVariable(variable) ?? throw new IndexConfigurationException($"{source}: {where}.password-env names {variable}, which is not set");
         return options with
         {
             Upstream = upstream,
+            Username = Text("username") ?? options.Username,
+            Password = password,
             PageTtl = TimeSpan.FromSeconds(Seconds("page-ttl-seconds", options.PageTtl, 0)),
             MinReleaseAge = Raw("min-release-age-hours") switch
             {
@@ -76,6 +106,14 @@ public sealed record ProxyOptions
                 null => options.Reserved,
                 TomlArray a when a.All(x => x is string) => [.. a.Cast<string>()],
                 _ => throw Bad("reserved", "an array of strings"),
+            },
+            UnknownUploadTime = Text("unknown-upload-time") switch
+            {
+                null => options.UnknownUploadTime,
+                "first-seen" => UnknownUploadTime.FirstSeen,
+                "hide" => UnknownUploadTime.Hide,
+                "allow" => UnknownUploadTime.Allow,
+                _ => throw Bad("unknown-upload-time", "\"first-seen\", \"hide\" or \"allow\""),
             },
             FailClosed = Raw("fail-closed") switch { null => options.FailClosed, bool b => b, _ => throw Bad("fail-closed", "true or false") },
             UpstreamTimeout = TimeSpan.FromSeconds(Seconds("timeout-seconds", options.UpstreamTimeout, 1)),

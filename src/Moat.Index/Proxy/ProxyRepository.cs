@@ -15,7 +15,31 @@ public static class ProxyMetrics
     public static readonly LabeledCounter Downloads = new("moat_proxy_downloads_total", "Upstream file downloads by result (verified, hash-mismatch, failed).", "result");
     public static readonly LabeledCounter Decisions = new("moat_proxy_decisions_total", "Firewall decisions on proxied files by state.", "state");
 
-    public static IEnumerable<IMetric> All => [Pages, Downloads, Decisions];
+    public static readonly Gauge DownloadWaiters = new("moat_proxy_download_waiters", "Requests waiting right now on an upstream file download in progress (many clients, one download).");
+
+    public static IEnumerable<IMetric> All => [Pages, Downloads, Decisions, DownloadWaiters];
+
+    /// <summary>A value that goes up and down.</summary>
+    public sealed class Gauge(string name, string help) : IMetric
+    {
+        private long _value;
+        public long Value => Interlocked.Read(ref _value);
+        public void Add(long amount) => Interlocked.Add(ref _value, amount);
+
+        public void Write(System.Text.StringBuilder text) =>
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n")
+                .Append(name).Append(' ').Append(Value.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+    }
+}
+
+/// <summary>
+/// What one proxy repository knows about a project: its page, or none because the upstream does not have it
+/// (<see cref="Failed"/> false) or because the upstream could not be asked and nothing is cached (<see cref="Failed"/> true).
+/// A group stops at a failed member rather than asking the next: a later upstream must never answer for an earlier one.
+/// </summary>
+public readonly record struct PageLookup(UpstreamPage? Page, bool Failed)
+{
+    public static readonly PageLookup Missing = new(null, false);
 }
 
 /// <summary>
@@ -30,10 +54,11 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
     private sealed record CachedPage(UpstreamPage Page, DateTimeOffset CheckedAt, RenderedPage? Rendered, long StateVersion);
 
     private readonly ConcurrentDictionary<string, CachedPage> _pages = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task<UpstreamPage?>> _inflight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<PageLookup>> _inflight = new(StringComparer.Ordinal);
     private long _stateVersion;
 
     public ProxyOptions Options => options;
+    public string Name => options.Name;
     public ProxyStore Store => store;
     public UpstreamClient Upstream => upstream;
 
@@ -41,30 +66,37 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
     public void StateChanged() => Interlocked.Increment(ref _stateVersion);
 
     /// <summary>The rendered page of an upstream project, or null (reserved, unknown upstream, or upstream down with nothing cached).</summary>
-    public async ValueTask<RenderedPage?> ProjectAsync(string project, CancellationToken ct)
+    public async ValueTask<RenderedPage?> ProjectAsync(string project, CancellationToken ct) => (await LookupAsync(project, ct)).Page;
+
+    /// <summary>The rendered page of an upstream project, or why there is none (<see cref="PageLookup"/>).</summary>
+    public async ValueTask<(RenderedPage? Page, bool Failed)> LookupAsync(string project, CancellationToken ct)
     {
-        if (!options.Enabled) return null;
+        if (!options.Enabled) return (null, false);
         if (options.IsReserved(project))
         {
             ProxyMetrics.Pages.Inc("reserved");
-            return null;
+            return (null, false);
         }
-        var page = await PageAsync(project, ct);
-        if (page is null || !_pages.TryGetValue(project, out var cached)) return null;
+        var lookup = await PageAsync(project, ct);
+        if (lookup.Page is not { } page || !_pages.TryGetValue(project, out var cached)) return (null, lookup.Failed);
         var version = Interlocked.Read(ref _stateVersion);
-        if (cached.Rendered is { } rendered && cached.StateVersion == version) return rendered;
+        if (cached.Rendered is { } rendered && cached.StateVersion == version) return (rendered, false);
         var fresh = await RenderAsync(page);
         _pages[project] = cached with { Rendered = fresh, StateVersion = version };
-        return fresh;
+        return (fresh, false);
     }
 
+    /// <summary>The file behind a Moat file URL in a page this repository already holds in memory (no upstream request).</summary>
+    public UpstreamFile? CachedFile(string project, string filename, string sha256) =>
+        _pages.TryGetValue(project, out var cached) ? cached.Page.Files.FirstOrDefault(f => f.Filename == filename && f.Sha256 == sha256) : null;
+
     /// <summary>The upstream page of a project (cached, revalidated, or stale when the upstream fails).</summary>
-    public async Task<UpstreamPage?> PageAsync(string project, CancellationToken ct)
+    public async Task<PageLookup> PageAsync(string project, CancellationToken ct)
     {
         if (_pages.TryGetValue(project, out var cached) && time.GetUtcNow() - cached.CheckedAt < options.PageTtl)
         {
             ProxyMetrics.Pages.Inc("fresh");
-            return cached.Page;
+            return new(cached.Page, false);
         }
         // One upstream request per project at a time, however many clients ask.
         var task = _inflight.GetOrAdd(project, p => RefreshAsync(p));
@@ -74,51 +106,93 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
         }
         finally
         {
-            if (task.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Task<UpstreamPage?>>(project, task));
+            if (task.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Task<PageLookup>>(project, task));
         }
     }
 
-    private async Task<UpstreamPage?> RefreshAsync(string project)
+    private async Task<PageLookup> RefreshAsync(string project)
     {
         await Task.Yield();
-        var known = _pages.TryGetValue(project, out var cached) ? cached.Page : await store.LoadPageAsync(project);
+        var known = _pages.TryGetValue(project, out var cached) ? cached.Page : await store.LoadPageAsync(StoreKey(project));
         var result = await upstream.GetProjectAsync(project, known, CancellationToken.None);
         var now = time.GetUtcNow();
         switch (result.Status)
         {
             case UpstreamStatus.Fetched:
                 ProxyMetrics.Pages.Inc("fetched");
-                await store.SavePageAsync(result.Page!);
-                _pages[project] = new CachedPage(result.Page!, now, null, -1);
-                return result.Page;
+                var page = await WithFirstSeenAsync(result.Page!);
+                await store.SavePageAsync(StoreKey(project), page);
+                _pages[project] = new CachedPage(page, now, null, -1);
+                return new(page, false);
             case UpstreamStatus.NotModified:
                 ProxyMetrics.Pages.Inc("revalidated");
                 // Re-rendered once per TTL even when unchanged upstream: the release-age gate lets files in as they age.
-                _pages[project] = cached is not null ? cached with { CheckedAt = now, Rendered = null } : new CachedPage(known!, now, null, -1);
-                return known;
+                var same = await WithFirstSeenAsync(known!); // the gate may have been turned on since the page was fetched
+                _pages[project] = cached is not null ? cached with { Page = same, CheckedAt = now, Rendered = null } : new CachedPage(same, now, null, -1);
+                return new(same, false);
             case UpstreamStatus.NotFound:
                 ProxyMetrics.Pages.Inc("not-found");
                 _pages.TryRemove(project, out _);
-                return null;
+                return PageLookup.Missing;
             default:
                 if (known is null)
                 {
                     ProxyMetrics.Pages.Inc("failed");
-                    log.LogWarning("Upstream unavailable for {Project} and nothing cached: {Error}", project, result.Error);
-                    return null;
+                    log.LogWarning("Upstream {Repository} unavailable for {Project} and nothing cached: {Error}", Name, project, result.Error);
+                    return new(null, true);
                 }
                 ProxyMetrics.Pages.Inc("stale");
-                log.LogWarning("Upstream unavailable for {Project}; serving the cached page: {Error}", project, result.Error);
+                log.LogWarning("Upstream {Repository} unavailable for {Project}; serving the cached page: {Error}", Name, project, result.Error);
                 // Try again after a short pause rather than on every request while the upstream is down.
                 var retryAt = now - options.PageTtl + TimeSpan.FromSeconds(Math.Min(30, options.PageTtl.TotalSeconds));
                 _pages[project] = cached is not null ? cached with { CheckedAt = retryAt } : new CachedPage(known, retryAt, null, -1);
-                return known;
+                return new(known, false);
         }
     }
 
-    /// <summary>Whether the release-age gate hides a file: it is younger than the configured age (unknown upload times pass: HTML pages carry none).</summary>
-    public bool TooYoung(UpstreamFile file) =>
-        options.MinReleaseAge > TimeSpan.Zero && file.UploadTime is { } uploaded && time.GetUtcNow() - uploaded < options.MinReleaseAge;
+    /// <summary>Pages of different upstreams are kept apart in proxy.db: the same name may be two different projects.</summary>
+    private string StoreKey(string project) => Name + "/" + project;
+
+    /// <summary>
+    /// With the release-age gate on and <c>unknown-upload-time = "first-seen"</c>, files whose page gives no upload
+    /// time (every PEP 503 HTML page) get the time Moat first saw them on the upstream, kept in proxy.db so a restart
+    /// does not make old files young or young files old.
+    /// </summary>
+    private async Task<UpstreamPage> WithFirstSeenAsync(UpstreamPage page)
+    {
+        if (options.MinReleaseAge <= TimeSpan.Zero || options.UnknownUploadTime != UnknownUploadTime.FirstSeen) return page;
+        var unknown = page.Files.Where(f => f.UploadTime is null && f.FirstSeen is null && f.Sha256 is not null).Select(f => f.Sha256!).ToList();
+        if (unknown.Count == 0) return page;
+        var seen = await store.FirstSeenAsync(unknown, time.GetUtcNow());
+        return page with { Files = [.. page.Files.Select(f => f.UploadTime is null && f.Sha256 is { } sha && seen.TryGetValue(sha, out var at) ? f with { FirstSeen = at } : f)] };
+    }
+
+    /// <summary>
+    /// Whether the release-age gate hides a file: it is younger than the configured age. Its age is its upstream
+    /// <c>upload-time</c>; when the page gives none, <see cref="ProxyOptions.UnknownUploadTime"/> decides: the time Moat
+    /// first saw it (a file with no such record is treated as new), always hidden, or let through.
+    /// </summary>
+    public bool TooYoung(UpstreamFile file) => options.MinReleaseAge > TimeSpan.Zero && AgeOf(file) is var age && (age is null || age < options.MinReleaseAge);
+
+    /// <summary>The file's age as the gate counts it; null when unknown and the gate must hide it (never called with the gate off).</summary>
+    private TimeSpan? AgeOf(UpstreamFile file) => (file.UploadTime, options.UnknownUploadTime) switch
+    {
+        ({ } uploaded, _) => time.GetUtcNow() - uploaded,
+        (null, UnknownUploadTime.Allow) => TimeSpan.MaxValue,
+        (null, UnknownUploadTime.FirstSeen) when file.FirstSeen is { } seen => time.GetUtcNow() - seen,
+        _ => null,
+    };
+
+    /// <summary>Why the gate hides a file, for the 403 pip prints.</summary>
+    public string ReleaseAgeRefusal(UpstreamFile file)
+    {
+        var hours = $"{options.MinReleaseAge.TotalHours:0.#} hours";
+        return file.UploadTime is { } uploaded
+            ? $"{file.Filename} is blocked by Moat: released {uploaded:u}, younger than the release-age gate ({hours})"
+            : file.FirstSeen is { } seen && options.UnknownUploadTime == UnknownUploadTime.FirstSeen
+                ? $"{file.Filename} is blocked by Moat: the upstream gives no upload time and Moat first saw it {seen:u}, younger than the release-age gate ({hours})"
+                : $"{file.Filename} is blocked by Moat: the upstream gives no upload time, so the release-age gate ({hours}) cannot clear it";
+    }
 
     /// <summary>The files of a page a client may be offered: a verifiable sha256, a filename Moat understands, old enough.</summary>
     public static FileRecord? ToRecord(string project, UpstreamFile file)
@@ -149,7 +223,7 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
         if (!options.Enabled || DistributionInspector.ParseFilename(filename, out _) is not { } parsed) return null;
         var project = ProjectName.Normalize(parsed.Name);
         if (options.IsReserved(project)) return null;
-        var page = await PageAsync(project, ct);
+        var page = (await PageAsync(project, ct)).Page;
         return page?.Files.FirstOrDefault(f => f.Filename == filename && f.Sha256 == sha256);
     }
 }

@@ -1,25 +1,31 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Moat.Index.Proxy;
 
-/// <summary>Registers the proxy repository. Tests replace <see cref="UpstreamClient"/> with one whose handler reaches an in-process upstream.</summary>
+/// <summary>Registers the configured repositories: one <see cref="ProxyRepository"/> per proxy (one shared connection pool), the group resolver, and the firewall's files.</summary>
 public static class ProxyServices
 {
     public static void Add(IServiceCollection services, IndexOptions options)
     {
-        services.AddSingleton(options.Proxy);
+        var layout = options.Layout;
+        services.AddSingleton(layout);
         services.AddSingleton(ProxyStore.Open(Path.Combine(options.DataDirectory, "proxy.db")));
-        services.AddSingleton(_ => new UpstreamClient(new HttpClient(new SocketsHttpHandler
+        var http = new HttpClient(new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         })
-        { Timeout = Timeout.InfiniteTimeSpan, DefaultRequestHeaders = { { "User-Agent", "moat-proxy" } } }, options.Proxy));
+        { Timeout = Timeout.InfiniteTimeSpan, DefaultRequestHeaders = { { "User-Agent", "moat-proxy" } } };
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ProxyRepository>();
+        services.AddSingleton<LookalikeGuard>();
+        services.AddSingleton(sp => new Repositories(layout,
+            [.. layout.Proxies.Select(p => new ProxyRepository(p, new UpstreamClient(http, p), sp.GetRequiredService<ProxyStore>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyRepository>>()))],
+            sp.GetRequiredService<Simple.SimplePageCache>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<LookalikeGuard>()));
         services.AddSingleton<ProxyFiles>();
-        services.AddSingleton(sp => new ProxyAdmin(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<ProxyRepository>().StateChanged));
+        services.AddSingleton(sp => new ProxyAdmin(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<Repositories>().StateChanged));
     }
 }

@@ -39,6 +39,7 @@ public sealed class ProxyStore
                 state TEXT NOT NULL, reason TEXT, decided_at TEXT NOT NULL, override TEXT);
             CREATE INDEX IF NOT EXISTS proxied_by_state ON proxied (state);
             CREATE TABLE IF NOT EXISTS allowlist (project TEXT PRIMARY KEY, reason TEXT, added_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS first_seen (sha256 TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
             """);
         return store;
     }
@@ -55,17 +56,18 @@ public sealed class ProxyStore
 
     private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    public async Task SavePageAsync(UpstreamPage page)
+    /// <summary>Keeps an upstream page under <paramref name="key"/> (repository/project).</summary>
+    public async Task SavePageAsync(string key, UpstreamPage page)
     {
         await using var connection = Connect();
         await connection.ExecuteAsync("INSERT INTO pages (project, body, fetched_at) VALUES (@p, @b, @t) ON CONFLICT (project) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
-            new { p = page.Project, b = JsonSerializer.Serialize(page), t = Now() });
+            new { p = key, b = JsonSerializer.Serialize(page), t = Now() });
     }
 
-    public async Task<UpstreamPage?> LoadPageAsync(string project)
+    public async Task<UpstreamPage?> LoadPageAsync(string key)
     {
         await using var connection = Connect();
-        var body = await connection.QuerySingleOrDefaultAsync<string>("SELECT body FROM pages WHERE project = @project", new { project });
+        var body = await connection.QuerySingleOrDefaultAsync<string>("SELECT body FROM pages WHERE project = @key", new { key });
         return body is null ? null : JsonSerializer.Deserialize<UpstreamPage>(body);
     }
 
@@ -82,6 +84,19 @@ public sealed class ProxyStore
                 WHERE json_extract(file.value, '$.CoreMetadataSha256') IS NOT NULL
             """);
         return hashes.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>When each sha256 was first seen on an upstream page: records <paramref name="now"/> for new ones, keeps the first time for the rest.</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> FirstSeenAsync(IReadOnlyList<string> sha256s, DateTimeOffset now)
+    {
+        await using var connection = Connect();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var at = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        foreach (var sha in sha256s)
+            await connection.ExecuteAsync("INSERT INTO first_seen (sha256, seen_at) VALUES (@sha, @at) ON CONFLICT (sha256) DO NOTHING", new { sha, at }, transaction);
+        var rows = await connection.QueryAsync<(string Sha256, string SeenAt)>("SELECT sha256, seen_at FROM first_seen WHERE sha256 IN @sha256s", new { sha256s }, transaction);
+        await transaction.CommitAsync();
+        return rows.ToDictionary(r => r.Sha256, r => Time(r.SeenAt), StringComparer.Ordinal);
     }
 
     public async Task<ProxiedFile?> GetAsync(string sha256)

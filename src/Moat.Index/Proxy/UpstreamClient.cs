@@ -26,6 +26,7 @@ public sealed class UpstreamClient(HttpClient http, ProxyOptions options)
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonV1));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.pypi.simple.v1+html", 0.2));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html", 0.1));
+        Authorize(request);
         if (cached?.ETag is { } etag) request.Headers.TryAddWithoutValidation("If-None-Match", etag);
         if (cached?.LastModified is { } modified) request.Headers.TryAddWithoutValidation("If-Modified-Since", modified);
         try
@@ -55,13 +56,28 @@ public sealed class UpstreamClient(HttpClient http, ProxyOptions options)
     /// <summary>Opens a file download; the caller streams and hashes it. Throws <see cref="HttpRequestException"/> on failure.</summary>
     public async Task<HttpResponseMessage> OpenFileAsync(string url, CancellationToken ct)
     {
-        var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        Authorize(request);
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)
         {
             response.Dispose();
             throw new HttpRequestException($"{url} answered {(int)response.StatusCode}", null, response.StatusCode);
         }
         return response;
+    }
+
+    /// <summary>
+    /// Sends the repository's credentials (HTTP Basic) only to the upstream's own scheme, host and port: file URLs
+    /// may point elsewhere (pypi.org's point at files.pythonhosted.org), and credentials must not follow them.
+    /// </summary>
+    private void Authorize(HttpRequestMessage request)
+    {
+        if (options.Username is null || request.RequestUri is not { } target) return;
+        var upstream = new Uri(options.Upstream);
+        if (Uri.Compare(target, upstream, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0) return;
+        var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(options.Username + ":" + (options.Password ?? "")));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", token);
     }
 
     private static async Task<byte[]> ReadBoundedAsync(HttpContent content, int max, CancellationToken ct)

@@ -15,7 +15,11 @@ public sealed record UpstreamFile(
     string? YankedReason,
     string? CoreMetadataSha256,
     DateTimeOffset? UploadTime,
-    long? Size);
+    long? Size)
+{
+    /// <summary>When Moat first saw this file on the upstream page; set only when the page gives no upload time and the release-age gate counts from first sight.</summary>
+    public DateTimeOffset? FirstSeen { get; init; }
+}
 
 /// <summary>An upstream project page, parsed; <see cref="ETag"/>/<see cref="LastModified"/> revalidate it.</summary>
 public sealed record UpstreamPage(string Project, IReadOnlyList<UpstreamFile> Files, string? ETag, string? LastModified);

@@ -8,16 +8,18 @@ using Moat.Packaging;
 namespace Moat.Index.Simple;
 
 /// <summary>
-/// <c>GET /simple/</c> and <c>GET /simple/&lt;project&gt;/</c>: negotiated, cached, revalidatable. The cached page
-/// is the hot path of the whole index (every install asks for every dependency's page), so it does no database
+/// <c>GET /simple/</c> and <c>GET /simple/&lt;project&gt;/</c>: negotiated, cached, revalidatable. The cached hosted
+/// page is the hot path of the whole index (every install asks for every dependency's page), so it does no database
 /// work, parses nothing it has parsed before and writes bytes and header values made once per page version.
 /// </summary>
 public static class SimpleEndpoints
 {
     public static void Map(WebApplication app)
     {
+        var repositories = app.Services.GetRequiredService<Proxy.Repositories>();
         var cache = app.Services.GetRequiredService<SimplePageCache>();
-        var proxy = app.Services.GetRequiredService<Proxy.ProxyRepository>();
+        // A hosted page answers first when the repository at /simple/ includes the hosted one (the default group).
+        var hostedFirst = repositories.Layout.IncludesHosted(repositories.Layout.Root);
         // One route: the trailing slash matters here (PEP 503 canonical URLs) but not to the router. A plain
         // RequestDelegate: no parameter binding or service lookups per request.
         app.MapMethods("/simple/{**path}", [HttpMethods.Get, HttpMethods.Head], (RequestDelegate)(context =>
@@ -30,28 +32,24 @@ public static class SimpleEndpoints
                     context.Response.Redirect("/simple/" + context.Request.QueryString, permanent: true);
                     return Task.CompletedTask;
                 }
-                return RootAsync(context, cache);
+                return RootAsync(context, repositories);
             }
-            // The common case: a canonical URL ("name/") of a page cached and fresh.
-            if (path.EndsWith('/') && cache.TryGetFresh(path.AsSpan(0, path.Length - 1), out var fresh))
+            // The common case: a canonical URL ("name/") of a hosted page cached and fresh.
+            if (hostedFirst && path.EndsWith('/') && cache.TryGetFresh(path.AsSpan(0, path.Length - 1), out var fresh))
                 return Negotiate(context) is { } format ? WriteAsync(context, fresh, format) : NotAcceptableAsync(context);
             var slash = path.IndexOf('/');
-            return ProjectAsync(context, slash < 0 ? path : path[..slash], slash < 0 ? null : path[(slash + 1)..], cache, proxy);
+            return ProjectAsync(context, slash < 0 ? path : path[..slash], slash < 0 ? null : path[(slash + 1)..], repositories);
         }));
     }
 
-    private static async Task RootAsync(HttpContext context, SimplePageCache cache)
+    private static async Task RootAsync(HttpContext context, Proxy.Repositories repositories)
     {
-        if (Negotiate(context) is not { } format)
-        {
-            await NotAcceptableAsync(context);
-            return;
-        }
-        var page = await cache.RootAsync(context.RequestAborted);
-        await WriteAsync(context, page, format);
+        if (await NegotiateAsync(context) is not { } format) return;
+        var page = await repositories.RootAsync(repositories.Layout.Root, context.RequestAborted);
+        await WriteAsync(context, page!, format);
     }
 
-    private static async Task ProjectAsync(HttpContext context, string project, string? rest, SimplePageCache cache, Proxy.ProxyRepository proxy)
+    private static async Task ProjectAsync(HttpContext context, string project, string? rest, Proxy.Repositories repositories)
     {
         if (!string.IsNullOrEmpty(rest) || !ProjectName.IsValid(project))
         {
@@ -65,27 +63,31 @@ public static class SimpleEndpoints
             context.Response.Redirect($"/simple/{normalized}/{context.Request.QueryString}", permanent: true);
             return;
         }
-        if (Negotiate(context) is not { } format)
+        if (await NegotiateAsync(context) is not { } format) return;
+        // The repository at /simple/ (by default the group: hosted first — a hosted name stops there, an upstream never
+        // shadows it — then the proxy). Resolution rules: Proxy.RepositoryLayout.
+        var resolution = await repositories.ProjectAsync(repositories.Layout.Root, normalized, Proxy.RepositoryEndpoints.IsPip(context.Request), context.RequestAborted);
+        if (resolution.Page is not { } page)
         {
-            await NotAcceptableAsync(context);
-            return;
-        }
-        // The group: the hosted repository first, and a hosted name stops there — an upstream never shadows it
-        // (dependency confusion), whatever versions it has. Only unknown names go to the proxy.
-        var page = await cache.ProjectAsync(normalized, context.RequestAborted) ?? await proxy.ProjectAsync(normalized, context.RequestAborted);
-        if (page is null)
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await Proxy.RepositoryEndpoints.NoPageAsync(context, resolution);
             return;
         }
         await WriteAsync(context, page, format);
+    }
+
+    /// <summary>Chooses the format, or answers 406 and returns null.</summary>
+    internal static async Task<NegotiatedFormat?> NegotiateAsync(HttpContext context)
+    {
+        if (Negotiate(context) is { } format) return format;
+        await NotAcceptableAsync(context);
+        return null;
     }
 
     /// <summary>Chooses the format (null: nothing acceptable). Sets <c>Vary</c>, which every answer here carries.</summary>
     private static NegotiatedFormat? Negotiate(HttpContext context)
     {
         var request = context.Request;
-        context.Response.Headers.Vary = VaryHeader;
+        context.Response.Headers.Vary = VaryHeaderValue;
         return ContentNegotiation.ChooseRemembered(request.QueryString.HasValue ? request.Query["format"] : default(string), request.Headers.Accept);
     }
 
@@ -96,14 +98,15 @@ public static class SimpleEndpoints
         return context.Response.WriteAsync($"Not acceptable: this index serves {ContentNegotiation.JsonV1}, {ContentNegotiation.HtmlV1} and {ContentNegotiation.TextHtml}.\n");
     }
 
-    private static readonly StringValues VaryHeader = "Accept, Accept-Encoding";
+    internal const string VaryHeader = "Accept, Accept-Encoding";
+    private static readonly StringValues VaryHeaderValue = VaryHeader;
     // Pages change (uploads, yanks, quarantine): clients may keep them but must revalidate, which is a cheap 304.
     private static readonly StringValues CacheControlHeader = "max-age=0, must-revalidate";
     private static readonly StringValues JsonContentType = ContentNegotiation.JsonV1;
     private static readonly StringValues HtmlV1ContentType = ContentNegotiation.HtmlV1 + "; charset=utf-8";
     private static readonly StringValues TextHtmlContentType = ContentNegotiation.TextHtml + "; charset=utf-8";
 
-    private static Task WriteAsync(HttpContext context, RenderedPage page, NegotiatedFormat format)
+    internal static Task WriteAsync(HttpContext context, RenderedPage page, NegotiatedFormat format)
     {
         // Tiny pages are not worth a compressed copy (and its bookkeeping); pip and uv send Accept-Encoding.
         var (identity, _) = page.For(format.Format);
