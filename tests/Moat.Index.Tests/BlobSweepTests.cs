@@ -33,7 +33,7 @@ public sealed class BlobSweepTests : IDisposable
         await store.AddFileAsync(File("alpha-1.0-py2-none-any.whl", shas["deleted"], null), "alpha");
         Assert.True(await store.DeleteFileAsync("alpha-1.0-py2-none-any.whl"));
         await proxy.SaveDecisionAsync(shas["proxied"], "six-1.0-py3-none-any.whl", "six", ProxiedFile.Quarantined, "held for review");
-        await proxy.SavePageAsync(new UpstreamPage("six", [new UpstreamFile("six-1.0-py3-none-any.whl", "https://files.example.com/six-1.0-py3-none-any.whl",
+        await proxy.SavePageAsync("pypi/six", new UpstreamPage("six", [new UpstreamFile("six-1.0-py3-none-any.whl", "https://files.example.com/six-1.0-py3-none-any.whl",
             shas["proxied"], null, false, null, shas["proxied-metadata"], null, 10)], null, null));
 
         using (var abandoned = await blobs.StageAsync(new MemoryStream(new byte[5000]), long.MaxValue, null, default))
