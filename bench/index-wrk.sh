@@ -2,6 +2,7 @@
 # Whole-process benchmark of `moat serve` on loopback with wrk: a project page (500 files) in JSON and HTML, and the
 # root index with 10,000 projects. Seeds the SQLite store directly (pages need rows, not blobs), runs the Release
 # build, and always stops the server. Usage: bench/index-wrk.sh [seconds-per-run] [connections]
+# ONLY=text runs only the cases whose "name encoding" contains text (e.g. ONLY='JSON gzip').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -32,11 +33,22 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
+# Server CPU time (user+system, clock ticks) from /proc: on a shared machine req/s varies with the neighbours' load,
+# CPU time per request much less, so each run reports both.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 run() {
   local name=$1 accept=$2 path=$3 encoding=${4:-identity}
+  [[ -n "${ONLY:-}" && "$name $encoding" != *"$ONLY"* ]] && return 0
   wrk -t2 -c"$connections" -d2s -H "Accept: $accept" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port$path" >/dev/null   # warm-up (JIT, cache)
   echo "== $name (Accept-Encoding: $encoding)"
-  wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Accept: $accept" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port$path" | grep -E "Requests/sec|Transfer/sec|^ +(50|99)%"
+  local before out requests after
+  before=$(cpu_ticks)
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Accept: $accept" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port$path")
+  after=$(cpu_ticks)
+  grep -E "Requests/sec|Transfer/sec|^ +(50|99)%" <<<"$out"
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "  server CPU: %.2f s for %d requests = %.1f us/request\n", t / hz, n, n ? t / hz / n * 1e6 : 0 }'
 }
 echo "JSON page bytes: $(curl -s -H 'Accept: application/vnd.pypi.simple.v1+json' "http://127.0.0.1:$port/simple/big-project/" | wc -c)"
 # pip and uv send "Accept-Encoding: gzip, deflate" (uv also br): the precompressed copies are what clients get.

@@ -21,6 +21,16 @@ public sealed record IndexOptions
     /// <summary>How long a rendered simple page is served before its serial is checked again (other processes may write).</summary>
     public TimeSpan PageRevalidateAfter { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often <c>moat serve</c> deletes orphan blobs (<c>[server] blob-sweep-hours</c>; 0 turns it off). Daily by
+    /// default: orphans come from crashes and from deleted files, and a deleted file (say, a malicious one) should not
+    /// keep its bytes on disk for ever; <c>moat admin gc</c> shows what a sweep would delete.
+    /// </summary>
+    public TimeSpan BlobSweepInterval { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Blobs written more recently than this are never swept (<c>[server] blob-grace-minutes</c>): uploads in flight.</summary>
+    public TimeSpan BlobGrace { get; init; } = Admin.BlobSweep.DefaultGrace;
+
     public GatePolicyAction OnSuspicious { get; init; } = GatePolicyAction.Accept;
     public GatePolicyAction OnMalicious { get; init; } = GatePolicyAction.Reject;
 
@@ -66,7 +76,7 @@ public sealed record IndexOptions
         return Apply(options, table, path);
     }
 
-    /// <summary>Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level</c> and <c>[policy] suspicious, malicious</c>.</summary>
+    /// <summary>Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours, blob-grace-minutes</c> and <c>[policy] suspicious, malicious</c>.</summary>
     public static IndexOptions Apply(IndexOptions options, TomlTable table, string source)
     {
         if (table.TryGetValue("server", out var serverValue) && serverValue is TomlTable server)
@@ -79,6 +89,10 @@ public sealed record IndexOptions
                 LogRequests = server.TryGetValue("log-requests", out var log) ? log as bool? ?? throw Bad(source, "server.log-requests", "true or false") : options.LogRequests,
                 LogFormat = Text(server, "log-format", source) is { } format ? OneOf(format, source, "server.log-format", "text", "json") : options.LogFormat,
                 LogLevel = Text(server, "log-level", source) ?? options.LogLevel,
+                BlobSweepInterval = server.TryGetValue("blob-sweep-hours", out var sweep)
+                    ? sweep is long hours and >= 0 ? TimeSpan.FromHours(hours) : throw Bad(source, "server.blob-sweep-hours", "a whole number of hours (0 turns the sweep off)")
+                    : options.BlobSweepInterval,
+                BlobGrace = Number(server, "blob-grace-minutes", source) is { } minutes ? TimeSpan.FromMinutes(minutes) : options.BlobGrace,
             };
         }
         if (table.TryGetValue("policy", out var policyValue) && policyValue is TomlTable policy)

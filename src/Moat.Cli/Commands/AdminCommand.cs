@@ -72,6 +72,7 @@ public static class AdminCommand
         admin.Subcommands.Add(delete);
         AddSecurityCommands(admin, Open, Print);
         admin.Subcommands.Add(ProxyAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
+        admin.Subcommands.Add(GcCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         return admin;
     }
 

@@ -437,10 +437,44 @@ public sealed class AccountStore
     }
 
     // Kill switches
-    public Task SetSwitchAsync(string name, bool enabled, string? reason) => ExecAsync(
-        "INSERT INTO kill_switches (name, enabled, reason, changed_at) VALUES (@name, @e, @reason, @at) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, reason = excluded.reason, changed_at = excluded.changed_at",
-        new { name, e = enabled ? 1 : 0, reason, at = Text(DateTimeOffset.UtcNow) });
+    public async Task SetSwitchAsync(string name, bool enabled, string? reason)
+    {
+        await ExecAsync(
+            "INSERT INTO kill_switches (name, enabled, reason, changed_at) VALUES (@name, @e, @reason, @at) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, reason = excluded.reason, changed_at = excluded.changed_at",
+            new { name, e = enabled ? 1 : 0, reason, at = Text(DateTimeOffset.UtcNow) });
+        Interlocked.Increment(ref _switchWrites);
+    }
+
+    private long _switchWrites;
+
+    /// <summary>How many switch changes went through this store (this process): readers compare it to notice them at once.</summary>
+    public long SwitchWrites => Interlocked.Read(ref _switchWrites);
     public Task<IReadOnlyList<SwitchRow>> SwitchesAsync() => ManyAsync<SwitchRow>("SELECT * FROM kill_switches");
+
+    // One connection of its own, never returned to the pool: SQLite's data_version is per connection.
+    private readonly Lock _dataVersionLock = new();
+    private SqliteCommand? _dataVersion;
+
+    /// <summary>
+    /// SQLite's <c>PRAGMA data_version</c> on a dedicated connection: it changes whenever any other connection — in
+    /// this process or another, such as <c>moat admin switch</c> — commits. A prepared statement and a shared-memory
+    /// read, so hot paths can cache what they read from this database and still notice every change at once.
+    /// </summary>
+    public long DataVersion()
+    {
+        lock (_dataVersionLock)
+        {
+            if (_dataVersion is null)
+            {
+                var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+                connection.Open();
+                _dataVersion = connection.CreateCommand();
+                _dataVersion.CommandText = "PRAGMA data_version";
+                _dataVersion.Prepare();
+            }
+            return (long)_dataVersion.ExecuteScalar()!;
+        }
+    }
 
     // Security events: insert and select only.
     public Task AppendEventAsync(EventRow row) => ExecAsync(

@@ -32,6 +32,21 @@ public static class IndexMetrics
         _ => "other",
     };
 
+    private static readonly ConcurrentDictionary<(string Method, string Route, int Status), long[]> RequestCells = new();
+    private static readonly string[] StatusTexts = [.. Enumerable.Range(0, 600).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+
+    /// <summary>
+    /// Counts and times one request. Runs on every request, so the counter cell of each (method, route, status) is
+    /// found once and then reused: no label text is built per request.
+    /// </summary>
+    public static void ObserveRequest(string method, string route, int status, double seconds)
+    {
+        if (!RequestCells.TryGetValue((method, route, status), out var cell))
+            cell = RequestCells.GetOrAdd((method, route, status), key => Requests.Cell(key.Method, key.Route, (uint)key.Status < StatusTexts.Length ? StatusTexts[key.Status] : "other"));
+        Interlocked.Increment(ref cell[0]);
+        RequestSeconds.Observe(route, seconds);
+    }
+
     public static string Render()
     {
         var text = new StringBuilder();
@@ -51,11 +66,10 @@ public static class IndexMetrics
 
         public void Inc(params string[] values) => Add(1, values);
 
-        public void Add(long amount, params string[] values)
-        {
-            var cell = _series.GetOrAdd(LabelText(labels, values), _ => new long[1]);
-            Interlocked.Add(ref cell[0], amount);
-        }
+        public void Add(long amount, params string[] values) => Interlocked.Add(ref Cell(values)[0], amount);
+
+        /// <summary>The series' storage: callers on hot paths keep it and increment it directly.</summary>
+        internal long[] Cell(params string[] values) => _series.GetOrAdd(LabelText(labels, values), _ => new long[1]);
 
         public long Value(params string[] values) => _series.TryGetValue(LabelText(labels, values), out var cell) ? Interlocked.Read(ref cell[0]) : 0;
 

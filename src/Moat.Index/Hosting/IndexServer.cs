@@ -53,6 +53,8 @@ public static class IndexServer
         builder.Services.AddSingleton<IUploadCheck, NameCheck>();
         Proxy.ProxyServices.Add(builder.Services, options);
         Web.WebPages.AddServices(builder.Services, options);
+        builder.Services.AddSingleton(sp => new BlobSweep(store, sp.GetRequiredService<Proxy.ProxyStore>(), blobs, TimeProvider.System));
+        builder.Services.AddHostedService<BlobSweepService>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -96,10 +98,6 @@ public static class IndexServer
         services.AddSingleton(sp => new DisclosureKeys(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, security, TimeProvider.System));
     }
 
-    private static readonly string[] StatusTexts = [.. Enumerable.Range(0, 600).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-
-    private static string StatusText(int status) => (uint)status < StatusTexts.Length ? StatusTexts[status] : "other";
-
     private static void ConfigureLogging(ILoggingBuilder logging, IndexOptions options)
     {
         logging.ClearProviders();
@@ -111,21 +109,42 @@ public static class IndexServer
     }
 
     /// <summary>Counts and times every request; with a logger, one structured line per request: method, path, status, milliseconds.</summary>
-    private static Func<HttpContext, RequestDelegate, Task> ObserveRequests(ILogger? log) => async (context, next) =>
+    private static Func<HttpContext, RequestDelegate, Task> ObserveRequests(ILogger? log) => (context, next) =>
     {
+        // Every request passes here: requests that complete synchronously (cached pages) need no state machine.
         var started = Stopwatch.GetTimestamp();
+        Task pending;
         try
         {
-            await next(context);
+            pending = next(context);
+        }
+        catch
+        {
+            Record(context, started, log);
+            throw;
+        }
+        if (!pending.IsCompleted) return AwaitAndRecord(pending, context, started, log);
+        Record(context, started, log);
+        return pending;
+    };
+
+    private static async Task AwaitAndRecord(Task pending, HttpContext context, long started, ILogger? log)
+    {
+        try
+        {
+            await pending;
         }
         finally
         {
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            var route = IndexMetrics.RouteGroup(context.Request.Path.Value);
-            IndexMetrics.Requests.Inc(context.Request.Method, route, StatusText(context.Response.StatusCode));
-            IndexMetrics.RequestSeconds.Observe(route, elapsed.TotalSeconds);
-            log?.LogInformation("{Method} {Path}{Query} {Status} {ElapsedMs:0.0}ms", context.Request.Method, context.Request.Path.Value,
-                context.Request.QueryString.Value, context.Response.StatusCode, elapsed.TotalMilliseconds);
+            Record(context, started, log);
         }
-    };
+    }
+
+    private static void Record(HttpContext context, long started, ILogger? log)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        IndexMetrics.ObserveRequest(context.Request.Method, IndexMetrics.RouteGroup(context.Request.Path.Value), context.Response.StatusCode, elapsed.TotalSeconds);
+        log?.LogInformation("{Method} {Path}{Query} {Status} {ElapsedMs:0.0}ms", context.Request.Method, context.Request.Path.Value,
+            context.Request.QueryString.Value, context.Response.StatusCode, elapsed.TotalMilliseconds);
+    }
 }

@@ -71,6 +71,21 @@ public sealed class ProxyStore
         return body is null ? null : JsonSerializer.Deserialize<UpstreamPage>(body);
     }
 
+    /// <summary>
+    /// The blobs the proxy uses: every proxied file it decided on (kept even when blocked: an override may release
+    /// it) and the PEP 658 metadata files its cached upstream pages advertise. The orphan sweep keeps all of them.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> ReferencedBlobsAsync()
+    {
+        await using var connection = Connect();
+        var hashes = await connection.QueryAsync<string>("""
+            SELECT sha256 FROM proxied
+            UNION SELECT json_extract(file.value, '$.CoreMetadataSha256') FROM pages, json_each(pages.body, '$.Files') AS file
+                WHERE json_extract(file.value, '$.CoreMetadataSha256') IS NOT NULL
+            """);
+        return hashes.ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>When each sha256 was first seen on an upstream page: records <paramref name="now"/> for new ones, keeps the first time for the rest.</summary>
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> FirstSeenAsync(IReadOnlyList<string> sha256s, DateTimeOffset now)
     {

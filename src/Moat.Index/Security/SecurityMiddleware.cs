@@ -10,23 +10,26 @@ namespace Moat.Index.Security;
 /// </summary>
 public static class SecurityMiddleware
 {
-    public static Func<HttpContext, RequestDelegate, Task> KillSwitchNotice(KillSwitches switches) => async (context, next) =>
+    public static Func<HttpContext, RequestDelegate, Task> KillSwitchNotice(KillSwitches switches) => (context, next) =>
     {
-        var active = await switches.ActiveAsync();
-        if (active.Count > 0)
-        {
-            context.Response.Headers["Moat-Notice"] = string.Join("; ", active.Select(s => AsciiOnly(KillSwitches.Describe(s))));
-            var readOnly = active.FirstOrDefault(s => s.Name == SwitchNames.ReadOnly);
-            if (readOnly is not null && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
-                && !context.Request.Path.StartsWithSegments("/_admin") && !context.Request.Path.StartsWithSegments("/admin/switches"))
-            {
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                await context.Response.WriteAsJsonAsync(new { error = KillSwitches.Describe(readOnly) });
-                return;
-            }
-        }
-        await next(context);
+        // Every request passes here: no state machine and no allocation when the switches have not changed.
+        var current = switches.CurrentAsync();
+        return current.IsCompletedSuccessfully ? Apply(context, next, current.Result) : ApplyAsync(context, next, current);
     };
 
-    private static string AsciiOnly(string s) => new([.. s.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+    private static async Task ApplyAsync(HttpContext context, RequestDelegate next, ValueTask<KillSwitches.Snapshot> current) =>
+        await Apply(context, next, await current);
+
+    private static Task Apply(HttpContext context, RequestDelegate next, KillSwitches.Snapshot switches)
+    {
+        if (switches.Notice is null) return next(context);
+        context.Response.Headers["Moat-Notice"] = switches.Notice;
+        if (switches.ReadOnly is { } readOnly && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+            && !context.Request.Path.StartsWithSegments("/_admin") && !context.Request.Path.StartsWithSegments("/admin/switches"))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return context.Response.WriteAsJsonAsync(new { error = KillSwitches.Describe(readOnly) });
+        }
+        return next(context);
+    }
 }

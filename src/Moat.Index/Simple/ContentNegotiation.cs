@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Moat.Index.Simple;
@@ -32,6 +33,12 @@ public static class ContentNegotiation
         return null;
     }
 
+    private static readonly HeaderMemo<NegotiatedFormat?> ByAccept = new(accept => Choose(null, accept));
+
+    /// <summary><see cref="Choose"/> remembered per distinct <c>Accept</c> value: clients send the same few strings.</summary>
+    public static NegotiatedFormat? ChooseRemembered(string? formatParameter, string? accept) =>
+        !string.IsNullOrEmpty(formatParameter) || string.IsNullOrEmpty(accept) ? Choose(formatParameter, accept) : ByAccept.Get(accept);
+
     public static NegotiatedFormat? Choose(string? formatParameter, string? accept)
     {
         if (!string.IsNullOrEmpty(formatParameter)) return Offer(formatParameter.AsSpan().Trim());
@@ -58,5 +65,23 @@ public static class ContentNegotiation
             }
         }
         return best;
+    }
+}
+
+/// <summary>
+/// Remembers a pure function of a request header's value. Installers send one of a handful of fixed strings, so
+/// parsing each distinct value once saves the per-request work; the table is bounded because the values come from
+/// clients (past the bound, values are computed each time and not kept).
+/// </summary>
+internal sealed class HeaderMemo<T>(Func<string, T> compute, int capacity = 1024, int longestValue = 512)
+{
+    private readonly ConcurrentDictionary<string, T> _values = new(StringComparer.Ordinal);
+
+    public T Get(string header)
+    {
+        if (_values.TryGetValue(header, out var value)) return value;
+        value = compute(header);
+        if (header.Length <= longestValue && _values.Count < capacity) _values.TryAdd(header, value);
+        return value;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Primitives;
 using Moat.Index.Storage;
 
 namespace Moat.Index.Simple;
@@ -9,30 +10,54 @@ namespace Moat.Index.Simple;
 public enum PageCoding { Identity, Gzip, Brotli }
 
 /// <summary>
+/// One way a page is sent: its bytes and the header values that go with them, made once per page version so that
+/// answering a request is setting a few headers and writing an array.
+/// </summary>
+public sealed class PageRepresentation(byte[] body, string etag, string? contentEncoding)
+{
+    public byte[] Body { get; } = body;
+    public StringValues ETag { get; } = etag;
+    public StringValues ContentEncoding { get; } = contentEncoding;
+    public string ETagText => etag;
+}
+
+/// <summary>
 /// One rendered page in both serialisations, with strong ETags from the bytes themselves. Big project pages (hundreds
 /// of files) compress about tenfold; compressing once per version instead of once per request is what lets one core
 /// serve them at wire speed.
 /// </summary>
 public sealed record RenderedPage(long Serial, byte[] Html, string HtmlETag, byte[] Json, string JsonETag, long CheckedAt)
 {
-    // Lazily filled; `with` copies share them, which is right: the bytes do not change for a serial.
-    private readonly byte[]?[] _compressed = new byte[4][];
+    // Lazily filled, one slot per format and coding; `with` copies share them, which is right: the bytes do not
+    // change for a serial.
+    private readonly PageRepresentation?[] _representations = new PageRepresentation[6];
 
     public (byte[] Body, string ETag) For(SimpleFormat format) => format == SimpleFormat.Json ? (Json, JsonETag) : (Html, HtmlETag);
 
     /// <summary>The page in <paramref name="coding"/>, with a strong ETag of its own (RFC 9110: one per representation).</summary>
     public (byte[] Body, string ETag) For(SimpleFormat format, PageCoding coding)
     {
-        var (body, etag) = For(format);
-        if (coding == PageCoding.Identity) return (body, etag);
-        var slot = (format == SimpleFormat.Json ? 2 : 0) + (coding == PageCoding.Brotli ? 1 : 0);
-        var encoded = Volatile.Read(ref _compressed[slot]);
-        if (encoded is null)
+        var representation = Representation(format, coding);
+        return (representation.Body, representation.ETagText);
+    }
+
+    public PageRepresentation Representation(SimpleFormat format, PageCoding coding)
+    {
+        var slot = (format == SimpleFormat.Json ? 3 : 0) + (int)coding;
+        var representation = Volatile.Read(ref _representations[slot]);
+        if (representation is null)
         {
-            encoded = Compress(body, coding);
-            Volatile.Write(ref _compressed[slot], encoded);
+            // Two requests may race to make it; both results are identical, so the last write winning is harmless.
+            var (body, etag) = For(format);
+            representation = coding switch
+            {
+                PageCoding.Identity => new PageRepresentation(body, etag, null),
+                PageCoding.Brotli => new PageRepresentation(Compress(body, coding), etag[..^1] + "-br\"", "br"),
+                _ => new PageRepresentation(Compress(body, coding), etag[..^1] + "-gzip\"", "gzip"),
+            };
+            Volatile.Write(ref _representations[slot], representation);
         }
-        return (encoded, etag[..^1] + (coding == PageCoding.Brotli ? "-br\"" : "-gzip\""));
+        return representation;
     }
 
     private static byte[] Compress(byte[] body, PageCoding coding)
@@ -59,8 +84,17 @@ public sealed record RenderedPage(long Serial, byte[] Html, string HtmlETag, byt
 public sealed class SimplePageCache(IMetadataStore store, TimeProvider time, TimeSpan revalidateAfter)
 {
     private readonly ConcurrentDictionary<string, RenderedPage> _projects = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, RenderedPage>.AlternateLookup<ReadOnlySpan<char>> ProjectsBySpan => _projects.GetAlternateLookup<ReadOnlySpan<char>>();
     private RenderedPage? _root;
     private readonly long _revalidateTicks = (long)(revalidateAfter.TotalSeconds * TimeProvider.System.TimestampFrequency);
+
+    /// <summary>
+    /// The page of <paramref name="normalizedName"/> when it is cached and needs no revalidation yet: no database, no
+    /// allocation (the name stays a slice of the request path). Only normalized names are keys, so a hit also means
+    /// the name in the URL is canonical.
+    /// </summary>
+    public bool TryGetFresh(ReadOnlySpan<char> normalizedName, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RenderedPage? page) =>
+        ProjectsBySpan.TryGetValue(normalizedName, out page) && time.GetTimestamp() - page.CheckedAt < _revalidateTicks;
 
     public void Invalidate(string project)
     {

@@ -5,7 +5,7 @@ namespace Moat.Index.Storage;
 /// <summary>
 /// Content-addressed file storage. A seam for a real second implementation: the filesystem now, S3-compatible
 /// storage later. Uploads are staged first (a local temporary file the upload code can inspect), then committed
-/// under their sha256. A blob nobody's row refers to is harmless: <see cref="SweepAsync"/> removes it.
+/// under their sha256. A blob nobody's row refers to is harmless: <see cref="Admin.BlobSweep"/> removes it.
 /// </summary>
 public interface IBlobStore
 {
@@ -21,9 +21,18 @@ public interface IBlobStore
     /// <summary>A seekable read stream (Range requests need one), or null when there is no such blob.</summary>
     Stream? OpenRead(string sha256);
 
-    /// <summary>Deletes blobs not in <paramref name="keep"/> and stale staging files; returns how many it deleted.</summary>
-    Task<int> SweepAsync(IReadOnlySet<string> keep, CancellationToken ct);
+    /// <summary>Every committed blob and every staging file, with size and last write time (for the orphan sweep).</summary>
+    IEnumerable<StoredBlob> List();
+
+    /// <summary>
+    /// Deletes <paramref name="blob"/> unless it was written (or re-committed) at or after <paramref name="writtenBefore"/>;
+    /// false when it was kept or is already gone.
+    /// </summary>
+    bool Delete(StoredBlob blob, DateTime writtenBefore);
 }
+
+/// <summary>A committed blob (named by its sha256) or a staging file (an upload in flight, or one a crash abandoned).</summary>
+public sealed record StoredBlob(string Name, long Bytes, DateTime LastWriteUtc, bool Staging);
 
 /// <summary>An upload in staging: the local file, its size and sha256 (lower-case hex). Dispose to discard it.</summary>
 public sealed class StagedBlob(string path, long size, string sha256) : IDisposable
@@ -95,8 +104,15 @@ public sealed class FileSystemBlobStore : IBlobStore
         var target = PathOf(staged.Sha256);
         if (File.Exists(target))
         {
-            staged.Dispose(); // content-addressed: the same bytes are already durable
-            return Task.CompletedTask;
+            try
+            {
+                // Content-addressed: the same bytes are already durable. They may be an orphan the sweep is about to
+                // delete, so mark them young again; the sweep never deletes a blob written within its grace period.
+                File.SetLastWriteTimeUtc(target, DateTime.UtcNow);
+                staged.Dispose();
+                return Task.CompletedTask;
+            }
+            catch (FileNotFoundException) { } // swept just now: store this copy instead
         }
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.Move(staged.Path, target, overwrite: true);
@@ -122,20 +138,32 @@ public sealed class FileSystemBlobStore : IBlobStore
         catch (DirectoryNotFoundException) { return null; }
     }
 
-    public Task<int> SweepAsync(IReadOnlySet<string> keep, CancellationToken ct)
+    public IEnumerable<StoredBlob> List()
     {
-        var deleted = 0;
-        var cutoff = DateTime.UtcNow.AddHours(-1); // staging files of uploads still in flight are younger than this
-        foreach (var path in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        foreach (var file in new DirectoryInfo(_staging).EnumerateFiles())
+            yield return new StoredBlob(file.Name, file.Length, file.LastWriteTimeUtc, Staging: true);
+        foreach (var file in new DirectoryInfo(_root).EnumerateFiles("*", SearchOption.AllDirectories))
         {
-            ct.ThrowIfCancellationRequested();
-            var inStaging = Path.GetDirectoryName(path) == _staging;
-            var orphan = inStaging ? File.GetLastWriteTimeUtc(path) < cutoff : !keep.Contains(Path.GetFileName(path));
-            if (!orphan) continue;
-            File.Delete(path);
-            deleted++;
+            // Only what this store wrote: a sha256 at its own path. Anything else in the tree is not ours to delete.
+            if (file.Name.Length == 64 && file.Name.All(char.IsAsciiHexDigitLower) && file.FullName == PathOf(file.Name))
+                yield return new StoredBlob(file.Name, file.Length, file.LastWriteTimeUtc, Staging: false);
         }
-        return Task.FromResult(deleted);
+    }
+
+    public bool Delete(StoredBlob blob, DateTime writtenBefore)
+    {
+        var path = blob.Staging ? Path.Combine(_staging, Path.GetFileName(blob.Name)) : PathOf(blob.Name);
+        try
+        {
+            // Look again right before deleting: a re-upload of the same bytes refreshes the time (CommitAsync).
+            if (!File.Exists(path) || File.GetLastWriteTimeUtc(path) >= writtenBefore) return false;
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>fsync the directory so the rename itself survives a crash (POSIX; a no-op where directories cannot be opened).</summary>
