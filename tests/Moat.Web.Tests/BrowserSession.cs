@@ -33,7 +33,9 @@ public sealed class BrowserSession : IAsyncDisposable
     internal static async Task<BrowserSession> OpenAsync(IBrowser browser, WebServer server)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.Url, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(10_000);
+        // Generous: CI runs the test assemblies in parallel on two cores, and a page wait is a bound, not a speed check.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(30_000);
         var page = await context.NewPageAsync();
         var session = new BrowserSession(context, page, server);
         await context.ExposeFunctionAsync("__moatCspViolation", (string report) => session._problems.Enqueue("CSP violation: " + report));

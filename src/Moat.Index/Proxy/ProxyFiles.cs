@@ -31,13 +31,20 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
     /// <summary>The firewall's decision for an upstream file, downloading and judging it first when it is new.</summary>
     public async Task<object> EnsureJudgedAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
     {
-        if (await store.GetAsync(file.Sha256!) is { } known && blobs.OpenRead(known.Sha256) is { } existing)
-        {
-            existing.Dispose();
-            return known;
-        }
-        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(() => DownloadAndJudgeAsync(repository, file, project))));
+        if (await StoredAsync(file.Sha256!) is { } known) return known;
+        // Checked again inside the shared download: a request that missed the store just before another download
+        // committed, and then found that download already gone from _inflight, must not fetch the file a second time.
+        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(async () =>
+            await StoredAsync(file.Sha256!) ?? await DownloadAndJudgeAsync(repository, file, project))));
         return await AwaitSharedAsync(file.Sha256!, lazy, ct);
+    }
+
+    /// <summary>The stored decision for a file whose blob is present, or null when it must be downloaded.</summary>
+    private async Task<object?> StoredAsync(string sha256)
+    {
+        if (await store.GetAsync(sha256) is not { } known || blobs.OpenRead(known.Sha256) is not { } existing) return null;
+        existing.Dispose();
+        return known;
     }
 
     /// <summary>Waits on a download others may share; counted in <c>moat_proxy_download_waiters</c> while it waits.</summary>

@@ -113,6 +113,10 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
     private async Task<PageLookup> RefreshAsync(string project)
     {
         await Task.Yield();
+        // Checked again here: a request that saw no fresh page just before another refresh finished, and then found
+        // that refresh already gone from _inflight, must not ask the upstream a second time.
+        if (_pages.TryGetValue(project, out var justFetched) && time.GetUtcNow() - justFetched.CheckedAt < options.PageTtl)
+            return new(justFetched.Page, false);
         var known = _pages.TryGetValue(project, out var cached) ? cached.Page : await store.LoadPageAsync(StoreKey(project));
         var result = await upstream.GetProjectAsync(project, known, CancellationToken.None);
         var now = time.GetUtcNow();
