@@ -357,24 +357,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         stack.Push(root);
         while (stack.Count > 0 && names.Count < 100_000)
         {
-            switch (stack.Pop())
-            {
-                case NameExpr n: names.Add(n.Id); break;
-                case AttrExpr a: names.Add(a.Name); stack.Push(a.Target); break;
-                case CallExpr c: stack.Push(c.Func); foreach (var x in c.Args) stack.Push(x); foreach (var k in c.Keywords) stack.Push(k.Value); break;
-                case SubscriptExpr s: stack.Push(s.Target); stack.Push(s.Index); break;
-                case BinExpr b: stack.Push(b.Left); stack.Push(b.Right); break;
-                case UnaryExpr u: stack.Push(u.Operand); break;
-                case SeqExpr q: foreach (var x in q.Items) stack.Push(x); break;
-                case DictExpr d: foreach (var x in d.Values) stack.Push(x); foreach (var x in d.Keys) if (x is not null) stack.Push(x); break;
-                case LambdaExpr l: stack.Push(l.Body); break;
-                case CompExpr c: stack.Push(c.Element); foreach (var x in c.Iterables) stack.Push(x); foreach (var x in c.Conditions) stack.Push(x); break;
-                case CondExpr c: stack.Push(c.Body); stack.Push(c.Test); stack.Push(c.Else); break;
-                case StarExpr s: stack.Push(s.Value); break;
-                case FStrExpr f: foreach (var x in f.Fields) stack.Push(x); break;
-                case OtherExpr o: foreach (var x in o.Children) stack.Push(x); break;
-                case SliceExpr s: if (s.Lower is not null) stack.Push(s.Lower); if (s.Upper is not null) stack.Push(s.Upper); if (s.Step is not null) stack.Push(s.Step); break;
-            }
+            var e = stack.Pop();
+            if (e is NameExpr n) names.Add(n.Id);
+            else if (e is AttrExpr attr) names.Add(attr.Name);
+            PushChildren(e, stack);
         }
     }
 

@@ -175,30 +175,27 @@ public static class AccountEndpoints
         }));
 
         // Release approval: owners require it; owners and maintainers review, never their own upload (ReleaseApprovals).
-        api.MapPut("/projects/{project}/approval", (string project, ApprovalSetting body, HttpContext http, Sessions sessions, AccountStore store, ReleaseApprovals approvals) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+        api.MapPut("/projects/{project}/approval", (string project, ApprovalSetting body, HttpContext http, Sessions sessions, AccountService accounts, ReleaseApprovals approvals) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
-            var name = ProjectName.Normalize(project);
-            if (await store.RoleAsync(name, s.User.id) != "owner") return Error(403, $"Only an owner of '{name}' can change its release approval setting.");
+            var name = await accounts.RequireOwnerAsync(s, project, "change its release approval setting");
             if (body.Required is not { } required) return Error(400, "required must be true or false.");
             await approvals.SetRequiredAsync(name, required, http, s.User.id);
             return Results.Json(new { message = required ? $"Releases of {name} now need a second maintainer's approval before they are installable." : $"Releases of {name} no longer need approval; already staged ones still do." });
         }));
 
-        api.MapGet("/projects/{project}/staged", (string project, HttpContext http, Sessions sessions, AccountStore store, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
+        api.MapGet("/projects/{project}/staged", (string project, HttpContext http, Sessions sessions, AccountService accounts, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
         {
-            var name = ProjectName.Normalize(project);
-            if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) return Error(403, $"Only an owner or maintainer of '{name}' can see its staged releases.");
+            var name = await accounts.RequireMaintainerAsync(s, project, "see its staged releases");
             var shown = new List<object>();
             foreach (var release in await approvals.StagedAsync(name, ct)) shown.Add(await approvals.ShowAsync(release, ct));
             return Results.Json(new { project = name, approval_required = await approvals.RequiredAsync(name), staged = shown });
         }));
 
         // Reviewers download what they are asked to approve: the public file route answers 404 for staged files.
-        api.MapGet("/projects/{project}/staged/{version}/files/{filename}", (string project, string version, string filename, HttpContext http, Sessions sessions, AccountStore store,
+        api.MapGet("/projects/{project}/staged/{version}/files/{filename}", (string project, string version, string filename, HttpContext http, Sessions sessions, AccountService accounts,
             IMetadataStore metadata, IBlobStore blobs, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
         {
-            var name = ProjectName.Normalize(project);
-            if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) return Error(403, $"Only an owner or maintainer of '{name}' can download its staged releases.");
+            var name = await accounts.RequireMaintainerAsync(s, project, "download its staged releases");
             var file = await metadata.GetFileAsync(filename, ct);
             if (file is null || file.Project != name || file.State != FileState.Staged || !SameVersion(file.Version, version)) return Error(404, $"No staged file {filename} in {name} {version}.");
             var stream = blobs.OpenRead(file.Sha256);

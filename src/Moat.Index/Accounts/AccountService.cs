@@ -354,10 +354,19 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
 
     // Project roles and trusted publishers: owners only.
 
-    private async Task<string> RequireOwnerAsync(SignedIn s, string project, string what)
+    /// <summary>The project's normalized name when the user owns it; otherwise a 403 refusal saying what they tried.</summary>
+    internal async Task<string> RequireOwnerAsync(SignedIn s, string project, string what)
     {
         var name = ProjectName.Normalize(project);
         if (await store.RoleAsync(name, s.User.id) != "owner") throw new AccountRefusal(403, $"Only an owner of '{name}' can {what}.");
+        return name;
+    }
+
+    /// <summary>The project's normalized name when the user owns or maintains it; otherwise a 403 refusal.</summary>
+    internal async Task<string> RequireMaintainerAsync(SignedIn s, string project, string what)
+    {
+        var name = ProjectName.Normalize(project);
+        if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) throw new AccountRefusal(403, $"Only an owner or maintainer of '{name}' can {what}.");
         return name;
     }
 
