@@ -54,7 +54,9 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
     private sealed record CachedPage(UpstreamPage Page, DateTimeOffset CheckedAt, RenderedPage? Rendered, long StateVersion);
 
     private readonly ConcurrentDictionary<string, CachedPage> _pages = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task<PageLookup>> _inflight = new(StringComparer.Ordinal);
+    // Lazy: GetOrAdd may run its factory on several threads at once and keep one result; a started RefreshAsync
+    // that lost that race would still ask the upstream. Only the Lazy that won is ever started.
+    private readonly ConcurrentDictionary<string, Lazy<Task<PageLookup>>> _inflight = new(StringComparer.Ordinal);
     private long _stateVersion;
 
     public ProxyOptions Options => options;
@@ -99,14 +101,14 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
             return new(cached.Page, false);
         }
         // One upstream request per project at a time, however many clients ask.
-        var task = _inflight.GetOrAdd(project, p => RefreshAsync(p));
+        var lazy = _inflight.GetOrAdd(project, p => new Lazy<Task<PageLookup>>(() => RefreshAsync(p)));
         try
         {
-            return await task.WaitAsync(ct);
+            return await lazy.Value.WaitAsync(ct);
         }
         finally
         {
-            if (task.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Task<PageLookup>>(project, task));
+            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<PageLookup>>>(project, lazy));
         }
     }
 
