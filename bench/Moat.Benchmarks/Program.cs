@@ -34,6 +34,7 @@ if (args is ["scan-memory", var target])
     return;
 }
 if (args is ["names-pass", ..]) { Moat.Benchmarks.NamePass.Run(args); return; }
+if (args is ["names-profile", ..]) { Moat.Benchmarks.NameProfile.Run(args); return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 public partial class Program;

@@ -13,13 +13,14 @@ namespace Moat.Analysis.Names;
 /// collisions can cost time but never change a result.
 /// </summary>
 /// <remarks>
-/// A query of length n makes 1 + n + n(n−1)/2 lookups (about 120 for a typical PyPI name) and 98% of them miss, so
-/// the cost of a miss is the cost of the index. One table over all 1.7 million keys of the top 15,000 is tens of MB,
-/// and every miss was a cache miss. So keys are split into partitions by the deleted string's length and first
-/// character: every deletion from position 1 on keeps the query's first character, so almost all lookups of one
-/// query land in the same three partitions (of at most ~14,000 keys). Each partition has a bit filter (16–32 bits
-/// per key, ~28 KB for the largest) that rejects ~95% of misses while staying in the L1 cache for the whole query,
-/// and an open-addressing table of 32-bit fingerprints (the hash's high half) that only the survivors visit.
+/// A query of length n makes 1 + n + n(n−1)/2 lookups (about 120 for a typical PyPI name, 110 million for all of
+/// PyPI) and 98% of them miss, so the cost of a miss is the cost of the index. One table over all 1.7 million keys
+/// of the top 15,000 is tens of MB, and every miss was a cache miss. So keys are split into partitions by the deleted
+/// string's length and first character: every deletion from position 1 on keeps the query's first character, so
+/// almost all lookups of one query land in the same three partitions (of at most ~14,000 keys). Each partition has a
+/// blocked bit filter (16–32 bits per key, two bits per key in one 64-bit word, ~28 KB for the largest) that rejects
+/// ~98% of misses with one load that stays in the L1 cache for the whole query, and an open-addressing table of
+/// 32-bit fingerprints (the hash's high half) that only the survivors visit.
 /// </remarks>
 internal sealed class DeletionIndex
 {
@@ -40,112 +41,191 @@ internal sealed class DeletionIndex
     /// <summary>Where a partition's table and filter are; an empty partition has a one-word filter that is all zeros.</summary>
     private record struct Partition(int SlotStart, int SlotMask, int FilterStart, int FilterMask);
 
-    // While building: one (partition, hash, id) per distinct deletion of each target.
-    private List<(int Partition, ulong Hash, int Id)>? building = [];
+    /// <summary>One deletion of one target while building; <see cref="Partition"/> −1 marks a repeat ("ll" minus either l).</summary>
+    private record struct Key(ulong Hash, int Partition, int Id);
 
-    // Frozen: a slot holds a fingerprint (0 = empty) and the head of a chain through next/targets (several targets can
-    // share a deletion: "requests" and "request" share "request").
+    // A slot holds a fingerprint (0 = empty) and the head of a chain through next/targets (several targets can share a
+    // deletion: "requests" and "request" share "request").
     private readonly Partition[] partitions = new Partition[PartitionCount];
-    private ulong[] filter = [];
-    private uint[] fingerprints = [];
-    private int[] heads = [];
-    private int[] targets = [];
-    private int[] next = [];
+    private readonly ulong[] filter;
+    private readonly uint[] fingerprints;
+    private readonly int[] heads;
+    private readonly int[] targets;
+    private readonly int[] next;
 
-    /// <summary>Adds <paramref name="name"/> under id <paramref name="id"/>.</summary>
-    public void Add(string name, int id)
+    /// <summary>
+    /// Indexes <paramref name="names"/> under their positions as ids (names shorter than <see cref="OneEditLength"/> or
+    /// longer than <see cref="NameForms.MaxEditLength"/> are left out). Both halves of the build run in parallel: the
+    /// deletions of each name, then each partition's filter and table; the result does not depend on the scheduling
+    /// (every chain lists its targets by descending id).
+    /// </summary>
+    public DeletionIndex(IReadOnlyList<string> names)
     {
-        if (building is null) throw new InvalidOperationException("the index is frozen");
-        if (name.Length > NameForms.MaxEditLength || name.Length < OneEditLength) return;
-        var maxDeletions = name.Length >= TwoEditLength ? 2 : 1;
-        var count = DeletionCount(name.Length, maxDeletions);
-        var partitionIds = new int[count];
-        var hashes = new ulong[count];
-        Deletions(name, maxDeletions, partitionIds, hashes);
-        var keys = partitionIds.Zip(hashes).ToArray();
-        Array.Sort(keys);
-        for (var i = 0; i < keys.Length; i++)
+        // Each name's deletions go to a fixed range of one array, so names can be hashed in any order on any thread.
+        var offsets = new int[names.Count + 1];
+        for (var id = 0; id < names.Count; id++)
+            offsets[id + 1] = offsets[id] + (IsIndexed(names[id]) ? DeletionCount(names[id].Length, MaxDeletions(names[id])) : 0);
+        var keys = new Key[offsets[^1]];
+        Parallel.For(0, names.Count, id =>
         {
-            if (i > 0 && keys[i - 1] == keys[i]) continue; // "ll" minus either l is the same string: store it once
-            building.Add((keys[i].First, keys[i].Second, id));
+            if (IsIndexed(names[id])) KeysOf(names[id], id, keys.AsSpan(offsets[id], offsets[id + 1] - offsets[id]));
+        });
+
+        // Group by partition, stably (a counting sort), so each partition's entries are in id order.
+        var counts = new int[PartitionCount + 1];
+        foreach (var key in keys)
+        {
+            if (key.Partition >= 0) counts[key.Partition + 1]++;
         }
-    }
-
-    /// <summary>Ends building: lays each partition out as a bit filter and a flat open-addressing table.</summary>
-    public void Freeze()
-    {
-        if (building is null) return;
-        var entries = building;
-        building = null;
-
-        var counts = new int[PartitionCount];
-        foreach (var entry in entries) counts[entry.Partition]++;
         int slots = 0, filterWords = 1; // word 0 stays zero: the filter of every empty partition
         for (var p = 0; p < PartitionCount; p++)
         {
-            if (counts[p] == 0) continue;
+            var count = counts[p + 1];
+            counts[p + 1] += counts[p]; // now counts[p] is where partition p's entries start
+            if (count == 0) continue;
             // The table at most half full, so a lookup ends after one or two probes; the filter 16 to 32 bits per key.
-            var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, counts[p] * 2));
-            var bits = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, counts[p] * 16));
-            partitions[p] = new Partition(slots, capacity - 1, filterWords, bits - 1);
+            var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, count * 2));
+            var bits = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, count * 16));
+            partitions[p] = new Partition(slots, capacity - 1, filterWords, bits / 64 - 1);
             slots += capacity;
             filterWords += bits / 64;
         }
+        var entries = counts[PartitionCount];
+        var byPartition = new int[entries];
+        var fill = counts[..PartitionCount];
+        for (var k = 0; k < keys.Length; k++)
+        {
+            if (keys[k].Partition >= 0) byPartition[fill[keys[k].Partition]++] = k;
+        }
+
         filter = new ulong[filterWords];
         fingerprints = new uint[slots];
         heads = new int[slots];
-        targets = new int[entries.Count];
-        next = new int[entries.Count];
-        // In target order, each new entry at its chain's head: a chain lists the latest target first.
-        for (var e = 0; e < entries.Count; e++)
+        targets = new int[entries];
+        next = new int[entries];
+        // Partitions own disjoint ranges of every array: one thread per partition needs no locks.
+        Parallel.For(0, PartitionCount, p =>
         {
-            var (partitionId, hash, id) = entries[e];
-            var partition = partitions[partitionId];
-            var bit = FilterBit(hash, partition);
-            filter[partition.FilterStart + (bit >> 6)] |= 1UL << bit;
-            var slot = partition.SlotStart + ((int)hash & partition.SlotMask);
-            var fingerprint = Fingerprint(hash);
-            while (fingerprints[slot] != 0 && fingerprints[slot] != fingerprint) slot = partition.SlotStart + ((slot - partition.SlotStart + 1) & partition.SlotMask);
-            if (fingerprints[slot] == 0)
+            var partition = partitions[p];
+            for (var e = counts[p]; e < counts[p + 1]; e++)
             {
-                fingerprints[slot] = fingerprint;
-                heads[slot] = -1;
+                var (hash, _, id) = keys[byPartition[e]];
+                filter[partition.FilterStart + WordOf(hash, partition)] |= FilterBits(hash);
+                var slot = partition.SlotStart + ((int)hash & partition.SlotMask);
+                var fingerprint = Fingerprint(hash);
+                while (fingerprints[slot] != 0 && fingerprints[slot] != fingerprint) slot = partition.SlotStart + ((slot - partition.SlotStart + 1) & partition.SlotMask);
+                if (fingerprints[slot] == 0)
+                {
+                    fingerprints[slot] = fingerprint;
+                    heads[slot] = -1;
+                }
+                // In id order, each new entry at its chain's head: a chain lists the latest target first.
+                targets[e] = id;
+                next[e] = heads[slot];
+                heads[slot] = e;
             }
-            targets[e] = id;
-            next[e] = heads[slot];
-            heads[slot] = e;
-        }
+        });
     }
 
     /// <summary>Adds the ids of every target that may be within two edits of <paramref name="name"/> to <paramref name="into"/> (no duplicates).</summary>
     public void Candidates(string name, List<int> into)
     {
-        if (building is not null) throw new InvalidOperationException("freeze the index before querying it");
-        if (name.Length > NameForms.MaxEditLength || name.Length < OneEditLength - 1) return;
+        var n = name.Length;
+        if (n > NameForms.MaxEditLength || n < OneEditLength - 1) return;
         // A target of length >= TwoEditLength may be two edits away only if the query is at least TwoEditLength - 2 long.
-        var maxDeletions = name.Length >= TwoEditLength - 2 && name.Length <= MaxTwoEditQuery ? 2 : 1;
-        var count = DeletionCount(name.Length, maxDeletions); // at most 2,081 (a 64-character name)
-        Span<int> partitionIds = stackalloc int[count];
-        Span<ulong> hashes = stackalloc ulong[count];
-        Deletions(name, maxDeletions, partitionIds, hashes);
+        var twoDeletions = n >= TwoEditLength - 2 && n <= MaxTwoEditQuery;
 
-        // Filter all first, without branches (a hit is too rare to predict), then look the few survivors up.
+        Span<ulong> prefix = stackalloc ulong[n + 1];
+        Span<ulong> without = stackalloc ulong[n];
+        PrefixHashes(name, prefix, without);
+        var whole = prefix[n];
+
+        // Hash and filter in one pass, without branches on the filter's answer (a hit is too rare to predict): every
+        // probe is written at the end of the survivor list, which grows only when the filter may hold the key. Only
+        // the few survivors (~2%) are looked up in the tables afterwards.
+        Span<int> survivorPartitions = stackalloc int[DeletionCount(n, twoDeletions ? 2 : 1)];
+        Span<ulong> survivorHashes = stackalloc ulong[survivorPartitions.Length];
         var survivors = 0;
-        for (var k = 0; k < count; k++)
+
+        // The name itself; without its first character; without any other character (all in one partition).
+        Offer(PartitionOf(n, name[0]), Finish(whole, n), survivorPartitions, survivorHashes, ref survivors);
+        Offer(PartitionOf(n - 1, name[1]), Finish(whole + without[0], n - 1), survivorPartitions, survivorHashes, ref survivors);
+        var rest = PartitionOf(n - 1, name[0]);
+        var restPartition = partitions[rest];
+        for (var i = 1; i < n; i++)
         {
-            var partition = partitions[partitionIds[k]];
-            var bit = FilterBit(hashes[k], partition);
-            partitionIds[survivors] = partitionIds[k];
-            hashes[survivors] = hashes[k];
-            survivors += (int)(filter[partition.FilterStart + (bit >> 6)] >> bit) & 1;
+            var hash = Finish(whole + without[i], n - 1);
+            survivorPartitions[survivors] = rest;
+            survivorHashes[survivors] = hash;
+            survivors += MayContain(hash, restPartition);
         }
+        if (twoDeletions)
+        {
+            // Two deletions s[i] and s[j], i < j: the hash is whole + shifted[i] + without[j] (see ShiftedDeletions). Those
+            // that take the first character start with s[1] or s[2]; all others stay in one partition, whose filter
+            // words are then all the inner loop reads.
+            Span<ulong> shifted = stackalloc ulong[n];
+            ShiftedDeletions(prefix, shifted);
+            for (var j = 1; j < n; j++)
+                Offer(PartitionOf(n - 2, name[j == 1 ? 2 : 1]), Finish(whole + shifted[0] + without[j], n - 2), survivorPartitions, survivorHashes, ref survivors);
+            var inner = PartitionOf(n - 2, name[0]);
+            var innerPartition = partitions[inner];
+            for (var i = 1; i < n - 1; i++)
+            {
+                var left = whole + shifted[i];
+                for (var j = i + 1; j < n; j++)
+                {
+                    var hash = Finish(left + without[j], n - 2);
+                    survivorPartitions[survivors] = inner;
+                    survivorHashes[survivors] = hash;
+                    survivors += MayContain(hash, innerPartition);
+                }
+            }
+        }
+
         for (var k = 0; k < survivors; k++)
         {
-            for (var entry = Find(partitionIds[k], hashes[k]); entry >= 0; entry = next[entry])
+            for (var entry = Find(survivorPartitions[k], survivorHashes[k]); entry >= 0; entry = next[entry])
             {
                 var id = targets[entry];
                 if (!into.Contains(id)) into.Add(id);
             }
+        }
+    }
+
+    private static bool IsIndexed(string? name) => name is not null && name.Length is >= OneEditLength and <= NameForms.MaxEditLength;
+
+    private static int MaxDeletions(string name) => name.Length >= TwoEditLength ? 2 : 1;
+
+    /// <summary>The keys of every deletion of <paramref name="name"/>, each distinct (partition, hash) once.</summary>
+    private static void KeysOf(string name, int id, Span<Key> keys)
+    {
+        var n = name.Length;
+        Span<ulong> prefix = stackalloc ulong[n + 1];
+        Span<ulong> without = stackalloc ulong[n];
+        PrefixHashes(name, prefix, without);
+        var whole = prefix[n];
+        var count = 0;
+        keys[count++] = new Key(Finish(whole, n), PartitionOf(n, name[0]), id);
+        for (var i = 0; i < n; i++) keys[count++] = new Key(Finish(whole + without[i], n - 1), PartitionOf(n - 1, name[i == 0 ? 1 : 0]), id);
+        if (MaxDeletions(name) == 2)
+        {
+            Span<ulong> shifted = stackalloc ulong[n];
+            ShiftedDeletions(prefix, shifted);
+            for (var i = 0; i < n - 1; i++)
+            {
+                for (var j = i + 1; j < n; j++)
+                {
+                    var first = i > 0 ? name[0] : j == 1 ? name[2] : name[1];
+                    keys[count++] = new Key(Finish(whole + shifted[i] + without[j], n - 2), PartitionOf(n - 2, first), id);
+                }
+            }
+        }
+        // "ll" minus either l is the same string: store it once.
+        keys.Sort((a, b) => a.Hash != b.Hash ? a.Hash.CompareTo(b.Hash) : a.Partition.CompareTo(b.Partition));
+        for (var k = 1; k < keys.Length; k++)
+        {
+            if (keys[k].Hash == keys[k - 1].Hash && keys[k].Partition == keys[k - 1].Partition) keys[k - 1] = keys[k - 1] with { Partition = -1 };
         }
     }
 
@@ -162,13 +242,25 @@ internal sealed class DeletionIndex
         }
     }
 
+    /// <summary>1 when the filter may hold <paramref name="hash"/>, 0 when it surely does not.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int MayContain(ulong hash, Partition partition)
+    {
+        var bits = FilterBits(hash);
+        return (filter[partition.FilterStart + WordOf(hash, partition)] & bits) == bits ? 1 : 0;
+    }
+
     /// <summary>The hash's high half, never 0 (0 marks an empty slot); the low bits pick the slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Fingerprint(ulong hash) => (uint)(hash >> 32) | 1;
 
-    /// <summary>The filter bit: from the middle of the hash, apart from the slot's low bits (shifts take the low 6 bits of the result).</summary>
+    /// <summary>The filter word: from the middle of the hash, apart from the slot's low bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int FilterBit(ulong hash, Partition partition) => (int)(hash >> 20) & partition.FilterMask;
+    private static int WordOf(ulong hash, Partition partition) => (int)(hash >> 20) & partition.FilterMask;
+
+    /// <summary>Two bits of the filter word, from the top of the hash (shifts take the low 6 bits of the count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FilterBits(ulong hash) => (1UL << (int)(hash >> 52)) | (1UL << (int)(hash >> 58));
 
     private static int DeletionCount(int n, int deletions) => 1 + (deletions >= 1 ? n : 0) + (deletions >= 2 ? n * (n - 1) / 2 : 0);
 
@@ -183,46 +275,40 @@ internal sealed class DeletionIndex
         };
 
     /// <summary>
-    /// The partition and hash of <paramref name="s"/> itself and of every string made by deleting up to
-    /// <paramref name="maxDeletions"/> characters. The hash of a deleted string is assembled from prefix hashes in
-    /// O(1); the partition needs only its length and first character, which is <c>s[0]</c> unless a deletion takes
-    /// the front.
+    /// The polynomial hash of <paramref name="s"/> (<c>prefix[n]</c>, with <c>prefix[k]</c> the hash of its first k
+    /// characters) and, for each position k, what deleting <c>s[k]</c> adds to it: deleting s[k] leaves the
+    /// characters after k where they were and moves those before it one power down, so the hash becomes
+    /// prefix[k]·Bⁿ⁻¹⁻ᵏ + (prefix[n] − prefix[k+1]·Bⁿ⁻¹⁻ᵏ) = prefix[n] + without[k], with
+    /// without[k] = (prefix[k] − prefix[k+1])·Bⁿ⁻¹⁻ᵏ. One add per deletion instead of assembling the string's hash;
+    /// all arithmetic is modulo 2⁶⁴, where it is exact.
     /// </summary>
-    private static void Deletions(string s, int maxDeletions, Span<int> partitionIds, Span<ulong> hashes)
+    private static void PrefixHashes(string s, Span<ulong> prefix, Span<ulong> without)
     {
         var n = s.Length;
-        Span<ulong> prefix = stackalloc ulong[n + 1];
         prefix[0] = 0;
         for (var k = 0; k < n; k++) prefix[k + 1] = prefix[k] * Base + s[k];
-
-        var count = 0;
-        partitionIds[count] = PartitionOf(n, s[0]);
-        hashes[count++] = Finish(prefix[n], n);
-        if (maxDeletions < 1 || n < 2) return;
-        for (var i = 0; i < n; i++)
-        {
-            // s without s[i]: s[0..i) ++ s[i+1..n)
-            var left = prefix[i];
-            partitionIds[count] = PartitionOf(n - 1, s[i == 0 ? 1 : 0]);
-            hashes[count++] = Finish(Concat(left, Segment(prefix, i + 1, n), n - i - 1), n - 1);
-            if (maxDeletions < 2 || n < 3) continue;
-            // s without s[i] and s[j]: starts with s[0], or with s[1] or s[2] when i is 0.
-            var partition = PartitionOf(n - 2, s[0]);
-            for (var j = i + 1; j < n; j++)
-            {
-                if (i == 0) partition = PartitionOf(n - 2, s[j == 1 ? 2 : 1]);
-                var middle = Concat(left, Segment(prefix, i + 1, j), j - i - 1);
-                partitionIds[count] = partition;
-                hashes[count++] = Finish(Concat(middle, Segment(prefix, j + 1, n), n - j - 1), n - 2);
-            }
-        }
+        for (var k = 0; k < n; k++) without[k] = (prefix[k] - prefix[k + 1]) * Powers[n - 1 - k];
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Segment(ReadOnlySpan<ulong> prefix, int from, int to) => prefix[to] - prefix[from] * Powers[to - from];
+    /// <summary>
+    /// For two deletions s[i] and s[j], i &lt; j: deleting s[j] adds without[j] and moves everything before j one power
+    /// down; deleting s[i] from that adds without[i] one power down, shifted[i] = (prefix[i] − prefix[i+1])·Bⁿ⁻²⁻ⁱ.
+    /// So s without s[i] and s[j] hashes to prefix[n] + shifted[i] + without[j].
+    /// </summary>
+    private static void ShiftedDeletions(ReadOnlySpan<ulong> prefix, Span<ulong> shifted)
+    {
+        var n = prefix.Length - 1;
+        for (var k = 0; k < n - 1; k++) shifted[k] = (prefix[k] - prefix[k + 1]) * Powers[n - 2 - k];
+    }
 
+    /// <summary>Writes a probe at the end of the survivor list and keeps it when the partition's filter may hold it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Concat(ulong left, ulong right, int rightLength) => left * Powers[rightLength] + right;
+    private void Offer(int partitionId, ulong hash, Span<int> partitionIds, Span<ulong> hashes, ref int survivors)
+    {
+        partitionIds[survivors] = partitionId;
+        hashes[survivors] = hash;
+        survivors += MayContain(hash, partitions[partitionId]);
+    }
 
     /// <summary>Mixes in the length and spreads the bits (murmur3's finalizer), so similar polynomials land far apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

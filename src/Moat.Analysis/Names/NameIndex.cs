@@ -21,9 +21,8 @@ internal sealed class NameIndex
             var tokens = NameForms.Tokens(target.Name);
             if (tokens.Length >= 2) KeepBest(SortedTokens, NameForms.SortedTokens(tokens), target);
             if (PythonAffix.Core(target.Name) is { } core) KeepBest(AffixCores, core.Core, target);
-            Deletions.Add(target.Name, id);
         }
-        Deletions.Freeze();
+        Deletions = new DeletionIndex([.. Targets.Select(t => t.Name)]);
         ImportNames = importNames.Resolve(Exact);
     }
 
@@ -41,7 +40,7 @@ internal sealed class NameIndex
     /// <summary>Import names (normalized) of popular projects whose distribution name differs.</summary>
     public IReadOnlyDictionary<string, ImportNameTable.Trap> ImportNames { get; }
 
-    public DeletionIndex Deletions { get; } = new();
+    public DeletionIndex Deletions { get; }
 
     private static void KeepBest(Dictionary<string, Target> map, string key, Target target)
     {

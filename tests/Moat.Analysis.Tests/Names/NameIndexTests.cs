@@ -11,9 +11,7 @@ public class NameIndexTests
     public void Deletion_index_finds_exactly_what_brute_force_finds_within_two_edits()
     {
         var corpus = PopularCorpus.Embedded.Projects.Take(3000).Select(p => p.Name).ToArray();
-        var index = new DeletionIndex();
-        for (var i = 0; i < corpus.Length; i++) index.Add(corpus[i], i);
-        index.Freeze();
+        var index = new DeletionIndex(corpus);
         var random = new Random(12345);
         var queries = Enumerable.Range(0, 400).Select(_ => Mutate(corpus[random.Next(corpus.Length)], random)).ToArray();
         foreach (var query in queries)
