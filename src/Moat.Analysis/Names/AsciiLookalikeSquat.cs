@@ -22,7 +22,6 @@ internal static class AsciiLookalikeSquat
     {
         var name = query.Normalized;
         if (name.Length > NameForms.MaxEditLength) return;
-        var lookup = index.Exact.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> buffer = stackalloc char[name.Length * 2 + 2];
         foreach (var (from, to) in Replacements)
         {
@@ -32,7 +31,7 @@ internal static class AsciiLookalikeSquat
                 name.AsSpan(0, at).CopyTo(buffer);
                 to.AsSpan().CopyTo(buffer[at..]);
                 name.AsSpan(at + from.Length).CopyTo(buffer[(at + to.Length)..]);
-                if (lookup.TryGetValue(buffer[..length], out var target) && !query.IsSelf(target))
+                if (index.ExactByText.TryGetValue(buffer[..length], out var target) && !query.IsSelf(target))
                     into.Add(new RawMatch(NameTechnique.AsciiLookalike, target, $"'{from}' reads as '{to}'", target.Stripped.Length));
             }
         }

@@ -20,35 +20,59 @@ internal static class Combosquat
         "dev", "devel", "sdk", "api", "utils", "util", "tools", "tool", "cli", "core", "lib", "libs", "client", "helper",
         "helpers", "ext", "extra", "extras", "wrapper", "module", "package", "pkg", "bin", "binary", "v2", "v3", "next");
 
-    public static bool IsAffix(string token) => CampaignAffixes.Contains(token) || CommonAffixes.Contains(token);
+    // Span lookups of the same sets (words are sliced from the name, never copied), and the campaign affixes that can
+    // be glued on, in the sets' own order.
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CampaignByText = CampaignAffixes.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CommonByText = CommonAffixes.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly string[] GluedAffixes = [.. CampaignAffixes.Where(a => a.Length >= 3)];
+
+    public static bool IsAffix(ReadOnlySpan<char> word) => CampaignByText.Contains(word) || CommonByText.Contains(word);
 
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
-        var tokens = query.Tokens;
-        if (tokens.Length >= 2 && tokens.Length <= 8 && tokens.Any(IsAffix))
+        var words = query.WordCount;
+        if (words >= 2 && words <= NameQuery.MaxWords && AnyAffix(query, 0, words))
         {
-            for (var split = 1; split < tokens.Length; split++)
+            for (var split = 1; split < words; split++)
             {
                 // popular name first, affixes after; then affixes first, popular name after
-                TryParts(query, index, tokens[..split], tokens[split..], into);
-                TryParts(query, index, tokens[split..], tokens[..split], into);
+                TryParts(query, index, (0, split), (split, words), into);
+                TryParts(query, index, (split, words), (0, split), into);
             }
         }
         // glued: requestslite
-        foreach (var affix in CampaignAffixes)
+        var stripped = query.Stripped;
+        foreach (var affix in GluedAffixes)
         {
-            if (affix.Length < 3 || query.Stripped.Length - affix.Length < 4 || !query.Stripped.EndsWith(affix, StringComparison.Ordinal)) continue;
-            if (index.Stripped.TryGetValue(query.Stripped[..^affix.Length], out var target) && !query.IsSelf(target))
+            if (stripped.Length - affix.Length < 4 || !stripped.EndsWith(affix, StringComparison.Ordinal)) continue;
+            if (index.StrippedByText.TryGetValue(stripped.AsSpan(0, stripped.Length - affix.Length), out var target) && !query.IsSelf(target))
                 into.Add(new RawMatch(NameTechnique.Combosquat, target, $"'{affix}' glued on", target.Stripped.Length));
         }
     }
 
-    private static void TryParts(NameQuery query, NameIndex index, string[] nameTokens, string[] affixTokens, List<RawMatch> into)
+    /// <summary>Words [from, to) of the query, popular name and affixes: a match when every affix word is one and the rest is popular.</summary>
+    private static void TryParts(NameQuery query, NameIndex index, (int From, int To) name, (int From, int To) affixes, List<RawMatch> into)
     {
-        if (!affixTokens.All(IsAffix)) return;
-        var name = string.Join('-', nameTokens);
-        if (name.Length < 3 || !index.Exact.TryGetValue(name, out var target) || query.IsSelf(target)) return;
-        var weight = affixTokens.Any(CampaignAffixes.Contains) ? 1.0 : 0.5;
-        into.Add(new RawMatch(NameTechnique.Combosquat, target, $"affix '{string.Join('-', affixTokens)}' added", target.Stripped.Length, weight));
+        for (var i = affixes.From; i < affixes.To; i++)
+        {
+            if (!IsAffix(query.Word(i))) return;
+        }
+        var text = query.Words(name.From, name.To);
+        if (text.Length < 3 || !index.ExactByText.TryGetValue(text, out var target) || query.IsSelf(target)) return;
+        var weight = 0.5;
+        for (var i = affixes.From; i < affixes.To; i++)
+        {
+            if (CampaignByText.Contains(query.Word(i))) weight = 1.0;
+        }
+        into.Add(new RawMatch(NameTechnique.Combosquat, target, $"affix '{query.Words(affixes.From, affixes.To)}' added", target.Stripped.Length, weight));
+    }
+
+    private static bool AnyAffix(NameQuery query, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (IsAffix(query.Word(i))) return true;
+        }
+        return false;
     }
 }

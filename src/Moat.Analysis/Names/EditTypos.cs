@@ -15,9 +15,13 @@ internal static class EditTypos
     public const int TwoEditMinimum = 9;
     public const double SingleLookalikeWeight = 0.85;
 
+    [ThreadStatic] private static List<int>? candidates;
+
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
-        var ids = new List<int>();
+        // One candidate list per thread, reused: a check allocates nothing unless it finds something.
+        var ids = candidates ??= [];
+        ids.Clear();
         index.Deletions.Candidates(query.Normalized, ids);
         foreach (var id in ids)
         {

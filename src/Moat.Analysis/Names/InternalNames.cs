@@ -25,8 +25,15 @@ public sealed class InternalNames
     /// <summary>True when the normalized name is an internal name or carries an internal prefix.</summary>
     public bool Contains(string normalized) => Names.Contains(normalized) || MatchingPrefix(normalized) is not null;
 
-    public string? MatchingPrefix(string normalized) =>
-        Prefixes.FirstOrDefault(p => normalized.StartsWith(p, StringComparison.Ordinal) && normalized.Length > p.Length);
+    public string? MatchingPrefix(string normalized)
+    {
+        // A loop, not LINQ: every checked name asks, and most checkers have no prefixes at all.
+        foreach (var prefix in Prefixes)
+        {
+            if (normalized.Length > prefix.Length && normalized.StartsWith(prefix, StringComparison.Ordinal)) return prefix;
+        }
+        return null;
+    }
 
     private static string NormalizePrefix(string prefix)
     {

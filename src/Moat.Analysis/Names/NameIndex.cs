@@ -24,6 +24,11 @@ internal sealed class NameIndex
         }
         Deletions = new DeletionIndex([.. Targets.Select(t => t.Name)]);
         ImportNames = importNames.Resolve(Exact);
+        ExactByText = Exact.GetAlternateLookup<ReadOnlySpan<char>>();
+        StrippedByText = Stripped.GetAlternateLookup<ReadOnlySpan<char>>();
+        UltranormalizedByText = Ultranormalized.GetAlternateLookup<ReadOnlySpan<char>>();
+        VersionBaseByText = VersionBase.GetAlternateLookup<ReadOnlySpan<char>>();
+        SortedTokensByText = SortedTokens.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public IReadOnlyList<Target> Targets { get; }
@@ -33,6 +38,13 @@ internal sealed class NameIndex
     public Dictionary<string, Target> Ultranormalized { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, Target> VersionBase { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, Target> SortedTokens { get; } = new(StringComparer.Ordinal);
+
+    // The same maps looked up by span, so that a check can build its keys in stack buffers or slice them from the name.
+    public Dictionary<string, Target>.AlternateLookup<ReadOnlySpan<char>> ExactByText { get; }
+    public Dictionary<string, Target>.AlternateLookup<ReadOnlySpan<char>> StrippedByText { get; }
+    public Dictionary<string, Target>.AlternateLookup<ReadOnlySpan<char>> UltranormalizedByText { get; }
+    public Dictionary<string, Target>.AlternateLookup<ReadOnlySpan<char>> VersionBaseByText { get; }
+    public Dictionary<string, Target>.AlternateLookup<ReadOnlySpan<char>> SortedTokensByText { get; }
 
     /// <summary>Popular names keyed by their core once a py/python prefix or suffix is removed (<c>dateutil</c> → python-dateutil).</summary>
     public Dictionary<string, Target> AffixCores { get; } = new(StringComparer.Ordinal);

@@ -12,20 +12,19 @@ internal static class PopularNamesCombined
 
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
-        var tokens = query.Tokens;
-        if (tokens.Length < 2 || tokens.Length > 8 || query.Self is not null) return;
-        for (var split = 1; split < tokens.Length; split++)
+        if (query.WordCount < 2 || query.WordCount > NameQuery.MaxWords || query.Self is not null) return;
+        for (var split = 1; split < query.WordCount; split++)
         {
-            if (Part(index, tokens[..split]) is not { } left || Part(index, tokens[split..]) is not { } right) continue;
+            if (Part(query, index, 0, split) is not { } left || Part(query, index, split, query.WordCount) is not { } right) continue;
             var (better, other) = left.IsBetterThan(right) ? (left, right) : (right, left);
             into.Add(new RawMatch(NameTechnique.PopularNamesCombined, better, $"joined with popular '{other.Name}'", better.Stripped.Length));
         }
     }
 
-    private static Target? Part(NameIndex index, string[] tokens)
+    private static Target? Part(NameQuery query, NameIndex index, int from, int to)
     {
-        if (tokens.Length == 1 && Combosquat.IsAffix(tokens[0])) return null;
-        var name = string.Join('-', tokens);
-        return name.Length >= MinPartLength && index.Exact.TryGetValue(name, out var target) && (target.Internal || target.Rank <= MaxPartRank) ? target : null;
+        if (to - from == 1 && Combosquat.IsAffix(query.Word(from))) return null;
+        var name = query.Words(from, to);
+        return name.Length >= MinPartLength && index.ExactByText.TryGetValue(name, out var target) && (target.Internal || target.Rank <= MaxPartRank) ? target : null;
     }
 }

@@ -15,17 +15,17 @@ internal static class PythonAffix
     /// <summary>The name without its py/python affixes (separators removed), or null when it has none or too little is left.</summary>
     public static (string Core, Kind Kind)? Core(string normalized)
     {
-        var tokens = NameForms.Tokens(normalized);
-        int first = 0, last = tokens.Length;
-        while (last - first >= 2 && AffixWords.Contains(tokens[first])) first++;
-        while (last - first >= 2 && AffixWords.Contains(tokens[last - 1])) last--;
-        if (first > 0 || last < tokens.Length)
+        // Affix words come off either end while two words are left: the name is scanned in place, word by word.
+        int start = 0, end = normalized.Length;
+        while (normalized.AsSpan(start, end - start).IndexOf('-') is var dash and >= 0 && IsAffixWord(normalized.AsSpan(start, dash))) start += dash + 1;
+        while (normalized.AsSpan(start, end - start).LastIndexOf('-') is var dash and >= 0 && IsAffixWord(normalized.AsSpan(start + dash + 1, end - start - dash - 1))) end = start + dash;
+        if (start > 0 || end < normalized.Length)
         {
-            var core = string.Concat(tokens[first..last]);
+            var core = NameForms.Strip(normalized[start..end]);
             return core.Length >= 3 ? (core, Kind.Word) : null;
         }
-        if (tokens.Length != 1) return null;
-        var word = tokens[0];
+        if (normalized.Contains('-')) return null;
+        var word = normalized;
         foreach (var prefix in GluedPrefixes)
         {
             if (word.Length - prefix.Length >= 3 && word.StartsWith(prefix, StringComparison.Ordinal)) return (word[prefix.Length..], Kind.GluedPython);
@@ -35,10 +35,18 @@ internal static class PythonAffix
         return null;
     }
 
+    private static bool IsAffixWord(ReadOnlySpan<char> word)
+    {
+        foreach (var affix in AffixWords)
+        {
+            if (word.SequenceEqual(affix)) return true;
+        }
+        return false;
+    }
+
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
-        var core = Core(query.Normalized);
-        if (core is { } c)
+        if (query.AffixCore is { } c)
         {
             var weight = c.Kind == Kind.GluedPy ? 0.45 : 1.0;
             // python-requests → requests

@@ -7,7 +7,7 @@ internal static class SeparatorConfusion
     {
         if (index.Stripped.TryGetValue(query.Stripped, out var target) && !query.IsSelf(target))
         {
-            var detail = query.Tokens.Length == 1 ? "separators removed" : target.Name.Contains('-') ? "separators moved" : "separator added";
+            var detail = query.WordCount == 1 ? "separators removed" : target.Name.Contains('-') ? "separators moved" : "separator added";
             into.Add(new RawMatch(NameTechnique.SeparatorConfusion, target, detail, target.Stripped.Length));
         }
     }

@@ -23,7 +23,7 @@ internal static class StdlibShadowing
             into.Add(new RawMatch(NameTechnique.StdlibShadowing, variant, "spelling of the module's name", 8, VariantWeight));
             return;
         }
-        if (PythonAffix.Core(query.Normalized) is { Kind: not PythonAffix.Kind.GluedPy } core
+        if (query.AffixCore is { Kind: not PythonAffix.Kind.GluedPy } core
             && Variant(stdlib, core.Core) is { } affixed)
         {
             into.Add(new RawMatch(NameTechnique.StdlibShadowing, affixed, "module name with a py/python affix", 8, VariantWeight));

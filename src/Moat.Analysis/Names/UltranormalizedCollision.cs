@@ -9,7 +9,9 @@ internal static class UltranormalizedCollision
 {
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
-        if (index.Ultranormalized.TryGetValue(NameForms.Ultranormalize(query.Normalized), out var target)
+        Span<char> ultranormalized = stackalloc char[query.Normalized.Length];
+        var length = NameForms.Ultranormalize(query.Normalized, ultranormalized);
+        if (index.UltranormalizedByText.TryGetValue(ultranormalized[..length], out var target)
             && !query.IsSelf(target) && target.Stripped != query.Stripped)
         {
             into.Add(new RawMatch(NameTechnique.UltranormalizedCollision, target, "same name after PyPI's ultranormalization (o→0, i/l→1, separators dropped)", target.Stripped.Length));

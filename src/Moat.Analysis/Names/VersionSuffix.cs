@@ -5,10 +5,10 @@ internal static class VersionSuffix
 {
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
-        var key = NameForms.VersionBase(query.Stripped);
-        if (index.VersionBase.TryGetValue(key, out var target) && !query.IsSelf(target) && target.Stripped != query.Stripped)
+        var key = query.Stripped.AsSpan(0, NameForms.VersionBaseLength(query.Stripped));
+        if (index.VersionBaseByText.TryGetValue(key, out var target) && !query.IsSelf(target) && target.Stripped != query.Stripped)
         {
-            var detail = key == query.Stripped ? "version number dropped" : key == target.Stripped ? "version number added" : "version number changed";
+            var detail = key.Length == query.Stripped.Length ? "version number dropped" : key.SequenceEqual(target.Stripped) ? "version number added" : "version number changed";
             into.Add(new RawMatch(NameTechnique.VersionSuffix, target, detail, key.Length));
         }
     }
