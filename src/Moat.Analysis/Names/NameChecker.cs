@@ -28,6 +28,8 @@ public sealed class NameChecker
 
     private static readonly Lazy<NameChecker> DefaultChecker = new(() => new NameChecker(PopularCorpus.Embedded));
 
+    [ThreadStatic] private static List<RawMatch>? scratch;
+
     private readonly NameIndex index;
     private readonly HashSet<string> allow;
     private readonly int maxFindings;
@@ -72,7 +74,9 @@ public sealed class NameChecker
         name = name.Trim();
         if (name.Length == 0 || name.Length > 4 * NameForms.MaxEditLength) return ([], null);
 
-        var raw = new List<RawMatch>();
+        // One raw-match list per thread, reused: most names match nothing, and then a check allocates nothing here.
+        var raw = scratch ??= [];
+        raw.Clear();
         NameQuery query;
         string? readsAs = null;
         if (Confusables.HasNonAscii(name))
@@ -86,7 +90,7 @@ public sealed class NameChecker
         {
             if (!ProjectName.IsValid(name)) return ([], null);
             var normalized = ProjectName.Normalize(name);
-            if (allow.Contains(normalized)) return ([], null);
+            if (allow.Count > 0 && allow.Contains(normalized)) return ([], null);
             var self = index.Exact.GetValueOrDefault(normalized);
             if (self is { Internal: true } || Internal.MatchingPrefix(normalized) is not null) return ([], null); // our own name
             query = new NameQuery(normalized, self);
@@ -94,18 +98,28 @@ public sealed class NameChecker
         if (readsAs is not null && allow.Contains(readsAs)) return ([], null);
 
         foreach (var technique in Techniques) technique(query, index, raw);
-        if (raw.Count == 0) return ([], query.Self?.Rank);
+        return (Best(raw, query.Self, readsAs), query.Self?.Rank);
+    }
 
-        var best = new Dictionary<Target, NameMatch>(ReferenceEqualityComparer.Instance);
+    /// <summary>The reported matches: scored, at or above the threshold, the best one per target, best first.</summary>
+    private IReadOnlyList<NameMatch> Best(List<RawMatch> raw, Target? self, string? readsAs)
+    {
+        List<(Target Target, NameMatch Match)>? best = null;
         foreach (var match in raw)
         {
-            var score = NameScorer.Score(match, query.Self);
+            var score = NameScorer.Score(match, self);
             if (score < NameScorer.ReportThreshold) continue;
-            if (best.TryGetValue(match.Target, out var existing) && existing.Score >= score) continue;
+            best ??= [];
+            // One per target, kept where the target was first found (ties in score and rank keep that order).
+            var at = best.Count - 1;
+            while (at >= 0 && !ReferenceEquals(best[at].Target, match.Target)) at--;
+            if (at >= 0 && best[at].Match.Score >= score) continue;
             var detail = readsAs is not null && match.Technique != NameTechnique.UnicodeConfusable ? $"read as '{readsAs}': {match.Detail}" : match.Detail;
-            best[match.Target] = new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score);
+            var found = (match.Target, new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score));
+            if (at >= 0) best[at] = found;
+            else best.Add(found);
         }
-        return ([.. best.Values.OrderByDescending(m => m.Score).ThenBy(m => m.TargetRank ?? 0).Take(maxFindings)], query.Self?.Rank);
+        return best is null ? [] : [.. best.Select(b => b.Match).OrderByDescending(m => m.Score).ThenBy(m => m.TargetRank ?? 0).Take(maxFindings)];
     }
 
     internal static Finding ToFinding(string name, NameMatch match, int? candidateRank, bool primary = true)
