@@ -24,7 +24,8 @@ internal static class Combosquat
     // be glued on, in the sets' own order.
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CampaignByText = CampaignAffixes.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CommonByText = CommonAffixes.GetAlternateLookup<ReadOnlySpan<char>>();
-    private static readonly string[] GluedAffixes = [.. CampaignAffixes.Where(a => a.Length >= 3)];
+    // Grouped by last character, so a name is compared only with the affixes it can end with (one to four, not 26).
+    private static readonly ILookup<char, string> GluedAffixes = CampaignAffixes.Where(a => a.Length >= 3).ToLookup(a => a[^1]);
 
     public static bool IsAffix(ReadOnlySpan<char> word) => CampaignByText.Contains(word) || CommonByText.Contains(word);
 
@@ -42,7 +43,7 @@ internal static class Combosquat
         }
         // glued: requestslite
         var stripped = query.Stripped;
-        foreach (var affix in GluedAffixes)
+        foreach (var affix in GluedAffixes[stripped[^1]])
         {
             if (stripped.Length - affix.Length < 4 || !stripped.EndsWith(affix, StringComparison.Ordinal)) continue;
             if (index.StrippedByText.TryGetValue(stripped.AsSpan(0, stripped.Length - affix.Length), out var target) && !query.IsSelf(target))

@@ -24,6 +24,7 @@ internal sealed class NameIndex
         }
         Deletions = new DeletionIndex([.. Targets.Select(t => t.Name)]);
         ImportNames = importNames.Resolve(Exact);
+        Lookalikes = AsciiLookalikeSquat.Readings(Exact);
         ExactByText = Exact.GetAlternateLookup<ReadOnlySpan<char>>();
         StrippedByText = Stripped.GetAlternateLookup<ReadOnlySpan<char>>();
         UltranormalizedByText = Ultranormalized.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -53,6 +54,9 @@ internal sealed class NameIndex
     public IReadOnlyDictionary<string, ImportNameTable.Trap> ImportNames { get; }
 
     public DeletionIndex Deletions { get; }
+
+    /// <summary>Names that read as a corpus name through one rn/m-style replacement (<see cref="AsciiLookalikeSquat.Readings"/>).</summary>
+    public Dictionary<string, AsciiLookalikeSquat.Reading[]> Lookalikes { get; }
 
     private static void KeepBest(Dictionary<string, Target> map, string key, Target target)
     {
