@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using Moat.Analysis.Text;
 using Moat.Packaging;
@@ -68,6 +69,7 @@ public sealed class NameChecker
     /// <summary>One result for one name, judged by <see cref="Verdicts"/>.</summary>
     public ScanResult CheckName(string name) => ScanResult.From(name, TargetKind.Name, Check(name));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (IReadOnlyList<NameMatch> Matches, int? SelfRank) Evaluate(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -102,6 +104,7 @@ public sealed class NameChecker
     }
 
     /// <summary>The reported matches: scored, at or above the threshold, the best one per target, best first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private IReadOnlyList<NameMatch> Best(List<RawMatch> raw, Target? self, string? readsAs)
     {
         List<(Target Target, NameMatch Match)>? best = null;

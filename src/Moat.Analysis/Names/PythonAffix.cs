@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Moat.Analysis.Names;
 
 /// <summary>
@@ -13,6 +14,7 @@ internal static class PythonAffix
     private static readonly string[] GluedPrefixes = ["python3", "python2", "python", "py3"];
 
     /// <summary>The name without its py/python affixes (separators removed), or null when it has none or too little is left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (string Core, Kind Kind)? Core(string normalized)
     {
         // Affix words come off either end while two words are left: the name is scanned in place, word by word.
