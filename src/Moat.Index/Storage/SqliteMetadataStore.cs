@@ -47,6 +47,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
                 description TEXT, created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)
             """,
         ],
+        // Who uploaded, as people know them (username, trusted publisher, token), kept when the token or publisher is gone.
+        ["ALTER TABLE files ADD COLUMN uploader TEXT"],
     ];
 
     private SqliteMetadataStore(string connectionString) => _connectionString = connectionString;
@@ -241,9 +243,9 @@ public sealed class SqliteMetadataStore : IMetadataStore
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO files (filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
-                size, upload_time, metadata_sha256, yanked, yanked_reason, state, state_reason, attestations, uploaded_by)
+                size, upload_time, metadata_sha256, yanked, yanked_reason, state, state_reason, attestations, uploaded_by, uploader)
             VALUES (@Filename, @Project, @Version, @PackageType, @PythonVersion, @RequiresPython, @Sha256, @Blake2b256, @Md5,
-                @Size, @UploadTime, @MetadataSha256, @Yanked, @YankedReason, @State, @StateReason, @Attestations, @UploadedBy)
+                @Size, @UploadTime, @MetadataSha256, @Yanked, @YankedReason, @State, @StateReason, @Attestations, @UploadedBy, @Uploader)
             """,
             FileRow.From(file), transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
@@ -400,16 +402,17 @@ public sealed class SqliteMetadataStore : IMetadataStore
         public string? state_reason { get; set; }
         public string? attestations { get; set; }
         public string? uploaded_by { get; set; }
+        public string? uploader { get; set; }
 
         public FileRecord ToRecord() => new(filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
             size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, FileStateNames.Parse(state),
-            state_reason, attestations, uploaded_by);
+            state_reason, attestations, uploaded_by) { Uploader = uploader };
 
         public static object From(FileRecord f) => new
         {
             f.Filename, f.Project, f.Version, f.PackageType, f.PythonVersion, f.RequiresPython, f.Sha256, f.Blake2b256, f.Md5, f.Size,
             UploadTime = Text(f.UploadTime), f.MetadataSha256, Yanked = f.Yanked ? 1 : 0, f.YankedReason,
-            State = FileStateNames.Of(f.State), f.StateReason, f.Attestations, f.UploadedBy,
+            State = FileStateNames.Of(f.State), f.StateReason, f.Attestations, f.UploadedBy, f.Uploader,
         };
     }
 

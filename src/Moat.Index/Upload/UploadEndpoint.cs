@@ -29,7 +29,7 @@ public static class UploadEndpoint
 
     private static async Task HandleAsync(
         HttpContext context, IMetadataStore store, IBlobStore blobs, IndexAuthorization authorization, PolicyGate gate,
-        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, ILoggerFactory loggers)
+        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, Moat.Index.Accounts.AccountStore accounts, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger("Moat.Index.Upload");
         var ct = context.RequestAborted;
@@ -132,7 +132,10 @@ public static class UploadEndpoint
                 Yanked: false, YankedReason: null,
                 judged.Action == GateAction.Quarantine ? FileState.Quarantined : awaitsApproval ? FileState.Staged : FileState.Available,
                 judged.Action == GateAction.Quarantine ? judged.Message : null,
-                NonEmpty(form["attestations"]), principal.TokenId);
+                NonEmpty(form["attestations"]), principal.TokenId)
+            {
+                Uploader = await Uploaders.DescribeAsync(accounts, principal),
+            };
             var (outcome, raced) = await store.AddFileAsync(record, form["name"]!.Trim(), ct);
             switch (outcome)
             {
