@@ -16,7 +16,7 @@ public sealed class EveryPageTests(FirewallFixture web) : IClassFixture<Firewall
         await browser.SignInAsAdminAsync();
         string[] pages =
         [
-            "/", "/projects", "/projects?q=colo", "/projects/hosted-demo", "/rules", $"/rules/{RuleCatalog.All[0].Id}",
+            "/", "/projects", "/projects?q=colo", "/projects/hosted-demo", $"/projects/{dist.Project}", "/rules", $"/rules/{RuleCatalog.All[0].Id}",
             "/firewall", $"/firewall/files/{dist.Sha256}", "/admin",
         ];
         foreach (var path in pages)
