@@ -50,6 +50,11 @@ public sealed class AdminEventTests
         Assert.Equal("incident 9", Details(on).GetProperty("reason").GetString());
         Assert.Equal($"admin token {token.Id} (ops laptop)", Details(on).GetProperty("by").GetString());
 
+        Assert.Equal(HttpStatusCode.OK, (await AdminAsync(index, secret!, HttpMethod.Put, "/_admin/proxy/allowlist/Some_Lib", new { reason = "vetted fork" })).StatusCode);
+        var allowed = Assert.Single(await index.Accounts.EventsAsync(null, "some-lib", 10), e => e.kind == "firewall:allow");
+        Assert.Equal("vetted fork", Details(allowed).GetProperty("reason").GetString());
+        Assert.Equal($"admin token {token.Id} (ops laptop)", Details(allowed).GetProperty("by").GetString());
+
         var status = Assert.Single(events, e => e.kind == "admin:status");
         Assert.Equal("widget", status.project);
         Assert.Equal("archived", Details(status).GetProperty("status").GetString());

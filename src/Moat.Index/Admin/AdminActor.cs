@@ -23,6 +23,17 @@ public sealed record AdminActor(string Name, string? UserId = null, HttpContext?
         ? new($"{owner.username} (admin token {principal.TokenId})", owner.id, http)
         : new($"admin token {principal.TokenId}" + ((principal.Token?.description ?? principal.Legacy?.Description) is { Length: > 0 } d ? $" ({d})" : ""), null, http);
 
+    /// <summary>An event's details: <c>by</c> (this actor's name) first, then the given pairs that have a value.</summary>
+    public Dictionary<string, object?> Details(params (string Key, object? Value)[] details)
+    {
+        var shown = new Dictionary<string, object?> { ["by"] = Name };
+        foreach (var (key, value) in details)
+        {
+            if (value is not null) shown[key] = value;
+        }
+        return shown;
+    }
+
     /// <summary>The actor the admin API's filter identified for this request (<see cref="CommandLine"/> outside it).</summary>
     public static AdminActor Of(HttpContext http) => http.Items[typeof(AdminActor)] as AdminActor ?? CommandLine;
 }

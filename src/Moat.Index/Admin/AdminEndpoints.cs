@@ -72,7 +72,7 @@ public static class AdminEndpoints
                 files.Add(new
                 {
                     filename = f.Filename, version = f.Version, sha256 = f.Sha256, size = f.Size, yanked = f.Yanked, yanked_reason = f.YankedReason,
-                    state = FileStateNames.Of(f.State), state_reason = f.StateReason, url = SimplePages.FileUrl(f),
+                    state = FileStateNames.Of(f.State), state_reason = f.StateReason, url = SimplePages.FileUrl(f), uploaded_by = f.UploadedBy, uploader = f.Uploader,
                     verdict = verdict is null ? null : new { verdict.Verdict, verdict.Action, verdict.Score, verdict.Message, findings = System.Text.Json.JsonDocument.Parse(verdict.FindingsJson).RootElement },
                 });
             }

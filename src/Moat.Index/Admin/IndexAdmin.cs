@@ -23,12 +23,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     private Task RecordAsync(string kind, AdminActor? by, string? userId, string? project, params (string Key, object? Value)[] details)
     {
         var actor = by ?? AdminActor.CommandLine;
-        var shown = new Dictionary<string, object?> { ["by"] = actor.Name };
-        foreach (var (key, value) in details)
-        {
-            if (value is not null) shown[key] = value;
-        }
-        return _events.RecordAsync(kind, actor.Http, userId ?? actor.UserId, project, shown);
+        return _events.RecordAsync(kind, actor.Http, userId ?? actor.UserId, project, actor.Details(details));
     }
 
     private static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
