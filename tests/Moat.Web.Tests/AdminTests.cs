@@ -81,6 +81,7 @@ public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
         await browser.Page.Locator("#role-project").FillAsync("rosa-lib");
         await browser.Page.Locator("#role-user").FillAsync("rosa");
         await browser.Page.Locator("#role-role").SelectOptionAsync("maintainer");
+        await browser.Page.Locator("#role-reason").FillAsync("covering releases while Ola is away");
         await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Grant role" }).ClickAsync();
         await browser.Page.WaitForURLAsync("**/admin?message=*");
         Assert.Contains("rosa is now maintainer of rosa-lib", await browser.Page.Locator(".notice-ok").InnerTextAsync());
@@ -90,7 +91,7 @@ public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
         Assert.Equal(1, await row.CountAsync());
         var text = await row.InnerTextAsync();
         Assert.Contains("rosa-lib", text);
-        Assert.Contains($"by: {WebServer.AdminName}; role: maintainer", text);
+        Assert.Contains($"by: {WebServer.AdminName}; role: maintainer; reason: covering releases while Ola is away", text);
         Assert.Contains("127.0.0.1", text); // the administrator's request, not the command line
         await user.ScreenshotAsync("history-admin-role");
         browser.AssertClean();

@@ -17,7 +17,7 @@ public static class AdminEndpoints
     public sealed record TokenRequest(string? Project, bool Admin, string? Description);
     public sealed record SwitchRequest(bool Enabled, string? Reason);
     public sealed record FlagRequest(bool Value, string? Reason = null);
-    public sealed record RoleRequest(string Username, string Role);
+    public sealed record RoleRequest(string Username, string Role, string? Reason = null);
     public sealed record OrgMemberRequest(string Role);
 
     public static void Map(WebApplication app)
@@ -58,7 +58,7 @@ public static class AdminEndpoints
         admin.MapGet("/switches", async (Moat.Index.Security.KillSwitches switches) => Results.Json((await switches.ActiveAsync()).Select(s => new { name = s.Name, reason = s.Reason })));
         admin.MapPut("/users/{username}/disabled", (string username, FlagRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetUserDisabledAsync(username, body.Value, AdminActor.Of(http), body.Reason)));
         admin.MapPut("/projects/{project}/critical", (string project, FlagRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetCriticalAsync(project, body.Value, AdminActor.Of(http))));
-        admin.MapPut("/projects/{project}/roles", (string project, RoleRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetRoleAsync(project, body.Username, body.Role, AdminActor.Of(http))));
+        admin.MapPut("/projects/{project}/roles", (string project, RoleRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetRoleAsync(project, body.Username, body.Role, AdminActor.Of(http), body.Reason)));
         admin.MapGet("/events", async (string? user, string? project, int? limit, IndexAdmin ops) =>
             Results.Json((await ops.EventsAsync(user, project, Math.Clamp(limit ?? 200, 1, 5000))).Select(Moat.Index.Security.SecurityEvents.Show)));
         admin.MapGet("/projects/{project}", async (string project, IMetadataStore store, CancellationToken ct) =>

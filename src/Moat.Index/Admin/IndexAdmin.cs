@@ -109,14 +109,14 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         return new(true, critical ? $"{name} is critical: owners need a security key (WebAuthn) to upload." : $"{name} is no longer critical.");
     }
 
-    public async Task<AdminResult> SetRoleAsync(string project, string username, string role, AdminActor? by = null)
+    public async Task<AdminResult> SetRoleAsync(string project, string username, string role, AdminActor? by = null, string? reason = null)
     {
         if (role is not ("owner" or "maintainer")) return new(false, "role must be owner or maintainer.");
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
         var name = ProjectName.Normalize(project);
         await accounts.SetRoleAsync(name, user.id, role);
-        await RecordAsync("admin:role-set", by, user.id, name, ("role", role));
+        await RecordAsync("admin:role-set", by, user.id, name, ("role", role), ("reason", Reason(reason)));
         return new(true, $"{user.username} is now {role} of {name}.");
     }
 

@@ -60,7 +60,7 @@ public static class AdminPageEndpoints
         }));
 
         web.MapPost("/admin/projects/roles", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, by) =>
-            await admin.SetRoleAsync(form.Field("project"), form.Field("username"), form.Field("role"), by)));
+            await admin.SetRoleAsync(form.Field("project"), form.Field("username"), form.Field("role"), by, form.Field("reason"))));
     }
 
     /// <summary>CSRF check, admin check, the action (as the signed-in administrator), then post/redirect/get back to <c>/admin</c> with its message.</summary>
