@@ -140,15 +140,15 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     }
 
     /// <summary>An admin's approval: allowed whoever uploaded (a project with one maintainer has no one else).</summary>
-    public async Task<AdminResult> ApproveAsync(string project, string version, CancellationToken ct = default)
+    public async Task<AdminResult> ApproveAsync(string project, string version, CancellationToken ct = default, AdminActor? by = null)
     {
-        var outcome = await Approvals.ApproveAsync(project, version, null, null, ct);
+        var outcome = await Approvals.ApproveAsync(project, version, null, null, ct, (by ?? AdminActor.CommandLine).Name);
         return new(outcome.Ok, outcome.Message);
     }
 
-    public async Task<AdminResult> RejectAsync(string project, string version, string? reason, CancellationToken ct = default)
+    public async Task<AdminResult> RejectAsync(string project, string version, string? reason, CancellationToken ct = default, AdminActor? by = null)
     {
-        var outcome = await Approvals.RejectAsync(project, version, reason, null, null, ct);
+        var outcome = await Approvals.RejectAsync(project, version, reason, null, null, ct, (by ?? AdminActor.CommandLine).Name);
         return new(outcome.Ok, outcome.Message);
     }
 
