@@ -120,6 +120,7 @@ public sealed class ProxiedProjectTests(ProxyPagesFixture web) : IClassFixture<P
         Assert.Contains("lookalike", refusal);
         Assert.Contains("requests", refusal);
         Assert.Equal(0, web.Upstream.Count("/simple/reqeusts/")); // refused at the door: nothing asked upstream
+        await browser.ScreenshotAsync("proxied-lookalike-refused");
         browser.AssertCleanExcept("403 (Forbidden)");
 
         await using var other = await web.NewSessionAsync();
