@@ -50,6 +50,7 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
 
         // The uploader sees neither the queue nor the held file on the project page.
         await user.GoAsync("/firewall", status: 403);
+        await user.GoAsync($"/firewall/uploads/{filename}", status: 403);
         await user.GoAsync($"/projects/{project}");
         Assert.DoesNotContain(filename, await user.Page.Locator("main").InnerTextAsync());
 
