@@ -96,6 +96,7 @@ public static class AdminEndpoints
         admin.MapPost("/projects/{project}/staged/{version}/reject", async (string project, string version, YankRequest? body, HttpContext http, ReleaseApprovals approvals, CancellationToken ct) =>
             Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.RejectAsync(project, version, body?.Reason, null, http, ct, AdminActor.Of(http).Name)));
         admin.MapPut("/orgs/{org}/members/{username}", (string org, string username, OrgMemberRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetOrganisationMemberAsync(org, username, body.Role, AdminActor.Of(http))));
+        HostedQuarantine.Map(admin);
         Proxy.ProxyAdmin.Map(admin);
     }
 

@@ -66,6 +66,17 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
         verdict = entry.Verdict is not { } v ? null : new { v.Verdict, v.Action, v.Score, v.Message, findings = JsonDocument.Parse(v.FindingsJson).RootElement },
     };
 
+    /// <summary>
+    /// Where proxied files come from, for "proxied from …": the configured upstreams' hosts (a file's row does not
+    /// record which proxy fetched it, so with several upstreams all are named).
+    /// </summary>
+    public static string UpstreamName(RepositoryLayout layout)
+    {
+        var hosts = layout.Proxies.Select(p => Uri.TryCreate(p.Upstream, UriKind.Absolute, out var uri) ? uri.Authority : p.Upstream)
+            .Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return hosts.Count == 0 ? "an upstream" : string.Join(" or ", hosts);
+    }
+
     public sealed record ReasonRequest(string? Reason);
 
     /// <summary>Maps the firewall's admin API onto the (already admin-authorized) <c>/_admin</c> group.</summary>

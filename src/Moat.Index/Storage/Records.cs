@@ -28,10 +28,11 @@ public static class ProjectStatusNames
 }
 
 /// <summary>
-/// Whether clients may see a file: available; quarantined by the gate or an admin (hidden pending review); or staged —
-/// uploaded to a project that requires release approval and hidden until a second maintainer approves the release.
+/// Whether clients may see a file: available; quarantined by the gate (hidden pending an admin's review); staged —
+/// uploaded to a project that requires release approval and hidden until a second maintainer approves the release;
+/// or blocked — an admin reviewed it and refused it for good (hidden forever, its filename stays used).
 /// </summary>
-public enum FileState { Available, Quarantined, Staged }
+public enum FileState { Available, Quarantined, Staged, Blocked }
 
 public static class FileStateNames
 {
@@ -39,6 +40,7 @@ public static class FileStateNames
     {
         FileState.Quarantined => "quarantined",
         FileState.Staged => "staged",
+        FileState.Blocked => "blocked",
         _ => "available",
     };
 
@@ -47,6 +49,7 @@ public static class FileStateNames
     {
         "available" => FileState.Available,
         "staged" => FileState.Staged,
+        "blocked" => FileState.Blocked,
         _ => FileState.Quarantined,
     };
 }

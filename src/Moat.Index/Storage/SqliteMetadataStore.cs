@@ -210,6 +210,30 @@ public sealed class SqliteMetadataStore : IMetadataStore
         return row?.ToRecord();
     }
 
+    public async Task<IReadOnlyList<FileRecord>> GetHeldFilesAsync(CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var rows = await connection.QueryAsync<FileRow>(new CommandDefinition(
+            "SELECT * FROM files WHERE state NOT IN ('available', 'staged') ORDER BY upload_time DESC, filename", cancellationToken: ct));
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    public async Task<bool> ChangeFileStateAsync(string filename, FileState from, FileState to, string? reason, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        // The write comes first and carries the condition: the state check and the change are one statement.
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE files SET state = @to, state_reason = @reason WHERE filename = @filename AND state = @from",
+            new { filename, from = FileStateNames.Of(from), to = FileStateNames.Of(to), reason }, transaction, cancellationToken: ct));
+        if (changed == 0) return false;
+        var project = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT project FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
+        await TouchProjectAsync(connection, transaction, project!, await NextSerialAsync(connection, transaction, ct), ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
     public async Task<(AddFileOutcome Outcome, FileRecord? Existing)> AddFileAsync(FileRecord file, string projectDisplayName, CancellationToken ct = default)
     {
         await using var connection = Connect();

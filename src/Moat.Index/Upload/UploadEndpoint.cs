@@ -75,7 +75,13 @@ public static class UploadEndpoint
             var existing = await store.GetFileAsync(filename, ct);
             if (existing is not null)
             {
-                if (existing.Sha256 == staged.Sha256)
+                if (existing.State == FileState.Blocked)
+                {
+                    // Not even an identical re-upload is "OK": the uploader must learn the file will never be served.
+                    await FailAsync(context, StatusCodes.Status400BadRequest,
+                        $"{filename} was blocked by an administrator and cannot be uploaded again; use a different version.", "refused");
+                }
+                else if (existing.Sha256 == staged.Sha256)
                 {
                     IndexMetrics.Uploads.Inc("identical");
                     await OkAsync(context, existing.State == FileState.Staged ? ReleaseApprovals.StagedMessage(project, existing.Version) : null);
