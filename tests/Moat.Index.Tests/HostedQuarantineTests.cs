@@ -103,7 +103,7 @@ public sealed class HostedQuarantineTests : IDisposable
         await using var owned = index;
         var ops = new HostedQuarantine(index.Store, index.Accounts, new Moat.Index.Security.SecurityEvents(index.Accounts, TimeProvider.System));
         await AccountClient.RegisterAsync(index, "alice");
-        var admin = new Administrator((await index.Accounts.UserByNameAsync("alice"))!.id, "alice");
+        var admin = new AdminActor("alice", (await index.Accounts.UserByNameAsync("alice"))!.id);
 
         Assert.Equal(400, (await ops.BlockAsync(filename, null, admin)).Status);
         var blocked = await ops.BlockAsync(filename, "cryptominer: spawns xmrig against a pool", admin);
@@ -141,11 +141,11 @@ public sealed class HostedQuarantineTests : IDisposable
         await using var owned = index;
         var ops = index.App.Services.GetService(typeof(HostedQuarantine)) as HostedQuarantine;
         Assert.NotNull(ops);
-        var outcome = await ops.ReleaseAsync(filename, "reviewed the findings", Administrator.Operator);
+        var outcome = await ops.ReleaseAsync(filename, "reviewed the findings", AdminActor.CommandLine);
         Assert.True(outcome.Ok, outcome.Message);
         Assert.Equal(FileState.Available, (await index.Store.GetFileAsync(filename))!.State);
         Assert.Contains(filename, await index.GetAsync($"/simple/{project}/", Html));
-        Assert.Contains("\"by\":\"operator ", Assert.Single(await index.Accounts.EventsAsync(null, project, 100), e => e.kind == "firewall:release").details);
+        Assert.Contains("\"by\":\"moat admin (", Assert.Single(await index.Accounts.EventsAsync(null, project, 100), e => e.kind == "firewall:release").details);
     }
 
     [Fact]

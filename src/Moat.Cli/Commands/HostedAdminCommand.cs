@@ -51,10 +51,10 @@ public static class HostedAdminCommand
         var reason = new Option<string>("--reason") { Description = "Why (required; recorded in the security events; a block's reason is shown to installers).", Required = true };
         var release = new Command("release", "Make a quarantined upload installable (after reviewing its findings).") { file, reason };
         release.SetAction(async (parse, ct) =>
-            Print(parse, await Open(load(parse)).ReleaseAsync(parse.GetValue(file)!, parse.GetValue(reason), Administrator.Operator, ct: ct)));
+            Print(parse, await Open(load(parse)).ReleaseAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct)));
         var block = new Command("block", "Keep a quarantined upload hidden for good; its filename can never be uploaded again.") { file, reason };
         block.SetAction(async (parse, ct) =>
-            Print(parse, await Open(load(parse)).BlockAsync(parse.GetValue(file)!, parse.GetValue(reason), Administrator.Operator, ct: ct)));
+            Print(parse, await Open(load(parse)).BlockAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct)));
         return new Command("hosted", "The firewall on uploaded files: quarantine, show, release, block.") { list, show, release, block };
     }
 

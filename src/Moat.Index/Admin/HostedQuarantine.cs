@@ -11,22 +11,6 @@ using Moat.Index.Storage;
 
 namespace Moat.Index.Admin;
 
-/// <summary>Who decided: a user (web session or their admin token), or the operator at the console; <see cref="Name"/> is what the event history shows.</summary>
-public sealed record Administrator(string? UserId, string Name)
-{
-    /// <summary><c>moat admin</c> on the data directory: whoever runs it on the server (the OS account says who).</summary>
-    public static Administrator Operator => new(null, $"operator {Environment.UserName}");
-
-    /// <summary>The admin API's caller (already authorized as admin): the token's user when it has one, else the token itself.</summary>
-    public static async Task<Administrator> OfRequestAsync(HttpContext http)
-    {
-        var principal = await http.RequestServices.GetRequiredService<IndexAuthorization>().IdentifyAsync(http.Request, http.RequestAborted);
-        if (principal.UserId is { } userId && await http.RequestServices.GetRequiredService<AccountStore>().UserByIdAsync(userId) is { } user)
-            return new(user.id, user.username);
-        return new(null, $"admin token {principal.TokenId}");
-    }
-}
-
 /// <summary>One hosted upload the gate quarantined (or an admin blocked), with the gate's verdict and who uploaded it.</summary>
 public sealed record HostedQuarantineEntry(FileRecord File, StoredVerdict? Verdict, string Uploader);
 
@@ -61,17 +45,17 @@ public sealed class HostedQuarantine(IMetadataStore store, AccountStore accounts
     /// is that second person (an admin may approve any staged release for the same reason). Other files of the same
     /// version keep their own state: staged siblings still wait for approval.
     /// </summary>
-    public Task<ReviewOutcome> ReleaseAsync(string filename, string? reason, Administrator by, HttpContext? http = null, CancellationToken ct = default) =>
-        DecideAsync(filename, reason, by, http, FileState.Available, "release", "Released", ct);
+    public Task<ReviewOutcome> ReleaseAsync(string filename, string? reason, AdminActor by, CancellationToken ct = default) =>
+        DecideAsync(filename, reason, by, FileState.Available, "release", "Released", ct);
 
     /// <summary>
     /// Blocks a quarantined upload for good: it stays hidden (the file route answers 403 with the reason), a blocked
     /// file can never be released, and its filename can never be uploaded again, not even with the same content.
     /// </summary>
-    public Task<ReviewOutcome> BlockAsync(string filename, string? reason, Administrator by, HttpContext? http = null, CancellationToken ct = default) =>
-        DecideAsync(filename, reason, by, http, FileState.Blocked, "block", "Blocked", ct);
+    public Task<ReviewOutcome> BlockAsync(string filename, string? reason, AdminActor by, CancellationToken ct = default) =>
+        DecideAsync(filename, reason, by, FileState.Blocked, "block", "Blocked", ct);
 
-    private async Task<ReviewOutcome> DecideAsync(string filename, string? reason, Administrator by, HttpContext? http, FileState to, string action, string verb, CancellationToken ct)
+    private async Task<ReviewOutcome> DecideAsync(string filename, string? reason, AdminActor by, FileState to, string action, string verb, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(reason)) return new(StatusCodes.Status400BadRequest, $"Give a reason to {action} {filename}.");
         reason = reason.Trim();
@@ -81,7 +65,7 @@ public sealed class HostedQuarantine(IMetadataStore store, AccountStore accounts
         if (file.State != FileState.Quarantined || !await store.ChangeFileStateAsync(filename, FileState.Quarantined, to, reason, ct))
             return new(StatusCodes.Status409Conflict, $"{filename} is {FileStateNames.Of((await store.GetFileAsync(filename, ct))?.State ?? file.State)}, not quarantined: nothing to {action}.");
         invalidate?.Invoke(file.Project);
-        await events.RecordAsync($"firewall:{action}", http, by.UserId, file.Project, new
+        await events.RecordAsync($"firewall:{action}", by.Http, by.UserId, file.Project, new
         {
             file = file.Filename, sha256 = file.Sha256, origin = "uploaded", uploaded_by = file.UploadedBy, reason, by = by.Name,
         });
@@ -125,8 +109,8 @@ public sealed class HostedQuarantine(IMetadataStore store, AccountStore accounts
             await ops.ShowAsync(filename, ct) is { } entry ? Results.Json(Json(entry))
                 : Results.Json(new { error = $"No quarantined or blocked upload {filename}." }, statusCode: StatusCodes.Status404NotFound));
         admin.MapPost("/files/{filename}/release", async (string filename, ReasonRequest? body, HttpContext http, HostedQuarantine ops) =>
-            AccountEndpoints.Reviewed(await ops.ReleaseAsync(filename, body?.Reason, await Administrator.OfRequestAsync(http), http, http.RequestAborted)));
+            AccountEndpoints.Reviewed(await ops.ReleaseAsync(filename, body?.Reason, AdminActor.Of(http), http.RequestAborted)));
         admin.MapPost("/files/{filename}/block", async (string filename, ReasonRequest? body, HttpContext http, HostedQuarantine ops) =>
-            AccountEndpoints.Reviewed(await ops.BlockAsync(filename, body?.Reason, await Administrator.OfRequestAsync(http), http, http.RequestAborted)));
+            AccountEndpoints.Reviewed(await ops.BlockAsync(filename, body?.Reason, AdminActor.Of(http), http.RequestAborted)));
     }
 }

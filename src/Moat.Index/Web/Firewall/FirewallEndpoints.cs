@@ -117,8 +117,8 @@ public static class FirewallEndpoints
         if (reason.Length == 0)
             return WebPages.Render<UploadReviewPage>(new { form.Page, Entry = entry, Findings = StoredFindings.Of(entry.Verdict), Error = $"Give a reason to {action} this file." },
                 StatusCodes.Status400BadRequest);
-        var admin = new Administrator(form.Page.SignedIn!.User.id, form.Page.SignedIn.User.username);
-        var outcome = action == "release" ? await hosted.ReleaseAsync(filename, reason, admin, http, ct) : await hosted.BlockAsync(filename, reason, admin, http, ct);
+        var admin = AdminActor.Web(form.Page.SignedIn!.User, http);
+        var outcome = action == "release" ? await hosted.ReleaseAsync(filename, reason, admin, ct) : await hosted.BlockAsync(filename, reason, admin, ct);
         return SeeOther("/firewall", new AdminResult(outcome.Ok, outcome.Message));
     }
 
