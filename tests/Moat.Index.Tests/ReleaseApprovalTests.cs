@@ -195,6 +195,8 @@ public sealed class ReleaseApprovalTests
             Assert.Equal(HttpStatusCode.OK, (await index.Client.SendAsync(approve)).StatusCode);
         }
         Assert.Contains("solo-2.0", await index.GetAsync("/simple/solo/", Html));
+        var approved = Assert.Single(await index.Accounts.EventsAsync(null, "solo", 50), e => e.kind == "release:approved");
+        Assert.Contains("\"by\":\"admin token ", approved.details); // the admin token that approved, not just "admin"
 
         // A trusted publisher's upload has no human uploader: the one human maintainer may approve it.
         var (_, publisherToken) = await Tokens.IssueAsync(index.Accounts, null, false, "minted", [Macaroons.ProjectsCaveat(["solo"])], "publisher-1", DateTimeOffset.UtcNow);

@@ -47,10 +47,23 @@ public sealed class TrustedPublishingTests
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "widget", "1.0")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "other", "1.0")).StatusCode);
 
+        // Who uploaded is stored with each file: the owner by username, the CI run as its trusted publisher.
+        var published = (await index.Store.GetFileAsync(Moat.Testing.TestDistributions.WheelFilename("widget", "1.0")))!;
+        Assert.Equal("Trusted Publisher acme/widget (release.yml)", published.Uploader);
+        Assert.Equal("owner", (await index.Store.GetFileAsync(Moat.Testing.TestDistributions.WheelFilename("widget", "0.1")))!.Uploader);
+        // A file stored with only its token id is resolved the same way, and still names the publisher once it is removed.
+        Assert.Equal(published.Uploader, await Moat.Index.Upload.Uploaders.ResolveAsync(index.Accounts, published.UploadedBy));
+
         using var replay = await MintAsync(index, jwt);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, replay.StatusCode);
         Assert.Contains("replayed jti", await replay.Content.ReadAsStringAsync());
         Assert.Equal(1, issuer.JwksFetches); // cached
+
+        var publisher = Assert.Single(await index.Accounts.ProjectPublishersAsync("widget"));
+        Assert.True(await index.Accounts.RemovePublisherAsync(publisher.id, "widget"));
+        Assert.Equal("Trusted Publisher github:acme/widget", await Moat.Index.Upload.Uploaders.ResolveAsync(index.Accounts, published.UploadedBy));
+        Assert.Equal("Trusted Publisher acme/widget (release.yml)", (await index.Store.GetFileAsync(published.Filename))!.Uploader);
+        Assert.Equal("token unknown-id", await Moat.Index.Upload.Uploaders.ResolveAsync(index.Accounts, "unknown-id"));
     }
 
     [Theory]

@@ -81,6 +81,14 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
             Assert.Contains(kind, history);
         Assert.Contains("127.0.0.1", history);
         Assert.Contains("HeadlessChrome", history); // the user agent of the browser's own events
+
+        // The project page names the uploader by username (stored with the file), never by the token's id.
+        var uploaded = await web.Server.Store.GetFileAsync(TestDistributions.WheelFilename("wendy-tools", "1.0"));
+        Assert.Equal("wendy", uploaded!.Uploader);
+        await page.GotoAsync(Origin + "/projects/wendy-tools");
+        var uploadedCell = await page.Locator("#release-1\\.0 tbody tr td").Nth(2).InnerTextAsync();
+        Assert.Contains("by wendy", uploadedCell);
+        Assert.DoesNotContain(uploaded.UploadedBy!, await page.Locator("main").InnerTextAsync());
         browser.AssertClean();
     }
 

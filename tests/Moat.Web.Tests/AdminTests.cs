@@ -69,4 +69,32 @@ public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
         Assert.Equal(Moat.Index.Storage.ProjectStatus.Quarantined, (await web.Server.Store.GetProjectAsync("evil-thing"))!.Status);
         browser.AssertClean();
     }
+
+    [Fact]
+    public async Task A_role_granted_on_the_admin_page_shows_in_the_users_history_naming_the_administrator()
+    {
+        await using var user = await web.NewSessionAsync();
+        await user.SignUpAndInAsync("rosa");
+        await using var browser = await web.NewSessionAsync();
+        await browser.SignInAsAdminAsync();
+        await browser.GoAsync("/admin");
+        await browser.Page.Locator("#role-project").FillAsync("rosa-lib");
+        await browser.Page.Locator("#role-user").FillAsync("rosa");
+        await browser.Page.Locator("#role-role").SelectOptionAsync("maintainer");
+        await browser.Page.Locator("#role-reason").FillAsync("covering releases while Ola is away");
+        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Grant role" }).ClickAsync();
+        await browser.Page.WaitForURLAsync("**/admin?message=*");
+        Assert.Contains("rosa is now maintainer of rosa-lib", await browser.Page.Locator(".notice-ok").InnerTextAsync());
+
+        await user.GoAsync("/account/history");
+        var row = user.Page.Locator("tr", new() { HasText = "admin:role-set" });
+        Assert.Equal(1, await row.CountAsync());
+        var text = await row.InnerTextAsync();
+        Assert.Contains("rosa-lib", text);
+        Assert.Contains($"by: {WebServer.AdminName}; role: maintainer; reason: covering releases while Ola is away", text);
+        Assert.Contains("127.0.0.1", text); // the administrator's request, not the command line
+        await user.ScreenshotAsync("history-admin-role");
+        browser.AssertClean();
+        user.AssertClean();
+    }
 }

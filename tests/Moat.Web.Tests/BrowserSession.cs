@@ -63,6 +63,10 @@ public sealed class BrowserSession : IAsyncDisposable
     public void AssertClean404() => Assert.True(_problems.All(p => p.Contains("404 (Not Found)", StringComparison.Ordinal)),
         "The page reported problems:\n" + string.Join("\n", _problems));
 
+    /// <summary>Like <see cref="AssertClean"/>, allowing the console's report of the page's own expected error status (e.g. "403 (Forbidden)").</summary>
+    public void AssertCleanExcept(string expectedStatus) => Assert.True(_problems.All(p => p.Contains(expectedStatus, StringComparison.Ordinal)),
+        "The page reported problems:\n" + string.Join("\n", _problems));
+
     /// <summary>No console errors, uncaught exceptions or CSP violations so far.</summary>
     public void AssertClean() => Assert.True(_problems.IsEmpty, "The page reported problems:\n" + string.Join("\n", _problems));
 

@@ -12,12 +12,15 @@ public sealed class EveryPageTests(FirewallFixture web) : IClassFixture<Firewall
         var hosted = new Moat.Index.Storage.FileRecord("hosted_demo-1.0.tar.gz", "hosted-demo", "1.0", "sdist", "source", null, new string('c', 64), null, "00", 2048,
             DateTimeOffset.UtcNow, null, true, "broken build", Moat.Index.Storage.FileState.Available, null, null, "alice");
         await web.Server.Store.AddFileAsync(hosted, "hosted-demo");
+        var held = hosted with { Filename = "hosted_demo-2.0.tar.gz", Version = "2.0", Sha256 = new string('d', 64), Yanked = false, YankedReason = null,
+            State = Moat.Index.Storage.FileState.Quarantined, StateReason = "judged malicious" };
+        await web.Server.Store.AddFileAsync(held, "hosted-demo");
         await using var browser = await web.NewSessionAsync();
         await browser.SignInAsAdminAsync();
         string[] pages =
         [
-            "/", "/projects", "/projects?q=colo", "/projects/hosted-demo", "/rules", $"/rules/{RuleCatalog.All[0].Id}",
-            "/firewall", $"/firewall/files/{dist.Sha256}", "/admin",
+            "/", "/projects", "/projects?q=colo", "/projects/hosted-demo", $"/projects/{dist.Project}", "/rules", $"/rules/{RuleCatalog.All[0].Id}",
+            "/firewall", $"/firewall/files/{dist.Sha256}", $"/firewall/uploads/{held.Filename}", "/admin",
         ];
         foreach (var path in pages)
         {

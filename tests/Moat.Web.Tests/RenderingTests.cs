@@ -59,4 +59,26 @@ public sealed class RenderingTests
         var squat = Assert.Single(dashboard.Typosquats);
         Assert.Contains("imitates 'requests'", squat.Finding.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, null, null, ProxiedState.NotDownloaded)]
+    [InlineData("available", null, null, ProxiedState.Passed)]
+    [InlineData("available", null, "allowlisted: judged malicious", ProxiedState.Allowlisted)]
+    [InlineData("quarantined", null, "judged malicious", ProxiedState.Quarantined)]
+    [InlineData("quarantined", "released", "false positive", ProxiedState.Released)]
+    [InlineData("available", "blocked", "known bad", ProxiedState.Blocked)]
+    public void A_proxied_files_state_is_the_admins_override_else_the_gates_decision(string? state, string? @override, string? reason, ProxiedState expected)
+    {
+        var decided = state is null ? null : new Moat.Index.Proxy.ProxiedFile(new string('a', 64), "x-1.0.tar.gz", "x", state, reason, DateTimeOffset.UtcNow, @override);
+        Assert.Equal(expected, ProxiedStates.Of(decided));
+    }
+
+    [Fact]
+    public void Event_details_read_as_key_value_pairs()
+    {
+        Assert.Equal("by: admin; role: maintainer; critical: true", Moat.Index.Web.Pages.Account.HistoryPage.Details("""{"by":"admin","role":"maintainer","critical":true}"""));
+        Assert.Equal("[1,2]", Moat.Index.Web.Pages.Account.HistoryPage.Details("[1,2]"));
+        Assert.Equal("not json", Moat.Index.Web.Pages.Account.HistoryPage.Details("not json"));
+        Assert.Null(Moat.Index.Web.Pages.Account.HistoryPage.Details(null));
+    }
 }

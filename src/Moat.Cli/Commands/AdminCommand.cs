@@ -14,7 +14,7 @@ public static class AdminCommand
     {
         var data = new Option<string?>("--data") { Description = "The index's data directory (default: moat.toml's, else ./moat-data).", Recursive = true };
         var config = new Option<string?>("--config", "-c") { Description = "Configuration file (default ./moat.toml when it exists).", Recursive = true };
-        var admin = new Command("admin", "Administer a Moat index: tokens, yanks, project status, file deletion.") { data, config };
+        var admin = new Command("admin", "Administer a Moat index: tokens, yanks, project status, file deletion, the firewall's quarantine.") { data, config };
 
         IndexAdmin Open(ParseResult parse)
         {
@@ -72,6 +72,8 @@ public static class AdminCommand
         admin.Subcommands.Add(delete);
         AddSecurityCommands(admin, Open, Print);
         admin.Subcommands.Add(ProxyAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
+        admin.Subcommands.Add(HostedAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
+        admin.Subcommands.Add(HostedAdminCommand.CreateOverview(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         admin.Subcommands.Add(GcCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         return admin;
     }

@@ -420,6 +420,7 @@ public sealed class AccountStore
         """, row);
     public Task<IReadOnlyList<PublisherRow>> PublishersAsync(string kind, string repository) =>
         ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE kind = @kind AND LOWER(repository) = @repository", new { kind, repository = repository.ToLowerInvariant() });
+    public Task<PublisherRow?> PublisherAsync(string id) => OneAsync<PublisherRow>("SELECT * FROM publishers WHERE id = @id", new { id });
     public Task<IReadOnlyList<PublisherRow>> ProjectPublishersAsync(string project) => ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE project = @project", new { project });
     public Task<IReadOnlyList<PublisherRow>> PendingPublishersAsync(string userId) =>
         ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE pending_project IS NOT NULL AND created_by = @userId ORDER BY created_at", new { userId });

@@ -16,8 +16,8 @@ public static class AdminEndpoints
     public sealed record StatusRequest(string Status, string? Reason);
     public sealed record TokenRequest(string? Project, bool Admin, string? Description);
     public sealed record SwitchRequest(bool Enabled, string? Reason);
-    public sealed record FlagRequest(bool Value);
-    public sealed record RoleRequest(string Username, string Role);
+    public sealed record FlagRequest(bool Value, string? Reason = null);
+    public sealed record RoleRequest(string Username, string Role, string? Reason = null);
     public sealed record OrgMemberRequest(string Role);
 
     public static void Map(WebApplication app)
@@ -25,32 +25,40 @@ public static class AdminEndpoints
         var admin = app.MapGroup("/_admin").AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var decision = await http.RequestServices.GetRequiredService<IndexAuthorization>().AuthorizeAsync(http.Request, IndexAction.Administer, null, http.RequestAborted);
-            if (decision.Allowed) return await next(context);
+            var authorization = http.RequestServices.GetRequiredService<IndexAuthorization>();
+            var principal = await authorization.IdentifyAsync(http.Request, http.RequestAborted);
+            var decision = authorization.AuthorizeAdmin(principal);
+            if (decision.Allowed)
+            {
+                // Who is acting, for the security events the operations record.
+                var owner = principal.UserId is { } id ? await http.RequestServices.GetRequiredService<Moat.Index.Accounts.AccountStore>().UserByIdAsync(id) : null;
+                http.Items[typeof(AdminActor)] = AdminActor.ApiToken(principal, owner, http);
+                return await next(context);
+            }
             if (decision.Status == StatusCodes.Status401Unauthorized) IndexAuthorization.Challenge(http.Response);
             return Results.Json(new { error = decision.Message }, statusCode: decision.Status);
         });
 
-        admin.MapPost("/projects/{project}/releases/{version}/yank", (string project, string version, YankRequest? body, IndexAdmin ops, CancellationToken ct) =>
-            Run(ops.YankAsync(project, version, true, body?.Reason, ct)));
-        admin.MapPost("/projects/{project}/releases/{version}/unyank", (string project, string version, IndexAdmin ops, CancellationToken ct) =>
-            Run(ops.YankAsync(project, version, false, null, ct)));
-        admin.MapPut("/projects/{project}/status", (string project, StatusRequest body, IndexAdmin ops, CancellationToken ct) =>
-            Run(ops.SetStatusAsync(project, body.Status, body.Reason, ct)));
-        admin.MapDelete("/files/{filename}", (string filename, IndexAdmin ops, CancellationToken ct) => Run(ops.DeleteFileAsync(filename, ct)));
-        admin.MapPost("/tokens", async (TokenRequest body, IndexAdmin ops, CancellationToken ct) =>
+        admin.MapPost("/projects/{project}/releases/{version}/yank", (string project, string version, YankRequest? body, HttpContext http, IndexAdmin ops, CancellationToken ct) =>
+            Run(ops.YankAsync(project, version, true, body?.Reason, ct, AdminActor.Of(http))));
+        admin.MapPost("/projects/{project}/releases/{version}/unyank", (string project, string version, HttpContext http, IndexAdmin ops, CancellationToken ct) =>
+            Run(ops.YankAsync(project, version, false, null, ct, AdminActor.Of(http))));
+        admin.MapPut("/projects/{project}/status", (string project, StatusRequest body, HttpContext http, IndexAdmin ops, CancellationToken ct) =>
+            Run(ops.SetStatusAsync(project, body.Status, body.Reason, ct, AdminActor.Of(http))));
+        admin.MapDelete("/files/{filename}", (string filename, HttpContext http, IndexAdmin ops, CancellationToken ct) => Run(ops.DeleteFileAsync(filename, ct, AdminActor.Of(http))));
+        admin.MapPost("/tokens", async (TokenRequest body, HttpContext http, IndexAdmin ops, CancellationToken ct) =>
         {
-            var (result, secret, token) = await ops.CreateTokenAsync(body.Project, body.Admin, body.Description, ct);
+            var (result, secret, token) = await ops.CreateTokenAsync(body.Project, body.Admin, body.Description, ct, AdminActor.Of(http));
             return result.Ok
                 ? Results.Json(new { message = result.Message, id = token!.Id, project = token.Project, admin = token.IsAdmin, token = secret }, statusCode: StatusCodes.Status201Created)
                 : Results.Json(new { error = result.Message }, statusCode: StatusCodes.Status400BadRequest);
         });
-        admin.MapDelete("/tokens/{id}", (string id, IndexAdmin ops, CancellationToken ct) => Run(ops.RevokeTokenAsync(id, ct)));
-        admin.MapPut("/switches/{name}", (string name, SwitchRequest body, IndexAdmin ops) => Run(ops.SetSwitchAsync(name, body.Enabled, body.Reason)));
+        admin.MapDelete("/tokens/{id}", (string id, HttpContext http, IndexAdmin ops, CancellationToken ct) => Run(ops.RevokeTokenAsync(id, ct, AdminActor.Of(http))));
+        admin.MapPut("/switches/{name}", (string name, SwitchRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetSwitchAsync(name, body.Enabled, body.Reason, AdminActor.Of(http))));
         admin.MapGet("/switches", async (Moat.Index.Security.KillSwitches switches) => Results.Json((await switches.ActiveAsync()).Select(s => new { name = s.Name, reason = s.Reason })));
-        admin.MapPut("/users/{username}/disabled", (string username, FlagRequest body, IndexAdmin ops) => Run(ops.SetUserDisabledAsync(username, body.Value)));
-        admin.MapPut("/projects/{project}/critical", (string project, FlagRequest body, IndexAdmin ops) => Run(ops.SetCriticalAsync(project, body.Value)));
-        admin.MapPut("/projects/{project}/roles", (string project, RoleRequest body, IndexAdmin ops) => Run(ops.SetRoleAsync(project, body.Username, body.Role)));
+        admin.MapPut("/users/{username}/disabled", (string username, FlagRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetUserDisabledAsync(username, body.Value, AdminActor.Of(http), body.Reason)));
+        admin.MapPut("/projects/{project}/critical", (string project, FlagRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetCriticalAsync(project, body.Value, AdminActor.Of(http))));
+        admin.MapPut("/projects/{project}/roles", (string project, RoleRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetRoleAsync(project, body.Username, body.Role, AdminActor.Of(http), body.Reason)));
         admin.MapGet("/events", async (string? user, string? project, int? limit, IndexAdmin ops) =>
             Results.Json((await ops.EventsAsync(user, project, Math.Clamp(limit ?? 200, 1, 5000))).Select(Moat.Index.Security.SecurityEvents.Show)));
         admin.MapGet("/projects/{project}", async (string project, IMetadataStore store, CancellationToken ct) =>
@@ -64,7 +72,7 @@ public static class AdminEndpoints
                 files.Add(new
                 {
                     filename = f.Filename, version = f.Version, sha256 = f.Sha256, size = f.Size, yanked = f.Yanked, yanked_reason = f.YankedReason,
-                    state = FileStateNames.Of(f.State), state_reason = f.StateReason, url = SimplePages.FileUrl(f),
+                    state = FileStateNames.Of(f.State), state_reason = f.StateReason, url = SimplePages.FileUrl(f), uploaded_by = f.UploadedBy, uploader = f.Uploader,
                     verdict = verdict is null ? null : new { verdict.Verdict, verdict.Action, verdict.Score, verdict.Message, findings = System.Text.Json.JsonDocument.Parse(verdict.FindingsJson).RootElement },
                 });
             }
@@ -74,7 +82,7 @@ public static class AdminEndpoints
         // Release approval: an admin may require it and review any staged release (the way out for a single-maintainer project).
         admin.MapPut("/projects/{project}/approval", async (string project, FlagRequest body, HttpContext http, ReleaseApprovals approvals) =>
         {
-            await approvals.SetRequiredAsync(project, body.Value, http, null);
+            await approvals.SetRequiredAsync(project, body.Value, http, AdminActor.Of(http).UserId);
             return Results.Json(new { message = $"{ProjectName.Normalize(project)}: release approval {(body.Value ? "required" : "not required")}." });
         });
         admin.MapGet("/projects/{project}/staged", async (string project, ReleaseApprovals approvals, CancellationToken ct) =>
@@ -84,10 +92,11 @@ public static class AdminEndpoints
             return Results.Json(new { project = ProjectName.Normalize(project), approval_required = await approvals.RequiredAsync(project), staged = shown });
         });
         admin.MapPost("/projects/{project}/staged/{version}/approve", async (string project, string version, HttpContext http, ReleaseApprovals approvals, CancellationToken ct) =>
-            Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.ApproveAsync(project, version, null, http, ct)));
+            Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.ApproveAsync(project, version, null, http, ct, AdminActor.Of(http).Name)));
         admin.MapPost("/projects/{project}/staged/{version}/reject", async (string project, string version, YankRequest? body, HttpContext http, ReleaseApprovals approvals, CancellationToken ct) =>
-            Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.RejectAsync(project, version, body?.Reason, null, http, ct)));
-        admin.MapPut("/orgs/{org}/members/{username}", (string org, string username, OrgMemberRequest body, IndexAdmin ops) => Run(ops.SetOrganisationMemberAsync(org, username, body.Role)));
+            Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.RejectAsync(project, version, body?.Reason, null, http, ct, AdminActor.Of(http).Name)));
+        admin.MapPut("/orgs/{org}/members/{username}", (string org, string username, OrgMemberRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetOrganisationMemberAsync(org, username, body.Role, AdminActor.Of(http))));
+        HostedQuarantine.Map(admin);
         Proxy.ProxyAdmin.Map(admin);
     }
 

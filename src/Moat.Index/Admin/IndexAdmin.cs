@@ -9,12 +9,26 @@ namespace Moat.Index.Admin;
 public sealed record AdminResult(bool Ok, string Message);
 
 /// <summary>
-/// Admin operations shared by the <c>moat admin</c> commands (run against the data directory) and the admin JSON
-/// API (run by the server): yank/unyank, project status, file deletion, tokens.
+/// Admin operations shared by the <c>moat admin</c> commands (run against the data directory), the admin JSON API
+/// and the admin web page (run by the server): yank/unyank, project status, file deletion, tokens, switches, users,
+/// roles. Every change is recorded as a security event naming who did it (<see cref="AdminActor"/>, the command line
+/// when not given) and the reason when one was given; an event about a user is filed under that user, so it shows
+/// in their own security history.
 /// </summary>
 public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Action<string>? invalidate = null)
 {
-    public async Task<AdminResult> YankAsync(string project, string version, bool yank, string? reason, CancellationToken ct = default)
+    private readonly Security.SecurityEvents _events = new(accounts, TimeProvider.System);
+
+    /// <summary>Records an admin action: <c>by</c> (the actor's name) first in the details, then <paramref name="details"/>.</summary>
+    private Task RecordAsync(string kind, AdminActor? by, string? userId, string? project, params (string Key, object? Value)[] details)
+    {
+        var actor = by ?? AdminActor.CommandLine;
+        return _events.RecordAsync(kind, actor.Http, userId ?? actor.UserId, project, actor.Details(details));
+    }
+
+    private static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+
+    public async Task<AdminResult> YankAsync(string project, string version, bool yank, string? reason, CancellationToken ct = default, AdminActor? by = null)
     {
         var name = ProjectName.Normalize(project);
         // Files store the normalized version (1.0 and 1.0.0 differ as text): normalize what the admin typed too.
@@ -22,27 +36,30 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var changed = await store.SetYankedAsync(name, version, yank, reason, ct);
         if (changed == 0) return new(false, $"No files of {name} {version}.");
         invalidate?.Invoke(name);
+        await RecordAsync(yank ? "admin:yank" : "admin:unyank", by, null, name, ("version", version), ("reason", Reason(reason)));
         return new(true, $"{(yank ? "Yanked" : "Unyanked")} {name} {version} ({changed} file{(changed == 1 ? "" : "s")}).");
     }
 
-    public async Task<AdminResult> SetStatusAsync(string project, string status, string? reason, CancellationToken ct = default)
+    public async Task<AdminResult> SetStatusAsync(string project, string status, string? reason, CancellationToken ct = default, AdminActor? by = null)
     {
         if (!ProjectStatusNames.TryParse(status, out var parsed)) return new(false, $"Unknown status '{status}': active, archived, quarantined or deprecated.");
         var name = ProjectName.Normalize(project);
         if (!await store.SetProjectStatusAsync(name, parsed, string.IsNullOrWhiteSpace(reason) ? null : reason, ct)) return new(false, $"No project {name}.");
         invalidate?.Invoke(name);
+        await RecordAsync("admin:status", by, null, name, ("status", ProjectStatusNames.Of(parsed)), ("reason", Reason(reason)));
         return new(true, $"{name} is now {ProjectStatusNames.Of(parsed)}.");
     }
 
-    public async Task<AdminResult> DeleteFileAsync(string filename, CancellationToken ct = default)
+    public async Task<AdminResult> DeleteFileAsync(string filename, CancellationToken ct = default, AdminActor? by = null)
     {
         var file = await store.GetFileAsync(filename, ct);
         if (file is null || !await store.DeleteFileAsync(filename, ct)) return new(false, $"No file {filename}.");
         invalidate?.Invoke(file.Project);
+        await RecordAsync("admin:file-deleted", by, null, file.Project, ("file", filename), ("sha256", file.Sha256));
         return new(true, $"Deleted {filename}; the filename cannot be reused.");
     }
 
-    public async Task<(AdminResult Result, string? Secret, TokenRecord? Token)> CreateTokenAsync(string? project, bool admin, string? description, CancellationToken ct = default)
+    public async Task<(AdminResult Result, string? Secret, TokenRecord? Token)> CreateTokenAsync(string? project, bool admin, string? description, CancellationToken ct = default, AdminActor? by = null)
     {
         if (project is null && !admin) return (new(false, "Give --project NAME for an upload token, or --admin for an admin token."), null, null);
         if (project is not null && !ProjectName.IsValid(project)) return (new(false, $"'{project}' is not a valid project name."), null, null);
@@ -51,52 +68,59 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var (row, secret) = await Tokens.IssueAsync(accounts, null, admin, description, caveats, null, DateTimeOffset.UtcNow);
         var token = new TokenRecord(row.id, normalized, admin, description, DateTimeOffset.UtcNow, null);
         var scope = admin ? "admin (all projects)" : $"project {token.Project}";
+        await RecordAsync("admin:token-created", by, null, normalized, ("token", token.Id), ("admin", admin), ("description", description));
         return (new(true, $"Created token {token.Id} for {scope}."), secret, token);
     }
 
     /// <summary>Revokes a macaroon token, or a legacy random token by its id.</summary>
-    public async Task<AdminResult> RevokeTokenAsync(string id, CancellationToken ct = default) =>
-        await accounts.RevokeMacaroonAsync(id, DateTimeOffset.UtcNow) || await store.RevokeTokenAsync(id, ct) ? new(true, $"Revoked token {id}.") : new(false, $"No live token {id}.");
+    public async Task<AdminResult> RevokeTokenAsync(string id, CancellationToken ct = default, AdminActor? by = null)
+    {
+        var macaroon = await accounts.MacaroonAsync(id);
+        if (!(await accounts.RevokeMacaroonAsync(id, DateTimeOffset.UtcNow) || await store.RevokeTokenAsync(id, ct))) return new(false, $"No live token {id}.");
+        // A user's token is revoked in their history too.
+        await RecordAsync("admin:token-revoked", by, macaroon?.user_id, null, ("token", id));
+        return new(true, $"Revoked token {id}.");
+    }
 
-    public async Task<AdminResult> SetSwitchAsync(string name, bool enabled, string? reason)
+    public async Task<AdminResult> SetSwitchAsync(string name, bool enabled, string? reason, AdminActor? by = null)
     {
         if (!Security.SwitchNames.All.Contains(name)) return new(false, $"Unknown switch '{name}': {string.Join(", ", Security.SwitchNames.All)}.");
-        await accounts.SetSwitchAsync(name, enabled, string.IsNullOrWhiteSpace(reason) ? null : reason);
-        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync(enabled ? "admin:switch-on" : "admin:switch-off", null, details: new { name, reason });
+        await accounts.SetSwitchAsync(name, enabled, Reason(reason));
+        await RecordAsync(enabled ? "admin:switch-on" : "admin:switch-off", by, null, null, ("name", name), ("reason", Reason(reason)));
         return new(true, $"{name} is now {(enabled ? "on" : "off")}.");
     }
 
-    public async Task<AdminResult> SetUserDisabledAsync(string username, bool disabled)
+    public async Task<AdminResult> SetUserDisabledAsync(string username, bool disabled, AdminActor? by = null, string? reason = null)
     {
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
         await accounts.SetDisabledAsync(user.id, disabled);
         if (disabled) await accounts.DeleteUserSessionsAsync(user.id);
-        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync(disabled ? "admin:user-disabled" : "admin:user-enabled", null, user.id);
+        await RecordAsync(disabled ? "admin:user-disabled" : "admin:user-enabled", by, user.id, null, ("reason", Reason(reason)));
         return new(true, $"{user.username} is now {(disabled ? "disabled (sessions ended)" : "enabled")}.");
     }
 
     /// <summary>Marks a project critical: its owners then need a WebAuthn security key to upload.</summary>
-    public async Task<AdminResult> SetCriticalAsync(string project, bool critical)
+    public async Task<AdminResult> SetCriticalAsync(string project, bool critical, AdminActor? by = null)
     {
         var name = ProjectName.Normalize(project);
         await accounts.SetCriticalAsync(name, critical);
-        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync("admin:critical", null, null, name, new { critical });
+        await RecordAsync("admin:critical", by, null, name, ("critical", critical));
         return new(true, critical ? $"{name} is critical: owners need a security key (WebAuthn) to upload." : $"{name} is no longer critical.");
     }
 
-    public async Task<AdminResult> SetRoleAsync(string project, string username, string role)
+    public async Task<AdminResult> SetRoleAsync(string project, string username, string role, AdminActor? by = null, string? reason = null)
     {
         if (role is not ("owner" or "maintainer")) return new(false, "role must be owner or maintainer.");
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
         var name = ProjectName.Normalize(project);
         await accounts.SetRoleAsync(name, user.id, role);
-        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync("admin:role-set", null, user.id, name, new { role });
+        await RecordAsync("admin:role-set", by, user.id, name, ("role", role), ("reason", Reason(reason)));
         return new(true, $"{user.username} is now {role} of {name}.");
     }
 
-    private Publishing.ReleaseApprovals Approvals => new(store, accounts, new Security.SecurityEvents(accounts, TimeProvider.System), invalidate);
+    private Publishing.ReleaseApprovals Approvals => new(store, accounts, _events, invalidate);
 
     /// <summary>Requires (or stops requiring) a second person's approval before a release of the project is installable.</summary>
     public async Task<AdminResult> SetApprovalRequiredAsync(string project, bool required)
@@ -116,15 +140,15 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     }
 
     /// <summary>An admin's approval: allowed whoever uploaded (a project with one maintainer has no one else).</summary>
-    public async Task<AdminResult> ApproveAsync(string project, string version, CancellationToken ct = default)
+    public async Task<AdminResult> ApproveAsync(string project, string version, CancellationToken ct = default, AdminActor? by = null)
     {
-        var outcome = await Approvals.ApproveAsync(project, version, null, null, ct);
+        var outcome = await Approvals.ApproveAsync(project, version, null, null, ct, (by ?? AdminActor.CommandLine).Name);
         return new(outcome.Ok, outcome.Message);
     }
 
-    public async Task<AdminResult> RejectAsync(string project, string version, string? reason, CancellationToken ct = default)
+    public async Task<AdminResult> RejectAsync(string project, string version, string? reason, CancellationToken ct = default, AdminActor? by = null)
     {
-        var outcome = await Approvals.RejectAsync(project, version, reason, null, null, ct);
+        var outcome = await Approvals.RejectAsync(project, version, reason, null, null, ct, (by ?? AdminActor.CommandLine).Name);
         return new(outcome.Ok, outcome.Message);
     }
 
@@ -132,7 +156,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     /// Sets a user's role in an organisation (owner or member); an owner given to an organisation that does not
     /// exist yet creates it. The operator's way to set one up, or to recover one whose owners are gone.
     /// </summary>
-    public async Task<AdminResult> SetOrganisationMemberAsync(string organisation, string username, string role)
+    public async Task<AdminResult> SetOrganisationMemberAsync(string organisation, string username, string role, AdminActor? by = null)
     {
         if (role is not ("owner" or "member")) return new(false, "role must be owner or member.");
         if (!ProjectName.IsValid(organisation)) return new(false, $"'{organisation}' is not a valid organisation name.");
@@ -145,7 +169,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
             await accounts.CreateOrganisationAsync(name, organisation, user.id, DateTimeOffset.UtcNow);
         }
         await accounts.SetOrganisationMemberAsync(name, user.id, role);
-        await new Security.SecurityEvents(accounts, TimeProvider.System).RecordAsync("admin:org-member-set", null, user.id, details: new { organisation = name, role });
+        await RecordAsync("admin:org-member-set", by, user.id, null, ("organisation", name), ("role", role));
         return new(true, $"{user.username} is now {role} of organisation {name}.");
     }
 

@@ -8,8 +8,8 @@ namespace Moat.Index.Files;
 /// <summary>
 /// <c>GET /files/&lt;sha256&gt;/&lt;filename&gt;</c> and its PEP 658 sibling <c>…/&lt;filename&gt;.metadata</c>. The URL
 /// names the content, so responses are immutable: strong ETag (the sha256), a year of caching, and Range support
-/// (uv and pip's lazy wheels read the zip directory with ranges). Files the gate or an admin quarantined answer 403
-/// with the reason; staged files (awaiting release approval) answer 404.
+/// (uv and pip's lazy wheels read the zip directory with ranges). Files the gate quarantined or an admin blocked
+/// answer 403 with the reason; staged files (awaiting release approval) answer 404.
 /// </summary>
 public static class FileEndpoints
 {
@@ -33,7 +33,9 @@ public static class FileEndpoints
                 var project = await store.GetProjectAsync(owner.Project, ct);
                 if (project?.Status == ProjectStatus.Quarantined)
                     return Forbidden($"Project {project.Name} is quarantined{Reason(project.StatusReason)}");
-                if (owner.State == FileState.Quarantined)
+                if (owner.State == FileState.Blocked)
+                    return Forbidden($"{owner.Filename} was blocked by an administrator{Reason(owner.StateReason)}");
+                if (owner.State != FileState.Available) // quarantined, or a state this build does not know: never served
                     return Forbidden($"{owner.Filename} is quarantined{Reason(owner.StateReason)}");
 
                 var blob = metadataOf is not null ? metadataOf.MetadataSha256! : owner.Sha256;

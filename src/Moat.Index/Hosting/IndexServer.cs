@@ -45,6 +45,7 @@ public static class IndexServer
         builder.Services.AddSingleton(accounts);
         AddAccounts(builder.Services, options);
         builder.Services.AddSingleton(new IndexAdmin(store, accounts, cache.Invalidate));
+        builder.Services.AddSingleton(sp => new HostedQuarantine(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate));
         builder.Services.AddSingleton(sp => new ReleaseApprovals(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate, sp.GetRequiredService<IMailSender>()));
         builder.Services.AddSingleton<IUploadCheck, ProjectStatusCheck>();
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();

@@ -66,6 +66,17 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
         verdict = entry.Verdict is not { } v ? null : new { v.Verdict, v.Action, v.Score, v.Message, findings = JsonDocument.Parse(v.FindingsJson).RootElement },
     };
 
+    /// <summary>
+    /// Where proxied files come from, for "proxied from …": the configured upstreams' hosts (a file's row does not
+    /// record which proxy fetched it, so with several upstreams all are named).
+    /// </summary>
+    public static string UpstreamName(RepositoryLayout layout)
+    {
+        var hosts = layout.Proxies.Select(p => Uri.TryCreate(p.Upstream, UriKind.Absolute, out var uri) ? uri.Authority : p.Upstream)
+            .Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return hosts.Count == 0 ? "an upstream" : string.Join(" or ", hosts);
+    }
+
     public sealed record ReasonRequest(string? Reason);
 
     /// <summary>Maps the firewall's admin API onto the (already admin-authorized) <c>/_admin</c> group.</summary>
@@ -74,10 +85,27 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
         admin.MapGet("/proxy/quarantine", async (ProxyAdmin ops, CancellationToken ct) => Results.Json((await ops.ListAsync(ct)).Select(Json)));
         admin.MapGet("/proxy/files/{file}", async (string file, ProxyAdmin ops, CancellationToken ct) =>
             await ops.ShowAsync(file, ct) is { } entry ? Results.Json(Json(entry)) : Results.Json(new { error = $"No proxied file {file}." }, statusCode: StatusCodes.Status404NotFound));
-        admin.MapPost("/proxy/files/{file}/release", async (string file, ReasonRequest? body, ProxyAdmin ops) => Run(await ops.ReleaseAsync(file, body?.Reason)));
-        admin.MapPost("/proxy/files/{file}/block", async (string file, ReasonRequest? body, ProxyAdmin ops) => Run(await ops.BlockAsync(file, body?.Reason)));
-        admin.MapPut("/proxy/allowlist/{project}", async (string project, ReasonRequest? body, ProxyAdmin ops) => Run(await ops.AllowAsync(project, body?.Reason)));
-        admin.MapDelete("/proxy/allowlist/{project}", async (string project, ProxyAdmin ops) => Run(await ops.DisallowAsync(project)));
+        admin.MapPost("/proxy/files/{file}/release", async (string file, ReasonRequest? body, HttpContext http, ProxyAdmin ops, Security.SecurityEvents events) =>
+            Run(await RecordedAsync(await ops.ReleaseAsync(file, body?.Reason), "firewall:release", http, events, await ops.ProjectOfAsync(file), ("file", file), ("reason", body?.Reason))));
+        admin.MapPost("/proxy/files/{file}/block", async (string file, ReasonRequest? body, HttpContext http, ProxyAdmin ops, Security.SecurityEvents events) =>
+            Run(await RecordedAsync(await ops.BlockAsync(file, body?.Reason), "firewall:block", http, events, await ops.ProjectOfAsync(file), ("file", file), ("reason", body?.Reason))));
+        admin.MapPut("/proxy/allowlist/{project}", async (string project, ReasonRequest? body, HttpContext http, ProxyAdmin ops, Security.SecurityEvents events) =>
+            Run(await RecordedAsync(await ops.AllowAsync(project, body?.Reason), "firewall:allow", http, events, ProjectName.Normalize(project), ("reason", body?.Reason))));
+        admin.MapDelete("/proxy/allowlist/{project}", async (string project, HttpContext http, ProxyAdmin ops, Security.SecurityEvents events) =>
+            Run(await RecordedAsync(await ops.DisallowAsync(project), "firewall:disallow", http, events, ProjectName.Normalize(project))));
+    }
+
+    /// <summary>The project of a proxied file known by filename or sha256, for its event (null when unknown).</summary>
+    public async Task<string?> ProjectOfAsync(string fileOrSha) => (await proxy.FindAsync(fileOrSha))?.Project;
+
+    /// <summary>A successful change through the admin API is recorded with the admin token's holder (<see cref="AdminActor"/>), as the web pages record the administrator.</summary>
+    private static async Task<AdminResult> RecordedAsync(AdminResult result, string kind, HttpContext http, Security.SecurityEvents events, string? project,
+        params (string Key, object? Value)[] details)
+    {
+        if (!result.Ok) return result;
+        var by = AdminActor.Of(http);
+        await events.RecordAsync(kind, http, by.UserId, project, by.Details(details));
+        return result;
     }
 
     private static IResult Run(AdminResult result) =>

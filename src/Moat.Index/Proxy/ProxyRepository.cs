@@ -92,6 +92,20 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
     public UpstreamFile? CachedFile(string project, string filename, string sha256) =>
         _pages.TryGetValue(project, out var cached) ? cached.Page.Files.FirstOrDefault(f => f.Filename == filename && f.Sha256 == sha256) : null;
 
+    /// <summary>
+    /// The page Moat holds for a project — in memory, else as last saved in proxy.db — without asking the upstream
+    /// (the project page in the browser shows what Moat has seen; only installs fetch). Null when it holds none, the
+    /// name is reserved, or this proxy is off.
+    /// </summary>
+    public async Task<UpstreamPage?> CachedPageAsync(string project)
+    {
+        if (!options.Enabled || options.IsReserved(project)) return null;
+        return _pages.TryGetValue(project, out var cached) ? cached.Page : await store.LoadPageAsync(StoreKey(project));
+    }
+
+    /// <summary>When this proxy last fetched the project's page from its upstream (null: never, or not kept).</summary>
+    public Task<DateTimeOffset?> PageFetchedAtAsync(string project) => store.PageFetchedAtAsync(StoreKey(project));
+
     /// <summary>The upstream page of a project (cached, revalidated, or stale when the upstream fails).</summary>
     public async Task<PageLookup> PageAsync(string project, CancellationToken ct)
     {

@@ -71,6 +71,46 @@ public sealed class ProxyStore
         return body is null ? null : JsonSerializer.Deserialize<UpstreamPage>(body);
     }
 
+    /// <summary>When the page under <paramref name="key"/> was last fetched from the upstream (a revalidation keeps the time), or null.</summary>
+    public async Task<DateTimeOffset?> PageFetchedAtAsync(string key)
+    {
+        await using var connection = Connect();
+        var at = await connection.QuerySingleOrDefaultAsync<string>("SELECT fetched_at FROM pages WHERE project = @key", new { key });
+        return at is null ? null : Time(at);
+    }
+
+    /// <summary>
+    /// Projects whose page one of <paramref name="repositories"/> has cached and whose name contains
+    /// <paramref name="normalizedQuery"/>, exact match first, then prefix, then by name; each name once.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SearchPagesAsync(IReadOnlyList<string> repositories, string normalizedQuery, int limit)
+    {
+        if (repositories.Count == 0) return [];
+        await using var connection = Connect();
+        // Keys are "<repository>/<project>"; names are normalized, so instr() needs no escaping (as in the hosted search).
+        var rows = await connection.QueryAsync<string>("""
+            SELECT DISTINCT name FROM (SELECT substr(project, 1, instr(project, '/') - 1) AS repository, substr(project, instr(project, '/') + 1) AS name FROM pages)
+            WHERE repository IN @repositories AND instr(name, @q) > 0
+            ORDER BY CASE WHEN name = @q THEN 0 WHEN instr(name, @q) = 1 THEN 1 ELSE 2 END, name
+            LIMIT @limit
+            """, new { repositories, q = normalizedQuery, limit });
+        return [.. rows];
+    }
+
+    /// <summary>The firewall's decisions on the given files (those Moat downloaded), by sha256.</summary>
+    public async Task<IReadOnlyDictionary<string, ProxiedFile>> GetManyAsync(IReadOnlyCollection<string> sha256s)
+    {
+        var found = new Dictionary<string, ProxiedFile>(StringComparer.Ordinal);
+        if (sha256s.Count == 0) return found;
+        await using var connection = Connect();
+        foreach (var chunk in sha256s.Chunk(500))
+        {
+            var rows = await connection.QueryAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 IN @chunk", new { chunk });
+            foreach (var row in rows) found[row.sha256] = row.ToRecord();
+        }
+        return found;
+    }
+
     /// <summary>
     /// The blobs the proxy uses: every proxied file it decided on (kept even when blocked: an override may release
     /// it) and the PEP 658 metadata files its cached upstream pages advertise. The orphan sweep keeps all of them.

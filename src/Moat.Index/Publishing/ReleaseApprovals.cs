@@ -79,8 +79,11 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         return releases;
     }
 
-    /// <summary>Approves a staged release; <paramref name="reviewer"/> null means an admin (admin token or <c>moat admin</c>).</summary>
-    public async Task<ReviewOutcome> ApproveAsync(string project, string version, UserRow? reviewer, HttpContext? http, CancellationToken ct = default)
+    /// <summary>
+    /// Approves a staged release; <paramref name="reviewer"/> null means an admin (admin token or <c>moat admin</c>),
+    /// named in the event by <paramref name="admin"/> (<see cref="Admin.AdminActor"/>).
+    /// </summary>
+    public async Task<ReviewOutcome> ApproveAsync(string project, string version, UserRow? reviewer, HttpContext? http, CancellationToken ct = default, string? admin = null)
     {
         var (name, release, refused) = await ReviewableAsync(project, version, reviewer, approving: true, ct);
         if (refused is not null) return refused;
@@ -89,14 +92,14 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         invalidate?.Invoke(name);
         await events.RecordAsync("release:approved", http, reviewer?.id, name, new
         {
-            version = release.Version, files = release.Files.Select(f => f.Filename), by = reviewer?.username ?? "admin",
+            version = release.Version, files = release.Files.Select(f => f.Filename), by = reviewer?.username ?? admin ?? "admin",
             uploaded_by = release.Uploaders.Select(u => u.TokenId),
         });
         return new(StatusCodes.Status200OK, $"Approved {name} {release.Version}: {Files(changed)} now installable.");
     }
 
     /// <summary>Rejects a staged release: its files are deleted (their filenames stay used) and the reason is recorded.</summary>
-    public async Task<ReviewOutcome> RejectAsync(string project, string version, string? reason, UserRow? reviewer, HttpContext? http, CancellationToken ct = default)
+    public async Task<ReviewOutcome> RejectAsync(string project, string version, string? reason, UserRow? reviewer, HttpContext? http, CancellationToken ct = default, string? admin = null)
     {
         if (string.IsNullOrWhiteSpace(reason)) return new(StatusCodes.Status400BadRequest, "A rejection needs a reason.");
         var (name, release, refused) = await ReviewableAsync(project, version, reviewer, approving: false, ct);
@@ -106,7 +109,7 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         invalidate?.Invoke(name);
         await events.RecordAsync("release:rejected", http, reviewer?.id, name, new
         {
-            version = release.Version, files = discarded, reason = reason.Trim(), by = reviewer?.username ?? "admin",
+            version = release.Version, files = discarded, reason = reason.Trim(), by = reviewer?.username ?? admin ?? "admin",
             uploaded_by = release.Uploaders.Select(u => u.TokenId),
         });
         return new(StatusCodes.Status200OK, $"Rejected {name} {release.Version}: {Files(discarded.Count)} discarded; the filenames cannot be reused.");

@@ -42,6 +42,19 @@ public interface IMetadataStore
     Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default);
 
     /// <summary>
+    /// Hosted files held from clients for an admin: quarantined by the gate or blocked by an admin (any state other
+    /// than available or staged, so a state this build does not know is listed too), newest upload first.
+    /// </summary>
+    Task<IReadOnlyList<FileRecord>> GetHeldFilesAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Moves one file from state <paramref name="from"/> to <paramref name="to"/> with <paramref name="reason"/> as its
+    /// state reason, bumping the project's serial (cached pages revalidate). Conditional on the current state, so two
+    /// admins deciding at once cannot release a file the other just blocked; returns whether the file changed.
+    /// </summary>
+    Task<bool> ChangeFileStateAsync(string filename, FileState from, FileState to, string? reason, CancellationToken ct = default);
+
+    /// <summary>
     /// Adds a file in one transaction (creating the project when new): refuses a taken or deleted filename and a
     /// project whose status forbids uploads. The blob must already be committed — a row never points at nothing.
     /// </summary>

@@ -28,10 +28,11 @@ public static class ProjectStatusNames
 }
 
 /// <summary>
-/// Whether clients may see a file: available; quarantined by the gate or an admin (hidden pending review); or staged —
-/// uploaded to a project that requires release approval and hidden until a second maintainer approves the release.
+/// Whether clients may see a file: available; quarantined by the gate (hidden pending an admin's review); staged —
+/// uploaded to a project that requires release approval and hidden until a second maintainer approves the release;
+/// or blocked — an admin reviewed it and refused it for good (hidden forever, its filename stays used).
 /// </summary>
-public enum FileState { Available, Quarantined, Staged }
+public enum FileState { Available, Quarantined, Staged, Blocked }
 
 public static class FileStateNames
 {
@@ -39,6 +40,7 @@ public static class FileStateNames
     {
         FileState.Quarantined => "quarantined",
         FileState.Staged => "staged",
+        FileState.Blocked => "blocked",
         _ => "available",
     };
 
@@ -47,6 +49,7 @@ public static class FileStateNames
     {
         "available" => FileState.Available,
         "staged" => FileState.Staged,
+        "blocked" => FileState.Blocked,
         _ => FileState.Quarantined,
     };
 }
@@ -54,7 +57,11 @@ public static class FileStateNames
 /// <summary>A hosted project. <see cref="LastSerial"/> changes with every write to the project (pages, ETags).</summary>
 public sealed record ProjectRecord(string Name, string DisplayName, ProjectStatus Status, string? StatusReason, long LastSerial, DateTimeOffset CreatedAt);
 
-/// <summary>One distribution file. Its blob is content-addressed by <see cref="Sha256"/>; its core metadata (PEP 658), when extracted, by <see cref="MetadataSha256"/>.</summary>
+/// <summary>
+/// One distribution file. Its blob is content-addressed by <see cref="Sha256"/>; its core metadata (PEP 658), when
+/// extracted, by <see cref="MetadataSha256"/>. <see cref="UploadedBy"/> is the token id (release approval resolves
+/// the uploading user through it); <see cref="Uploader"/> is who that was as people know them, written at upload.
+/// </summary>
 public sealed record FileRecord(
     string Filename,
     string Project,
@@ -73,7 +80,11 @@ public sealed record FileRecord(
     FileState State,
     string? StateReason,
     string? Attestations,
-    string? UploadedBy);
+    string? UploadedBy)
+{
+    /// <summary>Who uploaded (see <see cref="Upload.Uploaders"/>); null for files stored before it was recorded, and for proxied files.</summary>
+    public string? Uploader { get; init; }
+}
 
 /// <summary>A project and its files, as the simple API shows them.</summary>
 public sealed record ProjectListing(ProjectRecord Project, IReadOnlyList<FileRecord> Files);

@@ -47,6 +47,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
                 description TEXT, created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)
             """,
         ],
+        // Who uploaded, as people know them (username, trusted publisher, token), kept when the token or publisher is gone.
+        ["ALTER TABLE files ADD COLUMN uploader TEXT"],
     ];
 
     private SqliteMetadataStore(string connectionString) => _connectionString = connectionString;
@@ -208,6 +210,30 @@ public sealed class SqliteMetadataStore : IMetadataStore
         return row?.ToRecord();
     }
 
+    public async Task<IReadOnlyList<FileRecord>> GetHeldFilesAsync(CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var rows = await connection.QueryAsync<FileRow>(new CommandDefinition(
+            "SELECT * FROM files WHERE state NOT IN ('available', 'staged') ORDER BY upload_time DESC, filename", cancellationToken: ct));
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    public async Task<bool> ChangeFileStateAsync(string filename, FileState from, FileState to, string? reason, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        // The write comes first and carries the condition: the state check and the change are one statement.
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE files SET state = @to, state_reason = @reason WHERE filename = @filename AND state = @from",
+            new { filename, from = FileStateNames.Of(from), to = FileStateNames.Of(to), reason }, transaction, cancellationToken: ct));
+        if (changed == 0) return false;
+        var project = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT project FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
+        await TouchProjectAsync(connection, transaction, project!, await NextSerialAsync(connection, transaction, ct), ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
     public async Task<(AddFileOutcome Outcome, FileRecord? Existing)> AddFileAsync(FileRecord file, string projectDisplayName, CancellationToken ct = default)
     {
         await using var connection = Connect();
@@ -241,9 +267,9 @@ public sealed class SqliteMetadataStore : IMetadataStore
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO files (filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
-                size, upload_time, metadata_sha256, yanked, yanked_reason, state, state_reason, attestations, uploaded_by)
+                size, upload_time, metadata_sha256, yanked, yanked_reason, state, state_reason, attestations, uploaded_by, uploader)
             VALUES (@Filename, @Project, @Version, @PackageType, @PythonVersion, @RequiresPython, @Sha256, @Blake2b256, @Md5,
-                @Size, @UploadTime, @MetadataSha256, @Yanked, @YankedReason, @State, @StateReason, @Attestations, @UploadedBy)
+                @Size, @UploadTime, @MetadataSha256, @Yanked, @YankedReason, @State, @StateReason, @Attestations, @UploadedBy, @Uploader)
             """,
             FileRow.From(file), transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
@@ -400,16 +426,17 @@ public sealed class SqliteMetadataStore : IMetadataStore
         public string? state_reason { get; set; }
         public string? attestations { get; set; }
         public string? uploaded_by { get; set; }
+        public string? uploader { get; set; }
 
         public FileRecord ToRecord() => new(filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
             size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, FileStateNames.Parse(state),
-            state_reason, attestations, uploaded_by);
+            state_reason, attestations, uploaded_by) { Uploader = uploader };
 
         public static object From(FileRecord f) => new
         {
             f.Filename, f.Project, f.Version, f.PackageType, f.PythonVersion, f.RequiresPython, f.Sha256, f.Blake2b256, f.Md5, f.Size,
             UploadTime = Text(f.UploadTime), f.MetadataSha256, Yanked = f.Yanked ? 1 : 0, f.YankedReason,
-            State = FileStateNames.Of(f.State), f.StateReason, f.Attestations, f.UploadedBy,
+            State = FileStateNames.Of(f.State), f.StateReason, f.Attestations, f.UploadedBy, f.Uploader,
         };
     }
 

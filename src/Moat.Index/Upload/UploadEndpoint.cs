@@ -29,7 +29,7 @@ public static class UploadEndpoint
 
     private static async Task HandleAsync(
         HttpContext context, IMetadataStore store, IBlobStore blobs, IndexAuthorization authorization, PolicyGate gate,
-        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, ILoggerFactory loggers)
+        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, Moat.Index.Accounts.AccountStore accounts, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger("Moat.Index.Upload");
         var ct = context.RequestAborted;
@@ -75,7 +75,13 @@ public static class UploadEndpoint
             var existing = await store.GetFileAsync(filename, ct);
             if (existing is not null)
             {
-                if (existing.Sha256 == staged.Sha256)
+                if (existing.State == FileState.Blocked)
+                {
+                    // Not even an identical re-upload is "OK": the uploader must learn the file will never be served.
+                    await FailAsync(context, StatusCodes.Status400BadRequest,
+                        $"{filename} was blocked by an administrator and cannot be uploaded again; use a different version.", "refused");
+                }
+                else if (existing.Sha256 == staged.Sha256)
                 {
                     IndexMetrics.Uploads.Inc("identical");
                     await OkAsync(context, existing.State == FileState.Staged ? ReleaseApprovals.StagedMessage(project, existing.Version) : null);
@@ -132,7 +138,10 @@ public static class UploadEndpoint
                 Yanked: false, YankedReason: null,
                 judged.Action == GateAction.Quarantine ? FileState.Quarantined : awaitsApproval ? FileState.Staged : FileState.Available,
                 judged.Action == GateAction.Quarantine ? judged.Message : null,
-                NonEmpty(form["attestations"]), principal.TokenId);
+                NonEmpty(form["attestations"]), principal.TokenId)
+            {
+                Uploader = await Uploaders.DescribeAsync(accounts, principal),
+            };
             var (outcome, raced) = await store.AddFileAsync(record, form["name"]!.Trim(), ct);
             switch (outcome)
             {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Moat.Analysis.Dependencies.Advisories;
 
 /// <summary>
@@ -17,9 +19,11 @@ public sealed record OsvAdvisory(
     IReadOnlyList<string> References)
 {
     /// <summary>OSV's malicious-package entries use the <c>MAL-</c> prefix (OpenSSF malicious-packages).</summary>
+    [JsonIgnore]
     public bool IsMalicious => Id.StartsWith("MAL-", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The first line a person should read: the summary, else the first sentence of the details.</summary>
+    [JsonIgnore]
     public string Title
     {
         get

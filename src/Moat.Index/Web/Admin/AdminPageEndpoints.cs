@@ -15,7 +15,8 @@ public sealed record UserView(string Username, string Email, bool Disabled, bool
 /// <summary>
 /// The admin pages (administrators only): <c>/admin</c> with kill switches, users, project status and roles, and a
 /// configuration read-out. Every action runs the same <see cref="IndexAdmin"/> operation as <c>moat admin</c> and
-/// the admin API (which record their events) and records who did it from the web.
+/// the admin API, which records its security event with the signed-in administrator as <see cref="AdminActor"/>
+/// (name, IP address, browser) and the reason given.
 /// </summary>
 public static class AdminPageEndpoints
 {
@@ -32,49 +33,42 @@ public static class AdminPageEndpoints
             return WebPages.Render<AdminPage>(new { Page = page, Users = users, Switches = switches, Projects = projects, Options = options });
         });
 
-        web.MapPost("/admin/switches", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, events) =>
+        web.MapPost("/admin/switches", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, by) =>
         {
             var name = form.Field("name");
             var enabled = form.Field("enabled") == "on";
             var reason = form.Field("reason");
             if (enabled && reason.Length == 0) return new AdminResult(false, $"Give a reason to switch on {name}: users see it.");
-            var result = await admin.SetSwitchAsync(name, enabled, reason);
-            if (result.Ok) await events.RecordAsync("admin:web-switch", http, form.Page.SignedIn!.User.id, details: new { name, enabled, reason });
-            return result;
+            return await admin.SetSwitchAsync(name, enabled, reason, by);
         }));
 
-        web.MapPost("/admin/users/disabled", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, events) =>
+        web.MapPost("/admin/users/disabled", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, by) =>
         {
             var username = form.Field("username");
             var disable = form.Field("disabled") == "on";
             if (disable && username == form.Page.Username) return new AdminResult(false, "You cannot disable your own account here.");
-            var result = await admin.SetUserDisabledAsync(username, disable);
-            if (result.Ok) await events.RecordAsync("admin:web-user", http, form.Page.SignedIn!.User.id, details: new { username, disabled = disable });
-            return result;
+            return await admin.SetUserDisabledAsync(username, disable, by, form.Field("reason"));
         }));
 
-        web.MapPost("/admin/projects/status", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, events) =>
+        web.MapPost("/admin/projects/status", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, by) =>
         {
             var project = form.Field("project");
             var status = form.Field("status");
             var reason = form.Field("reason");
             if (status != "active" && reason.Length == 0) return new AdminResult(false, $"Give a reason to mark {project} {status}.");
-            var result = await admin.SetStatusAsync(project, status, reason);
-            if (result.Ok) await events.RecordAsync("admin:web-status", http, form.Page.SignedIn!.User.id, Moat.Packaging.ProjectName.Normalize(project), new { status, reason });
-            return result;
+            return await admin.SetStatusAsync(project, status, reason, by: by);
         }));
 
-        web.MapPost("/admin/projects/roles", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, _) =>
-            await admin.SetRoleAsync(form.Field("project"), form.Field("username"), form.Field("role"))));
+        web.MapPost("/admin/projects/roles", (HttpContext http, IndexAdmin admin) => ActAsync(http, async (form, by) =>
+            await admin.SetRoleAsync(form.Field("project"), form.Field("username"), form.Field("role"), by, form.Field("reason"))));
     }
 
-    /// <summary>CSRF check, admin check, the action, then post/redirect/get back to <c>/admin</c> with its message.</summary>
-    private static async Task<IResult> ActAsync(HttpContext http, Func<WebForm, SecurityEvents, Task<AdminResult>> action)
+    /// <summary>CSRF check, admin check, the action (as the signed-in administrator), then post/redirect/get back to <c>/admin</c> with its message.</summary>
+    private static async Task<IResult> ActAsync(HttpContext http, Func<WebForm, AdminActor, Task<AdminResult>> action)
     {
         var (form, refusal) = await WebForm.ReadAsync(http);
         if (refusal is not null) return refusal;
         if (WebPages.RequireAdmin(form!.Page) is { } notAdmin) return notAdmin;
-        var events = (SecurityEvents)http.RequestServices.GetService(typeof(SecurityEvents))!;
-        return FirewallEndpoints.SeeOther("/admin", await action(form, events));
+        return FirewallEndpoints.SeeOther("/admin", await action(form, AdminActor.Web(form.Page.SignedIn!.User, http)));
     }
 }

@@ -1,0 +1,52 @@
+using Moat.Index.Accounts;
+using Moat.Index.Auth;
+
+namespace Moat.Index.Upload;
+
+/// <summary>
+/// Who uploaded a file, as the project page shows it: the user's username for a user's token, "Trusted Publisher
+/// &lt;repository&gt; (&lt;workflow&gt;)" for a token minted by trusted publishing (OIDC), and the token for an admin or
+/// operator token (it has no owner). Written to the file's row at upload, so it survives the token being revoked
+/// or the publisher removed; files stored before that are resolved from their token id when shown.
+/// </summary>
+public static class Uploaders
+{
+    /// <summary>Who is uploading with <paramref name="principal"/>, or null when it is not authenticated.</summary>
+    public static async Task<string?> DescribeAsync(AccountStore accounts, Principal principal) => principal switch
+    {
+        { Token: { } token } => await DescribeAsync(accounts, token),
+        { Legacy: { } legacy } => Token(legacy.Id, legacy.IsAdmin),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Who uploaded a file stored with only its token id (<see cref="Storage.FileRecord.UploadedBy"/>): the same
+    /// words as at upload when the account store still knows the token, else the bare token id.
+    /// </summary>
+    public static async Task<string?> ResolveAsync(AccountStore accounts, string? tokenId)
+    {
+        if (string.IsNullOrEmpty(tokenId)) return null;
+        return await accounts.MacaroonAsync(tokenId) is { } token ? await DescribeAsync(accounts, token) : $"token {tokenId}";
+    }
+
+    private static async Task<string> DescribeAsync(AccountStore accounts, MacaroonRow token)
+    {
+        if (token.user_id is { } userId && await accounts.UserByIdAsync(userId) is { } user) return user.username;
+        if (token.publisher_id is { } publisherId)
+        {
+            // A removed publisher leaves what the minted token says of it: "trusted publisher github:owner/repo".
+            return await accounts.PublisherAsync(publisherId) is { } publisher ? TrustedPublisher(publisher)
+                : "Trusted Publisher " + (token.description?.StartsWith(MintedPrefix, StringComparison.Ordinal) == true ? token.description[MintedPrefix.Length..] : publisherId);
+        }
+        return Token(token.id, token.is_admin != 0);
+    }
+
+    /// <summary>"Trusted Publisher owner/repo (release.yml, environment pypi)".</summary>
+    public static string TrustedPublisher(PublisherRow publisher) =>
+        $"Trusted Publisher {publisher.repository} ({publisher.workflow}{(publisher.environment.Length > 0 ? $", environment {publisher.environment}" : "")})";
+
+    /// <summary>A token nobody owns (admin or operator); its description stays off the public page.</summary>
+    private static string Token(string id, bool admin) => $"{(admin ? "admin token" : "token")} {id}";
+
+    private const string MintedPrefix = "trusted publisher ";
+}
