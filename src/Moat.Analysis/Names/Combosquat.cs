@@ -26,7 +26,8 @@ internal static class Combosquat
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CampaignByText = CampaignAffixes.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CommonByText = CommonAffixes.GetAlternateLookup<ReadOnlySpan<char>>();
     // Grouped by last character, so a name is compared only with the affixes it can end with (one to four, not 26).
-    private static readonly ILookup<char, string> GluedAffixes = CampaignAffixes.Where(a => a.Length >= 3).ToLookup(a => a[^1]);
+    private static readonly FrozenDictionary<char, string[]> GluedAffixes =
+        CampaignAffixes.Where(a => a.Length >= 3).GroupBy(a => a[^1]).ToFrozenDictionary(g => g.Key, g => g.ToArray());
 
     public static bool IsAffix(ReadOnlySpan<char> word) => CampaignByText.Contains(word) || CommonByText.Contains(word);
 
@@ -45,7 +46,7 @@ internal static class Combosquat
         }
         // glued: requestslite
         var stripped = query.Stripped;
-        foreach (var affix in GluedAffixes[stripped[^1]])
+        foreach (var affix in GluedAffixes.GetValueOrDefault(stripped[^1], []))
         {
             if (stripped.Length - affix.Length < 4 || !stripped.EndsWith(affix, StringComparison.Ordinal)) continue;
             if (index.StrippedByText.TryGetValue(stripped.AsSpan(0, stripped.Length - affix.Length), out var target) && !query.IsSelf(target))
