@@ -47,9 +47,14 @@ public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
         await using var browser = await web.NewSessionAsync();
         await browser.SignInAsAdminAsync();
         await browser.GoAsync("/admin");
+        await browser.Page.GetByLabel("Reason to disable mallory").FillAsync("phishing reports");
         await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Disable mallory" }).ClickAsync();
         await browser.Page.WaitForURLAsync("**/admin?message=*");
         Assert.Contains("mallory is now disabled", await browser.Page.Locator(".notice-ok").InnerTextAsync());
+        var mallory = (await web.Server.Accounts.UserByNameAsync("mallory"))!;
+        var disabled = Assert.Single(await web.Server.Accounts.EventsAsync(mallory.id, null, 100), e => e.kind == "admin:user-disabled");
+        Assert.Contains("phishing reports", disabled.details);
+        Assert.Contains("\"by\":\"admin", disabled.details);
         var (status, _) = await user.ApiAsync("GET", "/_/account/me");
         Assert.Equal(401, status); // sessions ended
 
