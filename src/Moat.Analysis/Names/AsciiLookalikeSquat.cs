@@ -10,7 +10,7 @@ namespace Moat.Analysis.Names;
 /// </summary>
 internal static class AsciiLookalikeSquat
 {
-    private static readonly (string From, string To)[] Replacements =
+    internal static readonly (string From, string To)[] Replacements =
     [
         .. AsciiLookalikes.Pairs
             .Where(p => p.Original.Length != p.Lookalike.Length)

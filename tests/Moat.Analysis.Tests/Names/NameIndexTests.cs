@@ -27,6 +27,43 @@ public class NameIndexTests
         }
     }
 
+    [Fact]
+    public void Lookalike_readings_are_what_a_forward_search_of_each_replacement_finds_in_the_same_order()
+    {
+        // The map is built backwards from the corpus; checking a name forwards (each rn/m-style replacement at each
+        // occurrence, looked up in the corpus) must give the same targets, replacements and order.
+        var exact = PopularCorpus.Embedded.Projects.Take(3000).ToDictionary(p => p.Name, p => new Target(p.Name, p.Rank, false), StringComparer.Ordinal);
+        var readings = AsciiLookalikeSquat.Readings(exact);
+        string[] queries = [.. readings.Keys.Take(300), "rnatplotlib", "rnrn", "mm", "vvheel", "clj", "requests", "numpy"];
+        foreach (var query in queries)
+        {
+            var forward = new List<(string, string, string)>();
+            foreach (var (from, to) in AsciiLookalikeSquat.Replacements)
+            {
+                for (var at = query.IndexOf(from, StringComparison.Ordinal); at >= 0; at = query.IndexOf(from, at + 1, StringComparison.Ordinal))
+                {
+                    var reads = string.Concat(query.AsSpan(0, at), to, query.AsSpan(at + from.Length));
+                    if (exact.ContainsKey(reads)) forward.Add((reads, from, to));
+                }
+            }
+            var indexed = readings.GetValueOrDefault(query, []).Select(r => (r.Target.Name, r.From, r.To)).ToList();
+            Assert.Equal(forward, indexed);
+        }
+        Assert.Contains(readings["rnatplotlib"], r => r.Target.Name == "matplotlib" && r.From == "rn" && r.To == "m");
+    }
+
+    [Fact]
+    public void A_query_slices_words_from_the_normalized_name()
+    {
+        var query = new NameQuery("python-dateutil-extra", null);
+        Assert.Equal(3, query.WordCount);
+        Assert.Equal("pythondateutilextra", query.Stripped);
+        Assert.Equal("python-dateutil", query.Words(0, 2).ToString());
+        Assert.Equal("dateutil-extra", query.Words(1, 3).ToString());
+        Assert.Equal("extra", query.Word(2).ToString());
+        Assert.Equal(("dateutilextra", PythonAffix.Kind.Word), query.AffixCore);
+    }
+
     private static string Mutate(string name, Random random)
     {
         var chars = name.ToList();
