@@ -67,6 +67,20 @@ public sealed class BrowserSession : IAsyncDisposable
     public void AssertCleanExcept(string expectedStatus) => Assert.True(_problems.All(p => p.Contains(expectedStatus, StringComparison.Ordinal)),
         "The page reported problems:\n" + string.Join("\n", _problems));
 
+    /// <summary>
+    /// Clicks (a form's submit button) and waits until the page has navigated to a NEW url matching <paramref name="glob"/>.
+    /// A plain WaitForURL after the click returns at once, or waits on the old document, when the page is already on
+    /// a matching URL (e.g. a second admin action after <c>/admin?message=…</c>); that raced and timed out under load.
+    /// </summary>
+    public async Task ClickAndWaitForUrlAsync(ILocator button, string glob)
+    {
+        var before = Page.Url;
+        var pattern = new System.Text.RegularExpressions.Regex(
+            "^" + System.Text.RegularExpressions.Regex.Escape(glob).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$");
+        await button.ClickAsync();
+        await Page.WaitForURLAsync(url => url != before && pattern.IsMatch(url));
+    }
+
     /// <summary>No console errors, uncaught exceptions or CSP violations so far.</summary>
     public void AssertClean() => Assert.True(_problems.IsEmpty, "The page reported problems:\n" + string.Join("\n", _problems));
 
