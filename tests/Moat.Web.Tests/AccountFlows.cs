@@ -20,8 +20,7 @@ internal static partial class AccountFlows
         await page.GetByLabel("Username").FillAsync(username);
         await page.GetByLabel("E-mail address").FillAsync($"{username}@example.com");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/login\\?done=registered"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Create account" }), new Regex("/account/login\\?done=registered"));
     }
 
     /// <summary>The verification link in the last mail the index wrote to <paramref name="username"/> (the default file mail sender).</summary>
@@ -37,8 +36,7 @@ internal static partial class AccountFlows
         var link = VerificationLink(server, username);
         Assert.StartsWith(server.Options.Security.Origin + "/account/verify-email?token=", link);
         await page.GotoAsync(link);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Verify address" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=verified"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Verify address" }), new Regex("done=verified"));
     }
 
     /// <summary>Fills the log-in form; the caller checks where it lands (the account, the second step, or an error).</summary>
@@ -53,8 +51,7 @@ internal static partial class AccountFlows
 
     public static async Task LogOutAsync(IPage page)
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/$"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }), new Regex("/$"));
     }
 
     /// <summary>An enrolled authenticator app, as the test's "phone" holds it: the key, and the last step used (steps are single-use).</summary>
@@ -74,15 +71,13 @@ internal static partial class AccountFlows
     public static async Task<(Authenticator App, string[] RecoveryCodes)> EnrollTotpAsync(IPage page, string origin)
     {
         await page.GotoAsync(origin + "/account/security");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/security"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }), new Regex("/account/security"));
         var qr = await page.GetByRole(AriaRole.Img, new() { Name = "QR code for adding Moat to your authenticator app" }).GetAttributeAsync("src");
         Assert.StartsWith("data:image/png;base64,", qr);
         var secret = await page.GetByLabel("Key for manual entry").InputValueAsync();
         var app = new Authenticator(Base32.Decode(secret) ?? throw new InvalidOperationException("not base32: " + secret), 0);
         await page.GetByLabel("Code from the app").FillAsync(app.NextCode());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/security/totp/confirm"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }), new Regex("/account/security/totp/confirm"));
         var codes = await page.Locator("ol.recovery-codes code").AllInnerTextsAsync();
         return (app, [.. codes]);
     }

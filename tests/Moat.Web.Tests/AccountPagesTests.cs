@@ -38,8 +38,7 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         Assert.Equal(0, await page.Locator(".account-nav a[href='/account']").CountAsync()); // not signed in yet
         await browser.ScreenshotAsync("account-second-factor");
         await page.GetByLabel("Six-digit code").FillAsync(app.NextCode());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Verify code" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account$"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Verify code" }), new Regex("/account$"));
         Assert.Contains("authenticator app", await page.Locator("dl.facts").InnerTextAsync());
 
         // A token for one project, shown once, used by twine.
@@ -102,8 +101,7 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         var page = browser.Page;
         await SubmitLogInAsync(page, Origin, "rita");
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Recovery code" }).FillAsync(enrolled!.RecoveryCodes[0]);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Use recovery code" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account$"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Use recovery code" }), new Regex("/account$"));
         await LogOutAsync(page);
 
         await SubmitLogInAsync(page, Origin, "rita");
@@ -169,8 +167,7 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         await page.GetByLabel("Current password").FillAsync(Password);
         await page.GetByLabel("New password", new() { Exact = true }).FillAsync("a brand new passphrase 7");
         await page.GetByLabel("New password again").FillAsync("a brand new passphrase 7");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=password-changed"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Change password" }), new Regex("done=password-changed"));
         Assert.Contains("Password changed", await page.Locator("main [role=status]").InnerTextAsync());
 
         await LogOutAsync(page);
@@ -194,8 +191,7 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         await page.GetByLabel("Description").FillAsync("ci");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to your tokens" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke token ci" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=token-revoked"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Revoke token ci" }), new Regex("done=token-revoked"));
         Assert.Contains("revoked", await page.Locator("tbody tr", new() { HasText = "ci" }).InnerTextAsync());
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Revoke token ci" }).CountAsync());
 
@@ -205,8 +201,7 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         await add.GetByLabel("Repository").FillAsync("olga/olga-lib");
         await add.GetByLabel("Owner or namespace id").FillAsync("4242");
         await add.GetByLabel("Workflow").FillAsync("release.yml");
-        await add.GetByRole(AriaRole.Button, new() { Name = "Add publisher" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=publisher-added"));
+        await page.ClickAndWaitForUrlAsync(add.GetByRole(AriaRole.Button, new() { Name = "Add publisher" }), new Regex("done=publisher-added"));
         Assert.Single(await web.Server.Accounts.ProjectPublishersAsync("olga-lib"));
         Assert.Contains("olga/olga-lib", await page.Locator("section.card", new() { HasText = "olga-lib" }).First.InnerTextAsync());
 
@@ -217,16 +212,13 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         await pending.GetByLabel("Repository").FillAsync("olga/olga-next");
         await pending.GetByLabel("Owner or namespace id").FillAsync("77");
         await pending.GetByLabel("Workflow").FillAsync(".gitlab-ci.yml");
-        await pending.GetByRole(AriaRole.Button, new() { Name = "Add pending publisher" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=pending-added"));
+        await page.ClickAndWaitForUrlAsync(pending.GetByRole(AriaRole.Button, new() { Name = "Add pending publisher" }), new Regex("done=pending-added"));
         Assert.Contains("olga-next", await page.Locator("section", new() { HasText = "Pending publishers" }).Last.InnerTextAsync());
         await browser.ScreenshotAsync("account-publishing");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Remove publisher olga/olga-lib release.yml" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=publisher-removed"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Remove publisher olga/olga-lib release.yml" }), new Regex("done=publisher-removed"));
         Assert.Empty(await web.Server.Accounts.ProjectPublishersAsync("olga-lib"));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Remove publisher olga/olga-next .gitlab-ci.yml" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=pending-removed"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Remove publisher olga/olga-next .gitlab-ci.yml" }), new Regex("done=pending-removed"));
         Assert.Empty(await web.Server.Accounts.PendingPublishersAsync(user.id));
 
         await page.Locator("form[action='/account/publishing']").GetByLabel("Workflow").FillAsync(".github/workflows/release.yml");
@@ -247,8 +239,7 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         await browser.GoAsync("/account");
         Assert.Contains("not verified", await page.Locator("dl.facts").InnerTextAsync());
         var mails = Directory.GetFiles(Path.Combine(web.Server.DataDirectory, "mail")).Length;
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send the verification link again" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=verification-sent"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Send the verification link again" }), new Regex("done=verification-sent"));
         Assert.Equal(mails + 1, Directory.GetFiles(Path.Combine(web.Server.DataDirectory, "mail")).Length);
         await VerifyEmailAsync(page, web.Server, "uma"); // the new link works
         Assert.Equal(1, (await web.Server.Accounts.UserByNameAsync("uma"))!.email_verified);
@@ -260,8 +251,7 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         Assert.Empty(fresh.Intersect(enrolled!.RecoveryCodes)); // the old ones were replaced
 
         await browser.GoAsync("/account/security");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Remove authenticator app" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=totp-removed"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Remove authenticator app" }), new Regex("done=totp-removed"));
         Assert.Null((await web.Server.Accounts.UserByNameAsync("uma"))!.totp_secret);
         Assert.Equal(1, await page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }).CountAsync());
         browser.AssertClean();
@@ -291,8 +281,7 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         Assert.Contains("/account/login?next=%2Faccount%2Fhistory", browser.Page.Url);
         await browser.Page.GetByLabel("Username").FillAsync("sven");
         await browser.Page.GetByLabel("Password").FillAsync(Password);
-        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).Last.ClickAsync();
-        await browser.Page.WaitForURLAsync(new Regex("/account/history$"));
+        await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).Last, new Regex("/account/history$"));
         // Only local paths: a crafted next= never leaves the site.
         Assert.Equal("/account", Moat.Index.Web.AccountPages.LocalPath("//evil.example.com/x"));
         Assert.Equal("/account", Moat.Index.Web.AccountPages.LocalPath("https://evil.example.com/"));

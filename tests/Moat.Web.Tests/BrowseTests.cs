@@ -50,14 +50,11 @@ public sealed class BrowseTests(WebFixture web) : IClassFixture<WebFixture>
 
         await browser.GoAsync("/");
         await browser.Page.GetByLabel("Search projects").FillAsync("Fancy_Widg"); // normalized: fancy-widg
-        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
-        await browser.Page.WaitForURLAsync("**/projects?q=*");
+        await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Button, new() { Name = "Search" }), "**/projects?q=*");
         var results = browser.Page.Locator(".project-list li");
         Assert.Equal(1, await results.CountAsync());
         await browser.ScreenshotAsync("projects-search");
-        await results.GetByRole(AriaRole.Link).ClickAsync();
-
-        await browser.Page.WaitForURLAsync("**/projects/fancy-widgets");
+        await browser.Page.ClickAndWaitForUrlAsync(results.GetByRole(AriaRole.Link), "**/projects/fancy-widgets");
         Assert.Equal("fancy-widgets · Moat", await browser.Page.TitleAsync());
         var main = await browser.Page.Locator("main").InnerTextAsync();
         Assert.Contains($"pip install --index-url {web.Server.Url}/simple/ fancy-widgets", main);
@@ -94,8 +91,7 @@ public sealed class BrowseTests(WebFixture web) : IClassFixture<WebFixture>
         await browser.GoAsync("/projects?q=paged");
         Assert.Contains("27 projects", await browser.Page.Locator("main h2").InnerTextAsync());
         Assert.Equal(25, await browser.Page.Locator(".project-list li").CountAsync());
-        await browser.Page.GetByRole(AriaRole.Link, new() { Name = "Next" }).ClickAsync();
-        await browser.Page.WaitForURLAsync("**page=2");
+        await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Link, new() { Name = "Next" }), "**page=2");
         Assert.Equal(["paged-25", "paged-26"], await browser.Page.Locator(".project-list li strong").AllInnerTextsAsync());
 
         await browser.GoAsync("/projects/no-such-project", status: 404);

@@ -67,20 +67,6 @@ public sealed class BrowserSession : IAsyncDisposable
     public void AssertCleanExcept(string expectedStatus) => Assert.True(_problems.All(p => p.Contains(expectedStatus, StringComparison.Ordinal)),
         "The page reported problems:\n" + string.Join("\n", _problems));
 
-    /// <summary>
-    /// Clicks (a form's submit button) and waits until the page has navigated to a NEW url matching <paramref name="glob"/>.
-    /// A plain WaitForURL after the click returns at once, or waits on the old document, when the page is already on
-    /// a matching URL (e.g. a second admin action after <c>/admin?message=…</c>); that raced and timed out under load.
-    /// </summary>
-    public async Task ClickAndWaitForUrlAsync(ILocator button, string glob)
-    {
-        var before = Page.Url;
-        var pattern = new System.Text.RegularExpressions.Regex(
-            "^" + System.Text.RegularExpressions.Regex.Escape(glob).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$");
-        await button.ClickAsync();
-        await Page.WaitForURLAsync(url => url != before && pattern.IsMatch(url));
-    }
-
     /// <summary>No console errors, uncaught exceptions or CSP violations so far.</summary>
     public void AssertClean() => Assert.True(_problems.IsEmpty, "The page reported problems:\n" + string.Join("\n", _problems));
 
@@ -168,4 +154,49 @@ public static class Screenshots
         : Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots")).FullName;
 
     public static string PathFor(string name) => Path.Combine(Directory, string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')) + ".png");
+}
+
+/// <summary>
+/// Form submissions in browser tests. A click followed by a plain <c>WaitForURLAsync</c> races: it returns at once when
+/// the page is already on a matching URL (a second admin action after <c>/admin?message=…</c>), and it can miss a
+/// navigation that committed before it started listening, then wait for one that never comes. Both timed out in CI
+/// under load. These helpers listen for the main frame's navigation BEFORE clicking.
+/// </summary>
+public static class Navigation
+{
+    public static Task ClickAndWaitForUrlAsync(this IPage page, ILocator button, System.Text.RegularExpressions.Regex url) =>
+        ClickAndWaitAsync(page, button, url.IsMatch, url.ToString());
+
+    /// <summary>Playwright's glob: <c>**</c> any characters, <c>*</c> any but <c>/</c>, everything else literal.</summary>
+    public static Task ClickAndWaitForUrlAsync(this IPage page, ILocator button, string glob)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(
+            "^" + System.Text.RegularExpressions.Regex.Escape(glob).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$");
+        return ClickAndWaitAsync(page, button, pattern.IsMatch, glob);
+    }
+
+    private static async Task ClickAndWaitAsync(IPage page, ILocator button, Func<string, bool> matches, string expected)
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnNavigated(object? sender, IFrame frame)
+        {
+            if (frame == page.MainFrame && matches(frame.Url)) arrived.TrySetResult();
+        }
+        var before = page.Url;
+        page.FrameNavigated += OnNavigated;
+        try
+        {
+            await button.ClickAsync();
+            if (await Task.WhenAny(arrived.Task, Task.Delay(TimeSpan.FromSeconds(30))) != arrived.Task)
+            {
+                var main = await page.Locator("main").InnerTextAsync(new() { Timeout = 2000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no main)");
+                throw new TimeoutException($"after the click, waited 30 s for a navigation to {expected}; the page is at {page.Url} (was {before}): {main[..Math.Min(main.Length, 500)]}");
+            }
+            await page.WaitForLoadStateAsync();
+        }
+        finally
+        {
+            page.FrameNavigated -= OnNavigated;
+        }
+    }
 }

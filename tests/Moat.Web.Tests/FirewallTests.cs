@@ -20,8 +20,7 @@ public sealed class FirewallTests(FirewallFixture web) : IClassFixture<FirewallF
         Assert.Contains("MOAT-CODE", await browser.Page.Locator("section[aria-labelledby=rules-heading]").InnerTextAsync());
         await browser.ScreenshotAsync("firewall");
 
-        await queue.GetByRole(AriaRole.Link, new() { Name = dist.Filename }).ClickAsync();
-        await browser.Page.WaitForURLAsync($"**/firewall/files/{dist.Sha256}");
+        await browser.Page.ClickAndWaitForUrlAsync(queue.GetByRole(AriaRole.Link, new() { Name = dist.Filename }), $"**/firewall/files/{dist.Sha256}");
         var findings = browser.Page.Locator("ul.findings > li");
         Assert.True(await findings.CountAsync() >= 1);
         // The evidence is shown as text (decoding of base64/hex payloads is covered in RenderingTests).
@@ -32,15 +31,13 @@ public sealed class FirewallTests(FirewallFixture web) : IClassFixture<FirewallF
         // The rule link opens the rule's documentation.
         var ruleLink = findings.First.Locator("a[href^='/rules/']");
         var ruleId = (await ruleLink.InnerTextAsync()).Trim();
-        await ruleLink.ClickAsync();
-        await browser.Page.WaitForURLAsync($"**/rules/{ruleId}");
+        await browser.Page.ClickAndWaitForUrlAsync(ruleLink, $"**/rules/{ruleId}");
         Assert.Contains(ruleId, await browser.Page.Locator("h1").InnerTextAsync());
         Assert.Equal(1, await browser.Page.GetByRole(AriaRole.Heading, new() { Name = "Explanation" }).CountAsync());
         await browser.Page.GoBackAsync();
 
         await browser.Page.GetByLabel("Reason for releasing").FillAsync("Reviewed: false positive in the test fixture");
-        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Release" }).ClickAsync();
-        await browser.Page.WaitForURLAsync("**/firewall?message=*");
+        await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Button, new() { Name = "Release" }), "**/firewall?message=*");
         Assert.Contains("Released " + dist.Filename, await browser.Page.Locator(".notice-ok").InnerTextAsync());
         Assert.Equal(0, await browser.Page.Locator("section[aria-labelledby=queue-heading] tbody tr").CountAsync());
         browser.AssertClean();

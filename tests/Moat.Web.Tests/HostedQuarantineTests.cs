@@ -68,8 +68,7 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
         await browser.GoAsync($"/projects/{project}");
         var held = browser.Page.Locator("tr", new() { HasText = filename });
         Assert.Equal("quarantined", await held.Locator(".badge-bad").First.InnerTextAsync());
-        await held.GetByRole(AriaRole.Link, new() { Name = "review" }).ClickAsync();
-        await browser.Page.WaitForURLAsync($"**/firewall/uploads/{filename}");
+        await browser.Page.ClickAndWaitForUrlAsync(held.GetByRole(AriaRole.Link, new() { Name = "review" }), $"**/firewall/uploads/{filename}");
         Assert.Equal($"Review {filename} · Moat", await browser.Page.TitleAsync());
         Assert.Contains("by mallory", await browser.Page.Locator("dl.card").InnerTextAsync());
         Assert.True(await browser.Page.Locator("ul.findings > li").CountAsync() >= 1);
@@ -79,8 +78,7 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
         await browser.ScreenshotAsync("firewall-upload-review");
 
         await browser.Page.GetByLabel("Reason for releasing").FillAsync("Reviewed: the pool address is the test fixture's");
-        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Release" }).ClickAsync();
-        await browser.Page.WaitForURLAsync("**/firewall?message=*");
+        await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Button, new() { Name = "Release" }), "**/firewall?message=*");
         Assert.Contains("Released " + filename, await browser.Page.Locator(".notice-ok").InnerTextAsync());
         Assert.Equal(0, await browser.Page.Locator("section[aria-labelledby=queue-heading] tbody tr", new() { HasText = filename }).CountAsync());
         browser.AssertClean();

@@ -56,8 +56,7 @@ public sealed class SecurityKeyPagesTests(LocalhostWebFixture web) : IClassFixtu
         await codes.First.WaitForAsync();
         Assert.Equal(8, await codes.CountAsync());
         await browser.ScreenshotAsync("account-security-key-recovery-codes");
-        await page.GetByRole(AriaRole.Link, new() { Name = "I saved them" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=key-added"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Link, new() { Name = "I saved them" }), new Regex("done=key-added"));
         Assert.Contains("virtual key", await page.Locator("#keys table").InnerTextAsync());
         var credentials = await cdp.SendAsync("WebAuthn.getCredentials", new() { ["authenticatorId"] = authenticatorId });
         Assert.Equal(1, credentials!.Value.GetProperty("credentials").GetArrayLength());
@@ -67,8 +66,7 @@ public sealed class SecurityKeyPagesTests(LocalhostWebFixture web) : IClassFixtu
         await LogOutAsync(page);
         await SubmitLogInAsync(page, Origin, "kim");
         Assert.Contains("/account/login/second-factor", page.Url);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Use security key" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account$"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Use security key" }), new Regex("/account$"));
         Assert.Contains("1 security key", await page.Locator("dl.facts").InnerTextAsync());
         var user = (await web.Server.Accounts.UserByNameAsync("kim"))!;
         var key = Assert.Single(await web.Server.Accounts.CredentialsAsync(user.id));
@@ -77,8 +75,7 @@ public sealed class SecurityKeyPagesTests(LocalhostWebFixture web) : IClassFixtu
 
         // Remove it: the account is back to a password alone.
         await page.GotoAsync(Origin + "/account/security");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Remove security key virtual key" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("done=key-removed"));
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Remove security key virtual key" }), new Regex("done=key-removed"));
         Assert.Empty(await web.Server.Accounts.CredentialsAsync(user.id));
         browser.AssertClean();
     }
