@@ -23,19 +23,14 @@ public sealed class HostedQuarantineTests : IDisposable
     {
         var index = await TestIndex.StartAsync(o => o with { OnMalicious = GatePolicyAction.Quarantine, PageRevalidateAfter = TimeSpan.FromHours(1) });
         // Defanged cryptominer (pool address in base64, example.net hosts): judged malicious by the code scan.
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m093-miner-obfuscated-pool");
-        var meta = FixturePacker.ReadSample(sample);
-        var archive = FixturePacker.Pack(sample, _packed.FullName);
-        var filename = Path.GetFileName(archive);
-        var content = await File.ReadAllBytesAsync(archive);
-        var project = Moat.Packaging.ProjectName.Normalize(meta.Name);
+        var (project, version, filename, content) = FixturePacker.PackCorpusSample("malicious", "m093-miner-obfuscated-pool", _packed.FullName);
         var mallory = await AccountClient.RegisterAsync(index, "mallory");
         var token = await mallory.CreateTokenAsync([project]);
         // A benign first release, so the project (and its simple page) exists and is cached before the quarantine.
         Assert.Equal(HttpStatusCode.OK, (await index.UploadAsync(token, TestDistributions.UploadForm(project, "0.1", TestDistributions.SdistFilename(project, "0.1"),
             TestDistributions.Sdist(project, "0.1"), wheel: false))).StatusCode);
         if (approvalRequired) Assert.True((await index.Admin.SetApprovalRequiredAsync(project, true)).Ok);
-        using var upload = await index.UploadAsync(token, TestDistributions.UploadForm(project, meta.Version, filename, content, wheel: false));
+        using var upload = await index.UploadAsync(token, TestDistributions.UploadForm(project, version, filename, content, wheel: false));
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         Assert.Equal(FileState.Quarantined, (await index.Store.GetFileAsync(filename))!.State);
         return (index, project, filename, content, token);

@@ -97,10 +97,8 @@ public sealed class ProxyTests : IDisposable
     [Fact]
     public async Task A_malicious_upstream_file_is_quarantined_with_the_reason_in_the_status_line_hidden_and_releasable()
     {
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", MaliciousSample);
-        var meta = FixturePacker.ReadSample(sample);
-        var archive = FixturePacker.Pack(sample, _packed.FullName);
-        var dist = _upstream.Add(Moat.Packaging.ProjectName.Normalize(meta.Name), Path.GetFileName(archive), File.ReadAllBytes(archive));
+        var packed = FixturePacker.PackCorpusSample("malicious", MaliciousSample, _packed.FullName);
+        var dist = _upstream.Add(packed.Project, packed.Filename, packed.Content);
         await using var index = await StartAsync();
         Assert.Contains(dist.Filename, await index.GetAsync($"/simple/{dist.Project}/", "text/html")); // not judged yet: listed
 
@@ -165,10 +163,8 @@ public sealed class ProxyTests : IDisposable
     [Fact]
     public async Task An_allowlisted_project_is_served_whatever_the_verdict()
     {
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", MaliciousSample);
-        var archive = FixturePacker.Pack(sample, _packed.FullName);
-        var project = Moat.Packaging.ProjectName.Normalize(FixturePacker.ReadSample(sample).Name);
-        var dist = _upstream.Add(project, Path.GetFileName(archive), File.ReadAllBytes(archive));
+        var (project, _, filename, content) = FixturePacker.PackCorpusSample("malicious", MaliciousSample, _packed.FullName);
+        var dist = _upstream.Add(project, filename, content);
         await using var index = await StartAsync();
         Assert.True((await index.App.Services.GetRequiredService<ProxyAdmin>().AllowAsync(project, "vendored test")).Ok);
         await index.GetAsync($"/simple/{project}/", "text/html");

@@ -30,16 +30,11 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
         Assert.True(status == 200, $"verify: {status} {body}");
 
         // A defanged cryptominer (base64 pool address, example.net hosts), uploaded with mallory's token: the gate quarantines it.
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m093-miner-obfuscated-pool");
-        var meta = FixturePacker.ReadSample(sample);
-        var archive = FixturePacker.Pack(sample, _packed.FullName);
-        var filename = Path.GetFileName(archive);
-        var content = await File.ReadAllBytesAsync(archive);
-        var project = Moat.Packaging.ProjectName.Normalize(meta.Name);
+        var (project, version, filename, content) = FixturePacker.PackCorpusSample("malicious", "m093-miner-obfuscated-pool", _packed.FullName);
         (status, body) = await user.ApiAsync("POST", "/_/account/tokens", new { description = "laptop", projects = new[] { project } });
         Assert.True(status == 201, $"token: {status} {body}");
         using var http = new HttpClient { BaseAddress = new Uri(web.Server.Url) };
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "/legacy/") { Content = TestDistributions.UploadForm(project, meta.Version, filename, content, wheel: false) })
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/legacy/") { Content = TestDistributions.UploadForm(project, version, filename, content, wheel: false) })
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
                 Convert.ToBase64String(Encoding.UTF8.GetBytes("__token__:" + body.GetProperty("token").GetString())));

@@ -27,10 +27,8 @@ public sealed class ProxyPagesFixture : WebFixture
     /// <summary>A defanged malicious sample (tests/fixtures/code/corpus/malicious/m093…) published upstream.</summary>
     internal StaticUpstream.Dist PublishMaliciousSample()
     {
-        var sample = TestPaths.Fixtures("code", "corpus", "malicious", "m093-miner-obfuscated-pool");
-        var meta = FixturePacker.ReadSample(sample);
-        var archive = FixturePacker.Pack(sample, _packed.FullName);
-        return Upstream.Add(Moat.Packaging.ProjectName.Normalize(meta.Name), Path.GetFileName(archive), File.ReadAllBytes(archive));
+        var packed = FixturePacker.PackCorpusSample("malicious", "m093-miner-obfuscated-pool", _packed.FullName);
+        return Upstream.Add(packed.Project, packed.Filename, packed.Content);
     }
 
     /// <summary>What pip does through Moat: the project page, then the file (the proxy downloads and judges it).</summary>

@@ -39,6 +39,18 @@ internal static partial class FixturePacker
 
     public sealed record Sample(string Name, string Version, string Format, string Category, IReadOnlyDictionary<string, string> Fields);
 
+    /// <summary>A corpus sample packed into an archive: its normalized project name, version, file name and bytes.</summary>
+    public sealed record PackedSample(string Project, string Version, string Filename, byte[] Content);
+
+    /// <summary>Packs <c>tests/fixtures/code/corpus/{kind}/{id}</c> into <paramref name="outputDir"/> (what upload and proxy tests serve).</summary>
+    public static PackedSample PackCorpusSample(string kind, string id, string outputDir)
+    {
+        var directory = TestPaths.Fixtures("code", "corpus", kind, id);
+        var sample = ReadSample(directory);
+        var archive = Pack(directory, outputDir);
+        return new PackedSample(Moat.Packaging.ProjectName.Normalize(sample.Name), sample.Version, Path.GetFileName(archive), File.ReadAllBytes(archive));
+    }
+
     public static Sample ReadSample(string fixtureDir)
     {
         var fields = ReadSampleToml(Path.Combine(fixtureDir, SampleFile));
