@@ -13,7 +13,7 @@ public class AuditCommandTests
     public void Auditing_a_requirements_file_reports_each_dependency_in_json()
     {
         var (exit, output, error) = CliTests.Run("audit", Fixture("app", "requirements.txt"), "--format", "json",
-            "--internal-prefix", "acme-", "--osv", Path.Combine(TestPaths.SharedData, "osv", "pypa-advisory-database.tar.gz"));
+            "--internal-prefix", "acme-", "--osv", TestPaths.Data("pypa-advisory-database.tar.gz"));
         Assert.True(exit == 1, error);
         using var json = JsonDocument.Parse(output);
         var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
@@ -71,7 +71,7 @@ public class AuditCommandTests
     [Fact]
     public void Osv_url_downloads_once_and_revalidates_with_etag()
     {
-        var archive = File.ReadAllBytes(Path.Combine(TestPaths.SharedData, "osv", "pypa-advisory-database.tar.gz"));
+        var archive = File.ReadAllBytes(TestPaths.Data("pypa-advisory-database.tar.gz"));
         using var server = new LocalServer(context =>
         {
             if (context.Request.Headers["If-None-Match"] == "\"v1\"")

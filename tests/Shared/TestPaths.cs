@@ -6,8 +6,8 @@ internal static class TestPaths
     /// <summary>The repository root: the directory holding Moat.slnx.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary><c>../shared/data</c> beside the repository (present on developer machines and in CI).</summary>
-    public static string SharedData => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+    /// <summary>The repository's <c>data/</c>: the corpora embedded in the binary. Tests read nothing outside the repository.</summary>
+    public static string Data(params string[] parts) => Path.Combine([RepositoryRoot, "data", .. parts]);
 
     public static string Fixtures(params string[] parts) => Path.Combine([RepositoryRoot, "tests", "fixtures", .. parts]);
 

@@ -4,11 +4,11 @@ using Moat.Testing;
 
 namespace Moat.Analysis.Tests.Dependencies;
 
-/// <summary>Loads the real PyPA advisory snapshot (shared/data) once for every test class that uses it.</summary>
+/// <summary>Loads the real PyPA advisory snapshot (data/) once for every test class that uses it.</summary>
 public sealed class PypaSnapshot
 {
     private static readonly Lazy<OsvDatabase> Shared = new(() =>
-        OsvDatabase.Load(Path.Combine(TestPaths.SharedData, "osv", "pypa-advisory-database.tar.gz")));
+        OsvDatabase.Load(TestPaths.Data("pypa-advisory-database.tar.gz")));
 
     public OsvDatabase Database => Shared.Value;
 }
