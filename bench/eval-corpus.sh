@@ -9,7 +9,8 @@
 #   malicious  the archives listed in ../shared/data/eval/malregistry-dev.txt, copied out of a `fetch` of
 #              lxyeternal/pypi_malregistry (MALREGISTRY=its git dir; default /work/.mirror/lxyeternal+pypi_malregistry/repo)
 #   benign     the Debian packages in ../shared/data/eval/debian-benign-dev.txt (their dist-packages, one target each),
-#              the real wheels on this machine, and any archives or project directories placed in CACHE/benign/extra
+#              the real wheels on this machine, sdist-shaped tarballs (git archive) of the popular projects in
+#              bench/eval-popular-repos.txt (each `fetch`ed into MIRRORS=/work/.mirror), and any archives or project directories placed in CACHE/benign/extra
 # MOAT_DLL=path/to/moat.dll measures another build (e.g. an older commit) instead of building this tree.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,7 @@ trap 'rm -rf "$work"' EXIT
 python3 "$root/bench/eval_corpus.py" malicious "$mirror" "$shared/malregistry-dev.txt" "$cache/mal"
 python3 "$root/bench/eval_corpus.py" debian "$shared/debian-benign-dev.txt" "$cache/debs" "$cache/benign/debian"
 python3 "$root/bench/eval_corpus.py" wheels "$cache/benign/wheels"
+python3 "$root/bench/eval_corpus.py" sdists "${MIRRORS:-/work/.mirror}" "$root/bench/eval-popular-repos.txt" "$cache/benign/sdists"
 mkdir -p "$cache/benign/extra"
 
 moat=${MOAT_DLL:-$work/moat/moat.dll}
@@ -39,7 +41,7 @@ run_scan() {
   if [ "$status" -ge 2 ]; then tail -20 "$out.time" >&2; echo "moat scan failed ($status)" >&2; exit 1; fi
 }
 run_scan "$work/mal.json" "$cache/mal"
-benign_targets=("$cache"/benign/debian/* "$cache/benign/wheels")
+benign_targets=("$cache"/benign/debian/* "$cache/benign/wheels" "$cache/benign/sdists")
 [ -n "$(ls -A "$cache/benign/extra")" ] && benign_targets+=("$cache"/benign/extra/*)
 run_scan "$work/benign.json" "${benign_targets[@]}"
 

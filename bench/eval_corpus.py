@@ -8,6 +8,7 @@ out of Debian .deb files with `dpkg-deb -x` (benign), and only Moat reads them.
   eval_corpus.py malicious MIRROR_GIT_DIR LIST OUT_DIR    copy the listed archives (NAME/VERSION/FILE) out of the mirror
   eval_corpus.py debian LIST DEB_DIR OUT_DIR              apt-get download the listed packages and extract their dist-packages
   eval_corpus.py wheels OUT_DIR                           copy the real wheels already on this machine
+  eval_corpus.py sdists MIRRORS REPO_LIST OUT_DIR         an sdist-shaped tarball (git archive of HEAD) of each fetched repository
   eval_corpus.py report MAL_JSON BENIGN_JSON MAL_DIR BENIGN_DIR   print the markdown report
 """
 import collections
@@ -90,6 +91,63 @@ def materialize_wheels(out_dir):
             for f in files:
                 if f.endswith(".whl") and not os.path.exists(os.path.join(out_dir, f)):
                     shutil.copy(os.path.join(dirpath, f), os.path.join(out_dir, f))
+
+
+def materialize_sdists(mirrors, list_path, out_dir):
+    """An sdist-shaped NAME-VERSION.tar.gz (a NAME-VERSION/ top directory) of each repository's newest commit: the
+    files a source distribution is built from, without running any build. Written from the git objects directly,
+    because a snapshot lacks its largest files (those are left out) and `git archive` would refuse."""
+    import io
+    import tarfile
+    os.makedirs(out_dir, exist_ok=True)
+    for repo in read_list(list_path):
+        git_dir = os.path.join(mirrors, repo.replace("/", "+"), "repo")
+        if not os.path.isdir(git_dir):
+            print(f"sdists: {repo} not fetched, skipped", file=sys.stderr)
+            continue
+        name = repo.split("/")[1].lower().replace("_", "-")
+        tag = subprocess.run(["git", "-C", git_dir, "describe", "--tags", "--abbrev=0"], capture_output=True, text=True).stdout.strip()
+        version = tag.lstrip("v") if tag and tag.lstrip("v")[:1].isdigit() else "1.0"
+        target = os.path.join(out_dir, f"{name}-{version}.tar.gz")
+        if os.path.exists(target):
+            continue
+        listing = subprocess.run(["git", "-C", git_dir, "ls-tree", "-r", "-z", "HEAD"], capture_output=True, check=True).stdout
+        entries = []
+        for record in listing.split(b"\0"):
+            if not record:
+                continue
+            meta, path = record.split(b"\t", 1)
+            mode, kind, sha = meta.decode().split()
+            if kind == "blob":
+                entries.append((mode, sha, path.decode("utf-8", "replace")))
+        cat = subprocess.Popen(["git", "-C", git_dir, "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        import threading
+
+        def feed():
+            for _, sha, _ in entries:
+                cat.stdin.write(sha.encode() + b"\n")
+            cat.stdin.close()
+
+        threading.Thread(target=feed, daemon=True).start()
+        with tarfile.open(target + ".tmp", "w:gz") as tar:
+            for mode, _, path in entries:
+                header = cat.stdout.readline().split()
+                if len(header) < 3 or header[1] != b"blob":
+                    continue  # not in the snapshot (large files are left out of it)
+                data = cat.stdout.read(int(header[2]))
+                cat.stdout.read(1)
+                info = tarfile.TarInfo(f"{name}-{version}/{path}")
+                info.mtime = 1700000000
+                if mode == "120000":
+                    info.type = tarfile.SYMTYPE
+                    info.linkname = data.decode("utf-8", "replace")
+                    tar.addfile(info)
+                else:
+                    info.size = len(data)
+                    info.mode = 0o755 if mode == "100755" else 0o644
+                    tar.addfile(info, io.BytesIO(data))
+        cat.wait()
+        os.replace(target + ".tmp", target)
 
 
 def load(path):
@@ -183,6 +241,8 @@ def main(argv):
         materialize_debian(*argv[2:5])
     elif verb == "wheels":
         materialize_wheels(argv[2])
+    elif verb == "sdists":
+        materialize_sdists(*argv[2:5])
     elif verb == "report":
         report(*argv[2:6])
     else:
