@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 
 namespace Moat.Index.Accounts;
@@ -13,7 +14,10 @@ namespace Moat.Index.Accounts;
 /// </summary>
 public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>> where T : class
 {
-    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+    };
 
     private readonly T? _value;
     private readonly string? _error;
