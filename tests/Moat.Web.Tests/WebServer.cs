@@ -51,7 +51,9 @@ public sealed class WebServer : IAsyncDisposable
         {
             Urls = url, DataDirectory = data, LogRequests = false, LogLevel = "error",
             // A low PBKDF2 work factor keeps sign-ups fast; the default is checked in the index tests.
-            Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName] },
+            // The first back-off is longer than the 2 s default: one browser step can take that long on a loaded machine,
+            // and a page test must still meet the back-off it caused. (Its timing is tested in the index tests, with a moved clock.)
+            Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName], BackoffFirst = TimeSpan.FromMinutes(5) },
             Proxy = new Moat.Index.Proxy.ProxyOptions { Upstream = "" }, // pypi.org is not reachable from tests
         };
         if (configure is not null) options = configure(options);
