@@ -71,7 +71,7 @@ internal sealed partial class AccountClient(TestIndex index, string username, st
     /// <summary>A TOTP code for a step not used yet (current, then the next one: the server accepts ±1 step).</summary>
     public string NextCode()
     {
-        var step = Math.Max(Totp.StepAt(DateTimeOffset.UtcNow), _lastStep + 1);
+        var step = Math.Max(Totp.StepAt(index.Clock.GetUtcNow()), _lastStep + 1);
         _lastStep = step;
         return Totp.Code(TotpKey!, step);
     }

@@ -48,16 +48,6 @@ public sealed class AccountTests
     }
 
     [Fact]
-    public async Task Repeated_failed_logins_lock_the_account_even_for_the_right_password()
-    {
-        await using var index = await TestIndex.StartAsync();
-        var carol = await AccountClient.RegisterAsync(index, "carol", totp: false);
-        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await carol.LoginAsync("wrong-password-123")).StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await carol.LoginAsync()).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await new AccountClient(index, "nobody", "x").LoginAsync("whatever-123456")).StatusCode);
-    }
-
-    [Fact]
     public async Task State_changing_session_requests_need_the_csrf_token_and_same_origin()
     {
         await using var index = await TestIndex.StartAsync();

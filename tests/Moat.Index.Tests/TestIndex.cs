@@ -20,11 +20,14 @@ internal sealed class TestIndex : IAsyncDisposable
     public HttpClient Client { get; }
     public IMetadataStore Store => App.Services.GetRequiredService<IMetadataStore>();
     public IndexAdmin Admin => App.Services.GetRequiredService<IndexAdmin>();
+    /// <summary>The server's clock: real time until a test advances it.</summary>
+    public ShiftableClock Clock { get; }
 
-    private TestIndex(string data, WebApplication app)
+    private TestIndex(string data, WebApplication app, ShiftableClock clock)
     {
         DataDirectory = data;
         App = app;
+        Clock = clock;
         Client = app.GetTestClient();
     }
 
@@ -40,9 +43,14 @@ internal sealed class TestIndex : IAsyncDisposable
             Proxy = new Proxy.ProxyOptions { Upstream = "" },
         };
         if (configure is not null) options = configure(options);
-        var app = IndexServer.Build(options, builder => builder.WebHost.UseTestServer());
+        var clock = new ShiftableClock();
+        var app = IndexServer.Build(options, builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Services.AddSingleton<TimeProvider>(clock);
+        });
         await app.StartAsync();
-        return new TestIndex(data, app);
+        return new TestIndex(data, app, clock);
     }
 
     public async Task<string> TokenAsync(string? project, bool admin = false)

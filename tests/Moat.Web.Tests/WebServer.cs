@@ -7,6 +7,7 @@ using Moat.Index.Accounts;
 using Moat.Index.Admin;
 using Moat.Index.Hosting;
 using Moat.Index.Storage;
+using Moat.Testing;
 
 namespace Moat.Web.Tests;
 
@@ -26,13 +27,16 @@ public sealed class WebServer : IAsyncDisposable
     public IMetadataStore Store => App.Services.GetRequiredService<IMetadataStore>();
     public AccountStore Accounts => App.Services.GetRequiredService<AccountStore>();
     public IndexAdmin Admin => App.Services.GetRequiredService<IndexAdmin>();
+    /// <summary>The server's clock: real time until a test advances it (then TOTP codes must come from it too).</summary>
+    public ShiftableClock Clock { get; }
 
     /// <summary>The web admin's unused recovery codes once registered (see <see cref="BrowserSession.SignInAsAdminAsync"/>).</summary>
     internal Queue<string>? AdminRecoveryCodes { get; set; }
     internal SemaphoreSlim AdminLock { get; } = new(1, 1);
 
-    private WebServer(string url, string data, WebApplication app, IndexOptions options)
+    private WebServer(string url, string data, WebApplication app, IndexOptions options, ShiftableClock clock)
     {
+        Clock = clock;
         Url = url;
         DataDirectory = data;
         App = app;
@@ -47,13 +51,16 @@ public sealed class WebServer : IAsyncDisposable
         {
             Urls = url, DataDirectory = data, LogRequests = false, LogLevel = "error",
             // A low PBKDF2 work factor keeps sign-ups fast; the default is checked in the index tests.
-            Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName] },
+            // The first back-off is longer than the 2 s default: one browser step can take that long on a loaded machine,
+            // and a page test must still meet the back-off it caused. (Its timing is tested in the index tests, with a moved clock.)
+            Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName], BackoffFirst = TimeSpan.FromMinutes(5) },
             Proxy = new Moat.Index.Proxy.ProxyOptions { Upstream = "" }, // pypi.org is not reachable from tests
         };
         if (configure is not null) options = configure(options);
-        var app = IndexServer.Build(options);
+        var clock = new ShiftableClock();
+        var app = IndexServer.Build(options, builder => builder.Services.AddSingleton<TimeProvider>(clock));
         await app.StartAsync();
-        return new WebServer(url, data, app, options);
+        return new WebServer(url, data, app, options, clock);
     }
 
     private static int FreePort()

@@ -27,27 +27,37 @@ public static class AccountEndpoints
     public sealed record RoleRequest(string? Username, string? Role);
     public sealed record ApprovalSetting(bool? Required);
     public sealed record RejectRequest(string? Reason);
+    public sealed record ReauthRequest(string? Password, string? Code, string? RecoveryCode);
 
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/_");
 
-        api.MapPost("/account/register", (RegisterRequest body, HttpContext http, AccountService accounts) => Refusable(async () =>
+        api.MapPost("/account/register", (JsonBody<RegisterRequest> body, HttpContext http, AccountService accounts) => Refusable(async () =>
         {
-            var user = await accounts.RegisterAsync(body.Username, body.Email, body.Password, http);
+            var user = await accounts.RegisterAsync(body.Value.Username, body.Value.Email, body.Value.Password, http);
             return Results.Json(new { message = $"Created user {user.username}; a verification link was sent to {user.email}.", id = user.id }, statusCode: 201);
         }));
 
-        api.MapPost("/account/verify-email", (VerifyRequest body, HttpContext http, AccountService accounts) => Refusable(async () =>
+        api.MapPost("/account/verify-email", (JsonBody<VerifyRequest> body, HttpContext http, AccountService accounts) => Refusable(async () =>
         {
-            await accounts.VerifyEmailAsync(body.Token, http);
+            await accounts.VerifyEmailAsync(body.Value.Token, http);
             return Results.Json(new { message = "E-mail address verified." });
         }));
 
-        api.MapPost("/account/login", (LoginRequest body, HttpContext http, AccountService accounts) => Refusable(async () =>
+        api.MapPost("/account/login", (JsonBody<LoginRequest> body, HttpContext http, AccountService accounts) => Refusable(async () =>
         {
-            var login = await accounts.LoginAsync(body.Username, body.Password, http);
+            var login = await accounts.LoginAsync(body.Value.Username, body.Value.Password, http);
             return Results.Json(new { csrf_token = login.Csrf, two_factor_required = login.TwoFactorRequired, user = login.User.username });
+        }));
+
+        // Re-authentication for security changes: a TOTP or recovery code (a security key: the assertion endpoints
+        // below), or the password for an account without a second factor.
+        api.MapPost("/account/reauth", (JsonBody<ReauthRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
+        {
+            var request = body.Value;
+            await accounts.ReauthenticateAsync(s, request.Password, request.Code, request.RecoveryCode, http);
+            return Results.Json(new { message = $"Confirmed: security changes are allowed for the next {(int)accounts.ReauthenticateWithin.TotalMinutes} minutes." });
         }));
 
         api.MapPost("/account/logout", async (HttpContext http, Sessions sessions) =>
@@ -66,9 +76,9 @@ public static class AccountEndpoints
             });
         }));
 
-        api.MapPost("/account/password", (PasswordRequest body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
+        api.MapPost("/account/password", (JsonBody<PasswordRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
         {
-            var csrf = await accounts.ChangePasswordAsync(s, body.CurrentPassword, body.NewPassword, http);
+            var csrf = await accounts.ChangePasswordAsync(s, body.Value.CurrentPassword, body.Value.NewPassword, http);
             return Results.Json(new { message = "Password changed; every other session was signed out.", csrf_token = csrf });
         }));
 
@@ -79,18 +89,18 @@ public static class AccountEndpoints
             return Results.Json(new { secret = totp.Secret, provisioning_uri = totp.ProvisioningUri, qr_svg = Totp.QrSvg(totp.ProvisioningUri), qr_png_base64 = Convert.ToBase64String(Totp.QrPng(totp.ProvisioningUri)) });
         }));
 
-        api.MapPost("/account/2fa/totp/confirm", (CodeRequest body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
-            Results.Json(new { message = "TOTP enabled. Store these recovery codes; each works once.", recovery_codes = await accounts.ConfirmTotpAsync(s, body.Code, http) })));
+        api.MapPost("/account/2fa/totp/confirm", (JsonBody<CodeRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
+            Results.Json(new { message = "TOTP enabled. Store these recovery codes; each works once.", recovery_codes = await accounts.ConfirmTotpAsync(s, body.Value.Code, http) })));
 
-        api.MapPost("/account/2fa/totp/verify", (CodeRequest body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.TwoFactorPending, async s =>
+        api.MapPost("/account/2fa/totp/verify", (JsonBody<CodeRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.TwoFactorPending, async s =>
         {
-            await accounts.VerifyTotpAsync(s, body.Code, http);
+            await accounts.VerifyTotpAsync(s, body.Value.Code, http);
             return Results.Json(new { message = "Signed in." });
         }));
 
-        api.MapPost("/account/2fa/recovery", (CodeRequest body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.TwoFactorPending, async s =>
+        api.MapPost("/account/2fa/recovery", (JsonBody<CodeRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.TwoFactorPending, async s =>
         {
-            await accounts.UseRecoveryCodeAsync(s, body.Code, http);
+            await accounts.UseRecoveryCodeAsync(s, body.Value.Code, http);
             return Results.Json(new { message = "Signed in with a recovery code." });
         }));
 
@@ -103,9 +113,9 @@ public static class AccountEndpoints
         api.MapPost("/account/2fa/webauthn/register/begin", (HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
             Results.Json(await accounts.BeginKeyRegistrationAsync(s))));
 
-        api.MapPost("/account/2fa/webauthn/register/finish", (WebAuthnRegistration body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
+        api.MapPost("/account/2fa/webauthn/register/finish", (JsonBody<WebAuthnRegistration> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
         {
-            var key = await accounts.FinishKeyRegistrationAsync(s, body.ClientDataJson, body.AttestationObject, body.Name, http);
+            var key = await accounts.FinishKeyRegistrationAsync(s, body.Value.ClientDataJson, body.Value.AttestationObject, body.Value.Name, http);
             return Results.Json(new { message = "Security key registered.", credential_id = key.CredentialId, recovery_codes = key.RecoveryCodes }, statusCode: 201);
         }));
 
@@ -118,9 +128,9 @@ public static class AccountEndpoints
         api.MapPost("/account/2fa/webauthn/assert/begin", (HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.TwoFactorPending, async s =>
             Results.Json(await accounts.BeginKeyAssertionAsync(s))));
 
-        api.MapPost("/account/2fa/webauthn/assert/finish", (WebAuthnAssertion body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.TwoFactorPending, async s =>
+        api.MapPost("/account/2fa/webauthn/assert/finish", (JsonBody<WebAuthnAssertion> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.TwoFactorPending, async s =>
         {
-            await accounts.FinishKeyAssertionAsync(s, body.CredentialId, body.ClientDataJson, body.AuthenticatorData, body.Signature, http);
+            await accounts.FinishKeyAssertionAsync(s, body.Value.CredentialId, body.Value.ClientDataJson, body.Value.AuthenticatorData, body.Value.Signature, http);
             return Results.Json(new { message = "Signed in." });
         }));
 
@@ -128,9 +138,9 @@ public static class AccountEndpoints
             Results.Json(new { recovery_codes = await accounts.RegenerateRecoveryCodesAsync(s, http) })));
 
         // API tokens
-        api.MapPost("/account/tokens", (TokenRequest body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+        api.MapPost("/account/tokens", (JsonBody<TokenRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
-            var token = await accounts.CreateTokenAsync(s, body.Description, body.Projects, body.ExpiresInSeconds, body.NotBefore, http);
+            var token = await accounts.CreateTokenAsync(s, body.Value.Description, body.Value.Projects, body.Value.ExpiresInSeconds, body.Value.NotBefore, http);
             return Results.Json(new { id = token.Row.id, token = token.Secret, caveats = token.Caveats }, statusCode: 201);
         }));
 
@@ -150,15 +160,15 @@ public static class AccountEndpoints
             Results.Json((await store.EventsAsync(s.User.id, null, 500)).Select(SecurityEvents.Show))));
 
         // Project roles, publishers and history: owners only.
-        api.MapPost("/projects/{project}/roles", (string project, RoleRequest body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
-            Results.Json(new { message = await accounts.SetRoleAsync(s, project, body.Username, body.Role, http) })));
+        api.MapPost("/projects/{project}/roles", (string project, JsonBody<RoleRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+            Results.Json(new { message = await accounts.SetRoleAsync(s, project, body.Value.Username, body.Value.Role, http) })));
 
         api.MapDelete("/projects/{project}/roles/{username}", (string project, string username, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
             Results.Json(new { message = await accounts.RemoveRoleAsync(s, project, username, http) })));
 
-        api.MapPost("/projects/{project}/publishers", (string project, PublisherRequest body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+        api.MapPost("/projects/{project}/publishers", (string project, JsonBody<PublisherRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
-            var row = await accounts.AddPublisherAsync(s, project, body, http);
+            var row = await accounts.AddPublisherAsync(s, project, body.Value, http);
             return Results.Json(new { id = row.id, message = $"Trusted publisher {row.kind}:{row.repository} {row.workflow} added to {row.project}." }, statusCode: 201);
         }));
 
@@ -168,17 +178,17 @@ public static class AccountEndpoints
             return Results.Json(new { message = "Publisher removed." });
         }));
 
-        api.MapPost("/account/pending-publishers", (PublisherRequest body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+        api.MapPost("/account/pending-publishers", (JsonBody<PublisherRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
-            var row = await accounts.AddPendingPublisherAsync(s, body, http);
+            var row = await accounts.AddPendingPublisherAsync(s, body.Value, http);
             return Results.Json(new { id = row.id, message = $"Pending publisher added: the first publish from {row.repository} creates {row.pending_project}." }, statusCode: 201);
         }));
 
         // Release approval: owners require it; owners and maintainers review, never their own upload (ReleaseApprovals).
-        api.MapPut("/projects/{project}/approval", (string project, ApprovalSetting body, HttpContext http, Sessions sessions, AccountService accounts, ReleaseApprovals approvals) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+        api.MapPut("/projects/{project}/approval", (string project, JsonBody<ApprovalSetting> body, HttpContext http, Sessions sessions, AccountService accounts, ReleaseApprovals approvals) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var name = await accounts.RequireOwnerAsync(s, project, "change its release approval setting");
-            if (body.Required is not { } required) return Error(400, "required must be true or false.");
+            if (body.Value.Required is not { } required) return Error(400, "required must be true or false.");
             await approvals.SetRequiredAsync(name, required, http, s.User.id);
             return Results.Json(new { message = required ? $"Releases of {name} now need a second maintainer's approval before they are installable." : $"Releases of {name} no longer need approval; already staged ones still do." });
         }));
@@ -207,8 +217,8 @@ public static class AccountEndpoints
         api.MapPost("/projects/{project}/staged/{version}/approve", (string project, string version, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.Security, async s =>
             Reviewed(await approvals.ApproveAsync(project, version, s.User, http, ct))));
 
-        api.MapPost("/projects/{project}/staged/{version}/reject", (string project, string version, RejectRequest body, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.Security, async s =>
-            Reviewed(await approvals.RejectAsync(project, version, body.Reason, s.User, http, ct))));
+        api.MapPost("/projects/{project}/staged/{version}/reject", (string project, string version, JsonBody<RejectRequest> body, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+            Reviewed(await approvals.RejectAsync(project, version, body.Value.Reason, s.User, http, ct))));
 
         OrganisationEndpoints.Map(api);
 
@@ -237,6 +247,10 @@ public static class AccountEndpoints
         try
         {
             return await action();
+        }
+        catch (AccountRefusal refusal) when (refusal.Reauthenticate)
+        {
+            return Results.Json(new { error = refusal.Message, reauthenticate = "/_/account/reauth" }, statusCode: refusal.Status);
         }
         catch (AccountRefusal refusal)
         {

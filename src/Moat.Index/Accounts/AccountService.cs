@@ -9,10 +9,13 @@ using Moat.Packaging;
 
 namespace Moat.Index.Accounts;
 
-/// <summary>An account operation refused: the HTTP status and the reason the user sees (JSON API and web pages alike).</summary>
-public sealed class AccountRefusal(int status, string message) : Exception(message)
+/// <summary>An account operation refused: the HTTP status and the reason the user sees (JSON API and web pages alike).
+/// <paramref name="reauthenticate"/>: the change needs a recent password or second factor first (the pages then
+/// send the user to the re-authentication form).</summary>
+public sealed class AccountRefusal(int status, string message, bool reauthenticate = false) : Exception(message)
 {
     public int Status { get; } = status;
+    public bool Reauthenticate { get; } = reauthenticate;
 }
 
 /// <summary>How much of a sign-in an operation needs: a session whose second factor may still be pending (only the
@@ -38,6 +41,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public const int RecoveryCodeCount = 8;
 
     private DateTimeOffset Now => time.GetUtcNow();
+
+    public TimeSpan ReauthenticateWithin => options.ReauthenticateWithin;
 
     /// <summary>Why <paramref name="signedIn"/> may not do something needing <paramref name="level"/>; null when it may.</summary>
     public static AccountRefusal? Check(SignedIn? signedIn, AccessLevel level)
@@ -100,55 +105,142 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
 
     // Login
 
-    /// <summary>Checks the password (throttled per address, locking the account after repeated failures) and starts a session.</summary>
+    /// <summary>The one answer to every failed password step — wrong password, unknown or disabled user, or an
+    /// account in back-off — so none of them can be told apart.</summary>
+    public const string InvalidLogin = "Invalid username or password.";
+
+    /// <summary>
+    /// Checks the password and starts a session. Throttled per client address (across usernames) and, per account and
+    /// address, with an exponential back-off. Every path does the same hash work and a refused attempt always gets
+    /// <see cref="InvalidLogin"/> with 401: the answer never tells whether the user exists or is being throttled.
+    /// </summary>
     public async Task<LoginResult> LoginAsync(string? username, string? password, HttpContext http)
     {
-        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.AddressBlocked(address)) throw new AccountRefusal(429, "Too many failed logins from this address; try again later.");
+        var address = AddressOf(http);
+        if (!await throttle.TryAddressAttemptAsync(address)) throw new AccountRefusal(429, "Too many failed logins from this address; try again later.");
         var user = await store.UserByNameAsync(username?.Trim() ?? "");
-        var now = Now;
-        if (user is not null && user.locked_until is { } locked && AccountStore.Time(locked) > now)
+        var admitted = user is not null && await throttle.TryPasswordAttemptAsync(user.id, address);
+        var matches = Passwords.Verify(password ?? "", user?.password_hash ?? DummyHash(), out var rehash, options.PasswordIterations);
+        if (user is null || !admitted || !matches || user.is_disabled != 0)
         {
-            await events.RecordAsync("login:locked", http, user.id);
-            throw new AccountRefusal(429, "The account is locked after repeated failed logins; try again later.");
-        }
-        // Hash even for unknown users so response time does not reveal which usernames exist.
-        var ok = Passwords.Verify(password ?? "", user?.password_hash ?? DummyHash(), out var rehash, options.PasswordIterations) && user is not null;
-        if (!ok || user!.is_disabled != 0)
-        {
-            throttle.Failed(address);
             if (user is not null)
             {
-                var failures = user.failed_logins + 1;
-                await store.RecordLoginFailureAsync(user.id, failures, failures >= options.LockoutAfterFailures ? now + options.LockoutFor : null);
-                await events.RecordAsync("login:failed", http, user.id, details: new { failures });
+                var failures = await store.CountLoginFailureAsync(user.id);
+                await events.RecordAsync("login:failed", http, user.id, details: admitted ? new { failures, throttled = false } : new { failures, throttled = true });
             }
-            throw new AccountRefusal(401, "Invalid username or password.");
+            throw new AccountRefusal(401, InvalidLogin);
         }
+        await throttle.PasswordSucceededAsync(user.id, address);
+        await throttle.AddressSucceededAsync(address);
         await store.ResetLoginFailuresAsync(user.id);
         if (rehash) await store.SetPasswordHashAsync(user.id, Passwords.Hash(password!, options.PasswordIterations));
         var hasTwoFactor = user.totp_secret is not null || (await store.CredentialsAsync(user.id)).Count > 0;
-        var csrf = await sessions.StartAsync(http.Response, user, twoFactorDone: !hasTwoFactor);
+        var csrf = await sessions.StartAsync(http, user, twoFactorDone: !hasTwoFactor);
         await events.RecordAsync(hasTwoFactor ? "login:password" : "login", http, user.id);
         return new LoginResult(user, csrf, hasTwoFactor);
     }
 
+    private static string AddressOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
     private string? _dummyHash;
     private string DummyHash() => _dummyHash ??= Passwords.Hash(Guid.NewGuid().ToString(), options.PasswordIterations);
+
+    // Re-authentication ("sudo mode"): security changes need proof from THIS session, recently.
+
+    /// <summary>
+    /// Refuses (403, <see cref="AccountRefusal.Reauthenticate"/>) unless this session verified a second factor within
+    /// <see cref="SecurityOptions.ReauthenticateWithin"/> — or, for an account without one, the password. A session
+    /// opened with the password before a factor was enrolled therefore cannot change anything until it passes the factor.
+    /// </summary>
+    public void RequireRecentAuthentication(SignedIn s)
+    {
+        var since = Now - options.ReauthenticateWithin;
+        bool Recent(string? at) => at is not null && AccountStore.Time(at) > since;
+        if (s.HasTwoFactor ? Recent(s.Session.factor_at) : Recent(s.Session.factor_at) || Recent(s.Session.password_at)) return;
+        throw new AccountRefusal(403, s.HasTwoFactor
+            ? "Confirm it's you first: this change needs your second factor again (POST /_/account/reauth with a TOTP code or recovery_code, or a security key via /_/account/2fa/webauthn/assert/begin and /finish; in the browser, /account/reauth). Then retry."
+            : "Confirm it's you first: this change needs your password again (POST /_/account/reauth with your password; in the browser, /account/reauth). Then retry.",
+            reauthenticate: true);
+    }
+
+    /// <summary>
+    /// Re-authenticates the session: with a TOTP or recovery code when the account has a second factor (a security key
+    /// goes through the WebAuthn assertion endpoints), else with the password. Failures count like sign-in failures.
+    /// </summary>
+    public async Task ReauthenticateAsync(SignedIn s, string? password, string? code, string? recoveryCode, HttpContext http)
+    {
+        if (s.HasTwoFactor)
+        {
+            if (!string.IsNullOrEmpty(code)) await VerifyTotpAsync(s, code, http);
+            else if (!string.IsNullOrEmpty(recoveryCode)) await UseRecoveryCodeAsync(s, recoveryCode, http);
+            else throw new AccountRefusal(400, "Your account has a second factor: confirm with code (TOTP), recovery_code, or a security key — a password is not enough.");
+            await events.RecordAsync("account:reauthenticated", http, s.User.id, details: new { with = string.IsNullOrEmpty(code) ? "recovery-code" : "totp" });
+            return;
+        }
+        if (string.IsNullOrEmpty(password)) throw new AccountRefusal(400, "Confirm with your password.");
+        var address = AddressOf(http);
+        var admitted = await throttle.TryPasswordAttemptAsync(s.User.id, address);
+        var matches = Passwords.Verify(password, s.User.password_hash, out _, options.PasswordIterations);
+        if (!admitted || !matches)
+        {
+            var failures = await store.CountLoginFailureAsync(s.User.id);
+            await events.RecordAsync("account:reauthentication-failed", http, s.User.id, details: new { failures, throttled = !admitted });
+            throw new AccountRefusal(401, admitted ? "The password is wrong." : "Too many wrong passwords: wait a little and try again.");
+        }
+        await throttle.PasswordSucceededAsync(s.User.id, address);
+        await store.MarkSessionPasswordAsync(s.Session.id_hash, Now);
+        await events.RecordAsync("account:reauthenticated", http, s.User.id, details: new { with = "password" });
+    }
+
+    /// <summary>The second factor passed: the back-off ends and the session, now trusted more, gets a new id.</summary>
+    private async Task SecondFactorPassedAsync(SignedIn s, HttpContext http)
+    {
+        await throttle.SecondFactorSucceededAsync(s.User.id);
+        await store.ResetLoginFailuresAsync(s.User.id);
+        await sessions.SecondFactorVerifiedAsync(http.Response, s.Session);
+    }
+
+    /// <summary>Counts a wrong second factor: the per-account back-off is already advanced by <see cref="AdmitSecondFactorAsync"/>.</summary>
+    private async Task SecondFactorFailedAsync(SignedIn s, HttpContext http, object details)
+    {
+        await store.CountLoginFailureAsync(s.User.id);
+        await events.RecordAsync("2fa:failed", http, s.User.id, details: details);
+    }
+
+    private async Task AdmitSecondFactorAsync(SignedIn s)
+    {
+        if (!await throttle.TrySecondFactorAttemptAsync(s.User.id))
+            throw new AccountRefusal(429, "Too many wrong second-factor attempts: wait a little and try again.");
+    }
+
+    /// <summary>A new factor was enrolled: every other session of the user ends (one opened before it was there may be someone else's).</summary>
+    private async Task FactorEnrolledAsync(SignedIn s, HttpContext http)
+    {
+        await sessions.SecondFactorVerifiedAsync(http.Response, s.Session);
+        var ended = await store.DeleteOtherSessionsAsync(s.User.id, s.Session.id_hash);
+        if (ended > 0) await events.RecordAsync("account:sessions-ended", http, s.User.id, details: new { sessions = ended, reason = "second factor enrolled" });
+    }
 
     /// <summary>Changes the password after checking the current one; every other session of the user ends, and this browser gets a fresh one.</summary>
     public async Task<string> ChangePasswordAsync(SignedIn s, string? current, string? replacement, HttpContext http)
     {
-        if (!Passwords.Verify(current ?? "", s.User.password_hash, out _, options.PasswordIterations))
+        // Without a second factor the current password is the re-authentication; with one, the factor must be recent too.
+        if (s.HasTwoFactor) RequireRecentAuthentication(s);
+        // A session must not become a way around the sign-in back-off: wrong current passwords count the same.
+        var address = AddressOf(http);
+        var admitted = await throttle.TryPasswordAttemptAsync(s.User.id, address);
+        if (!Passwords.Verify(current ?? "", s.User.password_hash, out _, options.PasswordIterations) || !admitted)
         {
-            await events.RecordAsync("account:password-change-failed", http, s.User.id);
-            throw new AccountRefusal(400, "The current password is wrong.");
+            await store.CountLoginFailureAsync(s.User.id);
+            await events.RecordAsync("account:password-change-failed", http, s.User.id, details: new { throttled = !admitted });
+            throw new AccountRefusal(400, admitted ? "The current password is wrong." : "Too many wrong passwords: wait a little and try again.");
         }
+        await throttle.PasswordSucceededAsync(s.User.id, address);
         if (Passwords.Weakness(replacement ?? "", s.User.username) is { } weak) throw new AccountRefusal(400, weak);
         if (replacement == current) throw new AccountRefusal(400, "The new password must differ from the current one.");
         await store.SetPasswordHashAsync(s.User.id, Passwords.Hash(replacement!, options.PasswordIterations));
         await store.DeleteUserSessionsAsync(s.User.id);
-        var csrf = await sessions.StartAsync(http.Response, s.User, twoFactorDone: true);
+        var csrf = await sessions.StartAsync(http, s.User, twoFactorDone: true, factorAt: s.Session.factor_at);
         await events.RecordAsync("account:password-changed", http, s.User.id);
         await mail.SendAsync(s.User.email, "Your Moat password was changed",
             $"Hello {s.User.username},\n\nthe password of your Moat account was changed and every other session was signed out.\n" +
@@ -161,6 +253,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>Starts TOTP enrolment: a pending secret, enabled only once a first code confirms it.</summary>
     public async Task<TotpEnrollment> BeginTotpAsync(SignedIn s)
     {
+        RequireRecentAuthentication(s);
         if (s.User.totp_secret is not null) throw new AccountRefusal(409, "TOTP is already enabled.");
         var key = Totp.NewKey();
         await store.SetPendingTotpAsync(s.User.id, Base32.Encode(key));
@@ -176,34 +269,33 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>Confirms enrolment with a first code; returns the new recovery codes (shown once).</summary>
     public async Task<string[]> ConfirmTotpAsync(SignedIn s, string? code, HttpContext http)
     {
+        RequireRecentAuthentication(s);
         if (s.User.totp_pending_secret is not { } pending || Base32.Decode(pending) is not { } key) throw new AccountRefusal(409, "Begin TOTP enrolment first.");
         if (Totp.Match(key, code ?? "", Now) is not { } step) throw new AccountRefusal(400, "The code does not match: check the authenticator's clock.");
         await store.EnableTotpAsync(s.User.id, pending, step);
-        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
         var codes = await NewRecoveryCodesAsync(s.User.id);
         await events.RecordAsync("2fa:totp-added", http, s.User.id);
+        await FactorEnrolledAsync(s, http);
         return codes;
     }
 
-    /// <summary>The second login step with a TOTP code: single use per time step, failures count toward the lockout.</summary>
+    /// <summary>The second login step (or a re-authentication) with a TOTP code: single use per time step; failures back off per account.</summary>
     public async Task VerifyTotpAsync(SignedIn s, string? code, HttpContext http)
     {
         if (s.User.totp_secret is null || Base32.Decode(s.User.totp_secret) is not { } key) throw new AccountRefusal(409, "TOTP is not enabled.");
-        if (s.User.locked_until is { } locked && AccountStore.Time(locked) > Now) throw new AccountRefusal(429, "The account is locked after repeated failures; try again later.");
+        await AdmitSecondFactorAsync(s);
         if (Totp.Match(key, code ?? "", Now) is not { } step || !await store.ConsumeTotpStepAsync(s.User.id, step))
         {
-            var failures = s.User.failed_logins + 1;
-            await store.RecordLoginFailureAsync(s.User.id, failures, failures >= options.LockoutAfterFailures ? Now + options.LockoutFor : null);
-            await events.RecordAsync("2fa:failed", http, s.User.id, details: new { method = "totp" });
+            await SecondFactorFailedAsync(s, http, new { method = "totp" });
             throw new AccountRefusal(401, "The code is wrong or was already used.");
         }
-        await store.ResetLoginFailuresAsync(s.User.id);
-        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
+        await SecondFactorPassedAsync(s, http);
         await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "totp" });
     }
 
     public async Task RemoveTotpAsync(SignedIn s, HttpContext http)
     {
+        RequireRecentAuthentication(s);
         if (s.User.totp_secret is null) throw new AccountRefusal(409, "TOTP is not enabled.");
         await store.DisableTotpAsync(s.User.id);
         await events.RecordAsync("2fa:totp-removed", http, s.User.id);
@@ -213,17 +305,19 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
 
     public async Task UseRecoveryCodeAsync(SignedIn s, string? code, HttpContext http)
     {
+        await AdmitSecondFactorAsync(s);
         if (!await store.UseRecoveryCodeAsync(s.User.id, Sessions.Hash(NormalizeRecovery(code)), Now))
         {
-            await events.RecordAsync("2fa:failed", http, s.User.id, details: new { method = "recovery-code" });
+            await SecondFactorFailedAsync(s, http, new { method = "recovery-code" });
             throw new AccountRefusal(401, "The recovery code is wrong or was already used.");
         }
-        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
+        await SecondFactorPassedAsync(s, http);
         await events.RecordAsync("login:recovery-code", http, s.User.id);
     }
 
     public async Task<string[]> RegenerateRecoveryCodesAsync(SignedIn s, HttpContext http)
     {
+        RequireRecentAuthentication(s);
         var codes = await NewRecoveryCodesAsync(s.User.id);
         await events.RecordAsync("2fa:recovery-codes-regenerated", http, s.User.id);
         return codes;
@@ -244,6 +338,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>The options for <c>navigator.credentials.create()</c>, binary fields as base64url.</summary>
     public async Task<object> BeginKeyRegistrationAsync(SignedIn s)
     {
+        RequireRecentAuthentication(s);
         var challenge = WebAuthn.NewChallenge();
         await store.SetSessionChallengeAsync(s.Session.id_hash, "create:" + challenge);
         var existing = await store.CredentialsAsync(s.User.id);
@@ -260,6 +355,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>Verifies the authenticator's registration and stores the key; the first second factor also gets recovery codes.</summary>
     public async Task<RegisteredKey> FinishKeyRegistrationAsync(SignedIn s, string? clientDataJson, string? attestationObject, string? name, HttpContext http)
     {
+        RequireRecentAuthentication(s);
         if (s.Session.challenge is not { } c || !c.StartsWith("create:", StringComparison.Ordinal)) throw new AccountRefusal(409, "Begin the registration first.");
         await store.SetSessionChallengeAsync(s.Session.id_hash, null); // one attempt per challenge
         RegisteredCredential credential;
@@ -279,9 +375,9 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             id = id, user_id = s.User.id, public_key = Convert.ToBase64String(credential.CosePublicKey), sign_count = credential.SignCount,
             name = label.Length > 100 ? label[..100] : label, created_at = AccountStore.Text(Now),
         });
-        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
         var codes = s.HasTwoFactor ? null : await NewRecoveryCodesAsync(s.User.id);
         await events.RecordAsync("2fa:webauthn-added", http, s.User.id, details: new { credential = id });
+        await FactorEnrolledAsync(s, http);
         return new RegisteredKey(id, codes);
     }
 
@@ -298,25 +394,31 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         if (s.Session.challenge is not { } c || !c.StartsWith("get:", StringComparison.Ordinal)) throw new AccountRefusal(409, "Begin the assertion first.");
         await store.SetSessionChallengeAsync(s.Session.id_hash, null);
+        await AdmitSecondFactorAsync(s);
         var credential = await store.CredentialAsync(credentialId ?? "");
-        if (credential is null || credential.user_id != s.User.id) throw new AccountRefusal(401, "Unknown security key.");
+        if (credential is null || credential.user_id != s.User.id)
+        {
+            await SecondFactorFailedAsync(s, http, new { method = "webauthn", reason = "unknown key" });
+            throw new AccountRefusal(401, "Unknown security key.");
+        }
         try
         {
             var count = WebAuthn.VerifyAssertion(Bytes(clientDataJson), Bytes(authenticatorData), Bytes(signature),
                 Convert.FromBase64String(credential.public_key), (uint)credential.sign_count, c["get:".Length..], options.Origin.TrimEnd('/'), options.EffectiveRpId);
-            if (!await store.AdvanceSignCountAsync(credential.id, credential.sign_count, count)) throw new AccountRefusal(401, "The assertion raced another one; try again.");
+            if (!await store.AdvanceSignCountAsync(credential.id, credential.sign_count, count)) throw new WebAuthnException("The assertion raced another one or came from a cloned key; try again.");
         }
         catch (WebAuthnException ex)
         {
-            await events.RecordAsync("2fa:failed", http, s.User.id, details: new { method = "webauthn", reason = ex.Message });
+            await SecondFactorFailedAsync(s, http, new { method = "webauthn", reason = ex.Message });
             throw new AccountRefusal(401, ex.Message);
         }
-        await store.MarkSessionTwoFactorAsync(s.Session.id_hash, Now);
+        await SecondFactorPassedAsync(s, http);
         await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "webauthn", credential = credential.id });
     }
 
     public async Task RemoveKeyAsync(SignedIn s, string? credentialId, HttpContext http)
     {
+        RequireRecentAuthentication(s);
         if (!await store.RemoveCredentialAsync(credentialId ?? "", s.User.id)) throw new AccountRefusal(404, "No such security key on your account.");
         await events.RecordAsync("2fa:webauthn-removed", http, s.User.id, details: new { credential = credentialId });
     }
@@ -328,18 +430,26 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>Issues a macaroon with the requested caveats (projects, expiry, not-before); the secret exists only in the return value.</summary>
     public async Task<IssuedToken> CreateTokenAsync(SignedIn s, string? description, IReadOnlyList<string>? projects, long? expiresInSeconds, long? notBefore, HttpContext http)
     {
+        RequireRecentAuthentication(s);
         var caveats = new List<string>();
         if (projects is { Count: > 0 })
         {
             if (projects.FirstOrDefault(p => !ProjectName.IsValid(p)) is { } bad) throw new AccountRefusal(400, $"'{bad}' is not a valid project name.");
             caveats.Add(Macaroons.ProjectsCaveat(projects.Select(ProjectName.Normalize).Distinct()));
         }
+        var longest = (long)options.MaxTokenLifetime.TotalSeconds;
         if (expiresInSeconds is { } seconds)
         {
-            if (seconds <= 0) throw new AccountRefusal(400, "expires_in_seconds must be positive.");
+            if (seconds <= 0 || seconds > longest) throw new AccountRefusal(400, $"expiresInSeconds must be between 1 and {longest} ({options.MaxTokenLifetime.TotalDays:0} days); leave it out for a token that does not expire.");
             caveats.Add(Macaroons.ExpiresCaveat(Now.AddSeconds(seconds)));
         }
-        if (notBefore is { } nbf) caveats.Add(Macaroons.NotBeforeCaveat(DateTimeOffset.FromUnixTimeSeconds(nbf)));
+        if (notBefore is { } nbf)
+        {
+            var latest = Now.ToUnixTimeSeconds() + longest;
+            if (nbf <= 0 || nbf > latest) throw new AccountRefusal(400, $"notBefore must be a Unix time in seconds, at most {options.MaxTokenLifetime.TotalDays:0} days ahead.");
+            if (expiresInSeconds is { } lifetime && nbf >= Now.ToUnixTimeSeconds() + lifetime) throw new AccountRefusal(400, "notBefore must come before the expiry.");
+            caveats.Add(Macaroons.NotBeforeCaveat(DateTimeOffset.FromUnixTimeSeconds(nbf)));
+        }
         var (row, secret) = await Tokens.IssueAsync(store, s.User.id, false, description, caveats, null, Now);
         await events.RecordAsync("token:created", http, s.User.id, details: new { token = row.id, caveats });
         return new IssuedToken(row, secret, caveats);
@@ -372,6 +482,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
 
     public async Task<string> SetRoleAsync(SignedIn s, string project, string? username, string? role, HttpContext http)
     {
+        RequireRecentAuthentication(s);
         var name = await RequireOwnerAsync(s, project, "change its roles");
         if (role is not ("owner" or "maintainer")) throw new AccountRefusal(400, "role must be owner or maintainer.");
         var other = await store.UserByNameAsync(username ?? "") ?? throw new AccountRefusal(404, $"No user {username}.");
@@ -396,6 +507,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
 
     public async Task<PublisherRow> AddPublisherAsync(SignedIn s, string project, PublisherRequest body, HttpContext http)
     {
+        RequireRecentAuthentication(s);
         var name = await RequireOwnerAsync(s, project, "add trusted publishers");
         if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(400, invalid);
         var row = NewPublisher(body, s.User.id, name, null);
@@ -414,7 +526,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>A publisher for a project that does not exist yet: its first trusted publish creates the project.</summary>
     public async Task<PublisherRow> AddPendingPublisherAsync(SignedIn s, PublisherRequest body, HttpContext http)
     {
-        if (string.IsNullOrWhiteSpace(body.ProjectName) || !ProjectName.IsValid(body.ProjectName)) throw new AccountRefusal(400, "project_name must be a valid project name.");
+        RequireRecentAuthentication(s);
+        if (string.IsNullOrWhiteSpace(body.ProjectName) || !ProjectName.IsValid(body.ProjectName)) throw new AccountRefusal(400, "projectName must be a valid project name.");
         if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off) throw new AccountRefusal(503, off);
         var name = ProjectName.Normalize(body.ProjectName);
         if (await metadata.GetProjectAsync(name) is not null || await store.HasRolesAsync(name)) throw new AccountRefusal(409, $"The project '{name}' already exists: add the publisher to it instead.");
@@ -435,7 +548,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         if (body.Kind is not ("github" or "gitlab")) return "kind must be github or gitlab.";
         if (string.IsNullOrWhiteSpace(body.Repository) || body.Repository.Count(c => c == '/') < 1) return "repository must be OWNER/NAME (GitLab: NAMESPACE/PROJECT).";
-        if (string.IsNullOrWhiteSpace(body.OwnerId) || !body.OwnerId.All(char.IsAsciiDigit)) return "owner_id must be the numeric owner (GitHub) or namespace (GitLab) id: it survives renames.";
+        if (string.IsNullOrWhiteSpace(body.OwnerId) || !body.OwnerId.All(char.IsAsciiDigit)) return "ownerId must be the numeric owner (GitHub) or namespace (GitLab) id: it survives renames.";
         if (string.IsNullOrWhiteSpace(body.Workflow) || (body.Kind == "github" && (body.Workflow.Contains('/') || !(body.Workflow.EndsWith(".yml") || body.Workflow.EndsWith(".yaml")))))
             return "workflow must be the workflow file name (GitHub: release.yml) or CI file path (GitLab).";
         return null;

@@ -30,6 +30,10 @@ public sealed class SessionRow
     public string expires_at { get; set; } = "";
     public string? two_factor_at { get; set; }
     public string? challenge { get; set; }
+    /// <summary>When this session last checked the password (log-in, re-authentication).</summary>
+    public string? password_at { get; set; }
+    /// <summary>When this session last verified a second factor (log-in step, enrolment, re-authentication).</summary>
+    public string? factor_at { get; set; }
 }
 
 public sealed class CredentialRow
@@ -159,6 +163,15 @@ public sealed class AccountStore
             "CREATE TABLE team_roles (organisation TEXT NOT NULL, team TEXT NOT NULL, project TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (organisation, team, project))",
             "CREATE TABLE project_organisations (project TEXT PRIMARY KEY, organisation TEXT NOT NULL)",
         ],
+        [
+            // Re-authentication: sensitive changes need a password or second factor checked recently in the session.
+            "ALTER TABLE sessions ADD COLUMN password_at TEXT",
+            "ALTER TABLE sessions ADD COLUMN factor_at TEXT",
+            // Login throttling as atomic conditional upserts (correct across nodes). Times in Unix milliseconds so
+            // one statement can compute the next back-off.
+            "CREATE TABLE login_backoff (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_failure_ms BIGINT NOT NULL, blocked_until_ms BIGINT NOT NULL)",
+            "CREATE TABLE address_failures (address TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start_ms BIGINT NOT NULL)",
+        ],
     ];
 
     private AccountStore(string connectionString) => _connectionString = connectionString;
@@ -236,8 +249,9 @@ public sealed class AccountStore
     public Task<UserRow?> UserByIdAsync(string id) => OneAsync<UserRow>("SELECT * FROM users WHERE id = @id", new { id });
     public Task<IReadOnlyList<UserRow>> ListUsersAsync() => ManyAsync<UserRow>("SELECT * FROM users ORDER BY username");
 
-    public Task RecordLoginFailureAsync(string id, long failures, DateTimeOffset? lockedUntil) =>
-        ExecAsync("UPDATE users SET failed_logins = @failures, locked_until = @locked WHERE id = @id", new { id, failures, locked = lockedUntil is { } l ? Text(l) : null });
+    /// <summary>Counts one more failed sign-in (password or second factor) in one statement; returns the new count.</summary>
+    public Task<long> CountLoginFailureAsync(string id) =>
+        OneAsync<long>("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = @id RETURNING failed_logins", new { id });
 
     public Task ResetLoginFailuresAsync(string id) => ExecAsync("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @id", new { id });
     public Task SetPasswordHashAsync(string id, string hash) => ExecAsync("UPDATE users SET password_hash = @hash WHERE id = @id", new { id, hash });
@@ -296,13 +310,92 @@ public sealed class AccountStore
         await ExecAsync("UPDATE webauthn_credentials SET sign_count = @count WHERE id = @id AND sign_count = @previous", new { id, previous, count }) == 1;
 
     // Sessions
-    public Task CreateSessionAsync(SessionRow row) =>
-        ExecAsync("INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, two_factor_at) VALUES (@id_hash, @user_id, @csrf, @created_at, @expires_at, @two_factor_at)", row);
+    public Task CreateSessionAsync(SessionRow row) => ExecAsync("""
+        INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, two_factor_at, password_at, factor_at)
+        VALUES (@id_hash, @user_id, @csrf, @created_at, @expires_at, @two_factor_at, @password_at, @factor_at)
+        """, row);
     public Task<SessionRow?> SessionAsync(string idHash) => OneAsync<SessionRow>("SELECT * FROM sessions WHERE id_hash = @idHash", new { idHash });
     public Task DeleteSessionAsync(string idHash) => ExecAsync("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash });
-    public Task MarkSessionTwoFactorAsync(string idHash, DateTimeOffset at) => ExecAsync("UPDATE sessions SET two_factor_at = @at, challenge = NULL WHERE id_hash = @idHash", new { idHash, at = Text(at) });
     public Task SetSessionChallengeAsync(string idHash, string? challenge) => ExecAsync("UPDATE sessions SET challenge = @challenge WHERE id_hash = @idHash", new { idHash, challenge });
-    public Task DeleteUserSessionsAsync(string userId) => ExecAsync("DELETE FROM sessions WHERE user_id = @userId", new { userId });
+    public Task<int> DeleteUserSessionsAsync(string userId) => ExecAsync("DELETE FROM sessions WHERE user_id = @userId", new { userId });
+    public Task<int> DeleteOtherSessionsAsync(string userId, string keepIdHash) =>
+        ExecAsync("DELETE FROM sessions WHERE user_id = @userId AND id_hash <> @keepIdHash", new { userId, keepIdHash });
+    public Task MarkSessionPasswordAsync(string idHash, DateTimeOffset at) => ExecAsync("UPDATE sessions SET password_at = @at WHERE id_hash = @idHash", new { idHash, at = Text(at) });
+
+    /// <summary>
+    /// Gives the session a new id as a second factor is verified: one UPDATE of the key, so a request still holding
+    /// the old id finds nothing. Records the second step, the factor time, and ends any WebAuthn challenge.
+    /// </summary>
+    public async Task<bool> RotateSessionAfterFactorAsync(string idHash, string newIdHash, DateTimeOffset at) =>
+        await ExecAsync("UPDATE sessions SET id_hash = @newIdHash, two_factor_at = @at, factor_at = @at, challenge = NULL WHERE id_hash = @idHash",
+            new { idHash, newIdHash, at = Text(at) }) == 1;
+
+    // Login throttling: every counter is one conditional upsert, so parallel requests (or nodes) cannot overshoot it.
+
+    /// <summary>
+    /// Admits one more attempt under <paramref name="key"/> unless it is in back-off, counting it BEFORE the password or
+    /// code is checked. The first <see cref="Backoff.FreeAttempts"/> in a row are free; each later one blocks the key
+    /// twice as long as the one before, up to <see cref="Backoff.Longest"/>; a quiet <see cref="Backoff.ForgetAfter"/>
+    /// forgets them. Returns the number of attempts counted, or null when blocked.
+    /// </summary>
+    public async Task<long?> TryAttemptAsync(string key, Backoff backoff, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        await using var c = Connect();
+        await c.ExecuteAsync("DELETE FROM login_backoff WHERE key = @key AND last_failure_ms <= @forgetBefore AND blocked_until_ms <= @nowMs",
+            new { key, nowMs, forgetBefore = nowMs - (long)backoff.ForgetAfter.TotalMilliseconds });
+        return await c.QuerySingleOrDefaultAsync<long?>("""
+            INSERT INTO login_backoff (key, failures, last_failure_ms, blocked_until_ms)
+            VALUES (@key, 1, @nowMs, CASE WHEN 1 >= @free THEN @nowMs + @first ELSE 0 END)
+            ON CONFLICT (key) DO UPDATE SET
+                failures = login_backoff.failures + 1,
+                last_failure_ms = @nowMs,
+                blocked_until_ms = CASE
+                    WHEN login_backoff.failures + 1 < @free THEN 0
+                    WHEN login_backoff.failures + 1 - @free >= 30 OR (@first << (login_backoff.failures + 1 - @free)) >= @longest THEN @nowMs + @longest
+                    ELSE @nowMs + (@first << (login_backoff.failures + 1 - @free)) END
+            WHERE login_backoff.blocked_until_ms <= @nowMs
+            RETURNING failures
+            """, new
+        {
+            key, nowMs, free = backoff.FreeAttempts,
+            first = (long)backoff.First.TotalMilliseconds, longest = (long)backoff.Longest.TotalMilliseconds,
+        });
+    }
+
+    /// <summary>Ends the back-off of <paramref name="key"/>: the right password or code came.</summary>
+    public Task ForgetAttemptsAsync(string key) => ExecAsync("DELETE FROM login_backoff WHERE key = @key", new { key });
+
+    /// <summary>
+    /// Counts a sign-in attempt from <paramref name="address"/> (across usernames: credential stuffing) unless
+    /// <paramref name="cap"/> attempts were already counted in its current window; false when refused.
+    /// </summary>
+    public async Task<bool> TryAddressAttemptAsync(string address, int cap, TimeSpan window, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        return await OneAsync<long?>("""
+            INSERT INTO address_failures (address, failures, window_start_ms) VALUES (@address, 1, @nowMs)
+            ON CONFLICT (address) DO UPDATE SET
+                failures = CASE WHEN address_failures.window_start_ms <= @windowStart THEN 1 ELSE address_failures.failures + 1 END,
+                window_start_ms = CASE WHEN address_failures.window_start_ms <= @windowStart THEN @nowMs ELSE address_failures.window_start_ms END
+            WHERE address_failures.window_start_ms <= @windowStart OR address_failures.failures < @cap
+            RETURNING failures
+            """, new { address, nowMs, cap, windowStart = nowMs - (long)window.TotalMilliseconds }) is not null;
+    }
+
+    /// <summary>Takes back an attempt counted by <see cref="TryAddressAttemptAsync"/> that succeeded: only failures count.</summary>
+    public Task ReturnAddressAttemptAsync(string address) =>
+        ExecAsync("UPDATE address_failures SET failures = failures - 1 WHERE address = @address AND failures > 0", new { address });
+
+    /// <summary>Deletes throttle rows untouched for <paramref name="olderThan"/>, so an attack's addresses do not pile up.</summary>
+    public async Task PruneThrottleAsync(DateTimeOffset now, TimeSpan olderThan)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var before = nowMs - (long)olderThan.TotalMilliseconds;
+        await using var c = Connect();
+        await c.ExecuteAsync("DELETE FROM login_backoff WHERE last_failure_ms <= @before AND blocked_until_ms <= @nowMs", new { before, nowMs });
+        await c.ExecuteAsync("DELETE FROM address_failures WHERE window_start_ms <= @before", new { before });
+    }
 
     // Roles and project settings
     public Task SetRoleAsync(string project, string userId, string role) => ExecAsync(
@@ -410,6 +503,9 @@ public sealed class AccountStore
     public Task<MacaroonRow?> MacaroonAsync(string id) => OneAsync<MacaroonRow>("SELECT * FROM macaroons WHERE id = @id", new { id });
     public Task<IReadOnlyList<MacaroonRow>> UserMacaroonsAsync(string userId) => ManyAsync<MacaroonRow>("SELECT * FROM macaroons WHERE user_id = @userId ORDER BY created_at", new { userId });
     public Task TouchMacaroonAsync(string id, DateTimeOffset at) => ExecAsync("UPDATE macaroons SET last_used_at = @at WHERE id = @id", new { id, at = Text(at) });
+    /// <summary>Revokes every live token of the user (a disabled account's tokens never come back); returns how many.</summary>
+    public Task<int> RevokeUserMacaroonsAsync(string userId, DateTimeOffset at) =>
+        ExecAsync("UPDATE macaroons SET revoked_at = @at WHERE user_id = @userId AND revoked_at IS NULL", new { userId, at = Text(at) });
     public async Task<bool> RevokeMacaroonAsync(string id, DateTimeOffset at) =>
         await ExecAsync("UPDATE macaroons SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL", new { id, at = Text(at) }) == 1;
 

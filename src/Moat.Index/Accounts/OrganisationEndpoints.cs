@@ -23,11 +23,11 @@ internal static class OrganisationEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/orgs", (OrganisationRequest body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+        api.MapPost("/orgs", (JsonBody<OrganisationRequest> body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
-            if (string.IsNullOrWhiteSpace(body.Name) || !ProjectName.IsValid(body.Name.Trim())) return Error(400, "name must be letters, digits, '.', '-' and '_' (like a project name).");
-            var name = ProjectName.Normalize(body.Name.Trim());
-            if (!await store.CreateOrganisationAsync(name, body.Name.Trim(), s.User.id, DateTimeOffset.UtcNow)) return Error(409, $"The organisation '{name}' exists.");
+            if (string.IsNullOrWhiteSpace(body.Value.Name) || !ProjectName.IsValid(body.Value.Name.Trim())) return Error(400, "name must be letters, digits, '.', '-' and '_' (like a project name).");
+            var name = ProjectName.Normalize(body.Value.Name.Trim());
+            if (!await store.CreateOrganisationAsync(name, body.Value.Name.Trim(), s.User.id, DateTimeOffset.UtcNow)) return Error(409, $"The organisation '{name}' exists.");
             await events.RecordAsync("org:created", http, s.User.id, details: new { organisation = name });
             return Results.Json(new { message = $"Created organisation {name}; you are its owner.", name }, statusCode: 201);
         }));
@@ -48,14 +48,14 @@ internal static class OrganisationEndpoints
             return Results.Json(new { name, members, teams, projects = await store.OrganisationProjectsAsync(name) });
         }));
 
-        api.MapPut("/orgs/{org}/members/{username}", (string org, string username, MemberRequest body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) =>
+        api.MapPut("/orgs/{org}/members/{username}", (string org, string username, JsonBody<MemberRequest> body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) =>
             AsOwnerAsync(http, sessions, store, org, async (s, name) =>
             {
-                if (body.Role is not ("owner" or "member")) return Error(400, "role must be owner or member.");
+                if (body.Value.Role is not ("owner" or "member")) return Error(400, "role must be owner or member.");
                 if (await store.UserByNameAsync(username) is not { } user) return Error(404, $"No user {username}.");
-                await store.SetOrganisationMemberAsync(name, user.id, body.Role);
-                await events.RecordAsync("org:member-set", http, s.User.id, details: new { organisation = name, user = user.username, role = body.Role });
-                return Results.Json(new { message = $"{user.username} is now {body.Role} of {name}." });
+                await store.SetOrganisationMemberAsync(name, user.id, body.Value.Role);
+                await events.RecordAsync("org:member-set", http, s.User.id, details: new { organisation = name, user = user.username, role = body.Value.Role });
+                return Results.Json(new { message = $"{user.username} is now {body.Value.Role} of {name}." });
             }));
 
         api.MapDelete("/orgs/{org}/members/{username}", (string org, string username, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) =>
@@ -99,17 +99,17 @@ internal static class OrganisationEndpoints
                 return Results.Json(new { message = $"Removed {user.username} from team {name}/{teamName}." });
             }));
 
-        api.MapPut("/orgs/{org}/teams/{team}/projects/{project}", (string org, string team, string project, RoleRequest body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) =>
+        api.MapPut("/orgs/{org}/teams/{team}/projects/{project}", (string org, string team, string project, JsonBody<RoleRequest> body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) =>
             AsOwnerAsync(http, sessions, store, org, async (s, name) =>
             {
-                if (body.Role is not ("owner" or "maintainer")) return Error(400, "role must be owner or maintainer.");
+                if (body.Value.Role is not ("owner" or "maintainer")) return Error(400, "role must be owner or maintainer.");
                 var teamName = ProjectName.Normalize(team);
                 var projectName = ProjectName.Normalize(project);
                 if (!await store.TeamExistsAsync(name, teamName)) return Error(404, $"No team {name}/{teamName}.");
                 if (await store.ProjectOrganisationAsync(projectName) != name) return Error(409, $"{projectName} does not belong to {name}: move it there first (PUT /_/projects/{projectName}/organisation).");
-                await store.SetTeamRoleAsync(name, teamName, projectName, body.Role);
-                await events.RecordAsync("org:team-role-set", http, s.User.id, projectName, new { organisation = name, team = teamName, role = body.Role });
-                return Results.Json(new { message = $"Team {name}/{teamName} is now {body.Role} of {projectName}." });
+                await store.SetTeamRoleAsync(name, teamName, projectName, body.Value.Role);
+                await events.RecordAsync("org:team-role-set", http, s.User.id, projectName, new { organisation = name, team = teamName, role = body.Value.Role });
+                return Results.Json(new { message = $"Team {name}/{teamName} is now {body.Value.Role} of {projectName}." });
             }));
 
         api.MapDelete("/orgs/{org}/teams/{team}/projects/{project}", (string org, string team, string project, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) =>
@@ -122,10 +122,10 @@ internal static class OrganisationEndpoints
                 return Results.Json(new { message = $"Team {name}/{teamName} no longer has a role on {projectName}." });
             }));
 
-        api.MapPut("/projects/{project}/organisation", (string project, ProjectOrganisationRequest body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+        api.MapPut("/projects/{project}/organisation", (string project, JsonBody<ProjectOrganisationRequest> body, HttpContext http, Sessions sessions, AccountStore store, SecurityEvents events) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var projectName = ProjectName.Normalize(project);
-            var name = ProjectName.Normalize(body.Organisation ?? "");
+            var name = ProjectName.Normalize(body.Value.Organisation ?? "");
             if (await store.RoleAsync(projectName, s.User.id) != "owner") return Error(403, $"Only an owner of '{projectName}' can move it to an organisation.");
             if (await store.OrganisationRoleAsync(name, s.User.id) != "owner") return Error(403, $"Only an owner of the organisation '{name}' can move projects into it.");
             await store.SetProjectOrganisationAsync(projectName, name);

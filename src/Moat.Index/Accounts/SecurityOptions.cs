@@ -14,11 +14,24 @@ public sealed record SecurityOptions
     public string EffectiveRpId => RpId ?? new Uri(Origin).Host;
 
     public int PasswordIterations { get; init; } = Passwords.OwaspIterations;
-    public int LockoutAfterFailures { get; init; } = 5;
-    public TimeSpan LockoutFor { get; init; } = TimeSpan.FromMinutes(15);
-    /// <summary>Failed logins allowed from one IP address per <see cref="LockoutFor"/> window (across usernames: credential stuffing).</summary>
+    /// <summary>Wrong passwords in a row (per account and address) or wrong second factors (per account) before back-off starts.</summary>
+    public int FailuresBeforeBackoff { get; init; } = 5;
+    /// <summary>The first back-off; each further failure doubles it, up to <see cref="BackoffLongest"/>.</summary>
+    public TimeSpan BackoffFirst { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan BackoffLongest { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>How long failures are remembered: the back-off starts over after this long without one, and the per-address cap counts per window this long.</summary>
+    public TimeSpan FailureWindow { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>Failed logins allowed from one IP address per <see cref="FailureWindow"/> (across usernames: credential stuffing).</summary>
     public int FailuresPerAddress { get; init; } = 30;
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
+    /// <summary>
+    /// How recently the session must have verified a second factor (or, for an account without one, the password)
+    /// to change security settings: enrol or remove a factor, change the password, create a token, add a publisher or
+    /// a role. Otherwise the change is refused until the user re-authenticates.
+    /// </summary>
+    public TimeSpan ReauthenticateWithin { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>The longest expiry an API token may be given (a token may also not expire at all).</summary>
+    public TimeSpan MaxTokenLifetime { get; init; } = TimeSpan.FromDays(366);
 
     public string OidcAudience { get; init; } = "moat";
     public string GitHubIssuer { get; init; } = "https://token.actions.githubusercontent.com";

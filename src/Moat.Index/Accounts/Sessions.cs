@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -21,22 +20,47 @@ public sealed class Sessions(AccountStore store, SecurityOptions options, TimePr
     public string CookieName => Secure ? "__Host-moat-session" : "moat-session";
     private bool Secure => options.Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
-    public async Task<string> StartAsync(HttpResponse response, UserRow user, bool twoFactorDone)
+    /// <summary>
+    /// Starts a session after the password was checked: a new random id (never one the browser brought, and the
+    /// session the request carried, if any, ends), the password time, and the second-factor time carried over when
+    /// the caller knows one (a password change keeps the session's standing).
+    /// </summary>
+    public async Task<string> StartAsync(HttpContext http, UserRow user, bool twoFactorDone, string? factorAt = null)
     {
-        var id = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+        if (http.Request.Cookies.TryGetValue(CookieName, out var previous) && !string.IsNullOrEmpty(previous)) await store.DeleteSessionAsync(Hash(previous));
+        var id = NewId();
         var csrf = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = time.GetUtcNow();
         await store.CreateSessionAsync(new SessionRow
         {
             id_hash = Hash(id), user_id = user.id, csrf = csrf, created_at = AccountStore.Text(now),
             expires_at = AccountStore.Text(now + options.SessionLifetime), two_factor_at = twoFactorDone ? AccountStore.Text(now) : null,
+            password_at = AccountStore.Text(now), factor_at = factorAt,
         });
-        response.Cookies.Append(CookieName, id, new CookieOptions
-        {
-            HttpOnly = true, Secure = Secure, SameSite = SameSiteMode.Strict, Path = "/", MaxAge = options.SessionLifetime,
-        });
+        SetCookie(http.Response, id);
         return csrf;
     }
+
+    /// <summary>
+    /// Records a verified second factor and gives the session a new id (its CSRF token stays, so API clients and open
+    /// pages keep working): an id seen while only the password was known is worth nothing afterwards.
+    /// </summary>
+    public async Task SecondFactorVerifiedAsync(HttpResponse response, SessionRow session)
+    {
+        var id = NewId();
+        if (await store.RotateSessionAfterFactorAsync(session.id_hash, Hash(id), time.GetUtcNow()))
+        {
+            session.id_hash = Hash(id);
+            SetCookie(response, id);
+        }
+    }
+
+    private static string NewId() => Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    private void SetCookie(HttpResponse response, string id) => response.Cookies.Append(CookieName, id, new CookieOptions
+    {
+        HttpOnly = true, Secure = Secure, SameSite = SameSiteMode.Strict, Path = "/", MaxAge = options.SessionLifetime,
+    });
 
     /// <summary>
     /// The session behind the request's cookie (null when absent, unknown or expired), CSRF-checked for
@@ -70,40 +94,4 @@ public sealed class Sessions(AccountStore store, SecurityOptions options, TimePr
     }
 
     public static string Hash(string id) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
-}
-
-/// <summary>
-/// Login throttling on two axes: per account (after N consecutive failures the account locks for a while, even
-/// for the right password — stored, so it holds across nodes) and per client address (failures across any
-/// usernames within the window: credential stuffing; in memory, per node).
-/// </summary>
-public sealed class LoginThrottle(SecurityOptions options, TimeProvider time)
-{
-    private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
-
-    public bool AddressBlocked(string address)
-    {
-        if (!_failures.TryGetValue(address, out var queue)) return false;
-        lock (queue)
-        {
-            Prune(queue);
-            return queue.Count >= options.FailuresPerAddress;
-        }
-    }
-
-    public void Failed(string address)
-    {
-        var queue = _failures.GetOrAdd(address, _ => new Queue<DateTimeOffset>());
-        lock (queue)
-        {
-            Prune(queue);
-            queue.Enqueue(time.GetUtcNow());
-        }
-    }
-
-    private void Prune(Queue<DateTimeOffset> queue)
-    {
-        var cutoff = time.GetUtcNow() - options.LockoutFor;
-        while (queue.Count > 0 && queue.Peek() < cutoff) queue.Dequeue();
-    }
 }

@@ -95,9 +95,16 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
         await accounts.SetDisabledAsync(user.id, disabled);
-        if (disabled) await accounts.DeleteUserSessionsAsync(user.id);
-        await RecordAsync(disabled ? "admin:user-disabled" : "admin:user-enabled", by, user.id, null, ("reason", Reason(reason)));
-        return new(true, $"{user.username} is now {(disabled ? "disabled (sessions ended)" : "enabled")}.");
+        if (!disabled)
+        {
+            await RecordAsync("admin:user-enabled", by, user.id, null, ("reason", Reason(reason)));
+            return new(true, $"{user.username} is now enabled.");
+        }
+        // Disabling ends everything the account held: enabling it again must not bring old (perhaps stolen) tokens back.
+        var sessions = await accounts.DeleteUserSessionsAsync(user.id);
+        var tokens = await accounts.RevokeUserMacaroonsAsync(user.id, DateTimeOffset.UtcNow);
+        await RecordAsync("admin:user-disabled", by, user.id, null, ("reason", Reason(reason)), ("sessions_ended", sessions), ("tokens_revoked", tokens));
+        return new(true, $"{user.username} is now disabled: {sessions} session(s) ended, {tokens} token(s) revoked.");
     }
 
     /// <summary>Marks a project critical: its owners then need a WebAuthn security key to upload.</summary>

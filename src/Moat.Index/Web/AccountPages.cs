@@ -112,6 +112,26 @@ public static class AccountPages
         web.MapPost("/login/key", (HttpContext http, AccountStore store) => SecondStepAsync(http, store,
             (_, _) => throw new AccountRefusal(StatusCodes.Status400BadRequest, NeedsJavaScript)));
 
+        // Re-authentication before security changes (the JSON API's /_/account/reauth): the second factor again, or
+        // the password where the account has none. Refused changes come here and return to their page.
+        web.MapGet("/reauth", (HttpContext http, AccountStore store, AccountService accounts) => SignedInPageAsync(http, (page, s) =>
+            ReauthAsync(page, s, store, accounts, LocalPath(http.Request.Query["next"]), null)));
+        web.MapPost("/reauth", (HttpContext http, AccountService accounts, AccountStore store) => FormAsync(http, async form =>
+        {
+            var next = LocalPath(form.Field("next"));
+            if (!form.Page.IsSignedIn) return Results.Redirect("/account/login?next=" + Uri.EscapeDataString(next));
+            var s = form.Page.SignedIn!;
+            try
+            {
+                await accounts.ReauthenticateAsync(s, form.Fields["password"].ToString(), null, null, http);
+                return Results.Redirect(next);
+            }
+            catch (AccountRefusal refusal)
+            {
+                return await ReauthAsync(form.Page, s, store, accounts, next, refusal);
+            }
+        }));
+
         web.MapPost("/logout", (HttpContext http, Sessions sessions) => FormAsync(http, async _ =>
         {
             await sessions.EndAsync(http.Request, http.Response);
@@ -238,8 +258,18 @@ public static class AccountPages
         WebPages.Render<SecondFactorPage>(new
         {
             Page = page, Next = next, HasTotp = s.User.totp_secret is not null, HasKeys = (await store.CredentialsAsync(s.User.id)).Count > 0,
-            ApiCsrf = s.Session.csrf, Error = refusal?.Message,
+            ApiCsrf = s.Session.csrf, Error = refusal?.Message, Intro = s.TwoFactorDone ? ReauthIntro : LoginIntro,
         }, status);
+
+    private const string LoginIntro = "Your password was right. Finish signing in with your second factor.";
+    private const string ReauthIntro = "Changing security settings needs your second factor again: it was not used in this session recently.";
+
+    /// <summary>The re-authentication form: the second-factor page for an account with a factor, else the password form.</summary>
+    private static async Task<IResult> ReauthAsync(PageContext page, SignedIn s, AccountStore store, AccountService accounts, string next, AccountRefusal? refusal) =>
+        s.HasTwoFactor
+            ? await SecondFactorAsync(page, s, store, next, refusal, refusal is null ? StatusCodes.Status200OK : FormStatus(refusal))
+            : WebPages.Render<ReauthPage>(new { Page = page, Next = next, Minutes = (int)accounts.ReauthenticateWithin.TotalMinutes, Error = refusal?.Message },
+                refusal is null ? StatusCodes.Status200OK : FormStatus(refusal));
 
     // Request plumbing
 
@@ -274,6 +304,12 @@ public static class AccountPages
         {
             if (AccountService.Check(s, level) is { } refusal) throw refusal;
             return await action(form, s);
+        }
+        catch (AccountRefusal refusal) when (refusal.Reauthenticate)
+        {
+            // Confirm first, then back to the page the form is on (its first two segments: /account/tokens, /account/security…).
+            var formPage = "/" + string.Join('/', (http.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries).Take(2));
+            return Results.Redirect("/account/reauth?next=" + Uri.EscapeDataString(formPage));
         }
         catch (AccountRefusal refusal)
         {
