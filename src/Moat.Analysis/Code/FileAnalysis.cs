@@ -929,7 +929,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var maxDepth = _shared.Options.MaxLayerDepth;
         if (_depth >= maxDepth)
         {
-            Limit(LimitRules.DeobfuscationLimit, $"A decoded layer chain goes deeper than {maxDepth} layers; the layer after {chain} was not analysed", line);
+            Limit(LimitRules.DeobfuscationLimit, $"A decoded layer chain goes deeper than {maxDepth} layers; the next layer ({chain}) was not analysed", line);
             return;
         }
         var key = code.Length + ":" + (code.Length > 4096 ? string.Concat(code.AsSpan(0, 2048), code.AsSpan(code.Length - 2048)) : code);

@@ -32,7 +32,8 @@ public static class PackageInput
         if (SafeArchive.DetectFormat("", header.AsSpan(0, length)) != ArchiveFormat.Unknown) return null;
         var claimed = SafeArchive.FormatFromName(path);
         if (claimed == ArchiveFormat.Tar) return null; // an old V7 tar has no magic to check
-        var executable = PackageScanner.ExecutableKind(header.AsSpan(0, length)) is { } kind ? $"a {kind} executable, " : "";
+        var executable = PackageScanner.ExecutableKind(header.AsSpan(0, length)) is { } kind
+            ? $"{("AEIOU".Contains(kind[0], StringComparison.Ordinal) ? "an" : "a")} {kind} executable, " : "";
         return claimed switch
         {
             ArchiveFormat.Zip => $"{executable}not a zip archive",
