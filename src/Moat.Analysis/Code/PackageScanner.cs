@@ -98,10 +98,14 @@ public static partial class PackageScanner
     /// </summary>
     private static void AddSampled(string path, MemberSample sample, PackageContents contents, CodeScanOptions options)
     {
-        var head = sample.Head.AsSpan(0, Math.Min(sample.Head.Length, options.SampleBytes));
-        if (head.Length < sample.Head.Length && head.LastIndexOf((byte)'\n') is > 0 and var lastBreak) head = head[..(lastBreak + 1)];
-        var tail = sample.Tail.AsSpan();
-        var tailLine = sample.NewlinesBeforeTail;
+        // The sample's head may be longer than analysed (a stream read up to the file limit): the tail then takes
+        // what it lacks from the end of that head, so it is the file's last SampleBytes whatever the split.
+        var keep = Math.Min(sample.Head.Length, options.SampleBytes);
+        var borrowed = sample.Head.AsSpan(sample.Head.Length - Math.Min(Math.Max(0, options.SampleBytes - sample.Tail.Length), sample.Head.Length - keep));
+        var head = sample.Head.AsSpan(0, keep);
+        if (head.LastIndexOf((byte)'\n') is > 0 and var lastBreak) head = head[..(lastBreak + 1)];
+        var tail = (ReadOnlySpan<byte>)[.. borrowed, .. sample.Tail];
+        var tailLine = sample.NewlinesBeforeTail - borrowed.Count((byte)'\n');
         if (tail.IndexOf((byte)'\n') is >= 0 and var firstBreak && firstBreak + 1 < tail.Length)
         {
             tail = tail[(firstBreak + 1)..];
@@ -109,8 +113,8 @@ public static partial class PackageScanner
         }
         contents.Sources.Add(new SourceFile(path, head.ToArray()));
         if (tail.Length > 0) contents.Sources.Add(new SourceFile(path, tail.ToArray()) { LineOffset = (int)Math.Min(tailLine, int.MaxValue) });
-        var read = sample.Complete ? "" : $"; reading stopped after {sample.Length:N0} bytes";
-        contents.Skipped.Add((path, $"Python file of {sample.Length:N0}+ bytes is too large to analyse whole: only its first {head.Length:N0} and last {tail.Length:N0} bytes were analysed{read}"));
+        var size = sample.Complete ? $"{sample.Length:N0} bytes" : $"over {sample.Length:N0} bytes (reading stopped there)";
+        contents.Skipped.Add((path, $"Python file of {size} is too large to analyse whole: only its first {head.Length:N0} and last {tail.Length:N0} bytes were analysed"));
     }
 
     internal static bool IsSourceName(string path) =>
