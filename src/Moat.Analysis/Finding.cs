@@ -9,8 +9,12 @@ public enum Confidence { Low, Medium, High }
 /// <summary>What a result is about; printed as the lower-case name in JSON.</summary>
 public enum TargetKind { Package, Name, Workflow, File, Domain, Url, Dependency }
 
-/// <summary>The engine's judgement of one target, computed from its findings by <see cref="Verdicts"/>.</summary>
-public enum Verdict { Clean, Suspicious, Malicious }
+/// <summary>
+/// The engine's judgement of one target, computed from its findings by <see cref="Verdicts"/>. Ordered by how firmly
+/// the target is held: <see cref="Unverified"/> (something could not be checked) sits above
+/// <see cref="Suspicious"/> and below <see cref="Malicious"/>.
+/// </summary>
+public enum Verdict { Clean, Suspicious, Unverified, Malicious }
 
 /// <summary>Where a finding is: a path inside the target (archive member, file), 1-based line and column; 0 = unknown.</summary>
 public readonly record struct Location(string? Path, int Line = 0, int Column = 0)

@@ -17,6 +17,13 @@ public sealed record Rule(
     string Explanation,
     IReadOnlyList<string>? References = null)
 {
+    /// <summary>
+    /// A could-not-check rule: its findings say that part of the target was not examined (a limit hit, a member
+    /// skipped, a parse given up), not that anything is wrong with it. They never add to the score; they make the
+    /// verdict <see cref="Verdict.Unverified"/> unless the evidence already says malicious (<see cref="Verdicts"/>).
+    /// </summary>
+    public bool CouldNotCheck { get; init; }
+
     /// <summary>The detector family, from the id: <c>MOAT-CODE-012</c> → <c>CODE</c>.</summary>
     public string Family => Id.Split('-') is [_, var family, ..] ? family : Id;
 }
@@ -36,4 +43,7 @@ public static class RuleCatalog
     public static IReadOnlyList<Rule> All => [.. ById.Value.Values.OrderBy(r => r.Id, StringComparer.Ordinal)];
 
     public static Rule? Find(string id) => ById.Value.GetValueOrDefault(id);
+
+    /// <summary>True when <paramref name="finding"/> is from a <see cref="Rule.CouldNotCheck"/> rule.</summary>
+    public static bool IsCouldNotCheck(Finding finding) => Find(finding.RuleId)?.CouldNotCheck == true;
 }

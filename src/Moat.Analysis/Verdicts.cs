@@ -8,6 +8,15 @@ namespace Moat.Analysis;
 /// Findings of the same rule are not independent evidence (a big library that builds module names in eleven places has
 /// one habit, not eleven): the strongest of each rule counts fully, every repeat at a tenth of its weight; and low
 /// findings together weigh at most one confident low.
+/// <para>
+/// Findings of could-not-check rules (<see cref="Rule.CouldNotCheck"/>: a limit hit, a member skipped, a parse given
+/// up) are not evidence and never add to the score. They decide the verdict instead: the order is
+/// malicious &gt; unverified &gt; suspicious &gt; clean. Malicious evidence wins, since what was read is already damning.
+/// Unverified ranks above suspicious because a suspicious verdict is a judgement of the whole target, and when part
+/// of it went unread the unread part may be the worse one: a security tool fails closed, so the gate holds an
+/// unverified target like a malicious one, while a suspicious one may be served with a warning. The suspicious
+/// signals stay visible among the findings (and in the score) either way.
+/// </para>
 /// </summary>
 public static class Verdicts
 {
@@ -29,8 +38,14 @@ public static class Verdicts
         var worst = Severity.Info;
         var counted = new HashSet<string>(StringComparer.Ordinal);
         var lowRemaining = 1.0;
+        var couldNotCheck = false;
         foreach (var finding in findings.OrderByDescending(Weight))
         {
+            if (RuleCatalog.IsCouldNotCheck(finding))
+            {
+                couldNotCheck = true;
+                continue;
+            }
             var weight = counted.Add(finding.RuleId) ? Weight(finding) : Weight(finding) * RepeatFactor;
             if (finding.Severity <= Severity.Low) lowRemaining *= 1.0 - weight;
             else remaining *= 1.0 - weight;
@@ -46,6 +61,7 @@ public static class Verdicts
         // A pile of low/info findings never makes a verdict by itself: malicious needs a confident high or critical
         // finding, suspicious needs at least one medium.
         var verdict = score >= MaliciousThreshold && worstStrong >= Severity.High ? Verdict.Malicious
+            : couldNotCheck ? Verdict.Unverified
             : score >= SuspiciousThreshold && worst >= Severity.Medium ? Verdict.Suspicious
             : Verdict.Clean;
         return (verdict, score);

@@ -35,6 +35,50 @@ public class ScanCommandTests
     }
 
     [Fact]
+    public void Input_that_is_not_a_package_is_an_input_error_with_one_clear_line()
+    {
+        var dir = Directory.CreateTempSubdirectory("moat-scan-input-");
+        try
+        {
+            var noise = new byte[4096];
+            new Random(11).NextBytes(noise);
+            noise[0] = 0;
+            var gz = Path.Combine(dir.FullName, "x.tar.gz");
+            File.WriteAllBytes(gz, noise);
+            var elf = Path.Combine(dir.FullName, "ls");
+            File.WriteAllBytes(elf, [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, .. new byte[1024]]);
+            var empty = dir.CreateSubdirectory("empty").FullName;
+
+            foreach (var (target, expected) in new[] { (gz, "not a gzip/tar archive"), (elf, "an ELF executable, not a package"), (empty, "empty directory") })
+            {
+                var (exit, output, error) = CliTests.Run("scan", target, "--format", "json");
+                Assert.Equal(2, exit);
+                Assert.Equal("", output);
+                Assert.StartsWith($"moat: {target}: {expected}", error, StringComparison.Ordinal);
+                Assert.Single(error.TrimEnd().Split('\n'));
+            }
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Fact]
+    public void A_truncated_package_is_unverified_and_fails_like_a_high_finding()
+    {
+        var broken = Directory.GetFiles(Rules("MOAT-PKG-010", "vulnerable"))[0];
+        var (exit, output, _) = CliTests.Run("scan", broken, "--format", "json");
+        Assert.Equal(1, exit);
+        using var json = JsonDocument.Parse(output);
+        var result = json.RootElement.GetProperty("results")[0];
+        Assert.Equal("unverified", result.GetProperty("verdict").GetString());
+        Assert.Contains(result.GetProperty("findings").EnumerateArray(), f => f.GetProperty("rule").GetString() == "MOAT-PKG-010");
+
+        Assert.Equal(0, CliTests.Run("scan", broken, "--fail-on", "critical").Exit);
+        var (textExit, text, _) = CliTests.Run("scan", broken);
+        Assert.Equal(1, textExit);
+        Assert.StartsWith("UNVERIFIED", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_path_is_an_input_error()
     {
         var (exit, _, error) = CliTests.Run("scan", "/nonexistent/pkg.tar.gz");

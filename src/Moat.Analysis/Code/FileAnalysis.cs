@@ -14,6 +14,8 @@ internal sealed class ScanShared(CodeScanOptions options)
     public CodeScanOptions Options { get; } = options;
     public HashSet<string> ScannedPayloads { get; } = new(StringComparer.Ordinal);
     public int Layers;
+    /// <summary>Could-not-check findings already raised, by rule and file: one says it, repeats add nothing.</summary>
+    public HashSet<(string Rule, string Path)> LimitsReported { get; } = [];
     /// <summary>Paths (inside the package) of files with an executable header: starting one at load time is a dropper.</summary>
     public IReadOnlyList<string> BundledExecutables { get; init; } = [];
 }
@@ -24,8 +26,6 @@ internal sealed class ScanShared(CodeScanOptions options)
 /// </summary>
 internal sealed partial class FileAnalysis : IEvaluationObserver
 {
-    private const int MaxLayerDepth = 8;
-    private const int MaxLayersPerPackage = 200;
     private const int MaxPerRule = 3;
 
     private static readonly HashSet<string> InstallCommands =
@@ -99,7 +99,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             FileRole.Script => CodeContext.Runtime,
             _ => CodeContext.ImportTime,
         };
-        _evaluator = new Evaluator(this);
+        _evaluator = new Evaluator(this, shared.Options.EvaluatorStepBudget);
     }
 
     public void Run()
@@ -111,16 +111,23 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         }
         catch (Exception ex) when (ex is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException)
         {
-            return; // the parser is written not to throw; a bug must not take the scan down with it
+            // The parser is written not to throw; a bug must not take the scan down with it, nor pass the file as clean.
+            Limit(LimitRules.ParseIncomplete, $"The parser failed on this file ({ex.GetType().Name}); none of it was analysed");
+            return;
         }
+        if (module.Truncated)
+            Limit(LimitRules.ParseIncomplete,
+                $"The parser gave up on part of this file (nesting deeper than {PyParser.MaxDepth}, or more than {PyLexer.DefaultMaxTokens:N0} tokens); that part was not analysed");
         ComputeReachability(module.Body);
         _context = _baseContext;
         var deferred = _deferred;
         Walk(module.Body, _baseContext, deferred, topLevel: true);
         // Function bodies run later than module code: walk them with the final global environment.
         var walked = 0;
-        while (deferred.Count > 0 && walked++ < 20_000)
+        var maxWalks = _shared.Options.MaxFunctionWalks;
+        while (deferred.Count > 0 && walked < maxWalks)
         {
+            walked++;
             var (def, context) = deferred.Dequeue();
             _walkCounts[def] = _walkCounts.GetValueOrDefault(def) + 1;
             if (_walkCounts[def] > 1) _evaluator.ForgetEvaluations(); // a second walk must observe its calls again
@@ -136,7 +143,12 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             Walk(def.Body, context, deferred, topLevel: false);
             _evaluator.PopScope();
         }
+        if (deferred.Count > 0)
+            Limit(LimitRules.AnalysisBudget, $"Function bodies were walked {maxWalks:N0} times and {deferred.Count:N0} walks were left undone");
         Finish();
+        if (_evaluator.BudgetExhausted)
+            Limit(LimitRules.AnalysisBudget,
+                $"The evaluator's budget of {_shared.Options.EvaluatorStepBudget:N0} steps ran out; some constants this file builds were not followed");
     }
 
     // ---------------------------------------------------------------- reachability
@@ -913,11 +925,25 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private void ScanLayer(string code, string chain, int line)
     {
-        if (_depth >= MaxLayerDepth || code.Length == 0) return;
+        if (code.Length == 0) return;
+        var maxDepth = _shared.Options.MaxLayerDepth;
+        if (_depth >= maxDepth)
+        {
+            Limit(LimitRules.DeobfuscationLimit, $"A decoded layer chain goes deeper than {maxDepth} layers; the next layer ({chain}) was not analysed", line);
+            return;
+        }
         var key = code.Length + ":" + (code.Length > 4096 ? string.Concat(code.AsSpan(0, 2048), code.AsSpan(code.Length - 2048)) : code);
+        var maxLayers = _shared.Options.MaxLayers;
+        bool overBudget;
         lock (_shared.ScannedPayloads)
         {
-            if (!_shared.ScannedPayloads.Add(key) || ++_shared.Layers > MaxLayersPerPackage) return;
+            if (!_shared.ScannedPayloads.Add(key)) return;
+            overBudget = ++_shared.Layers > maxLayers;
+        }
+        if (overBudget)
+        {
+            Limit(LimitRules.DeobfuscationLimit, $"The package has more than {maxLayers} decoded layers; this one ({chain}) and later ones were not analysed", line);
+            return;
         }
         var layer = new FileAnalysis(_path, code, _role, _shared, _findings, chain, _depth + 1, _outerLine > 0 ? _outerLine : line, _context);
         layer.Run();
@@ -1091,6 +1117,23 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         lock (_findings)
         {
             _findings.Add(new Finding(rule.Id, s, confidence, message, new Location(_path, reportedLine), evidence));
+        }
+    }
+
+    /// <summary>
+    /// Records that part of this file was not analysed: once per rule and file (layers included), at the outer line,
+    /// never softened by the file's context: a limit hit in a test file still leaves that file unchecked.
+    /// </summary>
+    private void Limit(Rule rule, string message, int line = 0)
+    {
+        lock (_shared.LimitsReported)
+        {
+            if (!_shared.LimitsReported.Add((rule.Id, _path))) return;
+        }
+        if (_chain is not null) message += $" (in a decoded layer: {_chain})";
+        lock (_findings)
+        {
+            _findings.Add(new Finding(rule.Id, rule.Severity, Confidence.High, message, new Location(_path, _outerLine > 0 ? _outerLine : line)));
         }
     }
 

@@ -8,12 +8,28 @@ namespace Moat.Analysis.Code;
 /// <summary>Bounds for one package scan.</summary>
 public sealed record CodeScanOptions
 {
-    /// <summary>Python files larger than this are not parsed (a finding says so).</summary>
+    /// <summary>Python files larger than this are not analysed whole: only their head and tail (a finding says so).</summary>
     public int MaxFileBytes { get; init; } = 4 * 1024 * 1024;
 
-    /// <summary>Total Python source read from one package.</summary>
+    /// <summary>How much of the start and of the end of a file over <see cref="MaxFileBytes"/> is analysed.</summary>
+    public int SampleBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Total Python source read from one package; files past it are not analysed (a finding says so).</summary>
     public long MaxSourceBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>Decoded layers followed inside one another (base64 in zlib in marshal …).</summary>
+    public int MaxLayerDepth { get; init; } = 8;
+
+    /// <summary>Decoded layers analysed per package.</summary>
+    public int MaxLayers { get; init; } = 200;
+
+    /// <summary>Function bodies walked per file (a function called from several contexts is walked once for each).</summary>
+    public int MaxFunctionWalks { get; init; } = 20_000;
+
+    /// <summary>Steps the partial evaluator may spend per file following user-defined decoders.</summary>
+    public long EvaluatorStepBudget { get; init; } = Evaluator.StepBudget;
+
+    /// <summary>The archive reader's bounds (its defaults when null). Oversized members are always offered, to be sampled.</summary>
     public ArchiveLimits? ArchiveLimits { get; init; }
 
     public static CodeScanOptions Default { get; } = new();
@@ -42,9 +58,8 @@ public static partial class PackageScanner
         }
         if (IsSourceName(path))
         {
-            var info = new FileInfo(path);
-            if (info.Length > options.MaxFileBytes) contents.Oversized.Add(Path.GetFileName(path));
-            else contents.Sources.Add(new SourceFile(Path.GetFileName(path), File.ReadAllBytes(path)));
+            using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            AddSingleSource(Path.GetFileName(path), source, contents, options);
             return Analyze(path, TargetKind.File, contents, options, singleFile: true);
         }
         // A small buffer: the decompressor reads in its own chunks, and a 64 KiB buffer per archive was a quarter of
@@ -62,23 +77,47 @@ public static partial class PackageScanner
         var contents = new PackageContents(fileName);
         if (IsSourceName(fileName))
         {
-            using var buffer = new MemoryStream();
-            CopyBounded(stream, buffer, options.MaxFileBytes + 1L);
-            if (buffer.Length > options.MaxFileBytes) contents.Oversized.Add(fileName);
-            else contents.Sources.Add(new SourceFile(fileName, buffer.ToArray()));
+            AddSingleSource(fileName, stream, contents, options);
             return Analyze(fileName, TargetKind.File, contents, options, singleFile: true);
         }
         return ScanArchive(stream, fileName, fileName, contents, options);
     }
 
-    private static void CopyBounded(Stream from, Stream to, long max)
+    /// <summary>A lone .py/.pth: whole when it is small enough, else its head and tail.</summary>
+    private static void AddSingleSource(string name, Stream stream, PackageContents contents, CodeScanOptions options)
     {
-        var buffer = new byte[81920];
-        int read;
-        while (to.Length < max && (read = from.Read(buffer, 0, (int)Math.Min(buffer.Length, max - to.Length))) > 0) to.Write(buffer, 0, read);
+        var sample = MemberSample.Read(stream, options.MaxFileBytes, options.SampleBytes);
+        if (sample.Tail.Length == 0) contents.Sources.Add(new SourceFile(name, sample.Head));
+        else AddSampled(name, sample, contents, options);
     }
 
-    private static bool IsSourceName(string path) =>
+    /// <summary>
+    /// Analyses a file too large to analyse whole from its first and last <see cref="CodeScanOptions.SampleBytes"/>,
+    /// cut to whole lines (code that runs at import or interpreter start sits at the top; padding pushes the rest down),
+    /// and says the middle was not analysed.
+    /// </summary>
+    private static void AddSampled(string path, MemberSample sample, PackageContents contents, CodeScanOptions options)
+    {
+        // The sample's head may be longer than analysed (a stream read up to the file limit): the tail then takes
+        // what it lacks from the end of that head, so it is the file's last SampleBytes whatever the split.
+        var keep = Math.Min(sample.Head.Length, options.SampleBytes);
+        var borrowed = sample.Head.AsSpan(sample.Head.Length - Math.Min(Math.Max(0, options.SampleBytes - sample.Tail.Length), sample.Head.Length - keep));
+        var head = sample.Head.AsSpan(0, keep);
+        if (head.LastIndexOf((byte)'\n') is > 0 and var lastBreak) head = head[..(lastBreak + 1)];
+        var tail = (ReadOnlySpan<byte>)[.. borrowed, .. sample.Tail];
+        var tailLine = sample.NewlinesBeforeTail - borrowed.Count((byte)'\n');
+        if (tail.IndexOf((byte)'\n') is >= 0 and var firstBreak && firstBreak + 1 < tail.Length)
+        {
+            tail = tail[(firstBreak + 1)..];
+            tailLine++;
+        }
+        contents.Sources.Add(new SourceFile(path, head.ToArray()));
+        if (tail.Length > 0) contents.Sources.Add(new SourceFile(path, tail.ToArray()) { LineOffset = (int)Math.Min(tailLine, int.MaxValue) });
+        var size = sample.Complete ? $"{sample.Length:N0} bytes" : $"over {sample.Length:N0} bytes (reading stopped there)";
+        contents.Skipped.Add((path, $"Python file of {size} is too large to analyse whole: only its first {head.Length:N0} and last {tail.Length:N0} bytes were analysed"));
+    }
+
+    internal static bool IsSourceName(string path) =>
         path.EndsWith(".py", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pyw", StringComparison.OrdinalIgnoreCase);
 
     private static ScanResult ScanArchive(Stream stream, string target, string fileName, PackageContents contents, CodeScanOptions options)
@@ -86,21 +125,20 @@ public static partial class PackageScanner
         contents.IsWheel = fileName.EndsWith(".whl", StringComparison.OrdinalIgnoreCase);
         long sourceBytes = 0;
         ArchiveReadResult read;
+        var limits = (options.ArchiveLimits ?? ArchiveLimits.Default) with { OfferOversizedMembers = true };
         try
         {
             read = SafeArchive.Read(stream, fileName, member =>
             {
                 if (member.Kind != ArchiveMemberKind.File) return;
                 contents.MemberCount++;
-                try
-                {
-                    CollectMember(member.Path, member.Size, () => member.ReadAllBytes(), () => Head(member), contents, options, ref sourceBytes);
-                }
-                catch (ArchiveReadException ex)
-                {
-                    contents.Issues.Add(ex.Issue);
-                }
-            }, options.ArchiveLimits);
+                // A member over the reader's size limit can only be sampled; the reader has already reported it.
+                if (member.ExceedsSizeLimit && !IsSourceName(member.Name)) return;
+                // A limit or corrupt data met while reading a member escapes as ArchiveReadException; the reader
+                // has recorded it among its issues and moves on.
+                CollectMember(member.Path, member.Size, member.ExceedsSizeLimit, () => member.ReadAllBytes(), () => Head(member),
+                    () => member.ReadHeadAndTail(options.MaxFileBytes, options.SampleBytes), contents, options, ref sourceBytes);
+            }, limits);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException)
         {
@@ -128,30 +166,62 @@ public static partial class PackageScanner
             var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
             if (relative.StartsWith(".git/", StringComparison.Ordinal)) continue;
             contents.MemberCount++;
-            if (contents.MemberCount > 50_000) break;
+            if (contents.MemberCount > MaxDirectoryFiles)
+            {
+                contents.Issues.Add(new ArchiveIssue(ArchiveIssueKind.TooManyMembers, null, $"more than {MaxDirectoryFiles:N0} files; the rest were not read"));
+                break;
+            }
             long size;
-            try { size = new FileInfo(file).Length; } catch (IOException) { continue; }
+            try { size = new FileInfo(file).Length; }
+            catch (IOException ex)
+            {
+                contents.Issues.Add(new ArchiveIssue(ArchiveIssueKind.Corrupt, relative, $"could not be read: {ex.Message}"));
+                continue;
+            }
             try
             {
-                CollectMember(relative, size, () => File.ReadAllBytes(file), () =>
+                CollectMember(relative, size, tooLarge: false, () => File.ReadAllBytes(file), () =>
                 {
                     using var s = File.OpenRead(file);
                     var head = new byte[4];
                     return head[..s.ReadAtLeast(head, 4, throwOnEndOfStream: false)];
+                }, () =>
+                {
+                    using var s = File.OpenRead(file);
+                    return MemberSample.Read(s, options.MaxFileBytes, options.SampleBytes);
                 }, contents, options, ref sourceBytes);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                contents.Issues.Add(new ArchiveIssue(ArchiveIssueKind.Corrupt, relative, $"could not be read: {ex.Message}"));
+            }
         }
     }
 
-    private static void CollectMember(string path, long size, Func<byte[]> readAll, Func<byte[]> readHead, PackageContents contents, CodeScanOptions options, ref long sourceBytes)
+    private const int MaxDirectoryFiles = 50_000;
+
+    private static void CollectMember(string path, long size, bool tooLarge, Func<byte[]> readAll, Func<byte[]> readHead, Func<MemberSample> readSample,
+        PackageContents contents, CodeScanOptions options, ref long sourceBytes)
     {
         var name = path[(path.LastIndexOf('/') + 1)..];
         if (IsSourceName(name))
         {
-            if (size > options.MaxFileBytes || sourceBytes + size > options.MaxSourceBytes) { contents.Oversized.Add(path); return; }
-            sourceBytes += size;
-            contents.Sources.Add(new SourceFile(path, readAll()));
+            var sampled = tooLarge || size > options.MaxFileBytes;
+            var cost = sampled ? 2L * options.SampleBytes : size;
+            if (sourceBytes + cost > options.MaxSourceBytes)
+            {
+                contents.Skipped.Add((path, $"Not analysed: the package's first {options.MaxSourceBytes:N0} bytes of Python source were analysed and this file is past them"));
+                return;
+            }
+            sourceBytes += cost;
+            if (!sampled)
+            {
+                contents.Sources.Add(new SourceFile(path, readAll()));
+                return;
+            }
+            var sample = readSample();
+            if (sample.Tail.Length == 0 && sample.Complete) contents.Sources.Add(new SourceFile(path, sample.Head)); // a declared size that lied high
+            else AddSampled(path, sample, contents, options);
             return;
         }
         if (name is "PKG-INFO" or "METADATA" && size < 1 << 20) { contents.Metadata.Add((path, ReadText(readAll()))); return; }
@@ -164,7 +234,7 @@ public static partial class PackageScanner
         }
     }
 
-    private static string? ExecutableKind(ReadOnlySpan<byte> head)
+    internal static string? ExecutableKind(ReadOnlySpan<byte> head)
     {
         if (head.Length < 2) return null;
         if (head[0] == 'M' && head[1] == 'Z') return "Windows PE";
@@ -204,6 +274,7 @@ public static partial class PackageScanner
                 && !packageDirectories.Contains(relative[..relative.LastIndexOf('/')]))
                 role = FileRole.Script;
             var text = source.Text;
+            var firstFinding = findings.Count;
             if (role == FileRole.Pth)
             {
                 text = PthExecutableLines(text, out var firstImportLine, out var risky);
@@ -214,10 +285,15 @@ public static partial class PackageScanner
             }
             CodeContext? baseContext = role == FileRole.Module && loadContexts.TryGetValue(relative, out var loaded) ? loaded : null;
             new FileAnalysis(source.Path, text, role, shared, findings, baseContext: baseContext).Run();
+            // The tail of a sampled file was analysed on its own: number its lines as in the whole file.
+            if (source.LineOffset > 0)
+                for (var i = firstFinding; i < findings.Count; i++)
+                    if (findings[i].Location is { Line: > 0 } at && at.Path == source.Path)
+                        findings[i] = findings[i] with { Location = at with { Line = at.Line + source.LineOffset } };
         }
 
-        foreach (var oversized in contents.Oversized)
-            findings.Add(new Finding(PackageRules.ArchiveAnomaly.Id, Severity.Info, Confidence.High, "Python file too large to analyse; skipped", new Location(oversized)));
+        foreach (var (path, message) in contents.Skipped)
+            findings.Add(Finding.Of(LimitRules.SourcePartlyAnalysed, Confidence.High, message, new Location(path)));
         AddArchiveIssues(contents, findings);
         AddPackageSignals(target, contents, prefix, findings, singleFile);
 
@@ -363,23 +439,49 @@ public static partial class PackageScanner
         || line.Contains("socket", StringComparison.Ordinal) || line.Contains("requests", StringComparison.Ordinal) || line.Contains("marshal", StringComparison.Ordinal)
         || line.Contains("zlib", StringComparison.Ordinal) || line.Contains("codecs", StringComparison.Ordinal);
 
+    /// <summary>Findings named per issue, per kind, before the rest of that kind is summed up in the last one.</summary>
+    private const int IssuesNamedPerKind = 10;
+
+    /// <summary>
+    /// The reader's issues as findings. Hostile shapes (traversal, links, special files, unsafe or duplicate names)
+    /// are <see cref="PackageRules.ArchiveAnomaly"/>; everything that left part of the archive unread is a
+    /// could-not-check finding saying what and where: unreadable data (<see cref="LimitRules.ArchiveUnreadable"/>,
+    /// members skipped for an unsafe name included) or a reader bound (<see cref="LimitRules.ArchiveLimit"/>).
+    /// </summary>
     private static void AddArchiveIssues(PackageContents contents, List<Finding> findings)
     {
-        foreach (var group in contents.Issues.GroupBy(i => i.Kind))
+        foreach (var group in contents.Issues.Distinct().GroupBy(i => i.Kind))
         {
-            var issue = group.First();
-            var (severity, confidence) = issue.Kind switch
+            var issues = group.ToList();
+            var hostile = issues[0].Kind switch
             {
                 ArchiveIssueKind.PathTraversal or ArchiveIssueKind.AbsolutePath or ArchiveIssueKind.Symlink or ArchiveIssueKind.Hardlink
                     or ArchiveIssueKind.SpecialFile => (Severity.High, Confidence.High),
-                ArchiveIssueKind.CompressionRatioExceeded or ArchiveIssueKind.TotalSizeExceeded or ArchiveIssueKind.TooManyMembers
-                    or ArchiveIssueKind.MemberSizeExceeded or ArchiveIssueKind.NestingTooDeep => (Severity.Medium, Confidence.Medium),
                 ArchiveIssueKind.DuplicateMember or ArchiveIssueKind.UnsafeName => (Severity.Medium, Confidence.Medium),
-                _ => (Severity.Low, Confidence.Medium),
+                _ => ((Severity, Confidence)?)null,
             };
-            var count = group.Count();
-            var message = $"{issue.Kind}: {issue.Message}" + (count > 1 ? $" (and {count - 1} more)" : "");
-            findings.Add(new Finding(PackageRules.ArchiveAnomaly.Id, severity, confidence, message, new Location(issue.MemberPath)));
+            if (hostile is var (severity, confidence))
+            {
+                var first = issues[0];
+                var more = issues.Count > 1 ? $" (and {issues.Count - 1} more)" : "";
+                findings.Add(new Finding(PackageRules.ArchiveAnomaly.Id, severity, confidence, $"{first.Kind}: {first.Message}{more}", new Location(first.MemberPath)));
+            }
+            var notRead = issues[0].Kind switch
+            {
+                ArchiveIssueKind.Corrupt or ArchiveIssueKind.Truncated or ArchiveIssueKind.UnsupportedFormat or ArchiveIssueKind.Encrypted
+                    or ArchiveIssueKind.PathTraversal or ArchiveIssueKind.AbsolutePath or ArchiveIssueKind.UnsafeName => LimitRules.ArchiveUnreadable,
+                ArchiveIssueKind.TotalSizeExceeded or ArchiveIssueKind.MemberSizeExceeded or ArchiveIssueKind.TooManyMembers
+                    or ArchiveIssueKind.CompressionRatioExceeded or ArchiveIssueKind.NestingTooDeep or ArchiveIssueKind.TooManyIssues => LimitRules.ArchiveLimit,
+                _ => null,
+            };
+            if (notRead is null) continue;
+            var skippedForName = hostile is not null ? "member not read (unsafe name): " : "";
+            for (var i = 0; i < Math.Min(issues.Count, IssuesNamedPerKind); i++)
+            {
+                var issue = issues[i];
+                var more = i == IssuesNamedPerKind - 1 && issues.Count > IssuesNamedPerKind ? $" (and {issues.Count - IssuesNamedPerKind} more)" : "";
+                findings.Add(Finding.Of(notRead, Confidence.High, $"{skippedForName}{issue.Kind}: {issue.Message}{more}", new Location(issue.MemberPath)));
+            }
         }
     }
 
@@ -471,6 +573,9 @@ public static partial class PackageScanner
     private sealed class SourceFile(string path, byte[] bytes)
     {
         public string Path { get; } = path;
+
+        /// <summary>Lines before these bytes in the file they come from (the tail of a sampled file), else 0.</summary>
+        public int LineOffset { get; init; }
         public string Text => ReadText(bytes);
 
         /// <summary>The length <see cref="Text"/> would have, without decoding it.</summary>
@@ -494,7 +599,8 @@ public static partial class PackageScanner
         public List<(string Path, string Text)> Metadata { get; } = [];
         public List<(string Path, string Text)> Pyproject { get; } = [];
         public List<(string Path, string Kind)> Executables { get; } = [];
-        public List<string> Oversized { get; } = [];
+        /// <summary>Python files analysed only in part, or not at all, with what was done.</summary>
+        public List<(string Path, string Message)> Skipped { get; } = [];
         public List<ArchiveIssue> Issues { get; } = [];
     }
 }

@@ -24,6 +24,7 @@ public static class ReportNames
     public static string Of(Verdict verdict) => verdict switch
     {
         Verdict.Malicious => "malicious",
+        Verdict.Unverified => "unverified",
         Verdict.Suspicious => "suspicious",
         _ => "clean",
     };
@@ -46,8 +47,11 @@ public static class ReportNames
 
     /// <summary>
     /// DESIGN.md's exit codes: 1 when any finding is at or above <paramref name="failOn"/> (null: never), else 0.
+    /// An <see cref="Verdict.Unverified"/> result counts as a high finding whatever its findings' severities: what
+    /// could not be checked is not passed as clean by the default <c>--fail-on high</c>.
     /// Usage and input errors (2) are the command line's business.
     /// </summary>
     public static int ExitCode(IEnumerable<ScanResult> results, Severity? failOn) =>
-        failOn is { } threshold && results.Any(r => r.Findings.Any(f => f.Severity >= threshold)) ? 1 : 0;
+        failOn is { } threshold && results.Any(r => r.Findings.Any(f => f.Severity >= threshold)
+            || r.Verdict == Verdict.Unverified && Severity.High >= threshold) ? 1 : 0;
 }

@@ -25,13 +25,15 @@ public static class TextReport
         var counts = results.GroupBy(r => r.Verdict).ToDictionary(g => g.Key, g => g.Count());
         output.WriteLine(
             $"{results.Count} checked: {counts.GetValueOrDefault(Verdict.Malicious)} malicious, " +
+            // Unverified is named only when there is one: most commands can never produce it.
+            (counts.GetValueOrDefault(Verdict.Unverified) is > 0 and var unverified ? $"{unverified} unverified, " : "") +
             $"{counts.GetValueOrDefault(Verdict.Suspicious)} suspicious, {counts.GetValueOrDefault(Verdict.Clean)} clean");
     }
 
     private static string Paint(string text, Verdict verdict, ReportOptions options)
     {
         if (!options.Color) return text;
-        var code = verdict switch { Verdict.Malicious => "31;1", Verdict.Suspicious => "33;1", _ => "32" };
+        var code = verdict switch { Verdict.Malicious => "31;1", Verdict.Unverified => "35;1", Verdict.Suspicious => "33;1", _ => "32" };
         return $"\u001b[{code}m{text}\u001b[0m";
     }
 }

@@ -47,14 +47,16 @@ public static class ScanCommand
         {
             if (Directory.Exists(argument))
             {
+                // An empty directory is a mistake in the command, not a clean package.
+                if (PackageInput.Problem(argument) is { } empty) throw new CliInputException($"{argument}: {empty}");
                 var isProject = File.Exists(Path.Combine(argument, "setup.py")) || File.Exists(Path.Combine(argument, "pyproject.toml"))
                                 || File.Exists(Path.Combine(argument, "PKG-INFO")) || Directory.EnumerateFiles(argument, "*.py").Any();
                 var archives = isProject ? [] : Directory.EnumerateFiles(argument, "*", SearchOption.AllDirectories).Where(PackageScanner.IsArchiveName).Order(StringComparer.Ordinal).ToList();
                 if (archives.Count > 0) targets.AddRange(archives);
                 else targets.Add(argument);
             }
-            else if (File.Exists(argument)) targets.Add(argument);
-            else throw new CliInputException($"no such file or directory: {argument}");
+            else if (PackageInput.Problem(argument) is { } problem) throw new CliInputException($"{argument}: {problem}");
+            else targets.Add(argument);
         }
         return targets;
     }

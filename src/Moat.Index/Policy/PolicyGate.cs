@@ -54,7 +54,12 @@ public sealed class PolicyGate(IEnumerable<IUploadCheck> checks, IMetadataStore 
 {
     private readonly IReadOnlyList<IUploadCheck> _checks = [.. checks];
 
-    public async Task<GateDecision> JudgeAsync(UploadCandidate candidate, CancellationToken ct)
+    /// <summary>
+    /// Judges one file. <paramref name="failClosed"/> is what an <see cref="Verdict.Unverified"/> verdict (something
+    /// could not be checked) does: quarantine for an administrator when true, accept when false; null takes
+    /// <c>[proxy] fail-closed</c> (a proxied file passes its own repository's setting).
+    /// </summary>
+    public async Task<GateDecision> JudgeAsync(UploadCandidate candidate, CancellationToken ct, bool? failClosed = null)
     {
         var findings = new List<Finding>();
         string? refusal = null;
@@ -71,26 +76,33 @@ public sealed class PolicyGate(IEnumerable<IUploadCheck> checks, IMetadataStore 
         var (verdict, score) = Verdicts.Judge(findings);
         var decision = refusal is not null
             ? new GateDecision(GateAction.Reject, verdict, score, findings, refusal + Judged(verdict, findings))
-            : Apply(verdict, score, findings, candidate);
+            : Apply(verdict, score, findings, candidate, failClosed ?? options.Proxy.FailClosed);
         await store.SaveVerdictAsync(new StoredVerdict(candidate.Sha256, candidate.Filename, decision.ActionName, ReportNames.Of(decision.Verdict),
             decision.Score, JsonSerializer.Serialize(findings.Select(FindingJson)), decision.Message, DateTimeOffset.UtcNow), ct);
         return decision;
     }
 
-    private GateDecision Apply(Verdict verdict, double score, IReadOnlyList<Finding> findings, UploadCandidate candidate)
+    private GateDecision Apply(Verdict verdict, double score, IReadOnlyList<Finding> findings, UploadCandidate candidate, bool failClosed)
     {
         var policy = verdict switch
         {
             Verdict.Malicious => options.OnMalicious,
+            // Fail closed: what could not be checked is held for an administrator (it may be a legitimate large
+            // package, so it is kept to be released, not rejected).
+            Verdict.Unverified => failClosed ? GatePolicyAction.Quarantine : GatePolicyAction.Accept,
             Verdict.Suspicious => options.OnSuspicious,
             _ => GatePolicyAction.Accept,
         };
-        var worst = findings.OrderByDescending(f => f.Severity).FirstOrDefault();
-        var why = worst is null ? "" : $" ({worst.RuleId}: {worst.Message})";
+        // The reason names what decided the verdict: for unverified, what could not be checked.
+        var reason = verdict == Verdict.Unverified
+            ? findings.FirstOrDefault(RuleCatalog.IsCouldNotCheck)
+            : findings.OrderByDescending(f => f.Severity).FirstOrDefault();
+        var why = reason is null ? "" : $" ({reason.RuleId}: {reason.Message}{(reason.Location.Path is { Length: > 0 } path ? $" [{path}]" : "")})";
+        var held = verdict == Verdict.Unverified ? "; Moat could not check all of it, so it is held until an administrator releases it" : "";
         return policy switch
         {
             GatePolicyAction.Reject => new(GateAction.Reject, verdict, score, findings, $"{candidate.Filename} was judged {ReportNames.Of(verdict)}{why}"),
-            GatePolicyAction.Quarantine => new(GateAction.Quarantine, verdict, score, findings, $"{candidate.Filename} is quarantined: judged {ReportNames.Of(verdict)}{why}"),
+            GatePolicyAction.Quarantine => new(GateAction.Quarantine, verdict, score, findings, $"{candidate.Filename} is quarantined: judged {ReportNames.Of(verdict)}{why}{held}"),
             _ => new(GateAction.Accept, verdict, score, findings, null),
         };
     }

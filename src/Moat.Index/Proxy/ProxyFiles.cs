@@ -111,11 +111,12 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, staged.Path);
             var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, staged.Sha256, staged.Path, null,
                 new Dictionary<string, string>()) { Distribution = inspected };
-            var decision = await gate.JudgeAsync(candidate, ct);
+            var decision = await gate.JudgeAsync(candidate, ct, repository.Options.FailClosed);
             Hosting.IndexMetrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
             if (decision.Action == GateAction.Accept)
             {
-                if (decision.Verdict == Moat.Analysis.Verdict.Suspicious) log.LogWarning("Proxied file {Filename} judged suspicious; served per policy", file.Filename);
+                if (decision.Verdict is Moat.Analysis.Verdict.Suspicious or Moat.Analysis.Verdict.Unverified)
+                    log.LogWarning("Proxied file {Filename} judged {Verdict}; served per policy", file.Filename, ReportNames.Of(decision.Verdict));
                 return (ProxiedFile.Available, null);
             }
             if (await store.IsAllowedAsync(project))

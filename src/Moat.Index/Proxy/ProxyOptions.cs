@@ -41,7 +41,11 @@ public sealed record ProxyOptions
     /// <summary>Normalized names or <c>prefix-*</c> globs that are never looked up upstream (dependency confusion).</summary>
     public IReadOnlyList<string> Reserved { get; init; } = [];
 
-    /// <summary>When the gate cannot judge a file (scan error), keep it quarantined rather than serving it unjudged.</summary>
+    /// <summary>
+    /// When the gate cannot judge a file (scan error), or judges it unverified (part of it could not be checked: a
+    /// limit hit, a member skipped), keep it quarantined rather than serving it unjudged. <c>[proxy] fail-closed</c> also
+    /// decides what the gate does with unverified uploads.
+    /// </summary>
     public bool FailClosed { get; init; } = true;
 
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -153,7 +153,9 @@ public static class UploadEndpoint
                     IndexMetrics.UploadBytes.Add(staged.Size);
                     log.LogInformation("Stored {Filename} ({Size} bytes, sha256 {Sha256}) for {Project} {Version}: {Verdict}, {Action}",
                         filename, staged.Size, staged.Sha256, project, record.Version, Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
-                    await OkAsync(context, awaitsApproval ? ReleaseApprovals.StagedMessage(project, record.Version) : null);
+                    // A quarantined upload is stored but not served: twine shows the reason phrase, so say why there.
+                    await OkAsync(context, judged.Action == GateAction.Quarantine ? judged.Message
+                        : awaitsApproval ? ReleaseApprovals.StagedMessage(project, record.Version) : null);
                     break;
                 case AddFileOutcome.IdenticalExists:
                     IndexMetrics.Uploads.Inc("identical");

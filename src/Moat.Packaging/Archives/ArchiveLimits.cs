@@ -39,5 +39,13 @@ public sealed record ArchiveLimits
     /// <summary>Issues recorded before the rest are dropped (one <see cref="ArchiveIssueKind.TooManyIssues"/> says so).</summary>
     public int MaxIssues { get; init; } = 1_000;
 
+    /// <summary>
+    /// Offer members over <see cref="MaxMemberBytes"/> to the visitor anyway (flagged <see cref="ArchiveMember.ExceedsSizeLimit"/>,
+    /// the issue still reported) so that it can sample their head and tail with <see cref="ArchiveMember.ReadHeadAndTail"/>:
+    /// a scanner must not let padding hide the code at the start of a file. Off by default: readers that want whole
+    /// members never see one they cannot read.
+    /// </summary>
+    public bool OfferOversizedMembers { get; init; }
+
     public static ArchiveLimits Default { get; } = new();
 }

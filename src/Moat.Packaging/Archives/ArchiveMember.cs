@@ -16,12 +16,14 @@ public enum ArchiveMemberKind
 public sealed class ArchiveMember
 {
     private readonly Func<Stream> _open;
+    private readonly ArchiveIssue? _sizeIssue;
     private bool _opened;
     private bool _expired;
 
     internal ArchiveMember(string path, ArchiveMemberKind kind, long size, int depth, string? container,
-        ArchiveFormat nestedFormat, Func<Stream> open)
+        ArchiveFormat nestedFormat, Func<Stream> open, ArchiveIssue? sizeIssue = null)
     {
+        _sizeIssue = sizeIssue;
         Path = path;
         Kind = kind;
         Size = size;
@@ -57,13 +59,40 @@ public sealed class ArchiveMember
     /// </summary>
     public ArchiveFormat NestedFormat { get; }
 
+    /// <summary>
+    /// True for a member over <see cref="ArchiveLimits.MaxMemberBytes"/>, offered only when
+    /// <see cref="ArchiveLimits.OfferOversizedMembers"/> is set: <see cref="OpenRead"/> refuses it (the issue is already
+    /// recorded); <see cref="ReadHeadAndTail"/> samples it.
+    /// </summary>
+    public bool ExceedsSizeLimit => _sizeIssue is not null;
+
     /// <summary>The member's data. May be called once; a directory gives an empty stream.</summary>
     public Stream OpenRead()
+    {
+        BeginRead();
+        if (_sizeIssue is not null) throw new ArchiveReadException(_sizeIssue);
+        return Kind == ArchiveMemberKind.Directory ? Stream.Null : _open();
+    }
+
+    /// <summary>
+    /// The first <paramref name="headBytes"/> and last <paramref name="tailBytes"/> bytes of the member, streaming
+    /// through the middle (bounded by the compression ratio and the read's total budget, not by the member limit).
+    /// Works on oversized members too. A limit or corruption met on the way ends the sample early, with
+    /// <see cref="MemberSample.Complete"/> false; the issue is recorded by the reader as usual.
+    /// </summary>
+    public MemberSample ReadHeadAndTail(int headBytes, int tailBytes)
+    {
+        BeginRead();
+        if (Kind == ArchiveMemberKind.Directory) return MemberSample.Read(Stream.Null, headBytes, tailBytes);
+        using var stream = _open();
+        return MemberSample.Read(stream, headBytes, tailBytes);
+    }
+
+    private void BeginRead()
     {
         ObjectDisposedException.ThrowIf(_expired, this);
         if (_opened) throw new InvalidOperationException($"{Path} was already opened; a member's data streams once.");
         _opened = true;
-        return Kind == ArchiveMemberKind.Directory ? Stream.Null : _open();
     }
 
     /// <summary>All the member's bytes (bounded by <see cref="ArchiveLimits.MaxMemberBytes"/>).</summary>

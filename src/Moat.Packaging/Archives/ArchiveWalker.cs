@@ -141,6 +141,20 @@ internal static class ArchiveWalker
         }
     }
 
+    /// <summary>
+    /// Offers a member already reported as over the size limit (<paramref name="sizeIssue"/>), when the caller asked
+    /// for them: never opened as a nested archive, readable only through <see cref="ArchiveMember.ReadHeadAndTail"/>,
+    /// whose stream is bounded by the ratio and the shared total instead of the member limit.
+    /// </summary>
+    public static void OfferOversized(ReadSession session, Level level, string path, long size, Func<Stream> openData,
+        long compressedLength, bool chargeTotal, bool ownsData, ArchiveIssue sizeIssue)
+    {
+        if (!session.Limits.OfferOversizedMembers) return;
+        var fullPath = level.Prefix + path;
+        Stream OpenSampled() => new MemberStream(openData(), session, fullPath, compressedLength, chargeTotal, ownsData, sizeLimited: false);
+        Visit(session, new ArchiveMember(fullPath, ArchiveMemberKind.File, size, level.Depth, level.Container, ArchiveFormat.Unknown, OpenSampled, sizeIssue));
+    }
+
     private static void Visit(ReadSession session, ArchiveMember member)
     {
         try

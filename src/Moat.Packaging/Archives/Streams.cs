@@ -199,10 +199,13 @@ internal sealed class TarBudgetStream(Stream decompressed, CountingStream? compr
 /// <summary>
 /// A member's data as the visitor reads it: enforces the per-member limit, and for zip members (whose compressed
 /// size is known) the compression ratio and the shared total, counting bytes actually produced since headers lie.
+/// A member already known to exceed the size limit is sampled through one without <c>sizeLimited</c>: the ratio and
+/// the shared total still bound it.
 /// </summary>
 /// <remarks>Disposes its inner stream only when <c>ownsData</c>: a zip member's decompressor is ours to close, a tar
 /// entry's data stream belongs to the TarReader.</remarks>
-internal sealed class MemberStream(Stream data, ReadSession session, string path, long compressedLength, bool chargeTotal, bool ownsData)
+internal sealed class MemberStream(Stream data, ReadSession session, string path, long compressedLength, bool chargeTotal, bool ownsData,
+    bool sizeLimited = true)
     : ReadOnlyWrapperStream(data)
 {
     private long _produced;
@@ -221,7 +224,7 @@ internal sealed class MemberStream(Stream data, ReadSession session, string path
         }
         _produced += n;
         var limits = session.Limits;
-        if (_produced > limits.MaxMemberBytes)
+        if (sizeLimited && _produced > limits.MaxMemberBytes)
         {
             throw session.Fault(ArchiveIssueKind.MemberSizeExceeded, path,
                 $"member produced more than {limits.MaxMemberBytes:N0} bytes; cut there");

@@ -97,8 +97,12 @@ internal static class TarMembers
         if (path is null) return;
         if (kind == ArchiveMemberKind.File && entry.Length > session.Limits.MaxMemberBytes)
         {
-            session.Report(ArchiveIssueKind.MemberSizeExceeded, level.Prefix + path,
-                $"member is {entry.Length:N0} bytes, over {session.Limits.MaxMemberBytes:N0}; skipped");
+            var issue = session.Report(ArchiveIssueKind.MemberSizeExceeded, level.Prefix + path,
+                session.Limits.OfferOversizedMembers
+                    ? $"member is {entry.Length:N0} bytes, over {session.Limits.MaxMemberBytes:N0}; only its head and tail can be read"
+                    : $"member is {entry.Length:N0} bytes, over {session.Limits.MaxMemberBytes:N0}; skipped");
+            ArchiveWalker.OfferOversized(session, level, path, entry.Length, () => entry.DataStream ?? Stream.Null,
+                compressedLength: -1, chargeTotal: false, ownsData: false, issue);
             return;
         }
         // Tar sizes are exact (the framing depends on them); bytes are charged once, below the tar parser.

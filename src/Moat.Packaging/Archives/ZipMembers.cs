@@ -75,7 +75,7 @@ internal static class ZipMembers
             return;
         }
         var limits = session.Limits;
-        if (entry.Length > limits.MaxMemberBytes)
+        if (entry.Length > limits.MaxMemberBytes && !limits.OfferOversizedMembers)
         {
             session.Report(ArchiveIssueKind.MemberSizeExceeded, fullPath,
                 $"member declares {entry.Length:N0} bytes, over {limits.MaxMemberBytes:N0}; skipped");
@@ -93,6 +93,14 @@ internal static class ZipMembers
         {
             session.Report(ArchiveIssueKind.CompressionRatioExceeded, fullPath,
                 $"member declares {entry.Length:N0} bytes from {entry.CompressedLength:N0} compressed, over {limits.MaxCompressionRatio}:1; skipped");
+            return;
+        }
+        if (entry.Length > limits.MaxMemberBytes)
+        {
+            // Only reached when the caller samples oversized members: the header checks above still held.
+            var issue = session.Report(ArchiveIssueKind.MemberSizeExceeded, fullPath,
+                $"member declares {entry.Length:N0} bytes, over {limits.MaxMemberBytes:N0}; only its head and tail can be read");
+            ArchiveWalker.OfferOversized(session, level, path, entry.Length, Open, entry.CompressedLength, chargeTotal: true, ownsData: true, issue);
             return;
         }
         ArchiveWalker.Offer(session, level, path, ArchiveMemberKind.File, entry.Length, Open, entry.CompressedLength,

@@ -19,9 +19,9 @@ public interface IEvaluationObserver
 /// Partial evaluation of Python with a constant environment: follows assignments, imports and aliases, folds string
 /// operations and runs known decoders on constants, and calls small user-defined decoders (lambdas, short defs, for
 /// loops) when their arguments are constant. Flow-insensitive and bounded: nested evaluation stops after
-/// <see cref="StepBudget"/> steps and strings are capped at <see cref="MaxString"/>.
+/// <see cref="StepBudget"/> steps (or the budget given; <see cref="BudgetExhausted"/> says when it ran out) and strings are capped at <see cref="MaxString"/>.
 /// </summary>
-public sealed class Evaluator(IEvaluationObserver? observer = null)
+public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBudget = Evaluator.StepBudget)
 {
     public const int MaxString = 4 * 1024 * 1024;
     public const long StepBudget = 3_000_000;
@@ -45,6 +45,12 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
     private int _nested;
     private long _steps;
     private bool _hasDottedBindings;
+
+    /// <summary>
+    /// True once nested evaluation ran out of steps: some user-defined decoder was not followed to its end, so a
+    /// constant it builds may be missing (the analyser reports this rather than staying silent).
+    /// </summary>
+    public bool BudgetExhausted => _steps > stepBudget;
 
     /// <summary>True while running user code with constant arguments: observers are silent then.</summary>
     public bool IsNested => _nested > 0;
@@ -177,7 +183,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
             expr.EvaluatedValue = value;
             return value;
         }
-        if (++_steps > StepBudget) return Value.Unknown;
+        if (++_steps > stepBudget) return Value.Unknown;
         return EvalCore(expr);
     }
 
@@ -557,7 +563,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
             var results = new List<Value>(items.Count);
             foreach (var item in items)
             {
-                if (_steps > StepBudget) return null;
+                if (_steps > stepBudget) return null;
                 Assign(comp.Targets[0], item);
                 var keep = true;
                 foreach (var condition in comp.Conditions)
@@ -865,7 +871,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
     /// <summary>Calls a lambda or small def with the given arguments in a fresh scope; null when it cannot be followed.</summary>
     private Value? Invoke(Value callee, List<Value> args)
     {
-        if (_nested >= MaxNesting || _steps > StepBudget) return null;
+        if (_nested >= MaxNesting || _steps > stepBudget) return null;
         _nested++;
         PushScope();
         try
@@ -907,7 +913,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
     {
         foreach (var statement in body)
         {
-            if (_steps > StepBudget) return null;
+            if (_steps > stepBudget) return null;
             switch (statement)
             {
                 case ReturnStmt ret: return ret.Value is null ? Value.NoneValue : Eval(ret.Value);
@@ -945,7 +951,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null)
         if (items is null) return null;
         foreach (var item in items)
         {
-            if (_steps > StepBudget) return null;
+            if (_steps > stepBudget) return null;
             Assign(target, item);
             var result = Execute(loop.Body);
             if (result is not null) return result;

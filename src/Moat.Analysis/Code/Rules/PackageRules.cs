@@ -3,10 +3,11 @@ namespace Moat.Analysis.Code;
 /// <summary>Package-level signals from the archive, its metadata and its shape.</summary>
 public static class PackageRules
 {
-    public static readonly Rule ArchiveAnomaly = new("MOAT-PKG-001", "hostile-archive", "The archive is malformed or hostile (traversal, links, bomb).", Severity.High,
-        "Path traversal, absolute paths, symbolic or hard links, decompression bombs, or corrupt data. Build tools never " +
-        "produce these; a package that contains them is attacking the machine that unpacks it.",
-        ["https://cwe.mitre.org/data/definitions/22.html", "https://cwe.mitre.org/data/definitions/409.html"]);
+    public static readonly Rule ArchiveAnomaly = new("MOAT-PKG-001", "hostile-archive", "The archive has hostile members (traversal, absolute paths, links, special files, unsafe names).", Severity.High,
+        "Path traversal, absolute paths, symbolic or hard links, devices and FIFOs, duplicate or unsafe member names. Build " +
+        "tools never produce these; a package that contains them is attacking the machine that unpacks it. (What the " +
+        "reader could not read, bombs included, is reported as MOAT-PKG-010 and MOAT-PKG-011.)",
+        ["https://cwe.mitre.org/data/definitions/22.html", "https://cwe.mitre.org/data/definitions/59.html"]);
 
     public static readonly Rule BundledExecutable = new("MOAT-PKG-002", "bundled-executable", "A source distribution ships a compiled executable.", Severity.Medium,
         "sdists are source: a Windows PE, Linux ELF or macOS Mach-O binary inside one cannot be reviewed and is a common " +

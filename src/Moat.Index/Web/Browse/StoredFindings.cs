@@ -28,7 +28,7 @@ public static class StoredFindings
     public static string BadgeClass(string? level) => level switch
     {
         "malicious" or "critical" or "high" or "reject" or "quarantined" or "blocked" => "badge badge-bad",
-        "suspicious" or "medium" or "quarantine" or "yanked" => "badge badge-warn",
+        "suspicious" or "unverified" or "medium" or "quarantine" or "yanked" => "badge badge-warn",
         "clean" or "accept" or "available" or "released" => "badge badge-ok",
         _ => "badge badge-muted",
     };

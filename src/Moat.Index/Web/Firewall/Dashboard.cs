@@ -35,7 +35,8 @@ public sealed record Dashboard(IReadOnlyList<DayCount> Days, IReadOnlyList<RuleC
             if (day >= first)
             {
                 if (!counts.TryGetValue(day, out var c)) counts[day] = c = new int[3];
-                c[verdict.Verdict switch { "malicious" => 2, "suspicious" => 1, _ => 0 }]++;
+                // Unverified (not fully checked) is never counted as clean; the chart shows it with the warnings.
+                c[verdict.Verdict switch { "malicious" => 2, "suspicious" or "unverified" => 1, _ => 0 }]++;
             }
             var findings = StoredFindings.Of(verdict);
             foreach (var rule in findings.Select(f => f.Rule).Distinct(StringComparer.Ordinal))
