@@ -34,6 +34,19 @@ public sealed record IndexOptions
     public GatePolicyAction OnSuspicious { get; init; } = GatePolicyAction.Accept;
     public GatePolicyAction OnMalicious { get; init; } = GatePolicyAction.Reject;
 
+    /// <summary>
+    /// Reverse proxies whose <c>X-Forwarded-For/-Proto/-Host</c> and <c>Forwarded</c> headers are believed
+    /// (<c>[server] trusted-proxies</c>: addresses or CIDR networks). Empty: the headers are ignored, since anyone
+    /// could send them and pick their own client address for throttles and events.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>Who may read <c>/metrics</c> (<c>[server] metrics</c>); null: <see cref="Hosting.MetricsAccess.DefaultFor"/>.</summary>
+    public Hosting.MetricsMode? Metrics { get; init; }
+
+    /// <summary>The environment variable holding the bearer token <c>/metrics</c> asks for in token mode (<c>[server] metrics-token-env</c>).</summary>
+    public string MetricsTokenEnv { get; init; } = "MOAT_METRICS_TOKEN";
+
     /// <summary>Log every request (method, path, status, time) at information level.</summary>
     public bool LogRequests { get; init; } = true;
     public string LogFormat { get; init; } = "text";
@@ -76,7 +89,10 @@ public sealed record IndexOptions
         return Apply(options, table, path);
     }
 
-    /// <summary>Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours, blob-grace-minutes</c> and <c>[policy] suspicious, malicious</c>.</summary>
+    /// <summary>
+    /// Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours,
+    /// blob-grace-minutes, trusted-proxies, metrics, metrics-token-env</c> and <c>[policy] suspicious, malicious</c>.
+    /// </summary>
     public static IndexOptions Apply(IndexOptions options, TomlTable table, string source)
     {
         if (table.TryGetValue("server", out var serverValue) && serverValue is TomlTable server)
@@ -93,6 +109,11 @@ public sealed record IndexOptions
                     ? sweep is long hours and >= 0 ? TimeSpan.FromHours(hours) : throw Bad(source, "server.blob-sweep-hours", "a whole number of hours (0 turns the sweep off)")
                     : options.BlobSweepInterval,
                 BlobGrace = Number(server, "blob-grace-minutes", source) is { } minutes ? TimeSpan.FromMinutes(minutes) : options.BlobGrace,
+                TrustedProxies = !server.TryGetValue("trusted-proxies", out var proxies) ? options.TrustedProxies
+                    : proxies is TomlArray list && list.All(x => x is string) ? Hosting.TrustedProxies.Checked([.. list.Cast<string>()], source)
+                    : throw Bad(source, "server.trusted-proxies", "an array of addresses or CIDR networks, e.g. [\"127.0.0.1\", \"10.0.0.0/8\"]"),
+                Metrics = Text(server, "metrics", source) is { } metrics ? Hosting.MetricsAccess.Parse(OneOf(metrics, source, "server.metrics", "public", "token", "off")) : options.Metrics,
+                MetricsTokenEnv = Text(server, "metrics-token-env", source) ?? options.MetricsTokenEnv,
             };
         }
         if (table.TryGetValue("policy", out var policyValue) && policyValue is TomlTable policy)
@@ -113,6 +134,23 @@ public sealed record IndexOptions
             options = options with { Repositories = Moat.Index.Proxy.RepositoryLayout.Parse(repositories, options.Proxy, source) };
         }
         return options with { Security = Accounts.SecurityOptions.Apply(options.Security, table, source) };
+    }
+
+    /// <summary>
+    /// Settings that each look fine but cannot work together, refused at start as one line instead of failing on
+    /// every request: an https origin needs https somewhere before the browser — a listener, or a trusted proxy
+    /// that terminates TLS (otherwise every page would fail its secure-cookie checks).
+    /// </summary>
+    public void Validate()
+    {
+        var secureOrigin = Security.Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        var httpsListener = Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        if (secureOrigin && !httpsListener && TrustedProxies.Count == 0)
+            throw new IndexConfigurationException($"security.origin is {Security.Origin} but server.urls ({Urls}) has no https listener: " +
+                "behind a TLS-terminating proxy, list its address in [server] trusted-proxies");
+        if (Metrics == Hosting.MetricsMode.Token && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(MetricsTokenEnv)))
+            throw new IndexConfigurationException($"server.metrics is \"token\" but the environment variable {MetricsTokenEnv} (server.metrics-token-env) is not set");
     }
 
     private static GatePolicyAction ParseAction(string value, string source, string key) => OneOf(value, source, key, "accept", "quarantine", "reject") switch

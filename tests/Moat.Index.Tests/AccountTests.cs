@@ -67,7 +67,7 @@ public sealed class AccountTests
     [Fact]
     public async Task Cookies_are_httponly_samesite_strict_and_secure_behind_https()
     {
-        await using var index = await TestIndex.StartAsync(o => o with { Security = o.Security with { Origin = "https://moat.example.com" } });
+        await using var index = await TestIndex.StartAsync(o => o with { Urls = "https://127.0.0.1:8443", Security = o.Security with { Origin = "https://moat.example.com" } });
         var client = new AccountClient(index, "erin", "blue-Harbor-lantern-42");
         await client.PostAsync("/_/account/register", new { username = "erin", email = "erin@example.com", password = client.Password });
         using var login = await client.PostAsync("/_/account/login", new { username = "erin", password = client.Password });

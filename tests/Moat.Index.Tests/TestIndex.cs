@@ -31,7 +31,8 @@ internal sealed class TestIndex : IAsyncDisposable
         Client = app.GetTestClient();
     }
 
-    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null)
+    /// <param name="host">Further host tweaks (a test's logger, say), applied after the server's own.</param>
+    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null, Action<WebApplicationBuilder>? host = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
         // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
@@ -48,6 +49,7 @@ internal sealed class TestIndex : IAsyncDisposable
         {
             builder.WebHost.UseTestServer();
             builder.Services.AddSingleton<TimeProvider>(clock);
+            host?.Invoke(builder);
         });
         await app.StartAsync();
         return new TestIndex(data, app, clock);

@@ -22,7 +22,7 @@ public static class ServeCommand
             if (parse.GetValue(urls) is { } u) options = options with { Urls = u };
             if (parse.GetValue(logLevel) is { } level) options = options with { LogLevel = level };
             if (parse.GetValue(quiet)) options = options with { LogRequests = false };
-            await using var app = IndexServer.Build(options);
+            await using var app = Build(options);
             await app.StartAsync(ct);
             try
             {
@@ -35,6 +35,19 @@ public static class ServeCommand
             return ExitCodes.Clean;
         });
         return command;
+    }
+
+    /// <summary>The server; settings that contradict each other (checked once flags are applied) become exit code 2.</summary>
+    private static Microsoft.AspNetCore.Builder.WebApplication Build(IndexOptions options)
+    {
+        try
+        {
+            return IndexServer.Build(options);
+        }
+        catch (IndexConfigurationException ex)
+        {
+            throw new CliInputException(ex.Message, ex);
+        }
     }
 
     /// <summary>moat.toml (or the given file), then <c>--data</c> on top; configuration errors become exit code 2.</summary>

@@ -2,6 +2,9 @@ using Tomlyn.Model;
 
 namespace Moat.Index.Accounts;
 
+/// <summary><c>[security] read</c>: whether reading packages and project pages needs a session or a token.</summary>
+public enum ReadAccess { Anyone, Authenticated }
+
 /// <summary>
 /// <c>[security]</c> in moat.toml: the public origin (WebAuthn origin and RP ID, cookie security), the OIDC
 /// audience and trusted CI issuers, the secret-scanning partner's key URL, and the password work factor.
@@ -51,6 +54,12 @@ public sealed record SecurityOptions
     /// </summary>
     public IReadOnlyList<string> Admins { get; init; } = [];
 
+    /// <summary>
+    /// Who may read the simple API, files and project pages. <c>anyone</c> (the default) suits an index whose packages
+    /// are not secret; <c>authenticated</c> asks for a signed-in session or an API token (see <c>Security.ReadGate</c>).
+    /// </summary>
+    public ReadAccess Read { get; init; } = ReadAccess.Anyone;
+
     public static SecurityOptions Apply(SecurityOptions options, TomlTable table, string source)
     {
         if (!table.TryGetValue("security", out var value) || value is not TomlTable s) return options;
@@ -64,6 +73,13 @@ public sealed record SecurityOptions
             GitLabIssuer = Text("gitlab-issuer") ?? options.GitLabIssuer,
             DisclosureKeysUrl = Text("disclosure-keys-url") ?? options.DisclosureKeysUrl,
             MailDirectory = Text("mail-directory") ?? options.MailDirectory,
+            Read = Text("read") switch
+            {
+                null => options.Read,
+                "anyone" => ReadAccess.Anyone,
+                "authenticated" => ReadAccess.Authenticated,
+                var other => throw new IndexConfigurationException($"{source}: security.read must be anyone or authenticated, not '{other}'"),
+            },
             Admins = !s.TryGetValue("admins", out var admins) ? options.Admins
                 : admins is TomlArray a && a.All(x => x is string) ? [.. a.Cast<string>().Select(n => n.Trim().ToLowerInvariant())]
                 : throw new IndexConfigurationException($"{source}: security.admins must be an array of usernames"),

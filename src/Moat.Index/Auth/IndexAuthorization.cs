@@ -78,6 +78,20 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         return AuthorizationDecision.Forbid("This needs an admin token.");
     }
 
+    /// <summary>
+    /// Reading the index when <c>[security] read = "authenticated"</c>: any valid token (not revoked, not expired) of
+    /// an enabled user, an operator or a publisher. A project caveat does not narrow reads.
+    /// </summary>
+    public async Task<AuthorizationDecision> AuthorizeReadAsync(Principal principal)
+    {
+        if (Unauthenticated(principal) is { } refused) return refused;
+        if (principal.Token is not { } token) return AuthorizationDecision.Allow; // a legacy token: no caveats, no user
+        if (Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(null, time.GetUtcNow(), Reading: true)) is { } why) return AuthorizationDecision.Forbid(why);
+        if (token.user_id is not null && token.is_admin == 0 && await accounts.UserByIdAsync(token.user_id) is not { is_disabled: 0 })
+            return AuthorizationDecision.Forbid("The token's user account is disabled.");
+        return AuthorizationDecision.Allow;
+    }
+
     public async Task<AuthorizationDecision> AuthorizeUploadAsync(Principal principal, string project, CancellationToken ct)
     {
         if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return new(false, StatusCodes.Status503ServiceUnavailable, off);

@@ -8,8 +8,12 @@ namespace Moat.Index.Auth;
 /// <summary>A parsed token: the server-side id, its caveats in order, and the chained signature.</summary>
 public sealed record Macaroon(string Id, IReadOnlyList<string> Caveats, byte[] Signature);
 
-/// <summary>What a request is checked against: the project acted on (null for none) and the time.</summary>
-public sealed record CaveatContext(string? Project, DateTimeOffset Now);
+/// <summary>
+/// What a request is checked against: the project acted on (null for none) and the time. <paramref name="Reading"/>:
+/// a download or page read, which a project caveat does not limit (it scopes what the token may publish; with
+/// <c>[security] read = "authenticated"</c> any valid token reads the whole index).
+/// </summary>
+public sealed record CaveatContext(string? Project, DateTimeOffset Now, bool Reading = false);
 
 /// <summary>
 /// API tokens in the spirit of macaroons. A token is <c>moat-</c> + base64url(JSON <c>{"i": id, "c": [caveats],
@@ -118,6 +122,7 @@ public static class Macaroons
                         if (context.Now.ToUnixTimeSeconds() < nbf) return "The token is not valid yet.";
                         break;
                     case "projects" when property.Value.ValueKind == JsonValueKind.Array:
+                        if (context.Reading) break;
                         var allowed = property.Value.EnumerateArray().Select(p => p.GetString()).ToList();
                         if (context.Project is null || !allowed.Contains(context.Project))
                             return $"The token is not allowed to act on project '{context.Project}': it is scoped to '{string.Join("', '", allowed)}'.";

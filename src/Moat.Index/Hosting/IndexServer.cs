@@ -25,6 +25,7 @@ public static class IndexServer
 {
     public static WebApplication Build(IndexOptions options, Action<WebApplicationBuilder>? configure = null)
     {
+        options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "moat", ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -60,7 +61,13 @@ public static class IndexServer
 
         var app = builder.Build();
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
+        // First: everything after it sees the client's scheme and address, not the proxy's.
+        TrustedProxies.Use(app, options.TrustedProxies);
         app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
+        // Inside the request log, so a failure is logged and counted as the 500 it is answered with.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = InternalErrorAsync });
+        app.Use(SecurityMiddleware.NoSniff);
+        if (options.Security.Read == ReadAccess.Authenticated) app.Use(ReadGate.Middleware);
         app.Use(SecurityMiddleware.KillSwitchNotice(app.Services.GetRequiredService<KillSwitches>()));
 
         app.MapGet("/healthz", async (IMetadataStore s, CancellationToken ct) =>
@@ -68,7 +75,7 @@ public static class IndexServer
             var serial = await s.GetGlobalSerialAsync(ct);
             return Results.Json(new { status = "ok", serial });
         });
-        app.MapGet("/metrics", () => Results.Text(IndexMetrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        MetricsAccess.Map(app, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Metrics"));
         SimpleEndpoints.Map(app);
         Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
@@ -79,6 +86,13 @@ public static class IndexServer
         DisclosureEndpoint.Map(app);
         Web.WebPages.Map(app);
         return app;
+    }
+
+    /// <summary>The answer to an unhandled exception (the exception handler middleware logs it and sets 500): no details for the client.</summary>
+    private static Task InternalErrorAsync(HttpContext context)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("Internal server error: the failure is in the server's log.\n");
     }
 
     /// <summary>Accounts, sessions, tokens, Trusted Publishing, kill switches and the event log (issue 9).</summary>
@@ -121,11 +135,11 @@ public static class IndexServer
         }
         catch
         {
-            Record(context, started, log);
+            Record(context, started, log, failed: true);
             throw;
         }
         if (!pending.IsCompleted) return AwaitAndRecord(pending, context, started, log);
-        Record(context, started, log);
+        Record(context, started, log, failed: !pending.IsCompletedSuccessfully);
         return pending;
     };
 
@@ -135,17 +149,24 @@ public static class IndexServer
         {
             await pending;
         }
-        finally
+        catch
         {
-            Record(context, started, log);
+            Record(context, started, log, failed: true);
+            throw;
         }
+        Record(context, started, log, failed: false);
     }
 
-    private static void Record(HttpContext context, long started, ILogger? log)
+    /// <param name="failed">
+    /// An exception escaped: the server will answer 500 once it reaches Kestrel, but the response still says 200
+    /// here unless it had started.
+    /// </param>
+    private static void Record(HttpContext context, long started, ILogger? log, bool failed)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
-        IndexMetrics.ObserveRequest(context.Request.Method, IndexMetrics.RouteGroup(context.Request.Path.Value), context.Response.StatusCode, elapsed.TotalSeconds);
+        var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+        IndexMetrics.ObserveRequest(context.Request.Method, IndexMetrics.RouteGroup(context.Request.Path.Value), status, elapsed.TotalSeconds);
         log?.LogInformation("{Method} {Path}{Query} {Status} {ElapsedMs:0.0}ms", context.Request.Method, context.Request.Path.Value,
-            context.Request.QueryString.Value, context.Response.StatusCode, elapsed.TotalMilliseconds);
+            context.Request.QueryString.Value, status, elapsed.TotalMilliseconds);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace Moat.Index.Security;
 
@@ -10,6 +11,19 @@ namespace Moat.Index.Security;
 /// </summary>
 public static class SecurityMiddleware
 {
+    private static readonly StringValues NoSniffValue = "nosniff";
+
+    /// <summary>
+    /// Every response says <c>X-Content-Type-Options: nosniff</c>: a browser must not guess that an uploaded file or
+    /// a project page served as one type is HTML or script (an uploaded .tar.gz sniffed as HTML would run in this
+    /// origin). The web pages add their other headers in <c>Web.WebPages</c>.
+    /// </summary>
+    public static Task NoSniff(HttpContext context, RequestDelegate next)
+    {
+        context.Response.Headers.XContentTypeOptions = NoSniffValue;
+        return next(context);
+    }
+
     public static Func<HttpContext, RequestDelegate, Task> KillSwitchNotice(KillSwitches switches) => (context, next) =>
     {
         // Every request passes here: no state machine and no allocation when the switches have not changed.

@@ -14,8 +14,8 @@ namespace Moat.Index.Web;
 public sealed record PageContext(SignedIn? SignedIn, bool IsAdmin, IReadOnlyList<KillSwitches.Active> Switches, string CsrfToken, string Path)
 {
     /// <summary>
-    /// The outcome of the previous form post (post/redirect/get: <c>?message=…</c> or <c>?error=…</c>), shown by the
-    /// layout above the page, escaped like all output. A forged link can only show text, never markup.
+    /// The outcome of the previous form post (post/redirect/get through <see cref="Flash"/>, never the query string),
+    /// shown by the layout above the page, escaped like all output.
     /// </summary>
     public string? Notice { get; init; }
     public string? NoticeError { get; init; }
@@ -31,15 +31,13 @@ public sealed record PageContext(SignedIn? SignedIn, bool IsAdmin, IReadOnlyList
         var (signedIn, _) = await services.GetRequiredService<Sessions>().ReadAsync(http.Request, csrfChecked);
         var switches = await services.GetRequiredService<KillSwitches>().ActiveAsync();
         var csrf = services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http).RequestToken ?? "";
-        var query = http.Request.Query;
+        var flash = Flash.Take(http);
         return new PageContext(signedIn, IsAdminSession(signedIn, services.GetRequiredService<SecurityOptions>()), switches, csrf, http.Request.Path.Value ?? "/")
         {
-            Notice = Short(query["message"].ToString()),
-            NoticeError = Short(query["error"].ToString()),
+            Notice = flash is { IsError: false } ? flash.Text : null,
+            NoticeError = flash is { IsError: true } ? flash.Text : null,
         };
     }
-
-    private static string? Short(string text) => text.Length == 0 ? null : text.Length > 300 ? text[..300] : text;
 
     /// <summary>
     /// The web admin: a user listed in <c>[security] admins</c>, not disabled (Sessions drops disabled users), with a

@@ -58,13 +58,31 @@ public static class WebPages
         AccountPages.Map(app);
     }
 
-    /// <summary>A route group for pages: every response gets the CSP and the other security headers.</summary>
+    /// <summary>
+    /// A route group for pages: every response gets the CSP and the other security headers. With an https origin a
+    /// page requested over plain http is refused with the fix, instead of failing deep in the secure-cookie checks.
+    /// </summary>
     public static RouteGroupBuilder Group(IEndpointRouteBuilder app, string prefix = "") =>
         app.MapGroup(prefix).AddEndpointFilter(async (context, next) =>
         {
-            AddSecurityHeaders(context.HttpContext.Response);
+            var http = context.HttpContext;
+            AddSecurityHeaders(http.Response);
+            if (PlainHttpRefusal(http) is { } refusal) return refusal;
             return await next(context);
         });
+
+    /// <summary>
+    /// Null unless the origin is https and this request is not: someone reached the http listener directly, or the
+    /// proxy in front is not in <c>[server] trusted-proxies</c> (so its <c>X-Forwarded-Proto</c> is ignored). Not a
+    /// redirect: behind an untrusted proxy it would loop.
+    /// </summary>
+    private static IResult? PlainHttpRefusal(HttpContext http)
+    {
+        var origin = http.RequestServices.GetRequiredService<SecurityOptions>().Origin.TrimEnd('/');
+        if (http.Request.IsHttps || !origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) return null;
+        return Results.Text($"This index is served at {origin}: open it there. (Operators: a TLS-terminating proxy in front of Moat must be " +
+            "listed in [server] trusted-proxies, or its X-Forwarded-Proto is ignored.)\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status421MisdirectedRequest);
+    }
 
     public static void AddSecurityHeaders(HttpResponse response)
     {

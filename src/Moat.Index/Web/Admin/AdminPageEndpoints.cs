@@ -69,6 +69,6 @@ public static class AdminPageEndpoints
         var (form, refusal) = await WebForm.ReadAsync(http);
         if (refusal is not null) return refusal;
         if (WebPages.RequireAdmin(form!.Page) is { } notAdmin) return notAdmin;
-        return FirewallEndpoints.SeeOther("/admin", await action(form, AdminActor.Web(form.Page.SignedIn!.User, http)));
+        return FirewallEndpoints.SeeOther(http, "/admin", await action(form, AdminActor.Web(form.Page.SignedIn!.User, http)));
     }
 }

@@ -81,10 +81,10 @@ public static class FirewallEndpoints
             if (WebPages.RequireAdmin(form!.Page) is { } notAdmin) return notAdmin;
             var project = form.Field("project");
             var reason = form.Field("reason");
-            if (project.Length == 0 || reason.Length == 0) return SeeOther("/firewall", new AdminResult(false, "Give the project and a reason to allowlist it."));
+            if (project.Length == 0 || reason.Length == 0) return SeeOther(http, "/firewall", new AdminResult(false, "Give the project and a reason to allowlist it."));
             var result = await proxy.AllowAsync(project, reason);
             if (result.Ok) await events.RecordAsync("firewall:allow", http, form.Page.SignedIn!.User.id, Moat.Packaging.ProjectName.Normalize(project), new { reason });
-            return SeeOther("/firewall", result);
+            return SeeOther(http, "/firewall", result);
         });
     }
 
@@ -102,7 +102,7 @@ public static class FirewallEndpoints
                 StatusCodes.Status400BadRequest);
         var result = action == "release" ? await proxy.ReleaseAsync(sha256, reason) : await proxy.BlockAsync(sha256, reason);
         await events.RecordAsync($"firewall:{action}", http, form.Page.SignedIn!.User.id, entry.File.Project, new { file = entry.File.Filename, entry.File.Sha256, reason });
-        return SeeOther("/firewall", result);
+        return SeeOther(http, "/firewall", result);
     }
 
     /// <summary>Release or block one quarantined upload; <see cref="HostedQuarantine"/> requires the reason and records the event with the administrator.</summary>
@@ -119,10 +119,10 @@ public static class FirewallEndpoints
                 StatusCodes.Status400BadRequest);
         var admin = AdminActor.Web(form.Page.SignedIn!.User, http);
         var outcome = action == "release" ? await hosted.ReleaseAsync(filename, reason, admin, ct) : await hosted.BlockAsync(filename, reason, admin, ct);
-        return SeeOther("/firewall", new AdminResult(outcome.Ok, outcome.Message));
+        return SeeOther(http, "/firewall", new AdminResult(outcome.Ok, outcome.Message));
     }
 
-    /// <summary>Post/redirect/get: the result message travels in the query string and is shown (escaped) by the next page.</summary>
-    internal static IResult SeeOther(string path, AdminResult result) =>
-        Results.Redirect($"{path}?{(result.Ok ? "message" : "error")}={Uri.EscapeDataString(result.Message)}");
+    /// <summary>Post/redirect/get: the result message is left for the next page in a sealed cookie (<see cref="Flash"/>), never in the URL.</summary>
+    internal static IResult SeeOther(HttpContext http, string path, AdminResult result) =>
+        Flash.Redirect(http, path, new FlashMessage(result.Message, IsError: !result.Ok));
 }
