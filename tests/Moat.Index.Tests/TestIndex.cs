@@ -28,7 +28,7 @@ internal sealed class TestIndex : IAsyncDisposable
         Client = app.GetTestClient();
     }
 
-    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null)
+    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null, Action<WebApplicationBuilder>? host = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
         // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
@@ -38,9 +38,16 @@ internal sealed class TestIndex : IAsyncDisposable
             DataDirectory = data, LogRequests = false, LogLevel = "warning",
             Security = new Moat.Index.Accounts.SecurityOptions { PasswordIterations = 1000, Origin = "http://localhost" },
             Proxy = new Proxy.ProxyOptions { Upstream = "" },
+            // Most tests are about something other than who may create a project, and let their users create one;
+            // NewProjectTests start with the real default ("approved") and the other policies.
+            NewProjects = Auth.NewProjectPolicy.Anyone,
         };
         if (configure is not null) options = configure(options);
-        var app = IndexServer.Build(options, builder => builder.WebHost.UseTestServer());
+        var app = IndexServer.Build(options, builder =>
+        {
+            builder.WebHost.UseTestServer();
+            host?.Invoke(builder);
+        });
         await app.StartAsync();
         return new TestIndex(data, app);
     }

@@ -52,6 +52,8 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         Assert.Contains("wendy-tools", await page.Locator("dl.facts").InnerTextAsync());
         await browser.ScreenshotAsync("account-token-created");
 
+        // A new name is a claim an administrator grants first ([policy] new-projects = "approved", the default).
+        Assert.True((await web.Server.Admin.GrantClaimAsync("wendy-tools", "wendy", "her team's tools")).Ok);
         var dist = Directory.CreateTempSubdirectory("moat-web-twine-");
         try
         {

@@ -37,7 +37,7 @@ public sealed class NewProjects(IndexOptions options, ProtectedNames protectedNa
     public async Task<AuthorizationDecision> ForAdminAsync(string project, CancellationToken ct)
     {
         if (await SwitchedOffAsync() is { } off) return off;
-        var why = await protectedNames.WhyAsync(project, ct);
+        var why = await protectedNames.WhyAsync(project, ct, askUpstream: false);
         return AuthorizationDecision.Allow with { CreatesProject = true, PublicName = why?.Reason };
     }
 

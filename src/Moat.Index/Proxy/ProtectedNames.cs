@@ -14,8 +14,12 @@ public sealed record PublicName(string Reason);
 /// </summary>
 public sealed class ProtectedNames(Repositories repositories, IndexOptions options)
 {
-    /// <summary>Why <paramref name="project"/> (normalized) is protected, or null when it is free to create.</summary>
-    public async Task<PublicName?> WhyAsync(string project, CancellationToken ct)
+    /// <summary>
+    /// Why <paramref name="project"/> (normalized) is protected, or null when it is free to create. With
+    /// <paramref name="askUpstream"/> false only pages Moat already holds are consulted: an administrator creating an
+    /// internal name should not announce it to a public index just to annotate the event.
+    /// </summary>
+    public async Task<PublicName?> WhyAsync(string project, CancellationToken ct, bool askUpstream = true)
     {
         if (options.Proxy.IsReserved(project) || repositories.Proxies.Any(p => p.Options.IsReserved(project)))
             return new($"'{project}' is a reserved name ([proxy] reserved)");
@@ -24,6 +28,11 @@ public sealed class ProtectedNames(Repositories repositories, IndexOptions optio
         foreach (var proxy in repositories.Proxies)
         {
             if (!proxy.Options.Enabled) continue;
+            if (!askUpstream)
+            {
+                if (await proxy.CachedPageAsync(project) is not null) return new($"'{project}' exists on upstream '{proxy.Name}' ({proxy.Options.DisplayUpstream})");
+                continue;
+            }
             var lookup = await proxy.PageAsync(project, ct);
             if (lookup.Page is not null) return new($"'{project}' exists on upstream '{proxy.Name}' ({proxy.Options.DisplayUpstream})");
             // Unknown is not free: a name we cannot check may be a public project.
