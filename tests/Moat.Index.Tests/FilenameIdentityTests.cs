@@ -158,7 +158,7 @@ public sealed class FilenameIdentityTests
         using var response = await index.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("Upload too large", response.ReasonPhrase);
-        Assert.True(body.Read < 64L * 1024 * 1024, $"{body.Read} bytes were read");
+        Assert.True(body.BytesRead < 64L * 1024 * 1024, $"{body.BytesRead} bytes were read");
     }
 
     /// <summary>A wheel upload form whose content part carries <paramref name="filename"/> as given (RFC 5987 for non-ASCII).</summary>
@@ -173,16 +173,16 @@ public sealed class FilenameIdentityTests
     /// <summary>Zero bytes for as long as anyone reads, counting them.</summary>
     private sealed class EndlessStream : Stream
     {
-        public long Read;
+        public long BytesRead;
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
-        public override long Position { get => Read; set => throw new NotSupportedException(); }
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
         public override int Read(byte[] buffer, int offset, int count)
         {
             Array.Clear(buffer, offset, count);
-            Interlocked.Add(ref Read, count);
+            Interlocked.Add(ref BytesRead, count);
             return count;
         }
         public override void Flush() { }
