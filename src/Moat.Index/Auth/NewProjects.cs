@@ -20,7 +20,8 @@ public enum NewProjectPolicy
 /// everyone installing through this index (groups serve hosted names only), so a new name is an act of trust:
 /// <list type="bullet">
 /// <item>admin and operator tokens (<c>moat admin token create</c>) create any project — the administrator's explicit
-/// act; a name that is public, popular or reserved is recorded as such in the <c>project:created</c> event;</item>
+/// act; a name known to be public (from pages Moat already holds: the upstream is not told about internal names),
+/// popular or reserved is recorded as such in the <c>project:created</c> event;</item>
 /// <item>a user holding a role on a name that does not exist yet (an administrator's grant, <c>moat admin claims grant</c>)
 /// creates it;</item>
 /// <item>anyone else's new name is refused with the reason, and recorded as a pending claim an administrator can grant:
