@@ -47,6 +47,13 @@ public sealed record IndexOptions
     /// <summary>The environment variable holding the bearer token <c>/metrics</c> asks for in token mode (<c>[server] metrics-token-env</c>).</summary>
     public string MetricsTokenEnv { get; init; } = "MOAT_METRICS_TOKEN";
 
+    /// <summary>
+    /// Who creates a hosted project by uploading its first file (<c>[policy] new-projects</c>): <c>"approved"</c> by
+    /// default — a user's new name waits for an administrator's grant — since a hosted name replaces the public project
+    /// of that name for everyone installing here. Public, popular and reserved names always need a grant.
+    /// </summary>
+    public Auth.NewProjectPolicy NewProjects { get; init; } = Auth.NewProjectPolicy.Approved;
+
     /// <summary>Log every request (method, path, status, time) at information level.</summary>
     public bool LogRequests { get; init; } = true;
     public string LogFormat { get; init; } = "text";
@@ -91,7 +98,7 @@ public sealed record IndexOptions
 
     /// <summary>
     /// Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours,
-    /// blob-grace-minutes, trusted-proxies, metrics, metrics-token-env</c> and <c>[policy] suspicious, malicious</c>.
+    /// blob-grace-minutes, trusted-proxies, metrics, metrics-token-env</c> and <c>[policy] suspicious, malicious, new-projects</c>.
     /// </summary>
     public static IndexOptions Apply(IndexOptions options, TomlTable table, string source)
     {
@@ -122,6 +129,12 @@ public sealed record IndexOptions
             {
                 OnSuspicious = Text(policy, "suspicious", source) is { } s ? ParseAction(s, source, "policy.suspicious") : options.OnSuspicious,
                 OnMalicious = Text(policy, "malicious", source) is { } m ? ParseAction(m, source, "policy.malicious") : options.OnMalicious,
+                NewProjects = Text(policy, "new-projects", source) is { } n ? OneOf(n, source, "policy.new-projects", "anyone", "approved", "admins") switch
+                {
+                    "anyone" => Auth.NewProjectPolicy.Anyone,
+                    "admins" => Auth.NewProjectPolicy.Admins,
+                    _ => Auth.NewProjectPolicy.Approved,
+                } : options.NewProjects,
             };
         }
         if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)

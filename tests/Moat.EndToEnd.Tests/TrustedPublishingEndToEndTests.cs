@@ -27,6 +27,8 @@ public sealed class TrustedPublishingEndToEndTests : IDisposable
             id = "p1", project = "moat-e2e-oidc", kind = "github", repository = "acme/oidc", owner_id = "31337", workflow = "release.yml",
             environment = "", created_by = "operator", created_at = AccountStore.Text(DateTimeOffset.UtcNow),
         });
+        // Registering a publisher takes an owner of the project: the name is granted, so its first publish may create it.
+        await accounts.SetRoleAsync("moat-e2e-oidc", "operator", "owner");
 
         using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
         var audience = (await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/_/oidc/audience")).GetProperty("audience").GetString();

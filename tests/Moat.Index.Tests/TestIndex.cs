@@ -42,6 +42,9 @@ internal sealed class TestIndex : IAsyncDisposable
             DataDirectory = data, LogRequests = false, LogLevel = "warning",
             Security = new Moat.Index.Accounts.SecurityOptions { PasswordIterations = 1000, Origin = "http://localhost" },
             Proxy = new Proxy.ProxyOptions { Upstream = "" },
+            // Most tests are about something other than who may create a project, and let their users create one;
+            // NewProjectTests start with the real default ("approved") and the other policies.
+            NewProjects = Auth.NewProjectPolicy.Anyone,
         };
         if (configure is not null) options = configure(options);
         var clock = new ShiftableClock();

@@ -7,7 +7,17 @@ using static Moat.Web.Tests.AccountFlows;
 namespace Moat.Web.Tests;
 
 /// <summary>The account pages through a real browser: sign-up to twine upload, second factors, tokens, publishers, refusals.</summary>
-public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture>
+/// <summary>
+/// A server where any user may create a project (<c>[policy] new-projects = "anyone"</c>): pending trusted publishers —
+/// a publisher for a project its first publish creates — exist for such an index; under the default ("approved") a
+/// new name is granted by an administrator first, and a publisher is then added to the granted project.
+/// </summary>
+public sealed class OpenProjectsFixture : WebFixture
+{
+    protected override Moat.Index.IndexOptions Configure(Moat.Index.IndexOptions options) => options with { NewProjects = Moat.Index.Auth.NewProjectPolicy.Anyone };
+}
+
+public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<OpenProjectsFixture>
 {
     private string Origin => web.Server.Url;
 
@@ -52,6 +62,8 @@ public sealed class AccountPagesTests(WebFixture web) : IClassFixture<WebFixture
         Assert.Contains("wendy-tools", await page.Locator("dl.facts").InnerTextAsync());
         await browser.ScreenshotAsync("account-token-created");
 
+        // An administrator's grant of the name, as the default policy ("approved") needs: it works under any policy.
+        Assert.True((await web.Server.Admin.GrantClaimAsync("wendy-tools", "wendy", "her team's tools")).Ok);
         var dist = Directory.CreateTempSubdirectory("moat-web-twine-");
         try
         {

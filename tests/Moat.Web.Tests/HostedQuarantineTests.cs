@@ -33,6 +33,8 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
         var (project, version, filename, content) = FixturePacker.PackCorpusSample("malicious", "m093-miner-obfuscated-pool", _packed.FullName);
         (status, body) = await user.ApiAsync("POST", "/_/account/tokens", new { description = "laptop", projects = new[] { project } });
         Assert.True(status == 201, $"token: {status} {body}");
+        // A new name is a claim an administrator grants first ([policy] new-projects = "approved", the default).
+        Assert.True((await web.Server.Admin.GrantClaimAsync(project, "mallory", "mallory's project")).Ok);
         using var http = new HttpClient { BaseAddress = new Uri(web.Server.Url) };
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/legacy/") { Content = TestDistributions.UploadForm(project, version, filename, content, wheel: false) })
         {

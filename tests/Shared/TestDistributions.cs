@@ -52,7 +52,8 @@ internal static class TestDistributions
 
     public static string SdistFilename(string name, string version) => $"{name.Replace('-', '_')}-{version}.tar.gz";
 
-    public static byte[] Sdist(string name, string version, string? requiresPython = null)
+    /// <summary>An sdist with PKG-INFO and setup.py; <paramref name="module"/> adds <c>module.py</c> (other bytes, same release).</summary>
+    public static byte[] Sdist(string name, string version, string? requiresPython = null, string? module = null)
     {
         var root = $"{name.Replace('-', '_')}-{version}";
         using var buffer = new MemoryStream();
@@ -66,6 +67,7 @@ internal static class TestDistributions
             }
             Add("PKG-INFO", Metadata(name, version, requiresPython));
             Add("setup.py", "from setuptools import setup\nsetup()\n");
+            if (module is not null) Add($"{module}.py", $"# {module}\n");
         }
         return buffer.ToArray();
     }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Moat.Packaging;
 
@@ -20,6 +21,15 @@ public sealed class PopularCorpus
 
     /// <summary>Where the list came from, for reports.</summary>
     public string Source { get; }
+
+    private FrozenDictionary<string, int>? _ranks;
+
+    /// <summary>The rank of a normalized name in this list, or null when it is not in it.</summary>
+    public int? RankOf(string normalizedName)
+    {
+        var ranks = _ranks ??= Projects.ToFrozenDictionary(p => p.Name, p => p.Rank, StringComparer.Ordinal);
+        return ranks.TryGetValue(normalizedName, out var rank) ? rank : null;
+    }
 
     private PopularCorpus(IEnumerable<PopularProject> projects, string source)
     {

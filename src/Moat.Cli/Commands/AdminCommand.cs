@@ -139,6 +139,24 @@ public static class AdminCommand
         reject.SetAction(async (parse, ct) => print(parse, await open(parse).RejectAsync(parse.GetValue(project)!, parse.GetValue(version)!, parse.GetValue(rejectReason), ct)));
         admin.Subcommands.Add(reject);
 
+        // Claims on new project names ([policy] new-projects): the administrator decides who may create a project.
+        var claimState = new Option<string>("--state") { Description = "pending (default), granted, refused or all.", DefaultValueFactory = _ => "pending" };
+        claimState.AcceptOnlyFromAmong("pending", "granted", "refused", "all");
+        var listClaims = new Command("list", "List claims on new project names as JSON lines (pending ones by default).") { claimState };
+        listClaims.SetAction(async (parse, ct) =>
+        {
+            var wanted = parse.GetValue(claimState);
+            foreach (var claim in await open(parse).ClaimsAsync(wanted == "all" ? null : wanted))
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(Moat.Index.Admin.AdminEndpoints.ClaimJson(claim)));
+            return ExitCodes.Clean;
+        });
+        var claimReason = new Option<string?>("--reason") { Description = "Why (recorded in the security events; shown to the user on a refusal)." };
+        var grant = new Command("grant", "Grant a new project name to a user: they become its owner and their next upload creates it (also over a public or reserved name: recorded).") { project, username, claimReason };
+        grant.SetAction(async (parse, ct) => print(parse, await open(parse).GrantClaimAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(claimReason), ct)));
+        var refuse = new Command("refuse", "Refuse a user's pending claim on a project name (a reason is required).") { project, username, claimReason };
+        refuse.SetAction(async (parse, ct) => print(parse, await open(parse).RefuseClaimAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(claimReason))));
+        admin.Subcommands.Add(new Command("claims", "Claims on new project names: who asked to create which project.") { listClaims, grant, refuse });
+
         var byUser = new Option<string?>("--user") { Description = "Only this user's events." };
         var byProject = new Option<string?>("--project") { Description = "Only this project's events." };
         var limit = new Option<int>("--limit") { Description = "At most this many (newest first).", DefaultValueFactory = _ => 100 };

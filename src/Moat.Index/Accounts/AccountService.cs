@@ -36,7 +36,7 @@ public sealed record PublisherRequest(string? Kind, string? Repository, string? 
 /// methods; neither re-implements a rule. A refusal is an <see cref="AccountRefusal"/> carrying the status.
 /// </summary>
 public sealed class AccountService(AccountStore store, SecurityOptions options, Sessions sessions, LoginThrottle throttle, KillSwitches switches,
-    IMailSender mail, SecurityEvents events, IMetadataStore metadata, TimeProvider time)
+    IMailSender mail, SecurityEvents events, IMetadataStore metadata, TimeProvider time, Auth.NewProjects newProjects)
 {
     public const int RecoveryCodeCount = 8;
 
@@ -532,6 +532,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var name = ProjectName.Normalize(body.ProjectName);
         if (await metadata.GetProjectAsync(name) is not null || await store.HasRolesAsync(name)) throw new AccountRefusal(409, $"The project '{name}' already exists: add the publisher to it instead.");
         if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(400, invalid);
+        // A pending publisher creates its project on first use: the same rule as a first upload decides whether it may.
+        if (await newProjects.ForUserAsync(name, s.User, http, default) is { Allowed: false } refused) throw new AccountRefusal(refused.Status, refused.Message!);
         var row = NewPublisher(body, s.User.id, null, name);
         await store.AddPublisherAsync(row);
         await events.RecordAsync("account:pending-publisher-added", http, s.User.id, name, new { row.kind, row.repository, row.workflow });

@@ -86,6 +86,20 @@ public sealed class EventRow
     public string? details { get; set; }
 }
 
+/// <summary>A user's claim on a new project name: pending, granted or refused by an administrator.</summary>
+public sealed class ClaimRow
+{
+    public string project { get; set; } = "";
+    public string user_id { get; set; } = "";
+    public string requested_at { get; set; } = "";
+    /// <summary>Why the name was protected when claimed (exists upstream, popular, reserved); null for an ordinary new name.</summary>
+    public string? conflict { get; set; }
+    public string state { get; set; } = "pending";
+    public string? decided_by { get; set; }
+    public string? decided_at { get; set; }
+    public string? reason { get; set; }
+}
+
 public sealed class SwitchRow
 {
     public string name { get; set; } = "";
@@ -171,6 +185,14 @@ public sealed class AccountStore
             // one statement can compute the next back-off.
             "CREATE TABLE login_backoff (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_failure_ms BIGINT NOT NULL, blocked_until_ms BIGINT NOT NULL)",
             "CREATE TABLE address_failures (address TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start_ms BIGINT NOT NULL)",
+        ],
+        [
+            // Claims on new project names: a user's request, held until an administrator grants or refuses it.
+            """
+            CREATE TABLE project_claims (
+                project TEXT NOT NULL, user_id TEXT NOT NULL, requested_at TEXT NOT NULL, conflict TEXT, state TEXT NOT NULL,
+                decided_by TEXT, decided_at TEXT, reason TEXT, PRIMARY KEY (project, user_id))
+            """,
         ],
     ];
 
@@ -426,6 +448,27 @@ public sealed class AccountStore
     public Task<IReadOnlyList<(string project, string role)>> UserRolesAsync(string userId) =>
         ManyAsync<(string, string)>("SELECT project, role FROM project_roles WHERE user_id = @userId ORDER BY project", new { userId });
     public async Task<bool> HasRolesAsync(string project) => await OneAsync<long>("SELECT COUNT(*) FROM project_roles WHERE project = @project", new { project }) > 0;
+
+    // Claims on new project names
+    /// <summary>Records a pending claim unless the user already has one on the name (a refused claim stays refused); returns the claim.</summary>
+    public async Task<ClaimRow> ClaimAsync(string project, string userId, string? conflict, DateTimeOffset now)
+    {
+        await ExecAsync("""
+            INSERT INTO project_claims (project, user_id, requested_at, conflict, state) VALUES (@project, @userId, @now, @conflict, 'pending')
+            ON CONFLICT (project, user_id) DO NOTHING
+            """, new { project, userId, now = Text(now), conflict });
+        return (await ClaimOfAsync(project, userId))!;
+    }
+    public Task<ClaimRow?> ClaimOfAsync(string project, string userId) =>
+        OneAsync<ClaimRow>("SELECT * FROM project_claims WHERE project = @project AND user_id = @userId", new { project, userId });
+    /// <summary>Claims in <paramref name="state"/> (all when null), oldest first.</summary>
+    public Task<IReadOnlyList<ClaimRow>> ClaimsAsync(string? state) =>
+        ManyAsync<ClaimRow>("SELECT * FROM project_claims WHERE @state IS NULL OR state = @state ORDER BY requested_at, project, user_id", new { state });
+    /// <summary>Records an administrator's decision on a claim (creating the row when the admin grants a name nobody asked for yet).</summary>
+    public Task DecideClaimAsync(string project, string userId, string state, string by, string? reason, DateTimeOffset now) => ExecAsync("""
+        INSERT INTO project_claims (project, user_id, requested_at, state, decided_by, decided_at, reason) VALUES (@project, @userId, @now, @state, @by, @now, @reason)
+        ON CONFLICT (project, user_id) DO UPDATE SET state = excluded.state, decided_by = excluded.decided_by, decided_at = excluded.decided_at, reason = excluded.reason
+        """, new { project, userId, state, by, reason, now = Text(now) });
 
     // Organisations and teams
     public async Task<bool> CreateOrganisationAsync(string name, string displayName, string ownerId, DateTimeOffset now)

@@ -19,6 +19,7 @@ public static class AdminEndpoints
     public sealed record FlagRequest(bool Value, string? Reason = null);
     public sealed record RoleRequest(string Username, string Role, string? Reason = null);
     public sealed record OrgMemberRequest(string Role);
+    public sealed record ClaimDecision(string Username, string? Reason);
 
     public static void Map(WebApplication app)
     {
@@ -59,6 +60,13 @@ public static class AdminEndpoints
         admin.MapPut("/users/{username}/disabled", (string username, FlagRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetUserDisabledAsync(username, body.Value, AdminActor.Of(http), body.Reason)));
         admin.MapPut("/projects/{project}/critical", (string project, FlagRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetCriticalAsync(project, body.Value, AdminActor.Of(http))));
         admin.MapPut("/projects/{project}/roles", (string project, RoleRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetRoleAsync(project, body.Username, body.Role, AdminActor.Of(http), body.Reason)));
+        // Claims on new project names: list, grant (the user becomes owner; their next upload creates it), refuse.
+        admin.MapGet("/claims", async (string? state, IndexAdmin ops) =>
+            Results.Json((await ops.ClaimsAsync(state is "all" ? null : state ?? "pending")).Select(ClaimJson)));
+        admin.MapPost("/claims/{project}/grant", (string project, ClaimDecision body, HttpContext http, IndexAdmin ops, CancellationToken ct) =>
+            Run(ops.GrantClaimAsync(project, body.Username, body.Reason, ct, AdminActor.Of(http))));
+        admin.MapPost("/claims/{project}/refuse", (string project, ClaimDecision body, HttpContext http, IndexAdmin ops) =>
+            Run(ops.RefuseClaimAsync(project, body.Username, body.Reason, AdminActor.Of(http))));
         admin.MapGet("/events", async (string? user, string? project, int? limit, IndexAdmin ops) =>
             Results.Json((await ops.EventsAsync(user, project, Math.Clamp(limit ?? 200, 1, 5000))).Select(Moat.Index.Security.SecurityEvents.Show)));
         admin.MapGet("/projects/{project}", async (string project, IMetadataStore store, CancellationToken ct) =>
@@ -99,6 +107,12 @@ public static class AdminEndpoints
         HostedQuarantine.Map(admin);
         Proxy.ProxyAdmin.Map(admin);
     }
+
+    /// <summary>A claim as the admin API and <c>moat admin claims list</c> show it.</summary>
+    public static object ClaimJson(IndexAdmin.Claim c) => new
+    {
+        project = c.Project, user = c.Username, requested_at = c.RequestedAt, state = c.State, conflict = c.Conflict, decided_by = c.DecidedBy, reason = c.Reason,
+    };
 
     private static async Task<IResult> Run(Task<AdminResult> operation)
     {

@@ -127,6 +127,57 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         return new(true, $"{user.username} is now {role} of {name}.");
     }
 
+    /// <summary>A claim on a new project name as the admin sees it.</summary>
+    public sealed record Claim(string Project, string Username, DateTimeOffset RequestedAt, string State, string? Conflict, string? DecidedBy, string? Reason);
+
+    /// <summary>Claims on new project names (pending ones when <paramref name="state"/> is "pending"; all when null), oldest first.</summary>
+    public async Task<IReadOnlyList<Claim>> ClaimsAsync(string? state = "pending")
+    {
+        var claims = new List<Claim>();
+        foreach (var row in await accounts.ClaimsAsync(state))
+        {
+            var user = await accounts.UserByIdAsync(row.user_id);
+            claims.Add(new(row.project, user?.username ?? row.user_id, AccountStore.Time(row.requested_at), row.state, row.conflict, row.decided_by, row.reason));
+        }
+        return claims;
+    }
+
+    /// <summary>
+    /// Grants a new project name to a user: they become its owner, so their next upload creates it whatever
+    /// <c>[policy] new-projects</c> says — also for a name an upstream has, which the hosted project then replaces
+    /// on every group (the grant is the administrator's explicit decision, recorded with the conflict the claim noted).
+    /// </summary>
+    public async Task<AdminResult> GrantClaimAsync(string project, string username, string? reason, CancellationToken ct = default, AdminActor? by = null)
+    {
+        if (!ProjectName.IsValid(project)) return new(false, $"'{project}' is not a valid project name.");
+        var user = await accounts.UserByNameAsync(username);
+        if (user is null) return new(false, $"No user {username}.");
+        var name = ProjectName.Normalize(project);
+        if (await store.GetProjectAsync(name, ct) is not null) return new(false, $"{name} already exists: give roles on it with 'moat admin role'.");
+        if (await accounts.HasRolesAsync(name) && await accounts.RoleAsync(name, user.id) is null)
+            return new(false, $"{name} is already granted to someone else: give roles on it with 'moat admin role'.");
+        var claim = await accounts.ClaimOfAsync(name, user.id);
+        var actor = by ?? AdminActor.CommandLine;
+        await accounts.SetRoleAsync(name, user.id, "owner");
+        await accounts.DecideClaimAsync(name, user.id, "granted", actor.Name, Reason(reason), DateTimeOffset.UtcNow);
+        await RecordAsync("admin:claim-granted", by, user.id, name, ("conflict", claim?.conflict), ("reason", Reason(reason)));
+        return new(true, $"Granted {name} to {user.username}: their next upload creates it."
+            + (claim?.conflict is { } conflict ? $" Note: {conflict}; the hosted project will replace it on this index." : ""));
+    }
+
+    /// <summary>Refuses a pending claim: the user's uploads of the name keep being refused, with this reason.</summary>
+    public async Task<AdminResult> RefuseClaimAsync(string project, string username, string? reason, AdminActor? by = null)
+    {
+        var user = await accounts.UserByNameAsync(username);
+        if (user is null) return new(false, $"No user {username}.");
+        var name = ProjectName.Normalize(project);
+        if (await accounts.ClaimOfAsync(name, user.id) is not { state: "pending" }) return new(false, $"{user.username} has no pending claim on {name}.");
+        if (Reason(reason) is null) return new(false, "Give a reason: the user is shown it.");
+        await accounts.DecideClaimAsync(name, user.id, "refused", (by ?? AdminActor.CommandLine).Name, Reason(reason), DateTimeOffset.UtcNow);
+        await RecordAsync("admin:claim-refused", by, user.id, name, ("reason", Reason(reason)));
+        return new(true, $"Refused {user.username}'s claim on {name}.");
+    }
+
     private Publishing.ReleaseApprovals Approvals => new(store, accounts, _events, invalidate);
 
     /// <summary>Requires (or stops requiring) a second person's approval before a release of the project is installable.</summary>

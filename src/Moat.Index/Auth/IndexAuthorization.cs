@@ -22,9 +22,15 @@ public sealed record Principal(bool PresentedCredentials, MacaroonRow? Token = n
     public string? TokenId => Token?.id ?? Legacy?.Id;
 }
 
-/// <summary>The decision: allowed, or the HTTP status and a message for the client.</summary>
+/// <summary>
+/// The decision: allowed, or the HTTP status and a message for the client. An allowed upload that would create its
+/// project says so (<see cref="CreatesProject"/>), with <see cref="PublicName"/> when an admin creates a protected name.
+/// </summary>
 public sealed record AuthorizationDecision(bool Allowed, int Status, string? Message)
 {
+    public bool CreatesProject { get; init; }
+    public string? PublicName { get; init; }
+
     public static readonly AuthorizationDecision Allow = new(true, StatusCodes.Status200OK, null);
     public static AuthorizationDecision Forbid(string message) => new(false, StatusCodes.Status403Forbidden, message);
 }
@@ -36,10 +42,10 @@ public sealed record AuthorizationDecision(bool Allowed, int Status, string? Mes
 /// SHA-256 row. An upload is allowed when: no kill switch forbids it; the token's signature and every caveat hold
 /// for this project and time; and the token is an admin token, an operator- or publisher-issued token scoped to
 /// the project, or a user's token where the user is enabled, has a verified e-mail and 2FA, and is owner or
-/// maintainer of the project (or the project is new, then the user becomes its owner). Owners of projects marked
-/// critical need a WebAuthn key (phishing-resistant 2FA).
+/// maintainer of the project (or the project is new and <see cref="NewProjects"/> lets them create it; then the user
+/// becomes its owner). Owners of projects marked critical need a WebAuthn key (phishing-resistant 2FA).
 /// </summary>
-public sealed class IndexAuthorization(IMetadataStore store, AccountStore accounts, KillSwitches switches, SecurityEvents events, TimeProvider time)
+public sealed class IndexAuthorization(IMetadataStore store, AccountStore accounts, KillSwitches switches, SecurityEvents events, TimeProvider time, NewProjects newProjects)
 {
     public async Task<Principal> IdentifyAsync(HttpRequest request, CancellationToken ct)
     {
@@ -92,18 +98,27 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         return AuthorizationDecision.Allow;
     }
 
-    public async Task<AuthorizationDecision> AuthorizeUploadAsync(Principal principal, string project, CancellationToken ct)
+    public async Task<AuthorizationDecision> AuthorizeUploadAsync(Principal principal, string project, CancellationToken ct, HttpContext? http = null)
     {
         if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return new(false, StatusCodes.Status503ServiceUnavailable, off);
         if (Unauthenticated(principal) is { } refused) return refused;
+        var exists = await store.GetProjectAsync(project, ct) is not null;
         if (principal.Legacy is { } legacy)
         {
-            return legacy.IsAdmin || legacy.Project == project ? await NewProjectAllowedAsync(project, ct)
-                : AuthorizationDecision.Forbid($"The token is not allowed to upload to project '{project}': it is scoped to '{legacy.Project}'.");
+            if (!legacy.IsAdmin && legacy.Project != project)
+                return AuthorizationDecision.Forbid($"The token is not allowed to upload to project '{project}': it is scoped to '{legacy.Project}'.");
+            return exists ? AuthorizationDecision.Allow : await newProjects.ForAdminAsync(project, ct); // issued by an operator
         }
         var token = principal.Token!;
         if (Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(project, time.GetUtcNow())) is { } why) return AuthorizationDecision.Forbid(why);
-        if (token.is_admin != 0 || token.user_id is null) return await NewProjectAllowedAsync(project, ct); // admin, operator- or publisher-issued: caveats scoped it
+        if (token.is_admin != 0 || (token.user_id is null && token.publisher_id is null))
+            return exists ? AuthorizationDecision.Allow : await newProjects.ForAdminAsync(project, ct); // admin or operator-issued: caveats scoped it
+        if (token.user_id is null)
+        {
+            // A trusted publisher's token: its project exists, or was granted (a pending publisher's first mint makes its creator owner).
+            if (exists) return AuthorizationDecision.Allow;
+            return await accounts.HasRolesAsync(project) ? await newProjects.ForGrantedAsync(ct) : await newProjects.ForPublisherAsync(project, ct);
+        }
 
         var user = await accounts.UserByIdAsync(token.user_id);
         if (user is null || user.is_disabled != 0) return AuthorizationDecision.Forbid("The token's user account is disabled.");
@@ -114,13 +129,13 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         var role = await accounts.RoleAsync(project, user.id);
         if (role is null)
         {
-            if (await store.GetProjectAsync(project, ct) is not null || await accounts.HasRolesAsync(project))
+            if (exists || await accounts.HasRolesAsync(project))
                 return AuthorizationDecision.Forbid($"User '{user.username}' is not an owner or maintainer of project '{project}'.");
-            return await NewProjectAllowedAsync(project, ct);
+            return await newProjects.ForUserAsync(project, user, http, ct);
         }
         if (role == "owner" && keys.Count == 0 && await accounts.IsCriticalAsync(project))
             return AuthorizationDecision.Forbid($"'{project}' is a critical project: its owners must use a security key (WebAuthn) as second factor.");
-        return AuthorizationDecision.Allow;
+        return exists ? AuthorizationDecision.Allow : await newProjects.ForGrantedAsync(ct);
     }
 
     /// <summary>
@@ -141,19 +156,15 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         return null;
     }
 
-    private async Task<AuthorizationDecision> NewProjectAllowedAsync(string project, CancellationToken ct)
-    {
-        if (await store.GetProjectAsync(project, ct) is not null) return AuthorizationDecision.Allow;
-        return await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off ? new(false, StatusCodes.Status503ServiceUnavailable, off) : AuthorizationDecision.Allow;
-    }
-
     /// <summary>
     /// After a file is stored: a user's first upload of a new project makes them its owner; the upload is recorded,
     /// and so is the staging when <paramref name="stagedVersion"/> says the release awaits approval.
     /// </summary>
-    public async Task UploadedAsync(HttpContext http, Principal principal, string project, string filename, string? stagedVersion = null)
+    public async Task UploadedAsync(HttpContext http, Principal principal, string project, string filename, string? stagedVersion = null, AuthorizationDecision? decision = null, string? uploader = null)
     {
         if (principal.UserId is { } user && !await accounts.HasRolesAsync(project)) await accounts.SetRoleAsync(project, user, "owner");
+        if (decision is { CreatesProject: true })
+            await events.RecordAsync("project:created", http, principal.UserId, project, new { filename, by = uploader, token = principal.TokenId, public_name = decision.PublicName });
         await events.RecordAsync("file:upload", http, principal.UserId, project, new { filename, token = principal.TokenId, publisher = principal.Token?.publisher_id });
         if (stagedVersion is not null)
             await events.RecordAsync("release:staged", http, principal.UserId, project, new { version = stagedVersion, filename, token = principal.TokenId, publisher = principal.Token?.publisher_id });

@@ -102,6 +102,7 @@ public static class IndexServer
         services.AddSingleton(security);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IndexAuthorization>();
+        services.AddSingleton<NewProjects>();
         services.AddSingleton<KillSwitches>();
         services.AddSingleton<SecurityEvents>();
         services.AddSingleton<Sessions>();

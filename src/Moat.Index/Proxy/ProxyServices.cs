@@ -26,6 +26,7 @@ public static class ProxyServices
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyRepository>>()))],
             sp.GetRequiredService<Simple.SimplePageCache>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<LookalikeGuard>()));
         services.AddSingleton<ProxyFiles>();
+        services.AddSingleton<ProtectedNames>();
         services.AddSingleton(sp => new ProxyAdmin(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<Repositories>().StateChanged));
     }
 }

@@ -23,7 +23,7 @@ public static class OidcEndpoints
         app.MapGet("/_/oidc/audience", (SecurityOptions options) => Results.Json(new { audience = options.OidcAudience }));
 
         app.MapPost("/_/oidc/mint-token", async (MintRequest body, HttpContext http, OidcVerifier verifier, SecurityOptions options, AccountStore store,
-            IMetadataStore metadata, KillSwitches switches, SecurityEvents events) =>
+            IMetadataStore metadata, KillSwitches switches, SecurityEvents events, Auth.NewProjects newProjects) =>
         {
             if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return Fail(503, "switched-off", off);
             if (string.IsNullOrWhiteSpace(body?.Token)) return Fail(422, "invalid-payload", "Send {\"token\": \"<OIDC identity token>\"}.");
@@ -45,6 +45,10 @@ public static class OidcEndpoints
                     if (await metadata.GetProjectAsync(pending) is not null || await store.HasRolesAsync(pending))
                         throw new OidcException($"The pending publisher's project '{pending}' was created by someone else meanwhile.");
                     if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } noNew) return Fail(503, "switched-off", noNew);
+                    // Checked again at first use: the policy, or what the upstream holds, may have changed since it was set up.
+                    if (await store.UserByIdAsync(publisher.created_by) is not { } creator
+                        || await newProjects.ForUserAsync(pending, creator, http, http.RequestAborted) is { Allowed: false })
+                        throw new OidcException($"The pending publisher's project '{pending}' cannot be created: its creator must ask an administrator to grant the name.");
                     await store.ReifyPublisherAsync(publisher.id, pending);
                     await store.SetRoleAsync(pending, publisher.created_by, "owner");
                     project = pending;

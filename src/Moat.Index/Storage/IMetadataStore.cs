@@ -42,6 +42,12 @@ public interface IMetadataStore
     Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default);
 
     /// <summary>
+    /// The stored file <paramref name="filename"/> names in PyPI's canonical comparison (<see cref="Moat.Packaging.Filenames.CanonicalFilename"/>):
+    /// <c>Hostile-3.0.0.tar.gz</c> finds <c>hostile-3.0.tar.gz</c>. The exact spelling first when both exist.
+    /// </summary>
+    Task<FileRecord?> GetSameFileAsync(string filename, CancellationToken ct = default);
+
+    /// <summary>
     /// Hosted files held from clients for an admin: quarantined by the gate or blocked by an admin (any state other
     /// than available or staged, so a state this build does not know is listed too), newest upload first.
     /// </summary>
@@ -55,15 +61,20 @@ public interface IMetadataStore
     Task<bool> ChangeFileStateAsync(string filename, FileState from, FileState to, string? reason, CancellationToken ct = default);
 
     /// <summary>
-    /// Adds a file in one transaction (creating the project when new): refuses a taken or deleted filename and a
-    /// project whose status forbids uploads. The blob must already be committed — a row never points at nothing.
+    /// Adds a file in one transaction (creating the project when new): refuses a taken or deleted filename — compared
+    /// in canonical form, under a unique index, so of two spellings uploaded at once exactly one is stored — and a
+    /// project whose status forbids uploads. A file of a release already stored joins it (its version spelling and its
+    /// yank). The blob must already be committed — a row never points at nothing.
     /// </summary>
     Task<(AddFileOutcome Outcome, FileRecord? Existing)> AddFileAsync(FileRecord file, string projectDisplayName, CancellationToken ct = default);
 
     /// <summary>Deletes a file row and remembers its filename forever (PyPI never lets a filename be reused).</summary>
     Task<bool> DeleteFileAsync(string filename, CancellationToken ct = default);
 
-    /// <summary>Yanks (reason non-null or empty) or unyanks (yank false) every file of a release; returns how many files changed.</summary>
+    /// <summary>
+    /// Yanks (reason non-null or empty) or unyanks (yank false) every file of a release — every version equal to
+    /// <paramref name="version"/> under PEP 440, so 3.0 covers files uploaded as 3.0.0; returns how many files changed.
+    /// </summary>
     Task<int> SetYankedAsync(string project, string version, bool yanked, string? reason, CancellationToken ct = default);
 
     Task<bool> SetProjectStatusAsync(string project, ProjectStatus status, string? reason, CancellationToken ct = default);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Moat.Packaging.Filenames;
 
 namespace Moat.Index.Storage;
 
@@ -49,6 +50,17 @@ public sealed class SqliteMetadataStore : IMetadataStore
         ],
         // Who uploaded, as people know them (username, trusted publisher, token), kept when the token or publisher is gone.
         ["ALTER TABLE files ADD COLUMN uploader TEXT"],
+        // Filenames compared as PyPI compares them (CanonicalFilename): Hostile-3.0.0.tar.gz is hostile-3.0.tar.gz, so
+        // neither a stored, a deleted nor a blocked file comes back under another spelling; versions equal under
+        // PEP 440 are one release (yanks cover them all). Rows stored before get their keys in BackfillKeys.
+        [
+            "ALTER TABLE files ADD COLUMN filename_key TEXT",
+            "ALTER TABLE files ADD COLUMN release_key TEXT",
+            "ALTER TABLE deleted_filenames ADD COLUMN filename_key TEXT",
+            "CREATE UNIQUE INDEX files_by_filename_key ON files (filename_key)",
+            "CREATE INDEX files_by_release ON files (project, release_key)",
+            "CREATE INDEX deleted_filenames_by_key ON deleted_filenames (filename_key)",
+        ],
     ];
 
     private SqliteMetadataStore(string connectionString) => _connectionString = connectionString;
@@ -67,6 +79,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
         };
         var store = new SqliteMetadataStore(builder.ToString());
         store.Migrate();
+        store.BackfillKeys();
         return store;
     }
 
@@ -85,6 +98,36 @@ public sealed class SqliteMetadataStore : IMetadataStore
         }
         transaction.Commit();
     }
+
+    /// <summary>
+    /// Gives rows stored before the canonical keys existed their keys (SQL cannot parse PEP 440). When two old rows
+    /// share a key — variants accepted before keys were compared — the first keeps it and the other stays without,
+    /// still found by its exact filename.
+    /// </summary>
+    private void BackfillKeys()
+    {
+        using var connection = Connect();
+        foreach (var (filename, version) in connection.Query<(string, string)>("SELECT filename, version FROM files WHERE filename_key IS NULL ORDER BY upload_time").ToList())
+        {
+            try
+            {
+                connection.Execute("UPDATE files SET filename_key = @key, release_key = @release WHERE filename = @filename",
+                    new { filename, key = FilenameKey(filename), release = CanonicalFilename.Release(version) });
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == UniqueViolation)
+            {
+                connection.Execute("UPDATE files SET release_key = @release WHERE filename = @filename", new { filename, release = CanonicalFilename.Release(version) });
+            }
+        }
+        foreach (var filename in connection.Query<string>("SELECT filename FROM deleted_filenames WHERE filename_key IS NULL").ToList())
+            connection.Execute("UPDATE deleted_filenames SET filename_key = @key WHERE filename = @filename", new { filename, key = FilenameKey(filename) });
+    }
+
+    /// <summary>SQLITE_CONSTRAINT: here, a second spelling of a stored filename that raced past the check.</summary>
+    private const int UniqueViolation = 19;
+
+    /// <summary>The canonical key (<see cref="CanonicalFilename"/>); a name no parser knows is compared lower-cased.</summary>
+    internal static string FilenameKey(string filename) => CanonicalFilename.Key(filename) ?? filename.ToLowerInvariant();
 
     private SqliteConnection Connect()
     {
@@ -195,7 +238,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
         {
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO deleted_filenames (filename, deleted_at) VALUES (@filename, @now)", new { filename, now }, transaction, cancellationToken: ct));
+                "INSERT INTO deleted_filenames (filename, deleted_at, filename_key) VALUES (@filename, @now, @key)",
+                new { filename, now, key = FilenameKey(filename) }, transaction, cancellationToken: ct));
         }
         await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
         await transaction.CommitAsync(ct);
@@ -208,6 +252,14 @@ public sealed class SqliteMetadataStore : IMetadataStore
         var row = await connection.QuerySingleOrDefaultAsync<FileRow>(
             new CommandDefinition("SELECT * FROM files WHERE filename = @filename", new { filename }, cancellationToken: ct));
         return row?.ToRecord();
+    }
+
+    public async Task<FileRecord?> GetSameFileAsync(string filename, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        var rows = await connection.QueryAsync<FileRow>(new CommandDefinition(
+            "SELECT * FROM files WHERE filename_key = @key OR filename = @filename", new { filename, key = FilenameKey(filename) }, cancellationToken: ct));
+        return rows.OrderBy(r => r.filename == filename ? 0 : 1).FirstOrDefault()?.ToRecord();
     }
 
     public async Task<IReadOnlyList<FileRecord>> GetHeldFilesAsync(CancellationToken ct = default)
@@ -238,20 +290,30 @@ public sealed class SqliteMetadataStore : IMetadataStore
     {
         await using var connection = Connect();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        var existing = await connection.QuerySingleOrDefaultAsync<FileRow>(
-            new CommandDefinition("SELECT * FROM files WHERE filename = @filename", new { filename = file.Filename }, transaction, cancellationToken: ct));
+        var key = FilenameKey(file.Filename);
+        // Another spelling of a stored filename is the same file (Hostile-3.0.0.tar.gz is hostile-3.0.tar.gz).
+        var existing = (await connection.QueryAsync<FileRow>(new CommandDefinition(
+            "SELECT * FROM files WHERE filename_key = @key OR filename = @filename", new { filename = file.Filename, key }, transaction, cancellationToken: ct))).FirstOrDefault();
         if (existing is not null)
         {
             var record = existing.ToRecord();
             return (record.Sha256 == file.Sha256 ? AddFileOutcome.IdenticalExists : AddFileOutcome.FilenameTaken, record);
         }
-        var deleted = await connection.ExecuteScalarAsync<long>(
-            new CommandDefinition("SELECT COUNT(*) FROM deleted_filenames WHERE filename = @filename", new { filename = file.Filename }, transaction, cancellationToken: ct));
+        var deleted = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM deleted_filenames WHERE filename_key = @key OR filename = @filename", new { filename = file.Filename, key }, transaction, cancellationToken: ct));
         if (deleted > 0) return (AddFileOutcome.FilenameDeleted, null);
 
         var project = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
             new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = file.Project }, transaction, cancellationToken: ct));
         if (project is not null && !UploadsAllowed(project.ToRecord().Status)) return (AddFileOutcome.ProjectNotAcceptingUploads, null);
+
+        // A file of a release already here joins it: its version as the release spells it, and the release's yank
+        // (a yanked 3.0 is not reinstalled through a 3.0.0 file).
+        var release = CanonicalFilename.Release(file.Version);
+        var sameRelease = await connection.QueryFirstOrDefaultAsync<FileRow>(new CommandDefinition(
+            "SELECT * FROM files WHERE project = @project AND release_key = @release ORDER BY yanked DESC, upload_time",
+            new { project = file.Project, release }, transaction, cancellationToken: ct));
+        if (sameRelease is not null) file = file with { Version = sameRelease.version, Yanked = sameRelease.yanked != 0, YankedReason = sameRelease.yanked_reason };
 
         var serial = await NextSerialAsync(connection, transaction, ct);
         if (project is null)
@@ -264,14 +326,24 @@ public sealed class SqliteMetadataStore : IMetadataStore
         {
             await TouchProjectAsync(connection, transaction, file.Project, serial, ct);
         }
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO files (filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
-                size, upload_time, metadata_sha256, yanked, yanked_reason, state, state_reason, attestations, uploaded_by, uploader)
-            VALUES (@Filename, @Project, @Version, @PackageType, @PythonVersion, @RequiresPython, @Sha256, @Blake2b256, @Md5,
-                @Size, @UploadTime, @MetadataSha256, @Yanked, @YankedReason, @State, @StateReason, @Attestations, @UploadedBy, @Uploader)
-            """,
-            FileRow.From(file), transaction, cancellationToken: ct));
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO files (filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
+                    size, upload_time, metadata_sha256, yanked, yanked_reason, state, state_reason, attestations, uploaded_by, uploader,
+                    filename_key, release_key)
+                VALUES (@Filename, @Project, @Version, @PackageType, @PythonVersion, @RequiresPython, @Sha256, @Blake2b256, @Md5,
+                    @Size, @UploadTime, @MetadataSha256, @Yanked, @YankedReason, @State, @StateReason, @Attestations, @UploadedBy, @Uploader,
+                    @FilenameKey, @ReleaseKey)
+                """,
+                FileRow.From(file), transaction, cancellationToken: ct));
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == UniqueViolation)
+        {
+            // The unique key is the last word when two spellings race (another writer, another node).
+            return (AddFileOutcome.FilenameTaken, null);
+        }
         await transaction.CommitAsync(ct);
         return (AddFileOutcome.Added, null);
     }
@@ -288,7 +360,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
         if (project is null) return false;
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO deleted_filenames (filename, deleted_at) VALUES (@filename, @now)", new { filename, now = Text(DateTimeOffset.UtcNow) }, transaction, cancellationToken: ct));
+            "INSERT INTO deleted_filenames (filename, deleted_at, filename_key) VALUES (@filename, @now, @key)",
+            new { filename, now = Text(DateTimeOffset.UtcNow), key = FilenameKey(filename) }, transaction, cancellationToken: ct));
         await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
         await transaction.CommitAsync(ct);
         return true;
@@ -299,8 +372,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
         await using var connection = Connect();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE files SET yanked = @yanked, yanked_reason = @reason WHERE project = @project AND version = @version",
-            new { yanked = yanked ? 1 : 0, reason = yanked ? reason ?? "" : null, project, version }, transaction, cancellationToken: ct));
+            "UPDATE files SET yanked = @yanked, yanked_reason = @reason WHERE project = @project AND release_key = @release",
+            new { yanked = yanked ? 1 : 0, reason = yanked ? reason ?? "" : null, project, release = CanonicalFilename.Release(version) }, transaction, cancellationToken: ct));
         if (changed > 0) await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
         await transaction.CommitAsync(ct);
         return changed;
@@ -427,6 +500,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
         public string? attestations { get; set; }
         public string? uploaded_by { get; set; }
         public string? uploader { get; set; }
+        public string? filename_key { get; set; }
+        public string? release_key { get; set; }
 
         public FileRecord ToRecord() => new(filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
             size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, FileStateNames.Parse(state),
@@ -437,6 +512,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
             f.Filename, f.Project, f.Version, f.PackageType, f.PythonVersion, f.RequiresPython, f.Sha256, f.Blake2b256, f.Md5, f.Size,
             UploadTime = Text(f.UploadTime), f.MetadataSha256, Yanked = f.Yanked ? 1 : 0, f.YankedReason,
             State = FileStateNames.Of(f.State), f.StateReason, f.Attestations, f.UploadedBy, f.Uploader,
+            FilenameKey = FilenameKey(f.Filename), ReleaseKey = CanonicalFilename.Release(f.Version),
         };
     }
 

@@ -34,7 +34,15 @@ public static class UploadEndpoint
         var log = loggers.CreateLogger("Moat.Index.Upload");
         var ct = context.RequestAborted;
         var bodyLimit = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (bodyLimit is { IsReadOnly: false }) bodyLimit.MaxRequestBodySize = options.MaxUploadBytes + 16 * 1024 * 1024;
+        var maxBody = options.MaxUploadBytes + FormOverhead;
+        if (bodyLimit is { IsReadOnly: false }) bodyLimit.MaxRequestBodySize = maxBody;
+        if (context.Request.ContentLength > maxBody)
+        {
+            // Answered before a byte is read (and nothing drained): the announced length alone is too much.
+            await FailAsync(context, StatusCodes.Status413PayloadTooLarge,
+                $"Upload too large: the request announces {context.Request.ContentLength} bytes; the limit is {options.MaxUploadBytes / (1024 * 1024)} MiB per file.", "too-large");
+            return;
+        }
 
         var principal = await authorization.IdentifyAsync(context.Request, ct);
         if (IndexAuthorization.Unauthenticated(principal) is { } denied)
@@ -51,7 +59,7 @@ public static class UploadEndpoint
         }
         catch (UploadRejectedException ex)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, ex.Message, "invalid");
+            await FailAsync(context, ex.Status, ex.Message, ex.Status == StatusCodes.Status413PayloadTooLarge ? "too-large" : "invalid");
             return;
         }
 
@@ -64,7 +72,7 @@ public static class UploadEndpoint
             }
             var staged = form.Content!;
             var project = ProjectName.Normalize(form["name"]!);
-            var decision = await authorization.AuthorizeUploadAsync(principal, project, ct);
+            var decision = await authorization.AuthorizeUploadAsync(principal, project, ct, context);
             if (!decision.Allowed)
             {
                 await FailAsync(context, decision.Status, decision.Message!, "unauthorized");
@@ -72,14 +80,15 @@ public static class UploadEndpoint
             }
 
             var filename = form.Filename!;
-            var existing = await store.GetFileAsync(filename, ct);
+            // Compared in canonical form: Hostile-3.0.0.tar.gz is the stored hostile-3.0.tar.gz, a blocked one too.
+            var existing = await store.GetSameFileAsync(filename, ct);
             if (existing is not null)
             {
                 if (existing.State == FileState.Blocked)
                 {
                     // Not even an identical re-upload is "OK": the uploader must learn the file will never be served.
                     await FailAsync(context, StatusCodes.Status400BadRequest,
-                        $"{filename} was blocked by an administrator and cannot be uploaded again; use a different version.", "refused");
+                        $"{existing.Filename} was blocked by an administrator and cannot be uploaded again{SpelledAs(filename, existing)}; use a different version.", "refused");
                 }
                 else if (existing.Sha256 == staged.Sha256)
                 {
@@ -88,7 +97,7 @@ public static class UploadEndpoint
                 }
                 else
                 {
-                    await FailAsync(context, StatusCodes.Status400BadRequest, FileExists(filename), "refused");
+                    await FailAsync(context, StatusCodes.Status400BadRequest, FileExists(filename, existing), "refused");
                 }
                 return;
             }
@@ -119,7 +128,8 @@ public static class UploadEndpoint
             IndexMetrics.Verdicts.Inc(Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
             if (judged.Action == GateAction.Reject)
             {
-                log.LogWarning("Upload of {Filename} rejected by the policy gate: {Reason}", filename, judged.Message);
+                // The message may quote metadata or form text: escaped, so no control or bidi character reaches the log raw.
+                log.LogWarning("Upload of {Filename} rejected by the policy gate: {Reason}", filename, Printable.Escape(judged.Message ?? ""));
                 await FailAsync(context, StatusCodes.Status400BadRequest, judged.Message!, "rejected");
                 return;
             }
@@ -147,7 +157,7 @@ public static class UploadEndpoint
             {
                 case AddFileOutcome.Added:
                     cache.Invalidate(project);
-                    await authorization.UploadedAsync(context, principal, project, filename, awaitsApproval ? record.Version : null);
+                    await authorization.UploadedAsync(context, principal, project, filename, awaitsApproval ? record.Version : null, decision, record.Uploader);
                     if (awaitsApproval) await approvals.NotifyReviewersAsync(project, record.Version, principal.UserId, options.Security.Origin.TrimEnd('/'), ct);
                     IndexMetrics.Uploads.Inc(judged.Action == GateAction.Quarantine ? "quarantined" : awaitsApproval ? "staged" : "accepted");
                     IndexMetrics.UploadBytes.Add(staged.Size);
@@ -162,17 +172,16 @@ public static class UploadEndpoint
                     await OkAsync(context);
                     break;
                 case AddFileOutcome.FilenameTaken:
-                    await FailAsync(context, StatusCodes.Status400BadRequest, FileExists(filename), "refused");
+                    await FailAsync(context, StatusCodes.Status400BadRequest, FileExists(filename, raced), "refused");
                     break;
                 case AddFileOutcome.FilenameDeleted:
                     await FailAsync(context, StatusCodes.Status400BadRequest,
-                        $"This filename has already been used, use a different version: {filename} was deleted and cannot be reused.", "refused");
+                        $"This filename has already been used, use a different version: {filename} (or another spelling of it) was deleted and cannot be reused.", "refused");
                     break;
                 default:
                     await FailAsync(context, StatusCodes.Status400BadRequest, $"Project '{project}' accepts no new uploads.", "refused");
                     break;
             }
-            _ = raced;
         }
     }
 
@@ -183,7 +192,7 @@ public static class UploadEndpoint
         if (form[":action"] is null) return "Invalid upload: missing :action.";
         if (form["protocol_version"] is { } protocol && protocol != "1") return $"Unknown protocol_version '{protocol}'.";
         if (form.Content is null || string.IsNullOrEmpty(form.Filename)) return "Upload payload does not have a file (the 'content' part).";
-        if (form.Filename.Contains('/') || form.Filename.Contains('\\') || form.Filename.Length > 255) return $"Invalid filename '{form.Filename}'.";
+        if (Printable.FilenameRefusal(form.Filename) is { } badFilename) return badFilename;
         if (string.IsNullOrWhiteSpace(form["name"])) return "'name' is a required field.";
         if (!ProjectName.IsValid(form["name"]!.Trim())) return $"'{form["name"]}' is an invalid value for Name: see PEP 508.";
         if (string.IsNullOrWhiteSpace(form["version"])) return "'version' is a required field.";
@@ -205,8 +214,15 @@ public static class UploadEndpoint
     private static string? Md5Base64Url(string? hex) =>
         hex is null ? null : Convert.ToBase64String(Convert.FromHexString(hex)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static string FileExists(string filename) =>
-        $"File already exists ('{filename}', with different content). See the index's file reuse policy: a filename, once used, always names the same bytes.";
+    private static string FileExists(string filename, FileRecord? stored) =>
+        $"File already exists ('{filename}'{SpelledAs(filename, stored)}, with different content). See the index's file reuse policy: a filename, once used, always names the same bytes.";
+
+    /// <summary>", stored as X" when the stored file is another spelling of the uploaded name.</summary>
+    private static string SpelledAs(string filename, FileRecord? stored) =>
+        stored is not null && stored.Filename != filename ? $", stored as '{stored.Filename}'" : "";
+
+    /// <summary>Room for the form fields around the file in a multipart body.</summary>
+    private const long FormOverhead = 16 * 1024 * 1024;
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -224,7 +240,12 @@ public static class UploadEndpoint
     private static async Task FailAsync(HttpContext context, int status, string message, string metric)
     {
         IndexMetrics.Uploads.Inc(metric);
-        if (context.Request.ContentLength is > 0 && !context.Request.Body.CanSeek)
+        if (status == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Draining gigabytes to be polite is what the limit exists to prevent: close the connection instead.
+            context.Response.Headers.Connection = "close";
+        }
+        else if (context.Request.ContentLength is > 0 && !context.Request.Body.CanSeek)
         {
             // Let the client finish sending so it reads our answer rather than a reset connection (bounded by the body limit).
             try { await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted); } catch (Exception ex) when (ex is IOException or BadHttpRequestException) { }

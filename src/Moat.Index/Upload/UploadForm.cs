@@ -20,8 +20,11 @@ public sealed class UploadForm : IDisposable
     public void Dispose() => Content?.Dispose();
 }
 
-/// <summary>Invalid upload input: answered 400 with this message.</summary>
-public sealed class UploadRejectedException(string message) : Exception(message);
+/// <summary>Invalid upload input: answered with <paramref name="status"/> (400 unless said otherwise) and this message.</summary>
+public sealed class UploadRejectedException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
+{
+    public int Status => status;
+}
 
 /// <summary>
 /// Reads the multipart body as a stream: small fields into memory (bounded in count and size), the <c>content</c>
@@ -80,7 +83,13 @@ public static class UploadFormReader
         catch (BlobTooLargeException ex)
         {
             form.Dispose();
-            throw new UploadRejectedException(ex.Message);
+            throw new UploadRejectedException(ex.Message, StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The server's body limit, hit by a body that did not announce its length: too large, not malformed.
+            form.Dispose();
+            throw new UploadRejectedException($"Upload too large: the limit is {maxFileBytes / (1024 * 1024)} MiB per file.", StatusCodes.Status413PayloadTooLarge);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not OperationCanceledException)
         {
