@@ -54,6 +54,8 @@ public sealed class MacaroonRow
     public string created_at { get; set; } = "";
     public string? last_used_at { get; set; }
     public string? revoked_at { get; set; }
+    /// <summary>The token this one was created with (admin API), whose revocation revokes it too; null for the rest.</summary>
+    public string? parent_id { get; set; }
 }
 
 public sealed class PublisherRow
@@ -158,6 +160,11 @@ public sealed class AccountStore
             "CREATE TABLE team_members (organisation TEXT NOT NULL, team TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (organisation, team, user_id))",
             "CREATE TABLE team_roles (organisation TEXT NOT NULL, team TEXT NOT NULL, project TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (organisation, team, project))",
             "CREATE TABLE project_organisations (project TEXT PRIMARY KEY, organisation TEXT NOT NULL)",
+        ],
+        [
+            // A token created with another token (the admin API) dies with it: revoking a leaked admin token must not
+            // leave behind the tokens its thief minted.
+            "ALTER TABLE macaroons ADD COLUMN parent_id TEXT",
         ],
     ];
 
@@ -404,8 +411,8 @@ public sealed class AccountStore
 
     // Tokens
     public Task CreateMacaroonAsync(MacaroonRow row) => ExecAsync("""
-        INSERT INTO macaroons (id, user_id, key, is_admin, description, caveats, publisher_id, created_at)
-        VALUES (@id, @user_id, @key, @is_admin, @description, @caveats, @publisher_id, @created_at)
+        INSERT INTO macaroons (id, user_id, key, is_admin, description, caveats, publisher_id, created_at, parent_id)
+        VALUES (@id, @user_id, @key, @is_admin, @description, @caveats, @publisher_id, @created_at, @parent_id)
         """, row);
     public Task<MacaroonRow?> MacaroonAsync(string id) => OneAsync<MacaroonRow>("SELECT * FROM macaroons WHERE id = @id", new { id });
     public Task<IReadOnlyList<MacaroonRow>> UserMacaroonsAsync(string userId) => ManyAsync<MacaroonRow>("SELECT * FROM macaroons WHERE user_id = @userId ORDER BY created_at", new { userId });
