@@ -70,6 +70,8 @@ public sealed class PublisherRow
     public string environment { get; set; } = "";
     public string created_by { get; set; } = "";
     public string created_at { get; set; } = "";
+    /// <summary>The username of <see cref="created_by"/>, who registered it (joined when read; not a column).</summary>
+    public string? registered_by { get; set; }
 }
 
 public sealed class EventRow
@@ -425,12 +427,27 @@ public sealed class AccountStore
         INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
         VALUES (@id, @project, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at)
         """, row);
-    public Task<IReadOnlyList<PublisherRow>> PublishersAsync(string kind, string repository) =>
-        ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE kind = @kind AND LOWER(repository) = @repository", new { kind, repository = repository.ToLowerInvariant() });
-    public Task<PublisherRow?> PublisherAsync(string id) => OneAsync<PublisherRow>("SELECT * FROM publishers WHERE id = @id", new { id });
-    public Task<IReadOnlyList<PublisherRow>> ProjectPublishersAsync(string project) => ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE project = @project", new { project });
+    /// <summary>
+    /// Adds a pending publisher unless one for the same CI identity — kind, owner id, repository and workflow, pending
+    /// or active, whatever its environment — exists. One statement, so two racing registrations cannot both get in.
+    /// </summary>
+    public async Task<bool> AddPendingPublisherAsync(PublisherRow row) => await ExecAsync("""
+        INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
+        SELECT @id, NULL, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at
+        WHERE NOT EXISTS (SELECT 1 FROM publishers WHERE kind = @kind AND owner_id = @owner_id AND LOWER(repository) = LOWER(@repository) AND LOWER(workflow) = LOWER(@workflow))
+        """, row) == 1;
+    /// <summary>The publishers registered for the same CI identity as <paramref name="row"/> (see <see cref="AddPendingPublisherAsync"/>).</summary>
+    public Task<IReadOnlyList<PublisherRow>> SameIdentityPublishersAsync(PublisherRow row) => ManyAsync<PublisherRow>(WithRegistrant + """
+         WHERE p.kind = @kind AND p.owner_id = @owner_id AND LOWER(p.repository) = LOWER(@repository) AND LOWER(p.workflow) = LOWER(@workflow) ORDER BY p.created_at, p.id
+        """, row);
+    public Task<IReadOnlyList<PublisherRow>> PublishersAsync(string kind, string repository) => ManyAsync<PublisherRow>(
+        WithRegistrant + " WHERE p.kind = @kind AND LOWER(p.repository) = @repository ORDER BY p.created_at, p.id", new { kind, repository = repository.ToLowerInvariant() });
+    public Task<PublisherRow?> PublisherAsync(string id) => OneAsync<PublisherRow>(WithRegistrant + " WHERE p.id = @id", new { id });
+    public Task<IReadOnlyList<PublisherRow>> ProjectPublishersAsync(string project) =>
+        ManyAsync<PublisherRow>(WithRegistrant + " WHERE p.project = @project ORDER BY p.created_at, p.id", new { project });
     public Task<IReadOnlyList<PublisherRow>> PendingPublishersAsync(string userId) =>
-        ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE pending_project IS NOT NULL AND created_by = @userId ORDER BY created_at", new { userId });
+        ManyAsync<PublisherRow>(WithRegistrant + " WHERE p.pending_project IS NOT NULL AND p.created_by = @userId ORDER BY p.created_at", new { userId });
+    private const string WithRegistrant = "SELECT p.*, u.username AS registered_by FROM publishers p LEFT JOIN users u ON u.id = p.created_by";
     public async Task<bool> RemovePendingPublisherAsync(string id, string userId) =>
         await ExecAsync("DELETE FROM publishers WHERE id = @id AND pending_project IS NOT NULL AND created_by = @userId", new { id, userId }) == 1;
     public async Task<bool> RemovePublisherAsync(string id, string project) => await ExecAsync("DELETE FROM publishers WHERE id = @id AND project = @project", new { id, project }) == 1;
