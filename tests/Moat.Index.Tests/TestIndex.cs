@@ -28,7 +28,8 @@ internal sealed class TestIndex : IAsyncDisposable
         Client = app.GetTestClient();
     }
 
-    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null)
+    /// <param name="time">The clock the server's authorization and events read (a test moves it instead of waiting).</param>
+    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null, TimeProvider? time = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
         // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
@@ -40,7 +41,11 @@ internal sealed class TestIndex : IAsyncDisposable
             Proxy = new Proxy.ProxyOptions { Upstream = "" },
         };
         if (configure is not null) options = configure(options);
-        var app = IndexServer.Build(options, builder => builder.WebHost.UseTestServer());
+        var app = IndexServer.Build(options, builder =>
+        {
+            builder.WebHost.UseTestServer();
+            if (time is not null) builder.Services.AddSingleton(time); // registered last: it wins
+        });
         await app.StartAsync();
         return new TestIndex(data, app);
     }
@@ -94,4 +99,12 @@ internal sealed class TestIndex : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
+}
+
+/// <summary>A clock a test sets: starts at the real time, moves only when told.</summary>
+internal sealed class ManualClock : TimeProvider
+{
+    private DateTimeOffset _now = DateTimeOffset.UtcNow;
+    public override DateTimeOffset GetUtcNow() => _now;
+    public void Advance(TimeSpan by) => _now += by;
 }
