@@ -231,6 +231,32 @@ public sealed class ProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task An_upstream_page_over_max_page_mb_is_refused_with_a_502_naming_the_limit()
+    {
+        // About 3 MB of JSON or 1.3 MB of HTML, sent chunked (no Content-Length to refuse it by): the limit is counted as it is read.
+        for (var i = 0; i < 9000; i++) _upstream.Add("sprawling", $"sprawling-{i}.0.tar.gz", BitConverter.GetBytes(i));
+        _upstream.AddWheel("compact", "1.0");
+        var configured = IndexOptions.Apply(new IndexOptions(), Tomlyn.TomlSerializer.Deserialize<Tomlyn.Model.TomlTable>("[proxy]\nmax-page-mb = 1\n")!, "moat.toml");
+        Assert.Equal(1024 * 1024, configured.Proxy.MaxPageBytes);
+        Assert.Equal(64L * 1024 * 1024, new ProxyOptions().MaxPageBytes);
+        Assert.Contains("max-page-mb", Assert.Throws<IndexConfigurationException>(() =>
+            IndexOptions.Apply(new IndexOptions(), Tomlyn.TomlSerializer.Deserialize<Tomlyn.Model.TomlTable>("[proxy]\nmax-page-mb = 0\n")!, "moat.toml")).Message);
+
+        foreach (var htmlOnly in new[] { false, true })
+        {
+            _upstream.HtmlOnly = htmlOnly;
+            await using var index = await StartAsync(p => p with { MaxPageBytes = configured.Proxy.MaxPageBytes });
+            using var refused = await index.Client.GetAsync("/simple/sprawling/");
+            Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+            var reason = refused.ReasonPhrase + " " + await refused.Content.ReadAsStringAsync();
+            Assert.Contains("larger than Moat's limit of 1 MB ([proxy] max-page-mb)", reason);
+            Assert.Contains("sprawling", reason);
+            // The limit is per page: a small page of the same upstream is served.
+            Assert.Single(Filenames(await JsonPageAsync(index, "compact")));
+        }
+    }
+
+    [Fact]
     public async Task A_tampered_upstream_file_is_refused_and_never_stored()
     {
         var dist = _upstream.AddWheel("tampered", "1.0");

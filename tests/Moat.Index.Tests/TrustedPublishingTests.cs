@@ -140,4 +140,92 @@ public sealed class TrustedPublishingTests
             new { projectName = "fresh-thing", kind = "github", repository = "acme/other", ownerId = "77", workflow = "publish.yaml" });
         Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
     }
+
+    [Fact]
+    public async Task A_pending_publisher_for_a_workflow_already_registered_is_refused_and_recorded()
+    {
+        var (issuer, index) = await StartAsync();
+        await using var _ = issuer;
+        await using var __ = index;
+        await OwnerWithPublisherAsync(index, "widget"); // acme/widget, owner 4242, release.yml, for project widget
+        var mallory = await AccountClient.RegisterAsync(index, "mallory");
+
+        // Another user's repository and workflow, whatever the case, the environment or the project named.
+        foreach (var (repository, workflow, environment) in new[] { ("acme/widget", "release.yml", "pypi"), ("ACME/Widget", "release.yml", ""), ("acme/widget", "Release.yml", "") })
+        {
+            using var refused = await mallory.PostAsync("/_/account/pending-publishers",
+                new { projectName = "widget-" + Guid.NewGuid().ToString("N")[..6], kind = "github", repository, ownerId = "4242", workflow, environment });
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains("already registered", await refused.Content.ReadAsStringAsync());
+        }
+        // A pending one is just as taken: first come keeps it.
+        var founder = await AccountClient.RegisterAsync(index, "founder");
+        using var first = await founder.PostAsync("/_/account/pending-publishers",
+            new { projectName = "fresh", kind = "github", repository = "acme/fresh", ownerId = "77", workflow = "publish.yml" });
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        using var second = await mallory.PostAsync("/_/account/pending-publishers",
+            new { projectName = "fresh-too", kind = "github", repository = "acme/fresh", ownerId = "77", workflow = "publish.yml", environment = "release" });
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Empty(await index.Accounts.PendingPublishersAsync((await index.Accounts.UserByNameAsync("mallory"))!.id));
+
+        // Who registered what is stored and listed, and every attempt is in the security history.
+        using var mine = await founder.SendAsync(HttpMethod.Get, "/_/account/pending-publishers");
+        var pending = Assert.Single((await AccountClient.JsonAsync(mine)).EnumerateArray());
+        Assert.Equal("founder", pending.GetProperty("registered_by").GetString());
+        var events = await index.Accounts.EventsAsync(null, null, 100);
+        Assert.Contains(events, e => e.kind == "account:pending-publisher-added" && e.details!.Contains("\"registered_by\":\"founder\""));
+        var attempts = events.Where(e => e.kind == "account:pending-publisher-refused").ToList();
+        Assert.Equal(4, attempts.Count);
+        Assert.All(attempts, e => Assert.Contains("\"registered_by\":\"mallory\"", e.details));
+        Assert.Contains(attempts, e => e.details!.Contains("\"registered_by\":\"owner\""));
+    }
+
+    [Fact]
+    public async Task A_pending_publisher_never_outranks_the_owners_publisher_for_the_same_workflow()
+    {
+        var (issuer, index) = await StartAsync();
+        await using var _ = issuer;
+        await using var __ = index;
+        // Registered first, for the environment the real workflow uses: before the owners' publisher existed, so
+        // registration could not refuse it (or left from before duplicates were refused).
+        var mallory = await AccountClient.RegisterAsync(index, "mallory");
+        using var early = await mallory.PostAsync("/_/account/pending-publishers",
+            new { projectName = "captured", kind = "github", repository = "acme/widget", ownerId = "4242", workflow = "release.yml", environment = "pypi" });
+        Assert.Equal(HttpStatusCode.Created, early.StatusCode);
+        var owner = await OwnerWithPublisherAsync(index, "widget");
+
+        using var minted = await MintAsync(index, issuer.Jwt(issuer.GitHubClaims("acme/widget", "4242", "release.yml", environment: "pypi")));
+        Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
+        var token = (await AccountClient.JsonAsync(minted)).GetProperty("token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "widget", "1.0")).StatusCode);
+        Assert.Null(await index.Store.GetProjectAsync("captured"));
+        Assert.False(await index.Accounts.HasRolesAsync("captured"));
+
+        // The owner sees who registered their project's publisher.
+        using var listed = await owner.SendAsync(HttpMethod.Get, "/_/projects/widget/publishers");
+        Assert.Equal("owner", Assert.Single((await AccountClient.JsonAsync(listed)).EnumerateArray()).GetProperty("registered_by").GetString());
+    }
+
+    [Fact]
+    public async Task Another_projects_publisher_for_the_same_workflow_does_not_take_the_owners_mint()
+    {
+        var (issuer, index) = await StartAsync();
+        await using var _ = issuer;
+        await using var __ = index;
+        // Mallory owns a project of her own and points its publisher at someone else's workflow, before they do.
+        var mallory = await AccountClient.RegisterAsync(index, "mallory");
+        Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(await mallory.CreateTokenAsync(), "decoy", "0.1")).StatusCode);
+        using var decoy = await mallory.PostAsync("/_/projects/decoy/publishers",
+            new { kind = "github", repository = "acme/widget", ownerId = "4242", workflow = "release.yml" });
+        Assert.Equal(HttpStatusCode.Created, decoy.StatusCode);
+        await OwnerWithPublisherAsync(index, "widget");
+
+        using var minted = await MintAsync(index, issuer.Jwt(issuer.GitHubClaims("acme/widget", "4242", "release.yml")));
+        Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
+        var token = (await AccountClient.JsonAsync(minted)).GetProperty("token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "widget", "1.0")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "elsewhere", "1.0")).StatusCode);
+        var mints = (await index.Accounts.EventsAsync(null, "widget", 100)).Where(e => e.kind == "token:minted").ToList();
+        Assert.Contains("\"registered_by\":\"owner\"", Assert.Single(mints).details);
+    }
 }

@@ -166,6 +166,16 @@ public static class AccountEndpoints
         api.MapDelete("/projects/{project}/roles/{username}", (string project, string username, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
             Results.Json(new { message = await accounts.RemoveRoleAsync(s, project, username, http) })));
 
+        // Publishers as listed: each with who registered it (a publisher nobody on the project remembers adding is an alarm).
+        api.MapGet("/projects/{project}/publishers", (string project, HttpContext http, Sessions sessions, AccountService accounts, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
+        {
+            var name = await accounts.RequireOwnerAsync(s, project, "list its trusted publishers");
+            return Results.Json((await store.ProjectPublishersAsync(name)).Select(PublisherView));
+        }));
+
+        api.MapGet("/account/pending-publishers", (HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
+            Results.Json((await store.PendingPublishersAsync(s.User.id)).Select(PublisherView))));
+
         api.MapPost("/projects/{project}/publishers", (string project, JsonBody<PublisherRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var row = await accounts.AddPublisherAsync(s, project, body.Value, http);
@@ -231,6 +241,12 @@ public static class AccountEndpoints
         api.MapGet("/projects/{project}/events", (string project, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
             Results.Json((await accounts.ProjectEventsAsync(s, project)).Select(SecurityEvents.Show))));
     }
+
+    private static object PublisherView(PublisherRow p) => new
+    {
+        id = p.id, kind = p.kind, repository = p.repository, owner_id = p.owner_id, workflow = p.workflow, environment = p.environment,
+        project = p.project, pending_project = p.pending_project, registered_by = p.registered_by, registered_at = p.created_at,
+    };
 
     internal static async Task<IResult> WithAsync(HttpContext http, Sessions sessions, AccessLevel level, Func<SignedIn, Task<IResult>> action)
     {

@@ -512,7 +512,11 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(400, invalid);
         var row = NewPublisher(body, s.User.id, name, null);
         await store.AddPublisherAsync(row);
-        await events.RecordAsync("project:publisher-added", http, s.User.id, name, new { row.kind, row.repository, row.workflow, row.environment });
+        await events.RecordAsync("project:publisher-added", http, s.User.id, name, new
+        {
+            publisher = row.id, row.kind, row.repository, row.owner_id, row.workflow, row.environment, registered_by = s.User.username,
+        });
+        row.registered_by = s.User.username;
         return row;
     }
 
@@ -535,8 +539,25 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         // A pending publisher creates its project on first use: the same rule as a first upload decides whether it may.
         if (await newProjects.ForUserAsync(name, s.User, http, default) is { Allowed: false } refused) throw new AccountRefusal(refused.Status, refused.Message!);
         var row = NewPublisher(body, s.User.id, null, name);
-        await store.AddPublisherAsync(row);
-        await events.RecordAsync("account:pending-publisher-added", http, s.User.id, name, new { row.kind, row.repository, row.workflow });
+        // Anyone may register a pending publisher for any repository, so a second one for a CI identity already
+        // registered is refused: it would compete for that workflow's token mint (first come keeps it; an admin
+        // settles disputes from the events, which name both registrants).
+        if (!await store.AddPendingPublisherAsync(row))
+        {
+            var existing = await store.SameIdentityPublishersAsync(row);
+            await events.RecordAsync("account:pending-publisher-refused", http, s.User.id, name, new
+            {
+                row.kind, row.repository, row.owner_id, row.workflow, registered_by = s.User.username,
+                existing = existing.Select(e => new { publisher = e.id, project = e.project ?? e.pending_project, pending = e.project is null, registered_by = e.registered_by }),
+            });
+            throw new AccountRefusal(409, $"A trusted publisher for {row.kind}:{row.repository} ({row.workflow}) is already registered" +
+                (existing.Any(e => e.created_by == s.User.id) ? " by you." : ": if that workflow is yours, ask an admin; a registration is never shared."));
+        }
+        await events.RecordAsync("account:pending-publisher-added", http, s.User.id, name, new
+        {
+            publisher = row.id, row.kind, row.repository, row.owner_id, row.workflow, row.environment, registered_by = s.User.username,
+        });
+        row.registered_by = s.User.username;
         return row;
     }
 

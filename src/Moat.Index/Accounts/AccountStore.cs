@@ -58,6 +58,8 @@ public sealed class MacaroonRow
     public string created_at { get; set; } = "";
     public string? last_used_at { get; set; }
     public string? revoked_at { get; set; }
+    /// <summary>The token this one was created with (admin API), whose revocation revokes it too; null for the rest.</summary>
+    public string? parent_id { get; set; }
 }
 
 public sealed class PublisherRow
@@ -72,6 +74,8 @@ public sealed class PublisherRow
     public string environment { get; set; } = "";
     public string created_by { get; set; } = "";
     public string created_at { get; set; } = "";
+    /// <summary>The username of <see cref="created_by"/>, who registered it (joined when read; not a column).</summary>
+    public string? registered_by { get; set; }
 }
 
 public sealed class EventRow
@@ -193,6 +197,11 @@ public sealed class AccountStore
                 project TEXT NOT NULL, user_id TEXT NOT NULL, requested_at TEXT NOT NULL, conflict TEXT, state TEXT NOT NULL,
                 decided_by TEXT, decided_at TEXT, reason TEXT, PRIMARY KEY (project, user_id))
             """,
+        ],
+        [
+            // A token created with another token (the admin API) dies with it: revoking a leaked admin token must not
+            // leave behind the tokens its thief minted.
+            "ALTER TABLE macaroons ADD COLUMN parent_id TEXT",
         ],
     ];
 
@@ -540,8 +549,8 @@ public sealed class AccountStore
 
     // Tokens
     public Task CreateMacaroonAsync(MacaroonRow row) => ExecAsync("""
-        INSERT INTO macaroons (id, user_id, key, is_admin, description, caveats, publisher_id, created_at)
-        VALUES (@id, @user_id, @key, @is_admin, @description, @caveats, @publisher_id, @created_at)
+        INSERT INTO macaroons (id, user_id, key, is_admin, description, caveats, publisher_id, created_at, parent_id)
+        VALUES (@id, @user_id, @key, @is_admin, @description, @caveats, @publisher_id, @created_at, @parent_id)
         """, row);
     public Task<MacaroonRow?> MacaroonAsync(string id) => OneAsync<MacaroonRow>("SELECT * FROM macaroons WHERE id = @id", new { id });
     public Task<IReadOnlyList<MacaroonRow>> UserMacaroonsAsync(string userId) => ManyAsync<MacaroonRow>("SELECT * FROM macaroons WHERE user_id = @userId ORDER BY created_at", new { userId });
@@ -557,12 +566,27 @@ public sealed class AccountStore
         INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
         VALUES (@id, @project, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at)
         """, row);
-    public Task<IReadOnlyList<PublisherRow>> PublishersAsync(string kind, string repository) =>
-        ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE kind = @kind AND LOWER(repository) = @repository", new { kind, repository = repository.ToLowerInvariant() });
-    public Task<PublisherRow?> PublisherAsync(string id) => OneAsync<PublisherRow>("SELECT * FROM publishers WHERE id = @id", new { id });
-    public Task<IReadOnlyList<PublisherRow>> ProjectPublishersAsync(string project) => ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE project = @project", new { project });
+    /// <summary>
+    /// Adds a pending publisher unless one for the same CI identity — kind, owner id, repository and workflow, pending
+    /// or active, whatever its environment — exists. One statement, so two racing registrations cannot both get in.
+    /// </summary>
+    public async Task<bool> AddPendingPublisherAsync(PublisherRow row) => await ExecAsync("""
+        INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
+        SELECT @id, NULL, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at
+        WHERE NOT EXISTS (SELECT 1 FROM publishers WHERE kind = @kind AND owner_id = @owner_id AND LOWER(repository) = LOWER(@repository) AND LOWER(workflow) = LOWER(@workflow))
+        """, row) == 1;
+    /// <summary>The publishers registered for the same CI identity as <paramref name="row"/> (see <see cref="AddPendingPublisherAsync"/>).</summary>
+    public Task<IReadOnlyList<PublisherRow>> SameIdentityPublishersAsync(PublisherRow row) => ManyAsync<PublisherRow>(WithRegistrant + """
+         WHERE p.kind = @kind AND p.owner_id = @owner_id AND LOWER(p.repository) = LOWER(@repository) AND LOWER(p.workflow) = LOWER(@workflow) ORDER BY p.created_at, p.id
+        """, row);
+    public Task<IReadOnlyList<PublisherRow>> PublishersAsync(string kind, string repository) => ManyAsync<PublisherRow>(
+        WithRegistrant + " WHERE p.kind = @kind AND LOWER(p.repository) = @repository ORDER BY p.created_at, p.id", new { kind, repository = repository.ToLowerInvariant() });
+    public Task<PublisherRow?> PublisherAsync(string id) => OneAsync<PublisherRow>(WithRegistrant + " WHERE p.id = @id", new { id });
+    public Task<IReadOnlyList<PublisherRow>> ProjectPublishersAsync(string project) =>
+        ManyAsync<PublisherRow>(WithRegistrant + " WHERE p.project = @project ORDER BY p.created_at, p.id", new { project });
     public Task<IReadOnlyList<PublisherRow>> PendingPublishersAsync(string userId) =>
-        ManyAsync<PublisherRow>("SELECT * FROM publishers WHERE pending_project IS NOT NULL AND created_by = @userId ORDER BY created_at", new { userId });
+        ManyAsync<PublisherRow>(WithRegistrant + " WHERE p.pending_project IS NOT NULL AND p.created_by = @userId ORDER BY p.created_at", new { userId });
+    private const string WithRegistrant = "SELECT p.*, u.username AS registered_by FROM publishers p LEFT JOIN users u ON u.id = p.created_by";
     public async Task<bool> RemovePendingPublisherAsync(string id, string userId) =>
         await ExecAsync("DELETE FROM publishers WHERE id = @id AND pending_project IS NOT NULL AND created_by = @userId", new { id, userId }) == 1;
     public async Task<bool> RemovePublisherAsync(string id, string project) => await ExecAsync("DELETE FROM publishers WHERE id = @id AND project = @project", new { id, project }) == 1;

@@ -12,6 +12,9 @@ namespace Moat.Index.Admin;
 /// </summary>
 public sealed record AdminActor(string Name, string? UserId = null, HttpContext? Http = null)
 {
+    /// <summary>The token this actor acts with (admin API only): a token it creates is at most as strong (<see cref="IssuingToken"/>).</summary>
+    public IssuingToken? Token { get; init; }
+
     /// <summary><c>moat admin …</c> run on the data directory: the operating-system account that ran it.</summary>
     public static AdminActor CommandLine { get; } = new($"moat admin ({Environment.UserName})");
 
@@ -19,9 +22,10 @@ public sealed record AdminActor(string Name, string? UserId = null, HttpContext?
     public static AdminActor Web(UserRow user, HttpContext http) => new(user.username, user.id, http);
 
     /// <summary>The admin JSON API: the token's owner when it belongs to a user, else the token itself.</summary>
-    public static AdminActor ApiToken(Principal principal, UserRow? owner, HttpContext http) => owner is not null
-        ? new($"{owner.username} (admin token {principal.TokenId})", owner.id, http)
-        : new($"admin token {principal.TokenId}" + ((principal.Token?.description ?? principal.Legacy?.Description) is { Length: > 0 } d ? $" ({d})" : ""), null, http);
+    public static AdminActor ApiToken(Principal principal, UserRow? owner, HttpContext http) => (owner is not null
+        ? new AdminActor($"{owner.username} (admin token {principal.TokenId})", owner.id, http)
+        : new AdminActor($"admin token {principal.TokenId}" + ((principal.Token?.description ?? principal.Legacy?.Description) is { Length: > 0 } d ? $" ({d})" : ""), null, http))
+        with { Token = IssuingToken.Of(principal) };
 
     /// <summary>An event's details: <c>by</c> (this actor's name) first, then the given pairs that have a value.</summary>
     public Dictionary<string, object?> Details(params (string Key, object? Value)[] details)

@@ -52,7 +52,7 @@ public static class AdminEndpoints
             var (result, secret, token) = await ops.CreateTokenAsync(body.Project, body.Admin, body.Description, ct, AdminActor.Of(http));
             return result.Ok
                 ? Results.Json(new { message = result.Message, id = token!.Id, project = token.Project, admin = token.IsAdmin, token = secret }, statusCode: StatusCodes.Status201Created)
-                : Results.Json(new { error = result.Message }, statusCode: StatusCodes.Status400BadRequest);
+                : Results.Json(new { error = result.Message }, statusCode: result.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest);
         });
         admin.MapDelete("/tokens/{id}", (string id, HttpContext http, IndexAdmin ops, CancellationToken ct) => Run(ops.RevokeTokenAsync(id, ct, AdminActor.Of(http))));
         admin.MapPut("/switches/{name}", (string name, SwitchRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetSwitchAsync(name, body.Enabled, body.Reason, AdminActor.Of(http))));

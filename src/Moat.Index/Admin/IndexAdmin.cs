@@ -5,8 +5,8 @@ using Moat.Packaging;
 
 namespace Moat.Index.Admin;
 
-/// <summary>The result of an admin operation: success, or why not (no such project, file, release…).</summary>
-public sealed record AdminResult(bool Ok, string Message);
+/// <summary>The result of an admin operation: success, or why not (no such project, file, release…); <see cref="Forbidden"/>: refused because of who asked.</summary>
+public sealed record AdminResult(bool Ok, string Message, bool Forbidden = false);
 
 /// <summary>
 /// Admin operations shared by the <c>moat admin</c> commands (run against the data directory), the admin JSON API
@@ -64,11 +64,17 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         if (project is null && !admin) return (new(false, "Give --project NAME for an upload token, or --admin for an admin token."), null, null);
         if (project is not null && !ProjectName.IsValid(project)) return (new(false, $"'{project}' is not a valid project name."), null, null);
         var normalized = project is null ? null : ProjectName.Normalize(project);
-        var caveats = normalized is null ? new List<string>() : [Macaroons.ProjectsCaveat([normalized])];
-        var (row, secret) = await Tokens.IssueAsync(accounts, null, admin, description, caveats, null, DateTimeOffset.UtcNow);
+        var now = DateTimeOffset.UtcNow;
+        // Created with a token (the admin API): never stronger than that token, whose caveats carry over.
+        var issuer = by?.Token;
+        if (issuer?.Refusal(admin, normalized, now) is { } tooStrong) return (new(false, tooStrong, Forbidden: true), null, null);
+        var caveats = new List<string>(issuer?.Inherited ?? []);
+        if (normalized is not null) caveats.Add(Macaroons.ProjectsCaveat([normalized]));
+        var (row, secret) = await Tokens.IssueAsync(accounts, null, admin, description, caveats, null, now, issuer?.MacaroonId);
         var token = new TokenRecord(row.id, normalized, admin, description, DateTimeOffset.UtcNow, null);
         var scope = admin ? "admin (all projects)" : $"project {token.Project}";
-        await RecordAsync("admin:token-created", by, null, normalized, ("token", token.Id), ("admin", admin), ("description", description));
+        await RecordAsync("admin:token-created", by, null, normalized, ("token", token.Id), ("admin", admin), ("description", description),
+            ("parent", issuer?.MacaroonId), ("caveats", caveats.Count > 0 ? caveats : null));
         return (new(true, $"Created token {token.Id} for {scope}."), secret, token);
     }
 

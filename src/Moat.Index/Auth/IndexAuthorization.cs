@@ -57,11 +57,28 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
             if (row is null || !Macaroons.VerifySignature(parsed, Convert.FromBase64String(row.key)))
                 return new Principal(true, Refusal: "Invalid or non-existent authentication information.");
             if (row.revoked_at is not null) return new Principal(true, Refusal: "The token has been revoked.");
+            if (await RevokedAncestorAsync(row) is { } ancestor)
+                return new Principal(true, Refusal: $"The token was created with token {ancestor}, which has been revoked.");
             await accounts.TouchMacaroonAsync(row.id, time.GetUtcNow());
             return new Principal(true, row, parsed);
         }
         var legacy = await store.FindTokenAsync(Tokens.Hash(secret), ct);
         return legacy is null ? new Principal(true, Refusal: "Invalid or non-existent authentication information.") : new Principal(true, Legacy: legacy);
+    }
+
+    /// <summary>
+    /// The id of the first revoked (or vanished) token in the chain this one was created from, or null. The chain is
+    /// short (an admin token minting another), and bounded, so a cycle written into the table cannot loop forever.
+    /// </summary>
+    private async Task<string?> RevokedAncestorAsync(MacaroonRow row)
+    {
+        var parentId = row.parent_id;
+        for (var depth = 0; parentId is not null; depth++)
+        {
+            if (depth == 32 || await accounts.MacaroonAsync(parentId) is not { revoked_at: null } parent) return parentId;
+            parentId = parent.parent_id;
+        }
+        return null;
     }
 
     public async Task<AuthorizationDecision> AuthorizeAsync(HttpRequest request, IndexAction action, string? project, CancellationToken ct)
@@ -79,9 +96,9 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     {
         if (Unauthenticated(principal) is { } refused) return refused;
         if (principal.Legacy is { IsAdmin: true }) return AuthorizationDecision.Allow;
-        if (principal.Token is { is_admin: not 0 } && Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(null, time.GetUtcNow())) is null)
-            return AuthorizationDecision.Allow;
-        return AuthorizationDecision.Forbid("This needs an admin token.");
+        if (principal.Token is not { is_admin: not 0 }) return AuthorizationDecision.Forbid("This needs an admin token.");
+        // An admin token whose caveats refuse (expired, scoped to projects, unreadable) says why.
+        return Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(null, time.GetUtcNow())) is { } why ? AuthorizationDecision.Forbid(why) : AuthorizationDecision.Allow;
     }
 
     /// <summary>

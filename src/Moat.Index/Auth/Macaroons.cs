@@ -20,9 +20,8 @@ public sealed record CaveatContext(string? Project, DateTimeOffset Now, bool Rea
 /// "s": signature}</c>). The server keeps a random 32-byte key per id; the signature is an HMAC-SHA256 chain:
 /// <c>s0 = HMAC(key, id)</c>, <c>s(n) = HMAC(s(n-1), caveat n)</c>. Anyone holding a token can append a caveat and
 /// re-sign with the old signature as key — narrowing it without asking the server — but nobody can remove one,
-/// because that needs an earlier link of the chain. Caveats are JSON objects: <c>{"projects": [...]}</c>
-/// (normalized names), <c>{"exp": unix}</c>, <c>{"nbf": unix}</c>; every caveat must hold and an unknown caveat
-/// fails closed.
+/// because that needs an earlier link of the chain. Caveats are typed (<see cref="Caveat"/>): every one must hold,
+/// and one this server cannot read fails closed.
 /// </summary>
 public static class Macaroons
 {
@@ -77,13 +76,17 @@ public static class Macaroons
     }
 
     /// <summary>Adds a caveat to a token with no server call: the client-side half of attenuation.</summary>
-    public static string Attenuate(string token, string caveat)
+    public static string Attenuate(string token, Caveat caveat)
     {
         var m = Parse(token) ?? throw new ArgumentException("Not a Moat macaroon token (legacy tokens cannot be attenuated).");
-        if (!IsKnownCaveat(caveat)) throw new ArgumentException($"Unknown caveat: {caveat}");
-        var sig = HMACSHA256.HashData(m.Signature, Encoding.UTF8.GetBytes(caveat));
-        return Serialize(new Macaroon(m.Id, [.. m.Caveats, caveat], sig));
+        if (caveat is UnverifiableCaveat unreadable) throw new ArgumentException(unreadable.Reason);
+        var text = caveat.Serialize();
+        var sig = HMACSHA256.HashData(m.Signature, Encoding.UTF8.GetBytes(text));
+        return Serialize(new Macaroon(m.Id, [.. m.Caveats, text], sig));
     }
+
+    /// <summary>Adds a caveat given in its wire form; one this server could not read is refused here rather than minted.</summary>
+    public static string Attenuate(string token, string caveat) => Attenuate(token, Caveat.Parse(caveat));
 
     public static bool VerifySignature(Macaroon m, byte[] key)
     {
@@ -92,50 +95,19 @@ public static class Macaroons
         return CryptographicOperations.FixedTimeEquals(sig, m.Signature);
     }
 
-    public static string ProjectsCaveat(IEnumerable<string> projects) => new JsonObject { ["projects"] = new JsonArray([.. projects.Select(p => (JsonNode?)JsonValue.Create(p))]) }.ToJsonString();
-    public static string ExpiresCaveat(DateTimeOffset at) => new JsonObject { ["exp"] = at.ToUnixTimeSeconds() }.ToJsonString();
-    public static string NotBeforeCaveat(DateTimeOffset at) => new JsonObject { ["nbf"] = at.ToUnixTimeSeconds() }.ToJsonString();
+    public static string ProjectsCaveat(IEnumerable<string> projects) => new Auth.ProjectsCaveat([.. projects]).Serialize();
+    public static string ExpiresCaveat(DateTimeOffset at) => ExpiryCaveat.At(at).Serialize();
+    public static string NotBeforeCaveat(DateTimeOffset at) => Auth.NotBeforeCaveat.At(at).Serialize();
 
-    /// <summary>Why the caveats refuse this request (null when every one holds).</summary>
+    /// <summary>Why the caveats refuse this request (null when every one holds); each caveat verifies itself (<see cref="Caveat"/>).</summary>
     public static string? Check(IReadOnlyList<string> caveats, CaveatContext context)
     {
         foreach (var caveat in caveats)
         {
-            JsonElement root;
-            try
-            {
-                root = JsonDocument.Parse(caveat).RootElement;
-            }
-            catch (JsonException)
-            {
-                return "The token carries a malformed caveat.";
-            }
-            if (root.ValueKind != JsonValueKind.Object) return "The token carries a malformed caveat.";
-            foreach (var property in root.EnumerateObject())
-            {
-                switch (property.Name)
-                {
-                    case "exp" when property.Value.TryGetInt64(out var exp):
-                        if (context.Now.ToUnixTimeSeconds() >= exp) return "The token has expired.";
-                        break;
-                    case "nbf" when property.Value.TryGetInt64(out var nbf):
-                        if (context.Now.ToUnixTimeSeconds() < nbf) return "The token is not valid yet.";
-                        break;
-                    case "projects" when property.Value.ValueKind == JsonValueKind.Array:
-                        if (context.Reading) break;
-                        var allowed = property.Value.EnumerateArray().Select(p => p.GetString()).ToList();
-                        if (context.Project is null || !allowed.Contains(context.Project))
-                            return $"The token is not allowed to act on project '{context.Project}': it is scoped to '{string.Join("', '", allowed)}'.";
-                        break;
-                    default:
-                        return $"The token carries an unknown caveat '{property.Name}'.";
-                }
-            }
+            if (Caveat.Parse(caveat).Verify(context) is { Ok: false } refused) return refused.Failure;
         }
         return null;
     }
-
-    private static bool IsKnownCaveat(string caveat) => Check([caveat], new CaveatContext(null, DateTimeOffset.FromUnixTimeSeconds(0))) is not { } why || !why.Contains("unknown", StringComparison.Ordinal) && !why.Contains("malformed", StringComparison.Ordinal);
 
     public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

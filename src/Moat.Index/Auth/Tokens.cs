@@ -19,15 +19,46 @@ public static class Tokens
 
     /// <summary>Creates and stores a token; returns its row and the secret (shown once).</summary>
     public static async Task<(MacaroonRow Row, string Secret)> IssueAsync(AccountStore store, string? userId, bool admin, string? description,
-        IReadOnlyList<string> caveats, string? publisherId, DateTimeOffset now)
+        IReadOnlyList<string> caveats, string? publisherId, DateTimeOffset now, string? parentId = null)
     {
         var key = RandomNumberGenerator.GetBytes(32);
         var row = new MacaroonRow
         {
             id = NewId(), user_id = userId, key = Convert.ToBase64String(key), is_admin = admin ? 1 : 0, description = description,
-            caveats = System.Text.Json.JsonSerializer.Serialize(caveats), publisher_id = publisherId, created_at = AccountStore.Text(now),
+            caveats = System.Text.Json.JsonSerializer.Serialize(caveats), publisher_id = publisherId, created_at = AccountStore.Text(now), parent_id = parentId,
         };
         await store.CreateMacaroonAsync(row);
         return (row, Macaroons.Mint(row.id, key, caveats));
     }
+}
+
+/// <summary>
+/// The token a request creates a new token with (the admin API): whether it is an admin token, every caveat the
+/// presented token carries (its holder's attenuations included), and its id when it is a macaroon. A token can only
+/// create tokens at most as strong as itself: <see cref="Refusal"/> refuses more, and <see cref="Inherited"/> are
+/// carried into the new token, so its expiry is no later and its projects no wider. The new token records this one
+/// as its parent, and revoking the parent revokes it (<see cref="IndexAuthorization.IdentifyAsync"/>).
+/// </summary>
+public sealed record IssuingToken(string? MacaroonId, bool IsAdmin, IReadOnlyList<Caveat> Caveats)
+{
+    public static IssuingToken? Of(Principal principal) =>
+        principal.Token is { } row ? new(row.id, row.is_admin != 0, [.. principal.Parsed!.Caveats.Select(Caveat.Parse)])
+        : principal.Legacy is { } legacy ? new(null, legacy.IsAdmin, []) // tokens from before caveats: no caveat to carry, nothing to chain to
+        : null;
+
+    /// <summary>Why this token may not create one that is <paramref name="admin"/> or scoped to <paramref name="project"/> (null: it may).</summary>
+    public string? Refusal(bool admin, string? project, DateTimeOffset now)
+    {
+        if (admin && !IsAdmin) return "Only an admin token can create an admin token.";
+        // Each caveat must hold for everything the new token could do: an admin token (no project) or the one project.
+        foreach (var caveat in Caveats)
+        {
+            if (caveat.Verify(new CaveatContext(admin ? null : project, now)) is { Ok: false } refused)
+                return $"The token used cannot create a token stronger than itself: {refused.Failure}";
+        }
+        return null;
+    }
+
+    /// <summary>The caveats the new token starts with, in their wire form.</summary>
+    public IEnumerable<string> Inherited => Caveats.Select(c => c.Serialize());
 }

@@ -8,7 +8,7 @@ namespace Moat.Index.Proxy;
 /// The proxy repository and the group served at <c>/simple/</c>: hosted first, then this upstream. <c>[proxy]</c> in
 /// moat.toml: <c>upstream</c> (a PEP 503/691 simple index; pypi.org by default; <c>""</c> turns the proxy off),
 /// <c>page-ttl-seconds</c>, <c>min-release-age-hours</c>, <c>reserved</c> (names and <c>prefix-*</c> patterns never
-/// resolved upstream), <c>fail-closed</c>, <c>timeout-seconds</c>.
+/// resolved upstream), <c>fail-closed</c>, <c>timeout-seconds</c>, <c>max-page-mb</c>.
 /// </summary>
 /// <summary>How the release-age gate treats a file of unknown age (see <see cref="ProxyOptions.UnknownUploadTime"/>).</summary>
 public enum UnknownUploadTime { FirstSeen, Hide, Allow }
@@ -51,6 +51,12 @@ public sealed record ProxyOptions
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public long MaxFileBytes { get; init; } = 200L * 1024 * 1024;
+
+    /// <summary>
+    /// The largest upstream project page read (<c>max-page-mb</c>): pypi.org's largest run to tens of megabytes; a
+    /// larger one is refused (502 naming this limit) rather than letting one page take the server's memory.
+    /// </summary>
+    public long MaxPageBytes { get; init; } = 64L * 1024 * 1024;
 
     public bool Enabled => !string.IsNullOrEmpty(Upstream);
 
@@ -121,6 +127,12 @@ public sealed record ProxyOptions
             },
             FailClosed = Raw("fail-closed") switch { null => options.FailClosed, bool b => b, _ => throw Bad("fail-closed", "true or false") },
             UpstreamTimeout = TimeSpan.FromSeconds(Seconds("timeout-seconds", options.UpstreamTimeout, 1)),
+            MaxPageBytes = Raw("max-page-mb") switch
+            {
+                null => options.MaxPageBytes,
+                long mb and > 0 and <= 4096 => mb * 1024 * 1024,
+                _ => throw Bad("max-page-mb", "a whole number of megabytes from 1 to 4096"),
+            },
         };
     }
 }

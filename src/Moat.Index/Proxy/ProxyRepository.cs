@@ -11,7 +11,7 @@ namespace Moat.Index.Proxy;
 /// <summary>The proxy's Prometheus series (rendered with the index's at <c>/metrics</c>).</summary>
 public static class ProxyMetrics
 {
-    public static readonly LabeledCounter Pages = new("moat_proxy_pages_total", "Upstream project page lookups by result (fresh, fetched, revalidated, not-found, stale, failed, reserved).", "result");
+    public static readonly LabeledCounter Pages = new("moat_proxy_pages_total", "Upstream project page lookups by result (fresh, fetched, revalidated, not-found, stale, failed, too-large, reserved).", "result");
     public static readonly LabeledCounter Downloads = new("moat_proxy_downloads_total", "Upstream file downloads by result (verified, hash-mismatch, failed).", "result");
     public static readonly LabeledCounter Decisions = new("moat_proxy_decisions_total", "Firewall decisions on proxied files by state.", "state");
 
@@ -34,10 +34,11 @@ public static class ProxyMetrics
 
 /// <summary>
 /// What one proxy repository knows about a project: its page, or none because the upstream does not have it
-/// (<see cref="Failed"/> false) or because the upstream could not be asked and nothing is cached (<see cref="Failed"/> true).
+/// (<see cref="Failed"/> false) or because the upstream could not be asked and nothing is cached (<see cref="Failed"/> true;
+/// <see cref="Reason"/> says why when a client may be told: the page was over the size limit).
 /// A group stops at a failed member rather than asking the next: a later upstream must never answer for an earlier one.
 /// </summary>
-public readonly record struct PageLookup(UpstreamPage? Page, bool Failed)
+public readonly record struct PageLookup(UpstreamPage? Page, bool Failed, string? Reason = null)
 {
     public static readonly PageLookup Missing = new(null, false);
 }
@@ -71,21 +72,21 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
     public async ValueTask<RenderedPage?> ProjectAsync(string project, CancellationToken ct) => (await LookupAsync(project, ct)).Page;
 
     /// <summary>The rendered page of an upstream project, or why there is none (<see cref="PageLookup"/>).</summary>
-    public async ValueTask<(RenderedPage? Page, bool Failed)> LookupAsync(string project, CancellationToken ct)
+    public async ValueTask<(RenderedPage? Page, bool Failed, string? Reason)> LookupAsync(string project, CancellationToken ct)
     {
-        if (!options.Enabled) return (null, false);
+        if (!options.Enabled) return (null, false, null);
         if (options.IsReserved(project))
         {
             ProxyMetrics.Pages.Inc("reserved");
-            return (null, false);
+            return (null, false, null);
         }
         var lookup = await PageAsync(project, ct);
-        if (lookup.Page is not { } page || !_pages.TryGetValue(project, out var cached)) return (null, lookup.Failed);
+        if (lookup.Page is not { } page || !_pages.TryGetValue(project, out var cached)) return (null, lookup.Failed, lookup.Reason);
         var version = Interlocked.Read(ref _stateVersion);
-        if (cached.Rendered is { } rendered && cached.StateVersion == version) return (rendered, false);
+        if (cached.Rendered is { } rendered && cached.StateVersion == version) return (rendered, false, null);
         var fresh = await RenderAsync(page);
         _pages[project] = cached with { Rendered = fresh, StateVersion = version };
-        return (fresh, false);
+        return (fresh, false, null);
     }
 
     /// <summary>The file behind a Moat file URL in a page this repository already holds in memory (no upstream request).</summary>
@@ -157,9 +158,10 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
             default:
                 if (known is null)
                 {
-                    ProxyMetrics.Pages.Inc("failed");
+                    ProxyMetrics.Pages.Inc(result.Status == UpstreamStatus.TooLarge ? "too-large" : "failed");
                     log.LogWarning("Upstream {Repository} unavailable for {Project} and nothing cached: {Error}", Name, project, result.Error);
-                    return new(null, true);
+                    // The size limit is Moat's own refusal and names no URL: the client may read it.
+                    return new(null, true, result.Status == UpstreamStatus.TooLarge ? result.Error : null);
                 }
                 ProxyMetrics.Pages.Inc("stale");
                 log.LogWarning("Upstream {Repository} unavailable for {Project}; serving the cached page: {Error}", Name, project, result.Error);

@@ -52,11 +52,12 @@ public sealed class Repositories(RepositoryLayout layout, IReadOnlyList<ProxyRep
         if (!forPip && await lookalikes.RefusalAsync(project) is { } refusal) return new(null, StatusCodes.Status403Forbidden, refusal);
         foreach (var name in order)
         {
-            var (page, failed) = await _byName[name].LookupAsync(project, ct);
+            var (page, failed, reason) = await _byName[name].LookupAsync(project, ct);
             if (page is not null) return new(page);
             if (failed)
                 return new(null, StatusCodes.Status502BadGateway,
-                    $"Moat cannot reach upstream '{name}' for {project} and has no cached copy; later repositories of the group are not asked, since they must not answer for '{name}'");
+                    $"Moat {(reason is null ? $"cannot reach upstream '{name}' for {project}" : $"refused {reason}")} and has no cached copy; " +
+                    $"later repositories of the group are not asked, since they must not answer for '{name}'");
         }
         return Resolution.NotFound;
     }

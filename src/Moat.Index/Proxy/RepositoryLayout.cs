@@ -77,7 +77,7 @@ public sealed record RepositoryLayout(IReadOnlyList<RepositoryDefinition> Reposi
     {
         [RepositoryKind.Hosted] = ["name", "type", "path", "reserved"],
         [RepositoryKind.Proxy] = ["name", "type", "path", "url", "username", "password", "password-env", "page-ttl-seconds", "min-release-age-hours",
-            "unknown-upload-time", "reserved", "fail-closed", "timeout-seconds"],
+            "unknown-upload-time", "reserved", "fail-closed", "timeout-seconds", "max-page-mb"],
         [RepositoryKind.Group] = ["name", "type", "path", "members"],
     };
 

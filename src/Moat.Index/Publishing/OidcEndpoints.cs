@@ -10,8 +10,8 @@ namespace Moat.Index.Publishing;
 /// <summary>
 /// Trusted Publishing, wire-compatible with PyPI's (what <c>pypa/gh-action-pypi-publish</c> and twine's helpers
 /// call): <c>GET /_/oidc/audience</c> → <c>{"audience": …}</c>; <c>POST /_/oidc/mint-token</c> with
-/// <c>{"token": JWT}</c> → <c>{"success": true, "token": "moat-…", "expires": …}</c>, a token scoped to the one
-/// project and valid for 15 minutes. A pending publisher creates its project on first use (and its creator
+/// <c>{"token": JWT}</c> → <c>{"success": true, "token": "moat-…", "expires": …}</c>, a token scoped to the
+/// projects whose publishers the identity matches (<see cref="PublisherMatching.Match"/>) and valid for 15 minutes. A pending publisher creates its project on first use (and its creator
 /// becomes owner); the JWT's <c>jti</c> is claimed once, so a stolen identity token cannot be replayed.
 /// </summary>
 public static class OidcEndpoints
@@ -34,29 +34,43 @@ public static class OidcEndpoints
                 var kind = issuers[identity.Issuer];
                 var jti = identity["jti"] ?? throw new OidcException("The identity token has no jti.");
                 var candidates = await store.PublishersAsync(kind, PublisherMatching.RepositoryOf(kind, identity));
-                var publisher = PublisherMatching.Match(kind, identity, candidates);
+                var match = PublisherMatching.Match(kind, identity, candidates);
                 // Claim the jti only once everything else matched: a refused token does not burn it; a replay fails here.
                 if (!await store.ClaimJtiAsync(jti, identity.Expires)) throw new OidcException("The identity token was already used (replayed jti).");
 
-                var project = publisher.project;
-                if (project is null)
+                var publisher = match.First;
+                var projects = match.Projects;
+                if (match.Pending is { } registration)
                 {
-                    var pending = publisher.pending_project!;
+                    var pending = registration.pending_project!;
                     if (await metadata.GetProjectAsync(pending) is not null || await store.HasRolesAsync(pending))
                         throw new OidcException($"The pending publisher's project '{pending}' was created by someone else meanwhile.");
                     if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } noNew) return Fail(503, "switched-off", noNew);
                     // Checked again at first use: the policy, or what the upstream holds, may have changed since it was set up.
-                    if (await store.UserByIdAsync(publisher.created_by) is not { } creator
+                    if (await store.UserByIdAsync(registration.created_by) is not { } creator
                         || await newProjects.ForUserAsync(pending, creator, http, http.RequestAborted) is { Allowed: false })
                         throw new OidcException($"The pending publisher's project '{pending}' cannot be created: its creator must ask an administrator to grant the name.");
-                    await store.ReifyPublisherAsync(publisher.id, pending);
-                    await store.SetRoleAsync(pending, publisher.created_by, "owner");
-                    project = pending;
+                    await store.ReifyPublisherAsync(registration.id, pending);
+                    await store.SetRoleAsync(pending, registration.created_by, "owner");
+                    await events.RecordAsync("project:created-by-publisher", http, registration.created_by, pending, new
+                    {
+                        publisher = registration.id, repository = registration.repository, registration.workflow, registered_by = registration.registered_by,
+                    });
+                    projects = [pending];
                 }
                 var expires = DateTimeOffset.UtcNow + options.MintedTokenLifetime;
                 var (row, secret) = await Tokens.IssueAsync(store, null, false, $"trusted publisher {kind}:{publisher.repository}",
-                    [Macaroons.ProjectsCaveat([project]), Macaroons.ExpiresCaveat(expires)], publisher.id, DateTimeOffset.UtcNow);
-                await events.RecordAsync("token:minted", http, null, project, new { token = row.id, publisher = publisher.id, repository = identity["repository"] ?? identity["project_path"], @ref = identity["ref"], sha = identity["sha"], jti });
+                    [Macaroons.ProjectsCaveat(projects), Macaroons.ExpiresCaveat(expires)], publisher.id, DateTimeOffset.UtcNow);
+                // In each project's history, with who registered the publisher that let it in.
+                foreach (var project in projects)
+                {
+                    var own = match.Active.FirstOrDefault(p => p.project == project) ?? publisher;
+                    await events.RecordAsync("token:minted", http, null, project, new
+                    {
+                        token = row.id, publisher = own.id, registered_by = own.registered_by, repository = identity["repository"] ?? identity["project_path"],
+                        @ref = identity["ref"], sha = identity["sha"], jti,
+                    });
+                }
                 return Results.Json(new { success = true, token = secret, expires = expires.ToUnixTimeSeconds() });
             }
             catch (OidcException ex)

@@ -9,13 +9,21 @@ namespace Moat.Index.Publishing;
 /// case-insensitive, <c>repository_owner_id</c> exact (it survives renames, so a re-registered name cannot take
 /// over), <c>sub</c> starting <c>repo:OWNER/REPO</c>, <c>job_workflow_ref</c> equal to
 /// <c>OWNER/REPO/.github/workflows/FILE@REF</c> where REF is the <c>ref</c> or <c>sha</c> claim, and the environment
-/// (case-insensitive) when the publisher names one; a publisher with an environment is preferred over one without.
+/// (case-insensitive) when the publisher names one.
 /// GitLab — <c>project_path</c> case-insensitive, <c>namespace_id</c> exact, <c>ci_config_ref_uri</c> equal to
 /// <c>gitlab.com/PATH//WORKFLOW@REF</c>. Moat adds one refusal PyPI leaves to the workflow author:
 /// <c>pull_request_target</c> runs (which execute with the base repository's secrets on a fork's code) never publish.
 /// </summary>
 public static partial class PublisherMatching
 {
+    /// <summary>The active publishers an identity matched (one per trusting project), or else the one pending publisher.</summary>
+    public sealed record PublisherMatch(IReadOnlyList<PublisherRow> Active, PublisherRow? Pending)
+    {
+        /// <summary>The publisher the minted token records (the first of several).</summary>
+        public PublisherRow First => Pending ?? Active[0];
+        public IReadOnlyList<string> Projects => [.. Active.Select(p => p.project!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
     [GeneratedRegex(@"[^/]+\.(yml|yaml)(?=@)")]
     private static partial Regex WorkflowFilename();
 
@@ -25,14 +33,20 @@ public static partial class PublisherMatching
     public static string RepositoryOf(string kind, VerifiedIdentity id) =>
         (kind == "github" ? id["repository"] : id["project_path"]) ?? throw new OidcException($"The identity token has no {(kind == "github" ? "repository" : "project_path")} claim.");
 
-    /// <summary>The best publisher among candidates for the same repository, or an exception saying which claim failed.</summary>
-    public static PublisherRow Match(string kind, VerifiedIdentity id, IReadOnlyList<PublisherRow> candidates)
+    /// <summary>
+    /// What an identity publishes as, among the publishers registered for its repository, or an exception saying
+    /// which claim failed. Every ACTIVE publisher whose claims all match counts — each project whose owners trust
+    /// this workflow — so nobody can divert a workflow's mint by registering the same workflow for another project.
+    /// A pending publisher is used only when no active one matches: a registration by anybody never outranks the
+    /// owners'. Among pending ones (duplicates are refused at registration; older data may hold some), one constrained
+    /// on this environment first, then the oldest.
+    /// </summary>
+    public static PublisherMatch Match(string kind, VerifiedIdentity id, IReadOnlyList<PublisherRow> candidates)
     {
         if (id["event_name"] == "pull_request_target") throw new OidcException("Publishing from a pull_request_target run is refused: it runs with this repository's secrets on untrusted code.");
         var refClaim = id["ref"];
         var sha = id["sha"];
         if (string.IsNullOrEmpty(refClaim) && string.IsNullOrEmpty(sha)) throw new OidcException("The ref and sha claims are empty.");
-        string? environment = id["environment"];
         var matching = new List<PublisherRow>();
         string? lastError = null;
         foreach (var p in candidates.Where(c => c.kind == kind))
@@ -40,10 +54,11 @@ public static partial class PublisherMatching
             lastError = kind == "github" ? CheckGitHub(p, id, refClaim, sha) : CheckGitLab(p, id, refClaim, sha);
             if (lastError is null) matching.Add(p);
         }
-        // The most specific: a publisher constrained on this environment beats an unconstrained one.
-        var chosen = (environment is { Length: > 0 } ? matching.FirstOrDefault(p => p.environment == environment.ToLowerInvariant()) : null)
-            ?? matching.FirstOrDefault(p => p.environment == "");
-        return chosen ?? throw new OidcException(lastError ?? "No trusted publisher matches the identity token's claims.");
+        var active = matching.Where(p => p.project is not null).ToList();
+        if (active.Count > 0) return new PublisherMatch(active, null);
+        var pending = matching.Where(p => p.pending_project is not null)
+            .OrderBy(p => p.environment.Length > 0 ? 0 : 1).ThenBy(p => p.created_at, StringComparer.Ordinal).FirstOrDefault();
+        return pending is not null ? new PublisherMatch([], pending) : throw new OidcException(lastError ?? "No trusted publisher matches the identity token's claims.");
     }
 
     private static string? CheckGitHub(PublisherRow p, VerifiedIdentity id, string? refClaim, string? sha)

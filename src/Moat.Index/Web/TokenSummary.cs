@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Moat.Index.Accounts;
+using Moat.Index.Auth;
 
 namespace Moat.Index.Web;
 
 /// <summary>
 /// What the token pages say about a token, read from its stored caveats: the projects it may upload to and whether
-/// it is active, expired or revoked. Display only: <see cref="Auth.Macaroons.Check"/> decides what a token may do.
+/// it is active, expired or revoked. Display only: <see cref="Macaroons.Check"/> decides what a token may do.
 /// </summary>
 public sealed record TokenSummary(string Scope, string Status)
 {
@@ -17,12 +17,14 @@ public sealed record TokenSummary(string Scope, string Status)
     {
         string[] projects = [];
         DateTimeOffset? expires = null, notBefore = null;
-        foreach (var caveat in JsonSerializer.Deserialize<string[]>(token.caveats) ?? [])
+        foreach (var caveat in Caveats(token))
         {
-            if (JsonNode.Parse(caveat) is not JsonObject c) continue;
-            if (c["projects"] is JsonArray list) projects = [.. list.Select(p => p?.GetValue<string>() ?? "")];
-            if (c["exp"] is JsonValue exp) expires = Earliest(expires, DateTimeOffset.FromUnixTimeSeconds(exp.GetValue<long>()));
-            if (c["nbf"] is JsonValue nbf) notBefore = DateTimeOffset.FromUnixTimeSeconds(nbf.GetValue<long>());
+            switch (caveat)
+            {
+                case ProjectsCaveat scoped: projects = [.. scoped.Projects]; break;
+                case ExpiryCaveat expiry: expires = Earliest(expires, UnixTime(expiry.ExpiresAt)); break;
+                case NotBeforeCaveat start: notBefore = UnixTime(start.NotBefore); break;
+            }
         }
         var scope = projects.Length == 0 ? "all your projects" : string.Join(", ", projects);
         var status = token.revoked_at is { } revoked ? $"revoked {Show(revoked)}"
@@ -32,6 +34,23 @@ public sealed record TokenSummary(string Scope, string Status)
             : "active, no expiry";
         return new TokenSummary(scope, status);
     }
+
+    /// <summary>The stored caveats, typed; a row whose list cannot be read shows as having none (display only).</summary>
+    private static IEnumerable<Caveat> Caveats(MacaroonRow token)
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<string[]>(token.caveats) ?? []).Select(Caveat.Parse).ToList();
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>A unix time as a date, clamped to the range a date can show (a caveat may say "year 300,000").</summary>
+    private static DateTimeOffset UnixTime(long seconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, DateTimeOffset.MinValue.ToUnixTimeSeconds(), DateTimeOffset.MaxValue.ToUnixTimeSeconds()));
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
 
