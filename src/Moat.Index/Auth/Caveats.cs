@@ -86,7 +86,8 @@ public sealed record NotBeforeCaveat(long NotBefore) : Caveat
 public sealed record ProjectsCaveat(IReadOnlyList<string> Projects) : Caveat
 {
     public const string Name = "projects";
-    public override CaveatResult Verify(CaveatContext context) => context.Project is { } project && Projects.Contains(project)
+    // Reads are not narrowed: the scope limits what a token may publish, and pip needs the whole index to resolve.
+    public override CaveatResult Verify(CaveatContext context) => context.Reading || context.Project is { } project && Projects.Contains(project)
         ? CaveatResult.Holds
         : CaveatResult.Fails($"The token is not allowed to act on project '{context.Project}': it is scoped to '{string.Join("', '", Projects)}'.");
     public override string Serialize() => new JsonObject { [Name] = new JsonArray([.. Projects.Select(p => (JsonNode?)JsonValue.Create(p))]) }.ToJsonString();
