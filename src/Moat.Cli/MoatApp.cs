@@ -34,6 +34,18 @@ public static class MoatApp
         var parse = Build().Parse(args);
         // Our own handler below turns input errors into exit code 2; the library's default would print a stack trace and return 1.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // A usage error (unknown verb or option, missing argument) is exit 2 with one line per problem, like any input error.
+        var problems = parse.Errors.Select(e => e.Message)
+            .Concat(parse.Tokens.Where(t => t.Type == System.CommandLine.Parsing.TokenType.Argument && t.Value.StartsWith('-') && t.Value.Length > 1
+                                            && !File.Exists(t.Value) && !Directory.Exists(t.Value))
+                .Select(t => $"unknown option '{t.Value}'"))
+            .ToList();
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems) error.WriteLine($"moat: {problem}");
+            error.WriteLine($"moat: see 'moat {parse.CommandResult.Command.Name} --help'".Replace("moat moat", "moat"));
+            return ExitCodes.InputError;
+        }
         try
         {
             return parse.Invoke(configuration);

@@ -87,7 +87,9 @@ public sealed record IndexOptions
         TomlTable table;
         try
         {
-            table = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(path)) ?? new TomlTable();
+            var text = File.ReadAllText(path);
+            table = TomlSerializer.Deserialize<TomlTable>(text) ?? new TomlTable();
+            ConfigurationKeys.Check(text, path);
         }
         catch (TomlException ex)
         {

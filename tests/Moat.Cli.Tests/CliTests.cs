@@ -31,12 +31,21 @@ public class CliTests
         Assert.Contains("rules", output);
     }
 
-    [Fact]
-    public void Unknown_verb_is_a_usage_error()
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("scan", "--bogus")]
+    [InlineData("scan")]
+    [InlineData("check", "--format", "yaml", "requests")]
+    [InlineData("check", "")]
+    [InlineData("check", "not a name!")]
+    public void Usage_errors_exit_2_with_a_short_message_and_no_stack_trace(params string[] args)
     {
-        var (exit, _, error) = Run("frobnicate");
-        Assert.NotEqual(0, exit);
-        Assert.NotEmpty(error);
+        var (exit, output, error) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("moat: ", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.DoesNotContain("no such file", error);
+        Assert.Empty(output);
     }
 
     [Fact]

@@ -47,6 +47,9 @@ public static class CheckCommand
             var confusion = publicFile is not null || publicUrl is not null;
             if (confusion && internalNames.IsEmpty) throw new CliInputException("--public-names and --public-index need --internal or --internal-prefix");
             if (toCheck.Count == 0 && !confusion) throw new CliInputException("nothing to check: give names, --file, or --internal with --public-names/--public-index");
+            // A string that cannot be a project name cannot be checked: saying "clean" would vouch for nothing.
+            if (toCheck.FirstOrDefault(n => !Moat.Packaging.ProjectName.IsValid(n)) is { } invalid)
+                throw new CliInputException($"'{invalid}' is not a valid project name (letters, digits, '.', '_' and '-', starting and ending with a letter or digit)");
 
             var results = new List<ScanResult>();
             if (toCheck.Count > 0)

@@ -23,7 +23,14 @@ public static class ServeCommand
             if (parse.GetValue(logLevel) is { } level) options = options with { LogLevel = level };
             if (parse.GetValue(quiet)) options = options with { LogRequests = false };
             await using var app = Build(options);
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                throw new CliInputException($"cannot listen on {options.Urls}: the address is already in use (another moat serve? choose another with --urls)", ex);
+            }
             try
             {
                 await app.WaitForShutdownAsync(ct);

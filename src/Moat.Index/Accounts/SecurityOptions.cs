@@ -11,7 +11,25 @@ public enum ReadAccess { Anyone, Authenticated }
 /// </summary>
 public sealed record SecurityOptions
 {
-    public string Origin { get; init; } = "http://localhost:8080";
+    /// <summary>
+    /// The browser-facing origin (<c>[security] origin</c>). Unset, it is where the server listens
+    /// (<see cref="ListenOrigin"/>), so signing in works at the address the server prints.
+    /// </summary>
+    public string Origin { get => _origin ?? ListenOrigin; init => _origin = value; }
+    private readonly string? _origin;
+
+    /// <summary>Whether <c>[security] origin</c> was given (otherwise <see cref="Origin"/> follows the listener).</summary>
+    public bool OriginConfigured => _origin is not null;
+
+    /// <summary>The origin of the first listener, set by the server from <c>[server] urls</c>; a wildcard host reads as localhost.</summary>
+    public string ListenOrigin { get; init; } = "http://localhost:8080";
+
+    public static string OriginOf(string urls)
+    {
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+        var wildcard = first.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost");
+        return Uri.TryCreate(wildcard, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "http://localhost:8080";
+    }
     /// <summary>The WebAuthn relying-party id: the origin's host unless set.</summary>
     public string? RpId { get; init; }
     public string EffectiveRpId => RpId ?? new Uri(Origin).Host;

@@ -25,6 +25,7 @@ public static class IndexServer
 {
     public static WebApplication Build(IndexOptions options, Action<WebApplicationBuilder>? configure = null)
     {
+        options = options with { Security = options.Security with { ListenOrigin = Accounts.SecurityOptions.OriginOf(options.Urls) } };
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "moat", ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -122,6 +123,8 @@ public static class IndexServer
         logging.SetMinimumLevel(Enum.TryParse<LogLevel>(options.LogLevel, ignoreCase: true, out var level) ? level : LogLevel.Information);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // A failure to start (a port in use) is thrown to the caller, which says it in one line: no stack trace here.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
     }
 
     /// <summary>Counts and times every request; with a logger, one structured line per request: method, path, status, milliseconds.</summary>

@@ -19,10 +19,19 @@ public sealed record WebForm(PageContext Page, IFormCollection Fields)
     public static async Task<(WebForm? Form, IResult? Refusal)> ReadAsync(HttpContext http)
     {
         var origin = http.Request.Headers.Origin.ToString();
-        var expected = http.RequestServices.GetRequiredService<SecurityOptions>().Origin.TrimEnd('/');
+        var security = http.RequestServices.GetRequiredService<SecurityOptions>();
+        var expected = security.Origin.TrimEnd('/');
         var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
-        if (!http.Request.HasFormContentType || (origin.Length > 0 && !string.Equals(origin, expected, StringComparison.OrdinalIgnoreCase))
-            || !await antiforgery.IsRequestValidAsync(http))
+        if (origin.Length > 0 && !string.Equals(origin, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            // The usual cause is not an attack but a server reached at another name than its origin: say which one.
+            var page = await PageContext.ForAsync(http);
+            return (null, WebPages.Error(page, StatusCodes.Status400BadRequest, "The form came from another origin",
+                $"This form was sent from {origin}, but this server's origin is {expected}" +
+                (security.OriginConfigured ? " ([security] origin in moat.toml)." : " (where it listens; set [security] origin in moat.toml if it is reached at another address).") +
+                $" Open {expected} and submit the form again."));
+        }
+        if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
         {
             var page = await PageContext.ForAsync(http);
             return (null, WebPages.Error(page, StatusCodes.Status400BadRequest, "The form expired or came from another site",
