@@ -154,46 +154,46 @@ public sealed partial class EndpointMatrixTests
         R("account", "GET", "/_/account/me", null, "other=200 webadmin=200 no2fa=200"),
         R("account", "GET", "/_/account/events", null, "other=200 webadmin=200 no2fa=200"),
         R("account", "GET", "/_/account/tokens", null, "other=200 webadmin=200 no2fa=200"),
-        R("account", "POST", "/_/account/tokens", null, "other=201 webadmin=201 user=201", J(new { description = "x" })),
+        R("account", "POST", "/_/account/tokens", null, "other=201 webadmin=201 user=201 stale=403", J(new { description = "x" })),
         R("account", "DELETE", "/_/account/tokens/{id}", $"/_/account/tokens/{f.SpareTokenId}", "other=404 webadmin=404"),
         // Past the gate, a wrong current password (400): a right one would rotate the caller's CSRF token.
-        R("account", "POST", "/_/account/password", null, "no2fa=400 user=400 other=400 webadmin=400", body: J(new { currentPassword = "wrong-password", newPassword = "another-Harbor-lantern-43" })),
+        R("account", "POST", "/_/account/password", null, "no2fa=400 user=400 other=400 webadmin=400 stale=403", body: J(new { currentPassword = "wrong-password", newPassword = "another-Harbor-lantern-43" })),
         R("account", "POST", "/_/account/reauth", null, "no2fa=400 user=401 other=401 webadmin=401", J(new { code = "000000" })), // wrong code / no password: refused past the gate
-        R("account", "POST", "/_/account/2fa/totp/begin", null, "no2fa=200 user=409 other=409 webadmin=409"),
-        R("account", "POST", "/_/account/2fa/totp/confirm", null, "no2fa=400 user=409 other=409 webadmin=409", J(new { code = "000000" })),
-        R("account", "POST", "/_/account/2fa/recovery-codes", null, "other=200 webadmin=200"),
-        R("account", "POST", "/_/account/2fa/webauthn/register/begin", null, "no2fa=200 other=200 webadmin=200"),
-        R("account", "POST", "/_/account/2fa/webauthn/register/finish", null, "no2fa=400 user=400 other=400 webadmin=400", J(new { })),
-        R("account", "DELETE", "/_/account/2fa/webauthn/{id}", "/_/account/2fa/webauthn/nokey", "user=404 other=404 webadmin=404"),
+        R("account", "POST", "/_/account/2fa/totp/begin", null, "no2fa=200 user=409 other=409 webadmin=409 stale=403"),
+        R("account", "POST", "/_/account/2fa/totp/confirm", null, "no2fa=400 user=409 other=409 webadmin=409 stale=403", J(new { code = "000000" })),
+        R("account", "POST", "/_/account/2fa/recovery-codes", null, "other=200 webadmin=200 stale=403"),
+        R("account", "POST", "/_/account/2fa/webauthn/register/begin", null, "no2fa=200 other=200 webadmin=200 stale=403"),
+        R("account", "POST", "/_/account/2fa/webauthn/register/finish", null, "no2fa=400 user=400 other=400 webadmin=400 stale=403", J(new { })),
+        R("account", "DELETE", "/_/account/2fa/webauthn/{id}", "/_/account/2fa/webauthn/nokey", "user=404 other=404 webadmin=404 stale=403"),
         R("account", "GET", "/_/account/pending-publishers", null, "other=200 webadmin=200 no2fa=200"),
-        R("account", "POST", "/_/account/pending-publishers", null, "other=201 webadmin=201 user=201",
+        R("account", "POST", "/_/account/pending-publishers", null, "other=201 webadmin=201 user=201 stale=403",
             (_, n) => new { projectName = $"newproj{n}", kind = "github", repository = $"acme/new{n}", ownerId = "1", workflow = "r.yml" }),
         R("account", "DELETE", "/_/account/pending-publishers/{id}", $"/_/account/pending-publishers/{f.PendingPublisherId}", "other=404 webadmin=404"),
         // ---- Account API: projects
         R("account", "GET", "/_/projects/{project}/events", "/_/projects/proj/events"),
-        R("account", "POST", "/_/projects/{project}/roles", "/_/projects/proj/roles", body: J(new { username = "nina", role = "maintainer" })),
-        R("account", "DELETE", "/_/projects/{project}/roles/{username}", "/_/projects/proj/roles/carl"),
+        R("account", "POST", "/_/projects/{project}/roles", "/_/projects/proj/roles", "stale=403", body: J(new { username = "nina", role = "maintainer" })),
+        R("account", "DELETE", "/_/projects/{project}/roles/{username}", "/_/projects/proj/roles/carl", ""),
         R("account", "GET", "/_/projects/{project}/publishers", "/_/projects/proj/publishers"),
-        R("account", "POST", "/_/projects/{project}/publishers", "/_/projects/proj/publishers", "user=201",
+        R("account", "POST", "/_/projects/{project}/publishers", "/_/projects/proj/publishers", "user=201 stale=403",
             J(new { kind = "github", repository = "acme/proj", ownerId = "1", workflow = "other.yml" })),
-        R("account", "DELETE", "/_/projects/{project}/publishers/{id}", $"/_/projects/proj/publishers/{f.SparePublisherId}"),
-        R("account", "PUT", "/_/projects/{project}/approval", "/_/projects/proj/approval", body: J(new { required = true })),
+        R("account", "DELETE", "/_/projects/{project}/publishers/{id}", $"/_/projects/proj/publishers/{f.SparePublisherId}", ""),
+        R("account", "PUT", "/_/projects/{project}/approval", "/_/projects/proj/approval", "", body: J(new { required = true })),
         // nina is a maintainer of proj by now (the roles row above): maintainers see staged releases, owners manage.
         R("account", "GET", "/_/projects/{project}/staged", "/_/projects/proj/staged", "no2fa=200"),
         R("account", "GET", "/_/projects/{project}/staged/{version}/files/{filename}", $"/_/projects/proj/staged/0.3/files/{TestDistributions.WheelFilename("proj", "0.3")}", "no2fa=200"),
-        R("account", "POST", "/_/projects/{project}/staged/{version}/approve", "/_/projects/proj/staged/0.3/approve"),
-        R("account", "POST", "/_/projects/{project}/staged/{version}/reject", "/_/projects/proj/staged/0.4/reject", body: J(new { reason = "x" })),
+        R("account", "POST", "/_/projects/{project}/staged/{version}/approve", "/_/projects/proj/staged/0.3/approve", ""),
+        R("account", "POST", "/_/projects/{project}/staged/{version}/reject", "/_/projects/proj/staged/0.4/reject", "", body: J(new { reason = "x" })),
         // ---- Account API: organisations
         R("account", "POST", "/_/orgs", null, "other=201 webadmin=201 user=201", (_, n) => new { name = $"neworg{n}" }),
         R("account", "GET", "/_/orgs/{org}", "/_/orgs/acme", "no2fa=404 other=404 webadmin=404"), // not a member: not found
-        R("account", "PUT", "/_/projects/{project}/organisation", "/_/projects/proj/organisation", body: J(new { organisation = "acme" })),
-        R("account", "PUT", "/_/orgs/{org}/members/{username}", "/_/orgs/acme/members/carl", body: J(new { role = "member" })),
-        R("account", "PUT", "/_/orgs/{org}/teams/{team}", "/_/orgs/acme/teams/ops2"),
-        R("account", "PUT", "/_/orgs/{org}/teams/{team}/members/{username}", "/_/orgs/acme/teams/ops/members/carl"),
-        R("account", "PUT", "/_/orgs/{org}/teams/{team}/projects/{project}", "/_/orgs/acme/teams/ops/projects/proj", body: J(new { role = "maintainer" })),
-        R("account", "DELETE", "/_/orgs/{org}/teams/{team}/projects/{project}", "/_/orgs/acme/teams/ops/projects/proj"),
-        R("account", "DELETE", "/_/orgs/{org}/teams/{team}/members/{username}", "/_/orgs/acme/teams/ops/members/carl"),
-        R("account", "DELETE", "/_/orgs/{org}/members/{username}", "/_/orgs/acme/members/carl"),
+        R("account", "PUT", "/_/projects/{project}/organisation", "/_/projects/proj/organisation", "stale=403", body: J(new { organisation = "acme" })),
+        R("account", "PUT", "/_/orgs/{org}/members/{username}", "/_/orgs/acme/members/carl", "stale=403", body: J(new { role = "member" })),
+        R("account", "PUT", "/_/orgs/{org}/teams/{team}", "/_/orgs/acme/teams/ops2", "stale=403"),
+        R("account", "PUT", "/_/orgs/{org}/teams/{team}/members/{username}", "/_/orgs/acme/teams/ops/members/carl", "stale=403"),
+        R("account", "PUT", "/_/orgs/{org}/teams/{team}/projects/{project}", "/_/orgs/acme/teams/ops/projects/proj", "stale=403", body: J(new { role = "maintainer" })),
+        R("account", "DELETE", "/_/orgs/{org}/teams/{team}/projects/{project}", "/_/orgs/acme/teams/ops/projects/proj", "stale=403"),
+        R("account", "DELETE", "/_/orgs/{org}/teams/{team}/members/{username}", "/_/orgs/acme/teams/ops/members/carl", "stale=403"),
+        R("account", "DELETE", "/_/orgs/{org}/members/{username}", "/_/orgs/acme/members/carl", "stale=403"),
 
         // ---- Web pages: public and browse
         R("public", "GET", "/"),
@@ -237,21 +237,21 @@ public sealed partial class EndpointMatrixTests
         R("page", "GET", "/account/reauth"),
         R("form", "POST", "/account/reauth", body: Form(("code", "000000"))),
         R("form", "POST", "/account/verify-email/resend"),
-        R("form", "POST", "/account/password", body: Form(("current", "wrong-password"), ("password", "another-Harbor-lantern-43"))),
-        R("form", "POST", "/account/security/totp/begin", null, "no2fa=302"),
-        R("form", "POST", "/account/security/totp/confirm", body: Form(("code", "000000"))),
-        R("form", "POST", "/account/security/recovery-codes"),
+        R("form", "POST", "/account/password", null, "stale=302", body: Form(("current", "wrong-password"), ("password", "another-Harbor-lantern-43"))),
+        R("form", "POST", "/account/security/totp/begin", null, "no2fa=302 stale=302"),
+        R("form", "POST", "/account/security/totp/confirm", null, "stale=302", body: Form(("code", "000000"))),
+        R("form", "POST", "/account/security/recovery-codes", null, "stale=302"),
         R("form", "POST", "/account/security/keys", body: Form(("name", "k"), ("credential", "{}"))),
-        R("form", "POST", "/account/security/keys/{id}/remove", "/account/security/keys/nokey/remove"),
-        R("form", "POST", "/account/tokens", body: Form(("description", "web"))),
+        R("form", "POST", "/account/security/keys/{id}/remove", "/account/security/keys/nokey/remove", "stale=302"),
+        R("form", "POST", "/account/tokens", null, "stale=302", body: Form(("description", "web"))),
         R("form", "POST", "/account/tokens/{id}/revoke", $"/account/tokens/{f.SpareWebTokenId}/revoke", "user=302"),
-        R("form", "POST", "/account/publishing", null, "user=302", Form(("project", "proj"), ("kind", "github"), ("repository", "acme/proj"), ("owner_id", "1"), ("workflow", "web.yml"))),
+        R("form", "POST", "/account/publishing", null, "user=302 stale=302", Form(("project", "proj"), ("kind", "github"), ("repository", "acme/proj"), ("owner_id", "1"), ("workflow", "web.yml"))),
         R("form", "POST", "/account/publishing/projects/{project}/{id}/remove", $"/account/publishing/projects/proj/{f.SpareWebPublisherId}/remove", "user=302"),
-        R("form", "POST", "/account/publishing/pending", null, "user=302 other=302 webadmin=302", (_, n) => new FormFields([("project_name", $"webnew{n}"), ("kind", "github"), ("repository", $"acme/webnew{n}"), ("owner_id", "1"), ("workflow", "r.yml")])),
+        R("form", "POST", "/account/publishing/pending", null, "user=302 other=302 webadmin=302 stale=302", (_, n) => new FormFields([("project_name", $"webnew{n}"), ("kind", "github"), ("repository", $"acme/webnew{n}"), ("owner_id", "1"), ("workflow", "r.yml")])),
         R("form", "POST", "/account/publishing/pending/{id}/remove", $"/account/publishing/pending/{f.SpareWebPendingId}/remove", "user=302"),
         // ---- Last: these end what earlier rows rely on (alice's TOTP, every session).
-        R("account", "DELETE", "/_/account/2fa/totp", null, "other=200 webadmin=200"),
-        R("form", "POST", "/account/security/totp/remove"),
+        R("account", "DELETE", "/_/account/2fa/totp", null, "other=200 webadmin=200 stale=403"),
+        R("form", "POST", "/account/security/totp/remove", null, "stale=302"),
         R("form", "POST", "/account/logout", null, "*=302"),
         R("public", "POST", "/_/account/logout"),
     ];
@@ -263,6 +263,7 @@ public sealed partial class EndpointMatrixTests
         foreach (var word in (defaults + " " + overrides).Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             var (group, status) = (word[..word.IndexOf('=')], int.Parse(word[(word.IndexOf('=') + 1)..]));
+            if (group == "stale") continue;
             P[] who = group switch { "*" => Enum.GetValues<P>(), "sessions" => Sessions, "tokens" => Tokens, _ => [Enum.Parse<P>(group)] };
             foreach (var p in who) expected[p] = status;
         }
@@ -305,6 +306,34 @@ public sealed partial class EndpointMatrixTests
     {
         var failures = await RunAsync(authenticatedReads: true);
         Assert.True(failures.Count == 0, $"{failures.Count} cells of the read matrix (read = authenticated) differ:\n" + string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// Re-authentication: 16 minutes after the owner's second factor, every account row is sent again as the owner
+    /// (the <c>user</c> caller). A row's <c>stale=</c> word is what a security-level action answers then — 403 from
+    /// the API, a redirect to <c>/account/reauth</c> from a form — and every other row answers as it did.
+    /// </summary>
+    [Fact]
+    public async Task After_the_reauthentication_window_the_owners_security_actions_ask_to_confirm_and_nothing_else_changes()
+    {
+        await using var issuer = await TestIssuer.StartAsync();
+        await using var index = await TestIndex.StartAsync(o => o with { Security = o.Security with { GitHubIssuer = issuer.Url, Admins = ["root"] } });
+        var f = await Fixture.CreateAsync(index, issuer);
+        index.Clock.Advance(TimeSpan.FromMinutes(16));
+        var failures = new List<string>();
+        var n = 0;
+        foreach (var row in Rows(f).Where(r => r.Kind is "account" or "form" or "page"))
+        {
+            var stale = row.Expect.Split(' ').FirstOrDefault(w => w.StartsWith("stale=", StringComparison.Ordinal));
+            var expected = stale is not null ? int.Parse(stale["stale=".Length..]) : Expected(Defaults[row.Kind], row.Expect)[P.user];
+            using var response = await SendAsync(index, f, row, P.user, ++n, formToken: true);
+            var where = response.Headers.Location?.OriginalString ?? "";
+            if ((int)response.StatusCode != expected)
+                failures.Add($"{row.Method} {row.Path}: expected {expected}, got {(int)response.StatusCode} {Snippet(await response.Content.ReadAsStringAsync())} {where}");
+            else if (stale is not null && expected == 302 && !where.StartsWith("/account/reauth", StringComparison.Ordinal))
+                failures.Add($"{row.Method} {row.Path}: expected a redirect to /account/reauth, got one to {where}");
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} rows differ for the owner's stale session:\n" + string.Join("\n", failures));
     }
 
     private static async Task<List<string>> RunAsync(bool authenticatedReads)
