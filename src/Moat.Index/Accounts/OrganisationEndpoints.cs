@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Moat.Index.Security;
 using Moat.Packaging;
 using static Moat.Index.Accounts.AccountEndpoints;
@@ -128,6 +129,8 @@ internal static class OrganisationEndpoints
             var name = ProjectName.Normalize(body.Value.Organisation ?? "");
             if (await store.RoleAsync(projectName, s.User.id) != "owner") return Error(403, $"Only an owner of '{projectName}' can move it to an organisation.");
             if (await store.OrganisationRoleAsync(name, s.User.id) != "owner") return Error(403, $"Only an owner of the organisation '{name}' can move projects into it.");
+            // Moving a project in makes the organisation's owners its owners: a role grant, so re-authentication as for a project role.
+            http.RequestServices.GetRequiredService<AccountService>().RequireRecentAuthentication(s);
             await store.SetProjectOrganisationAsync(projectName, name);
             await events.RecordAsync("project:organisation-set", http, s.User.id, projectName, new { organisation = name });
             return Results.Json(new { message = $"{projectName} now belongs to {name}: its owners are owners of {projectName}, its teams can be given roles on it." });
@@ -140,6 +143,8 @@ internal static class OrganisationEndpoints
         {
             var name = ProjectName.Normalize(org);
             if (await store.OrganisationRoleAsync(name, s.User.id) != "owner") return Error(403, $"Only an owner of the organisation '{name}' can change it.");
+            // Org members, teams and team roles grant roles on the org's projects: re-authentication, as for a project role (was a way around it).
+            http.RequestServices.GetRequiredService<AccountService>().RequireRecentAuthentication(s);
             return await action(s, name);
         });
 }
