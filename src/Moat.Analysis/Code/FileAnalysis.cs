@@ -635,13 +635,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             // Text produced only by the package's own functions (templates, doctest's script_from_examples) is code
             // generation; a real decoder in the chain (base64, zlib, XOR, reversing, a lambda) is hiding.
             // Decoding with no literal at its root (text.decode('utf-8') of a file) is ordinary I/O.
-            // The decoded input must be something the package carries or fetches (a literal or derived from one, an
-            // opaque blob, a file it ships, a download), or the decoding runs at install/import time: decoding what a
-            // caller hands over at run time (a pipe, an argument) and running it is how process-isolation helpers pass
-            // functions to a child.
+            // A function rebuilt at run time from marshalled bytes Moat cannot know (they arrive through a pipe or an
+            // argument) is how process-isolation helpers hand functions to a child. When the bytes are something the
+            // package carries or fetches (a literal or derived from one, a blob, a shipped file, a download), or it
+            // happens at install/import time, it is a hidden payload.
             var fromConstant = code.IsText || code is { Kind: ValueKind.Instance, Text: "code", Items.Count: > 0 }
                 || (code.Taint & (Taint.Blob | Taint.Media | Taint.FileData | Taint.Network)) != 0;
-            if (code.Layers is not null && HasDecoderStep(code.Layers) && (fromConstant || IsLoadTime))
+            var rebuildsFunction = name is "types.FunctionType" or "FunctionType" && code.Layers is not null && code.Layers.Contains("marshal", StringComparison.Ordinal);
+            if (code.Layers is not null && HasDecoderStep(code.Layers) && (fromConstant || IsLoadTime || !rebuildsFunction))
                 Emit(ThreatRules.DecodeExec, Confidence.High, $"Decoded data is executed: {chain}", line, evidencePrefix: chain);
             else
                 Emit(ThreatRules.DecodeExec, Confidence.Low, $"Code produced by the package's own functions or decoded at run time is executed: {chain}", line, severity: Severity.Low, evidencePrefix: chain);

@@ -417,13 +417,18 @@ public static partial class PackageScanner
             {
                 // find_packages() with no root searches the whole tree: tools/ with an __init__.py ships too.
                 if (!m.Groups["where"].Success && !head.Contains("where", StringComparison.Ordinal)) return null;
+                if (m.Groups["where"].Value.Trim('\'', '"') is "" or "." or "./") return null;
                 explicitly = true;
                 AddQuoted(m.Groups["where"].Value);
             }
             foreach (Match m in PackagingKeyPattern().Matches(head))
             {
+                // A list built from variables ([NAME]) or a where of "." says nothing Moat can read: every package ships.
+                var value = m.Groups["value"].Value;
+                if (QuotedPattern().Replace(value, "").Any(char.IsLetter)) return null;
+                if (value.Trim('[', ']', '(', ')', ' ').Trim('\'', '"') is "." or "./") return null;
                 explicitly = true;
-                AddQuoted(m.Groups["value"].Value);
+                AddQuoted(value);
             }
             foreach (Match m in ProjectNamePattern().Matches(head))
             {
@@ -435,6 +440,10 @@ public static partial class PackageScanner
         // here is configured in setup.cfg or discovers packages on its own.
         var backend = pyproject is null ? null : BuildBackendNamePattern().Match(pyproject) is { Success: true } b ? b.Groups["backend"].Value : null;
         if (!explicitly && (backend is null || backend.StartsWith("setuptools", StringComparison.Ordinal) || setup is not null)) return null;
+        // A configuration that names nothing the tree holds (a template's name, a stale list) cannot be the one that
+        // built it: then every package counts as shipped.
+        var present = contents.Sources.Select(src => TopLevelName(src.Path.Length >= prefix.Length ? src.Path[prefix.Length..] : src.Path).ToLowerInvariant().Replace('-', '_'));
+        if (!present.Any(n => n != "src" && names.Contains(n)) && !contents.Sources.Any(src => src.Path.StartsWith(prefix + "src/", StringComparison.Ordinal))) return null;
         return names;
     }
 
@@ -710,7 +719,7 @@ public static partial class PackageScanner
                 var relative = s.Path.Length >= prefix.Length ? s.Path[prefix.Length..] : s.Path;
                 return loadContexts.ContainsKey(relative) || roles.GetValueOrDefault(s.Path) is FileRole.Setup or FileRole.Pth or FileRole.BuildBackend or FileRole.Module;
             }).Select(s => s.Text).ToList();
-            var referenced = executables.FirstOrDefault(e => installTime.Any(text => Names(text, e.Path[(e.Path.LastIndexOf('/') + 1)..])));
+            var referenced = executables.FirstOrDefault(e => installTime.Any(text => Names(text, NameToLookFor(e.Path))));
             var (path, kind) = referenced.Path is not null ? referenced : executables[0];
             var more = executables.Count > 1 ? $" (and {executables.Count - 1} more)" : "";
             var article = kind.StartsWith("ELF", StringComparison.Ordinal) ? "an" : "a";
@@ -782,6 +791,19 @@ public static partial class PackageScanner
                  || prefix.Length == 0 && segments[1] == "PKG-INFO", // an sdist whose members do not all share its top directory
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// How code would name a bundled file: its file name when it has an extension (libfast.so, t32.exe); a bare name
+    /// (run, i386) is an ordinary word, so with its directory (Darwin-64bit/run).
+    /// </summary>
+    private static string NameToLookFor(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        var name = path[(slash + 1)..];
+        if (name.Contains('.', StringComparison.Ordinal) || slash <= 0) return name;
+        var parent = path.LastIndexOf('/', slash - 1);
+        return path[(parent + 1)..];
     }
 
     /// <summary>The file name appears in the text as a name (a quoted string or the end of a quoted path).</summary>
