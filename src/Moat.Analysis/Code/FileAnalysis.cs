@@ -76,6 +76,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private readonly HashSet<IndicatorKind> _loadIndicators = [];
     // Indicator kinds in a command this file starts whose text is complete (no part filled in at run time).
     private readonly HashSet<IndicatorKind> _literalCommandIndicators = [];
+    // Indicator kinds found only after decoding a literal: hidden on purpose.
+    private readonly HashSet<IndicatorKind> _decodedIndicators = [];
+    private int _hiddenDownloadLine;
     private int _hiddenLine, _nativeLine, _registryLine, _clipboardLine, _screenshotLine, _keyloggerLine, _environmentLine, _dynamicLine;
     private bool _tracedExfil, _tracedDownloadExec, _ptySpawn, _spawnWithSocket;
     private readonly HashSet<string> _shellcodeApis = new(StringComparer.Ordinal);
@@ -519,7 +522,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         // Decoded constants: inspect them like literals; remember code-looking ones in case nothing executes them.
         if (result.Layers is not null && (result.Taint & Taint.Decoded) != 0 && result.IsText && result.Text!.Length >= 8)
         {
-            foreach (var indicator in Indicators.Find(result.Text)) NoteIndicator(indicator, line);
+            foreach (var indicator in Indicators.Find(result.Text))
+            {
+                NoteIndicator(indicator, line);
+                _decodedIndicators.Add(indicator.Kind);
+            }
             if (LooksLikeCode(result.Text)) _pendingDecoded.Add((result.Text, result.Layers, line));
         }
         if (result is { Kind: ValueKind.Instance, Text: "code" } && result.Items is [{ Text: { } marshalled }])
@@ -699,6 +706,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (arg.KnownText is not { } text) continue;
             if (_downloadedPaths.Any(p => text.Contains(p, StringComparison.Ordinal)))
             {
+                if (args.SelectMany(Flatten).Any(a => a.KnownText is { } t && HiddenProcessText(t))) _hiddenDownloadLine = FirstLine(_hiddenDownloadLine, line);
                 // Tools that wrap a binary (tunnels, browser drivers) download and start it when asked to; doing it as a
                 // side effect of install or import is a dropper.
                 _tracedDownloadExec = true;
@@ -1078,6 +1086,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         // Hooking the keyboard in a function the user calls is what automation and hotkey libraries do; doing it as a
         // side effect of install or import is a keylogger (what it captures and sends is MOAT-CODE-022).
         if (_loadKeyloggerLine > 0) Capability(CapabilityRules.Keylogger, _loadKeyloggerLine, "Captures keystrokes when the package is installed or imported");
+        else if (_keyloggerLine > 0 && _networkLine > 0) Capability(CapabilityRules.Keylogger, _keyloggerLine, "Captures keystrokes in a file that also talks to the network");
         else if (_keyloggerLine > 0) Emit(CapabilityRules.Keylogger, Confidence.High, "Captures keystrokes when its functions are called", _keyloggerLine, severity: Severity.Low);
         Capability(CapabilityRules.Registry, _registryLine, "Uses the Windows registry");
         Capability(CapabilityRules.ExecutableWrite, _executableWriteLine, "Writes or marks executable files");
@@ -1127,7 +1136,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                         Emit(ThreatRules.PowerShell, Confidence.High, $"PowerShell abuse run at {(_loadPersistence is null ? "install or import" : "install or import")} time: {evidence}", line, severity: Severity.Critical);
                     else if (_powerShellCradle is { } cradle)
                         Emit(ThreatRules.PowerShell, _commandIndicators.Contains(kind) ? Confidence.High : Confidence.Medium, $"PowerShell abuse: {Redact(cradle.Match)}", cradle.Line, contextual: true);
-                    else if (_literalCommandIndicators.Contains(kind) || _loadIndicators.Contains(kind))
+                    else if (_literalCommandIndicators.Contains(kind) || _loadIndicators.Contains(kind) || _decodedIndicators.Contains(kind))
                         Emit(ThreatRules.PowerShell, _commandIndicators.Contains(kind) ? Confidence.High : Confidence.Medium, $"PowerShell abuse: {evidence}", line, contextual: true);
                     else
                         // -EncodedCommand, a hidden window or a bypassed policy in a command that a function builds from
@@ -1147,8 +1156,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         // Autostart entries written while the package is installed or imported: nobody asked for them.
         if (_loadPersistence is { } persistence && (_loadWriteLine > 0 || _loadSpawnLine > 0))
             Emit(ThreatRules.LoadTimePersistence, Confidence.High, $"Installs an autostart entry ({Redact(persistence.Match)}) when the package is installed or imported", persistence.Line);
-        if (_loadHiddenLine > 0 && _loadUnusualSpawnLine > 0)
-            Emit(ThreatRules.HiddenProcess, Confidence.Medium, $"Starts a hidden or detached process when the package is installed or imported", _loadHiddenLine, severity: Severity.High);
+        // Hidden where it runs at load time, or a downloaded file started hidden: not a GUI helper's option.
+        if ((_loadHiddenLine > 0 || _hiddenDownloadLine > 0) && _loadUnusualSpawnLine > 0)
+            Emit(ThreatRules.HiddenProcess, Confidence.Medium, $"Starts a hidden or detached process when the package is installed or imported", _loadHiddenLine > 0 ? _loadHiddenLine : _hiddenDownloadLine, severity: Severity.High);
         if (_clipboardLine > 0 && _indicators.TryGetValue(IndicatorKind.CryptoAddress, out var address))
             Emit(ThreatRules.WalletTargets, Confidence.High, $"Watches the clipboard for crypto-currency addresses ({Redact(address.Match)}): a clipper", address.Line, severity: Severity.Critical);
 

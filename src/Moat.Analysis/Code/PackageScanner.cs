@@ -365,6 +365,9 @@ public static partial class PackageScanner
     [GeneratedRegex(@"\b(?:packages|py_modules|py-modules|scripts|package_dir|package-dir|include|only-include|where|module|sources)\s*=\s*(?<value>\[[^\]]*\]|\{[^}]*\}|\([^)]*\)|""[^""\n]*""|'[^'\n]*')")]
     private static partial Regex PackagingKeyPattern();
 
+    [GeneratedRegex(@"\b(?:packages|py_modules|scripts|package_dir)\s*=\s*(?!find_(?:namespace_)?packages\b)[A-Za-z_]")]
+    private static partial Regex ComputedPackagingPattern();
+
     [GeneratedRegex(@"find_(?:namespace_)?packages\s*\(\s*(?<where>['""][^'""]*['""])?")]
     private static partial Regex FindPackagesPattern();
 
@@ -421,6 +424,7 @@ public static partial class PackageScanner
                 explicitly = true;
                 AddQuoted(m.Groups["where"].Value);
             }
+            if (ComputedPackagingPattern().IsMatch(head)) return null; // scripts=glob(...), packages=NAMES
             foreach (Match m in PackagingKeyPattern().Matches(head))
             {
                 // A list built from variables ([NAME]) or a where of "." says nothing Moat can read: every package ships.
@@ -717,9 +721,12 @@ public static partial class PackageScanner
             var installTime = contents.Sources.Where(s =>
             {
                 var relative = s.Path.Length >= prefix.Length ? s.Path[prefix.Length..] : s.Path;
-                return loadContexts.ContainsKey(relative) || roles.GetValueOrDefault(s.Path) is FileRole.Setup or FileRole.Pth or FileRole.BuildBackend or FileRole.Module;
+                return loadContexts.ContainsKey(relative) || roles.GetValueOrDefault(s.Path) is FileRole.Setup or FileRole.Pth or FileRole.BuildBackend or FileRole.Module or FileRole.Script;
             }).Select(s => s.Text).ToList();
-            var referenced = executables.FirstOrDefault(e => installTime.Any(text => Names(text, NameToLookFor(e.Path))));
+            var everything = contents.Sources.Select(s => s.Text).ToList();
+            // A prebuilt extension module (.pyd/.so) is named by what imports it, anywhere in the tree.
+            var referenced = executables.Take(64).FirstOrDefault(e => installTime.Any(text => Names(text, NameToLookFor(e.Path)))
+                || ExtensionModuleName(e.Path) is { } module && everything.Any(text => ImportsModule(text, module)));
             var (path, kind) = referenced.Path is not null ? referenced : executables[0];
             var more = executables.Count > 1 ? $" (and {executables.Count - 1} more)" : "";
             var article = kind.StartsWith("ELF", StringComparison.Ordinal) ? "an" : "a";
@@ -804,6 +811,27 @@ public static partial class PackageScanner
         if (name.Contains('.', StringComparison.Ordinal) || slash <= 0) return name;
         var parent = path.LastIndexOf('/', slash - 1);
         return path[(parent + 1)..];
+    }
+
+    private static string? ExtensionModuleName(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        if (!name.EndsWith(".pyd", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".so", StringComparison.Ordinal)) return null;
+        var module = name[..name.IndexOf('.')];
+        return module.Length >= 2 && module.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? module : null;
+    }
+
+    private static bool ImportsModule(string text, string module)
+    {
+        for (var at = text.IndexOf(module, StringComparison.Ordinal); at >= 0; at = text.IndexOf(module, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + module.Length;
+            if (at > 0 && (char.IsAsciiLetterOrDigit(text[at - 1]) || text[at - 1] == '_') || end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] == '_')) continue;
+            var lineStart = text.LastIndexOf('\n', at) + 1;
+            var line = text.AsSpan(lineStart, at - lineStart).TrimStart();
+            if (line.StartsWith("import ") || line.StartsWith("from ")) return true;
+        }
+        return false;
     }
 
     /// <summary>The file name appears in the text as a name (a quoted string or the end of a quoted path).</summary>
