@@ -41,7 +41,13 @@ run_scan() {
   if [ "$status" -ge 2 ]; then tail -20 "$out.time" >&2; echo "moat scan failed ($status)" >&2; exit 1; fi
 }
 run_scan "$work/mal.json" "$cache/mal"
-benign_targets=("$cache"/benign/debian/* "$cache/benign/wheels" "$cache/benign/sdists")
+# A Debian package whose dist-packages holds no file (python3-lldb-22 ships only links) is not a target: moat refuses
+# a directory with nothing to scan as a usage error.
+debian_targets=()
+for dir in "$cache"/benign/debian/*; do
+  [ -n "$(find "$dir" -type f -print -quit)" ] && debian_targets+=("$dir")
+done
+benign_targets=("${debian_targets[@]}" "$cache/benign/wheels" "$cache/benign/sdists")
 [ -n "$(ls -A "$cache/benign/extra")" ] && benign_targets+=("$cache"/benign/extra/*)
 run_scan "$work/benign.json" "${benign_targets[@]}"
 

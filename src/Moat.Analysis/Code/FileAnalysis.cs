@@ -6,7 +6,7 @@ namespace Moat.Analysis.Code;
 public enum CodeContext { Runtime, ImportTime, InstallTime, InterpreterStart, TestOrDocs }
 
 /// <summary>What kind of file this is inside the package; decides the context of its module-level code.</summary>
-public enum FileRole { Module, Setup, Pth, Test, Script, BuildBackend }
+public enum FileRole { Module, Setup, Pth, Test, Script, BuildBackend, Tooling }
 
 /// <summary>State shared by all files and decoded layers of one package scan: payload de-duplication and budgets.</summary>
 internal sealed class ScanShared(CodeScanOptions options)
@@ -67,6 +67,18 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private readonly HashSet<string> _droppedPaths = new(StringComparer.Ordinal);
     private readonly HashSet<IndicatorKind> _commandIndicators = [], _loadCommandIndicators = [];
     private int _loadUnusualSpawnLine;
+    // Seen while code that runs at install/import/interpreter start was walked (not merely somewhere in the file).
+    private int _loadHiddenLine, _loadKeyloggerLine;
+    // A network send or socket connection to a destination written into the package (a literal external host, or an
+    // address the code decoded or fetched): where stealers send. A parameter, localhost or the metadata service is not.
+    private int _externalSendLine;
+    private (int Line, string Match)? _powerShellCradle;
+    private readonly HashSet<IndicatorKind> _loadIndicators = [];
+    // Indicator kinds in a command this file starts whose text is complete (no part filled in at run time).
+    private readonly HashSet<IndicatorKind> _literalCommandIndicators = [];
+    // Indicator kinds found only after decoding a literal: hidden on purpose.
+    private readonly HashSet<IndicatorKind> _decodedIndicators = [];
+    private int _hiddenDownloadLine;
     private int _hiddenLine, _nativeLine, _registryLine, _clipboardLine, _screenshotLine, _keyloggerLine, _environmentLine, _dynamicLine;
     private bool _tracedExfil, _tracedDownloadExec, _ptySpawn, _spawnWithSocket;
     private readonly HashSet<string> _shellcodeApis = new(StringComparer.Ordinal);
@@ -95,7 +107,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         {
             FileRole.Setup or FileRole.BuildBackend => CodeContext.InstallTime,
             FileRole.Pth => CodeContext.InterpreterStart,
-            FileRole.Test => CodeContext.TestOrDocs,
+            FileRole.Test or FileRole.Tooling => CodeContext.TestOrDocs,
             FileRole.Script => CodeContext.Runtime,
             _ => CodeContext.ImportTime,
         };
@@ -463,7 +475,13 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     {
         if (_inDocstring || value.Text is not { Length: >= 4 } text) return;
         foreach (var indicator in Indicators.Find(text)) NoteIndicator(indicator, expr.Line);
-        if (HiddenProcessText(text)) _hiddenLine = FirstLine(_hiddenLine, expr.Line);
+        if (HiddenProcessText(text)) NoteHidden(expr.Line);
+    }
+
+    private void NoteHidden(int line)
+    {
+        _hiddenLine = FirstLine(_hiddenLine, line);
+        if (IsLoadTime) _loadHiddenLine = FirstLine(_loadHiddenLine, line);
     }
 
     public void OnReference(Expr expr, string name)
@@ -472,7 +490,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         {
             case "subprocess.CREATE_NO_WINDOW" or "subprocess.DETACHED_PROCESS" or "win32con.SW_HIDE" or "subprocess.SW_HIDE"
                 or "subprocess.STARTF_USESHOWWINDOW" or "win32process.CREATE_NO_WINDOW":
-                _hiddenLine = FirstLine(_hiddenLine, expr.Line);
+                NoteHidden(expr.Line);
                 break;
             case var n when n.StartsWith("winreg.HKEY_", StringComparison.Ordinal) || n.StartsWith("_winreg.HKEY_", StringComparison.Ordinal):
                 _registryLine = FirstLine(_registryLine, expr.Line);
@@ -504,7 +522,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         // Decoded constants: inspect them like literals; remember code-looking ones in case nothing executes them.
         if (result.Layers is not null && (result.Taint & Taint.Decoded) != 0 && result.IsText && result.Text!.Length >= 8)
         {
-            foreach (var indicator in Indicators.Find(result.Text)) NoteIndicator(indicator, line);
+            foreach (var indicator in Indicators.Find(result.Text))
+            {
+                NoteIndicator(indicator, line);
+                _decodedIndicators.Add(indicator.Kind);
+            }
             if (LooksLikeCode(result.Text)) _pendingDecoded.Add((result.Text, result.Layers, line));
         }
         if (result is { Kind: ValueKind.Instance, Text: "code" } && result.Items is [{ Text: { } marshalled }])
@@ -553,14 +575,23 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if ((kind & CallKind.ShellcodeApi) != 0) _shellcodeApis.Add(method ?? "");
         if ((kind & CallKind.Clipboard) != 0) _clipboardLine = FirstLine(_clipboardLine, line);
         if ((kind & CallKind.Screenshot) != 0) _screenshotLine = FirstLine(_screenshotLine, line);
-        if ((kind & CallKind.Keylogger) != 0) _keyloggerLine = FirstLine(_keyloggerLine, line);
+        if ((kind & CallKind.Keylogger) != 0)
+        {
+            _keyloggerLine = FirstLine(_keyloggerLine, line);
+            if (IsLoadTime) _loadKeyloggerLine = FirstLine(_loadKeyloggerLine, line);
+        }
         if ((kind & CallKind.Registry) != 0)
         {
             _registryLine = FirstLine(_registryLine, line);
             if (IsLoadTime && method is "SetValueEx" or "SetValue" or "RegSetValueEx") _loadWriteLine = FirstLine(_loadWriteLine, line);
         }
-        if ((kind & CallKind.SocketConnect) != 0) _socketLine = FirstLine(_socketLine, line);
-        if ((kind & CallKind.Dup2) != 0) _dup2Line = FirstLine(_dup2Line, line);
+        if ((kind & CallKind.SocketConnect) != 0)
+        {
+            _socketLine = FirstLine(_socketLine, line);
+            if (arg0 is not null && IsWrittenDestination(Flatten(arg0).FirstOrDefault())) _externalSendLine = FirstLine(_externalSendLine, line);
+        }
+        // Daemons point stdin/stdout at /dev/null or a log file with dup2; a reverse shell points them at a socket.
+        if ((kind & CallKind.Dup2) != 0 && !(call.Args.Count > 0 && DupsAFile(call.Args[0]))) _dup2Line = FirstLine(_dup2Line, line);
         if ((kind & CallKind.Image) != 0) _imageLine = FirstLine(_imageLine, line);
     }
 
@@ -611,7 +642,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             // Text produced only by the package's own functions (templates, doctest's script_from_examples) is code
             // generation; a real decoder in the chain (base64, zlib, XOR, reversing, a lambda) is hiding.
             // Decoding with no literal at its root (text.decode('utf-8') of a file) is ordinary I/O.
-            if (code.Layers is not null && HasDecoderStep(code.Layers))
+            // A function rebuilt at run time from marshalled bytes Moat cannot know (they arrive through a pipe or an
+            // argument) is how process-isolation helpers hand functions to a child. When the bytes are something the
+            // package carries or fetches (a literal or derived from one, a blob, a shipped file, a download), or it
+            // happens at install/import time, it is a hidden payload.
+            var fromConstant = code.IsText || code is { Kind: ValueKind.Instance, Text: "code", Items.Count: > 0 }
+                || (code.Taint & (Taint.Blob | Taint.Media | Taint.FileData | Taint.Network)) != 0;
+            var rebuildsFunction = name is "types.FunctionType" or "FunctionType" && code.Layers is not null && code.Layers.Contains("marshal", StringComparison.Ordinal);
+            if (code.Layers is not null && HasDecoderStep(code.Layers) && (fromConstant || IsLoadTime || !rebuildsFunction))
                 Emit(ThreatRules.DecodeExec, Confidence.High, $"Decoded data is executed: {chain}", line, evidencePrefix: chain);
             else
                 Emit(ThreatRules.DecodeExec, Confidence.Low, $"Code produced by the package's own functions or decoded at run time is executed: {chain}", line, severity: Severity.Low, evidencePrefix: chain);
@@ -650,7 +688,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         foreach (var (key, value) in keywords)
         {
             if (key is "stdin" or "stdout" or "stderr" && value.Kind == ValueKind.Ref && value.Text!.EndsWith(".fileno", StringComparison.Ordinal)) _spawnWithSocket = true;
-            if (key == "creationflags" && value.Kind == ValueKind.Int && (value.Int & 0x08000008) != 0) _hiddenLine = FirstLine(_hiddenLine, line);
+            if (key == "creationflags" && value.Kind == ValueKind.Int && (value.Int & 0x08000008) != 0) NoteHidden(line);
         }
         if ((taint & Taint.Network) != 0)
         {
@@ -668,6 +706,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (arg.KnownText is not { } text) continue;
             if (_downloadedPaths.Any(p => text.Contains(p, StringComparison.Ordinal)))
             {
+                if (args.SelectMany(Flatten).Any(a => a.KnownText is { } t && HiddenProcessText(t))) _hiddenDownloadLine = FirstLine(_hiddenDownloadLine, line);
                 // Tools that wrap a binary (tunnels, browser drivers) download and start it when asked to; doing it as a
                 // side effect of install or import is a dropper.
                 _tracedDownloadExec = true;
@@ -687,9 +726,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 {
                     _commandIndicators.Add(indicator.Kind);
                     if (IsLoadTime) _loadCommandIndicators.Add(indicator.Kind);
+                    if (!text.Contains("{}", StringComparison.Ordinal)) _literalCommandIndicators.Add(indicator.Kind);
                 }
             if (ClipboardCommandPattern().IsMatch(text)) _clipboardLine = FirstLine(_clipboardLine, line);
-            if (HiddenProcessText(text)) _hiddenLine = FirstLine(_hiddenLine, line);
+            if (HiddenProcessText(text)) NoteHidden(line);
             if (PipeToShellPattern().IsMatch(text))
             {
                 _tracedDownloadExec = true;
@@ -778,17 +818,27 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 else if (carried != 0)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data is posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
             }
+        var destination = args.Count > 0 ? args[0] : keywords.FirstOrDefault(k => k.Name is "url").Value;
+        var written = IsWrittenDestination(destination);
         if ((kind & CallKind.NetworkSend) != 0)
         {
             _networkSendLine = FirstLine(_networkSendLine, line);
+            if (written) _externalSendLine = FirstLine(_externalSendLine, line);
             var sent = Value.Union(args) | Value.Union(keywords.Select(k => k.Value));
             // Resolving the machine's own name is not exfiltration; resolving data glued onto an attacker's domain is.
             if (CallModel.IsNameLookup(name) && !(args.Count > 0 && args[0].KnownText is { } host && host.Replace("{}", "", StringComparison.Ordinal).Trim('.').Contains('.', StringComparison.Ordinal)))
                 sent = Taint.None;
-            if ((sent & Taint.Secrets) != 0)
+            if ((sent & Taint.Secrets) != 0 && (IsLoadTime || written))
             {
                 _tracedExfil = true;
                 Emit(ThreatRules.HarvestExfil, Confidence.High, $"Secrets (credentials, environment, browser or wallet data) are sent over the network ({name})", line);
+            }
+            else if ((sent & Taint.Secrets) != 0)
+            {
+                // A client library's own credentials (the caller's, the metadata service's token) sent where the caller
+                // points it, or to the local metadata service itself, is how it logs in: malware sends to a host it names.
+                _tracedExfil = true;
+                Emit(ThreatRules.HarvestExfil, Confidence.Low, $"Credentials are sent to a destination chosen at run time or to a local service ({name})", line, severity: Severity.Low);
             }
             else if ((sent & Taint.Credential) != 0 && IsLoadTime)
             {
@@ -894,8 +944,70 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private void NoteIndicator(Indicator indicator, int line)
     {
+        // The browser's program (…/Application/brave.exe), as driver managers look it up, is not its credential store.
+        if (indicator.Kind == IndicatorKind.BrowserData && (indicator.Match.Contains("/application", StringComparison.OrdinalIgnoreCase)
+            || indicator.Match.Contains("\\application", StringComparison.OrdinalIgnoreCase) || indicator.Match.EndsWith(".exe", StringComparison.OrdinalIgnoreCase)))
+            return;
         _indicators.TryAdd(indicator.Kind, (line, indicator.Match));
+        if (IsLoadTime) _loadIndicators.Add(indicator.Kind);
+        if (indicator.Kind == IndicatorKind.PowerShell && IsPowerShellCradle(indicator.Match)) _powerShellCradle ??= (line, indicator.Match);
         if (indicator.Kind == IndicatorKind.Persistence && IsLoadTime) _loadPersistence ??= (line, indicator.Match);
+    }
+
+    /// <summary>A download cradle or in-memory execution (IEX, DownloadString, certutil, mshta), not only an evasion flag.</summary>
+    private static bool IsPowerShellCradle(string match)
+    {
+        var m = match.ToLowerInvariant();
+        return m.Contains("iex", StringComparison.Ordinal) || m.Contains("invoke-expression", StringComparison.Ordinal) || m.Contains("download", StringComparison.Ordinal)
+            || m.Contains("invoke-webrequest", StringComparison.Ordinal) || m.Contains("bitstransfer", StringComparison.Ordinal) || m.Contains("certutil", StringComparison.Ordinal)
+            || m.Contains("bitsadmin", StringComparison.Ordinal) || m.Contains("mshta", StringComparison.Ordinal) || m.Contains("regsvr32", StringComparison.Ordinal);
+    }
+
+    /// <summary>dup2's source is a file the code opens (os.open(os.devnull), open(log).fileno()), not a socket.</summary>
+    private static bool DupsAFile(Expr source)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        CollectNames(source, names);
+        var stack = new Stack<Expr>();
+        stack.Push(source);
+        var opens = false;
+        while (stack.Count > 0 && !opens)
+        {
+            var e = stack.Pop();
+            if (e is CallExpr { Func: NameExpr { Id: "open" } or AttrExpr { Name: "open" } }) opens = true;
+            if (e is StrExpr str && str.Value is "/dev/null" or "nul" or "NUL") opens = true;
+            PushChildren(e, stack);
+        }
+        return opens || names.Contains("devnull");
+    }
+
+    /// <summary>
+    /// A destination written into the package: a literal URL or host that is not local (loopback, private, link-local,
+    /// the cloud metadata service), or one the code decoded or fetched. Null or a parameter is chosen at run time.
+    /// </summary>
+    private static bool IsWrittenDestination(Value? destination)
+    {
+        if (destination is null) return false;
+        // A request object (urllib's Request(url, …)) goes where its URL says.
+        if (destination.Kind == ValueKind.Instance) return destination.Items is [var url, ..] && url.Kind != ValueKind.Instance && IsWrittenDestination(url);
+        if ((destination.Taint & (Taint.Decoded | Taint.Network | Taint.Blob)) != 0) return true;
+        var text = destination.KnownText;
+        if (text is null) return false;
+        var host = text.Contains("://", StringComparison.Ordinal) ? Indicators.Host(text) : text.Trim();
+        if (string.IsNullOrEmpty(host) || host.Contains("{}", StringComparison.Ordinal)) return false;
+        return !IsLocalDestination(host);
+    }
+
+    private static bool IsLocalDestination(string host)
+    {
+        host = host.Trim('[', ']').ToLowerInvariant();
+        if (host is "localhost" or "metadata" or "metadata.google.internal" or "::1" || host.EndsWith(".localhost", StringComparison.Ordinal)
+            || host.EndsWith(".internal", StringComparison.Ordinal) || host.EndsWith(".local", StringComparison.Ordinal) || !host.Contains('.', StringComparison.Ordinal))
+            return true;
+        if (!System.Net.IPAddress.TryParse(host, out var ip)) return false;
+        if (System.Net.IPAddress.IsLoopback(ip)) return true;
+        var b = ip.GetAddressBytes();
+        return b.Length == 4 && (b[0] is 0 or 10 || b[0] == 169 && b[1] == 254 || b[0] == 172 && b[1] is >= 16 and <= 31 || b[0] == 192 && b[1] == 168);
     }
 
     private static int FirstLine(int current, int line) => current == 0 ? Math.Max(line, 1) : current;
@@ -971,7 +1083,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         Capability(CapabilityRules.NativeLoad, _nativeLine, "Loads native libraries");
         Capability(CapabilityRules.Clipboard, _clipboardLine, "Reads or writes the clipboard");
         Capability(CapabilityRules.Screenshot, _screenshotLine, "Captures the screen");
-        Capability(CapabilityRules.Keylogger, _keyloggerLine, "Captures keystrokes");
+        // Hooking the keyboard in a function the user calls is what automation and hotkey libraries do; doing it as a
+        // side effect of install or import is a keylogger (what it captures and sends is MOAT-CODE-022).
+        if (_loadKeyloggerLine > 0) Capability(CapabilityRules.Keylogger, _loadKeyloggerLine, "Captures keystrokes when the package is installed or imported");
+        else if (_keyloggerLine > 0 && _networkLine > 0) Capability(CapabilityRules.Keylogger, _keyloggerLine, "Captures keystrokes in a file that also talks to the network");
+        else if (_keyloggerLine > 0) Emit(CapabilityRules.Keylogger, Confidence.High, "Captures keystrokes when its functions are called", _keyloggerLine, severity: Severity.Low);
         Capability(CapabilityRules.Registry, _registryLine, "Uses the Windows registry");
         Capability(CapabilityRules.ExecutableWrite, _executableWriteLine, "Writes or marks executable files");
         if (_hiddenLine > 0 && _spawnLine > 0 && _loadSpawnLine == 0) Emit(ThreatRules.HiddenProcess, Confidence.Medium, "Starts processes hidden or detached", _hiddenLine, contextual: true);
@@ -987,16 +1103,23 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     Emit(ThreatRules.Webhook, match.Contains('{') || match.Contains('%') || match.EndsWith("/bot", StringComparison.Ordinal) ? Confidence.Low : Confidence.High, $"Exfiltration endpoint: {evidence}", line, contextual: true);
                     break;
                 case IndicatorKind.PasteSite:
-                    Emit(ThreatRules.PasteSite, Confidence.Medium, $"Paste or file-share URL: {evidence}", line, contextual: true);
+                    // The site itself ("https://gofile.io/d/" in a list of sites, in a file that makes no requests) is a
+                    // mention; a URL of one paste or file, or a site the file talks to, is a stage or a drop box.
+                    Emit(ThreatRules.PasteSite, Confidence.Medium, $"Paste or file-share URL: {evidence}", line, contextual: true,
+                        severity: match.TrimEnd().EndsWith('/') && _networkLine == 0 ? Severity.Low : null);
                     break;
                 case IndicatorKind.RawIpUrl:
                     Emit(ThreatRules.RawIp, Confidence.Medium, $"URL with a raw public IP address: {evidence}", line, contextual: true);
                     break;
+                // Named only in functions the user calls (a cookie importer, a wallet tool) they are capabilities; named
+                // in load-time code, or sent to a host the file names (MOAT-CODE-024), they are a stealer's targets.
                 case IndicatorKind.BrowserData:
-                    Emit(ThreatRules.BrowserTargets, Confidence.Medium, $"Names a browser credential store: {evidence}", line, contextual: true);
+                    Emit(ThreatRules.BrowserTargets, Confidence.Medium, $"Names a browser credential store: {evidence}", line, contextual: true,
+                        severity: _loadIndicators.Contains(kind) ? null : Severity.Low);
                     break;
                 case IndicatorKind.WalletData:
-                    Emit(ThreatRules.WalletTargets, Confidence.Medium, $"Names a crypto wallet store: {evidence}", line, contextual: true);
+                    Emit(ThreatRules.WalletTargets, Confidence.Medium, $"Names a crypto wallet store: {evidence}", line, contextual: true,
+                        severity: _loadIndicators.Contains(kind) ? null : Severity.Low);
                     break;
                 case IndicatorKind.MessagingTokens:
                     Emit(ThreatRules.TokenTargets, Confidence.Medium, $"Looks for messaging session tokens: {evidence}", line, contextual: true);
@@ -1011,8 +1134,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 case IndicatorKind.PowerShell:
                     if (_loadCommandIndicators.Contains(kind))
                         Emit(ThreatRules.PowerShell, Confidence.High, $"PowerShell abuse run at {(_loadPersistence is null ? "install or import" : "install or import")} time: {evidence}", line, severity: Severity.Critical);
-                    else
+                    else if (_powerShellCradle is { } cradle)
+                        Emit(ThreatRules.PowerShell, _commandIndicators.Contains(kind) ? Confidence.High : Confidence.Medium, $"PowerShell abuse: {Redact(cradle.Match)}", cradle.Line, contextual: true);
+                    else if (_literalCommandIndicators.Contains(kind) || _loadIndicators.Contains(kind) || _decodedIndicators.Contains(kind))
                         Emit(ThreatRules.PowerShell, _commandIndicators.Contains(kind) ? Confidence.High : Confidence.Medium, $"PowerShell abuse: {evidence}", line, contextual: true);
+                    else
+                        // -EncodedCommand, a hidden window or a bypassed policy in a command that a function builds from
+                        // its caller's input or hands to a remote host is how remote-management and driver tools run
+                        // PowerShell; it weighs as a capability. A complete command the package carries and starts does not.
+                        Emit(ThreatRules.PowerShell, Confidence.Medium, $"PowerShell run encoded, hidden or with its policy bypassed when a function is called: {evidence}", line, severity: Severity.Low, contextual: true);
                     break;
                 case IndicatorKind.ReverseShell:
                     Emit(ThreatRules.ReverseShell, Confidence.Medium, $"Reverse-shell command: {evidence}", line, severity: Severity.High);
@@ -1026,15 +1156,20 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         // Autostart entries written while the package is installed or imported: nobody asked for them.
         if (_loadPersistence is { } persistence && (_loadWriteLine > 0 || _loadSpawnLine > 0))
             Emit(ThreatRules.LoadTimePersistence, Confidence.High, $"Installs an autostart entry ({Redact(persistence.Match)}) when the package is installed or imported", persistence.Line);
-        if (_hiddenLine > 0 && _loadUnusualSpawnLine > 0)
-            Emit(ThreatRules.HiddenProcess, Confidence.Medium, $"Starts a hidden or detached process when the package is installed or imported", _hiddenLine, severity: Severity.High);
+        // Hidden where it runs at load time, or a downloaded file started hidden: not a GUI helper's option.
+        if ((_loadHiddenLine > 0 || _hiddenDownloadLine > 0) && _loadUnusualSpawnLine > 0)
+            Emit(ThreatRules.HiddenProcess, Confidence.Medium, $"Starts a hidden or detached process when the package is installed or imported", _loadHiddenLine > 0 ? _loadHiddenLine : _hiddenDownloadLine, severity: Severity.High);
         if (_clipboardLine > 0 && _indicators.TryGetValue(IndicatorKind.CryptoAddress, out var address))
             Emit(ThreatRules.WalletTargets, Confidence.High, $"Watches the clipboard for crypto-currency addresses ({Redact(address.Match)}): a clipper", address.Line, severity: Severity.Critical);
 
         // Combinations within the file.
         var stealerTargets = _indicators.Keys.FirstOrDefault(k => k is IndicatorKind.BrowserData or IndicatorKind.WalletData or IndicatorKind.MessagingTokens);
         var exfilChannel = _networkSendLine > 0 || _indicators.ContainsKey(IndicatorKind.Webhook) || _indicators.ContainsKey(IndicatorKind.Collector);
-        if (stealerTargets != IndicatorKind.None && exfilChannel)
+        // Stealers send to a host written into them (or a drop box, a paste site, an IP); a client that reads browser
+        // cookies for its own requests to URLs its caller chooses is not one.
+        var writtenChannel = _externalSendLine > 0 || _loadNetworkLine > 0 || _indicators.ContainsKey(IndicatorKind.Webhook) || _indicators.ContainsKey(IndicatorKind.Collector)
+            || _indicators.ContainsKey(IndicatorKind.PasteSite) || _indicators.ContainsKey(IndicatorKind.RawIpUrl);
+        if (stealerTargets != IndicatorKind.None && writtenChannel)
             Emit(ThreatRules.StealerExfil, Confidence.High, $"Reads {Describe(stealerTargets)} and sends data over the network", _indicators[stealerTargets].Line);
         // Untraced co-occurrence only counts where no user asked for it: network at load time or a drop-box endpoint.
         // (A password prompt and an HTTP client in one module is every CLI that logs in somewhere.)
@@ -1051,7 +1186,16 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 Emit(ThreatRules.Shellcode, Confidence.High, "Allocates memory, copies bytes into it and starts a thread there", _nativeLine > 0 ? _nativeLine : 1);
         }
         if (!_tracedDownloadExec && _networkLine > 0 && _executableWriteLine > 0 && _spawnLine > 0)
-            Emit(ThreatRules.DownloadExec, Confidence.Medium, "Downloads, writes an executable file and starts a program in the same file", _executableWriteLine);
+        {
+            // Installers and downloaders (node, pandoc, debuggers) fetch a program to a path chosen at run time and start
+            // it when the user calls them. At install/import time, or from a host written like an attacker's, it is a dropper.
+            var attackerHost = _indicators.ContainsKey(IndicatorKind.PasteSite) || _indicators.ContainsKey(IndicatorKind.RawIpUrl)
+                || _indicators.ContainsKey(IndicatorKind.Webhook) || _indicators.ContainsKey(IndicatorKind.Collector);
+            if (_loadNetworkLine > 0 || _loadSpawnLine > 0 || attackerHost)
+                Emit(ThreatRules.DownloadExec, Confidence.Medium, "Downloads, writes an executable file and starts a program in the same file", _executableWriteLine);
+            else
+                Emit(ThreatRules.DownloadExec, Confidence.Low, "Downloads, writes an executable file and starts a program in the same file, in functions the user calls (an installer or downloader)", _executableWriteLine, severity: Severity.Low);
+        }
         if (_imageLine > 0 && _execLine > 0)
             Emit(ThreatRules.Steganography, Confidence.Medium, "Opens images and executes dynamic code in the same file", _imageLine);
         if (_indicators.ContainsKey(IndicatorKind.PasteSite) && (_execLine > 0 || _spawnLine > 0) && _networkLine > 0 && !_tracedDownloadExec)

@@ -264,6 +264,9 @@ public static partial class PackageScanner
         var loadContexts = singleFile ? [] : LoadContexts(contents, prefix);
 
         var packageDirectories = singleFile || contents.IsWheel ? null : PackageDirectories(contents, prefix);
+        var shipped = packageDirectories is null ? null : ShippedTopLevel(contents, prefix);
+        HashSet<string>? ownModules = null;
+        var roles = new Dictionary<string, FileRole>(StringComparer.Ordinal);
         foreach (var source in contents.Sources)
         {
             var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
@@ -273,11 +276,18 @@ public static partial class PackageScanner
             if (role == FileRole.Module && packageDirectories is not null && relative.Contains('/', StringComparison.Ordinal) && !loadContexts.ContainsKey(relative)
                 && !packageDirectories.Contains(relative[..relative.LastIndexOf('/')]))
                 role = FileRole.Script;
+            // Repository tooling: in a source tree, code the distribution does not ship (outside the packages and
+            // modules its setup.py/pyproject.toml name, or in a dot-directory such as CI configuration) runs only when a
+            // developer runs it. It is still analysed, at the weight of tests.
+            if (role is FileRole.Module or FileRole.Script && packageDirectories is not null && !loadContexts.ContainsKey(relative) && IsRepositoryTooling(relative, shipped))
+                role = FileRole.Tooling;
+            roles[source.Path] = role;
             var text = source.Text;
             var firstFinding = findings.Count;
             if (role == FileRole.Pth)
             {
-                text = PthExecutableLines(text, out var firstImportLine, out var risky);
+                ownModules ??= contents.Sources.Select(src => TopLevelName(src.Path.Length >= prefix.Length ? src.Path[prefix.Length..] : src.Path)).ToHashSet(StringComparer.Ordinal);
+                text = PthExecutableLines(text, ownModules, out var firstImportLine, out var risky);
                 if (firstImportLine == 0) continue;
                 findings.Add(Finding.Of(ThreatRules.PthExecution, Confidence.Medium, "A .pth file runs code at every interpreter start",
                     new Location(source.Path, firstImportLine), Trim(text.Split('\n')[firstImportLine - 1])) with
@@ -295,7 +305,7 @@ public static partial class PackageScanner
         foreach (var (path, message) in contents.Skipped)
             findings.Add(Finding.Of(LimitRules.SourcePartlyAnalysed, Confidence.High, message, new Location(path)));
         AddArchiveIssues(contents, findings);
-        AddPackageSignals(target, contents, prefix, findings, singleFile);
+        AddPackageSignals(target, contents, prefix, findings, singleFile, roles, loadContexts);
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);
@@ -311,6 +321,134 @@ public static partial class PackageScanner
             if (relative.EndsWith("/__init__.py", StringComparison.Ordinal)) result.Add(relative[..relative.LastIndexOf('/')]);
         }
         return result;
+    }
+
+    private static bool IsRepositoryTooling(string relative, HashSet<string>? shipped)
+    {
+        var segments = relative.Split('/');
+        if (segments.Length < 2 && shipped is null) return false;
+        if (segments.Length == 1 && shipped is not null && shipped.Contains(segments[0])) return false; // a build hook the configuration names
+        if (segments[..^1].Any(s => s.StartsWith('.') && s.Length > 1)) return true;
+        if (shipped is null) return false;
+        var top = segments[0];
+        if (segments.Length == 1)
+        {
+            if (!top.EndsWith(".py", StringComparison.OrdinalIgnoreCase)) return false;
+            top = top[..^3];
+        }
+        return !shipped.Contains(top.ToLowerInvariant().Replace('-', '_'));
+    }
+
+    /// <summary>The tables of a pyproject.toml that say what a wheel holds ([project], [build-system], the build tools' own, minus sdist tables).</summary>
+    private static string? PackagingSections(string? pyproject)
+    {
+        if (pyproject is null) return null;
+        var kept = new StringBuilder();
+        var keep = true;
+        foreach (var raw in pyproject.Split('\n'))
+        {
+            var line = raw.TrimStart();
+            if (line.StartsWith('['))
+            {
+                var header = line.TrimStart('[').Trim();
+                keep = !header.Contains("sdist", StringComparison.Ordinal) && (header.StartsWith("project", StringComparison.Ordinal) || header.StartsWith("build-system", StringComparison.Ordinal)
+                    || header.StartsWith("tool.setuptools", StringComparison.Ordinal) || header.StartsWith("tool.hatch.build", StringComparison.Ordinal)
+                    || header.StartsWith("tool.poetry", StringComparison.Ordinal) && !header.StartsWith("tool.poetry.dependencies", StringComparison.Ordinal)
+                    || header.StartsWith("tool.flit.module", StringComparison.Ordinal) || header.StartsWith("tool.pdm.build", StringComparison.Ordinal)
+                    || header.StartsWith("tool.maturin", StringComparison.Ordinal) || header.StartsWith("tool.scikit-build", StringComparison.Ordinal));
+            }
+            if (keep) kept.Append(raw).Append('\n');
+        }
+        return kept.ToString();
+    }
+
+    [GeneratedRegex(@"\b(?:packages|py_modules|py-modules|scripts|package_dir|package-dir|include|only-include|where|module|sources)\s*=\s*(?<value>\[[^\]]*\]|\{[^}]*\}|\([^)]*\)|""[^""\n]*""|'[^'\n]*')")]
+    private static partial Regex PackagingKeyPattern();
+
+    [GeneratedRegex(@"\b(?:packages|py_modules|scripts|package_dir)\s*=\s*(?!find_(?:namespace_)?packages\b)[A-Za-z_]")]
+    private static partial Regex ComputedPackagingPattern();
+
+    [GeneratedRegex(@"find_(?:namespace_)?packages\s*\(\s*(?<where>['""][^'""]*['""])?")]
+    private static partial Regex FindPackagesPattern();
+
+    [GeneratedRegex(@"[""']([^""'\s]{1,200})[""']")]
+    private static partial Regex QuotedPattern();
+
+    [GeneratedRegex(@"(?m)^\s*name\s*=\s*[""']([^""']+)[""']|\bname\s*=\s*[""']([^""']+)[""']")]
+    private static partial Regex ProjectNamePattern();
+
+    [GeneratedRegex(@"build-backend\s*=\s*[""'](?<backend>[\w.:]+)[""']")]
+    private static partial Regex BuildBackendNamePattern();
+
+    /// <summary>
+    /// The top-level names (directories or modules, lower case, '-' as '_') a source tree's setup.py/pyproject.toml
+    /// ships: those named in its packaging keys (packages, py_modules, scripts, package_dir, include, where, …), the
+    /// project's own name, and src/. Null when the configuration does not say (find_packages() over the whole tree,
+    /// setuptools with its configuration elsewhere): then every package counts as shipped.
+    /// </summary>
+    private static HashSet<string>? ShippedTopLevel(PackageContents contents, string prefix)
+    {
+        var setup = contents.Sources.FirstOrDefault(s => s.Path == prefix + "setup.py")?.Text;
+        var pyproject = PackagingSections(contents.Pyproject.FirstOrDefault(p => p.Path == prefix + "pyproject.toml").Text);
+        if (setup is null && pyproject is null) return null;
+        var names = new HashSet<string>(StringComparer.Ordinal) { "src" };
+        void AddQuoted(string value)
+        {
+            foreach (Match q in QuotedPattern().Matches(value))
+            {
+                var token = q.Groups[1].Value.TrimStart('.', '/');
+                var end = token.IndexOfAny(['/', '.', '*', ':']);
+                if (end > 0) token = token[..end];
+                if (token.Length > 0) names.Add(token.ToLowerInvariant().Replace('-', '_'));
+            }
+        }
+        // Top-level files the whole configuration names (hatch_build.py hooks, scripts) take part in the build.
+        var whole = contents.Pyproject.FirstOrDefault(p => p.Path == prefix + "pyproject.toml").Text ?? "";
+        foreach (var source in contents.Sources)
+        {
+            var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
+            if (!relative.Contains('/', StringComparison.Ordinal) && relative.EndsWith(".py", StringComparison.Ordinal)
+                && (relative == "hatch_build.py" || whole.Contains(relative, StringComparison.Ordinal) || setup is not null && setup.Contains(relative, StringComparison.Ordinal)))
+                names.Add(relative);
+        }
+        var explicitly = false;
+        foreach (var text in new[] { setup, pyproject })
+        {
+            if (text is null) continue;
+            var head = text.Length > 1 << 20 ? text[..(1 << 20)] : text;
+            foreach (Match m in FindPackagesPattern().Matches(head))
+            {
+                // find_packages() with no root searches the whole tree: tools/ with an __init__.py ships too.
+                if (!m.Groups["where"].Success && !head.Contains("where", StringComparison.Ordinal)) return null;
+                if (m.Groups["where"].Value.Trim('\'', '"') is "" or "." or "./") return null;
+                explicitly = true;
+                AddQuoted(m.Groups["where"].Value);
+            }
+            if (ComputedPackagingPattern().IsMatch(head)) return null; // scripts=glob(...), packages=NAMES
+            foreach (Match m in PackagingKeyPattern().Matches(head))
+            {
+                // A list built from variables ([NAME]) or a where of "." says nothing Moat can read: every package ships.
+                var value = m.Groups["value"].Value;
+                if (QuotedPattern().Replace(value, "").Any(char.IsLetter)) return null;
+                if (value.Trim('[', ']', '(', ')', ' ').Trim('\'', '"') is "." or "./") return null;
+                explicitly = true;
+                AddQuoted(value);
+            }
+            foreach (Match m in ProjectNamePattern().Matches(head))
+            {
+                var name = (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToLowerInvariant().Replace('-', '_').Replace('.', '_');
+                names.Add(name);
+            }
+        }
+        // Backends other than setuptools find the package by the project's name; setuptools without packaging keys
+        // here is configured in setup.cfg or discovers packages on its own.
+        var backend = pyproject is null ? null : BuildBackendNamePattern().Match(pyproject) is { Success: true } b ? b.Groups["backend"].Value : null;
+        if (!explicitly && (backend is null || backend.StartsWith("setuptools", StringComparison.Ordinal) || setup is not null)) return null;
+        // A configuration that names nothing the tree holds (a template's name, a stale list) cannot be the one that
+        // built it: then every package counts as shipped.
+        var present = contents.Sources.Select(src => TopLevelName(src.Path.Length >= prefix.Length ? src.Path[prefix.Length..] : src.Path).ToLowerInvariant().Replace('-', '_'));
+        if (!present.Any(n => n != "src" && names.Contains(n)) && !contents.Sources.Any(src => src.Path.StartsWith(prefix + "src/", StringComparison.Ordinal))) return null;
+        return names;
     }
 
     [GeneratedRegex(@"^(?:from[ \t]+(?<from>[\w.]+)[ \t]+import\b|import[ \t]+(?<names>[\w., \t]+))", RegexOptions.Multiline)]
@@ -380,6 +518,7 @@ public static partial class PackageScanner
             || name.EndsWith("_test.py", StringComparison.Ordinal) || name == "conftest.py") return FileRole.Test;
         if (segments.Length > 1 && segments[0] is "bin" or "scripts" || relative.Contains(".data/scripts/", StringComparison.Ordinal)) return FileRole.Script;
         if (name == "setup.py") return FileRole.Setup; // a nested setup.py still runs when pip builds that directory
+        if (name == "__main__.py") return FileRole.Script; // runs for `python -m package`, never on import
         return FileRole.Module;
     }
 
@@ -414,7 +553,7 @@ public static partial class PackageScanner
     }
 
     /// <summary>Keeps only the lines of a .pth file that Python executes (those starting with import), blanking the rest.</summary>
-    private static string PthExecutableLines(string text, out int firstImportLine, out bool risky)
+    private static string PthExecutableLines(string text, IReadOnlySet<string> ownModules, out int firstImportLine, out bool risky)
     {
         var lines = text.Split('\n');
         firstImportLine = 0;
@@ -425,7 +564,7 @@ public static partial class PackageScanner
             if (line.StartsWith("import ", StringComparison.Ordinal) || line.StartsWith("import\t", StringComparison.Ordinal))
             {
                 if (firstImportLine == 0) firstImportLine = i + 1;
-                if (RiskyPthLine(line)) risky = true;
+                if (RiskyPthLine(line, ownModules)) risky = true;
                 lines[i] = line;
             }
             else lines[i] = "";
@@ -433,7 +572,36 @@ public static partial class PackageScanner
         return string.Join('\n', lines);
     }
 
-    private static bool RiskyPthLine(string line) =>
+    /// <summary>
+    /// Risky unless the only dynamic part is an exec of a plain string literal that imports nothing but the package's
+    /// own modules (and os/sys): coverage tools start their measurement hook that way at interpreter start.
+    /// </summary>
+    private static bool RiskyPthLine(string line, IReadOnlySet<string> ownModules)
+    {
+        var literal = PthExecLiteralPattern().Match(line);
+        if (!literal.Success) return RiskyPthText(line);
+        if (RiskyPthText(line.Remove(literal.Index, literal.Length))) return true;
+        var code = literal.Groups["code"].Value.Replace("\\n", "\n", StringComparison.Ordinal);
+        if (RiskyPthText(code) || code.Contains("__import__", StringComparison.Ordinal) || code.Contains("open(", StringComparison.Ordinal)) return true;
+        var imported = TopLevelImportPattern().Matches(string.Join('\n', code.Split('\n').Select(l => l.Trim())))
+            .SelectMany(m => m.Groups["from"].Success ? [m.Groups["from"].Value] : m.Groups["names"].Value.Split(',').Select(n => n.Trim().Split(' ')[0]))
+            .Select(n => n.Split('.')[0]).ToList();
+        return imported.Count == 0 || imported.Any(n => n is not ("os" or "sys" or "warnings") && !ownModules.Contains(n));
+    }
+
+    [GeneratedRegex(@"\bexec\(\s*(?<q>['""])(?<code>(?:\\.|(?!\k<q>).)*)\k<q>\s*\)")]
+    private static partial Regex PthExecLiteralPattern();
+
+    /// <summary>The importable top-level name a path provides (pkg/sub/x.py → pkg, mod.py → mod).</summary>
+    private static string TopLevelName(string relative)
+    {
+        if (relative.StartsWith("src/", StringComparison.Ordinal)) relative = relative[4..];
+        var slash = relative.IndexOf('/');
+        var top = slash < 0 ? relative : relative[..slash];
+        return top.EndsWith(".py", StringComparison.Ordinal) ? top[..^3] : top;
+    }
+
+    private static bool RiskyPthText(string line) =>
         line.Contains("exec", StringComparison.Ordinal) || line.Contains("eval", StringComparison.Ordinal) || line.Contains("base64", StringComparison.Ordinal)
         || line.Contains("urllib", StringComparison.Ordinal) || line.Contains("subprocess", StringComparison.Ordinal) || line.Contains("os.system", StringComparison.Ordinal)
         || line.Contains("socket", StringComparison.Ordinal) || line.Contains("requests", StringComparison.Ordinal) || line.Contains("marshal", StringComparison.Ordinal)
@@ -450,7 +618,16 @@ public static partial class PackageScanner
     /// </summary>
     private static void AddArchiveIssues(PackageContents contents, List<Finding> findings)
     {
-        foreach (var group in contents.Issues.Distinct().GroupBy(i => i.Kind))
+        // A link whose target stays inside the archive (git-archived trees, zoneinfo hard links) cannot reach the
+        // machine that unpacks it: it is noted, not held against the package. Escaping or unknown targets stay hostile.
+        var links = contents.Issues.Distinct().Where(i => i.Kind is ArchiveIssueKind.Symlink or ArchiveIssueKind.Hardlink && LinkStaysInside(i)).ToList();
+        if (links.Count > 0)
+        {
+            var first = links[0];
+            var more = links.Count > 1 ? $" (and {links.Count - 1} more)" : "";
+            findings.Add(new Finding(PackageRules.ArchiveAnomaly.Id, Severity.Info, Confidence.High, $"{first.Kind} inside the archive: {first.Message}{more}", new Location(first.MemberPath)));
+        }
+        foreach (var group in contents.Issues.Distinct().Except(links).GroupBy(i => i.Kind))
         {
             var issues = group.ToList();
             var hostile = issues[0].Kind switch
@@ -485,6 +662,38 @@ public static partial class PackageScanner
         }
     }
 
+    /// <summary>
+    /// True when a tar link's target, resolved from where the link is (a symbolic link: its own directory; a hard link:
+    /// the archive root, as tar stores them), names a path inside the archive. Absolute targets, drive letters,
+    /// backslashes and any climb above the root escape; an unknown target (zip) counts as escaping.
+    /// </summary>
+    internal static bool LinkStaysInside(ArchiveIssue issue)
+    {
+        if (issue.MemberPath is null) return false;
+        // A link inside an archive nested in the package (test data) is never unpacked by an install.
+        if (issue.MemberPath.Contains("!/", StringComparison.Ordinal)) return true;
+        if (issue.LinkTarget is not { Length: > 0 } target) return false;
+        if (target[0] is '/' or '\\' || target.Contains('\\', StringComparison.Ordinal) || target.Contains(':', StringComparison.Ordinal)
+            || target.Any(char.IsControl)) return false;
+        var member = issue.MemberPath;
+        var nested = member.LastIndexOf("!/", StringComparison.Ordinal);
+        if (nested >= 0) member = member[(nested + 2)..];
+        var parts = new List<string>();
+        if (issue.Kind == ArchiveIssueKind.Symlink)
+            parts.AddRange(member.Split('/', StringSplitOptions.RemoveEmptyEntries).SkipLast(1));
+        foreach (var part in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..")
+            {
+                if (parts.Count == 0) return false;
+                parts.RemoveAt(parts.Count - 1);
+            }
+            else parts.Add(part);
+        }
+        return parts.Count > 0;
+    }
+
     [GeneratedRegex(@"^(?<name>[A-Za-z0-9][A-Za-z0-9._]*?)-(?<version>\d[^-]*?)(?:-[^-]+){0,3}\.(?:whl|tar\.gz|tgz|zip|tar\.bz2|tar\.xz|tar|egg)$", RegexOptions.IgnoreCase)]
     private static partial Regex ArchiveNamePattern();
 
@@ -494,22 +703,46 @@ public static partial class PackageScanner
     [GeneratedRegex(@"cmdclass[\s\S]{0,400}?['""](?:install|develop|egg_info|bdist_egg|easy_install)['""]\s*:", RegexOptions.CultureInvariant)]
     private static partial Regex InstallOverridePattern();
 
-    private static void AddPackageSignals(string target, PackageContents contents, string prefix, List<Finding> findings, bool singleFile)
+    private static void AddPackageSignals(string target, PackageContents contents, string prefix, List<Finding> findings, bool singleFile,
+        IReadOnlyDictionary<string, FileRole> roles, IReadOnlyDictionary<string, CodeContext> loadContexts)
     {
         if (singleFile) return;
         // Wheels and installed trees ship compiled code by design; only a source distribution should be all source.
         // One finding per package: ten launchers in one sdist are one fact, not ten.
         var isSource = !contents.IsWheel && (IsArchiveName(target) || contents.Metadata.Any(m => m.Path == prefix + "PKG-INFO")
             || contents.Sources.Any(s => s.Path == prefix + "setup.py") || contents.Pyproject.Any(p => p.Path == prefix + "pyproject.toml"));
-        if (isSource && contents.Executables.Count > 0)
+        // Members of an archive nested in the sdist (a wheel or zip of test data, a zipped tree) are a binary
+        // distribution's contents: compiled modules there are normal.
+        var executables = contents.Executables.Where(e => !e.Path.Contains("!/", StringComparison.Ordinal)).ToList();
+        if (isSource && executables.Count > 0)
         {
-            var (path, kind) = contents.Executables[0];
-            var more = contents.Executables.Count > 1 ? $" (and {contents.Executables.Count - 1} more)" : "";
-            findings.Add(Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains a {kind} executable{more}", new Location(path)));
+            // A binary that code run at install or import time names (setup.py, an in-tree backend, a .pth, the
+            // package's own modules) may be run by it; one nothing there names is vendored data (launchers, test binaries).
+            var installTime = contents.Sources.Where(s =>
+            {
+                var relative = s.Path.Length >= prefix.Length ? s.Path[prefix.Length..] : s.Path;
+                return loadContexts.ContainsKey(relative) || roles.GetValueOrDefault(s.Path) is FileRole.Setup or FileRole.Pth or FileRole.BuildBackend or FileRole.Module or FileRole.Script;
+            }).Select(s => s.Text).ToList();
+            var everything = contents.Sources.Select(s => s.Text).ToList();
+            // A prebuilt extension module (.pyd/.so) is named by what imports it, anywhere in the tree.
+            var referenced = executables.Take(64).FirstOrDefault(e => installTime.Any(text => Names(text, NameToLookFor(e.Path)))
+                || ExtensionModuleName(e.Path) is { } module && everything.Any(text => ImportsModule(text, module)));
+            var (path, kind) = referenced.Path is not null ? referenced : executables[0];
+            var more = executables.Count > 1 ? $" (and {executables.Count - 1} more)" : "";
+            var article = kind.StartsWith("ELF", StringComparison.Ordinal) ? "an" : "a";
+            findings.Add(referenced.Path is not null
+                ? Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains {article} {kind} executable that install-time code names{more}", new Location(path))
+                : Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains {article} {kind} executable{more}; no install-time code names it", new Location(path)) with { Severity = Severity.Low });
         }
 
-        // Metadata: the top-level PKG-INFO (sdist) or the .dist-info METADATA (wheel).
-        var metadata = contents.Metadata.OrderBy(m => m.Path.Count(c => c == '/')).FirstOrDefault();
+        // Metadata: the distribution's own, at the top: PKG-INFO of an sdist (its egg-info's, src/ layouts too), the
+        // METADATA of a wheel's .dist-info. Metadata deeper down (test fixtures, wheels vendored in the tree) describes
+        // other projects.
+        // A source tree without a PKG-INFO of its own (a checkout) may hold stale egg-info of a helper distribution.
+        var topPkgInfo = contents.Metadata.FirstOrDefault(m => m.Path == prefix + "PKG-INFO");
+        var metadata = topPkgInfo.Text is not null ? topPkgInfo
+            : contents.Metadata.Where(m => IsOwnMetadata(m.Path, prefix) && !(isSource && m.Path.Contains(".egg-info/", StringComparison.Ordinal)))
+                .OrderBy(m => m.Path.Count(c => c == '/')).FirstOrDefault();
         string? name = null, version = null, summary = null;
         if (metadata.Text is not null)
         {
@@ -550,6 +783,68 @@ public static partial class PackageScanner
                 findings.Add(Finding.Of(PackageRules.InstallHook, Confidence.High, "setup.py replaces an install-time command", new Location(setup.Path, line)));
             }
         }
+    }
+
+    private static bool IsOwnMetadata(string path, string prefix)
+    {
+        if (path.Contains("!/", StringComparison.Ordinal) || !path.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var relative = path[prefix.Length..];
+        if (relative.StartsWith("src/", StringComparison.Ordinal)) relative = relative[4..];
+        var segments = relative.Split('/');
+        return segments.Length switch
+        {
+            1 => true,
+            2 => segments[0].EndsWith(".dist-info", StringComparison.Ordinal) || segments[0].EndsWith(".egg-info", StringComparison.Ordinal) || segments[0] == "EGG-INFO"
+                 || prefix.Length == 0 && segments[1] == "PKG-INFO", // an sdist whose members do not all share its top directory
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// How code would name a bundled file: its file name when it has an extension (libfast.so, t32.exe); a bare name
+    /// (run, i386) is an ordinary word, so with its directory (Darwin-64bit/run).
+    /// </summary>
+    private static string NameToLookFor(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        var name = path[(slash + 1)..];
+        if (name.Contains('.', StringComparison.Ordinal) || slash <= 0) return name;
+        var parent = path.LastIndexOf('/', slash - 1);
+        return path[(parent + 1)..];
+    }
+
+    private static string? ExtensionModuleName(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        if (!name.EndsWith(".pyd", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".so", StringComparison.Ordinal)) return null;
+        var module = name[..name.IndexOf('.')];
+        return module.Length >= 2 && module.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? module : null;
+    }
+
+    private static bool ImportsModule(string text, string module)
+    {
+        for (var at = text.IndexOf(module, StringComparison.Ordinal); at >= 0; at = text.IndexOf(module, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + module.Length;
+            if (at > 0 && (char.IsAsciiLetterOrDigit(text[at - 1]) || text[at - 1] == '_') || end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] == '_')) continue;
+            var lineStart = text.LastIndexOf('\n', at) + 1;
+            var line = text.AsSpan(lineStart, at - lineStart).TrimStart();
+            if (line.StartsWith("import ") || line.StartsWith("from ")) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The file name appears in the text as a name (a quoted string or the end of a quoted path).</summary>
+    private static bool Names(string text, string fileName)
+    {
+        if (fileName.Length < 3) return false;
+        for (var at = text.IndexOf(fileName, StringComparison.Ordinal); at >= 0; at = text.IndexOf(fileName, at + 1, StringComparison.Ordinal))
+        {
+            var before = at > 0 ? text[at - 1] : ' ';
+            var after = at + fileName.Length < text.Length ? text[at + fileName.Length] : ' ';
+            if (before is '\'' or '"' or '/' or '\\' && after is '\'' or '"') return true;
+        }
+        return false;
     }
 
     private static string BodyOf(string metadata)

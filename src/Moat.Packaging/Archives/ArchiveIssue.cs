@@ -45,6 +45,10 @@ public enum ArchiveIssueKind
 /// </summary>
 public sealed record ArchiveIssue(ArchiveIssueKind Kind, string? MemberPath, string Message)
 {
+    /// <summary>For <see cref="ArchiveIssueKind.Symlink"/> and <see cref="ArchiveIssueKind.Hardlink"/> members of a tar: the
+    /// link's target as stored (unescaped; for deciding where it points, never for printing). Null when unknown.</summary>
+    public string? LinkTarget { get; init; }
+
     /// <summary>
     /// True for issues that stop the whole read (the rest of the archive was not looked at):
     /// the total-size and member-count budgets.

@@ -22,9 +22,9 @@ internal sealed class ReadSession(ArchiveLimits limits, Action<ArchiveMember> vi
     /// <summary>Some archive in the tree was not read to its end (stopped, corrupt, truncated).</summary>
     public bool Incomplete { get; set; }
 
-    public ArchiveIssue Report(ArchiveIssueKind kind, string? memberPath, string message)
+    public ArchiveIssue Report(ArchiveIssueKind kind, string? memberPath, string message, string? linkTarget = null)
     {
-        var issue = new ArchiveIssue(kind, memberPath is null ? null : MemberPaths.Printable(memberPath), message);
+        var issue = new ArchiveIssue(kind, memberPath is null ? null : MemberPaths.Printable(memberPath), message) { LinkTarget = linkTarget };
         if (issue.StopsRead)
         {
             _stopIssue ??= issue;

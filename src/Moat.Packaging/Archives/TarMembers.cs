@@ -82,11 +82,11 @@ internal static class TarMembers
                 break;
             case TarEntryType.SymbolicLink:
                 session.Report(ArchiveIssueKind.Symlink, level.Prefix + raw,
-                    $"symbolic link to '{MemberPaths.Printable(entry.LinkName)}'; not followed");
+                    $"symbolic link to '{MemberPaths.Printable(entry.LinkName)}'; not followed", entry.LinkName);
                 return;
             case TarEntryType.HardLink:
                 session.Report(ArchiveIssueKind.Hardlink, level.Prefix + raw,
-                    $"hard link to '{MemberPaths.Printable(entry.LinkName)}'; not followed");
+                    $"hard link to '{MemberPaths.Printable(entry.LinkName)}'; not followed", entry.LinkName);
                 return;
             default:
                 session.Report(ArchiveIssueKind.SpecialFile, level.Prefix + raw, $"tar member of type {entry.EntryType}; skipped");

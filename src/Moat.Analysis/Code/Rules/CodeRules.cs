@@ -40,7 +40,8 @@ public static class CapabilityRules
         "ImageGrab.grab, pyautogui.screenshot, mss: stealers attach a screenshot to what they exfiltrate.", [Guide]);
 
     public static readonly Rule Keylogger = new("MOAT-CODE-008", "keyboard-capture", "Code hooks or polls the keyboard.", Severity.Medium,
-        "pynput/keyboard listeners, GetAsyncKeyState, SetWindowsHookEx: keyloggers. Legitimate in automation tools, rare in libraries.",
+        "pynput/keyboard listeners, GetAsyncKeyState, SetWindowsHookEx: keyloggers. Medium when the hook starts at install or " +
+        "import time; low in functions the user calls (hotkey and automation libraries).",
         [Guide]);
 
     public static readonly Rule Registry = new("MOAT-CODE-009", "registry-write", "Code opens or writes Windows registry keys.", Severity.Low,
@@ -57,7 +58,9 @@ public static class ThreatRules
     private const string Phylum = "https://blog.phylum.io/";
 
     public static readonly Rule DecodeExec = new("MOAT-CODE-020", "decode-then-execute", "Encoded or encrypted data is decoded and executed.", Severity.Critical,
-        "A payload hidden with base64, hex, zlib, marshal, reversed strings, XOR or Fernet is decoded and passed to exec/eval. " +
+        "A payload hidden with base64, hex, zlib, marshal, reversed strings, XOR or Fernet is decoded and passed to exec/eval " +
+        "(critical when the decoded input is something the package carries or fetches, or it runs at install/import time; " +
+        "data a caller hands over at run time, as process-isolation helpers do, is low). " +
         "Legitimate packages have no reason to hide their code; this is the signature of PyPI malware droppers. The evidence " +
         "shows the decoding chain; Moat decodes and decrypts the payload (without running it) and scans it too.",
         ["https://checkmarx.com/blog/over-170k-users-affected-by-attack-using-fake-python-infrastructure/",
@@ -65,12 +68,15 @@ public static class ThreatRules
 
     public static readonly Rule DownloadExec = new("MOAT-CODE-021", "download-then-execute", "Code downloaded from the network is executed.", Severity.Critical,
         "Data fetched over the network is passed to exec/eval or a shell, or a downloaded file is written and then started. " +
-        "This is how stage-one droppers pull their stealer.",
+        "This is how stage-one droppers pull their stealer. Installers that download, write and start a program only in " +
+        "functions the user calls, from hosts that are not paste sites, drop boxes or raw IPs, are low.",
         ["https://blog.phylum.io/pypi-malware-campaign/", "https://attack.mitre.org/techniques/T1105/"]);
 
     public static readonly Rule HarvestExfil = new("MOAT-CODE-022", "harvest-then-exfiltrate", "Collected secrets or host data are sent over the network.", Severity.Critical,
         "Environment variables, credential files, browser or wallet data, or host reconnaissance (user, host name, directory) flow " +
-        "into a network request, webhook or socket. Dependency-confusion probes send host data; stealers send secrets.",
+        "into a network request, webhook or socket. Dependency-confusion probes send host data; stealers send secrets to a host " +
+        "written into them. At run time, credentials sent where the caller points the library, or to the local metadata " +
+        "service, are how clients log in (low).",
         ["https://attack.mitre.org/techniques/T1041/", "https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610"]);
 
     public static readonly Rule InstallTimeNetwork = new("MOAT-CODE-023", "install-time-network", "The package reaches the network while it is being installed.", Severity.High,
@@ -132,7 +138,9 @@ public static class ThreatRules
         ["https://attack.mitre.org/tactics/TA0003/"]);
 
     public static readonly Rule PowerShell = new("MOAT-CODE-041", "powershell-abuse", "Code runs PowerShell with encoded commands, hidden windows or download cradles.", Severity.High,
-        "-EncodedCommand, -WindowStyle Hidden, -ExecutionPolicy Bypass, IEX/Invoke-Expression, DownloadString, certutil/bitsadmin downloads.",
+        "-EncodedCommand, -WindowStyle Hidden, -ExecutionPolicy Bypass, IEX/Invoke-Expression, DownloadString, certutil/bitsadmin downloads. " +
+        "Evasion flags in a command a function builds from its caller's input, or hands to a remote host (remote-management " +
+        "clients), are low; download cradles, complete commands the package starts, and anything at install/import time are not.",
         ["https://attack.mitre.org/techniques/T1059/001/"]);
 
     public static readonly Rule HiddenProcess = new("MOAT-CODE-042", "hidden-process", "Code starts processes hidden or detached.", Severity.Low,

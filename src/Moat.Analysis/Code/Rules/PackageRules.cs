@@ -4,19 +4,24 @@ namespace Moat.Analysis.Code;
 public static class PackageRules
 {
     public static readonly Rule ArchiveAnomaly = new("MOAT-PKG-001", "hostile-archive", "The archive has hostile members (traversal, absolute paths, links, special files, unsafe names).", Severity.High,
-        "Path traversal, absolute paths, symbolic or hard links, devices and FIFOs, duplicate or unsafe member names. Build " +
-        "tools never produce these; a package that contains them is attacking the machine that unpacks it. (What the " +
+        "Path traversal, absolute paths, symbolic or hard links that point outside the archive, devices and FIFOs, duplicate or " +
+        "unsafe member names. Build tools never produce these; a package that contains them is attacking the machine that " +
+        "unpacks it. Links whose target stays inside the archive (git-archived trees, zoneinfo hard links) and links inside " +
+        "archives nested in the package are noted at info. (What the " +
         "reader could not read, bombs included, is reported as MOAT-PKG-010 and MOAT-PKG-011.)",
         ["https://cwe.mitre.org/data/definitions/22.html", "https://cwe.mitre.org/data/definitions/59.html"]);
 
     public static readonly Rule BundledExecutable = new("MOAT-PKG-002", "bundled-executable", "A source distribution ships a compiled executable.", Severity.Medium,
         "sdists are source: a Windows PE, Linux ELF or macOS Mach-O binary inside one cannot be reviewed and is a common " +
-        "way to smuggle a payload. (Wheels legitimately contain compiled extensions and are not flagged for .so/.pyd.)",
+        "way to smuggle a payload. Medium when code that runs at install or import time names the file; low when nothing " +
+        "there does (vendored launchers, test binaries). Wheels, and archives nested in the sdist, legitimately contain " +
+        "compiled extensions and are not flagged.",
         ["https://packaging.python.org/en/latest/specifications/source-distribution-format/"]);
 
     public static readonly Rule NameMismatch = new("MOAT-PKG-003", "metadata-name-mismatch", "The metadata's project name differs from the archive's file name.", Severity.Medium,
         "A package whose PKG-INFO/METADATA names another project was repackaged or copied from it — typical of typosquats " +
-        "and brandjacking that reuse a popular project's files.", ["https://packaging.python.org/en/latest/specifications/core-metadata/"]);
+        "and brandjacking that reuse a popular project's files. Only the distribution's own metadata counts (the top-level " +
+        "PKG-INFO, a wheel's .dist-info): metadata of test fixtures or of wheels kept inside the tree describes other projects.", ["https://packaging.python.org/en/latest/specifications/core-metadata/"]);
 
     public static readonly Rule PlaceholderMetadata = new("MOAT-PKG-004", "placeholder-metadata", "The package has no real description.", Severity.Low,
         "An empty, UNKNOWN or one-word summary and no long description. Throwaway malicious uploads rarely bother.",
