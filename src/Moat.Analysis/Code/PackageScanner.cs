@@ -296,6 +296,7 @@ public static partial class PackageScanner
             findings.Add(Finding.Of(LimitRules.SourcePartlyAnalysed, Confidence.High, message, new Location(path)));
         AddArchiveIssues(contents, findings);
         AddPackageSignals(target, contents, prefix, findings, singleFile);
+        AddIdentitySignals(target, contents, prefix, findings, singleFile);
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);

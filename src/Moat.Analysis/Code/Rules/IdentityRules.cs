@@ -1,0 +1,61 @@
+namespace Moat.Analysis.Code;
+
+/// <summary>
+/// Package-level rules about who a package says it is: its own name, the names and URLs it depends on, the project it
+/// claims as home, and its version, each weighed with what its install-time code does.
+/// </summary>
+public static class IdentityRules
+{
+    private static readonly string[] SquatReferences =
+    [
+        "https://www.nbu.gov.sk/skcsirt-sa-20170909-pypi/",
+        "https://blog.phylum.io/",
+    ];
+
+    public static readonly Rule SquattedName = new("MOAT-PKG-013", "squatted-package-name",
+        "The package's own name imitates a popular project's name.", Severity.Medium,
+        "The name from the package's metadata (PKG-INFO/METADATA, else setup.py or pyproject.toml, else the file name) is " +
+        "run through the name-confusion engine (MOAT-NAME-001…006): a typo, lookalike, variant or combosquat of a popular " +
+        "project (`python-bniance`, `requests-toolblt`). Alone this makes a package suspicious, not malicious: honest " +
+        "projects sometimes have names close to popular ones. Together with install-time code it is MOAT-PKG-014.",
+        SquatReferences);
+
+    public static readonly Rule SquatWithInstallCode = new("MOAT-PKG-014", "squat-with-install-code",
+        "A package named like a popular project runs network, process, obfuscated or dynamic code when it is installed.", Severity.Critical,
+        "Typosquats exist to run code on the machines of people who mistyped a name, and they do it at install time: the " +
+        "setup.py of a package whose name imitates a popular project (MOAT-PKG-013) reaches the network, starts programs, " +
+        "decodes or hides code, or overrides the install command to do so. Either fact alone has honest explanations; " +
+        "together they are the shape of nearly every typosquatting campaign on PyPI.",
+        SquatReferences);
+
+    public static readonly Rule DependencySquat = new("MOAT-PKG-015", "dependency-squat",
+        "A declared dependency's name imitates a popular project's name.", Severity.High,
+        "Requires-Dist, setup.py install_requires and pyproject dependencies are checked with the name-confusion engine. " +
+        "A clean-looking package that depends on a typosquat (`reqeusts`, `colourama`) installs the squat for its user: " +
+        "campaigns split the payload into a dependency so that the package people look at has none.",
+        SquatReferences);
+
+    public static readonly Rule DirectUrlDependency = new("MOAT-PKG-016", "direct-url-dependency",
+        "A dependency is fetched from a URL on a host that is not a package index or code forge, or from a lookalike of one.", Severity.High,
+        "A `name @ https://…` requirement or a dependency_links entry makes pip download and build whatever that host serves, " +
+        "past the index and its malware checks. Package indexes (pypi.org, files.pythonhosted.org) and code forges " +
+        "(github.com, gitlab.com, bitbucket.org, codeberg.org) are not reported; a raw IP address, a paste or file-sharing " +
+        "host, any other host, and above all a lookalike of an index or a forge (`pypi-mirror.org`, `files-pythonhosted.org`) are.",
+        ["https://peps.python.org/pep-0440/#direct-references", "https://pip.pypa.io/en/stable/reference/requirement-specifiers/"]);
+
+    public static readonly Rule BrandjackedMetadata = new("MOAT-PKG-017", "brandjacked-metadata",
+        "The package's home page or repository is a popular project's repository, under a different name.", Severity.Medium,
+        "A project URL of the form `github.com/<owner>/<repo>` (or gitlab.com, bitbucket.org) whose repository name is a " +
+        "popular PyPI project's name, in a package whose own name is neither that project's nor built on it (`tensorflow-cpu` " +
+        "pointing at tensorflow/tensorflow is fine) and does not share the URL's owner. Brandjacked packages copy the " +
+        "metadata of what they imitate so that the index page looks right. When the package's name also imitates that " +
+        "project (MOAT-PKG-013) the finding is high.",
+        ["https://blog.phylum.io/", "https://packaging.python.org/en/latest/specifications/core-metadata/#project-url-multiple-use"]);
+
+    public static readonly Rule ConfusionVersionHook = new("MOAT-PKG-018", "confusion-version-install-hook",
+        "A 0.0.0 or 99+ version whose setup.py does more than call setup().", Severity.High,
+        "Dependency-confusion uploads take an internal package's name with a version that wins every resolver (99.0.0, " +
+        "1000.0) or a throwaway 0.0.0, and run their probe from setup.py: a network request, a program, decoded code. " +
+        "MOAT-PKG-005 reports the version alone; this rule reports the version with install-time code.",
+        ["https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610"]);
+}
