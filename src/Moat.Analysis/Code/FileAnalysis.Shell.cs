@@ -34,18 +34,13 @@ internal sealed partial class FileAnalysis
             Emit(ThreatRules.HarvestExfil, IsLoadTime ? Confidence.High : Confidence.Medium, $"A shell command sends host data out ({name}): {exfil}", line,
                 severity: IsLoadTime ? null : Severity.High);
         }
-        if (facts.Download is { } download && facts.DownloadRun is null)
-        {
-            if (IsLoadTime) Emit(CommandRules.ShellDownload, Confidence.High, $"A shell command downloads at {when} ({name}): {download}", line);
-            else Emit(CommandRules.ShellDownload, Confidence.Medium, $"A shell command downloads ({name}): {download}", line, severity: Severity.Low);
-        }
-        if (facts.Detached is { } detached)
-        {
-            // A detached interpreter (or a program Moat cannot name, started on a file) at load time outlives the install: a payload.
-            if (IsLoadTime) Emit(CommandRules.DetachedLaunch, facts.Interpreter ? Confidence.High : Confidence.Medium, $"A program is started detached or hidden at {when} ({name}): {detached}", line,
+        // Downloads and detached launches are what CLIs and servers do when asked; only at load time are they a finding.
+        if (facts.Download is { } download && facts.DownloadRun is null && IsLoadTime)
+            Emit(CommandRules.ShellDownload, Confidence.High, $"A shell command downloads at {when} ({name}): {download}", line);
+        // A detached interpreter (or a program Moat cannot name, started on a file) at load time outlives the install: a payload.
+        if (facts.Detached is { } detached && IsLoadTime)
+            Emit(CommandRules.DetachedLaunch, facts.Interpreter ? Confidence.High : Confidence.Medium, $"A program is started detached or hidden at {when} ({name}): {detached}", line,
                 severity: facts.Interpreter ? Severity.Critical : null);
-            else Emit(CommandRules.DetachedLaunch, Confidence.Medium, $"A program is started detached or hidden ({name}): {detached}", line, severity: Severity.Low);
-        }
         foreach (var code in facts.InlineCode.Take(4))
             if (code.Length > 8 && !code.Contains("{}", StringComparison.Ordinal)) ScanLayer(code, "inline command code", line);
     }

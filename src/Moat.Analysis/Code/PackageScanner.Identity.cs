@@ -28,7 +28,7 @@ public static partial class PackageScanner
         "MOAT-CODE-001", "MOAT-CODE-002", "MOAT-CODE-010", "MOAT-CODE-020", "MOAT-CODE-021", "MOAT-CODE-022", "MOAT-CODE-023",
         "MOAT-CODE-025", "MOAT-CODE-026", "MOAT-CODE-034", "MOAT-CODE-035", "MOAT-CODE-036", "MOAT-CODE-037", "MOAT-CODE-041",
         "MOAT-CODE-042", "MOAT-CODE-043", "MOAT-CODE-045", "MOAT-CODE-047", "MOAT-CODE-048", "MOAT-CODE-049", "MOAT-CODE-052",
-        "MOAT-CODE-053", "MOAT-CODE-054",
+        "MOAT-CODE-053", "MOAT-CODE-054", "MOAT-CODE-055",
     };
 
     /// <summary>Programs setup.py legitimately starts (compilers, version control): starting them is not install-time behaviour.</summary>
@@ -45,6 +45,7 @@ public static partial class PackageScanner
     /// <summary>The package-level identity signals; <paramref name="findings"/> already holds the file findings.</summary>
     private static void AddIdentitySignals(string target, PackageContents contents, string prefix, List<Finding> findings, bool singleFile)
     {
+        AddSpellingSignals(contents, prefix, findings, singleFile);
         if (singleFile) return;
         var identity = ReadIdentity(target, contents, prefix);
         if (identity is null) return;
@@ -66,7 +67,11 @@ public static partial class PackageScanner
                 {
                     squat = match;
                     var strong = grade >= Severity.High;
-                    findings.Add(new Finding(IdentityRules.SquattedName.Id, strong ? Severity.Medium : Severity.Low, strong ? Confidence.High : Confidence.Medium,
+                    // A throwaway shape (no description, nothing but a setup.py) is what squats look like and real projects do not.
+                    var throwaway = findings.Any(f => f.RuleId == PackageRules.PlaceholderMetadata.Id || f.RuleId == PackageRules.MinimalPackage.Id);
+                    // A weaker resemblance is context only (honest projects have near names): it weighs nothing alone but
+                    // still makes install-time code MOAT-PKG-014.
+                    findings.Add(new Finding(IdentityRules.SquattedName.Id, strong || throwaway ? Severity.Medium : Severity.Info, strong ? Confidence.High : Confidence.Medium,
                         $"The package's name '{name}' ({identity.NameSource}) imitates '{match.Target}': {match.Technique.Label()}, {match.Detail}",
                         location, NameEvidence(match), match.Target));
                     if (behaviour is not null)
@@ -127,6 +132,16 @@ public static partial class PackageScanner
             findings.Add(new Finding(IdentityRules.ConfusionVersionHook.Id, Severity.High, behaviour is not null ? Confidence.High : Confidence.Medium,
                 $"Version {version} with install-time code: {what}", new Location(setupPath, (behaviour ?? hook)!.Location.Line), behaviour?.Evidence ?? hook?.Evidence));
         }
+    }
+
+    private static bool IsOwnMetadata(string path, string prefix)
+    {
+        if (!path.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var relative = path[prefix.Length..];
+        var slash = relative.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0) return true;
+        var directory = relative[..slash];
+        return relative.IndexOf('/', slash + 1) < 0 && (directory.EndsWith(".dist-info", StringComparison.Ordinal) || directory.EndsWith(".egg-info", StringComparison.Ordinal));
     }
 
     private static string NameEvidence(NameMatch match) =>
@@ -220,7 +235,9 @@ public static partial class PackageScanner
         var urls = new List<string>();
         var dependencies = new List<DeclaredDependency>();
 
-        var metadata = contents.Metadata.OrderBy(m => m.Path.Count(c => c == '/')).FirstOrDefault();
+        // The package's own metadata only: PKG-INFO at the root, or a .dist-info/.egg-info directory there; a test
+        // fixture's PKG-INFO deeper in the tree describes some other project.
+        var metadata = contents.Metadata.Where(m => IsOwnMetadata(m.Path, prefix)).OrderBy(m => m.Path.Count(c => c == '/')).FirstOrDefault();
         if (metadata.Text is not null)
         {
             var core = CoreMetadata.Parse(metadata.Text.Length > 1 << 20 ? metadata.Text[..(1 << 20)] : metadata.Text);

@@ -6,7 +6,7 @@ namespace Moat.Analysis.Code;
 /// writing them (<c>oct.__str__()[-3] + hex.__str__()[-4] + copyright.__str__()[4]</c> is <c>chr</c>), so the
 /// evaluator needs them as constants to follow the code.
 /// </summary>
-internal static class BuiltinText
+internal static partial class BuiltinText
 {
     private static readonly HashSet<string> Classes =
     [
@@ -57,4 +57,20 @@ internal static class BuiltinText
             return Of(text);
         return null;
     }
+
+    /// <summary>
+    /// What an eval of <paramref name="code"/> names when the code is only a builtin's name (<c>"exec"</c>) or an import
+    /// of one module (<c>"__import__('base64')"</c>); (null, null) otherwise.
+    /// </summary>
+    public static (string? Builtin, string? Module) EvalAlias(string code)
+    {
+        var text = code.Trim();
+        if (text.Length is 0 or > 80) return (null, null);
+        if (Functions.Contains(text) || Classes.Contains(text) || text is "exec" or "eval" or "compile" or "__import__") return (text, null);
+        var m = ImportPattern().Match(text);
+        return m.Success ? (null, m.Groups[1].Value) : (null, null);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^__import__\(\s*['""]([A-Za-z_][\w.]*)['""]\s*\)$")]
+    private static partial System.Text.RegularExpressions.Regex ImportPattern();
 }

@@ -703,6 +703,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 }
                 return Value.List(results);
             }
+            // eval("exec"), eval(compile("__import__('base64')", "", "eval")): obfuscators alias builtins and modules this way.
+            case "eval" when arg0 is { Kind: ValueKind.Str } && BuiltinText.EvalAlias(arg0.Text!) is var (builtin, module) && (builtin is not null || module is not null):
+                return builtin is not null ? Lookup(builtin) : ModuleRef(module!);
             case "getattr" when args.Count >= 2 && args[1].Kind == ValueKind.Str:
                 return Attribute(arg0!, args[1].Text!);
             case "__import__" or "importlib.import_module" when arg0 is { Kind: ValueKind.Str }:

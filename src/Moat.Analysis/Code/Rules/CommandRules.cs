@@ -8,8 +8,8 @@ public static class CommandRules
         "Moat splits the command strings given to os.system, os.popen and subprocess into words (sh, cmd and PowerShell " +
         "quoting, pipes, command substitution, nested `sh -c`/`cmd /c`/`powershell -EncodedCommand`) and looks at the " +
         "programs they run. A download run while the package is installed, imported or at interpreter start is high: " +
-        "installs should be reproducible from the archive, and this is how droppers fetch their second stage. A download " +
-        "started from ordinary code (a CLI command) is low. A download whose result is then run is MOAT-CODE-021, host data " +
+        "installs should be reproducible from the archive, and this is how droppers fetch their second stage. Downloads " +
+        "started from ordinary code (a CLI command the user runs) are not reported. A download whose result is then run is MOAT-CODE-021, host data " +
         "sent in it MOAT-CODE-022.",
         ["https://attack.mitre.org/techniques/T1105/", "https://lolbas-project.github.io/lolbas/Binaries/Certutil/"]);
 
@@ -17,7 +17,7 @@ public static class CommandRules
         "A command line the package starts at install or import time launches a program detached or hidden.", Severity.High,
         "`start`, `start /b`, `pythonw`, `nohup … &`, `setsid`, a trailing `&`, or PowerShell `-WindowStyle Hidden` in a " +
         "command run from setup.py, a .pth file or module import: the package starts something that outlives pip and " +
-        "shows no window, typically a Python interpreter on a script it has just written. Started from ordinary code it " +
-        "is low (GUI tools hide consoles).",
+        "shows no window, typically a Python interpreter on a script it has just written (then critical). Started from " +
+        "ordinary code it is not reported here (servers and GUI tools detach when asked; see MOAT-CODE-042).",
         ["https://attack.mitre.org/techniques/T1564/003/", "https://attack.mitre.org/techniques/T1059/006/"]);
 }

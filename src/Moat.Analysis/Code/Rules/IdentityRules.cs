@@ -17,7 +17,9 @@ public static class IdentityRules
         "The name from the package's metadata (PKG-INFO/METADATA, else setup.py or pyproject.toml, else the file name) is " +
         "run through the name-confusion engine (MOAT-NAME-001…006): a typo, lookalike, variant or combosquat of a popular " +
         "project (`python-bniance`, `requests-toolblt`). Alone this makes a package suspicious, not malicious: honest " +
-        "projects sometimes have names close to popular ones. Together with install-time code it is MOAT-PKG-014.",
+        "projects sometimes have names close to popular ones. A strong resemblance is medium; a weaker one is medium only " +
+        "in a throwaway package (no description, or nothing but a setup.py: MOAT-PKG-004/006), else info. Together with " +
+        "install-time code it is MOAT-PKG-014.",
         SquatReferences);
 
     public static readonly Rule SquatWithInstallCode = new("MOAT-PKG-014", "squat-with-install-code",
