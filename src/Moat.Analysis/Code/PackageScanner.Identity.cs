@@ -28,7 +28,15 @@ public static partial class PackageScanner
         "MOAT-CODE-001", "MOAT-CODE-002", "MOAT-CODE-010", "MOAT-CODE-020", "MOAT-CODE-021", "MOAT-CODE-022", "MOAT-CODE-023",
         "MOAT-CODE-025", "MOAT-CODE-026", "MOAT-CODE-034", "MOAT-CODE-035", "MOAT-CODE-036", "MOAT-CODE-037", "MOAT-CODE-041",
         "MOAT-CODE-042", "MOAT-CODE-043", "MOAT-CODE-045", "MOAT-CODE-047", "MOAT-CODE-048", "MOAT-CODE-049", "MOAT-CODE-052",
-        "MOAT-CODE-053", "MOAT-CODE-054", "MOAT-CODE-055",
+        "MOAT-CODE-053", "MOAT-CODE-054", "MOAT-CODE-055", "MOAT-CODE-056",
+    };
+
+    /// <summary>Install-time behaviour with no honest reason in a package that is nothing but its setup.py.</summary>
+    private static readonly HashSet<string> StrongInstallBehaviourRules = new(StringComparer.Ordinal)
+    {
+        "MOAT-CODE-020", "MOAT-CODE-021", "MOAT-CODE-022", "MOAT-CODE-023", "MOAT-CODE-034", "MOAT-CODE-035", "MOAT-CODE-036", "MOAT-CODE-037",
+        "MOAT-CODE-041", "MOAT-CODE-043", "MOAT-CODE-045", "MOAT-CODE-047", "MOAT-CODE-048", "MOAT-CODE-049", "MOAT-CODE-053", "MOAT-CODE-054",
+        "MOAT-CODE-055", "MOAT-CODE-056",
     };
 
     /// <summary>Programs setup.py legitimately starts (compilers, version control): starting them is not install-time behaviour.</summary>
@@ -125,7 +133,15 @@ public static partial class PackageScanner
             break;
         }
 
-        // 4. A dependency-confusion version with install-time code.
+        // 4. Nothing but a setup.py, and that setup.py reaches out, decodes or hides at install time.
+        var minimal = findings.FirstOrDefault(f => f.RuleId == PackageRules.MinimalPackage.Id);
+        var strongBehaviour = findings.FirstOrDefault(f => f.Location.Path == setupPath && StrongInstallBehaviourRules.Contains(f.RuleId) && f.Severity >= Severity.Medium);
+        if (minimal is not null && strongBehaviour is not null)
+            findings.Add(new Finding(IdentityRules.SetupOnlyInstallCode.Id, Severity.Critical, Confidence.High,
+                $"The package is nothing but a setup.py, and at install time it does: {RuleCatalog.Find(strongBehaviour.RuleId)?.Name ?? strongBehaviour.RuleId} (line {strongBehaviour.Location.Line})",
+                new Location(setupPath, strongBehaviour.Location.Line), strongBehaviour.Evidence));
+
+        // 5. A dependency-confusion version with install-time code.
         if (identity.Version is { } version && IsConfusionVersion(version) && (behaviour is not null || hook is not null))
         {
             var what = behaviour is not null ? $"{RuleCatalog.Find(behaviour.RuleId)?.Name ?? behaviour.RuleId} (line {behaviour.Location.Line})" : "an overridden install command";

@@ -273,7 +273,7 @@ public static partial class PackageScanner
             if (role == FileRole.Module && packageDirectories is not null && relative.Contains('/', StringComparison.Ordinal) && !loadContexts.ContainsKey(relative)
                 && !packageDirectories.Contains(relative[..relative.LastIndexOf('/')]))
                 role = FileRole.Script;
-            var text = source.Text;
+            var text = IdentifierNormalization.Normalize(source.Text);
             var firstFinding = findings.Count;
             if (role == FileRole.Pth)
             {

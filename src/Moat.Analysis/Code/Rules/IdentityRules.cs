@@ -60,4 +60,13 @@ public static class IdentityRules
         "1000.0) or a throwaway 0.0.0, and run their probe from setup.py: a network request, a program, decoded code. " +
         "MOAT-PKG-005 reports the version alone; this rule reports the version with install-time code.",
         ["https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610"]);
+
+    public static readonly Rule SetupOnlyInstallCode = new("MOAT-PKG-019", "setup-only-install-code",
+        "A package that is nothing but a setup.py reaches the network, decodes, hides or exfiltrates at install time.", Severity.Critical,
+        "When the archive holds no module besides setup.py (MOAT-PKG-006), running setup.py is all the package does. If that " +
+        "setup.py makes a network request, sends host data, decodes or hides code, or starts a download or a detached " +
+        "program when pip installs it (MOAT-CODE-020…056 in setup.py, at medium or above), nothing else explains it: this is " +
+        "the shape of dependency-confusion probes and single-file droppers. Meta-packages that only declare dependencies, " +
+        "and setup.py files that only read their own files, are not reported.",
+        ["https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610", "https://blog.phylum.io/"]);
 }

@@ -11,4 +11,13 @@ public static class SpellingRules
         "(the strings it builds are scanned as usual), and reports the technique itself: no honest code indexes into the " +
         "text of a builtin. In setup.py or a .pth file, which run on install and interpreter start, it is critical.",
         ["https://checkmarx.com/blog/", "https://docs.python.org/3/library/constants.html#copyright"]);
+
+    public static readonly Rule EscapeSpelledName = new("MOAT-CODE-056", "escape-spelled-code",
+        "A name or code string written entirely in escape sequences is passed to eval, exec, compile, getattr or __import__.", Severity.High,
+        "`eval(\"\\145\\166\\x61\\x6c\")` is `eval(\"eval\")`: obfuscators (BlankOBF and its kin) write every name and code " +
+        "fragment as octal and hex escapes, mixed at random, so that neither a reader nor a scanner matching names sees " +
+        "`exec`, `compile` or `__import__('base64')`. Escapes have honest uses (binary data, control characters); plain " +
+        "ASCII names and code written escape by escape and then evaluated have none. In code that runs on install, import or " +
+        "interpreter start it is critical.",
+        ["https://github.com/Blank-c/BlankOBF", "https://docs.python.org/3/reference/lexical_analysis.html#escape-sequences"]);
 }
