@@ -41,7 +41,10 @@ run_scan() {
   if [ "$status" -ge 2 ]; then tail -20 "$out.time" >&2; echo "moat scan failed ($status)" >&2; exit 1; fi
 }
 run_scan "$work/mal.json" "$cache/mal"
-benign_targets=("$cache"/benign/debian/* "$cache/benign/wheels" "$cache/benign/sdists")
+# A Debian package whose dist-packages holds only a link (python3-lldb-*) has nothing to scan: moat refuses an empty target.
+benign_targets=()
+for d in "$cache"/benign/debian/*; do [ -n "$(find "$d" -type f -print -quit)" ] && benign_targets+=("$d"); done
+benign_targets+=("$cache/benign/wheels" "$cache/benign/sdists")
 [ -n "$(ls -A "$cache/benign/extra")" ] && benign_targets+=("$cache"/benign/extra/*)
 run_scan "$work/benign.json" "${benign_targets[@]}"
 

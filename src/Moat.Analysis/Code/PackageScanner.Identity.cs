@@ -76,10 +76,10 @@ public static partial class PackageScanner
                     squat = match;
                     var strong = grade >= Severity.High;
                     // A throwaway shape (no description, nothing but a setup.py) is what squats look like and real projects do not.
-                    var throwaway = findings.Any(f => f.RuleId == PackageRules.PlaceholderMetadata.Id || f.RuleId == PackageRules.MinimalPackage.Id);
+                    var throwawayShape = findings.Any(f => f.RuleId == PackageRules.PlaceholderMetadata.Id || f.RuleId == PackageRules.MinimalPackage.Id);
                     // A weaker resemblance is context only (honest projects have near names): it weighs nothing alone but
                     // still makes install-time code MOAT-PKG-014.
-                    findings.Add(new Finding(IdentityRules.SquattedName.Id, strong || throwaway ? Severity.Medium : Severity.Info, strong ? Confidence.High : Confidence.Medium,
+                    findings.Add(new Finding(IdentityRules.SquattedName.Id, strong || throwawayShape ? Severity.Medium : Severity.Info, strong ? Confidence.High : Confidence.Medium,
                         $"The package's name '{name}' ({identity.NameSource}) imitates '{match.Target}': {match.Technique.Label()}, {match.Detail}",
                         location, NameEvidence(match), match.Target));
                     if (behaviour is not null)
@@ -133,13 +133,20 @@ public static partial class PackageScanner
             break;
         }
 
-        // 4. Nothing but a setup.py, and that setup.py reaches out, decodes or hides at install time.
+        // 4. A throwaway package (nothing but a setup.py, or no description and an overridden install command) whose
+        // setup.py reaches out, decodes or hides at install time; or whose overridden install command starts a program.
         var minimal = findings.FirstOrDefault(f => f.RuleId == PackageRules.MinimalPackage.Id);
+        var placeholder = findings.FirstOrDefault(f => f.RuleId == PackageRules.PlaceholderMetadata.Id);
+        var throwaway = minimal is not null ? "nothing but a setup.py" : placeholder is not null && hook is not null ? "without a description, with its own install command" : null;
         var strongBehaviour = findings.FirstOrDefault(f => f.Location.Path == setupPath && StrongInstallBehaviourRules.Contains(f.RuleId) && f.Severity >= Severity.Medium);
-        if (minimal is not null && strongBehaviour is not null)
+        if (throwaway is not null && strongBehaviour is not null)
             findings.Add(new Finding(IdentityRules.SetupOnlyInstallCode.Id, Severity.Critical, Confidence.High,
-                $"The package is nothing but a setup.py, and at install time it does: {RuleCatalog.Find(strongBehaviour.RuleId)?.Name ?? strongBehaviour.RuleId} (line {strongBehaviour.Location.Line})",
+                $"The package is {throwaway}, and at install time it does: {RuleCatalog.Find(strongBehaviour.RuleId)?.Name ?? strongBehaviour.RuleId} (line {strongBehaviour.Location.Line})",
                 new Location(setupPath, strongBehaviour.Location.Line), strongBehaviour.Evidence));
+        else if (minimal is not null && hook is not null && behaviour is not null)
+            findings.Add(new Finding(IdentityRules.SetupOnlyInstallCode.Id, Severity.High, Confidence.High,
+                $"The package is nothing but a setup.py whose own install command runs code: {RuleCatalog.Find(behaviour.RuleId)?.Name ?? behaviour.RuleId} (line {behaviour.Location.Line})",
+                new Location(setupPath, behaviour.Location.Line), behaviour.Evidence));
 
         // 5. A dependency-confusion version with install-time code.
         if (identity.Version is { } version && IsConfusionVersion(version) && (behaviour is not null || hook is not null))

@@ -61,12 +61,14 @@ public static class IdentityRules
         "MOAT-PKG-005 reports the version alone; this rule reports the version with install-time code.",
         ["https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610"]);
 
-    public static readonly Rule SetupOnlyInstallCode = new("MOAT-PKG-019", "setup-only-install-code",
-        "A package that is nothing but a setup.py reaches the network, decodes, hides or exfiltrates at install time.", Severity.Critical,
-        "When the archive holds no module besides setup.py (MOAT-PKG-006), running setup.py is all the package does. If that " +
-        "setup.py makes a network request, sends host data, decodes or hides code, or starts a download or a detached " +
+    public static readonly Rule SetupOnlyInstallCode = new("MOAT-PKG-019", "throwaway-package-install-code",
+        "A throwaway package (nothing but a setup.py, or no description and its own install command) runs network, decoding or hidden code at install time.", Severity.Critical,
+        "When the archive holds no module besides setup.py (MOAT-PKG-006), running setup.py is all the package does; a " +
+        "package with no description (MOAT-PKG-004) that overrides its install command (MOAT-PKG-007) is built the same way. " +
+        "If that setup.py makes a network request, sends host data, decodes or hides code, or starts a download or a detached " +
         "program when pip installs it (MOAT-CODE-020…056 in setup.py, at medium or above), nothing else explains it: this is " +
-        "the shape of dependency-confusion probes and single-file droppers. Meta-packages that only declare dependencies, " +
+        "the shape of dependency-confusion probes and single-file droppers (critical). A setup.py-only package whose overridden " +
+        "install command starts any other program than a compiler or version control is high. Meta-packages that only declare dependencies, " +
         "and setup.py files that only read their own files, are not reported.",
         ["https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610", "https://blog.phylum.io/"]);
 }
