@@ -25,7 +25,7 @@ public static partial class PackageScanner
     /// <summary>Rules whose findings in setup.py mean its code does more than describe the package.</summary>
     private static readonly HashSet<string> InstallBehaviourRules = new(StringComparer.Ordinal)
     {
-        "MOAT-CODE-001", "MOAT-CODE-002", "MOAT-CODE-010", "MOAT-CODE-020", "MOAT-CODE-021", "MOAT-CODE-022", "MOAT-CODE-023",
+        "MOAT-CODE-001", "MOAT-CODE-002", "MOAT-CODE-020", "MOAT-CODE-021", "MOAT-CODE-022", "MOAT-CODE-023",
         "MOAT-CODE-025", "MOAT-CODE-026", "MOAT-CODE-034", "MOAT-CODE-035", "MOAT-CODE-036", "MOAT-CODE-037", "MOAT-CODE-041",
         "MOAT-CODE-042", "MOAT-CODE-043", "MOAT-CODE-045", "MOAT-CODE-047", "MOAT-CODE-048", "MOAT-CODE-049", "MOAT-CODE-052",
         "MOAT-CODE-053", "MOAT-CODE-054", "MOAT-CODE-055", "MOAT-CODE-056",
@@ -74,12 +74,15 @@ public static partial class PackageScanner
                 if (grade >= Severity.Medium)
                 {
                     squat = match;
-                    var strong = grade >= Severity.High;
+                    // A popular name plus an affix is also how plugins and forks are named (psutil-lite, pytest-foo):
+                    // on the package's own name it is context, never strong.
+                    var combo = match.Technique == NameTechnique.Combosquat;
+                    var strong = grade >= Severity.High && !combo;
                     // A throwaway shape (no description, nothing but a setup.py) is what squats look like and real projects do not.
                     var throwawayShape = findings.Any(f => f.RuleId == PackageRules.PlaceholderMetadata.Id || f.RuleId == PackageRules.MinimalPackage.Id);
                     // A weaker resemblance is context only (honest projects have near names): it weighs nothing alone but
                     // still makes install-time code MOAT-PKG-014.
-                    findings.Add(new Finding(IdentityRules.SquattedName.Id, strong || throwawayShape ? Severity.Medium : Severity.Info, strong ? Confidence.High : Confidence.Medium,
+                    findings.Add(new Finding(IdentityRules.SquattedName.Id, strong || throwawayShape && !combo ? Severity.Medium : Severity.Info, strong ? Confidence.High : Confidence.Medium,
                         $"The package's name '{name}' ({identity.NameSource}) imitates '{match.Target}': {match.Technique.Label()}, {match.Detail}",
                         location, NameEvidence(match), match.Target));
                     if (behaviour is not null)

@@ -18,7 +18,8 @@ public static class IdentityRules
         "run through the name-confusion engine (MOAT-NAME-001…006): a typo, lookalike, variant or combosquat of a popular " +
         "project (`python-bniance`, `requests-toolblt`). Alone this makes a package suspicious, not malicious: honest " +
         "projects sometimes have names close to popular ones. A strong resemblance is medium; a weaker one is medium only " +
-        "in a throwaway package (no description, or nothing but a setup.py: MOAT-PKG-004/006), else info. Together with " +
+        "in a throwaway package (no description, or nothing but a setup.py: MOAT-PKG-004/006), else info. A combosquat " +
+        "(popular name plus an affix: how plugins and forks are named too) is never strong here. Together with " +
         "install-time code it is MOAT-PKG-014.",
         SquatReferences);
 
