@@ -684,6 +684,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         }
         if (name == "pty.spawn") _ptySpawn = true;
         InspectCommand(args, line);
+        InspectShell(args, name, line);
         var taint = Value.Union(args);
         foreach (var (key, value) in keywords)
         {

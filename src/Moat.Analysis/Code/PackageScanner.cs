@@ -282,7 +282,7 @@ public static partial class PackageScanner
             if (role is FileRole.Module or FileRole.Script && packageDirectories is not null && !loadContexts.ContainsKey(relative) && IsRepositoryTooling(relative, shipped))
                 role = FileRole.Tooling;
             roles[source.Path] = role;
-            var text = source.Text;
+            var text = IdentifierNormalization.Normalize(source.Text);
             var firstFinding = findings.Count;
             if (role == FileRole.Pth)
             {
@@ -306,6 +306,7 @@ public static partial class PackageScanner
             findings.Add(Finding.Of(LimitRules.SourcePartlyAnalysed, Confidence.High, message, new Location(path)));
         AddArchiveIssues(contents, findings);
         AddPackageSignals(target, contents, prefix, findings, singleFile, roles, loadContexts);
+        AddIdentitySignals(target, contents, prefix, findings, singleFile);
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);

@@ -36,7 +36,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         "next", "sorted", "hex", "bin", "filter", "sum", "any", "all", "format", "repr", "memoryview", "breakpoint",
         "hasattr", "isinstance", "callable", "dict", "set", "frozenset", "object", "super", "property", "staticmethod",
         "classmethod", "min", "max", "abs", "round", "pow", "divmod", "hash", "id", "help", "float", "bool", "slice",
-        "raw_input", "apply", "intern", "coerce", "exit", "quit",
+        "raw_input", "apply", "intern", "coerce", "exit", "quit", .. BuiltinText.ExtraBuiltins,
     ];
 
     private readonly Dictionary<string, Value> _globals = new(StringComparer.Ordinal);
@@ -643,6 +643,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         // Decoders on constants, with their step name for the layer chain.
         var decoded = Decode(name, method, receiver, args, keywords);
         if (decoded is not null) return decoded;
+        if (BuiltinText.OfCall(name, args) is { } builtinText) return Value.Str(builtinText);
 
         switch (name)
         {
@@ -702,6 +703,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 }
                 return Value.List(results);
             }
+            // eval("exec"), eval(compile("__import__('base64')", "", "eval")): obfuscators alias builtins and modules this way.
+            case "eval" when arg0 is { Kind: ValueKind.Str } && BuiltinText.EvalAlias(arg0.Text!) is var (builtin, module) && (builtin is not null || module is not null):
+                return builtin is not null ? Lookup(builtin) : ModuleRef(module!);
             case "getattr" when args.Count >= 2 && args[1].Kind == ValueKind.Str:
                 return Attribute(arg0!, args[1].Text!);
             case "__import__" or "importlib.import_module" when arg0 is { Kind: ValueKind.Str }:
