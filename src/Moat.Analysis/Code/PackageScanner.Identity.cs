@@ -160,16 +160,6 @@ public static partial class PackageScanner
         }
     }
 
-    private static bool IsOwnMetadata(string path, string prefix)
-    {
-        if (!path.StartsWith(prefix, StringComparison.Ordinal)) return false;
-        var relative = path[prefix.Length..];
-        var slash = relative.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0) return true;
-        var directory = relative[..slash];
-        return relative.IndexOf('/', slash + 1) < 0 && (directory.EndsWith(".dist-info", StringComparison.Ordinal) || directory.EndsWith(".egg-info", StringComparison.Ordinal));
-    }
-
     private static string NameEvidence(NameMatch match) =>
         $"technique={match.Technique.Label()} target={match.Target} score={match.Score.ToString("0.00", CultureInfo.InvariantCulture)}";
 
