@@ -190,20 +190,4 @@ public sealed class FilenameIdentityTests
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
-
-    /// <summary>Every formatted log line the server writes.</summary>
-    private sealed class CapturedLog : ILoggerProvider
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-        public void Dispose() { }
-
-        private sealed class Logger(CapturedLog owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Lines.Enqueue(formatter(state, exception));
-        }
-    }
 }

@@ -193,21 +193,4 @@ public sealed class HttpEdgeTests
         Assert.Equal<string>(["http", "https"], headers["X-Forwarded-Proto"].ToArray()!);
         Assert.Equal<string>(["moat.example.com"], headers["X-Forwarded-Host"].ToArray()!);
     }
-
-    /// <summary>Every log line the server writes, formatted.</summary>
-    private sealed class CapturedLog : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-        public IReadOnlyCollection<string> Lines => _lines;
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-        public void Dispose() { }
-
-        private sealed class Logger(CapturedLog owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner._lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " " + exception.Message));
-        }
-    }
 }
