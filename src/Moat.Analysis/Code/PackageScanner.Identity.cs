@@ -6,6 +6,7 @@ using Moat.Analysis.Names;
 using Moat.Packaging;
 using Moat.Packaging.Metadata;
 using Moat.Packaging.Requirements;
+using Moat.Packaging.Versions;
 
 namespace Moat.Analysis.Code;
 
@@ -163,13 +164,9 @@ public static partial class PackageScanner
     private static string NameEvidence(NameMatch match) =>
         $"technique={match.Technique.Label()} target={match.Target} score={match.Score.ToString("0.00", CultureInfo.InvariantCulture)}";
 
-    internal static bool IsConfusionVersion(string version)
-    {
-        var v = version.Trim();
-        if (v is "0.0.0" or "0.0.0.0" or "0" or "0.0") return true;
-        var major = v.Split('.', '-', '+', 'a', 'b', 'r')[0];
-        return long.TryParse(major, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m >= 99 && m < 1900;
-    }
+    /// <summary>All-zero (0.0.0) or a major of 99 and up that is not a calendar year (2024.1): the versions dependency-confusion uploads use.</summary>
+    internal static bool IsConfusionVersion(string version) =>
+        PackageVersion.TryParse(version, out var parsed) && (parsed.Release.All(n => n == 0) || parsed.Release[0] is >= 99 and < 1900);
 
     /// <summary>True when <paramref name="name"/> is built on <paramref name="other"/>: one contains the other as whole words, or they are equal.</summary>
     private static bool BuiltOn(string name, string other)
