@@ -12,17 +12,13 @@ namespace Moat.Index;
 /// </summary>
 public static class ConfigurationKeys
 {
-    private static readonly string[] ProxyKeys =
-        ["upstream", "username", "password", "password-env", "page-ttl-seconds", "min-release-age-hours", "unknown-upload-time",
-         "reserved", "fail-closed", "timeout-seconds", "max-page-mb"];
-
     /// <summary>The sections and their keys. <c>[[repository]]</c> entries are checked per kind by RepositoryLayout.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Sections = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["server"] = ["urls", "data", "max-upload-mb", "log-requests", "log-format", "log-level", "blob-sweep-hours", "blob-grace-minutes",
                       "trusted-proxies", "metrics", "metrics-token-env"],
         ["policy"] = ["suspicious", "malicious", "new-projects"],
-        ["proxy"] = ProxyKeys,
+        ["proxy"] = ["upstream", .. Proxy.ProxyOptions.SettingKeys],
         ["security"] = ["origin", "rp-id", "oidc-audience", "github-issuer", "gitlab-issuer", "disclosure-keys-url", "mail-directory", "read", "admins"],
         ["repository"] = [],
     };

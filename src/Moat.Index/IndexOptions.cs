@@ -13,6 +13,9 @@ public enum GatePolicyAction { Accept, Quarantine, Reject }
 public sealed record IndexOptions
 {
     public string Urls { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>Each address of <see cref="Urls"/> (separated by <c>;</c>).</summary>
+    public IReadOnlyList<string> Listeners => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     public string DataDirectory { get; init; } = "moat-data";
 
     /// <summary>Largest accepted distribution file (PyPI's default limit is 100 MiB).</summary>
@@ -158,10 +161,8 @@ public sealed record IndexOptions
     /// </summary>
     public void Validate()
     {
-        var secureOrigin = Security.Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-        var httpsListener = Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
-        if (secureOrigin && !httpsListener && TrustedProxies.Count == 0)
+        var httpsListener = Listeners.Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        if (Security.SecureOrigin && !httpsListener && TrustedProxies.Count == 0)
             throw new IndexConfigurationException($"security.origin is {Security.Origin} but server.urls ({Urls}) has no https listener: " +
                 "behind a TLS-terminating proxy, list its address in [server] trusted-proxies");
         if (Metrics == Hosting.MetricsMode.Token && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(MetricsTokenEnv)))

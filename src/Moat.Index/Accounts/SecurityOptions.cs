@@ -18,15 +18,18 @@ public sealed record SecurityOptions
     public string Origin { get => _origin ?? ListenOrigin; init => _origin = value; }
     private readonly string? _origin;
 
+    /// <summary>An https origin: cookies are <c>Secure</c> and <c>__Host-</c> prefixed.</summary>
+    public bool SecureOrigin => Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether <c>[security] origin</c> was given (otherwise <see cref="Origin"/> follows the listener).</summary>
     public bool OriginConfigured => _origin is not null;
 
     /// <summary>The origin of the first listener, set by the server from <c>[server] urls</c>; a wildcard host reads as localhost.</summary>
     public string ListenOrigin { get; init; } = "http://localhost:8080";
 
-    public static string OriginOf(string urls)
+    public static string OriginOf(IReadOnlyList<string> listeners)
     {
-        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+        var first = listeners.FirstOrDefault() ?? "";
         var wildcard = first.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost");
         return Uri.TryCreate(wildcard, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "http://localhost:8080";
     }

@@ -18,7 +18,7 @@ public sealed class Sessions(AccountStore store, SecurityOptions options, TimePr
 {
     public const string CsrfHeader = "X-CSRF-Token";
     public string CookieName => Secure ? "__Host-moat-session" : "moat-session";
-    private bool Secure => options.Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+    private bool Secure => options.SecureOrigin;
 
     /// <summary>
     /// Starts a session after the password was checked: a new random id (never one the browser brought, and the

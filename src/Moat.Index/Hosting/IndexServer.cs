@@ -25,10 +25,10 @@ public static class IndexServer
 {
     public static WebApplication Build(IndexOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        options = options with { Security = options.Security with { ListenOrigin = Accounts.SecurityOptions.OriginOf(options.Urls) } };
+        options = options with { Security = options.Security with { ListenOrigin = Accounts.SecurityOptions.OriginOf(options.Listeners) } };
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "moat", ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.UseUrls([.. options.Listeners]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

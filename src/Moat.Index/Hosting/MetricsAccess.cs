@@ -31,7 +31,7 @@ public static class MetricsAccess
     /// trusted proxy in front), otherwise token.
     /// </summary>
     public static MetricsMode DefaultFor(IndexOptions options) =>
-        options.TrustedProxies.Count == 0 && options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(IsLoopback)
+        options.TrustedProxies.Count == 0 && options.Listeners.All(IsLoopback)
             ? MetricsMode.Public : MetricsMode.Token;
 
     private static bool IsLoopback(string url) =>

@@ -76,6 +76,11 @@ public sealed record ProxyOptions
         return _reserved.IsMatch(normalizedName);
     }
 
+    /// <summary>The keys <see cref="Apply"/> reads besides the URL: <c>[proxy]</c> and every proxy <c>[[repository]]</c> accept them.</summary>
+    public static readonly string[] SettingKeys =
+        ["username", "password", "password-env", "page-ttl-seconds", "min-release-age-hours", "unknown-upload-time", "reserved", "fail-closed",
+         "timeout-seconds", "max-page-mb"];
+
     /// <summary>
     /// Applies <c>[proxy]</c> (<paramref name="where"/> = <c>proxy</c>, URL key <c>upstream</c>) or one proxy
     /// <c>[[repository]]</c> entry (URL key <c>url</c>, plus <c>username</c> and <c>password-env</c>/<c>password</c>).

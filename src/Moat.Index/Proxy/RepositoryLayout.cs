@@ -76,8 +76,7 @@ public sealed record RepositoryLayout(IReadOnlyList<RepositoryDefinition> Reposi
     private static readonly Dictionary<RepositoryKind, string[]> Keys = new()
     {
         [RepositoryKind.Hosted] = ["name", "type", "path", "reserved"],
-        [RepositoryKind.Proxy] = ["name", "type", "path", "url", "username", "password", "password-env", "page-ttl-seconds", "min-release-age-hours",
-            "unknown-upload-time", "reserved", "fail-closed", "timeout-seconds", "max-page-mb"],
+        [RepositoryKind.Proxy] = ["name", "type", "path", "url", .. ProxyOptions.SettingKeys],
         [RepositoryKind.Group] = ["name", "type", "path", "members"],
     };
 

@@ -52,8 +52,7 @@ public static class Flash
     private static IDataProtector Protector(HttpContext http) =>
         http.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);
 
-    private static bool Secure(HttpContext http) =>
-        http.RequestServices.GetRequiredService<SecurityOptions>().Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+    private static bool Secure(HttpContext http) => http.RequestServices.GetRequiredService<SecurityOptions>().SecureOrigin;
 
     private static string CookieName(HttpContext http) => Secure(http) ? "__Host-moat-flash" : "moat-flash";
 

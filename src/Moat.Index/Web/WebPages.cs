@@ -32,7 +32,7 @@ public static class WebPages
         // Antiforgery tokens are encrypted with the data-protection keys: kept in the data directory so tokens in
         // open pages survive a restart (nodes sharing a data directory share keys).
         services.AddDataProtection().SetApplicationName("moat").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
-        var secure = options.Security.Origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        var secure = options.Security.SecureOrigin;
         services.AddAntiforgery(o =>
         {
             o.FormFieldName = "__csrf";
