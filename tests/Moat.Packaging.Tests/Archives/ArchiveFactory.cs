@@ -27,6 +27,7 @@ internal static class ArchiveFactory
             foreach (var e in entries)
             {
                 var entry = zip.CreateEntry(e.Data is null && !e.Name.EndsWith('/') ? e.Name + "/" : e.Name, CompressionLevel.Optimal);
+                entry.LastWriteTime = FixedTime;
                 if (e.UnixMode is { } mode) entry.ExternalAttributes = mode << 16;
                 if (e.Data is null) continue;
                 using var stream = entry.Open();
@@ -66,10 +67,18 @@ internal static class ArchiveFactory
         writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = zeros });
     }
 
+    private static readonly DateTimeOffset FixedTime = new(2024, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly string FixedPaxTime = FixedTime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static TarEntry ToTarEntry(Entry e)
     {
         var type = e.Data is null && e.TarType == TarEntryType.RegularFile ? TarEntryType.Directory : e.TarType;
-        var entry = new PaxTarEntry(type, e.Name);
+        // Fixed times (a PAX entry otherwise records "now" in its header and extended attributes): the same entries
+        // give the same bytes on every run, so the corruption tests damage the same places every time.
+        var entry = new PaxTarEntry(type, e.Name, new Dictionary<string, string> { ["atime"] = FixedPaxTime, ["ctime"] = FixedPaxTime })
+        {
+            ModificationTime = FixedTime,
+        };
         if (e.LinkName is not null) entry.LinkName = e.LinkName;
         if (e.Data is not null && type == TarEntryType.RegularFile) entry.DataStream = new MemoryStream(e.Data);
         return entry;
