@@ -4,7 +4,10 @@ namespace Moat.Analysis;
 /// The one place where findings become a score and a verdict. Each finding weighs its severity times its confidence;
 /// weights combine like independent probabilities (1 - Π(1 - w)), so several medium signals add up but never reach
 /// certainty on their own. Detectors that know a combination is damning (decode → exec at install time) say so with
-/// a finding of their own at <see cref="Severity.Critical"/>, rather than by scoring here.
+/// a finding of their own at <see cref="Severity.Critical"/>, rather than by scoring here. The malicious threshold is set
+/// so that one confident critical finding (0.9), or two independent confident high findings (1 - 0.4² = 0.84), or a
+/// critical finding at medium confidence corroborated by a high one (0.82) are enough, while a critical at medium
+/// confidence with only medium company (0.75) is not.
 /// Findings of the same rule are not independent evidence (a big library that builds module names in eleven places has
 /// one habit, not eleven): the strongest of each rule counts fully, every repeat at a tenth of its weight; and low
 /// findings together weigh at most one confident low.
@@ -20,7 +23,7 @@ namespace Moat.Analysis;
 /// </summary>
 public static class Verdicts
 {
-    public const double MaliciousThreshold = 0.85;
+    public const double MaliciousThreshold = 0.8;
     public const double SuspiciousThreshold = 0.25;
 
     /// <summary>How much a further finding of an already-counted rule weighs, relative to its own weight.</summary>

@@ -56,6 +56,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private CodeContext _context;
     private bool _inDocstring;
+    // False while the module's own statements are walked, true once function bodies are: module-level code runs whenever
+    // the file runs, with no caller's input.
+    private bool _inFunctionBody;
 
     // Facts collected while walking; combined in Finish().
     private readonly Dictionary<IndicatorKind, (int Line, string Match)> _indicators = [];
@@ -130,6 +133,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (module.Truncated)
             Limit(LimitRules.ParseIncomplete,
                 $"The parser gave up on part of this file (nesting deeper than {PyParser.MaxDepth}, or more than {PyLexer.DefaultMaxTokens:N0} tokens); that part was not analysed");
+        if (module.Body.FirstOrDefault(IsPyArmorPayload) is { } protectedCode)
+            Limit(LimitRules.EncryptedCode, "This module's code is encrypted by PyArmor and decrypted only when it runs; none of it could be analysed", protectedCode.Line);
         ComputeReachability(module.Body);
         _context = _baseContext;
         var deferred = _deferred;
@@ -137,6 +142,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         // Function bodies run later than module code: walk them with the final global environment.
         var walked = 0;
         var maxWalks = _shared.Options.MaxFunctionWalks;
+        _inFunctionBody = true;
         while (deferred.Count > 0 && walked < maxWalks)
         {
             walked++;
@@ -252,6 +258,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             foreach (var name in names) EnqueueNamed(name);
         }
     }
+
+    /// <summary>PyArmor's protected module: <c>__pyarmor__(__name__, __file__, b'PYARMOR…')</c>, decrypted by native code on import.</summary>
+    private static bool IsPyArmorPayload(Stmt statement) =>
+        statement is ExprStmt { Value: CallExpr { Func: NameExpr { Id: "__pyarmor__" } or AttrExpr { Name: "__pyarmor__" } } call }
+        && call.Args.Any(a => a is StrExpr);
 
     private static bool IsMainGuard(BlockStmt block) =>
         block.Keyword == "if" && block.Header.Count == 1 && block.Header[0] is BinExpr { Op: "==" } test
@@ -696,6 +707,13 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             _tracedDownloadExec = true;
             Emit(ThreatRules.DownloadExec, Confidence.High, $"Data fetched from the network is run as a command ({name})", line);
         }
+        // A command line kept in base64 (or another codec) until the moment it runs hides what the package does from
+        // whoever reads it; building one from a list or a template does not count.
+        if (args.SelectMany(Flatten).FirstOrDefault(a => a.KnownText is not null && (a.Taint & Taint.Decoded) != 0 && a.Layers is { } l && HasCodecStep(l)) is { } hiddenCommand)
+        {
+            if (IsLoadTime) Emit(ThreatRules.DecodeExec, Confidence.High, $"A command decoded from an encoded literal is run at {Describe(_context)} ({hiddenCommand.Layers} → {name})", line);
+            else Emit(ThreatRules.DecodeExec, Confidence.Medium, $"A command decoded from an encoded literal is run ({hiddenCommand.Layers} → {name})", line, severity: Severity.High);
+        }
         // curl -F f=@<Login Data> http://…: the command is the HTTP client.
         if ((taint & (Taint.Secrets | Taint.Credential)) != 0 && args.SelectMany(Flatten).Any(a => a.KnownText is { } t && NetworkCommandPattern().IsMatch(t)))
         {
@@ -811,12 +829,17 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             foreach (var indicator in Indicators.Find(url))
             {
                 NoteIndicator(indicator, line);
-                // Posting to a chat webhook or request collector as a side effect of install/import is a beacon or a theft.
-                if (indicator.Kind is not (IndicatorKind.Webhook or IndicatorKind.Collector) || url.Contains("{}", StringComparison.Ordinal) || (kind & CallKind.NetworkSend) == 0) continue;
+                // Posting to a chat webhook or request collector as a side effect of install/import is a beacon or a theft;
+                // so is any request to one from a script's own statements, which run with nobody's input (the request
+                // itself, even a GET, tells the collector where the code ran).
+                if (indicator.Kind is not (IndicatorKind.Webhook or IndicatorKind.Collector) || url.Contains("{}", StringComparison.Ordinal)) continue;
+                var sends = (kind & CallKind.NetworkSend) != 0;
                 var carried = (Value.Union(args) | Value.Union(keywords.Select(k => k.Value))) & (Taint.Secrets | Taint.Recon | Taint.Credential);
-                if (IsLoadTime)
+                if (IsLoadTime && sends)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Sends to a drop-box endpoint at {Describe(_context)}: {Redact(indicator.Match)}", line);
-                else if (carried != 0)
+                else if (!_inFunctionBody && _context != CodeContext.TestOrDocs)
+                    Emit(ThreatRules.HarvestExfil, Confidence.High, $"Contacts a drop-box endpoint whenever this file runs: {Redact(indicator.Match)}", line);
+                else if (carried != 0 && sends)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data is posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
             }
         var destination = args.Count > 0 ? args[0] : keywords.FirstOrDefault(k => k.Name is "url").Value;
@@ -826,6 +849,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             _networkSendLine = FirstLine(_networkSendLine, line);
             if (written) _externalSendLine = FirstLine(_externalSendLine, line);
             var sent = Value.Union(args) | Value.Union(keywords.Select(k => k.Value));
+            // The environment handed over as it is (data=os.environ) is all of it.
+            if (args.Concat(keywords.Select(k => k.Value)).SelectMany(Flatten).Any(a => a is { Kind: ValueKind.Ref, Text: "os.environ" })) sent |= Taint.Secrets;
             // Resolving the machine's own name is not exfiltration; resolving data glued onto an attacker's domain is.
             if (CallModel.IsNameLookup(name) && !(args.Count > 0 && args[0].KnownText is { } host && host.Replace("{}", "", StringComparison.Ordinal).Trim('.').Contains('.', StringComparison.Ordinal)))
                 sent = Taint.None;
@@ -852,8 +877,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 var (severity, confidence) = _context switch
                 {
                     CodeContext.InstallTime or CodeContext.InterpreterStart => (Severity.Critical, Confidence.High),
-                    // Host data glued onto a domain name and resolved is DNS exfiltration, not a client's user agent.
-                    CodeContext.ImportTime => (Severity.Critical, CallModel.IsNameLookup(name) ? Confidence.High : Confidence.Medium),
+                    // Host data glued onto a domain name and resolved is DNS exfiltration, not a client's user agent; sent
+                    // to a host the file itself names, it is a beacon.
+                    CodeContext.ImportTime => (Severity.Critical, CallModel.IsNameLookup(name) || written ? Confidence.High : Confidence.Medium),
+                    // A script's own statements run with nobody's input: host data sent to a host it names is a beacon too.
+                    CodeContext.Runtime when !_inFunctionBody && written => (Severity.Critical, Confidence.High),
                     // In a function the user calls, a host name or a configured token in a request is what clients send.
                     _ => (Severity.Low, Confidence.Low),
                 };
@@ -1209,6 +1237,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// </summary>
     private static bool HasDecoderStep(string layers) =>
         layers.Split(" → ").Any(step => !step.EndsWith("()", StringComparison.Ordinal));
+
+    /// <summary>A chain with a real codec in it (base64, zlib, rot13, XOR…), not only list building or the file's own functions.</summary>
+    private static bool HasCodecStep(string layers) =>
+        layers.Split(" → ").Any(step => !step.EndsWith("()", StringComparison.Ordinal) && step is not ("comprehension" or "map" or "reverse"));
 
     private static string Describe(IndicatorKind kind) => kind switch
     {

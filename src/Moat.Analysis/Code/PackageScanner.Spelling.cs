@@ -14,6 +14,10 @@ public static partial class PackageScanner
     [GeneratedRegex(@"\b(?:eval|exec|compile|getattr|__import__|import_module)\s*\(\s*(?:[\w.]+\s*,\s*)?[bu]?(?<q>[""'])(?<body>(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3})|[^""'\\\r\n]){3,400})\k<q>", RegexOptions.CultureInvariant)]
     private static partial Regex EscapedArgumentPattern();
 
+    // globals()['\x65\x76\x61\x6c'] is eval fetched from a namespace by an escaped name (the Hyperion obfuscator's way).
+    [GeneratedRegex(@"(?:\b(?:globals|locals|vars)\s*\(\s*\)|\b__builtins__(?:\s*\.\s*__dict__)?)\s*\[\s*[bu]?(?<q>[""'])(?<body>(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3})|[^""'\\\r\n]){3,400})\k<q>\s*\]", RegexOptions.CultureInvariant)]
+    private static partial Regex EscapedNamespaceLookupPattern();
+
     [GeneratedRegex(@"^[A-Za-z_]\w*\s*=\s*(?:eval|exec|compile)\s*\(\s*(?<q>[""'])(?<body>(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3})){3,80})\k<q>\s*\)", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex EscapedAliasPattern();
 
@@ -86,7 +90,7 @@ public static partial class PackageScanner
         if (hit is null)
         {
             var count = 0;
-            foreach (Match m in EscapedArgumentPattern().Matches(text))
+            foreach (var m in EscapedArgumentPattern().Matches(text).Concat(EscapedNamespaceLookupPattern().Matches(text)))
             {
                 if (!IsEscapeSpelled(m.Groups["body"].Value)) continue;
                 hit ??= m;

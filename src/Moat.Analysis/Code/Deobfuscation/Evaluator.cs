@@ -701,7 +701,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                     if (v is null || !v.IsConstant) return Value.Tainted(argTaint, argLayers);
                     results.Add(v);
                 }
-                return Value.List(results);
+                // map(chr, codes), like a comprehension, builds text item by item: decoding as far as the reader is concerned.
+                return Value.List(results).WithTaint(Taint.Decoded, Value.AddLayer(args[1].Layers, "map"));
             }
             // eval("exec"), eval(compile("__import__('base64')", "", "eval")): obfuscators alias builtins and modules this way.
             case "eval" when arg0 is { Kind: ValueKind.Str } && BuiltinText.EvalAlias(arg0.Text!) is var (builtin, module) && (builtin is not null || module is not null):

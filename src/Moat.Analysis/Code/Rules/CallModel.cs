@@ -85,7 +85,7 @@ public static class CallModel
         Add(CallKind.Recon, "socket.gethostname", "getpass.getuser", "os.getlogin", "platform.node", "platform.uname", "os.uname",
             "os.getcwd", "uuid.getnode", "socket.getfqdn", "os.getuid", "psutil.users");
         Add(CallKind.Secrets, "browser_cookie3.chrome", "browser_cookie3.firefox", "browser_cookie3.load", "browser_cookie3.edge",
-            "browser_cookie3.brave", "browser_cookie3.opera", "win32crypt.CryptUnprotectData", "os.environ.copy", "os.environ.items",
+            "browser_cookie3.brave", "browser_cookie3.opera", "win32crypt.CryptUnprotectData", "os.environ.copy", "os.environ.items", "os.environ.__str__", "os.environ.__repr__",
             "os.environ.values", "os.environ.keys", "getpass.getpass", "keyring.get_password", "pyperclip.paste",
             "win32clipboard.GetClipboardData", "PIL.ImageGrab.grab", "ImageGrab.grab", "pyautogui.screenshot",
             "ctypes.windll.crypt32.CryptUnprotectData");
@@ -133,6 +133,7 @@ public static class CallModel
             taint |= name is "getpass.getpass" or "keyring.get_password" ? Taint.Recon | Taint.Credential : Taint.Secrets;
         }
         if ((kind & CallKind.Image) != 0) taint |= Taint.Media;
+        if ((kind & CallKind.Spawn) != 0 && args.Count > 0) taint |= CommandOutputTaint(args[0]);
         switch (name)
         {
             case "dict" or "str" or "repr" or "json.dumps" or "list" when args.Count > 0 && args[0] is { Kind: ValueKind.Ref, Text: "os.environ" }:
@@ -168,6 +169,26 @@ public static class CallModel
             taint |= Taint.FileData | (receiver.Taint & (Taint.Secrets | Taint.Media | Taint.Network));
         }
         return taint;
+    }
+
+    /// <summary>
+    /// What a command's output is, from its program: <c>whoami</c>, <c>hostname</c> or <c>ipconfig</c> print the same host
+    /// identity <c>getpass.getuser()</c> returns, and <c>env</c> or <c>set</c> the whole environment.
+    /// </summary>
+    private static Taint CommandOutputTaint(Value command)
+    {
+        var text = command.Kind == ValueKind.List ? command.Items is [var first, ..] ? first.KnownText : null : command.KnownText;
+        if (text is null) return Taint.None;
+        var program = text.TrimStart().Split([' ', '\t'], 2)[0];
+        program = program[(Math.Max(program.LastIndexOf('/'), program.LastIndexOf('\\')) + 1)..].ToLowerInvariant();
+        if (program.EndsWith(".exe", StringComparison.Ordinal)) program = program[..^4];
+        return program switch
+        {
+            "env" or "printenv" or "set" => Taint.Secrets,
+            "whoami" or "hostname" or "id" or "uname" or "pwd" or "ipconfig" or "ifconfig" or "systeminfo" or "ip" or "who"
+                or "w" or "users" or "groups" or "sw_vers" or "wmic" or "net" or "getmac" or "nltest" => Taint.Recon,
+            _ => Taint.None,
+        };
     }
 
     /// <summary>Name lookups: they send the name they resolve to whoever runs that domain's DNS (DNS exfiltration).</summary>

@@ -53,4 +53,12 @@ public static class LimitRules
         "bodies are walked at most 20,000 times per file. A file that needs more was only partly followed: constant " +
         "strings it builds may not have been decoded.",
         ["https://cwe.mitre.org/data/definitions/400.html"]) { CouldNotCheck = true };
+
+    public static readonly Rule EncryptedCode = new("MOAT-CODE-093", "encrypted-code",
+        "A module is encrypted by a code protector (PyArmor) and decrypted only when it runs.", Severity.Medium,
+        FailClosed + "PyArmor replaces a module's code with `__pyarmor__(__name__, __file__, b'PYARMOR…')`: the bytes are " +
+        "encrypted bytecode that its native runtime decrypts in memory on import. Nothing a reader or a static scanner can " +
+        "see says what that code does, so whatever it does at import is unchecked. Vendors ship protected code too; ask for " +
+        "the source, or review and allow the package.",
+        ["https://pyarmor.readthedocs.io/en/latest/topic/obfuscated-script.html"]) { CouldNotCheck = true };
 }

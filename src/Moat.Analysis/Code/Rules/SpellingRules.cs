@@ -13,10 +13,10 @@ public static class SpellingRules
         ["https://checkmarx.com/blog/", "https://docs.python.org/3/library/constants.html#copyright"]);
 
     public static readonly Rule EscapeSpelledName = new("MOAT-CODE-056", "escape-spelled-code",
-        "A name or code string written entirely in escape sequences is passed to eval, exec, compile, getattr or __import__.", Severity.High,
+        "A name or code string written entirely in escape sequences is passed to eval, exec, compile, getattr or __import__, or looked up in globals().", Severity.High,
         "`eval(\"\\145\\166\\x61\\x6c\")` is `eval(\"eval\")`: obfuscators (BlankOBF and its kin) write every name and code " +
         "fragment as octal and hex escapes, mixed at random, so that neither a reader nor a scanner matching names sees " +
-        "`exec`, `compile` or `__import__('base64')`. Escapes have honest uses (binary data, control characters); plain " +
+        "`exec`, `compile` or `__import__('base64')`; others fetch `globals()['\\x65\\x76\\x61\\x6c']`, which is `eval`. Escapes have honest uses (binary data, control characters); plain " +
         "ASCII names and code written escape by escape and then evaluated have none. In code that runs on install, import or " +
         "interpreter start it is critical.",
         ["https://github.com/Blank-c/BlankOBF", "https://docs.python.org/3/reference/lexical_analysis.html#escape-sequences"]);
