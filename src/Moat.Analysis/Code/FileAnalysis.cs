@@ -62,7 +62,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     // Facts collected while walking; combined in Finish().
     private readonly Dictionary<IndicatorKind, (int Line, string Match)> _indicators = [];
-    private readonly HashSet<string> _downloadedPaths = new(StringComparer.Ordinal);
+    // Files written with downloaded data, and whether the data came from a host the package itself names (a literal URL,
+    // or one decoded or fetched) rather than one its caller chose.
+    private readonly Dictionary<string, bool> _downloadedPaths = new(StringComparer.Ordinal);
     private readonly List<(string Text, string Layers, int Line)> _pendingDecoded = [];
     private int _networkLine, _networkSendLine, _spawnLine, _secretsLine, _socketLine, _dup2Line, _execLine, _imageLine, _executableWriteLine;
     private int _loadNetworkLine, _loadSpawnLine, _loadWriteLine;
@@ -155,6 +157,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             for (var i = 0; i < def.Params.Count; i++)
             {
                 var taint = taints is not null && i < taints.Length ? taints[i] : Taint.None;
+                if (IsWalletSecretName(def.Params[i])) taint |= Taint.Secrets;
                 var constant = values is not null && i < values.Length && !values[i].Conflict ? values[i].Value : null;
                 _evaluator.Bind(def.Params[i], constant is not null ? constant.WithTaint(taint) : Value.Tainted(taint));
             }
@@ -257,6 +260,17 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             foreach (var statement in def.Body) CollectDeepNames(statement, names);
             foreach (var name in names) EnqueueNamed(name);
         }
+    }
+
+    /// <summary>
+    /// A wallet's private key or recovery phrase, by the name of the parameter that holds it. Wallet code signs with it
+    /// where it is; sending one anywhere is theft, so it is tainted as a secret from the start.
+    /// </summary>
+    private static bool IsWalletSecretName(string name)
+    {
+        var n = name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+        return n is "privatekey" or "privkey" or "privatekeys" or "mnemonic" or "mnemonics" or "seedphrase" or "recoveryphrase"
+            or "secretphrase" or "walletkey" or "walletprivatekey" or "mnemonicphrase";
     }
 
     /// <summary>PyArmor's protected module: <c>__pyarmor__(__name__, __file__, b'PYARMOR…')</c>, decrypted by native code on import.</summary>
@@ -580,7 +594,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         {
             var archive = name == "shutil.unpack_archive" ? arg0 : callee.Bound is { Kind: ValueKind.Instance, Items: [var first, ..] } ? first : null;
             var into = name == "shutil.unpack_archive" ? (args.Count > 1 ? args[1] : null) : (arg0 ?? keywords.FirstOrDefault(k => k.Name == "path").Value);
-            if (archive?.KnownText is { } a && _downloadedPaths.Contains(a) && into?.KnownText is { Length: > 1 } dir) _downloadedPaths.Add(dir);
+            if (archive?.KnownText is { } a && _downloadedPaths.TryGetValue(a, out var fromWrittenHost) && into?.KnownText is { Length: > 1 } dir) _downloadedPaths[dir] = fromWrittenHost;
         }
         if ((kind & CallKind.NativeLoad) != 0) _nativeLine = FirstLine(_nativeLine, line);
         if ((kind & CallKind.ShellcodeApi) != 0) _shellcodeApis.Add(method ?? "");
@@ -599,7 +613,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if ((kind & CallKind.SocketConnect) != 0)
         {
             _socketLine = FirstLine(_socketLine, line);
-            if (arg0 is not null && IsWrittenDestination(Flatten(arg0).FirstOrDefault())) _externalSendLine = FirstLine(_externalSendLine, line);
+            if (arg0 is not null && CallModel.IsWrittenDestination(Flatten(arg0).FirstOrDefault())) _externalSendLine = FirstLine(_externalSendLine, line);
         }
         // Daemons point stdin/stdout at /dev/null or a log file with dup2; a reverse shell points them at a socket.
         if ((kind & CallKind.Dup2) != 0 && !(call.Args.Count > 0 && DupsAFile(call.Args[0]))) _dup2Line = FirstLine(_dup2Line, line);
@@ -723,13 +737,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         foreach (var arg in args.SelectMany(Flatten))
         {
             if (arg.KnownText is not { } text) continue;
-            if (_downloadedPaths.Any(p => text.Contains(p, StringComparison.Ordinal)))
+            if (_downloadedPaths.Where(p => text.Contains(p.Key, StringComparison.Ordinal)).Select(p => (bool?)p.Value).FirstOrDefault() is { } fromWrittenHost)
             {
                 if (args.SelectMany(Flatten).Any(a => a.KnownText is { } t && HiddenProcessText(t))) _hiddenDownloadLine = FirstLine(_hiddenDownloadLine, line);
                 // Tools that wrap a binary (tunnels, browser drivers) download and start it when asked to; doing it as a
                 // side effect of install or import is a dropper.
                 _tracedDownloadExec = true;
                 if (IsLoadTime) Emit(ThreatRules.DownloadExec, Confidence.High, $"A file downloaded from the network is started at {Describe(_context)} ({name})", line);
+                // From a host written into the package to a path it chose itself: nobody asked for that program.
+                else if (fromWrittenHost) Emit(ThreatRules.DownloadExec, Confidence.High, $"A program downloaded from a host the package names is saved and started ({name})", line);
                 else Emit(ThreatRules.DownloadExec, Confidence.Low, $"A file downloaded from the network is started ({name})", line, severity: Severity.Medium);
             }
             if (_droppedPaths.Any(p => text.Contains(p, StringComparison.Ordinal)))
@@ -843,7 +859,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data is posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
             }
         var destination = args.Count > 0 ? args[0] : keywords.FirstOrDefault(k => k.Name is "url").Value;
-        var written = IsWrittenDestination(destination);
+        var written = CallModel.IsWrittenDestination(destination);
         if ((kind & CallKind.NetworkSend) != 0)
         {
             _networkSendLine = FirstLine(_networkSendLine, line);
@@ -888,7 +904,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 Emit(ThreatRules.HarvestExfil, confidence, $"Host reconnaissance (user, host name, directory) is sent over the network at {Describe(_context)} ({name})", line, severity: severity);
             }
         }
-        if ((kind & CallKind.Download) != 0 && args.Count > 1 && args[1].KnownText is { Length: > 0 } target) _downloadedPaths.Add(target);
+        if ((kind & CallKind.Download) != 0 && args.Count > 1 && args[1].KnownText is { Length: > 0 } target) _downloadedPaths[target] = written;
         if (_context is CodeContext.InstallTime or CodeContext.InterpreterStart or CodeContext.ImportTime) _loadNetworkLine = FirstLine(_loadNetworkLine, line);
         switch (_context)
         {
@@ -921,7 +937,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             data = args[0];
         }
         if (path is null) return;
-        if (data is not null && (data.Taint & Taint.Network) != 0) _downloadedPaths.Add(path);
+        if (data is not null && (data.Taint & Taint.Network) != 0) _downloadedPaths[path] = (data.Taint & Taint.FromWrittenHost) != 0;
         if (Indicators.IsExecutablePath(path)) _executableWriteLine = FirstLine(_executableWriteLine, line);
         if (data is not null && (Indicators.IsExecutablePath(path) || data.IsText && IsExecutableImage(data.Text!))
             && ((data.Taint & (Taint.Decoded | Taint.Blob)) != 0 || data.IsText && IsExecutableImage(data.Text!)))
@@ -1014,31 +1030,6 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// A destination written into the package: a literal URL or host that is not local (loopback, private, link-local,
     /// the cloud metadata service), or one the code decoded or fetched. Null or a parameter is chosen at run time.
     /// </summary>
-    private static bool IsWrittenDestination(Value? destination)
-    {
-        if (destination is null) return false;
-        // A request object (urllib's Request(url, …)) goes where its URL says.
-        if (destination.Kind == ValueKind.Instance) return destination.Items is [var url, ..] && url.Kind != ValueKind.Instance && IsWrittenDestination(url);
-        if ((destination.Taint & (Taint.Decoded | Taint.Network | Taint.Blob)) != 0) return true;
-        var text = destination.KnownText;
-        if (text is null) return false;
-        var host = text.Contains("://", StringComparison.Ordinal) ? Indicators.Host(text) : text.Trim();
-        if (string.IsNullOrEmpty(host) || host.Contains("{}", StringComparison.Ordinal)) return false;
-        return !IsLocalDestination(host);
-    }
-
-    private static bool IsLocalDestination(string host)
-    {
-        host = host.Trim('[', ']').ToLowerInvariant();
-        if (host is "localhost" or "metadata" or "metadata.google.internal" or "::1" || host.EndsWith(".localhost", StringComparison.Ordinal)
-            || host.EndsWith(".internal", StringComparison.Ordinal) || host.EndsWith(".local", StringComparison.Ordinal) || !host.Contains('.', StringComparison.Ordinal))
-            return true;
-        if (!System.Net.IPAddress.TryParse(host, out var ip)) return false;
-        if (System.Net.IPAddress.IsLoopback(ip)) return true;
-        var b = ip.GetAddressBytes();
-        return b.Length == 4 && (b[0] is 0 or 10 || b[0] == 169 && b[1] == 254 || b[0] == 172 && b[1] is >= 16 and <= 31 || b[0] == 192 && b[1] == 168);
-    }
-
     private static int FirstLine(int current, int line) => current == 0 ? Math.Max(line, 1) : current;
 
     [GeneratedRegex(@"(?i)\bpythonw(?:\.exe)?\b|\bstart\s+/b\b|\bnohup\b.*&\s*$|-windowstyle\s+hidden|\bDETACHED_PROCESS\b|\bCREATE_NO_WINDOW\b")]

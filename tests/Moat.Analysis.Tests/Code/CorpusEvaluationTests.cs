@@ -52,13 +52,9 @@ public sealed class CorpusEvaluationTests(PackedCorpus corpus, ITestOutputHelper
     /// <summary>Malicious samples allowed to come out clean, each with the reason no general rule can catch it.</summary>
     private static readonly Dictionary<string, string> KnownMisses = new(StringComparer.Ordinal)
     {
-        ["m059-creds-ssh-decorator-backdoor"] =
-            "ssh-decorate 0.32: the password and key the caller passes to an SSH helper are posted to a hard-coded host from a " +
-            "method the user calls. The flow is a client sending credentials it was given, which every API client does; " +
-            "telling it apart needs to know which host the library should talk to.",
         ["m087-typo-dash-underscore-copy"] =
             "Brand-jacked python-binance: Client(api_key, api_secret) posts both to a raw IP in a thread the constructor starts. " +
-            "Same shape as m059 (credentials the caller hands over, sent at run time); the IP is a documentation address, which " +
+            "Credentials the caller hands over, sent at run time, look like any API client logging in; the IP is a documentation address, which " +
             "Moat treats as non-public.",
     };
 

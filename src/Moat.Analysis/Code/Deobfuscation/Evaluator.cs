@@ -123,7 +123,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     // ---------------------------------------------------------------- assignment
 
     /// <summary>Taints that describe where data came from (as opposed to how it was encoded).</summary>
-    public const Taint DataTaints = Taint.Secrets | Taint.Recon | Taint.Network | Taint.FileData | Taint.Credential;
+    public const Taint DataTaints = Taint.Secrets | Taint.Recon | Taint.Network | Taint.FileData | Taint.Credential | Taint.FromWrittenHost;
 
     public void Assign(Expr target, Value value)
     {
@@ -736,8 +736,21 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         if (name == "open" || name == "io.open" || name == "codecs.open" || name == "pathlib.Path" || name == "Path")
             return Value.Instance(name == "Path" ? "pathlib.Path" : name, args, source | (arg0?.Taint ?? 0));
 
-        if (receiver is not null) return Value.Tainted(receiver.Taint | argTaint | source, receiver.Layers ?? argLayers);
-        return Value.Instance(name, args, (argTaint & ~Taint.Blob) | (argTaint & Taint.Blob) | source, argLayers);
+        var carried = receiver is null ? argTaint : receiver.Taint | argTaint;
+        if (IsOneWay(name, method)) carried &= ~(Taint.Secrets | Taint.Credential);
+        if (receiver is not null) return Value.Tainted(carried | source, receiver.Layers ?? argLayers);
+        return Value.Instance(name, args, carried | source, argLayers);
+    }
+
+    /// <summary>
+    /// Signatures, hashes, public keys and addresses are derived from a secret but do not give it away: a wallet signs
+    /// with its key and broadcasts the signed transaction, a client sends an HMAC of its secret.
+    /// </summary>
+    private static bool IsOneWay(string name, string method)
+    {
+        var n = name.ToLowerInvariant();
+        return method.StartsWith("sign", StringComparison.OrdinalIgnoreCase) || n.Contains("hash", StringComparison.Ordinal) || n.Contains("digest", StringComparison.Ordinal)
+            || n.Contains("hmac", StringComparison.Ordinal) || n.Contains("public", StringComparison.Ordinal) || n.Contains("address", StringComparison.Ordinal);
     }
 
     private Value? ApplyCallable(Value function, List<Value> args) => function.Kind switch

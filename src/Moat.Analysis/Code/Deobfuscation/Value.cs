@@ -23,6 +23,8 @@ public enum Taint : ushort
     Media = 128,
     /// <summary>A credential named in the environment (AWS_SECRET_ACCESS_KEY, *_TOKEN): with Recon, as clients read one to log in.</summary>
     Credential = 256,
+    /// <summary>With <see cref="Network"/>: received from a host written into the package, not one its caller chose.</summary>
+    FromWrittenHost = 512,
 }
 
 public enum ValueKind : byte { Unknown, Str, Bytes, Int, List, Ref, Instance, Lambda, Function, None }

@@ -125,7 +125,11 @@ public static class CallModel
     {
         var kind = Of(name, method);
         var taint = Taint.None;
-        if ((kind & CallKind.NetworkFetch) != 0) taint |= Taint.Network;
+        if ((kind & CallKind.NetworkFetch) != 0)
+        {
+            taint |= Taint.Network;
+            if (args.Count > 0 && IsWrittenDestination(args[0])) taint |= Taint.FromWrittenHost;
+        }
         if ((kind & CallKind.Recon) != 0) taint |= Taint.Recon;
         if ((kind & CallKind.Secrets) != 0)
         {
@@ -189,6 +193,35 @@ public static class CallModel
                 or "w" or "users" or "groups" or "sw_vers" or "wmic" or "net" or "getmac" or "nltest" => Taint.Recon,
             _ => Taint.None,
         };
+    }
+
+    /// <summary>
+    /// A destination written into the package (a literal external host, or an address it decoded or fetched), as opposed
+    /// to one its caller passes in, localhost, or the metadata service.
+    /// </summary>
+    public static bool IsWrittenDestination(Value? destination)
+    {
+        if (destination is null) return false;
+        // A request object (urllib's Request(url, …)) goes where its URL says.
+        if (destination.Kind == ValueKind.Instance) return destination.Items is [var url, ..] && url.Kind != ValueKind.Instance && IsWrittenDestination(url);
+        if ((destination.Taint & (Taint.Decoded | Taint.Network | Taint.Blob)) != 0) return true;
+        var text = destination.KnownText;
+        if (text is null) return false;
+        var host = text.Contains("://", StringComparison.Ordinal) ? Indicators.Host(text) : text.Trim();
+        if (string.IsNullOrEmpty(host) || host.Contains("{}", StringComparison.Ordinal)) return false;
+        return !IsLocalDestination(host);
+    }
+
+    private static bool IsLocalDestination(string host)
+    {
+        host = host.Trim('[', ']').ToLowerInvariant();
+        if (host is "localhost" or "metadata" or "metadata.google.internal" or "::1" || host.EndsWith(".localhost", StringComparison.Ordinal)
+            || host.EndsWith(".internal", StringComparison.Ordinal) || host.EndsWith(".local", StringComparison.Ordinal) || !host.Contains('.', StringComparison.Ordinal))
+            return true;
+        if (!System.Net.IPAddress.TryParse(host, out var ip)) return false;
+        if (System.Net.IPAddress.IsLoopback(ip)) return true;
+        var b = ip.GetAddressBytes();
+        return b.Length == 4 && (b[0] is 0 or 10 || b[0] == 169 && b[1] == 254 || b[0] == 172 && b[1] is >= 16 and <= 31 || b[0] == 192 && b[1] == 168);
     }
 
     /// <summary>Name lookups: they send the name they resolve to whoever runs that domain's DNS (DNS exfiltration).</summary>
