@@ -86,6 +86,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private int _hiddenDownloadLine;
     private int _hiddenLine, _nativeLine, _registryLine, _clipboardLine, _screenshotLine, _keyloggerLine, _environmentLine, _dynamicLine;
     private bool _tracedExfil, _tracedDownloadExec, _ptySpawn, _spawnWithSocket;
+    // An interactive shell (cmd.exe, powershell, sh with no script) started with its stdin piped to this code.
+    private int _pipedShellLine;
     private readonly HashSet<string> _shellcodeApis = new(StringComparer.Ordinal);
     private readonly Dictionary<FuncDef, CodeContext> _functionContexts = new(ReferenceEqualityComparer.Instance);
     // What the arguments of calls to this file's functions were tainted with, so that _send(getpass.getuser()) makes the
@@ -271,6 +273,18 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var n = name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
         return n is "privatekey" or "privkey" or "privatekeys" or "mnemonic" or "mnemonics" or "seedphrase" or "recoveryphrase"
             or "secretphrase" or "walletkey" or "walletprivatekey" or "mnemonicphrase";
+    }
+
+    /// <summary>A command that is a bare shell (or one asked to be interactive): it runs whatever is written to it.</summary>
+    private static bool IsInteractiveShell(IReadOnlyList<Value> args)
+    {
+        var parts = args.Count > 0 ? Flatten(args[0]).Select(a => a.KnownText).ToList() : [];
+        if (parts.Count == 1 && parts[0] is { } single) parts = [.. single.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+        if (parts.Count == 0 || parts[0] is null) return false;
+        var program = parts[0]![(Math.Max(parts[0]!.LastIndexOf('/'), parts[0]!.LastIndexOf('\\')) + 1)..].ToLowerInvariant();
+        if (program.EndsWith(".exe", StringComparison.Ordinal)) program = program[..^4];
+        if (program is not ("cmd" or "powershell" or "pwsh" or "sh" or "bash" or "zsh" or "dash")) return false;
+        return parts.Skip(1).All(p => p is "-i" or "-NoLogo" or "-nologo" or "/Q" or "-noprofile" or "-NoProfile");
     }
 
     /// <summary>PyArmor's protected module: <c>__pyarmor__(__name__, __file__, b'PYARMOR…')</c>, decrypted by native code on import.</summary>
@@ -475,6 +489,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 }
                 case BlockStmt block:
                 {
+                    // What a top-level loop assigns, as it was before the loop: the symbolic pass below makes it unknown,
+                    // and the concrete run afterwards must start from the real values (out = "" before out += chr(…)).
+                    var loopAssigned = block.Keyword == "for" ? LoopAssignedNames(block.Body) : [];
+                    var beforeLoop = loopAssigned.Select(n => (Name: n, Value: _evaluator.Lookup(n))).ToList();
                     foreach (var h in block.Header) _evaluator.Eval(h);
                     foreach (var (target, source) in block.Bindings)
                     {
@@ -483,12 +501,33 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     }
                     var inner = topLevel && IsMainGuard(block) && _role != FileRole.Setup && context != CodeContext.TestOrDocs ? CodeContext.Runtime : context;
                     Walk(block.Body, inner, deferred, topLevel);
-                    if (block.Keyword == "for") _evaluator.RunTopLevelLoop(block);
+                    if (block.Keyword == "for")
+                    {
+                        var symbolic = loopAssigned.Select(n => (Name: n, Value: _evaluator.Lookup(n))).ToList();
+                        foreach (var (n, v) in beforeLoop) _evaluator.Bind(n, v);
+                        if (!_evaluator.RunTopLevelLoop(block))
+                            foreach (var (n, v) in symbolic) _evaluator.Bind(n, v);
+                        else if (DoesCharacterArithmetic(block.Body))
+                            // chr(ord(c) ^ key) character by character: what the loop built was decoded.
+                            foreach (var (n, v) in beforeLoop)
+                                if (_evaluator.Lookup(n) is { IsText: true } built && built.Text != v.Text && (built.Taint & Taint.Decoded) == 0)
+                                    _evaluator.Bind(n, built.WithTaint(Taint.Decoded, Value.AddLayer(built.Layers, "loop")));
+                    }
                     break;
                 }
             }
         }
     }
+
+    private static bool DoesCharacterArithmetic(IReadOnlyList<Stmt> body)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var statement in body) CollectDeepNames(statement, names);
+        return names.Contains("chr") || names.Contains("ord");
+    }
+
+    private static List<string> LoopAssignedNames(IReadOnlyList<Stmt> body) =>
+        [.. body.OfType<AssignStmt>().SelectMany(a => a.Targets).OfType<NameExpr>().Select(n => n.Id).Distinct(StringComparer.Ordinal)];
 
     private CodeContext FunctionContext(FuncDef def) =>
         _functionContexts.TryGetValue(def, out var context) ? context
@@ -716,6 +755,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (key is "stdin" or "stdout" or "stderr" && value.Kind == ValueKind.Ref && value.Text!.EndsWith(".fileno", StringComparison.Ordinal)) _spawnWithSocket = true;
             if (key == "creationflags" && value.Kind == ValueKind.Int && (value.Int & 0x08000008) != 0) NoteHidden(line);
         }
+        if (keywords.Any(k => k.Name == "stdin" && k.Value is { Kind: ValueKind.Ref, Text: "subprocess.PIPE" }) && IsInteractiveShell(args))
+            _pipedShellLine = FirstLine(_pipedShellLine, line);
         if ((taint & Taint.Network) != 0)
         {
             _tracedDownloadExec = true;
@@ -1196,7 +1237,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var dropBox = _indicators.ContainsKey(IndicatorKind.Webhook) || _indicators.ContainsKey(IndicatorKind.Collector);
         if (!_tracedExfil && _secretsLine > 0 && exfilChannel && stealerTargets == IndicatorKind.None && (_loadNetworkLine > 0 || dropBox))
             Emit(ThreatRules.HarvestExfil, Confidence.Medium, "Collects secrets and makes network requests in the same file", _secretsLine, severity: Severity.High);
-        if (_socketLine > 0 && (_dup2Line > 0 || _ptySpawn || _spawnWithSocket))
+        // A shell with nothing to run but what arrives on its piped stdin, in a file that connects a socket out, is
+        // pumped from that socket: a reverse shell written without dup2.
+        if (_socketLine > 0 && (_dup2Line > 0 || _ptySpawn || _spawnWithSocket || _pipedShellLine > 0))
             Emit(ThreatRules.ReverseShell, Confidence.High, "A socket is connected out and a shell is attached to it", _socketLine);
         else if (_indicators.ContainsKey(IndicatorKind.ReverseShell) && (_spawnLine > 0 || _socketLine > 0))
             Emit(ThreatRules.ReverseShell, Confidence.High, "A reverse-shell command is run", _indicators[IndicatorKind.ReverseShell].Line);

@@ -962,8 +962,12 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         return null;
     }
 
-    private Value? RunLoop(BlockStmt loop)
+    private Value? RunLoop(BlockStmt loop) => RunLoop(loop, out _);
+
+    /// <summary>Runs a for loop over a constant; <paramref name="completed"/> is false when it could not run to its end.</summary>
+    private Value? RunLoop(BlockStmt loop, out bool completed)
     {
+        completed = false;
         var (target, source) = loop.Bindings[0];
         var items = Items(Eval(source));
         if (items is null) return null;
@@ -974,6 +978,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             var result = Execute(loop.Body);
             if (result is not null) return result;
         }
+        completed = true;
         return null;
     }
 
@@ -988,13 +993,18 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
 
     /// <summary>
     /// After the observer's symbolic pass over a top-level for loop, runs it concretely (silently) when it iterates a
-    /// constant: this is how <c>for c in blob: out += chr(ord(c) ^ k)</c> decoders are followed.
+    /// constant: this is how <c>for c in blob: out += chr(ord(c) ^ k)</c> decoders are followed. The caller restores what
+    /// the loop assigns to its values before the symbolic pass first; true when the loop ran to its end.
     /// </summary>
-    public void RunTopLevelLoop(BlockStmt loop)
+    public bool RunTopLevelLoop(BlockStmt loop)
     {
-        if (loop.Bindings.Count == 0 || !loop.Body.All(s => s is AssignStmt or ExprStmt)) return;
+        if (loop.Bindings.Count == 0 || !loop.Body.All(s => s is AssignStmt or ExprStmt)) return false;
         _nested++;
-        try { RunLoop(loop); }
+        try
+        {
+            RunLoop(loop, out var completed);
+            return completed;
+        }
         finally { _nested--; }
     }
 
