@@ -31,8 +31,11 @@ internal sealed partial class FileAnalysis
         if (facts.Exfil is { } exfil)
         {
             _tracedExfil = true;
-            Emit(ThreatRules.HarvestExfil, IsLoadTime ? Confidence.High : Confidence.Medium, $"A shell command sends host data out ({name}): {exfil}", line,
-                severity: IsLoadTime ? null : Severity.High);
+            // At run time a command a user asked for may upload what they chose; one that posts host data to a raw
+            // public IP or a request collector written into it is not that.
+            var toAttackerHost = Indicators.Find(exfil).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook);
+            Emit(ThreatRules.HarvestExfil, IsLoadTime || toAttackerHost ? Confidence.High : Confidence.Medium, $"A shell command sends host data out ({name}): {exfil}", line,
+                severity: IsLoadTime || toAttackerHost ? null : Severity.High);
         }
         // Downloads and detached launches are what CLIs and servers do when asked; only at load time are they a finding.
         if (facts.Download is { } download && facts.DownloadRun is null && IsLoadTime)

@@ -958,7 +958,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             case CodeContext.ImportTime when CallModel.IsNameLookup(name):
                 break; // resolving a name on import (an IPv6 probe, localhost) sends nothing; data in the name is handled above
             case CodeContext.ImportTime:
-                Emit(ThreatRules.ImportTimeNetwork, Confidence.Medium, $"Network request when the module is imported ({name})", line);
+                // To a raw public IP, a drop box or collector, or an address the module decoded first: nothing a library
+                // needs on import, and hidden or throw-away on purpose.
+                var attackerShaped = url is not null && Indicators.Find(url).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook or IndicatorKind.PasteSite)
+                    || destination is not null && (destination.Taint & Taint.Decoded) != 0;
+                if (attackerShaped)
+                    Emit(ThreatRules.ImportTimeNetwork, Confidence.High, $"Network request to a raw IP, drop box or decoded address when the module is imported ({name}{(url is null ? "" : " " + Indicators.FirstUrl(url))})", line, severity: Severity.High);
+                else
+                    Emit(ThreatRules.ImportTimeNetwork, Confidence.Medium, $"Network request when the module is imported ({name})", line);
                 break;
         }
     }

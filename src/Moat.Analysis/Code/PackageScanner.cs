@@ -628,7 +628,14 @@ public static partial class PackageScanner
             var more = links.Count > 1 ? $" (and {links.Count - 1} more)" : "";
             findings.Add(new Finding(PackageRules.ArchiveAnomaly.Id, Severity.Info, Confidence.High, $"{first.Kind} inside the archive: {first.Message}{more}", new Location(first.MemberPath)));
         }
-        foreach (var group in contents.Issues.Distinct().Except(links).GroupBy(i => i.Kind))
+        // A member named like an archive but holding no bytes (test data of packaging tools) hides nothing.
+        var empty = contents.Issues.Distinct().Where(i => i.IsEmptyNestedArchive).ToList();
+        if (empty.Count > 0)
+        {
+            var more = empty.Count > 1 ? $" (and {empty.Count - 1} more)" : "";
+            findings.Add(new Finding(PackageRules.ArchiveAnomaly.Id, Severity.Info, Confidence.High, $"Empty file named like an archive{more}", new Location(empty[0].MemberPath)));
+        }
+        foreach (var group in contents.Issues.Distinct().Except(links).Except(empty).GroupBy(i => i.Kind))
         {
             var issues = group.ToList();
             var hostile = issues[0].Kind switch

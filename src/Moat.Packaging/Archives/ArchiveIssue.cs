@@ -45,6 +45,12 @@ public enum ArchiveIssueKind
 /// </summary>
 public sealed record ArchiveIssue(ArchiveIssueKind Kind, string? MemberPath, string Message)
 {
+    /// <summary>The message of a <see cref="ArchiveIssueKind.Truncated"/> archive with no bytes at all.</summary>
+    public const string EmptyFile = "empty file";
+
+    /// <summary>An archive nested in the one being read (a member named like one) that holds no bytes: nothing in it to read.</summary>
+    public bool IsEmptyNestedArchive => Kind == ArchiveIssueKind.Truncated && Message == EmptyFile && !string.IsNullOrEmpty(MemberPath);
+
     /// <summary>For <see cref="ArchiveIssueKind.Symlink"/> and <see cref="ArchiveIssueKind.Hardlink"/> members of a tar: the
     /// link's target as stored (unescaped; for deciding where it points, never for printing). Null when unknown.</summary>
     public string? LinkTarget { get; init; }

@@ -38,7 +38,7 @@ internal static class ArchiveWalker
         var format = SafeArchive.DetectFormat(fileName, header[..headerLength]);
         if (headerLength == 0)
         {
-            session.Report(ArchiveIssueKind.Truncated, level.Container, "empty file");
+            session.Report(ArchiveIssueKind.Truncated, level.Container, ArchiveIssue.EmptyFile);
             session.Incomplete = true;
             return format;
         }

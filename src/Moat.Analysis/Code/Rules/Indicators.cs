@@ -146,7 +146,7 @@ public static partial class Indicators
         foreach (var (kind, needle) in Needles)
         {
             if ((kinds & (1 << (int)kind)) != 0) continue;
-            var at = normalized.IndexOf(needle, StringComparison.OrdinalIgnoreCase);
+            var at = IndexOfNeedle(normalized, kind, needle);
             if (at < 0) continue;
             kinds |= 1 << (int)kind;
             found.Add(new Indicator(kind, Around(normalized, at, needle.Length)));
@@ -165,6 +165,25 @@ public static partial class Indicators
             }
         }
         return found;
+    }
+
+    /// <summary>
+    /// Where <paramref name="needle"/> occurs; a host (paste site, collector, webhook) only as a whole host name or word,
+    /// so that the attribute path <c>pbm.profile.IofilterInfo</c> is not the file-share <c>file.io</c>.
+    /// </summary>
+    private static int IndexOfNeedle(string text, IndicatorKind kind, string needle)
+    {
+        var at = text.IndexOf(needle, StringComparison.OrdinalIgnoreCase);
+        if (kind is not (IndicatorKind.PasteSite or IndicatorKind.Collector or IndicatorKind.Webhook)) return at;
+        while (at >= 0)
+        {
+            var startsInWord = char.IsAsciiLetterOrDigit(needle[0]) && at > 0 && char.IsAsciiLetterOrDigit(text[at - 1]);
+            var end = at + needle.Length;
+            var endsInWord = char.IsAsciiLetterOrDigit(needle[^1]) && end < text.Length && char.IsAsciiLetterOrDigit(text[end]);
+            if (!startsInWord && !endsInWord) return at;
+            at = text.IndexOf(needle, at + 1, StringComparison.OrdinalIgnoreCase);
+        }
+        return -1;
     }
 
     private static string Around(string text, int at, int length)
