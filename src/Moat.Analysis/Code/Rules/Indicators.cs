@@ -179,7 +179,8 @@ public static partial class Indicators
         {
             var startsInWord = char.IsAsciiLetterOrDigit(needle[0]) && at > 0 && char.IsAsciiLetterOrDigit(text[at - 1]);
             var end = at + needle.Length;
-            var endsInWord = char.IsAsciiLetterOrDigit(needle[^1]) && end < text.Length && char.IsAsciiLetterOrDigit(text[end]);
+            // A bare host must end there; a needle with a path ("api.telegram.org/bot") is a prefix of what follows.
+            var endsInWord = !needle.Contains('/', StringComparison.Ordinal) && char.IsAsciiLetterOrDigit(needle[^1]) && end < text.Length && char.IsAsciiLetterOrDigit(text[end]);
             if (!startsInWord && !endsInWord) return at;
             at = text.IndexOf(needle, at + 1, StringComparison.OrdinalIgnoreCase);
         }
