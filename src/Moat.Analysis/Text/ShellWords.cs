@@ -122,4 +122,22 @@ public static class ShellWords
             if (w.EndsWith(suffix, StringComparison.Ordinal)) w = w[..^suffix.Length];
         return w;
     }
+
+    /// <summary>-EncodedCommand's base64 of UTF-16LE text, decoded; null when it is not that.</summary>
+    public static string? DecodePowerShell(string encoded)
+    {
+        var text = encoded.Trim().Trim('"', '\'');
+        if (text.Length < 8 || text.Length > MaxLength) return null;
+        try
+        {
+            var bytes = Convert.FromBase64String(text);
+            if (bytes.Length < 4 || bytes.Length % 2 != 0) return null;
+            var decoded = Encoding.Unicode.GetString(bytes);
+            return decoded.All(c => c is '\t' or '\n' or '\r' || c >= ' ' && c < 0x7F) ? decoded : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 }

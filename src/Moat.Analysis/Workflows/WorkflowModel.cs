@@ -48,6 +48,9 @@ public sealed record Step(
     public bool UsesAction(string ownerRepo) => string.Equals(ActionName, ownerRepo, StringComparison.OrdinalIgnoreCase);
 
     public string Describe() => Name ?? Id ?? (Uses is not null ? Uses.Value : $"step {Index + 1}");
+
+    /// <summary>The <c>shell:</c> a script runs in (bash, pwsh, python…), lower-case; null for the runner's default.</summary>
+    public string? Shell { get; init; }
 }
 
 /// <summary>One job: where it runs, what it may do, and its steps (or the reusable workflow it calls).</summary>

@@ -133,7 +133,7 @@ internal static partial class ShellCommand
                         if (program is "powershell" or "pwsh") Merge(PowerShellText(string.Join(' ', argv.Skip(i + 1))));
                         break;
                     }
-                    if (flag is "-e" or "-ec" or "-enc" or "-encodedcommand" or "-en" or "-enco" && i + 1 < argv.Count && DecodePowerShell(argv[i + 1]) is { } decoded)
+                    if (flag is "-e" or "-ec" or "-enc" or "-encodedcommand" or "-en" or "-enco" && i + 1 < argv.Count && ShellWords.DecodePowerShell(argv[i + 1]) is { } decoded)
                     {
                         inline.Add(decoded);
                         Merge(Collect(ShellWords.Parse(decoded), depth + 1));
@@ -225,24 +225,6 @@ internal static partial class ShellCommand
         var exfil = download.Success && HostDataPattern().IsMatch(script) ? Shorten(script) : null;
         var hidden = script.Contains("-WindowStyle Hidden", StringComparison.OrdinalIgnoreCase) || script.Contains("-w hidden", StringComparison.OrdinalIgnoreCase) ? Shorten(script) : null;
         return new ShellFacts(download.Success ? Shorten(script) : null, download.Success && run ? Shorten(script) : null, null, exfil, hidden, false, []);
-    }
-
-    /// <summary>-EncodedCommand's base64 of UTF-16LE text, decoded; null when it is not that.</summary>
-    internal static string? DecodePowerShell(string encoded)
-    {
-        var text = encoded.Trim().Trim('"', '\'');
-        if (text.Length < 8 || text.Length > MaxLength) return null;
-        try
-        {
-            var bytes = Convert.FromBase64String(text);
-            if (bytes.Length < 4 || bytes.Length % 2 != 0) return null;
-            var decoded = Encoding.Unicode.GetString(bytes);
-            return decoded.All(c => c is '\t' or '\n' or '\r' || c >= ' ' && c < 0x7F) ? decoded : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     private static string Describe(IReadOnlyList<string> argv) => Shorten(string.Join(' ', argv));
