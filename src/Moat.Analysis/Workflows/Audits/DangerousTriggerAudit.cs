@@ -121,9 +121,13 @@ public static partial class DangerousTriggerAudit
                 }
                 var names = words.Any(w => w == dir || w.StartsWith(dir + "/", StringComparison.Ordinal));
                 if (!names) continue;
-                if (words[0] == dir || words[0].StartsWith(dir + "/", StringComparison.Ordinal) || command.Program is "cd" or "pushd"
-                    || ScriptRunner(command.Program) && words.Skip(1).FirstOrDefault(w => !w.StartsWith('-')) is { } target && (target == dir || target.StartsWith(dir + "/", StringComparison.Ordinal))
-                    || BuildCommand().IsMatch(string.Join(' ', words)) || words.Contains("-C") || words.Contains("--prefix"))
+                // A tool that merely reads the directory (uploads a report, renders docs) is not running it.
+                bool Under(string w) => w == dir || w.StartsWith(dir + "/", StringComparison.Ordinal);
+                if (Under(words[0]) || command.Program is "cd" or "pushd"
+                    || ScriptRunner(command.Program) && words.Skip(1).FirstOrDefault(w => !w.StartsWith('-')) is { } target && Under(target)
+                    || command.Program is "pip" or "pip3" or "uv" or "npm" or "yarn" or "pnpm" && words.Contains("install") && words.Skip(2).Any(Under)
+                    || words.IndexOf("-C") is var c and >= 0 && c + 1 < words.Count && Under(words[c + 1])
+                    || words.IndexOf("--prefix") is var p and >= 0 && p + 1 < words.Count && Under(words[p + 1]))
                     return true;
             }
         }
@@ -140,7 +144,7 @@ public static partial class DangerousTriggerAudit
     [GeneratedRegex(@"pull_request\.head\.repo\.full_name|workflow_run\.head_repository\.full_name")]
     private static partial Regex ForkRepository();
 
-    [GeneratedRegex(@"\bgh\s+pr\s+checkout\b[^\n]*|\bgit\s+(?:fetch|checkout|pull)\b[^\n]*(?:pull/|pull_request\.head|head_ref|workflow_run\.head_)[^\n]*")]
+    [GeneratedRegex(@"\bgh\s+pr\s+checkout\b[^\n]*|\bgit\s+(?:checkout|switch|pull|merge|reset)\b[^\n]*(?:pull/|pull_request\.head|head_ref|workflow_run\.head_)[^\n]*")]
     private static partial Regex ScriptCheckout();
 
     [GeneratedRegex(@"\bgh\s+run\s+download\b[^\n]*workflow_run[^\n]*?(?:(?:-D|--dir)\s+(?<dir>\S+))?$", RegexOptions.Multiline)]
