@@ -88,6 +88,9 @@ public sealed record Workflow(
 
     public Location At(int line, int column) => new(Path, line, column);
 
+    /// <summary>The repository's policy (.moat/ci.toml) the file is audited under.</summary>
+    public CiPolicy Policy { get; init; } = CiPolicy.Empty;
+
     /// <summary>The file's lines, for placing a finding on the exact line and column inside a multi-line script.</summary>
     public IReadOnlyList<string> Lines { get; init; } = [];
 
