@@ -41,6 +41,6 @@ for rule in sorted({k[0] for k in counts}):
 print()
 for r in results:
     for f in r["findings"]:
-        if f["severity"] in ("critical", "high"):
+        if f["severity"] in ("critical", "high") or f["rule"] in ("MOAT-CI-001", "MOAT-CI-004"):
             print(f'{f["severity"]:8} {f["rule"]} {f["path"]}:{f["line"]} {f["message"]}')
 PY
