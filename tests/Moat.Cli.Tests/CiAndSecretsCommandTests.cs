@@ -51,6 +51,36 @@ public sealed class CiAndSecretsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Secrets_says_how_many_files_it_read_and_honours_exclude_and_secrets_toml()
+    {
+        File.WriteAllText(Path.Combine(_root, "a.txt"), "nothing\n");
+        Directory.CreateDirectory(Path.Combine(_root, "vendor"));
+        Directory.CreateDirectory(Path.Combine(_root, "docs"));
+        File.WriteAllText(Path.Combine(_root, "vendor", "pip.conf"), "[global]\nindex-url = https://alice:Qz8rTy5uIo3p@pkgs.corp.example.org/simple/\n");
+        File.WriteAllText(Path.Combine(_root, "docs", "pip.conf"), "[global]\nindex-url = https://bob:Qz8rTy5uIo3p@pkgs.corp.example.org/simple/\n");
+
+        var (exit, output, error) = CliTests.Run("secrets", _root);
+        Assert.Equal(1, exit);
+        Assert.Contains("read 3 files", error);
+        Assert.Contains("https://alice:****@pkgs.corp.example.org/simple/", output);
+
+        var (excludedExit, _, excludedError) = CliTests.Run("secrets", _root, "--exclude", "vendor/*", "--exclude", "docs/*");
+        Assert.Equal(0, excludedExit);
+        Assert.Contains("read 1 file, excluded 2", excludedError);
+
+        Directory.CreateDirectory(Path.Combine(_root, ".moat"));
+        File.WriteAllText(Path.Combine(_root, ".moat", "secrets.toml"), "exclude = [\"vendor/*\"]\n");
+        var (configExit, configOutput, _) = CliTests.Run("secrets", _root, "--exclude", "docs/*");
+        Assert.Equal(0, configExit);
+        Assert.DoesNotContain("alice", configOutput);
+
+        File.WriteAllText(Path.Combine(_root, ".moat", "secrets.toml"), "exclud = []\n");
+        var (badExit, _, badError) = CliTests.Run("secrets", _root);
+        Assert.Equal(2, badExit);
+        Assert.Contains("unknown key 'exclud'", badError);
+    }
+
+    [Fact]
     public void Secrets_redacts_and_baseline_round_trips()
     {
         var random = "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy"; // 30 base62 characters, token built from it below

@@ -9,6 +9,9 @@ namespace Moat.Analysis.Secrets;
 /// </summary>
 public sealed record SecretHit(Rule Rule, Severity Severity, Confidence Confidence, string Message, int Offset, int Length, string Secret)
 {
+    /// <summary>What to show instead of the redacted secret (a URL with its password masked); null for the usual redaction.</summary>
+    public string? Evidence { get; init; }
+
     public static SecretHit Of(Rule rule, Confidence confidence, string message, int offset, string secret, int? length = null) =>
         new(rule, rule.Severity, confidence, message, offset, length ?? secret.Length, secret);
 }

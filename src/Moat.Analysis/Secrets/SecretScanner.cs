@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -15,7 +16,18 @@ public sealed record SecretScanOptions
     public IReadOnlySet<string> Baseline { get; init; } = new HashSet<string>();
 
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Paths (relative to the scanned root, '/'-separated) not to read: <c>*</c> and <c>?</c> wildcards; <c>*</c> crosses folders.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    public bool IsExcluded(string relativePath) =>
+        Exclude.Any(glob => FileSystemName.MatchesSimpleExpression(glob.Replace("**", "*", StringComparison.Ordinal), relativePath, ignoreCase: false)
+            || FileSystemName.MatchesSimpleExpression(glob.Replace("**", "*", StringComparison.Ordinal), Path.GetFileName(relativePath), ignoreCase: false)
+            || glob.EndsWith('/') && relativePath.StartsWith(glob, StringComparison.Ordinal));
 }
+
+/// <summary>A tree's scan: findings per file, and how many files were read, skipped (binary, too large, unreadable) and excluded.</summary>
+public sealed record SecretScanSummary(IReadOnlyList<(string Path, IReadOnlyList<SecretFinding> Findings)> Results, int FilesRead, int FilesSkipped, int FilesExcluded);
 
 /// <summary>A finding together with its baseline fingerprint (which never leaves the process except as a hash).</summary>
 public sealed record SecretFinding(Finding Finding, string Fingerprint);
@@ -41,6 +53,7 @@ public static class SecretScanner
         ChatWebhookDetector.Detector,
         UrlCredentialsDetector.Detector,
         ConfigFileDetector.Detector,
+        WrappedSecretDetector.Detector,
         GenericSecretDetector.Detector,
     ];
 
@@ -55,24 +68,36 @@ public static class SecretScanner
     };
 
     /// <summary>Scans a file or a directory tree; returns findings grouped per file (paths relative to <paramref name="root"/>).</summary>
-    public static IReadOnlyList<(string Path, IReadOnlyList<SecretFinding> Findings)> ScanPath(string root, SecretScanOptions? options = null)
+    public static IReadOnlyList<(string Path, IReadOnlyList<SecretFinding> Findings)> ScanPath(string root, SecretScanOptions? options = null) =>
+        Scan(root, options).Results;
+
+    /// <summary>Scans a file or a directory tree, counting what was read.</summary>
+    public static SecretScanSummary Scan(string root, SecretScanOptions? options = null)
     {
         options ??= new SecretScanOptions();
         if (File.Exists(root))
         {
-            var single = ScanFile(root, Path.GetFileName(root), options);
-            return single.Count == 0 ? [] : [(Path.GetFileName(root), single)];
+            var single = ScanFile(root, Path.GetFileName(root), options, out var wasRead);
+            return new SecretScanSummary(single.Count == 0 ? [] : [(Path.GetFileName(root), single)], wasRead ? 1 : 0, wasRead ? 0 : 1, 0);
         }
         if (!Directory.Exists(root)) throw new FileNotFoundException($"no such file or directory: {root}", root);
 
         var results = new ConcurrentBag<(string, IReadOnlyList<SecretFinding>)>();
+        int read = 0, skipped = 0, excluded = 0;
         Parallel.ForEach(EnumerateFiles(root), new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism }, file =>
         {
             var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            var findings = ScanFile(file, relative, options);
+            if (options.IsExcluded(relative))
+            {
+                Interlocked.Increment(ref excluded);
+                return;
+            }
+            var findings = ScanFile(file, relative, options, out var wasRead);
+            if (wasRead) Interlocked.Increment(ref read);
+            else Interlocked.Increment(ref skipped);
             if (findings.Count > 0) results.Add((relative, findings));
         });
-        return [.. results.OrderBy(r => r.Item1, StringComparer.Ordinal)];
+        return new SecretScanSummary([.. results.OrderBy(r => r.Item1, StringComparer.Ordinal)], read, skipped, excluded);
     }
 
     public static IEnumerable<string> EnumerateFiles(string root)
@@ -110,13 +135,18 @@ public static class SecretScanner
     }
 
     /// <summary>Reads and scans one file; unreadable, binary and oversized files yield nothing.</summary>
-    public static IReadOnlyList<SecretFinding> ScanFile(string file, string displayPath, SecretScanOptions options)
+    public static IReadOnlyList<SecretFinding> ScanFile(string file, string displayPath, SecretScanOptions options) =>
+        ScanFile(file, displayPath, options, out _);
+
+    private static IReadOnlyList<SecretFinding> ScanFile(string file, string displayPath, SecretScanOptions options, out bool read)
     {
+        read = false;
         byte[] bytes;
         try
         {
             var info = new FileInfo(file);
-            if (info.Length == 0 || info.Length > options.MaxFileBytes) return [];
+            if (info.Length > options.MaxFileBytes) return [];
+            if (info.Length == 0) { read = true; return []; }
             bytes = File.ReadAllBytes(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -124,6 +154,7 @@ public static class SecretScanner
             return [];
         }
         if (bytes.AsSpan(0, Math.Min(bytes.Length, 8192)).Contains((byte)0)) return []; // binary
+        read = true;
         return ScanText(Encoding.UTF8.GetString(bytes), displayPath, options);
     }
 
@@ -152,7 +183,7 @@ public static class SecretScanner
             if (options.Baseline.Contains(fingerprint)) continue;
             var reportedLine = lineMap?.Invoke(line) ?? line;
             findings.Add(new SecretFinding(
-                new Finding(hit.Rule.Id, hit.Severity, hit.Confidence, hit.Message, new Location(displayPath, reportedLine, column), Redaction.Redact(hit.Secret)),
+                new Finding(hit.Rule.Id, hit.Severity, hit.Confidence, hit.Message, new Location(displayPath, reportedLine, column), hit.Evidence ?? Redaction.Redact(hit.Secret)),
                 fingerprint));
         }
         return findings;

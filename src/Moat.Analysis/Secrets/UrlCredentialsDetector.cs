@@ -13,7 +13,10 @@ public static partial class UrlCredentialsDetector
         "Index URLs with credentials (`--index-url https://user:token@pypi.example.com/simple`) end up in requirements " +
         "files, pip.conf, Dockerfiles and logs, and every tool that echoes the URL leaks the password. Use keyring or " +
         "netrc-style credential helpers, or an environment variable (`https://${PIP_USER}:${PIP_PASSWORD}@…`, which " +
-        "Moat does not report). Database URLs to localhost are reported at low severity.",
+        "Moat does not report). Index URLs are found in pip.conf (index-url, extra-index-url), requirements files " +
+        "(--index-url, --extra-index-url), .pypirc (repository), uv.toml and pyproject.toml ([[tool.uv.index]]), " +
+        "poetry.toml and anywhere else; the URL is shown with its password masked. Database URLs to localhost are " +
+        "reported at low severity.",
         ["https://pip.pypa.io/en/stable/topics/authentication/"]);
 
     public static readonly SecretDetector Detector = new("url-credentials", ["://"], Scan);
@@ -51,7 +54,10 @@ public static partial class UrlCredentialsDetector
         var severity = isIndex ? Severity.High : isLocal ? Severity.Low : Severity.Medium;
         hits.Add(new SecretHit(Rule, severity, isLocal ? Confidence.Low : Confidence.Medium,
             isIndex ? $"package index URL with a password for {host}" : $"URL with a password for {host}",
-            m.Groups["password"].Index, password.Length, password));
+            m.Groups["password"].Index, password.Length, password)
+        {
+            Evidence = string.Concat(m.Value.AsSpan(0, m.Groups["password"].Index - m.Index), "****", m.Value.AsSpan(m.Groups["password"].Index + password.Length - m.Index)),
+        });
     }
 
     private static string LinePrefix(string text, int index)
@@ -63,6 +69,6 @@ public static partial class UrlCredentialsDetector
     [GeneratedRegex(@"(?<![A-Za-z0-9+.-])(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]{1,15})://(?<user>[^\s:/@'""<>`]{1,64}):(?<password>[^\s/@'""<>`]{1,200})@(?<host>[A-Za-z0-9.-]+)(?::\d+)?(?<path>/[^\s'""<>`]*)?")]
     private static partial Regex UrlWithPassword();
 
-    [GeneratedRegex(@"(?i)index[-_]url|find[-_]links|repository[-_]url|\[\[tool\.(uv|poetry)|pip\s+install")]
+    [GeneratedRegex(@"(?i)index[-_]url|find[-_]links|repository[-_]url|^\s*repository\s*[=:]|\[\[tool\.(uv|poetry)|pip\s+install")]
     private static partial Regex IndexContext();
 }

@@ -32,25 +32,32 @@ public static class WorkflowAuditor
         ArtipackedAudit.Run,
         SelfHostedRunnerAudit.Run,
         ObfuscatedStepAudit.Run,
+        GitHubEnvAudit.Run,
+        BotConditionAudit.Run,
+        UnredactedSecretAudit.Run,
+        KnownVulnerableActionAudit.Run,
+        ForbiddenUsesAudit.Run,
     ];
 
     /// <summary>Audits a file, or every CI file under a directory. Paths in results are relative to <paramref name="path"/>'s directory.</summary>
+    /// <remarks>A directory's .moat/ci.toml policy applies to every file under it; a malformed policy throws <see cref="InvalidDataException"/>.</remarks>
     public static IReadOnlyList<ScanResult> AuditPath(string path)
     {
         if (File.Exists(path)) return [AuditFile(path, Path.GetFileName(path))];
         if (!Directory.Exists(path)) throw new FileNotFoundException($"no such file or directory: {path}", path);
-        return [.. FindCiFiles(path).Select(f => AuditFile(f, Path.GetRelativePath(path, f).Replace('\\', '/')))];
+        var policy = CiPolicy.Load(path);
+        return [.. FindCiFiles(path).Select(f => AuditFile(f, Path.GetRelativePath(path, f).Replace('\\', '/'), policy))];
     }
 
     /// <summary>Parses and audits one file; unreadable files become a low finding rather than an exception.</summary>
-    public static ScanResult AuditFile(string file, string displayPath)
+    public static ScanResult AuditFile(string file, string displayPath, CiPolicy? policy = null)
     {
         try
         {
             var info = new FileInfo(file);
             if (info.Length > WorkflowParser.MaxFileBytes)
                 return Unreadable(displayPath, $"larger than {WorkflowParser.MaxFileBytes / 1024 / 1024} MiB", 0, 0);
-            return AuditText(File.ReadAllText(file), displayPath, WorkflowParser.DialectOf(file));
+            return AuditText(File.ReadAllText(file), displayPath, WorkflowParser.DialectOf(file), policy);
         }
         catch (IOException ex)
         {
@@ -62,7 +69,7 @@ public static class WorkflowAuditor
         }
     }
 
-    public static ScanResult AuditText(string yaml, string displayPath, CiDialect dialect)
+    public static ScanResult AuditText(string yaml, string displayPath, CiDialect dialect, CiPolicy? policy = null)
     {
         Workflow workflow;
         try
@@ -73,12 +80,16 @@ public static class WorkflowAuditor
         {
             return Unreadable(displayPath, ex.Message, ex.Line, ex.Column);
         }
-        return ScanResult.From(displayPath, TargetKind.Workflow, Audit(workflow));
+        return ScanResult.From(displayPath, TargetKind.Workflow, Audit(workflow with { Policy = policy ?? CiPolicy.Empty }));
     }
 
-    /// <summary>Runs every audit; a finding reported twice at one place (a shared env var seen from two steps) is kept once.</summary>
+    /// <summary>
+    /// Runs every audit; a finding reported twice at one place (a shared env var seen from two steps) is kept once, and
+    /// findings the policy or an inline <c># moat: ignore[rule]</c> comment silences are dropped.
+    /// </summary>
     public static IReadOnlyList<Finding> Audit(Workflow workflow) =>
         [.. Audits.SelectMany(audit => audit(workflow))
+            .Where(f => !workflow.Policy.Silences(f, workflow))
             .DistinctBy(f => (f.RuleId, f.Location, f.Message))
             .OrderBy(f => f.Location.Line).ThenBy(f => f.Location.Column).ThenBy(f => f.RuleId, StringComparer.Ordinal)];
 

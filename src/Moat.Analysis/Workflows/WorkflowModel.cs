@@ -48,6 +48,9 @@ public sealed record Step(
     public bool UsesAction(string ownerRepo) => string.Equals(ActionName, ownerRepo, StringComparison.OrdinalIgnoreCase);
 
     public string Describe() => Name ?? Id ?? (Uses is not null ? Uses.Value : $"step {Index + 1}");
+
+    /// <summary>The <c>shell:</c> a script runs in (bash, pwsh, python…), lower-case; null for the runner's default.</summary>
+    public string? Shell { get; init; }
 }
 
 /// <summary>One job: where it runs, what it may do, and its steps (or the reusable workflow it calls).</summary>
@@ -84,6 +87,9 @@ public sealed record Workflow(
     public IEnumerable<(Job Job, Step Step)> AllSteps() => Jobs.SelectMany(j => j.Steps.Select(s => (j, s)));
 
     public Location At(int line, int column) => new(Path, line, column);
+
+    /// <summary>The repository's policy (.moat/ci.toml) the file is audited under.</summary>
+    public CiPolicy Policy { get; init; } = CiPolicy.Empty;
 
     /// <summary>The file's lines, for placing a finding on the exact line and column inside a multi-line script.</summary>
     public IReadOnlyList<string> Lines { get; init; } = [];

@@ -111,7 +111,7 @@ public static class WorkflowParser
                 StringMap(Get(step, "env")),
                 ScalarText(Get(step, "if")),
                 (int)item.Start.Line,
-                (int)item.Start.Column));
+                (int)item.Start.Column) { Shell = ScalarText(Get(step, "shell"))?.Trim().ToLowerInvariant() });
         }
         return steps;
     }

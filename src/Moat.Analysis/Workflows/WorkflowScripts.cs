@@ -49,6 +49,13 @@ public static partial class WorkflowScripts
         if (current.Length > 0) yield return new ScriptLine(startOffset, current.ToString());
     }
 
+    /// <summary>A script line as evidence: trimmed, at most 200 characters.</summary>
+    public static string Evidence(string line)
+    {
+        var text = line.Trim();
+        return text.Length <= 200 ? text : text[..197] + "...";
+    }
+
     /// <summary>Hosts of the literal URLs in <paramref name="line"/> (lower-case), plus <c>/dev/tcp/HOST</c> targets.</summary>
     public static IEnumerable<string> Hosts(string line)
     {

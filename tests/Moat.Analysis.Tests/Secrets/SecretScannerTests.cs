@@ -255,4 +255,90 @@ public sealed class SecretScannerTests : IDisposable
         Assert.Equal(GenericSecretDetector.Rule.Id, finding.RuleId);
         Assert.Equal("Xk9#mQ…z N1c".Replace(" ", ""), finding.Evidence);
     }
+
+    private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+
+    private static string B64Url(string text) => B64(text).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [Fact]
+    public void A_PyPI_token_inside_HTTP_Basic_credentials_is_unwrapped_and_judged_by_the_PyPI_detector()
+    {
+        var token = _fake.PyPiToken();
+        var finding = Assert.Single(Scan($"headers = {{\"Authorization\": \"Basic {B64("__token__:" + token)}\"}}\n", "client.py"));
+        Assert.Equal(WrappedSecretDetector.Rule.Id, finding.RuleId);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("HTTP Basic credentials wrapping", finding.Message);
+        Assert.Contains("PyPI", finding.Message);
+        Assert.DoesNotContain(token, finding.Evidence + finding.Message);
+    }
+
+    [Fact]
+    public void Docker_auth_fields_JWT_payloads_and_bare_base64_tokens_are_unwrapped()
+    {
+        var github = _fake.GitHubToken();
+        var docker = Assert.Single(Scan($"{{\"auths\": {{\"ghcr.io\": {{\"auth\": \"{B64("bot:" + github)}\"}}}}}}\n", "config.json"));
+        Assert.Contains("docker config auth field wrapping", docker.Message);
+        Assert.Contains("GitHub", docker.Message);
+
+        var jwt = $"eyJhbGciOiJIUzI1NiJ9.{B64Url($$"""{"sub":"ci","gh":"{{github}}"}""")}.c2lnbmF0dXJl";
+        var inJwt = Assert.Single(Scan($"TOKEN={jwt}\n", "settings.env"));
+        Assert.Equal(WrappedSecretDetector.Rule.Id, inJwt.RuleId);
+        Assert.Contains("JWT payload", inJwt.Message);
+
+        var blob = Assert.Single(Scan($"password_b64: {B64("__token__:" + _fake.PyPiToken())}\n", "deploy.yaml"));
+        Assert.Equal(Severity.Critical, blob.Severity);
+        Assert.Contains("base64 blob", blob.Message);
+    }
+
+    [Fact]
+    public void Wrapped_placeholders_and_invalid_tokens_are_not_reported()
+    {
+        Assert.Empty(Scan($"Authorization: Basic {B64("user:password")}\n", "README.md"));
+        Assert.Empty(Scan($"auth = {B64("__token__:" + _fake.GitHubTokenWithBadChecksum())}\n", "notes.txt"));
+        // A JWT with ordinary claims is not a credential by itself.
+        Assert.Empty(Scan($"example = eyJhbGciOiJIUzI1NiJ9.{B64Url("""{"sub":"1234567890","name":"Jane"}""")}.c2ln\n", "doc.md"));
+    }
+
+    [Theory]
+    [InlineData("pip.conf", "[global]\nindex-url = https://alice:Qz8rTy5uIo3p@pkgs.corp.example.org/simple/\n")]
+    [InlineData("requirements.txt", "--extra-index-url https://bob:Qz8rTy5uIo3p@pkgs.corp.example.org/simple/\nrequests\n")]
+    [InlineData(".pypirc", "[corp]\nrepository = https://carol:Qz8rTy5uIo3p@upload.corp.example.org/legacy/\n")]
+    [InlineData("uv.toml", "[[index]]\nurl = \"https://dave:Qz8rTy5uIo3p@pkgs.corp.example.org/simple/\"\n")]
+    [InlineData("pyproject.toml", "[[tool.uv.index]]\nname = \"corp\"\nurl = \"https://erin:Qz8rTy5uIo3p@pkgs.corp.example.org/simple/\"\n")]
+    [InlineData("poetry.toml", "[repositories.corp]\nurl = \"https://frank:Qz8rTy5uIo3p@pkgs.corp.example.org/simple/\"\n")]
+    public void Index_urls_with_credentials_are_high_and_shown_with_the_password_masked(string file, string text)
+    {
+        var finding = Assert.Single(Scan(text, file));
+        Assert.Equal(UrlCredentialsDetector.Rule.Id, finding.RuleId);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.StartsWith("https://", finding.Evidence);
+        Assert.Contains(":****@", finding.Evidence);
+        Assert.DoesNotContain("Qz8r", finding.Evidence + finding.Message);
+    }
+
+    [Fact]
+    public void The_scan_counts_files_read_skipped_and_excluded_and_honours_exclude_globs()
+    {
+        File.WriteAllText(Path.Combine(_root, "a.txt"), "nothing here\n");
+        File.WriteAllBytes(Path.Combine(_root, "b.bin"), [1, 0, 2, 0]);
+        Directory.CreateDirectory(Path.Combine(_root, "vendor", "lib"));
+        File.WriteAllText(Path.Combine(_root, "vendor", "lib", "pip.conf"), "[global]\nindex-url = https://alice:Qz8rTy5uIo3p@pkgs.corp.example.org/simple/\n");
+        var all = SecretScanner.Scan(_root);
+        Assert.Equal((2, 1, 0), (all.FilesRead, all.FilesSkipped, all.FilesExcluded));
+        Assert.Single(all.Results);
+        var excluded = SecretScanner.Scan(_root, new SecretScanOptions { Exclude = ["vendor/*"] });
+        Assert.Equal((1, 1, 1), (excluded.FilesRead, excluded.FilesSkipped, excluded.FilesExcluded));
+        Assert.Empty(excluded.Results);
+    }
+
+    [Fact]
+    public void Secrets_toml_is_read_strictly()
+    {
+        var config = SecretScanConfig.Parse("exclude = [\"tests/fixtures/*\", \"*.min.js\"]\nmax-file-size = 20\n", "s.toml");
+        Assert.Equal(["tests/fixtures/*", "*.min.js"], config.Exclude);
+        Assert.Equal(20, config.MaxFileSizeMiB);
+        Assert.Throws<InvalidDataException>(() => SecretScanConfig.Parse("exclud = []\n", "s.toml"));
+        Assert.Throws<InvalidDataException>(() => SecretScanConfig.Parse("exclude = \"tests\"\n", "s.toml"));
+        Assert.Throws<InvalidDataException>(() => SecretScanConfig.Parse("exclude = [\n", "s.toml"));
+    }
 }

@@ -64,6 +64,32 @@ public class AuditTests
     }
 
     [Fact]
+    public void A_workflow_run_artifact_from_the_triggering_run_that_is_executed_is_critical()
+    {
+        var finding = Assert.Single(Audit("dangerous-trigger/vulnerable-workflow-run.yml").Of(DangerousTriggerAudit.Rule));
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal(16, finding.Location.Line);
+        Assert.Contains("artifact of the triggering run", finding.Message);
+        AssertClean("dangerous-trigger/fixed-workflow-run.yml");
+    }
+
+    [Fact]
+    public void Gh_pr_checkout_under_issue_comment_then_an_install_is_critical()
+    {
+        var finding = Assert.Single(Audit("dangerous-trigger/vulnerable-issue-comment.yml").Of(DangerousTriggerAudit.Rule));
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("issue_comment", finding.Message);
+        Assert.Contains("gh pr checkout", finding.Message);
+    }
+
+    [Fact]
+    public void A_head_checkout_into_its_own_path_that_only_base_code_reads_is_not_critical()
+    {
+        var finding = Assert.Single(Audit("dangerous-trigger/fixed-checkout-path.yml").Of(DangerousTriggerAudit.Rule));
+        Assert.Equal(Severity.Medium, finding.Severity);
+    }
+
+    [Fact]
     public void Template_injection_in_run_and_github_script_is_critical_under_issue_comment()
     {
         var findings = Audit("template-injection/vulnerable.yml").Of(TemplateInjectionAudit.Rule);

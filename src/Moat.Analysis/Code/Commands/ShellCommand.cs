@@ -1,14 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Moat.Analysis.Code.Commands;
+using Moat.Analysis.Text;
 
-/// <summary>One simple command of a command line: its words, and the operator that joins it to the next (<c>|</c>, <c>&amp;&amp;</c>, <c>;</c>, <c>&amp;</c> or empty).</summary>
-internal sealed record SimpleCommand(IReadOnlyList<string> Argv, string Next)
-{
-    /// <summary>The program's base name, lower case, without directory, quotes or .exe.</summary>
-    public string Program => Argv.Count == 0 ? "" : ShellCommand.BaseName(Argv[0]);
-}
+namespace Moat.Analysis.Code.Commands;
 
 /// <summary>What a command line does, as far as Moat cares.</summary>
 /// <param name="Download">A program that fetches from the network (curl, wget, certutil -urlcache, bitsadmin, Invoke-WebRequest…), with what it fetches.</param>
@@ -24,121 +19,16 @@ internal sealed record ShellFacts(string? Download, string? DownloadRun, string?
 }
 
 /// <summary>
-/// A small tokenizer for the command lines packages hand to <c>os.system</c>, <c>subprocess</c> and <c>os.popen</c>:
-/// POSIX sh quoting (single quotes, double quotes, backslash), cmd (<c>^</c> escapes, double quotes) and PowerShell
-/// (backtick escapes), the operators that join commands (<c>| || &amp;&amp; ; &amp;</c>, newlines), and command
-/// substitution (<c>$(…)</c>, backticks), whose inner command is analysed too. Nested shells (<c>sh -c</c>,
+/// What the command lines packages hand to <c>os.system</c>, <c>subprocess</c> and <c>os.popen</c> do, read from the
+/// words <see cref="ShellWords"/> splits them into; command substitutions (<c>$(…)</c>, backticks) are analysed
+/// too. Nested shells (<c>sh -c</c>,
 /// <c>cmd /c</c>, <c>powershell -Command</c>, <c>powershell -EncodedCommand</c>) are unwrapped. It never runs anything:
 /// it reads the words to say what the command would do.
 /// </summary>
 internal static partial class ShellCommand
 {
-    private const int MaxLength = 16 * 1024;
+    private const int MaxLength = ShellWords.MaxLength;
     private const int MaxDepth = 4;
-
-    /// <summary>Splits a command line into simple commands.</summary>
-    public static List<SimpleCommand> Parse(string line)
-    {
-        var commands = new List<SimpleCommand>();
-        var words = new List<string>();
-        var word = new StringBuilder();
-        var inWord = false;
-        var text = line.Length > MaxLength ? line[..MaxLength] : line;
-        void EndWord()
-        {
-            if (inWord) words.Add(word.ToString());
-            word.Clear();
-            inWord = false;
-        }
-        void EndCommand(string next)
-        {
-            EndWord();
-            if (words.Count > 0) commands.Add(new SimpleCommand([.. words], next));
-            else if (commands.Count > 0 && next.Length > 0) commands[^1] = commands[^1] with { Next = next };
-            words.Clear();
-        }
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            switch (c)
-            {
-                case ' ' or '\t' or '\r':
-                    EndWord();
-                    break;
-                case '\n':
-                    EndCommand(";");
-                    break;
-                case '\'':
-                {
-                    var end = text.IndexOf('\'', i + 1);
-                    if (end < 0) end = text.Length;
-                    word.Append(text, i + 1, end - i - 1);
-                    inWord = true;
-                    i = end;
-                    break;
-                }
-                case '"':
-                {
-                    inWord = true;
-                    for (i++; i < text.Length && text[i] != '"'; i++)
-                    {
-                        if (text[i] is '\\' or '`' && i + 1 < text.Length && text[i + 1] is '"' or '\\' or '$' or '`') i++;
-                        word.Append(text[i]);
-                    }
-                    break;
-                }
-                case '\\' when i + 1 < text.Length && text[i + 1] is ' ' or '"' or '\'' or '|' or '&' or ';' or '\\' or '$' or '\n':
-                case '^' when i + 1 < text.Length && text[i + 1] is '|' or '&' or '^' or '<' or '>' or '"':
-                case '`' when i + 1 < text.Length && text[i + 1] is '"' or '\'' or '`' or '$' or ' ':
-                    i++;
-                    if (text[i] != '\n') word.Append(text[i]);
-                    inWord = true;
-                    break;
-                case '$' when i + 1 < text.Length && text[i + 1] == '(':
-                {
-                    // Command substitution: kept whole inside the word, so the outer command sees where it is.
-                    var depth = 0;
-                    var start = i;
-                    for (; i < text.Length; i++)
-                    {
-                        if (text[i] == '(') depth++;
-                        else if (text[i] == ')' && --depth == 0) break;
-                    }
-                    word.Append(text, start, Math.Min(i + 1, text.Length) - start);
-                    inWord = true;
-                    break;
-                }
-                case '|':
-                    if (i + 1 < text.Length && text[i + 1] == '|') { EndCommand("||"); i++; }
-                    else EndCommand("|");
-                    break;
-                case '&':
-                    if (i + 1 < text.Length && text[i + 1] == '&') { EndCommand("&&"); i++; }
-                    else if (i > 0 && text[i - 1] is '>' or '<' || i + 1 < text.Length && text[i + 1] == '>') { word.Append(c); inWord = true; } // 2>&1, &>
-                    else EndCommand("&");
-                    break;
-                case ';':
-                    EndCommand(";");
-                    break;
-                default:
-                    word.Append(c);
-                    inWord = true;
-                    break;
-            }
-        }
-        EndCommand("");
-        return commands;
-    }
-
-    /// <summary>The program name a word names: lower case, without directory, quotes or an .exe/.cmd suffix.</summary>
-    public static string BaseName(string word)
-    {
-        var w = word.Trim().Trim('"', '\'').ToLowerInvariant();
-        w = w[(Math.Max(w.LastIndexOf('/'), w.LastIndexOf('\\')) + 1)..];
-        foreach (var suffix in new[] { ".exe", ".cmd", ".bat", ".com" })
-            if (w.EndsWith(suffix, StringComparison.Ordinal)) w = w[..^suffix.Length];
-        return w;
-    }
 
     private static readonly HashSet<string> Shells = ["sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "powershell", "pwsh"];
     private static readonly HashSet<string> Interpreters = ["python", "python2", "python3", "pythonw", "py", "pyw", "perl", "ruby", "node", "php", "wscript", "cscript", "mshta", "rundll32", "regsvr32", "msiexec", "iex", "invoke-expression"];
@@ -158,7 +48,7 @@ internal static partial class ShellCommand
     private static partial Regex PowerShellRunPattern();
 
     /// <summary>Analyses a command line given as one string (os.system, shell=True).</summary>
-    public static ShellFacts Analyze(string line) => Collect(Parse(line), 0);
+    public static ShellFacts Analyze(string line) => Collect(ShellWords.Parse(line), 0);
 
     /// <summary>Analyses a command given as an argument list (subprocess without a shell).</summary>
     public static ShellFacts Analyze(IReadOnlyList<string> argv) => argv.Count == 0 ? Collect([], 0) : Collect([new SimpleCommand(argv, "")], 0);
@@ -187,15 +77,15 @@ internal static partial class ShellCommand
         {
             var argv = command.Argv.ToList();
             // Prefixes that do not change what runs, but say it runs detached.
-            while (argv.Count > 1 && BaseName(argv[0]) is "nohup" or "setsid" or "sudo" or "exec" or "env" or "command" or "nice" or "timeout" or "start" or "call" or "cmd" or "disown")
+            while (argv.Count > 1 && ShellWords.BaseName(argv[0]) is "nohup" or "setsid" or "sudo" or "exec" or "env" or "command" or "nice" or "timeout" or "start" or "call" or "cmd" or "disown")
             {
-                var prefix = BaseName(argv[0]);
+                var prefix = ShellWords.BaseName(argv[0]);
                 if (prefix == "cmd")
                 {
                     // cmd /c X, cmd /k X
                     var switchAt = argv.FindIndex(1, a => a.Length == 2 && a[0] == '/' && char.ToLowerInvariant(a[1]) is 'c' or 'k');
                     if (switchAt < 0) break;
-                    if (depth < MaxDepth) Merge(Collect(Parse(string.Join(' ', argv.Skip(switchAt + 1))), depth + 1));
+                    if (depth < MaxDepth) Merge(Collect(ShellWords.Parse(string.Join(' ', argv.Skip(switchAt + 1))), depth + 1));
                     argv.Clear();
                     break;
                 }
@@ -210,12 +100,12 @@ internal static partial class ShellCommand
                 if (prefix is "timeout" && argv.Count > 1 && argv[0].All(char.IsAsciiDigit)) argv.RemoveAt(0);
             }
             if (argv.Count == 0) continue;
-            var program = BaseName(argv[0]);
+            var program = ShellWords.BaseName(argv[0]);
             var wholeText = string.Join(' ', argv);
 
             foreach (var word in argv)
                 foreach (Match sub in SubstitutionPattern().Matches(word))
-                    if (depth < MaxDepth) Merge(Collect(Parse(sub.Groups["inner"].Value), depth + 1));
+                    if (depth < MaxDepth) Merge(Collect(ShellWords.Parse(sub.Groups["inner"].Value), depth + 1));
 
             if (command.Next == "&" && !string.IsNullOrEmpty(program)) detached ??= $"{Describe(argv)} &";
             if (program is "pythonw" or "pyw") detached ??= Describe(argv);
@@ -239,14 +129,14 @@ internal static partial class ShellCommand
                     var flag = argv[i].ToLowerInvariant();
                     if (flag is "-c" or "/c" or "/k" or "-command" or "-cmd" && i + 1 < argv.Count)
                     {
-                        Merge(Collect(Parse(string.Join(' ', argv.Skip(i + 1))), depth + 1));
+                        Merge(Collect(ShellWords.Parse(string.Join(' ', argv.Skip(i + 1))), depth + 1));
                         if (program is "powershell" or "pwsh") Merge(PowerShellText(string.Join(' ', argv.Skip(i + 1))));
                         break;
                     }
-                    if (flag is "-e" or "-ec" or "-enc" or "-encodedcommand" or "-en" or "-enco" && i + 1 < argv.Count && DecodePowerShell(argv[i + 1]) is { } decoded)
+                    if (flag is "-e" or "-ec" or "-enc" or "-encodedcommand" or "-en" or "-enco" && i + 1 < argv.Count && ShellWords.DecodePowerShell(argv[i + 1]) is { } decoded)
                     {
                         inline.Add(decoded);
-                        Merge(Collect(Parse(decoded), depth + 1));
+                        Merge(Collect(ShellWords.Parse(decoded), depth + 1));
                         Merge(PowerShellText(decoded));
                         break;
                     }
@@ -283,7 +173,7 @@ internal static partial class ShellCommand
                 exfil ??= Describe(argv);
 
             // A downloaded file started later on the same line.
-            if (!isDownload && fetched.Count > 0 && argv.Any(a => fetched.Any(f => f.Length > 0 && (BaseName(a) == BaseName(f) || a.EndsWith(f.TrimStart('.', '/'), StringComparison.Ordinal)))))
+            if (!isDownload && fetched.Count > 0 && argv.Any(a => fetched.Any(f => f.Length > 0 && (ShellWords.BaseName(a) == ShellWords.BaseName(f) || a.EndsWith(f.TrimStart('.', '/'), StringComparison.Ordinal)))))
                 downloadRun ??= $"{download} ; {Describe(argv)}";
 
             // What this command passes down its pipe.
@@ -335,24 +225,6 @@ internal static partial class ShellCommand
         var exfil = download.Success && HostDataPattern().IsMatch(script) ? Shorten(script) : null;
         var hidden = script.Contains("-WindowStyle Hidden", StringComparison.OrdinalIgnoreCase) || script.Contains("-w hidden", StringComparison.OrdinalIgnoreCase) ? Shorten(script) : null;
         return new ShellFacts(download.Success ? Shorten(script) : null, download.Success && run ? Shorten(script) : null, null, exfil, hidden, false, []);
-    }
-
-    /// <summary>-EncodedCommand's base64 of UTF-16LE text, decoded; null when it is not that.</summary>
-    internal static string? DecodePowerShell(string encoded)
-    {
-        var text = encoded.Trim().Trim('"', '\'');
-        if (text.Length < 8 || text.Length > MaxLength) return null;
-        try
-        {
-            var bytes = Convert.FromBase64String(text);
-            if (bytes.Length < 4 || bytes.Length % 2 != 0) return null;
-            var decoded = Encoding.Unicode.GetString(bytes);
-            return decoded.All(c => c is '\t' or '\n' or '\r' || c >= ' ' && c < 0x7F) ? decoded : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     private static string Describe(IReadOnlyList<string> argv) => Shorten(string.Join(' ', argv));

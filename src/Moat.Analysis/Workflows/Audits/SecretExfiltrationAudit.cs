@@ -16,10 +16,15 @@ public static partial class SecretExfiltrationAudit
         Severity.Critical,
         "In 2025 the GhostAction campaign pushed a workflow to hundreds of repositories that, on push or manual dispatch, " +
         "curl-POSTed the repository's PyPI, npm, DockerHub and cloud tokens to an attacker's server; more than 3,000 " +
-        "secrets were stolen. This audit follows secrets through env variables, $GITHUB_ENV and step outputs and reports " +
-        "any that reach curl, wget, Invoke-WebRequest, nc, a python/node one-liner or `gh api --hostname` with a host " +
-        "other than a code host, package registry or cloud API. Sending a secret in a request body or URL to such a host " +
-        "is critical; in a header, or to a host Moat cannot see (a variable), it is reported at lower severity. " +
+        "secrets were stolen. This audit follows each secret (secrets.*, toJSON(secrets), github.token) as data: through " +
+        "env at every level, ${{ env.X }}, $GITHUB_ENV, step and job outputs, shell variables, pipes, command substitutions " +
+        "and files written earlier, and through any encoding (base64, hex, xxd, gzip, rev, split and joined). It reports " +
+        "the secret reaching curl, wget, httpie, Invoke-WebRequest, nc/socat, /dev/tcp, scp/ssh, a python/node/perl/ruby " +
+        "one-liner with an HTTP or socket client, a DNS lookup (dig, nslookup, host), a git push or clone to another host, " +
+        "a gist, an artifact or a cache, or the log in an encoded (unmaskable) form. A secret reaching an outside host is " +
+        "critical whatever the encoding; code hosts, package registries, cloud APIs and the registry the workflow names " +
+        "(repository-url, --index-url) are not outside hosts. In an authentication header only, or to a host Moat cannot " +
+        "see (a variable), it is reported at lower severity. " +
         "Remove the step, rotate every secret the workflow could read, and review who can push workflows.",
         ["https://blog.gitguardian.com/ghostaction-campaign-3-325-secrets-stolen/", "https://blog.pypi.org/posts/2025-09-05-github-actions-token-exfiltration/"]);
 
@@ -28,53 +33,47 @@ public static partial class SecretExfiltrationAudit
         foreach (var job in workflow.Jobs)
         {
             var flow = SecretFlow.For(workflow, job);
-            foreach (var step in job.Steps)
+            foreach (var sink in flow.Sinks)
             {
-                foreach (var script in Scripts(step))
-                {
-                    foreach (var line in WorkflowScripts.LogicalLines(script.Value))
-                    {
-                        if (!WorkflowScripts.IsNetworkCommand(line.Text)) continue;
-                        var secret = flow.FirstSecretReference(line.Text);
-                        if (secret is null || UrlLikeSecret().IsMatch(secret)) continue;
-                        if (Judge(line.Text, flow) is not { } judgement) continue;
-                        yield return new Finding(
-                            Rule.Id, judgement.Severity, judgement.Confidence,
-                            $"step '{step.Describe()}' in job '{job.Id}' sends {secret} to {judgement.Where}",
-                            workflow.Locate(script, line.Offset),
-                            Evidence(line.Text));
-                    }
-                }
+                // A webhook or DSN secret is a URL: sending to it is its use.
+                if (sink.Taint.Names.Any(n => UrlLikeSecret().IsMatch(n))) continue;
+                if (Judge(sink, flow.PublishingHosts) is not { } judgement) continue;
+                yield return new Finding(
+                    Rule.Id, judgement.Severity, judgement.Confidence,
+                    $"step '{sink.Step.Describe()}' in job '{job.Id}' sends {sink.Taint} to {judgement.Where}",
+                    sink.Location,
+                    sink.Evidence);
             }
         }
     }
 
     private sealed record Judgement(Severity Severity, Confidence Confidence, string Where);
 
-    private static Judgement? Judge(string line, SecretFlow flow)
+    private static Judgement? Judge(SecretSink sink, IReadOnlySet<string> publishingHosts)
     {
-        var foreign = WorkflowScripts.Hosts(line).Where(h => !WorkflowScripts.IsTrustedHost(h)).Distinct().ToList();
-        var isGhApi = GhApi().IsMatch(line);
-        if (isGhApi && !line.Contains("--hostname", StringComparison.Ordinal)) return null; // gh api talks to GitHub
+        switch (sink.Kind)
+        {
+            case SinkKind.Dns:
+                return new Judgement(Severity.Critical, Confidence.High,
+                    sink.Hosts.Count > 0 ? $"a DNS lookup under {sink.Hosts[0]}" : "a DNS lookup of a name built from it");
+            case SinkKind.Artifact:
+                return new Judgement(Severity.Critical, Confidence.High, "a workflow artifact, which anyone who can read the repository can download");
+            case SinkKind.Cache:
+                return new Judgement(Severity.High, Confidence.High, "the Actions cache, which other workflows restore");
+            case SinkKind.Log:
+                return new Judgement(Severity.High, Confidence.Medium, "the job log or a public comment, where GitHub cannot mask it");
+        }
+        var foreign = sink.Hosts.Where(h => !WorkflowScripts.IsTrustedHost(h) && !publishingHosts.Contains(h)).Distinct().ToList();
+        var what = sink.Kind == SinkKind.GitRemote ? "git remote on " : "outside host ";
         if (foreign.Count > 0)
         {
-            var where = "outside host " + string.Join(", ", foreign);
-            return InHeaderOnly(line, flow)
+            var where = what + string.Join(", ", foreign);
+            return sink.HeaderOnly
                 ? new Judgement(Severity.Medium, Confidence.Medium, where + " in a request header (check it is the service this secret belongs to)")
                 : new Judgement(Severity.Critical, Confidence.High, where);
         }
-        if (WorkflowScripts.Hosts(line).Any()) return null; // only trusted hosts
-        if (InHeaderOnly(line, flow)) return null; // an API call authenticated to a configured endpoint
-        return WorkflowScripts.SendsData(line) || line.Contains("/dev/tcp/", StringComparison.Ordinal) || NetcatLike().IsMatch(line)
-            ? new Judgement(Severity.High, Confidence.Medium, "a host Moat cannot see (a variable or computed URL)")
-            : null;
-    }
-
-    /// <summary>True when the secret appears only in an <c>Authorization</c>-style header or <c>-u user:pass</c>.</summary>
-    private static bool InHeaderOnly(string line, SecretFlow flow)
-    {
-        var stripped = HeaderArgument().Replace(line, "");
-        return stripped.Length != line.Length && flow.FirstSecretReference(stripped) is null;
+        if (sink.Hosts.Count > 0 || sink.HeaderOnly || !sink.SendsData || sink.Kind == SinkKind.GitRemote) return null;
+        return new Judgement(Severity.High, Confidence.Medium, "a host Moat cannot see (a variable or computed URL)");
     }
 
     /// <summary>The <c>run:</c> script, or the <c>script:</c> input of actions/github-script.</summary>
@@ -84,21 +83,11 @@ public static partial class SecretExfiltrationAudit
         if (step.UsesAction("actions/github-script") && step.With.TryGetValue("script", out var script)) yield return script;
     }
 
-    internal static string Evidence(string line)
-    {
-        var text = line.Trim();
-        return text.Length <= 200 ? text : text[..197] + "...";
-    }
+    internal static string Evidence(string line) => WorkflowScripts.Evidence(line);
 
     [GeneratedRegex(@"WEBHOOK|_URL\b|_URI\b|DSN|ENDPOINT", RegexOptions.IgnoreCase)]
     private static partial Regex UrlLikeSecret();
 
-    [GeneratedRegex(@"\bgh\s+api\b")]
-    private static partial Regex GhApi();
 
-    [GeneratedRegex(@"(?<![\w-])(nc|ncat|netcat|socat|telnet)\s")]
-    private static partial Regex NetcatLike();
 
-    [GeneratedRegex(@"(?:-H|--header|-Headers?|-u|--user)\s+(?:""[^""]*""|'[^']*'|@\{[^}]*\}|\S+)")]
-    private static partial Regex HeaderArgument();
 }
