@@ -26,6 +26,7 @@ public static class ReportNames
         Verdict.Malicious => "malicious",
         Verdict.Unverified => "unverified",
         Verdict.Suspicious => "suspicious",
+        Verdict.Vulnerable => "vulnerable",
         _ => "clean",
     };
 

@@ -129,6 +129,14 @@ public static class SarifReport
         json.WriteString("kind", ReportNames.Of(result.Kind));
         json.WriteString("verdict", ReportNames.Of(result.Verdict));
         json.WriteString("confidence", ReportNames.Of(finding.Confidence));
+        if (finding.Vulnerability is { } vulnerability)
+        {
+            // The advisory's own score, where code scanning and other SARIF readers look for a result's severity.
+            json.WriteString("security-severity", vulnerability.Rating.Score is { } cvss
+                ? cvss.ToString("0.0", CultureInfo.InvariantCulture) : SecuritySeverity(finding.Severity));
+            json.WritePropertyName("vulnerability");
+            VulnerabilityJson.Write(json, vulnerability);
+        }
         json.WriteEndObject();
         json.WriteEndObject();
     }
