@@ -20,6 +20,7 @@ public static class ConfigurationKeys
         ["policy"] = ["suspicious", "malicious", "new-projects"],
         ["proxy"] = ["upstream", .. Proxy.ProxyOptions.SettingKeys],
         ["security"] = ["origin", "rp-id", "oidc-audience", "github-issuer", "gitlab-issuer", "disclosure-keys-url", "mail-directory", "read", "admins"],
+        ["advisories"] = Advisories.AdvisoryOptions.SettingKeys,
         ["repository"] = [],
     };
 

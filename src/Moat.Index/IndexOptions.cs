@@ -70,11 +70,15 @@ public sealed record IndexOptions
 
     /// <summary>The repositories actually served.</summary>
     public Proxy.RepositoryLayout Layout => Repositories ?? Moat.Index.Proxy.RepositoryLayout.Default(Proxy);
+    /// <summary>Where and how often the advisory database is refreshed (<c>[advisories]</c>).</summary>
+    public Moat.Index.Advisories.AdvisoryOptions Advisories { get; init; } = new();
+
     /// <summary>Accounts, 2FA, Trusted Publishing, disclosure (<c>[security]</c>).</summary>
     public Accounts.SecurityOptions Security { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
+    public string AdvisoryDirectory => Path.Combine(DataDirectory, "advisories");
 
     /// <summary>Reads <paramref name="path"/> (a missing default <c>moat.toml</c> is fine; a missing explicit one is an error).</summary>
     public static IndexOptions Load(string? path)
@@ -144,6 +148,8 @@ public sealed record IndexOptions
         }
         if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
             options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
+        if (table.TryGetValue("advisories", out var advisoriesValue) && advisoriesValue is TomlTable advisories)
+            options = options with { Advisories = Moat.Index.Advisories.AdvisoryOptions.Apply(options.Advisories, advisories, source) };
         if (table.TryGetValue("repository", out var repositoryValue))
         {
             if (repositoryValue is not TomlTableArray repositories) throw Bad(source, "repository", "an array of tables ([[repository]])");

@@ -28,6 +28,11 @@ public static class JsonReport
             json.WriteStartObject();
             json.WriteString("tool", "moat");
             json.WriteString("version", options.ToolVersion);
+            if (options.Advisories is { } advisories)
+            {
+                json.WritePropertyName("advisories");
+                VulnerabilityJson.WriteDatabase(json, advisories);
+            }
             json.WriteStartArray("results");
             foreach (var result in results) WriteResult(json, result);
             json.WriteEndArray();

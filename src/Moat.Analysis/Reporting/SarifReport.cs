@@ -48,6 +48,13 @@ public static class SarifReport
             }
             json.WriteEndArray();
 
+            if (options.Advisories is { } advisories)
+            {
+                json.WriteStartObject("properties");
+                json.WritePropertyName("advisories");
+                VulnerabilityJson.WriteDatabase(json, advisories);
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();

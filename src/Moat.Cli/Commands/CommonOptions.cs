@@ -38,7 +38,7 @@ public sealed class CommonOptions
     }
 
     /// <summary>Writes the report where the user asked and returns the exit code for <c>--fail-on</c>.</summary>
-    public int Report(ParseResult parse, IReadOnlyList<ScanResult> results)
+    public int Report(ParseResult parse, IReadOnlyList<ScanResult> results, AdvisoryData? advisories = null)
     {
         var format = parse.GetValue(Format) switch
         {
@@ -48,7 +48,10 @@ public sealed class CommonOptions
         };
         var output = parse.GetValue(Output);
         var console = parse.InvocationConfiguration.Output;
-        var options = new ReportOptions(MoatVersion.Current, Color: output is null && format == ReportFormat.Text && !Console.IsOutputRedirected && ReferenceEquals(console, Console.Out));
+        var options = new ReportOptions(MoatVersion.Current, Color: output is null && format == ReportFormat.Text && !Console.IsOutputRedirected && ReferenceEquals(console, Console.Out))
+        {
+            Advisories = advisories,
+        };
 
         if (output is null)
         {
