@@ -16,7 +16,7 @@ public static class AuditCommand
 {
     public static Command Create()
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions("cyclonedx");
         var paths = new Argument<string[]>("paths")
         {
             Description = "Dependency files (requirements*.txt, pyproject.toml, pylock.toml, uv.lock, poetry.lock, Pipfile.lock) or directories holding them. Default: the current directory.",
@@ -27,6 +27,8 @@ public static class AuditCommand
         var osvUrl = new Option<string?>("--osv-url") { Description = "Where --update fetches from: a mirror URL of an OSV export (.zip or .tar.gz), a file: URL or a path. Implies --update.", HelpName = "URL" };
         var advisoryDir = new Option<string?>("--advisory-dir") { Description = "Where --update keeps the advisory database (default: $XDG_DATA_HOME/moat/advisories or ~/.local/share/moat/advisories)." };
         var noOsv = new Option<bool>("--no-osv") { Description = "Skip known-vulnerability checks." };
+        var requirement = new Option<string[]>("--requirement", "-r") { Description = "A pip requirements file of any name (repeatable), read as `pip install -r` reads it.", HelpName = "FILE", AllowMultipleArgumentsPerToken = false };
+        var ignoreVuln = new Option<string[]>("--ignore-vuln") { Description = "Do not report this advisory (repeatable): its id or any alias (PYSEC-…, GHSA-…, CVE-…). Known-malicious (MAL-) advisories are always reported.", HelpName = "ID", AllowMultipleArgumentsPerToken = false };
         var noNames = new Option<bool>("--no-names") { Description = "Skip the name-confusion checks (typosquats, stdlib and import-name traps)." };
         var internalFile = new Option<FileInfo?>("--internal") { Description = "File of internal project names, one per line." };
         var internalPrefix = new Option<string[]>("--internal-prefix") { Description = "Prefix that marks internal project names (repeatable), e.g. acme-.", AllowMultipleArgumentsPerToken = false };
@@ -40,7 +42,7 @@ public static class AuditCommand
 
         var command = new Command("audit", "Audit a project's dependencies: name confusion, dependency confusion, pinning, hashes and known vulnerabilities.")
         {
-            paths, osv, update, osvUrl, advisoryDir, noOsv, noNames, internalFile, internalPrefix, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout,
+            paths, requirement, osv, update, osvUrl, advisoryDir, noOsv, ignoreVuln, noNames, internalFile, internalPrefix, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout,
         };
         common.AddTo(command);
         command.SetAction(parse =>
@@ -54,26 +56,22 @@ public static class AuditCommand
             if (refresh)
             {
                 refreshed = Update(store, parse.GetValue(osvUrl) ?? AdvisoryUpdater.DefaultSource, out var line);
-                if (parse.GetValue(paths) is not { Length: > 0 })
+                if (parse.GetValue(paths) is not { Length: > 0 } && parse.GetValue(requirement) is not { Length: > 0 })
                 {
                     parse.InvocationConfiguration.Output.WriteLine(line);
                     return 0;
                 }
                 error.WriteLine(line);
             }
-            var files = ResolveFiles(parse.GetValue(paths) is { Length: > 0 } given ? given : ["."]);
+            var requirementFiles = parse.GetValue(requirement) ?? [];
+            var files = ResolveFiles(parse.GetValue(paths) is { Length: > 0 } given ? given : requirementFiles.Length > 0 ? [] : ["."]);
             var manifests = new List<DependencyManifest>();
-            foreach (var file in files)
+            foreach (var file in requirementFiles)
             {
-                try
-                {
-                    manifests.Add(ManifestReader.Read(file));
-                }
-                catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
-                {
-                    throw new CliInputException(ex.Message, ex);
-                }
+                if (!File.Exists(file)) throw new CliInputException($"{file}: no such file (-r takes a requirements file)");
+                manifests.Add(ReadManifest(file, RequirementsFile.Parse));
             }
+            foreach (var file in files) manifests.Add(ReadManifest(file, ManifestReader.Read));
 
             var scanIndex = parse.GetValue(scan) is { } indexUrl ? ParseIndexUrl(indexUrl) : null;
             if (scanIndex is null && parse.GetValue(indexToken) is not null) throw new CliInputException("--index-token needs --scan INDEX_URL");
@@ -85,6 +83,7 @@ public static class AuditCommand
                     : internalNames.IsEmpty ? NameChecker.Default.Check
                     : new NameChecker(PopularCorpus.Embedded, new NameCheckerOptions(Internal: internalNames)).Check,
                 Internal = internalNames,
+                IgnoredVulnerabilities = (parse.GetValue(ignoreVuln) ?? []).Select(id => id.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase),
                 PublicNames = parse.GetValue(publicNames) is { } names ? ReadNames(names.FullName).ToHashSet(StringComparer.Ordinal) : null,
             };
             IndexScanSummary? scanned = null;
@@ -100,7 +99,8 @@ public static class AuditCommand
                 options = options with { PackageScans = scans };
                 scanned = summary;
             }
-            var results = DependencyAudit.Run(manifests, options);
+            var outcome = DependencyAudit.RunWithDependencies(manifests, options);
+            var results = outcome.Results;
             var now = DateTimeOffset.UtcNow;
             var advisoryData = options.Advisories is { } database ? Describe(database, now) : null;
             if (advisoryData is { Stale: true } stale)
@@ -108,7 +108,17 @@ public static class AuditCommand
                 error.WriteLine($"moat: warning: the advisory data is {AdvisoryAge.Describe(options.Advisories!, now)}: vulnerabilities published since are not reported; " +
                     "refresh it with `moat audit --update`");
             }
-            var exit = common.Report(parse, results, advisoryData);
+            int exit;
+            if (parse.GetValue(common.Format) == "cyclonedx")
+            {
+                var report = new ReportOptions(MoatVersion.Current) { Advisories = advisoryData };
+                common.Write(parse, writer => CycloneDxBom.Write(writer, outcome.Dependencies, report, now, Guid.NewGuid()));
+                exit = common.ExitCode(parse, results);
+            }
+            else
+            {
+                exit = common.Report(parse, results, advisoryData);
+            }
             if (parse.GetValue(common.Format) == "text" && parse.GetValue(common.Output) is null)
             {
                 parse.InvocationConfiguration.Output.WriteLine(Summary(results, options) + (scanned is null ? "" : "; " + AuditScan.Describe(scanned)));
@@ -121,6 +131,18 @@ public static class AuditCommand
             return exit;
         });
         return command;
+    }
+
+    private static DependencyManifest ReadManifest(string file, Func<string, DependencyManifest> read)
+    {
+        try
+        {
+            return read(file);
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new CliInputException(ex.Message, ex);
+        }
     }
 
     private static Uri ParseIndexUrl(string url)

@@ -42,7 +42,10 @@ public static class AdvisoryCheck
             yield break;
         }
 
-        var matches = database.Query(dependency.Name, version);
+        var ignored = context.Options.IgnoredVulnerabilities;
+        var matches = database.Query(dependency.Name, version)
+            .Where(m => m.Advisory.IsMalicious || !(ignored.Contains(m.Advisory.Id) || m.Advisory.Aliases.Any(ignored.Contains)))
+            .ToList();
         var vulnerabilities = matches.Where(m => !m.Advisory.IsMalicious).ToList();
         var upgrade = UpgradeFixingAll(database, dependency.Name, vulnerabilities);
         foreach (var match in matches)
