@@ -128,6 +128,7 @@ public static class AuditCommand
                 // Machine-readable output keeps its schema; what the scan did (cache hits, downloads) goes to stderr.
                 parse.InvocationConfiguration.Error.WriteLine(AuditScan.Describe(scanned));
             }
+            if (scanned is not null && AuditScan.Unverified(results) is { } unverified) error.WriteLine(unverified);
             return exit;
         });
         return command;
