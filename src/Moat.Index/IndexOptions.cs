@@ -38,6 +38,12 @@ public sealed record IndexOptions
     public GatePolicyAction OnMalicious { get; init; } = GatePolicyAction.Reject;
 
     /// <summary>
+    /// Refuse to serve releases with a known vulnerability at or above this severity (<c>[policy] vulnerabilities</c>:
+    /// "off", "critical", "high" or "medium"); null, the default, serves them (<see cref="Policy.VulnerabilityPolicy"/>).
+    /// </summary>
+    public Moat.Analysis.Severity? RefuseVulnerabilities { get; init; }
+
+    /// <summary>
     /// Reverse proxies whose <c>X-Forwarded-For/-Proto/-Host</c> and <c>Forwarded</c> headers are believed
     /// (<c>[server] trusted-proxies</c>: addresses or CIDR networks). Empty: the headers are ignored, since anyone
     /// could send them and pick their own client address for throttles and events.
@@ -107,7 +113,8 @@ public sealed record IndexOptions
 
     /// <summary>
     /// Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours,
-    /// blob-grace-minutes, trusted-proxies, metrics, metrics-token-env</c> and <c>[policy] suspicious, malicious, new-projects</c>.
+    /// blob-grace-minutes, trusted-proxies, metrics, metrics-token-env</c>, <c>[policy] suspicious, malicious, new-projects, vulnerabilities</c>,
+    /// <c>[advisories] source, refresh-hours</c>.
     /// </summary>
     public static IndexOptions Apply(IndexOptions options, TomlTable table, string source)
     {
@@ -138,6 +145,13 @@ public sealed record IndexOptions
             {
                 OnSuspicious = Text(policy, "suspicious", source) is { } s ? ParseAction(s, source, "policy.suspicious") : options.OnSuspicious,
                 OnMalicious = Text(policy, "malicious", source) is { } m ? ParseAction(m, source, "policy.malicious") : options.OnMalicious,
+                RefuseVulnerabilities = Text(policy, "vulnerabilities", source) is { } v ? OneOf(v, source, "policy.vulnerabilities", "off", "critical", "high", "medium") switch
+                {
+                    "critical" => Moat.Analysis.Severity.Critical,
+                    "high" => Moat.Analysis.Severity.High,
+                    "medium" => Moat.Analysis.Severity.Medium,
+                    _ => null,
+                } : options.RefuseVulnerabilities,
                 NewProjects = Text(policy, "new-projects", source) is { } n ? OneOf(n, source, "policy.new-projects", "anyone", "approved", "admins") switch
                 {
                     "anyone" => Auth.NewProjectPolicy.Anyone,

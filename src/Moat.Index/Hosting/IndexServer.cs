@@ -62,6 +62,7 @@ public static class IndexServer
         builder.Services.AddSingleton(sp => new Advisories.AdvisoryUpdater(
             new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 3 }) { Timeout = TimeSpan.FromMinutes(5) }, TimeProvider.System));
         builder.Services.AddHostedService<Advisories.AdvisoryRefreshService>();
+        builder.Services.AddSingleton<VulnerabilityPolicy>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
