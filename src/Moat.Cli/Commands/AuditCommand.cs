@@ -103,7 +103,7 @@ public static class AuditCommand
             var results = outcome.Results;
             var now = DateTimeOffset.UtcNow;
             var advisoryData = options.Advisories is { } database ? Describe(database, now) : null;
-            if (advisoryData is { Stale: true } stale)
+            if (advisoryData is { Stale: true })
             {
                 error.WriteLine($"moat: warning: the advisory data is {AdvisoryAge.Describe(options.Advisories!, now)}: vulnerabilities published since are not reported; " +
                     "refresh it with `moat audit --update`");

@@ -6,17 +6,26 @@ namespace Moat.Index.Advisories;
 
 /// <summary>
 /// Keeps the index's advisory database fresh (<c>[advisories] refresh-hours</c>, daily by default, 0 turns it off):
-/// a refresh soon after start when the stored data was last checked longer ago than the interval, then every interval.
+/// a refresh a few minutes after start when the stored data was last checked longer ago than the interval (not at
+/// once: a server restarted in a loop must not download the export each time), then every interval.
 /// A failed refresh is logged and the current database kept; the age of the data in use is logged with a warning once
 /// it passes <see cref="AdvisoryAge.StaleAfter"/>.
 /// </summary>
 public sealed class AdvisoryRefreshService(AdvisoryDatabase database, AdvisoryUpdater updater, IndexOptions options, TimeProvider time,
     ILogger<AdvisoryRefreshService> log) : BackgroundService
 {
-    public static readonly TimeSpan FirstRefreshAfter = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan FirstRefreshAfter = TimeSpan.FromMinutes(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // When the data refuses downloads, say at start how old it is (this loads it; an index that never asks does not).
+        if (options.RefuseVulnerabilities is not null)
+        {
+            await Task.Yield();
+            var now = time.GetUtcNow();
+            if (AdvisoryAge.IsStale(database.Current, now))
+                log.LogWarning("Advisories: the data [policy] vulnerabilities uses is {Age}; it is refreshed from {Source}", AdvisoryAge.Describe(database.Current, now), options.Advisories.Source);
+        }
         var interval = options.Advisories.RefreshInterval;
         if (interval <= TimeSpan.Zero) return;
         var lastChecked = database.Store.ReadState()?.CheckedAt;
