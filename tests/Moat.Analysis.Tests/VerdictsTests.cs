@@ -14,6 +14,13 @@ public class VerdictsTests
         new(Moat.Analysis.Dependencies.Checks.AdvisoryCheck.KnownVulnerability.Id, severity, Confidence.High, "CVE", Location.None);
 
     [Fact]
+    public void Only_the_published_advisory_rule_is_a_known_vulnerability_rule()
+    {
+        // Known-malicious releases (MOAT-DEP-011) stay evidence of malice.
+        Assert.Equal(["MOAT-DEP-010"], RuleCatalog.All.Where(r => r.KnownVulnerability).Select(r => r.Id));
+    }
+
+    [Fact]
     public void Known_vulnerabilities_make_a_target_vulnerable_and_never_add_to_the_score()
     {
         var many = Enumerable.Repeat(Vulnerability(Severity.Critical), 40).ToList();
