@@ -11,10 +11,11 @@ public enum TargetKind { Package, Name, Workflow, File, Domain, Url, Dependency 
 
 /// <summary>
 /// The engine's judgement of one target, computed from its findings by <see cref="Verdicts"/>. Ordered by how firmly
-/// the target is held: <see cref="Unverified"/> (something could not be checked) sits above
-/// <see cref="Suspicious"/> and below <see cref="Malicious"/>.
+/// the target is held: <see cref="Vulnerable"/> (a published advisory affects this exact version: a known flaw, not
+/// hostility) sits just above <see cref="Clean"/>; <see cref="Unverified"/> (something could not be checked) sits
+/// above <see cref="Suspicious"/> and below <see cref="Malicious"/>.
 /// </summary>
-public enum Verdict { Clean, Suspicious, Unverified, Malicious }
+public enum Verdict { Clean, Vulnerable, Suspicious, Unverified, Malicious }
 
 /// <summary>Where a finding is: a path inside the target (archive member, file), 1-based line and column; 0 = unknown.</summary>
 public readonly record struct Location(string? Path, int Line = 0, int Column = 0)
@@ -35,6 +36,9 @@ public sealed record Finding(
     string? Evidence = null,
     string? Target = null)
 {
+    /// <summary>The advisory behind a known-vulnerability finding, as structured data for JSON, SARIF and CycloneDX; null otherwise.</summary>
+    public VulnerabilityDetails? Vulnerability { get; init; }
+
     /// <summary>Makes a finding with the rule's id and default severity.</summary>
     public static Finding Of(Rule rule, Confidence confidence, string message, Location location, string? evidence = null) =>
         new(rule.Id, rule.Severity, confidence, message, location, evidence);

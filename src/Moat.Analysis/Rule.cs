@@ -24,6 +24,13 @@ public sealed record Rule(
     /// </summary>
     public bool CouldNotCheck { get; init; }
 
+    /// <summary>
+    /// A known-vulnerability rule: its findings report a published advisory against the exact version (a flaw the
+    /// authors fixed, not hostility). They never add to the malice score; they make the verdict
+    /// <see cref="Verdict.Vulnerable"/> when nothing graver was found (<see cref="Verdicts"/>).
+    /// </summary>
+    public bool KnownVulnerability { get; init; }
+
     /// <summary>The detector family, from the id: <c>MOAT-CODE-012</c> → <c>CODE</c>.</summary>
     public string Family => Id.Split('-') is [_, var family, ..] ? family : Id;
 }
@@ -46,4 +53,7 @@ public static class RuleCatalog
 
     /// <summary>True when <paramref name="finding"/> is from a <see cref="Rule.CouldNotCheck"/> rule.</summary>
     public static bool IsCouldNotCheck(Finding finding) => Find(finding.RuleId)?.CouldNotCheck == true;
+
+    /// <summary>True when <paramref name="finding"/> is from a <see cref="Rule.KnownVulnerability"/> rule.</summary>
+    public static bool IsKnownVulnerability(Finding finding) => Find(finding.RuleId)?.KnownVulnerability == true;
 }

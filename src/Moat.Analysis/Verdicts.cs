@@ -20,6 +20,16 @@ namespace Moat.Analysis;
 /// unverified target like a malicious one, while a suspicious one may be served with a warning. The suspicious
 /// signals stay visible among the findings (and in the score) either way.
 /// </para>
+/// <para>
+/// Known-vulnerability findings (<see cref="Rule.KnownVulnerability"/>: a published advisory against the exact
+/// version) are not evidence of malice either: a popular framework with forty CVEs is flawed, not hostile, and must
+/// never score as malware. They add nothing to the score and make the verdict <c>vulnerable</c>, the lowest verdict
+/// that is not clean: malicious &gt; unverified &gt; suspicious &gt; vulnerable &gt; clean. A vulnerability is a fact with a
+/// remedy (upgrade), while the verdicts above it question whether the package can be trusted at all, so they name
+/// the target when both apply; the advisories stay listed among the findings. How much a vulnerable target fails a
+/// build is the advisory's own severity against <c>--fail-on</c> (an unrated advisory counts as high), as for any
+/// finding; the index refuses vulnerable versions by its own <c>[policy] vulnerabilities</c> threshold.
+/// </para>
 /// </summary>
 public static class Verdicts
 {
@@ -42,11 +52,17 @@ public static class Verdicts
         var counted = new HashSet<string>(StringComparer.Ordinal);
         var lowRemaining = 1.0;
         var couldNotCheck = false;
+        var vulnerable = false;
         foreach (var finding in findings.OrderByDescending(Weight))
         {
             if (RuleCatalog.IsCouldNotCheck(finding))
             {
                 couldNotCheck = true;
+                continue;
+            }
+            if (RuleCatalog.IsKnownVulnerability(finding))
+            {
+                vulnerable = true;
                 continue;
             }
             var weight = counted.Add(finding.RuleId) ? Weight(finding) : Weight(finding) * RepeatFactor;
@@ -66,6 +82,7 @@ public static class Verdicts
         var verdict = score >= MaliciousThreshold && worstStrong >= Severity.High ? Verdict.Malicious
             : couldNotCheck ? Verdict.Unverified
             : score >= SuspiciousThreshold && worst >= Severity.Medium ? Verdict.Suspicious
+            : vulnerable ? Verdict.Vulnerable
             : Verdict.Clean;
         return (verdict, score);
     }

@@ -17,9 +17,10 @@ public static class ConfigurationKeys
     {
         ["server"] = ["urls", "data", "max-upload-mb", "log-requests", "log-format", "log-level", "blob-sweep-hours", "blob-grace-minutes",
                       "trusted-proxies", "metrics", "metrics-token-env"],
-        ["policy"] = ["suspicious", "malicious", "new-projects"],
+        ["policy"] = ["suspicious", "malicious", "new-projects", "vulnerabilities"],
         ["proxy"] = ["upstream", .. Proxy.ProxyOptions.SettingKeys],
         ["security"] = ["origin", "rp-id", "oidc-audience", "github-issuer", "gitlab-issuer", "disclosure-keys-url", "mail-directory", "read", "admins"],
+        ["advisories"] = Advisories.AdvisoryOptions.SettingKeys,
         ["repository"] = [],
     };
 

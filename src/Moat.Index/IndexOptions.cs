@@ -38,6 +38,12 @@ public sealed record IndexOptions
     public GatePolicyAction OnMalicious { get; init; } = GatePolicyAction.Reject;
 
     /// <summary>
+    /// Refuse to serve releases with a known vulnerability at or above this severity (<c>[policy] vulnerabilities</c>:
+    /// "off", "critical", "high" or "medium"); null, the default, serves them (<see cref="Policy.VulnerabilityPolicy"/>).
+    /// </summary>
+    public Moat.Analysis.Severity? RefuseVulnerabilities { get; init; }
+
+    /// <summary>
     /// Reverse proxies whose <c>X-Forwarded-For/-Proto/-Host</c> and <c>Forwarded</c> headers are believed
     /// (<c>[server] trusted-proxies</c>: addresses or CIDR networks). Empty: the headers are ignored, since anyone
     /// could send them and pick their own client address for throttles and events.
@@ -70,11 +76,15 @@ public sealed record IndexOptions
 
     /// <summary>The repositories actually served.</summary>
     public Proxy.RepositoryLayout Layout => Repositories ?? Moat.Index.Proxy.RepositoryLayout.Default(Proxy);
+    /// <summary>Where and how often the advisory database is refreshed (<c>[advisories]</c>).</summary>
+    public Moat.Index.Advisories.AdvisoryOptions Advisories { get; init; } = new();
+
     /// <summary>Accounts, 2FA, Trusted Publishing, disclosure (<c>[security]</c>).</summary>
     public Accounts.SecurityOptions Security { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
+    public string AdvisoryDirectory => Path.Combine(DataDirectory, "advisories");
 
     /// <summary>Reads <paramref name="path"/> (a missing default <c>moat.toml</c> is fine; a missing explicit one is an error).</summary>
     public static IndexOptions Load(string? path)
@@ -103,7 +113,8 @@ public sealed record IndexOptions
 
     /// <summary>
     /// Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours,
-    /// blob-grace-minutes, trusted-proxies, metrics, metrics-token-env</c> and <c>[policy] suspicious, malicious, new-projects</c>.
+    /// blob-grace-minutes, trusted-proxies, metrics, metrics-token-env</c>, <c>[policy] suspicious, malicious, new-projects, vulnerabilities</c>,
+    /// <c>[advisories] source, refresh-hours</c>.
     /// </summary>
     public static IndexOptions Apply(IndexOptions options, TomlTable table, string source)
     {
@@ -134,6 +145,13 @@ public sealed record IndexOptions
             {
                 OnSuspicious = Text(policy, "suspicious", source) is { } s ? ParseAction(s, source, "policy.suspicious") : options.OnSuspicious,
                 OnMalicious = Text(policy, "malicious", source) is { } m ? ParseAction(m, source, "policy.malicious") : options.OnMalicious,
+                RefuseVulnerabilities = Text(policy, "vulnerabilities", source) is { } v ? OneOf(v, source, "policy.vulnerabilities", "off", "critical", "high", "medium") switch
+                {
+                    "critical" => Moat.Analysis.Severity.Critical,
+                    "high" => Moat.Analysis.Severity.High,
+                    "medium" => Moat.Analysis.Severity.Medium,
+                    _ => null,
+                } : options.RefuseVulnerabilities,
                 NewProjects = Text(policy, "new-projects", source) is { } n ? OneOf(n, source, "policy.new-projects", "anyone", "approved", "admins") switch
                 {
                     "anyone" => Auth.NewProjectPolicy.Anyone,
@@ -144,6 +162,8 @@ public sealed record IndexOptions
         }
         if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
             options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
+        if (table.TryGetValue("advisories", out var advisoriesValue) && advisoriesValue is TomlTable advisories)
+            options = options with { Advisories = Moat.Index.Advisories.AdvisoryOptions.Apply(options.Advisories, advisories, source) };
         if (table.TryGetValue("repository", out var repositoryValue))
         {
             if (repositoryValue is not TomlTableArray repositories) throw Bad(source, "repository", "an array of tables ([[repository]])");

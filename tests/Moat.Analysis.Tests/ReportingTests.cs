@@ -39,6 +39,53 @@ public class ReportingTests
         Assert.Equal("uses \"subprocess\"", result.GetProperty("findings")[1].GetProperty("message").GetString());
     }
 
+    private static readonly ScanResult VulnerableSample = ScanResult.From("django==2.2.0", TargetKind.Dependency,
+    [
+        new Finding(Moat.Analysis.Dependencies.Checks.AdvisoryCheck.KnownVulnerability.Id, Severity.Critical, Confidence.High,
+            "django 2.2.0: PYSEC-2019-10 (CVE-2019-12308) [CVSS 9.8] …", new Location("requirements.txt", 1), "PYSEC-2019-10")
+        {
+            Vulnerability = new VulnerabilityDetails("PYSEC-2019-10", ["CVE-2019-12308"], "XSS in AdminURLFieldWidget", "django", "2.2.0",
+                new VulnerabilityRating(Severity.Critical, "CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8),
+                [new AffectedRange("ECOSYSTEM", "2.2", "2.2.2", null)], ["2.2.2"], "2.2.28", ["https://example.com/advisory"], null, null),
+        },
+    ]);
+
+    [Fact]
+    public void Json_gives_a_vulnerability_its_structured_fields()
+    {
+        using var doc = JsonDocument.Parse(Render(ReportFormat.Json, VulnerableSample));
+        var result = doc.RootElement.GetProperty("results")[0];
+        Assert.Equal("vulnerable", result.GetProperty("verdict").GetString());
+        Assert.Equal(0.0, result.GetProperty("score").GetDouble());
+        var summary = result.GetProperty("vulnerabilities");
+        Assert.Equal(1, summary.GetProperty("count").GetInt32());
+        Assert.Equal("critical", summary.GetProperty("highest_severity").GetString());
+        Assert.Equal("2.2.28", summary.GetProperty("upgrade_to").GetString());
+        var vulnerability = result.GetProperty("findings")[0].GetProperty("vulnerability");
+        Assert.Equal("PYSEC-2019-10", vulnerability.GetProperty("id").GetString());
+        Assert.Equal(["CVE-2019-12308"], vulnerability.GetProperty("aliases").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(9.8, vulnerability.GetProperty("severity").GetProperty("score").GetDouble());
+        Assert.Equal("critical", vulnerability.GetProperty("severity").GetProperty("rating").GetString());
+        Assert.Equal("2.2.2", vulnerability.GetProperty("affected")[0].GetProperty("fixed").GetString());
+        Assert.Equal(["2.2.2"], vulnerability.GetProperty("fix_versions").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
+    public void Text_and_sarif_name_a_vulnerable_target_with_its_worst_severity_and_upgrade()
+    {
+        var text = Render(ReportFormat.Text, VulnerableSample);
+        Assert.Contains("VULNERABLE  django==2.2.0", text);
+        Assert.Contains("1 known vulnerability, highest critical, upgrade to 2.2.28", text);
+        Assert.Contains("1 vulnerable", text);
+        Assert.DoesNotContain("MALICIOUS", text);
+
+        using var sarif = JsonDocument.Parse(Render(ReportFormat.Sarif, VulnerableSample));
+        var properties = sarif.RootElement.GetProperty("runs")[0].GetProperty("results")[0].GetProperty("properties");
+        Assert.Equal("vulnerable", properties.GetProperty("verdict").GetString());
+        Assert.Equal("9.8", properties.GetProperty("security-severity").GetString());
+        Assert.Equal("PYSEC-2019-10", properties.GetProperty("vulnerability").GetProperty("id").GetString());
+    }
+
     [Fact]
     public void Sarif_is_2_1_0_with_rules_locations_and_fingerprints()
     {

@@ -10,6 +10,32 @@ public class VerdictsTests
     private static List<Finding> Distinct(int count, Severity severity, Confidence confidence) =>
         [.. Enumerable.Range(1, count).Select(i => F(severity, confidence, $"MOAT-TEST-{i:000}"))];
 
+    private static Finding Vulnerability(Severity severity) =>
+        new(Moat.Analysis.Dependencies.Checks.AdvisoryCheck.KnownVulnerability.Id, severity, Confidence.High, "CVE", Location.None);
+
+    [Fact]
+    public void Only_the_published_advisory_rule_is_a_known_vulnerability_rule()
+    {
+        // Known-malicious releases (MOAT-DEP-011) stay evidence of malice.
+        Assert.Equal(["MOAT-DEP-010"], RuleCatalog.All.Where(r => r.KnownVulnerability).Select(r => r.Id));
+    }
+
+    [Fact]
+    public void Known_vulnerabilities_make_a_target_vulnerable_and_never_add_to_the_score()
+    {
+        var many = Enumerable.Repeat(Vulnerability(Severity.Critical), 40).ToList();
+        var (verdict, score) = Verdicts.Judge(many);
+        Assert.Equal(Verdict.Vulnerable, verdict);
+        Assert.Equal(0.0, score);
+        // Graver verdicts win: evidence of malice, an unchecked part, a suspicious judgement.
+        Assert.Equal(Verdict.Malicious, Verdicts.Judge([.. many, F(Severity.Critical, Confidence.High)]).Verdict);
+        Assert.Equal(Verdict.Suspicious, Verdicts.Judge([.. many, F(Severity.High, Confidence.High)]).Verdict);
+        var limit = new Finding(Moat.Analysis.Code.LimitRules.ArchiveLimit.Id, Severity.Medium, Confidence.High, "limit", Location.None);
+        Assert.Equal(Verdict.Unverified, Verdicts.Judge([.. many, limit]).Verdict);
+        // A low capability note beside an advisory leaves it vulnerable, not clean.
+        Assert.Equal(Verdict.Vulnerable, Verdicts.Judge([Vulnerability(Severity.Low), F(Severity.Low, Confidence.High)]).Verdict);
+    }
+
     [Fact]
     public void No_findings_is_clean_with_zero_score()
     {

@@ -68,43 +68,6 @@ public class AuditCommandTests
         }
     }
 
-    [Fact]
-    public void Osv_url_downloads_once_and_revalidates_with_etag()
-    {
-        var archive = File.ReadAllBytes(TestPaths.Data("pypa-advisory-database.tar.gz"));
-        using var server = new LocalServer(context =>
-        {
-            if (context.Request.Headers["If-None-Match"] == "\"v1\"")
-            {
-                context.Response.StatusCode = 304;
-                return;
-            }
-            context.Response.Headers["ETag"] = "\"v1\"";
-            context.Response.OutputStream.Write(archive);
-        });
-        var cache = Directory.CreateTempSubdirectory("moat-osv-cache-");
-        var previous = OsvDownload.CacheDirectory;
-        OsvDownload.CacheDirectory = cache.FullName;
-        try
-        {
-            var url = server.Url + "pypa-advisory-database.tar.gz";
-            var first = OsvDownload.Fetch(url, TextWriter.Null);
-            var second = OsvDownload.Fetch(url, TextWriter.Null);
-            Assert.Equal(first, second);
-            Assert.Equal(archive.Length, new FileInfo(first).Length);
-            Assert.Equal([200, 304], server.Statuses);
-
-            var (exit, output, _) = CliTests.Run("audit", Fixture("pylock", "pylock.toml"), "--osv-url", url, "--format", "json");
-            Assert.Equal(1, exit);
-            Assert.Contains("PYSEC-2014-8", output);
-        }
-        finally
-        {
-            OsvDownload.CacheDirectory = previous;
-            cache.Delete(recursive: true);
-        }
-    }
-
     /// <summary>A bounded HTTP server on 127.0.0.1 for one test: answers with <paramref name="handler"/> until disposed.</summary>
     internal sealed class LocalServer : IDisposable
     {

@@ -181,12 +181,19 @@ public sealed class AuditScanTests : IDisposable
         var noVersion = Result(results, "acme-cloud-sdk==9.9.9").GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("rule").GetString() == "MOAT-DEP-013");
         Assert.Contains("no file of version 9.9.9", noVersion.GetProperty("message").GetString());
 
+        // What could not be scanned is unverified (fail closed), never clean.
+        Assert.Equal("unverified", Result(results, "no-such-project==1.0").GetProperty("verdict").GetString());
+        Assert.Equal("unverified", Result(results, "acme-cloud-sdk==9.9.9").GetProperty("verdict").GetString());
+
         index.Down = true;
         var (exit, down, error) = Audit(requirements, index.SimpleUrl);
-        Assert.Equal(0, exit); // low findings only
+        Assert.Equal(1, exit); // unverified fails the default --fail-on high
         Assert.All(down.EnumerateArray(), r => Assert.Contains(r.GetProperty("findings").EnumerateArray(),
             f => f.GetProperty("rule").GetString() == "MOAT-DEP-013" && f.GetProperty("message").GetString()!.Contains("503", StringComparison.Ordinal)));
+        Assert.All(down.EnumerateArray(), r => Assert.Equal("unverified", r.GetProperty("verdict").GetString()));
         Assert.Contains("2 dependencies not scanned", error);
+        var line = Assert.Single(error.Split('\n'), l => l.StartsWith("moat: 2 dependencies could not be scanned", StringComparison.Ordinal));
+        Assert.Contains("reported unverified, not clean: no-such-project==1.0 (", line);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("[proxy]\nmin-release-age-hour = 24\n", 2, "unknown key 'min-release-age-hour' in [proxy]; did you mean 'min-release-age-hours'?")]
     [InlineData("[server]\nmax-upload-md = 300\n", 2, "unknown key 'max-upload-md' in [server]; did you mean 'max-upload-mb'?")]
     [InlineData("policy.malicous = \"quarantine\"\n", 1, "unknown key 'malicous' in [policy]; did you mean 'malicious'?")]
-    [InlineData("[policy]\nmalicious = \"quarantine\"\n[firewall]\nmode = \"strict\"\n", 3, "unknown section [firewall]; valid: server, policy, proxy, security, repository")]
+    [InlineData("[policy]\nmalicious = \"quarantine\"\n[firewall]\nmode = \"strict\"\n", 3, "unknown section [firewall]; valid: server, policy, proxy, security, advisories, repository")]
     public void A_misspelt_setting_stops_the_server_naming_the_file_line_key_and_the_nearest_valid_key(string toml, int line, string message)
     {
         var config = Path.Combine(_root, "moat.toml");

@@ -78,7 +78,7 @@ public sealed class ProxyEndToEndTests : IDisposable
         Tools.Run(Tools.Python, ["-m", "pip", .. args, "--no-cache-dir", "--retries", "0", "--timeout", "30", "--index-url", server.Url + "/simple/",
             .. args[0] == "install" ? new[] { "--target", Path.Combine(_root, target) } : new[] { "--dest", Path.Combine(_root, target) }]);
 
-    private static async Task UploadAsync(MoatServer server, string token, string name, string version, params string[] requires)
+    internal static async Task UploadAsync(MoatServer server, string token, string name, string version, params string[] requires)
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, server.Url + "/legacy/")

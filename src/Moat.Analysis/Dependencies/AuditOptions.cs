@@ -9,6 +9,12 @@ public sealed record AuditOptions
     /// <summary>Known vulnerabilities and malicious releases (OSV); no vulnerability checks when null.</summary>
     public OsvDatabase? Advisories { get; init; }
 
+    /// <summary>
+    /// Advisory ids or aliases (<c>PYSEC-…</c>, <c>GHSA-…</c>, <c>CVE-…</c>) not to report, compared without case: a
+    /// vulnerability the project has judged not to apply. Known-malicious (<c>MAL-</c>) advisories are never ignored.
+    /// </summary>
+    public IReadOnlySet<string> IgnoredVulnerabilities { get; init; } = new HashSet<string>();
+
     /// <summary>The name-confusion engine's check of one name; no name checks when null.</summary>
     public Func<string, IReadOnlyList<Finding>>? CheckName { get; init; }
 

@@ -26,9 +26,14 @@ public static class DependencyAudit
         PackageScanCheck.Check,
     ];
 
-    public static IReadOnlyList<ScanResult> Run(IReadOnlyList<DependencyManifest> manifests, AuditOptions options)
+    public static IReadOnlyList<ScanResult> Run(IReadOnlyList<DependencyManifest> manifests, AuditOptions options) =>
+        RunWithDependencies(manifests, options).Results;
+
+    /// <summary>The results, and each dependency beside its own result (for a bill of materials of the audited set).</summary>
+    public static AuditOutcome RunWithDependencies(IReadOnlyList<DependencyManifest> manifests, AuditOptions options)
     {
         var results = new List<ScanResult>();
+        var audited = new List<AuditedDependency>();
         foreach (var manifest in manifests)
         {
             var manifestFindings = IndexConfigurationCheck.Check(manifest)
@@ -48,7 +53,14 @@ public static class DependencyAudit
                 perDependency[i] = ScanResult.From(context.Dependency.Written, TargetKind.Dependency, findings);
             });
             results.AddRange(perDependency);
+            audited.AddRange(perDependency.Select((result, i) => new AuditedDependency(manifest.Dependencies[i], result)));
         }
-        return results;
+        return new AuditOutcome(results, audited);
     }
 }
+
+/// <summary>One dependency and the result the audit gave it.</summary>
+public sealed record AuditedDependency(Dependency Dependency, ScanResult Result);
+
+/// <summary>Everything one audit produced: the results in report order, and the dependencies with theirs.</summary>
+public sealed record AuditOutcome(IReadOnlyList<ScanResult> Results, IReadOnlyList<AuditedDependency> Dependencies);

@@ -7,7 +7,8 @@ namespace Moat.Analysis.Reporting;
 /// <summary>
 /// DESIGN.md's stable JSON shape:
 /// <c>{"tool":"moat","version":…,"results":[{"target","kind","verdict","score","findings":[{"rule","severity",
-/// "confidence","message","path","line","evidence"}]}]}</c>. Written with <see cref="Utf8JsonWriter"/> so the
+/// "confidence","message","path","line","evidence"}]}]}</c>; a known-vulnerability finding adds a structured
+/// <c>"vulnerability"</c> object and its result a <c>"vulnerabilities"</c> summary (<see cref="VulnerabilityJson"/>). Written with <see cref="Utf8JsonWriter"/> so the
 /// field order and names never drift with a serializer's settings.
 /// </summary>
 public static class JsonReport
@@ -27,6 +28,11 @@ public static class JsonReport
             json.WriteStartObject();
             json.WriteString("tool", "moat");
             json.WriteString("version", options.ToolVersion);
+            if (options.Advisories is { } advisories)
+            {
+                json.WritePropertyName("advisories");
+                VulnerabilityJson.WriteDatabase(json, advisories);
+            }
             json.WriteStartArray("results");
             foreach (var result in results) WriteResult(json, result);
             json.WriteEndArray();
@@ -42,6 +48,11 @@ public static class JsonReport
         json.WriteString("kind", ReportNames.Of(result.Kind));
         json.WriteString("verdict", ReportNames.Of(result.Verdict));
         json.WriteNumber("score", result.Score);
+        if (VulnerabilitySummary.Of(result) is { } vulnerabilities)
+        {
+            json.WritePropertyName("vulnerabilities");
+            VulnerabilityJson.WriteSummary(json, vulnerabilities);
+        }
         json.WriteStartArray("findings");
         foreach (var finding in result.Findings)
         {
@@ -53,6 +64,11 @@ public static class JsonReport
             json.WriteString("path", finding.Location.Path ?? "");
             json.WriteNumber("line", finding.Location.Line);
             json.WriteString("evidence", finding.Evidence ?? "");
+            if (finding.Vulnerability is { } vulnerability)
+            {
+                json.WritePropertyName("vulnerability");
+                VulnerabilityJson.Write(json, vulnerability);
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -26,6 +26,7 @@ public static class ReportNames
         Verdict.Malicious => "malicious",
         Verdict.Unverified => "unverified",
         Verdict.Suspicious => "suspicious",
+        Verdict.Vulnerable => "vulnerable",
         _ => "clean",
     };
 
@@ -48,7 +49,8 @@ public static class ReportNames
     /// <summary>
     /// DESIGN.md's exit codes: 1 when any finding is at or above <paramref name="failOn"/> (null: never), else 0.
     /// An <see cref="Verdict.Unverified"/> result counts as a high finding whatever its findings' severities: what
-    /// could not be checked is not passed as clean by the default <c>--fail-on high</c>.
+    /// could not be checked is not passed as clean by the default <c>--fail-on high</c>. A <see cref="Verdict.Vulnerable"/>
+    /// result fails by its advisories' own severities (an unrated advisory is high), like any finding.
     /// Usage and input errors (2) are the command line's business.
     /// </summary>
     public static int ExitCode(IEnumerable<ScanResult> results, Severity? failOn) =>

@@ -18,6 +18,9 @@ public static class ReportWriter
 /// <summary>What a report needs besides the results: the tool version and, for text, whether to show clean targets.</summary>
 public sealed record ReportOptions(string ToolVersion, bool ShowClean = true, bool Color = false)
 {
+    /// <summary>The advisory data an audit used, reported with its age; null for commands that use none.</summary>
+    public AdvisoryData? Advisories { get; init; }
+
     public static readonly ReportOptions Default = new(MoatVersion.Current);
 }
 
@@ -27,3 +30,7 @@ public static class MoatVersion
     public static string Current { get; } =
         typeof(MoatVersion).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
 }
+
+/// <summary>Which advisory database a report's vulnerabilities come from, and how old its data is.</summary>
+/// <param name="Stale">Older than the audit's limit (or undated): vulnerabilities published since are missing.</param>
+public sealed record AdvisoryData(string Source, int Count, DateTimeOffset? AsOf, int? AgeDays, bool Stale);

@@ -48,6 +48,13 @@ public static class SarifReport
             }
             json.WriteEndArray();
 
+            if (options.Advisories is { } advisories)
+            {
+                json.WriteStartObject("properties");
+                json.WritePropertyName("advisories");
+                VulnerabilityJson.WriteDatabase(json, advisories);
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
@@ -129,6 +136,14 @@ public static class SarifReport
         json.WriteString("kind", ReportNames.Of(result.Kind));
         json.WriteString("verdict", ReportNames.Of(result.Verdict));
         json.WriteString("confidence", ReportNames.Of(finding.Confidence));
+        if (finding.Vulnerability is { } vulnerability)
+        {
+            // The advisory's own score, where code scanning and other SARIF readers look for a result's severity.
+            json.WriteString("security-severity", vulnerability.Rating.Score is { } cvss
+                ? cvss.ToString("0.0", CultureInfo.InvariantCulture) : SecuritySeverity(finding.Severity));
+            json.WritePropertyName("vulnerability");
+            VulnerabilityJson.Write(json, vulnerability);
+        }
         json.WriteEndObject();
         json.WriteEndObject();
     }

@@ -8,7 +8,7 @@ public static class TextReport
         foreach (var result in results)
         {
             if (!options.ShowClean && result.Verdict == Verdict.Clean && result.Findings.Count == 0) continue;
-            output.WriteLine($"{Paint(ReportNames.Of(result.Verdict).ToUpperInvariant(), result.Verdict, options)}  {result.Target}  ({ReportNames.Of(result.Kind)}, score {result.Score:0.00})");
+            output.WriteLine($"{Paint(ReportNames.Of(result.Verdict).ToUpperInvariant(), result.Verdict, options)}  {result.Target}  ({ReportNames.Of(result.Kind)}, score {result.Score:0.00}){VulnerabilityNote(result)}");
             foreach (var finding in result.Findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line))
             {
                 var where = finding.Location.Path is { Length: > 0 } path
@@ -25,15 +25,25 @@ public static class TextReport
         var counts = results.GroupBy(r => r.Verdict).ToDictionary(g => g.Key, g => g.Count());
         output.WriteLine(
             $"{results.Count} checked: {counts.GetValueOrDefault(Verdict.Malicious)} malicious, " +
-            // Unverified is named only when there is one: most commands can never produce it.
+            // Unverified and vulnerable are named only when there is one: most commands can never produce them.
             (counts.GetValueOrDefault(Verdict.Unverified) is > 0 and var unverified ? $"{unverified} unverified, " : "") +
-            $"{counts.GetValueOrDefault(Verdict.Suspicious)} suspicious, {counts.GetValueOrDefault(Verdict.Clean)} clean");
+            $"{counts.GetValueOrDefault(Verdict.Suspicious)} suspicious, " +
+            (counts.GetValueOrDefault(Verdict.Vulnerable) is > 0 and var vulnerable ? $"{vulnerable} vulnerable, " : "") +
+            $"{counts.GetValueOrDefault(Verdict.Clean)} clean");
+    }
+
+    /// <summary>For a target with known vulnerabilities: how many, the worst, and the upgrade that fixes them all.</summary>
+    private static string VulnerabilityNote(ScanResult result)
+    {
+        if (VulnerabilitySummary.Of(result) is not { } summary) return "";
+        var upgrade = summary.UpgradeTo is { } version ? $", upgrade to {version}" : ", no release fixes them all";
+        return $" — {summary.Count} known {(summary.Count == 1 ? "vulnerability" : "vulnerabilities")}, highest {ReportNames.Of(summary.HighestSeverity)}{upgrade}";
     }
 
     private static string Paint(string text, Verdict verdict, ReportOptions options)
     {
         if (!options.Color) return text;
-        var code = verdict switch { Verdict.Malicious => "31;1", Verdict.Unverified => "35;1", Verdict.Suspicious => "33;1", _ => "32" };
+        var code = verdict switch { Verdict.Malicious => "31;1", Verdict.Unverified => "35;1", Verdict.Suspicious => "33;1", Verdict.Vulnerable => "33", _ => "32" };
         return $"\u001b[{code}m{text}\u001b[0m";
     }
 }

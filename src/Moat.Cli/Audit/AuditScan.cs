@@ -1,5 +1,7 @@
 using System.Globalization;
+using Moat.Analysis;
 using Moat.Analysis.Dependencies;
+using Moat.Analysis.Dependencies.Checks;
 using Moat.Analysis.Dependencies.Manifests;
 using Spectre.Console;
 
@@ -24,6 +26,21 @@ internal static class AuditScan
             });
             return await IndexPackageScanner.ScanAsync(dependencies, options, progress);
         }).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// One line naming the dependencies the scan could not cover (null when it covered all): they are reported
+    /// unverified, and the line says so where a reader of a long report or of JSON on stdout will see it.
+    /// </summary>
+    public static string? Unverified(IReadOnlyList<ScanResult> results)
+    {
+        var unscanned = results
+            .Where(r => r.Kind == TargetKind.Dependency && r.Findings.Any(f => f.RuleId == PackageScanCheck.NotScanned.Id))
+            .Select(r => (r.Target, Reason: r.Findings.First(f => f.RuleId == PackageScanCheck.NotScanned.Id).Message))
+            .ToList();
+        if (unscanned.Count == 0) return null;
+        var named = string.Join("; ", unscanned.Take(3).Select(u => $"{u.Target} ({u.Reason})")) + (unscanned.Count > 3 ? $"; and {unscanned.Count - 3} more" : "");
+        return $"moat: {unscanned.Count} {(unscanned.Count == 1 ? "dependency" : "dependencies")} could not be scanned and {(unscanned.Count == 1 ? "is" : "are")} reported unverified, not clean: {named}";
     }
 
     public static string Describe(IndexScanSummary summary)

@@ -6,6 +6,7 @@ using Moat.Analysis.Dependencies.Manifests;
 using Moat.Analysis.Names;
 using Moat.Analysis.Reporting;
 using Moat.Cli.Audit;
+using Moat.Index.Advisories;
 using Moat.Packaging;
 
 namespace Moat.Cli.Commands;
@@ -15,15 +16,19 @@ public static class AuditCommand
 {
     public static Command Create()
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions("cyclonedx");
         var paths = new Argument<string[]>("paths")
         {
             Description = "Dependency files (requirements*.txt, pyproject.toml, pylock.toml, uv.lock, poetry.lock, Pipfile.lock) or directories holding them. Default: the current directory.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var osv = new Option<string?>("--osv") { Description = "OSV database: a directory or .tar.gz/.zip of OSV JSON/YAML files. Default: the PyPA advisory snapshot embedded in moat." };
-        var osvUrl = new Option<string?>("--osv-url") { Description = "Download an OSV database archive from this URL (cached under ~/.cache/moat/osv, revalidated with ETag)." };
+        var osv = new Option<string?>("--osv") { Description = "OSV database for this run only: a directory or .tar.gz/.zip of OSV JSON/YAML files. Default: the database --update keeps, else the snapshot embedded in moat." };
+        var update = new Option<bool>("--update") { Description = "Refresh the advisory database from osv.dev's PyPI export (or --osv-url) before auditing, revalidating with ETag; with no paths, only refresh." };
+        var osvUrl = new Option<string?>("--osv-url") { Description = "Where --update fetches from: a mirror URL of an OSV export (.zip or .tar.gz), a file: URL or a path. Implies --update.", HelpName = "URL" };
+        var advisoryDir = new Option<string?>("--advisory-dir") { Description = "Where --update keeps the advisory database (default: $XDG_DATA_HOME/moat/advisories or ~/.local/share/moat/advisories)." };
         var noOsv = new Option<bool>("--no-osv") { Description = "Skip known-vulnerability checks." };
+        var requirement = new Option<string[]>("--requirement", "-r") { Description = "A pip requirements file of any name (repeatable), read as `pip install -r` reads it.", HelpName = "FILE", AllowMultipleArgumentsPerToken = false };
+        var ignoreVuln = new Option<string[]>("--ignore-vuln") { Description = "Do not report this advisory (repeatable): its id or any alias (PYSEC-…, GHSA-…, CVE-…). Known-malicious (MAL-) advisories are always reported.", HelpName = "ID", AllowMultipleArgumentsPerToken = false };
         var noNames = new Option<bool>("--no-names") { Description = "Skip the name-confusion checks (typosquats, stdlib and import-name traps)." };
         var internalFile = new Option<FileInfo?>("--internal") { Description = "File of internal project names, one per line." };
         var internalPrefix = new Option<string[]>("--internal-prefix") { Description = "Prefix that marks internal project names (repeatable), e.g. acme-.", AllowMultipleArgumentsPerToken = false };
@@ -37,35 +42,48 @@ public static class AuditCommand
 
         var command = new Command("audit", "Audit a project's dependencies: name confusion, dependency confusion, pinning, hashes and known vulnerabilities.")
         {
-            paths, osv, osvUrl, noOsv, noNames, internalFile, internalPrefix, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout,
+            paths, requirement, osv, update, osvUrl, advisoryDir, noOsv, ignoreVuln, noNames, internalFile, internalPrefix, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout,
         };
         common.AddTo(command);
         command.SetAction(parse =>
         {
-            var files = ResolveFiles(parse.GetValue(paths) is { Length: > 0 } given ? given : ["."]);
-            var manifests = new List<DependencyManifest>();
-            foreach (var file in files)
+            var error = parse.InvocationConfiguration.Error;
+            var store = new AdvisoryStore(parse.GetValue(advisoryDir) ?? DefaultAdvisoryDirectory);
+            var refresh = parse.GetValue(update) || parse.GetValue(osvUrl) is not null;
+            if (refresh && (parse.GetValue(osv) is not null || parse.GetValue(noOsv)))
+                throw new CliInputException("--update and --osv-url refresh the stored advisory database: they cannot be combined with --osv or --no-osv");
+            OsvDatabase? refreshed = null;
+            if (refresh)
             {
-                try
+                refreshed = Update(store, parse.GetValue(osvUrl) ?? AdvisoryUpdater.DefaultSource, out var line);
+                if (parse.GetValue(paths) is not { Length: > 0 } && parse.GetValue(requirement) is not { Length: > 0 })
                 {
-                    manifests.Add(ManifestReader.Read(file));
+                    parse.InvocationConfiguration.Output.WriteLine(line);
+                    return 0;
                 }
-                catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
-                {
-                    throw new CliInputException(ex.Message, ex);
-                }
+                error.WriteLine(line);
             }
+            var requirementFiles = parse.GetValue(requirement) ?? [];
+            var files = ResolveFiles(parse.GetValue(paths) is { Length: > 0 } given ? given : requirementFiles.Length > 0 ? [] : ["."]);
+            var manifests = new List<DependencyManifest>();
+            foreach (var file in requirementFiles)
+            {
+                if (!File.Exists(file)) throw new CliInputException($"{file}: no such file (-r takes a requirements file)");
+                manifests.Add(ReadManifest(file, RequirementsFile.Parse));
+            }
+            foreach (var file in files) manifests.Add(ReadManifest(file, ManifestReader.Read));
 
             var scanIndex = parse.GetValue(scan) is { } indexUrl ? ParseIndexUrl(indexUrl) : null;
             if (scanIndex is null && parse.GetValue(indexToken) is not null) throw new CliInputException("--index-token needs --scan INDEX_URL");
             var internalNames = new InternalNames(parse.GetValue(internalFile) is { } list ? ReadNames(list.FullName) : [], parse.GetValue(internalPrefix) ?? []);
             var options = new AuditOptions
             {
-                Advisories = parse.GetValue(noOsv) ? null : LoadAdvisories(parse.GetValue(osv), parse.GetValue(osvUrl), parse.InvocationConfiguration.Error),
+                Advisories = parse.GetValue(noOsv) ? null : refreshed ?? LoadAdvisories(parse.GetValue(osv), store),
                 CheckName = parse.GetValue(noNames) ? null
                     : internalNames.IsEmpty ? NameChecker.Default.Check
                     : new NameChecker(PopularCorpus.Embedded, new NameCheckerOptions(Internal: internalNames)).Check,
                 Internal = internalNames,
+                IgnoredVulnerabilities = (parse.GetValue(ignoreVuln) ?? []).Select(id => id.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase),
                 PublicNames = parse.GetValue(publicNames) is { } names ? ReadNames(names.FullName).ToHashSet(StringComparer.Ordinal) : null,
             };
             IndexScanSummary? scanned = null;
@@ -81,8 +99,26 @@ public static class AuditCommand
                 options = options with { PackageScans = scans };
                 scanned = summary;
             }
-            var results = DependencyAudit.Run(manifests, options);
-            var exit = common.Report(parse, results);
+            var outcome = DependencyAudit.RunWithDependencies(manifests, options);
+            var results = outcome.Results;
+            var now = DateTimeOffset.UtcNow;
+            var advisoryData = options.Advisories is { } database ? Describe(database, now) : null;
+            if (advisoryData is { Stale: true })
+            {
+                error.WriteLine($"moat: warning: the advisory data is {AdvisoryAge.Describe(options.Advisories!, now)}: vulnerabilities published since are not reported; " +
+                    "refresh it with `moat audit --update`");
+            }
+            int exit;
+            if (parse.GetValue(common.Format) == "cyclonedx")
+            {
+                var report = new ReportOptions(MoatVersion.Current) { Advisories = advisoryData };
+                common.Write(parse, writer => CycloneDxBom.Write(writer, outcome.Dependencies, report, now, Guid.NewGuid()));
+                exit = common.ExitCode(parse, results);
+            }
+            else
+            {
+                exit = common.Report(parse, results, advisoryData);
+            }
             if (parse.GetValue(common.Format) == "text" && parse.GetValue(common.Output) is null)
             {
                 parse.InvocationConfiguration.Output.WriteLine(Summary(results, options) + (scanned is null ? "" : "; " + AuditScan.Describe(scanned)));
@@ -92,9 +128,22 @@ public static class AuditCommand
                 // Machine-readable output keeps its schema; what the scan did (cache hits, downloads) goes to stderr.
                 parse.InvocationConfiguration.Error.WriteLine(AuditScan.Describe(scanned));
             }
+            if (scanned is not null && AuditScan.Unverified(results) is { } unverified) error.WriteLine(unverified);
             return exit;
         });
         return command;
+    }
+
+    private static DependencyManifest ReadManifest(string file, Func<string, DependencyManifest> read)
+    {
+        try
+        {
+            return read(file);
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new CliInputException(ex.Message, ex);
+        }
     }
 
     private static Uri ParseIndexUrl(string url)
@@ -128,19 +177,42 @@ public static class AuditCommand
         return files;
     }
 
-    private static OsvDatabase LoadAdvisories(string? path, string? url, TextWriter error)
+    /// <summary>The user's own data directory (XDG): the refreshed database is data to keep, not a cache to clear.</summary>
+    public static string DefaultAdvisoryDirectory => Path.Combine(
+        Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"),
+        "moat", "advisories");
+
+    private static OsvDatabase Update(AdvisoryStore store, string source, out string line)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxAutomaticRedirections = 3 }) { Timeout = TimeSpan.FromMinutes(5) };
+        try
+        {
+            var result = new AdvisoryUpdater(http, TimeProvider.System).UpdateAsync(store, source).GetAwaiter().GetResult();
+            var what = result.Outcome == AdvisoryUpdateOutcome.Updated ? "updated" : "already up to date";
+            line = $"advisories: {what} from {source}: {result.Database.Advisories.Count} advisories, {AdvisoryAge.Describe(result.Database, DateTimeOffset.UtcNow)}, kept in {store.Directory}";
+            return result.Database;
+        }
+        catch (AdvisoryUpdateException ex)
+        {
+            throw new CliInputException(ex.Message, ex);
+        }
+    }
+
+    private static OsvDatabase LoadAdvisories(string? path, AdvisoryStore store)
     {
         try
         {
-            if (url is not null) return OsvDatabase.Load(OsvDownload.Fetch(url, error));
             if (path is not null) return OsvDatabase.Load(path);
-            return EmbeddedAdvisories.Load();
+            return store.Load() ?? EmbeddedAdvisories.Load();
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or HttpRequestException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             throw new CliInputException($"cannot load the OSV database: {ex.Message}", ex);
         }
     }
+
+    private static AdvisoryData Describe(OsvDatabase database, DateTimeOffset now) =>
+        new(database.Source, database.Advisories.Count, database.AsOf, AdvisoryAge.Days(database, now), AdvisoryAge.IsStale(database, now));
 
     /// <summary>A names file (plain or gzip, via the name engine's reader), PEP 503-normalized.</summary>
     internal static IReadOnlyList<string> ReadNames(string path)
@@ -161,7 +233,9 @@ public static class AuditCommand
         var bySeverity = results.SelectMany(r => r.Findings).GroupBy(f => f.Severity).OrderByDescending(g => g.Key)
             .Select(g => $"{g.Count()} {ReportNames.Of(g.Key)}");
         var findings = string.Join(", ", bySeverity);
-        var advisories = options.Advisories is { } db ? $"; {db.Advisories.Count} advisories from {Path.GetFileName(db.Source)}" : "; no advisory database";
+        var advisories = options.Advisories is { } db
+            ? $"; {db.Advisories.Count} advisories from {Path.GetFileName(db.Source)} {AdvisoryAge.Describe(db, DateTimeOffset.UtcNow)}"
+            : "; no advisory database";
         return $"audit: {dependencies} dependencies, {(findings.Length == 0 ? "no findings" : findings)}{advisories}";
     }
 }

@@ -9,7 +9,6 @@ public sealed class CommonOptions
 {
     public Option<string> Format { get; } = new("--format", "-f")
     {
-        Description = "Output format: text, json or sarif.",
         DefaultValueFactory = _ => "text",
     };
 
@@ -24,9 +23,12 @@ public sealed class CommonOptions
         Description = "Write the report to this file instead of standard output (written whole or not at all).",
     };
 
-    public CommonOptions()
+    /// <param name="extraFormats">Formats only this command writes (audit's <c>cyclonedx</c>); the command handles them itself.</param>
+    public CommonOptions(params string[] extraFormats)
     {
-        Format.AcceptOnlyFromAmong("text", "json", "sarif");
+        string[] formats = ["text", "json", "sarif", .. extraFormats];
+        Format.Description = $"Output format: {string.Join(", ", formats[..^1])} or {formats[^1]}.";
+        Format.AcceptOnlyFromAmong(formats);
         FailOn.AcceptOnlyFromAmong("critical", "high", "medium", "low", "info", "never");
     }
 
@@ -38,7 +40,7 @@ public sealed class CommonOptions
     }
 
     /// <summary>Writes the report where the user asked and returns the exit code for <c>--fail-on</c>.</summary>
-    public int Report(ParseResult parse, IReadOnlyList<ScanResult> results)
+    public int Report(ParseResult parse, IReadOnlyList<ScanResult> results, AdvisoryData? advisories = null)
     {
         var format = parse.GetValue(Format) switch
         {
@@ -46,19 +48,25 @@ public sealed class CommonOptions
             "sarif" => ReportFormat.Sarif,
             _ => ReportFormat.Text,
         };
-        var output = parse.GetValue(Output);
-        var console = parse.InvocationConfiguration.Output;
-        var options = new ReportOptions(MoatVersion.Current, Color: output is null && format == ReportFormat.Text && !Console.IsOutputRedirected && ReferenceEquals(console, Console.Out));
-
-        if (output is null)
+        var options = new ReportOptions(MoatVersion.Current,
+            Color: parse.GetValue(Output) is null && format == ReportFormat.Text && !Console.IsOutputRedirected && ReferenceEquals(parse.InvocationConfiguration.Output, Console.Out))
         {
-            ReportWriter.Write(console, results, format, options);
-        }
-        else
-        {
-            AtomicFile.WriteAllText(output.FullName, writer => ReportWriter.Write(writer, results, format, options));
-        }
+            Advisories = advisories,
+        };
+        Write(parse, writer => ReportWriter.Write(writer, results, format, options));
+        return ExitCode(parse, results);
+    }
 
+    /// <summary>Writes a report to standard output or, whole or not at all, to <c>--output</c>.</summary>
+    public void Write(ParseResult parse, Action<TextWriter> write)
+    {
+        if (parse.GetValue(Output) is { } output) AtomicFile.WriteAllText(output.FullName, write);
+        else write(parse.InvocationConfiguration.Output);
+    }
+
+    /// <summary>The exit code for <c>--fail-on</c>.</summary>
+    public int ExitCode(ParseResult parse, IReadOnlyList<ScanResult> results)
+    {
         var failOn = parse.GetValue(FailOn) is { } text && ReportNames.TryParseSeverity(text, out var severity) ? severity : (Severity?)null;
         return ReportNames.ExitCode(results, failOn);
     }

@@ -9,7 +9,8 @@ namespace Moat.Index.Files;
 /// <c>GET /files/&lt;sha256&gt;/&lt;filename&gt;</c> and its PEP 658 sibling <c>…/&lt;filename&gt;.metadata</c>. The URL
 /// names the content, so responses are immutable: strong ETag (the sha256), a year of caching, and Range support
 /// (uv and pip's lazy wheels read the zip directory with ranges). Files the gate quarantined or an admin blocked
-/// answer 403 with the reason; staged files (awaiting release approval) answer 404.
+/// answer 403 with the reason, as do releases with known vulnerabilities under <c>[policy] vulnerabilities</c>; staged
+/// files (awaiting release approval) answer 404.
 /// </summary>
 public static class FileEndpoints
 {
@@ -18,7 +19,7 @@ public static class FileEndpoints
     public static void Map(WebApplication app)
     {
         app.MapMethods("/files/{sha256}/{filename}", [HttpMethods.Get, HttpMethods.Head],
-            async (HttpContext context, string sha256, string filename, IMetadataStore store, IBlobStore blobs, Proxy.ProxyFiles proxy) =>
+            async (HttpContext context, string sha256, string filename, IMetadataStore store, IBlobStore blobs, Proxy.ProxyFiles proxy, Policy.VulnerabilityPolicy vulnerabilities) =>
             {
                 var ct = context.RequestAborted;
                 var file = await store.GetFileAsync(filename, ct);
@@ -37,6 +38,8 @@ public static class FileEndpoints
                     return Forbidden($"{owner.Filename} was blocked by an administrator{Reason(owner.StateReason)}");
                 if (owner.State != FileState.Available) // quarantined, or a state this build does not know: never served
                     return Forbidden($"{owner.Filename} is quarantined{Reason(owner.StateReason)}");
+                if (metadataOf is null && await vulnerabilities.RefusalAsync(owner.Filename) is { } vulnerable)
+                    return Forbidden(vulnerable);
 
                 var blob = metadataOf is not null ? metadataOf.MetadataSha256! : owner.Sha256;
                 var stream = blobs.OpenRead(blob);

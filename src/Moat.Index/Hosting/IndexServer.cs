@@ -58,6 +58,11 @@ public static class IndexServer
         Web.WebPages.AddServices(builder.Services, options);
         builder.Services.AddSingleton(sp => new BlobSweep(store, sp.GetRequiredService<Proxy.ProxyStore>(), blobs, TimeProvider.System));
         builder.Services.AddHostedService<BlobSweepService>();
+        builder.Services.AddSingleton(new Advisories.AdvisoryDatabase(new Moat.Analysis.Dependencies.Advisories.AdvisoryStore(options.AdvisoryDirectory)));
+        builder.Services.AddSingleton(sp => new Advisories.AdvisoryUpdater(
+            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 3 }) { Timeout = TimeSpan.FromMinutes(5) }, TimeProvider.System));
+        builder.Services.AddHostedService<Advisories.AdvisoryRefreshService>();
+        builder.Services.AddSingleton<VulnerabilityPolicy>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -20,7 +20,8 @@ public sealed record ProxyRefusal(int Status, string Message);
 /// stored or served), stores it content-addressed, and runs the same <see cref="PolicyGate"/> as uploads before it is
 /// ever served. The decision is kept per sha256; quarantined files answer 403 with the reason, which pip prints.
 /// </summary>
-public sealed class ProxyFiles(Repositories repositories, ProxyStore store, LookalikeGuard lookalikes, IBlobStore blobs, PolicyGate gate, ILogger<ProxyFiles> log)
+public sealed class ProxyFiles(Repositories repositories, ProxyStore store, LookalikeGuard lookalikes, IBlobStore blobs, PolicyGate gate,
+    VulnerabilityPolicy vulnerabilities, ILogger<ProxyFiles> log)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _inflight = new(StringComparer.Ordinal);
 
@@ -201,6 +202,8 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             || repositories.Proxies[0].Options.IsReserved(project) /* every proxy shares the reserved list */ || await hosted.GetProjectAsync(project, ct) is not null)
             return Results.NotFound();
 
+        // Known vulnerabilities are judged on every request (advisories change daily), before anything is downloaded.
+        if (!isMetadata && await vulnerabilities.RefusalAsync(distribution) is { } vulnerable) return Refuse(StatusCodes.Status403Forbidden, vulnerable);
         var known = await store.GetAsync(sha256);
         if (known is not null && known.Filename == distribution)
         {

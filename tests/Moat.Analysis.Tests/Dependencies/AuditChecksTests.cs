@@ -107,12 +107,53 @@ public class AuditChecksTests(PypaSnapshot snapshot) : IClassFixture<PypaSnapsho
     }
 
     [Fact]
+    public void A_framework_with_many_advisories_is_vulnerable_not_malicious()
+    {
+        // Django 2.2.0 has dozens of CVEs, several rated critical: a flawed version of a trusted project, not malware.
+        var results = Audit(Requirements("django==2.2.0\ndjango==5.1.2\n"), new AuditOptions { Advisories = snapshot.Database });
+        var old = results.Single(r => r.Target == "django==2.2.0");
+        Assert.Equal(Verdict.Vulnerable, old.Verdict);
+        Assert.Equal(0.0, old.Score);
+        var advisories = old.Findings.Where(f => f.RuleId == AdvisoryCheck.KnownVulnerability.Id).ToList();
+        Assert.True(advisories.Count > 20, $"{advisories.Count} advisories");
+        Assert.All(advisories, f => Assert.NotNull(f.Vulnerability));
+
+        var summary = Assert.IsType<Moat.Analysis.Reporting.VulnerabilitySummary>(Moat.Analysis.Reporting.VulnerabilitySummary.Of(old));
+        Assert.Equal(advisories.Max(f => f.Severity), summary.HighestSeverity);
+        // The one upgrade that fixes them all is affected by none of them, and every advisory's fix is at or below it
+        // on the same line or on a later one.
+        var upgrade = Moat.Packaging.Versions.PackageVersion.Parse(Assert.IsType<string>(summary.UpgradeTo));
+        var stillAffecting = snapshot.Database.Query("django", upgrade).Select(m => m.Advisory.Id).ToHashSet();
+        Assert.DoesNotContain(advisories, f => stillAffecting.Contains(f.Vulnerability!.Id));
+        Assert.True(upgrade > Moat.Packaging.Versions.PackageVersion.Parse("2.2.0"));
+
+        // A fixed release of the same project has no advisory from this snapshot and stays clean.
+        Assert.Equal(Verdict.Clean, results.Single(r => r.Target == "django==5.1.2").Verdict);
+    }
+
+    [Fact]
+    public void A_vulnerability_carries_its_aliases_rating_ranges_and_fixes()
+    {
+        var results = Audit(Requirements("jinja2==2.7.1\n"), new AuditOptions { Advisories = snapshot.Database });
+        var details = results.Single().Findings.Single(f => f.Evidence == "PYSEC-2014-8").Vulnerability!;
+        Assert.Equal("PYSEC-2014-8", details.Id);
+        Assert.Contains("CVE-2014-1402", details.Aliases);
+        Assert.Equal(("jinja2", "2.7.1"), (details.Package, details.Version));
+        Assert.Equal("2.7.2", details.FixVersions[0]);
+        Assert.Contains(details.Affected, r => r.Fixed == "2.7.2");
+        Assert.Equal(Severity.High, details.Rating.Severity);
+        Assert.Equal("default", details.Rating.Source);
+    }
+
+    [Fact]
     public void Cvss_sets_the_severity_of_a_vulnerability()
     {
         // PYSEC-2024-6 (cdo-local-uuid) carries CVSS 2.8: a low finding, not the default high.
         var results = Audit(Requirements("cdo-local-uuid==0.5.0\n"), new AuditOptions { Advisories = snapshot.Database });
         var finding = Assert.Single(results.Single().Findings, f => f.RuleId == AdvisoryCheck.KnownVulnerability.Id && f.Evidence == "PYSEC-2024-6");
         Assert.Equal(Severity.Low, finding.Severity);
+        Assert.Equal(2.8, finding.Vulnerability!.Rating.Score);
+        Assert.StartsWith("CVSS:3", finding.Vulnerability.Rating.Vector);
     }
 
     [Fact]

@@ -25,7 +25,14 @@ public sealed class OsvDatabase
             .SelectMany(a => a.Affected.Select(x => (x.Package, Advisory: a)))
             .GroupBy(p => p.Package, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Select(p => p.Advisory).Distinct().ToArray(), StringComparer.Ordinal);
+        AsOf = advisories.Select(a => a.Modified ?? a.Published).Max();
     }
+
+    /// <summary>
+    /// How recent the data is: the newest advisory's modified (or published) time. This is the data's own date, not
+    /// when a file was copied, so a stale mirror or an old snapshot shows its true age.
+    /// </summary>
+    public DateTimeOffset? AsOf { get; }
 
     public IReadOnlyList<OsvAdvisory> Advisories { get; }
     public IReadOnlyList<string> LoadProblems { get; }

@@ -3,7 +3,8 @@ namespace Moat.Analysis.Dependencies.Checks;
 /// <summary>
 /// <c>--scan</c>'s results as findings of the dependency: every finding of a file the package scanner judged
 /// suspicious or malicious (its own rule ids, placed at <c>file/member</c>), so <see cref="Verdicts"/> judges the
-/// dependency on the same evidence; plus a finding for each file that could not be scanned or failed its hash.
+/// dependency on the same evidence; plus a finding for each file that could not be scanned (a could-not-check finding:
+/// the dependency is unverified) or failed its hash.
 /// A file judged clean adds nothing: its capability notes were already weighed and found ordinary.
 /// </summary>
 public static class PackageScanCheck
@@ -17,11 +18,12 @@ public static class PackageScanCheck
         ["https://pip.pypa.io/en/stable/topics/secure-installs/#hash-checking-mode", "https://peps.python.org/pep-0503/"]);
 
     public static readonly Rule NotScanned = new(
-        "MOAT-DEP-013", "package-not-scanned", "A pinned dependency's files could not be fetched from the index to scan.", Severity.Low,
+        "MOAT-DEP-013", "package-not-scanned", "A pinned dependency's files could not be fetched from the index to scan.", Severity.Medium,
         "`moat audit --scan` resolves each pinned dependency on the index and scans its files. This one could not be " +
         "scanned: the index was down or timed out, has no such project, has no file of the pinned version, or a download " +
-        "failed. A project your index does not know may be a typo or a name that only exists on another index.",
-        ["https://peps.python.org/pep-0691/"]);
+        "failed. A security scanner fails closed, so the dependency is `unverified`, never clean: what was not scanned may " +
+        "be the malicious one. A project your index does not know may be a typo or a name that only exists on another index.",
+        ["https://peps.python.org/pep-0691/"]) { CouldNotCheck = true };
 
     public static IEnumerable<Finding> Check(AuditContext context)
     {

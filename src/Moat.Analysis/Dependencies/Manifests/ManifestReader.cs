@@ -8,7 +8,7 @@ public static class ManifestReader
     {
         var name = Path.GetFileName(path);
         var format = Detect(name) ?? throw new FormatException(
-            $"{path}: unknown dependency file format (expected requirements*.txt, *.in, pyproject.toml, pylock.toml, pylock.*.toml, uv.lock, poetry.lock or Pipfile.lock)");
+            $"{path}: unknown dependency file format (expected requirements*.txt, *.in, pyproject.toml, pylock.toml, pylock.*.toml, uv.lock, poetry.lock or Pipfile.lock; `-r FILE` reads a requirements file of any name)");
         if (format == ManifestFormat.Requirements) return RequirementsFile.Parse(path);
         var text = File.ReadAllText(path);
         return format switch
