@@ -140,6 +140,9 @@ if __name__ == '__main__':
         if target and how.startswith('rule 4'):
             # a name made of several popular names imitates each of them: any is the right target
             target = '|'.join([target] + [t for r, t in TOP1K if t != target and (t in n.split('-') or (len(strip(t)) >= 6 and strip(t) in s))])
+        # by hand: 'beautifulsoup' and 'pytorch' are the old or placeholder names of beautifulsoup4 and torch; a squat
+        # of either imitates the project people mean, so both answers are right.
+        target = {'beautifulsoup': 'beautifulsoup|beautifulsoup4', 'pytorch': 'pytorch|torch'}.get(target, target)
         if target: print(f'{n}\t{target}\tmalregistry\t{how}')
     for n, t in WAREHOUSE:
         print(f'{n}\t{t}\twarehouse\ttest_typosnyper.py')

@@ -14,7 +14,11 @@ internal static class EditTypos
 {
     public const int OneEditMinimum = 4;
     public const int TwoEditMinimum = 9;
+    /// <summary>From this length two cheap slips (costing at most <see cref="ShortTwoEditMaxCost"/>) count too: <c>seleenim</c>, <c>requst</c>.</summary>
+    public const int NaturalTwoEditMinimum = 6;
+    public const double ShortTwoEditMaxCost = 1.0;
     public const double SingleLookalikeWeight = 0.85;
+    public const double FirstLetterWeight = 0.7;
 
     [ThreadStatic] private static List<int>? candidates;
 
@@ -30,14 +34,39 @@ internal static class EditTypos
             var target = index.Targets[id];
             if (query.IsSelf(target)) continue;
             var judged = JudgedLength(query.Normalized, target.Name);
-            var allowed = judged >= TwoEditMinimum ? 2 : judged >= OneEditMinimum ? 1 : 0;
+            var allowed = judged >= NaturalTwoEditMinimum ? 2 : judged >= OneEditMinimum ? 1 : 0;
             if (allowed == 0) continue;
             var distance = EditDistance.Bounded(query.Normalized, target.Name, allowed);
             if (distance > allowed || distance == 0) continue;
-            var (technique, detail) = distance == 1 ? Classify(query.Normalized, target.Name) : (NameTechnique.TwoEdits, "two edits apart");
-            // A one-for-one lookalike (l/1, o/a) is a plain substitution to a reader in a hurry, less so than rn/m.
-            into.Add(new RawMatch(technique, target, detail, judged, technique == NameTechnique.AsciiLookalike ? SingleLookalikeWeight : 1.0));
+            if (distance == 1)
+            {
+                var (technique, detail) = Classify(query.Normalized, target.Name);
+                // A one-for-one lookalike (l/1, o/a) is a plain substitution to a reader in a hurry, less so than rn/m.
+                var weight = technique == NameTechnique.AsciiLookalike ? SingleLookalikeWeight : 1.0;
+                if (SlipsOnFirstLetter(query.Normalized, target.Name)) weight *= FirstLetterWeight;
+                into.Add(new RawMatch(technique, target, detail, judged, weight));
+                continue;
+            }
+            // Two slips: weighed by how natural they are; on words of 6 to 8 letters only when both are cheap ones.
+            if (TypoCost.Cost(query.Normalized, target.Name) is not { } cost) continue;
+            if (judged < TwoEditMinimum && cost > ShortTwoEditMaxCost) continue;
+            into.Add(new RawMatch(NameTechnique.TwoEdits, target, $"two slips apart (typo cost {cost.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)})", judged, TypoCost.TwoEditWeight(cost)));
         }
+    }
+
+    private static ReadOnlySpan<char> NextWord(string name, int from)
+    {
+        var dash = name.IndexOf('-', from);
+        return name.AsSpan(from, (dash < 0 ? name.Length : dash) - from);
+    }
+
+    private static bool IsPyWord(ReadOnlySpan<char> word) => word is "py" or "py3";
+
+    /// <summary>True when the one edit falls on the first letter of one of the target's words (people type those with care).</summary>
+    public static bool SlipsOnFirstLetter(string candidate, string target)
+    {
+        var at = candidate.AsSpan().CommonPrefixLength(target);
+        return at < target.Length && (at == 0 || target[at - 1] == '-') && !(at + 1 < target.Length && target[at + 1] == target[at]);
     }
 
     /// <summary>Names the one edit that turns <paramref name="target"/> into <paramref name="candidate"/>.</summary>
@@ -68,6 +97,16 @@ internal static class EditTypos
         int start = prefix, end = target.Length - suffix;
         while (start > 0 && target[start - 1] != '-') start--;
         while (end < target.Length && target[end] != '-') end++;
+        // A leading word of one to three letters ('bip' in bip-utils) is judged with the word after it, and a 'py' word next
+        // to a short edited one (py-cord) counts with it: both are read as one name, not two words.
+        if (start == 0 && end - start <= 3 && end < target.Length)
+        {
+            end++;
+            while (end < target.Length && target[end] != '-') end++;
+        }
+        if (end - start <= 5 && start > 0 && IsPyWord(target.AsSpan(0, start - 1)[(target.LastIndexOf('-', start - 2) + 1)..]))
+            start = target.LastIndexOf('-', start - 2) + 1;
+        if (end - start <= 5 && end < target.Length && IsPyWord(NextWord(target, end + 1))) end += 1 + NextWord(target, end + 1).Length;
         var letters = 0;
         for (var i = start; i < end; i++)
         {

@@ -32,7 +32,7 @@ public static class NameScorer
         NameTechnique.VersionSuffix => 0.65,
         NameTechnique.BitFlip => 0.6,
         NameTechnique.SubstitutedCharacter => 0.55,
-        NameTechnique.TwoEdits => 0.5,
+        NameTechnique.TwoEdits => 0.8, // times TypoCost.TwoEditWeight: how natural the two slips are
         NameTechnique.PopularNamesCombined => 0.3,
         _ => 0.5,
     };
@@ -51,6 +51,11 @@ public static class NameScorer
     /// Internal names and stdlib modules count as top.</summary>
     public static double TargetFactor(int? rank) =>
         rank is not { } r || r <= 100 ? 1.0 : 1.0 - 0.4 * Math.Clamp(Math.Log10(r / 100.0) / Math.Log10(150), 0, 1);
+
+    /// <summary>A brand word (<see cref="BrandWords"/>) has no download rank; it counts like a project near rank 1,000.</summary>
+    public const double BrandTargetFactor = 0.85;
+
+    internal static double TargetFactor(Target target) => target.Brand ? BrandTargetFactor : TargetFactor(target.Rank);
 
     /// <summary>A visually identical name is deliberate whatever its target's rank: the target factor is floored here.</summary>
     public const double VisualTargetFloor = 0.95;
@@ -74,10 +79,26 @@ public static class NameScorer
     {
         var score = BaseWeight(match.Technique) * match.Weight
             * LengthFactor(match.JudgedLength)
-            * (IsVisual(match.Technique) ? Math.Max(VisualTargetFloor, TargetFactor(match.Target.Rank)) : TargetFactor(match.Target.Rank))
-            * GapFactor(self?.Rank, match.Target.Rank);
+            * (IsVisual(match.Technique) ? Math.Max(VisualTargetFloor, TargetFactor(match.Target)) : TargetFactor(match.Target))
+            * (match.PopularBecauseConfused ? 1.0 : GapFactor(self?.Rank, match.Target.Rank));
         return Math.Round(score, 3);
     }
+
+    /// <summary>
+    /// How a project's history weighs a resemblance: an established project (years of releases) is very unlikely to be
+    /// a squat, a days-old one with one or two releases is how squats look, and a long-silent name released again may
+    /// have changed hands. Unknown history changes nothing.
+    /// </summary>
+    public static double HistoryFactor(HistoryStanding standing) => standing switch
+    {
+        HistoryStanding.Established => 0.5,
+        HistoryStanding.New => 1.3,
+        HistoryStanding.Revived => 1.15,
+        _ => 1.0,
+    };
+
+    /// <summary>A match's score once the candidate's history is weighed in (capped below 1).</summary>
+    public static double WithHistory(double score, HistoryStanding standing) => Math.Round(Math.Min(0.99, score * HistoryFactor(standing)), 3);
 
     /// <summary>Score → severity and confidence, tuned with <see cref="Verdicts"/>: ≥ 0.85 malicious, ≥ 0.4 suspicious.</summary>
     public static (Severity, Confidence) Grade(double score) => score switch
