@@ -25,11 +25,12 @@ public static class CheckCommand
         var internalPrefix = new Option<string[]>("--internal-prefix") { Description = "A prefix reserved for internal packages, e.g. acme- (repeatable).", AllowMultipleArgumentsPerToken = true };
         var publicNames = new Option<FileInfo?>("--public-names") { Description = "Names that exist on the public index (one per line, gzip or plain), for dependency confusion." };
         var publicIndex = new Option<string?>("--public-index") { Description = "A live simple index URL (…/simple/) to read public names from, for dependency confusion." };
+        var indexUrl = new Option<string?>("--index-url") { Description = "A simple index (JSON API, e.g. https://pypi.org/simple/) to read each resembling name's release history from: an established project weighs less, a days-old one more." };
         var common = new CommonOptions();
 
         var command = new Command("check", "Check package names for typosquatting, combosquatting, lookalikes, stdlib and import-name traps, and dependency confusion.")
         {
-            names, file, corpus, allow, allowFile, internalFile, internalPrefix, publicNames, publicIndex,
+            names, file, corpus, allow, allowFile, internalFile, internalPrefix, publicNames, publicIndex, indexUrl,
         };
         common.AddTo(command);
 
@@ -57,7 +58,8 @@ public static class CheckCommand
             if (toCheck.Count > 0)
             {
                 var checker = new NameChecker(LoadCorpus(parse.GetValue(corpus)), new NameCheckerOptions(allowed, internalNames));
-                var check = reviewed.Wrap(checker.Check);
+                var history = parse.GetValue(indexUrl) is { } url ? IndexHistory.Create(url, parse.InvocationConfiguration.Error) : null;
+                var check = reviewed.Wrap(history is null ? checker.Check : history.Wrap(checker));
                 results.AddRange(toCheck.Select(n => ScanResult.From(n, TargetKind.Name, check(n))));
             }
             if (publicFile is not null) results.AddRange(DependencyConfusion.Scan(ReadPublicNames(publicFile), internalNames, publicFile.Name));
