@@ -19,6 +19,8 @@ internal static class EditTypos
     public const double ShortTwoEditMaxCost = 1.0;
     public const double SingleLookalikeWeight = 0.85;
     public const double FirstLetterWeight = 0.7;
+    /// <summary>A letter added, dropped or changed at the very end weighs less: honest names extend a word (attrsx, inquire).</summary>
+    public const double LastLetterWeight = 0.85;
 
     [ThreadStatic] private static List<int>? candidates;
 
@@ -44,13 +46,15 @@ internal static class EditTypos
                 // A one-for-one lookalike (l/1, o/a) is a plain substitution to a reader in a hurry, less so than rn/m.
                 var weight = technique == NameTechnique.AsciiLookalike ? SingleLookalikeWeight : 1.0;
                 if (SlipsOnFirstLetter(query.Normalized, target.Name)) weight *= FirstLetterWeight;
+                if (SlipsOnLastLetter(query.Normalized, target.Name, technique)) weight *= LastLetterWeight;
                 into.Add(new RawMatch(technique, target, detail, judged, weight));
                 continue;
             }
             // Two slips: weighed by how natural they are; on words of 6 to 8 letters only when both are cheap ones.
             if (TypoCost.Cost(query.Normalized, target.Name) is not { } cost) continue;
             if (judged < TwoEditMinimum && cost > ShortTwoEditMaxCost) continue;
-            into.Add(new RawMatch(NameTechnique.TwoEdits, target, $"two slips apart (typo cost {cost.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)})", judged, TypoCost.TwoEditWeight(cost)));
+            var twoWeight = TypoCost.TwoEditWeight(cost) * (query.Normalized[^1] != target.Name[^1] ? LastLetterWeight : 1.0);
+            into.Add(new RawMatch(NameTechnique.TwoEdits, target, $"two slips apart (typo cost {cost.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)})", judged, twoWeight));
         }
     }
 
@@ -61,6 +65,11 @@ internal static class EditTypos
     }
 
     private static bool IsPyWord(ReadOnlySpan<char> word) => word is "py" or "py3";
+
+    /// <summary>True when a letter was added, dropped or replaced at the name's very end (a doubled letter, a swap or a plural is not that).</summary>
+    public static bool SlipsOnLastLetter(string candidate, string target, NameTechnique technique) =>
+        candidate[^1] != target[^1] && technique is NameTechnique.InsertedCharacter or NameTechnique.OmittedCharacter
+            or NameTechnique.KeyboardNeighbour or NameTechnique.SubstitutedCharacter or NameTechnique.BitFlip;
 
     /// <summary>True when the one edit falls on the first letter of one of the target's words (people type those with care).</summary>
     public static bool SlipsOnFirstLetter(string candidate, string target)
@@ -74,6 +83,8 @@ internal static class EditTypos
     {
         if (NameForms.Strip(candidate) == NameForms.Strip(target)) return (NameTechnique.SeparatorConfusion, "separator added or removed");
         if (NameForms.VersionBase(NameForms.Strip(candidate)) == NameForms.VersionBase(NameForms.Strip(target))) return (NameTechnique.VersionSuffix, "version number changed");
+        if (PythonAffix.Core(candidate) is { } core && PythonAffix.Core(target) is { } targetCore && core.Core == targetCore.Core)
+            return (NameTechnique.PythonAffix, "py/python affix changed");
         if (PluralSingular.Describe(candidate, target) is { } plural) return (NameTechnique.PluralSingular, plural);
         if (RepeatedCharacter.Describe(candidate, target) is { } repeated) return (NameTechnique.RepeatedCharacter, repeated);
         if (InsertedCharacter.Describe(candidate, target) is { } inserted) return (NameTechnique.InsertedCharacter, inserted);
