@@ -67,9 +67,14 @@ internal static class EditTypos
     private static bool IsPyWord(ReadOnlySpan<char> word) => word is "py" or "py3";
 
     /// <summary>True when a letter was added, dropped or replaced at the name's very end (a doubled letter, a swap or a plural is not that).</summary>
+    /// <remarks>
+    /// A vowel for a vowel there (numpi) is the common spelling slip, not an extension.</remarks>
     public static bool SlipsOnLastLetter(string candidate, string target, NameTechnique technique) =>
-        candidate[^1] != target[^1] && technique is NameTechnique.InsertedCharacter or NameTechnique.OmittedCharacter
+        candidate[^1] != target[^1] && !(candidate.Length == target.Length && IsVowel(candidate[^1]) && IsVowel(target[^1]))
+        && technique is NameTechnique.InsertedCharacter or NameTechnique.OmittedCharacter
             or NameTechnique.KeyboardNeighbour or NameTechnique.SubstitutedCharacter or NameTechnique.BitFlip;
+
+    private static bool IsVowel(char c) => c is 'a' or 'e' or 'i' or 'o' or 'u' or 'y';
 
     /// <summary>True when the one edit falls on the first letter of one of the target's words (people type those with care).</summary>
     public static bool SlipsOnFirstLetter(string candidate, string target)
