@@ -35,6 +35,8 @@ if (args is ["scan-memory", var target])
 }
 if (args is ["names-pass", ..]) { Moat.Benchmarks.NamePass.Run(args); return; }
 if (args is ["names-profile", ..]) { Moat.Benchmarks.NameProfile.Run(args); return; }
+if (args is ["names-recall", ..]) { Moat.Benchmarks.NameRecall.Run(args); return; }
+if (args is ["names-self", ..]) { Moat.Benchmarks.NameRecall.RunSelf(args); return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 public partial class Program;

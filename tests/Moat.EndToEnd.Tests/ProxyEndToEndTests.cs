@@ -150,6 +150,37 @@ public sealed class ProxyEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Lookalike_names_are_judged_with_their_upstream_history_and_the_allowlist_still_wins()
+    {
+        var now = DateTimeOffset.UtcNow;
+        // A squat of requests first released three days ago: refused, and pip prints why.
+        _upstream.AddWheel("reqeusts", "2.31.0", uploadTime: now.AddDays(-3));
+        // The same kind of resemblance (one letter from requests) with six years of releases: an established project.
+        foreach (var (version, years) in new[] { ("0.1", 6), ("0.2", 5), ("0.3", 4), ("1.0", 3), ("1.1", 2), ("1.2", 1) })
+            _upstream.AddWheel("requets", version, uploadTime: now.AddYears(-years));
+        // A new squat an admin reviewed and allowlisted.
+        _upstream.AddWheel("requestes", "1.0", uploadTime: now.AddDays(-3));
+        using var server = await StartAsync();
+
+        var squat = Pip(server, "h1", "install", "reqeusts");
+        Assert.NotEqual(0, squat.Exit);
+        Assert.Contains("is blocked as a lookalike name (first release 3 days ago, 1 release, imitates 'requests'", squat.Error);
+        Assert.Equal(0, _upstream.Count("/files/" + TestDistributions.WheelFilename("reqeusts", "2.31.0")));
+
+        var established = Pip(server, "h2", "install", "requets");
+        Assert.True(established.Exit == 0, established.Output + established.Error);
+        Assert.True(Directory.Exists(Path.Combine(_root, "h2", "requets-1.2.dist-info")));
+
+        var unreviewed = Pip(server, "h3", "install", "requestes");
+        Assert.NotEqual(0, unreviewed.Exit);
+        Assert.Contains("first release 3 days ago", unreviewed.Error);
+        server.Admin("proxy", "allow", "requestes", "--reason", "reviewed: our vendor's fork");
+        var allowed = Pip(server, "h4", "install", "requestes");
+        Assert.True(allowed.Exit == 0, allowed.Output + allowed.Error);
+        Assert.True(Directory.Exists(Path.Combine(_root, "h4", "requestes-1.0.dist-info")));
+    }
+
+    [Fact]
     public async Task Fifty_parallel_pips_through_a_cold_cache_get_identical_verified_files_from_one_upstream_download_each()
     {
         // Fifty real pip processes, all in flight at the proxy at once: the upstream holds each file until the proxy

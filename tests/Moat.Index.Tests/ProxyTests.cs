@@ -136,7 +136,9 @@ public sealed class ProxyTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
         Assert.Contains("Blocked by Moat: project reqeusts is blocked as a lookalike name (MOAT-NAME-", page.ReasonPhrase);
         Assert.Contains("'requests'", await page.Content.ReadAsStringAsync());
-        Assert.Equal(0, _upstream.Count("/simple/reqeusts/")); // refused at the door: the upstream is not even asked
+        // The upstream page is read for the project's history (an established project would pass); no file is fetched.
+        Assert.Equal(1, _upstream.Count("/simple/reqeusts/"));
+        Assert.Equal(0, _upstream.FileDownloads);
         using var viaGroup = await index.Client.GetAsync("/r/pypi/simple/reqeusts/");
         Assert.Equal(HttpStatusCode.Forbidden, viaGroup.StatusCode);
 

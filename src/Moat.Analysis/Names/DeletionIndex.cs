@@ -25,7 +25,7 @@ namespace Moat.Analysis.Names;
 internal sealed class DeletionIndex
 {
     /// <summary>Targets at least this long are indexed for two edits; shorter ones (from 3 characters) for one.</summary>
-    public const int TwoEditLength = 9;
+    public const int TwoEditLength = 6;
     public const int OneEditLength = 3;
 
     /// <summary>Two-edit queries beyond this length fall back to one edit: no real name is that long, and the work stays bounded.</summary>

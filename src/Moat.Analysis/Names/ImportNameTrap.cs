@@ -12,6 +12,8 @@ internal static class ImportNameTrap
     {
         if (!index.ImportNames.TryGetValue(query.Normalized, out var trap) || query.IsSelf(trap.Target)) return;
         var weight = trap.Source == ImportNameTable.Source.Derived ? DerivedWeight : 1.0;
-        into.Add(new RawMatch(NameTechnique.ImportNameTrap, trap.Target, $"'import {trap.ImportName}' comes from '{trap.Target.Name}' ({trap.Reason})", 8, weight));
+        // A curated trap that is popular itself is popular because people type the import name: no popularity gap.
+        var confused = trap.Source == ImportNameTable.Source.Curated && query.Self is { Rank: { } own } && trap.Target.Rank is { } rank && own > rank;
+        into.Add(new RawMatch(NameTechnique.ImportNameTrap, trap.Target, $"'import {trap.ImportName}' comes from '{trap.Target.Name}' ({trap.Reason})", 8, weight, confused));
     }
 }

@@ -44,7 +44,8 @@ public sealed class NameChecker
         allow = (options.Allow ?? []).Select(a => ProjectName.Normalize(a.Trim())).ToHashSet(StringComparer.Ordinal);
         maxFindings = Math.Max(1, options.MaxFindings);
         var targets = Internal.Names.Select(n => new Target(n, null, Internal: true))
-            .Concat(corpus.Projects.Where(p => !Internal.Names.Contains(p.Name)).Select(p => new Target(p.Name, p.Rank, Internal: false)));
+            .Concat(corpus.Projects.Where(p => !Internal.Names.Contains(p.Name)).Select(p => new Target(p.Name, p.Rank, Internal: false)))
+            .Concat(BrandWords.Embedded.Where(b => corpus.RankOf(b) is null && !Internal.Names.Contains(b)).Select(b => new Target(b, null, Internal: false, Brand: true)));
         index = new NameIndex(targets, StandardLibrary.Embedded, ImportNameTable.Embedded);
     }
 
@@ -58,12 +59,30 @@ public sealed class NameChecker
     public IReadOnlyList<NameMatch> Matches(string name) => Evaluate(name).Matches;
 
     /// <summary>The findings for one name (empty when it is clean).</summary>
-    public IReadOnlyList<Finding> Check(string name)
+    public IReadOnlyList<Finding> Check(string name) => Check(name, null, default);
+
+    /// <summary>
+    /// The findings for one name, weighed with the project's <paramref name="history"/> as of <paramref name="now"/>
+    /// when it is known (<see cref="NameScorer.WithHistory"/>); each finding then says how history moved its score.
+    /// </summary>
+    public IReadOnlyList<Finding> Check(string name, ProjectHistory? history, DateTimeOffset now)
     {
         var (matches, selfRank) = Evaluate(name);
+        if (history is not null) matches = WeighHistory(matches, history, now);
         // Resembling several names is not more evidence than resembling the best one: only the first finding weighs
         // in the verdict at its full grade, the others are listed at low severity.
         return [.. matches.Select((m, i) => ToFinding(name.Trim(), m, selfRank, primary: i == 0))];
+    }
+
+    /// <summary>The matches rescored with history, best first; what history did is written into each match's detail.</summary>
+    public static IReadOnlyList<NameMatch> WeighHistory(IReadOnlyList<NameMatch> matches, ProjectHistory history, DateTimeOffset now)
+    {
+        var standing = history.StandingAt(now);
+        var factor = NameScorer.HistoryFactor(standing);
+        var effect = factor > 1 ? "raised" : factor < 1 ? "lowered" : "left";
+        var note = $"history: {history.Describe(now)} ({standing.ToString().ToLowerInvariant()}; {effect} the score ×{factor.ToString("0.##", CultureInfo.InvariantCulture)})";
+        return [.. matches.Select(m => m with { Score = NameScorer.WithHistory(m.Score, standing), Detail = m.Detail + "; " + note })
+            .Where(m => m.Score >= NameScorer.ReportThreshold).OrderByDescending(m => m.Score).ThenBy(m => m.TargetRank ?? 0)];
     }
 
     /// <summary>One result for one name, judged by <see cref="Verdicts"/>.</summary>
@@ -118,7 +137,7 @@ public sealed class NameChecker
             while (at >= 0 && !ReferenceEquals(best[at].Target, match.Target)) at--;
             if (at >= 0 && best[at].Match.Score >= score) continue;
             var detail = readsAs is not null && match.Technique != NameTechnique.UnicodeConfusable ? $"read as '{readsAs}': {match.Detail}" : match.Detail;
-            var found = (match.Target, new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score));
+            var found = (match.Target, new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score, match.Target.Brand));
             if (at >= 0) best[at] = found;
             else best.Add(found);
         }
@@ -132,6 +151,7 @@ public sealed class NameChecker
         var rule = match.TargetIsInternal ? NameRules.InternalNameSquat : match.Technique.Rule();
         var what = match.TargetIsInternal ? $"internal package '{match.Target}'"
             : match.TargetRank is { } rank ? $"'{match.Target}' (download rank {rank.ToString("N0", CultureInfo.InvariantCulture)})"
+            : match.TargetIsBrand ? $"the brand '{match.Target}'"
             : $"standard-library module '{match.Target}'";
         var message = $"'{name}' imitates {what}: {match.Technique.Label()}, {match.Detail}";
         var evidence = $"technique={match.Technique.Label()} target={match.Target} target-rank={RankText(match)} score={match.Score.ToString("0.00", CultureInfo.InvariantCulture)}"
@@ -140,5 +160,5 @@ public sealed class NameChecker
     }
 
     private static string RankText(NameMatch match) =>
-        match.TargetIsInternal ? "internal" : match.TargetRank?.ToString(CultureInfo.InvariantCulture) ?? "stdlib";
+        match.TargetIsInternal ? "internal" : match.TargetIsBrand ? "brand" : match.TargetRank?.ToString(CultureInfo.InvariantCulture) ?? "stdlib";
 }

@@ -11,13 +11,16 @@ public sealed record NameMatch(
     int? TargetRank,
     bool TargetIsInternal,
     string Detail,
-    double Score);
+    double Score,
+    bool TargetIsBrand = false);
 
 /// <summary>A match before scoring: <see cref="JudgedLength"/> is the length the edit is judged against (the edited words).</summary>
-internal readonly record struct RawMatch(NameTechnique Technique, Target Target, string Detail, int JudgedLength, double Weight = 1.0);
+/// <see cref="PopularBecauseConfused"/>: the candidate's own downloads are explained by the confusion itself (people
+/// installing <c>sklearn</c> for scikit-learn), so its popularity does not vouch for it.
+internal readonly record struct RawMatch(NameTechnique Technique, Target Target, string Detail, int JudgedLength, double Weight = 1.0, bool PopularBecauseConfused = false);
 
-/// <summary>Something a name can imitate. <see cref="Rank"/> is null for internal names and stdlib modules.</summary>
-internal sealed record Target(string Name, int? Rank, bool Internal, bool Stdlib = false)
+/// <summary>Something a name can imitate. <see cref="Rank"/> is null for internal names, stdlib modules and brand words (<see cref="BrandWords"/>).</summary>
+internal sealed record Target(string Name, int? Rank, bool Internal, bool Stdlib = false, bool Brand = false)
 {
     /// <summary>The name with separators removed (<c>python-dateutil</c> → <c>pythondateutil</c>).</summary>
     public string Stripped { get; } = NameForms.Strip(Name);

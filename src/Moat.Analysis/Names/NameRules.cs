@@ -14,9 +14,12 @@ public static class NameRules
         "The name is one or two keystrokes away from a popular project's name.",
         Severity.High,
         "The name differs from a much more popular project by a repeated, omitted, inserted, substituted or swapped " +
-        "character, a neighbouring key (QWERTY, QWERTZ or AZERTY), a single bit, or two such edits for long names " +
-        "(`reqeusts`, `pilow`, `urlib3`, `djanga`). Edits are judged on the word they fall in, so `django-fsm` and " +
-        "`django-foo` are different words, not a typo. Two popular projects are never reported as squats of each other.",
+        "character, a neighbouring key (QWERTY, QWERTZ or AZERTY), a single bit (`reqeusts`, `pilow`, `urlib3`, `djanga`), " +
+        "or two slips, weighed by how natural they are: two cheap ones (a doubled letter, a dropped plural s, a swap: " +
+        "`seleenim`, `requst`) from six letters, any two from nine. Brand words squatters target though the brand's own " +
+        "project is not popular count too (`etheerium`, `pytgon`). Edits are judged on the word they fall in, so " +
+        "`django-fsm` and `django-foo` are different words, not a typo. Two popular projects are never reported as squats " +
+        "of each other, and a project's history, where known, weighs in (an established project counts far less).",
         TyposquatReferences);
 
     public static readonly Rule LookalikeName = new(

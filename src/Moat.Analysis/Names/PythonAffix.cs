@@ -10,6 +10,9 @@ internal static class PythonAffix
     /// <summary>How the affix was attached: as its own word, glued as "python", or glued as "py" (weakest: pyramid, pyright).</summary>
     public enum Kind { Word, GluedPython, GluedPy }
 
+    /// <summary>From this many letters, a core with "py" glued in front is read as a deliberate affix.</summary>
+    public const int LongGluedCore = 8;
+
     private static readonly string[] AffixWords = ["py", "py2", "py3", "python", "python2", "python3"];
     private static readonly string[] GluedPrefixes = ["python3", "python2", "python", "py3"];
 
@@ -50,7 +53,8 @@ internal static class PythonAffix
     {
         if (query.AffixCore is { } c)
         {
-            var weight = c.Kind == Kind.GluedPy ? 0.45 : 1.0;
+            // A glued "py" is weak evidence on a short core (pyright/right) and strong on a long one (pylangchain).
+            var weight = c.Kind != Kind.GluedPy ? 1.0 : c.Core.Length >= LongGluedCore ? 0.7 : 0.45;
             // python-requests → requests
             if (index.Stripped.TryGetValue(c.Core, out var bare) && !query.IsSelf(bare) && bare.Stripped != query.Stripped)
                 into.Add(new RawMatch(NameTechnique.PythonAffix, bare, "py/python affix added", bare.Stripped.Length, weight));

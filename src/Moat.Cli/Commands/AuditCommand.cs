@@ -32,6 +32,8 @@ public static class AuditCommand
         var noNames = new Option<bool>("--no-names") { Description = "Skip the name-confusion checks (typosquats, stdlib and import-name traps)." };
         var internalFile = new Option<FileInfo?>("--internal") { Description = "File of internal project names, one per line." };
         var internalPrefix = new Option<string[]>("--internal-prefix") { Description = "Prefix that marks internal project names (repeatable), e.g. acme-.", AllowMultipleArgumentsPerToken = false };
+        var historyIndex = new Option<string?>("--index-url") { Description = "A simple index (JSON API) to read the release history of each dependency whose name resembles a popular one." };
+        var allowFile = new Option<FileInfo?>("--allow-file") { Description = "Reviewed names to accept: an allow TOML ([[allow]] name, by, reason, date). Default: .moat/allow.toml when it exists." };
         var publicNames = new Option<FileInfo?>("--public-names") { Description = "Every public project name, one per line (plain or .gz), to tell whether internal names are taken publicly." };
         var scan = new Option<string?>("--scan") { Description = "Download the files of every dependency pinned to one version from this simple index (a Moat index or any PEP 691/503 index, e.g. https://user:pass@host/simple/) and scan them for malicious code.", HelpName = "INDEX_URL" };
         var indexToken = new Option<string?>("--index-token") { Description = "API token for the --scan index (sent as Basic __token__, only to the index's own host)." };
@@ -42,7 +44,7 @@ public static class AuditCommand
 
         var command = new Command("audit", "Audit a project's dependencies: name confusion, dependency confusion, pinning, hashes and known vulnerabilities.")
         {
-            paths, requirement, osv, update, osvUrl, advisoryDir, noOsv, ignoreVuln, noNames, internalFile, internalPrefix, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout,
+            paths, requirement, osv, update, osvUrl, advisoryDir, noOsv, ignoreVuln, noNames, internalFile, internalPrefix, allowFile, historyIndex, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout,
         };
         common.AddTo(command);
         command.SetAction(parse =>
@@ -80,8 +82,8 @@ public static class AuditCommand
             {
                 Advisories = parse.GetValue(noOsv) ? null : refreshed ?? LoadAdvisories(parse.GetValue(osv), store),
                 CheckName = parse.GetValue(noNames) ? null
-                    : internalNames.IsEmpty ? NameChecker.Default.Check
-                    : new NameChecker(PopularCorpus.Embedded, new NameCheckerOptions(Internal: internalNames)).Check,
+                    : ReviewedNames.Load(parse.GetValue(allowFile), parse.InvocationConfiguration.Error).Wrap(
+                        IndexHistory.CheckerFor(parse.GetValue(historyIndex), internalNames.IsEmpty ? NameChecker.Default : new NameChecker(PopularCorpus.Embedded, new NameCheckerOptions(Internal: internalNames)), parse.InvocationConfiguration.Error)),
                 Internal = internalNames,
                 IgnoredVulnerabilities = (parse.GetValue(ignoreVuln) ?? []).Select(id => id.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase),
                 PublicNames = parse.GetValue(publicNames) is { } names ? ReadNames(names.FullName).ToHashSet(StringComparer.Ordinal) : null,

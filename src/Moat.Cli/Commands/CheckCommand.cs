@@ -20,16 +20,17 @@ public static class CheckCommand
         var file = new Option<FileInfo?>("--file", "-i") { Description = "Read names to check from this file (one per line, # comments)." };
         var corpus = new Option<FileInfo?>("--corpus") { Description = "Popular-project list to compare against: TSV (rank<TAB>name) or top-pypi-packages JSON. Default: the embedded top 15,000." };
         var allow = new Option<string[]>("--allow") { Description = "A name never to report (repeatable).", AllowMultipleArgumentsPerToken = true };
-        var allowFile = new Option<FileInfo?>("--allow-file") { Description = "Names never to report, one per line." };
+        var allowFile = new Option<FileInfo?>("--allow-file") { Description = "Reviewed names never to report: an allow TOML ([[allow]] name, by, reason, date; default .moat/allow.toml) or a plain list, one name per line." };
         var internalFile = new Option<FileInfo?>("--internal") { Description = "Internal package names, one per line: report squats of them and, with a public source, their public twins." };
         var internalPrefix = new Option<string[]>("--internal-prefix") { Description = "A prefix reserved for internal packages, e.g. acme- (repeatable).", AllowMultipleArgumentsPerToken = true };
         var publicNames = new Option<FileInfo?>("--public-names") { Description = "Names that exist on the public index (one per line, gzip or plain), for dependency confusion." };
         var publicIndex = new Option<string?>("--public-index") { Description = "A live simple index URL (…/simple/) to read public names from, for dependency confusion." };
+        var indexUrl = new Option<string?>("--index-url") { Description = "A simple index (JSON API, e.g. https://pypi.org/simple/) to read each resembling name's release history from: an established project weighs less, a days-old one more." };
         var common = new CommonOptions();
 
         var command = new Command("check", "Check package names for typosquatting, combosquatting, lookalikes, stdlib and import-name traps, and dependency confusion.")
         {
-            names, file, corpus, allow, allowFile, internalFile, internalPrefix, publicNames, publicIndex,
+            names, file, corpus, allow, allowFile, internalFile, internalPrefix, publicNames, publicIndex, indexUrl,
         };
         common.AddTo(command);
 
@@ -39,7 +40,9 @@ public static class CheckCommand
             if (parse.GetValue(file) is { } list) toCheck.AddRange(ReadLines(list));
 
             var allowed = new List<string>(parse.GetValue(allow) ?? []);
-            if (parse.GetValue(allowFile) is { } allowList) allowed.AddRange(ReadLines(allowList));
+            var allowList = parse.GetValue(allowFile);
+            if (allowList is not null && !allowList.Name.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)) allowed.AddRange(ReadLines(allowList));
+            var reviewed = ReviewedNames.Load(allowList is { } toml && toml.Name.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? toml : null, parse.InvocationConfiguration.Error);
 
             var internalNames = new InternalNames(parse.GetValue(internalFile) is { } f ? ReadLines(f) : [], parse.GetValue(internalPrefix) ?? []);
             var publicFile = parse.GetValue(publicNames);
@@ -55,7 +58,9 @@ public static class CheckCommand
             if (toCheck.Count > 0)
             {
                 var checker = new NameChecker(LoadCorpus(parse.GetValue(corpus)), new NameCheckerOptions(allowed, internalNames));
-                results.AddRange(toCheck.Select(checker.CheckName));
+                var history = parse.GetValue(indexUrl) is { } url ? IndexHistory.Create(url, parse.InvocationConfiguration.Error) : null;
+                var check = reviewed.Wrap(history is null ? checker.Check : history.Wrap(checker));
+                results.AddRange(toCheck.Select(n => ScanResult.From(n, TargetKind.Name, check(n))));
             }
             if (publicFile is not null) results.AddRange(DependencyConfusion.Scan(ReadPublicNames(publicFile), internalNames, publicFile.Name));
             if (publicUrl is not null) results.AddRange(DependencyConfusion.Scan(FetchSimpleIndex(publicUrl), internalNames, publicUrl));

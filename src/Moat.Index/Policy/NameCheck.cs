@@ -1,3 +1,4 @@
+using System.Globalization;
 using Moat.Analysis;
 using Moat.Analysis.Names;
 using Moat.Index.Proxy;
@@ -5,26 +6,59 @@ using Moat.Index.Proxy;
 namespace Moat.Index.Policy;
 
 /// <summary>
-/// The name-confusion engine on every file's project name (uploads and proxied files alike). A name that imitates a
-/// popular project at high severity or worse (a typosquat of <c>requests</c>, say) is refused outright — blocked
-/// whatever <c>[policy] suspicious</c> says — unless the project is on the allowlist (<c>moat admin proxy allow</c>).
-/// Weaker resemblances only add their findings to the verdict. The checker is built once per process (about a
-/// second for the embedded corpus) and is thread-safe.
+/// The name-confusion engine on every file's project name (uploads and proxied files alike), weighed with the
+/// project's history where the index knows it (<see cref="UploadCandidate.History"/>). A lookalike is refused outright
+/// — whatever <c>[policy] suspicious</c> says — by <see cref="LookalikeReason"/>, unless the project is on the
+/// allowlist (<c>moat admin proxy allow</c>); weaker resemblances only add their findings to the verdict. The checker
+/// is built once per process and is thread-safe.
 /// </summary>
-public sealed class NameCheck(ProxyStore allowlist) : IUploadCheck
+public sealed class NameCheck(ProxyStore allowlist, TimeProvider time) : IUploadCheck
 {
+    /// <summary>Without a useful history, only a resemblance this strong is refused (≤ 0.1% of all PyPI names; see docs/names.md).</summary>
+    public const double RefusalScoreWithoutHistory = 0.65;
+
+    /// <summary>A new project is refused from "suspicious" on when it imitates one of this many most-downloaded projects (or an internal name or brand).</summary>
+    public const int NewProjectTargetRank = 1000;
+
     public string Name => "name";
 
     public async ValueTask<CheckOutcome> CheckAsync(UploadCandidate candidate, CancellationToken ct)
     {
-        var findings = NameChecker.Default.Check(candidate.Project);
+        var now = time.GetUtcNow();
+        var findings = NameChecker.Default.Check(candidate.Project, candidate.History, now);
         if (findings.Count == 0) return CheckOutcome.Pass;
-        if (findings[0].Severity >= Severity.High && !await allowlist.IsAllowedAsync(candidate.Project))
-            return new CheckOutcome(findings, LookalikeRefusal(candidate.Filename, candidate.Project, findings[0]));
+        if (LookalikeReason(candidate.Project, candidate.History, now) is { } reason && !await allowlist.IsAllowedAsync(candidate.Project))
+            return new CheckOutcome(findings, LookalikeRefusal(candidate.Filename, candidate.Project, reason));
         return new CheckOutcome(findings);
     }
 
+    /// <summary>
+    /// Why <paramref name="project"/> must not be served as a lookalike, or null. History decides first: an established
+    /// project (years of releases) is never refused; a new one (days old, one or two releases) is refused as soon as it
+    /// is suspicious and imitates a top-1,000 project, an internal name or a brand; otherwise (history unknown, ordinary
+    /// or revived) only a near-certain resemblance (<see cref="RefusalScoreWithoutHistory"/>) is refused.
+    /// </summary>
+    public static string? LookalikeReason(string project, ProjectHistory? history, DateTimeOffset now)
+    {
+        var matches = NameChecker.Default.Matches(project);
+        if (matches.Count == 0) return null;
+        var standing = history?.StandingAt(now);
+        if (standing == HistoryStanding.Established) return null;
+        var weighed = history is null ? matches : NameChecker.WeighHistory(matches, history, now);
+        if (weighed is not [var best, ..]) return null;
+        var imitates = $"imitates {Describe(best)}: {best.Technique.Label()}, {best.Detail} (score {best.Score.ToString("0.00", CultureInfo.InvariantCulture)})";
+        if (standing == HistoryStanding.New && best.Score >= 0.4 && (best.TargetIsInternal || best.TargetIsBrand || best.TargetRank <= NewProjectTargetRank))
+            return $"{history!.Describe(now)}, {imitates}";
+        return best.Score >= RefusalScoreWithoutHistory ? $"{best.Technique.Rule().Id}: '{project}' {imitates}" : null;
+    }
+
+    private static string Describe(NameMatch match) =>
+        match.TargetIsInternal ? $"internal package '{match.Target}'"
+        : match.TargetIsBrand ? $"the brand '{match.Target}'"
+        : match.TargetRank is { } rank ? $"'{match.Target}' (download rank {rank.ToString("N0", CultureInfo.InvariantCulture)})"
+        : $"standard-library module '{match.Target}'";
+
     /// <summary>The one wording of a lookalike refusal, for files here and for project pages in <see cref="LookalikeGuard"/>.</summary>
-    public static string LookalikeRefusal(string subject, string project, Finding worst) =>
-        $"{subject} is blocked as a lookalike name ({worst.RuleId}: {worst.Message}); an admin can allowlist {project}";
+    public static string LookalikeRefusal(string subject, string project, string reason) =>
+        $"{subject} is blocked as a lookalike name ({reason}); an admin can allowlist {project}";
 }

@@ -18,6 +18,9 @@ public sealed record UploadCandidate(
 {
     /// <summary>What was read from the file itself (core metadata, archive issues).</summary>
     public Upload.InspectedDistribution? Distribution { get; init; }
+
+    /// <summary>The project's release history where the index knows it (an upstream page for proxied files), for the name check.</summary>
+    public Moat.Analysis.Names.ProjectHistory? History { get; init; }
 }
 
 /// <summary>

@@ -111,7 +111,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             var parsed = DistributionInspector.ParseFilename(file.Filename, out var error) ?? throw new InvalidDataException(error);
             var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, staged.Path);
             var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, staged.Sha256, staged.Path, null,
-                new Dictionary<string, string>()) { Distribution = inspected };
+                new Dictionary<string, string>()) { Distribution = inspected, History = await repository.HistoryAsync(project) };
             var decision = await gate.JudgeAsync(candidate, ct, repository.Options.FailClosed);
             Hosting.IndexMetrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
             if (decision.Action == GateAction.Accept)
@@ -210,9 +210,10 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             if (!known.Servable) return Blocked(known);
             if (!isMetadata && Serve(context, sha256, filename) is { } cached) return cached;
         }
-        // A lookalike name is refused before anything of it is downloaded (an admin's release of a file still wins above).
-        if (await lookalikes.RefusalAsync(project, distribution) is { } lookalike) return Refuse(StatusCodes.Status403Forbidden, lookalike);
         if (await repositories.FindFileAsync(project, distribution, sha256, ct) is not var (repository, file)) return Results.NotFound();
+        // A lookalike name is refused before anything of it is downloaded, weighed with the history its page shows
+        // (an admin's release of a file still wins above).
+        if (await lookalikes.RefusalAsync(project, await repository.HistoryAsync(project), distribution) is { } lookalike) return Refuse(StatusCodes.Status403Forbidden, lookalike);
         if (repository.TooYoung(file)) return Refuse(StatusCodes.Status403Forbidden, repository.ReleaseAgeRefusal(file));
         if (isMetadata)
         {

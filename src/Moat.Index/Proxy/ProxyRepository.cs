@@ -104,6 +104,24 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
         return _pages.TryGetValue(project, out var cached) ? cached.Page : await store.LoadPageAsync(StoreKey(project));
     }
 
+    /// <summary>
+    /// The project's release history as this proxy knows it: the upstream's upload times (PEP 700) when its page gives
+    /// them, else the time Moat first saw each file (recorded now for files never seen before, so an HTML-only project
+    /// counts as new on first sight until it has been around). Null when Moat holds no page of it.
+    /// </summary>
+    public async Task<Moat.Analysis.Names.ProjectHistory?> HistoryAsync(string project)
+    {
+        if (await CachedPageAsync(project) is not { } page) return null;
+        var files = page.Files.Select(f => (File: f, Version: DistributionInspector.ParseFilename(f.Filename, out _)?.Version.ToString())).Where(f => f.Version is not null).ToList();
+        if (files.Any(f => f.File.UploadTime is not null))
+            return Moat.Analysis.Names.ProjectHistory.From(files.Select(f => (f.Version!, f.File.UploadTime)), Moat.Analysis.Names.HistorySource.UploadTimes);
+        var shas = files.Select(f => f.File.Sha256).OfType<string>().Distinct().ToList();
+        if (shas.Count == 0) return null;
+        var seen = await store.FirstSeenAsync(shas, time.GetUtcNow());
+        return Moat.Analysis.Names.ProjectHistory.From(
+            files.Select(f => (f.Version!, f.File.Sha256 is { } sha && seen.TryGetValue(sha, out var at) ? at : (DateTimeOffset?)null)), Moat.Analysis.Names.HistorySource.FirstSeen);
+    }
+
     /// <summary>When this proxy last fetched the project's page from its upstream (null: never, or not kept).</summary>
     public Task<DateTimeOffset?> PageFetchedAtAsync(string project) => store.PageFetchedAtAsync(StoreKey(project));
 

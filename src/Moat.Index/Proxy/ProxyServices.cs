@@ -20,7 +20,7 @@ public static class ProxyServices
         })
         { Timeout = Timeout.InfiniteTimeSpan, DefaultRequestHeaders = { { "User-Agent", "moat-proxy" } } };
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<LookalikeGuard>();
+        services.AddSingleton(sp => new LookalikeGuard(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new Repositories(layout,
             [.. layout.Proxies.Select(p => new ProxyRepository(p, new UpstreamClient(http, p), sp.GetRequiredService<ProxyStore>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyRepository>>()))],

@@ -49,10 +49,12 @@ public sealed class Repositories(RepositoryLayout layout, IReadOnlyList<ProxyRep
         }
         var order = layout.ProxyOrder(repository);
         if (order.Count == 0) return Resolution.NotFound;
-        if (!forPip && await lookalikes.RefusalAsync(project) is { } refusal) return new(null, StatusCodes.Status403Forbidden, refusal);
         foreach (var name in order)
         {
             var (page, failed, reason) = await _byName[name].LookupAsync(project, ct);
+            // A lookalike is judged with the history its upstream page shows (established projects pass, new ones not).
+            if (page is not null && !forPip && await lookalikes.RefusalAsync(project, await _byName[name].HistoryAsync(project)) is { } refusal)
+                return new(null, StatusCodes.Status403Forbidden, refusal);
             if (page is not null) return new(page);
             if (failed)
                 return new(null, StatusCodes.Status502BadGateway,
@@ -93,27 +95,17 @@ public sealed class Repositories(RepositoryLayout layout, IReadOnlyList<ProxyRep
 }
 
 /// <summary>
-/// Refuses upstream projects whose NAME imitates a popular project (a typosquat: the name-confusion engine at high
-/// severity or worse) unless an admin allowlisted it — before any page or file of it is fetched. The same rule
-/// <see cref="Policy.NameCheck"/> applies to every file; this applies it at the door.
+/// Refuses upstream projects whose NAME imitates a popular project unless an admin allowlisted it, weighing the
+/// project's history (<see cref="Policy.NameCheck.LookalikeReason"/>): an established project is never refused, a new one
+/// that imitates a top-1,000 name is. The same rule <see cref="Policy.NameCheck"/> applies to every file; this applies
+/// it at the door, before any file of the project is fetched.
 /// </summary>
-public sealed class LookalikeGuard(ProxyStore allowlist)
+public sealed class LookalikeGuard(ProxyStore allowlist, TimeProvider time)
 {
-    // Names come from request URLs (anyone can ask for any name), so the memo is bounded.
-    private readonly ConcurrentDictionary<string, Finding?> _worst = new(StringComparer.Ordinal);
-    private const int MemoLimit = 20_000;
-
     /// <summary>Why <paramref name="project"/> is refused (naming <paramref name="subject"/>, the project or one of its files), or null.</summary>
-    public async ValueTask<string?> RefusalAsync(string project, string? subject = null)
+    public async ValueTask<string?> RefusalAsync(string project, ProjectHistory? history, string? subject = null)
     {
-        if (!_worst.TryGetValue(project, out var worst))
-        {
-            if (_worst.Count >= MemoLimit) _worst.Clear();
-            var findings = NameChecker.Default.Check(project);
-            worst = findings.Count > 0 && findings[0].Severity >= Severity.High ? findings[0] : null;
-            _worst[project] = worst;
-        }
-        if (worst is null || await allowlist.IsAllowedAsync(project)) return null;
-        return "Blocked by Moat: " + Policy.NameCheck.LookalikeRefusal(subject ?? "project " + project, project, worst);
+        if (Policy.NameCheck.LookalikeReason(project, history, time.GetUtcNow()) is not { } reason || await allowlist.IsAllowedAsync(project)) return null;
+        return "Blocked by Moat: " + Policy.NameCheck.LookalikeRefusal(subject ?? "project " + project, project, reason);
     }
 }

@@ -100,7 +100,7 @@ public static class ProxiedProjects
     {
         var proxies = Ordered(repositories).Where(p => p.Options.Enabled).ToList();
         if (proxies.Count == 0 || proxies[0].Options.IsReserved(project)) return null; // every proxy shares the reserved list
-        if (await lookalikes.RefusalAsync(project) is { } refusal)
+        if (await lookalikes.RefusalAsync(project, await proxies[0].HistoryAsync(project)) is { } refusal)
             return new(project, proxies[0].Name, proxies[0].Options.DisplayUpstream, null, [], 0, refusal);
         foreach (var proxy in proxies)
         {
