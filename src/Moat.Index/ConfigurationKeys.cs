@@ -19,7 +19,8 @@ public static class ConfigurationKeys
                       "trusted-proxies", "metrics", "metrics-token-env"],
         ["policy"] = ["suspicious", "malicious", "new-projects"],
         ["proxy"] = ["upstream", .. Proxy.ProxyOptions.SettingKeys],
-        ["security"] = ["origin", "rp-id", "oidc-audience", "github-issuer", "gitlab-issuer", "disclosure-keys-url", "mail-directory", "read", "admins"],
+        ["security"] = ["origin", "rp-id", "oidc-audience", "github-issuer", "gitlab-issuer", "disclosure-keys-url", "read", "admins"],
+        ["mail"] = Mail.MailOptions.Keys,
         ["repository"] = [],
     };
 
