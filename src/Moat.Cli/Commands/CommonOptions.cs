@@ -48,7 +48,8 @@ public sealed class CommonOptions
         };
         var output = parse.GetValue(Output);
         var console = parse.InvocationConfiguration.Output;
-        var options = new ReportOptions(MoatVersion.Current, Color: output is null && format == ReportFormat.Text && !Console.IsOutputRedirected && ReferenceEquals(console, Console.Out));
+        var options = new ReportOptions(MoatVersion.Current, Color: output is null && format == ReportFormat.Text && !Console.IsOutputRedirected && ReferenceEquals(console, Console.Out),
+            DocumentationUrl: MoatVersion.DocumentationUrl);
 
         if (output is null)
         {

@@ -17,7 +17,7 @@ namespace Moat.Index.Upload;
 
 /// <summary>
 /// The legacy upload API that twine, flit, poetry and uv publish to (<c>POST /legacy/</c>, multipart form with
-/// <c>:action=file_upload</c>). Errors carry their text in the reason phrase (what twine prints) and the body; a
+/// <c>:action=file_upload</c>). Errors carry their text in the reason phrase (what twine prints, in ASCII: <see cref="Hosting.ReasonPhrase"/>) and, exactly, in the UTF-8 body; a
 /// POST is never redirected (clients would re-send it as a GET). The order of checks: credentials, form, digests,
 /// authorization for the project, duplicate filename, the policy gate; then blob commit, then the row.
 /// </summary>
@@ -263,7 +263,7 @@ public static class UploadEndpoint
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (notice is null) return context.Response.WriteAsync("OK\n");
-        if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = ReasonPhrase("OK, " + notice);
+        if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = Hosting.ReasonPhrase.From("OK, " + notice);
         return context.Response.WriteAsync($"OK\n{notice}\n");
     }
 
@@ -283,20 +283,8 @@ public static class UploadEndpoint
         }
         context.Response.StatusCode = status;
         var feature = context.Features.Get<IHttpResponseFeature>();
-        if (feature is not null) feature.ReasonPhrase = ReasonPhrase(message);
+        if (feature is not null) feature.ReasonPhrase = Hosting.ReasonPhrase.From(message);
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync($"{status} {message}\n");
-    }
-
-    /// <summary>A reason phrase must be one line of printable ASCII.</summary>
-    internal static string ReasonPhrase(string message)
-    {
-        var builder = new StringBuilder(Math.Min(message.Length, 400));
-        foreach (var c in message)
-        {
-            if (builder.Length == 400) break;
-            builder.Append(c is >= ' ' and <= '~' ? c : '?');
-        }
-        return builder.ToString();
     }
 }
