@@ -26,6 +26,7 @@ public sealed class TokenPlaces(AccountStore store, AccountMail mail, SecurityEv
         _seen[(token.id, address)] = 0;
         if (!await store.TokenUsedFromNewAddressAsync(token.id, address, time.GetUtcNow())) return;
         await events.RecordAsync("token:new-address", request.HttpContext, userId, details: new { token = token.id, address });
-        await mail.TokenUsedFromNewAddressAsync(userId, token, address, request.Headers.UserAgent.ToString());
+        var agent = request.Headers.UserAgent.ToString();
+        await mail.TokenUsedFromNewAddressAsync(userId, token, address, agent.Length > 200 ? agent[..200] : agent); // the client's own words: kept short
     }
 }

@@ -17,9 +17,10 @@ namespace Moat.Index.Upload;
 
 /// <summary>
 /// The legacy upload API that twine, flit, poetry and uv publish to (<c>POST /legacy/</c>, multipart form with
-/// <c>:action=file_upload</c>). Errors carry their text in the reason phrase (what twine prints, in ASCII: <see cref="Hosting.ReasonPhrase"/>) and, exactly, in the UTF-8 body; a
-/// POST is never redirected (clients would re-send it as a GET). The order of checks: credentials, form, digests,
-/// authorization for the project, duplicate filename, the policy gate; then blob commit, then the row.
+/// <c>:action=file_upload</c>). Errors carry their text in the reason phrase (what twine prints; in ASCII, see
+/// <see cref="Hosting.ReasonPhrase"/>) and, exactly, in the UTF-8 body; a POST is never redirected (clients would
+/// re-send it as a GET). The order of checks: credentials, form, digests, authorization for the project, duplicate
+/// filename, the policy gate; then blob commit, then the row.
 /// </summary>
 public static class UploadEndpoint
 {

@@ -7,8 +7,8 @@ using Moat.Index.Web.Pages.Account;
 namespace Moat.Index.Web;
 
 /// <summary>
-/// The user's own account pages under <c>/account</c>: sign-up, e-mail verification, log-in with the second step
-/// (TOTP, recovery code or security key), log-out, password change, two-factor settings, API tokens, trusted
+/// The user's own account pages under <c>/account</c>: sign-up, e-mail verification, password reset, log-in with the
+/// second step (TOTP, recovery code or security key), log-out, password change, two-factor settings, API tokens, trusted
 /// publishers of the user's projects, and the security history. Every rule is <see cref="AccountService"/>'s (the
 /// JSON API's too); this file only reads forms, calls it, and picks the page to render. POSTs follow
 /// post-redirect-get with a fixed notice key (<c>?done=</c>), except where a secret is shown once (recovery codes, a
