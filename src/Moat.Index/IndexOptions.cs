@@ -81,6 +81,8 @@ public sealed record IndexOptions
 
     /// <summary>Accounts, 2FA, Trusted Publishing, disclosure (<c>[security]</c>).</summary>
     public Accounts.SecurityOptions Security { get; init; } = new();
+    /// <summary>Where account mail goes (<c>[mail]</c>): a directory of .eml files by default, or an SMTP server.</summary>
+    public Mail.MailOptions Mail { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
@@ -171,7 +173,11 @@ public sealed record IndexOptions
                 throw new IndexConfigurationException($"{source}: proxy.upstream is not used once [[repository]] is given: give each proxy repository its url");
             options = options with { Repositories = Moat.Index.Proxy.RepositoryLayout.Parse(repositories, options.Proxy, source) };
         }
-        return options with { Security = Accounts.SecurityOptions.Apply(options.Security, table, source) };
+        return options with
+        {
+            Security = Accounts.SecurityOptions.Apply(options.Security, table, source),
+            Mail = Moat.Index.Mail.MailOptions.Apply(options.Mail, table, source),
+        };
     }
 
     /// <summary>
@@ -187,6 +193,7 @@ public sealed record IndexOptions
                 "behind a TLS-terminating proxy, list its address in [server] trusted-proxies");
         if (Metrics == Hosting.MetricsMode.Token && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(MetricsTokenEnv)))
             throw new IndexConfigurationException($"server.metrics is \"token\" but the environment variable {MetricsTokenEnv} (server.metrics-token-env) is not set");
+        Mail.Validate();
     }
 
     private static GatePolicyAction ParseAction(string value, string source, string key) => OneOf(value, source, key, "accept", "quarantine", "reject") switch

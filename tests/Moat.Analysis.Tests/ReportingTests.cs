@@ -101,11 +101,50 @@ public class ReportingTests
         Assert.Equal("MOAT-TEST-001", first.GetProperty("ruleId").GetString());
         Assert.Equal("error", first.GetProperty("level").GetString());
         Assert.Equal(first.GetProperty("ruleIndex").GetInt32(), rules.EnumerateArray().ToList().FindIndex(r => r.GetProperty("id").GetString() == "MOAT-TEST-001"));
-        var region = first.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region");
-        Assert.Equal(12, region.GetProperty("startLine").GetInt32());
+        // The archive is the file; the member inside it, with its line, is said separately.
+        var location = first.GetProperty("locations")[0];
+        Assert.Equal("evil-1.0.tar.gz", location.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+        Assert.Equal(1, location.GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32()); // the archive has no line 12
+        Assert.Equal("evil-1.0/setup.py", location.GetProperty("logicalLocations")[0].GetProperty("fullyQualifiedName").GetString());
+        var properties = first.GetProperty("properties");
+        Assert.Equal(("evil-1.0.tar.gz", "evil-1.0/setup.py", 12),
+            (properties.GetProperty("archive").GetString(), properties.GetProperty("member").GetString(), properties.GetProperty("memberLine").GetInt32()));
         Assert.NotEmpty(first.GetProperty("partialFingerprints").GetProperty("moatFingerprint/v1").GetString()!);
-        // A finding without a line still gets a valid region (code scanning rejects startLine 0).
         Assert.Equal(1, results[1].GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32());
+        // No documentation address given: no link rather than a made-up one.
+        Assert.False(run.GetProperty("tool").GetProperty("driver").TryGetProperty("informationUri", out _));
+    }
+
+    [Fact]
+    public void Sarif_places_a_file_finding_at_its_line_and_a_name_at_a_logical_location_never_a_file_uri()
+    {
+        var workflow = ScanResult.From(".github/workflows/release.yml", TargetKind.Workflow,
+            [new Finding("MOAT-TEST-001", Severity.High, Confidence.High, "secrets: inherit", new Location(".github/workflows/release.yml", 7, 3), "secrets: inherit")]);
+        var name = ScanResult.From("reqeusts", TargetKind.Name,
+            [new Finding("MOAT-TEST-002", Severity.High, Confidence.High, "a typosquat of requests", Location.None, "reqeusts")]);
+        using var doc = JsonDocument.Parse(Render(ReportFormat.Sarif, workflow, name));
+        var results = doc.RootElement.GetProperty("runs")[0].GetProperty("results");
+
+        var file = results[0].GetProperty("locations")[0];
+        Assert.Equal(".github/workflows/release.yml", file.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+        Assert.Equal(7, file.GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32());
+        Assert.False(file.TryGetProperty("logicalLocations", out _));
+
+        var logical = results[1].GetProperty("locations")[0];
+        Assert.False(logical.TryGetProperty("physicalLocation", out _)); // "reqeusts" is a package name, not a file in the repository
+        Assert.Equal("reqeusts", logical.GetProperty("logicalLocations")[0].GetProperty("fullyQualifiedName").GetString());
+        Assert.Equal("module", logical.GetProperty("logicalLocations")[0].GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public void Sarif_links_the_rules_documentation_when_its_address_is_known()
+    {
+        var writer = new StringWriter();
+        ReportWriter.Write(writer, [Sample], ReportFormat.Sarif, new ReportOptions("9.9.9", DocumentationUrl: "https://moat.example.org"));
+        using var doc = JsonDocument.Parse(writer.ToString());
+        var driver = doc.RootElement.GetProperty("runs")[0].GetProperty("tool").GetProperty("driver");
+        Assert.Equal("https://moat.example.org/rules", driver.GetProperty("informationUri").GetString());
+        Assert.DoesNotContain("example.com", writer.ToString());
     }
 
     [Fact]

@@ -21,6 +21,37 @@ public sealed class CiAndSecretsCommandTests : IDisposable
         Assert.Contains(result.GetProperty("findings").EnumerateArray(), f => f.GetProperty("rule").GetString() == "MOAT-CI-001" && f.GetProperty("line").GetInt32() == 18);
     }
 
+    [Theory]
+    [InlineData("passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n", "the file is not a YAML mapping")]
+    [InlineData("settings.yml", "name: settings\nvalues: [1, 2]\n", "not a GitHub Actions workflow: it has no 'on' and 'jobs'")]
+    [InlineData("broken.yml", "on: [push\n", "not valid YAML")]
+    [InlineData("action.yml", "name: x\ndescription: y\n", "not a GitHub action: it has no 'runs'")]
+    [InlineData("empty.yml", "", "the file is not a YAML mapping")]
+    public void Ci_on_a_file_that_is_not_a_ci_file_exits_2_with_one_line(string name, string content, string why)
+    {
+        var file = Path.Combine(_root, name);
+        File.WriteAllText(file, content);
+        var (exit, output, error) = CliTests.Run("ci", file);
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"moat: cannot audit {file} as a CI file: {why}", line);
+    }
+
+    [Fact]
+    public void Ci_on_a_repository_reports_an_unreadable_workflow_unverified_beside_the_audited_ones()
+    {
+        var workflows = Directory.CreateDirectory(Path.Combine(_root, "repo", ".github", "workflows")).FullName;
+        File.Copy(TestPaths.Fixtures("workflows", "ultralytics", "fixed.yml"), Path.Combine(workflows, "release.yml"));
+        File.WriteAllText(Path.Combine(workflows, "notes.yml"), "root:x:0:0:root:/root:/bin/bash\n");
+        var (exit, output, _) = CliTests.Run("ci", Path.Combine(_root, "repo"), "--format", "json");
+        Assert.Equal(1, exit); // fail closed: what was not audited is not clean
+        using var json = JsonDocument.Parse(output);
+        var verdicts = json.RootElement.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("target").GetString()!, r => r.GetProperty("verdict").GetString());
+        Assert.Equal("unverified", verdicts[".github/workflows/notes.yml"]);
+        Assert.Equal("clean", verdicts[".github/workflows/release.yml"]);
+    }
+
     [Fact]
     public void Ci_on_a_fixed_workflow_exits_clean_and_fail_on_controls_the_exit_code()
     {

@@ -40,6 +40,12 @@ public sealed class HostedAdminCommandTests : IAsyncLifetime
         (exit, output, _) = Admin("hosted", "show", Filename);
         Assert.Equal(0, exit);
         Assert.Contains("MOAT-CODE-001", output);
+        // One key style throughout (snake_case, nested objects too) and quotes as themselves, not \u0027 escapes.
+        var shown = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(["verdict", "action", "score", "message", "findings"], shown.GetProperty("verdict").EnumerateObject().Select(p => p.Name));
+        Assert.Contains(shown.EnumerateObject(), p => p.Name == "uploaded_by");
+        Assert.Contains("exec(b64decode('cHJpbnQoMSk='))", output);
+        Assert.DoesNotContain("\\u0027", output);
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("[proxy]\nmin-release-age-hour = 24\n", 2, "unknown key 'min-release-age-hour' in [proxy]; did you mean 'min-release-age-hours'?")]
     [InlineData("[server]\nmax-upload-md = 300\n", 2, "unknown key 'max-upload-md' in [server]; did you mean 'max-upload-mb'?")]
     [InlineData("policy.malicous = \"quarantine\"\n", 1, "unknown key 'malicous' in [policy]; did you mean 'malicious'?")]
-    [InlineData("[policy]\nmalicious = \"quarantine\"\n[firewall]\nmode = \"strict\"\n", 3, "unknown section [firewall]; valid: server, policy, proxy, security, advisories, repository")]
+    [InlineData("[mail]\nhost = \"smtp.example.com\"\npasword-env = \"X\"\n", 3, "unknown key 'pasword-env' in [mail]; did you mean 'password-env'?")]
+    [InlineData("[policy]\nmalicious = \"quarantine\"\n[firewall]\nmode = \"strict\"\n", 3, "unknown section [firewall]; valid: server, policy, proxy, security, advisories, mail, repository")]
     public void A_misspelt_setting_stops_the_server_naming_the_file_line_key_and_the_nearest_valid_key(string toml, int line, string message)
     {
         var config = Path.Combine(_root, "moat.toml");
@@ -46,10 +47,18 @@ public sealed class ServeCommandTests : IDisposable
             [security]
             admins = ["alice"]
             read = "anyone"
+            [mail]
+            host = "smtp.example.com"
+            port = 2525
+            security = "tls"
+            from = "Moat <moat@example.com>"
+            directory = "mail-out"
+            password-env = "MOAT_MAIL_PASSWORD"
             """);
         var options = Commands.ServeCommand.LoadOptions(config, Path.Combine(_root, "data"));
         Assert.Equal(Moat.Index.GatePolicyAction.Quarantine, options.OnMalicious);
         Assert.Equal(["alice"], options.Security.Admins);
+        Assert.Equal(("smtp.example.com", 2525, Moat.Index.Mail.MailSecurity.Tls), (options.Mail.Host, options.Mail.EffectivePort, options.Mail.Security));
     }
 
     [Fact]

@@ -144,6 +144,9 @@ public sealed partial class EndpointMatrixTests
         R("public", "POST", "/_/account/register", null, "*=201", body: (_, n) => new { username = $"reg{n}", email = $"reg{n}@example.com", password = "blue-Harbor-lantern-42" }),
         R("public", "POST", "/_/account/verify-email", null, "*=400", body: J(new { token = "wrong" })),
         R("public", "POST", "/_/account/login", null, "*=401", body: J(new { username = "alice", password = "wrong-password" })),
+        // Password reset: the same answer for everyone (no account named here, so no mail); a wrong link is refused alike.
+        R("public", "POST", "/_/account/password-reset", null, "*=200", body: J(new { usernameOrEmail = "nobody@example.com" })),
+        R("public", "POST", "/_/account/password-reset/complete", null, "*=400", body: J(new { token = "wrong", newPassword = "another-Harbor-lantern-43" })),
         // Second steps need a session whose password step passed and whose factor is pending: nobody here (AccountTests,
         // WebAuthnTests drive them); a full session may assert a key again (re-authentication).
         R("account", "POST", "/_/account/2fa/totp/verify", null, "no2fa=409 user=401 other=401 webadmin=401", J(new { code = "000000" })),
@@ -222,6 +225,10 @@ public sealed partial class EndpointMatrixTests
         R("public", "POST", "/account/verify-email", body: Form(("token", "wrong"))),
         R("public", "GET", "/account/login", null, "no2fa=302 user=302 other=302 webadmin=302"), // signed in: on to the account
         R("public", "POST", "/account/login", body: Form(("username", "alice"), ("password", "wrong-password"))),
+        R("public", "GET", "/account/password-reset"),
+        R("public", "POST", "/account/password-reset", body: Form(("username_or_email", "nobody"))),
+        R("public", "GET", "/account/password-reset/complete", "/account/password-reset/complete?token=wrong"), // the page says the link is unusable
+        R("public", "POST", "/account/password-reset/complete", body: Form(("token", "wrong"), ("new_password", "another-Harbor-lantern-43"), ("confirm_password", "another-Harbor-lantern-43"))),
         R("public", "GET", "/account/login/second-factor", null, "*=302"), // nobody here has a pending second step
         R("form", "POST", "/account/login/totp", body: Form(("code", "000000"))),
         // Back-off after the wrong codes earlier rows sent (per account, 429).

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Moat.Index.Accounts;
 using Moat.Index.Security;
 using Moat.Testing;
 using static Moat.Web.Tests.AccountFlows;
@@ -122,6 +123,45 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
         Assert.Contains("wrong or was already used", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
         Assert.Contains("/account/login/recovery", page.Url);
         browser.AssertClean();
+    }
+
+    [Fact]
+    public async Task A_forgotten_password_is_reset_from_the_log_in_page_with_the_mailed_link_and_other_browsers_are_signed_out()
+    {
+        await using var other = await web.NewSessionAsync();
+        await other.SignUpAndInAsync("rhea");
+        await other.Page.GotoAsync(Origin + "/account");
+        Assert.EndsWith("/account", other.Page.Url);
+
+        await using var browser = await web.NewSessionAsync();
+        var page = browser.Page;
+        await page.GotoAsync(Origin + "/account/login");
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Link, new() { Name = "Reset it" }), "**/account/password-reset");
+        await page.GetByLabel("Username or e-mail address").FillAsync("rhea@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the reset link" }).ClickAsync();
+        await page.WaitForLoadStateAsync();
+        Assert.Equal(AccountService.ResetRequested, await page.Locator("main [role=status]").InnerTextAsync());
+
+        var mail = Directory.GetFiles(Path.Combine(web.Server.DataDirectory, "mail"), "*.eml").Order(StringComparer.Ordinal).Select(File.ReadAllText)
+            .Last(m => m.Contains("To: rhea@example.com", StringComparison.Ordinal) && m.Contains("Subject: Reset your Moat password", StringComparison.Ordinal));
+        var link = Regex.Match(mail, @"http://\S+/account/password-reset/complete\?token=[A-Za-z0-9_-]+").Value;
+        Assert.StartsWith(web.Server.Options.Security.Origin + "/account/password-reset/complete?token=", link);
+        await page.GotoAsync(link);
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync("quiet-Meadow-violin-77");
+        await page.GetByLabel("New password again").FillAsync("quiet-Meadow-violin-77");
+        await browser.ScreenshotAsync("account-password-reset");
+        await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Set the new password" }), new Regex("/account/login\\?done=password-reset"));
+        Assert.Contains("Password reset", await page.Locator("main [role=status]").InnerTextAsync());
+
+        await SubmitLogInAsync(page, Origin, "rhea", "quiet-Meadow-violin-77");
+        Assert.EndsWith("/account", page.Url);
+        await other.Page.GotoAsync(Origin + "/account");
+        Assert.Contains("/account/login", other.Page.Url); // the other browser's session ended with the reset
+
+        // The link worked once: opened again, the page says so and offers a new one.
+        await page.GotoAsync(link);
+        Assert.Contains("unknown, used or expired", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
+        Assert.Equal(0, await page.GetByLabel("New password", new() { Exact = true }).CountAsync());
     }
 
     [Fact]

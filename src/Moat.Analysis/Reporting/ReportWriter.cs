@@ -16,7 +16,11 @@ public static class ReportWriter
 }
 
 /// <summary>What a report needs besides the results: the tool version and, for text, whether to show clean targets.</summary>
-public sealed record ReportOptions(string ToolVersion, bool ShowClean = true, bool Color = false)
+/// <param name="DocumentationUrl">
+/// Where the rules are documented: the base URL of a Moat index's web pages, which serve <c>/rules</c> and
+/// <c>/rules/ID</c>. SARIF links there; null: no link (<see cref="MoatVersion.DocumentationUrl"/> is the usual value).
+/// </param>
+public sealed record ReportOptions(string ToolVersion, bool ShowClean = true, bool Color = false, string? DocumentationUrl = null)
 {
     /// <summary>The advisory data an audit used, reported with its age; null for commands that use none.</summary>
     public AdvisoryData? Advisories { get; init; }
@@ -29,6 +33,15 @@ public static class MoatVersion
 {
     public static string Current { get; } =
         typeof(MoatVersion).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+
+    /// <summary>
+    /// Where the rules are documented: <c>MOAT_DOCS_URL</c> when set (a team's own Moat index), else the URL this build
+    /// was given (<c>MoatDocumentationUrl</c> in Directory.Build.props), else null.
+    /// </summary>
+    public static string? DocumentationUrl =>
+        Environment.GetEnvironmentVariable("MOAT_DOCS_URL") is { Length: > 0 } configured ? configured.TrimEnd('/')
+        : typeof(MoatVersion).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false).OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "MoatDocumentationUrl")?.Value?.TrimEnd('/') is { Length: > 0 } built ? built : null;
 }
 
 /// <summary>Which advisory database a report's vulnerabilities come from, and how old its data is.</summary>

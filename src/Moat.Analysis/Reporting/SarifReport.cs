@@ -34,9 +34,10 @@ public static class SarifReport
             json.WriteString("name", "moat");
             json.WriteString("version", options.ToolVersion);
             json.WriteString("semanticVersion", options.ToolVersion);
-            json.WriteString("informationUri", "https://example.com/moat");
+            // Only a real address: a made-up one would send readers of a code-scanning alert nowhere.
+            if (options.DocumentationUrl is { } docs) json.WriteString("informationUri", docs + "/rules");
             json.WriteStartArray("rules");
-            foreach (var id in usedRules) WriteRule(json, id, results);
+            foreach (var id in usedRules) WriteRule(json, id, results, options.DocumentationUrl);
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteEndObject();
@@ -62,7 +63,7 @@ public static class SarifReport
         output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
-    private static void WriteRule(Utf8JsonWriter json, string id, IReadOnlyList<ScanResult> results)
+    private static void WriteRule(Utf8JsonWriter json, string id, IReadOnlyList<ScanResult> results, string? docs)
     {
         var rule = RuleCatalog.Find(id);
         var severity = rule?.Severity ?? results.SelectMany(r => r.Findings).First(f => f.RuleId == id).Severity;
@@ -75,6 +76,7 @@ public static class SarifReport
         json.WriteStartObject("fullDescription");
         json.WriteString("text", rule?.Explanation ?? rule?.Summary ?? id);
         json.WriteEndObject();
+        if (rule is not null && docs is not null) json.WriteString("helpUri", $"{docs}/rules/{Uri.EscapeDataString(id)}");
         if (rule is not null)
         {
             json.WriteStartObject("help");
@@ -107,24 +109,39 @@ public static class SarifReport
         json.WriteString("text", $"{finding.Message} ({result.Target})");
         json.WriteEndObject();
 
-        var uri = ArtifactUri(result, finding);
         json.WriteStartArray("locations");
         json.WriteStartObject();
-        json.WriteStartObject("physicalLocation");
-        json.WriteStartObject("artifactLocation");
-        json.WriteString("uri", uri);
-        json.WriteEndObject();
-        json.WriteStartObject("region");
-        json.WriteNumber("startLine", Math.Max(1, finding.Location.Line));
-        if (finding.Location.Column > 0) json.WriteNumber("startColumn", finding.Location.Column);
-        if (!string.IsNullOrEmpty(finding.Evidence))
+        var member = result.Kind == TargetKind.Package && finding.Location.Path is { Length: > 0 } inside ? inside : null;
+        if (ArtifactPath(result, finding) is { } path)
         {
-            json.WriteStartObject("snippet");
-            json.WriteString("text", finding.Evidence);
+            json.WriteStartObject("physicalLocation");
+            json.WriteStartObject("artifactLocation");
+            json.WriteString("uri", FileUri(path));
+            json.WriteEndObject();
+            // Inside an archive the line is the member's, not the archive's: the region then only carries the snippet.
+            json.WriteStartObject("region");
+            json.WriteNumber("startLine", member is null ? Math.Max(1, finding.Location.Line) : 1);
+            if (member is null && finding.Location.Column > 0) json.WriteNumber("startColumn", finding.Location.Column);
+            if (!string.IsNullOrEmpty(finding.Evidence))
+            {
+                json.WriteStartObject("snippet");
+                json.WriteString("text", finding.Evidence);
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
             json.WriteEndObject();
         }
-        json.WriteEndObject();
-        json.WriteEndObject();
+        // What is not a file (a package name, a domain, a URL), and the member of an archive, is a logical location.
+        var logical = member ?? (ArtifactPath(result, finding) is null ? result.Target : null);
+        if (logical is not null)
+        {
+            json.WriteStartArray("logicalLocations");
+            json.WriteStartObject();
+            json.WriteString("fullyQualifiedName", logical);
+            json.WriteString("kind", result.Kind switch { TargetKind.Domain or TargetKind.Url => "resource", _ => "module" });
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
         json.WriteEndArray();
 
@@ -133,6 +150,12 @@ public static class SarifReport
         json.WriteEndObject();
         json.WriteStartObject("properties");
         json.WriteString("target", result.Target);
+        if (member is not null)
+        {
+            json.WriteString("archive", result.Target);
+            json.WriteString("member", member);
+            if (finding.Location.Line > 0) json.WriteNumber("memberLine", finding.Location.Line);
+        }
         json.WriteString("kind", ReportNames.Of(result.Kind));
         json.WriteString("verdict", ReportNames.Of(result.Verdict));
         json.WriteString("confidence", ReportNames.Of(finding.Confidence));
@@ -148,12 +171,20 @@ public static class SarifReport
         json.WriteEndObject();
     }
 
-    /// <summary>Code scanning wants a repository-relative URI; a finding inside an archive is placed at the archive.</summary>
-    private static string ArtifactUri(ScanResult result, Finding finding)
+    /// <summary>
+    /// The file a finding is in, for code scanning (a repository-relative URI): the archive for a package (its member is
+    /// a logical location), the finding's own path, or the target when it is a file (workflow, file, requirements).
+    /// A package name, a domain or a URL is no file: null.
+    /// </summary>
+    private static string? ArtifactPath(ScanResult result, Finding finding) => result.Kind switch
     {
-        var path = result.Kind is TargetKind.Package ? result.Target : finding.Location.Path ?? result.Target;
-        return Uri.EscapeDataString(path.Replace('\\', '/')).Replace("%2F", "/", StringComparison.Ordinal);
-    }
+        TargetKind.Package => result.Target,
+        _ when finding.Location.Path is { Length: > 0 } path => path,
+        TargetKind.Workflow or TargetKind.File => result.Target,
+        _ => null,
+    };
+
+    private static string FileUri(string path) => Uri.EscapeDataString(path.Replace('\\', '/')).Replace("%2F", "/", StringComparison.Ordinal);
 
     /// <summary>Stable across runs: the rule, the target, the path and the evidence — not the line number.</summary>
     private static string Fingerprint(string target, Finding finding)

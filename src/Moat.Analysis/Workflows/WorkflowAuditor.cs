@@ -13,8 +13,10 @@ public static class WorkflowAuditor
         "unreadable-ci-file",
         "A CI file could not be parsed, so it was not audited.",
         Severity.Low,
-        "The file is not valid YAML, is not a mapping, or is larger than Moat reads (2 MiB). GitHub would reject most " +
-        "such files too; if it does not, audit the file by hand.");
+        "The file is not valid YAML, is not a mapping, lacks what its kind of CI file must have (a GitHub workflow's " +
+        "'on' and 'jobs', an action's 'runs'), or is larger than Moat reads (2 MiB). GitHub would reject most such files " +
+        "too; if it does not, audit the file by hand. What was not audited is never reported clean: the result is unverified.")
+    { CouldNotCheck = true };
 
     /// <summary>Every audit, in rule order. Each is a pure function of the parsed workflow.</summary>
     public static readonly IReadOnlyList<Func<Workflow, IEnumerable<Finding>>> Audits =
@@ -93,9 +95,16 @@ public static class WorkflowAuditor
             .DistinctBy(f => (f.RuleId, f.Location, f.Message))
             .OrderBy(f => f.Location.Line).ThenBy(f => f.Location.Column).ThenBy(f => f.RuleId, StringComparer.Ordinal)];
 
+    private const string NotAuditedPrefix = "not audited: ";
+
     private static ScanResult Unreadable(string displayPath, string why, int line, int column) =>
         ScanResult.From(displayPath, TargetKind.Workflow,
-            [Finding.Of(ParseErrorRule, Confidence.High, $"not audited: {why}", new Location(displayPath, line, column))]);
+            [Finding.Of(ParseErrorRule, Confidence.High, NotAuditedPrefix + why, new Location(displayPath, line, column))]);
+
+    /// <summary>Why <paramref name="result"/>'s file could not be audited at all, or null when it was audited.</summary>
+    public static string? NotAudited(ScanResult result) =>
+        result.Findings.FirstOrDefault(f => f.RuleId == ParseErrorRule.Id)?.Message is { } message && message.StartsWith(NotAuditedPrefix, StringComparison.Ordinal)
+            ? message[NotAuditedPrefix.Length..] : null;
 
     /// <summary>
     /// .github/workflows/*.y(a)ml, action.y(a)ml anywhere (but not in dependencies or VCS folders) and GitLab files at

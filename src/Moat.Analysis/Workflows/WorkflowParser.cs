@@ -29,6 +29,12 @@ public static class WorkflowParser
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new WorkflowParseException("the file is not a YAML mapping", 1, 1);
 
+        // A mapping is not yet a CI file: without what its kind must have, it is some other YAML (or not YAML at all).
+        if (dialect == CiDialect.GitHubWorkflow && (Get(root, "jobs") is null || (Get(root, "on") ?? Get(root, "true")) is null))
+            throw new WorkflowParseException("not a GitHub Actions workflow: it has no 'on' and 'jobs'", (int)root.Start.Line, (int)root.Start.Column);
+        if (dialect == CiDialect.GitHubAction && Get(root, "runs") is null)
+            throw new WorkflowParseException("not a GitHub action: it has no 'runs'", (int)root.Start.Line, (int)root.Start.Column);
+
         var workflow = dialect switch
         {
             CiDialect.GitLab => ParseGitLab(root, path),

@@ -30,6 +30,10 @@ public static class CiCommand
                 throw new CliInputException(ex.Message, ex);
             }
             if (results.Count == 0) throw new CliInputException($"no CI files found under {target} (looked for .github/workflows/*.yml, action.yml, .gitlab-ci.yml)");
+            // One file the user named that is no CI file at all (a typo, /etc/passwd) is a usage error, not a clean
+            // result. In a directory, such a file is reported unverified among the others.
+            if (File.Exists(target) && WorkflowAuditor.NotAudited(results[0]) is { } why)
+                throw new CliInputException($"cannot audit {target} as a CI file: {why} (expected a GitHub Actions workflow, an action.yml or a .gitlab-ci.yml)");
             return common.Report(parse, results);
         });
         return command;

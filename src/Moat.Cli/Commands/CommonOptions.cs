@@ -49,7 +49,8 @@ public sealed class CommonOptions
             _ => ReportFormat.Text,
         };
         var options = new ReportOptions(MoatVersion.Current,
-            Color: parse.GetValue(Output) is null && format == ReportFormat.Text && !Console.IsOutputRedirected && ReferenceEquals(parse.InvocationConfiguration.Output, Console.Out))
+            Color: parse.GetValue(Output) is null && format == ReportFormat.Text && !Console.IsOutputRedirected && ReferenceEquals(parse.InvocationConfiguration.Output, Console.Out),
+            DocumentationUrl: MoatVersion.DocumentationUrl)
         {
             Advisories = advisories,
         };

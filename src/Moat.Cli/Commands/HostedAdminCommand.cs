@@ -16,7 +16,9 @@ namespace Moat.Cli.Commands;
 /// </summary>
 public static class HostedAdminCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    /// <summary>Readable JSON: quotes, apostrophes and non-ASCII characters as themselves, not <c>\u0027</c> escapes.</summary>
+    internal static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static HostedQuarantine Open(IndexOptions options)
     {
@@ -32,7 +34,7 @@ public static class HostedAdminCommand
         {
             var entries = await Open(load(parse)).ListAsync(ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(entries.Select(HostedQuarantine.Json)));
+            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(entries.Select(HostedQuarantine.Json), Compact));
             else if (entries.Count == 0) output.WriteLine("No uploaded file is quarantined or blocked.");
             else foreach (var e in entries) output.WriteLine(Line(e));
             return ExitCodes.Clean;
@@ -71,7 +73,7 @@ public static class HostedAdminCommand
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(new { uploaded = hosted.Select(HostedQuarantine.Json), proxied = proxied.Select(ProxyAdmin.Json) }));
+                output.WriteLine(JsonSerializer.Serialize(new { uploaded = hosted.Select(HostedQuarantine.Json), proxied = proxied.Select(ProxyAdmin.Json) }, Compact));
                 return ExitCodes.Clean;
             }
             if (hosted.Count + proxied.Count == 0) output.WriteLine("The quarantine is empty.");

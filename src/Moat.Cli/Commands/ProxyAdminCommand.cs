@@ -34,7 +34,7 @@ public static class ProxyAdminCommand
         {
             var entries = await Open(parse).ListAsync(ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(entries.Select(ProxyAdmin.Json)));
+            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(entries.Select(ProxyAdmin.Json), HostedAdminCommand.Compact));
             else if (entries.Count == 0) output.WriteLine("The quarantine is empty.");
             else foreach (var e in entries) output.WriteLine($"{e.File.Filename}  {e.File.Sha256}  {e.Verdict?.Verdict ?? e.File.Override ?? e.File.State}  {e.File.Reason}");
             return ExitCodes.Clean;
@@ -45,7 +45,7 @@ public static class ProxyAdminCommand
         show.SetAction(async (parse, ct) =>
         {
             var entry = await Open(parse).ShowAsync(parse.GetValue(file)!, ct) ?? throw new CliInputException($"No proxied file {parse.GetValue(file)}.");
-            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(ProxyAdmin.Json(entry), new JsonSerializerOptions { WriteIndented = true }));
+            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(ProxyAdmin.Json(entry), HostedAdminCommand.Indented));
             return ExitCodes.Clean;
         });
 

@@ -28,6 +28,8 @@ public static class AccountEndpoints
     public sealed record ApprovalSetting(bool? Required);
     public sealed record RejectRequest(string? Reason);
     public sealed record ReauthRequest(string? Password, string? Code, string? RecoveryCode);
+    public sealed record PasswordResetRequest(string? UsernameOrEmail);
+    public sealed record PasswordResetCompletion(string? Token, string? NewPassword);
 
     public static void Map(WebApplication app)
     {
@@ -43,6 +45,19 @@ public static class AccountEndpoints
         {
             await accounts.VerifyEmailAsync(body.Value.Token, http);
             return Results.Json(new { message = "E-mail address verified." });
+        }));
+
+        // Password reset: the same answer whether or not the account exists; the link in the mail sets a new password once.
+        api.MapPost("/account/password-reset", (JsonBody<PasswordResetRequest> body, HttpContext http, AccountService accounts) => Refusable(async () =>
+        {
+            await accounts.RequestPasswordResetAsync(body.Value.UsernameOrEmail, http);
+            return Results.Json(new { message = AccountService.ResetRequested });
+        }));
+
+        api.MapPost("/account/password-reset/complete", (JsonBody<PasswordResetCompletion> body, HttpContext http, AccountService accounts) => Refusable(async () =>
+        {
+            await accounts.ResetPasswordAsync(body.Value.Token, body.Value.NewPassword, http);
+            return Results.Json(new { message = "Password reset; every session of the account was signed out. Sign in with the new password." });
         }));
 
         api.MapPost("/account/login", (JsonBody<LoginRequest> body, HttpContext http, AccountService accounts) => Refusable(async () =>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Auth;
+using Moat.Index.Mail;
 using Moat.Index.Security;
 using Moat.Index.Storage;
 using Moat.Packaging;
@@ -36,7 +37,7 @@ public sealed record PublisherRequest(string? Kind, string? Repository, string? 
 /// methods; neither re-implements a rule. A refusal is an <see cref="AccountRefusal"/> carrying the status.
 /// </summary>
 public sealed class AccountService(AccountStore store, SecurityOptions options, Sessions sessions, LoginThrottle throttle, KillSwitches switches,
-    IMailSender mail, SecurityEvents events, IMetadataStore metadata, TimeProvider time, Auth.NewProjects newProjects)
+    AccountMail mail, SecurityEvents events, IMetadataStore metadata, TimeProvider time, Auth.NewProjects newProjects)
 {
     public const int RecoveryCodeCount = 8;
 
@@ -97,10 +98,61 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
         await store.AddEmailVerificationAsync(Sessions.Hash(token), user.id, Now.AddDays(2));
-        var origin = options.Origin.TrimEnd('/');
-        await mail.SendAsync(user.email, "Verify your Moat account",
-            $"Hello {user.username},\n\nconfirm your e-mail address (valid 48 hours) by opening\n\n{origin}/account/verify-email?token={token}\n\n" +
-            $"or with the API: POST {origin}/_/account/verify-email with {{\"token\": \"{token}\"}}\n\nverification-token: {token}\n");
+        await mail.VerificationAsync(user, token);
+    }
+
+    // Password reset
+
+    /// <summary>What every password-reset request is told, whether or not an account matched: the answer never says which.</summary>
+    public const string ResetRequested = "If an account with that username or e-mail address exists, a link to reset its password is on its way to its e-mail address.";
+
+    /// <summary>
+    /// Mails a single-use reset link to the account named by <paramref name="usernameOrEmail"/> (to each account of an
+    /// e-mail address). Answers the same way whether or not one exists; a disabled account gets nothing, and an account
+    /// with <see cref="SecurityOptions.MaxLiveResets"/> unused links gets no more until one expires (no mail-bombing).
+    /// Requests from one address are capped per window (<see cref="LoginThrottle.TryResetRequestAsync"/>).
+    /// </summary>
+    public async Task RequestPasswordResetAsync(string? usernameOrEmail, HttpContext http)
+    {
+        if (!await throttle.TryResetRequestAsync(AddressOf(http))) throw new AccountRefusal(429, "Too many password-reset requests from this address; try again later.");
+        var given = usernameOrEmail?.Trim() ?? "";
+        if (given.Length == 0) throw new AccountRefusal(400, "Give your username or e-mail address.");
+        IReadOnlyList<UserRow> users = given.Contains('@') ? await store.UsersByEmailAsync(given) : await store.UserByNameAsync(given) is { } one ? [one] : [];
+        foreach (var user in users.Where(u => u.is_disabled == 0))
+        {
+            if (await store.LivePasswordResetsAsync(user.id, Now) >= options.MaxLiveResets)
+            {
+                await events.RecordAsync("account:password-reset-throttled", http, user.id);
+                continue;
+            }
+            var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+            await store.AddPasswordResetAsync(Sessions.Hash(token), user.id, Now, Now + options.PasswordResetLifetime);
+            await events.RecordAsync("account:password-reset-requested", http, user.id);
+            await mail.PasswordResetLinkAsync(user, token, options.PasswordResetLifetime);
+        }
+    }
+
+    /// <summary>Whether a reset link can still be used (the form says so before the user types a new password).</summary>
+    public async Task<bool> PasswordResetUsableAsync(string? token) =>
+        !string.IsNullOrEmpty(token) && await store.PasswordResetUserAsync(Sessions.Hash(token), Now) is not null;
+
+    /// <summary>
+    /// Sets a new password with a reset link: the link works once and within its lifetime, the password must pass the
+    /// usual strength checks (a weak one leaves the link usable), and every session of the account ends.
+    /// </summary>
+    public async Task ResetPasswordAsync(string? token, string? replacement, HttpContext http)
+    {
+        var hash = Sessions.Hash(token ?? "");
+        const string Unusable = "This reset link is unknown, used or expired: ask for a new one.";
+        if (string.IsNullOrEmpty(token) || await store.PasswordResetUserAsync(hash, Now) is not { } userId || await store.UserByIdAsync(userId) is not { is_disabled: 0 } user)
+            throw new AccountRefusal(400, Unusable);
+        if (Passwords.Weakness(replacement ?? "", user.username) is { } weak) throw new AccountRefusal(400, weak);
+        if (await store.CompletePasswordResetAsync(hash, user.id, Passwords.Hash(replacement!, options.PasswordIterations)) is not { } ended)
+            throw new AccountRefusal(400, Unusable);
+        await sessions.EndAsync(http.Request, http.Response);
+        await throttle.PasswordSucceededAsync(user.id, AddressOf(http));
+        await events.RecordAsync("account:password-reset", http, user.id, details: new { sessions_ended = ended });
+        await mail.PasswordResetAsync(user, ended);
     }
 
     // Login
@@ -241,10 +293,9 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         await store.SetPasswordHashAsync(s.User.id, Passwords.Hash(replacement!, options.PasswordIterations));
         await store.DeleteUserSessionsAsync(s.User.id);
         var csrf = await sessions.StartAsync(http, s.User, twoFactorDone: true, factorAt: s.Session.factor_at);
+        await store.DeletePasswordResetsAsync(s.User.id);
         await events.RecordAsync("account:password-changed", http, s.User.id);
-        await mail.SendAsync(s.User.email, "Your Moat password was changed",
-            $"Hello {s.User.username},\n\nthe password of your Moat account was changed and every other session was signed out.\n" +
-            "If this was not you, contact the index administrators at once.\n");
+        await mail.PasswordChangedAsync(s.User);
         return csrf;
     }
 
@@ -276,6 +327,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var codes = await NewRecoveryCodesAsync(s.User.id);
         await events.RecordAsync("2fa:totp-added", http, s.User.id);
         await FactorEnrolledAsync(s, http);
+        await mail.TwoFactorAddedAsync(s.User, "An authenticator app (TOTP)");
         return codes;
     }
 
@@ -299,6 +351,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         if (s.User.totp_secret is null) throw new AccountRefusal(409, "TOTP is not enabled.");
         await store.DisableTotpAsync(s.User.id);
         await events.RecordAsync("2fa:totp-removed", http, s.User.id);
+        await mail.TwoFactorRemovedAsync(s.User, "The authenticator app (TOTP)");
     }
 
     // Recovery codes
@@ -378,6 +431,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var codes = s.HasTwoFactor ? null : await NewRecoveryCodesAsync(s.User.id);
         await events.RecordAsync("2fa:webauthn-added", http, s.User.id, details: new { credential = id });
         await FactorEnrolledAsync(s, http);
+        await mail.TwoFactorAddedAsync(s.User, $"A security key (\"{label}\")");
         return new RegisteredKey(id, codes);
     }
 
@@ -421,6 +475,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         RequireRecentAuthentication(s);
         if (!await store.RemoveCredentialAsync(credentialId ?? "", s.User.id)) throw new AccountRefusal(404, "No such security key on your account.");
         await events.RecordAsync("2fa:webauthn-removed", http, s.User.id, details: new { credential = credentialId });
+        await mail.TwoFactorRemovedAsync(s.User, $"A security key ({credentialId})");
     }
 
     private static byte[] Bytes(string? base64Url) => Macaroons.FromBase64Url(base64Url ?? "") ?? throw new WebAuthnException("A field is not base64url.");
@@ -452,6 +507,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         }
         var (row, secret) = await Tokens.IssueAsync(store, s.User.id, false, description, caveats, null, Now);
         await events.RecordAsync("token:created", http, s.User.id, details: new { token = row.id, caveats });
+        await mail.TokenCreatedAsync(s.User, row.id, description, caveats);
         return new IssuedToken(row, secret, caveats);
     }
 
@@ -517,6 +573,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             publisher = row.id, row.kind, row.repository, row.owner_id, row.workflow, row.environment, registered_by = s.User.username,
         });
         row.registered_by = s.User.username;
+        await mail.PublisherAddedAsync(name, row, s.User.username);
         return row;
     }
 
@@ -558,6 +615,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             publisher = row.id, row.kind, row.repository, row.owner_id, row.workflow, row.environment, registered_by = s.User.username,
         });
         row.registered_by = s.User.username;
+        await mail.PendingPublisherAddedAsync(s.User, row);
         return row;
     }
 

@@ -203,6 +203,13 @@ public sealed class AccountStore
             // leave behind the tokens its thief minted.
             "ALTER TABLE macaroons ADD COLUMN parent_id TEXT",
         ],
+        [
+            // Password reset: single-use links, by the SHA-256 of their secret, each with its expiry.
+            "CREATE TABLE password_resets (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
+            "CREATE INDEX password_resets_by_user ON password_resets (user_id)",
+            // Where each API token has been used from, so its owner hears of a new place.
+            "CREATE TABLE token_addresses (token_id TEXT NOT NULL, address TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (token_id, address))",
+        ],
     ];
 
     private AccountStore(string connectionString) => _connectionString = connectionString;
@@ -312,6 +319,57 @@ public sealed class AccountStore
         await c.ExecuteAsync("UPDATE users SET email_verified = 1 WHERE id = @id", new { id = row.Value.user_id }, t);
         await t.CommitAsync();
         return row.Value.user_id;
+    }
+
+    // Password reset
+
+    public Task<IReadOnlyList<UserRow>> UsersByEmailAsync(string email) =>
+        ManyAsync<UserRow>("SELECT * FROM users WHERE lower(email) = @email ORDER BY username", new { email = email.Trim().ToLowerInvariant() });
+
+    public Task AddPasswordResetAsync(string tokenHash, string userId, DateTimeOffset now, DateTimeOffset expires) =>
+        ExecAsync("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (@tokenHash, @userId, @c, @e)",
+            new { tokenHash, userId, c = Text(now), e = Text(expires) });
+
+    /// <summary>Reset links of the user still usable at <paramref name="now"/>.</summary>
+    public Task<long> LivePasswordResetsAsync(string userId, DateTimeOffset now) =>
+        OneAsync<long>("SELECT COUNT(*) FROM password_resets WHERE user_id = @userId AND expires_at > @now", new { userId, now = Text(now) });
+
+    /// <summary>The user a live reset link belongs to, or null (unknown, used or expired). Reading it uses nothing up.</summary>
+    public Task<string?> PasswordResetUserAsync(string tokenHash, DateTimeOffset now) =>
+        OneAsync<string>("SELECT user_id FROM password_resets WHERE token_hash = @tokenHash AND expires_at > @now", new { tokenHash, now = Text(now) });
+
+    /// <summary>
+    /// Sets the new password with the link, in one transaction: the link must still be there (single use: of two racing
+    /// requests only one finds it), every reset link of the user goes, and every session of the user ends. Returns the
+    /// number of sessions ended, or null when the link was already used.
+    /// </summary>
+    public async Task<int?> CompletePasswordResetAsync(string tokenHash, string userId, string passwordHash)
+    {
+        await using var c = Connect();
+        await using var t = await c.BeginTransactionAsync();
+        if (await c.ExecuteAsync("DELETE FROM password_resets WHERE token_hash = @tokenHash AND user_id = @userId", new { tokenHash, userId }, t) != 1) return null;
+        await c.ExecuteAsync("DELETE FROM password_resets WHERE user_id = @userId", new { userId }, t);
+        await c.ExecuteAsync("UPDATE users SET password_hash = @passwordHash, failed_logins = 0, locked_until = NULL WHERE id = @userId", new { userId, passwordHash }, t);
+        var ended = await c.ExecuteAsync("DELETE FROM sessions WHERE user_id = @userId", new { userId }, t);
+        await t.CommitAsync();
+        return ended;
+    }
+
+    /// <summary>Every reset link of the user stops working (the password was changed another way).</summary>
+    public Task DeletePasswordResetsAsync(string userId) => ExecAsync("DELETE FROM password_resets WHERE user_id = @userId", new { userId });
+
+    // Where tokens are used from
+
+    /// <summary>
+    /// Remembers that the token was used from <paramref name="address"/>. True when that address is new for a token
+    /// that had been used from somewhere else before (its first use is no news: its owner just created it).
+    /// </summary>
+    public async Task<bool> TokenUsedFromNewAddressAsync(string tokenId, string address, DateTimeOffset now)
+    {
+        await using var c = Connect();
+        var added = await c.ExecuteAsync("INSERT INTO token_addresses (token_id, address, first_seen) VALUES (@tokenId, @address, @now) ON CONFLICT DO NOTHING",
+            new { tokenId, address, now = Text(now) });
+        return added == 1 && await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM token_addresses WHERE token_id = @tokenId", new { tokenId }) > 1;
     }
 
     // Recovery codes

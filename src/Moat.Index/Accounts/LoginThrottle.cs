@@ -33,6 +33,16 @@ public sealed class LoginThrottle(AccountStore store, SecurityOptions options, T
         return await store.TryAddressAttemptAsync(address, options.FailuresPerAddress, options.FailureWindow, time.GetUtcNow());
     }
 
+    /// <summary>
+    /// Counts a password-reset request from the address in a budget of its own (as large as the failed-sign-in one):
+    /// false when it is used up. Resets mail people, so a single address cannot make the index mail without end.
+    /// </summary>
+    public async Task<bool> TryResetRequestAsync(string address)
+    {
+        await PruneNowAndThenAsync();
+        return await store.TryAddressAttemptAsync("password-reset " + address, options.FailuresPerAddress, options.FailureWindow, time.GetUtcNow());
+    }
+
     /// <summary>False while this account is in back-off for this address.</summary>
     public async Task<bool> TryPasswordAttemptAsync(string userId, string address) =>
         await store.TryAttemptAsync(PasswordKey(userId, address), Backoff, time.GetUtcNow()) is not null;

@@ -54,6 +54,10 @@ public sealed record SecurityOptions
     /// a role. Otherwise the change is refused until the user re-authenticates.
     /// </summary>
     public TimeSpan ReauthenticateWithin { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>How long a password-reset link works.</summary>
+    public TimeSpan PasswordResetLifetime { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>Unused, unexpired reset links an account may have at once: further requests send nothing until one expires.</summary>
+    public int MaxLiveResets { get; init; } = 3;
     /// <summary>The longest expiry an API token may be given (a token may also not expire at all).</summary>
     public TimeSpan MaxTokenLifetime { get; init; } = TimeSpan.FromDays(366);
 
@@ -64,9 +68,6 @@ public sealed record SecurityOptions
 
     /// <summary>Where the secret-scanning partner publishes its ECDSA keys (GitHub's format); null disables the disclosure endpoint.</summary>
     public string? DisclosureKeysUrl { get; init; }
-
-    /// <summary>Where the default mail sender writes messages (.eml); null: <c>DATA/mail</c>.</summary>
-    public string? MailDirectory { get; init; }
 
     /// <summary>
     /// Usernames allowed into the web Firewall and Admin pages (<c>admins = ["alice"]</c>). Being listed is not
@@ -93,7 +94,6 @@ public sealed record SecurityOptions
             GitHubIssuer = Text("github-issuer") ?? options.GitHubIssuer,
             GitLabIssuer = Text("gitlab-issuer") ?? options.GitLabIssuer,
             DisclosureKeysUrl = Text("disclosure-keys-url") ?? options.DisclosureKeysUrl,
-            MailDirectory = Text("mail-directory") ?? options.MailDirectory,
             Read = Text("read") switch
             {
                 null => options.Read,

@@ -96,7 +96,8 @@ public sealed class HostedQuarantine(IMetadataStore store, AccountStore accounts
         uploaded_at = entry.File.UploadTime,
         state = FileStateNames.Of(entry.File.State),
         reason = entry.File.StateReason,
-        verdict = entry.Verdict is not { } v ? null : new { v.Verdict, v.Action, v.Score, v.Message, findings = JsonDocument.Parse(v.FindingsJson).RootElement },
+        // Every key spelled out in snake_case: the CLI prints this with default names, the API with camelCase.
+        verdict = entry.Verdict is not { } v ? null : new { verdict = v.Verdict, action = v.Action, score = v.Score, message = v.Message, findings = JsonDocument.Parse(v.FindingsJson).RootElement },
     };
 
     public sealed record ReasonRequest(string? Reason);

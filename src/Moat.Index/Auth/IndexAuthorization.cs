@@ -45,7 +45,7 @@ public sealed record AuthorizationDecision(bool Allowed, int Status, string? Mes
 /// maintainer of the project (or the project is new and <see cref="NewProjects"/> lets them create it; then the user
 /// becomes its owner). Owners of projects marked critical need a WebAuthn key (phishing-resistant 2FA).
 /// </summary>
-public sealed class IndexAuthorization(IMetadataStore store, AccountStore accounts, KillSwitches switches, SecurityEvents events, TimeProvider time, NewProjects newProjects)
+public sealed class IndexAuthorization(IMetadataStore store, AccountStore accounts, KillSwitches switches, SecurityEvents events, TimeProvider time, NewProjects newProjects, TokenPlaces places)
 {
     public async Task<Principal> IdentifyAsync(HttpRequest request, CancellationToken ct)
     {
@@ -60,6 +60,7 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
             if (await RevokedAncestorAsync(row) is { } ancestor)
                 return new Principal(true, Refusal: $"The token was created with token {ancestor}, which has been revoked.");
             await accounts.TouchMacaroonAsync(row.id, time.GetUtcNow());
+            await places.UsedAsync(row, request);
             return new Principal(true, row, parsed);
         }
         var legacy = await store.FindTokenAsync(Tokens.Hash(secret), ct);

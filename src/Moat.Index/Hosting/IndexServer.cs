@@ -8,6 +8,7 @@ using Moat.Index.Accounts;
 using Moat.Index.Admin;
 using Moat.Index.Auth;
 using Moat.Index.Files;
+using Moat.Index.Mail;
 using Moat.Index.Policy;
 using Moat.Index.Publishing;
 using Moat.Index.Security;
@@ -67,6 +68,7 @@ public static class IndexServer
 
         var app = builder.Build();
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Mail").LogInformation("Mail: {Destination}", options.Mail.Describe(options.DataDirectory));
         // First: everything after it sees the client's scheme and address, not the proxy's.
         TrustedProxies.Use(app, options.TrustedProxies);
         app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
@@ -108,16 +110,31 @@ public static class IndexServer
         services.AddSingleton(security);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IndexAuthorization>();
+        services.AddSingleton<TokenPlaces>();
         services.AddSingleton<NewProjects>();
         services.AddSingleton<KillSwitches>();
         services.AddSingleton<SecurityEvents>();
         services.AddSingleton<Sessions>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AccountService>();
-        services.AddSingleton<IMailSender>(new FileMailSender(security.MailDirectory ?? Path.Combine(options.DataDirectory, "mail")));
+        services.AddSingleton<AccountMail>();
+        AddMail(services, options);
         // Identity-provider and partner key fetches: short timeouts, no redirects to elsewhere.
         services.AddSingleton(sp => new OidcVerifier(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System));
         services.AddSingleton(sp => new DisclosureKeys(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, security, TimeProvider.System));
+    }
+
+    /// <summary>The directory sink unless <c>[mail] host</c> names an SMTP server (then a background sender).</summary>
+    private static void AddMail(IServiceCollection services, IndexOptions options)
+    {
+        if (!options.Mail.SendsOverSmtp)
+        {
+            services.AddSingleton<IMailSender>(new FileMailSender(options.Mail.DirectoryIn(options.DataDirectory), options.Mail.FromAddress));
+            return;
+        }
+        services.AddSingleton(sp => new SmtpMailSender(options.Mail, sp.GetRequiredService<ILogger<SmtpMailSender>>()));
+        services.AddSingleton<IMailSender>(sp => sp.GetRequiredService<SmtpMailSender>());
+        services.AddHostedService(sp => sp.GetRequiredService<SmtpMailSender>());
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, IndexOptions options)

@@ -63,7 +63,8 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
         @override = entry.File.Override,
         reason = entry.File.Reason,
         decided_at = entry.File.DecidedAt,
-        verdict = entry.Verdict is not { } v ? null : new { v.Verdict, v.Action, v.Score, v.Message, findings = JsonDocument.Parse(v.FindingsJson).RootElement },
+        // Every key spelled out in snake_case: the CLI prints this with default names, the API with camelCase.
+        verdict = entry.Verdict is not { } v ? null : new { verdict = v.Verdict, action = v.Action, score = v.Score, message = v.Message, findings = JsonDocument.Parse(v.FindingsJson).RootElement },
     };
 
     /// <summary>

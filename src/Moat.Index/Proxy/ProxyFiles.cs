@@ -176,17 +176,10 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         public async Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = status;
-            if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = ReasonPhrase(message);
+            if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = Hosting.ReasonPhrase.From(message);
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync(message + "\n");
         }
-    }
-
-    /// <summary>A reason phrase may hold only visible ASCII, spaces and tabs: anything else becomes '?', and it is kept short.</summary>
-    public static string ReasonPhrase(string message)
-    {
-        var chars = message.Select(c => c is >= ' ' and <= '~' ? c : '?').Take(1000).ToArray();
-        return new string(chars);
     }
 
     /// <summary>

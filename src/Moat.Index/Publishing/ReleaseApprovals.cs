@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
 using Moat.Index.Auth;
+using Moat.Index.Mail;
 using Moat.Index.Security;
 using Moat.Index.Storage;
 using Moat.Packaging;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
 using Moat.Index.Auth;
+using Moat.Index.Mail;
 using Moat.Index.Storage;
 
 namespace Moat.Index.Security;

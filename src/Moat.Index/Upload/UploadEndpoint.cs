@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Moat.Index.Accounts;
 using Moat.Index.Auth;
 using Moat.Index.Hosting;
 using Moat.Index.Policy;
 using Moat.Index.Publishing;
+using Moat.Index.Security;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
 using Moat.Packaging;
@@ -15,9 +17,10 @@ namespace Moat.Index.Upload;
 
 /// <summary>
 /// The legacy upload API that twine, flit, poetry and uv publish to (<c>POST /legacy/</c>, multipart form with
-/// <c>:action=file_upload</c>). Errors carry their text in the reason phrase (what twine prints) and the body; a
-/// POST is never redirected (clients would re-send it as a GET). The order of checks: credentials, form, digests,
-/// authorization for the project, duplicate filename, the policy gate; then blob commit, then the row.
+/// <c>:action=file_upload</c>). Errors carry their text in the reason phrase (what twine prints; in ASCII, see
+/// <see cref="Hosting.ReasonPhrase"/>) and, exactly, in the UTF-8 body; a POST is never redirected (clients would
+/// re-send it as a GET). The order of checks: credentials, form, digests, authorization for the project, duplicate
+/// filename, the policy gate; then blob commit, then the row.
 /// </summary>
 public static class UploadEndpoint
 {
@@ -29,7 +32,7 @@ public static class UploadEndpoint
 
     private static async Task HandleAsync(
         HttpContext context, IMetadataStore store, IBlobStore blobs, IndexAuthorization authorization, PolicyGate gate,
-        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, Moat.Index.Accounts.AccountStore accounts, ILoggerFactory loggers)
+        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, AccountStore accounts, AccountMail mail, SecurityEvents events, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger("Moat.Index.Upload");
         var ct = context.RequestAborted;
@@ -75,6 +78,7 @@ public static class UploadEndpoint
             var decision = await authorization.AuthorizeUploadAsync(principal, project, ct, context);
             if (!decision.Allowed)
             {
+                await RefusedEventAsync(events, context, principal, accounts, project, form.Filename!, "authorization", decision.Message!);
                 await FailAsync(context, decision.Status, decision.Message!, "unauthorized");
                 return;
             }
@@ -92,8 +96,14 @@ public static class UploadEndpoint
                 }
                 else if (existing.Sha256 == staged.Sha256)
                 {
+                    // The same bytes again: the same answer as the first time, held or staged included.
                     IndexMetrics.Uploads.Inc("identical");
-                    await OkAsync(context, existing.State == FileState.Staged ? ReleaseApprovals.StagedMessage(project, existing.Version) : null);
+                    await OkAsync(context, existing.State switch
+                    {
+                        FileState.Staged => ReleaseApprovals.StagedMessage(project, existing.Version),
+                        FileState.Quarantined => Held(existing.StateReason ?? $"{existing.Filename} is quarantined"),
+                        _ => null,
+                    });
                 }
                 else
                 {
@@ -130,6 +140,8 @@ public static class UploadEndpoint
             {
                 // The message may quote metadata or form text: escaped, so no control or bidi character reaches the log raw.
                 log.LogWarning("Upload of {Filename} rejected by the policy gate: {Reason}", filename, Printable.Escape(judged.Message ?? ""));
+                var by = await RefusedEventAsync(events, context, principal, accounts, project, filename, "policy", judged.Message!);
+                await mail.UploadRefusedAsync(project, filename, judged.Message!, principal.UserId, by);
                 await FailAsync(context, StatusCodes.Status400BadRequest, judged.Message!, "rejected");
                 return;
             }
@@ -163,9 +175,12 @@ public static class UploadEndpoint
                     IndexMetrics.UploadBytes.Add(staged.Size);
                     log.LogInformation("Stored {Filename} ({Size} bytes, sha256 {Sha256}) for {Project} {Version}: {Verdict}, {Action}",
                         filename, staged.Size, staged.Sha256, project, record.Version, Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
-                    // A quarantined upload is stored but not served: twine shows the reason phrase, so say why there.
-                    await OkAsync(context, judged.Action == GateAction.Quarantine ? judged.Message
-                        : awaitsApproval ? ReleaseApprovals.StagedMessage(project, record.Version) : null);
+                    if (judged.Action == GateAction.Quarantine)
+                    {
+                        await mail.UploadHeldAsync(project, filename, judged.Message!, principal.UserId, record.Uploader ?? "an unknown uploader");
+                        await OkAsync(context, Held(judged.Message!));
+                    }
+                    else await OkAsync(context, awaitsApproval ? ReleaseApprovals.StagedMessage(project, record.Version) : null);
                     break;
                 case AddFileOutcome.IdenticalExists:
                     IndexMetrics.Uploads.Inc("identical");
@@ -183,6 +198,23 @@ public static class UploadEndpoint
                     break;
             }
         }
+    }
+
+    /// <summary>The status line of a stored upload the gate held: accepted, yet nobody can install it until an administrator releases it.</summary>
+    internal static string Held(string reason) => $"accepted but held for review: {reason}";
+
+    /// <summary>
+    /// Records a refused upload (<c>file:upload-refused</c>) naming the token and who holds it, so an owner or admin can
+    /// see which credential tried to publish what; returns that holder's description. Anonymous attempts are not
+    /// recorded: there is no token or user to name, and the request log has them.
+    /// </summary>
+    private static async Task<string> RefusedEventAsync(SecurityEvents events, HttpContext context, Principal principal, AccountStore accounts,
+        string project, string filename, string stage, string reason)
+    {
+        var by = await Uploaders.DescribeAsync(accounts, principal) ?? "an unknown uploader";
+        if (principal.Authenticated)
+            await events.RecordAsync("file:upload-refused", context, principal.UserId, project, new { filename, token = principal.TokenId, by, stage, reason });
+        return by;
     }
 
     /// <summary>The form-level checks: action, protocol, required fields, and every digest the client sent.</summary>
@@ -232,7 +264,7 @@ public static class UploadEndpoint
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (notice is null) return context.Response.WriteAsync("OK\n");
-        if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = ReasonPhrase("OK, " + notice);
+        if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = Hosting.ReasonPhrase.From("OK, " + notice);
         return context.Response.WriteAsync($"OK\n{notice}\n");
     }
 
@@ -252,20 +284,8 @@ public static class UploadEndpoint
         }
         context.Response.StatusCode = status;
         var feature = context.Features.Get<IHttpResponseFeature>();
-        if (feature is not null) feature.ReasonPhrase = ReasonPhrase(message);
+        if (feature is not null) feature.ReasonPhrase = Hosting.ReasonPhrase.From(message);
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync($"{status} {message}\n");
-    }
-
-    /// <summary>A reason phrase must be one line of printable ASCII.</summary>
-    internal static string ReasonPhrase(string message)
-    {
-        var builder = new StringBuilder(Math.Min(message.Length, 400));
-        foreach (var c in message)
-        {
-            if (builder.Length == 400) break;
-            builder.Append(c is >= ' ' and <= '~' ? c : '?');
-        }
-        return builder.ToString();
     }
 }

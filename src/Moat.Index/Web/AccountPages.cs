@@ -7,8 +7,8 @@ using Moat.Index.Web.Pages.Account;
 namespace Moat.Index.Web;
 
 /// <summary>
-/// The user's own account pages under <c>/account</c>: sign-up, e-mail verification, log-in with the second step
-/// (TOTP, recovery code or security key), log-out, password change, two-factor settings, API tokens, trusted
+/// The user's own account pages under <c>/account</c>: sign-up, e-mail verification, password reset, log-in with the
+/// second step (TOTP, recovery code or security key), log-out, password change, two-factor settings, API tokens, trusted
 /// publishers of the user's projects, and the security history. Every rule is <see cref="AccountService"/>'s (the
 /// JSON API's too); this file only reads forms, calls it, and picks the page to render. POSTs follow
 /// post-redirect-get with a fixed notice key (<c>?done=</c>), except where a secret is shown once (recovery codes, a
@@ -22,6 +22,7 @@ public static class AccountPages
         ["verified"] = "Your e-mail address is verified.",
         ["verification-sent"] = "A new verification link is on its way to your e-mail address.",
         ["password-changed"] = "Password changed. Every other session was signed out.",
+        ["password-reset"] = "Password reset: every session of the account was signed out. Sign in with the new password.",
         ["totp-removed"] = "The authenticator app (TOTP) was removed from your account.",
         ["key-added"] = "Security key added.",
         ["key-removed"] = "The security key was removed.",
@@ -73,6 +74,47 @@ public static class AccountPages
         web.MapPost("/verify-email/resend", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
             async (form, s) => { await accounts.ResendVerificationAsync(s, http); return Results.Redirect("/account?done=verification-sent"); },
             (page, s, refusal) => HomeAsync(page, s, store, null, refusal)));
+
+        // Password reset: the request page answers the same whatever was typed; the mailed link leads to the second form.
+        web.MapGet("/password-reset", async Task<IResult> (HttpContext http) =>
+            WebPages.Render<PasswordResetRequestPage>(new { Page = await PageContext.ForAsync(http) }));
+        web.MapPost("/password-reset", (HttpContext http, AccountService accounts) => FormAsync(http, async form =>
+        {
+            try
+            {
+                await accounts.RequestPasswordResetAsync(form.Field("username_or_email"), http);
+                return WebPages.Render<PasswordResetRequestPage>(new { form.Page, Notice = AccountService.ResetRequested });
+            }
+            catch (AccountRefusal refusal)
+            {
+                return WebPages.Render<PasswordResetRequestPage>(new { form.Page, Given = form.Field("username_or_email"), Error = refusal.Message }, FormStatus(refusal));
+            }
+        }));
+        web.MapGet("/password-reset/complete", async Task<IResult> (HttpContext http, AccountService accounts) =>
+        {
+            var token = http.Request.Query["token"].ToString();
+            var usable = await accounts.PasswordResetUsableAsync(token);
+            return WebPages.Render<PasswordResetPage>(new
+            {
+                Page = await PageContext.ForAsync(http), Token = token, Usable = usable,
+                Error = usable ? null : "This reset link is unknown, used or expired: ask for a new one.",
+            });
+        });
+        web.MapPost("/password-reset/complete", (HttpContext http, AccountService accounts) => FormAsync(http, async form =>
+        {
+            var token = form.Field("token");
+            try
+            {
+                if (form.Fields["new_password"].ToString() != form.Fields["confirm_password"].ToString())
+                    throw new AccountRefusal(StatusCodes.Status400BadRequest, "The new password and its confirmation differ.");
+                await accounts.ResetPasswordAsync(token, form.Fields["new_password"].ToString(), http);
+                return Results.Redirect("/account/login?done=password-reset");
+            }
+            catch (AccountRefusal refusal)
+            {
+                return WebPages.Render<PasswordResetPage>(new { form.Page, Token = token, Usable = await accounts.PasswordResetUsableAsync(token), Error = refusal.Message }, FormStatus(refusal));
+            }
+        }));
 
         // Log-in, second factor, log-out
         web.MapGet("/login", async Task<IResult> (HttpContext http) =>

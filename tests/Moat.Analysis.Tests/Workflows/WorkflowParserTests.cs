@@ -1,3 +1,4 @@
+using Moat.Analysis;
 using Moat.Analysis.Workflows;
 
 namespace Moat.Analysis.Tests.Workflows;
@@ -63,11 +64,23 @@ public class WorkflowParserTests
     [InlineData("jobs: [unclosed")]
     [InlineData("- just\n- a list")]
     [InlineData("")]
-    public void Broken_files_become_a_low_finding(string yaml)
+    [InlineData("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")] // /etc/passwd: one plain scalar
+    [InlineData("name: settings\nvalues: [1, 2]\n")] // YAML, but no 'on' and 'jobs'
+    [InlineData("on: push\n")]
+    public void Files_that_are_not_workflows_are_not_audited_and_never_clean(string yaml)
     {
         var result = WorkflowAuditor.AuditText(yaml, "broken.yml", CiDialect.GitHubWorkflow);
         var finding = Assert.Single(result.Findings);
         Assert.Equal(WorkflowAuditor.ParseErrorRule.Id, finding.RuleId);
+        Assert.Equal(Verdict.Unverified, result.Verdict);
+        Assert.NotNull(WorkflowAuditor.NotAudited(result));
+    }
+
+    [Fact]
+    public void An_action_file_without_runs_is_not_an_action()
+    {
+        var result = WorkflowAuditor.AuditText("name: x\ndescription: y\n", "action.yml", CiDialect.GitHubAction);
+        Assert.Equal("not a GitHub action: it has no 'runs'", WorkflowAuditor.NotAudited(result));
     }
 
     [Fact]
@@ -75,7 +88,7 @@ public class WorkflowParserTests
     {
         var yaml = "a: &a [x, x, x, x, x, x, x, x, x]\n" +
                    string.Concat(Enumerable.Range(0, 20).Select(i => $"b{i}: &b{i} [*{(i == 0 ? "a" : "b" + (i - 1))}, *{(i == 0 ? "a" : "b" + (i - 1))}, *{(i == 0 ? "a" : "b" + (i - 1))}]\n")) +
-                   "jobs:\n  x:\n    runs-on: *b19\n    steps: []\n";
+                   "on: push\njobs:\n  x:\n    runs-on: *b19\n    steps: []\n";
         var result = WorkflowAuditor.AuditText(yaml, "bomb.yml", CiDialect.GitHubWorkflow);
         Assert.Empty(result.Findings);
     }
