@@ -86,6 +86,12 @@ public sealed record Workflow(
 
     public IEnumerable<(Job Job, Step Step)> AllSteps() => Jobs.SelectMany(j => j.Steps.Select(s => (j, s)));
 
+    /// <summary>Every value that can hold <c>${{ … }}</c> expressions: env at each level, step inputs and run scripts.</summary>
+    public IEnumerable<YamlText> ExpressionValues() => Env.Values
+        .Concat(Jobs.SelectMany(j => j.Env.Values))
+        .Concat(AllSteps().SelectMany(p => p.Step.Env.Values.Concat(p.Step.With.Values)))
+        .Concat(AllSteps().Where(p => p.Step.Run is not null).Select(p => p.Step.Run!));
+
     public Location At(int line, int column) => new(Path, line, column);
 
     /// <summary>The repository's policy (.moat/ci.toml) the file is audited under.</summary>

@@ -15,11 +15,7 @@ public static class SecretsDumpAudit
 
     public static IEnumerable<Finding> Run(Workflow workflow)
     {
-        var values = workflow.Env.Values
-            .Concat(workflow.Jobs.SelectMany(j => j.Env.Values))
-            .Concat(workflow.AllSteps().SelectMany(p => p.Step.Env.Values.Concat(p.Step.With.Values)))
-            .Concat(workflow.AllSteps().Where(p => p.Step.Run is not null).Select(p => p.Step.Run!));
-        foreach (var value in values)
+        foreach (var value in workflow.ExpressionValues())
         {
             foreach (var expression in WorkflowScripts.Expressions(value.Value))
             {
