@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Moat.Analysis.Text;
 
 namespace Moat.Analysis.Code;
 
@@ -278,13 +279,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// <summary>A command that is a bare shell (or one asked to be interactive): it runs whatever is written to it.</summary>
     private static bool IsInteractiveShell(IReadOnlyList<Value> args)
     {
-        var parts = args.Count > 0 ? Flatten(args[0]).Select(a => a.KnownText).ToList() : [];
-        if (parts.Count == 1 && parts[0] is { } single) parts = [.. single.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
-        if (parts.Count == 0 || parts[0] is null) return false;
-        var program = parts[0]![(Math.Max(parts[0]!.LastIndexOf('/'), parts[0]!.LastIndexOf('\\')) + 1)..].ToLowerInvariant();
-        if (program.EndsWith(".exe", StringComparison.Ordinal)) program = program[..^4];
-        if (program is not ("cmd" or "powershell" or "pwsh" or "sh" or "bash" or "zsh" or "dash")) return false;
-        return parts.Skip(1).All(p => p is "-i" or "-NoLogo" or "-nologo" or "/Q" or "-noprofile" or "-NoProfile");
+        var words = args.Count > 0 ? CallModel.CommandWords(args[0]) : [];
+        if (words is not [{ } program, ..]) return false;
+        if (ShellWords.BaseName(program) is not ("cmd" or "powershell" or "pwsh" or "sh" or "bash" or "zsh" or "dash")) return false;
+        return words.Skip(1).All(p => p is "-i" or "-NoLogo" or "-nologo" or "/Q" or "-noprofile" or "-NoProfile");
     }
 
     /// <summary>PyArmor's protected module: <c>__pyarmor__(__name__, __file__, b'PYARMOR…')</c>, decrypted by native code on import.</summary>
@@ -491,8 +489,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 {
                     // What a top-level loop assigns, as it was before the loop: the symbolic pass below makes it unknown,
                     // and the concrete run afterwards must start from the real values (out = "" before out += chr(…)).
-                    var loopAssigned = block.Keyword == "for" ? LoopAssignedNames(block.Body) : [];
-                    var beforeLoop = loopAssigned.Select(n => (Name: n, Value: _evaluator.Lookup(n))).ToList();
+                    var loopAssigned = block.Keyword == "for" ? LoopAssignedNames(block.Body) : null;
+                    var beforeLoop = loopAssigned?.Select(n => (Name: n, Value: _evaluator.Lookup(n))).ToList();
                     foreach (var h in block.Header) _evaluator.Eval(h);
                     foreach (var (target, source) in block.Bindings)
                     {
@@ -501,7 +499,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     }
                     var inner = topLevel && IsMainGuard(block) && _role != FileRole.Setup && context != CodeContext.TestOrDocs ? CodeContext.Runtime : context;
                     Walk(block.Body, inner, deferred, topLevel);
-                    if (block.Keyword == "for")
+                    if (loopAssigned is not null && beforeLoop is not null)
                     {
                         var symbolic = loopAssigned.Select(n => (Name: n, Value: _evaluator.Lookup(n))).ToList();
                         foreach (var (n, v) in beforeLoop) _evaluator.Bind(n, v);
@@ -842,12 +840,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// <summary>Compilers, version control and platform probes: what setup.py and _version.py legitimately run at load time.</summary>
     private static bool IsBuildTool(IReadOnlyList<Value> args)
     {
-        var first = args.SelectMany(Flatten).FirstOrDefault()?.KnownText;
-        if (first is null) return false;
-        var program = first.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-        program = program[(Math.Max(program.LastIndexOf('/'), program.LastIndexOf('\\')) + 1)..].ToLowerInvariant();
-        if (program.EndsWith(".exe", StringComparison.Ordinal) || program.EndsWith(".cmd", StringComparison.Ordinal)) program = program[..^4];
-        return program is "git" or "hg" or "svn" or "bzr" or "gcc" or "g++" or "cc" or "c++" or "clang" or "clang++" or "cl" or "link" or "pkg-config"
+        if (args.Count == 0 || CallModel.CommandWords(args[0]) is not [{ } first, ..]) return false;
+        return ShellWords.BaseName(first) is "git" or "hg" or "svn" or "bzr" or "gcc" or "g++" or "cc" or "c++" or "clang" or "clang++" or "cl" or "link" or "pkg-config"
             or "cmake" or "make" or "ninja" or "nvcc" or "xcrun" or "xcode-select" or "where" or "which" or "uname" or "ldconfig" or "lsb_release"
             or "sw_vers" or "llvm-config" or "pg_config" or "mysql_config" or "icu-config" or "cython" or "swig" or "protoc" or "rustc" or "cargo"
             or "go" or "npm" or "yarn" or "node" or "vswhere" or "msbuild" or "brew" or "sysctl" or "nproc" or "getconf";

@@ -746,12 +746,11 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     /// Signatures, hashes, public keys and addresses are derived from a secret but do not give it away: a wallet signs
     /// with its key and broadcasts the signed transaction, a client sends an HMAC of its secret.
     /// </summary>
-    private static bool IsOneWay(string name, string method)
-    {
-        var n = name.ToLowerInvariant();
-        return method.StartsWith("sign", StringComparison.OrdinalIgnoreCase) || n.Contains("hash", StringComparison.Ordinal) || n.Contains("digest", StringComparison.Ordinal)
-            || n.Contains("hmac", StringComparison.Ordinal) || n.Contains("public", StringComparison.Ordinal) || n.Contains("address", StringComparison.Ordinal);
-    }
+    private static bool IsOneWay(string name, string method) =>
+        // Every call of unknown code passes here: compare in place rather than lower-casing the name each time.
+        method.StartsWith("sign", StringComparison.OrdinalIgnoreCase) || name.Contains("hash", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("digest", StringComparison.OrdinalIgnoreCase) || name.Contains("hmac", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("public", StringComparison.OrdinalIgnoreCase) || name.Contains("address", StringComparison.OrdinalIgnoreCase);
 
     private Value? ApplyCallable(Value function, List<Value> args) => function.Kind switch
     {

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Moat.Analysis.Text;
 
 namespace Moat.Analysis.Code;
 
@@ -179,20 +180,24 @@ public static class CallModel
     /// What a command's output is, from its program: <c>whoami</c>, <c>hostname</c> or <c>ipconfig</c> print the same host
     /// identity <c>getpass.getuser()</c> returns, and <c>env</c> or <c>set</c> the whole environment.
     /// </summary>
-    private static Taint CommandOutputTaint(Value command)
-    {
-        var text = command.Kind == ValueKind.List ? command.Items is [var first, ..] ? first.KnownText : null : command.KnownText;
-        if (text is null) return Taint.None;
-        var program = text.TrimStart().Split([' ', '\t'], 2)[0];
-        program = program[(Math.Max(program.LastIndexOf('/'), program.LastIndexOf('\\')) + 1)..].ToLowerInvariant();
-        if (program.EndsWith(".exe", StringComparison.Ordinal)) program = program[..^4];
-        return program switch
+    private static Taint CommandOutputTaint(Value command) => CommandWords(command) is [{ } program, ..]
+        ? ShellWords.BaseName(program) switch
         {
             "env" or "printenv" or "set" => Taint.Secrets,
             "whoami" or "hostname" or "id" or "uname" or "pwd" or "ipconfig" or "ifconfig" or "systeminfo" or "ip" or "who"
                 or "w" or "users" or "groups" or "sw_vers" or "wmic" or "net" or "getmac" or "nltest" => Taint.Recon,
             _ => Taint.None,
-        };
+        }
+        : Taint.None;
+
+    /// <summary>
+    /// The words of a command as a spawn call receives it: an argument list's items, or a command string split on white
+    /// space (null for a part not known). Enough to name the program and its flags, not a shell parse.
+    /// </summary>
+    public static List<string?> CommandWords(Value command)
+    {
+        if (command.Kind == ValueKind.List) return [.. command.Items!.Select(i => i.KnownText)];
+        return command.KnownText is { } text ? [.. text.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries)] : [];
     }
 
     /// <summary>
