@@ -76,6 +76,8 @@ public static class IndexServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Created now, so the container owns it and disposes the pools with the app (nothing else asks for it).
+        app.Services.GetRequiredService<IndexDatabases>();
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Mail").LogInformation("Mail: {Destination}", options.Mail.Describe(options.DataDirectory));
         // First: everything after it sees the client's scheme and address, not the proxy's.

@@ -100,13 +100,13 @@ public sealed class ProxyStore
         if (repositories.Count == 0) return [];
         await using var connection = Connect();
         // Keys are "<repository>/<project>"; names are normalized, so instr() needs no escaping (as in the hosted search).
-        var rows = await connection.QueryAsync<string>("""
+        var rows = await connection.QueryAsync<string>($"""
             SELECT name FROM (SELECT substr(project, 1, instr(project, '/') - 1) AS repository, substr(project, instr(project, '/') + 1) AS name FROM pages) AS keys
-            WHERE repository IN @repositories AND instr(name, @q) > 0
+            WHERE {_database.InList("repository", "repositories")} AND instr(name, @q) > 0
             GROUP BY name
             ORDER BY CASE WHEN name = @q THEN 0 WHEN instr(name, @q) = 1 THEN 1 ELSE 2 END, name
             LIMIT @limit
-            """, new { repositories, q = normalizedQuery, limit });
+            """, new { repositories = repositories.ToArray(), q = normalizedQuery, limit });
         return [.. rows];
     }
 
@@ -118,7 +118,7 @@ public sealed class ProxyStore
         await using var connection = Connect();
         foreach (var chunk in sha256s.Chunk(500))
         {
-            var rows = await connection.QueryAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 IN @chunk", new { chunk });
+            var rows = await connection.QueryAsync<Row>($"SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE {_database.InList("sha256", "chunk")}", new { chunk });
             foreach (var row in rows) found[row.sha256] = row.ToRecord();
         }
         return found;
@@ -154,7 +154,7 @@ public sealed class ProxyStore
         var at = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
         foreach (var sha in sha256s)
             await connection.ExecuteAsync("INSERT INTO first_seen (sha256, seen_at) VALUES (@sha, @at) ON CONFLICT (sha256) DO NOTHING", new { sha, at }, transaction);
-        var rows = await connection.QueryAsync<(string Sha256, string SeenAt)>("SELECT sha256, seen_at FROM first_seen WHERE sha256 IN @sha256s", new { sha256s }, transaction);
+        var rows = await connection.QueryAsync<(string Sha256, string SeenAt)>($"SELECT sha256, seen_at FROM first_seen WHERE {_database.InList("sha256", "sha256s")}", new { sha256s = sha256s.ToArray() }, transaction);
         await transaction.CommitAsync();
         return rows.ToDictionary(r => r.Sha256, r => Time(r.SeenAt), StringComparer.Ordinal);
     }

@@ -167,6 +167,13 @@ public sealed class Database : IAsyncDisposable, IDisposable
         return BitConverter.ToInt64(hash, 0);
     }
 
+    /// <summary>
+    /// "<paramref name="column"/> is one of the list in <paramref name="parameter"/>": Dapper expands <c>IN @list</c>
+    /// for SQLite, while Npgsql takes the list as one array parameter, which PostgreSQL tests with <c>= ANY</c>.
+    /// </summary>
+    public string InList(string column, string parameter) =>
+        Engine == DatabaseEngine.PostgreSql ? $"{column} = ANY (@{parameter})" : $"{column} IN @{parameter}";
+
     /// <summary>Whether <paramref name="exception"/> is a unique-key violation (a row another writer inserted first).</summary>
     public static bool IsUniqueViolation(DbException exception) => exception switch
     {
