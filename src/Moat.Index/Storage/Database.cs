@@ -191,6 +191,19 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// </summary>
     public void Migrate(string component, IReadOnlyList<string[]> migrations, string? legacyVersionTable = null)
     {
+        try
+        {
+            MigrateOrThrow(component, migrations, legacyVersionTable);
+        }
+        catch (Exception ex) when (ex is DbException or System.Net.Sockets.SocketException or TimeoutException or IOException or UnauthorizedAccessException)
+        {
+            // The first thing a server does with its database: a wrong URL, a server down or a file it may not write is one line at start.
+            throw new IndexConfigurationException($"cannot open the database {Description}: {ex.Message}");
+        }
+    }
+
+    private void MigrateOrThrow(string component, IReadOnlyList<string[]> migrations, string? legacyVersionTable)
+    {
         using var connection = Connect();
         using var transaction = connection.BeginTransaction();
         if (Engine == DatabaseEngine.PostgreSql)
