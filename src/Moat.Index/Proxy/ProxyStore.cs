@@ -68,6 +68,12 @@ public sealed class ProxyStore
 
     private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
+    /// <summary>
+    /// Claims the download of <paramref name="sha256"/> for this node until disposed: a node that gets it second
+    /// finds the first one's file stored and downloads nothing.
+    /// </summary>
+    public Task<IAsyncDisposable> ClaimDownloadAsync(string sha256, CancellationToken ct) => _database.LockAsync("proxy-download:" + sha256, ct);
+
     /// <summary>Keeps an upstream page under <paramref name="key"/> (repository/project).</summary>
     public async Task SavePageAsync(string key, UpstreamPage page)
     {

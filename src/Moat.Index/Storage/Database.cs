@@ -170,6 +170,41 @@ public sealed class Database : IAsyncDisposable, IDisposable
         _ => await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct),
     };
 
+    /// <summary>
+    /// Holds <paramref name="scope"/> for as long as the caller works on it, across every node on this database (a
+    /// PostgreSQL session advisory lock on a connection of its own); on embedded SQLite, where one process serves,
+    /// nothing. The proxy's "one upstream download per file" rests on it.
+    /// </summary>
+    public async Task<IAsyncDisposable> LockAsync(string scope, CancellationToken ct)
+    {
+        if (_postgres is null) return HeldLock.None;
+        var key = LockKey(scope);
+        var connection = await _postgres.OpenConnectionAsync(ct);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key }, cancellationToken: ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+        return new HeldLock(connection, key);
+    }
+
+    private sealed class HeldLock(NpgsqlConnection? connection, long key) : IAsyncDisposable
+    {
+        public static readonly HeldLock None = new(null, 0);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (connection is null) return;
+            // Unlocked before the connection goes back to the pool, where the session (and a session lock) lives on.
+            try { await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key }); }
+            finally { await connection.DisposeAsync(); }
+        }
+    }
+
     /// <summary>A stable 64-bit key for an advisory lock name (string.GetHashCode differs per process).</summary>
     internal static long LockKey(string scope)
     {
