@@ -45,7 +45,8 @@ public static class IndexServer
         var accounts = AccountStore.Open(databases.Index, time);
         var proxyStore = Proxy.ProxyStore.Open(databases.Proxy, time);
         var blobs = new FileSystemBlobStore(options.BlobDirectory);
-        var cache = new SimplePageCache(store, time, options.PageRevalidateAfter);
+        var cache = new SimplePageCache(store, time, options.PageRevalidateAfter,
+            databases.Index.Engine == DatabaseEngine.PostgreSql ? databases.Index.ChangeVersion : null);
         builder.Services.AddSingleton(time);
         // A factory, so the container disposes the connection pools (and PostgreSQL's listener) with the app.
         builder.Services.AddSingleton(_ => databases);

@@ -81,8 +81,15 @@ public sealed record RenderedPage(long Serial, byte[] Html, string HtmlETag, byt
 /// serial — one indexed read — once the page is older than <c>revalidateAfter</c>. Rendering happens once per change,
 /// not per request.
 /// </summary>
-public sealed class SimplePageCache(IMetadataStore store, TimeProvider time, TimeSpan revalidateAfter)
+/// <param name="changeVersion">
+/// When the database tells of other nodes' writes (<see cref="Storage.Database.ChangeVersion"/> on PostgreSQL, a
+/// local counter): a move makes every cached page revalidate at once instead of when it is due.
+/// </param>
+public sealed class SimplePageCache(IMetadataStore store, TimeProvider time, TimeSpan revalidateAfter, Func<long>? changeVersion = null)
 {
+    private long _seenVersion = long.MinValue;
+    private long _staleBefore;
+
     private readonly ConcurrentDictionary<string, RenderedPage> _projects = new(StringComparer.Ordinal);
     private ConcurrentDictionary<string, RenderedPage>.AlternateLookup<ReadOnlySpan<char>> ProjectsBySpan => _projects.GetAlternateLookup<ReadOnlySpan<char>>();
     private RenderedPage? _root;
@@ -94,7 +101,23 @@ public sealed class SimplePageCache(IMetadataStore store, TimeProvider time, Tim
     /// the name in the URL is canonical.
     /// </summary>
     public bool TryGetFresh(ReadOnlySpan<char> normalizedName, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RenderedPage? page) =>
-        ProjectsBySpan.TryGetValue(normalizedName, out page) && time.GetTimestamp() - page.CheckedAt < _revalidateTicks;
+        ProjectsBySpan.TryGetValue(normalizedName, out page) && Fresh(page, time.GetTimestamp());
+
+    /// <summary>Checked recently enough, and not before a change another node announced.</summary>
+    private bool Fresh(RenderedPage page, long now)
+    {
+        if (changeVersion is not null)
+        {
+            var version = changeVersion();
+            if (version != Volatile.Read(ref _seenVersion))
+            {
+                Volatile.Write(ref _staleBefore, now);
+                Volatile.Write(ref _seenVersion, version);
+            }
+            if (page.CheckedAt <= Volatile.Read(ref _staleBefore)) return false;
+        }
+        return now - page.CheckedAt < _revalidateTicks;
+    }
 
     public void Invalidate(string project)
     {
@@ -107,7 +130,7 @@ public sealed class SimplePageCache(IMetadataStore store, TimeProvider time, Tim
         var now = time.GetTimestamp();
         if (_projects.TryGetValue(name, out var cached))
         {
-            if (now - cached.CheckedAt < _revalidateTicks) return cached;
+            if (Fresh(cached, now)) return cached;
             var serial = await store.GetProjectSerialAsync(name, ct);
             if (serial == cached.Serial)
             {
@@ -135,7 +158,7 @@ public sealed class SimplePageCache(IMetadataStore store, TimeProvider time, Tim
         var cached = _root;
         if (cached is not null)
         {
-            if (now - cached.CheckedAt < _revalidateTicks) return cached;
+            if (Fresh(cached, now)) return cached;
             if (await store.GetGlobalSerialAsync(ct) == cached.Serial) return _root = cached with { CheckedAt = now };
         }
         var serial = await store.GetGlobalSerialAsync(ct);

@@ -421,9 +421,11 @@ public sealed class SqlMetadataStore : IMetadataStore
         return hashes.ToHashSet(StringComparer.Ordinal);
     }
 
-    private static async Task<long> NextSerialAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    /// <summary>The next serial, in the write's transaction; other nodes hear of the write when it commits.</summary>
+    private async Task<long> NextSerialAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
     {
         await connection.ExecuteAsync(new CommandDefinition("UPDATE index_state SET serial = serial + 1 WHERE id = 1", transaction: transaction, cancellationToken: ct));
+        await _database.NotifyChangedAsync(connection, transaction);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT serial FROM index_state WHERE id = 1", transaction: transaction, cancellationToken: ct));
     }
 

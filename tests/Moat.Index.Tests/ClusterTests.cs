@@ -1,0 +1,51 @@
+#if MOAT_TEST_POSTGRESQL
+using System.Net;
+using System.Text.Json;
+
+namespace Moat.Index.Tests;
+
+/// <summary>
+/// Two nodes on one PostgreSQL database and one blob store: a change made through one is served by the other at once,
+/// not when its cached page is due for revalidation. Only in the PostgreSQL twin.
+/// </summary>
+public sealed class ClusterTests
+{
+    private const string Json = "application/vnd.pypi.simple.v1+json";
+
+    [Fact]
+    public async Task A_yank_and_a_project_status_change_on_one_node_are_served_by_the_other_at_once()
+    {
+        // Pages would otherwise be trusted for an hour: only the other node's notification can make them current.
+        await using var first = await TestIndex.StartAsync(o => o with { PageRevalidateAfter = TimeSpan.FromHours(1) });
+        await using var second = await TestIndex.StartAsync(o => o with
+        {
+            Database = first.Options.Database, DataDirectory = first.DataDirectory, PageRevalidateAfter = TimeSpan.FromHours(1),
+        });
+        var token = await first.TokenAsync("alpha-pkg");
+        Assert.Equal(HttpStatusCode.OK, (await first.UploadWheelAsync(token, "alpha-pkg", "1.0")).StatusCode);
+        Assert.False(Yanked(await SoonAsync(second, page => page.GetProperty("files").GetArrayLength() == 1)));
+
+        Assert.True((await first.Admin.YankAsync("alpha-pkg", "1.0", true, "broken")).Ok);
+        Assert.True(Yanked(await SoonAsync(second, page => Yanked(page))));
+
+        Assert.True((await first.Admin.SetStatusAsync("alpha-pkg", "archived", "moved")).Ok);
+        var archived = await SoonAsync(second, page => page.TryGetProperty("project-status", out var status) && status.GetProperty("status").GetString() == "archived");
+        Assert.Equal("archived", archived.GetProperty("project-status").GetProperty("status").GetString());
+    }
+
+    private static bool Yanked(JsonElement page) => page.GetProperty("files")[0].TryGetProperty("yanked", out var y) && y.ValueKind != JsonValueKind.False;
+
+    /// <summary>The node's JSON page once <paramref name="expected"/> holds, within two seconds (a notification's round trip).</summary>
+    private static async Task<JsonElement> SoonAsync(TestIndex node, Func<JsonElement, bool> expected)
+    {
+        JsonElement page = default;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            page = JsonDocument.Parse(await node.GetAsync("/simple/alpha-pkg/", Json)).RootElement;
+            if (expected(page)) return page;
+            await Task.Delay(20);
+        }
+        return page;
+    }
+}
+#endif
