@@ -103,6 +103,10 @@ public sealed partial class EndpointMatrixTests
         R("read", "HEAD", "/r/{repository}/simple/{**path}", "/r/hosted/simple/proj/"),
         R("read", "GET", "/files/{sha256}/{filename}", f.FilePath),
         R("read", "HEAD", "/files/{sha256}/{filename}", f.FilePath),
+        R("read", "GET", "/pypi/{project}/json", "/pypi/proj/json"),
+        R("read", "HEAD", "/pypi/{project}/json", "/pypi/proj/json"),
+        R("read", "GET", "/pypi/{project}/{version}/json", "/pypi/proj/0.1/json"),
+        R("read", "HEAD", "/pypi/{project}/{version}/json", "/pypi/proj/0.1/json"),
 
         // ---- Upload (a fresh version per request)
         R("upload", "POST", "/legacy/"),

@@ -87,6 +87,7 @@ public static class IndexServer
         SimpleEndpoints.Map(app);
         Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
+        JsonApi.JsonApiEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);
         AccountEndpoints.Map(app);
