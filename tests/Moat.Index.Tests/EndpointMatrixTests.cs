@@ -208,6 +208,7 @@ public sealed partial class EndpointMatrixTests
         R("public", "GET", "/rules/{id}", "/rules/NO-SUCH-RULE", "*=404"),
         R("read", "GET", "/projects", authReads: BrowserReads),
         R("read", "GET", "/projects/{name}", "/projects/proj", authReads: BrowserReads),
+        R("read", "GET", "/projects/{name}/{version}", "/projects/proj/0.1", authReads: BrowserReads),
         // ---- Web pages: firewall and admin
         R("adminpage", "GET", "/firewall"),
         R("adminpage", "GET", "/firewall/uploads/{filename}", "/firewall/uploads/nothing-1.0-py3-none-any.whl", "webadmin=404"),
