@@ -159,6 +159,8 @@ public sealed class ProjectPagesTests(WebFixture web) : IClassFixture<WebFixture
 
         await browser.GoAsync("/projects?q=widgetry");
         Assert.Equal("Connectors for widgets, safely", await page.Locator(".project-list li .summary").InnerTextAsync());
+        // Name and date apart: "widgetry-enterprise-connectors created 2026-…", never "connectorscreated".
+        Assert.Matches($@"^{Project}\s+created \d{{4}}-\d\d-\d\d\s", await page.Locator(".project-list li").InnerTextAsync());
         await browser.ScreenshotAsync($"search-summaries-{width}");
     }
 
