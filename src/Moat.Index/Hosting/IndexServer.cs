@@ -118,6 +118,7 @@ public static class IndexServer
         services.AddSingleton<Sessions>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton(new GitHubOwnerLookup(security, new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })));
         services.AddSingleton<AccountMail>();
         AddMail(services, options);
         // Identity-provider and partner key fetches: short timeouts, no redirects to elsewhere.

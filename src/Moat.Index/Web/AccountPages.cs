@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
+using Moat.Index.Publishing;
 using Moat.Index.Web.Pages.Account;
 
 namespace Moat.Index.Web;
@@ -230,14 +231,14 @@ public static class AccountPages
 
         // Trusted publishers of the user's projects
         web.MapGet("/publishing", (HttpContext http, AccountStore store) => SignedInPageAsync(http, (page, s) => PublishingAsync(page, s, store, Notice(http), null)));
-        web.MapPost("/publishing", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
-            async (form, s) => { await accounts.AddPublisherAsync(s, form.Field("project"), Publisher(form), http); return Results.Redirect("/account/publishing?done=publisher-added"); },
+        web.MapPost("/publishing", (HttpContext http, AccountService accounts, AccountStore store, GitHubOwnerLookup github) => SignedInFormAsync(http, AccessLevel.Security,
+            async (form, s) => { await accounts.AddPublisherAsync(s, form.Field("project"), await PublisherAsync(form, github, http.RequestAborted), http); return Results.Redirect("/account/publishing?done=publisher-added"); },
             (page, s, refusal) => PublishingAsync(page, s, store, null, refusal)));
         web.MapPost("/publishing/projects/{project}/{id}/remove", (string project, string id, HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
             async (_, s) => { await accounts.RemovePublisherAsync(s, project, id, http); return Results.Redirect("/account/publishing?done=publisher-removed"); },
             (page, s, refusal) => PublishingAsync(page, s, store, null, refusal)));
-        web.MapPost("/publishing/pending", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
-            async (form, s) => { await accounts.AddPendingPublisherAsync(s, Publisher(form), http); return Results.Redirect("/account/publishing?done=pending-added"); },
+        web.MapPost("/publishing/pending", (HttpContext http, AccountService accounts, AccountStore store, GitHubOwnerLookup github) => SignedInFormAsync(http, AccessLevel.Security,
+            async (form, s) => { await accounts.AddPendingPublisherAsync(s, await PublisherAsync(form, github, http.RequestAborted), http); return Results.Redirect("/account/publishing?done=pending-added"); },
             (page, s, refusal) => PublishingAsync(page, s, store, null, refusal)));
         web.MapPost("/publishing/pending/{id}/remove", (string id, HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
             async (_, s) => { await accounts.RemovePendingPublisherAsync(s, id, http); return Results.Redirect("/account/publishing?done=pending-removed"); },
@@ -394,6 +395,22 @@ public static class AccountPages
     private static string? Notice(HttpContext http) => Notices.GetValueOrDefault(http.Request.Query["done"].ToString());
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+    /// <summary>
+    /// The publisher the form describes; a GitHub owner id left empty is looked up from the repository's owner, and
+    /// when that fails the refusal says where to find it.
+    /// </summary>
+    private static async Task<PublisherRequest> PublisherAsync(WebForm form, GitHubOwnerLookup github, CancellationToken ct)
+    {
+        var request = Publisher(form);
+        if (request.Kind != "github" || !string.IsNullOrWhiteSpace(request.OwnerId)) return request;
+        var owner = (request.Repository ?? "").Trim().Split('/')[0];
+        var found = await github.LookupAsync(owner, ct);
+        return found.Id is { } id ? request with { OwnerId = id }
+            : throw new AccountRefusal(StatusCodes.Status400BadRequest,
+                $"Moat could not look up the owner id: {found.Problem}. Enter it yourself: it is the \"id\" shown at {github.WhereToFind(owner)} " +
+                "(the same number as repository_owner_id in your workflow's OIDC token).");
+    }
 
     private static PublisherRequest Publisher(WebForm form) => new(form.Field("kind"), form.Field("repository"), form.Field("owner_id"), form.Field("workflow"),
         NullIfEmpty(form.Field("environment")), NullIfEmpty(form.Field("project_name")));
