@@ -261,6 +261,14 @@ public sealed partial class EndpointMatrixTests
         R("form", "POST", "/account/publishing/projects/{project}/{id}/remove", $"/account/publishing/projects/proj/{f.SpareWebPublisherId}/remove", "user=302"),
         R("form", "POST", "/account/publishing/pending", null, "user=302 other=302 webadmin=302 stale=302", (_, n) => new FormFields([("project_name", $"webnew{n}"), ("kind", "github"), ("repository", $"acme/webnew{n}"), ("owner_id", "1"), ("workflow", "r.yml")])),
         R("form", "POST", "/account/publishing/pending/{id}/remove", $"/account/publishing/pending/{f.SpareWebPendingId}/remove", "user=302"),
+        // Project management: owners only (others see a 403 page, also when their form is refused); a refused action re-renders the page (200).
+        R("public", "GET", "/account/projects/", expect: "*=302"),
+        R("page", "GET", "/account/projects/{project}", "/account/projects/proj", "no2fa=403 other=403 webadmin=403"),
+        R("form", "POST", "/account/projects/{project}/roles", "/account/projects/proj/roles", "no2fa=403 other=403 webadmin=403 user=302 stale=302", Form(("username", "carl"), ("role", "maintainer"))),
+        R("form", "POST", "/account/projects/{project}/roles/{username}/remove", "/account/projects/proj/roles/nobody-here/remove", "no2fa=403 other=403 webadmin=403 stale=302"),
+        R("form", "POST", "/account/projects/{project}/releases/{version}/yank", "/account/projects/proj/releases/9.9/yank", "no2fa=403 other=403 webadmin=403 stale=302", Form(("reason", "x"))),
+        R("form", "POST", "/account/projects/{project}/releases/{version}/unyank", "/account/projects/proj/releases/9.9/unyank", "no2fa=403 other=403 webadmin=403 stale=302"),
+        R("form", "POST", "/account/projects/{project}/approval", "/account/projects/proj/approval", "no2fa=403 other=403 webadmin=403 user=302 stale=302", Form(("required", "on"))),
         // ---- Last: these end what earlier rows rely on (alice's TOTP, every session).
         R("account", "DELETE", "/_/account/2fa/totp", null, "other=200 webadmin=200 stale=403"),
         R("form", "POST", "/account/security/totp/remove", null, "stale=302"),

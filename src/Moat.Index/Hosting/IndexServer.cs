@@ -50,6 +50,7 @@ public static class IndexServer
         builder.Services.AddSingleton(new IndexAdmin(store, accounts, cache.Invalidate));
         builder.Services.AddSingleton(sp => new HostedQuarantine(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate));
         builder.Services.AddSingleton(sp => new ReleaseApprovals(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate, sp.GetRequiredService<IMailSender>()));
+        builder.Services.AddSingleton(sp => new Projects.OwnerYanks(store, sp.GetRequiredService<SecurityEvents>(), cache));
         builder.Services.AddSingleton<IUploadCheck, ProjectStatusCheck>();
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
         builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();

@@ -324,7 +324,7 @@ public static class AccountPages
     }
 
     /// <summary>A page for a signed-in user (second factor passed); others go to the log-in page and come back.</summary>
-    private static async Task<IResult> SignedInPageAsync(HttpContext http, Func<PageContext, SignedIn, Task<IResult>> render)
+    internal static async Task<IResult> SignedInPageAsync(HttpContext http, Func<PageContext, SignedIn, Task<IResult>> render)
     {
         var page = await PageContext.ForAsync(http);
         if (WebPages.RequireSignedIn(page) is { } redirect) return redirect;
@@ -336,7 +336,7 @@ public static class AccountPages
     /// allows, and renders <paramref name="refused"/> (the form's page with the reason) when the level or the
     /// operation refuses.
     /// </summary>
-    private static async Task<IResult> SignedInFormAsync(HttpContext http, AccessLevel level, Func<WebForm, SignedIn, Task<IResult>> action,
+    internal static async Task<IResult> SignedInFormAsync(HttpContext http, AccessLevel level, Func<WebForm, SignedIn, Task<IResult>> action,
         Func<PageContext, SignedIn, AccountRefusal, Task<IResult>> refused)
     {
         var (form, csrfRefused) = await WebForm.ReadAsync(http);
