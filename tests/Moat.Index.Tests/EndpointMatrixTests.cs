@@ -263,6 +263,8 @@ public sealed partial class EndpointMatrixTests
         R("form", "POST", "/account/publishing/pending/{id}/remove", $"/account/publishing/pending/{f.SpareWebPendingId}/remove", "user=302"),
         // Project management: owners only (others see a 403 page, also when their form is refused); a refused action re-renders the page (200).
         R("public", "GET", "/account/projects/", expect: "*=302"),
+        R("public", "GET", "/account/email", expect: "*=302"),
+        R("form", "POST", "/account/email", null, "stale=302", Form(("email", "not-an-address"))), // refused (re-rendered): alice keeps her verified address
         R("page", "GET", "/account/projects/{project}", "/account/projects/proj", "no2fa=403 other=403 webadmin=403"),
         R("form", "POST", "/account/projects/{project}/roles", "/account/projects/proj/roles", "no2fa=403 other=403 webadmin=403 user=302 stale=302", Form(("username", "carl"), ("role", "maintainer"))),
         R("form", "POST", "/account/projects/{project}/roles/{username}/remove", "/account/projects/proj/roles/nobody-here/remove", "no2fa=403 other=403 webadmin=403 stale=302"),

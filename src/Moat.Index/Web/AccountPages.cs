@@ -72,6 +72,10 @@ public static class AccountPages
                 return WebPages.Render<VerifyEmailPage>(new { form.Page, Token = form.Field("token"), Error = refusal.Message }, FormStatus(refusal));
             }
         }));
+        web.MapGet("/email", () => Results.Redirect("/account")); // where re-authentication returns to: the form is on the overview
+        web.MapPost("/email", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
+            async (form, s) => Flash.Redirect(http, "/account", new FlashMessage(await accounts.ChangeEmailAsync(s, form.Field("email"), http), false)),
+            (page, s, refusal) => HomeAsync(page, s, store, null, refusal)));
         web.MapPost("/verify-email/resend", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
             async (form, s) => { await accounts.ResendVerificationAsync(s, http); return Results.Redirect("/account?done=verification-sent"); },
             (page, s, refusal) => HomeAsync(page, s, store, null, refusal)));
