@@ -19,7 +19,7 @@ public static class ConfigurationKeys
                       "trusted-proxies", "metrics", "metrics-token-env"],
         ["policy"] = ["suspicious", "malicious", "new-projects", "vulnerabilities"],
         ["proxy"] = ["upstream", .. Proxy.ProxyOptions.SettingKeys],
-        ["security"] = ["origin", "rp-id", "oidc-audience", "github-issuer", "gitlab-issuer", "disclosure-keys-url", "read", "admins"],
+        ["security"] = ["origin", "rp-id", "oidc-audience", "github-issuer", "gitlab-issuer", "disclosure-keys-url", "read", "admins", "github-api"],
         ["advisories"] = Advisories.AdvisoryOptions.SettingKeys,
         ["mail"] = Mail.MailOptions.Keys,
         ["repository"] = [],

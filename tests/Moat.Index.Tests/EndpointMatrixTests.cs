@@ -103,6 +103,10 @@ public sealed partial class EndpointMatrixTests
         R("read", "HEAD", "/r/{repository}/simple/{**path}", "/r/hosted/simple/proj/"),
         R("read", "GET", "/files/{sha256}/{filename}", f.FilePath),
         R("read", "HEAD", "/files/{sha256}/{filename}", f.FilePath),
+        R("read", "GET", "/pypi/{project}/json", "/pypi/proj/json"),
+        R("read", "HEAD", "/pypi/{project}/json", "/pypi/proj/json"),
+        R("read", "GET", "/pypi/{project}/{version}/json", "/pypi/proj/0.1/json"),
+        R("read", "HEAD", "/pypi/{project}/{version}/json", "/pypi/proj/0.1/json"),
 
         // ---- Upload (a fresh version per request)
         R("upload", "POST", "/legacy/"),
@@ -204,6 +208,7 @@ public sealed partial class EndpointMatrixTests
         R("public", "GET", "/rules/{id}", "/rules/NO-SUCH-RULE", "*=404"),
         R("read", "GET", "/projects", authReads: BrowserReads),
         R("read", "GET", "/projects/{name}", "/projects/proj", authReads: BrowserReads),
+        R("read", "GET", "/projects/{name}/{version}", "/projects/proj/0.1", authReads: BrowserReads),
         // ---- Web pages: firewall and admin
         R("adminpage", "GET", "/firewall"),
         R("adminpage", "GET", "/firewall/uploads/{filename}", "/firewall/uploads/nothing-1.0-py3-none-any.whl", "webadmin=404"),
@@ -256,6 +261,16 @@ public sealed partial class EndpointMatrixTests
         R("form", "POST", "/account/publishing/projects/{project}/{id}/remove", $"/account/publishing/projects/proj/{f.SpareWebPublisherId}/remove", "user=302"),
         R("form", "POST", "/account/publishing/pending", null, "user=302 other=302 webadmin=302 stale=302", (_, n) => new FormFields([("project_name", $"webnew{n}"), ("kind", "github"), ("repository", $"acme/webnew{n}"), ("owner_id", "1"), ("workflow", "r.yml")])),
         R("form", "POST", "/account/publishing/pending/{id}/remove", $"/account/publishing/pending/{f.SpareWebPendingId}/remove", "user=302"),
+        // Project management: owners only (others see a 403 page, also when their form is refused); a refused action re-renders the page (200).
+        R("public", "GET", "/account/projects/", expect: "*=302"),
+        R("public", "GET", "/account/email", expect: "*=302"),
+        R("form", "POST", "/account/email", null, "stale=302", Form(("email", "not-an-address"))), // refused (re-rendered): alice keeps her verified address
+        R("page", "GET", "/account/projects/{project}", "/account/projects/proj", "no2fa=403 other=403 webadmin=403"),
+        R("form", "POST", "/account/projects/{project}/roles", "/account/projects/proj/roles", "no2fa=403 other=403 webadmin=403 user=302 stale=302", Form(("username", "carl"), ("role", "maintainer"))),
+        R("form", "POST", "/account/projects/{project}/roles/{username}/remove", "/account/projects/proj/roles/nobody-here/remove", "no2fa=403 other=403 webadmin=403 stale=302"),
+        R("form", "POST", "/account/projects/{project}/releases/{version}/yank", "/account/projects/proj/releases/9.9/yank", "no2fa=403 other=403 webadmin=403 stale=302", Form(("reason", "x"))),
+        R("form", "POST", "/account/projects/{project}/releases/{version}/unyank", "/account/projects/proj/releases/9.9/unyank", "no2fa=403 other=403 webadmin=403 stale=302"),
+        R("form", "POST", "/account/projects/{project}/approval", "/account/projects/proj/approval", "no2fa=403 other=403 webadmin=403 user=302 stale=302", Form(("required", "on"))),
         // ---- Last: these end what earlier rows rely on (alice's TOTP, every session).
         R("account", "DELETE", "/_/account/2fa/totp", null, "other=200 webadmin=200 stale=403"),
         R("form", "POST", "/account/security/totp/remove", null, "stale=302"),

@@ -59,7 +59,7 @@ public sealed class HostedQuarantineTests : IDisposable
         using var listed = await AdminAsync(index, adminToken, HttpMethod.Get, "/_admin/quarantine");
         var entry = Assert.Single((await JsonOf(listed)).EnumerateArray());
         Assert.Equal(filename, entry.GetProperty("filename").GetString());
-        Assert.Equal("mallory", entry.GetProperty("uploaded_by").GetString()); // the token's user, not the token id
+        Assert.Equal("token of mallory (test)", entry.GetProperty("uploaded_by").GetString()); // the token's user and name, not the token id
         Assert.Equal("quarantined", entry.GetProperty("state").GetString());
         Assert.Equal("malicious", entry.GetProperty("verdict").GetProperty("verdict").GetString());
         Assert.Contains(entry.GetProperty("verdict").GetProperty("findings").EnumerateArray(), f => f.GetProperty("rule").GetString()!.StartsWith("MOAT-CODE", StringComparison.Ordinal));
@@ -123,7 +123,7 @@ public sealed class HostedQuarantineTests : IDisposable
         // Still listed for admins (as blocked), and the block is on record with the administrator's account.
         var entry = Assert.Single(await ops.ListAsync());
         Assert.Equal(FileState.Blocked, entry.File.State);
-        Assert.Equal("mallory", entry.Uploader);
+        Assert.Equal("token of mallory (test)", entry.Uploader);
         var recorded = Assert.Single(await index.Accounts.EventsAsync(null, project, 100), e => e.kind == "firewall:block");
         Assert.Equal(admin.UserId, recorded.user_id);
         Assert.Contains("\"by\":\"alice\"", recorded.details);

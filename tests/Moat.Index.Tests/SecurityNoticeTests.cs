@@ -87,7 +87,7 @@ public sealed class SecurityNoticeTests : IDisposable
         foreach (var who in new[] { "olga", "mallory" })
         {
             var mail = Assert.Single(index.MailTo($"{who}@example.com"), m => Subject(m, subject));
-            Assert.Contains($"uploaded to {project} by mallory", mail);
+            Assert.Contains($"uploaded to {project} by token of mallory (test)", mail);
             Assert.Contains("judged malicious", mail);
         }
         var refusals = (await index.Accounts.EventsAsync(null, project, 100)).Where(e => e.kind == "file:upload-refused").ToList();
@@ -96,7 +96,7 @@ public sealed class SecurityNoticeTests : IDisposable
         {
             var details = JsonDocument.Parse(Assert.Single(refusals).details!).RootElement;
             Assert.Equal(filename, details.GetProperty("filename").GetString());
-            Assert.Equal("mallory", details.GetProperty("by").GetString());
+            Assert.Equal("token of mallory (test)", details.GetProperty("by").GetString());
             Assert.Equal("policy", details.GetProperty("stage").GetString());
             var tokenId = details.GetProperty("token").GetString();
             Assert.Equal((await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("mallory"))!.id)).Single().id, tokenId);
@@ -118,7 +118,7 @@ public sealed class SecurityNoticeTests : IDisposable
         // The same token on a project it is not scoped to: refused, and the attempt names the token and its user.
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "otherproj", "1.0")).StatusCode);
         var refused = Assert.Single(await index.Accounts.EventsAsync(null, "otherproj", 10), e => e.kind == "file:upload-refused");
-        Assert.Contains("\"by\":\"pia\"", refused.details);
+        Assert.Contains("\"by\":\"token of pia (test)\"", refused.details);
         Assert.Contains("\"stage\":\"authorization\"", refused.details);
     }
 

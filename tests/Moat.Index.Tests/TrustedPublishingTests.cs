@@ -47,10 +47,10 @@ public sealed class TrustedPublishingTests
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "widget", "1.0")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "other", "1.0")).StatusCode);
 
-        // Who uploaded is stored with each file: the owner by username, the CI run as its trusted publisher.
+        // Who uploaded is stored with each file: the owner's token by username and name, the CI run as its trusted publisher.
         var published = (await index.Store.GetFileAsync(Moat.Testing.TestDistributions.WheelFilename("widget", "1.0")))!;
         Assert.Equal("Trusted Publisher acme/widget (release.yml)", published.Uploader);
-        Assert.Equal("owner", (await index.Store.GetFileAsync(Moat.Testing.TestDistributions.WheelFilename("widget", "0.1")))!.Uploader);
+        Assert.Equal("token of owner (test)", (await index.Store.GetFileAsync(Moat.Testing.TestDistributions.WheelFilename("widget", "0.1")))!.Uploader);
         // A file stored with only its token id is resolved the same way, and still names the publisher once it is removed.
         Assert.Equal(published.Uploader, await Moat.Index.Upload.Uploaders.ResolveAsync(index.Accounts, published.UploadedBy));
 

@@ -94,12 +94,12 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
         Assert.Contains("127.0.0.1", history);
         Assert.Contains("HeadlessChrome", history); // the user agent of the browser's own events
 
-        // The project page names the uploader by username (stored with the file), never by the token's id.
+        // The project page names the uploader as the token's owner and name (stored with the file), never by the token's id.
         var uploaded = await web.Server.Store.GetFileAsync(TestDistributions.WheelFilename("wendy-tools", "1.0"));
-        Assert.Equal("wendy", uploaded!.Uploader);
+        Assert.Equal("token of wendy (laptop)", uploaded!.Uploader);
         await page.GotoAsync(Origin + "/projects/wendy-tools");
         var uploadedCell = await page.Locator("#release-1\\.0 tbody tr td").Nth(2).InnerTextAsync();
-        Assert.Contains("by wendy", uploadedCell);
+        Assert.Contains("by token of wendy (laptop)", uploadedCell);
         Assert.DoesNotContain(uploaded.UploadedBy!, await page.Locator("main").InnerTextAsync());
         browser.AssertClean();
     }

@@ -56,6 +56,7 @@ public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
         Assert.Equal(401, status); // sessions ended
 
         await browser.Page.GetByLabel("Project", new() { Exact = true }).First.FillAsync("evil-thing");
+        Assert.Equal("", await browser.Page.GetByLabel("Status").InputValueAsync()); // no status chosen until the admin chooses one
         await browser.Page.GetByLabel("Status").SelectOptionAsync("quarantined");
         await browser.Page.Locator("#status-reason").FillAsync("Reported malware");
         await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Button, new() { Name = "Set status" }), "**/admin");

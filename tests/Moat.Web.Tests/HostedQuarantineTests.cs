@@ -56,7 +56,7 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
         await browser.GoAsync("/firewall");
         var row = browser.Page.Locator("section[aria-labelledby=queue-heading] tbody tr", new() { HasText = filename });
         Assert.Equal(1, await row.CountAsync());
-        Assert.Equal("uploaded by mallory", (await row.Locator("td").Nth(2).InnerTextAsync()).Trim());
+        Assert.Equal("uploaded by token of mallory (laptop)", (await row.Locator("td").Nth(2).InnerTextAsync()).Trim());
         Assert.Equal("malicious", await row.Locator(".badge").First.InnerTextAsync());
         Assert.Contains("MOAT-CODE", await row.Locator("td").Nth(4).InnerTextAsync());
         await browser.ScreenshotAsync("firewall-uploaded");
@@ -67,7 +67,7 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
         Assert.Equal("quarantined", await held.Locator(".badge-bad").First.InnerTextAsync());
         await browser.Page.ClickAndWaitForUrlAsync(held.GetByRole(AriaRole.Link, new() { Name = "review" }), $"**/firewall/uploads/{filename}");
         Assert.Equal($"Review {filename} · Moat", await browser.Page.TitleAsync());
-        Assert.Contains("by mallory", await browser.Page.Locator("dl.card").InnerTextAsync());
+        Assert.Contains("by token of mallory (laptop)", await browser.Page.Locator("dl.card").InnerTextAsync());
         Assert.True(await browser.Page.Locator("ul.findings > li").CountAsync() >= 1);
         var evidence = string.Join("\n", await browser.Page.Locator("pre.evidence").AllInnerTextsAsync());
         Assert.Contains("example.net", evidence);

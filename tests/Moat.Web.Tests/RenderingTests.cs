@@ -10,14 +10,27 @@ public sealed class RenderingTests
     [InlineData("<script>alert(1)</script>", "<script")]
     [InlineData("<img src=x onerror=alert(1)>", "<img")]
     [InlineData("[x](javascript:alert(1))", "javascript:")]
-    [InlineData("<a href=\"https://example.com\" onclick=\"steal()\">x</a>", "<a href")]
+    [InlineData("<a href=\"https://example.com\" onclick=\"steal()\">x</a>", "onclick")]
     [InlineData("<iframe src=\"https://example.com\"></iframe>", "<iframe")]
+    [InlineData("<p class=\"notice notice-error\" id=\"main\">Your account is locked</p>", "notice")]
+    [InlineData("<img src=\"https://tracker.example.com/p.gif\" alt=\"build passing\">", "tracker")]
     public void Markdown_descriptions_never_carry_markup_or_script(string markdown, string forbidden)
     {
         var html = Descriptions.MarkdownToSafeHtml("# Title\n\n" + markdown + "\n");
         Assert.DoesNotContain(forbidden, html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotMatch(@"<[^>]*\son\w+\s*=", html); // no event-handler attribute inside any real tag (escaped text is fine)
         Assert.Contains("<h3", html, StringComparison.Ordinal); // "# Title" demoted below the page's headings
+    }
+
+    [Fact]
+    public void Markdown_html_is_sanitized_not_escaped_and_images_become_their_alt_text()
+    {
+        var html = Descriptions.MarkdownToSafeHtml("<p align=\"center\"><b>Fast</b> widgets</p>\n\n<img src=\"https://img.example.com/logo.png\" alt=\"Widgets logo\">\n\n```python\nx = 1\n```\n");
+        Assert.Contains("<b>Fast</b> widgets", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("&lt;b&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("Widgets logo", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        Assert.Contains("<code class=\"language-python\">", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,6 +24,10 @@ public sealed class AccountMail(AccountStore store, IMailSender mail, SecurityOp
         "If you did not ask for this, ignore this message: your password stays as it is.\n\n" +
         $"reset-token: {token}\n");
 
+    /// <summary>To the OLD address: the account's address was changed (a takeover's first step is often this).</summary>
+    public Task EmailChangedAsync(string oldAddress, UserRow user) => mail.SendAsync(oldAddress, "The e-mail address of your Moat account was changed",
+        $"Hello {user.username},\n\nthe e-mail address of your account was changed from {oldAddress} to {user.email}. Mail about the account goes there from now on.\n\n{NotYou}{History}");
+
     public Task PasswordChangedAsync(UserRow user) => mail.SendAsync(user.email, "Your Moat password was changed",
         $"Hello {user.username},\n\nthe password of your Moat account was changed and every other session was signed out.\n{NotYou}");
 

@@ -94,6 +94,24 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         await events.RecordAsync("account:verification-sent", http, s.User.id);
     }
 
+    /// <summary>
+    /// Changes the account's e-mail address after a recent re-authentication: the new address is unverified until its
+    /// link is opened (uploads wait for it), the old address is told, and the change is a security event.
+    /// </summary>
+    public async Task<string> ChangeEmailAsync(SignedIn s, string? email, HttpContext http)
+    {
+        RequireRecentAuthentication(s);
+        if (!MailAddress.TryCreate(email?.Trim() ?? "", out var address) || address.Address != email!.Trim()) throw new AccountRefusal(400, "A valid e-mail address is required.");
+        if (string.Equals(address.Address, s.User.email, StringComparison.OrdinalIgnoreCase)) throw new AccountRefusal(409, "That is already your e-mail address.");
+        var old = s.User.email;
+        if (!await store.ChangeEmailAsync(s.User.id, address.Address)) throw new AccountRefusal(404, "The account no longer exists.");
+        var user = await store.UserByIdAsync(s.User.id) ?? throw new AccountRefusal(404, "The account no longer exists.");
+        await SendVerificationAsync(user);
+        await mail.EmailChangedAsync(old, user);
+        await events.RecordAsync("account:email-changed", http, user.id, null, new { from = old, to = user.email });
+        return $"Your e-mail address is now {user.email}. We sent a verification link there; {old} was told of the change.";
+    }
+
     private async Task SendVerificationAsync(UserRow user)
     {
         var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));

@@ -680,4 +680,15 @@ public sealed class AccountStore
     public Task<IReadOnlyList<EventRow>> EventsAsync(string? userId, string? project, int limit) => ManyAsync<EventRow>(
         "SELECT * FROM security_events WHERE (@userId IS NULL OR user_id = @userId) AND (@project IS NULL OR project = @project) ORDER BY at DESC, id LIMIT @limit",
         new { userId, project, limit });
+
+    /// <summary>
+    /// Replaces the account's e-mail address, unverified, and drops its pending verification links (a link mailed to
+    /// the old address must not verify the new one); returns whether the user exists.
+    /// </summary>
+    public async Task<bool> ChangeEmailAsync(string userId, string email)
+    {
+        var changed = await ExecAsync("UPDATE users SET email = @email, email_verified = 0 WHERE id = @userId", new { userId, email });
+        await ExecAsync("DELETE FROM email_verifications WHERE user_id = @userId", new { userId });
+        return changed == 1;
+    }
 }

@@ -64,6 +64,8 @@ public sealed record SecurityOptions
     public string OidcAudience { get; init; } = "moat";
     public string GitHubIssuer { get; init; } = "https://token.actions.githubusercontent.com";
     public string GitLabIssuer { get; init; } = "https://gitlab.com";
+    /// <summary>GitHub's REST API, where the publishing form looks up an owner's numeric id (a GitHub Enterprise server has its own).</summary>
+    public string GitHubApi { get; init; } = "https://api.github.com";
     public TimeSpan MintedTokenLifetime { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Where the secret-scanning partner publishes its ECDSA keys (GitHub's format); null disables the disclosure endpoint.</summary>
@@ -93,6 +95,7 @@ public sealed record SecurityOptions
             OidcAudience = Text("oidc-audience") ?? options.OidcAudience,
             GitHubIssuer = Text("github-issuer") ?? options.GitHubIssuer,
             GitLabIssuer = Text("gitlab-issuer") ?? options.GitLabIssuer,
+            GitHubApi = Text("github-api") ?? options.GitHubApi,
             DisclosureKeysUrl = Text("disclosure-keys-url") ?? options.DisclosureKeysUrl,
             Read = Text("read") switch
             {

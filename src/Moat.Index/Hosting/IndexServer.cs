@@ -61,6 +61,7 @@ public static class IndexServer
         builder.Services.AddSingleton(new IndexAdmin(store, accounts, cache.Invalidate));
         builder.Services.AddSingleton(sp => new HostedQuarantine(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate));
         builder.Services.AddSingleton(sp => new ReleaseApprovals(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate, sp.GetRequiredService<IMailSender>()));
+        builder.Services.AddSingleton(sp => new Projects.OwnerYanks(store, sp.GetRequiredService<SecurityEvents>(), cache));
         builder.Services.AddSingleton<IUploadCheck, ProjectStatusCheck>();
         builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
         builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
@@ -101,6 +102,7 @@ public static class IndexServer
         SimpleEndpoints.Map(app);
         Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
+        JsonApi.JsonApiEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);
         AccountEndpoints.Map(app);
@@ -130,6 +132,7 @@ public static class IndexServer
         services.AddSingleton<Sessions>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton(new GitHubOwnerLookup(security, new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })));
         services.AddSingleton<AccountMail>();
         AddMail(services, options);
         // Identity-provider and partner key fetches: short timeouts, no redirects to elsewhere.

@@ -1,8 +1,8 @@
 namespace Moat.Index.Storage;
 
 /// <summary>
-/// The index's metadata: projects, files, verdicts, tokens. A seam for a real second implementation: SQLite now,
-/// PostgreSQL next (the SQL in <see cref="SqliteMetadataStore"/> is kept portable for that reason). Every write bumps
+/// The index's metadata: projects, files, verdicts, tokens (<see cref="SqlMetadataStore"/>, on SQLite or PostgreSQL
+/// through <see cref="Database"/>). Every write bumps
 /// the global serial and the project's <see cref="ProjectRecord.LastSerial"/> in the same transaction, so cached pages
 /// can revalidate with one cheap read.
 /// </summary>

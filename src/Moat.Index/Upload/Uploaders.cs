@@ -4,7 +4,8 @@ using Moat.Index.Auth;
 namespace Moat.Index.Upload;
 
 /// <summary>
-/// Who uploaded a file, as the project page shows it: the user's username for a user's token, "Trusted Publisher
+/// Who uploaded a file, as the project page shows it: "token of alice (ci-release)" for a user's token (its owner
+/// and its description, so an owner can tell which of their tokens published), "Trusted Publisher
 /// &lt;repository&gt; (&lt;workflow&gt;)" for a token minted by trusted publishing (OIDC), and the token for an admin or
 /// operator token (it has no owner). Written to the file's row at upload, so it survives the token being revoked
 /// or the publisher removed; files stored before that are resolved from their token id when shown.
@@ -31,7 +32,7 @@ public static class Uploaders
 
     private static async Task<string> DescribeAsync(AccountStore accounts, MacaroonRow token)
     {
-        if (token.user_id is { } userId && await accounts.UserByIdAsync(userId) is { } user) return user.username;
+        if (token.user_id is { } userId && await accounts.UserByIdAsync(userId) is { } user) return UserToken(user.username, token.description);
         if (token.publisher_id is { } publisherId)
         {
             // A removed publisher leaves what the minted token says of it: "trusted publisher github:owner/repo".
@@ -44,6 +45,13 @@ public static class Uploaders
     /// <summary>"Trusted Publisher owner/repo (release.yml, environment pypi)".</summary>
     public static string TrustedPublisher(PublisherRow publisher) =>
         $"Trusted Publisher {publisher.repository} ({publisher.workflow}{(publisher.environment.Length > 0 ? $", environment {publisher.environment}" : "")})";
+
+    /// <summary>"token of alice (ci-release)"; a long description is cut (it is the owner's free text).</summary>
+    public static string UserToken(string username, string? description) =>
+        string.IsNullOrWhiteSpace(description) ? $"token of {username}"
+        : $"token of {username} ({(description.Length > MaxDescription ? description[..MaxDescription] + "…" : description)})";
+
+    private const int MaxDescription = 60;
 
     /// <summary>A token nobody owns (admin or operator); its description stays off the public page.</summary>
     private static string Token(string id, bool admin) => $"{(admin ? "admin token" : "token")} {id}";

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
+using Moat.Index.Publishing;
 using Moat.Index.Web.Pages.Account;
 
 namespace Moat.Index.Web;
@@ -71,6 +72,10 @@ public static class AccountPages
                 return WebPages.Render<VerifyEmailPage>(new { form.Page, Token = form.Field("token"), Error = refusal.Message }, FormStatus(refusal));
             }
         }));
+        web.MapGet("/email", () => Results.Redirect("/account")); // where re-authentication returns to: the form is on the overview
+        web.MapPost("/email", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
+            async (form, s) => Flash.Redirect(http, "/account", new FlashMessage(await accounts.ChangeEmailAsync(s, form.Field("email"), http), false)),
+            (page, s, refusal) => HomeAsync(page, s, store, null, refusal)));
         web.MapPost("/verify-email/resend", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
             async (form, s) => { await accounts.ResendVerificationAsync(s, http); return Results.Redirect("/account?done=verification-sent"); },
             (page, s, refusal) => HomeAsync(page, s, store, null, refusal)));
@@ -230,14 +235,14 @@ public static class AccountPages
 
         // Trusted publishers of the user's projects
         web.MapGet("/publishing", (HttpContext http, AccountStore store) => SignedInPageAsync(http, (page, s) => PublishingAsync(page, s, store, Notice(http), null)));
-        web.MapPost("/publishing", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
-            async (form, s) => { await accounts.AddPublisherAsync(s, form.Field("project"), Publisher(form), http); return Results.Redirect("/account/publishing?done=publisher-added"); },
+        web.MapPost("/publishing", (HttpContext http, AccountService accounts, AccountStore store, GitHubOwnerLookup github) => SignedInFormAsync(http, AccessLevel.Security,
+            async (form, s) => { await accounts.AddPublisherAsync(s, form.Field("project"), await PublisherAsync(form, github, http.RequestAborted), http); return Results.Redirect("/account/publishing?done=publisher-added"); },
             (page, s, refusal) => PublishingAsync(page, s, store, null, refusal)));
         web.MapPost("/publishing/projects/{project}/{id}/remove", (string project, string id, HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
             async (_, s) => { await accounts.RemovePublisherAsync(s, project, id, http); return Results.Redirect("/account/publishing?done=publisher-removed"); },
             (page, s, refusal) => PublishingAsync(page, s, store, null, refusal)));
-        web.MapPost("/publishing/pending", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
-            async (form, s) => { await accounts.AddPendingPublisherAsync(s, Publisher(form), http); return Results.Redirect("/account/publishing?done=pending-added"); },
+        web.MapPost("/publishing/pending", (HttpContext http, AccountService accounts, AccountStore store, GitHubOwnerLookup github) => SignedInFormAsync(http, AccessLevel.Security,
+            async (form, s) => { await accounts.AddPendingPublisherAsync(s, await PublisherAsync(form, github, http.RequestAborted), http); return Results.Redirect("/account/publishing?done=pending-added"); },
             (page, s, refusal) => PublishingAsync(page, s, store, null, refusal)));
         web.MapPost("/publishing/pending/{id}/remove", (string id, HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
             async (_, s) => { await accounts.RemovePendingPublisherAsync(s, id, http); return Results.Redirect("/account/publishing?done=pending-removed"); },
@@ -323,7 +328,7 @@ public static class AccountPages
     }
 
     /// <summary>A page for a signed-in user (second factor passed); others go to the log-in page and come back.</summary>
-    private static async Task<IResult> SignedInPageAsync(HttpContext http, Func<PageContext, SignedIn, Task<IResult>> render)
+    internal static async Task<IResult> SignedInPageAsync(HttpContext http, Func<PageContext, SignedIn, Task<IResult>> render)
     {
         var page = await PageContext.ForAsync(http);
         if (WebPages.RequireSignedIn(page) is { } redirect) return redirect;
@@ -335,7 +340,7 @@ public static class AccountPages
     /// allows, and renders <paramref name="refused"/> (the form's page with the reason) when the level or the
     /// operation refuses.
     /// </summary>
-    private static async Task<IResult> SignedInFormAsync(HttpContext http, AccessLevel level, Func<WebForm, SignedIn, Task<IResult>> action,
+    internal static async Task<IResult> SignedInFormAsync(HttpContext http, AccessLevel level, Func<WebForm, SignedIn, Task<IResult>> action,
         Func<PageContext, SignedIn, AccountRefusal, Task<IResult>> refused)
     {
         var (form, csrfRefused) = await WebForm.ReadAsync(http);
@@ -394,6 +399,22 @@ public static class AccountPages
     private static string? Notice(HttpContext http) => Notices.GetValueOrDefault(http.Request.Query["done"].ToString());
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+    /// <summary>
+    /// The publisher the form describes; a GitHub owner id left empty is looked up from the repository's owner, and
+    /// when that fails the refusal says where to find it.
+    /// </summary>
+    private static async Task<PublisherRequest> PublisherAsync(WebForm form, GitHubOwnerLookup github, CancellationToken ct)
+    {
+        var request = Publisher(form);
+        if (request.Kind != "github" || !string.IsNullOrWhiteSpace(request.OwnerId)) return request;
+        var owner = (request.Repository ?? "").Trim().Split('/')[0];
+        var found = await github.LookupAsync(owner, ct);
+        return found.Id is { } id ? request with { OwnerId = id }
+            : throw new AccountRefusal(StatusCodes.Status400BadRequest,
+                $"Moat could not look up the owner id: {found.Problem}. Enter it yourself: it is the \"id\" shown at {github.WhereToFind(owner)} " +
+                "(the same number as repository_owner_id in your workflow's OIDC token).");
+    }
 
     private static PublisherRequest Publisher(WebForm form) => new(form.Field("kind"), form.Field("repository"), form.Field("owner_id"), form.Field("workflow"),
         NullIfEmpty(form.Field("environment")), NullIfEmpty(form.Field("project_name")));

@@ -55,6 +55,7 @@ public static class WebPages
         Firewall.FirewallEndpoints.Map(web);
         Admin.AdminPageEndpoints.Map(web);
         AccountPages.Map(app);
+        ProjectManagementPages.Map(app);
     }
 
     /// <summary>

@@ -55,6 +55,7 @@ public static class AdminPageEndpoints
             var project = form.Field("project");
             var status = form.Field("status");
             var reason = form.Field("reason");
+            if (status.Length == 0) return new AdminResult(false, $"Choose a status for {project}.");
             if (status != "active" && reason.Length == 0) return new AdminResult(false, $"Give a reason to mark {project} {status}.");
             return await admin.SetStatusAsync(project, status, reason, by: by);
         }));
