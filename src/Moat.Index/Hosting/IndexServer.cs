@@ -64,6 +64,8 @@ public static class IndexServer
             new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 3 }) { Timeout = TimeSpan.FromMinutes(5) }, TimeProvider.System));
         builder.Services.AddHostedService<Advisories.AdvisoryRefreshService>();
         builder.Services.AddSingleton<VulnerabilityPolicy>();
+        builder.Services.AddSingleton(new Provenance.AttestationVerifier(options.Provenance.TrustRoot()));
+        builder.Services.AddSingleton<Provenance.ProvenanceService>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -87,6 +89,7 @@ public static class IndexServer
         SimpleEndpoints.Map(app);
         Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
+        Provenance.IntegrityEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);
         AccountEndpoints.Map(app);

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Moat.Index.Storage;
+using Moat.Packaging;
+using Moat.Packaging.Filenames;
+
+namespace Moat.Index.Provenance;
+
+/// <summary>
+/// PyPI's Integrity API: <c>GET /integrity/&lt;project&gt;/&lt;version&gt;/&lt;filename&gt;/provenance</c> answers the
+/// file's PEP 740 provenance object (<c>version</c>, <c>attestation_bundles</c> with <c>publisher</c> and
+/// <c>attestations</c>), which the simple pages link as <c>data-provenance</c> and <c>provenance</c>. Only files a
+/// client could download have one here: a staged, quarantined or blocked file answers 404, as on its project's page.
+/// </summary>
+public static class IntegrityEndpoints
+{
+    public static string ProvenanceUrl(FileRecord file) =>
+        $"/integrity/{file.Project}/{Uri.EscapeDataString(file.Version)}/{Uri.EscapeDataString(file.Filename)}/provenance";
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/integrity/{project}/{version}/{filename}/provenance",
+            async (HttpContext context, string project, string version, string filename, IMetadataStore store) =>
+            {
+                var ct = context.RequestAborted;
+                var name = ProjectName.Normalize(project);
+                var file = await store.GetFileAsync(filename, ct);
+                if (file is null || file.Project != name || CanonicalFilename.Release(file.Version) != CanonicalFilename.Release(version) || file.State != FileState.Available
+                    || (await store.GetProjectAsync(name, ct))?.Status == ProjectStatus.Quarantined)
+                    return NotFound(filename);
+                return file.Attestations is { } json ? Provenance(json) : NotFound(filename);
+            });
+    }
+
+    private static IResult Provenance(string json) => Results.Text(json, "application/json", System.Text.Encoding.UTF8);
+
+    private static IResult NotFound(string filename) => Results.Text($"No provenance available for {filename}\n", "text/plain", System.Text.Encoding.UTF8, StatusCodes.Status404NotFound);
+}
