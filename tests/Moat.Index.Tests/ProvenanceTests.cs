@@ -93,6 +93,12 @@ public sealed class ProvenanceTests : IAsyncLifetime
         Assert.False(files.Single(f => f.GetProperty("filename").GetString() != filename).TryGetProperty("provenance", out _));
         Assert.Equal(HttpStatusCode.NotFound, (await index.Client.GetAsync($"/integrity/widget/0.1/{TestDistributions.WheelFilename("widget", "0.1")}/provenance")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await index.Client.GetAsync($"/integrity/widget/9.9/{filename}/provenance")).StatusCode);
+
+        // The project page says who built the file, from what commit, and that it verified.
+        var page = await index.Client.GetStringAsync("/projects/widget");
+        Assert.Contains("built by <strong>acme/widget</strong> workflow <code>release.yml</code> at commit <code title=\"0123456789abcdef0123456789abcdef01234567\">0123456789ab</code>", page);
+        Assert.Contains("provenance verified", page);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(page, "class=\"small provenance\""));
     }
 
     [Fact]
