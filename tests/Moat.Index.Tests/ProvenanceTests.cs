@@ -136,6 +136,68 @@ public sealed class ProvenanceTests : IAsyncLifetime
 
     private static string List(string attestation) => $"[{attestation}]";
 
+    /// <summary>A provenance object as pypi.org serves it: one bundle naming the GitHub publisher, with its attestation.</summary>
+    private static string ProvenanceObject(string repository, string attestation) => new JsonObject
+    {
+        ["version"] = 1,
+        ["attestation_bundles"] = new JsonArray(new JsonObject
+        {
+            ["publisher"] = new JsonObject { ["kind"] = "GitHub", ["repository"] = repository, ["workflow"] = "release.yml", ["environment"] = null },
+            ["attestations"] = new JsonArray(JsonNode.Parse(attestation)),
+        }),
+    }.ToJsonString();
+
+    [Fact]
+    public async Task The_proxy_serves_verified_upstream_provenance_and_holds_releases_that_break_continuity()
+    {
+        using var upstream = StaticUpstream.Start();
+        StaticUpstream.Dist Signed(string version, string repository, Func<TestSigstore.Options, TestSigstore.Options>? spoil = null)
+        {
+            var dist = upstream.AddWheel("attestedpkg", version);
+            var options = new TestSigstore.Options(dist.Filename, dist.Sha256) { Issuer = _issuer.Url, Repository = repository };
+            upstream.SetProvenance(dist.Filename, ProvenanceObject(repository, _sigstore.Attest((spoil ?? (o => o))(options))));
+            return dist;
+        }
+        var v1 = Signed("1.0", "acme/attestedpkg");
+        var v2 = upstream.AddWheel("attestedpkg", "2.0");
+        var v3 = Signed("3.0", "evil/attestedpkg");
+        var v4 = Signed("4.0", "acme/attestedpkg", o => o with { Sha256 = new string('0', 64) });
+        var v5 = Signed("5.0", "acme/attestedpkg");
+        await using var index = await TestIndex.StartAsync(o => o with
+        {
+            Proxy = new Proxy.ProxyOptions { Upstream = upstream.SimpleUrl },
+            Security = o.Security with { GitHubIssuer = _issuer.Url },
+            Provenance = new ProvenanceOptions { TrustRootPath = _rootFile, PublicGood = false },
+        });
+
+        // Linked from both formats with Moat's own Integrity API URL; served on once it verified.
+        var page = JsonDocument.Parse(await index.GetAsync("/simple/attestedpkg/", "application/vnd.pypi.simple.v1+json")).RootElement;
+        var files = page.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("filename").GetString()!);
+        var url = $"/integrity/attestedpkg/1.0/{v1.Filename}/provenance";
+        Assert.Equal(url, files[v1.Filename].GetProperty("provenance").GetString());
+        Assert.False(files[v2.Filename].TryGetProperty("provenance", out _));
+        Assert.Contains($"data-provenance=\"{url}\"", await index.GetAsync("/simple/attestedpkg/", "text/html"));
+        var served = JsonNode.Parse(await index.Client.GetStringAsync(url))!;
+        Assert.Equal("acme/attestedpkg", served["attestation_bundles"]![0]!["publisher"]!["repository"]!.GetValue<string>());
+
+        // 1.0 is attested and verifies; 5.0 continues it.
+        Assert.Equal(v1.Content, await index.Client.GetByteArrayAsync($"/files/{v1.Sha256}/{v1.Filename}"));
+        Assert.Equal(v5.Content, await index.Client.GetByteArrayAsync($"/files/{v5.Sha256}/{v5.Filename}"));
+        async Task Held(StaticUpstream.Dist dist, string reason)
+        {
+            using var response = await index.Client.GetAsync($"/files/{dist.Sha256}/{dist.Filename}");
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Contains(reason, response.ReasonPhrase);
+        }
+        await Held(v2, "provenance continuity: earlier releases of attestedpkg were attested by acme/attestedpkg workflow release.yml, this file carries no attestation");
+        await Held(v3, "this file by evil/attestedpkg workflow release.yml");
+        await Held(v4, "attestation does not verify: the statement's subject digest");
+        // What does not verify is not served on as provenance.
+        using var unverified = await index.Client.GetAsync($"/integrity/attestedpkg/4.0/{v4.Filename}/provenance");
+        Assert.Equal(HttpStatusCode.NotFound, unverified.StatusCode);
+        Assert.Contains("subject digest", await unverified.Content.ReadAsStringAsync());
+    }
+
     /// <summary>A statement about the same file, but not the one that was signed and logged.</summary>
     private static string OtherStatement(string filename, byte[] wheel) => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
     {

@@ -80,7 +80,7 @@ public static class SimplePages
                     .Append(" data-core-metadata=\"sha256=").Append(metadata).Append('"');
             }
             if (file.Yanked) html.Append(" data-yanked=\"").Append(Html.Encode(file.YankedReason ?? "")).Append('"');
-            if (file.Attestations is not null) html.Append(" data-provenance=\"").Append(Html.Encode(Provenance.IntegrityEndpoints.ProvenanceUrl(file))).Append('"');
+            if (file.HasProvenance) html.Append(" data-provenance=\"").Append(Html.Encode(Provenance.IntegrityEndpoints.ProvenanceUrl(file))).Append('"');
             html.Append('>').Append(Html.Encode(file.Filename)).Append("</a><br />\n");
         }
         html.Append("  </body>\n</html>\n");
@@ -133,7 +133,7 @@ public static class SimplePages
                 if (!file.Yanked) json.WriteBoolean("yanked", false);
                 else if (string.IsNullOrEmpty(file.YankedReason)) json.WriteBoolean("yanked", true);
                 else json.WriteString("yanked", file.YankedReason);
-                if (file.Attestations is not null) json.WriteString("provenance", Provenance.IntegrityEndpoints.ProvenanceUrl(file));
+                if (file.HasProvenance) json.WriteString("provenance", Provenance.IntegrityEndpoints.ProvenanceUrl(file));
                 json.WriteEndObject();
             }
             json.WriteEndArray();
