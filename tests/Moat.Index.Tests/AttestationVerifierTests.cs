@@ -12,11 +12,13 @@ public sealed class AttestationVerifierTests
     private static readonly string Sha = new('a', 64);
     private static readonly TrustedPublisherIdentity Publisher = new(PublisherKind.GitHub, "acme/widget", "release.yml", TestSigstore.Issuer, OwnerId: "4242");
 
+    private static SigstoreTrustRoot Root(TestSigstore sigstore) => SigstoreTrustRoot.Parse(sigstore.TrustedRootJson());
+
     private static Attestation Parse(string json) =>
         Attestation.TryParse(JsonDocument.Parse(json).RootElement, out var error) ?? throw new InvalidOperationException(error);
 
     private static AttestationCheck Check(TestSigstore sigstore, TestSigstore.Options options, string filename = File, string? sha = null, TrustedPublisherIdentity? publisher = null) =>
-        new AttestationVerifier(sigstore.TrustRoot).Verify(Parse(sigstore.Attest(options)), filename, sha ?? Sha, publisher ?? Publisher);
+        new AttestationVerifier(Root(sigstore)).Verify(Parse(sigstore.Attest(options)), filename, sha ?? Sha, publisher ?? Publisher);
 
     [Fact]
     public void A_valid_attestation_verifies_with_its_signer_identity()
@@ -54,8 +56,8 @@ public sealed class AttestationVerifierTests
 
         // Signed under another Sigstore entirely: its log is unknown here, and so is its CA.
         var foreign = Parse(stranger.Attest(new(File, Sha)));
-        Refused("log that is not in the trust root", new AttestationVerifier(sigstore.TrustRoot).Verify(foreign, File, Sha, Publisher));
-        var knownLogForeignCa = new SigstoreTrustRoot(sigstore.TrustRoot.Authorities, stranger.TrustRoot.Logs);
+        Refused("log that is not in the trust root", new AttestationVerifier(Root(sigstore)).Verify(foreign, File, Sha, Publisher));
+        var knownLogForeignCa = new SigstoreTrustRoot(Root(sigstore).Authorities, Root(stranger).Logs);
         Refused("does not chain to a trusted Sigstore root", new AttestationVerifier(knownLogForeignCa).Verify(foreign, File, Sha, Publisher));
     }
 
@@ -63,7 +65,7 @@ public sealed class AttestationVerifierTests
     public void Tampering_with_the_envelope_or_the_log_entry_after_signing_is_refused()
     {
         using var sigstore = new TestSigstore();
-        var verifier = new AttestationVerifier(sigstore.TrustRoot);
+        var verifier = new AttestationVerifier(Root(sigstore));
         string Tamper(Action<JsonObject> change)
         {
             var json = JsonNode.Parse(sigstore.Attest(new(File, Sha)))!.AsObject();
@@ -119,7 +121,7 @@ public sealed class AttestationVerifierTests
         using var sigstore = new TestSigstore();
         var json = JsonNode.Parse(sigstore.Attest(new(File, Sha)))!.AsObject();
         json["verification_material"]!["certificate"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("not a certificate"));
-        var check = new AttestationVerifier(sigstore.TrustRoot).Verify(Parse(json.ToJsonString()), File, Sha, Publisher);
+        var check = new AttestationVerifier(Root(sigstore)).Verify(Parse(json.ToJsonString()), File, Sha, Publisher);
         Assert.Contains("not an X.509 certificate", Assert.IsType<AttestationRefused>(check).Reason);
     }
 
@@ -147,6 +149,6 @@ public sealed class AttestationVerifierTests
         Assert.IsType<AttestationRefused>(verifier.Verify(Parse(json), filename, new string('0', 64), publisher));
         // The test Sigstore's root does not vouch for sigstore.dev's log or CA.
         using var sigstore = new TestSigstore();
-        Assert.IsType<AttestationRefused>(new AttestationVerifier(sigstore.TrustRoot).Verify(Parse(json), filename, sha256, publisher));
+        Assert.IsType<AttestationRefused>(new AttestationVerifier(Root(sigstore)).Verify(Parse(json), filename, sha256, publisher));
     }
 }

@@ -136,17 +136,6 @@ public sealed class ProvenanceTests : IAsyncLifetime
 
     private static string List(string attestation) => $"[{attestation}]";
 
-    /// <summary>A provenance object as pypi.org serves it: one bundle naming the GitHub publisher, with its attestation.</summary>
-    private static string ProvenanceObject(string repository, string attestation) => new JsonObject
-    {
-        ["version"] = 1,
-        ["attestation_bundles"] = new JsonArray(new JsonObject
-        {
-            ["publisher"] = new JsonObject { ["kind"] = "GitHub", ["repository"] = repository, ["workflow"] = "release.yml", ["environment"] = null },
-            ["attestations"] = new JsonArray(JsonNode.Parse(attestation)),
-        }),
-    }.ToJsonString();
-
     [Fact]
     public async Task The_proxy_serves_verified_upstream_provenance_and_holds_releases_that_break_continuity()
     {
@@ -155,7 +144,7 @@ public sealed class ProvenanceTests : IAsyncLifetime
         {
             var dist = upstream.AddWheel("attestedpkg", version);
             var options = new TestSigstore.Options(dist.Filename, dist.Sha256) { Issuer = _issuer.Url, Repository = repository };
-            upstream.SetProvenance(dist.Filename, ProvenanceObject(repository, _sigstore.Attest((spoil ?? (o => o))(options))));
+            upstream.SetProvenance(dist.Filename, TestSigstore.ProvenanceObject(repository, _sigstore.Attest((spoil ?? (o => o))(options))));
             return dist;
         }
         var v1 = Signed("1.0", "acme/attestedpkg");
@@ -212,6 +201,30 @@ public sealed class ProvenanceTests : IAsyncLifetime
         var json = JsonNode.Parse(attestation)!.AsObject();
         change(json);
         return json.ToJsonString();
+    }
+
+    [Fact]
+    public void The_configuration_names_the_requirement_and_the_trust_root()
+    {
+        static IndexOptions Parse(string toml)
+        {
+            ConfigurationKeys.Check(toml, "moat.toml");
+            return IndexOptions.Apply(new IndexOptions(), Tomlyn.TomlSerializer.Deserialize<Tomlyn.Model.TomlTable>(toml)!, "moat.toml");
+        }
+        var options = Parse($"[policy]\nattestations = \"required\"\n[provenance]\ntrust-root = \"{_rootFile}\"\n");
+        Assert.Equal(AttestationRequirement.Required, options.Provenance.Attestations);
+        // Added to the public-good root by default; alone with public-good = false.
+        Assert.Equal(SigstoreTrustRoot.PublicGood.Logs.Count + 1, options.Provenance.TrustRoot().Logs.Count);
+        Assert.Single(Parse($"[provenance]\ntrust-root = \"{_rootFile}\"\npublic-good = false\n").Provenance.TrustRoot().Logs);
+        Assert.Equal(AttestationRequirement.Optional, Parse("").Provenance.Attestations);
+
+        Assert.Contains("policy.attestations must be \"optional\" or \"required\"", Assert.Throws<IndexConfigurationException>(() => Parse("[policy]\nattestations = \"yes\"\n")).Message);
+        Assert.Contains("did you mean 'trust-root'", Assert.Throws<IndexConfigurationException>(() => Parse("[provenance]\ntrust-roots = \"x\"\n")).Message);
+        Assert.Contains("provenance.trust-root /nonexistent/root.json", Assert.Throws<IndexConfigurationException>(() => Parse("[provenance]\ntrust-root = \"/nonexistent/root.json\"\n").Provenance.TrustRoot()).Message);
+        var notRoot = Path.Combine(Path.GetTempPath(), $"moat-not-a-root-{Guid.NewGuid():N}.json");
+        File.WriteAllText(notRoot, "{\"tlogs\": []}");
+        try { Assert.Contains("not a Sigstore trusted root", Assert.Throws<IndexConfigurationException>(() => Parse($"[provenance]\ntrust-root = \"{notRoot}\"\n").Provenance.TrustRoot()).Message); }
+        finally { File.Delete(notRoot); }
     }
 
     [Fact]

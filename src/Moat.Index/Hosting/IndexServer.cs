@@ -89,7 +89,7 @@ public static class IndexServer
         SimpleEndpoints.Map(app);
         Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
-        Provenance.IntegrityEndpoints.Map(app);
+        IntegrityEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);
         AccountEndpoints.Map(app);

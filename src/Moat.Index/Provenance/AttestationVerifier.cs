@@ -16,6 +16,9 @@ public sealed record AttestationVerified(FulcioIdentity Signer, string Predicate
 /// <summary>A check failed; <see cref="Reason"/> says which, in words an uploader can act on.</summary>
 public sealed record AttestationRefused(string Reason) : AttestationCheck;
 
+/// <summary>What a provenance object says about its file: verified and who built it, or why not.</summary>
+public sealed record FileProvenance(bool Verified, SignerSummary? Signer, string? Reason);
+
 /// <summary>
 /// Verifies a PEP 740 attestation for one distribution file, completely and offline, against a
 /// <see cref="SigstoreTrustRoot"/>: the transparency entry (from a known log, matching this envelope, its signed entry
@@ -78,6 +81,32 @@ public sealed class AttestationVerifier(SigstoreTrustRoot root)
     }
 
     private static AttestationRefused Refuse(string reason) => new(reason);
+
+    /// <summary>
+    /// Verifies a provenance object (the Integrity API's shape) for its file: every attestation of every bundle
+    /// against that bundle's publisher, whose OIDC issuer is the configured one for its kind. Verified when all hold.
+    /// </summary>
+    public FileProvenance VerifyProvenance(string provenanceJson, string filename, string sha256, string gitHubIssuer, string gitLabIssuer)
+    {
+        if (ProvenanceObject.TryParse(provenanceJson, out var error) is not { } bundles) return new FileProvenance(false, null, error);
+        SignerSummary? signer = null;
+        foreach (var bundle in bundles)
+        {
+            if (TrustedPublisherIdentity.FromJson(bundle.Publisher, gitHubIssuer, gitLabIssuer) is not { } publisher)
+                return new FileProvenance(false, null, "the provenance names a publisher of an unknown kind");
+            foreach (var node in bundle.Attestations)
+            {
+                using var document = JsonDocument.Parse(node.ToJsonString());
+                if (Attestation.TryParse(document.RootElement, out var parseError) is not { } attestation) return new FileProvenance(false, signer, parseError);
+                switch (Verify(attestation, filename, sha256, publisher))
+                {
+                    case AttestationRefused refused: return new FileProvenance(false, signer, refused.Reason);
+                    case AttestationVerified verified: signer ??= SignerSummary.Of(verified.Signer); break;
+                }
+            }
+        }
+        return signer is null ? new FileProvenance(false, null, "the provenance holds no attestation") : new FileProvenance(true, signer, null);
+    }
 
     private static string? StatementError(byte[] statementBytes, string filename, string sha256, out string? predicateType)
     {

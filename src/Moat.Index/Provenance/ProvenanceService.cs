@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Moat.Index.Accounts;
-using Moat.Index.Auth;
 using Moat.Index.Storage;
 
 namespace Moat.Index.Provenance;
@@ -16,9 +14,6 @@ public abstract record UploadProvenance
     public sealed record Accepted(string? ProvenanceJson, string? HoldReason) : UploadProvenance;
 }
 
-/// <summary>What a stored provenance object says about its file: verified and by whom, or why not.</summary>
-public sealed record FileProvenance(bool Verified, SignerSummary? Signer, string? Reason);
-
 /// <summary>
 /// The provenance rules of the index: an upload's attestations verified against the Trusted Publisher that
 /// authenticated it, the attestation requirement (the project's, else <c>[policy] attestations</c>), provenance
@@ -31,11 +26,12 @@ public sealed class ProvenanceService(AttestationVerifier verifier, AccountStore
 
     public AttestationVerifier Verifier => verifier;
 
-    public async Task<UploadProvenance> CheckUploadAsync(string? field, string project, string filename, string sha256, Principal principal, CancellationToken ct = default)
+    /// <param name="publisherId">The Trusted Publisher behind the upload's token; null for any other credential.</param>
+    public async Task<UploadProvenance> CheckUploadAsync(string? field, string project, string filename, string sha256, string? publisherId, CancellationToken ct = default)
     {
         var (requirementText, continuity) = await accounts.ProvenanceSettingsAsync(project);
         var required = requirementText is null ? options.Provenance.Attestations == AttestationRequirement.Required : requirementText == "required";
-        var publisherRow = principal.Token?.publisher_id is { } publisherId ? await accounts.PublisherAsync(publisherId) : null;
+        var publisherRow = publisherId is null ? null : await accounts.PublisherAsync(publisherId);
         var publisher = publisherRow is null ? null : Identity(publisherRow);
 
         IReadOnlyList<Attestation> attestations = [];
@@ -104,32 +100,10 @@ public sealed class ProvenanceService(AttestationVerifier verifier, AccountStore
     {
         var key = sha256 + "/" + filename;
         if (_summaries.TryGetValue(key, out var known)) return known;
-        var summary = Verify(provenanceJson, filename, sha256);
+        var summary = verifier.VerifyProvenance(provenanceJson, filename, sha256, options.Security.GitHubIssuer, options.Security.GitLabIssuer);
         if (_summaries.Count >= SummaryCacheLimit) _summaries.Clear();
         _summaries[key] = summary;
         return summary;
-    }
-
-    private FileProvenance Verify(string provenanceJson, string filename, string sha256)
-    {
-        if (ProvenanceObject.TryParse(provenanceJson, out var error) is not { } bundles) return new FileProvenance(false, null, error);
-        SignerSummary? signer = null;
-        foreach (var bundle in bundles)
-        {
-            if (TrustedPublisherIdentity.FromJson(bundle.Publisher, options.Security.GitHubIssuer, options.Security.GitLabIssuer) is not { } publisher)
-                return new FileProvenance(false, null, "the provenance names a publisher of an unknown kind");
-            foreach (var node in bundle.Attestations)
-            {
-                using var document = JsonDocument.Parse(node.ToJsonString());
-                if (Attestation.TryParse(document.RootElement, out var parseError) is not { } attestation) return new FileProvenance(false, signer, parseError);
-                switch (verifier.Verify(attestation, filename, sha256, publisher))
-                {
-                    case AttestationRefused refused: return new FileProvenance(false, signer, refused.Reason);
-                    case AttestationVerified verified: signer ??= SignerSummary.Of(verified.Signer); break;
-                }
-            }
-        }
-        return signer is null ? new FileProvenance(false, null, "the provenance holds no attestation") : new FileProvenance(true, signer, null);
     }
 
     /// <summary>Who attested the project's earlier hosted files, most recent first (verified ones only).</summary>

@@ -82,7 +82,7 @@ public sealed class SigstoreTrustRoot
                 {
                     var chain = ca.GetProperty("certChain").GetProperty("certificates").EnumerateArray()
                         .Select(c => X509CertificateLoader.LoadCertificate(Convert.FromBase64String(c.GetProperty("rawBytes").GetString()!))).ToList();
-                    if (chain.Count == 0) throw new FormatException("a certificate authority has an empty certChain");
+                    if (chain.Count == 0) throw new FormatException("not a Sigstore trusted root: a certificate authority has an empty certChain");
                     var (start, end) = ValidFor(ca);
                     authorities.Add(new CertificateAuthority(chain, start, end));
                 }
@@ -103,8 +103,8 @@ public sealed class SigstoreTrustRoot
                     logs.Add(new TransparencyLogKey(logId, ecdsa, details == "PKIX_ECDSA_P384_SHA_384" ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256, start, end));
                 }
             }
-            if (authorities.Count == 0) throw new FormatException("it names no certificate authority");
-            if (logs.Count == 0) throw new FormatException("it names no transparency log with an ECDSA key");
+            if (authorities.Count == 0) throw new FormatException("not a Sigstore trusted root: it names no certificate authority");
+            if (logs.Count == 0) throw new FormatException("not a Sigstore trusted root: it names no transparency log with an ECDSA key");
             return new SigstoreTrustRoot(authorities, logs);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or CryptographicException)

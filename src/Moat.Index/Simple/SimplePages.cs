@@ -26,6 +26,10 @@ public static class SimplePages
 
     public static string FileUrl(FileRecord file) => $"/files/{file.Sha256}/{Uri.EscapeDataString(file.Filename)}";
 
+    /// <summary>Where the Integrity API serves a file's PEP 740 provenance object (<see cref="Files.IntegrityEndpoints"/>).</summary>
+    public static string ProvenanceUrl(FileRecord file) =>
+        $"/integrity/{file.Project}/{Uri.EscapeDataString(file.Version)}/{Uri.EscapeDataString(file.Filename)}/provenance";
+
     public static byte[] RootHtml(IReadOnlyList<ProjectRecord> projects)
     {
         var html = new StringBuilder(64 + projects.Count * 64);
@@ -80,7 +84,7 @@ public static class SimplePages
                     .Append(" data-core-metadata=\"sha256=").Append(metadata).Append('"');
             }
             if (file.Yanked) html.Append(" data-yanked=\"").Append(Html.Encode(file.YankedReason ?? "")).Append('"');
-            if (file.HasProvenance) html.Append(" data-provenance=\"").Append(Html.Encode(Provenance.IntegrityEndpoints.ProvenanceUrl(file))).Append('"');
+            if (file.HasProvenance) html.Append(" data-provenance=\"").Append(Html.Encode(ProvenanceUrl(file))).Append('"');
             html.Append('>').Append(Html.Encode(file.Filename)).Append("</a><br />\n");
         }
         html.Append("  </body>\n</html>\n");
@@ -133,7 +137,7 @@ public static class SimplePages
                 if (!file.Yanked) json.WriteBoolean("yanked", false);
                 else if (string.IsNullOrEmpty(file.YankedReason)) json.WriteBoolean("yanked", true);
                 else json.WriteString("yanked", file.YankedReason);
-                if (file.HasProvenance) json.WriteString("provenance", Provenance.IntegrityEndpoints.ProvenanceUrl(file));
+                if (file.HasProvenance) json.WriteString("provenance", ProvenanceUrl(file));
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Moat.Index.Provenance;
 
 namespace Moat.Testing;
 
@@ -17,6 +16,7 @@ namespace Moat.Testing;
 internal sealed class TestSigstore : IDisposable
 {
     public const string Issuer = "https://token.actions.githubusercontent.com";
+    public const string PublishPredicate = "https://docs.pypi.org/attestations/publish/v1";
     private readonly ECDsa _rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
     private readonly ECDsa _intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
     public ECDsa LogKey { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -42,8 +42,6 @@ internal sealed class TestSigstore : IDisposable
         Intermediate = issued.CopyWithPrivateKey(_intermediateKey);
         LogId = SHA256.HashData(LogKey.ExportSubjectPublicKeyInfo());
     }
-
-    public SigstoreTrustRoot TrustRoot => SigstoreTrustRoot.Parse(TrustedRootJson());
 
     /// <summary>This instance in Sigstore's trusted_root.json format (what <c>[provenance] trust-root</c> reads).</summary>
     public string TrustedRootJson() => new JsonObject
@@ -81,7 +79,7 @@ internal sealed class TestSigstore : IDisposable
         public string Issuer { get; init; } = TestSigstore.Issuer;
         public string OwnerId { get; init; } = "4242";
         public string Commit { get; init; } = "0123456789abcdef0123456789abcdef01234567";
-        public string PredicateType { get; init; } = AttestationVerifier.PublishPredicate;
+        public string PredicateType { get; init; } = PublishPredicate;
         public DateTimeOffset? SignedAt { get; init; }
         /// <summary>Certificate validity relative to the signed time (Fulcio issues for 10 minutes).</summary>
         public TimeSpan ValidFrom { get; init; } = TimeSpan.FromMinutes(-1);
@@ -93,6 +91,17 @@ internal sealed class TestSigstore : IDisposable
         /// <summary>Signs the checkpoint with another key.</summary>
         public bool ForgeCheckpoint { get; init; }
     }
+
+    /// <summary>A provenance object as an index serves it (the Integrity API): one bundle naming the GitHub publisher, with the attestations.</summary>
+    public static string ProvenanceObject(string repository, params string[] attestations) => new JsonObject
+    {
+        ["version"] = 1,
+        ["attestation_bundles"] = new JsonArray(new JsonObject
+        {
+            ["publisher"] = new JsonObject { ["kind"] = "GitHub", ["repository"] = repository, ["workflow"] = "release.yml", ["environment"] = null },
+            ["attestations"] = new JsonArray([.. attestations.Select(a => JsonNode.Parse(a))]),
+        }),
+    }.ToJsonString();
 
     /// <summary>A PEP 740 attestation object for the options, as JSON text.</summary>
     public string Attest(Options o)

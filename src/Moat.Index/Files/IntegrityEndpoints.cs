@@ -4,20 +4,17 @@ using Moat.Index.Storage;
 using Moat.Packaging;
 using Moat.Packaging.Filenames;
 
-namespace Moat.Index.Provenance;
+namespace Moat.Index.Files;
 
 /// <summary>
 /// PyPI's Integrity API: <c>GET /integrity/&lt;project&gt;/&lt;version&gt;/&lt;filename&gt;/provenance</c> answers the
 /// file's PEP 740 provenance object (<c>version</c>, <c>attestation_bundles</c> with <c>publisher</c> and
-/// <c>attestations</c>), which the simple pages link as <c>data-provenance</c> and <c>provenance</c>. Only files a
+/// <c>attestations</c>), which the simple pages link as <c>data-provenance</c> and <c>provenance</c> (<see cref="Simple.SimplePages.ProvenanceUrl"/>). Only files a
 /// client could download have one here: a staged, quarantined or blocked file answers 404, as on its project's page.
 /// A proxied file's is its upstream's provenance, fetched and verified (<see cref="Proxy.ProxyProvenance"/>).
 /// </summary>
 public static class IntegrityEndpoints
 {
-    public static string ProvenanceUrl(FileRecord file) =>
-        $"/integrity/{file.Project}/{Uri.EscapeDataString(file.Version)}/{Uri.EscapeDataString(file.Filename)}/provenance";
-
     public static void Map(WebApplication app)
     {
         app.MapGet("/integrity/{project}/{version}/{filename}/provenance",
