@@ -116,6 +116,34 @@ public sealed class AttestationVerifierTests
     }
 
     [Fact]
+    public void Random_corruption_anywhere_is_refused_and_never_thrown()
+    {
+        using var sigstore = new TestSigstore();
+        var verifier = new AttestationVerifier(Root(sigstore));
+        var valid = sigstore.Attest(new(File, Sha));
+        var random = new Random(740);
+        const string alphabet = "AZaz09+/={}[]\":,1x ";
+        var refused = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            var chars = valid.ToCharArray();
+            for (var k = random.Next(1, 4); k > 0; k--) chars[random.Next(chars.Length)] = alphabet[random.Next(alphabet.Length)];
+            var text = new string(chars);
+            if (text == valid) continue;
+            var list = Attestation.TryParseList($"[{text}]", out var error);
+            if (list is null)
+            {
+                Assert.NotNull(error);
+                refused++;
+                continue;
+            }
+            // A change in a part nothing reads (the envelope hash Rekor computed, a key order) may still verify; anything else is refused.
+            if (verifier.Verify(list[0], File, Sha, Publisher) is AttestationRefused) refused++;
+        }
+        Assert.True(refused > 250, $"only {refused} of 300 corruptions were refused");
+    }
+
+    [Fact]
     public void A_certificate_that_is_not_x509_is_refused()
     {
         using var sigstore = new TestSigstore();

@@ -44,7 +44,8 @@ public sealed class AttestationVerifier(SigstoreTrustRoot root)
         {
             return VerifyUnchecked(attestation, filename, sha256, publisher);
         }
-        catch (Exception ex) when (ex is CryptographicException or AsnContentException or JsonException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is CryptographicException or AsnContentException or JsonException or FormatException or ArgumentException
+                                       or InvalidOperationException or KeyNotFoundException or OverflowException)
         {
             return new AttestationRefused($"the attestation is malformed ({ex.Message.TrimEnd('.')})");
         }

@@ -56,6 +56,8 @@ public sealed class ProxyProvenance(ProxyStore store, ProvenanceService provenan
     public async Task<string?> HoldReasonAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
     {
         var current = await FetchAsync(repository, file, project, ct);
+        // An upstream that lists provenance it cannot serve holds the file only when the proxy fails closed, as a gate error does.
+        if (current is { Json: null } && !repository.Options.FailClosed) current = null;
         if (current is { Verified: false })
             return $"{file.Filename}'s attestation does not verify: {current.Reason}";
         if (await repository.CachedPageAsync(project) is not { } page || DistributionInspector.ParseFilename(file.Filename, out _) is not { } parsed) return null;
