@@ -181,6 +181,11 @@ public sealed class ProvenanceTests : IAsyncLifetime
         await Held(v2, "provenance continuity: earlier releases of attestedpkg were attested by acme/attestedpkg workflow release.yml, this file carries no attestation");
         await Held(v3, "this file by evil/attestedpkg workflow release.yml");
         await Held(v4, "attestation does not verify: the statement's subject digest");
+        // The proxy's project page says who built each downloaded file, and what did not verify.
+        var projectPage = await index.Client.GetStringAsync("/projects/attestedpkg");
+        Assert.Contains("built by <strong>acme/attestedpkg</strong> workflow <code>release.yml</code>", projectPage);
+        Assert.Contains("provenance verified", projectPage);
+        Assert.Contains("provenance not verified", projectPage);
         // What does not verify is not served on as provenance.
         using var unverified = await index.Client.GetAsync($"/integrity/attestedpkg/4.0/{v4.Filename}/provenance");
         Assert.Equal(HttpStatusCode.NotFound, unverified.StatusCode);
