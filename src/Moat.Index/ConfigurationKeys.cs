@@ -23,6 +23,7 @@ public static class ConfigurationKeys
         ["advisories"] = Advisories.AdvisoryOptions.SettingKeys,
         ["mail"] = Mail.MailOptions.Keys,
         ["repository"] = [],
+        ["storage"] = ["database"],
         ["provenance"] = Provenance.ProvenanceOptions.SettingKeys,
     };
 

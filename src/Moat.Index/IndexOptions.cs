@@ -87,7 +87,23 @@ public sealed record IndexOptions
     /// <summary>Where account mail goes (<c>[mail]</c>): a directory of .eml files by default, or an SMTP server.</summary>
     public Mail.MailOptions Mail { get; init; } = new();
 
+    /// <summary>
+    /// Where the index's tables live (<c>[storage] database</c>, or the <c>MOAT_DATABASE_URL</c> environment variable,
+    /// which wins): a <c>postgresql://</c> URL, or null for the embedded SQLite files under <see cref="DataDirectory"/>.
+    /// </summary>
+    public string? Database { get; init; }
+
+    /// <summary>The environment variable that names the database (<see cref="Database"/>), so a password need not sit in moat.toml.</summary>
+    public const string DatabaseEnvironmentVariable = "MOAT_DATABASE_URL";
+
+    /// <summary>
+    /// The key that encrypts the data-protection keys in the database (<see cref="Hosting.DataProtectionKeys.KeyVariable"/>,
+    /// base64 of 32 bytes); null: generated into the data directory, which only the embedded SQLite database allows.
+    /// </summary>
+    public string? KeyEncryptionKey { get; init; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
+    public string ProxyDatabasePath => Path.Combine(DataDirectory, "proxy.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
     public string AdvisoryDirectory => Path.Combine(DataDirectory, "advisories");
 
@@ -100,7 +116,7 @@ public sealed record IndexOptions
         if (!File.Exists(path))
         {
             if (explicitPath) throw new IndexConfigurationException($"configuration file not found: {path}");
-            return options;
+            return WithEnvironment(options);
         }
         TomlTable table;
         try
@@ -113,8 +129,15 @@ public sealed record IndexOptions
         {
             throw new IndexConfigurationException($"{path}: {ex.Message}");
         }
-        return Apply(options, table, path);
+        return WithEnvironment(Apply(options, table, path));
     }
+
+    /// <summary>Settings the environment gives (<see cref="DatabaseEnvironmentVariable"/>), over the file's.</summary>
+    public static IndexOptions WithEnvironment(IndexOptions options) => options with
+    {
+        Database = Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable) is { Length: > 0 } url ? url : options.Database,
+        KeyEncryptionKey = Environment.GetEnvironmentVariable(Hosting.DataProtectionKeys.KeyVariable) is { Length: > 0 } key ? key : options.KeyEncryptionKey,
+    };
 
     /// <summary>
     /// Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours,
@@ -166,6 +189,15 @@ public sealed record IndexOptions
                 Provenance = Text(policy, "attestations", source) is { } a
                     ? options.Provenance with { Attestations = Moat.Index.Provenance.ProvenanceOptions.ParseRequirement(a, source) }
                     : options.Provenance,
+            };
+        }
+        if (table.TryGetValue("storage", out var storageValue) && storageValue is TomlTable storage)
+        {
+            options = options with
+            {
+                Database = Text(storage, "database", source) is { } database
+                    ? Storage.Database.IsPostgreSqlUrl(database) ? database : throw Bad(source, "storage.database", "a postgresql:// URL (leave it out for the embedded SQLite database)")
+                    : options.Database,
             };
         }
         if (table.TryGetValue("provenance", out var provenanceValue) && provenanceValue is TomlTable provenance)

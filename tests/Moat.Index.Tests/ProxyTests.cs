@@ -292,6 +292,29 @@ public sealed class ProxyTests : IDisposable
         Assert.Equal(1, _upstream.Count("/simple/popular/"));
     }
 
+#if MOAT_TEST_POSTGRESQL
+    [Fact]
+    public async Task Two_nodes_on_one_database_and_one_blob_store_download_a_cold_file_once_between_them()
+    {
+        var dist = _upstream.AddWheel("popular", "1.0");
+        _upstream.FileDelayMs = 300;
+        await using var first = await StartAsync();
+        await using var second = await TestIndex.StartAsync(o => o with
+        {
+            Database = first.Options.Database, DataDirectory = first.DataDirectory,
+            Proxy = new ProxyOptions { Upstream = _upstream.SimpleUrl }, OnMalicious = GatePolicyAction.Quarantine,
+        });
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            var node = i % 2 == 0 ? first : second;
+            await node.GetAsync("/simple/popular/", "text/html");
+            return await node.Client.GetByteArrayAsync($"/files/{dist.Sha256}/{dist.Filename}");
+        }));
+        Assert.All(bodies, b => Assert.Equal(dist.Sha256, Convert.ToHexStringLower(SHA256.HashData(b))));
+        Assert.Equal(1, _upstream.FileDownloads);
+    }
+#endif
+
     [Fact]
     public void Proxy_configuration_reads_from_moat_toml_and_rejects_bad_values()
     {

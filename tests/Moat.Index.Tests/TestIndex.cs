@@ -20,11 +20,14 @@ internal sealed class TestIndex : IAsyncDisposable
     public HttpClient Client { get; }
     public IMetadataStore Store => App.Services.GetRequiredService<IMetadataStore>();
     public IndexAdmin Admin => App.Services.GetRequiredService<IndexAdmin>();
+    /// <summary>The index's configuration as started (its <see cref="IndexOptions.Database"/> is the test's own).</summary>
+    public IndexOptions Options { get; }
     /// <summary>The server's clock: real time until a test advances it.</summary>
     public ShiftableClock Clock { get; }
 
     private TestIndex(string data, WebApplication app, ShiftableClock clock)
     {
+        Options = app.Services.GetRequiredService<IndexOptions>();
         DataDirectory = data;
         App = app;
         Clock = clock;
@@ -45,15 +48,15 @@ internal sealed class TestIndex : IAsyncDisposable
             // Most tests are about something other than who may create a project, and let their users create one;
             // NewProjectTests start with the real default ("approved") and the other policies.
             NewProjects = Auth.NewProjectPolicy.Anyone,
+            Database = TestStorage.NewDatabase(), KeyEncryptionKey = TestStorage.KeyEncryptionKey,
         };
         if (configure is not null) options = configure(options);
         var clock = new ShiftableClock();
         var app = IndexServer.Build(options, builder =>
         {
             builder.WebHost.UseTestServer();
-            builder.Services.AddSingleton<TimeProvider>(clock);
             host?.Invoke(builder);
-        });
+        }, clock);
         await app.StartAsync();
         return new TestIndex(data, app, clock);
     }
@@ -105,6 +108,7 @@ internal sealed class TestIndex : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TestStorage.Drop(Options.Database);
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }

@@ -19,7 +19,8 @@ public static class AdminCommand
         IndexAdmin Open(ParseResult parse)
         {
             var options = ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data));
-            return new IndexAdmin(SqliteMetadataStore.Open(options.DatabasePath), Moat.Index.Accounts.AccountStore.Open(options.DatabasePath));
+            var databases = IndexDatabases.Open(options);
+            return new IndexAdmin(SqlMetadataStore.Open(databases.Index), Moat.Index.Accounts.AccountStore.Open(databases.Index));
         }
 
         int Print(ParseResult parse, AdminResult result)
@@ -75,6 +76,7 @@ public static class AdminCommand
         admin.Subcommands.Add(HostedAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         admin.Subcommands.Add(HostedAdminCommand.CreateOverview(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         admin.Subcommands.Add(GcCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
+        admin.Subcommands.Add(MigrateStorageCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         return admin;
     }
 

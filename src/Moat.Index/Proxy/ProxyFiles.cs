@@ -34,11 +34,28 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
     public async Task<object> EnsureJudgedAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
     {
         if (await StoredAsync(file.Sha256!) is { } known) return known;
-        // Checked again inside the shared download: a request that missed the store just before another download
-        // committed, and then found that download already gone from _inflight, must not fetch the file a second time.
-        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(async () =>
-            await StoredAsync(file.Sha256!) ?? await DownloadAndJudgeAsync(repository, file, project))));
+        // Checked again inside the shared download, under the cluster-wide claim: a request that missed the store just
+        // before another download committed — in this process or on another node — must not fetch the file again.
+        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(() => ClaimAndDownloadAsync(repository, file, project))));
         return await AwaitSharedAsync(file.Sha256!, lazy, ct);
+    }
+
+    private async Task<object> ClaimAndDownloadAsync(ProxyRepository repository, UpstreamFile file, string project)
+    {
+        using var patience = new CancellationTokenSource(repository.Options.UpstreamTimeout * 4);
+        IAsyncDisposable claim;
+        try
+        {
+            claim = await store.ClaimDownloadAsync(file.Sha256!, patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return new ProxyRefusal(StatusCodes.Status503ServiceUnavailable, $"{file.Filename} is still being downloaded and checked by another Moat node; try again");
+        }
+        await using (claim)
+        {
+            return await StoredAsync(file.Sha256!) ?? await DownloadAndJudgeAsync(repository, file, project);
+        }
     }
 
     /// <summary>The stored decision for a file whose blob is present, or null when it must be downloaded.</summary>
