@@ -17,13 +17,14 @@ public static class ConfigurationKeys
     {
         ["server"] = ["urls", "data", "max-upload-mb", "log-requests", "log-format", "log-level", "blob-sweep-hours", "blob-grace-minutes",
                       "trusted-proxies", "metrics", "metrics-token-env"],
-        ["policy"] = ["suspicious", "malicious", "new-projects", "vulnerabilities"],
+        ["policy"] = ["suspicious", "malicious", "new-projects", "vulnerabilities", "attestations"],
         ["proxy"] = ["upstream", .. Proxy.ProxyOptions.SettingKeys],
         ["security"] = ["origin", "rp-id", "oidc-audience", "github-issuer", "gitlab-issuer", "disclosure-keys-url", "read", "admins", "github-api"],
         ["advisories"] = Advisories.AdvisoryOptions.SettingKeys,
         ["mail"] = Mail.MailOptions.Keys,
         ["repository"] = [],
         ["storage"] = ["database"],
+        ["provenance"] = Provenance.ProvenanceOptions.SettingKeys,
     };
 
     /// <summary>Throws <see cref="IndexConfigurationException"/> for the first unknown section or key in <paramref name="text"/>.</summary>

@@ -68,6 +68,9 @@ public sealed record IndexOptions
     public string LogFormat { get; init; } = "text";
     public string LogLevel { get; init; } = "information";
 
+    /// <summary>Attestations (PEP 740): the trust root (<c>[provenance]</c>) and the requirement (<c>[policy] attestations</c>).</summary>
+    public Moat.Index.Provenance.ProvenanceOptions Provenance { get; init; } = new();
+
     /// <summary>The proxy repository of the group at <c>/simple/</c> (<c>[proxy]</c>): pypi.org by default.</summary>
     public Proxy.ProxyOptions Proxy { get; init; } = new();
 
@@ -183,6 +186,9 @@ public sealed record IndexOptions
                     "admins" => Auth.NewProjectPolicy.Admins,
                     _ => Auth.NewProjectPolicy.Approved,
                 } : options.NewProjects,
+                Provenance = Text(policy, "attestations", source) is { } a
+                    ? options.Provenance with { Attestations = Moat.Index.Provenance.ProvenanceOptions.ParseRequirement(a, source) }
+                    : options.Provenance,
             };
         }
         if (table.TryGetValue("storage", out var storageValue) && storageValue is TomlTable storage)
@@ -194,6 +200,8 @@ public sealed record IndexOptions
                     : options.Database,
             };
         }
+        if (table.TryGetValue("provenance", out var provenanceValue) && provenanceValue is TomlTable provenance)
+            options = options with { Provenance = Moat.Index.Provenance.ProvenanceOptions.Apply(options.Provenance, provenance, source) };
         if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
             options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
         if (table.TryGetValue("advisories", out var advisoriesValue) && advisoriesValue is TomlTable advisories)

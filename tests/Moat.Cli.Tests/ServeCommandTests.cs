@@ -16,7 +16,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("[server]\nmax-upload-md = 300\n", 2, "unknown key 'max-upload-md' in [server]; did you mean 'max-upload-mb'?")]
     [InlineData("policy.malicous = \"quarantine\"\n", 1, "unknown key 'malicous' in [policy]; did you mean 'malicious'?")]
     [InlineData("[mail]\nhost = \"smtp.example.com\"\npasword-env = \"X\"\n", 3, "unknown key 'pasword-env' in [mail]; did you mean 'password-env'?")]
-    [InlineData("[policy]\nmalicious = \"quarantine\"\n[firewall]\nmode = \"strict\"\n", 3, "unknown section [firewall]; valid: server, policy, proxy, security, advisories, mail, repository")]
+    [InlineData("[policy]\nmalicious = \"quarantine\"\n[firewall]\nmode = \"strict\"\n", 3, "unknown section [firewall]; valid: server, policy, proxy, security, advisories, mail, repository, storage, provenance")]
     public void A_misspelt_setting_stops_the_server_naming_the_file_line_key_and_the_nearest_valid_key(string toml, int line, string message)
     {
         var config = Path.Combine(_root, "moat.toml");

@@ -107,6 +107,9 @@ public sealed partial class EndpointMatrixTests
         R("read", "HEAD", "/pypi/{project}/json", "/pypi/proj/json"),
         R("read", "GET", "/pypi/{project}/{version}/json", "/pypi/proj/0.1/json"),
         R("read", "HEAD", "/pypi/{project}/{version}/json", "/pypi/proj/0.1/json"),
+        // proj's files carry no attestation: past the read gate, the Integrity API answers 404 for them.
+        R("read", "GET", "/integrity/{project}/{version}/{filename}/provenance", $"/integrity/proj/0.1/{TestDistributions.WheelFilename("proj", "0.1")}/provenance", "*=404",
+            authReads: "*=404 anon=401 exp=403 rev=403 disabled=403"),
 
         // ---- Upload (a fresh version per request)
         R("upload", "POST", "/legacy/"),
@@ -126,6 +129,7 @@ public sealed partial class EndpointMatrixTests
         R("admin", "PUT", "/_admin/projects/{project}/critical", "/_admin/projects/proj/critical", body: J(new { value = false })),
         R("admin", "PUT", "/_admin/projects/{project}/roles", "/_admin/projects/proj/roles", body: J(new { username = "carl", role = "maintainer" })),
         R("admin", "PUT", "/_admin/projects/{project}/approval", "/_admin/projects/proj/approval", body: J(new { value = true })),
+        R("admin", "PUT", "/_admin/projects/{project}/provenance", "/_admin/projects/proj/provenance", body: J(new { attestations = "optional" })),
         R("admin", "POST", "/_admin/projects/{project}/staged/{version}/approve", "/_admin/projects/proj/staged/0.5/approve", "aadmin=404"),
         R("admin", "POST", "/_admin/projects/{project}/staged/{version}/reject", "/_admin/projects/proj/staged/0.6/reject", "aadmin=404", J(new { reason = "x" })),
         R("admin", "PUT", "/_admin/orgs/{org}/members/{username}", "/_admin/orgs/acme/members/carl", body: J(new { role = "member" })),
@@ -185,6 +189,7 @@ public sealed partial class EndpointMatrixTests
             J(new { kind = "github", repository = "acme/proj", ownerId = "1", workflow = "other.yml" })),
         R("account", "DELETE", "/_/projects/{project}/publishers/{id}", $"/_/projects/proj/publishers/{f.SparePublisherId}", ""),
         R("account", "PUT", "/_/projects/{project}/approval", "/_/projects/proj/approval", "", body: J(new { required = true })),
+        R("account", "PUT", "/_/projects/{project}/provenance", "/_/projects/proj/provenance", "", body: J(new { attestations = "optional" })),
         // nina is a maintainer of proj by now (the roles row above): maintainers see staged releases, owners manage.
         R("account", "GET", "/_/projects/{project}/staged", "/_/projects/proj/staged", "no2fa=200"),
         R("account", "GET", "/_/projects/{project}/staged/{version}/files/{filename}", $"/_/projects/proj/staged/0.3/files/{TestDistributions.WheelFilename("proj", "0.3")}", "no2fa=200"),

@@ -22,6 +22,7 @@ internal sealed class StaticUpstream : IDisposable
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, List<Dist>> _projects = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _tampered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _provenance = new(StringComparer.Ordinal);
     public ConcurrentDictionary<string, int> Requests { get; } = new(StringComparer.Ordinal);
     public string Url { get; }
     public string SimpleUrl => Url + "/simple/";
@@ -63,6 +64,11 @@ internal sealed class StaticUpstream : IDisposable
     public Dist AddWheel(string project, string version, string[]? requiresDist = null, DateTimeOffset? uploadTime = null) =>
         Add(project, TestDistributions.WheelFilename(project, version), TestDistributions.Wheel(project, version, requiresDist: requiresDist), uploadTime,
             metadata: Encoding.UTF8.GetBytes(TestDistributions.Metadata(project, version, null, requiresDist ?? [])));
+
+    /// <summary>Serves a PEP 740 provenance object for the file (Integrity API) and links it from the pages, as pypi.org does.</summary>
+    public void SetProvenance(string filename, string provenanceJson) => _provenance[filename] = provenanceJson;
+
+    private static string ProvenancePath(Dist d) => $"/integrity/{d.Project}/{Uri.EscapeDataString(d.Filename)}/provenance";
 
     /// <summary>From now on the file's bytes differ from the sha256 its page advertises.</summary>
     public void Tamper(string filename, byte[] content) => _tampered[filename] = content;
@@ -106,7 +112,7 @@ internal sealed class StaticUpstream : IDisposable
                 List<Dist> snapshot;
                 lock (dists) snapshot = [.. dists];
                 var json = !HtmlOnly && (context.Request.Headers["Accept"] ?? "").Contains("json", StringComparison.Ordinal);
-                var body = json ? JsonPage(project, snapshot) : HtmlPage(project, snapshot);
+                var body = json ? JsonPage(project, snapshot, _provenance) : HtmlPage(project, snapshot, _provenance);
                 var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(body))[..16] + "\"";
                 response.Headers["ETag"] = etag;
                 if (context.Request.Headers["If-None-Match"] == etag)
@@ -116,6 +122,18 @@ internal sealed class StaticUpstream : IDisposable
                 }
                 response.ContentType = json ? "application/vnd.pypi.simple.v1+json" : "text/html";
                 await response.OutputStream.WriteAsync(body);
+                return;
+            }
+            if (path.StartsWith("/integrity/", StringComparison.Ordinal) && path.EndsWith("/provenance", StringComparison.Ordinal))
+            {
+                var filename = Uri.UnescapeDataString(path.Split('/')[^2]);
+                if (!_provenance.TryGetValue(filename, out var provenance))
+                {
+                    response.StatusCode = 404;
+                    return;
+                }
+                response.ContentType = "application/json";
+                await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(provenance));
                 return;
             }
             if (path.StartsWith("/files/", StringComparison.Ordinal))
@@ -146,7 +164,7 @@ internal sealed class StaticUpstream : IDisposable
         }
     }
 
-    private static byte[] JsonPage(string project, List<Dist> dists) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+    private static byte[] JsonPage(string project, List<Dist> dists, IReadOnlyDictionary<string, string> provenance) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
     {
         ["meta"] = new Dictionary<string, string> { ["api-version"] = "1.1" },
         ["name"] = project,
@@ -160,10 +178,11 @@ internal sealed class StaticUpstream : IDisposable
             ["upload-time"] = d.UploadTime.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ"),
             ["size"] = d.Content.Length,
             ["yanked"] = false,
+            ["provenance"] = provenance.ContainsKey(d.Filename) ? "../.." + ProvenancePath(d) : null,
         }).ToList(),
     });
 
-    private static byte[] HtmlPage(string project, List<Dist> dists)
+    private static byte[] HtmlPage(string project, List<Dist> dists, IReadOnlyDictionary<string, string> provenance)
     {
         var html = new StringBuilder($"<!DOCTYPE html>\n<html><body><h1>Links for {project}</h1>\n");
         foreach (var d in dists)
@@ -171,6 +190,7 @@ internal sealed class StaticUpstream : IDisposable
             html.Append($"<a href=\"/files/{Uri.EscapeDataString(d.Filename)}#sha256={d.Sha256}\"");
             if (d.RequiresPython is not null) html.Append($" data-requires-python=\"{WebUtility.HtmlEncode(d.RequiresPython)}\"");
             if (d.Metadata is not null) html.Append($" data-dist-info-metadata=\"sha256={Convert.ToHexStringLower(SHA256.HashData(d.Metadata))}\"");
+            if (provenance.ContainsKey(d.Filename)) html.Append($" data-provenance=\"{ProvenancePath(d)}\"");
             html.Append($">{d.Filename}</a><br/>\n");
         }
         return Encoding.UTF8.GetBytes(html.Append("</body></html>\n").ToString());

@@ -28,5 +28,8 @@ public sealed record AuditOptions
     /// <summary><c>--scan</c>'s package scans, by dependency instance (<see cref="PackageScans.Create"/>); no scan findings when null.</summary>
     public IReadOnlyDictionary<Manifests.Dependency, PackageScan>? PackageScans { get; init; }
 
+    /// <summary><c>--provenance</c>'s facts, by dependency instance; no provenance findings when null.</summary>
+    public IReadOnlyDictionary<Manifests.Dependency, DependencyProvenance>? Provenance { get; init; }
+
     public IReadOnlyCollection<string> PublicIndexHosts { get; init; } = ["pypi.org", "pypi.python.org", "files.pythonhosted.org", "test.pypi.org"];
 }

@@ -24,6 +24,7 @@ public static class DependencyAudit
         InternalNameCheck.Check,
         AdvisoryCheck.Check,
         PackageScanCheck.Check,
+        ProvenanceCheck.Check,
     ];
 
     public static IReadOnlyList<ScanResult> Run(IReadOnlyList<DependencyManifest> manifests, AuditOptions options) =>

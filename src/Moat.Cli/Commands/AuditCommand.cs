@@ -40,11 +40,13 @@ public static class AuditCommand
         var jobs = new Option<int>("--jobs", "-j") { Description = "Downloads and scans in parallel with --scan (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Where --scan keeps scan results by sha256 (default: $XDG_CACHE_HOME/moat/scan or ~/.cache/moat/scan)." };
         var noCache = new Option<bool>("--no-cache") { Description = "With --scan: neither read nor write the scan cache." };
-        var scanTimeout = new Option<int>("--scan-timeout") { Description = "With --scan: seconds before one request (a page or a file) is given up.", DefaultValueFactory = _ => 60 };
+        var scanTimeout = new Option<int>("--scan-timeout") { Description = "With --scan or --provenance: seconds before one request (a page or a file) is given up.", DefaultValueFactory = _ => 60 };
+        var provenance = new Option<string?>("--provenance") { Description = "Check the PEP 740 provenance of every dependency pinned to one version on this simple index (pypi.org or a Moat index): each file's attestation verified, who built it, and continuity with the project's earlier attested releases.", HelpName = "INDEX_URL" };
+        var trustRoot = new Option<FileInfo?>("--trust-root") { Description = "With --provenance: a Sigstore trusted_root.json to verify against instead of the embedded public-good root." };
 
         var command = new Command("audit", "Audit a project's dependencies: name confusion, dependency confusion, pinning, hashes and known vulnerabilities.")
         {
-            paths, requirement, osv, update, osvUrl, advisoryDir, noOsv, ignoreVuln, noNames, internalFile, internalPrefix, allowFile, historyIndex, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout,
+            paths, requirement, osv, update, osvUrl, advisoryDir, noOsv, ignoreVuln, noNames, internalFile, internalPrefix, allowFile, historyIndex, publicNames, scan, indexToken, jobs, cacheDir, noCache, scanTimeout, provenance, trustRoot,
         };
         common.AddTo(command);
         command.SetAction(parse =>
@@ -75,8 +77,10 @@ public static class AuditCommand
             }
             foreach (var file in files) manifests.Add(ReadManifest(file, ManifestReader.Read));
 
-            var scanIndex = parse.GetValue(scan) is { } indexUrl ? ParseIndexUrl(indexUrl) : null;
-            if (scanIndex is null && parse.GetValue(indexToken) is not null) throw new CliInputException("--index-token needs --scan INDEX_URL");
+            var scanIndex = parse.GetValue(scan) is { } indexUrl ? ParseIndexUrl(indexUrl, "--scan") : null;
+            var provenanceIndex = parse.GetValue(provenance) is { } provenanceUrl ? ParseIndexUrl(provenanceUrl, "--provenance") : null;
+            if (scanIndex is null && provenanceIndex is null && parse.GetValue(indexToken) is not null) throw new CliInputException("--index-token needs --scan or --provenance INDEX_URL");
+            if (provenanceIndex is null && parse.GetValue(trustRoot) is not null) throw new CliInputException("--trust-root needs --provenance INDEX_URL");
             var internalNames = new InternalNames(parse.GetValue(internalFile) is { } list ? ReadNames(list.FullName) : [], parse.GetValue(internalPrefix) ?? []);
             var options = new AuditOptions
             {
@@ -100,6 +104,15 @@ public static class AuditCommand
                 var (scans, summary) = AuditScan.Run([.. manifests.SelectMany(m => m.Dependencies)], scanOptions, parse.InvocationConfiguration.Error);
                 options = options with { PackageScans = scans };
                 scanned = summary;
+            }
+            if (provenanceIndex is not null)
+            {
+                var provenanceOptions = new ProvenanceAuditOptions(provenanceIndex, LoadTrustRoot(parse.GetValue(trustRoot)))
+                {
+                    Token = parse.GetValue(indexToken),
+                    Timeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(scanTimeout))),
+                };
+                options = options with { Provenance = ProvenanceAudit.RunAsync([.. manifests.SelectMany(m => m.Dependencies)], provenanceOptions).GetAwaiter().GetResult() };
             }
             var outcome = DependencyAudit.RunWithDependencies(manifests, options);
             var results = outcome.Results;
@@ -148,10 +161,23 @@ public static class AuditCommand
         }
     }
 
-    private static Uri ParseIndexUrl(string url)
+    private static Moat.Index.Provenance.SigstoreTrustRoot LoadTrustRoot(FileInfo? file)
+    {
+        if (file is null) return Moat.Index.Provenance.SigstoreTrustRoot.PublicGood;
+        try
+        {
+            return Moat.Index.Provenance.SigstoreTrustRoot.Parse(File.ReadAllText(file.FullName));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            throw new CliInputException($"--trust-root {file.FullName}: {ex.Message}", ex);
+        }
+    }
+
+    private static Uri ParseIndexUrl(string url, string option)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new CliInputException($"--scan must be an http(s) index URL such as https://pypi.org/simple/: {url}");
+            throw new CliInputException($"{option} must be an http(s) index URL such as https://pypi.org/simple/: {url}");
         // Project pages are relative to the index: without the final slash, /simple would lose its last segment.
         return uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;
     }

@@ -26,6 +26,7 @@ public static class AccountEndpoints
     public sealed record TokenRequest(string? Description, string[]? Projects, long? ExpiresInSeconds, long? NotBefore);
     public sealed record RoleRequest(string? Username, string? Role);
     public sealed record ApprovalSetting(bool? Required);
+    public sealed record ProvenanceSetting(string? Attestations, bool? Continuity);
     public sealed record RejectRequest(string? Reason);
     public sealed record ReauthRequest(string? Password, string? Code, string? RecoveryCode);
     public sealed record PasswordResetRequest(string? UsernameOrEmail);
@@ -216,6 +217,14 @@ public static class AccountEndpoints
             if (body.Value.Required is not { } required) return Error(400, "required must be true or false.");
             await approvals.SetRequiredAsync(name, required, http, s.User.id);
             return Results.Json(new { message = required ? $"Releases of {name} now need a second maintainer's approval before they are installable." : $"Releases of {name} no longer need approval; already staged ones still do." });
+        }));
+
+        // Provenance policy: owners require attestations on uploads and may turn provenance continuity off.
+        api.MapPut("/projects/{project}/provenance", (string project, JsonBody<ProvenanceSetting> body, HttpContext http, Sessions sessions, AccountService accounts, Provenance.ProvenanceService provenance) => WithAsync(http, sessions, AccessLevel.Security, async s =>
+        {
+            var name = await accounts.RequireOwnerAsync(s, project, "change its provenance policy");
+            if (await provenance.SetProjectPolicyAsync(name, body.Value.Attestations, body.Value.Continuity, http, s.User.id, s.User.username) is { } refusal) return Error(400, refusal);
+            return Results.Json(new { message = $"Provenance policy of {name} updated." });
         }));
 
         api.MapGet("/projects/{project}/staged", (string project, HttpContext http, Sessions sessions, AccountService accounts, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>

@@ -209,6 +209,12 @@ public sealed class AccountStore
             // Where each API token has been used from, so its owner hears of a new place.
             "CREATE TABLE token_addresses (token_id TEXT NOT NULL, address TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (token_id, address))",
         ],
+        [
+            // Provenance (PEP 740) per project: whether uploads must carry an attestation ('required', 'optional', or
+            // NULL for the index's [policy] attestations), and whether an unattested release after an attested one is held.
+            "ALTER TABLE project_settings ADD COLUMN attestations TEXT",
+            "ALTER TABLE project_settings ADD COLUMN provenance_continuity INTEGER NOT NULL DEFAULT 1",
+        ],
     ];
 
     private readonly Database _database;
@@ -593,6 +599,24 @@ public sealed class AccountStore
     public Task SetApprovalRequiredAsync(string project, bool required) => ExecAsync(
         "INSERT INTO project_settings (project, critical, approval_required) VALUES (@project, 0, @a) ON CONFLICT (project) DO UPDATE SET approval_required = excluded.approval_required",
         new { project, a = required ? 1 : 0 });
+    /// <summary>A project's provenance settings: its attestation requirement (null: the index's) and whether continuity is enforced.</summary>
+    public async Task<(string? Attestations, bool Continuity)> ProvenanceSettingsAsync(string project)
+    {
+        var row = await OneAsync<ProvenanceSettingsRow>("SELECT attestations, provenance_continuity FROM project_settings WHERE project = @project", new { project });
+        return row is null ? (null, true) : (row.attestations, row.provenance_continuity != 0);
+    }
+
+    public Task SetProvenanceSettingsAsync(string project, string? attestations, bool continuity) => ExecAsync(
+        "INSERT INTO project_settings (project, critical, attestations, provenance_continuity) VALUES (@project, 0, @attestations, @continuity) " +
+        "ON CONFLICT (project) DO UPDATE SET attestations = excluded.attestations, provenance_continuity = excluded.provenance_continuity",
+        new { project, attestations, continuity = continuity ? 1 : 0 });
+
+    private sealed class ProvenanceSettingsRow
+    {
+        public string? attestations { get; set; }
+        public long provenance_continuity { get; set; }
+    }
+
     public async Task<bool> ApprovalRequiredAsync(string project) => await OneAsync<long?>("SELECT approval_required FROM project_settings WHERE project = @project", new { project }) == 1;
     public async Task<bool> IsCriticalAsync(string project) => await OneAsync<long?>("SELECT critical FROM project_settings WHERE project = @project", new { project }) == 1;
 

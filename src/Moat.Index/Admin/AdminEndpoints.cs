@@ -17,6 +17,7 @@ public static class AdminEndpoints
     public sealed record TokenRequest(string? Project, bool Admin, string? Description);
     public sealed record SwitchRequest(bool Enabled, string? Reason);
     public sealed record FlagRequest(bool Value, string? Reason = null);
+    public sealed record ProvenanceRequest(string? Attestations, bool? Continuity);
     public sealed record RoleRequest(string Username, string Role, string? Reason = null);
     public sealed record OrgMemberRequest(string Role);
     public sealed record ClaimDecision(string Username, string? Reason);
@@ -92,6 +93,14 @@ public static class AdminEndpoints
         {
             await approvals.SetRequiredAsync(project, body.Value, http, AdminActor.Of(http).UserId);
             return Results.Json(new { message = $"{ProjectName.Normalize(project)}: release approval {(body.Value ? "required" : "not required")}." });
+        });
+        admin.MapPut("/projects/{project}/provenance", async (string project, ProvenanceRequest body, HttpContext http, Provenance.ProvenanceService provenance) =>
+        {
+            var actor = AdminActor.Of(http);
+            var name = ProjectName.Normalize(project);
+            if (await provenance.SetProjectPolicyAsync(name, body.Attestations, body.Continuity, http, actor.UserId, actor.Name) is { } refusal)
+                return Results.Json(new { error = refusal }, statusCode: 400);
+            return Results.Json(new { message = $"{name}: provenance policy updated." });
         });
         admin.MapGet("/projects/{project}/staged", async (string project, ReleaseApprovals approvals, CancellationToken ct) =>
         {

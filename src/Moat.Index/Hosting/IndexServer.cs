@@ -76,6 +76,8 @@ public static class IndexServer
             new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 3 }) { Timeout = TimeSpan.FromMinutes(5) }, time));
         builder.Services.AddHostedService<Advisories.AdvisoryRefreshService>();
         builder.Services.AddSingleton<VulnerabilityPolicy>();
+        builder.Services.AddSingleton(new Provenance.AttestationVerifier(options.Provenance.TrustRoot()));
+        builder.Services.AddSingleton<Provenance.ProvenanceService>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -103,6 +105,7 @@ public static class IndexServer
         Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
         JsonApi.JsonApiEndpoints.Map(app);
+        IntegrityEndpoints.Map(app);
         UploadEndpoint.Map(app);
         AdminEndpoints.Map(app);
         AccountEndpoints.Map(app);

@@ -18,10 +18,11 @@ public sealed record ProxyRefusal(int Status, string Message);
 /// Proxied files. The first request for a file downloads it from the upstream once (concurrent requests for the same
 /// sha256 share that one download), verifies it against the sha256 the upstream page advertised (a mismatch is never
 /// stored or served), stores it content-addressed, and runs the same <see cref="PolicyGate"/> as uploads before it is
-/// ever served. The decision is kept per sha256; quarantined files answer 403 with the reason, which pip prints.
+/// ever served, then the provenance rules (<see cref="ProxyProvenance"/>: an attestation that does not verify, or a
+/// break in the project's provenance continuity, holds the file). The decision is kept per sha256; quarantined files answer 403 with the reason, which pip prints.
 /// </summary>
 public sealed class ProxyFiles(Repositories repositories, ProxyStore store, LookalikeGuard lookalikes, IBlobStore blobs, PolicyGate gate,
-    VulnerabilityPolicy vulnerabilities, ILogger<ProxyFiles> log)
+    VulnerabilityPolicy vulnerabilities, ProxyProvenance provenance, ILogger<ProxyFiles> log)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _inflight = new(StringComparer.Ordinal);
 
@@ -111,6 +112,8 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             }
             ProxyMetrics.Downloads.Inc("verified");
             var (state, reason) = await JudgeAsync(repository, file, project, staged, ct);
+            if (state == ProxiedFile.Available && await provenance.HoldReasonAsync(repository, file, project, ct) is { } hold)
+                (state, reason) = await store.IsAllowedAsync(project) ? (state, $"allowlisted: {hold}") : (ProxiedFile.Quarantined, hold);
             await blobs.CommitAsync(staged, ct);
             await store.SaveDecisionAsync(staged.Sha256, file.Filename, project, state, reason);
             ProxyMetrics.Decisions.Inc(state);

@@ -239,7 +239,10 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
     {
         if (file.Sha256 is null || DistributionInspector.ParseFilename(file.Filename, out _) is not { } parsed) return null;
         return new FileRecord(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, null, file.RequiresPython, file.Sha256, null, "",
-            file.Size ?? 0, file.UploadTime ?? default, file.CoreMetadataSha256, file.Yanked, file.YankedReason, FileState.Available, null, null, null);
+            file.Size ?? 0, file.UploadTime ?? default, file.CoreMetadataSha256, file.Yanked, file.YankedReason, FileState.Available, null, null, null)
+        {
+            UpstreamProvenanceUrl = file.ProvenanceUrl,
+        };
     }
 
     private async Task<RenderedPage> RenderAsync(UpstreamPage page)

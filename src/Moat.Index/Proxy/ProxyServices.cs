@@ -23,6 +23,7 @@ public static class ProxyServices
             [.. layout.Proxies.Select(p => new ProxyRepository(p, new UpstreamClient(http, p), sp.GetRequiredService<ProxyStore>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyRepository>>()))],
             sp.GetRequiredService<Simple.SimplePageCache>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<LookalikeGuard>()));
+        services.AddSingleton<ProxyProvenance>();
         services.AddSingleton<ProxyFiles>();
         services.AddSingleton<ProtectedNames>();
         services.AddSingleton(sp => new ProxyAdmin(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<Repositories>().StateChanged));

@@ -16,10 +16,13 @@ public sealed record ProxiedFile(string Sha256, string Filename, string Project,
     public bool Servable => Override switch { "released" => true, "blocked" => false, _ => State == Available };
 }
 
+/// <summary>An upstream file's provenance as Moat fetched and verified it: who signed, or why it did not verify; <see cref="Json"/> is the object (null when it could not be fetched).</summary>
+public sealed record UpstreamProvenance(string Sha256, string Filename, string Project, bool Verified, Provenance.SignerSummary? Signer, string? Reason, string? Json);
+
 /// <summary>
 /// The proxy's own small database (<c>proxy.db</c> beside <c>moat.db</c>): upstream pages as last fetched (so a
-/// restarted server still serves them when the upstream is down), the firewall's state per proxied sha256, and the
-/// project allowlist. Separate from the hosted store on purpose: nothing here is a hosted project, and a proxied
+/// restarted server still serves them when the upstream is down), the firewall's state per proxied sha256, the
+/// project allowlist, and upstream files' provenance (PEP 740) as fetched and verified. Separate from the hosted store on purpose: nothing here is a hosted project, and a proxied
 /// name must never start to count as hosted (that is what dependency-confusion protection keys on).
 /// </summary>
 public sealed class ProxyStore
@@ -37,6 +40,13 @@ public sealed class ProxyStore
             "CREATE INDEX IF NOT EXISTS proxied_by_state ON proxied (state)",
             "CREATE TABLE IF NOT EXISTS allowlist (project TEXT PRIMARY KEY, reason TEXT, added_at TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS first_seen (sha256 TEXT PRIMARY KEY, seen_at TEXT NOT NULL)",
+        ],
+        [
+            // Upstream provenance (PEP 740): each file's provenance object as fetched, and what verifying it found.
+            """
+            CREATE TABLE proxy_provenance (sha256 TEXT PRIMARY KEY, filename TEXT NOT NULL, project TEXT NOT NULL,
+                verified INTEGER NOT NULL, repository TEXT, workflow TEXT, commit_sha TEXT, reason TEXT, provenance TEXT, fetched_at TEXT NOT NULL)
+            """,
         ],
     ];
 
@@ -114,6 +124,45 @@ public sealed class ProxyStore
             LIMIT @limit
             """, new { repositories = repositories.ToArray(), q = normalizedQuery, limit });
         return [.. rows];
+    }
+
+    /// <summary>Keeps an upstream file's provenance object (PEP 740) and what verifying it found.</summary>
+    public async Task SaveProvenanceAsync(UpstreamProvenance provenance)
+    {
+        await using var connection = Connect();
+        await connection.ExecuteAsync("""
+            INSERT INTO proxy_provenance (sha256, filename, project, verified, repository, workflow, commit_sha, reason, provenance, fetched_at)
+            VALUES (@sha256, @filename, @project, @verified, @repository, @workflow, @commit, @reason, @provenance, @at)
+            ON CONFLICT (sha256) DO UPDATE SET verified = excluded.verified, repository = excluded.repository, workflow = excluded.workflow,
+                commit_sha = excluded.commit_sha, reason = excluded.reason, provenance = excluded.provenance, fetched_at = excluded.fetched_at
+            """, new
+        {
+            sha256 = provenance.Sha256, filename = provenance.Filename, project = provenance.Project, verified = provenance.Verified ? 1 : 0,
+            repository = provenance.Signer?.Repository, workflow = provenance.Signer?.Workflow, commit = provenance.Signer?.Commit,
+            reason = provenance.Reason, provenance = provenance.Json, at = Now(),
+        });
+    }
+
+    public async Task<UpstreamProvenance?> GetProvenanceAsync(string sha256)
+    {
+        await using var connection = Connect();
+        var row = await connection.QuerySingleOrDefaultAsync<ProvenanceRow>(
+            "SELECT sha256, filename, project, verified, repository, workflow, commit_sha, reason, provenance FROM proxy_provenance WHERE sha256 = @sha256", new { sha256 });
+        return row is null ? null : new UpstreamProvenance(row.sha256, row.filename, row.project, row.verified != 0,
+            row.repository is null ? null : new Provenance.SignerSummary(row.repository, row.workflow ?? "", row.commit_sha), row.reason, row.provenance);
+    }
+
+    private sealed class ProvenanceRow
+    {
+        public string sha256 { get; set; } = "";
+        public string filename { get; set; } = "";
+        public string project { get; set; } = "";
+        public long verified { get; set; }
+        public string? repository { get; set; }
+        public string? workflow { get; set; }
+        public string? commit_sha { get; set; }
+        public string? reason { get; set; }
+        public string? provenance { get; set; }
     }
 
     /// <summary>The firewall's decisions on the given files (those Moat downloaded), by sha256.</summary>

@@ -21,6 +21,9 @@ public sealed record UpstreamFile(
 {
     /// <summary>When Moat first saw this file on the upstream page; set only when the page gives no upload time and the release-age gate counts from first sight.</summary>
     public DateTimeOffset? FirstSeen { get; init; }
+
+    /// <summary>Where the upstream serves this file's PEP 740 provenance object (JSON <c>provenance</c>, HTML <c>data-provenance</c>), absolute; null when it has none.</summary>
+    public string? ProvenanceUrl { get; init; }
 }
 
 /// <summary>An upstream project page, parsed; <see cref="ETag"/>/<see cref="LastModified"/> revalidate it.</summary>
@@ -29,7 +32,8 @@ public sealed record UpstreamPage(string Project, IReadOnlyList<UpstreamFile> Fi
 /// <summary>
 /// Reads upstream project pages in both serialisations: PEP 691 JSON (preferred) and PEP 503 HTML (anchors with
 /// <c>#sha256=</c> fragments, <c>data-requires-python</c>, <c>data-yanked</c>, and PEP 658/714's
-/// <c>data-core-metadata</c> or legacy <c>data-dist-info-metadata</c>), as pip's <c>index/collector.py</c> does.
+/// <c>data-core-metadata</c> or legacy <c>data-dist-info-metadata</c>), as pip's <c>index/collector.py</c> does, and PEP
+/// 740's provenance URL (<c>provenance</c>, <c>data-provenance</c>).
 /// Relative URLs are resolved against the page URL. Bad input yields fewer files, never an exception. Pages are
 /// read from a stream in small buffers and never held whole — not as bytes, not as a string, not as a document —
 /// so what one costs is about its files, not its size (a popular project's page runs to tens of megabytes).
@@ -136,7 +140,10 @@ public static class UpstreamPageParser
         var metadataSha = metadata.ValueKind == JsonValueKind.Object ? String(metadata, "sha256") : null;
         DateTimeOffset? uploaded = String(file, "upload-time") is { } t && DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when) ? when : null;
         long? size = file.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : null;
-        return new UpstreamFile(filename, absolute.AbsoluteUri, Hex(sha256), String(file, "requires-python"), yanked, reason, Hex(metadataSha), uploaded, size);
+        return new UpstreamFile(filename, absolute.AbsoluteUri, Hex(sha256), String(file, "requires-python"), yanked, reason, Hex(metadataSha), uploaded, size)
+        {
+            ProvenanceUrl = Absolute(pageUrl, String(file, "provenance")),
+        };
     }
 
     private static readonly Regex Attribute = new(@"([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*(?:""([^""]*)""|'([^']*)'|([^\s""'>]+)))?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
@@ -215,8 +222,15 @@ public static class UpstreamPageParser
         var yanked = attributes.TryGetValue("data-yanked", out var yankReason);
         var url = new UriBuilder(absolute) { Fragment = "" }.Uri.AbsoluteUri;
         return new UpstreamFile(filename, url, Hex(sha256), attributes.GetValueOrDefault("data-requires-python"), yanked,
-            string.IsNullOrEmpty(yankReason) ? null : yankReason, Hex(metadataSha), null, null);
+            string.IsNullOrEmpty(yankReason) ? null : yankReason, Hex(metadataSha), null, null)
+        {
+            ProvenanceUrl = Absolute(pageUrl, attributes.GetValueOrDefault("data-provenance")),
+        };
     }
+
+    /// <summary>An http(s) URL resolved against the page, or null.</summary>
+    private static string? Absolute(Uri pageUrl, string? url) =>
+        url is { Length: > 0 } && Uri.TryCreate(pageUrl, url, out var absolute) && absolute.Scheme is "http" or "https" ? absolute.AbsoluteUri : null;
 
     private static T[] Grow<T>(T[] buffer, int filled)
     {

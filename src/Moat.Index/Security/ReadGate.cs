@@ -6,7 +6,7 @@ using Moat.Index.Auth;
 namespace Moat.Index.Security;
 
 /// <summary>
-/// <c>[security] read = "authenticated"</c>: the simple API (<c>/simple/</c>, <c>/r/…</c>, HTML and JSON), the JSON API (<c>/pypi/…</c>), files
+/// <c>[security] read = "authenticated"</c>: the simple API (<c>/simple/</c>, <c>/r/…</c>, HTML and JSON), the JSON API (<c>/pypi/…</c>), files, provenance (<c>/integrity/</c>)
 /// and project pages answer only a signed-in session or an API token. Installers get 401 with a Basic challenge,
 /// which is what makes pip use the credentials in the index URL (<c>https://__token__:moat-…@host/simple/</c>),
 /// <c>.netrc</c> or a keyring; the web's project pages send a browser to sign in. Installed only in that mode, so
@@ -18,7 +18,7 @@ public static class ReadGate
     {
         var path = context.Request.Path;
         var api = path.StartsWithSegments("/simple") || path.StartsWithSegments("/r") || path.StartsWithSegments("/files")
-            || path.StartsWithSegments("/pypi");
+            || path.StartsWithSegments("/pypi") || path.StartsWithSegments("/integrity");
         var page = path.StartsWithSegments("/projects");
         if (!api && !page)
         {

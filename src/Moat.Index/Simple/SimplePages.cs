@@ -11,7 +11,8 @@ namespace Moat.Index.Simple;
 /// Renders the simple repository API (PEP 503 HTML, PEP 691 JSON) at API version 1.4: hashes (PEP 503/691),
 /// requires-python, yanked with reasons (PEP 592), core-metadata (PEP 658 and 714: <c>data-core-metadata</c> and the
 /// legacy <c>data-dist-info-metadata</c> in HTML, only <c>core-metadata</c> in JSON), size, upload-time and versions
-/// (PEP 700), and project status (PEP 792: a quarantined project lists no files). Pure functions of their input.
+/// (PEP 700), project status (PEP 792: a quarantined project lists no files), and provenance (PEP 740: the Integrity
+/// API URL of a file's attestations, <c>data-provenance</c> and <c>provenance</c>). Pure functions of their input.
 /// </summary>
 public static class SimplePages
 {
@@ -24,6 +25,10 @@ public static class SimplePages
         listing.Project.Status == ProjectStatus.Quarantined ? [] : listing.Files.Where(f => f.State == FileState.Available);
 
     public static string FileUrl(FileRecord file) => $"/files/{file.Sha256}/{Uri.EscapeDataString(file.Filename)}";
+
+    /// <summary>Where the Integrity API serves a file's PEP 740 provenance object (<see cref="Files.IntegrityEndpoints"/>).</summary>
+    public static string ProvenanceUrl(FileRecord file) =>
+        $"/integrity/{file.Project}/{Uri.EscapeDataString(file.Version)}/{Uri.EscapeDataString(file.Filename)}/provenance";
 
     public static byte[] RootHtml(IReadOnlyList<ProjectRecord> projects)
     {
@@ -79,6 +84,7 @@ public static class SimplePages
                     .Append(" data-core-metadata=\"sha256=").Append(metadata).Append('"');
             }
             if (file.Yanked) html.Append(" data-yanked=\"").Append(Html.Encode(file.YankedReason ?? "")).Append('"');
+            if (file.HasProvenance) html.Append(" data-provenance=\"").Append(Html.Encode(ProvenanceUrl(file))).Append('"');
             html.Append('>').Append(Html.Encode(file.Filename)).Append("</a><br />\n");
         }
         html.Append("  </body>\n</html>\n");
@@ -131,6 +137,7 @@ public static class SimplePages
                 if (!file.Yanked) json.WriteBoolean("yanked", false);
                 else if (string.IsNullOrEmpty(file.YankedReason)) json.WriteBoolean("yanked", true);
                 else json.WriteString("yanked", file.YankedReason);
+                if (file.HasProvenance) json.WriteString("provenance", ProvenanceUrl(file));
                 json.WriteEndObject();
             }
             json.WriteEndArray();

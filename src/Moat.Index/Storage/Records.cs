@@ -84,6 +84,12 @@ public sealed record FileRecord(
 {
     /// <summary>Who uploaded (see <see cref="Upload.Uploaders"/>); null for files stored before it was recorded, and for proxied files.</summary>
     public string? Uploader { get; init; }
+
+    /// <summary>A proxied file's upstream provenance URL (PEP 740); Moat serves it on through its own Integrity API.</summary>
+    public string? UpstreamProvenanceUrl { get; init; }
+
+    /// <summary>Whether the Integrity API has a provenance object for this file: a hosted file's stored one, or a proxied file's upstream one.</summary>
+    public bool HasProvenance => Attestations is not null || UpstreamProvenanceUrl is not null;
 }
 
 /// <summary>A project and its files, as the simple API shows them.</summary>

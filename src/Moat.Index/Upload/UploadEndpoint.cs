@@ -32,7 +32,8 @@ public static class UploadEndpoint
 
     private static async Task HandleAsync(
         HttpContext context, IMetadataStore store, IBlobStore blobs, IndexAuthorization authorization, PolicyGate gate,
-        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, AccountStore accounts, AccountMail mail, SecurityEvents events, ILoggerFactory loggers)
+        SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, AccountStore accounts, AccountMail mail, SecurityEvents events, ILoggerFactory loggers,
+        Provenance.ProvenanceService provenance)
     {
         var log = loggers.CreateLogger("Moat.Index.Upload");
         var ct = context.RequestAborted;
@@ -128,6 +129,17 @@ public static class UploadEndpoint
                 return;
             }
 
+            // Attestations (PEP 740): verified against the Trusted Publisher that authenticated this upload; the
+            // project's requirement and provenance continuity decide what an upload without one gets.
+            var provenanceCheck = await provenance.CheckUploadAsync(form["attestations"], project, filename, staged.Sha256, principal.Token?.publisher_id, ct);
+            if (provenanceCheck is Provenance.UploadProvenance.Refused refusedProvenance)
+            {
+                await RefusedEventAsync(events, context, principal, accounts, project, filename, "provenance", refusedProvenance.Reason);
+                await FailAsync(context, StatusCodes.Status400BadRequest, refusedProvenance.Reason, "invalid");
+                return;
+            }
+            var (provenanceJson, provenanceHold) = provenanceCheck is Provenance.UploadProvenance.Accepted accepted ? (accepted.ProvenanceJson, accepted.HoldReason) : (null, null);
+
             var existingProject = await store.GetProjectAsync(project, ct);
             var fields = form.Fields.ToDictionary(f => f.Key, f => f.Value[0], StringComparer.Ordinal);
             var candidate = new UploadCandidate(filename, project, form["version"]!.Trim(), inspected.PackageType, staged.Sha256, staged.Path, existingProject, fields)
@@ -146,8 +158,11 @@ public static class UploadEndpoint
                 return;
             }
 
+            // A provenance continuity break holds the file for an administrator like a gate quarantine.
+            var quarantined = judged.Action == GateAction.Quarantine || provenanceHold is not null;
+            var holdReason = judged.Action == GateAction.Quarantine ? judged.Message : provenanceHold;
             // Release approval: a file the gate let through waits for a second maintainer (a quarantined one waits for an admin anyway).
-            var awaitsApproval = judged.Action != GateAction.Quarantine && await approvals.RequiredAsync(project);
+            var awaitsApproval = !quarantined && await approvals.RequiredAsync(project);
 
             // Blob first, row second: a crash in between leaves an orphan blob (harmless, swept), never a row without content.
             // PEP 658 metadata for wheels only: an sdist's PKG-INFO may leave dependencies dynamic (Metadata-Version < 2.2).
@@ -158,9 +173,9 @@ public static class UploadEndpoint
                 NonEmpty(inspected.Metadata?.Single("Requires-Python")),
                 staged.Sha256, form.Blake2b256, form.Md5!, staged.Size, DateTimeOffset.UtcNow, metadataSha256,
                 Yanked: false, YankedReason: null,
-                judged.Action == GateAction.Quarantine ? FileState.Quarantined : awaitsApproval ? FileState.Staged : FileState.Available,
-                judged.Action == GateAction.Quarantine ? judged.Message : null,
-                NonEmpty(form["attestations"]), principal.TokenId)
+                quarantined ? FileState.Quarantined : awaitsApproval ? FileState.Staged : FileState.Available,
+                quarantined ? holdReason : null,
+                provenanceJson, principal.TokenId)
             {
                 Uploader = await Uploaders.DescribeAsync(accounts, principal),
             };
@@ -171,14 +186,14 @@ public static class UploadEndpoint
                     cache.Invalidate(project);
                     await authorization.UploadedAsync(context, principal, project, filename, awaitsApproval ? record.Version : null, decision, record.Uploader);
                     if (awaitsApproval) await approvals.NotifyReviewersAsync(project, record.Version, principal.UserId, options.Security.Origin.TrimEnd('/'), ct);
-                    IndexMetrics.Uploads.Inc(judged.Action == GateAction.Quarantine ? "quarantined" : awaitsApproval ? "staged" : "accepted");
+                    IndexMetrics.Uploads.Inc(quarantined ? "quarantined" : awaitsApproval ? "staged" : "accepted");
                     IndexMetrics.UploadBytes.Add(staged.Size);
                     log.LogInformation("Stored {Filename} ({Size} bytes, sha256 {Sha256}) for {Project} {Version}: {Verdict}, {Action}",
                         filename, staged.Size, staged.Sha256, project, record.Version, Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
-                    if (judged.Action == GateAction.Quarantine)
+                    if (quarantined)
                     {
-                        await mail.UploadHeldAsync(project, filename, judged.Message!, principal.UserId, record.Uploader ?? "an unknown uploader");
-                        await OkAsync(context, Held(judged.Message!));
+                        await mail.UploadHeldAsync(project, filename, holdReason!, principal.UserId, record.Uploader ?? "an unknown uploader");
+                        await OkAsync(context, Held(holdReason!));
                     }
                     else await OkAsync(context, awaitsApproval ? ReleaseApprovals.StagedMessage(project, record.Version) : null);
                     break;

@@ -62,7 +62,11 @@ public static class ProxiedStates
 /// decided), the gate's verdict and findings when Moat judged it, and why the release-age gate hides it, if it does.
 /// </summary>
 public sealed record ProxiedFileView(UpstreamFile File, ProxiedState State, string? Reason, DateTimeOffset? DecidedAt,
-    StoredVerdict? Verdict, IReadOnlyList<StoredFinding> Findings, string? HeldByAge);
+    StoredVerdict? Verdict, IReadOnlyList<StoredFinding> Findings, string? HeldByAge)
+{
+    /// <summary>Its upstream provenance as Moat verified it when the file was first downloaded; null before that, or when it has none.</summary>
+    public Provenance.FileProvenance? Provenance { get; init; }
+}
 
 public sealed record ProxiedReleaseView(string Version, IReadOnlyList<ProxiedFileView> Files)
 {
@@ -120,7 +124,11 @@ public static class ProxiedProjects
             var state = ProxyRepository.ToRecord(project, file) is null ? ProxiedState.NotOffered : ProxiedStates.Of(decided);
             var verdict = decided is null ? null : await store.GetVerdictAsync(decided.Sha256, ct);
             var held = state != ProxiedState.NotOffered && proxy.TooYoung(file) ? proxy.ReleaseAgeRefusal(file) : null;
-            files.Add((parsed.Version.ToString(), new ProxiedFileView(file, state, decided?.Reason, decided?.DecidedAt, verdict, StoredFindings.Of(verdict), held)));
+            var provenance = file.ProvenanceUrl is not null && file.Sha256 is { } attested ? await proxy.Store.GetProvenanceAsync(attested) : null;
+            files.Add((parsed.Version.ToString(), new ProxiedFileView(file, state, decided?.Reason, decided?.DecidedAt, verdict, StoredFindings.Of(verdict), held)
+            {
+                Provenance = provenance is null ? null : new Provenance.FileProvenance(provenance.Verified, provenance.Signer, provenance.Reason),
+            }));
         }
         var releases = files.GroupBy(f => f.Version)
             .Select(g => new ProxiedReleaseView(g.Key, [.. g.Select(f => f.View).OrderBy(f => f.File.Filename, StringComparer.Ordinal)]))
