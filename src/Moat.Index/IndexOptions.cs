@@ -84,6 +84,9 @@ public sealed record IndexOptions
     /// <summary>Where account mail goes (<c>[mail]</c>): a directory of .eml files by default, or an SMTP server.</summary>
     public Mail.MailOptions Mail { get; init; } = new();
 
+    /// <summary>Where distribution files live (<c>[storage] blobs</c>): under <see cref="BlobDirectory"/> by default, or an S3-compatible bucket.</summary>
+    public Storage.BlobStorageOptions Blobs { get; init; } = new();
+
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
     public string AdvisoryDirectory => Path.Combine(DataDirectory, "advisories");
@@ -164,6 +167,8 @@ public sealed record IndexOptions
         }
         if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
             options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
+        if (table.TryGetValue("storage", out var storageValue) && storageValue is TomlTable storage)
+            options = options with { Blobs = Moat.Index.Storage.BlobStorageOptions.Apply(options.Blobs, storage, source) };
         if (table.TryGetValue("advisories", out var advisoriesValue) && advisoriesValue is TomlTable advisories)
             options = options with { Advisories = Moat.Index.Advisories.AdvisoryOptions.Apply(options.Advisories, advisories, source) };
         if (table.TryGetValue("repository", out var repositoryValue))

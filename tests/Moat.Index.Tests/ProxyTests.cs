@@ -273,7 +273,7 @@ public sealed class ProxyTests : IDisposable
             Assert.Contains("does not match the sha256", response.ReasonPhrase);
         }
         Assert.Null(await index.App.Services.GetRequiredService<ProxyStore>().GetAsync(dist.Sha256));
-        Assert.Null(index.App.Services.GetRequiredService<Moat.Index.Storage.IBlobStore>().OpenRead(dist.Sha256));
+        Assert.False(await index.App.Services.GetRequiredService<Moat.Index.Storage.IBlobStore>().ExistsAsync(dist.Sha256, default));
     }
 
     [Fact]

@@ -38,11 +38,11 @@ public static class IndexServer
         ConfigureLogging(builder.Logging, options);
 
         var store = SqliteMetadataStore.Open(options.DatabasePath);
-        var blobs = new FileSystemBlobStore(options.BlobDirectory);
+        var blobs = BlobStores.Open(options);
         var cache = new SimplePageCache(store, TimeProvider.System, options.PageRevalidateAfter);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IMetadataStore>(store);
-        builder.Services.AddSingleton<IBlobStore>(blobs);
+        builder.Services.AddSingleton<IBlobStore>(_ => blobs); // created by a factory: the container disposes it (an S3 client)
         builder.Services.AddSingleton(cache);
         var accounts = AccountStore.Open(options.DatabasePath);
         builder.Services.AddSingleton(accounts);
@@ -68,6 +68,7 @@ public static class IndexServer
 
         var app = builder.Build();
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Storage").LogInformation("Blobs: {Location}", BlobStores.Describe(options));
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Mail").LogInformation("Mail: {Destination}", options.Mail.Describe(options.DataDirectory));
         // First: everything after it sees the client's scheme and address, not the proxy's.
         TrustedProxies.Use(app, options.TrustedProxies);

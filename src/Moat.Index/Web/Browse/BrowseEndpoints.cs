@@ -98,7 +98,7 @@ public static class BrowseEndpoints
 
     private static async Task<CoreMetadata?> ReadMetadataAsync(IBlobStore blobs, string sha256, CancellationToken ct)
     {
-        await using var stream = blobs.OpenRead(sha256);
+        await using var stream = await blobs.OpenReadAsync(sha256, ct);
         if (stream is null) return null;
         using var memory = new MemoryStream();
         await stream.CopyToAsync(memory, ct);
