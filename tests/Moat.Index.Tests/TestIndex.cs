@@ -20,6 +20,7 @@ internal sealed class TestIndex : IAsyncDisposable
     public HttpClient Client { get; }
     public IMetadataStore Store => App.Services.GetRequiredService<IMetadataStore>();
     public IndexAdmin Admin => App.Services.GetRequiredService<IndexAdmin>();
+    public IBlobStore Blobs => App.Services.GetRequiredService<IBlobStore>();
     /// <summary>The server's clock: real time until a test advances it.</summary>
     public ShiftableClock Clock { get; }
 
@@ -32,7 +33,9 @@ internal sealed class TestIndex : IAsyncDisposable
     }
 
     /// <param name="host">Further host tweaks (a test's logger, say), applied after the server's own.</param>
-    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null, Action<WebApplicationBuilder>? host = null)
+    /// <param name="blobs">Where the distribution files go: the data directory, or a fresh prefix of the test S3 bucket.</param>
+    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null, Action<WebApplicationBuilder>? host = null,
+        BlobBackend blobs = BlobBackend.FileSystem)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
         // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
@@ -46,6 +49,7 @@ internal sealed class TestIndex : IAsyncDisposable
             // NewProjectTests start with the real default ("approved") and the other policies.
             NewProjects = Auth.NewProjectPolicy.Anyone,
         };
+        if (blobs == BlobBackend.S3) options = options with { Blobs = BlobBackends.S3Options() };
         if (configure is not null) options = configure(options);
         var clock = new ShiftableClock();
         var app = IndexServer.Build(options, builder =>

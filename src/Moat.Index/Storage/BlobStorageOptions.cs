@@ -62,7 +62,7 @@ public sealed record S3Location(string Bucket, string Prefix)
         // S3's bucket naming rules: 3 to 63 lower-case letters, digits, dots and hyphens.
         if (bucket.Length is < 3 or > 63 || !bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
             throw new IndexConfigurationException($"{source}: storage.blobs names the bucket \"{bucket}\": a bucket name is 3 to 63 lower-case letters, digits, dots and hyphens");
-        if (prefix.Split('/').Any(part => part is "" or "." or ".."))
+        if (prefix.Length > 0 && prefix.Split('/').Any(part => part is "" or "." or ".."))
             throw new IndexConfigurationException($"{source}: storage.blobs has an empty, \".\" or \"..\" part in its prefix \"{prefix}\"");
         return new S3Location(bucket, prefix.Length == 0 ? "" : prefix + "/");
     }

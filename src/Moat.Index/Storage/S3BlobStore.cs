@@ -119,11 +119,29 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     {
         await using (var file = new FileStream(staged.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan))
         {
-            var md5 = await MD5.HashDataAsync(file, ct);
+            // Hashed again as it is sent: the staging file is what was inspected, and only its exact bytes may be
+            // committed under its sha256 (a disk error or a tampered file must not become a blob).
+            var (sha256, md5) = await DigestsAsync(file, ct);
+            if (sha256 != staged.Sha256)
+                throw new IOException($"the staging file {staged.Path} changed after it was staged (sha256 {sha256}, staged as {staged.Sha256}); nothing was committed");
             file.Position = 0;
             await PutVerifiedAsync(staged.Sha256, file, md5, ct);
         }
         staged.Dispose();
+    }
+
+    private static async Task<(string Sha256, byte[] Md5)> DigestsAsync(Stream content, CancellationToken ct)
+    {
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await content.ReadAsync(buffer, ct)) > 0)
+        {
+            sha256.AppendData(buffer, 0, read);
+            md5.AppendData(buffer, 0, read);
+        }
+        return (Convert.ToHexStringLower(sha256.GetHashAndReset()), md5.GetHashAndReset());
     }
 
     public async Task<string> PutAsync(ReadOnlyMemory<byte> content, CancellationToken ct)
