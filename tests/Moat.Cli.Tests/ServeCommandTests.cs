@@ -16,7 +16,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("[server]\nmax-upload-md = 300\n", 2, "unknown key 'max-upload-md' in [server]; did you mean 'max-upload-mb'?")]
     [InlineData("policy.malicous = \"quarantine\"\n", 1, "unknown key 'malicous' in [policy]; did you mean 'malicious'?")]
     [InlineData("[mail]\nhost = \"smtp.example.com\"\npasword-env = \"X\"\n", 3, "unknown key 'pasword-env' in [mail]; did you mean 'password-env'?")]
-    [InlineData("[policy]\nmalicious = \"quarantine\"\n[firewall]\nmode = \"strict\"\n", 3, "unknown section [firewall]; valid: server, policy, proxy, security, advisories, mail, repository")]
+    [InlineData("[policy]\nmalicious = \"quarantine\"\n[firewall]\nmode = \"strict\"\n", 3, "unknown section [firewall]; valid: server, policy, proxy, security, advisories, mail, repository, storage")]
     public void A_misspelt_setting_stops_the_server_naming_the_file_line_key_and_the_nearest_valid_key(string toml, int line, string message)
     {
         var config = Path.Combine(_root, "moat.toml");
@@ -54,8 +54,13 @@ public sealed class ServeCommandTests : IDisposable
             from = "Moat <moat@example.com>"
             directory = "mail-out"
             password-env = "MOAT_MAIL_PASSWORD"
+            [storage]
+            blobs = "s3://moat-files/index"
+            s3-path-style = true
+            s3-presigned-downloads = true
             """);
         var options = Commands.ServeCommand.LoadOptions(config, Path.Combine(_root, "data"));
+        Assert.Equal("moat-files", options.Blobs.S3?.Bucket);
         Assert.Equal(Moat.Index.GatePolicyAction.Quarantine, options.OnMalicious);
         Assert.Equal(["alice"], options.Security.Admins);
         Assert.Equal(("smtp.example.com", 2525, Moat.Index.Mail.MailSecurity.Tls), (options.Mail.Host, options.Mail.EffectivePort, options.Mail.Security));

@@ -255,6 +255,25 @@ public sealed class S3BlobStoreTests : IDisposable
         Assert.DoesNotContain(await blobs.ListAsync(), b => !b.Staging);
     }
 
+    [ServerFact(TestServer.S3)]
+    public async Task Listing_pages_through_the_bucket_and_skips_keys_this_store_did_not_write()
+    {
+        var options = BlobBackends.S3Options();
+        var blobs = (S3BlobStore)BlobBackends.Open(BlobBackend.S3, _root, options);
+        var written = new List<string>();
+        for (var i = 0; i < 5; i++) written.Add(await blobs.PutAsync(System.Text.Encoding.UTF8.GetBytes($"blob {i}"), default));
+        // Someone else's objects under the prefix: not at a blob's key, so never listed (and never swept).
+        var sha = written[0];
+        var client = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(options.Connection!.AccessKeyId, options.Connection.SecretAccessKey),
+            new Amazon.S3.AmazonS3Config { ServiceURL = options.Connection.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        foreach (var stray in new[] { "README.txt", sha, $"{sha[..2]}/{sha}", $"ff/ff/{sha}" })
+            await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = options.S3!.Bucket, Key = options.S3.Prefix + stray, ContentBody = "not a blob", UseChunkEncoding = false });
+
+        var paged = new S3BlobStore(client, options.S3!, Path.Combine(_root, "blob-staging"), presignedDownloads: false, Amazon.S3.Protocol.HTTP) { ListPageSize = 2 };
+        Assert.Equal(written.Order(), (await paged.ListAsync()).Select(b => b.Name).Order());
+        Assert.All(await paged.ListAsync(), b => Assert.InRange(b.LastWriteUtc, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1)));
+    }
+
     [Fact]
     public void The_put_answer_is_checked_against_the_content_sent()
     {

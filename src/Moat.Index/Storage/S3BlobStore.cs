@@ -66,6 +66,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return new S3BlobStore(client, location, stagingDirectory, options.S3PresignedDownloads, protocol);
     }
 
+    /// <summary>Keys per ListObjectsV2 page (S3's maximum; smaller in tests, to page through a small bucket).</summary>
+    internal int ListPageSize { get; init; } = 1000;
+
     public string KeyOf(string sha256) => $"{_location.Prefix}{sha256[..2]}/{sha256[2..4]}/{sha256}";
 
     /// <summary>
@@ -230,7 +233,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public async IAsyncEnumerable<StoredBlob> ListAsync([EnumeratorCancellation] CancellationToken ct)
     {
         foreach (var staging in _staging.List()) yield return staging;
-        var request = new ListObjectsV2Request { BucketName = _location.Bucket, Prefix = _location.Prefix };
+        var request = new ListObjectsV2Request { BucketName = _location.Bucket, Prefix = _location.Prefix, MaxKeys = ListPageSize };
         while (true)
         {
             var page = await _s3.ListObjectsV2Async(request, ct);
