@@ -44,6 +44,16 @@ start_s3rver() {
     MOAT_TEST_S3_ACCESS_KEY_ID=S3RVER MOAT_TEST_S3_SECRET_ACCESS_KEY=S3RVER
 }
 
+# A throw-away PostgreSQL cluster (.ci/postgres), named by MOAT_TEST_DATABASE_URL.
+start_postgresql() {
+  local root
+  root=$(mktemp -d -t moat-postgres.XXXXXX) && chmod 755 "$root"  # PostgreSQL runs as its own user
+  test_server_stops+=(".ci/postgres stop '$root/postgres'; rm -rf '$root'")
+  MOAT_TEST_DATABASE_URL=$(.ci/postgres start "$root/postgres")
+  export MOAT_TEST_DATABASE_URL
+}
+
 start_test_servers() {
+  start_postgresql
   start_s3rver
 }

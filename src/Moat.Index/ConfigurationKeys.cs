@@ -23,7 +23,7 @@ public static class ConfigurationKeys
         ["advisories"] = Advisories.AdvisoryOptions.SettingKeys,
         ["mail"] = Mail.MailOptions.Keys,
         ["repository"] = [],
-        ["storage"] = [.. Storage.BlobStorageOptions.SettingKeys],
+        ["storage"] = ["database", .. Storage.BlobStorageOptions.SettingKeys],
     };
 
     /// <summary>Throws <see cref="IndexConfigurationException"/> for the first unknown section or key in <paramref name="text"/>.</summary>

@@ -84,10 +84,20 @@ public sealed record IndexOptions
     /// <summary>Where account mail goes (<c>[mail]</c>): a directory of .eml files by default, or an SMTP server.</summary>
     public Mail.MailOptions Mail { get; init; } = new();
 
+    /// <summary>
+    /// Where the index's tables live (<c>[storage] database</c>, or the <c>MOAT_DATABASE_URL</c> environment variable,
+    /// which wins): a <c>postgresql://</c> URL, or null for the embedded SQLite files under <see cref="DataDirectory"/>.
+    /// </summary>
+    public string? Database { get; init; }
+
+    /// <summary>The environment variable that names the database (<see cref="Database"/>), so a password need not sit in moat.toml.</summary>
+    public const string DatabaseEnvironmentVariable = "MOAT_DATABASE_URL";
+
     /// <summary>Where distribution files live (<c>[storage] blobs</c>): under <see cref="BlobDirectory"/> by default, or an S3-compatible bucket.</summary>
     public Storage.BlobStorageOptions Blobs { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
+    public string ProxyDatabasePath => Path.Combine(DataDirectory, "proxy.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
     public string AdvisoryDirectory => Path.Combine(DataDirectory, "advisories");
 
@@ -100,7 +110,7 @@ public sealed record IndexOptions
         if (!File.Exists(path))
         {
             if (explicitPath) throw new IndexConfigurationException($"configuration file not found: {path}");
-            return options;
+            return WithEnvironment(options);
         }
         TomlTable table;
         try
@@ -113,8 +123,12 @@ public sealed record IndexOptions
         {
             throw new IndexConfigurationException($"{path}: {ex.Message}");
         }
-        return Apply(options, table, path);
+        return WithEnvironment(Apply(options, table, path));
     }
+
+    /// <summary>Settings the environment gives (<see cref="DatabaseEnvironmentVariable"/>), over the file's.</summary>
+    public static IndexOptions WithEnvironment(IndexOptions options) =>
+        Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable) is { Length: > 0 } url ? options with { Database = url } : options;
 
     /// <summary>
     /// Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours,
@@ -165,10 +179,18 @@ public sealed record IndexOptions
                 } : options.NewProjects,
             };
         }
+        if (table.TryGetValue("storage", out var storageValue) && storageValue is TomlTable storage)
+        {
+            options = options with
+            {
+                Database = Text(storage, "database", source) is { } database
+                    ? Storage.Database.IsPostgreSqlUrl(database) ? database : throw Bad(source, "storage.database", "a postgresql:// URL (leave it out for the embedded SQLite database)")
+                    : options.Database,
+                Blobs = Moat.Index.Storage.BlobStorageOptions.Apply(options.Blobs, storage, source),
+            };
+        }
         if (table.TryGetValue("proxy", out var proxyValue) && proxyValue is TomlTable proxy)
             options = options with { Proxy = Moat.Index.Proxy.ProxyOptions.Apply(options.Proxy, proxy, source) };
-        if (table.TryGetValue("storage", out var storageValue) && storageValue is TomlTable storage)
-            options = options with { Blobs = Moat.Index.Storage.BlobStorageOptions.Apply(options.Blobs, storage, source) };
         if (table.TryGetValue("advisories", out var advisoriesValue) && advisoriesValue is TomlTable advisories)
             options = options with { Advisories = Moat.Index.Advisories.AdvisoryOptions.Apply(options.Advisories, advisories, source) };
         if (table.TryGetValue("repository", out var repositoryValue))

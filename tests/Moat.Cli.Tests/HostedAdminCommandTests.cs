@@ -12,7 +12,7 @@ public sealed class HostedAdminCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var store = SqliteMetadataStore.Open(Path.Combine(_data.FullName, "moat.db"));
+        var store = SqlMetadataStore.Open(Path.Combine(_data.FullName, "moat.db"));
         var sha = new string('e', 64);
         var file = new FileRecord(Filename, "evil-pkg", "1.0", "sdist", "source", null, sha, null, "00", 10, DateTimeOffset.UtcNow, null, false, null,
             FileState.Quarantined, "evil_pkg-1.0.tar.gz is quarantined: judged malicious", null, null);
@@ -53,7 +53,7 @@ public sealed class HostedAdminCommandTests : IAsyncLifetime
     {
         var (exit, _, _) = Admin("hosted", "release", Filename);
         Assert.NotEqual(0, exit); // --reason is required
-        var store = SqliteMetadataStore.Open(Path.Combine(_data.FullName, "moat.db"));
+        var store = SqlMetadataStore.Open(Path.Combine(_data.FullName, "moat.db"));
         Assert.Equal(FileState.Quarantined, (await store.GetFileAsync(Filename))!.State);
 
         (exit, var output, _) = Admin("hosted", "release", Filename, "--reason", "reviewed: test fixture");

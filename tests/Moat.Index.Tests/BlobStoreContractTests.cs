@@ -128,7 +128,7 @@ public sealed class BlobStoreContractTests : IDisposable
         Assert.Equal(content.Length, leftover.Bytes);
 
         var clock = new ShiftableClock();
-        var sweep = new BlobSweep(SqliteMetadataStore.Open(Path.Combine(_root, "moat.db")), null, after, clock);
+        var sweep = new BlobSweep(SqlMetadataStore.Open(Path.Combine(_root, "moat.db")), null, after, clock);
         Assert.Equal(1, (await sweep.RunAsync(BlobSweep.DefaultGrace, delete: true)).TooYoung); // an upload in flight, perhaps
         clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal([leftover.Name], (await sweep.RunAsync(BlobSweep.DefaultGrace, delete: true)).Deleted.Select(b => b.Name));
@@ -141,7 +141,7 @@ public sealed class BlobStoreContractTests : IDisposable
     public async Task The_sweep_deletes_old_orphans_and_keeps_referenced_and_recommitted_blobs(BlobBackend backend)
     {
         var blobs = BlobBackends.Open(backend, _root);
-        var store = SqliteMetadataStore.Open(Path.Combine(_root, "moat.db"));
+        var store = SqlMetadataStore.Open(Path.Combine(_root, "moat.db"));
         var referenced = await blobs.PutAsync("referenced"u8.ToArray(), default);
         var orphan = await blobs.PutAsync("orphan"u8.ToArray(), default);
         var recommitted = await blobs.PutAsync("recommitted"u8.ToArray(), default);

@@ -20,7 +20,7 @@ public sealed class BlobSweepTests : IDisposable
     /// </summary>
     private async Task<Scene> BuildAsync()
     {
-        var store = SqliteMetadataStore.Open(Path.Combine(_root, "moat.db"));
+        var store = SqlMetadataStore.Open(Path.Combine(_root, "moat.db"));
         var proxy = ProxyStore.Open(Path.Combine(_root, "proxy.db"));
         var blobs = new FileSystemBlobStore(Path.Combine(_root, "blobs"));
         var shas = new Dictionary<string, string>();

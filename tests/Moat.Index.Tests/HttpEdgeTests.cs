@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using Moat.Index.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Moat.Index.Accounts;
@@ -24,9 +24,9 @@ public sealed class HttpEdgeTests
         await using var index = await TestIndex.StartAsync(o => o with { LogRequests = true, LogLevel = "information" },
             host => host.Logging.AddProvider(log));
         // A real fault: the table /healthz reads is gone.
-        using (var connection = new SqliteConnection($"Data Source={index.App.Services.GetRequiredService<IndexOptions>().DatabasePath}"))
+        using (var databases = IndexDatabases.Open(index.Options))
+        using (var connection = databases.Index.Connect())
         {
-            connection.Open();
             using var drop = connection.CreateCommand();
             drop.CommandText = "DROP TABLE index_state";
             drop.ExecuteNonQuery();

@@ -221,7 +221,7 @@ public sealed class ReleaseApprovalTests
         var root = Path.Combine(Path.GetTempPath(), "moat-storage-tests", Guid.NewGuid().ToString("N"));
         try
         {
-            var store = Moat.Index.Storage.SqliteMetadataStore.Open(Path.Combine(root, "moat.db"));
+            var store = Moat.Index.Storage.SqlMetadataStore.Open(Path.Combine(root, "moat.db"));
             Moat.Index.Storage.FileRecord File(string filename, string version, Moat.Index.Storage.FileState state) => new(filename, "a", version, "bdist_wheel", "py3", null,
                 Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(filename))), null, new string('2', 32), 10,
                 DateTimeOffset.UtcNow, null, false, null, state, null, null, null);

@@ -31,7 +31,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public async Task A_file_row_needs_its_project_state_and_filenames_are_never_reused()
     {
-        var store = SqliteMetadataStore.Open(Path.Combine(_root, "moat.db"));
+        var store = SqlMetadataStore.Open(Path.Combine(_root, "moat.db"));
         var file = new FileRecord("a-1.0-py3-none-any.whl", "a", "1.0", "bdist_wheel", "py3", null, new string('1', 64), null, new string('2', 32), 10,
             DateTimeOffset.UtcNow, null, false, null, FileState.Available, null, null, null);
         Assert.Equal(AddFileOutcome.Added, (await store.AddFileAsync(file, "A")).Outcome);
@@ -45,7 +45,7 @@ public sealed class StorageTests : IDisposable
         Assert.Equal(AddFileOutcome.ProjectNotAcceptingUploads, (await store.AddFileAsync(file with { Filename = "a-2.0-py3-none-any.whl" }, "A")).Outcome);
 
         // Reopening migrates nothing twice and keeps the data.
-        var reopened = SqliteMetadataStore.Open(Path.Combine(_root, "moat.db"));
+        var reopened = SqlMetadataStore.Open(Path.Combine(_root, "moat.db"));
         Assert.Equal(ProjectStatus.Archived, (await reopened.GetProjectAsync("a"))!.Status);
     }
 

@@ -21,11 +21,14 @@ internal sealed class TestIndex : IAsyncDisposable
     public IMetadataStore Store => App.Services.GetRequiredService<IMetadataStore>();
     public IndexAdmin Admin => App.Services.GetRequiredService<IndexAdmin>();
     public IBlobStore Blobs => App.Services.GetRequiredService<IBlobStore>();
+    /// <summary>The index's configuration as started (its <see cref="IndexOptions.Database"/> is the test's own).</summary>
+    public IndexOptions Options { get; }
     /// <summary>The server's clock: real time until a test advances it.</summary>
     public ShiftableClock Clock { get; }
 
     private TestIndex(string data, WebApplication app, ShiftableClock clock)
     {
+        Options = app.Services.GetRequiredService<IndexOptions>();
         DataDirectory = data;
         App = app;
         Clock = clock;
@@ -48,6 +51,7 @@ internal sealed class TestIndex : IAsyncDisposable
             // Most tests are about something other than who may create a project, and let their users create one;
             // NewProjectTests start with the real default ("approved") and the other policies.
             NewProjects = Auth.NewProjectPolicy.Anyone,
+            Database = TestStorage.NewDatabase(),
         };
         if (blobs == BlobBackend.S3) options = options with { Blobs = BlobBackends.S3Options() };
         if (configure is not null) options = configure(options);
@@ -55,9 +59,8 @@ internal sealed class TestIndex : IAsyncDisposable
         var app = IndexServer.Build(options, builder =>
         {
             builder.WebHost.UseTestServer();
-            builder.Services.AddSingleton<TimeProvider>(clock);
             host?.Invoke(builder);
-        });
+        }, clock);
         await app.StartAsync();
         return new TestIndex(data, app, clock);
     }
@@ -109,6 +112,7 @@ internal sealed class TestIndex : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TestStorage.Drop(Options.Database);
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }

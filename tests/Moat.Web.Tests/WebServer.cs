@@ -55,10 +55,11 @@ public sealed class WebServer : IAsyncDisposable
             // and a page test must still meet the back-off it caused. (Its timing is tested in the index tests, with a moved clock.)
             Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName], BackoffFirst = TimeSpan.FromMinutes(5) },
             Proxy = new Moat.Index.Proxy.ProxyOptions { Upstream = "" }, // pypi.org is not reachable from tests
+            Database = TestStorage.NewDatabase(),
         };
         if (configure is not null) options = configure(options);
         var clock = new ShiftableClock();
-        var app = IndexServer.Build(options, builder => builder.Services.AddSingleton<TimeProvider>(clock));
+        var app = IndexServer.Build(options, time: clock);
         await app.StartAsync();
         return new WebServer(url, data, app, options, clock);
     }
@@ -74,6 +75,7 @@ public sealed class WebServer : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        TestStorage.Drop(Options.Database);
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

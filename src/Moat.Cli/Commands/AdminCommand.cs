@@ -19,7 +19,8 @@ public static class AdminCommand
         IndexAdmin Open(ParseResult parse)
         {
             var options = ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data));
-            return new IndexAdmin(SqliteMetadataStore.Open(options.DatabasePath), Moat.Index.Accounts.AccountStore.Open(options.DatabasePath));
+            var databases = IndexDatabases.Open(options);
+            return new IndexAdmin(SqlMetadataStore.Open(databases.Index), Moat.Index.Accounts.AccountStore.Open(databases.Index));
         }
 
         int Print(ParseResult parse, AdminResult result)

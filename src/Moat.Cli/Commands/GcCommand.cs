@@ -23,9 +23,9 @@ public static class GcCommand
             var options = loadOptions(parse);
             if (parse.GetValue(grace) is { } minutes && minutes < 0) throw new CliInputException("--grace-minutes must be 0 or more.");
             var graceTime = parse.GetValue(grace) is { } m ? TimeSpan.FromMinutes(m) : options.BlobGrace;
-            if (!File.Exists(options.DatabasePath)) throw new CliInputException($"no index database at {options.DatabasePath}");
-            var proxyDb = Path.Combine(options.DataDirectory, "proxy.db");
-            var sweep = new BlobSweep(SqliteMetadataStore.Open(options.DatabasePath), File.Exists(proxyDb) ? ProxyStore.Open(proxyDb) : null,
+            if (options.Database is null && !File.Exists(options.DatabasePath)) throw new CliInputException($"no index database at {options.DatabasePath}");
+            var databases = IndexDatabases.Open(options);
+            var sweep = new BlobSweep(SqlMetadataStore.Open(databases.Index), ProxyStore.Open(databases.Proxy),
                 OpenBlobs(options), TimeProvider.System);
             var deleting = parse.GetValue(delete);
             var report = await sweep.RunAsync(graceTime, deleting, ct);

@@ -22,8 +22,9 @@ public static class HostedAdminCommand
 
     private static HostedQuarantine Open(IndexOptions options)
     {
-        var accounts = Moat.Index.Accounts.AccountStore.Open(options.DatabasePath);
-        return new HostedQuarantine(SqliteMetadataStore.Open(options.DatabasePath), accounts, new Moat.Index.Security.SecurityEvents(accounts, TimeProvider.System));
+        var databases = IndexDatabases.Open(options);
+        var accounts = Moat.Index.Accounts.AccountStore.Open(databases.Index);
+        return new HostedQuarantine(SqlMetadataStore.Open(databases.Index), accounts, new Moat.Index.Security.SecurityEvents(accounts, TimeProvider.System));
     }
 
     public static Command Create(Func<ParseResult, IndexOptions> load)
@@ -69,7 +70,8 @@ public static class HostedAdminCommand
         {
             var options = load(parse);
             var hosted = await Open(options).ListAsync(ct);
-            var proxied = await new ProxyAdmin(ProxyStore.Open(Path.Combine(options.DataDirectory, "proxy.db")), SqliteMetadataStore.Open(options.DatabasePath)).ListAsync(ct);
+            var databases = IndexDatabases.Open(options);
+            var proxied = await new ProxyAdmin(ProxyStore.Open(databases.Proxy), SqlMetadataStore.Open(databases.Index)).ListAsync(ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {

@@ -18,7 +18,8 @@ public static class ProxyAdminCommand
         ProxyAdmin Open(ParseResult parse)
         {
             var options = load(parse);
-            return new ProxyAdmin(ProxyStore.Open(Path.Combine(options.DataDirectory, "proxy.db")), SqliteMetadataStore.Open(options.DatabasePath));
+            var databases = IndexDatabases.Open(options);
+            return new ProxyAdmin(ProxyStore.Open(databases.Proxy), SqlMetadataStore.Open(databases.Index));
         }
 
         int Print(ParseResult parse, AdminResult result)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Moat.Index.Storage;
 
 namespace Moat.Index.Accounts;
 
@@ -114,16 +115,14 @@ public sealed class SwitchRow
 #pragma warning restore IDE1006
 
 /// <summary>
-/// Accounts, sessions, 2FA, tokens, publishers, switches and the event log, in the index's SQLite file beside the
-/// metadata tables. Same conventions as <see cref="Storage.SqliteMetadataStore"/> (portable SQL, ISO-8601 text
-/// times); its own append-only migration list in <c>account_schema_version</c>, so the package tables and the
+/// Accounts, sessions, 2FA, tokens, publishers, switches and the event log, in the index's database beside the
+/// metadata tables. Same conventions as <see cref="Storage.SqlMetadataStore"/> (portable SQL on <see cref="Database"/>,
+/// ISO-8601 text times); its own append-only migration list (component "accounts"), so the package tables and the
 /// account tables evolve without renumbering each other. The event table has no UPDATE or DELETE statement anywhere:
 /// it is append-only by construction.
 /// </summary>
 public sealed class AccountStore
 {
-    private readonly string _connectionString;
-
     internal static readonly string[][] Migrations =
     [
         [
@@ -212,36 +211,28 @@ public sealed class AccountStore
         ],
     ];
 
-    private AccountStore(string connectionString) => _connectionString = connectionString;
+    private readonly Database _database;
+    private readonly TimeProvider _time;
 
-    public static AccountStore Open(string databasePath)
+    private AccountStore(Database database, TimeProvider time)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        var builder = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 };
-        var store = new AccountStore(builder.ToString());
-        using var connection = store.Connect();
-        connection.Execute("PRAGMA journal_mode = WAL");
-        connection.Execute("CREATE TABLE IF NOT EXISTS account_schema_version (version INTEGER NOT NULL)");
-        using var transaction = connection.BeginTransaction();
-        var applied = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM account_schema_version", transaction: transaction) ?? 0;
-        for (var i = (int)applied; i < Migrations.Length; i++)
-        {
-            foreach (var statement in Migrations[i]) connection.Execute(statement, transaction: transaction);
-            connection.Execute("INSERT INTO account_schema_version (version) VALUES (@v)", new { v = i + 1 }, transaction);
-        }
-        transaction.Commit();
-        return store;
+        _database = database;
+        _time = time;
     }
 
-    private SqliteConnection Connect()
+    /// <summary>Opens the store on <paramref name="database"/>, creating and migrating its tables when needed.</summary>
+    public static AccountStore Open(Database database, TimeProvider? time = null)
     {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = FULL";
-        command.ExecuteNonQuery();
-        return connection;
+        database.Migrate("accounts", Migrations, legacyVersionTable: "account_schema_version");
+        return new AccountStore(database, time ?? TimeProvider.System);
     }
+
+    /// <summary>The embedded default: the store in a SQLite file of its own.</summary>
+    public static AccountStore Open(string sqlitePath) => Open(Database.Sqlite(sqlitePath));
+
+    private DbConnection Connect() => _database.Connect();
+
+    private Task<DbTransaction> BeginWriteAsync(DbConnection connection) => _database.BeginWriteAsync(connection, "accounts");
 
     public static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
@@ -277,7 +268,7 @@ public sealed class AccountStore
                 """, user);
             return true;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == 19) // constraint: the username is taken
+        catch (DbException ex) when (Database.IsUniqueViolation(ex)) // the username is taken
         {
             return false;
         }
@@ -310,7 +301,7 @@ public sealed class AccountStore
     public async Task<string?> ConsumeEmailVerificationAsync(string tokenHash, DateTimeOffset now)
     {
         await using var c = Connect();
-        await using var t = await c.BeginTransactionAsync();
+        await using var t = await BeginWriteAsync(c);
         var row = await c.QuerySingleOrDefaultAsync<(string user_id, string expires_at)?>(
             "SELECT user_id, expires_at FROM email_verifications WHERE token_hash = @tokenHash", new { tokenHash }, t);
         if (row is null) return null;
@@ -346,7 +337,7 @@ public sealed class AccountStore
     public async Task<int?> CompletePasswordResetAsync(string tokenHash, string userId, string passwordHash)
     {
         await using var c = Connect();
-        await using var t = await c.BeginTransactionAsync();
+        await using var t = await BeginWriteAsync(c);
         if (await c.ExecuteAsync("DELETE FROM password_resets WHERE token_hash = @tokenHash AND user_id = @userId", new { tokenHash, userId }, t) != 1) return null;
         await c.ExecuteAsync("DELETE FROM password_resets WHERE user_id = @userId", new { userId }, t);
         await c.ExecuteAsync("UPDATE users SET password_hash = @passwordHash, failed_logins = 0, locked_until = NULL WHERE id = @userId", new { userId, passwordHash }, t);
@@ -376,7 +367,7 @@ public sealed class AccountStore
     public async Task ReplaceRecoveryCodesAsync(string userId, IEnumerable<string> codeHashes)
     {
         await using var c = Connect();
-        await using var t = await c.BeginTransactionAsync();
+        await using var t = await BeginWriteAsync(c);
         await c.ExecuteAsync("DELETE FROM recovery_codes WHERE user_id = @userId", new { userId }, t);
         foreach (var h in codeHashes) await c.ExecuteAsync("INSERT INTO recovery_codes (user_id, code_hash) VALUES (@userId, @h)", new { userId, h }, t);
         await t.CommitAsync();
@@ -441,8 +432,8 @@ public sealed class AccountStore
                 last_failure_ms = @nowMs,
                 blocked_until_ms = CASE
                     WHEN login_backoff.failures + 1 < @free THEN 0
-                    WHEN login_backoff.failures + 1 - @free >= 30 OR (@first << (login_backoff.failures + 1 - @free)) >= @longest THEN @nowMs + @longest
-                    ELSE @nowMs + (@first << (login_backoff.failures + 1 - @free)) END
+                    WHEN login_backoff.failures + 1 - @free >= 30 OR (@first << CAST(login_backoff.failures + 1 - @free AS INTEGER)) >= @longest THEN @nowMs + @longest
+                    ELSE @nowMs + (@first << CAST(login_backoff.failures + 1 - @free AS INTEGER)) END
             WHERE login_backoff.blocked_until_ms <= @nowMs
             RETURNING failures
             """, new
@@ -508,7 +499,7 @@ public sealed class AccountStore
             SELECT 'owner' FROM project_organisations po
                 JOIN organisation_members om ON om.organisation = po.organisation
                 WHERE po.project = @project AND om.user_id = @userId AND om.role = 'owner'
-        ) ORDER BY CASE role WHEN 'owner' THEN 0 ELSE 1 END LIMIT 1
+        ) AS roles ORDER BY CASE role WHEN 'owner' THEN 0 ELSE 1 END LIMIT 1
         """, new { project, userId });
     public Task<IReadOnlyList<(string user_id, string role)>> RolesAsync(string project) => ManyAsync<(string, string)>("SELECT user_id, role FROM project_roles WHERE project = @project ORDER BY user_id", new { project });
     /// <summary>The projects a user has a role in, with the role, by name.</summary>
@@ -541,7 +532,7 @@ public sealed class AccountStore
     public async Task<bool> CreateOrganisationAsync(string name, string displayName, string ownerId, DateTimeOffset now)
     {
         await using var c = Connect();
-        await using var t = await c.BeginTransactionAsync();
+        await using var t = await BeginWriteAsync(c);
         if (await c.ExecuteAsync("INSERT INTO organisations (name, display_name, created_at) VALUES (@name, @displayName, @now) ON CONFLICT (name) DO NOTHING",
                 new { name, displayName, now = Text(now) }, t) == 0) return false;
         await c.ExecuteAsync("INSERT INTO organisation_members (organisation, user_id, role) VALUES (@name, @ownerId, 'owner')", new { name, ownerId }, t);
@@ -562,7 +553,7 @@ public sealed class AccountStore
     public async Task<bool> RemoveOrganisationMemberAsync(string organisation, string userId)
     {
         await using var c = Connect();
-        await using var t = await c.BeginTransactionAsync();
+        await using var t = await BeginWriteAsync(c);
         var owners = await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM organisation_members WHERE organisation = @organisation AND role = 'owner' AND user_id <> @userId", new { organisation, userId }, t);
         if (owners == 0) return false;
         if (await c.ExecuteAsync("DELETE FROM organisation_members WHERE organisation = @organisation AND user_id = @userId", new { organisation, userId }, t) == 0) return false;
@@ -654,16 +645,20 @@ public sealed class AccountStore
     public async Task<bool> ClaimJtiAsync(string jti, DateTimeOffset expires)
     {
         await using var c = Connect();
-        await c.ExecuteAsync("DELETE FROM oidc_jtis WHERE expires_at < @now", new { now = Text(DateTimeOffset.UtcNow.AddMinutes(-10)) });
+        await c.ExecuteAsync("DELETE FROM oidc_jtis WHERE expires_at < @now", new { now = Text(_time.GetUtcNow().AddMinutes(-10)) });
         return await c.ExecuteAsync("INSERT INTO oidc_jtis (jti, expires_at) VALUES (@jti, @e) ON CONFLICT (jti) DO NOTHING", new { jti, e = Text(expires) }) == 1;
     }
 
     // Kill switches
     public async Task SetSwitchAsync(string name, bool enabled, string? reason)
     {
-        await ExecAsync(
+        await using var c = Connect();
+        await using var t = await BeginWriteAsync(c);
+        await c.ExecuteAsync(
             "INSERT INTO kill_switches (name, enabled, reason, changed_at) VALUES (@name, @e, @reason, @at) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, reason = excluded.reason, changed_at = excluded.changed_at",
-            new { name, e = enabled ? 1 : 0, reason, at = Text(DateTimeOffset.UtcNow) });
+            new { name, e = enabled ? 1 : 0, reason, at = Text(_time.GetUtcNow()) }, t);
+        await _database.NotifyChangedAsync(c, t);
+        await t.CommitAsync();
         Interlocked.Increment(ref _switchWrites);
     }
 
@@ -673,30 +668,11 @@ public sealed class AccountStore
     public long SwitchWrites => Interlocked.Read(ref _switchWrites);
     public Task<IReadOnlyList<SwitchRow>> SwitchesAsync() => ManyAsync<SwitchRow>("SELECT * FROM kill_switches");
 
-    // One connection of its own, never returned to the pool: SQLite's data_version is per connection.
-    private readonly Lock _dataVersionLock = new();
-    private SqliteCommand? _dataVersion;
-
     /// <summary>
-    /// SQLite's <c>PRAGMA data_version</c> on a dedicated connection: it changes whenever any other connection — in
-    /// this process or another, such as <c>moat admin switch</c> — commits. A prepared statement and a shared-memory
-    /// read, so hot paths can cache what they read from this database and still notice every change at once.
+    /// Changes whenever another process or node may have changed the switches (<see cref="Database.ChangeVersion"/>),
+    /// so hot paths can cache what they read and still notice every change at once.
     /// </summary>
-    public long DataVersion()
-    {
-        lock (_dataVersionLock)
-        {
-            if (_dataVersion is null)
-            {
-                var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
-                connection.Open();
-                _dataVersion = connection.CreateCommand();
-                _dataVersion.CommandText = "PRAGMA data_version";
-                _dataVersion.Prepare();
-            }
-            return (long)_dataVersion.ExecuteScalar()!;
-        }
-    }
+    public long DataVersion() => _database.ChangeVersion();
 
     // Security events: insert and select only.
     public Task AppendEventAsync(EventRow row) => ExecAsync(

@@ -24,8 +24,10 @@ namespace Moat.Index.Hosting;
 /// </summary>
 public static class IndexServer
 {
-    public static WebApplication Build(IndexOptions options, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="time">The clock of every service and store (tests pass one they can move); the system clock by default.</param>
+    public static WebApplication Build(IndexOptions options, Action<WebApplicationBuilder>? configure = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         options = options with { Security = options.Security with { ListenOrigin = Accounts.SecurityOptions.OriginOf(options.Listeners) } };
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "moat", ContentRootPath = AppContext.BaseDirectory });
@@ -37,14 +39,21 @@ public static class IndexServer
         });
         ConfigureLogging(builder.Logging, options);
 
-        var store = SqliteMetadataStore.Open(options.DatabasePath);
+        // Opened and migrated now, so a database that cannot be reached or is too new stops the start with one line.
+        var databases = IndexDatabases.Open(options);
+        var store = SqlMetadataStore.Open(databases.Index, time);
+        var accounts = AccountStore.Open(databases.Index, time);
+        var proxyStore = Proxy.ProxyStore.Open(databases.Proxy, time);
         var blobs = BlobStores.Open(options);
-        var cache = new SimplePageCache(store, TimeProvider.System, options.PageRevalidateAfter);
+        var cache = new SimplePageCache(store, time, options.PageRevalidateAfter);
+        builder.Services.AddSingleton(time);
+        // A factory, so the container disposes the connection pools (and PostgreSQL's listener) with the app.
+        builder.Services.AddSingleton(_ => databases);
+        builder.Services.AddSingleton(proxyStore);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IMetadataStore>(store);
         builder.Services.AddSingleton<IBlobStore>(_ => blobs); // created by a factory: the container disposes it (an S3 client)
         builder.Services.AddSingleton(cache);
-        var accounts = AccountStore.Open(options.DatabasePath);
         builder.Services.AddSingleton(accounts);
         AddAccounts(builder.Services, options);
         builder.Services.AddSingleton(new IndexAdmin(store, accounts, cache.Invalidate));
@@ -57,16 +66,18 @@ public static class IndexServer
         builder.Services.AddSingleton<IUploadCheck, NameCheck>();
         Proxy.ProxyServices.Add(builder.Services, options);
         Web.WebPages.AddServices(builder.Services, options);
-        builder.Services.AddSingleton(sp => new BlobSweep(store, sp.GetRequiredService<Proxy.ProxyStore>(), blobs, TimeProvider.System));
+        builder.Services.AddSingleton(sp => new BlobSweep(store, proxyStore, blobs, time));
         builder.Services.AddHostedService<BlobSweepService>();
         builder.Services.AddSingleton(new Advisories.AdvisoryDatabase(new Moat.Analysis.Dependencies.Advisories.AdvisoryStore(options.AdvisoryDirectory)));
         builder.Services.AddSingleton(sp => new Advisories.AdvisoryUpdater(
-            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 3 }) { Timeout = TimeSpan.FromMinutes(5) }, TimeProvider.System));
+            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 3 }) { Timeout = TimeSpan.FromMinutes(5) }, time));
         builder.Services.AddHostedService<Advisories.AdvisoryRefreshService>();
         builder.Services.AddSingleton<VulnerabilityPolicy>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Created now, so the container owns it and disposes the pools with the app (nothing else asks for it).
+        app.Services.GetRequiredService<IndexDatabases>();
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Storage").LogInformation("Blobs: {Location}", BlobStores.Describe(options));
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Mail").LogInformation("Mail: {Destination}", options.Mail.Describe(options.DataDirectory));
@@ -109,7 +120,6 @@ public static class IndexServer
     {
         var security = options.Security;
         services.AddSingleton(security);
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IndexAuthorization>();
         services.AddSingleton<TokenPlaces>();
         services.AddSingleton<NewProjects>();
@@ -121,8 +131,8 @@ public static class IndexServer
         services.AddSingleton<AccountMail>();
         AddMail(services, options);
         // Identity-provider and partner key fetches: short timeouts, no redirects to elsewhere.
-        services.AddSingleton(sp => new OidcVerifier(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System));
-        services.AddSingleton(sp => new DisclosureKeys(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, security, TimeProvider.System));
+        services.AddSingleton(sp => new OidcVerifier(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new DisclosureKeys(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) }, security, sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>The directory sink unless <c>[mail] host</c> names an SMTP server (then a background sender).</summary>

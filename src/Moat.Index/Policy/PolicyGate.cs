@@ -136,7 +136,7 @@ public sealed class ProjectStatusCheck : IUploadCheck
     public string Name => "project-status";
 
     public ValueTask<CheckOutcome> CheckAsync(UploadCandidate candidate, CancellationToken ct) =>
-        ValueTask.FromResult(candidate.ExistingProject is { } project && !SqliteMetadataStore.UploadsAllowed(project.Status)
+        ValueTask.FromResult(candidate.ExistingProject is { } project && !SqlMetadataStore.UploadsAllowed(project.Status)
             ? CheckOutcome.Refuse($"Project '{project.Name}' is {ProjectStatusNames.Of(project.Status)} and accepts no new uploads.")
             : CheckOutcome.Pass);
 }

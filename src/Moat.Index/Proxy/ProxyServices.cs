@@ -4,14 +4,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Moat.Index.Proxy;
 
-/// <summary>Registers the configured repositories: one <see cref="ProxyRepository"/> per proxy (one shared connection pool), the group resolver, and the firewall's files.</summary>
+/// <summary>Registers the configured repositories: one <see cref="ProxyRepository"/> per proxy (one shared connection pool), the group resolver (the ProxyStore is registered with the other stores), and the firewall's files.</summary>
 public static class ProxyServices
 {
     public static void Add(IServiceCollection services, IndexOptions options)
     {
         var layout = options.Layout;
         services.AddSingleton(layout);
-        services.AddSingleton(ProxyStore.Open(Path.Combine(options.DataDirectory, "proxy.db")));
         var http = new HttpClient(new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
@@ -19,7 +18,6 @@ public static class ProxyServices
             ConnectTimeout = TimeSpan.FromSeconds(10),
         })
         { Timeout = Timeout.InfiniteTimeSpan, DefaultRequestHeaders = { { "User-Agent", "moat-proxy" } } };
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new LookalikeGuard(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new Repositories(layout,
             [.. layout.Proxies.Select(p => new ProxyRepository(p, new UpstreamClient(http, p), sp.GetRequiredService<ProxyStore>(),

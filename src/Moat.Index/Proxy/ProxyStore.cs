@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Moat.Index.Storage;
 
 namespace Moat.Index.Proxy;
 
@@ -23,36 +24,47 @@ public sealed record ProxiedFile(string Sha256, string Filename, string Project,
 /// </summary>
 public sealed class ProxyStore
 {
-    private readonly string _connectionString;
-
-    private ProxyStore(string connectionString) => _connectionString = connectionString;
-
-    public static ProxyStore Open(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var store = new ProxyStore(new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString());
-        using var connection = store.Connect();
-        connection.Execute("PRAGMA journal_mode=WAL");
-        connection.Execute("""
-            CREATE TABLE IF NOT EXISTS pages (project TEXT PRIMARY KEY, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
+    /// <summary>Schema migrations in order (component "proxy"). Append, never edit.</summary>
+    internal static readonly string[][] Migrations =
+    [
+        [
+            // IF NOT EXISTS: proxy databases written before migrations were recorded already hold these tables.
+            "CREATE TABLE IF NOT EXISTS pages (project TEXT PRIMARY KEY, body TEXT NOT NULL, fetched_at TEXT NOT NULL)",
+            """
             CREATE TABLE IF NOT EXISTS proxied (sha256 TEXT PRIMARY KEY, filename TEXT NOT NULL, project TEXT NOT NULL,
-                state TEXT NOT NULL, reason TEXT, decided_at TEXT NOT NULL, override TEXT);
-            CREATE INDEX IF NOT EXISTS proxied_by_state ON proxied (state);
-            CREATE TABLE IF NOT EXISTS allowlist (project TEXT PRIMARY KEY, reason TEXT, added_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS first_seen (sha256 TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
-            """);
-        return store;
-    }
+                state TEXT NOT NULL, reason TEXT, decided_at TEXT NOT NULL, override TEXT)
+            """,
+            "CREATE INDEX IF NOT EXISTS proxied_by_state ON proxied (state)",
+            "CREATE TABLE IF NOT EXISTS allowlist (project TEXT PRIMARY KEY, reason TEXT, added_at TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS first_seen (sha256 TEXT PRIMARY KEY, seen_at TEXT NOT NULL)",
+        ],
+    ];
 
-    private SqliteConnection Connect()
+    private readonly Database _database;
+    private readonly TimeProvider _time;
+
+    private ProxyStore(Database database, TimeProvider time)
     {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        connection.Execute("PRAGMA busy_timeout=5000");
-        return connection;
+        _database = database;
+        _time = time;
     }
 
-    private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Opens the store on <paramref name="database"/>: on SQLite its own file (<c>proxy.db</c>), on PostgreSQL the
+    /// index's database (the tables are apart either way).
+    /// </summary>
+    public static ProxyStore Open(Database database, TimeProvider? time = null)
+    {
+        database.Migrate("proxy", Migrations);
+        return new ProxyStore(database, time ?? TimeProvider.System);
+    }
+
+    /// <summary>The embedded default: the store in a SQLite file of its own.</summary>
+    public static ProxyStore Open(string sqlitePath) => Open(Database.Sqlite(sqlitePath));
+
+    private DbConnection Connect() => _database.Connect();
+
+    private string Now() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
@@ -88,12 +100,13 @@ public sealed class ProxyStore
         if (repositories.Count == 0) return [];
         await using var connection = Connect();
         // Keys are "<repository>/<project>"; names are normalized, so instr() needs no escaping (as in the hosted search).
-        var rows = await connection.QueryAsync<string>("""
-            SELECT DISTINCT name FROM (SELECT substr(project, 1, instr(project, '/') - 1) AS repository, substr(project, instr(project, '/') + 1) AS name FROM pages)
-            WHERE repository IN @repositories AND instr(name, @q) > 0
+        var rows = await connection.QueryAsync<string>($"""
+            SELECT name FROM (SELECT substr(project, 1, instr(project, '/') - 1) AS repository, substr(project, instr(project, '/') + 1) AS name FROM pages) AS keys
+            WHERE {_database.InList("repository", "repositories")} AND instr(name, @q) > 0
+            GROUP BY name
             ORDER BY CASE WHEN name = @q THEN 0 WHEN instr(name, @q) = 1 THEN 1 ELSE 2 END, name
             LIMIT @limit
-            """, new { repositories, q = normalizedQuery, limit });
+            """, new { repositories = repositories.ToArray(), q = normalizedQuery, limit });
         return [.. rows];
     }
 
@@ -105,7 +118,7 @@ public sealed class ProxyStore
         await using var connection = Connect();
         foreach (var chunk in sha256s.Chunk(500))
         {
-            var rows = await connection.QueryAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 IN @chunk", new { chunk });
+            var rows = await connection.QueryAsync<Row>($"SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE {_database.InList("sha256", "chunk")}", new { chunk });
             foreach (var row in rows) found[row.sha256] = row.ToRecord();
         }
         return found;
@@ -118,11 +131,18 @@ public sealed class ProxyStore
     public async Task<IReadOnlySet<string>> ReferencedBlobsAsync()
     {
         await using var connection = Connect();
-        var hashes = await connection.QueryAsync<string>("""
-            SELECT sha256 FROM proxied
-            UNION SELECT json_extract(file.value, '$.CoreMetadataSha256') FROM pages, json_each(pages.body, '$.Files') AS file
-                WHERE json_extract(file.value, '$.CoreMetadataSha256') IS NOT NULL
-            """);
+        // The one statement in the stores that differs by engine: each has its own JSON functions.
+        var hashes = await connection.QueryAsync<string>(_database.Engine == DatabaseEngine.PostgreSql
+            ? """
+              SELECT sha256 FROM proxied
+              UNION SELECT file ->> 'CoreMetadataSha256' FROM pages, jsonb_array_elements(pages.body::jsonb -> 'Files') AS file
+                  WHERE file ->> 'CoreMetadataSha256' IS NOT NULL
+              """
+            : """
+              SELECT sha256 FROM proxied
+              UNION SELECT json_extract(file.value, '$.CoreMetadataSha256') FROM pages, json_each(pages.body, '$.Files') AS file
+                  WHERE json_extract(file.value, '$.CoreMetadataSha256') IS NOT NULL
+              """);
         return hashes.ToHashSet(StringComparer.Ordinal);
     }
 
@@ -130,11 +150,11 @@ public sealed class ProxyStore
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> FirstSeenAsync(IReadOnlyList<string> sha256s, DateTimeOffset now)
     {
         await using var connection = Connect();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await _database.BeginWriteAsync(connection, "proxy");
         var at = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
         foreach (var sha in sha256s)
             await connection.ExecuteAsync("INSERT INTO first_seen (sha256, seen_at) VALUES (@sha, @at) ON CONFLICT (sha256) DO NOTHING", new { sha, at }, transaction);
-        var rows = await connection.QueryAsync<(string Sha256, string SeenAt)>("SELECT sha256, seen_at FROM first_seen WHERE sha256 IN @sha256s", new { sha256s }, transaction);
+        var rows = await connection.QueryAsync<(string Sha256, string SeenAt)>($"SELECT sha256, seen_at FROM first_seen WHERE {_database.InList("sha256", "sha256s")}", new { sha256s = sha256s.ToArray() }, transaction);
         await transaction.CommitAsync();
         return rows.ToDictionary(r => r.Sha256, r => Time(r.SeenAt), StringComparer.Ordinal);
     }

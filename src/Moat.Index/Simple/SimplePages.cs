@@ -127,7 +127,7 @@ public static class SimplePages
                     json.WriteBoolean("core-metadata", false);
                 }
                 json.WriteNumber("size", file.Size);
-                if (file.UploadTime != default) json.WriteString("upload-time", SqliteMetadataStore.Text(file.UploadTime)); // unknown for HTML-only upstreams
+                if (file.UploadTime != default) json.WriteString("upload-time", SqlMetadataStore.Text(file.UploadTime)); // unknown for HTML-only upstreams
                 if (!file.Yanked) json.WriteBoolean("yanked", false);
                 else if (string.IsNullOrEmpty(file.YankedReason)) json.WriteBoolean("yanked", true);
                 else json.WriteString("yanked", file.YankedReason);

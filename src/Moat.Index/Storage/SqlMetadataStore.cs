@@ -1,22 +1,20 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Moat.Packaging.Filenames;
 
 namespace Moat.Index.Storage;
 
 /// <summary>
-/// The metadata store on SQLite through Dapper. The SQL is plain and portable (TEXT keys, no AUTOINCREMENT, ISO-8601
-/// timestamps as text, booleans as 0/1, serials from a counter row) so the PostgreSQL store can share it; see
-/// docs/architecture.md for why Dapper rather than EF Core. WAL mode lets readers run beside the one writer; each
-/// write is one IMMEDIATE transaction.
+/// The metadata store (projects, files, verdicts, API tokens) on <see cref="Database"/>: SQLite or PostgreSQL, the same
+/// statements on both; see docs/architecture.md for why Dapper rather than EF Core. Every write is one transaction
+/// from <see cref="Database.BeginWriteAsync"/>, and bumps the index's serial (pages and ETags follow it).
 /// </summary>
-public sealed class SqliteMetadataStore : IMetadataStore
+public sealed class SqlMetadataStore : IMetadataStore
 {
-    private readonly string _connectionString;
+    private readonly Database _database;
+    private readonly TimeProvider _time;
 
-    /// <summary>Schema migrations in order; the store records how many it has applied. Append, never edit.</summary>
     internal static readonly string[][] Migrations =
     [
         [
@@ -63,41 +61,23 @@ public sealed class SqliteMetadataStore : IMetadataStore
         ],
     ];
 
-    private SqliteMetadataStore(string connectionString) => _connectionString = connectionString;
-
-    /// <summary>Opens (creating and migrating when needed) the database file.</summary>
-    public static SqliteMetadataStore Open(string databasePath)
+    private SqlMetadataStore(Database database, TimeProvider time)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            DefaultTimeout = 30,
-        };
-        var store = new SqliteMetadataStore(builder.ToString());
-        store.Migrate();
+        _database = database;
+        _time = time;
+    }
+
+    /// <summary>Opens the store on <paramref name="database"/>, creating and migrating its tables when needed.</summary>
+    public static SqlMetadataStore Open(Database database, TimeProvider? time = null)
+    {
+        database.Migrate("metadata", Migrations, legacyVersionTable: "schema_version");
+        var store = new SqlMetadataStore(database, time ?? TimeProvider.System);
         store.BackfillKeys();
         return store;
     }
 
-    private void Migrate()
-    {
-        using var connection = Connect();
-        // WAL: readers never block the writer; synchronous FULL: a committed upload survives power loss.
-        connection.Execute("PRAGMA journal_mode = WAL");
-        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-        using var transaction = connection.BeginTransaction();
-        var applied = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version", transaction: transaction) ?? 0;
-        for (var i = (int)applied; i < Migrations.Length; i++)
-        {
-            foreach (var statement in Migrations[i]) connection.Execute(statement, transaction: transaction);
-            connection.Execute("INSERT INTO schema_version (version) VALUES (@v)", new { v = i + 1 }, transaction);
-        }
-        transaction.Commit();
-    }
+    /// <summary>The embedded default: the store in a SQLite file of its own.</summary>
+    public static SqlMetadataStore Open(string sqlitePath) => Open(Database.Sqlite(sqlitePath));
 
     /// <summary>
     /// Gives rows stored before the canonical keys existed their keys (SQL cannot parse PEP 440). When two old rows
@@ -114,7 +94,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
                 connection.Execute("UPDATE files SET filename_key = @key, release_key = @release WHERE filename = @filename",
                     new { filename, key = FilenameKey(filename), release = CanonicalFilename.Release(version) });
             }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == UniqueViolation)
+            catch (DbException ex) when (Database.IsUniqueViolation(ex))
             {
                 connection.Execute("UPDATE files SET release_key = @release WHERE filename = @filename", new { filename, release = CanonicalFilename.Release(version) });
             }
@@ -123,21 +103,12 @@ public sealed class SqliteMetadataStore : IMetadataStore
             connection.Execute("UPDATE deleted_filenames SET filename_key = @key WHERE filename = @filename", new { filename, key = FilenameKey(filename) });
     }
 
-    /// <summary>SQLITE_CONSTRAINT: here, a second spelling of a stored filename that raced past the check.</summary>
-    private const int UniqueViolation = 19;
-
     /// <summary>The canonical key (<see cref="CanonicalFilename"/>); a name no parser knows is compared lower-cased.</summary>
     internal static string FilenameKey(string filename) => CanonicalFilename.Key(filename) ?? filename.ToLowerInvariant();
 
-    private SqliteConnection Connect()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON";
-        command.ExecuteNonQuery();
-        return connection;
-    }
+    private DbConnection Connect() => _database.Connect();
+
+    private string Now() => Text(_time.GetUtcNow());
 
     public async Task<ProjectRecord?> GetProjectAsync(string normalizedName, CancellationToken ct = default)
     {
@@ -170,7 +141,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
     public async Task<(IReadOnlyList<ProjectRecord> Projects, int Total)> SearchProjectsAsync(string normalizedQuery, int offset, int limit, CancellationToken ct = default)
     {
         await using var connection = Connect();
-        // instr() is SQLite's substring test (PostgreSQL: strpos); names are normalized, so no LIKE wildcards to escape.
+        // instr() is SQLite's substring test (Database defines it on PostgreSQL); names are normalized, so nothing to escape.
         var query = new { q = normalizedQuery, offset, limit };
         var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM projects WHERE instr(name, @q) > 0", query, cancellationToken: ct));
@@ -195,7 +166,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
     {
         await using var connection = Connect();
         // One read transaction so the files match the project serial they are cached under.
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var transaction = await _database.BeginSnapshotAsync(connection, ct);
         var project = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
             new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName }, transaction, cancellationToken: ct));
         if (project is null) return null;
@@ -216,7 +187,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
     public async Task<int> PublishStagedAsync(string project, string version, CancellationToken ct = default)
     {
         await using var connection = Connect();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE files SET state = 'available', state_reason = NULL WHERE project = @project AND version = @version AND state = 'staged'",
             new { project, version }, transaction, cancellationToken: ct));
@@ -228,12 +199,12 @@ public sealed class SqliteMetadataStore : IMetadataStore
     public async Task<IReadOnlyList<string>> DiscardStagedAsync(string project, string version, CancellationToken ct = default)
     {
         await using var connection = Connect();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var filenames = (await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT filename FROM files WHERE project = @project AND version = @version AND state = 'staged' ORDER BY filename",
             new { project, version }, transaction, cancellationToken: ct))).ToList();
         if (filenames.Count == 0) return [];
-        var now = Text(DateTimeOffset.UtcNow);
+        var now = Now();
         foreach (var filename in filenames)
         {
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
@@ -273,7 +244,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
     public async Task<bool> ChangeFileStateAsync(string filename, FileState from, FileState to, string? reason, CancellationToken ct = default)
     {
         await using var connection = Connect();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         // The write comes first and carries the condition: the state check and the change are one statement.
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE files SET state = @to, state_reason = @reason WHERE filename = @filename AND state = @from",
@@ -289,7 +260,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
     public async Task<(AddFileOutcome Outcome, FileRecord? Existing)> AddFileAsync(FileRecord file, string projectDisplayName, CancellationToken ct = default)
     {
         await using var connection = Connect();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var key = FilenameKey(file.Filename);
         // Another spelling of a stored filename is the same file (Hostile-3.0.0.tar.gz is hostile-3.0.tar.gz).
         var existing = (await connection.QueryAsync<FileRow>(new CommandDefinition(
@@ -320,7 +291,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO projects (name, display_name, status, status_reason, last_serial, created_at) VALUES (@name, @display, 'active', NULL, @serial, @now)",
-                new { name = file.Project, display = projectDisplayName, serial, now = Text(DateTimeOffset.UtcNow) }, transaction, cancellationToken: ct));
+                new { name = file.Project, display = projectDisplayName, serial, now = Now() }, transaction, cancellationToken: ct));
         }
         else
         {
@@ -339,7 +310,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
                 """,
                 FileRow.From(file), transaction, cancellationToken: ct));
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == UniqueViolation)
+        catch (DbException ex) when (Database.IsUniqueViolation(ex))
         {
             // The unique key is the last word when two spellings race (another writer, another node).
             return (AddFileOutcome.FilenameTaken, null);
@@ -354,14 +325,14 @@ public sealed class SqliteMetadataStore : IMetadataStore
     public async Task<bool> DeleteFileAsync(string filename, CancellationToken ct = default)
     {
         await using var connection = Connect();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var project = await connection.ExecuteScalarAsync<string?>(
             new CommandDefinition("SELECT project FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
         if (project is null) return false;
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM files WHERE filename = @filename", new { filename }, transaction, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO deleted_filenames (filename, deleted_at, filename_key) VALUES (@filename, @now, @key)",
-            new { filename, now = Text(DateTimeOffset.UtcNow), key = FilenameKey(filename) }, transaction, cancellationToken: ct));
+            new { filename, now = Now(), key = FilenameKey(filename) }, transaction, cancellationToken: ct));
         await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
         await transaction.CommitAsync(ct);
         return true;
@@ -370,7 +341,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
     public async Task<int> SetYankedAsync(string project, string version, bool yanked, string? reason, CancellationToken ct = default)
     {
         await using var connection = Connect();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE files SET yanked = @yanked, yanked_reason = @reason WHERE project = @project AND release_key = @release",
             new { yanked = yanked ? 1 : 0, reason = yanked ? reason ?? "" : null, project, release = CanonicalFilename.Release(version) }, transaction, cancellationToken: ct));
@@ -382,7 +353,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
     public async Task<bool> SetProjectStatusAsync(string project, ProjectStatus status, string? reason, CancellationToken ct = default)
     {
         await using var connection = Connect();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var serial = await NextSerialAsync(connection, transaction, ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE projects SET status = @status, status_reason = @reason, last_serial = @serial WHERE name = @project",
@@ -431,7 +402,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
             "SELECT * FROM api_tokens WHERE secret_hash = @secretHash AND revoked_at IS NULL", new { secretHash }, cancellationToken: ct));
         if (row is null) return null;
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now = Text(DateTimeOffset.UtcNow), row.id }, cancellationToken: ct));
+            "UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now = Now(), row.id }, cancellationToken: ct));
         return new TokenRecord(row.id, row.project, row.is_admin != 0, row.description, Time(row.created_at), null);
     }
 
@@ -439,7 +410,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
     {
         await using var connection = Connect();
         return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { now = Text(DateTimeOffset.UtcNow), id }, cancellationToken: ct)) > 0;
+            "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { now = Now(), id }, cancellationToken: ct)) > 0;
     }
 
     public async Task<IReadOnlySet<string>> ReferencedBlobsAsync(CancellationToken ct = default)
