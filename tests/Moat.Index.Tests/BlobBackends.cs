@@ -21,17 +21,7 @@ internal static class BlobBackends
     };
 
     /// <summary><c>[storage]</c> settings for a new prefix of the test server's bucket.</summary>
-    public static BlobStorageOptions S3Options(bool presignedDownloads = false)
-    {
-        var server = TestServers.RequireS3();
-        return new BlobStorageOptions
-        {
-            S3 = S3Location.Parse(server.NewLocation(), "test"),
-            S3PathStyle = true,
-            S3PresignedDownloads = presignedDownloads,
-            Connection = new S3Connection(server.Endpoint, "us-east-1", server.AccessKeyId, server.SecretAccessKey),
-        };
-    }
+    public static BlobStorageOptions S3Options(bool presignedDownloads = false) => TestStorage.S3Blobs(presignedDownloads);
 
     public static async Task<List<StoredBlob>> ListAsync(this IBlobStore blobs)
     {

@@ -16,7 +16,7 @@ public sealed class ProxyTests : IDisposable
     // Malicious code under a name that imitates nothing: lookalike names are refused before any download (see the typosquat tests).
     private const string MaliciousSample = "m013-import-module-level-ssh";
 
-    private Task<TestIndex> StartAsync(Func<ProxyOptions, ProxyOptions>? proxy = null, BlobBackend blobs = BlobBackend.FileSystem) =>
+    private Task<TestIndex> StartAsync(Func<ProxyOptions, ProxyOptions>? proxy = null, BlobBackend? blobs = null) =>
         TestIndex.StartAsync(o => o with { Proxy = (proxy ?? (p => p))(new ProxyOptions { Upstream = _upstream.SimpleUrl }), OnMalicious = GatePolicyAction.Quarantine }, blobs: blobs);
 
     private static async Task<JsonElement> JsonPageAsync(TestIndex index, string project) =>

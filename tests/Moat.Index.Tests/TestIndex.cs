@@ -36,9 +36,10 @@ internal sealed class TestIndex : IAsyncDisposable
     }
 
     /// <param name="host">Further host tweaks (a test's logger, say), applied after the server's own.</param>
-    /// <param name="blobs">Where the distribution files go: the data directory, or a fresh prefix of the test S3 bucket.</param>
+    /// <param name="blobs">Where the distribution files go: the data directory, or a fresh prefix of the test S3 bucket;
+    /// null: this assembly's layout (<see cref="TestStorage.NewBlobs"/>).</param>
     public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null, Action<WebApplicationBuilder>? host = null,
-        BlobBackend blobs = BlobBackend.FileSystem)
+        BlobBackend? blobs = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
         // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
@@ -53,7 +54,10 @@ internal sealed class TestIndex : IAsyncDisposable
             NewProjects = Auth.NewProjectPolicy.Anyone,
             Database = TestStorage.NewDatabase(),
         };
-        if (blobs == BlobBackend.S3) options = options with { Blobs = BlobBackends.S3Options() };
+        options = options with
+        {
+            Blobs = blobs switch { BlobBackend.S3 => TestStorage.S3Blobs(), BlobBackend.FileSystem => new(), _ => TestStorage.NewBlobs() },
+        };
         if (configure is not null) options = configure(options);
         var clock = new ShiftableClock();
         var app = IndexServer.Build(options, builder =>
