@@ -93,6 +93,12 @@ public sealed record IndexOptions
     /// <summary>The environment variable that names the database (<see cref="Database"/>), so a password need not sit in moat.toml.</summary>
     public const string DatabaseEnvironmentVariable = "MOAT_DATABASE_URL";
 
+    /// <summary>
+    /// The key that encrypts the data-protection keys in the database (<see cref="Hosting.DataProtectionKeys.KeyVariable"/>,
+    /// base64 of 32 bytes); null: generated into the data directory, which only the embedded SQLite database allows.
+    /// </summary>
+    public string? KeyEncryptionKey { get; init; }
+
     /// <summary>Where distribution files live (<c>[storage] blobs</c>): under <see cref="BlobDirectory"/> by default, or an S3-compatible bucket.</summary>
     public Storage.BlobStorageOptions Blobs { get; init; } = new();
 
@@ -127,8 +133,11 @@ public sealed record IndexOptions
     }
 
     /// <summary>Settings the environment gives (<see cref="DatabaseEnvironmentVariable"/>), over the file's.</summary>
-    public static IndexOptions WithEnvironment(IndexOptions options) =>
-        Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable) is { Length: > 0 } url ? options with { Database = url } : options;
+    public static IndexOptions WithEnvironment(IndexOptions options) => options with
+    {
+        Database = Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable) is { Length: > 0 } url ? url : options.Database,
+        KeyEncryptionKey = Environment.GetEnvironmentVariable(Hosting.DataProtectionKeys.KeyVariable) is { Length: > 0 } key ? key : options.KeyEncryptionKey,
+    };
 
     /// <summary>
     /// Applies a parsed moat.toml: <c>[server] urls, data, max-upload-mb, log-requests, log-format, log-level, blob-sweep-hours,

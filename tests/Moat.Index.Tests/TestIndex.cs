@@ -52,7 +52,7 @@ internal sealed class TestIndex : IAsyncDisposable
             // Most tests are about something other than who may create a project, and let their users create one;
             // NewProjectTests start with the real default ("approved") and the other policies.
             NewProjects = Auth.NewProjectPolicy.Anyone,
-            Database = TestStorage.NewDatabase(),
+            Database = TestStorage.NewDatabase(), KeyEncryptionKey = TestStorage.KeyEncryptionKey,
         };
         options = options with
         {

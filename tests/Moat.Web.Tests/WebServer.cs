@@ -55,7 +55,7 @@ public sealed class WebServer : IAsyncDisposable
             // and a page test must still meet the back-off it caused. (Its timing is tested in the index tests, with a moved clock.)
             Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName], BackoffFirst = TimeSpan.FromMinutes(5) },
             Proxy = new Moat.Index.Proxy.ProxyOptions { Upstream = "" }, // pypi.org is not reachable from tests
-            Database = TestStorage.NewDatabase(),
+            Database = TestStorage.NewDatabase(), KeyEncryptionKey = TestStorage.KeyEncryptionKey,
             Blobs = TestStorage.NewBlobs(),
         };
         if (configure is not null) options = configure(options);

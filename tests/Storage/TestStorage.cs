@@ -56,6 +56,9 @@ internal static class TestStorage
             : BlobsOnS3 ? TestServers.SkipReason(TestServer.S3)
             : null;
 
+    /// <summary>The key-encryption key of this test run's indexes (PostgreSQL needs one given; SQLite would make its own).</summary>
+    public static string KeyEncryptionKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>A fresh, empty database for one test index: null (SQLite files in the data directory), or a PostgreSQL URL with a new schema.</summary>
     public static string? NewDatabase()
     {

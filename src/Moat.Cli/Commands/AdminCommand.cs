@@ -76,6 +76,7 @@ public static class AdminCommand
         admin.Subcommands.Add(HostedAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         admin.Subcommands.Add(HostedAdminCommand.CreateOverview(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         admin.Subcommands.Add(GcCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
+        admin.Subcommands.Add(MigrateStorageCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
         return admin;
     }
 

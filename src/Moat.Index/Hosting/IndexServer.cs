@@ -50,6 +50,7 @@ public static class IndexServer
         // A factory, so the container disposes the connection pools (and PostgreSQL's listener) with the app.
         builder.Services.AddSingleton(_ => databases);
         builder.Services.AddSingleton(proxyStore);
+        DataProtectionKeys.Add(builder.Services, options, databases.Index, time);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IMetadataStore>(store);
         builder.Services.AddSingleton<IBlobStore>(_ => blobs); // created by a factory: the container disposes it (an S3 client)
@@ -79,6 +80,7 @@ public static class IndexServer
         // Created now, so the container owns it and disposes the pools with the app (nothing else asks for it).
         app.Services.GetRequiredService<IndexDatabases>();
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Storage").LogInformation("Database: {Database}", databases.Describe());
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Storage").LogInformation("Blobs: {Location}", BlobStores.Describe(options));
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Mail").LogInformation("Mail: {Destination}", options.Mail.Describe(options.DataDirectory));
         // First: everything after it sees the client's scheme and address, not the proxy's.

@@ -85,7 +85,17 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// <summary>Parses libpq's URL form into Npgsql's settings; anything else is taken as an Npgsql connection string.</summary>
     public static NpgsqlConnectionStringBuilder PostgreSqlConnectionString(string text)
     {
-        if (!IsPostgreSqlUrl(text)) return new NpgsqlConnectionStringBuilder(text);
+        if (!IsPostgreSqlUrl(text))
+        {
+            try
+            {
+                return new NpgsqlConnectionStringBuilder(text);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new IndexConfigurationException($"storage.database: neither a postgresql:// URL nor a connection string ({ex.Message})");
+            }
+        }
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
             throw new IndexConfigurationException("storage.database: not a PostgreSQL URL (postgresql://user:password@host:port/database)");
         var builder = new NpgsqlConnectionStringBuilder
@@ -232,7 +242,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
     /// <summary>SQLite's <c>instr</c>, which the stores' substring searches use, defined in the schema the tables live in.</summary>
     private static void DefinePortableFunctions(DbConnection connection, DbTransaction transaction) =>
-        connection.Execute("CREATE OR REPLACE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS 'SELECT strpos(haystack, needle)'", transaction: transaction);
+        connection.Execute("CREATE OR REPLACE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER LANGUAGE sql IMMUTABLE AS 'SELECT strpos(haystack, needle)'", transaction: transaction);
 
     private string Dialect(string statement) => Engine == DatabaseEngine.PostgreSql
         ? System.Text.RegularExpressions.Regex.Replace(statement, @"\bINTEGER\b", "BIGINT")

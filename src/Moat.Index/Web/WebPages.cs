@@ -29,9 +29,8 @@ public static class WebPages
     public static void AddServices(IServiceCollection services, IndexOptions options)
     {
         services.AddRazorComponents();
-        // Antiforgery tokens are encrypted with the data-protection keys: kept in the data directory so tokens in
-        // open pages survive a restart (nodes sharing a data directory share keys).
-        services.AddDataProtection().SetApplicationName("moat").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+        // Antiforgery tokens are encrypted with the data-protection keys, which live in the database
+        // (Hosting.DataProtectionKeys): tokens in open pages survive a restart and work on every node.
         var secure = options.Security.SecureOrigin;
         services.AddAntiforgery(o =>
         {
