@@ -23,7 +23,7 @@ public static class ConfigurationKeys
         ["advisories"] = Advisories.AdvisoryOptions.SettingKeys,
         ["mail"] = Mail.MailOptions.Keys,
         ["repository"] = [],
-        ["storage"] = ["database"],
+        ["storage"] = ["database", .. Storage.BlobStorageOptions.SettingKeys],
         ["provenance"] = Provenance.ProvenanceOptions.SettingKeys,
     };
 

@@ -102,6 +102,9 @@ public sealed record IndexOptions
     /// </summary>
     public string? KeyEncryptionKey { get; init; }
 
+    /// <summary>Where distribution files live (<c>[storage] blobs</c>): under <see cref="BlobDirectory"/> by default, or an S3-compatible bucket.</summary>
+    public Storage.BlobStorageOptions Blobs { get; init; } = new();
+
     public string DatabasePath => Path.Combine(DataDirectory, "moat.db");
     public string ProxyDatabasePath => Path.Combine(DataDirectory, "proxy.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
@@ -198,6 +201,7 @@ public sealed record IndexOptions
                 Database = Text(storage, "database", source) is { } database
                     ? Storage.Database.IsPostgreSqlUrl(database) ? database : throw Bad(source, "storage.database", "a postgresql:// URL (leave it out for the embedded SQLite database)")
                     : options.Database,
+                Blobs = Moat.Index.Storage.BlobStorageOptions.Apply(options.Blobs, storage, source),
             };
         }
         if (table.TryGetValue("provenance", out var provenanceValue) && provenanceValue is TomlTable provenance)

@@ -54,8 +54,13 @@ public sealed class ServeCommandTests : IDisposable
             from = "Moat <moat@example.com>"
             directory = "mail-out"
             password-env = "MOAT_MAIL_PASSWORD"
+            [storage]
+            blobs = "s3://moat-files/index"
+            s3-path-style = true
+            s3-presigned-downloads = true
             """);
         var options = Commands.ServeCommand.LoadOptions(config, Path.Combine(_root, "data"));
+        Assert.Equal("moat-files", options.Blobs.S3?.Bucket);
         Assert.Equal(Moat.Index.GatePolicyAction.Quarantine, options.OnMalicious);
         Assert.Equal(["alice"], options.Security.Admins);
         Assert.Equal(("smtp.example.com", 2525, Moat.Index.Mail.MailSecurity.Tls), (options.Mail.Host, options.Mail.EffectivePort, options.Mail.Security));

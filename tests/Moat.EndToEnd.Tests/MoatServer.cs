@@ -26,12 +26,14 @@ internal sealed class MoatServer : IDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    public static async Task<MoatServer> StartAsync(string dataDirectory, int? port = null, string? config = null)
+    /// <param name="environment">Variables for the server process (the S3 endpoint and credentials of <see cref="ServerStorage"/>).</param>
+    public static async Task<MoatServer> StartAsync(string dataDirectory, int? port = null, string? config = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         port ??= FreePort();
         var process = config is null
             ? Moat("serve", "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory)
             : Moat("serve", "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory, "--config", config);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) process.StartInfo.Environment[name] = value;
         var server = new MoatServer(process, dataDirectory, port.Value);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (server._log) server._log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (server._log) server._log.AppendLine(e.Data); };

@@ -83,11 +83,14 @@ public sealed class PublishAndInstallTests : IDisposable
         Assert.Contains($"GET /files/{sha}/moat_e2e_meta-1.0-py3-none-any.whl.metadata 200", server.Log);
     }
 
-    [Fact]
-    public async Task A_server_killed_during_uploads_restarts_with_a_consistent_store()
+    [Theory]
+    [InlineData("files")]
+    [ServerData(TestServer.S3, "s3")]
+    public async Task A_server_killed_during_uploads_restarts_with_a_consistent_store(string blobs)
     {
         var data = Path.Combine(_root, "data");
-        var server = await MoatServer.StartAsync(data);
+        var storage = ServerStorage.For(blobs, _root);
+        var server = await storage.StartAsync(data);
         var token = server.Admin("token", "create", "--admin");
         var wheels = Enumerable.Range(0, 40).Select(i => (Name: $"crash-{i}", Bytes: TestDistributions.Wheel($"crash-{i}", "1.0", module: new string('x', 200_000 + i)))).ToList();
 
@@ -111,7 +114,7 @@ public sealed class PublishAndInstallTests : IDisposable
         server.Dispose();
         Assert.Contains(HttpStatusCode.OK, results.OfType<HttpStatusCode>());
 
-        using var restarted = await MoatServer.StartAsync(data);
+        using var restarted = await storage.StartAsync(data);
         var root = JsonDocument.Parse(await Get(http, restarted.Url + "/simple/")).RootElement.GetProperty("projects").EnumerateArray()
             .Select(p => p.GetProperty("name").GetString()!).ToList();
         // Every upload that was acknowledged is there…

@@ -71,7 +71,7 @@ public sealed class BlobSweepTests : IDisposable
         Assert.Equal(3, report.Deleted.Count);
         Assert.False(System.IO.File.Exists(scene.Blobs.PathOf(scene.Shas["crashed"])));
         Assert.False(System.IO.File.Exists(scene.Blobs.PathOf(scene.Shas["deleted"])));
-        Assert.DoesNotContain(scene.Blobs.List(), b => b.Staging);
+        Assert.DoesNotContain(await scene.Blobs.ListAsync(), b => b.Staging);
         foreach (var kept in (string[])["hosted", "hosted-metadata", "proxied", "proxied-metadata", "in-flight"])
             Assert.True(System.IO.File.Exists(scene.Blobs.PathOf(scene.Shas[kept])), kept);
 
@@ -85,11 +85,11 @@ public sealed class BlobSweepTests : IDisposable
         var scene = await BuildAsync();
         // An upload of the same bytes as the crash leftover: the commit finds the blob and refreshes its time, and
         // its row follows. A sweep that listed the blob before that must not delete it now.
-        var listedBefore = scene.Blobs.List().Single(b => b.Name == scene.Shas["crashed"]);
+        var listedBefore = (await scene.Blobs.ListAsync()).Single(b => b.Name == scene.Shas["crashed"]);
         using var staged = await scene.Blobs.StageAsync(new MemoryStream("crashed content"u8.ToArray()), long.MaxValue, null, default);
         await scene.Blobs.CommitAsync(staged, default);
 
-        Assert.False(scene.Blobs.Delete(listedBefore, DateTime.UtcNow - Grace));
+        Assert.False(await scene.Blobs.DeleteAsync(listedBefore, DateTime.UtcNow - Grace, default));
         Assert.True(System.IO.File.Exists(scene.Blobs.PathOf(scene.Shas["crashed"])));
         var report = await scene.Sweep.RunAsync(Grace, delete: true);
         Assert.DoesNotContain(report.Deleted, b => b.Name == scene.Shas["crashed"]);

@@ -16,19 +16,21 @@ public sealed class ProxyTests : IDisposable
     // Malicious code under a name that imitates nothing: lookalike names are refused before any download (see the typosquat tests).
     private const string MaliciousSample = "m013-import-module-level-ssh";
 
-    private Task<TestIndex> StartAsync(Func<ProxyOptions, ProxyOptions>? proxy = null) =>
-        TestIndex.StartAsync(o => o with { Proxy = (proxy ?? (p => p))(new ProxyOptions { Upstream = _upstream.SimpleUrl }), OnMalicious = GatePolicyAction.Quarantine });
+    private Task<TestIndex> StartAsync(Func<ProxyOptions, ProxyOptions>? proxy = null, BlobBackend? blobs = null) =>
+        TestIndex.StartAsync(o => o with { Proxy = (proxy ?? (p => p))(new ProxyOptions { Upstream = _upstream.SimpleUrl }), OnMalicious = GatePolicyAction.Quarantine }, blobs: blobs);
 
     private static async Task<JsonElement> JsonPageAsync(TestIndex index, string project) =>
         JsonDocument.Parse(await index.GetAsync($"/simple/{project}/", "application/vnd.pypi.simple.v1+json")).RootElement;
 
     private static string[] Filenames(JsonElement page) => [.. page.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("filename").GetString()!)];
 
-    [Fact]
-    public async Task An_upstream_project_is_served_with_moat_file_urls_metadata_and_requires_python()
+    [Theory]
+    [InlineData(BlobBackend.FileSystem)]
+    [ServerData(TestServer.S3, BlobBackend.S3)]
+    public async Task An_upstream_project_is_served_with_moat_file_urls_metadata_and_requires_python(BlobBackend backend)
     {
         var dist = _upstream.AddWheel("metalite-client", "2.0");
-        await using var index = await StartAsync();
+        await using var index = await StartAsync(blobs: backend);
 
         var file = (await JsonPageAsync(index, "metalite-client")).GetProperty("files")[0];
         Assert.Equal(dist.Filename, file.GetProperty("filename").GetString());
@@ -273,15 +275,17 @@ public sealed class ProxyTests : IDisposable
             Assert.Contains("does not match the sha256", response.ReasonPhrase);
         }
         Assert.Null(await index.App.Services.GetRequiredService<ProxyStore>().GetAsync(dist.Sha256));
-        Assert.Null(index.App.Services.GetRequiredService<Moat.Index.Storage.IBlobStore>().OpenRead(dist.Sha256));
+        Assert.False(await index.App.Services.GetRequiredService<Moat.Index.Storage.IBlobStore>().ExistsAsync(dist.Sha256, default));
     }
 
-    [Fact]
-    public async Task Fifty_concurrent_requests_through_a_cold_cache_cause_one_upstream_download()
+    [Theory]
+    [InlineData(BlobBackend.FileSystem)]
+    [ServerData(TestServer.S3, BlobBackend.S3)]
+    public async Task Fifty_concurrent_requests_through_a_cold_cache_cause_one_upstream_download(BlobBackend backend)
     {
         var dist = _upstream.AddWheel("popular", "1.0");
         _upstream.FileDelayMs = 300;
-        await using var index = await StartAsync();
+        await using var index = await StartAsync(blobs: backend);
         var bodies = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
         {
             await index.GetAsync("/simple/popular/", "text/html");

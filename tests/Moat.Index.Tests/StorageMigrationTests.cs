@@ -15,7 +15,7 @@ public sealed class StorageMigrationTests
     [Fact]
     public async Task A_populated_sqlite_index_copied_into_postgresql_serves_the_same_files_tokens_accounts_and_events()
     {
-        await using var embedded = await TestIndex.StartAsync(o => o with { Database = null });
+        await using var embedded = await TestIndex.StartAsync(o => o with { Database = null }, blobs: BlobBackend.FileSystem); // migrate-storage moves the tables; the blobs stay in the data directory
         var token = await embedded.TokenAsync("alpha-pkg");
         Assert.Equal(HttpStatusCode.OK, (await embedded.UploadWheelAsync(token, "alpha-pkg", "1.0")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await embedded.UploadWheelAsync(token, "alpha-pkg", "2.0")).StatusCode);
@@ -39,7 +39,7 @@ public sealed class StorageMigrationTests
                 Assert.Contains("already holds rows", again.Message, StringComparison.Ordinal);
             }
 
-            await using var clustered = await TestIndex.StartAsync(o => o with { Database = target, DataDirectory = embedded.DataDirectory });
+            await using var clustered = await TestIndex.StartAsync(o => o with { Database = target, DataDirectory = embedded.DataDirectory }, blobs: BlobBackend.FileSystem);
             Assert.Equal(before, await clustered.GetAsync("/simple/alpha-pkg/", "application/vnd.pypi.simple.v1+json"));
             var url = System.Text.Json.JsonDocument.Parse(before).RootElement.GetProperty("files").EnumerateArray()
                 .Single(f => f.GetProperty("filename").GetString() == TestDistributions.WheelFilename("alpha-pkg", "2.0")).GetProperty("url").GetString()!;

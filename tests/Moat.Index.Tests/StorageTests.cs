@@ -15,9 +15,9 @@ public sealed class StorageTests : IDisposable
         var kept = await blobs.PutAsync("kept"u8.ToArray(), default);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("kept"u8.ToArray())), kept);
         Assert.Equal(kept, await blobs.PutAsync("kept"u8.ToArray(), default)); // idempotent
-        Assert.Equal([kept], blobs.List().Select(b => b.Name));
-        Assert.NotNull(blobs.OpenRead(kept));
-        Assert.Null(blobs.OpenRead("../../etc/passwd"));
+        Assert.Equal([kept], (await blobs.ListAsync()).Select(b => b.Name));
+        Assert.NotNull(await blobs.ReadAllAsync(kept));
+        Assert.Null(await blobs.OpenReadAsync("../../etc/passwd", default));
     }
 
     [Fact]

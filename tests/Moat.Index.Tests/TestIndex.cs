@@ -20,6 +20,7 @@ internal sealed class TestIndex : IAsyncDisposable
     public HttpClient Client { get; }
     public IMetadataStore Store => App.Services.GetRequiredService<IMetadataStore>();
     public IndexAdmin Admin => App.Services.GetRequiredService<IndexAdmin>();
+    public IBlobStore Blobs => App.Services.GetRequiredService<IBlobStore>();
     /// <summary>The index's configuration as started (its <see cref="IndexOptions.Database"/> is the test's own).</summary>
     public IndexOptions Options { get; }
     /// <summary>The server's clock: real time until a test advances it.</summary>
@@ -35,7 +36,10 @@ internal sealed class TestIndex : IAsyncDisposable
     }
 
     /// <param name="host">Further host tweaks (a test's logger, say), applied after the server's own.</param>
-    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null, Action<WebApplicationBuilder>? host = null)
+    /// <param name="blobs">Where the distribution files go: the data directory, or a fresh prefix of the test S3 bucket;
+    /// null: this assembly's layout (<see cref="TestStorage.NewBlobs"/>).</param>
+    public static async Task<TestIndex> StartAsync(Func<IndexOptions, IndexOptions>? configure = null, Action<WebApplicationBuilder>? host = null,
+        BlobBackend? blobs = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "moat-index-tests", Guid.NewGuid().ToString("N"));
         // A low PBKDF2 work factor keeps the account tests fast; the default (600,000) is checked in PasswordTests.
@@ -49,6 +53,10 @@ internal sealed class TestIndex : IAsyncDisposable
             // NewProjectTests start with the real default ("approved") and the other policies.
             NewProjects = Auth.NewProjectPolicy.Anyone,
             Database = TestStorage.NewDatabase(), KeyEncryptionKey = TestStorage.KeyEncryptionKey,
+        };
+        options = options with
+        {
+            Blobs = blobs switch { BlobBackend.S3 => TestStorage.S3Blobs(), BlobBackend.FileSystem => new(), _ => TestStorage.NewBlobs() },
         };
         if (configure is not null) options = configure(options);
         var clock = new ShiftableClock();

@@ -6,10 +6,12 @@ namespace Moat.Index.Tests;
 
 public sealed class UploadTests
 {
-    [Fact]
-    public async Task Identical_reupload_is_ok_other_content_is_refused_and_deleted_names_stay_used()
+    [Theory]
+    [InlineData(BlobBackend.FileSystem)]
+    [ServerData(TestServer.S3, BlobBackend.S3)]
+    public async Task Identical_reupload_is_ok_other_content_is_refused_and_deleted_names_stay_used(BlobBackend backend)
     {
-        await using var index = await TestIndex.StartAsync();
+        await using var index = await TestIndex.StartAsync(blobs: backend);
         var token = await index.TokenAsync("alpha");
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "alpha", "1.0")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "alpha", "1.0")).StatusCode);

@@ -56,6 +56,7 @@ public sealed class WebServer : IAsyncDisposable
             Security = new SecurityOptions { PasswordIterations = 1000, Origin = url, Admins = [AdminName], BackoffFirst = TimeSpan.FromMinutes(5) },
             Proxy = new Moat.Index.Proxy.ProxyOptions { Upstream = "" }, // pypi.org is not reachable from tests
             Database = TestStorage.NewDatabase(), KeyEncryptionKey = TestStorage.KeyEncryptionKey,
+            Blobs = TestStorage.NewBlobs(),
         };
         if (configure is not null) options = configure(options);
         var clock = new ShiftableClock();

@@ -21,12 +21,39 @@ internal static class TestStorage
     public static DatabaseEngine Engine => DatabaseEngine.Sqlite;
 #endif
 
+    /// <summary>
+    /// Whether this assembly's test indexes keep their files in the test S3 bucket: the PostgreSQL twins run the
+    /// layout of a cluster (PostgreSQL and a bucket), the other assemblies the embedded one (SQLite and files).
+    /// </summary>
+#if MOAT_TEST_POSTGRESQL
+    public static bool BlobsOnS3 => true;
+#else
+    public static bool BlobsOnS3 => false;
+#endif
+
+    /// <summary>Where a new test index keeps its files: the data directory, or a fresh prefix of the test bucket (<see cref="BlobsOnS3"/>).</summary>
+    public static BlobStorageOptions NewBlobs() => BlobsOnS3 ? S3Blobs() : new BlobStorageOptions();
+
+    /// <summary><c>[storage]</c> blob settings for a fresh prefix of the test S3 bucket (<see cref="TestServers.RequireS3"/>).</summary>
+    public static BlobStorageOptions S3Blobs(bool presignedDownloads = false)
+    {
+        var server = TestServers.RequireS3();
+        return new BlobStorageOptions
+        {
+            S3 = S3Location.Parse(server.NewLocation(), "test"),
+            S3PathStyle = true,
+            S3PresignedDownloads = presignedDownloads,
+            Connection = new S3Connection(server.Endpoint, "us-east-1", server.AccessKeyId, server.SecretAccessKey),
+        };
+    }
+
     private static string? ServerUrl => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } url ? url : null;
 
     /// <summary>Why this assembly's tests cannot run here (null when they can): a PostgreSQL run with no server named and none required.</summary>
     public static string? SkipReason =>
         Engine == DatabaseEngine.PostgreSql && ServerUrl is null && Environment.GetEnvironmentVariable(RequireVariable) != "1"
             ? $"PostgreSQL tests: no server ({ServerVariable} is not set; .ci/run starts one, or see the README)"
+            : BlobsOnS3 ? TestServers.SkipReason(TestServer.S3)
             : null;
 
     /// <summary>The key-encryption key of this test run's indexes (PostgreSQL needs one given; SQLite would make its own).</summary>

@@ -26,7 +26,7 @@ public static class GcCommand
             if (options.Database is null && !File.Exists(options.DatabasePath)) throw new CliInputException($"no index database at {options.DatabasePath}");
             var databases = IndexDatabases.Open(options);
             var sweep = new BlobSweep(SqlMetadataStore.Open(databases.Index), ProxyStore.Open(databases.Proxy),
-                new FileSystemBlobStore(options.BlobDirectory), TimeProvider.System);
+                OpenBlobs(options), TimeProvider.System);
             var deleting = parse.GetValue(delete);
             var report = await sweep.RunAsync(graceTime, deleting, ct);
 
@@ -44,5 +44,18 @@ public static class GcCommand
             return ExitCodes.Clean;
         });
         return command;
+    }
+
+    /// <summary>The store <c>[storage]</c> names; one that cannot be reached is exit code 2 with its one-line reason.</summary>
+    private static IBlobStore OpenBlobs(IndexOptions options)
+    {
+        try
+        {
+            return BlobStores.Open(options);
+        }
+        catch (IndexConfigurationException ex)
+        {
+            throw new CliInputException(ex.Message, ex);
+        }
     }
 }

@@ -242,7 +242,7 @@ public static class AccountEndpoints
             var name = await accounts.RequireMaintainerAsync(s, project, "download its staged releases");
             var file = await metadata.GetFileAsync(filename, ct);
             if (file is null || file.Project != name || file.State != FileState.Staged || !SameVersion(file.Version, version)) return Error(404, $"No staged file {filename} in {name} {version}.");
-            var stream = blobs.OpenRead(file.Sha256);
+            var stream = await blobs.OpenReadAsync(file.Sha256, ct);
             if (stream is null) return Error(500, $"The content of {filename} is missing from storage.");
             http.Response.Headers.CacheControl = "private, no-store";
             return Results.Stream(stream, Files.FileEndpoints.ContentTypeOf(filename), fileDownloadName: filename);

@@ -20,7 +20,7 @@ public sealed record SweepReport(IReadOnlyList<StoredBlob> Orphans, IReadOnlyLis
 /// Referenced means: a hosted file or its PEP 658 metadata (<see cref="IMetadataStore.ReferencedBlobsAsync"/>), or a
 /// proxied file or metadata (<see cref="ProxyStore.ReferencedBlobsAsync"/>). Nothing written within the grace period
 /// is touched, which is what keeps an upload in flight safe: its blob is committed moments before its row, and a
-/// re-upload of an orphan's bytes refreshes the orphan's time (<see cref="FileSystemBlobStore.CommitAsync"/>). The
+/// re-upload of an orphan's bytes refreshes the orphan's time (<see cref="IBlobStore.CommitAsync"/>). The
 /// blobs are listed before the references are read, so a row committed during the sweep is always seen.
 /// </para>
 /// </summary>
@@ -32,7 +32,8 @@ public sealed class BlobSweep(IMetadataStore store, ProxyStore? proxy, IBlobStor
     public async Task<SweepReport> RunAsync(TimeSpan grace, bool delete, CancellationToken ct = default)
     {
         var cutoff = time.GetUtcNow().UtcDateTime - grace;
-        var listed = blobs.List().ToList();
+        var listed = new List<StoredBlob>();
+        await foreach (var blob in blobs.ListAsync(ct)) listed.Add(blob);
         var referenced = new HashSet<string>(await store.ReferencedBlobsAsync(ct), StringComparer.Ordinal);
         if (proxy is not null) referenced.UnionWith(await proxy.ReferencedBlobsAsync());
 
@@ -50,7 +51,7 @@ public sealed class BlobSweep(IMetadataStore store, ProxyStore? proxy, IBlobStor
             foreach (var orphan in orphans)
             {
                 ct.ThrowIfCancellationRequested();
-                if (blobs.Delete(orphan, cutoff)) deleted.Add(orphan);
+                if (await blobs.DeleteAsync(orphan, cutoff, ct)) deleted.Add(orphan);
             }
         }
         return new SweepReport(orphans, deleted, kept, young);

@@ -44,7 +44,7 @@ public static class IndexServer
         var store = SqlMetadataStore.Open(databases.Index, time);
         var accounts = AccountStore.Open(databases.Index, time);
         var proxyStore = Proxy.ProxyStore.Open(databases.Proxy, time);
-        var blobs = new FileSystemBlobStore(options.BlobDirectory);
+        var blobs = BlobStores.Open(options);
         var cache = new SimplePageCache(store, time, options.PageRevalidateAfter,
             databases.Index.Engine == DatabaseEngine.PostgreSql ? databases.Index.ChangeVersion : null);
         builder.Services.AddSingleton(time);
@@ -54,7 +54,7 @@ public static class IndexServer
         DataProtectionKeys.Add(builder.Services, options, databases.Index, time);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IMetadataStore>(store);
-        builder.Services.AddSingleton<IBlobStore>(blobs);
+        builder.Services.AddSingleton<IBlobStore>(_ => blobs); // created by a factory: the container disposes it (an S3 client)
         builder.Services.AddSingleton(cache);
         builder.Services.AddSingleton(accounts);
         AddAccounts(builder.Services, options);
@@ -85,6 +85,7 @@ public static class IndexServer
         app.Services.GetRequiredService<IndexDatabases>();
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Repositories").LogInformation("Repositories: {Layout}", options.Layout.Describe());
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Storage").LogInformation("Database: {Database}", databases.Describe());
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Storage").LogInformation("Blobs: {Location}", BlobStores.Describe(options));
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Mail").LogInformation("Mail: {Destination}", options.Mail.Describe(options.DataDirectory));
         // First: everything after it sees the client's scheme and address, not the proxy's.
         TrustedProxies.Use(app, options.TrustedProxies);

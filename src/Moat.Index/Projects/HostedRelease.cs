@@ -61,7 +61,7 @@ public static class HostedReleases
 
     public static async Task<CoreMetadata?> ReadMetadataAsync(IBlobStore blobs, string sha256, CancellationToken ct)
     {
-        await using var stream = blobs.OpenRead(sha256);
+        await using var stream = await blobs.OpenReadAsync(sha256, ct);
         if (stream is null) return null;
         using var memory = new MemoryStream();
         var buffer = new byte[81920];

@@ -61,8 +61,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
     /// <summary>The stored decision for a file whose blob is present, or null when it must be downloaded.</summary>
     private async Task<object?> StoredAsync(string sha256)
     {
-        if (await store.GetAsync(sha256) is not { } known || blobs.OpenRead(known.Sha256) is not { } existing) return null;
-        existing.Dispose();
+        if (await store.GetAsync(sha256) is not { } known || !await blobs.ExistsAsync(known.Sha256, CancellationToken.None)) return null;
         return known;
     }
 
@@ -160,11 +159,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
     public async Task<object> EnsureMetadataAsync(ProxyRepository repository, UpstreamFile file, CancellationToken ct)
     {
         var sha = file.CoreMetadataSha256!;
-        if (blobs.OpenRead(sha) is { } existing)
-        {
-            existing.Dispose();
-            return sha;
-        }
+        if (await blobs.ExistsAsync(sha, ct)) return sha;
         var lazy = _inflight.GetOrAdd("m:" + sha, _ => new Lazy<Task<object>>(() => Task.Run(async () =>
         {
             using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout);
@@ -221,7 +216,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         if (known is not null && known.Filename == distribution)
         {
             if (!known.Servable) return Blocked(known);
-            if (!isMetadata && Serve(context, sha256, filename) is { } cached) return cached;
+            if (!isMetadata && await ServeBlobAsync(context, sha256, filename) is { } cached) return cached;
         }
         if (await repositories.FindFileAsync(project, distribution, sha256, ct) is not var (repository, file)) return Results.NotFound();
         // A lookalike name is refused before anything of it is downloaded, weighed with the history its page shows
@@ -234,7 +229,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             return await EnsureMetadataAsync(repository, file, ct) switch
             {
                 ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
-                string blob => Serve(context, blob, filename) ?? Results.NotFound(),
+                string blob => await ServeBlobAsync(context, blob, filename) ?? Results.NotFound(),
                 _ => Results.NotFound(),
             };
         }
@@ -242,7 +237,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         {
             ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
             ProxiedFile { Servable: false } blocked => Blocked(blocked),
-            ProxiedFile => Serve(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500),
+            ProxiedFile => await ServeBlobAsync(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500),
             _ => Results.NotFound(),
         };
     }
@@ -252,13 +247,8 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             ? $"{file.Filename} is blocked by Moat: an admin blocked it{(string.IsNullOrEmpty(file.Reason) ? "" : ": " + file.Reason)}"
             : $"Blocked by Moat: {file.Reason ?? file.Filename + " is quarantined"}");
 
-    private IResult? Serve(HttpContext context, string blob, string filename)
-    {
-        var stream = blobs.OpenRead(blob);
-        if (stream is null) return null;
-        context.Response.Headers.CacheControl = Files.FileEndpoints.ImmutableCaching;
-        return Results.Stream(stream, Files.FileEndpoints.ContentTypeOf(filename), entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"" + blob + "\""), enableRangeProcessing: true);
-    }
+    private Task<IResult?> ServeBlobAsync(HttpContext context, string blob, string filename) =>
+        Files.FileEndpoints.ServeBlobAsync(context, blobs, blob, filename, lastModified: null);
 
     public static string? ProjectOf(string filename) =>
         DistributionInspector.ParseFilename(filename, out _) is { } parsed ? ProjectName.Normalize(parsed.Name) : null;

@@ -1,34 +1,44 @@
-using System.Security.Cryptography;
-
 namespace Moat.Index.Storage;
 
 /// <summary>
-/// Content-addressed file storage. A seam for a real second implementation: the filesystem now, S3-compatible
-/// storage later. Uploads are staged first (a local temporary file the upload code can inspect), then committed
-/// under their sha256. A blob nobody's row refers to is harmless: <see cref="Admin.BlobSweep"/> removes it.
+/// Content-addressed file storage: files under the data directory (<see cref="FileSystemBlobStore"/>) or an
+/// S3-compatible bucket (<see cref="S3BlobStore"/>). Uploads are staged first (a local temporary file the upload code
+/// can inspect), then committed under their sha256 so that a blob is either whole or absent. A blob nobody's row
+/// refers to is harmless: <see cref="Admin.BlobSweep"/> removes it.
 /// </summary>
 public interface IBlobStore
 {
     /// <summary>Copies <paramref name="content"/> into a staging file, at most <paramref name="maxBytes"/>, calling <paramref name="observe"/> on each chunk (for the other digests).</summary>
     Task<StagedBlob> StageAsync(Stream content, long maxBytes, Action<byte[], int>? observe, CancellationToken ct);
 
-    /// <summary>Makes the staged content durable under its sha256 (idempotent) and removes the staging file.</summary>
+    /// <summary>Makes the staged content durable under its sha256 (idempotent; refreshes a present blob's write time) and removes the staging file.</summary>
     Task CommitAsync(StagedBlob staged, CancellationToken ct);
 
     /// <summary>Stores small content (extracted core metadata) directly; returns its sha256.</summary>
     Task<string> PutAsync(ReadOnlyMemory<byte> content, CancellationToken ct);
 
-    /// <summary>A seekable read stream (Range requests need one), or null when there is no such blob.</summary>
-    Stream? OpenRead(string sha256);
+    /// <summary>A seekable read stream with a known length (Range requests need one), or null when there is no such blob.</summary>
+    Task<Stream?> OpenReadAsync(string sha256, CancellationToken ct);
+
+    Task<bool> ExistsAsync(string sha256, CancellationToken ct);
+
+    /// <summary>
+    /// A URL a client may fetch the blob from directly for a short while (a pre-signed GET), or null: stream it
+    /// through the server. Not checked for existence: the storage answers 404 itself.
+    /// </summary>
+    Uri? DirectDownloadUrl(string sha256, string filename);
 
     /// <summary>Every committed blob and every staging file, with size and last write time (for the orphan sweep).</summary>
-    IEnumerable<StoredBlob> List();
+    IAsyncEnumerable<StoredBlob> ListAsync(CancellationToken ct);
 
     /// <summary>
     /// Deletes <paramref name="blob"/> unless it was written (or re-committed) at or after <paramref name="writtenBefore"/>;
     /// false when it was kept or is already gone.
     /// </summary>
-    bool Delete(StoredBlob blob, DateTime writtenBefore);
+    Task<bool> DeleteAsync(StoredBlob blob, DateTime writtenBefore, CancellationToken ct);
+
+    /// <summary>A content address this store accepts: 64 lower-case hex digits (anything else could name a path).</summary>
+    static bool IsSha256(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
 }
 
 /// <summary>A committed blob (named by its sha256) or a staging file (an upload in flight, or one a crash abandoned).</summary>
@@ -58,46 +68,18 @@ public sealed class BlobTooLargeException(long limit) : Exception($"File too lar
 public sealed class FileSystemBlobStore : IBlobStore
 {
     private readonly string _root;
-    private readonly string _staging;
+    private readonly LocalStaging _staging;
 
     public FileSystemBlobStore(string root)
     {
         _root = Path.GetFullPath(root);
-        _staging = Path.Combine(_root, ".staging");
-        Directory.CreateDirectory(_staging);
+        _staging = new LocalStaging(Path.Combine(_root, ".staging"));
     }
 
     public string PathOf(string sha256) => Path.Combine(_root, sha256[..2], sha256[2..4], sha256);
 
-    public async Task<StagedBlob> StageAsync(Stream content, long maxBytes, Action<byte[], int>? observe, CancellationToken ct)
-    {
-        var path = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long size = 0;
-        var buffer = new byte[81920];
-        try
-        {
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
-            {
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    size += read;
-                    if (size > maxBytes) throw new BlobTooLargeException(maxBytes);
-                    sha256.AppendData(buffer, 0, read);
-                    observe?.Invoke(buffer, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
-                file.Flush(flushToDisk: true);
-            }
-            return new StagedBlob(path, size, Convert.ToHexStringLower(sha256.GetHashAndReset()));
-        }
-        catch
-        {
-            File.Delete(path);
-            throw;
-        }
-    }
+    public Task<StagedBlob> StageAsync(Stream content, long maxBytes, Action<byte[], int>? observe, CancellationToken ct) =>
+        _staging.StageAsync(content, maxBytes, observe, ct);
 
     public Task CommitAsync(StagedBlob staged, CancellationToken ct)
     {
@@ -127,44 +109,38 @@ public sealed class FileSystemBlobStore : IBlobStore
         return staged.Sha256;
     }
 
-    public Stream? OpenRead(string sha256)
+    public Task<Stream?> OpenReadAsync(string sha256, CancellationToken ct)
     {
-        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower)) return null;
+        if (!IBlobStore.IsSha256(sha256)) return Task.FromResult<Stream?>(null);
         try
         {
-            return new FileStream(PathOf(sha256), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return Task.FromResult<Stream?>(new FileStream(PathOf(sha256), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan));
         }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
+        catch (FileNotFoundException) { return Task.FromResult<Stream?>(null); }
+        catch (DirectoryNotFoundException) { return Task.FromResult<Stream?>(null); }
     }
 
-    public IEnumerable<StoredBlob> List()
+    public Task<bool> ExistsAsync(string sha256, CancellationToken ct) => Task.FromResult(IBlobStore.IsSha256(sha256) && File.Exists(PathOf(sha256)));
+
+    public Uri? DirectDownloadUrl(string sha256, string filename) => null;
+
+    public async IAsyncEnumerable<StoredBlob> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        foreach (var file in new DirectoryInfo(_staging).EnumerateFiles())
-            yield return new StoredBlob(file.Name, file.Length, file.LastWriteTimeUtc, Staging: true);
+        await Task.CompletedTask;
+        foreach (var staging in _staging.List()) yield return staging;
         foreach (var file in new DirectoryInfo(_root).EnumerateFiles("*", SearchOption.AllDirectories))
         {
+            ct.ThrowIfCancellationRequested();
             // Only what this store wrote: a sha256 at its own path. Anything else in the tree is not ours to delete.
-            if (file.Name.Length == 64 && file.Name.All(char.IsAsciiHexDigitLower) && file.FullName == PathOf(file.Name))
+            if (IBlobStore.IsSha256(file.Name) && file.FullName == PathOf(file.Name))
                 yield return new StoredBlob(file.Name, file.Length, file.LastWriteTimeUtc, Staging: false);
         }
     }
 
-    public bool Delete(StoredBlob blob, DateTime writtenBefore)
-    {
-        var path = blob.Staging ? Path.Combine(_staging, Path.GetFileName(blob.Name)) : PathOf(blob.Name);
-        try
-        {
-            // Look again right before deleting: a re-upload of the same bytes refreshes the time (CommitAsync).
-            if (!File.Exists(path) || File.GetLastWriteTimeUtc(path) >= writtenBefore) return false;
-            File.Delete(path);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> DeleteAsync(StoredBlob blob, DateTime writtenBefore, CancellationToken ct) =>
+        // Looked at again right before deleting: a re-upload of the same bytes refreshes the time (CommitAsync).
+        Task.FromResult(blob.Staging ? _staging.Delete(blob, writtenBefore)
+            : IBlobStore.IsSha256(blob.Name) && LocalStaging.DeleteIfWrittenBefore(PathOf(blob.Name), writtenBefore));
 
     /// <summary>fsync the directory so the rename itself survives a crash (POSIX; a no-op where directories cannot be opened).</summary>
     private static void FlushDirectory(string directory)
