@@ -19,7 +19,7 @@ public sealed class ClusterTests
         await using var first = await TestIndex.StartAsync(o => o with { PageRevalidateAfter = TimeSpan.FromHours(1) });
         await using var second = await TestIndex.StartAsync(o => o with
         {
-            Database = first.Options.Database, DataDirectory = first.DataDirectory, PageRevalidateAfter = TimeSpan.FromHours(1),
+            Database = first.Options.Database, DataDirectory = first.DataDirectory, Blobs = first.Options.Blobs, PageRevalidateAfter = TimeSpan.FromHours(1),
         });
         var token = await first.TokenAsync("alpha-pkg");
         Assert.Equal(HttpStatusCode.OK, (await first.UploadWheelAsync(token, "alpha-pkg", "1.0")).StatusCode);

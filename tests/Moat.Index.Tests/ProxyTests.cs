@@ -305,7 +305,7 @@ public sealed class ProxyTests : IDisposable
         await using var first = await StartAsync();
         await using var second = await TestIndex.StartAsync(o => o with
         {
-            Database = first.Options.Database, DataDirectory = first.DataDirectory,
+            Database = first.Options.Database, DataDirectory = first.DataDirectory, Blobs = first.Options.Blobs,
             Proxy = new ProxyOptions { Upstream = _upstream.SimpleUrl }, OnMalicious = GatePolicyAction.Quarantine,
         });
         var bodies = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
