@@ -99,10 +99,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private readonly Dictionary<FuncDef, (Value? Value, bool Conflict)[]> _parameterValues = new(ReferenceEqualityComparer.Instance);
     private readonly Queue<(FuncDef Def, CodeContext Context)> _deferred = new();
     private readonly Dictionary<FuncDef, int> _walkCounts = new(ReferenceEqualityComparer.Instance);
+    // Functions of this module that setup.py's install code imports and calls: their bodies run at install time.
+    private readonly IReadOnlySet<string> _installEntryFunctions;
 
     public FileAnalysis(string path, string source, FileRole role, ScanShared shared, List<Finding> findings,
-                        string? chain = null, int depth = 0, int outerLine = 0, CodeContext? baseContext = null)
+                        string? chain = null, int depth = 0, int outerLine = 0, CodeContext? baseContext = null,
+                        IReadOnlySet<string>? installEntryFunctions = null)
     {
+        _installEntryFunctions = installEntryFunctions ?? new HashSet<string>();
         _path = path;
         _source = source;
         _role = role;
@@ -245,24 +249,33 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         foreach (var statement in body) CollectCmdclass(statement, cmdclassNames);
         Collect(body, moduleLevel: true, owner: null);
 
-        var context = _baseContext;
         var queue = new Queue<FuncDef>();
         void EnqueueNamed(string name)
         {
             if (functions.TryGetValue(name, out var defs)) foreach (var def in defs) queue.Enqueue(def);
             if (constructors.TryGetValue(name, out var ctors)) foreach (var def in ctors) queue.Enqueue(def);
         }
+        void Propagate(CodeContext context)
+        {
+            while (queue.Count > 0 && _functionContexts.Count < 10_000)
+            {
+                var def = queue.Dequeue();
+                if (!_functionContexts.TryAdd(def, context == CodeContext.TestOrDocs ? CodeContext.TestOrDocs : context)) continue;
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var statement in def.Body) CollectDeepNames(statement, names);
+                foreach (var name in names) EnqueueNamed(name);
+            }
+        }
+        // What setup.py's install code calls in this module runs at install time, whatever the module's own context.
+        if (_baseContext != CodeContext.TestOrDocs)
+        {
+            foreach (var name in _installEntryFunctions) EnqueueNamed(name);
+            Propagate(CodeContext.InstallTime);
+        }
         foreach (var name in roots) EnqueueNamed(name);
         foreach (var def in rootDefs) queue.Enqueue(def);
         if (_role is FileRole.Setup || _baseContext == CodeContext.InstallTime) foreach (var def in installRoots) queue.Enqueue(def);
-        while (queue.Count > 0 && _functionContexts.Count < 10_000)
-        {
-            var def = queue.Dequeue();
-            if (!_functionContexts.TryAdd(def, context == CodeContext.TestOrDocs ? CodeContext.TestOrDocs : context)) continue;
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var statement in def.Body) CollectDeepNames(statement, names);
-            foreach (var name in names) EnqueueNamed(name);
-        }
+        Propagate(_baseContext);
     }
 
     /// <summary>
@@ -825,7 +838,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         {
             if (items[i].KnownText is "-c" && items[i + 1].KnownText is { Length: > 8 } code && !code.Contains("{}", StringComparison.Ordinal)
                 && (i == 0 || !IsShell(items[i - 1].KnownText)))
+            {
+                NoteImportOnlyInterpreter(code, line);
                 ScanLayer(code, "python -c", line);
+            }
         }
         foreach (var item in items)
         {
@@ -833,8 +849,25 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             var match = InlinePythonPattern().Match(text);
             if (!match.Success) continue;
             var code = match.Groups["code"].Value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\'", "'", StringComparison.Ordinal);
+            NoteImportOnlyInterpreter(code, line);
             ScanLayer(code, "python -c", line);
         }
+    }
+
+    /// <summary>
+    /// <c>python -c "import x"</c> started while the package is installed or imported: a fresh interpreter whose only work
+    /// is importing a module runs that module's import-time code out of sight of the install, outliving it. Build probes
+    /// print what they ask (<c>import numpy; print(numpy.get_include())</c>); a bare import asks nothing.
+    /// </summary>
+    private void NoteImportOnlyInterpreter(string code, int line)
+    {
+        if (!IsLoadTime) return;
+        var statements = code.Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var imports = statements.Count(s => s.StartsWith("import ", StringComparison.Ordinal) || s.StartsWith("from ", StringComparison.Ordinal));
+        if (imports == 0 || statements.Any(s => !(s.StartsWith("import ", StringComparison.Ordinal) || s.StartsWith("from ", StringComparison.Ordinal)
+                                                    || s.StartsWith("warnings.", StringComparison.Ordinal) || s.StartsWith("sys.path", StringComparison.Ordinal))))
+            return;
+        Emit(CommandRules.DetachedLaunch, Confidence.Medium, $"A separate Python interpreter is started at {Describe(_context)} only to import a module: {(code.Length > 120 ? code[..120] + "…" : code)}", line);
     }
 
     /// <summary>Compilers, version control and platform probes: what setup.py and _version.py legitimately run at load time.</summary>
@@ -973,7 +1006,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             path = items[0].KnownText;
             data = args.Count > 0 ? args[0] : null;
         }
-        else if (name is "shutil.copy" or "shutil.copyfile" or "shutil.copy2" or "shutil.move" && args.Count > 1)
+        else if (name is "shutil.copy" or "shutil.copyfile" or "shutil.copy2" or "shutil.move" or "os.rename" or "os.replace" or "os.renames" && args.Count > 1)
         {
             path = args[1].KnownText;
             data = args[0];

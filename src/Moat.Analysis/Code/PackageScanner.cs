@@ -262,6 +262,7 @@ public static partial class PackageScanner
         var shared = new ScanShared(options) { BundledExecutables = [.. contents.Executables.Select(e => e.Path)] };
         var backends = BuildBackendModules(contents, prefix, findings);
         var loadContexts = singleFile ? [] : LoadContexts(contents, prefix);
+        var installEntries = singleFile ? [] : InstallEntryFunctions(contents, prefix);
 
         var packageDirectories = singleFile || contents.IsWheel ? null : PackageDirectories(contents, prefix);
         var shipped = packageDirectories is null ? null : ShippedTopLevel(contents, prefix);
@@ -294,7 +295,8 @@ public static partial class PackageScanner
                     { Severity = risky ? Severity.High : Severity.Low });
             }
             CodeContext? baseContext = role == FileRole.Module && loadContexts.TryGetValue(relative, out var loaded) ? loaded : null;
-            new FileAnalysis(source.Path, text, role, shared, findings, baseContext: baseContext).Run();
+            new FileAnalysis(source.Path, text, role, shared, findings, baseContext: baseContext,
+                installEntryFunctions: role is FileRole.Module or FileRole.Script ? installEntries.GetValueOrDefault(relative) : null).Run();
             // The tail of a sampled file was analysed on its own: number its lines as in the whole file.
             if (source.LineOffset > 0)
                 for (var i = firstFinding; i < findings.Count; i++)
@@ -481,6 +483,64 @@ public static partial class PackageScanner
                     var path = name.Replace('.', '/');
                     foreach (var candidate in new[] { directory + path + ".py", directory + path + "/__init__.py", "src/" + path + ".py", "src/" + path + "/__init__.py" })
                         if (modules.Contains(candidate) && !candidate.EndsWith("setup.py", StringComparison.Ordinal)) result.TryAdd(candidate, context.Value);
+                }
+            }
+        }
+        return result;
+    }
+
+    [GeneratedRegex(@"^[ \t]*(?:from[ \t]+(?<from>[\w.]+)[ \t]+import[ \t]+\(?(?<names>[\w, \t]+)|import[ \t]+(?<module>[\w.]+)(?:[ \t]+as[ \t]+(?<alias>\w+))?)", RegexOptions.Multiline)]
+    private static partial Regex AnyImportPattern();
+
+    /// <summary>
+    /// Functions of this package's own modules that setup.py imports and calls (at any indentation: install commands do
+    /// <c>from pkg import hook; hook()</c> inside <c>run</c>), by module path: their bodies run at install time.
+    /// </summary>
+    private static Dictionary<string, HashSet<string>> InstallEntryFunctions(PackageContents contents, string prefix)
+    {
+        var result = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var modules = contents.Sources.Select(src => src.Path.Length >= prefix.Length ? src.Path[prefix.Length..] : src.Path).ToHashSet(StringComparer.Ordinal);
+        string? ModulePath(string dotted)
+        {
+            var path = dotted.Replace('.', '/');
+            foreach (var candidate in new[] { path + ".py", path + "/__init__.py", "src/" + path + ".py", "src/" + path + "/__init__.py" })
+                if (modules.Contains(candidate) && candidate != "setup.py") return candidate;
+            return null;
+        }
+        void Add(string module, string function)
+        {
+            if (!result.TryGetValue(module, out var set)) result[module] = set = new HashSet<string>(StringComparer.Ordinal);
+            set.Add(function);
+        }
+        IEnumerable<string> CalledMembers(string text, string receiver) =>
+            Regex.Matches(text, @"(?<![\w.])" + Regex.Escape(receiver) + @"\.(\w+)\s*\(").Select(m => m.Groups[1].Value);
+        bool Called(string text, string name) => Regex.IsMatch(text, @"(?<![\w.])" + Regex.Escape(name) + @"\s*\(");
+
+        foreach (var source in contents.Sources)
+        {
+            var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
+            if (relative != "setup.py") continue;
+            var text = source.Text.Length > 1 << 20 ? source.Text[..(1 << 20)] : source.Text;
+            foreach (Match m in AnyImportPattern().Matches(text))
+            {
+                if (m.Groups["from"].Success)
+                {
+                    var from = m.Groups["from"].Value;
+                    if (from.StartsWith('.') || ModulePath(from) is not { } module) continue;
+                    foreach (var part in m.Groups["names"].Value.Split(','))
+                    {
+                        var words = part.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                        if (words.Length == 0) continue;
+                        var (name, local) = (words[0], words is [_, "as", var alias] ? alias : words[0]);
+                        if (ModulePath(from + "." + name) is { } submodule)
+                            foreach (var function in CalledMembers(text, local)) Add(submodule, function);
+                        else if (Called(text, local)) Add(module, name);
+                    }
+                }
+                else if (ModulePath(m.Groups["module"].Value) is { } module)
+                {
+                    var local = m.Groups["alias"].Success ? m.Groups["alias"].Value : m.Groups["module"].Value;
+                    foreach (var function in CalledMembers(text, local)) Add(module, function);
                 }
             }
         }

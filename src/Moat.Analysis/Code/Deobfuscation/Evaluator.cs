@@ -737,6 +737,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             return Value.Instance(name == "Path" ? "pathlib.Path" : name, args, source | (arg0?.Taint ?? 0));
 
         var carried = receiver is null ? argTaint : receiver.Taint | argTaint;
+        // A TLS-wrapped socket is still a socket: what is sent on it leaves the machine like on the plain one.
+        if (method == "wrap_socket" && name.StartsWith("ssl.", StringComparison.Ordinal)) return Value.Instance("socket.socket", args, carried | source);
         if (IsOneWay(name, method)) carried &= ~(Taint.Secrets | Taint.Credential);
         if (receiver is not null) return Value.Tainted(carried | source, receiver.Layers ?? argLayers);
         return Value.Instance(name, args, carried | source, argLayers);

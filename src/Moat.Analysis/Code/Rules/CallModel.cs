@@ -91,7 +91,8 @@ public static class CallModel
             "win32clipboard.GetClipboardData", "PIL.ImageGrab.grab", "ImageGrab.grab", "pyautogui.screenshot",
             "ctypes.windll.crypt32.CryptUnprotectData");
         Add(CallKind.FileWrite, "open.write", "io.open.write", "codecs.open.write", "pathlib.Path.write_bytes", "pathlib.Path.write_text",
-            "shutil.copy", "shutil.copyfile", "shutil.copy2", "shutil.move", "urllib.request.urlretrieve", "urllib.urlretrieve");
+            "shutil.copy", "shutil.copyfile", "shutil.copy2", "shutil.move", "urllib.request.urlretrieve", "urllib.urlretrieve",
+            "os.rename", "os.replace", "os.renames");
         Add(CallKind.Chmod, "os.chmod", "pathlib.Path.chmod", "os.fchmod");
         Add(CallKind.Image, "PIL.Image.open", "Image.open", "PIL.Image.open.getpixel", "PIL.Image.open.getdata", "PIL.Image.open.load",
             "cv2.imread", "imageio.imread", "stegano.lsb.reveal", "stegano.exifHeader.reveal");

@@ -18,6 +18,9 @@ public static class CommandRules
         "`start`, `start /b`, `pythonw`, `nohup … &`, `setsid`, a trailing `&`, or PowerShell `-WindowStyle Hidden` in a " +
         "command run from setup.py, a .pth file or module import: the package starts something that outlives pip and " +
         "shows no window, typically a Python interpreter on a script it has just written (then critical). Started from " +
-        "ordinary code it is not reported here (servers and GUI tools detach when asked; see MOAT-CODE-042).",
+        "ordinary code it is not reported here (servers and GUI tools detach when asked; see MOAT-CODE-042). A separate " +
+        "interpreter started at install or import time only to import a module (`python -c \"import x\"`, no output asked " +
+        "for, unlike build probes such as `print(numpy.get_include())`) runs that module's code out of sight of the install: " +
+        "reported at medium confidence.",
         ["https://attack.mitre.org/techniques/T1564/003/", "https://attack.mitre.org/techniques/T1059/006/"]);
 }
