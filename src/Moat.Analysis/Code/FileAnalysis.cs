@@ -629,7 +629,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if ((kind & CallKind.Spawn) != 0) OnSpawn(call, name!, args, keywords, line);
         if ((kind & (CallKind.NetworkFetch | CallKind.NetworkSend)) != 0) OnNetwork(call, name!, kind, args, keywords, line);
 
-        if ((kind & CallKind.FileWrite) != 0 || (method == "write" && callee.Bound is { Kind: ValueKind.Instance, Text: "open" or "io.open" or "codecs.open" or "pathlib.Path" }))
+        if ((kind & CallKind.FileWrite) != 0 || (method == "write" && callee.Bound is { Kind: ValueKind.Instance, Text: "open" or "io.open" or "codecs.open" or "pathlib.Path" or "tempfile.NamedTemporaryFile" or "tempfile.TemporaryFile" or "tempfile.SpooledTemporaryFile" }))
             OnWrite(name, callee, args, line);
         if ((kind & CallKind.Chmod) != 0 && args.Count > 1 && args[1].Kind == ValueKind.Int && (args[1].Int & 0b001_001_001) != 0)
             _executableWriteLine = FirstLine(_executableWriteLine, line);
@@ -1001,9 +1001,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     {
         string? path = null;
         Value? data = null;
-        if (callee.Bound is { Kind: ValueKind.Instance } file && file.Items is { Count: > 0 } items)
+        if (callee.Bound is { Kind: ValueKind.Instance } file)
         {
-            path = items[0].KnownText;
+            path = file.Items is [var target, ..] && file.Text is not ("tempfile.NamedTemporaryFile" or "tempfile.TemporaryFile" or "tempfile.SpooledTemporaryFile") ? target.KnownText : null;
             data = args.Count > 0 ? args[0] : null;
         }
         else if (name is "shutil.copy" or "shutil.copyfile" or "shutil.copy2" or "shutil.move" or "os.rename" or "os.replace" or "os.renames" && args.Count > 1)
@@ -1011,6 +1011,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             path = args[1].KnownText;
             data = args[0];
         }
+        // Python written out to a file is run later (by pythonw, an import, a scheduled task): what it does is what this
+        // package does, so it is analysed like a decoded layer, wherever it is written to (a temporary file has no name).
+        if (data is { IsText: true } && name is not ("shutil.copy" or "shutil.copyfile" or "shutil.copy2" or "shutil.move" or "os.rename" or "os.replace" or "os.renames")
+            && (data.Taint & Taint.Decoded) == 0 && LooksLikeCode(data.Text!)) // decoded code is scanned with its chain in Finish
+            ScanLayer(data.Text!, "code written to a file", line);
         if (path is null) return;
         if (data is not null && (data.Taint & Taint.Network) != 0) _downloadedPaths[path] = (data.Taint & Taint.FromWrittenHost) != 0;
         if (Indicators.IsExecutablePath(path)) _executableWriteLine = FirstLine(_executableWriteLine, line);
