@@ -1271,6 +1271,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             || _indicators.ContainsKey(IndicatorKind.PasteSite) || _indicators.ContainsKey(IndicatorKind.RawIpUrl);
         if (stealerTargets != IndicatorKind.None && writtenChannel)
             Emit(ThreatRules.StealerExfil, Confidence.High, $"Reads {Describe(stealerTargets)} and sends data over the network", _indicators[stealerTargets].Line);
+        // Cloud, SSH or registry credential files in a file that sends to a drop box written into it (a complete webhook
+        // or request-collector URL, not a template the caller fills in): nobody's tooling ships its keys to a collector.
+        else if (_indicators.TryGetValue(IndicatorKind.Credentials, out var credentialFile) && _networkSendLine > 0 && HasCompleteDropBox())
+            Emit(ThreatRules.StealerExfil, Confidence.High, $"Reads credential files ({Redact(credentialFile.Match)}) and sends data to a drop-box endpoint", credentialFile.Line);
         // Untraced co-occurrence only counts where no user asked for it: network at load time or a drop-box endpoint.
         // (A password prompt and an HTTP client in one module is every CLI that logs in somewhere.)
         var dropBox = _indicators.ContainsKey(IndicatorKind.Webhook) || _indicators.ContainsKey(IndicatorKind.Collector);
@@ -1322,6 +1326,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         IndicatorKind.MessagingTokens => "messaging session tokens",
         _ => "sensitive data",
     };
+
+    private bool HasCompleteDropBox() =>
+        new[] { IndicatorKind.Webhook, IndicatorKind.Collector }.Any(kind => _indicators.TryGetValue(kind, out var found)
+            && !found.Match.Contains('{') && !found.Match.Contains('%') && !found.Match.EndsWith("/bot", StringComparison.Ordinal));
 
     private static string Describe(CodeContext context) => context switch
     {

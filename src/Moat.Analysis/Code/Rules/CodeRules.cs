@@ -86,7 +86,9 @@ public static class ThreatRules
 
     public static readonly Rule StealerExfil = new("MOAT-CODE-024", "stealer-targets-with-network", "A file reads browser, wallet or token stores and talks to the network.", Severity.Critical,
         "One file names the stores stealers raid (browser Login Data/Cookies/Local State, wallet folders and extension ids, " +
-        "Discord/Telegram token stores) and also makes network requests. That combination is an infostealer.",
+        "Discord/Telegram token stores) and also makes network requests. That combination is an infostealer. So is a file " +
+        "that names cloud, SSH or registry credential files (~/.aws/credentials, ~/.ssh/id_rsa, ~/.pypirc) and sends to a " +
+        "complete chat-webhook or request-collector URL written into it.",
         ["https://blog.phylum.io/", "https://attack.mitre.org/techniques/T1555/003/"]);
 
     public static readonly Rule LoadTimePersistence = new("MOAT-CODE-025", "load-time-persistence", "An autostart entry is created while the package is installed or imported.", Severity.Critical,

@@ -95,6 +95,7 @@ public static partial class Indicators
         (IndicatorKind.ReverseShell, "/dev/tcp/"), (IndicatorKind.ReverseShell, "/bin/sh -i"), (IndicatorKind.ReverseShell, "/bin/bash -i"),
         (IndicatorKind.ReverseShell, "nc -e /bin/"), (IndicatorKind.ReverseShell, "ncat -e"), (IndicatorKind.ReverseShell, "mkfifo /tmp/"),
         (IndicatorKind.ReverseShell, "socat exec:"), (IndicatorKind.ReverseShell, "nc.exe -e"), (IndicatorKind.ReverseShell, "cmd.exe /c powershell -nop"),
+        (IndicatorKind.ReverseShell, "new-object system.net.sockets.tcpclient("), (IndicatorKind.ReverseShell, "new-object net.sockets.tcpclient("),
         (IndicatorKind.DefenderTampering, "add-mppreference"), (IndicatorKind.DefenderTampering, "set-mppreference -disablerealtimemonitoring"),
         (IndicatorKind.DefenderTampering, "disableantispyware"), (IndicatorKind.DefenderTampering, "exclusionpath"),
         (IndicatorKind.DefenderTampering, "netsh advfirewall set allprofiles state off"), (IndicatorKind.DefenderTampering, "vssadmin delete shadows"),
@@ -112,7 +113,7 @@ public static partial class Indicators
          "autostart", "systemd", "launchagents", "launchdaemons", "rc.local", "init.d", "profile", "reg add", "bashrc", "zshrc",
          "winlogon", "userinit", "meta-data", "computemetadata", "encodedcommand", "-enc", " -e ", "hidden", "invoke-", "iex", "download", "bypass", "frombase64",
          "bitstransfer", "certutil", "bitsadmin", "mshta", "regsvr32", "/dev/tcp", "/bin/sh", "/bin/bash", "nc -e", "ncat", "mkfifo",
-         "socat", "nc.exe", "powershell", "mppreference", "antispyware", "exclusionpath", "advfirewall", "vssadmin", "://", "0x[", "bc1", "[13]", ".invalid"],
+         "socat", "nc.exe", "powershell", "tcpclient", "mppreference", "antispyware", "exclusionpath", "advfirewall", "vssadmin", "://", "0x[", "bc1", "[13]", ".invalid"],
         StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<char> Separators = SearchValues.Create("\\");
