@@ -1305,7 +1305,13 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (_imageLine > 0 && _execLine > 0)
             Emit(ThreatRules.Steganography, Confidence.Medium, "Opens images and executes dynamic code in the same file", _imageLine);
         if (_indicators.ContainsKey(IndicatorKind.PasteSite) && (_execLine > 0 || _spawnLine > 0) && _networkLine > 0 && !_tracedDownloadExec)
-            Emit(ThreatRules.DownloadExec, Confidence.Medium, "Fetches from a paste or file-share site and executes code in the same file", _indicators[IndicatorKind.PasteSite].Line);
+        {
+            // The raw view of one fixed paste (pastebin.com/raw/ID, rentry.co/ID/raw) is a stage the author keeps editing,
+            // not a paste client's endpoint.
+            var paste = _indicators[IndicatorKind.PasteSite];
+            Emit(ThreatRules.DownloadExec, IsFixedRawPaste(paste.Match) ? Confidence.High : Confidence.Medium,
+                "Fetches from a paste or file-share site and executes code in the same file", paste.Line);
+        }
     }
 
     /// <summary>
@@ -1326,6 +1332,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         IndicatorKind.MessagingTokens => "messaging session tokens",
         _ => "sensitive data",
     };
+
+    private static bool IsFixedRawPaste(string url)
+    {
+        if (url.Contains('{') || url.Contains('%')) return false;
+        var path = Indicators.Host(url) is { } host && url.IndexOf(host, StringComparison.OrdinalIgnoreCase) is var at and >= 0 ? url[(at + host.Length)..] : "";
+        var segments = path.Split(['/', '?', '#'], StringSplitOptions.RemoveEmptyEntries);
+        return segments.Length >= 2 && segments.Any(s => s.Equals("raw", StringComparison.OrdinalIgnoreCase))
+            && segments.Any(s => !s.Equals("raw", StringComparison.OrdinalIgnoreCase) && s.Length >= 4);
+    }
 
     private bool HasCompleteDropBox() =>
         new[] { IndicatorKind.Webhook, IndicatorKind.Collector }.Any(kind => _indicators.TryGetValue(kind, out var found)

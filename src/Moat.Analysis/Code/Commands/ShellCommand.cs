@@ -31,6 +31,23 @@ internal static partial class ShellCommand
     private const int MaxDepth = 4;
 
     private static readonly HashSet<string> Shells = ["sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "powershell", "pwsh"];
+    /// <summary>
+    /// True when nothing follows the program but redirections (<c>python3 &gt; /dev/null 2&gt;&amp;1</c>): it reads its code
+    /// from what is piped into it.
+    /// </summary>
+    private static bool OnlyRedirections(List<string> argv)
+    {
+        for (var i = 1; i < argv.Count; i++)
+        {
+            var word = argv[i];
+            var operatorLength = word.TakeWhile(char.IsAsciiDigit).Count();
+            if (operatorLength == word.Length || word[operatorLength] is not ('>' or '<')) return false;
+            var rest = word[operatorLength..].TrimStart('>', '<');
+            if (rest.Length == 0 || rest == "&") i++; // the target is the next word
+        }
+        return true;
+    }
+
     private static readonly HashSet<string> Interpreters = ["python", "python2", "python3", "pythonw", "py", "pyw", "perl", "ruby", "node", "php", "wscript", "cscript", "mshta", "rundll32", "regsvr32", "msiexec", "iex", "invoke-expression"];
     private static readonly HashSet<string> Downloaders = ["curl", "wget", "iwr", "invoke-webrequest", "irm", "invoke-restmethod", "certutil", "bitsadmin", "start-bitstransfer", "aria2c", "tftp", "fetch", "lwp-download"];
     private static readonly HashSet<string> DnsProbes = ["nslookup", "ping", "dig", "host", "resolve-dnsname", "ping6"];
@@ -114,7 +131,7 @@ internal static partial class ShellCommand
                 interpreter = true;
 
             // The program reads what the previous command piped into it.
-            if (piping != PipeState.None && (Shells.Contains(program) && !argv.Skip(1).Any(a => a is "-c" or "/c" or "-command" or "-Command") || Interpreters.Contains(program) && argv.Count == 1
+            if (piping != PipeState.None && (Shells.Contains(program) && !argv.Skip(1).Any(a => a is "-c" or "/c" or "-command" or "-Command") || Interpreters.Contains(program) && OnlyRedirections(argv)
                 || program is "iex" or "invoke-expression" || program is "python" or "python3" && argv.Skip(1).Any(a => a == "-")))
             {
                 if (piping == PipeState.Downloaded) downloadRun ??= $"{pipedFrom} | {Describe(argv)}";
