@@ -13,7 +13,10 @@ internal sealed partial class FileAnalysis
         if (args.Count == 0) return;
         var first = args[0];
         ShellFacts facts;
-        if (first.Kind == ValueKind.List && first.Items is { Count: > 0 } items)
+        // A one-item list given to a shell (Popen(["cd x && curl …"], shell=True)) is a command line, not an argv.
+        if (first.Kind == ValueKind.List && first.Items is [{ KnownText: { } only }] && only.Contains(' ', StringComparison.Ordinal))
+            facts = ShellCommand.Analyze(only);
+        else if (first.Kind == ValueKind.List && first.Items is { Count: > 0 } items)
             facts = ShellCommand.Analyze([.. items.Select(i => i.KnownText ?? "{}")]);
         else if (first.KnownText is { Length: > 1 } text)
             facts = ShellCommand.Analyze(text);

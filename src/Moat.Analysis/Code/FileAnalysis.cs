@@ -758,7 +758,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (!IsBuildTool(args)) _loadUnusualSpawnLine = FirstLine(_loadUnusualSpawnLine, line);
         }
         if (name == "pty.spawn") _ptySpawn = true;
-        InspectCommand(args, line);
+        InspectCommand(args, name, line);
         InspectShell(args, name, line);
         var taint = Value.Union(args);
         foreach (var (key, value) in keywords)
@@ -831,7 +831,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// <c>python -c CODE</c> (as an argument list or inside a shell string) is Python too: scan CODE as a further layer,
     /// in the context of the spawning code. Droppers hand their payload to a fresh interpreter to detach it.
     /// </summary>
-    private void InspectCommand(IReadOnlyList<Value> args, int line)
+    private void InspectCommand(IReadOnlyList<Value> args, string spawner, int line)
     {
         var items = args.SelectMany(Flatten).ToList();
         for (var i = 0; i + 1 < items.Count; i++)
@@ -839,7 +839,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (items[i].KnownText is "-c" && items[i + 1].KnownText is { Length: > 8 } code && !code.Contains("{}", StringComparison.Ordinal)
                 && (i == 0 || !IsShell(items[i - 1].KnownText)))
             {
-                NoteImportOnlyInterpreter(code, line);
+                NoteImportOnlyInterpreter(code, spawner, line);
                 ScanLayer(code, "python -c", line);
             }
         }
@@ -849,7 +849,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             var match = InlinePythonPattern().Match(text);
             if (!match.Success) continue;
             var code = match.Groups["code"].Value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\'", "'", StringComparison.Ordinal);
-            NoteImportOnlyInterpreter(code, line);
+            NoteImportOnlyInterpreter(code, spawner, line);
             ScanLayer(code, "python -c", line);
         }
     }
@@ -859,7 +859,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// is importing a module runs that module's import-time code out of sight of the install, outliving it. Build probes
     /// print what they ask (<c>import numpy; print(numpy.get_include())</c>); a bare import asks nothing.
     /// </summary>
-    private void NoteImportOnlyInterpreter(string code, int line)
+    private void NoteImportOnlyInterpreter(string code, string spawner, int line)
     {
         if (!IsLoadTime) return;
         var statements = code.Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -867,7 +867,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (imports == 0 || statements.Any(s => !(s.StartsWith("import ", StringComparison.Ordinal) || s.StartsWith("from ", StringComparison.Ordinal)
                                                     || s.StartsWith("warnings.", StringComparison.Ordinal) || s.StartsWith("sys.path", StringComparison.Ordinal))))
             return;
-        Emit(CommandRules.DetachedLaunch, Confidence.Medium, $"A separate Python interpreter is started at {Describe(_context)} only to import a module: {(code.Length > 120 ? code[..120] + "…" : code)}", line);
+        // Not waited for (Popen), it outlives the install or import like any detached interpreter.
+        var detached = spawner is "subprocess.Popen" or "os.spawnv" or "os.spawnl" or "os.spawnlp" or "os.spawnvp" or "os.startfile";
+        Emit(CommandRules.DetachedLaunch, detached ? Confidence.High : Confidence.Medium,
+            $"A separate Python interpreter is started at {Describe(_context)} only to import a module: {(code.Length > 120 ? code[..120] + "…" : code)}", line,
+            severity: detached ? Severity.Critical : null);
     }
 
     /// <summary>Compilers, version control and platform probes: what setup.py and _version.py legitimately run at load time.</summary>
@@ -990,7 +994,12 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 var attackerShaped = url is not null && Indicators.Find(url).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook or IndicatorKind.PasteSite)
                     || destination is not null && (destination.Taint & Taint.Decoded) != 0;
                 if (attackerShaped)
+                {
                     Emit(ThreatRules.ImportTimeNetwork, Confidence.High, $"Network request to a raw IP, drop box or decoded address when the module is imported ({name}{(url is null ? "" : " " + Indicators.FirstUrl(url))})", line, severity: Severity.High);
+                    // Uploading a body there as a side effect of import is sending this machine's data, whatever Moat could trace of it.
+                    if ((kind & CallKind.NetworkSend) != 0 && keywords.Any(k => k.Name is "data" or "json" or "files"))
+                        Emit(ThreatRules.HarvestExfil, Confidence.Medium, $"Data is posted to a raw IP, drop box or decoded address when the module is imported ({name})", line);
+                }
                 else
                     Emit(ThreatRules.ImportTimeNetwork, Confidence.Medium, $"Network request when the module is imported ({name})", line);
                 break;

@@ -69,14 +69,17 @@ public static class ThreatRules
     public static readonly Rule DownloadExec = new("MOAT-CODE-021", "download-then-execute", "Code downloaded from the network is executed.", Severity.Critical,
         "Data fetched over the network is passed to exec/eval or a shell, or a downloaded file is written and then started. " +
         "This is how stage-one droppers pull their stealer. Installers that download, write and start a program only in " +
-        "functions the user calls, from hosts that are not paste sites, drop boxes or raw IPs, are low.",
+        "functions the user calls, from hosts that are not paste sites, drop boxes or raw IPs, are low. A file that names the " +
+        "raw view of one fixed paste (pastebin.com/raw/ID, rentry.co/ID/raw) and executes code or starts programs is reported " +
+        "with high confidence: that paste is a stage its author keeps editing.",
         ["https://blog.phylum.io/pypi-malware-campaign/", "https://attack.mitre.org/techniques/T1105/"]);
 
     public static readonly Rule HarvestExfil = new("MOAT-CODE-022", "harvest-then-exfiltrate", "Collected secrets or host data are sent over the network.", Severity.Critical,
         "Environment variables, credential files, browser or wallet data, or host reconnaissance (user, host name, directory) flow " +
         "into a network request, webhook or socket. Dependency-confusion probes send host data; stealers send secrets to a host " +
         "written into them. At run time, credentials sent where the caller points the library, or to the local metadata " +
-        "service, are how clients log in (low).",
+        "service, are how clients log in (low). A module that posts a body (data=, json=, files=) to a raw IP, drop box or " +
+        "decoded address when it is imported is reported at medium confidence even when Moat cannot trace what the body holds.",
         ["https://attack.mitre.org/techniques/T1041/", "https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610"]);
 
     public static readonly Rule InstallTimeNetwork = new("MOAT-CODE-023", "install-time-network", "The package reaches the network while it is being installed.", Severity.High,

@@ -21,6 +21,6 @@ public static class CommandRules
         "ordinary code it is not reported here (servers and GUI tools detach when asked; see MOAT-CODE-042). A separate " +
         "interpreter started at install or import time only to import a module (`python -c \"import x\"`, no output asked " +
         "for, unlike build probes such as `print(numpy.get_include())`) runs that module's code out of sight of the install: " +
-        "reported at medium confidence.",
+        "high at medium confidence when waited for, critical when started with Popen and left running.",
         ["https://attack.mitre.org/techniques/T1564/003/", "https://attack.mitre.org/techniques/T1059/006/"]);
 }
