@@ -163,6 +163,12 @@ public class PolicyAuditTests
             var unpinned = Assert.Single(results[".github/workflows/b.yml"], f => f.RuleId == UnpinnedActionAudit.Rule.Id);
             Assert.Equal(9, unpinned.Location.Line);
 
+            // The allow-list form: everything not listed is reported, local actions never.
+            File.WriteAllText(Path.Combine(root, ".moat", "ci.toml"), "allowed-uses = [\"example-org/tool\"]\n");
+            var allowed = WorkflowAuditor.AuditPath(root).ToDictionary(r => r.Target, r => r.Findings);
+            Assert.Equal("example-org/other@v1", Assert.Single(allowed[".github/workflows/b.yml"], f => f.RuleId == ForbiddenUsesAudit.Rule.Id).Evidence);
+            Assert.Contains(allowed[".github/workflows/a.yml"], f => f.RuleId == ForbiddenUsesAudit.Rule.Id && f.Message.Contains("allowed-uses"));
+
             File.WriteAllText(Path.Combine(root, ".moat", "ci.toml"), "forbidden_uses = []\n");
             Assert.Throws<InvalidDataException>(() => WorkflowAuditor.AuditPath(root));
         }
