@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Moat.Index.Admin;
+using Moat.Index.Errors;
 using Moat.Index.Storage;
 using Moat.Testing;
 
@@ -100,7 +101,7 @@ public sealed class HostedQuarantineTests : IDisposable
         await AccountClient.RegisterAsync(index, "alice");
         var admin = new AdminActor("alice", (await index.Accounts.UserByNameAsync("alice"))!.id);
 
-        Assert.Equal(400, (await ops.BlockAsync(filename, null, admin)).Status);
+        Assert.Equal(IndexError.Invalid, (await ops.BlockAsync(filename, null, admin)).Error);
         var blocked = await ops.BlockAsync(filename, "cryptominer: spawns xmrig against a pool", admin);
         Assert.True(blocked.Ok, blocked.Message);
         Assert.Equal(FileState.Blocked, (await index.Store.GetFileAsync(filename))!.State);
@@ -111,7 +112,7 @@ public sealed class HostedQuarantineTests : IDisposable
         Assert.Contains("blocked by an administrator: cryptominer", download.ReasonPhrase);
 
         var release = await ops.ReleaseAsync(filename, "changed my mind", admin);
-        Assert.Equal(409, release.Status);
+        Assert.Equal(IndexError.Conflict, release.Error);
         Assert.Equal(FileState.Blocked, (await index.Store.GetFileAsync(filename))!.State);
         using (var again = await index.UploadAsync(userToken, TestDistributions.UploadForm(project, "0.2.7", filename, content, wheel: false)))
         {

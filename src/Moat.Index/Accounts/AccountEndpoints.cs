@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 using Moat.Index.Publishing;
 using Moat.Index.Storage;
 using Moat.Packaging;
@@ -277,7 +278,7 @@ public static class AccountEndpoints
         var (signedIn, error) = await sessions.ReadAsync(http.Request);
         if (error is not null) return Error(403, error);
         if (signedIn is null) return Error(401, "Sign in first (POST /_/account/login).");
-        if (AccountService.Check(signedIn, level) is { } refusal) return Error(refusal.Status, refusal.Message);
+        if (AccountService.Check(signedIn, level) is { } refusal) return Error(refusal.Error.Status, refusal.Message);
         return await Refusable(() => action(signedIn));
     }
 
@@ -290,18 +291,18 @@ public static class AccountEndpoints
         }
         catch (AccountRefusal refusal) when (refusal.Reauthenticate)
         {
-            return Results.Json(new { error = refusal.Message, reauthenticate = "/_/account/reauth" }, statusCode: refusal.Status);
+            return Results.Json(new { error = refusal.Message, reauthenticate = "/_/account/reauth" }, statusCode: refusal.Error.Status);
         }
         catch (AccountRefusal refusal)
         {
-            return Error(refusal.Status, refusal.Message);
+            return Error(refusal.Error.Status, refusal.Message);
         }
     }
 
     private static bool SameVersion(string stored, string typed) =>
         stored == typed || (Moat.Packaging.Versions.PackageVersion.TryParse(typed, out var parsed) && parsed.ToString() == stored);
 
-    public static IResult Reviewed(ReviewOutcome outcome) => outcome.Ok ? Results.Json(new { message = outcome.Message }) : Error(outcome.Status, outcome.Message);
+    public static IResult Reviewed(ReviewOutcome outcome) => outcome.Ok ? Results.Json(new { message = outcome.Message }) : Error(outcome.Error!.Status, outcome.Message);
 
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 }

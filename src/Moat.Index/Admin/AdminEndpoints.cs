@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 using Moat.Index.Publishing;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
@@ -37,8 +38,8 @@ public static class AdminEndpoints
                 http.Items[typeof(AdminActor)] = AdminActor.ApiToken(principal, owner, http);
                 return await next(context);
             }
-            if (decision.Status == StatusCodes.Status401Unauthorized) IndexAuthorization.Challenge(http.Response);
-            return Results.Json(new { error = decision.Message }, statusCode: decision.Status);
+            if (decision.Error == IndexError.Unauthenticated) IndexAuthorization.Challenge(http.Response);
+            return Results.Json(new { error = decision.Message }, statusCode: decision.Error!.Status);
         });
 
         admin.MapPost("/projects/{project}/releases/{version}/yank", (string project, string version, YankRequest? body, HttpContext http, IndexAdmin ops, CancellationToken ct) =>

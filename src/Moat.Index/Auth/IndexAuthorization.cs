@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Moat.Index.Accounts;
+using Moat.Index.Errors;
 using Moat.Index.Security;
 using Moat.Index.Storage;
 
@@ -23,16 +24,16 @@ public sealed record Principal(bool PresentedCredentials, MacaroonRow? Token = n
 }
 
 /// <summary>
-/// The decision: allowed, or the HTTP status and a message for the client. An allowed upload that would create its
+/// The decision: allowed, or the kind of refusal and a message for the client. An allowed upload that would create its
 /// project says so (<see cref="CreatesProject"/>), with <see cref="PublicName"/> when an admin creates a protected name.
 /// </summary>
-public sealed record AuthorizationDecision(bool Allowed, int Status, string? Message)
+public sealed record AuthorizationDecision(bool Allowed, IndexError? Error, string? Message)
 {
     public bool CreatesProject { get; init; }
     public string? PublicName { get; init; }
 
-    public static readonly AuthorizationDecision Allow = new(true, StatusCodes.Status200OK, null);
-    public static AuthorizationDecision Forbid(string message) => new(false, StatusCodes.Status403Forbidden, message);
+    public static readonly AuthorizationDecision Allow = new(true, null, null);
+    public static AuthorizationDecision Forbid(string message) => new(false, IndexError.Forbidden, message);
 }
 
 /// <summary>
@@ -91,7 +92,7 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     /// <summary>Refusal for missing or unusable credentials; null when the principal is authenticated.</summary>
     public static AuthorizationDecision? Unauthenticated(Principal principal) => principal.Authenticated ? null
         : principal.PresentedCredentials ? AuthorizationDecision.Forbid(principal.Refusal ?? "Invalid or non-existent authentication information.")
-        : new(false, StatusCodes.Status401Unauthorized, "Authentication required: use the username __token__ and an API token as the password.");
+        : new(false, IndexError.Unauthenticated, "Authentication required: use the username __token__ and an API token as the password.");
 
     public AuthorizationDecision AuthorizeAdmin(Principal principal)
     {
@@ -118,7 +119,7 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
 
     public async Task<AuthorizationDecision> AuthorizeUploadAsync(Principal principal, string project, CancellationToken ct, HttpContext? http = null)
     {
-        if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return new(false, StatusCodes.Status503ServiceUnavailable, off);
+        if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return new(false, IndexError.Unavailable, off);
         if (Unauthenticated(principal) is { } refused) return refused;
         var exists = await store.GetProjectAsync(project, ct) is not null;
         if (principal.Legacy is { } legacy)
@@ -167,9 +168,9 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     public static Publishing.ReviewOutcome? ReleaseReviewRefusal(string project, string? role, UserRow reviewer, Publishing.StagedRelease? release, bool approving)
     {
         if (role is not ("owner" or "maintainer"))
-            return new(StatusCodes.Status403Forbidden, $"Only an owner or maintainer of '{project}' can review its staged releases.");
+            return new(IndexError.Forbidden, $"Only an owner or maintainer of '{project}' can review its staged releases.");
         if (approving && release is not null && release.Uploaders.Any(u => u.UserId == reviewer.id))
-            return new(StatusCodes.Status403Forbidden,
+            return new(IndexError.Forbidden,
                 $"You uploaded {project} {release.Version}: another maintainer must approve it (or an admin, when you are the only one).");
         return null;
     }

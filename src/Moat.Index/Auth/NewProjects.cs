@@ -82,7 +82,7 @@ public sealed class NewProjects(IndexOptions options, ProtectedNames protectedNa
     }
 
     private async Task<AuthorizationDecision?> SwitchedOffAsync() =>
-        await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off ? new(false, Microsoft.AspNetCore.Http.StatusCodes.Status503ServiceUnavailable, off) : null;
+        await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off ? new(false, Errors.IndexError.Unavailable, off) : null;
 
     public static string PolicyName(NewProjectPolicy policy) => policy switch
     {
