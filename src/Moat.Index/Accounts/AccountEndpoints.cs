@@ -89,7 +89,7 @@ public static class AccountEndpoints
             return Results.Json(new
             {
                 s.User.username, s.User.email, email_verified = s.User.email_verified != 0, totp = s.User.totp_secret is not null,
-                webauthn = keys.Select(k => new { id = k.id, k.name, k.created_at }),
+                webauthn = keys.Select(k => new { id = k.Id, name = k.Name, created_at = AccountStore.Text(k.CreatedAt) }),
             });
         }));
 
@@ -158,13 +158,14 @@ public static class AccountEndpoints
         api.MapPost("/account/tokens", (JsonBody<TokenRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var token = await accounts.CreateTokenAsync(s, body.Value.Description, body.Value.Projects, body.Value.ExpiresInSeconds, body.Value.NotBefore, http);
-            return Results.Json(new { id = token.Row.id, token = token.Secret, caveats = token.Caveats }, statusCode: 201);
+            return Results.Json(new { id = token.Token.Id, token = token.Secret, caveats = token.Caveats }, statusCode: 201);
         }));
 
         api.MapGet("/account/tokens", (HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
             Results.Json((await store.UserMacaroonsAsync(s.User.id)).Select(t => new
             {
-                t.id, t.description, caveats = System.Text.Json.JsonDocument.Parse(t.caveats).RootElement, t.created_at, t.last_used_at, t.revoked_at,
+                id = t.Id, description = t.Description, caveats = t.Caveats, created_at = AccountStore.Text(t.CreatedAt),
+                last_used_at = t.LastUsedAt is { } used ? AccountStore.Text(used) : null, revoked_at = t.RevokedAt is { } revoked ? AccountStore.Text(revoked) : null,
             }))));
 
         api.MapDelete("/account/tokens/{id}", (string id, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
@@ -196,7 +197,7 @@ public static class AccountEndpoints
         api.MapPost("/projects/{project}/publishers", (string project, JsonBody<PublisherRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var row = await accounts.AddPublisherAsync(s, project, body.Value, http);
-            return Results.Json(new { id = row.id, message = $"Trusted publisher {row.kind}:{row.repository} {row.workflow} added to {row.project}." }, statusCode: 201);
+            return Results.Json(new { id = row.Id, message = $"Trusted publisher {row.Kind}:{row.Repository} {row.Workflow} added to {row.Project}." }, statusCode: 201);
         }));
 
         api.MapDelete("/projects/{project}/publishers/{id}", (string project, string id, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
@@ -208,7 +209,7 @@ public static class AccountEndpoints
         api.MapPost("/account/pending-publishers", (JsonBody<PublisherRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var row = await accounts.AddPendingPublisherAsync(s, body.Value, http);
-            return Results.Json(new { id = row.id, message = $"Pending publisher added: the first publish from {row.repository} creates {row.pending_project}." }, statusCode: 201);
+            return Results.Json(new { id = row.Id, message = $"Pending publisher added: the first publish from {row.Repository} creates {row.PendingProject}." }, statusCode: 201);
         }));
 
         // Release approval: owners require it; owners and maintainers review, never their own upload (ReleaseApprovals).
@@ -267,10 +268,10 @@ public static class AccountEndpoints
             Results.Json((await accounts.ProjectEventsAsync(s, project)).Select(SecurityEvents.Show))));
     }
 
-    private static object PublisherView(PublisherRow p) => new
+    private static object PublisherView(TrustedPublisher p) => new
     {
-        id = p.id, kind = p.kind, repository = p.repository, owner_id = p.owner_id, workflow = p.workflow, environment = p.environment,
-        project = p.project, pending_project = p.pending_project, registered_by = p.registered_by, registered_at = p.created_at,
+        id = p.Id, kind = p.Kind, repository = p.Repository, owner_id = p.OwnerId, workflow = p.Workflow, environment = p.Environment,
+        project = p.Project, pending_project = p.PendingProject, registered_by = p.RegisteredBy, registered_at = AccountStore.Text(p.CreatedAt),
     };
 
     internal static async Task<IResult> WithAsync(HttpContext http, Sessions sessions, AccessLevel level, Func<SignedIn, Task<IResult>> action)

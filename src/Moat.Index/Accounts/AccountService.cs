@@ -28,7 +28,7 @@ public enum AccessLevel { TwoFactorPending, SignedIn, Security }
 public sealed record LoginResult(UserRow User, string Csrf, bool TwoFactorRequired);
 public sealed record TotpEnrollment(string Secret, string ProvisioningUri);
 public sealed record RegisteredKey(string CredentialId, string[]? RecoveryCodes);
-public sealed record IssuedToken(MacaroonRow Row, string Secret, IReadOnlyList<string> Caveats);
+public sealed record IssuedToken(ApiToken Token, string Secret, IReadOnlyList<string> Caveats);
 public sealed record PublisherRequest(string? Kind, string? Repository, string? OwnerId, string? Workflow, string? Environment, string? ProjectName);
 
 /// <summary>
@@ -419,7 +419,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             challenge, rp = new { id = options.EffectiveRpId, name = "Moat" },
             user = new { id = Macaroons.Base64Url(Encoding.UTF8.GetBytes(s.User.id)), name = s.User.username, displayName = s.User.username },
             pubKeyCredParams = new[] { new { type = "public-key", alg = -7 }, new { type = "public-key", alg = -257 } },
-            excludeCredentials = existing.Select(c => new { type = "public-key", id = c.id }),
+            excludeCredentials = existing.Select(c => new { type = "public-key", id = c.Id }),
             attestation = "none", authenticatorSelection = new { userVerification = "preferred" },
         };
     }
@@ -442,11 +442,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var id = Macaroons.Base64Url(credential.Id);
         if (await store.CredentialAsync(id) is not null) throw new AccountRefusal(IndexError.Conflict, "This security key is already registered.");
         var label = string.IsNullOrWhiteSpace(name) ? "security key" : name.Trim();
-        await store.AddCredentialAsync(new CredentialRow
-        {
-            id = id, user_id = s.User.id, public_key = Convert.ToBase64String(credential.CosePublicKey), sign_count = credential.SignCount,
-            name = label.Length > 100 ? label[..100] : label, created_at = AccountStore.Text(Now),
-        });
+        await store.AddCredentialAsync(new SecurityKey(
+            id, s.User.id, Convert.ToBase64String(credential.CosePublicKey), credential.SignCount, label.Length > 100 ? label[..100] : label, Now));
         var codes = s.HasTwoFactor ? null : await NewRecoveryCodesAsync(s.User.id);
         await events.RecordAsync("2fa:webauthn-added", http, s.User.id, details: new { credential = id });
         await FactorEnrolledAsync(s, http);
@@ -460,7 +457,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var challenge = WebAuthn.NewChallenge();
         await store.SetSessionChallengeAsync(s.Session.id_hash, "get:" + challenge);
         var keys = await store.CredentialsAsync(s.User.id);
-        return new { challenge, rpId = options.EffectiveRpId, allowCredentials = keys.Select(k => new { type = "public-key", id = k.id }), userVerification = "preferred" };
+        return new { challenge, rpId = options.EffectiveRpId, allowCredentials = keys.Select(k => new { type = "public-key", id = k.Id }), userVerification = "preferred" };
     }
 
     public async Task FinishKeyAssertionAsync(SignedIn s, string? credentialId, string? clientDataJson, string? authenticatorData, string? signature, HttpContext http)
@@ -469,7 +466,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         await store.SetSessionChallengeAsync(s.Session.id_hash, null);
         await AdmitSecondFactorAsync(s);
         var credential = await store.CredentialAsync(credentialId ?? "");
-        if (credential is null || credential.user_id != s.User.id)
+        if (credential is null || credential.UserId != s.User.id)
         {
             await SecondFactorFailedAsync(s, http, new { method = "webauthn", reason = "unknown key" });
             throw new AccountRefusal(IndexError.Unauthenticated, "Unknown security key.");
@@ -477,8 +474,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         try
         {
             var count = WebAuthn.VerifyAssertion(Bytes(clientDataJson), Bytes(authenticatorData), Bytes(signature),
-                Convert.FromBase64String(credential.public_key), (uint)credential.sign_count, c["get:".Length..], options.Origin.TrimEnd('/'), options.EffectiveRpId);
-            if (!await store.AdvanceSignCountAsync(credential.id, credential.sign_count, count)) throw new WebAuthnException("The assertion raced another one or came from a cloned key; try again.");
+                Convert.FromBase64String(credential.PublicKey), (uint)credential.SignCount, c["get:".Length..], options.Origin.TrimEnd('/'), options.EffectiveRpId);
+            if (!await store.AdvanceSignCountAsync(credential.Id, credential.SignCount, count)) throw new WebAuthnException("The assertion raced another one or came from a cloned key; try again.");
         }
         catch (WebAuthnException ex)
         {
@@ -486,7 +483,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             throw new AccountRefusal(IndexError.Unauthenticated, ex.Message);
         }
         await SecondFactorPassedAsync(s, http);
-        await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "webauthn", credential = credential.id });
+        await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "webauthn", credential = credential.Id });
     }
 
     public async Task RemoveKeyAsync(SignedIn s, string? credentialId, HttpContext http)
@@ -525,15 +522,15 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             caveats.Add(Macaroons.NotBeforeCaveat(DateTimeOffset.FromUnixTimeSeconds(nbf)));
         }
         var (row, secret) = await Tokens.IssueAsync(store, s.User.id, false, description, caveats, null, Now);
-        await events.RecordAsync("token:created", http, s.User.id, details: new { token = row.id, caveats });
-        await mail.TokenCreatedAsync(s.User, row.id, description, caveats);
+        await events.RecordAsync("token:created", http, s.User.id, details: new { token = row.Id, caveats });
+        await mail.TokenCreatedAsync(s.User, row.Id, description, caveats);
         return new IssuedToken(row, secret, caveats);
     }
 
     public async Task RevokeTokenAsync(SignedIn s, string id, HttpContext http)
     {
         var token = await store.MacaroonAsync(id);
-        if (token is null || token.user_id != s.User.id || !await store.RevokeMacaroonAsync(id, Now)) throw new AccountRefusal(IndexError.NotFound, $"No live token {id} of yours.");
+        if (token is null || token.UserId != s.User.id || !await store.RevokeMacaroonAsync(id, Now)) throw new AccountRefusal(IndexError.NotFound, $"No live token {id} of yours.");
         await events.RecordAsync("token:revoked", http, s.User.id, details: new { token = id });
     }
 
@@ -580,7 +577,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         return $"Removed {other.username} from {name}.";
     }
 
-    public async Task<PublisherRow> AddPublisherAsync(SignedIn s, string project, PublisherRequest body, HttpContext http)
+    public async Task<TrustedPublisher> AddPublisherAsync(SignedIn s, string project, PublisherRequest body, HttpContext http)
     {
         RequireRecentAuthentication(s);
         var name = await RequireOwnerAsync(s, project, "add trusted publishers");
@@ -589,9 +586,9 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         await store.AddPublisherAsync(row);
         await events.RecordAsync("project:publisher-added", http, s.User.id, name, new
         {
-            publisher = row.id, row.kind, row.repository, row.owner_id, row.workflow, row.environment, registered_by = s.User.username,
+            publisher = row.Id, kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, environment = row.Environment, registered_by = s.User.username,
         });
-        row.registered_by = s.User.username;
+        row = row with { RegisteredBy = s.User.username };
         await mail.PublisherAddedAsync(name, row, s.User.username);
         return row;
     }
@@ -604,7 +601,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     }
 
     /// <summary>A publisher for a project that does not exist yet: its first trusted publish creates the project.</summary>
-    public async Task<PublisherRow> AddPendingPublisherAsync(SignedIn s, PublisherRequest body, HttpContext http)
+    public async Task<TrustedPublisher> AddPendingPublisherAsync(SignedIn s, PublisherRequest body, HttpContext http)
     {
         RequireRecentAuthentication(s);
         if (string.IsNullOrWhiteSpace(body.ProjectName) || !ProjectName.IsValid(body.ProjectName)) throw new AccountRefusal(IndexError.Invalid, "projectName must be a valid project name.");
@@ -623,17 +620,17 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             var existing = await store.SameIdentityPublishersAsync(row);
             await events.RecordAsync("account:pending-publisher-refused", http, s.User.id, name, new
             {
-                row.kind, row.repository, row.owner_id, row.workflow, registered_by = s.User.username,
-                existing = existing.Select(e => new { publisher = e.id, project = e.project ?? e.pending_project, pending = e.project is null, registered_by = e.registered_by }),
+                kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, registered_by = s.User.username,
+                existing = existing.Select(e => new { publisher = e.Id, project = e.Project ?? e.PendingProject, pending = e.Project is null, registered_by = e.RegisteredBy }),
             });
-            throw new AccountRefusal(IndexError.Conflict, $"A trusted publisher for {row.kind}:{row.repository} ({row.workflow}) is already registered" +
-                (existing.Any(e => e.created_by == s.User.id) ? " by you." : ": if that workflow is yours, ask an admin; a registration is never shared."));
+            throw new AccountRefusal(IndexError.Conflict, $"A trusted publisher for {row.Kind}:{row.Repository} ({row.Workflow}) is already registered" +
+                (existing.Any(e => e.CreatedBy == s.User.id) ? " by you." : ": if that workflow is yours, ask an admin; a registration is never shared."));
         }
         await events.RecordAsync("account:pending-publisher-added", http, s.User.id, name, new
         {
-            publisher = row.id, row.kind, row.repository, row.owner_id, row.workflow, row.environment, registered_by = s.User.username,
+            publisher = row.Id, kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, environment = row.Environment, registered_by = s.User.username,
         });
-        row.registered_by = s.User.username;
+        row = row with { RegisteredBy = s.User.username };
         await mail.PendingPublisherAddedAsync(s.User, row);
         return row;
     }
@@ -654,14 +651,12 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         return null;
     }
 
-    private PublisherRow NewPublisher(PublisherRequest body, string userId, string? project, string? pending) => new()
-    {
-        id = Tokens.NewId(), project = project, pending_project = pending, kind = body.Kind!, repository = body.Repository!.Trim(), owner_id = body.OwnerId!.Trim(),
-        workflow = body.Workflow!.Trim(), environment = (body.Environment ?? "").Trim().ToLowerInvariant(), created_by = userId, created_at = AccountStore.Text(Now),
-    };
+    private TrustedPublisher NewPublisher(PublisherRequest body, string userId, string? project, string? pending) => new(
+        Tokens.NewId(), project, pending, body.Kind!, body.Repository!.Trim(), body.OwnerId!.Trim(), body.Workflow!.Trim(),
+        (body.Environment ?? "").Trim().ToLowerInvariant(), userId, Now);
 
     /// <summary>The security history of a project, for its owners.</summary>
-    public async Task<IReadOnlyList<EventRow>> ProjectEventsAsync(SignedIn s, string project)
+    public async Task<IReadOnlyList<SecurityEvent>> ProjectEventsAsync(SignedIn s, string project)
     {
         var name = await RequireOwnerAsync(s, project, "read its history");
         return await store.EventsAsync(null, name, 500);

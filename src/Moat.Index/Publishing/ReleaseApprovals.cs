@@ -25,7 +25,7 @@ public sealed record ReviewOutcome(IndexError? Error, string Message)
 }
 
 /// <summary>
-/// Release approval (issue 9), optional per project. When an owner (or an admin) requires it, every upload to the
+/// Release approval, optional per project. When an owner (or an admin) requires it, every upload to the
 /// project is stored and scanned as usual but <see cref="FileState.Staged"/>: the store leaves staged files out of
 /// listings, so no simple page (cached or not) shows them and the file route answers 404. A second person approves
 /// the release (all its staged files become available at once, the page cache is invalidated) or rejects it (its
@@ -74,7 +74,7 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
             foreach (var tokenId in release.Select(f => f.UploadedBy).Distinct(StringComparer.Ordinal))
             {
                 var token = tokenId is null ? null : await accounts.MacaroonAsync(tokenId);
-                uploaders.Add(new Uploader(tokenId, token?.user_id, token?.publisher_id));
+                uploaders.Add(new Uploader(tokenId, token?.UserId, token?.PublisherId));
             }
             releases.Add(new StagedRelease(release.Key, [.. release], uploaders));
         }

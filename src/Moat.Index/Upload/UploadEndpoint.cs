@@ -132,7 +132,7 @@ public static class UploadEndpoint
 
             // Attestations (PEP 740): verified against the Trusted Publisher that authenticated this upload; the
             // project's requirement and provenance continuity decide what an upload without one gets.
-            var provenanceCheck = await provenance.CheckUploadAsync(form["attestations"], project, filename, staged.Sha256, principal.Token?.publisher_id, ct);
+            var provenanceCheck = await provenance.CheckUploadAsync(form["attestations"], project, filename, staged.Sha256, principal.Token?.PublisherId, ct);
             if (provenanceCheck is Provenance.UploadProvenance.Refused refusedProvenance)
             {
                 await RefusedEventAsync(events, context, principal, accounts, project, filename, "provenance", refusedProvenance.Reason);

@@ -293,7 +293,7 @@ public static class AccountPages
     private static async Task<IResult> PublishingAsync(PageContext page, SignedIn s, AccountStore store, string? notice, AccountRefusal? refusal)
     {
         var owned = (await store.UserRolesAsync(s.User.id)).Where(r => r.role == "owner").Select(r => r.project).ToList();
-        var publishers = new List<(string Project, IReadOnlyList<PublisherRow> Publishers)>();
+        var publishers = new List<(string Project, IReadOnlyList<TrustedPublisher> Publishers)>();
         foreach (var project in owned) publishers.Add((project, await store.ProjectPublishersAsync(project)));
         return WebPages.Render<PublishingPage>(new
         {
