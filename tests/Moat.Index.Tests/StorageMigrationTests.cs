@@ -50,7 +50,7 @@ public sealed class StorageMigrationTests
             Assert.True(await clustered.Store.GetGlobalSerialAsync() > await embedded.Store.GetGlobalSerialAsync());
             Assert.NotNull(await clustered.Accounts.UserByNameAsync("alice"));
             Assert.Equal(events.Count, (await clustered.Accounts.EventsAsync(null, null, 100)).Count(e => events.Any(x => x.Id == e.Id)));
-            Assert.Contains((await clustered.Accounts.SwitchesAsync()), s => s.name == "no-new-users" && s.enabled == 1);
+            Assert.Contains((await clustered.Accounts.SwitchesAsync()), s => s.Name == "no-new-users" && s.Enabled);
             Assert.NotNull(alice);
         }
         finally
