@@ -61,7 +61,7 @@ public sealed class HostedAdminCommandTests : IAsyncLifetime
         Assert.StartsWith($"Released {Filename}", output);
         Assert.Equal(FileState.Available, (await store.GetFileAsync(Filename))!.State);
         var events = await AccountStore.Open(Path.Combine(_data.FullName, "moat.db")).EventsAsync(null, "evil-pkg", 10);
-        Assert.Contains("\"by\":\"moat admin (", Assert.Single(events, e => e.kind == "firewall:release").details);
+        Assert.Contains("\"by\":\"moat admin (", Assert.Single(events, e => e.Kind == "firewall:release").Details);
 
         // Released: nothing left to show or block, and the command says so (exit 2, one line).
         (exit, _, var error) = Admin("hosted", "block", Filename, "--reason", "too late");

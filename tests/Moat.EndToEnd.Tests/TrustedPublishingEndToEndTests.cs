@@ -22,11 +22,8 @@ public sealed class TrustedPublishingEndToEndTests : IDisposable
 
         // The project's publisher, as an owner would register it (the API path is covered by the index tests).
         var accounts = AccountStore.Open(Path.Combine(data, "moat.db"));
-        await accounts.AddPublisherAsync(new PublisherRow
-        {
-            id = "p1", project = "moat-e2e-oidc", kind = "github", repository = "acme/oidc", owner_id = "31337", workflow = "release.yml",
-            environment = "", created_by = "operator", created_at = AccountStore.Text(DateTimeOffset.UtcNow),
-        });
+        await accounts.AddPublisherAsync(new TrustedPublisher(
+            "p1", "moat-e2e-oidc", null, "github", "acme/oidc", "31337", "release.yml", "", "operator", DateTimeOffset.UtcNow));
         // Registering a publisher takes an owner of the project: the name is granted, so its first publish may create it.
         await accounts.SetRoleAsync("moat-e2e-oidc", "operator", "owner");
 

@@ -68,9 +68,9 @@ public sealed class AccountBodyTests
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "eves-lib", "1.1")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await eve.SendAsync(HttpMethod.Get, "/_/account/me")).StatusCode);
         var user = (await index.Accounts.UserByNameAsync("eve"))!;
-        Assert.All(await index.Accounts.UserMacaroonsAsync(user.id), t => Assert.NotNull(t.revoked_at));
-        var disabled = Assert.Single(await index.Accounts.EventsAsync(user.id, null, 100), e => e.kind == "admin:user-disabled");
-        var details = JsonDocument.Parse(disabled.details!).RootElement;
+        Assert.All(await index.Accounts.UserMacaroonsAsync(user.id), t => Assert.NotNull(t.RevokedAt));
+        var disabled = Assert.Single(await index.Accounts.EventsAsync(user.id, null, 100), e => e.Kind == "admin:user-disabled");
+        var details = JsonDocument.Parse(disabled.Details!).RootElement;
         Assert.Equal(1, details.GetProperty("tokens_revoked").GetInt32());
         Assert.Equal(1, details.GetProperty("sessions_ended").GetInt32());
     }

@@ -117,7 +117,7 @@ public sealed class AccountTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await new AccountClient(index, "hana", hana.Password).LoginAsync()).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await new AccountClient(index, "hana", "x").LoginAsync("quiet-Meadow-violin-77")).StatusCode);
         Assert.Contains(index.MailTo("hana@example.com"), m => m.Contains("password of your Moat account was changed", StringComparison.Ordinal));
-        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("hana"))!.id, null, 50)).Select(e => e.kind).ToList();
+        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("hana"))!.id, null, 50)).Select(e => e.Kind).ToList();
         Assert.Contains("account:password-change-failed", kinds);
         Assert.Contains("account:password-changed", kinds);
     }
@@ -133,7 +133,7 @@ public sealed class AccountTests
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         var id = (await AccountClient.JsonAsync(added)).GetProperty("id").GetString()!;
         var ivanId = (await index.Accounts.UserByNameAsync("ivan"))!.id;
-        Assert.Equal("newproj", Assert.Single(await index.Accounts.PendingPublishersAsync(ivanId)).pending_project);
+        Assert.Equal("newproj", Assert.Single(await index.Accounts.PendingPublishersAsync(ivanId)).PendingProject);
 
         Assert.Equal(HttpStatusCode.NotFound, (await judy.SendAsync(HttpMethod.Delete, $"/_/account/pending-publishers/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await ivan.SendAsync(HttpMethod.Delete, $"/_/account/pending-publishers/{id}")).StatusCode);

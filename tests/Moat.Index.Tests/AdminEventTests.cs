@@ -15,7 +15,7 @@ public sealed class AdminEventTests
         return await index.Client.SendAsync(request);
     }
 
-    private static JsonElement Details(Accounts.EventRow e) => JsonDocument.Parse(e.details!).RootElement;
+    private static JsonElement Details(Accounts.SecurityEvent e) => JsonDocument.Parse(e.Details!).RootElement;
 
     [Fact]
     public async Task Admin_api_changes_to_roles_users_switches_and_projects_record_the_token_holder_and_reason()
@@ -40,23 +40,23 @@ public sealed class AdminEventTests
 
         Assert.Equal(HttpStatusCode.OK, (await AdminAsync(index, secret!, HttpMethod.Put, "/_admin/users/rita/disabled", new { value = true, reason = "credential leak" })).StatusCode);
         var events = await index.Accounts.EventsAsync(null, null, 100);
-        var disabled = Assert.Single(events, e => e.kind == "admin:user-disabled");
-        Assert.Equal(ritaId, disabled.user_id);
+        var disabled = Assert.Single(events, e => e.Kind == "admin:user-disabled");
+        Assert.Equal(ritaId, disabled.UserId);
         Assert.Equal("credential leak", Details(disabled).GetProperty("reason").GetString());
         Assert.StartsWith("admin token ", Details(disabled).GetProperty("by").GetString(), StringComparison.Ordinal);
 
-        var on = Assert.Single(events, e => e.kind == "admin:switch-on");
+        var on = Assert.Single(events, e => e.Kind == "admin:switch-on");
         Assert.Equal("no-uploads", Details(on).GetProperty("name").GetString());
         Assert.Equal("incident 9", Details(on).GetProperty("reason").GetString());
         Assert.Equal($"admin token {token.Id} (ops laptop)", Details(on).GetProperty("by").GetString());
 
         Assert.Equal(HttpStatusCode.OK, (await AdminAsync(index, secret!, HttpMethod.Put, "/_admin/proxy/allowlist/Some_Lib", new { reason = "vetted fork" })).StatusCode);
-        var allowed = Assert.Single(await index.Accounts.EventsAsync(null, "some-lib", 10), e => e.kind == "firewall:allow");
+        var allowed = Assert.Single(await index.Accounts.EventsAsync(null, "some-lib", 10), e => e.Kind == "firewall:allow");
         Assert.Equal("vetted fork", Details(allowed).GetProperty("reason").GetString());
         Assert.Equal($"admin token {token.Id} (ops laptop)", Details(allowed).GetProperty("by").GetString());
 
-        var status = Assert.Single(events, e => e.kind == "admin:status");
-        Assert.Equal("widget", status.project);
+        var status = Assert.Single(events, e => e.Kind == "admin:status");
+        Assert.Equal("widget", status.Project);
         Assert.Equal("archived", Details(status).GetProperty("status").GetString());
         Assert.Equal("moved to gizmo", Details(status).GetProperty("reason").GetString());
     }
@@ -74,14 +74,14 @@ public sealed class AdminEventTests
         Assert.True((await index.Admin.SetSwitchAsync("no-new-users", true, "flood")).Ok);
 
         var events = await index.Accounts.EventsAsync(null, null, 100);
-        var role = Assert.Single(events, e => e.kind == "admin:role-set");
-        Assert.Equal(sam, role.user_id); // filed under the user it changed
+        var role = Assert.Single(events, e => e.Kind == "admin:role-set");
+        Assert.Equal(sam, role.UserId); // filed under the user it changed
         Assert.Equal("olga", Details(role).GetProperty("by").GetString());
-        var critical = Assert.Single(events, e => e.kind == "admin:critical");
-        Assert.Equal("user-olga", critical.user_id); // nobody else affected: filed under the administrator
+        var critical = Assert.Single(events, e => e.Kind == "admin:critical");
+        Assert.Equal("user-olga", critical.UserId); // nobody else affected: filed under the administrator
         Assert.Equal("olga", Details(critical).GetProperty("by").GetString());
-        var flood = Assert.Single(events, e => e.kind == "admin:switch-on");
+        var flood = Assert.Single(events, e => e.Kind == "admin:switch-on");
         Assert.StartsWith("moat admin (", Details(flood).GetProperty("by").GetString(), StringComparison.Ordinal);
-        Assert.Null(flood.user_id);
+        Assert.Null(flood.UserId);
     }
 }

@@ -44,7 +44,7 @@ public sealed class DisclosureTests
         using var fp = await ReportAsync(index, notOurs, issuer.PartnerKeyId, issuer.SignReport(notOurs));
         Assert.Equal("false_positive", (await AccountClient.JsonAsync(fp))[0].GetProperty("label").GetString());
 
-        var kinds = (await index.Admin.EventsAsync(null, null, 100)).Select(e => e.kind).ToList();
+        var kinds = (await index.Admin.EventsAsync(null, null, 100)).Select(e => e.Kind).ToList();
         Assert.Contains("token:revoked-leaked", kinds);
         Assert.Contains("disclosure:forged", kinds);
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Moat.Index.Admin;
+using Moat.Index.Errors;
 using Moat.Index.Storage;
 using Moat.Testing;
 
@@ -83,12 +84,12 @@ public sealed class HostedQuarantineTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, (await AdminAsync(index, adminToken, HttpMethod.Post, $"/_admin/files/{filename}/block", new { reason = "too late" })).StatusCode);
 
         var events = await index.Accounts.EventsAsync(null, project, 100);
-        var recorded = Assert.Single(events, e => e.kind == "firewall:release");
-        var details = JsonDocument.Parse(recorded.details!).RootElement;
+        var recorded = Assert.Single(events, e => e.Kind == "firewall:release");
+        var details = JsonDocument.Parse(recorded.Details!).RootElement;
         Assert.Equal("reviewed: the pool address is a test fixture", details.GetProperty("reason").GetString());
         Assert.Equal("uploaded", details.GetProperty("origin").GetString());
         Assert.StartsWith("admin token ", details.GetProperty("by").GetString()); // an operator-made admin token has no user
-        Assert.DoesNotContain(events, e => e.details?.Contains("trust me", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(events, e => e.Details?.Contains("trust me", StringComparison.Ordinal) == true);
     }
 
     [Fact]
@@ -100,7 +101,7 @@ public sealed class HostedQuarantineTests : IDisposable
         await AccountClient.RegisterAsync(index, "alice");
         var admin = new AdminActor("alice", (await index.Accounts.UserByNameAsync("alice"))!.id);
 
-        Assert.Equal(400, (await ops.BlockAsync(filename, null, admin)).Status);
+        Assert.Equal(IndexError.Invalid, (await ops.BlockAsync(filename, null, admin)).Error);
         var blocked = await ops.BlockAsync(filename, "cryptominer: spawns xmrig against a pool", admin);
         Assert.True(blocked.Ok, blocked.Message);
         Assert.Equal(FileState.Blocked, (await index.Store.GetFileAsync(filename))!.State);
@@ -111,7 +112,7 @@ public sealed class HostedQuarantineTests : IDisposable
         Assert.Contains("blocked by an administrator: cryptominer", download.ReasonPhrase);
 
         var release = await ops.ReleaseAsync(filename, "changed my mind", admin);
-        Assert.Equal(409, release.Status);
+        Assert.Equal(IndexError.Conflict, release.Error);
         Assert.Equal(FileState.Blocked, (await index.Store.GetFileAsync(filename))!.State);
         using (var again = await index.UploadAsync(userToken, TestDistributions.UploadForm(project, "0.2.7", filename, content, wheel: false)))
         {
@@ -124,9 +125,9 @@ public sealed class HostedQuarantineTests : IDisposable
         var entry = Assert.Single(await ops.ListAsync());
         Assert.Equal(FileState.Blocked, entry.File.State);
         Assert.Equal("token of mallory (test)", entry.Uploader);
-        var recorded = Assert.Single(await index.Accounts.EventsAsync(null, project, 100), e => e.kind == "firewall:block");
-        Assert.Equal(admin.UserId, recorded.user_id);
-        Assert.Contains("\"by\":\"alice\"", recorded.details);
+        var recorded = Assert.Single(await index.Accounts.EventsAsync(null, project, 100), e => e.Kind == "firewall:block");
+        Assert.Equal(admin.UserId, recorded.UserId);
+        Assert.Contains("\"by\":\"alice\"", recorded.Details);
     }
 
     [Fact]
@@ -140,7 +141,7 @@ public sealed class HostedQuarantineTests : IDisposable
         Assert.True(outcome.Ok, outcome.Message);
         Assert.Equal(FileState.Available, (await index.Store.GetFileAsync(filename))!.State);
         Assert.Contains(filename, await index.GetAsync($"/simple/{project}/", Html));
-        Assert.Contains("\"by\":\"moat admin (", Assert.Single(await index.Accounts.EventsAsync(null, project, 100), e => e.kind == "firewall:release").details);
+        Assert.Contains("\"by\":\"moat admin (", Assert.Single(await index.Accounts.EventsAsync(null, project, 100), e => e.Kind == "firewall:release").Details);
     }
 
     [Fact]

@@ -98,13 +98,13 @@ public sealed class NewProjectTests : IDisposable
         // Asking again does not queue a second claim.
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "alice-lib", "1.0")).StatusCode);
         var pending = Assert.Single(await index.Admin.ClaimsAsync());
-        Assert.Equal(("alice-lib", "alice", "pending"), (pending.Project, pending.Username, pending.State));
+        Assert.Equal(("alice-lib", "alice", Accounts.ClaimState.Pending), (pending.Project, pending.Username, pending.State));
 
         var admin = await index.TokenAsync(null, admin: true);
         using var granted = await AdminAsync(index, admin, HttpMethod.Post, "/_admin/claims/alice-lib/grant", new { username = "alice", reason = "her team's library" });
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
-        var grantEvent = Assert.Single(await index.Accounts.EventsAsync(null, "alice-lib", 20), e => e.kind == "admin:claim-granted");
-        var details = JsonDocument.Parse(grantEvent.details!).RootElement;
+        var grantEvent = Assert.Single(await index.Accounts.EventsAsync(null, "alice-lib", 20), e => e.Kind == "admin:claim-granted");
+        var details = JsonDocument.Parse(grantEvent.Details!).RootElement;
         Assert.StartsWith("admin token ", details.GetProperty("by").GetString());
         Assert.Equal("her team's library", details.GetProperty("reason").GetString());
         Assert.Empty(await index.Admin.ClaimsAsync());
@@ -113,7 +113,7 @@ public sealed class NewProjectTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "alice-lib", "1.0")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "alice-lib", "1.1")).StatusCode);
         Assert.Equal("owner", await index.Accounts.RoleAsync("alice-lib", (await index.Accounts.UserByNameAsync("alice"))!.id));
-        Assert.Contains(await index.Accounts.EventsAsync(null, "alice-lib", 20), e => e.kind == "project:created");
+        Assert.Contains(await index.Accounts.EventsAsync(null, "alice-lib", 20), e => e.Kind == "project:created");
         var bob = await AccountClient.RegisterAsync(index, "bob");
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(await bob.CreateTokenAsync(), "alice-lib", "2.0")).StatusCode);
 
@@ -151,8 +151,8 @@ public sealed class NewProjectTests : IDisposable
 
         var admin = await index.TokenAsync(null, admin: true);
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(admin, "shared-gadget", "0.5")).StatusCode);
-        var created = Assert.Single(await index.Accounts.EventsAsync(null, "shared-gadget", 20), e => e.kind == "project:created");
-        Assert.Contains("exists on upstream", JsonDocument.Parse(created.details!).RootElement.GetProperty("public_name").GetString());
+        var created = Assert.Single(await index.Accounts.EventsAsync(null, "shared-gadget", 20), e => e.Kind == "project:created");
+        Assert.Contains("exists on upstream", JsonDocument.Parse(created.Details!).RootElement.GetProperty("public_name").GetString());
         Assert.Equal(["shared_gadget-0.5-py3-none-any.whl"], await FilenamesAsync(index, "shared-gadget"));
     }
 

@@ -79,7 +79,7 @@ public sealed class OrganisationTests
         Assert.True((await index.Admin.SetOrganisationMemberAsync("Newco", "carol", "owner")).Ok);
         Assert.True(await index.Accounts.OrganisationExistsAsync("newco"));
 
-        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("alice"))!.id, null, 100)).Select(e => e.kind).ToList();
+        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("alice"))!.id, null, 100)).Select(e => e.Kind).ToList();
         Assert.Contains("org:created", kinds);
         Assert.Contains("org:team-member-added", kinds);
         Assert.Contains("org:team-role-set", kinds);

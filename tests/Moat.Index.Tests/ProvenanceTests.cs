@@ -251,7 +251,7 @@ public sealed class ProvenanceTests : IAsyncLifetime
         Assert.Contains("Only signed packages can be uploaded: widget requires a PEP 740 attestation", await unsigned.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await UploadAsync(optional, token, "1.0", (f, w) => $"[{_sigstore.Attest(Signed(f, w))}]")).StatusCode);
         var events = await optional.Accounts.EventsAsync(null, "widget", 100);
-        Assert.Contains(events, e => e.kind == "project:provenance-policy" && e.details!.Contains("\"required\""));
+        Assert.Contains(events, e => e.Kind == "project:provenance-policy" && e.Details!.Contains("\"required\""));
     }
 
     [Fact]

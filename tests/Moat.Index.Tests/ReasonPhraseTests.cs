@@ -1,4 +1,4 @@
-using Moat.Index.Hosting;
+using Moat.Index.Errors;
 
 namespace Moat.Index.Tests;
 

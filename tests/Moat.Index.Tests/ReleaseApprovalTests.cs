@@ -160,9 +160,9 @@ public sealed class ReleaseApprovalTests
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync("/_/projects/proj/staged/3.1/reject", new { reason = "wrong version number" })).StatusCode);
 
         var events = await index.Accounts.EventsAsync(null, "proj", 100);
-        var rejection = events.First(e => e.kind == "release:rejected" && e.details!.Contains("3.0"));
-        Assert.Contains("not built by our CI", rejection.details);
-        Assert.Equal((await index.Accounts.UserByNameAsync("bob"))!.id, rejection.user_id);
+        var rejection = events.First(e => e.Kind == "release:rejected" && e.Details!.Contains("3.0"));
+        Assert.Contains("not built by our CI", rejection.Details);
+        Assert.Equal((await index.Accounts.UserByNameAsync("bob"))!.id, rejection.UserId);
     }
 
     [Fact]
@@ -195,8 +195,8 @@ public sealed class ReleaseApprovalTests
             Assert.Equal(HttpStatusCode.OK, (await index.Client.SendAsync(approve)).StatusCode);
         }
         Assert.Contains("solo-2.0", await index.GetAsync("/simple/solo/", Html));
-        var approved = Assert.Single(await index.Accounts.EventsAsync(null, "solo", 50), e => e.kind == "release:approved");
-        Assert.Contains("\"by\":\"admin token ", approved.details); // the admin token that approved, not just "admin"
+        var approved = Assert.Single(await index.Accounts.EventsAsync(null, "solo", 50), e => e.Kind == "release:approved");
+        Assert.Contains("\"by\":\"admin token ", approved.Details); // the admin token that approved, not just "admin"
 
         // A trusted publisher's upload has no human uploader: the one human maintainer may approve it.
         var (_, publisherToken) = await Tokens.IssueAsync(index.Accounts, null, false, "minted", [Macaroons.ProjectsCaveat(["solo"])], "publisher-1", DateTimeOffset.UtcNow);

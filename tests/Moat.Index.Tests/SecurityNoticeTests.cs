@@ -52,8 +52,8 @@ public sealed class SecurityNoticeTests : IDisposable
         var mail = Assert.Single(index.MailTo("max@example.com"), m => Subject(m, NewPlace));
         Assert.Contains("was used from 198.51.100.7 (moat-notice-test)", mail);
         var user = await index.Accounts.UserByNameAsync("max");
-        var recorded = Assert.Single(await index.Accounts.EventsAsync(user!.id, null, 50), e => e.kind == "token:new-address");
-        Assert.Contains("198.51.100.7", recorded.details);
+        var recorded = Assert.Single(await index.Accounts.EventsAsync(user!.id, null, 50), e => e.Kind == "token:new-address");
+        Assert.Contains("198.51.100.7", recorded.Details);
     }
 
     [Theory]
@@ -90,16 +90,16 @@ public sealed class SecurityNoticeTests : IDisposable
             Assert.Contains($"uploaded to {project} by token of mallory (test)", mail);
             Assert.Contains("judged malicious", mail);
         }
-        var refusals = (await index.Accounts.EventsAsync(null, project, 100)).Where(e => e.kind == "file:upload-refused").ToList();
+        var refusals = (await index.Accounts.EventsAsync(null, project, 100)).Where(e => e.Kind == "file:upload-refused").ToList();
         if (policy == GatePolicyAction.Quarantine) Assert.Empty(refusals);
         else
         {
-            var details = JsonDocument.Parse(Assert.Single(refusals).details!).RootElement;
+            var details = JsonDocument.Parse(Assert.Single(refusals).Details!).RootElement;
             Assert.Equal(filename, details.GetProperty("filename").GetString());
             Assert.Equal("token of mallory (test)", details.GetProperty("by").GetString());
             Assert.Equal("policy", details.GetProperty("stage").GetString());
             var tokenId = details.GetProperty("token").GetString();
-            Assert.Equal((await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("mallory"))!.id)).Single().id, tokenId);
+            Assert.Equal((await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("mallory"))!.id)).Single().Id, tokenId);
         }
     }
 
@@ -117,9 +117,9 @@ public sealed class SecurityNoticeTests : IDisposable
 
         // The same token on a project it is not scoped to: refused, and the attempt names the token and its user.
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "otherproj", "1.0")).StatusCode);
-        var refused = Assert.Single(await index.Accounts.EventsAsync(null, "otherproj", 10), e => e.kind == "file:upload-refused");
-        Assert.Contains("\"by\":\"token of pia (test)\"", refused.details);
-        Assert.Contains("\"stage\":\"authorization\"", refused.details);
+        var refused = Assert.Single(await index.Accounts.EventsAsync(null, "otherproj", 10), e => e.Kind == "file:upload-refused");
+        Assert.Contains("\"by\":\"token of pia (test)\"", refused.Details);
+        Assert.Contains("\"stage\":\"authorization\"", refused.Details);
     }
 
     /// <summary>An upload attempt from a given client address (the test server takes the connection's address from the context).</summary>

@@ -49,8 +49,8 @@ public sealed class StorageMigrationTests
             Assert.Equal(HttpStatusCode.OK, (await clustered.UploadWheelAsync(token, "alpha-pkg", "3.0")).StatusCode);
             Assert.True(await clustered.Store.GetGlobalSerialAsync() > await embedded.Store.GetGlobalSerialAsync());
             Assert.NotNull(await clustered.Accounts.UserByNameAsync("alice"));
-            Assert.Equal(events.Count, (await clustered.Accounts.EventsAsync(null, null, 100)).Count(e => events.Any(x => x.id == e.id)));
-            Assert.Contains((await clustered.Accounts.SwitchesAsync()), s => s.name == "no-new-users" && s.enabled == 1);
+            Assert.Equal(events.Count, (await clustered.Accounts.EventsAsync(null, null, 100)).Count(e => events.Any(x => x.Id == e.Id)));
+            Assert.Contains((await clustered.Accounts.SwitchesAsync()), s => s.Name == "no-new-users" && s.Enabled);
             Assert.NotNull(alice);
         }
         finally

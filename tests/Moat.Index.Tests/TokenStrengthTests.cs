@@ -86,9 +86,9 @@ public sealed class TokenStrengthTests
         await using var index = await TestIndex.StartAsync();
         var admin = await index.TokenAsync(null, admin: true);
         var row = (await index.Accounts.MacaroonAsync(Macaroons.Parse(admin)!.Id))!;
-        Assert.Null(row.parent_id);
+        Assert.Null(row.ParentId);
         var (childId, child) = await CreateWithAsync(index, admin, new { admin = true });
-        Assert.Equal(row.id, (await index.Accounts.MacaroonAsync(childId))!.parent_id);
+        Assert.Equal(row.Id, (await index.Accounts.MacaroonAsync(childId))!.ParentId);
         Assert.Empty(Macaroons.Parse(child)!.Caveats); // an unrestricted token creates an unrestricted one
 
         // The rule itself, for the caveats the admin API never lets through (a project-scoped token is no admin).

@@ -60,7 +60,7 @@ public sealed class TrustedPublishingTests
         Assert.Equal(1, issuer.JwksFetches); // cached
 
         var publisher = Assert.Single(await index.Accounts.ProjectPublishersAsync("widget"));
-        Assert.True(await index.Accounts.RemovePublisherAsync(publisher.id, "widget"));
+        Assert.True(await index.Accounts.RemovePublisherAsync(publisher.Id, "widget"));
         Assert.Equal("Trusted Publisher github:acme/widget", await Moat.Index.Upload.Uploaders.ResolveAsync(index.Accounts, published.UploadedBy));
         Assert.Equal("Trusted Publisher acme/widget (release.yml)", (await index.Store.GetFileAsync(published.Filename))!.Uploader);
         Assert.Equal("token unknown-id", await Moat.Index.Upload.Uploaders.ResolveAsync(index.Accounts, "unknown-id"));
@@ -173,11 +173,11 @@ public sealed class TrustedPublishingTests
         var pending = Assert.Single((await AccountClient.JsonAsync(mine)).EnumerateArray());
         Assert.Equal("founder", pending.GetProperty("registered_by").GetString());
         var events = await index.Accounts.EventsAsync(null, null, 100);
-        Assert.Contains(events, e => e.kind == "account:pending-publisher-added" && e.details!.Contains("\"registered_by\":\"founder\""));
-        var attempts = events.Where(e => e.kind == "account:pending-publisher-refused").ToList();
+        Assert.Contains(events, e => e.Kind == "account:pending-publisher-added" && e.Details!.Contains("\"registered_by\":\"founder\""));
+        var attempts = events.Where(e => e.Kind == "account:pending-publisher-refused").ToList();
         Assert.Equal(4, attempts.Count);
-        Assert.All(attempts, e => Assert.Contains("\"registered_by\":\"mallory\"", e.details));
-        Assert.Contains(attempts, e => e.details!.Contains("\"registered_by\":\"owner\""));
+        Assert.All(attempts, e => Assert.Contains("\"registered_by\":\"mallory\"", e.Details));
+        Assert.Contains(attempts, e => e.Details!.Contains("\"registered_by\":\"owner\""));
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public sealed class TrustedPublishingTests
         var token = (await AccountClient.JsonAsync(minted)).GetProperty("token").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "widget", "1.0")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "elsewhere", "1.0")).StatusCode);
-        var mints = (await index.Accounts.EventsAsync(null, "widget", 100)).Where(e => e.kind == "token:minted").ToList();
-        Assert.Contains("\"registered_by\":\"owner\"", Assert.Single(mints).details);
+        var mints = (await index.Accounts.EventsAsync(null, "widget", 100)).Where(e => e.Kind == "token:minted").ToList();
+        Assert.Contains("\"registered_by\":\"owner\"", Assert.Single(mints).Details);
     }
 }

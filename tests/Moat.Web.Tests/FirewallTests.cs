@@ -45,8 +45,8 @@ public sealed class FirewallTests(FirewallFixture web) : IClassFixture<FirewallF
         using var http = new HttpClient();
         Assert.Equal(dist.Content, await http.GetByteArrayAsync($"{web.Server.Url}/files/{dist.Sha256}/{dist.Filename}"));
         var events = await web.Server.Accounts.EventsAsync(null, null, 100);
-        var released = Assert.Single(events, e => e.kind == "firewall:release");
-        Assert.Contains("false positive", released.details);
+        var released = Assert.Single(events, e => e.Kind == "firewall:release");
+        Assert.Contains("false positive", released.Details);
     }
 
     [Fact]
@@ -72,6 +72,6 @@ public sealed class FirewallTests(FirewallFixture web) : IClassFixture<FirewallF
         var forged = await admin.Context.APIRequest.PostAsync($"{web.Server.Url}/firewall/files/{dist.Sha256}/release",
             new() { Form = admin.Context.APIRequest.CreateFormData().Set("reason", "forged") });
         Assert.Equal(400, forged.Status);
-        Assert.DoesNotContain(await web.Server.Accounts.EventsAsync(null, null, 100), e => e.details?.Contains("forged", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(await web.Server.Accounts.EventsAsync(null, null, 100), e => e.Details?.Contains("forged", StringComparison.Ordinal) == true);
     }
 }

@@ -44,7 +44,7 @@ public sealed class ProjectManagementTests(WebFixture web) : IClassFixture<WebFi
         Assert.True((await web.Server.Store.GetFileAsync(Moat.Testing.TestDistributions.WheelFilename(project, "1.0")))!.Yanked);
         Assert.Contains("broken wheel", await page.Locator("section[aria-labelledby=releases-heading]").InnerTextAsync());
         var events = await web.Server.Accounts.EventsAsync(null, project, 20);
-        Assert.Contains(events, e => e.kind == "release:yank" && e.details!.Contains("broken wheel", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Kind == "release:yank" && e.Details!.Contains("broken wheel", StringComparison.Ordinal));
         await browser.ScreenshotAsync($"manage-project-{width}");
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
 

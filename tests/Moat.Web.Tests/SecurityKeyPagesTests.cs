@@ -70,8 +70,8 @@ public sealed class SecurityKeyPagesTests(LocalhostWebFixture web) : IClassFixtu
         Assert.Contains("1 security key", await page.Locator("dl.facts").InnerTextAsync());
         var user = (await web.Server.Accounts.UserByNameAsync("kim"))!;
         var key = Assert.Single(await web.Server.Accounts.CredentialsAsync(user.id));
-        Assert.True(key.sign_count > 0, "the sign counter advanced");
-        Assert.Contains(await web.Server.Accounts.EventsAsync(user.id, null, 50), e => e.kind == "login:2fa" && e.details!.Contains("webauthn", StringComparison.Ordinal));
+        Assert.True(key.SignCount > 0, "the sign counter advanced");
+        Assert.Contains(await web.Server.Accounts.EventsAsync(user.id, null, 50), e => e.Kind == "login:2fa" && e.Details!.Contains("webauthn", StringComparison.Ordinal));
 
         // Remove it: the account is back to a password alone.
         await page.GotoAsync(Origin + "/account/security");

@@ -60,7 +60,7 @@ public sealed class TrustedPublishingFormTests(FakeGitHubFixture web) : IClassFi
         await add.GetByLabel("Workflow").FillAsync("release.yml");
         // The owner id is left empty: Moat asks the (fake) GitHub API for acme's id.
         await page.ClickAndWaitForUrlAsync(add.GetByRole(AriaRole.Button, new() { Name = "Add publisher" }), new Regex("done=publisher-added"));
-        Assert.Equal("4242", Assert.Single(await web.Server.Accounts.ProjectPublishersAsync("pat-lib")).owner_id);
+        Assert.Equal("4242", Assert.Single(await web.Server.Accounts.ProjectPublishersAsync("pat-lib")).OwnerId);
         Assert.Contains(web.Requests, r => r.StartsWith("acme moat-index application/vnd.github+json", StringComparison.Ordinal));
 
         // An owner GitHub does not know: the form stays, saying why and where the id is found.

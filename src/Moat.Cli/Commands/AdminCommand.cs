@@ -80,7 +80,7 @@ public static class AdminCommand
         return admin;
     }
 
-    /// <summary>Kill switches, users, critical projects, roles and the security event history (issue 9).</summary>
+    /// <summary>Kill switches, users, critical projects, roles and the security event history.</summary>
     private static void AddSecurityCommands(Command admin, Func<ParseResult, IndexAdmin> open, Func<ParseResult, AdminResult, int> print)
     {
         var switchName = new Argument<string>("name") { Description = string.Join(", ", Moat.Index.Security.SwitchNames.All) };
@@ -148,7 +148,7 @@ public static class AdminCommand
         listClaims.SetAction(async (parse, ct) =>
         {
             var wanted = parse.GetValue(claimState);
-            foreach (var claim in await open(parse).ClaimsAsync(wanted == "all" ? null : wanted))
+            foreach (var claim in await open(parse).ClaimsAsync(wanted == "all" ? null : Moat.Index.Accounts.ClaimStateNames.Parse(wanted)))
                 parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(Moat.Index.Admin.AdminEndpoints.ClaimJson(claim)));
             return ExitCodes.Clean;
         });

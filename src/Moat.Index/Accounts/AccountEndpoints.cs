@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 using Moat.Index.Publishing;
 using Moat.Index.Storage;
 using Moat.Packaging;
@@ -88,7 +89,7 @@ public static class AccountEndpoints
             return Results.Json(new
             {
                 s.User.username, s.User.email, email_verified = s.User.email_verified != 0, totp = s.User.totp_secret is not null,
-                webauthn = keys.Select(k => new { id = k.id, k.name, k.created_at }),
+                webauthn = keys.Select(k => new { id = k.Id, name = k.Name, created_at = AccountStore.Text(k.CreatedAt) }),
             });
         }));
 
@@ -157,13 +158,14 @@ public static class AccountEndpoints
         api.MapPost("/account/tokens", (JsonBody<TokenRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var token = await accounts.CreateTokenAsync(s, body.Value.Description, body.Value.Projects, body.Value.ExpiresInSeconds, body.Value.NotBefore, http);
-            return Results.Json(new { id = token.Row.id, token = token.Secret, caveats = token.Caveats }, statusCode: 201);
+            return Results.Json(new { id = token.Token.Id, token = token.Secret, caveats = token.Caveats }, statusCode: 201);
         }));
 
         api.MapGet("/account/tokens", (HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
             Results.Json((await store.UserMacaroonsAsync(s.User.id)).Select(t => new
             {
-                t.id, t.description, caveats = System.Text.Json.JsonDocument.Parse(t.caveats).RootElement, t.created_at, t.last_used_at, t.revoked_at,
+                id = t.Id, description = t.Description, caveats = t.Caveats, created_at = AccountStore.Text(t.CreatedAt),
+                last_used_at = t.LastUsedAt is { } used ? AccountStore.Text(used) : null, revoked_at = t.RevokedAt is { } revoked ? AccountStore.Text(revoked) : null,
             }))));
 
         api.MapDelete("/account/tokens/{id}", (string id, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
@@ -195,7 +197,7 @@ public static class AccountEndpoints
         api.MapPost("/projects/{project}/publishers", (string project, JsonBody<PublisherRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var row = await accounts.AddPublisherAsync(s, project, body.Value, http);
-            return Results.Json(new { id = row.id, message = $"Trusted publisher {row.kind}:{row.repository} {row.workflow} added to {row.project}." }, statusCode: 201);
+            return Results.Json(new { id = row.Id, message = $"Trusted publisher {row.Kind}:{row.Repository} {row.Workflow} added to {row.Project}." }, statusCode: 201);
         }));
 
         api.MapDelete("/projects/{project}/publishers/{id}", (string project, string id, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
@@ -207,7 +209,7 @@ public static class AccountEndpoints
         api.MapPost("/account/pending-publishers", (JsonBody<PublisherRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var row = await accounts.AddPendingPublisherAsync(s, body.Value, http);
-            return Results.Json(new { id = row.id, message = $"Pending publisher added: the first publish from {row.repository} creates {row.pending_project}." }, statusCode: 201);
+            return Results.Json(new { id = row.Id, message = $"Pending publisher added: the first publish from {row.Repository} creates {row.PendingProject}." }, statusCode: 201);
         }));
 
         // Release approval: owners require it; owners and maintainers review, never their own upload (ReleaseApprovals).
@@ -266,10 +268,10 @@ public static class AccountEndpoints
             Results.Json((await accounts.ProjectEventsAsync(s, project)).Select(SecurityEvents.Show))));
     }
 
-    private static object PublisherView(PublisherRow p) => new
+    private static object PublisherView(TrustedPublisher p) => new
     {
-        id = p.id, kind = p.kind, repository = p.repository, owner_id = p.owner_id, workflow = p.workflow, environment = p.environment,
-        project = p.project, pending_project = p.pending_project, registered_by = p.registered_by, registered_at = p.created_at,
+        id = p.Id, kind = p.Kind, repository = p.Repository, owner_id = p.OwnerId, workflow = p.Workflow, environment = p.Environment,
+        project = p.Project, pending_project = p.PendingProject, registered_by = p.RegisteredBy, registered_at = AccountStore.Text(p.CreatedAt),
     };
 
     internal static async Task<IResult> WithAsync(HttpContext http, Sessions sessions, AccessLevel level, Func<SignedIn, Task<IResult>> action)
@@ -277,7 +279,7 @@ public static class AccountEndpoints
         var (signedIn, error) = await sessions.ReadAsync(http.Request);
         if (error is not null) return Error(403, error);
         if (signedIn is null) return Error(401, "Sign in first (POST /_/account/login).");
-        if (AccountService.Check(signedIn, level) is { } refusal) return Error(refusal.Status, refusal.Message);
+        if (AccountService.Check(signedIn, level) is { } refusal) return Error(refusal.Error.Status, refusal.Message);
         return await Refusable(() => action(signedIn));
     }
 
@@ -290,18 +292,18 @@ public static class AccountEndpoints
         }
         catch (AccountRefusal refusal) when (refusal.Reauthenticate)
         {
-            return Results.Json(new { error = refusal.Message, reauthenticate = "/_/account/reauth" }, statusCode: refusal.Status);
+            return Results.Json(new { error = refusal.Message, reauthenticate = "/_/account/reauth" }, statusCode: refusal.Error.Status);
         }
         catch (AccountRefusal refusal)
         {
-            return Error(refusal.Status, refusal.Message);
+            return Error(refusal.Error.Status, refusal.Message);
         }
     }
 
     private static bool SameVersion(string stored, string typed) =>
         stored == typed || (Moat.Packaging.Versions.PackageVersion.TryParse(typed, out var parsed) && parsed.ToString() == stored);
 
-    public static IResult Reviewed(ReviewOutcome outcome) => outcome.Ok ? Results.Json(new { message = outcome.Message }) : Error(outcome.Status, outcome.Message);
+    public static IResult Reviewed(ReviewOutcome outcome) => outcome.Ok ? Results.Json(new { message = outcome.Message }) : Error(outcome.Error!.Status, outcome.Message);
 
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 }

@@ -40,11 +40,11 @@ public sealed class AccountMail(AccountStore store, IMailSender mail, SecurityOp
         $"Hello {user.username},\n\nan API token was created for your account: {tokenId}{(string.IsNullOrWhiteSpace(description) ? "" : $" (\"{description}\")")}, " +
         $"{(caveats.Count == 0 ? "valid for every project you can upload to" : "restricted by " + string.Join("; ", caveats))}.\n{NotYou}");
 
-    public async Task TokenUsedFromNewAddressAsync(string userId, MacaroonRow token, string address, string? userAgent)
+    public async Task TokenUsedFromNewAddressAsync(string userId, ApiToken token, string address, string? userAgent)
     {
         if (await store.UserByIdAsync(userId) is not { } user) return;
         await mail.SendAsync(user.email, "Your Moat API token was used from a new address",
-            $"Hello {user.username},\n\nyour API token {token.id}{(string.IsNullOrWhiteSpace(token.description) ? "" : $" (\"{token.description}\")")} " +
+            $"Hello {user.username},\n\nyour API token {token.Id}{(string.IsNullOrWhiteSpace(token.Description) ? "" : $" (\"{token.Description}\")")} " +
             $"was used from {address}{(string.IsNullOrWhiteSpace(userAgent) ? "" : $" ({userAgent})")}, an address it had not been used from before.\n" +
             $"If that was not your machine or your CI, revoke the token at once at {Origin}/account/tokens.\n{History}");
     }
@@ -56,18 +56,18 @@ public sealed class AccountMail(AccountStore store, IMailSender mail, SecurityOp
         $"Hello {user.username},\n\n{method} was removed from your account's second factors.\n{NotYou}");
 
     /// <summary>To every owner of the project: a publisher can upload to it without any of their tokens.</summary>
-    public async Task PublisherAddedAsync(string project, PublisherRow publisher, string addedBy)
+    public async Task PublisherAddedAsync(string project, TrustedPublisher publisher, string addedBy)
     {
         foreach (var owner in await OwnersAsync(project))
             await mail.SendAsync(owner.email, $"A trusted publisher was added to {project}",
-                $"Hello {owner.username},\n\n{addedBy} added a trusted publisher to {project}: {publisher.kind}:{publisher.repository}, workflow {publisher.workflow}" +
-                $"{(publisher.environment.Length == 0 ? "" : $", environment {publisher.environment}")}. That workflow can now publish {project} without a token.\n" +
+                $"Hello {owner.username},\n\n{addedBy} added a trusted publisher to {project}: {publisher.Kind}:{publisher.Repository}, workflow {publisher.Workflow}" +
+                $"{(publisher.Environment.Length == 0 ? "" : $", environment {publisher.Environment}")}. That workflow can now publish {project} without a token.\n" +
                 $"If nobody on the project meant to add it, remove it at {Origin}/account/publishing.\n");
     }
 
-    public Task PendingPublisherAddedAsync(UserRow user, PublisherRow publisher) => mail.SendAsync(user.email, $"A pending trusted publisher for {publisher.pending_project} was added",
-        $"Hello {user.username},\n\na pending trusted publisher was registered by your account: {publisher.kind}:{publisher.repository}, workflow {publisher.workflow}. " +
-        $"Its first publish creates {publisher.pending_project}.\n{NotYou}");
+    public Task PendingPublisherAddedAsync(UserRow user, TrustedPublisher publisher) => mail.SendAsync(user.email, $"A pending trusted publisher for {publisher.PendingProject} was added",
+        $"Hello {user.username},\n\na pending trusted publisher was registered by your account: {publisher.Kind}:{publisher.Repository}, workflow {publisher.Workflow}. " +
+        $"Its first publish creates {publisher.PendingProject}.\n{NotYou}");
 
     /// <summary>An upload the policy gate held for an administrator: to the uploader and the project's owners.</summary>
     public Task UploadHeldAsync(string project, string filename, string reason, string? uploaderId, string uploader) =>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 using Moat.Index.Mail;
 using Moat.Index.Security;
 using Moat.Index.Storage;
@@ -10,12 +11,12 @@ using Moat.Packaging;
 
 namespace Moat.Index.Accounts;
 
-/// <summary>An account operation refused: the HTTP status and the reason the user sees (JSON API and web pages alike).
+/// <summary>An account operation refused: the kind of refusal and the reason the user sees (JSON API and web pages alike).
 /// <paramref name="reauthenticate"/>: the change needs a recent password or second factor first (the pages then
 /// send the user to the re-authentication form).</summary>
-public sealed class AccountRefusal(int status, string message, bool reauthenticate = false) : Exception(message)
+public sealed class AccountRefusal(IndexError error, string message, bool reauthenticate = false) : Exception(message)
 {
-    public int Status { get; } = status;
+    public IndexError Error { get; } = error;
     public bool Reauthenticate { get; } = reauthenticate;
 }
 
@@ -27,14 +28,14 @@ public enum AccessLevel { TwoFactorPending, SignedIn, Security }
 public sealed record LoginResult(UserRow User, string Csrf, bool TwoFactorRequired);
 public sealed record TotpEnrollment(string Secret, string ProvisioningUri);
 public sealed record RegisteredKey(string CredentialId, string[]? RecoveryCodes);
-public sealed record IssuedToken(MacaroonRow Row, string Secret, IReadOnlyList<string> Caveats);
+public sealed record IssuedToken(ApiToken Token, string Secret, IReadOnlyList<string> Caveats);
 public sealed record PublisherRequest(string? Kind, string? Repository, string? OwnerId, string? Workflow, string? Environment, string? ProjectName);
 
 /// <summary>
 /// Every account operation — registration, e-mail verification, login with lockout, second factors, recovery
 /// codes, password change, API tokens, roles and trusted publishers — with its checks and its security event, in
 /// one place. The JSON API (<see cref="AccountEndpoints"/>) and the web pages are two front ends over these
-/// methods; neither re-implements a rule. A refusal is an <see cref="AccountRefusal"/> carrying the status.
+/// methods; neither re-implements a rule. A refusal is an <see cref="AccountRefusal"/> carrying its kind.
 /// </summary>
 public sealed class AccountService(AccountStore store, SecurityOptions options, Sessions sessions, LoginThrottle throttle, KillSwitches switches,
     AccountMail mail, SecurityEvents events, IMetadataStore metadata, TimeProvider time, Auth.NewProjects newProjects)
@@ -48,11 +49,11 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>Why <paramref name="signedIn"/> may not do something needing <paramref name="level"/>; null when it may.</summary>
     public static AccountRefusal? Check(SignedIn? signedIn, AccessLevel level)
     {
-        if (signedIn is null) return new(401, "Sign in first.");
+        if (signedIn is null) return new(IndexError.Unauthenticated, "Sign in first.");
         if (level != AccessLevel.TwoFactorPending && signedIn.HasTwoFactor && !signedIn.TwoFactorDone)
-            return new(401, "Finish signing in with your second factor (TOTP, security key or recovery code).");
+            return new(IndexError.Unauthenticated, "Finish signing in with your second factor (TOTP, security key or recovery code).");
         if (level == AccessLevel.Security && !signedIn.HasTwoFactor)
-            return new(403, "Changing security settings requires two-factor authentication: enable TOTP or a security key first.");
+            return new(IndexError.Forbidden, "Changing security settings requires two-factor authentication: enable TOTP or a security key first.");
         return null;
     }
 
@@ -63,18 +64,18 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
 
     public async Task<UserRow> RegisterAsync(string? username, string? email, string? password, HttpContext http)
     {
-        if (await RegistrationClosedAsync() is { } off) throw new AccountRefusal(503, off);
+        if (await RegistrationClosedAsync() is { } off) throw new AccountRefusal(IndexError.Unavailable, off);
         username = username?.Trim().ToLowerInvariant() ?? "";
         if (username.Length is < 2 or > 50 || !username.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            throw new AccountRefusal(400, "Usernames are 2-50 characters: letters, digits, '-', '_' and '.'.");
-        if (!MailAddress.TryCreate(email ?? "", out var address) || address.Address != email!.Trim()) throw new AccountRefusal(400, "A valid e-mail address is required.");
-        if (Passwords.Weakness(password ?? "", username) is { } weak) throw new AccountRefusal(400, weak);
+            throw new AccountRefusal(IndexError.Invalid, "Usernames are 2-50 characters: letters, digits, '-', '_' and '.'.");
+        if (!MailAddress.TryCreate(email ?? "", out var address) || address.Address != email!.Trim()) throw new AccountRefusal(IndexError.Invalid, "A valid e-mail address is required.");
+        if (Passwords.Weakness(password ?? "", username) is { } weak) throw new AccountRefusal(IndexError.Invalid, weak);
         var user = new UserRow
         {
             id = Tokens.NewId(), username = username, email = address.Address, password_hash = Passwords.Hash(password!, options.PasswordIterations),
             created_at = AccountStore.Text(Now),
         };
-        if (!await store.CreateUserAsync(user)) throw new AccountRefusal(409, $"The username '{username}' is taken.");
+        if (!await store.CreateUserAsync(user)) throw new AccountRefusal(IndexError.Conflict, $"The username '{username}' is taken.");
         await SendVerificationAsync(user);
         await events.RecordAsync("account:created", http, user.id);
         return user;
@@ -83,13 +84,13 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task VerifyEmailAsync(string? token, HttpContext http)
     {
         var userId = await store.ConsumeEmailVerificationAsync(Sessions.Hash(token ?? ""), Now)
-            ?? throw new AccountRefusal(400, "The verification token is unknown, used or expired.");
+            ?? throw new AccountRefusal(IndexError.Invalid, "The verification token is unknown, used or expired.");
         await events.RecordAsync("account:email-verified", http, userId);
     }
 
     public async Task ResendVerificationAsync(SignedIn s, HttpContext http)
     {
-        if (s.User.email_verified != 0) throw new AccountRefusal(409, "The e-mail address is already verified.");
+        if (s.User.email_verified != 0) throw new AccountRefusal(IndexError.Conflict, "The e-mail address is already verified.");
         await SendVerificationAsync(s.User);
         await events.RecordAsync("account:verification-sent", http, s.User.id);
     }
@@ -101,11 +102,11 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<string> ChangeEmailAsync(SignedIn s, string? email, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (!MailAddress.TryCreate(email?.Trim() ?? "", out var address) || address.Address != email!.Trim()) throw new AccountRefusal(400, "A valid e-mail address is required.");
-        if (string.Equals(address.Address, s.User.email, StringComparison.OrdinalIgnoreCase)) throw new AccountRefusal(409, "That is already your e-mail address.");
+        if (!MailAddress.TryCreate(email?.Trim() ?? "", out var address) || address.Address != email!.Trim()) throw new AccountRefusal(IndexError.Invalid, "A valid e-mail address is required.");
+        if (string.Equals(address.Address, s.User.email, StringComparison.OrdinalIgnoreCase)) throw new AccountRefusal(IndexError.Conflict, "That is already your e-mail address.");
         var old = s.User.email;
-        if (!await store.ChangeEmailAsync(s.User.id, address.Address)) throw new AccountRefusal(404, "The account no longer exists.");
-        var user = await store.UserByIdAsync(s.User.id) ?? throw new AccountRefusal(404, "The account no longer exists.");
+        if (!await store.ChangeEmailAsync(s.User.id, address.Address)) throw new AccountRefusal(IndexError.NotFound, "The account no longer exists.");
+        var user = await store.UserByIdAsync(s.User.id) ?? throw new AccountRefusal(IndexError.NotFound, "The account no longer exists.");
         await SendVerificationAsync(user);
         await mail.EmailChangedAsync(old, user);
         await events.RecordAsync("account:email-changed", http, user.id, null, new { from = old, to = user.email });
@@ -132,9 +133,9 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// </summary>
     public async Task RequestPasswordResetAsync(string? usernameOrEmail, HttpContext http)
     {
-        if (!await throttle.TryResetRequestAsync(AddressOf(http))) throw new AccountRefusal(429, "Too many password-reset requests from this address; try again later.");
+        if (!await throttle.TryResetRequestAsync(AddressOf(http))) throw new AccountRefusal(IndexError.TooManyRequests, "Too many password-reset requests from this address; try again later.");
         var given = usernameOrEmail?.Trim() ?? "";
-        if (given.Length == 0) throw new AccountRefusal(400, "Give your username or e-mail address.");
+        if (given.Length == 0) throw new AccountRefusal(IndexError.Invalid, "Give your username or e-mail address.");
         IReadOnlyList<UserRow> users = given.Contains('@') ? await store.UsersByEmailAsync(given) : await store.UserByNameAsync(given) is { } one ? [one] : [];
         foreach (var user in users.Where(u => u.is_disabled == 0))
         {
@@ -163,10 +164,10 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var hash = Sessions.Hash(token ?? "");
         const string Unusable = "This reset link is unknown, used or expired: ask for a new one.";
         if (string.IsNullOrEmpty(token) || await store.PasswordResetUserAsync(hash, Now) is not { } userId || await store.UserByIdAsync(userId) is not { is_disabled: 0 } user)
-            throw new AccountRefusal(400, Unusable);
-        if (Passwords.Weakness(replacement ?? "", user.username) is { } weak) throw new AccountRefusal(400, weak);
+            throw new AccountRefusal(IndexError.Invalid, Unusable);
+        if (Passwords.Weakness(replacement ?? "", user.username) is { } weak) throw new AccountRefusal(IndexError.Invalid, weak);
         if (await store.CompletePasswordResetAsync(hash, user.id, Passwords.Hash(replacement!, options.PasswordIterations)) is not { } ended)
-            throw new AccountRefusal(400, Unusable);
+            throw new AccountRefusal(IndexError.Invalid, Unusable);
         await sessions.EndAsync(http.Request, http.Response);
         await throttle.PasswordSucceededAsync(user.id, AddressOf(http));
         await events.RecordAsync("account:password-reset", http, user.id, details: new { sessions_ended = ended });
@@ -187,7 +188,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<LoginResult> LoginAsync(string? username, string? password, HttpContext http)
     {
         var address = AddressOf(http);
-        if (!await throttle.TryAddressAttemptAsync(address)) throw new AccountRefusal(429, "Too many failed logins from this address; try again later.");
+        if (!await throttle.TryAddressAttemptAsync(address)) throw new AccountRefusal(IndexError.TooManyRequests, "Too many failed logins from this address; try again later.");
         var user = await store.UserByNameAsync(username?.Trim() ?? "");
         var admitted = user is not null && await throttle.TryPasswordAttemptAsync(user.id, address);
         var matches = Passwords.Verify(password ?? "", user?.password_hash ?? DummyHash(), out var rehash, options.PasswordIterations);
@@ -198,7 +199,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
                 var failures = await store.CountLoginFailureAsync(user.id);
                 await events.RecordAsync("login:failed", http, user.id, details: admitted ? new { failures, throttled = false } : new { failures, throttled = true });
             }
-            throw new AccountRefusal(401, InvalidLogin);
+            throw new AccountRefusal(IndexError.Unauthenticated, InvalidLogin);
         }
         await throttle.PasswordSucceededAsync(user.id, address);
         await throttle.AddressSucceededAsync(address);
@@ -227,7 +228,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var since = Now - options.ReauthenticateWithin;
         bool Recent(string? at) => at is not null && AccountStore.Time(at) > since;
         if (s.HasTwoFactor ? Recent(s.Session.factor_at) : Recent(s.Session.factor_at) || Recent(s.Session.password_at)) return;
-        throw new AccountRefusal(403, s.HasTwoFactor
+        throw new AccountRefusal(IndexError.Forbidden, s.HasTwoFactor
             ? "Confirm it's you first: this change needs your second factor again (POST /_/account/reauth with a TOTP code or recovery_code, or a security key via /_/account/2fa/webauthn/assert/begin and /finish; in the browser, /account/reauth). Then retry."
             : "Confirm it's you first: this change needs your password again (POST /_/account/reauth with your password; in the browser, /account/reauth). Then retry.",
             reauthenticate: true);
@@ -243,11 +244,11 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         {
             if (!string.IsNullOrEmpty(code)) await VerifyTotpAsync(s, code, http);
             else if (!string.IsNullOrEmpty(recoveryCode)) await UseRecoveryCodeAsync(s, recoveryCode, http);
-            else throw new AccountRefusal(400, "Your account has a second factor: confirm with code (TOTP), recovery_code, or a security key — a password is not enough.");
+            else throw new AccountRefusal(IndexError.Invalid, "Your account has a second factor: confirm with code (TOTP), recovery_code, or a security key — a password is not enough.");
             await events.RecordAsync("account:reauthenticated", http, s.User.id, details: new { with = string.IsNullOrEmpty(code) ? "recovery-code" : "totp" });
             return;
         }
-        if (string.IsNullOrEmpty(password)) throw new AccountRefusal(400, "Confirm with your password.");
+        if (string.IsNullOrEmpty(password)) throw new AccountRefusal(IndexError.Invalid, "Confirm with your password.");
         var address = AddressOf(http);
         var admitted = await throttle.TryPasswordAttemptAsync(s.User.id, address);
         var matches = Passwords.Verify(password, s.User.password_hash, out _, options.PasswordIterations);
@@ -255,7 +256,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         {
             var failures = await store.CountLoginFailureAsync(s.User.id);
             await events.RecordAsync("account:reauthentication-failed", http, s.User.id, details: new { failures, throttled = !admitted });
-            throw new AccountRefusal(401, admitted ? "The password is wrong." : "Too many wrong passwords: wait a little and try again.");
+            throw new AccountRefusal(IndexError.Unauthenticated, admitted ? "The password is wrong." : "Too many wrong passwords: wait a little and try again.");
         }
         await throttle.PasswordSucceededAsync(s.User.id, address);
         await store.MarkSessionPasswordAsync(s.Session.id_hash, Now);
@@ -280,7 +281,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     private async Task AdmitSecondFactorAsync(SignedIn s)
     {
         if (!await throttle.TrySecondFactorAttemptAsync(s.User.id))
-            throw new AccountRefusal(429, "Too many wrong second-factor attempts: wait a little and try again.");
+            throw new AccountRefusal(IndexError.TooManyRequests, "Too many wrong second-factor attempts: wait a little and try again.");
     }
 
     /// <summary>A new factor was enrolled: every other session of the user ends (one opened before it was there may be someone else's).</summary>
@@ -303,11 +304,11 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         {
             await store.CountLoginFailureAsync(s.User.id);
             await events.RecordAsync("account:password-change-failed", http, s.User.id, details: new { throttled = !admitted });
-            throw new AccountRefusal(400, admitted ? "The current password is wrong." : "Too many wrong passwords: wait a little and try again.");
+            throw new AccountRefusal(IndexError.Invalid, admitted ? "The current password is wrong." : "Too many wrong passwords: wait a little and try again.");
         }
         await throttle.PasswordSucceededAsync(s.User.id, address);
-        if (Passwords.Weakness(replacement ?? "", s.User.username) is { } weak) throw new AccountRefusal(400, weak);
-        if (replacement == current) throw new AccountRefusal(400, "The new password must differ from the current one.");
+        if (Passwords.Weakness(replacement ?? "", s.User.username) is { } weak) throw new AccountRefusal(IndexError.Invalid, weak);
+        if (replacement == current) throw new AccountRefusal(IndexError.Invalid, "The new password must differ from the current one.");
         await store.SetPasswordHashAsync(s.User.id, Passwords.Hash(replacement!, options.PasswordIterations));
         await store.DeleteUserSessionsAsync(s.User.id);
         var csrf = await sessions.StartAsync(http, s.User, twoFactorDone: true, factorAt: s.Session.factor_at);
@@ -323,7 +324,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<TotpEnrollment> BeginTotpAsync(SignedIn s)
     {
         RequireRecentAuthentication(s);
-        if (s.User.totp_secret is not null) throw new AccountRefusal(409, "TOTP is already enabled.");
+        if (s.User.totp_secret is not null) throw new AccountRefusal(IndexError.Conflict, "TOTP is already enabled.");
         var key = Totp.NewKey();
         await store.SetPendingTotpAsync(s.User.id, Base32.Encode(key));
         return Enrollment(s.User.username, key);
@@ -339,8 +340,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<string[]> ConfirmTotpAsync(SignedIn s, string? code, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (s.User.totp_pending_secret is not { } pending || Base32.Decode(pending) is not { } key) throw new AccountRefusal(409, "Begin TOTP enrolment first.");
-        if (Totp.Match(key, code ?? "", Now) is not { } step) throw new AccountRefusal(400, "The code does not match: check the authenticator's clock.");
+        if (s.User.totp_pending_secret is not { } pending || Base32.Decode(pending) is not { } key) throw new AccountRefusal(IndexError.Conflict, "Begin TOTP enrolment first.");
+        if (Totp.Match(key, code ?? "", Now) is not { } step) throw new AccountRefusal(IndexError.Invalid, "The code does not match: check the authenticator's clock.");
         await store.EnableTotpAsync(s.User.id, pending, step);
         var codes = await NewRecoveryCodesAsync(s.User.id);
         await events.RecordAsync("2fa:totp-added", http, s.User.id);
@@ -352,12 +353,12 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>The second login step (or a re-authentication) with a TOTP code: single use per time step; failures back off per account.</summary>
     public async Task VerifyTotpAsync(SignedIn s, string? code, HttpContext http)
     {
-        if (s.User.totp_secret is null || Base32.Decode(s.User.totp_secret) is not { } key) throw new AccountRefusal(409, "TOTP is not enabled.");
+        if (s.User.totp_secret is null || Base32.Decode(s.User.totp_secret) is not { } key) throw new AccountRefusal(IndexError.Conflict, "TOTP is not enabled.");
         await AdmitSecondFactorAsync(s);
         if (Totp.Match(key, code ?? "", Now) is not { } step || !await store.ConsumeTotpStepAsync(s.User.id, step))
         {
             await SecondFactorFailedAsync(s, http, new { method = "totp" });
-            throw new AccountRefusal(401, "The code is wrong or was already used.");
+            throw new AccountRefusal(IndexError.Unauthenticated, "The code is wrong or was already used.");
         }
         await SecondFactorPassedAsync(s, http);
         await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "totp" });
@@ -366,7 +367,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task RemoveTotpAsync(SignedIn s, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (s.User.totp_secret is null) throw new AccountRefusal(409, "TOTP is not enabled.");
+        if (s.User.totp_secret is null) throw new AccountRefusal(IndexError.Conflict, "TOTP is not enabled.");
         await store.DisableTotpAsync(s.User.id);
         await events.RecordAsync("2fa:totp-removed", http, s.User.id);
         await mail.TwoFactorRemovedAsync(s.User, "The authenticator app (TOTP)");
@@ -380,7 +381,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         if (!await store.UseRecoveryCodeAsync(s.User.id, Sessions.Hash(NormalizeRecovery(code)), Now))
         {
             await SecondFactorFailedAsync(s, http, new { method = "recovery-code" });
-            throw new AccountRefusal(401, "The recovery code is wrong or was already used.");
+            throw new AccountRefusal(IndexError.Unauthenticated, "The recovery code is wrong or was already used.");
         }
         await SecondFactorPassedAsync(s, http);
         await events.RecordAsync("login:recovery-code", http, s.User.id);
@@ -418,7 +419,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             challenge, rp = new { id = options.EffectiveRpId, name = "Moat" },
             user = new { id = Macaroons.Base64Url(Encoding.UTF8.GetBytes(s.User.id)), name = s.User.username, displayName = s.User.username },
             pubKeyCredParams = new[] { new { type = "public-key", alg = -7 }, new { type = "public-key", alg = -257 } },
-            excludeCredentials = existing.Select(c => new { type = "public-key", id = c.id }),
+            excludeCredentials = existing.Select(c => new { type = "public-key", id = c.Id }),
             attestation = "none", authenticatorSelection = new { userVerification = "preferred" },
         };
     }
@@ -427,7 +428,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<RegisteredKey> FinishKeyRegistrationAsync(SignedIn s, string? clientDataJson, string? attestationObject, string? name, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (s.Session.challenge is not { } c || !c.StartsWith("create:", StringComparison.Ordinal)) throw new AccountRefusal(409, "Begin the registration first.");
+        if (s.Session.challenge is not { } c || !c.StartsWith("create:", StringComparison.Ordinal)) throw new AccountRefusal(IndexError.Conflict, "Begin the registration first.");
         await store.SetSessionChallengeAsync(s.Session.id_hash, null); // one attempt per challenge
         RegisteredCredential credential;
         try
@@ -436,16 +437,13 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         }
         catch (WebAuthnException ex)
         {
-            throw new AccountRefusal(400, ex.Message);
+            throw new AccountRefusal(IndexError.Invalid, ex.Message);
         }
         var id = Macaroons.Base64Url(credential.Id);
-        if (await store.CredentialAsync(id) is not null) throw new AccountRefusal(409, "This security key is already registered.");
+        if (await store.CredentialAsync(id) is not null) throw new AccountRefusal(IndexError.Conflict, "This security key is already registered.");
         var label = string.IsNullOrWhiteSpace(name) ? "security key" : name.Trim();
-        await store.AddCredentialAsync(new CredentialRow
-        {
-            id = id, user_id = s.User.id, public_key = Convert.ToBase64String(credential.CosePublicKey), sign_count = credential.SignCount,
-            name = label.Length > 100 ? label[..100] : label, created_at = AccountStore.Text(Now),
-        });
+        await store.AddCredentialAsync(new SecurityKey(
+            id, s.User.id, Convert.ToBase64String(credential.CosePublicKey), credential.SignCount, label.Length > 100 ? label[..100] : label, Now));
         var codes = s.HasTwoFactor ? null : await NewRecoveryCodesAsync(s.User.id);
         await events.RecordAsync("2fa:webauthn-added", http, s.User.id, details: new { credential = id });
         await FactorEnrolledAsync(s, http);
@@ -459,39 +457,39 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var challenge = WebAuthn.NewChallenge();
         await store.SetSessionChallengeAsync(s.Session.id_hash, "get:" + challenge);
         var keys = await store.CredentialsAsync(s.User.id);
-        return new { challenge, rpId = options.EffectiveRpId, allowCredentials = keys.Select(k => new { type = "public-key", id = k.id }), userVerification = "preferred" };
+        return new { challenge, rpId = options.EffectiveRpId, allowCredentials = keys.Select(k => new { type = "public-key", id = k.Id }), userVerification = "preferred" };
     }
 
     public async Task FinishKeyAssertionAsync(SignedIn s, string? credentialId, string? clientDataJson, string? authenticatorData, string? signature, HttpContext http)
     {
-        if (s.Session.challenge is not { } c || !c.StartsWith("get:", StringComparison.Ordinal)) throw new AccountRefusal(409, "Begin the assertion first.");
+        if (s.Session.challenge is not { } c || !c.StartsWith("get:", StringComparison.Ordinal)) throw new AccountRefusal(IndexError.Conflict, "Begin the assertion first.");
         await store.SetSessionChallengeAsync(s.Session.id_hash, null);
         await AdmitSecondFactorAsync(s);
         var credential = await store.CredentialAsync(credentialId ?? "");
-        if (credential is null || credential.user_id != s.User.id)
+        if (credential is null || credential.UserId != s.User.id)
         {
             await SecondFactorFailedAsync(s, http, new { method = "webauthn", reason = "unknown key" });
-            throw new AccountRefusal(401, "Unknown security key.");
+            throw new AccountRefusal(IndexError.Unauthenticated, "Unknown security key.");
         }
         try
         {
             var count = WebAuthn.VerifyAssertion(Bytes(clientDataJson), Bytes(authenticatorData), Bytes(signature),
-                Convert.FromBase64String(credential.public_key), (uint)credential.sign_count, c["get:".Length..], options.Origin.TrimEnd('/'), options.EffectiveRpId);
-            if (!await store.AdvanceSignCountAsync(credential.id, credential.sign_count, count)) throw new WebAuthnException("The assertion raced another one or came from a cloned key; try again.");
+                Convert.FromBase64String(credential.PublicKey), (uint)credential.SignCount, c["get:".Length..], options.Origin.TrimEnd('/'), options.EffectiveRpId);
+            if (!await store.AdvanceSignCountAsync(credential.Id, credential.SignCount, count)) throw new WebAuthnException("The assertion raced another one or came from a cloned key; try again.");
         }
         catch (WebAuthnException ex)
         {
             await SecondFactorFailedAsync(s, http, new { method = "webauthn", reason = ex.Message });
-            throw new AccountRefusal(401, ex.Message);
+            throw new AccountRefusal(IndexError.Unauthenticated, ex.Message);
         }
         await SecondFactorPassedAsync(s, http);
-        await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "webauthn", credential = credential.id });
+        await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "webauthn", credential = credential.Id });
     }
 
     public async Task RemoveKeyAsync(SignedIn s, string? credentialId, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (!await store.RemoveCredentialAsync(credentialId ?? "", s.User.id)) throw new AccountRefusal(404, "No such security key on your account.");
+        if (!await store.RemoveCredentialAsync(credentialId ?? "", s.User.id)) throw new AccountRefusal(IndexError.NotFound, "No such security key on your account.");
         await events.RecordAsync("2fa:webauthn-removed", http, s.User.id, details: new { credential = credentialId });
         await mail.TwoFactorRemovedAsync(s.User, $"A security key ({credentialId})");
     }
@@ -507,32 +505,32 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var caveats = new List<string>();
         if (projects is { Count: > 0 })
         {
-            if (projects.FirstOrDefault(p => !ProjectName.IsValid(p)) is { } bad) throw new AccountRefusal(400, $"'{bad}' is not a valid project name.");
+            if (projects.FirstOrDefault(p => !ProjectName.IsValid(p)) is { } bad) throw new AccountRefusal(IndexError.Invalid, $"'{bad}' is not a valid project name.");
             caveats.Add(Macaroons.ProjectsCaveat(projects.Select(ProjectName.Normalize).Distinct()));
         }
         var longest = (long)options.MaxTokenLifetime.TotalSeconds;
         if (expiresInSeconds is { } seconds)
         {
-            if (seconds <= 0 || seconds > longest) throw new AccountRefusal(400, $"expiresInSeconds must be between 1 and {longest} ({options.MaxTokenLifetime.TotalDays:0} days); leave it out for a token that does not expire.");
+            if (seconds <= 0 || seconds > longest) throw new AccountRefusal(IndexError.Invalid, $"expiresInSeconds must be between 1 and {longest} ({options.MaxTokenLifetime.TotalDays:0} days); leave it out for a token that does not expire.");
             caveats.Add(Macaroons.ExpiresCaveat(Now.AddSeconds(seconds)));
         }
         if (notBefore is { } nbf)
         {
             var latest = Now.ToUnixTimeSeconds() + longest;
-            if (nbf <= 0 || nbf > latest) throw new AccountRefusal(400, $"notBefore must be a Unix time in seconds, at most {options.MaxTokenLifetime.TotalDays:0} days ahead.");
-            if (expiresInSeconds is { } lifetime && nbf >= Now.ToUnixTimeSeconds() + lifetime) throw new AccountRefusal(400, "notBefore must come before the expiry.");
+            if (nbf <= 0 || nbf > latest) throw new AccountRefusal(IndexError.Invalid, $"notBefore must be a Unix time in seconds, at most {options.MaxTokenLifetime.TotalDays:0} days ahead.");
+            if (expiresInSeconds is { } lifetime && nbf >= Now.ToUnixTimeSeconds() + lifetime) throw new AccountRefusal(IndexError.Invalid, "notBefore must come before the expiry.");
             caveats.Add(Macaroons.NotBeforeCaveat(DateTimeOffset.FromUnixTimeSeconds(nbf)));
         }
         var (row, secret) = await Tokens.IssueAsync(store, s.User.id, false, description, caveats, null, Now);
-        await events.RecordAsync("token:created", http, s.User.id, details: new { token = row.id, caveats });
-        await mail.TokenCreatedAsync(s.User, row.id, description, caveats);
+        await events.RecordAsync("token:created", http, s.User.id, details: new { token = row.Id, caveats });
+        await mail.TokenCreatedAsync(s.User, row.Id, description, caveats);
         return new IssuedToken(row, secret, caveats);
     }
 
     public async Task RevokeTokenAsync(SignedIn s, string id, HttpContext http)
     {
         var token = await store.MacaroonAsync(id);
-        if (token is null || token.user_id != s.User.id || !await store.RevokeMacaroonAsync(id, Now)) throw new AccountRefusal(404, $"No live token {id} of yours.");
+        if (token is null || token.UserId != s.User.id || !await store.RevokeMacaroonAsync(id, Now)) throw new AccountRefusal(IndexError.NotFound, $"No live token {id} of yours.");
         await events.RecordAsync("token:revoked", http, s.User.id, details: new { token = id });
     }
 
@@ -542,7 +540,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     internal async Task<string> RequireOwnerAsync(SignedIn s, string project, string what)
     {
         var name = ProjectName.Normalize(project);
-        if (await store.RoleAsync(name, s.User.id) != "owner") throw new AccountRefusal(403, $"Only an owner of '{name}' can {what}.");
+        if (await store.RoleAsync(name, s.User.id) != "owner") throw new AccountRefusal(IndexError.Forbidden, $"Only an owner of '{name}' can {what}.");
         return name;
     }
 
@@ -550,7 +548,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     internal async Task<string> RequireMaintainerAsync(SignedIn s, string project, string what)
     {
         var name = ProjectName.Normalize(project);
-        if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) throw new AccountRefusal(403, $"Only an owner or maintainer of '{name}' can {what}.");
+        if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) throw new AccountRefusal(IndexError.Forbidden, $"Only an owner or maintainer of '{name}' can {what}.");
         return name;
     }
 
@@ -558,8 +556,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         RequireRecentAuthentication(s);
         var name = await RequireOwnerAsync(s, project, "change its roles");
-        if (role is not ("owner" or "maintainer")) throw new AccountRefusal(400, "role must be owner or maintainer.");
-        var other = await store.UserByNameAsync(username ?? "") ?? throw new AccountRefusal(404, $"No user {username}.");
+        if (role is not ("owner" or "maintainer")) throw new AccountRefusal(IndexError.Invalid, "role must be owner or maintainer.");
+        var other = await store.UserByNameAsync(username ?? "") ?? throw new AccountRefusal(IndexError.NotFound, $"No user {username}.");
         await store.SetRoleAsync(name, other.id, role);
         await events.RecordAsync("project:role-added", http, s.User.id, name, new { user = other.username, role });
         return $"{other.username} is now {role} of {name}.";
@@ -569,28 +567,28 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         var name = await RequireOwnerAsync(s, project, "change its roles");
         var other = await store.UserByNameAsync(username);
-        if (other is null || !await store.RemoveRoleAsync(name, other.id)) throw new AccountRefusal(404, $"{username} has no role in {name}.");
+        if (other is null || !await store.RemoveRoleAsync(name, other.id)) throw new AccountRefusal(IndexError.NotFound, $"{username} has no role in {name}.");
         if ((await store.RolesAsync(name)).All(r => r.role != "owner"))
         {
             await store.SetRoleAsync(name, other.id, "owner");
-            throw new AccountRefusal(409, "A project keeps at least one owner.");
+            throw new AccountRefusal(IndexError.Conflict, "A project keeps at least one owner.");
         }
         await events.RecordAsync("project:role-removed", http, s.User.id, name, new { user = other.username });
         return $"Removed {other.username} from {name}.";
     }
 
-    public async Task<PublisherRow> AddPublisherAsync(SignedIn s, string project, PublisherRequest body, HttpContext http)
+    public async Task<TrustedPublisher> AddPublisherAsync(SignedIn s, string project, PublisherRequest body, HttpContext http)
     {
         RequireRecentAuthentication(s);
         var name = await RequireOwnerAsync(s, project, "add trusted publishers");
-        if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(400, invalid);
+        if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(IndexError.Invalid, invalid);
         var row = NewPublisher(body, s.User.id, name, null);
         await store.AddPublisherAsync(row);
         await events.RecordAsync("project:publisher-added", http, s.User.id, name, new
         {
-            publisher = row.id, row.kind, row.repository, row.owner_id, row.workflow, row.environment, registered_by = s.User.username,
+            publisher = row.Id, kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, environment = row.Environment, registered_by = s.User.username,
         });
-        row.registered_by = s.User.username;
+        row = row with { RegisteredBy = s.User.username };
         await mail.PublisherAddedAsync(name, row, s.User.username);
         return row;
     }
@@ -598,21 +596,21 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task RemovePublisherAsync(SignedIn s, string project, string id, HttpContext http)
     {
         var name = await RequireOwnerAsync(s, project, "remove trusted publishers");
-        if (!await store.RemovePublisherAsync(id, name)) throw new AccountRefusal(404, $"No publisher {id} on {name}.");
+        if (!await store.RemovePublisherAsync(id, name)) throw new AccountRefusal(IndexError.NotFound, $"No publisher {id} on {name}.");
         await events.RecordAsync("project:publisher-removed", http, s.User.id, name, new { publisher = id });
     }
 
     /// <summary>A publisher for a project that does not exist yet: its first trusted publish creates the project.</summary>
-    public async Task<PublisherRow> AddPendingPublisherAsync(SignedIn s, PublisherRequest body, HttpContext http)
+    public async Task<TrustedPublisher> AddPendingPublisherAsync(SignedIn s, PublisherRequest body, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (string.IsNullOrWhiteSpace(body.ProjectName) || !ProjectName.IsValid(body.ProjectName)) throw new AccountRefusal(400, "projectName must be a valid project name.");
-        if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off) throw new AccountRefusal(503, off);
+        if (string.IsNullOrWhiteSpace(body.ProjectName) || !ProjectName.IsValid(body.ProjectName)) throw new AccountRefusal(IndexError.Invalid, "projectName must be a valid project name.");
+        if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off) throw new AccountRefusal(IndexError.Unavailable, off);
         var name = ProjectName.Normalize(body.ProjectName);
-        if (await metadata.GetProjectAsync(name) is not null || await store.HasRolesAsync(name)) throw new AccountRefusal(409, $"The project '{name}' already exists: add the publisher to it instead.");
-        if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(400, invalid);
+        if (await metadata.GetProjectAsync(name) is not null || await store.HasRolesAsync(name)) throw new AccountRefusal(IndexError.Conflict, $"The project '{name}' already exists: add the publisher to it instead.");
+        if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(IndexError.Invalid, invalid);
         // A pending publisher creates its project on first use: the same rule as a first upload decides whether it may.
-        if (await newProjects.ForUserAsync(name, s.User, http, default) is { Allowed: false } refused) throw new AccountRefusal(refused.Status, refused.Message!);
+        if (await newProjects.ForUserAsync(name, s.User, http, default) is { Allowed: false } refused) throw new AccountRefusal(refused.Error!, refused.Message!);
         var row = NewPublisher(body, s.User.id, null, name);
         // Anyone may register a pending publisher for any repository, so a second one for a CI identity already
         // registered is refused: it would compete for that workflow's token mint (first come keeps it; an admin
@@ -622,24 +620,24 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             var existing = await store.SameIdentityPublishersAsync(row);
             await events.RecordAsync("account:pending-publisher-refused", http, s.User.id, name, new
             {
-                row.kind, row.repository, row.owner_id, row.workflow, registered_by = s.User.username,
-                existing = existing.Select(e => new { publisher = e.id, project = e.project ?? e.pending_project, pending = e.project is null, registered_by = e.registered_by }),
+                kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, registered_by = s.User.username,
+                existing = existing.Select(e => new { publisher = e.Id, project = e.Project ?? e.PendingProject, pending = e.Project is null, registered_by = e.RegisteredBy }),
             });
-            throw new AccountRefusal(409, $"A trusted publisher for {row.kind}:{row.repository} ({row.workflow}) is already registered" +
-                (existing.Any(e => e.created_by == s.User.id) ? " by you." : ": if that workflow is yours, ask an admin; a registration is never shared."));
+            throw new AccountRefusal(IndexError.Conflict, $"A trusted publisher for {row.Kind}:{row.Repository} ({row.Workflow}) is already registered" +
+                (existing.Any(e => e.CreatedBy == s.User.id) ? " by you." : ": if that workflow is yours, ask an admin; a registration is never shared."));
         }
         await events.RecordAsync("account:pending-publisher-added", http, s.User.id, name, new
         {
-            publisher = row.id, row.kind, row.repository, row.owner_id, row.workflow, row.environment, registered_by = s.User.username,
+            publisher = row.Id, kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, environment = row.Environment, registered_by = s.User.username,
         });
-        row.registered_by = s.User.username;
+        row = row with { RegisteredBy = s.User.username };
         await mail.PendingPublisherAddedAsync(s.User, row);
         return row;
     }
 
     public async Task RemovePendingPublisherAsync(SignedIn s, string id, HttpContext http)
     {
-        if (!await store.RemovePendingPublisherAsync(id, s.User.id)) throw new AccountRefusal(404, $"No pending publisher {id} of yours.");
+        if (!await store.RemovePendingPublisherAsync(id, s.User.id)) throw new AccountRefusal(IndexError.NotFound, $"No pending publisher {id} of yours.");
         await events.RecordAsync("account:pending-publisher-removed", http, s.User.id, details: new { publisher = id });
     }
 
@@ -653,14 +651,12 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         return null;
     }
 
-    private PublisherRow NewPublisher(PublisherRequest body, string userId, string? project, string? pending) => new()
-    {
-        id = Tokens.NewId(), project = project, pending_project = pending, kind = body.Kind!, repository = body.Repository!.Trim(), owner_id = body.OwnerId!.Trim(),
-        workflow = body.Workflow!.Trim(), environment = (body.Environment ?? "").Trim().ToLowerInvariant(), created_by = userId, created_at = AccountStore.Text(Now),
-    };
+    private TrustedPublisher NewPublisher(PublisherRequest body, string userId, string? project, string? pending) => new(
+        Tokens.NewId(), project, pending, body.Kind!, body.Repository!.Trim(), body.OwnerId!.Trim(), body.Workflow!.Trim(),
+        (body.Environment ?? "").Trim().ToLowerInvariant(), userId, Now);
 
     /// <summary>The security history of a project, for its owners.</summary>
-    public async Task<IReadOnlyList<EventRow>> ProjectEventsAsync(SignedIn s, string project)
+    public async Task<IReadOnlyList<SecurityEvent>> ProjectEventsAsync(SignedIn s, string project)
     {
         var name = await RequireOwnerAsync(s, project, "read its history");
         return await store.EventsAsync(null, name, 500);

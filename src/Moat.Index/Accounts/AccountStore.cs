@@ -37,81 +37,6 @@ public sealed class SessionRow
     public string? factor_at { get; set; }
 }
 
-public sealed class CredentialRow
-{
-    public string id { get; set; } = "";
-    public string user_id { get; set; } = "";
-    public string public_key { get; set; } = "";
-    public long sign_count { get; set; }
-    public string name { get; set; } = "";
-    public string created_at { get; set; } = "";
-}
-
-public sealed class MacaroonRow
-{
-    public string id { get; set; } = "";
-    public string? user_id { get; set; }
-    public string key { get; set; } = "";
-    public long is_admin { get; set; }
-    public string? description { get; set; }
-    public string caveats { get; set; } = "[]";
-    public string? publisher_id { get; set; }
-    public string created_at { get; set; } = "";
-    public string? last_used_at { get; set; }
-    public string? revoked_at { get; set; }
-    /// <summary>The token this one was created with (admin API), whose revocation revokes it too; null for the rest.</summary>
-    public string? parent_id { get; set; }
-}
-
-public sealed class PublisherRow
-{
-    public string id { get; set; } = "";
-    public string? project { get; set; }
-    public string? pending_project { get; set; }
-    public string kind { get; set; } = "github";
-    public string repository { get; set; } = "";
-    public string owner_id { get; set; } = "";
-    public string workflow { get; set; } = "";
-    public string environment { get; set; } = "";
-    public string created_by { get; set; } = "";
-    public string created_at { get; set; } = "";
-    /// <summary>The username of <see cref="created_by"/>, who registered it (joined when read; not a column).</summary>
-    public string? registered_by { get; set; }
-}
-
-public sealed class EventRow
-{
-    public string id { get; set; } = "";
-    public string at { get; set; } = "";
-    public string kind { get; set; } = "";
-    public string? user_id { get; set; }
-    public string? project { get; set; }
-    public string? ip { get; set; }
-    public string? user_agent { get; set; }
-    public string? details { get; set; }
-}
-
-/// <summary>A user's claim on a new project name: pending, granted or refused by an administrator.</summary>
-public sealed class ClaimRow
-{
-    public string project { get; set; } = "";
-    public string user_id { get; set; } = "";
-    public string requested_at { get; set; } = "";
-    /// <summary>Why the name was protected when claimed (exists upstream, popular, reserved); null for an ordinary new name.</summary>
-    public string? conflict { get; set; }
-    public string state { get; set; } = "pending";
-    public string? decided_by { get; set; }
-    public string? decided_at { get; set; }
-    public string? reason { get; set; }
-}
-
-public sealed class SwitchRow
-{
-    public string name { get; set; } = "";
-    public long enabled { get; set; }
-    public string? reason { get; set; }
-    public string changed_at { get; set; } = "";
-}
 #pragma warning restore IDE1006
 
 /// <summary>
@@ -121,7 +46,7 @@ public sealed class SwitchRow
 /// account tables evolve without renumbering each other. The event table has no UPDATE or DELETE statement anywhere:
 /// it is append-only by construction.
 /// </summary>
-public sealed class AccountStore
+public sealed partial class AccountStore
 {
     internal static readonly string[][] Migrations =
     [
@@ -168,11 +93,11 @@ public sealed class AccountStore
             "CREATE INDEX events_by_project ON security_events (project, at)",
         ],
         [
-            // Release approval (issue 9): uploads to such a project are staged until a second maintainer approves.
+            // Release approval: uploads to such a project are staged until a second maintainer approves.
             "ALTER TABLE project_settings ADD COLUMN approval_required INTEGER NOT NULL DEFAULT 0",
         ],
         [
-            // Organisations own projects; their teams hold a role on the organisation's projects (issue 9).
+            // Organisations own projects; their teams hold a role on the organisation's projects.
             "CREATE TABLE organisations (name TEXT PRIMARY KEY, display_name TEXT NOT NULL, created_at TEXT NOT NULL)",
             "CREATE TABLE organisation_members (organisation TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (organisation, user_id))",
             "CREATE TABLE teams (organisation TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (organisation, name))",
@@ -384,10 +309,13 @@ public sealed class AccountStore
             new { userId, codeHash, now = Text(now) }) == 1;
 
     // WebAuthn
-    public Task AddCredentialAsync(CredentialRow row) =>
-        ExecAsync("INSERT INTO webauthn_credentials (id, user_id, public_key, sign_count, name, created_at) VALUES (@id, @user_id, @public_key, @sign_count, @name, @created_at)", row);
-    public Task<IReadOnlyList<CredentialRow>> CredentialsAsync(string userId) => ManyAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE user_id = @userId", new { userId });
-    public Task<CredentialRow?> CredentialAsync(string id) => OneAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE id = @id", new { id });
+    public Task AddCredentialAsync(SecurityKey key) =>
+        ExecAsync("INSERT INTO webauthn_credentials (id, user_id, public_key, sign_count, name, created_at) VALUES (@id, @user_id, @public_key, @sign_count, @name, @created_at)",
+            CredentialRow.Of(key));
+    public async Task<IReadOnlyList<SecurityKey>> CredentialsAsync(string userId) =>
+        [.. (await ManyAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE user_id = @userId", new { userId })).Select(r => r.ToRecord())];
+    public async Task<SecurityKey?> CredentialAsync(string id) =>
+        (await OneAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE id = @id", new { id }))?.ToRecord();
     public async Task<bool> RemoveCredentialAsync(string id, string userId) =>
         await ExecAsync("DELETE FROM webauthn_credentials WHERE id = @id AND user_id = @userId", new { id, userId }) == 1;
 
@@ -515,7 +443,7 @@ public sealed class AccountStore
 
     // Claims on new project names
     /// <summary>Records a pending claim unless the user already has one on the name (a refused claim stays refused); returns the claim.</summary>
-    public async Task<ClaimRow> ClaimAsync(string project, string userId, string? conflict, DateTimeOffset now)
+    public async Task<ProjectClaim> ClaimAsync(string project, string userId, string? conflict, DateTimeOffset now)
     {
         await ExecAsync("""
             INSERT INTO project_claims (project, user_id, requested_at, conflict, state) VALUES (@project, @userId, @now, @conflict, 'pending')
@@ -523,16 +451,17 @@ public sealed class AccountStore
             """, new { project, userId, now = Text(now), conflict });
         return (await ClaimOfAsync(project, userId))!;
     }
-    public Task<ClaimRow?> ClaimOfAsync(string project, string userId) =>
-        OneAsync<ClaimRow>("SELECT * FROM project_claims WHERE project = @project AND user_id = @userId", new { project, userId });
+    public async Task<ProjectClaim?> ClaimOfAsync(string project, string userId) =>
+        (await OneAsync<ClaimRow>("SELECT * FROM project_claims WHERE project = @project AND user_id = @userId", new { project, userId }))?.ToRecord();
     /// <summary>Claims in <paramref name="state"/> (all when null), oldest first.</summary>
-    public Task<IReadOnlyList<ClaimRow>> ClaimsAsync(string? state) =>
-        ManyAsync<ClaimRow>("SELECT * FROM project_claims WHERE @state IS NULL OR state = @state ORDER BY requested_at, project, user_id", new { state });
+    public async Task<IReadOnlyList<ProjectClaim>> ClaimsAsync(ClaimState? state) =>
+        [.. (await ManyAsync<ClaimRow>("SELECT * FROM project_claims WHERE @state IS NULL OR state = @state ORDER BY requested_at, project, user_id",
+            new { state = state is { } wanted ? ClaimStateNames.Of(wanted) : null })).Select(r => r.ToRecord())];
     /// <summary>Records an administrator's decision on a claim (creating the row when the admin grants a name nobody asked for yet).</summary>
-    public Task DecideClaimAsync(string project, string userId, string state, string by, string? reason, DateTimeOffset now) => ExecAsync("""
+    public Task DecideClaimAsync(string project, string userId, ClaimState decision, string by, string? reason, DateTimeOffset now) => ExecAsync("""
         INSERT INTO project_claims (project, user_id, requested_at, state, decided_by, decided_at, reason) VALUES (@project, @userId, @now, @state, @by, @now, @reason)
         ON CONFLICT (project, user_id) DO UPDATE SET state = excluded.state, decided_by = excluded.decided_by, decided_at = excluded.decided_at, reason = excluded.reason
-        """, new { project, userId, state, by, reason, now = Text(now) });
+        """, new { project, userId, state = ClaimStateNames.Of(decision), by, reason, now = Text(now) });
 
     // Organisations and teams
     public async Task<bool> CreateOrganisationAsync(string name, string displayName, string ownerId, DateTimeOffset now)
@@ -621,12 +550,13 @@ public sealed class AccountStore
     public async Task<bool> IsCriticalAsync(string project) => await OneAsync<long?>("SELECT critical FROM project_settings WHERE project = @project", new { project }) == 1;
 
     // Tokens
-    public Task CreateMacaroonAsync(MacaroonRow row) => ExecAsync("""
+    public Task CreateMacaroonAsync(ApiToken token) => ExecAsync("""
         INSERT INTO macaroons (id, user_id, key, is_admin, description, caveats, publisher_id, created_at, parent_id)
         VALUES (@id, @user_id, @key, @is_admin, @description, @caveats, @publisher_id, @created_at, @parent_id)
-        """, row);
-    public Task<MacaroonRow?> MacaroonAsync(string id) => OneAsync<MacaroonRow>("SELECT * FROM macaroons WHERE id = @id", new { id });
-    public Task<IReadOnlyList<MacaroonRow>> UserMacaroonsAsync(string userId) => ManyAsync<MacaroonRow>("SELECT * FROM macaroons WHERE user_id = @userId ORDER BY created_at", new { userId });
+        """, MacaroonRow.Of(token));
+    public async Task<ApiToken?> MacaroonAsync(string id) => (await OneAsync<MacaroonRow>("SELECT * FROM macaroons WHERE id = @id", new { id }))?.ToRecord();
+    public async Task<IReadOnlyList<ApiToken>> UserMacaroonsAsync(string userId) =>
+        [.. (await ManyAsync<MacaroonRow>("SELECT * FROM macaroons WHERE user_id = @userId ORDER BY created_at", new { userId })).Select(r => r.ToRecord())];
     public Task TouchMacaroonAsync(string id, DateTimeOffset at) => ExecAsync("UPDATE macaroons SET last_used_at = @at WHERE id = @id", new { id, at = Text(at) });
     /// <summary>Revokes every live token of the user (a disabled account's tokens never come back); returns how many.</summary>
     public Task<int> RevokeUserMacaroonsAsync(string userId, DateTimeOffset at) =>
@@ -635,30 +565,32 @@ public sealed class AccountStore
         await ExecAsync("UPDATE macaroons SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL", new { id, at = Text(at) }) == 1;
 
     // Publishers
-    public Task AddPublisherAsync(PublisherRow row) => ExecAsync("""
+    public Task AddPublisherAsync(TrustedPublisher publisher) => ExecAsync("""
         INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
         VALUES (@id, @project, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at)
-        """, row);
+        """, PublisherRow.Of(publisher));
     /// <summary>
     /// Adds a pending publisher unless one for the same CI identity — kind, owner id, repository and workflow, pending
     /// or active, whatever its environment — exists. One statement, so two racing registrations cannot both get in.
     /// </summary>
-    public async Task<bool> AddPendingPublisherAsync(PublisherRow row) => await ExecAsync("""
+    public async Task<bool> AddPendingPublisherAsync(TrustedPublisher publisher) => await ExecAsync("""
         INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
         SELECT @id, NULL, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at
         WHERE NOT EXISTS (SELECT 1 FROM publishers WHERE kind = @kind AND owner_id = @owner_id AND LOWER(repository) = LOWER(@repository) AND LOWER(workflow) = LOWER(@workflow))
-        """, row) == 1;
-    /// <summary>The publishers registered for the same CI identity as <paramref name="row"/> (see <see cref="AddPendingPublisherAsync"/>).</summary>
-    public Task<IReadOnlyList<PublisherRow>> SameIdentityPublishersAsync(PublisherRow row) => ManyAsync<PublisherRow>(WithRegistrant + """
+        """, PublisherRow.Of(publisher)) == 1;
+    /// <summary>The publishers registered for the same CI identity as <paramref name="publisher"/> (see <see cref="AddPendingPublisherAsync"/>).</summary>
+    public Task<IReadOnlyList<TrustedPublisher>> SameIdentityPublishersAsync(TrustedPublisher publisher) => PublishersWhereAsync("""
          WHERE p.kind = @kind AND p.owner_id = @owner_id AND LOWER(p.repository) = LOWER(@repository) AND LOWER(p.workflow) = LOWER(@workflow) ORDER BY p.created_at, p.id
-        """, row);
-    public Task<IReadOnlyList<PublisherRow>> PublishersAsync(string kind, string repository) => ManyAsync<PublisherRow>(
-        WithRegistrant + " WHERE p.kind = @kind AND LOWER(p.repository) = @repository ORDER BY p.created_at, p.id", new { kind, repository = repository.ToLowerInvariant() });
-    public Task<PublisherRow?> PublisherAsync(string id) => OneAsync<PublisherRow>(WithRegistrant + " WHERE p.id = @id", new { id });
-    public Task<IReadOnlyList<PublisherRow>> ProjectPublishersAsync(string project) =>
-        ManyAsync<PublisherRow>(WithRegistrant + " WHERE p.project = @project ORDER BY p.created_at, p.id", new { project });
-    public Task<IReadOnlyList<PublisherRow>> PendingPublishersAsync(string userId) =>
-        ManyAsync<PublisherRow>(WithRegistrant + " WHERE p.pending_project IS NOT NULL AND p.created_by = @userId ORDER BY p.created_at", new { userId });
+        """, PublisherRow.Of(publisher));
+    public Task<IReadOnlyList<TrustedPublisher>> PublishersAsync(string kind, string repository) => PublishersWhereAsync(
+        " WHERE p.kind = @kind AND LOWER(p.repository) = @repository ORDER BY p.created_at, p.id", new { kind, repository = repository.ToLowerInvariant() });
+    public async Task<TrustedPublisher?> PublisherAsync(string id) => (await PublishersWhereAsync(" WHERE p.id = @id", new { id })).SingleOrDefault();
+    public Task<IReadOnlyList<TrustedPublisher>> ProjectPublishersAsync(string project) =>
+        PublishersWhereAsync(" WHERE p.project = @project ORDER BY p.created_at, p.id", new { project });
+    public Task<IReadOnlyList<TrustedPublisher>> PendingPublishersAsync(string userId) =>
+        PublishersWhereAsync(" WHERE p.pending_project IS NOT NULL AND p.created_by = @userId ORDER BY p.created_at", new { userId });
+    private async Task<IReadOnlyList<TrustedPublisher>> PublishersWhereAsync(string where, object args) =>
+        [.. (await ManyAsync<PublisherRow>(WithRegistrant + where, args)).Select(r => r.ToRecord())];
     private const string WithRegistrant = "SELECT p.*, u.username AS registered_by FROM publishers p LEFT JOIN users u ON u.id = p.created_by";
     public async Task<bool> RemovePendingPublisherAsync(string id, string userId) =>
         await ExecAsync("DELETE FROM publishers WHERE id = @id AND pending_project IS NOT NULL AND created_by = @userId", new { id, userId }) == 1;
@@ -690,7 +622,7 @@ public sealed class AccountStore
 
     /// <summary>How many switch changes went through this store (this process): readers compare it to notice them at once.</summary>
     public long SwitchWrites => Interlocked.Read(ref _switchWrites);
-    public Task<IReadOnlyList<SwitchRow>> SwitchesAsync() => ManyAsync<SwitchRow>("SELECT * FROM kill_switches");
+    public async Task<IReadOnlyList<KillSwitchSetting>> SwitchesAsync() => [.. (await ManyAsync<SwitchRow>("SELECT * FROM kill_switches")).Select(r => r.ToRecord())];
 
     /// <summary>
     /// Changes whenever another process or node may have changed the switches (<see cref="Database.ChangeVersion"/>),
@@ -699,11 +631,12 @@ public sealed class AccountStore
     public long DataVersion() => _database.ChangeVersion();
 
     // Security events: insert and select only.
-    public Task AppendEventAsync(EventRow row) => ExecAsync(
-        "INSERT INTO security_events (id, at, kind, user_id, project, ip, user_agent, details) VALUES (@id, @at, @kind, @user_id, @project, @ip, @user_agent, @details)", row);
-    public Task<IReadOnlyList<EventRow>> EventsAsync(string? userId, string? project, int limit) => ManyAsync<EventRow>(
+    public Task AppendEventAsync(SecurityEvent e) => ExecAsync(
+        "INSERT INTO security_events (id, at, kind, user_id, project, ip, user_agent, details) VALUES (@Id, @at, @Kind, @UserId, @Project, @Ip, @UserAgent, @Details)",
+        new { e.Id, at = Text(e.At), e.Kind, e.UserId, e.Project, e.Ip, e.UserAgent, e.Details });
+    public async Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? userId, string? project, int limit) => [.. (await ManyAsync<EventRow>(
         "SELECT * FROM security_events WHERE (@userId IS NULL OR user_id = @userId) AND (@project IS NULL OR project = @project) ORDER BY at DESC, id LIMIT @limit",
-        new { userId, project, limit });
+        new { userId, project, limit })).Select(r => r.ToRecord())];
 
     /// <summary>
     /// Replaces the account's e-mail address, unverified, and drops its pending verification links (a link mailed to

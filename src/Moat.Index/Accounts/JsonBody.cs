@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
+using Moat.Index.Errors;
 
 namespace Moat.Index.Accounts;
 
@@ -24,7 +25,7 @@ public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>> where T 
 
     private JsonBody(T? value, string? error) => (_value, _error) = (value, error);
 
-    public T Value => _value ?? throw new AccountRefusal(StatusCodes.Status400BadRequest, _error ?? "A JSON body is required.");
+    public T Value => _value ?? throw new AccountRefusal(IndexError.Invalid, _error ?? "A JSON body is required.");
 
     public static async ValueTask<JsonBody<T>?> BindAsync(HttpContext http, ParameterInfo parameter)
     {

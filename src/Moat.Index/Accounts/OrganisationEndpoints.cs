@@ -9,7 +9,7 @@ using static Moat.Index.Accounts.AccountEndpoints;
 namespace Moat.Index.Accounts;
 
 /// <summary>
-/// Organisations and teams (issue 9, kept small): an organisation owns projects; its owners manage members and
+/// Organisations and teams (kept small): an organisation owns projects; its owners manage members and
 /// teams and are owners of every project it owns; a team holds a role (owner or maintainer) on some of the
 /// organisation's projects, which its members then have. Roles are resolved in one place,
 /// <see cref="AccountStore.RoleAsync"/>, so uploads, role changes, publishers and release approval all see them.

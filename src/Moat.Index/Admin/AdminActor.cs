@@ -24,7 +24,7 @@ public sealed record AdminActor(string Name, string? UserId = null, HttpContext?
     /// <summary>The admin JSON API: the token's owner when it belongs to a user, else the token itself.</summary>
     public static AdminActor ApiToken(Principal principal, UserRow? owner, HttpContext http) => (owner is not null
         ? new AdminActor($"{owner.username} (admin token {principal.TokenId})", owner.id, http)
-        : new AdminActor($"admin token {principal.TokenId}" + ((principal.Token?.description ?? principal.Legacy?.Description) is { Length: > 0 } d ? $" ({d})" : ""), null, http))
+        : new AdminActor($"admin token {principal.TokenId}" + ((principal.Token?.Description ?? principal.Legacy?.Description) is { Length: > 0 } d ? $" ({d})" : ""), null, http))
         with { Token = IssuingToken.Of(principal) };
 
     /// <summary>An event's details: <c>by</c> (this actor's name) first, then the given pairs that have a value.</summary>

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Moat.Index.Accounts;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 using Moat.Index.Publishing;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
@@ -37,8 +39,8 @@ public static class AdminEndpoints
                 http.Items[typeof(AdminActor)] = AdminActor.ApiToken(principal, owner, http);
                 return await next(context);
             }
-            if (decision.Status == StatusCodes.Status401Unauthorized) IndexAuthorization.Challenge(http.Response);
-            return Results.Json(new { error = decision.Message }, statusCode: decision.Status);
+            if (decision.Error == IndexError.Unauthenticated) IndexAuthorization.Challenge(http.Response);
+            return Results.Json(new { error = decision.Message }, statusCode: decision.Error!.Status);
         });
 
         admin.MapPost("/projects/{project}/releases/{version}/yank", (string project, string version, YankRequest? body, HttpContext http, IndexAdmin ops, CancellationToken ct) =>
@@ -63,7 +65,7 @@ public static class AdminEndpoints
         admin.MapPut("/projects/{project}/roles", (string project, RoleRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetRoleAsync(project, body.Username, body.Role, AdminActor.Of(http), body.Reason)));
         // Claims on new project names: list, grant (the user becomes owner; their next upload creates it), refuse.
         admin.MapGet("/claims", async (string? state, IndexAdmin ops) =>
-            Results.Json((await ops.ClaimsAsync(state is "all" ? null : state ?? "pending")).Select(ClaimJson)));
+            Results.Json((state is "all" ? await ops.ClaimsAsync(null) : ClaimStateNames.Parse(state ?? "pending") is { } wanted ? await ops.ClaimsAsync(wanted) : []).Select(ClaimJson)));
         admin.MapPost("/claims/{project}/grant", (string project, ClaimDecision body, HttpContext http, IndexAdmin ops, CancellationToken ct) =>
             Run(ops.GrantClaimAsync(project, body.Username, body.Reason, ct, AdminActor.Of(http))));
         admin.MapPost("/claims/{project}/refuse", (string project, ClaimDecision body, HttpContext http, IndexAdmin ops) =>
@@ -120,7 +122,7 @@ public static class AdminEndpoints
     /// <summary>A claim as the admin API and <c>moat admin claims list</c> show it.</summary>
     public static object ClaimJson(IndexAdmin.Claim c) => new
     {
-        project = c.Project, user = c.Username, requested_at = c.RequestedAt, state = c.State, conflict = c.Conflict, decided_by = c.DecidedBy, reason = c.Reason,
+        project = c.Project, user = c.Username, requested_at = c.RequestedAt, state = ClaimStateNames.Of(c.State), conflict = c.Conflict, decided_by = c.DecidedBy, reason = c.Reason,
     };
 
     private static async Task<IResult> Run(Task<AdminResult> operation)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Moat.Index.Accounts;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 using Moat.Index.Publishing;
 using Moat.Index.Security;
 using Moat.Index.Storage;
@@ -57,19 +58,19 @@ public sealed class HostedQuarantine(IMetadataStore store, AccountStore accounts
 
     private async Task<ReviewOutcome> DecideAsync(string filename, string? reason, AdminActor by, FileState to, string action, string verb, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(reason)) return new(StatusCodes.Status400BadRequest, $"Give a reason to {action} {filename}.");
+        if (string.IsNullOrWhiteSpace(reason)) return new(IndexError.Invalid, $"Give a reason to {action} {filename}.");
         reason = reason.Trim();
         var file = await store.GetFileAsync(filename, ct);
-        if (file is null) return new(StatusCodes.Status404NotFound, $"No uploaded file {filename}.");
+        if (file is null) return new(IndexError.NotFound, $"No uploaded file {filename}.");
         // Only the gate's quarantine is reviewable: a blocked file stays blocked, and an available or staged one is yanked, deleted or approved instead.
         if (file.State != FileState.Quarantined || !await store.ChangeFileStateAsync(filename, FileState.Quarantined, to, reason, ct))
-            return new(StatusCodes.Status409Conflict, $"{filename} is {FileStateNames.Of((await store.GetFileAsync(filename, ct))?.State ?? file.State)}, not quarantined: nothing to {action}.");
+            return new(IndexError.Conflict, $"{filename} is {FileStateNames.Of((await store.GetFileAsync(filename, ct))?.State ?? file.State)}, not quarantined: nothing to {action}.");
         invalidate?.Invoke(file.Project);
         await events.RecordAsync($"firewall:{action}", by.Http, by.UserId, file.Project, new
         {
             file = file.Filename, sha256 = file.Sha256, origin = "uploaded", uploaded_by = file.UploadedBy, reason, by = by.Name,
         });
-        return new(StatusCodes.Status200OK, to == FileState.Available
+        return new(null, to == FileState.Available
             ? $"Released {file.Filename} ({file.Sha256}): it is installable now."
             : $"Blocked {file.Filename} ({file.Sha256}): it stays hidden and its filename cannot be reused.");
     }

@@ -71,7 +71,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var caveats = new List<string>(issuer?.Inherited ?? []);
         if (normalized is not null) caveats.Add(Macaroons.ProjectsCaveat([normalized]));
         var (row, secret) = await Tokens.IssueAsync(accounts, null, admin, description, caveats, null, now, issuer?.MacaroonId);
-        var token = new TokenRecord(row.id, normalized, admin, description, DateTimeOffset.UtcNow, null);
+        var token = new TokenRecord(row.Id, normalized, admin, description, DateTimeOffset.UtcNow, null);
         var scope = admin ? "admin (all projects)" : $"project {token.Project}";
         await RecordAsync("admin:token-created", by, null, normalized, ("token", token.Id), ("admin", admin), ("description", description),
             ("parent", issuer?.MacaroonId), ("caveats", caveats.Count > 0 ? caveats : null));
@@ -84,7 +84,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var macaroon = await accounts.MacaroonAsync(id);
         if (!(await accounts.RevokeMacaroonAsync(id, DateTimeOffset.UtcNow) || await store.RevokeTokenAsync(id, ct))) return new(false, $"No live token {id}.");
         // A user's token is revoked in their history too.
-        await RecordAsync("admin:token-revoked", by, macaroon?.user_id, null, ("token", id));
+        await RecordAsync("admin:token-revoked", by, macaroon?.UserId, null, ("token", id));
         return new(true, $"Revoked token {id}.");
     }
 
@@ -134,16 +134,16 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     }
 
     /// <summary>A claim on a new project name as the admin sees it.</summary>
-    public sealed record Claim(string Project, string Username, DateTimeOffset RequestedAt, string State, string? Conflict, string? DecidedBy, string? Reason);
+    public sealed record Claim(string Project, string Username, DateTimeOffset RequestedAt, ClaimState State, string? Conflict, string? DecidedBy, string? Reason);
 
-    /// <summary>Claims on new project names (pending ones when <paramref name="state"/> is "pending"; all when null), oldest first.</summary>
-    public async Task<IReadOnlyList<Claim>> ClaimsAsync(string? state = "pending")
+    /// <summary>Claims on new project names in <paramref name="state"/> (pending ones by default; all when null), oldest first.</summary>
+    public async Task<IReadOnlyList<Claim>> ClaimsAsync(ClaimState? state = ClaimState.Pending)
     {
         var claims = new List<Claim>();
-        foreach (var row in await accounts.ClaimsAsync(state))
+        foreach (var claim in await accounts.ClaimsAsync(state))
         {
-            var user = await accounts.UserByIdAsync(row.user_id);
-            claims.Add(new(row.project, user?.username ?? row.user_id, AccountStore.Time(row.requested_at), row.state, row.conflict, row.decided_by, row.reason));
+            var user = await accounts.UserByIdAsync(claim.UserId);
+            claims.Add(new(claim.Project, user?.username ?? claim.UserId, claim.RequestedAt, claim.State, claim.Conflict, claim.DecidedBy, claim.Reason));
         }
         return claims;
     }
@@ -165,10 +165,10 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var claim = await accounts.ClaimOfAsync(name, user.id);
         var actor = by ?? AdminActor.CommandLine;
         await accounts.SetRoleAsync(name, user.id, "owner");
-        await accounts.DecideClaimAsync(name, user.id, "granted", actor.Name, Reason(reason), DateTimeOffset.UtcNow);
-        await RecordAsync("admin:claim-granted", by, user.id, name, ("conflict", claim?.conflict), ("reason", Reason(reason)));
+        await accounts.DecideClaimAsync(name, user.id, ClaimState.Granted, actor.Name, Reason(reason), DateTimeOffset.UtcNow);
+        await RecordAsync("admin:claim-granted", by, user.id, name, ("conflict", claim?.Conflict), ("reason", Reason(reason)));
         return new(true, $"Granted {name} to {user.username}: their next upload creates it."
-            + (claim?.conflict is { } conflict ? $" Note: {conflict}; the hosted project will replace it on this index." : ""));
+            + (claim?.Conflict is { } conflict ? $" Note: {conflict}; the hosted project will replace it on this index." : ""));
     }
 
     /// <summary>Refuses a pending claim: the user's uploads of the name keep being refused, with this reason.</summary>
@@ -177,9 +177,9 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
         var name = ProjectName.Normalize(project);
-        if (await accounts.ClaimOfAsync(name, user.id) is not { state: "pending" }) return new(false, $"{user.username} has no pending claim on {name}.");
+        if (await accounts.ClaimOfAsync(name, user.id) is not { State: ClaimState.Pending }) return new(false, $"{user.username} has no pending claim on {name}.");
         if (Reason(reason) is null) return new(false, "Give a reason: the user is shown it.");
-        await accounts.DecideClaimAsync(name, user.id, "refused", (by ?? AdminActor.CommandLine).Name, Reason(reason), DateTimeOffset.UtcNow);
+        await accounts.DecideClaimAsync(name, user.id, ClaimState.Refused, (by ?? AdminActor.CommandLine).Name, Reason(reason), DateTimeOffset.UtcNow);
         await RecordAsync("admin:claim-refused", by, user.id, name, ("reason", Reason(reason)));
         return new(true, $"Refused {user.username}'s claim on {name}.");
     }
@@ -237,9 +237,9 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         return new(true, $"{user.username} is now {role} of organisation {name}.");
     }
 
-    public Task<IReadOnlyList<EventRow>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
+    public Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
 
-    private async Task<IReadOnlyList<EventRow>> EventsForAsync(string? username, string? project, int limit)
+    private async Task<IReadOnlyList<SecurityEvent>> EventsForAsync(string? username, string? project, int limit)
     {
         string? userId = null;
         if (username is not null) userId = (await accounts.UserByNameAsync(username))?.id ?? "-";

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Moat.Index.Accounts;
+using Moat.Index.Errors;
 using Moat.Index.Security;
 using Moat.Index.Storage;
 
@@ -14,31 +15,31 @@ public enum IndexAction { Upload, Administer }
 /// Who is asking: a verified macaroon (<see cref="Token"/>), a legacy random token (<see cref="Legacy"/>), or nobody;
 /// <see cref="Refusal"/> says why presented credentials were not accepted (bad signature, revoked, expired…).
 /// </summary>
-public sealed record Principal(bool PresentedCredentials, MacaroonRow? Token = null, Macaroon? Parsed = null, TokenRecord? Legacy = null, string? Refusal = null)
+public sealed record Principal(bool PresentedCredentials, ApiToken? Token = null, Macaroon? Parsed = null, TokenRecord? Legacy = null, string? Refusal = null)
 {
     public bool Authenticated => Token is not null || Legacy is not null;
-    public string? UserId => Token?.user_id;
+    public string? UserId => Token?.UserId;
     /// <summary>Who uploaded, as recorded on the file: the token id.</summary>
-    public string? TokenId => Token?.id ?? Legacy?.Id;
+    public string? TokenId => Token?.Id ?? Legacy?.Id;
 }
 
 /// <summary>
-/// The decision: allowed, or the HTTP status and a message for the client. An allowed upload that would create its
+/// The decision: allowed, or the kind of refusal and a message for the client. An allowed upload that would create its
 /// project says so (<see cref="CreatesProject"/>), with <see cref="PublicName"/> when an admin creates a protected name.
 /// </summary>
-public sealed record AuthorizationDecision(bool Allowed, int Status, string? Message)
+public sealed record AuthorizationDecision(bool Allowed, IndexError? Error, string? Message)
 {
     public bool CreatesProject { get; init; }
     public string? PublicName { get; init; }
 
-    public static readonly AuthorizationDecision Allow = new(true, StatusCodes.Status200OK, null);
-    public static AuthorizationDecision Forbid(string message) => new(false, StatusCodes.Status403Forbidden, message);
+    public static readonly AuthorizationDecision Allow = new(true, null, null);
+    public static AuthorizationDecision Forbid(string message) => new(false, IndexError.Forbidden, message);
 }
 
 /// <summary>
 /// The ONE place the index decides who may upload or administer. Credentials are <c>Authorization: Basic</c> with
 /// user <c>__token__</c> and the token as password (what twine sends) or <c>Authorization: Bearer &lt;token&gt;</c>.
-/// Tokens are macaroons (<see cref="Macaroons"/>); random tokens created before issue 9 still work from their
+/// Tokens are macaroons (<see cref="Macaroons"/>); random tokens created before macaroons still work from their
 /// SHA-256 row. An upload is allowed when: no kill switch forbids it; the token's signature and every caveat hold
 /// for this project and time; and the token is an admin token, an operator- or publisher-issued token scoped to
 /// the project, or a user's token where the user is enabled, has a verified e-mail and 2FA, and is owner or
@@ -54,12 +55,12 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         if (Macaroons.Parse(secret) is { } parsed)
         {
             var row = await accounts.MacaroonAsync(parsed.Id);
-            if (row is null || !Macaroons.VerifySignature(parsed, Convert.FromBase64String(row.key)))
+            if (row is null || !Macaroons.VerifySignature(parsed, row.Key))
                 return new Principal(true, Refusal: "Invalid or non-existent authentication information.");
-            if (row.revoked_at is not null) return new Principal(true, Refusal: "The token has been revoked.");
+            if (row.RevokedAt is not null) return new Principal(true, Refusal: "The token has been revoked.");
             if (await RevokedAncestorAsync(row) is { } ancestor)
                 return new Principal(true, Refusal: $"The token was created with token {ancestor}, which has been revoked.");
-            await accounts.TouchMacaroonAsync(row.id, time.GetUtcNow());
+            await accounts.TouchMacaroonAsync(row.Id, time.GetUtcNow());
             await places.UsedAsync(row, request);
             return new Principal(true, row, parsed);
         }
@@ -71,13 +72,13 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     /// The id of the first revoked (or vanished) token in the chain this one was created from, or null. The chain is
     /// short (an admin token minting another), and bounded, so a cycle written into the table cannot loop forever.
     /// </summary>
-    private async Task<string?> RevokedAncestorAsync(MacaroonRow row)
+    private async Task<string?> RevokedAncestorAsync(ApiToken row)
     {
-        var parentId = row.parent_id;
+        var parentId = row.ParentId;
         for (var depth = 0; parentId is not null; depth++)
         {
-            if (depth == 32 || await accounts.MacaroonAsync(parentId) is not { revoked_at: null } parent) return parentId;
-            parentId = parent.parent_id;
+            if (depth == 32 || await accounts.MacaroonAsync(parentId) is not { RevokedAt: null } parent) return parentId;
+            parentId = parent.ParentId;
         }
         return null;
     }
@@ -91,13 +92,13 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     /// <summary>Refusal for missing or unusable credentials; null when the principal is authenticated.</summary>
     public static AuthorizationDecision? Unauthenticated(Principal principal) => principal.Authenticated ? null
         : principal.PresentedCredentials ? AuthorizationDecision.Forbid(principal.Refusal ?? "Invalid or non-existent authentication information.")
-        : new(false, StatusCodes.Status401Unauthorized, "Authentication required: use the username __token__ and an API token as the password.");
+        : new(false, IndexError.Unauthenticated, "Authentication required: use the username __token__ and an API token as the password.");
 
     public AuthorizationDecision AuthorizeAdmin(Principal principal)
     {
         if (Unauthenticated(principal) is { } refused) return refused;
         if (principal.Legacy is { IsAdmin: true }) return AuthorizationDecision.Allow;
-        if (principal.Token is not { is_admin: not 0 }) return AuthorizationDecision.Forbid("This needs an admin token.");
+        if (principal.Token is not { IsAdmin: true }) return AuthorizationDecision.Forbid("This needs an admin token.");
         // An admin token whose caveats refuse (expired, scoped to projects, unreadable) says why.
         return Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(null, time.GetUtcNow())) is { } why ? AuthorizationDecision.Forbid(why) : AuthorizationDecision.Allow;
     }
@@ -111,14 +112,14 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         if (Unauthenticated(principal) is { } refused) return refused;
         if (principal.Token is not { } token) return AuthorizationDecision.Allow; // a legacy token: no caveats, no user
         if (Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(null, time.GetUtcNow(), Reading: true)) is { } why) return AuthorizationDecision.Forbid(why);
-        if (token.user_id is not null && token.is_admin == 0 && await accounts.UserByIdAsync(token.user_id) is not { is_disabled: 0 })
+        if (token.UserId is not null && !token.IsAdmin && await accounts.UserByIdAsync(token.UserId) is not { is_disabled: 0 })
             return AuthorizationDecision.Forbid("The token's user account is disabled.");
         return AuthorizationDecision.Allow;
     }
 
     public async Task<AuthorizationDecision> AuthorizeUploadAsync(Principal principal, string project, CancellationToken ct, HttpContext? http = null)
     {
-        if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return new(false, StatusCodes.Status503ServiceUnavailable, off);
+        if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return new(false, IndexError.Unavailable, off);
         if (Unauthenticated(principal) is { } refused) return refused;
         var exists = await store.GetProjectAsync(project, ct) is not null;
         if (principal.Legacy is { } legacy)
@@ -129,16 +130,16 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         }
         var token = principal.Token!;
         if (Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(project, time.GetUtcNow())) is { } why) return AuthorizationDecision.Forbid(why);
-        if (token.is_admin != 0 || (token.user_id is null && token.publisher_id is null))
+        if (token.IsAdmin || (token.UserId is null && token.PublisherId is null))
             return exists ? AuthorizationDecision.Allow : await newProjects.ForAdminAsync(project, ct); // admin or operator-issued: caveats scoped it
-        if (token.user_id is null)
+        if (token.UserId is null)
         {
             // A trusted publisher's token: its project exists, or was granted (a pending publisher's first mint makes its creator owner).
             if (exists) return AuthorizationDecision.Allow;
             return await accounts.HasRolesAsync(project) ? await newProjects.ForGrantedAsync(ct) : await newProjects.ForPublisherAsync(project, ct);
         }
 
-        var user = await accounts.UserByIdAsync(token.user_id);
+        var user = await accounts.UserByIdAsync(token.UserId);
         if (user is null || user.is_disabled != 0) return AuthorizationDecision.Forbid("The token's user account is disabled.");
         if (user.email_verified == 0) return AuthorizationDecision.Forbid("Verify your e-mail address before uploading.");
         var keys = await accounts.CredentialsAsync(user.id);
@@ -167,9 +168,9 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     public static Publishing.ReviewOutcome? ReleaseReviewRefusal(string project, string? role, UserRow reviewer, Publishing.StagedRelease? release, bool approving)
     {
         if (role is not ("owner" or "maintainer"))
-            return new(StatusCodes.Status403Forbidden, $"Only an owner or maintainer of '{project}' can review its staged releases.");
+            return new(IndexError.Forbidden, $"Only an owner or maintainer of '{project}' can review its staged releases.");
         if (approving && release is not null && release.Uploaders.Any(u => u.UserId == reviewer.id))
-            return new(StatusCodes.Status403Forbidden,
+            return new(IndexError.Forbidden,
                 $"You uploaded {project} {release.Version}: another maintainer must approve it (or an admin, when you are the only one).");
         return null;
     }
@@ -183,9 +184,9 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         if (principal.UserId is { } user && !await accounts.HasRolesAsync(project)) await accounts.SetRoleAsync(project, user, "owner");
         if (decision is { CreatesProject: true })
             await events.RecordAsync("project:created", http, principal.UserId, project, new { filename, by = uploader, token = principal.TokenId, public_name = decision.PublicName });
-        await events.RecordAsync("file:upload", http, principal.UserId, project, new { filename, token = principal.TokenId, publisher = principal.Token?.publisher_id });
+        await events.RecordAsync("file:upload", http, principal.UserId, project, new { filename, token = principal.TokenId, publisher = principal.Token?.PublisherId });
         if (stagedVersion is not null)
-            await events.RecordAsync("release:staged", http, principal.UserId, project, new { version = stagedVersion, filename, token = principal.TokenId, publisher = principal.Token?.publisher_id });
+            await events.RecordAsync("release:staged", http, principal.UserId, project, new { version = stagedVersion, filename, token = principal.TokenId, publisher = principal.Token?.PublisherId });
     }
 
     /// <summary>The token in <c>Basic __token__:&lt;token&gt;</c> or <c>Bearer &lt;token&gt;</c>; null otherwise.</summary>

@@ -57,8 +57,8 @@ public sealed class NewProjects(IndexOptions options, ProtectedNames protectedNa
         if (why is null && Policy == NewProjectPolicy.Anyone) return AuthorizationDecision.Allow with { CreatesProject = true };
 
         var claim = await accounts.ClaimOfAsync(project, user.id);
-        if (claim is { state: "refused" })
-            return AuthorizationDecision.Forbid($"An administrator refused your claim on '{project}'{(claim.reason is { Length: > 0 } r ? $": {r}" : "")}.");
+        if (claim is { State: ClaimState.Refused })
+            return AuthorizationDecision.Forbid($"An administrator refused your claim on '{project}'{(claim.Reason is { Length: > 0 } r ? $": {r}" : "")}.");
         if (claim is null)
         {
             claim = await accounts.ClaimAsync(project, user.id, why?.Reason, time.GetUtcNow());
@@ -82,7 +82,7 @@ public sealed class NewProjects(IndexOptions options, ProtectedNames protectedNa
     }
 
     private async Task<AuthorizationDecision?> SwitchedOffAsync() =>
-        await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off ? new(false, Microsoft.AspNetCore.Http.StatusCodes.Status503ServiceUnavailable, off) : null;
+        await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off ? new(false, Errors.IndexError.Unavailable, off) : null;
 
     public static string PolicyName(NewProjectPolicy policy) => policy switch
     {

@@ -16,16 +16,16 @@ public sealed class TokenPlaces(AccountStore store, AccountMail mail, SecurityEv
     private const int RememberedPairs = 100_000;
     private readonly ConcurrentDictionary<(string Token, string Address), byte> _seen = new();
 
-    public async Task UsedAsync(MacaroonRow token, HttpRequest request)
+    public async Task UsedAsync(ApiToken token, HttpRequest request)
     {
         // Admin, operator and trusted-publisher tokens have no owner to tell (the last are minutes-long and CI-bound).
-        if (token.user_id is not { } userId || token.is_admin != 0) return;
+        if (token.UserId is not { } userId || token.IsAdmin) return;
         var address = request.HttpContext.Connection.RemoteIpAddress?.ToString();
-        if (address is null || _seen.ContainsKey((token.id, address))) return;
+        if (address is null || _seen.ContainsKey((token.Id, address))) return;
         if (_seen.Count >= RememberedPairs) _seen.Clear();
-        _seen[(token.id, address)] = 0;
-        if (!await store.TokenUsedFromNewAddressAsync(token.id, address, time.GetUtcNow())) return;
-        await events.RecordAsync("token:new-address", request.HttpContext, userId, details: new { token = token.id, address });
+        _seen[(token.Id, address)] = 0;
+        if (!await store.TokenUsedFromNewAddressAsync(token.Id, address, time.GetUtcNow())) return;
+        await events.RecordAsync("token:new-address", request.HttpContext, userId, details: new { token = token.Id, address });
         var agent = request.Headers.UserAgent.ToString();
         await mail.TokenUsedFromNewAddressAsync(userId, token, address, agent.Length > 200 ? agent[..200] : agent); // the client's own words: kept short
     }

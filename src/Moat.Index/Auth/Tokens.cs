@@ -7,7 +7,7 @@ namespace Moat.Index.Auth;
 /// <summary>
 /// Issues API tokens (macaroons, <see cref="Macaroons"/>): a random server-side id and 32-byte key per token, the
 /// key stored (it must be, to verify the HMAC chain) and the token itself never. <see cref="Hash"/> stays for the
-/// random tokens created before issue 9, which are still accepted from their SHA-256 rows.
+/// random tokens created before macaroons, which are still accepted from their SHA-256 rows.
 /// </summary>
 public static class Tokens
 {
@@ -17,18 +17,14 @@ public static class Tokens
 
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    /// <summary>Creates and stores a token; returns its row and the secret (shown once).</summary>
-    public static async Task<(MacaroonRow Row, string Secret)> IssueAsync(AccountStore store, string? userId, bool admin, string? description,
+    /// <summary>Creates and stores a token; returns it and the secret (shown once).</summary>
+    public static async Task<(ApiToken Token, string Secret)> IssueAsync(AccountStore store, string? userId, bool admin, string? description,
         IReadOnlyList<string> caveats, string? publisherId, DateTimeOffset now, string? parentId = null)
     {
         var key = RandomNumberGenerator.GetBytes(32);
-        var row = new MacaroonRow
-        {
-            id = NewId(), user_id = userId, key = Convert.ToBase64String(key), is_admin = admin ? 1 : 0, description = description,
-            caveats = System.Text.Json.JsonSerializer.Serialize(caveats), publisher_id = publisherId, created_at = AccountStore.Text(now), parent_id = parentId,
-        };
-        await store.CreateMacaroonAsync(row);
-        return (row, Macaroons.Mint(row.id, key, caveats));
+        var token = new ApiToken(NewId(), userId, key, admin, description, caveats, publisherId, now, LastUsedAt: null, RevokedAt: null, parentId);
+        await store.CreateMacaroonAsync(token);
+        return (token, Macaroons.Mint(token.Id, key, caveats));
     }
 }
 
@@ -42,7 +38,7 @@ public static class Tokens
 public sealed record IssuingToken(string? MacaroonId, bool IsAdmin, IReadOnlyList<Caveat> Caveats)
 {
     public static IssuingToken? Of(Principal principal) =>
-        principal.Token is { } row ? new(row.id, row.is_admin != 0, [.. principal.Parsed!.Caveats.Select(Caveat.Parse)])
+        principal.Token is { } row ? new(row.Id, row.IsAdmin, [.. principal.Parsed!.Caveats.Select(Caveat.Parse)])
         : principal.Legacy is { } legacy ? new(null, legacy.IsAdmin, []) // tokens from before caveats: no caveat to carry, nothing to chain to
         : null;
 

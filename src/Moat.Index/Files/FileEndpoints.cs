@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Moat.Index.Errors;
 using Moat.Index.Storage;
 
 namespace Moat.Index.Files;
@@ -69,7 +70,7 @@ public static class FileEndpoints
     private static string Reason(string? reason) => string.IsNullOrEmpty(reason) ? "." : $": {reason}";
 
     /// <summary>403 whose reason phrase carries the message: pip prints the phrase, not the body.</summary>
-    private static IResult Forbidden(string message) => Proxy.ProxyFiles.Refuse(StatusCodes.Status403Forbidden, message);
+    private static IResult Forbidden(string message) => IndexError.Forbidden.Result(message);
 
     /// <summary>The archive's own type; never Content-Encoding: gzip, which would make clients unpack a .tar.gz in flight.</summary>
     public static string ContentTypeOf(string filename) =>

@@ -123,7 +123,7 @@ public static class IndexServer
         return context.Response.WriteAsync("Internal server error: the failure is in the server's log.\n");
     }
 
-    /// <summary>Accounts, sessions, tokens, Trusted Publishing, kill switches and the event log (issue 9).</summary>
+    /// <summary>Accounts, sessions, tokens, Trusted Publishing, kill switches and the event log.</summary>
     private static void AddAccounts(IServiceCollection services, IndexOptions options)
     {
         var security = options.Security;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
+using Moat.Index.Errors;
 using Moat.Index.Security;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
@@ -20,7 +21,7 @@ public sealed class OwnerYanks(IMetadataStore store, SecurityEvents events, Simp
         if (PackageVersion.TryParse(version, out var parsed)) version = parsed.ToString();
         reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var changed = await store.SetYankedAsync(project, version, yank, yank ? reason ?? "" : null, http.RequestAborted);
-        if (changed == 0) throw new AccountRefusal(StatusCodes.Status404NotFound, $"{project} has no release {version}.");
+        if (changed == 0) throw new AccountRefusal(IndexError.NotFound, $"{project} has no release {version}.");
         cache.Invalidate(project);
         await events.RecordAsync(yank ? "release:yank" : "release:unyank", http, s.User.id, project, new { version, reason });
         return yank ? $"Yanked {project} {version}: pip skips it unless it is pinned exactly." : $"{project} {version} is no longer yanked.";

@@ -88,9 +88,9 @@ public sealed class ProvenanceService(AttestationVerifier verifier, AccountStore
     }
 
     /// <summary>The identity a registered Trusted Publisher's attestations must carry.</summary>
-    public TrustedPublisherIdentity Identity(PublisherRow row) => row.kind == "gitlab"
-        ? new(PublisherKind.GitLab, row.repository, row.workflow, options.Security.GitLabIssuer, row.owner_id, NullIfEmpty(row.environment))
-        : new(PublisherKind.GitHub, row.repository, row.workflow, options.Security.GitHubIssuer, row.owner_id, NullIfEmpty(row.environment));
+    public TrustedPublisherIdentity Identity(TrustedPublisher row) => row.Kind == "gitlab"
+        ? new(PublisherKind.GitLab, row.Repository, row.Workflow, options.Security.GitLabIssuer, row.OwnerId, NullIfEmpty(row.Environment))
+        : new(PublisherKind.GitHub, row.Repository, row.Workflow, options.Security.GitHubIssuer, row.OwnerId, NullIfEmpty(row.Environment));
 
     /// <summary>
     /// Verifies a stored provenance object for its file: every attestation of every bundle against that bundle's

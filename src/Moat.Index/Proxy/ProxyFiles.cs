@@ -191,7 +191,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         public async Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = status;
-            if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = Hosting.ReasonPhrase.From(message);
+            if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = Errors.ReasonPhrase.From(message);
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync(message + "\n");
         }

@@ -42,32 +42,32 @@ public static class OidcEndpoints
                 var projects = match.Projects;
                 if (match.Pending is { } registration)
                 {
-                    var pending = registration.pending_project!;
+                    var pending = registration.PendingProject!;
                     if (await metadata.GetProjectAsync(pending) is not null || await store.HasRolesAsync(pending))
                         throw new OidcException($"The pending publisher's project '{pending}' was created by someone else meanwhile.");
                     if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } noNew) return Fail(503, "switched-off", noNew);
                     // Checked again at first use: the policy, or what the upstream holds, may have changed since it was set up.
-                    if (await store.UserByIdAsync(registration.created_by) is not { } creator
+                    if (await store.UserByIdAsync(registration.CreatedBy) is not { } creator
                         || await newProjects.ForUserAsync(pending, creator, http, http.RequestAborted) is { Allowed: false })
                         throw new OidcException($"The pending publisher's project '{pending}' cannot be created: its creator must ask an administrator to grant the name.");
-                    await store.ReifyPublisherAsync(registration.id, pending);
-                    await store.SetRoleAsync(pending, registration.created_by, "owner");
-                    await events.RecordAsync("project:created-by-publisher", http, registration.created_by, pending, new
+                    await store.ReifyPublisherAsync(registration.Id, pending);
+                    await store.SetRoleAsync(pending, registration.CreatedBy, "owner");
+                    await events.RecordAsync("project:created-by-publisher", http, registration.CreatedBy, pending, new
                     {
-                        publisher = registration.id, repository = registration.repository, registration.workflow, registered_by = registration.registered_by,
+                        publisher = registration.Id, repository = registration.Repository, workflow = registration.Workflow, registered_by = registration.RegisteredBy,
                     });
                     projects = [pending];
                 }
                 var expires = DateTimeOffset.UtcNow + options.MintedTokenLifetime;
-                var (row, secret) = await Tokens.IssueAsync(store, null, false, $"trusted publisher {kind}:{publisher.repository}",
-                    [Macaroons.ProjectsCaveat(projects), Macaroons.ExpiresCaveat(expires)], publisher.id, DateTimeOffset.UtcNow);
+                var (row, secret) = await Tokens.IssueAsync(store, null, false, $"trusted publisher {kind}:{publisher.Repository}",
+                    [Macaroons.ProjectsCaveat(projects), Macaroons.ExpiresCaveat(expires)], publisher.Id, DateTimeOffset.UtcNow);
                 // In each project's history, with who registered the publisher that let it in.
                 foreach (var project in projects)
                 {
-                    var own = match.Active.FirstOrDefault(p => p.project == project) ?? publisher;
+                    var own = match.Active.FirstOrDefault(p => p.Project == project) ?? publisher;
                     await events.RecordAsync("token:minted", http, null, project, new
                     {
-                        token = row.id, publisher = own.id, registered_by = own.registered_by, repository = identity["repository"] ?? identity["project_path"],
+                        token = row.Id, publisher = own.Id, registered_by = own.RegisteredBy, repository = identity["repository"] ?? identity["project_path"],
                         @ref = identity["ref"], sha = identity["sha"], jti,
                     });
                 }

@@ -17,11 +17,11 @@ namespace Moat.Index.Publishing;
 public static partial class PublisherMatching
 {
     /// <summary>The active publishers an identity matched (one per trusting project), or else the one pending publisher.</summary>
-    public sealed record PublisherMatch(IReadOnlyList<PublisherRow> Active, PublisherRow? Pending)
+    public sealed record PublisherMatch(IReadOnlyList<TrustedPublisher> Active, TrustedPublisher? Pending)
     {
         /// <summary>The publisher the minted token records (the first of several).</summary>
-        public PublisherRow First => Pending ?? Active[0];
-        public IReadOnlyList<string> Projects => [.. Active.Select(p => p.project!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        public TrustedPublisher First => Pending ?? Active[0];
+        public IReadOnlyList<string> Projects => [.. Active.Select(p => p.Project!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
     [GeneratedRegex(@"[^/]+\.(yml|yaml)(?=@)")]
@@ -41,36 +41,36 @@ public static partial class PublisherMatching
     /// owners'. Among pending ones (duplicates are refused at registration; older data may hold some), one constrained
     /// on this environment first, then the oldest.
     /// </summary>
-    public static PublisherMatch Match(string kind, VerifiedIdentity id, IReadOnlyList<PublisherRow> candidates)
+    public static PublisherMatch Match(string kind, VerifiedIdentity id, IReadOnlyList<TrustedPublisher> candidates)
     {
         if (id["event_name"] == "pull_request_target") throw new OidcException("Publishing from a pull_request_target run is refused: it runs with this repository's secrets on untrusted code.");
         var refClaim = id["ref"];
         var sha = id["sha"];
         if (string.IsNullOrEmpty(refClaim) && string.IsNullOrEmpty(sha)) throw new OidcException("The ref and sha claims are empty.");
-        var matching = new List<PublisherRow>();
+        var matching = new List<TrustedPublisher>();
         string? lastError = null;
-        foreach (var p in candidates.Where(c => c.kind == kind))
+        foreach (var p in candidates.Where(c => c.Kind == kind))
         {
             lastError = kind == "github" ? CheckGitHub(p, id, refClaim, sha) : CheckGitLab(p, id, refClaim, sha);
             if (lastError is null) matching.Add(p);
         }
-        var active = matching.Where(p => p.project is not null).ToList();
+        var active = matching.Where(p => p.Project is not null).ToList();
         if (active.Count > 0) return new PublisherMatch(active, null);
-        var pending = matching.Where(p => p.pending_project is not null)
-            .OrderBy(p => p.environment.Length > 0 ? 0 : 1).ThenBy(p => p.created_at, StringComparer.Ordinal).FirstOrDefault();
+        var pending = matching.Where(p => p.PendingProject is not null)
+            .OrderBy(p => p.Environment.Length > 0 ? 0 : 1).ThenBy(p => p.CreatedAt).FirstOrDefault();
         return pending is not null ? new PublisherMatch([], pending) : throw new OidcException(lastError ?? "No trusted publisher matches the identity token's claims.");
     }
 
-    private static string? CheckGitHub(PublisherRow p, VerifiedIdentity id, string? refClaim, string? sha)
+    private static string? CheckGitHub(TrustedPublisher p, VerifiedIdentity id, string? refClaim, string? sha)
     {
         var repository = id["repository"];
-        if (string.IsNullOrEmpty(repository) || !string.Equals(repository, p.repository, StringComparison.OrdinalIgnoreCase)) return "The repository claim does not match.";
-        var owner = p.repository.Split('/')[0];
+        if (string.IsNullOrEmpty(repository) || !string.Equals(repository, p.Repository, StringComparison.OrdinalIgnoreCase)) return "The repository claim does not match.";
+        var owner = p.Repository.Split('/')[0];
         if (id["repository_owner"] != owner && !string.Equals(id["repository_owner"], owner, StringComparison.OrdinalIgnoreCase)) return "The repository_owner claim does not match.";
-        if (id["repository_owner_id"] != p.owner_id) return "The repository_owner_id claim does not match.";
+        if (id["repository_owner_id"] != p.OwnerId) return "The repository_owner_id claim does not match.";
         var sub = id["sub"]?.Split(':');
-        if (sub is not { Length: >= 2 } || !string.Equals($"{sub[0]}:{sub[1]}", $"repo:{p.repository}", StringComparison.OrdinalIgnoreCase)) return "The sub claim does not match.";
-        var expected = $"{p.repository}/.github/workflows/{p.workflow}";
+        if (sub is not { Length: >= 2 } || !string.Equals($"{sub[0]}:{sub[1]}", $"repo:{p.Repository}", StringComparison.OrdinalIgnoreCase)) return "The sub claim does not match.";
+        var expected = $"{p.Repository}/.github/workflows/{p.Workflow}";
         var jobRef = id["job_workflow_ref"];
         if (string.IsNullOrEmpty(jobRef)) return "The job_workflow_ref claim is empty.";
         if (!new[] { refClaim, sha }.Where(r => !string.IsNullOrEmpty(r)).Any(r => jobRef == $"{expected}@{r}"))
@@ -78,20 +78,20 @@ public static partial class PublisherMatching
         return EnvironmentError(p, id);
     }
 
-    private static string? CheckGitLab(PublisherRow p, VerifiedIdentity id, string? refClaim, string? sha)
+    private static string? CheckGitLab(TrustedPublisher p, VerifiedIdentity id, string? refClaim, string? sha)
     {
         var path = id["project_path"];
-        if (string.IsNullOrEmpty(path) || !string.Equals(path, p.repository, StringComparison.OrdinalIgnoreCase)) return "The project_path claim does not match.";
-        if (id["namespace_id"] != p.owner_id) return "The namespace_id claim does not match.";
+        if (string.IsNullOrEmpty(path) || !string.Equals(path, p.Repository, StringComparison.OrdinalIgnoreCase)) return "The project_path claim does not match.";
+        if (id["namespace_id"] != p.OwnerId) return "The namespace_id claim does not match.";
         var sub = id["sub"]?.Split(':');
-        if (sub is not { Length: >= 2 } || !string.Equals($"{sub[0]}:{sub[1]}", $"project_path:{p.repository}", StringComparison.OrdinalIgnoreCase)) return "The sub claim does not match.";
-        var expected = $"gitlab.com/{p.repository}//{p.workflow}";
+        if (sub is not { Length: >= 2 } || !string.Equals($"{sub[0]}:{sub[1]}", $"project_path:{p.Repository}", StringComparison.OrdinalIgnoreCase)) return "The sub claim does not match.";
+        var expected = $"gitlab.com/{p.Repository}//{p.Workflow}";
         var configRef = id["ci_config_ref_uri"];
         if (string.IsNullOrEmpty(configRef) || !new[] { refClaim, sha }.Where(r => !string.IsNullOrEmpty(r)).Any(r => string.Equals(configRef, $"{expected}@{r}", StringComparison.OrdinalIgnoreCase)))
             return $"The ci_config_ref_uri claim does not match, expecting {expected}@<ref or sha>.";
         return EnvironmentError(p, id);
     }
 
-    private static string? EnvironmentError(PublisherRow p, VerifiedIdentity id) =>
-        p.environment == "" || string.Equals(id["environment"], p.environment, StringComparison.OrdinalIgnoreCase) ? null : "The environment claim does not match.";
+    private static string? EnvironmentError(TrustedPublisher p, VerifiedIdentity id) =>
+        p.Environment == "" || string.Equals(id["environment"], p.Environment, StringComparison.OrdinalIgnoreCase) ? null : "The environment claim does not match.";
 }

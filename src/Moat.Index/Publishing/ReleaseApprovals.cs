@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 using Moat.Index.Mail;
 using Moat.Index.Security;
 using Moat.Index.Storage;
@@ -17,14 +18,14 @@ public sealed record StagedRelease(string Version, IReadOnlyList<FileRecord> Fil
     public DateTimeOffset StagedAt => Files.Min(f => f.UploadTime);
 }
 
-/// <summary>What a review did: 200 with a message, or the refusal's status and why.</summary>
-public sealed record ReviewOutcome(int Status, string Message)
+/// <summary>What a review did: a message, or the refusal (<see cref="Error"/>) and why.</summary>
+public sealed record ReviewOutcome(IndexError? Error, string Message)
 {
-    public bool Ok => Status == StatusCodes.Status200OK;
+    public bool Ok => Error is null;
 }
 
 /// <summary>
-/// Release approval (issue 9), optional per project. When an owner (or an admin) requires it, every upload to the
+/// Release approval, optional per project. When an owner (or an admin) requires it, every upload to the
 /// project is stored and scanned as usual but <see cref="FileState.Staged"/>: the store leaves staged files out of
 /// listings, so no simple page (cached or not) shows them and the file route answers 404. A second person approves
 /// the release (all its staged files become available at once, the page cache is invalidated) or rejects it (its
@@ -73,7 +74,7 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
             foreach (var tokenId in release.Select(f => f.UploadedBy).Distinct(StringComparer.Ordinal))
             {
                 var token = tokenId is null ? null : await accounts.MacaroonAsync(tokenId);
-                uploaders.Add(new Uploader(tokenId, token?.user_id, token?.publisher_id));
+                uploaders.Add(new Uploader(tokenId, token?.UserId, token?.PublisherId));
             }
             releases.Add(new StagedRelease(release.Key, [.. release], uploaders));
         }
@@ -89,31 +90,31 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         var (name, release, refused) = await ReviewableAsync(project, version, reviewer, approving: true, ct);
         if (refused is not null) return refused;
         var changed = await store.PublishStagedAsync(name, release!.Version, ct);
-        if (changed == 0) return new(StatusCodes.Status404NotFound, $"No staged release {name} {release.Version}: it was reviewed meanwhile.");
+        if (changed == 0) return new(IndexError.NotFound, $"No staged release {name} {release.Version}: it was reviewed meanwhile.");
         invalidate?.Invoke(name);
         await events.RecordAsync("release:approved", http, reviewer?.id, name, new
         {
             version = release.Version, files = release.Files.Select(f => f.Filename), by = reviewer?.username ?? admin ?? "admin",
             uploaded_by = release.Uploaders.Select(u => u.TokenId),
         });
-        return new(StatusCodes.Status200OK, $"Approved {name} {release.Version}: {Files(changed)} now installable.");
+        return new(null, $"Approved {name} {release.Version}: {Files(changed)} now installable.");
     }
 
     /// <summary>Rejects a staged release: its files are deleted (their filenames stay used) and the reason is recorded.</summary>
     public async Task<ReviewOutcome> RejectAsync(string project, string version, string? reason, UserRow? reviewer, HttpContext? http, CancellationToken ct = default, string? admin = null)
     {
-        if (string.IsNullOrWhiteSpace(reason)) return new(StatusCodes.Status400BadRequest, "A rejection needs a reason.");
+        if (string.IsNullOrWhiteSpace(reason)) return new(IndexError.Invalid, "A rejection needs a reason.");
         var (name, release, refused) = await ReviewableAsync(project, version, reviewer, approving: false, ct);
         if (refused is not null) return refused;
         var discarded = await store.DiscardStagedAsync(name, release!.Version, ct);
-        if (discarded.Count == 0) return new(StatusCodes.Status404NotFound, $"No staged release {name} {release.Version}: it was reviewed meanwhile.");
+        if (discarded.Count == 0) return new(IndexError.NotFound, $"No staged release {name} {release.Version}: it was reviewed meanwhile.");
         invalidate?.Invoke(name);
         await events.RecordAsync("release:rejected", http, reviewer?.id, name, new
         {
             version = release.Version, files = discarded, reason = reason.Trim(), by = reviewer?.username ?? admin ?? "admin",
             uploaded_by = release.Uploaders.Select(u => u.TokenId),
         });
-        return new(StatusCodes.Status200OK, $"Rejected {name} {release.Version}: {Files(discarded.Count)} discarded; the filenames cannot be reused.");
+        return new(null, $"Rejected {name} {release.Version}: {Files(discarded.Count)} discarded; the filenames cannot be reused.");
     }
 
     private async Task<(string Name, StagedRelease? Release, ReviewOutcome? Refused)> ReviewableAsync(
@@ -129,7 +130,7 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
             if (IndexAuthorization.ReleaseReviewRefusal(name, role, reviewer, null, approving) is { } notAllowed) return (name, null, notAllowed);
         }
         var release = (await StagedAsync(name, ct)).FirstOrDefault(r => r.Version == version);
-        if (release is null) return (name, null, new(StatusCodes.Status404NotFound, $"No staged release {name} {version}."));
+        if (release is null) return (name, null, new(IndexError.NotFound, $"No staged release {name} {version}."));
         if (reviewer is not null && IndexAuthorization.ReleaseReviewRefusal(name, "maintainer", reviewer, release, approving) is { } selfReview)
             return (name, null, selfReview);
         return (name, release, null);

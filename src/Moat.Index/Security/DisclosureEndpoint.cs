@@ -104,16 +104,16 @@ public static class DisclosureEndpoint
             foreach (var (token, url) in reported.Take(1000))
             {
                 var label = "false_positive";
-                if (Macaroons.Parse(token) is { } m && await store.MacaroonAsync(m.Id) is { } row && Macaroons.VerifySignature(m, Convert.FromBase64String(row.key)))
+                if (Macaroons.Parse(token) is { } m && await store.MacaroonAsync(m.Id) is { } row && Macaroons.VerifySignature(m, row.Key))
                 {
                     label = "true_positive";
-                    if (await store.RevokeMacaroonAsync(row.id, DateTimeOffset.UtcNow))
+                    if (await store.RevokeMacaroonAsync(row.Id, DateTimeOffset.UtcNow))
                     {
-                        await events.RecordAsync("token:revoked-leaked", http, row.user_id, details: new { token = row.id, url });
-                        if (row.user_id is not null && await store.UserByIdAsync(row.user_id) is { } owner)
+                        await events.RecordAsync("token:revoked-leaked", http, row.UserId, details: new { token = row.Id, url });
+                        if (row.UserId is not null && await store.UserByIdAsync(row.UserId) is { } owner)
                         {
                             await mail.SendAsync(owner.email, "A Moat API token of yours was found in public and revoked",
-                                $"Hello {owner.username},\n\nyour API token {row.id} ({row.description}) was found in public" + (url is null ? "" : $" at {url}") +
+                                $"Hello {owner.username},\n\nyour API token {row.Id} ({row.Description}) was found in public" + (url is null ? "" : $" at {url}") +
                                 " and has been revoked. Create a new one and review your account's security history.\n");
                         }
                     }

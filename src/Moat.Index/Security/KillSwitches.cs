@@ -64,7 +64,7 @@ public sealed class KillSwitches(AccountStore store)
 
     private async ValueTask<Snapshot> ReadAsync(long writes, long version, long now)
     {
-        var active = (await store.SwitchesAsync()).Where(s => s.enabled != 0).Select(s => new Active(s.name, s.reason)).ToArray();
+        var active = (await store.SwitchesAsync()).Where(s => s.Enabled).Select(s => new Active(s.Name, s.Reason)).ToArray();
         var snapshot = Snapshot.Of(active);
         Volatile.Write(ref _current, new Versioned(writes, version, now, snapshot));
         return snapshot;

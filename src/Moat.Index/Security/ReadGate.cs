@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Moat.Index.Accounts;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 
 namespace Moat.Index.Security;
 
@@ -44,7 +45,7 @@ public static class ReadGate
             await next(context);
             return;
         }
-        if (decision.Status == StatusCodes.Status401Unauthorized) IndexAuthorization.Challenge(context.Response);
-        await Proxy.ProxyFiles.Refuse(decision.Status, decision.Message ?? "Authentication required.").ExecuteAsync(context);
+        if (decision.Error == IndexError.Unauthenticated) IndexAuthorization.Challenge(context.Response);
+        await decision.Error!.Result(decision.Message ?? "Authentication required.").ExecuteAsync(context);
     }
 }

@@ -13,23 +13,17 @@ namespace Moat.Index.Security;
 public sealed class SecurityEvents(AccountStore store, TimeProvider time)
 {
     public Task RecordAsync(string kind, HttpContext? http, string? userId = null, string? project = null, object? details = null) =>
-        store.AppendEventAsync(new EventRow
-        {
-            id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-            at = AccountStore.Text(time.GetUtcNow()),
-            kind = kind,
-            user_id = userId,
-            project = project,
-            ip = http?.Connection.RemoteIpAddress?.ToString(),
-            user_agent = http is null ? null : Truncate(http.Request.Headers.UserAgent.ToString(), 300),
-            details = details is null ? null : JsonSerializer.Serialize(details),
-        });
+        store.AppendEventAsync(new SecurityEvent(
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), time.GetUtcNow(), kind, userId, project,
+            http?.Connection.RemoteIpAddress?.ToString(),
+            http is null ? null : Truncate(http.Request.Headers.UserAgent.ToString(), 300),
+            details is null ? null : JsonSerializer.Serialize(details)));
 
     private static string? Truncate(string s, int max) => s.Length == 0 ? null : s.Length <= max ? s : s[..max];
 
-    public static object Show(EventRow e) => new
+    public static object Show(SecurityEvent e) => new
     {
-        e.id, e.at, e.kind, user = e.user_id, e.project, e.ip, e.user_agent,
-        details = e.details is null ? (object?)null : JsonDocument.Parse(e.details).RootElement,
+        id = e.Id, at = AccountStore.Text(e.At), kind = e.Kind, user = e.UserId, project = e.Project, ip = e.Ip, user_agent = e.UserAgent,
+        details = e.Details is null ? (object?)null : JsonDocument.Parse(e.Details).RootElement,
     };
 }

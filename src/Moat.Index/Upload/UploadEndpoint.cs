@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Moat.Index.Accounts;
 using Moat.Index.Auth;
+using Moat.Index.Errors;
 using Moat.Index.Hosting;
 using Moat.Index.Policy;
 using Moat.Index.Publishing;
@@ -18,7 +19,7 @@ namespace Moat.Index.Upload;
 /// <summary>
 /// The legacy upload API that twine, flit, poetry and uv publish to (<c>POST /legacy/</c>, multipart form with
 /// <c>:action=file_upload</c>). Errors carry their text in the reason phrase (what twine prints; in ASCII, see
-/// <see cref="Hosting.ReasonPhrase"/>) and, exactly, in the UTF-8 body; a POST is never redirected (clients would
+/// <see cref="ReasonPhrase"/>) and, exactly, in the UTF-8 body; a POST is never redirected (clients would
 /// re-send it as a GET). The order of checks: credentials, form, digests, authorization for the project, duplicate
 /// filename, the policy gate; then blob commit, then the row.
 /// </summary>
@@ -43,16 +44,16 @@ public static class UploadEndpoint
         if (context.Request.ContentLength > maxBody)
         {
             // Answered before a byte is read (and nothing drained): the announced length alone is too much.
-            await FailAsync(context, StatusCodes.Status413PayloadTooLarge,
-                $"Upload too large: the request announces {context.Request.ContentLength} bytes; the limit is {options.MaxUploadBytes / (1024 * 1024)} MiB per file.", "too-large");
+            await FailAsync(context, IndexError.TooLarge,
+                $"Upload too large: the request announces {context.Request.ContentLength} bytes; the limit is {options.MaxUploadBytes / (1024 * 1024)} MiB per file.");
             return;
         }
 
         var principal = await authorization.IdentifyAsync(context.Request, ct);
         if (IndexAuthorization.Unauthenticated(principal) is { } denied)
         {
-            if (denied.Status == StatusCodes.Status401Unauthorized) IndexAuthorization.Challenge(context.Response);
-            await FailAsync(context, denied.Status, denied.Message!, "unauthorized");
+            if (denied.Error == IndexError.Unauthenticated) IndexAuthorization.Challenge(context.Response);
+            await FailAsync(context, denied.Error!, denied.Message!);
             return;
         }
 
@@ -63,7 +64,7 @@ public static class UploadEndpoint
         }
         catch (UploadRejectedException ex)
         {
-            await FailAsync(context, ex.Status, ex.Message, ex.Status == StatusCodes.Status413PayloadTooLarge ? "too-large" : "invalid");
+            await FailAsync(context, ex.Error, ex.Message);
             return;
         }
 
@@ -71,7 +72,7 @@ public static class UploadEndpoint
         {
             if (Validate(form) is { } invalid)
             {
-                await FailAsync(context, StatusCodes.Status400BadRequest, invalid, "invalid");
+                await FailAsync(context, IndexError.Invalid, invalid);
                 return;
             }
             var staged = form.Content!;
@@ -80,7 +81,7 @@ public static class UploadEndpoint
             if (!decision.Allowed)
             {
                 await RefusedEventAsync(events, context, principal, accounts, project, form.Filename!, "authorization", decision.Message!);
-                await FailAsync(context, decision.Status, decision.Message!, "unauthorized");
+                await FailAsync(context, decision.Error!, decision.Message!);
                 return;
             }
 
@@ -92,8 +93,8 @@ public static class UploadEndpoint
                 if (existing.State == FileState.Blocked)
                 {
                     // Not even an identical re-upload is "OK": the uploader must learn the file will never be served.
-                    await FailAsync(context, StatusCodes.Status400BadRequest,
-                        $"{existing.Filename} was blocked by an administrator and cannot be uploaded again{SpelledAs(filename, existing)}; use a different version.", "refused");
+                    await FailAsync(context, IndexError.Refused,
+                        $"{existing.Filename} was blocked by an administrator and cannot be uploaded again{SpelledAs(filename, existing)}; use a different version.");
                 }
                 else if (existing.Sha256 == staged.Sha256)
                 {
@@ -108,14 +109,14 @@ public static class UploadEndpoint
                 }
                 else
                 {
-                    await FailAsync(context, StatusCodes.Status400BadRequest, FileExists(filename, existing), "refused");
+                    await FailAsync(context, IndexError.Refused, FileExists(filename, existing));
                 }
                 return;
             }
 
             if (DistributionInspector.ParseFilename(filename, out var filenameError) is not { } parsedName)
             {
-                await FailAsync(context, StatusCodes.Status400BadRequest, filenameError!, "invalid");
+                await FailAsync(context, IndexError.Invalid, filenameError!);
                 return;
             }
             InspectedDistribution inspected;
@@ -125,17 +126,17 @@ public static class UploadEndpoint
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException)
             {
-                await FailAsync(context, StatusCodes.Status400BadRequest, $"Invalid distribution file: {ex.Message}", "invalid");
+                await FailAsync(context, IndexError.Invalid, $"Invalid distribution file: {ex.Message}");
                 return;
             }
 
             // Attestations (PEP 740): verified against the Trusted Publisher that authenticated this upload; the
             // project's requirement and provenance continuity decide what an upload without one gets.
-            var provenanceCheck = await provenance.CheckUploadAsync(form["attestations"], project, filename, staged.Sha256, principal.Token?.publisher_id, ct);
+            var provenanceCheck = await provenance.CheckUploadAsync(form["attestations"], project, filename, staged.Sha256, principal.Token?.PublisherId, ct);
             if (provenanceCheck is Provenance.UploadProvenance.Refused refusedProvenance)
             {
                 await RefusedEventAsync(events, context, principal, accounts, project, filename, "provenance", refusedProvenance.Reason);
-                await FailAsync(context, StatusCodes.Status400BadRequest, refusedProvenance.Reason, "invalid");
+                await FailAsync(context, IndexError.Invalid, refusedProvenance.Reason);
                 return;
             }
             var (provenanceJson, provenanceHold) = provenanceCheck is Provenance.UploadProvenance.Accepted accepted ? (accepted.ProvenanceJson, accepted.HoldReason) : (null, null);
@@ -154,7 +155,7 @@ public static class UploadEndpoint
                 log.LogWarning("Upload of {Filename} rejected by the policy gate: {Reason}", filename, Printable.Escape(judged.Message ?? ""));
                 var by = await RefusedEventAsync(events, context, principal, accounts, project, filename, "policy", judged.Message!);
                 await mail.UploadRefusedAsync(project, filename, judged.Message!, principal.UserId, by);
-                await FailAsync(context, StatusCodes.Status400BadRequest, judged.Message!, "rejected");
+                await FailAsync(context, IndexError.Rejected, judged.Message!);
                 return;
             }
 
@@ -202,14 +203,14 @@ public static class UploadEndpoint
                     await OkAsync(context);
                     break;
                 case AddFileOutcome.FilenameTaken:
-                    await FailAsync(context, StatusCodes.Status400BadRequest, FileExists(filename, raced), "refused");
+                    await FailAsync(context, IndexError.Refused, FileExists(filename, raced));
                     break;
                 case AddFileOutcome.FilenameDeleted:
-                    await FailAsync(context, StatusCodes.Status400BadRequest,
-                        $"This filename has already been used, use a different version: {filename} (or another spelling of it) was deleted and cannot be reused.", "refused");
+                    await FailAsync(context, IndexError.Refused,
+                        $"This filename has already been used, use a different version: {filename} (or another spelling of it) was deleted and cannot be reused.");
                     break;
                 default:
-                    await FailAsync(context, StatusCodes.Status400BadRequest, $"Project '{project}' accepts no new uploads.", "refused");
+                    await FailAsync(context, IndexError.Refused, $"Project '{project}' accepts no new uploads.");
                     break;
             }
         }
@@ -279,15 +280,15 @@ public static class UploadEndpoint
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (notice is null) return context.Response.WriteAsync("OK\n");
-        if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = Hosting.ReasonPhrase.From("OK, " + notice);
+        if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = ReasonPhrase.From("OK, " + notice);
         return context.Response.WriteAsync($"OK\n{notice}\n");
     }
 
     /// <summary>Answers with the message as reason phrase (what twine shows) and as the body.</summary>
-    private static async Task FailAsync(HttpContext context, int status, string message, string metric)
+    private static async Task FailAsync(HttpContext context, IndexError error, string message)
     {
-        IndexMetrics.Uploads.Inc(metric);
-        if (status == StatusCodes.Status413PayloadTooLarge)
+        IndexMetrics.Uploads.Inc(error.Metric);
+        if (error == IndexError.TooLarge)
         {
             // Draining gigabytes to be polite is what the limit exists to prevent: close the connection instead.
             context.Response.Headers.Connection = "close";
@@ -297,10 +298,6 @@ public static class UploadEndpoint
             // Let the client finish sending so it reads our answer rather than a reset connection (bounded by the body limit).
             try { await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted); } catch (Exception ex) when (ex is IOException or BadHttpRequestException) { }
         }
-        context.Response.StatusCode = status;
-        var feature = context.Features.Get<IHttpResponseFeature>();
-        if (feature is not null) feature.ReasonPhrase = Hosting.ReasonPhrase.From(message);
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync($"{status} {message}\n");
+        await IndexErrorResult.WriteAsync(context, error, message, $"{error.Status} {message}\n");
     }
 }

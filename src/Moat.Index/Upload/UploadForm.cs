@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using Moat.Index.Errors;
 using Moat.Index.Storage;
 
 namespace Moat.Index.Upload;
@@ -20,10 +21,10 @@ public sealed class UploadForm : IDisposable
     public void Dispose() => Content?.Dispose();
 }
 
-/// <summary>Invalid upload input: answered with <paramref name="status"/> (400 unless said otherwise) and this message.</summary>
-public sealed class UploadRejectedException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
+/// <summary>Invalid upload input: answered as <see cref="IndexError.Invalid"/> unless said otherwise, with this message.</summary>
+public sealed class UploadRejectedException(string message, IndexError? error = null) : Exception(message)
 {
-    public int Status => status;
+    public IndexError Error => error ?? IndexError.Invalid;
 }
 
 /// <summary>
@@ -83,13 +84,13 @@ public static class UploadFormReader
         catch (BlobTooLargeException ex)
         {
             form.Dispose();
-            throw new UploadRejectedException(ex.Message, StatusCodes.Status413PayloadTooLarge);
+            throw new UploadRejectedException(ex.Message, IndexError.TooLarge);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // The server's body limit, hit by a body that did not announce its length: too large, not malformed.
             form.Dispose();
-            throw new UploadRejectedException($"Upload too large: the limit is {maxFileBytes / (1024 * 1024)} MiB per file.", StatusCodes.Status413PayloadTooLarge);
+            throw new UploadRejectedException($"Upload too large: the limit is {maxFileBytes / (1024 * 1024)} MiB per file.", IndexError.TooLarge);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not OperationCanceledException)
         {

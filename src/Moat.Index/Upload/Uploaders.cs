@@ -30,21 +30,21 @@ public static class Uploaders
         return await accounts.MacaroonAsync(tokenId) is { } token ? await DescribeAsync(accounts, token) : $"token {tokenId}";
     }
 
-    private static async Task<string> DescribeAsync(AccountStore accounts, MacaroonRow token)
+    private static async Task<string> DescribeAsync(AccountStore accounts, ApiToken token)
     {
-        if (token.user_id is { } userId && await accounts.UserByIdAsync(userId) is { } user) return UserToken(user.username, token.description);
-        if (token.publisher_id is { } publisherId)
+        if (token.UserId is { } userId && await accounts.UserByIdAsync(userId) is { } user) return UserToken(user.username, token.Description);
+        if (token.PublisherId is { } publisherId)
         {
             // A removed publisher leaves what the minted token says of it: "trusted publisher github:owner/repo".
             return await accounts.PublisherAsync(publisherId) is { } publisher ? TrustedPublisher(publisher)
-                : "Trusted Publisher " + (token.description?.StartsWith(MintedPrefix, StringComparison.Ordinal) == true ? token.description[MintedPrefix.Length..] : publisherId);
+                : "Trusted Publisher " + (token.Description?.StartsWith(MintedPrefix, StringComparison.Ordinal) == true ? token.Description[MintedPrefix.Length..] : publisherId);
         }
-        return Token(token.id, token.is_admin != 0);
+        return Token(token.Id, token.IsAdmin);
     }
 
     /// <summary>"Trusted Publisher owner/repo (release.yml, environment pypi)".</summary>
-    public static string TrustedPublisher(PublisherRow publisher) =>
-        $"Trusted Publisher {publisher.repository} ({publisher.workflow}{(publisher.environment.Length > 0 ? $", environment {publisher.environment}" : "")})";
+    public static string TrustedPublisher(TrustedPublisher publisher) =>
+        $"Trusted Publisher {publisher.Repository} ({publisher.Workflow}{(publisher.Environment.Length > 0 ? $", environment {publisher.Environment}" : "")})";
 
     /// <summary>"token of alice (ci-release)"; a long description is cut (it is the owner's free text).</summary>
     public static string UserToken(string username, string? description) =>

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
+using Moat.Index.Errors;
 using Moat.Index.Publishing;
 using Moat.Index.Web.Pages.Account;
 
@@ -111,7 +112,7 @@ public static class AccountPages
             try
             {
                 if (form.Fields["new_password"].ToString() != form.Fields["confirm_password"].ToString())
-                    throw new AccountRefusal(StatusCodes.Status400BadRequest, "The new password and its confirmation differ.");
+                    throw new AccountRefusal(IndexError.Invalid, "The new password and its confirmation differ.");
                 await accounts.ResetPasswordAsync(token, form.Fields["new_password"].ToString(), http);
                 return Results.Redirect("/account/login?done=password-reset");
             }
@@ -157,7 +158,7 @@ public static class AccountPages
         web.MapPost("/login/recovery", (HttpContext http, AccountService accounts, AccountStore store) => SecondStepAsync(http, store,
             (form, s) => accounts.UseRecoveryCodeAsync(s, form.Field("code"), http)));
         web.MapPost("/login/key", (HttpContext http, AccountStore store) => SecondStepAsync(http, store,
-            (_, _) => throw new AccountRefusal(StatusCodes.Status400BadRequest, NeedsJavaScript)));
+            (_, _) => throw new AccountRefusal(IndexError.Invalid, NeedsJavaScript)));
 
         // Re-authentication before security changes (the JSON API's /_/account/reauth): the second factor again, or
         // the password where the account has none. Refused changes come here and return to their page.
@@ -192,7 +193,7 @@ public static class AccountPages
             async (form, s) =>
             {
                 if (form.Fields["new_password"].ToString() != form.Fields["confirm_password"].ToString())
-                    throw new AccountRefusal(StatusCodes.Status400BadRequest, "The new password and its confirmation differ.");
+                    throw new AccountRefusal(IndexError.Invalid, "The new password and its confirmation differ.");
                 await accounts.ChangePasswordAsync(s, form.Fields["current_password"].ToString(), form.Fields["new_password"].ToString(), http);
                 return Results.Redirect("/account?done=password-changed");
             },
@@ -213,7 +214,7 @@ public static class AccountPages
             async (form, s) => RecoveryCodes(form.Page, await accounts.RegenerateRecoveryCodesAsync(s, http), "New recovery codes: the old ones no longer work."),
             (page, s, refusal) => SecurityAsync(page, s, store, null, refusal)));
         web.MapPost("/security/keys", (HttpContext http, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
-            (_, _) => throw new AccountRefusal(StatusCodes.Status400BadRequest, NeedsJavaScript),
+            (_, _) => throw new AccountRefusal(IndexError.Invalid, NeedsJavaScript),
             (page, s, refusal) => SecurityAsync(page, s, store, null, refusal)));
         web.MapPost("/security/keys/{id}/remove", (string id, HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.Security,
             async (_, s) => { await accounts.RemoveKeyAsync(s, id, http); return Results.Redirect("/account/security?done=key-removed"); },
@@ -292,7 +293,7 @@ public static class AccountPages
     private static async Task<IResult> PublishingAsync(PageContext page, SignedIn s, AccountStore store, string? notice, AccountRefusal? refusal)
     {
         var owned = (await store.UserRolesAsync(s.User.id)).Where(r => r.role == "owner").Select(r => r.project).ToList();
-        var publishers = new List<(string Project, IReadOnlyList<PublisherRow> Publishers)>();
+        var publishers = new List<(string Project, IReadOnlyList<TrustedPublisher> Publishers)>();
         foreach (var project in owned) publishers.Add((project, await store.ProjectPublishersAsync(project)));
         return WebPages.Render<PublishingPage>(new
         {
@@ -387,7 +388,9 @@ public static class AccountPages
     /// (a wrong code, a weak password): the page itself says what went wrong, and browsers log every 4xx document as
     /// a console error. Lockouts and switched-off features keep their real status (429, 503).
     /// </summary>
-    private static int FormStatus(AccountRefusal refusal) => refusal.Status is 429 or 503 ? refusal.Status : StatusCodes.Status200OK;
+    /// <summary>A refused form is shown again with its message (200), except when retrying now cannot help (throttled, switched off).</summary>
+    internal static int FormStatus(AccountRefusal refusal) =>
+        refusal.Error == IndexError.TooManyRequests || refusal.Error == IndexError.Unavailable ? refusal.Error.Status : StatusCodes.Status200OK;
 
     private static string SecondFactorUrl(string next) => "/account/login/second-factor?next=" + Uri.EscapeDataString(next);
 
@@ -411,7 +414,7 @@ public static class AccountPages
         var owner = (request.Repository ?? "").Trim().Split('/')[0];
         var found = await github.LookupAsync(owner, ct);
         return found.Id is { } id ? request with { OwnerId = id }
-            : throw new AccountRefusal(StatusCodes.Status400BadRequest,
+            : throw new AccountRefusal(IndexError.Invalid,
                 $"Moat could not look up the owner id: {found.Problem}. Enter it yourself: it is the \"id\" shown at {github.WhereToFind(owner)} " +
                 "(the same number as repository_owner_id in your workflow's OIDC token).");
     }
@@ -433,6 +436,6 @@ public static class TokenLifetimes
         "90d" => 90 * 86400,
         "365d" => 365 * 86400,
         "never" => null,
-        _ => throw new AccountRefusal(StatusCodes.Status400BadRequest, "Choose one of the offered expiry periods."),
+        _ => throw new AccountRefusal(IndexError.Invalid, "Choose one of the offered expiry periods."),
     };
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
+using Moat.Index.Errors;
 using Moat.Index.Projects;
 using Moat.Index.Publishing;
 using Moat.Index.Storage;
@@ -68,7 +69,7 @@ public static class ProjectManagementPages
         }
         catch (AccountRefusal denied)
         {
-            return WebPages.Error(page, denied.Status, "Not an owner", denied.Message);
+            return WebPages.Error(page, denied.Error.Status, "Not an owner", denied.Message);
         }
         var listing = await metadata.GetListingAsync(name);
         var releases = listing is null ? [] : HostedReleases.Group(listing.Files);
@@ -77,6 +78,6 @@ public static class ProjectManagementPages
         {
             Page = page, Project = name, Releases = releases, Collaborators = collaborators, Me = s.User.username,
             ApprovalRequired = await approvals.RequiredAsync(name), Error = refusal?.Message,
-        }, refusal is null ? StatusCodes.Status200OK : refusal.Status is 429 or 503 ? refusal.Status : StatusCodes.Status200OK);
+        }, refusal is null ? StatusCodes.Status200OK : AccountPages.FormStatus(refusal));
     }
 }

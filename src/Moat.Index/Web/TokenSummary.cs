@@ -11,13 +11,13 @@ namespace Moat.Index.Web;
 /// </summary>
 public sealed record TokenSummary(string Scope, string Status)
 {
-    public static TokenSummary Of(MacaroonRow token) => Of(token, DateTimeOffset.UtcNow);
+    public static TokenSummary Of(ApiToken token) => Of(token, DateTimeOffset.UtcNow);
 
-    public static TokenSummary Of(MacaroonRow token, DateTimeOffset now)
+    public static TokenSummary Of(ApiToken token, DateTimeOffset now)
     {
         string[] projects = [];
         DateTimeOffset? expires = null, notBefore = null;
-        foreach (var caveat in Caveats(token))
+        foreach (var caveat in token.Caveats.Select(Caveat.Parse))
         {
             switch (caveat)
             {
@@ -27,7 +27,7 @@ public sealed record TokenSummary(string Scope, string Status)
             }
         }
         var scope = projects.Length == 0 ? "all your projects" : string.Join(", ", projects);
-        var status = token.revoked_at is { } revoked ? $"revoked {Show(revoked)}"
+        var status = token.RevokedAt is { } revoked ? $"revoked {Show(revoked)}"
             : expires is { } e && e <= now ? $"expired {Show(e)}"
             : notBefore is { } n && n > now ? $"valid from {Show(n)}"
             : expires is { } until ? $"active until {Show(until)}"
@@ -35,26 +35,11 @@ public sealed record TokenSummary(string Scope, string Status)
         return new TokenSummary(scope, status);
     }
 
-    /// <summary>The stored caveats, typed; a row whose list cannot be read shows as having none (display only).</summary>
-    private static IEnumerable<Caveat> Caveats(MacaroonRow token)
-    {
-        try
-        {
-            return (JsonSerializer.Deserialize<string[]>(token.caveats) ?? []).Select(Caveat.Parse).ToList();
-        }
-        catch (JsonException)
-        {
-            return [];
-        }
-    }
-
     /// <summary>A unix time as a date, clamped to the range a date can show (a caveat may say "year 300,000").</summary>
     private static DateTimeOffset UnixTime(long seconds) =>
         DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, DateTimeOffset.MinValue.ToUnixTimeSeconds(), DateTimeOffset.MaxValue.ToUnixTimeSeconds()));
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
-
-    public static string Show(string time) => Show(AccountStore.Time(time));
 
     public static string Show(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 }

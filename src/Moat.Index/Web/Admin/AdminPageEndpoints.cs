@@ -28,7 +28,7 @@ public static class AdminPageEndpoints
             if (WebPages.RequireAdmin(page) is { } refusal) return refusal;
             var users = (await accounts.ListUsersAsync()).Take(500)
                 .Select(u => new UserView(u.username, u.email, u.is_disabled != 0, u.totp_secret is not null, u.created_at)).ToList();
-            var switches = (await accounts.SwitchesAsync()).ToDictionary(s => s.name, s => s, StringComparer.Ordinal);
+            var switches = (await accounts.SwitchesAsync()).ToDictionary(s => s.Name, s => s, StringComparer.Ordinal);
             var projects = (await store.SearchProjectsAsync("", 0, 200, ct)).Projects;
             return WebPages.Render<AdminPage>(new { Page = page, Users = users, Switches = switches, Projects = projects, Options = options });
         });

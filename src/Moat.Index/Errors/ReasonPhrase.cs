@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Moat.Index.Hosting;
+namespace Moat.Index.Errors;
 
 /// <summary>
 /// The HTTP reason phrase of a refusal, which is what twine and pip print ("400 Bad Request … &lt;reason&gt;", "403 Client

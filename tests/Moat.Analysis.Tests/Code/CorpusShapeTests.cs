@@ -9,7 +9,7 @@ using Moat.Testing;
 using Tomlyn;
 using Tomlyn.Model;
 
-namespace Moat.Packaging.Tests;
+namespace Moat.Analysis.Tests.Code;
 
 /// <summary>
 /// The scanner's evaluation corpus (tests/fixtures/code/corpus) is well formed: every sample packs into a real sdist or

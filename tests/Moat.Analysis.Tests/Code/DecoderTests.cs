@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using System.Text;
+using Moat.Analysis.Code;
+
+namespace Moat.Analysis.Tests.Code;
+
+public class DecoderTests
+{
+    [Fact]
+    public void Fernet_tokens_decrypt_with_their_key_and_fail_with_another()
+    {
+        // Built the way cryptography.fernet does it: 0x80 ‖ time ‖ IV ‖ AES-CBC(PKCS7) ‖ HMAC-SHA256.
+        var key = RandomNumberGenerator.GetBytes(32);
+        var iv = RandomNumberGenerator.GetBytes(16);
+        using var aes = Aes.Create();
+        aes.Key = key[16..];
+        var cipher = aes.EncryptCbc(Encoding.ASCII.GetBytes("print('x')"), iv, PaddingMode.PKCS7);
+        var body = new byte[] { 0x80, 0, 0, 0, 0, 0x65, 0, 0, 0 }.Concat(iv).Concat(cipher).ToArray();
+        var token = body.Concat(HMACSHA256.HashData(key[..16], body)).ToArray();
+        string Url(byte[] b) => Convert.ToBase64String(b).Replace('+', '-').Replace('/', '_');
+        Assert.Equal("print('x')", Decoders.Fernet(Url(key), Url(token)));
+        Assert.Null(Decoders.Fernet(Url(RandomNumberGenerator.GetBytes(32)), Url(token)));
+    }
+
+    [Fact]
+    public void Base_encodings_and_compression_round_trip()
+    {
+        Assert.Equal("hello", Decoders.Base64("aGVsbG8")); // missing padding tolerated
+        Assert.Equal("hello", Decoders.Base32("NBSWY3DP"));
+        Assert.Equal("hello", Decoders.Hex("68656c6c6f"));
+        Assert.Equal("hello", Decoders.Rot13("uryyb"));
+        Assert.Equal("hello", Decoders.Base85("Xk~0{Zv", ascii85: false));
+        using var buffer = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) z.Write("hello"u8);
+        Assert.Equal("hello", Decoders.Zlib(Encoding.Latin1.GetString(buffer.ToArray())));
+        Assert.Null(Decoders.Zlib("not compressed at all"));
+    }
+}

