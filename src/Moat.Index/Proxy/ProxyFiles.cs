@@ -11,9 +11,6 @@ using Moat.Packaging;
 
 namespace Moat.Index.Proxy;
 
-/// <summary>Why a proxied file cannot be served; <see cref="Status"/> is the HTTP status to answer with.</summary>
-public sealed record ProxyRefusal(int Status, string Message);
-
 /// <summary>
 /// Proxied files. The first request for a file downloads it from the upstream once (concurrent requests for the same
 /// sha256 share that one download), verifies it against the sha256 the upstream page advertised (a mismatch is never
@@ -24,23 +21,24 @@ public sealed record ProxyRefusal(int Status, string Message);
 public sealed class ProxyFiles(Repositories repositories, ProxyStore store, LookalikeGuard lookalikes, IBlobStore blobs, PolicyGate gate,
     VulnerabilityPolicy vulnerabilities, ProxyProvenance provenance, ILogger<ProxyFiles> log)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _inflight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, object> _inflight = new(StringComparer.Ordinal);
 
     /// <summary>How many upstream downloads this process started (tests and benchmarks check single-flight with it).</summary>
     public long UpstreamDownloads => Interlocked.Read(ref _downloads);
     private long _downloads;
 
     /// <summary>The firewall's decision for an upstream file, downloading and judging it first when it is new.</summary>
-    public async Task<object> EnsureJudgedAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
+    public async Task<ProxyResult<ProxiedFile>> EnsureJudgedAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
     {
-        if (await StoredAsync(file.Sha256!) is { } known) return known;
+        if (await StoredAsync(file.Sha256!) is { } known) return ProxyResult<ProxiedFile>.ForValue(known);
         // Checked again inside the shared download, under the cluster-wide claim: a request that missed the store just
         // before another download committed — in this process or on another node — must not fetch the file again.
-        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(() => ClaimAndDownloadAsync(repository, file, project))));
+        var lazy = (Lazy<Task<ProxyResult<ProxiedFile>>>)_inflight.GetOrAdd(file.Sha256!,
+            _ => new Lazy<Task<ProxyResult<ProxiedFile>>>(() => Task.Run(() => ClaimAndDownloadAsync(repository, file, project))));
         return await AwaitSharedAsync(file.Sha256!, lazy, ct);
     }
 
-    private async Task<object> ClaimAndDownloadAsync(ProxyRepository repository, UpstreamFile file, string project)
+    private async Task<ProxyResult<ProxiedFile>> ClaimAndDownloadAsync(ProxyRepository repository, UpstreamFile file, string project)
     {
         using var patience = new CancellationTokenSource(repository.Options.UpstreamTimeout * 4);
         IAsyncDisposable claim;
@@ -50,23 +48,23 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         }
         catch (OperationCanceledException)
         {
-            return new ProxyRefusal(StatusCodes.Status503ServiceUnavailable, $"{file.Filename} is still being downloaded and checked by another Moat node; try again");
+            return ProxyResult<ProxiedFile>.ForRefusal(StatusCodes.Status503ServiceUnavailable, $"{file.Filename} is still being downloaded and checked by another Moat node; try again");
         }
         await using (claim)
         {
-            return await StoredAsync(file.Sha256!) ?? await DownloadAndJudgeAsync(repository, file, project);
+            return await StoredAsync(file.Sha256!) is { } stored ? ProxyResult<ProxiedFile>.ForValue(stored) : await DownloadAndJudgeAsync(repository, file, project);
         }
     }
 
     /// <summary>The stored decision for a file whose blob is present, or null when it must be downloaded.</summary>
-    private async Task<object?> StoredAsync(string sha256)
+    private async Task<ProxiedFile?> StoredAsync(string sha256)
     {
         if (await store.GetAsync(sha256) is not { } known || !await blobs.ExistsAsync(known.Sha256, CancellationToken.None)) return null;
         return known;
     }
 
     /// <summary>Waits on a download others may share; counted in <c>moat_proxy_download_waiters</c> while it waits.</summary>
-    private async Task<object> AwaitSharedAsync(string key, Lazy<Task<object>> lazy, CancellationToken ct)
+    private async Task<TResult> AwaitSharedAsync<TResult>(string key, Lazy<Task<TResult>> lazy, CancellationToken ct)
     {
         ProxyMetrics.DownloadWaiters.Add(1);
         try
@@ -76,12 +74,12 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         finally
         {
             ProxyMetrics.DownloadWaiters.Add(-1);
-            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<object>>>(key, lazy));
+            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, object>(key, lazy));
         }
     }
 
-    /// <summary>Downloads, verifies, stores and judges one file; returns a <see cref="ProxiedFile"/> or a <see cref="ProxyRefusal"/>.</summary>
-    private async Task<object> DownloadAndJudgeAsync(ProxyRepository repository, UpstreamFile file, string project)
+    /// <summary>Downloads, verifies, stores and judges one file.</summary>
+    private async Task<ProxyResult<ProxiedFile>> DownloadAndJudgeAsync(ProxyRepository repository, UpstreamFile file, string project)
     {
         // Never cancelled by the requesting client: other clients may be waiting on the same download.
         using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout * 4);
@@ -98,7 +96,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         {
             ProxyMetrics.Downloads.Inc("failed");
             log.LogWarning("Upstream download of {Filename} failed: {Error}", file.Filename, ex.Message);
-            return new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat could not download {file.Filename} from the upstream index: {ex.Message}");
+            return ProxyResult<ProxiedFile>.ForRefusal(StatusCodes.Status502BadGateway, $"Moat could not download {file.Filename} from the upstream index: {ex.Message}");
         }
         using (staged)
         {
@@ -106,24 +104,24 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             {
                 ProxyMetrics.Downloads.Inc("hash-mismatch");
                 log.LogWarning("Upstream file {Filename} does not match its advertised sha256 {Expected} (got {Actual}); refused", file.Filename, file.Sha256, staged.Sha256);
-                return new ProxyRefusal(StatusCodes.Status502BadGateway,
+                return ProxyResult<ProxiedFile>.ForRefusal(StatusCodes.Status502BadGateway,
                     $"Moat refused {file.Filename}: its content does not match the sha256 the upstream index advertised (expected {file.Sha256}, got {staged.Sha256}).");
             }
             ProxyMetrics.Downloads.Inc("verified");
             var (state, reason) = await JudgeAsync(repository, file, project, staged, ct);
-            if (state == ProxiedFile.Available && await provenance.HoldReasonAsync(repository, file, project, ct) is { } hold)
-                (state, reason) = await store.IsAllowedAsync(project) ? (state, $"allowlisted: {hold}") : (ProxiedFile.Quarantined, hold);
+            if (state == ProxiedFileState.Available && await provenance.HoldReasonAsync(repository, file, project, ct) is { } hold)
+                (state, reason) = await store.IsAllowedAsync(project) ? (state, $"allowlisted: {hold}") : (ProxiedFileState.Quarantined, hold);
             await blobs.CommitAsync(staged, ct);
             await store.SaveDecisionAsync(staged.Sha256, file.Filename, project, state, reason);
-            ProxyMetrics.Decisions.Inc(state);
+            ProxyMetrics.Decisions.Inc(ProxiedFileStates.Name(state));
             repositories.StateChanged();
-            if (state != ProxiedFile.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", file.Filename, reason);
-            return (await store.GetAsync(staged.Sha256))!;
+            if (state != ProxiedFileState.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", file.Filename, reason);
+            return ProxyResult<ProxiedFile>.ForValue((await store.GetAsync(staged.Sha256))!);
         }
     }
 
     /// <summary>The same gate as uploads. Scan errors quarantine (fail closed) unless configured otherwise; an allowlisted project is served whatever the verdict, which is still recorded.</summary>
-    private async Task<(string State, string? Reason)> JudgeAsync(ProxyRepository repository, UpstreamFile file, string project, StagedBlob staged, CancellationToken ct)
+    private async Task<(ProxiedFileState State, string? Reason)> JudgeAsync(ProxyRepository repository, UpstreamFile file, string project, StagedBlob staged, CancellationToken ct)
     {
         try
         {
@@ -137,30 +135,30 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             {
                 if (decision.Verdict is Moat.Analysis.Verdict.Suspicious or Moat.Analysis.Verdict.Unverified)
                     log.LogWarning("Proxied file {Filename} judged {Verdict}; served per policy", file.Filename, ReportNames.Of(decision.Verdict));
-                return (ProxiedFile.Available, null);
+                return (ProxiedFileState.Available, null);
             }
             if (await store.IsAllowedAsync(project))
             {
                 log.LogWarning("Proxied file {Filename} judged {Verdict} but {Project} is allowlisted; served", file.Filename, ReportNames.Of(decision.Verdict), project);
-                return (ProxiedFile.Available, $"allowlisted: {decision.Message}");
+                return (ProxiedFileState.Available, $"allowlisted: {decision.Message}");
             }
-            return (ProxiedFile.Quarantined, decision.Message);
+            return (ProxiedFileState.Quarantined, decision.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             log.LogError(ex, "The policy gate failed on proxied file {Filename}", file.Filename);
             return repository.Options.FailClosed
-                ? (ProxiedFile.Quarantined, $"{file.Filename} could not be scanned ({ex.GetType().Name}: {ex.Message}); held until an admin releases it")
-                : (ProxiedFile.Available, $"served unscanned: {ex.Message}");
+                ? (ProxiedFileState.Quarantined, $"{file.Filename} could not be scanned ({ex.GetType().Name}: {ex.Message}); held until an admin releases it")
+                : (ProxiedFileState.Available, $"served unscanned: {ex.Message}");
         }
     }
 
     /// <summary>Fetches and verifies a PEP 658 metadata file against the sha256 the upstream advertised; returns its blob sha256 or a refusal.</summary>
-    public async Task<object> EnsureMetadataAsync(ProxyRepository repository, UpstreamFile file, CancellationToken ct)
+    public async Task<ProxyResult<string>> EnsureMetadataAsync(ProxyRepository repository, UpstreamFile file, CancellationToken ct)
     {
         var sha = file.CoreMetadataSha256!;
-        if (await blobs.ExistsAsync(sha, ct)) return sha;
-        var lazy = _inflight.GetOrAdd("m:" + sha, _ => new Lazy<Task<object>>(() => Task.Run(async () =>
+        if (await blobs.ExistsAsync(sha, ct)) return ProxyResult<string>.ForValue(sha);
+        var lazy = (Lazy<Task<ProxyResult<string>>>)_inflight.GetOrAdd("m:" + sha, _ => new Lazy<Task<ProxyResult<string>>>(() => Task.Run(async () =>
         {
             using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout);
             try
@@ -168,13 +166,13 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
                 using var response = await repository.Upstream.OpenFileAsync(file.Url + ".metadata", timeout.Token);
                 var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
                 if (bytes.Length > DistributionInspector.MaxMetadataBytes || Convert.ToHexStringLower(SHA256.HashData(bytes)) != sha)
-                    return (object)new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat refused the metadata of {file.Filename}: it does not match the upstream's sha256.");
+                    return ProxyResult<string>.ForRefusal(StatusCodes.Status502BadGateway, $"Moat refused the metadata of {file.Filename}: it does not match the upstream's sha256.");
                 await blobs.PutAsync(bytes, timeout.Token);
-                return sha;
+                return ProxyResult<string>.ForValue(sha);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
             {
-                return new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat could not download the metadata of {file.Filename}: {ex.Message}");
+                return ProxyResult<string>.ForRefusal(StatusCodes.Status502BadGateway, $"Moat could not download the metadata of {file.Filename}: {ex.Message}");
             }
         })));
         return await AwaitSharedAsync("m:" + sha, lazy, ct);
@@ -226,24 +224,19 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         if (isMetadata)
         {
             if (file.CoreMetadataSha256 is null) return Results.NotFound();
-            return await EnsureMetadataAsync(repository, file, ct) switch
-            {
-                ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
-                string blob => await ServeBlobAsync(context, blob, filename) ?? Results.NotFound(),
-                _ => Results.NotFound(),
-            };
+            return await (await EnsureMetadataAsync(repository, file, ct)).Match(
+                async blob => await ServeBlobAsync(context, blob, filename) ?? Results.NotFound(),
+                refusal => Task.FromResult(Refuse(refusal.Status, refusal.Message)));
         }
-        return await EnsureJudgedAsync(repository, file, project, ct) switch
-        {
-            ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
-            ProxiedFile { Servable: false } blocked => Blocked(blocked),
-            ProxiedFile => await ServeBlobAsync(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500),
-            _ => Results.NotFound(),
-        };
+        return await (await EnsureJudgedAsync(repository, file, project, ct)).Match(
+            async judged => judged.Servable
+                ? await ServeBlobAsync(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500)
+                : Blocked(judged),
+            refusal => Task.FromResult(Refuse(refusal.Status, refusal.Message)));
     }
 
     private static IResult Blocked(ProxiedFile file) =>
-        Refuse(StatusCodes.Status403Forbidden, file.Override == "blocked"
+        Refuse(StatusCodes.Status403Forbidden, file.Override == ProxyOverride.Blocked
             ? $"{file.Filename} is blocked by Moat: an admin blocked it{(string.IsNullOrEmpty(file.Reason) ? "" : ": " + file.Reason)}"
             : $"Blocked by Moat: {file.Reason ?? file.Filename + " is quarantined"}");
 

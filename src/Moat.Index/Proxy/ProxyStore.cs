@@ -6,14 +6,54 @@ using Moat.Index.Storage;
 
 namespace Moat.Index.Proxy;
 
-/// <summary>What the firewall decided for one proxied file content. <see cref="Override"/> is an admin's word, which beats the gate.</summary>
-public sealed record ProxiedFile(string Sha256, string Filename, string Project, string State, string? Reason, DateTimeOffset DecidedAt, string? Override)
-{
-    public const string Available = "available";
-    public const string Quarantined = "quarantined";
+/// <summary>The gate's decision on one proxied file content.</summary>
+public enum ProxiedFileState { Available, Quarantined }
 
+/// <summary>An admin's word on a proxied file, which beats the gate's decision.</summary>
+public enum ProxyOverride { Released, Blocked }
+
+/// <summary>The names the states and overrides are stored and shown under (the <c>proxied</c> table's <c>state</c> and <c>override</c> columns).</summary>
+public static class ProxiedFileStates
+{
+    public static string Name(ProxiedFileState state) => state switch
+    {
+        ProxiedFileState.Available => "available",
+        ProxiedFileState.Quarantined => "quarantined",
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+
+    public static string Name(ProxyOverride value) => value switch
+    {
+        ProxyOverride.Released => "released",
+        ProxyOverride.Blocked => "blocked",
+        _ => throw new ArgumentOutOfRangeException(nameof(value)),
+    };
+
+    /// <summary>A stored state; one this build does not know is quarantined (never served: fail closed).</summary>
+    public static ProxiedFileState ParseState(string stored) => stored == "available" ? ProxiedFileState.Available : ProxiedFileState.Quarantined;
+
+    /// <summary>A stored override; one this build does not know blocks (never served: fail closed).</summary>
+    public static ProxyOverride? ParseOverride(string? stored) => stored switch
+    {
+        null => null,
+        "released" => ProxyOverride.Released,
+        _ => ProxyOverride.Blocked,
+    };
+}
+
+/// <summary>What the firewall decided for one proxied file content. <see cref="Override"/> is an admin's word, which beats the gate.</summary>
+public sealed record ProxiedFile(string Sha256, string Filename, string Project, ProxiedFileState State, string? Reason, DateTimeOffset DecidedAt, ProxyOverride? Override)
+{
     /// <summary>Whether clients may have it: an admin's release or block wins over the gate's decision.</summary>
-    public bool Servable => Override switch { "released" => true, "blocked" => false, _ => State == Available };
+    public bool Servable => Override switch
+    {
+        ProxyOverride.Released => true,
+        ProxyOverride.Blocked => false,
+        _ => State == ProxiedFileState.Available,
+    };
+
+    /// <summary>What stands, as shown to admins: the override when there is one, else the gate's state.</summary>
+    public string StateName => Override is { } value ? ProxiedFileStates.Name(value) : ProxiedFileStates.Name(State);
 }
 
 /// <summary>An upstream file's provenance as Moat fetched and verified it: who signed, or why it did not verify; <see cref="Json"/> is the object (null when it could not be fetched).</summary>
@@ -222,22 +262,22 @@ public sealed class ProxyStore
     }
 
     /// <summary>Records the gate's decision; an admin override already present stays.</summary>
-    public async Task SaveDecisionAsync(string sha256, string filename, string project, string state, string? reason)
+    public async Task SaveDecisionAsync(string sha256, string filename, string project, ProxiedFileState state, string? reason)
     {
         await using var connection = Connect();
         await connection.ExecuteAsync("""
             INSERT INTO proxied (sha256, filename, project, state, reason, decided_at) VALUES (@sha256, @filename, @project, @state, @reason, @t)
             ON CONFLICT (sha256) DO UPDATE SET state = excluded.state, reason = excluded.reason, decided_at = excluded.decided_at
-            """, new { sha256, filename, project, state, reason, t = Now() });
+            """, new { sha256, filename, project, state = ProxiedFileStates.Name(state), reason, t = Now() });
     }
 
     /// <summary>Sets or clears (null) the admin override of a file known by filename or sha256; false when there is no such file.</summary>
-    public async Task<ProxiedFile?> SetOverrideAsync(string fileOrSha, string? value, string? reason)
+    public async Task<ProxiedFile?> SetOverrideAsync(string fileOrSha, ProxyOverride? value, string? reason)
     {
         await using var connection = Connect();
         var changed = await connection.ExecuteAsync(
             "UPDATE proxied SET override = @value, reason = COALESCE(@reason, reason) WHERE sha256 = @key OR filename = @key",
-            new { value, reason, key = fileOrSha });
+            new { value = value is { } v ? ProxiedFileStates.Name(v) : null, reason, key = fileOrSha });
         if (changed == 0) return null;
         var row = await connection.QueryFirstOrDefaultAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 = @key OR filename = @key", new { key = fileOrSha });
         return row?.ToRecord();
@@ -293,6 +333,6 @@ public sealed class ProxyStore
 
     private sealed record Row(string sha256, string filename, string project, string state, string? reason, string decided_at, string? @override)
     {
-        public ProxiedFile ToRecord() => new(sha256, filename, project, state, reason, Time(decided_at), @override);
+        public ProxiedFile ToRecord() => new(sha256, filename, project, ProxiedFileStates.ParseState(state), reason, Time(decided_at), ProxiedFileStates.ParseOverride(@override));
     }
 }

@@ -49,9 +49,9 @@ public static class ProxiedStates
     public static ProxiedState Of(ProxiedFile? decided) => decided switch
     {
         null => ProxiedState.NotDownloaded,
-        { Override: "released" } => ProxiedState.Released,
-        { Override: "blocked" } => ProxiedState.Blocked,
-        { State: ProxiedFile.Quarantined } => ProxiedState.Quarantined,
+        { Override: ProxyOverride.Released } => ProxiedState.Released,
+        { Override: ProxyOverride.Blocked } => ProxiedState.Blocked,
+        { State: ProxiedFileState.Quarantined } => ProxiedState.Quarantined,
         { Reason: { } reason } when reason.StartsWith("allowlisted:", StringComparison.Ordinal) => ProxiedState.Allowlisted,
         _ => ProxiedState.Passed,
     };
