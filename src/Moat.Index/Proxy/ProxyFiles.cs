@@ -19,7 +19,7 @@ namespace Moat.Index.Proxy;
 /// break in the project's provenance continuity, holds the file). The decision is kept per sha256; quarantined files answer 403 with the reason, which pip prints.
 /// </summary>
 public sealed class ProxyFiles(Repositories repositories, ProxyStore store, LookalikeGuard lookalikes, IBlobStore blobs, PolicyGate gate,
-    VulnerabilityPolicy vulnerabilities, ProxyProvenance provenance, ILogger<ProxyFiles> log)
+    VulnerabilityPolicy vulnerabilities, ProxyProvenance provenance, ScanSignal scans, ILogger<ProxyFiles> log)
 {
     private readonly ConcurrentDictionary<string, object> _inflight = new(StringComparer.Ordinal);
 
@@ -27,16 +27,46 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
     public long UpstreamDownloads => Interlocked.Read(ref _downloads);
     private long _downloads;
 
-    /// <summary>The firewall's decision for an upstream file, downloading and judging it first when it is new.</summary>
+    /// <summary>
+    /// The firewall's decision for an upstream file, downloading it first when it is new. The scan itself runs on the
+    /// scan queue's workers (<see cref="ProxyScanQueue"/>), never on the request: a file still being checked after
+    /// <see cref="ProxyOptions.ScanWait"/> is refused with 503 and Retry-After, which pip retries.
+    /// </summary>
     public async Task<ProxyResult<ProxiedFile>> EnsureJudgedAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
     {
-        if (await StoredAsync(file.Sha256!) is { } known) return ProxyResult<ProxiedFile>.ForValue(known);
-        // Checked again inside the shared download, under the cluster-wide claim: a request that missed the store just
-        // before another download committed — in this process or on another node — must not fetch the file again.
-        var lazy = (Lazy<Task<ProxyResult<ProxiedFile>>>)_inflight.GetOrAdd(file.Sha256!,
-            _ => new Lazy<Task<ProxyResult<ProxiedFile>>>(() => Task.Run(() => ClaimAndDownloadAsync(repository, file, project))));
-        return await AwaitSharedAsync(file.Sha256!, lazy, ct);
+        var result = await StoredAsync(file.Sha256!) is { } known
+            ? ProxyResult<ProxiedFile>.ForValue(known)
+            // Checked again inside the shared download, under the cluster-wide claim: a request that missed the store just
+            // before another download committed — in this process or on another node — must not fetch the file again.
+            : await AwaitSharedAsync(file.Sha256!, (Lazy<Task<ProxyResult<ProxiedFile>>>)_inflight.GetOrAdd(file.Sha256!,
+                _ => new Lazy<Task<ProxyResult<ProxiedFile>>>(() => Task.Run(() => ClaimAndDownloadAsync(repository, file, project)))), ct);
+        return await result.Match(
+            stored => stored.State == ProxiedFileState.Pending ? AwaitScanAsync(repository, stored, ct) : Task.FromResult(result),
+            _ => Task.FromResult(result));
     }
+
+    /// <summary>Waits (shared by every request for the file) up to the scan wait for the queue's decision; still pending then is a 503 to retry.</summary>
+    private async Task<ProxyResult<ProxiedFile>> AwaitScanAsync(ProxyRepository repository, ProxiedFile pending, CancellationToken ct)
+    {
+        var key = "s:" + pending.Sha256;
+        var lazy = (Lazy<Task<ProxyResult<ProxiedFile>>>)_inflight.GetOrAdd(key, _ => new Lazy<Task<ProxyResult<ProxiedFile>>>(() => Task.Run(async () =>
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                if (await store.GetAsync(pending.Sha256) is { State: not ProxiedFileState.Pending } decided) return ProxyResult<ProxiedFile>.ForValue(decided);
+                if (waited.Elapsed >= repository.Options.ScanWait) break;
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+            ProxyMetrics.Downloads.Inc("scan-pending");
+            return ProxyResult<ProxiedFile>.ForRefusal(new ProxyRefusal(StatusCodes.Status503ServiceUnavailable,
+                $"{pending.Filename} is being checked by Moat's firewall; retry in a few seconds", RetryAfter));
+        })));
+        return await AwaitSharedAsync(key, lazy, ct);
+    }
+
+    /// <summary>What a "being checked" answer asks clients to wait: pip honours Retry-After on a 503 between its retries.</summary>
+    internal static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
     private async Task<ProxyResult<ProxiedFile>> ClaimAndDownloadAsync(ProxyRepository repository, UpstreamFile file, string project)
     {
@@ -108,26 +138,64 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
                     $"Moat refused {file.Filename}: its content does not match the sha256 the upstream index advertised (expected {file.Sha256}, got {staged.Sha256}).");
             }
             ProxyMetrics.Downloads.Inc("verified");
-            var (state, reason) = await JudgeAsync(repository, file, project, staged, ct);
-            if (state == ProxiedFileState.Available && await provenance.HoldReasonAsync(repository, file, project, ct) is { } hold)
-                (state, reason) = await store.IsAllowedAsync(project) ? (state, $"allowlisted: {hold}") : (ProxiedFileState.Quarantined, hold);
             await blobs.CommitAsync(staged, ct);
-            await store.SaveDecisionAsync(staged.Sha256, file.Filename, project, state, reason);
-            ProxyMetrics.Decisions.Inc(ProxiedFileStates.Name(state));
-            repositories.StateChanged();
-            if (state != ProxiedFileState.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", file.Filename, reason);
+            await store.SaveDecisionAsync(staged.Sha256, file.Filename, project, ProxiedFileState.Pending, "waiting for the firewall's scan");
+            await store.EnqueueScanAsync(staged.Sha256, file.Filename, project, repository.Name);
+            scans.Wake();
             return ProxyResult<ProxiedFile>.ForValue((await store.GetAsync(staged.Sha256))!);
         }
     }
 
+    /// <summary>
+    /// Judges one claimed file of the scan queue — the gate, then the provenance rules — and records the decision,
+    /// unless the claim expired meanwhile and another node took the file over (its decision stands then).
+    /// </summary>
+    public async Task ScanAsync(ScanClaim claim, CancellationToken ct)
+    {
+        using var lease = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        lease.CancelAfter(claim.Until - DateTimeOffset.UtcNow);
+        var found = await repositories.FindFileAsync(claim.Project, claim.Filename, claim.Sha256, lease.Token);
+        var repository = repositories.Proxies.FirstOrDefault(p => p.Name == claim.Repository) ?? found?.Proxy;
+        ProxiedFileState state;
+        string? reason;
+        if (repository is null || found is not var (_, file))
+            (state, reason) = (ProxiedFileState.Quarantined, $"{claim.Filename} is no longer offered by the upstream it came from; held until an admin releases it");
+        else
+        {
+            var local = Path.Combine(Path.GetTempPath(), $"moat-scan-{Guid.NewGuid():N}");
+            try
+            {
+                await using (var source = await blobs.OpenReadAsync(claim.Sha256, lease.Token) ?? throw new FileNotFoundException($"the stored content of {claim.Filename} is missing"))
+                await using (var target = File.Create(local))
+                    await source.CopyToAsync(target, lease.Token);
+                (state, reason) = await JudgeAsync(repository, file, claim.Project, claim.Sha256, local, lease.Token);
+                if (state == ProxiedFileState.Available && await provenance.HoldReasonAsync(repository, file, claim.Project, lease.Token) is { } hold)
+                    (state, reason) = await store.IsAllowedAsync(claim.Project) ? (state, $"allowlisted: {hold}") : (ProxiedFileState.Quarantined, hold);
+            }
+            finally
+            {
+                File.Delete(local);
+            }
+        }
+        if (!await store.CompleteScanAsync(claim))
+        {
+            log.LogWarning("The scan of {Filename} outlived its claim; another node decides it", claim.Filename);
+            return;
+        }
+        await store.SaveDecisionAsync(claim.Sha256, claim.Filename, claim.Project, state, reason);
+        ProxyMetrics.Decisions.Inc(ProxiedFileStates.Name(state));
+        repositories.StateChanged();
+        if (state != ProxiedFileState.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", claim.Filename, reason);
+    }
+
     /// <summary>The same gate as uploads. Scan errors quarantine (fail closed) unless configured otherwise; an allowlisted project is served whatever the verdict, which is still recorded.</summary>
-    private async Task<(ProxiedFileState State, string? Reason)> JudgeAsync(ProxyRepository repository, UpstreamFile file, string project, StagedBlob staged, CancellationToken ct)
+    private async Task<(ProxiedFileState State, string? Reason)> JudgeAsync(ProxyRepository repository, UpstreamFile file, string project, string sha256, string path, CancellationToken ct)
     {
         try
         {
             var parsed = DistributionInspector.ParseFilename(file.Filename, out var error) ?? throw new InvalidDataException(error);
-            var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, staged.Path);
-            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, staged.Sha256, staged.Path, null,
+            var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, path);
+            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, sha256, path, null,
                 new Dictionary<string, string>()) { Distribution = inspected, History = await repository.HistoryAsync(project) };
             var decision = await gate.JudgeAsync(candidate, ct, repository.Options.FailClosed);
             Hosting.IndexMetrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
@@ -182,13 +250,16 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
     /// Answers with a status, a reason phrase and a plain-text body. pip prints the reason phrase
     /// ("403 Client Error: &lt;reason&gt; for url: …"), so the phrase itself names the file and the rule.
     /// </summary>
-    public static IResult Refuse(int status, string message) => new RefusalResult(status, message);
+    public static IResult Refuse(int status, string message) => new RefusalResult(status, message, null);
 
-    private sealed class RefusalResult(int status, string message) : IResult
+    private static IResult Refuse(ProxyRefusal refusal) => new RefusalResult(refusal.Status, refusal.Message, refusal.RetryAfter);
+
+    private sealed class RefusalResult(int status, string message, TimeSpan? retryAfter) : IResult
     {
         public async Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = status;
+            if (retryAfter is { } after) context.Response.Headers.RetryAfter = ((long)after.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = Hosting.ReasonPhrase.From(message);
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync(message + "\n");
@@ -211,7 +282,8 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         // Known vulnerabilities are judged on every request (advisories change daily), before anything is downloaded.
         if (!isMetadata && await vulnerabilities.RefusalAsync(distribution) is { } vulnerable) return Refuse(StatusCodes.Status403Forbidden, vulnerable);
         var known = await store.GetAsync(sha256);
-        if (known is not null && known.Filename == distribution)
+        // A file still in the scan queue goes on to wait for its decision (unless an admin already decided it).
+        if (known is not null && known.Filename == distribution && (known.State != ProxiedFileState.Pending || known.Override is not null))
         {
             if (!known.Servable) return Blocked(known);
             if (!isMetadata && await ServeBlobAsync(context, sha256, filename) is { } cached) return cached;
@@ -226,13 +298,13 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             if (file.CoreMetadataSha256 is null) return Results.NotFound();
             return await (await EnsureMetadataAsync(repository, file, ct)).Match(
                 async blob => await ServeBlobAsync(context, blob, filename) ?? Results.NotFound(),
-                refusal => Task.FromResult(Refuse(refusal.Status, refusal.Message)));
+                refusal => Task.FromResult(Refuse(refusal)));
         }
         return await (await EnsureJudgedAsync(repository, file, project, ct)).Match(
             async judged => judged.Servable
                 ? await ServeBlobAsync(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500)
                 : Blocked(judged),
-            refusal => Task.FromResult(Refuse(refusal.Status, refusal.Message)));
+            refusal => Task.FromResult(Refuse(refusal)));
     }
 
     private static IResult Blocked(ProxiedFile file) =>

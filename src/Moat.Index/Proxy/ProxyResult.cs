@@ -1,7 +1,7 @@
 namespace Moat.Index.Proxy;
 
-/// <summary>Why a proxied file cannot be served; <see cref="Status"/> is the HTTP status to answer with.</summary>
-public sealed record ProxyRefusal(int Status, string Message);
+/// <summary>Why a proxied file cannot be served; <see cref="Status"/> is the HTTP status to answer with, <see cref="RetryAfter"/> when to ask again.</summary>
+public sealed record ProxyRefusal(int Status, string Message, TimeSpan? RetryAfter = null);
 
 /// <summary>
 /// What the proxy got for a request: a value, or the refusal to answer with. Closed (two named factories, no other
