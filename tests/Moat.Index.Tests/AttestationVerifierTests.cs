@@ -50,6 +50,7 @@ public sealed class AttestationVerifierTests
         Refused("owner id", Check(sigstore, new(File, Sha) { OwnerId = "9999" }));
         Refused("not valid at the signed time", Check(sigstore, new(File, Sha) { ValidFrom = TimeSpan.FromMinutes(-30), ValidFor = TimeSpan.FromMinutes(10) }));
         Refused("predicate type", Check(sigstore, new(File, Sha) { PredicateType = "https://example.com/predicate/v1" }));
+        Refused("not for code signing", Check(sigstore, new(File, Sha) { NotForCodeSigning = true }));
         Refused("signature does not verify", Check(sigstore, new(File, Sha) { SignInstead = Encoding.UTF8.GetBytes("{}") }));
         Refused("does not lead to its root hash", Check(sigstore, new(File, Sha) { BreakInclusionProof = true }));
         Refused("checkpoint's signature does not verify", Check(sigstore, new(File, Sha) { ForgeCheckpoint = true }));

@@ -90,6 +90,8 @@ internal sealed class TestSigstore : IDisposable
         public bool BreakInclusionProof { get; init; }
         /// <summary>Signs the checkpoint with another key.</summary>
         public bool ForgeCheckpoint { get; init; }
+        /// <summary>A leaf for another purpose than code signing (server authentication).</summary>
+        public bool NotForCodeSigning { get; init; }
     }
 
     /// <summary>A provenance object as an index serves it (the Integrity API): one bundle naming the GitHub publisher, with the attestations.</summary>
@@ -179,7 +181,7 @@ internal sealed class TestSigstore : IDisposable
     {
         var request = new CertificateRequest(new X500DistinguishedName(""), key, HashAlgorithmName.SHA384);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.3")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(o.NotForCodeSigning ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.3")], false));
         var identity = $"https://github.com/{o.Repository}/.github/workflows/{o.Workflow}@refs/tags/v1";
         var san = new SubjectAlternativeNameBuilder();
         san.AddUri(new Uri(identity));

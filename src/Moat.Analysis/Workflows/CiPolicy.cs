@@ -6,13 +6,14 @@ namespace Moat.Analysis.Workflows;
 
 /// <summary>
 /// A repository's own policy for <c>moat ci</c>, in <c>.moat/ci.toml</c>: <c>ignore = ["MOAT-CI-006", "bot-condition"]</c>
-/// (rules off for the whole repository) and <c>forbidden-uses = ["tj-actions/*"]</c>. Single findings are silenced
+/// (rules off for the whole repository), <c>forbidden-uses = ["tj-actions/*"]</c> (a deny list) and
+/// <c>allowed-uses = ["actions/*", "pypa/gh-action-pypi-publish"]</c> (an allow list: anything else is forbidden). Single findings are silenced
 /// in the workflow itself with a <c># moat: ignore[rule-id]</c> comment on the line or the line above. Unknown keys
 /// and wrong types are errors: a typo must not silently weaken the audit.
 /// </summary>
-public sealed partial record CiPolicy(IReadOnlySet<string> Ignore, IReadOnlyList<string> ForbiddenUses)
+public sealed partial record CiPolicy(IReadOnlySet<string> Ignore, IReadOnlyList<string> ForbiddenUses, IReadOnlyList<string> AllowedUses)
 {
-    public static readonly CiPolicy Empty = new(new HashSet<string>(), []);
+    public static readonly CiPolicy Empty = new(new HashSet<string>(), [], []);
 
     /// <summary>The policy of the repository at <paramref name="root"/>, or <see cref="Empty"/>; throws <see cref="InvalidDataException"/> when malformed.</summary>
     public static CiPolicy Load(string root)
@@ -34,14 +35,15 @@ public sealed partial record CiPolicy(IReadOnlySet<string> Ignore, IReadOnlyList
         }
         var ignore = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var forbidden = new List<string>();
+        var allowed = new List<string>();
         foreach (var (key, value) in model)
         {
-            if (key is not ("ignore" or "forbidden-uses")) throw new InvalidDataException($"{path}: unknown key '{key}' (known: ignore, forbidden-uses)");
+            if (key is not ("ignore" or "forbidden-uses" or "allowed-uses")) throw new InvalidDataException($"{path}: unknown key '{key}' (known: ignore, forbidden-uses, allowed-uses)");
             if (value is not TomlArray array || !array.All(v => v is string)) throw new InvalidDataException($"{path}: '{key}' must be a list of strings");
-            if (key == "ignore") ignore.UnionWith(array.Cast<string>());
-            else forbidden.AddRange(array.Cast<string>());
+            var target = key switch { "ignore" => (ICollection<string>)ignore, "forbidden-uses" => forbidden, _ => allowed };
+            foreach (var item in array.Cast<string>()) target.Add(item);
         }
-        return new CiPolicy(ignore, forbidden);
+        return new CiPolicy(ignore, forbidden, allowed);
     }
 
     /// <summary>True when the policy or an inline comment at the finding's line (or the line above) silences it.</summary>

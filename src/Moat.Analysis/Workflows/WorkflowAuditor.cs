@@ -39,6 +39,9 @@ public static class WorkflowAuditor
         UnredactedSecretAudit.Run,
         KnownVulnerableActionAudit.Run,
         ForbiddenUsesAudit.Run,
+        SecretsOutsideEnvAudit.Run,
+        ObfuscatedExpressionAudit.Run,
+        InsecureCommandsAudit.Run,
     ];
 
     /// <summary>Audits a file, or every CI file under a directory. Paths in results are relative to <paramref name="path"/>'s directory.</summary>

@@ -67,7 +67,11 @@ public sealed record Job(
     YamlText? SecretsInherit,
     IReadOnlyDictionary<string, YamlText> Outputs,
     int Line,
-    int Column);
+    int Column)
+{
+    /// <summary>The <c>container:</c> and <c>services:</c> images the job runs (GitHub workflows only).</summary>
+    public IReadOnlyList<YamlText> Images { get; init; } = [];
+}
 
 /// <summary>
 /// A parsed CI file: a GitHub workflow, a composite action (one pseudo-job holding its steps) or a GitLab pipeline
@@ -83,6 +87,15 @@ public sealed record Workflow(
     IReadOnlyList<Job> Jobs)
 {
     public bool IsTriggeredBy(string name) => Triggers.Any(t => t.Name == name);
+
+    /// <summary>
+    /// Events an outsider can start (a fork's pull request, a comment, an issue) that still run with the repository's
+    /// secrets and a write token: the first of them this workflow runs on, or null.
+    /// </summary>
+    public Trigger? PrivilegedTrigger => Triggers.FirstOrDefault(t => PrivilegedTriggerNames.Contains(t.Name));
+
+    private static readonly string[] PrivilegedTriggerNames =
+        ["pull_request_target", "workflow_run", "issue_comment", "issues", "discussion", "discussion_comment"];
 
     public IEnumerable<(Job Job, Step Step)> AllSteps() => Jobs.SelectMany(j => j.Steps.Select(s => (j, s)));
 

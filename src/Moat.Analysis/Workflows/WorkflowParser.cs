@@ -97,7 +97,25 @@ public static class WorkflowParser
             secrets,
             StringMap(Get(job, "outputs")),
             (int)node.Start.Line,
-            (int)node.Start.Column);
+            (int)node.Start.Column)
+        { Images = Images(job) };
+    }
+
+    /// <summary>The job's <c>container:</c> image and each <c>services:</c> image (a string, or a mapping's <c>image</c>).</summary>
+    private static List<YamlText> Images(YamlMappingNode job)
+    {
+        static YamlText? ImageOf(YamlNode? node) => node switch
+        {
+            YamlScalarNode { Value.Length: > 0 } s => Text(s),
+            YamlMappingNode m when Get(m, "image") is YamlScalarNode { Value.Length: > 0 } image => Text(image),
+            _ => null,
+        };
+        var images = new List<YamlText>();
+        if (ImageOf(Get(job, "container")) is { } container) images.Add(container);
+        if (Get(job, "services") is YamlMappingNode services)
+            foreach (var (_, service) in services.Children)
+                if (ImageOf(service) is { } image) images.Add(image);
+        return images;
     }
 
     private static List<Step> Steps(YamlNode? node)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -33,9 +34,9 @@ public sealed class SigstoreTrustRoot
     public IReadOnlyList<CertificateAuthority> Authorities { get; }
     public IReadOnlyList<TransparencyLogKey> Logs { get; }
 
-    /// <summary>X509Chain wants the roots and intermediates as collections; built once, since chains are built per attestation.</summary>
-    internal X509Certificate2Collection Roots { get; } = [];
-    internal X509Certificate2Collection Intermediates { get; } = [];
+    private readonly X509Certificate2Collection _roots = [];
+    private readonly X509Certificate2Collection _intermediates = [];
+    private readonly ConcurrentDictionary<string, X509Certificate2[]?> _paths = new(StringComparer.Ordinal);
 
     public SigstoreTrustRoot(IReadOnlyList<CertificateAuthority> authorities, IReadOnlyList<TransparencyLogKey> logs)
     {
@@ -43,10 +44,36 @@ public sealed class SigstoreTrustRoot
         Logs = logs;
         foreach (var authority in authorities)
         {
-            Roots.Add(authority.Root);
-            foreach (var intermediate in authority.Chain.Take(authority.Chain.Count - 1)) Intermediates.Add(intermediate);
+            _roots.Add(authority.Root);
+            foreach (var intermediate in authority.Chain.Take(authority.Chain.Count - 1)) _intermediates.Add(intermediate);
         }
     }
+
+    /// <summary>The CA certificates (intermediates and roots) whose subject is <paramref name="name"/>.</summary>
+    internal IEnumerable<X509Certificate2> IssuersNamed(X500DistinguishedName name)
+    {
+        foreach (var ca in _intermediates.Concat(_roots))
+            if (ca.SubjectName.RawData.AsSpan().SequenceEqual(name.RawData)) yield return ca;
+    }
+
+    /// <summary>
+    /// The path from CA certificate <paramref name="ca"/> to a trusted root (<paramref name="ca"/> first, the root last),
+    /// or null when there is none: a CA (basic constraints) for code signing, through this root's intermediates only,
+    /// signatures checked, times ignored (the caller checks each certificate at the attestation's signed time).
+    /// Built once per CA certificate.
+    /// </summary>
+    internal X509Certificate2[]? PathToRoot(X509Certificate2 ca) => _paths.GetOrAdd(ca.Thumbprint, _ =>
+    {
+        if (ca.Extensions["2.5.29.19"] is not X509BasicConstraintsExtension { CertificateAuthority: true }) return null;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
+        chain.ChainPolicy.ExtraStore.AddRange(_intermediates);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTimeIgnored = true;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.3"));
+        return chain.Build(ca) ? [.. chain.ChainElements.Select(e => e.Certificate)] : null;
+    });
 
     private static readonly Lazy<SigstoreTrustRoot> PublicGoodRoot = new(() =>
     {

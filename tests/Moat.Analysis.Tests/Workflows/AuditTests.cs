@@ -104,11 +104,14 @@ public class AuditTests
     public void Unpinned_actions_are_graded_and_local_actions_ignored()
     {
         var findings = Audit("unpinned-action/vulnerable.yml").Of(UnpinnedActionAudit.Rule);
-        Assert.True(findings.Count == 4, Describe(findings));
+        Assert.True(findings.Count == 6, Describe(findings));
         Assert.Contains(findings, f => f.Evidence == "actions/checkout@v4" && f.Severity == Severity.Low);
+        Assert.Contains(findings, f => f.Evidence == "python:3.13-slim" && f.Severity == Severity.Low && f.Location.Line == 8);
+        Assert.Contains(findings, f => f.Evidence == "postgres:17" && f.Severity == Severity.Low && f.Location.Line == 11);
+        Assert.DoesNotContain(findings, f => f.Evidence!.StartsWith("redis@sha256", StringComparison.Ordinal));
         Assert.Contains(findings, f => f.Evidence == "codecov/codecov-action@main" && f.Severity == Severity.Medium);
         Assert.Contains(findings, f => f.Evidence == "docker://alpine:3.20" && f.Severity == Severity.Low);
-        Assert.Contains(findings, f => f.Evidence!.StartsWith("example-org/shared-workflows") && f.Location.Line == 14);
+        Assert.Contains(findings, f => f.Evidence!.StartsWith("example-org/shared-workflows") && f.Location.Line == 20);
         Assert.DoesNotContain(findings, f => f.Evidence!.StartsWith("./"));
     }
 
@@ -165,10 +168,32 @@ public class AuditTests
     }
 
     [Fact]
-    public void Artipacked_reports_the_workspace_upload()
+    public void Artipacked_reports_the_workspace_upload_high_and_a_default_persisted_token_low()
     {
         var finding = Assert.Single(Audit("artipacked/vulnerable.yml").Of(ArtipackedAudit.Rule));
         Assert.Equal(14, finding.Location.Line);
+        Assert.Equal(Severity.High, finding.Severity);
+        static IReadOnlyList<Finding> Checkout(string with)
+        {
+            var all = WorkflowAuditor.AuditText($"""
+            on: push
+            permissions: {"{}"}
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+            {with}
+                  - run: make
+            """, "w.yml", CiDialect.GitHubWorkflow).Findings;
+            Assert.DoesNotContain(all, f => f.RuleId == WorkflowAuditor.ParseErrorRule.Id);
+            return all.Of(ArtipackedAudit.Rule);
+        }
+        var persisted = Assert.Single(Checkout(""));
+        Assert.Equal((Severity.Low, 7), (persisted.Severity, persisted.Location.Line));
+        // Chosen on purpose (a later git push needs it) or turned off: nothing to say.
+        Assert.Empty(Checkout("        with:\n          persist-credentials: true"));
+        Assert.Empty(Checkout("        with:\n          persist-credentials: false"));
     }
 
     [Fact]

@@ -28,7 +28,6 @@ public static partial class DangerousTriggerAudit
         ["https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/", "https://blog.pypi.org/posts/2024-12-11-ultralytics-attack-analysis/",
          "https://docs.zizmor.sh/audits/#dangerous-triggers"]);
 
-    private static readonly string[] PrivilegedTriggers = ["pull_request_target", "workflow_run", "issue_comment", "issues"];
 
     private sealed record Untrusted(Step Step, string What, string? Path, YamlText Where)
     {
@@ -37,7 +36,7 @@ public static partial class DangerousTriggerAudit
 
     public static IEnumerable<Finding> Run(Workflow workflow)
     {
-        var trigger = workflow.Triggers.FirstOrDefault(t => PrivilegedTriggers.Contains(t.Name));
+        var trigger = workflow.PrivilegedTrigger;
         if (trigger is null) yield break;
         foreach (var job in workflow.Jobs)
         {

@@ -17,11 +17,10 @@ public static partial class GitHubEnvAudit
         "validate them first.",
         ["https://docs.zizmor.sh/audits/#github-env", "https://securitylab.github.com/resources/github-actions-new-patterns-and-mitigations/"]);
 
-    private static readonly string[] PrivilegedTriggers = ["pull_request_target", "workflow_run", "issue_comment", "issues", "discussion", "discussion_comment"];
 
     public static IEnumerable<Finding> Run(Workflow workflow)
     {
-        var trigger = workflow.Triggers.FirstOrDefault(t => PrivilegedTriggers.Contains(t.Name));
+        var trigger = workflow.PrivilegedTrigger;
         if (trigger is null) yield break;
         foreach (var (job, step) in workflow.AllSteps())
         {

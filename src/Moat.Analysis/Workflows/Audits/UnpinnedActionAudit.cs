@@ -11,8 +11,9 @@ public static class UnpinnedActionAudit
         "Tags and branches can be moved: in March 2025 the tj-actions/changed-files tags were repointed to a commit that " +
         "dumped runner memory, secrets included, into build logs of 23,000 repositories. A 40-hex commit SHA cannot be " +
         "moved. Pin third-party actions to a SHA (with the version in a comment, which Dependabot keeps up to date). " +
-        "First-party actions (actions/*, github/*) are reported at low severity; docker:// images should be pinned by " +
-        "digest; local actions (./path) are part of the repository and are not reported.",
+        "First-party actions (actions/*, github/*) are reported at low severity, and so are container images " +
+        "(`docker://` steps, a job's `container:` and `services:`), which should be pinned by digest (`@sha256:…`); local " +
+        "actions (./path) are part of the repository and are not reported.",
         ["https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions",
          "https://www.cisa.gov/news-events/alerts/2025/03/18/supply-chain-compromise-third-party-tj-actionschanged-files-cve-2025-30066-and-reviewdogaction-setup-cve-2025-30154"]);
 
@@ -36,5 +37,11 @@ public static class UnpinnedActionAudit
             yield return new Finding(Rule.Id, firstParty ? Severity.Low : Severity.Medium, Confidence.High,
                 $"{where}: {reference.Name ?? reference.Raw} {what}", workflow.At(uses.Line, uses.Column), uses.Value);
         }
+        foreach (var job in workflow.Jobs)
+            foreach (var image in job.Images)
+                if (!image.Value.Contains("@sha256:", StringComparison.Ordinal) && !image.Value.Contains("${{", StringComparison.Ordinal))
+                    yield return new Finding(Rule.Id, Severity.Low, Confidence.High,
+                        $"job '{job.Id}' runs container image {image.Value} by tag; pin it by digest (@sha256:…)",
+                        workflow.At(image.Line, image.Column), image.Value);
     }
 }
