@@ -3,11 +3,17 @@
 # root index with 10,000 projects. Seeds the SQLite store directly (pages need rows, not blobs), runs the Release
 # build, and always stops the server. Usage: bench/index-wrk.sh [seconds-per-run] [connections]
 # ONLY=text runs only the cases whose "name encoding" contains text (e.g. ONLY='JSON gzip').
+# DATABASE=postgresql: the same seeded index moved into a throw-away PostgreSQL (.ci/postgres) with
+#   `moat admin migrate-storage`, served from there (the hot path should not touch the database either way).
+# NGINX=1: afterwards, nginx serves the same JSON page's bytes from a file (gzip_static) under the same wrk load: the
+#   reference for "at least 0.8 of nginx".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 connections=${2:-32}
 data=$(mktemp -d)
+cleanup=("rm -rf '$data'")
+trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 dotnet build src/Moat.Cli -c Release --verbosity quiet >/dev/null
 moat="dotnet src/Moat.Cli/bin/Release/net10.0/moat.dll"
@@ -24,18 +30,31 @@ for i in range(500):
     h = hashlib.sha256(fn.encode()).hexdigest()
     rows.append((fn, "big-project", v, "bdist_wheel" if i % 2 == 0 else "sdist", "py3", ">=3.8", h, None, h[:32], 12345, now, h if i % 2 == 0 else None, 0, None, "available", None, None, None))
 db.execute("INSERT INTO projects VALUES ('big-project','big-project','active',NULL,2,?)", (now,))
-db.executemany("INSERT INTO files VALUES (" + ",".join("?" * 18) + ")", rows)
+# Named columns: later migrations add columns (filename and release keys, which the store fills in when it opens).
+columns = "filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5, size, upload_time, metadata_sha256, yanked, yanked_reason, state, state_reason, attestations, uploaded_by"
+db.executemany(f"INSERT INTO files ({columns}) VALUES (" + ",".join("?" * 18) + ")", rows)
 db.execute("UPDATE index_state SET serial = 2")
 db.commit()
 PY
+if [ "${DATABASE:-sqlite}" = postgresql ]; then
+  pg=$(mktemp -d) && chmod 755 "$pg"
+  cleanup=(".ci/postgres stop '$pg/cluster' >/dev/null; rm -rf '$pg'" "${cleanup[@]}")
+  url=$(.ci/postgres start "$pg/cluster")
+  $moat admin --data "$data" migrate-storage --to-database "$url" >/dev/null
+  export MOAT_DATABASE_URL=$url MOAT_KEY_ENCRYPTION_KEY=$(cat "$data/key-encryption.key" 2>/dev/null || openssl rand -base64 32)
+  echo "Database: PostgreSQL ($url), seeded through migrate-storage"
+else
+  echo "Database: SQLite"
+fi
 $moat serve --urls "http://127.0.0.1:$port" --data "$data" --no-request-log --log-level warning &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+cleanup=("kill $server 2>/dev/null; wait $server 2>/dev/null" "${cleanup[@]}")
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 # Server CPU time (user+system, clock ticks) from /proc: on a shared machine req/s varies with the neighbours' load,
 # CPU time per request much less, so each run reports both.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+# (summed over the server's child processes too: nginx's workers.)
+cpu_ticks() { local p t=0; for p in $server $(pgrep -P "$server"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 run() {
   local name=$1 accept=$2 path=$3 encoding=${4:-identity}
   [[ -n "${ONLY:-}" && "$name $encoding" != *"$ONLY"* ]] && return 0
@@ -59,3 +78,37 @@ run "project page, 500 files, JSON" "application/vnd.pypi.simple.v1+json" /simpl
 run "project page, 500 files, HTML" "text/html" /simple/big-project/
 run "root index, 10,000 projects, JSON" "application/vnd.pypi.simple.v1+json" /simple/
 run "root index, 10,000 projects, HTML" "text/html" /simple/
+
+if [ "${NGINX:-0}" = 1 ]; then
+  # The same bytes from a file: nginx picks index.json.gz for "Accept-Encoding: gzip" (gzip_static), as moat serves
+  # its precompressed copy. One worker per core, access log off, like moat's --no-request-log.
+  web="$data/nginx"
+  mkdir -p "$web/root/simple/big-project"
+  curl -s -H 'Accept: application/vnd.pypi.simple.v1+json' "http://127.0.0.1:$port/simple/big-project/" >"$web/root/simple/big-project/index.json"
+  gzip -9 -k "$web/root/simple/big-project/index.json"
+  chmod a+x "$data" "$web" && chmod -R a+rX "$web/root"   # nginx's workers run as an unprivileged user
+  kill $server; wait $server 2>/dev/null || true
+  cat >"$web/nginx.conf" <<NGINX
+worker_processes auto;
+pid $web/nginx.pid;
+error_log $web/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $web/tmp;
+  types { application/vnd.pypi.simple.v1+json json; }
+  server {
+    listen 127.0.0.1:$port;
+    root $web/root;
+    index index.json;
+    gzip_static on;
+  }
+}
+NGINX
+  env -u NGINX nginx -c "$web/nginx.conf" -g 'daemon off;' &   # nginx reads $NGINX as inherited sockets
+  server=$!
+  cleanup=("kill $server 2>/dev/null; wait $server 2>/dev/null" "${cleanup[@]}")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/simple/big-project/" >/dev/null && break; sleep 0.1; done
+  echo "nginx, same JSON page bytes: $(curl -s "http://127.0.0.1:$port/simple/big-project/" | wc -c)"
+  run "nginx: project page, 500 files, JSON" "application/vnd.pypi.simple.v1+json" /simple/big-project/ gzip
+fi

@@ -32,7 +32,7 @@ public sealed class BlobSweepTests : IDisposable
         await store.AddFileAsync(File("alpha-1.0-py3-none-any.whl", shas["hosted"], shas["hosted-metadata"]), "alpha");
         await store.AddFileAsync(File("alpha-1.0-py2-none-any.whl", shas["deleted"], null), "alpha");
         Assert.True(await store.DeleteFileAsync("alpha-1.0-py2-none-any.whl"));
-        await proxy.SaveDecisionAsync(shas["proxied"], "six-1.0-py3-none-any.whl", "six", ProxiedFile.Quarantined, "held for review");
+        await proxy.SaveDecisionAsync(shas["proxied"], "six-1.0-py3-none-any.whl", "six", ProxiedFileState.Quarantined, "held for review");
         await proxy.SavePageAsync("pypi/six", new UpstreamPage("six", [new UpstreamFile("six-1.0-py3-none-any.whl", "https://files.example.com/six-1.0-py3-none-any.whl",
             shas["proxied"], null, false, null, shas["proxied-metadata"], null, 10)], null, null));
 

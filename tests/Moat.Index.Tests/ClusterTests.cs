@@ -33,6 +33,22 @@ public sealed class ClusterTests
         Assert.Equal("archived", archived.GetProperty("project-status").GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Failed_logins_from_one_address_spread_over_two_nodes_stop_at_one_shared_cap()
+    {
+        // Each node alone would admit the cap: only the shared counter row stops the pair at it.
+        const int cap = 10;
+        await using var first = await TestIndex.StartAsync(o => o with { Security = o.Security with { FailuresPerAddress = cap } });
+        await using var second = await TestIndex.StartAsync(o => o with
+        {
+            Database = first.Options.Database, DataDirectory = first.DataDirectory, Blobs = first.Options.Blobs, Security = o.Security with { FailuresPerAddress = cap },
+        });
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3 * cap).Select(i =>
+            LoginThrottleTests.LoginAsync(i % 2 == 0 ? first : second, $"nobody-{i}", "wrong-password-123")));
+        Assert.Equal(cap, answers.Count(a => a.Status == 401));
+        Assert.Equal(2 * cap, answers.Count(a => a.Status == 429));
+    }
+
     private static bool Yanked(JsonElement page) => page.GetProperty("files")[0].TryGetProperty("yanked", out var y) && y.ValueKind != JsonValueKind.False;
 
     /// <summary>The node's JSON page once <paramref name="expected"/> holds, within two seconds (a notification's round trip).</summary>

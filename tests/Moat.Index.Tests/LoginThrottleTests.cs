@@ -116,7 +116,7 @@ public sealed class LoginThrottleTests
             Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
     }
 
-    private static async Task<(int Status, string Body)> LoginAsync(TestIndex index, string username, string password)
+    internal static async Task<(int Status, string Body)> LoginAsync(TestIndex index, string username, string password)
     {
         using var response = await index.Client.PostAsJsonAsync("/_/account/login", new { username, password });
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());

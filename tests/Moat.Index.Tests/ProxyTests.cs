@@ -83,7 +83,7 @@ public sealed class ProxyTests : IDisposable
         Assert.Equal(1, _upstream.FileDownloads);
         var verdict = await index.Store.GetVerdictAsync(dist.Sha256);
         Assert.Equal("accept", verdict!.Action);
-        Assert.Equal("available", (await index.App.Services.GetRequiredService<ProxyStore>().GetAsync(dist.Sha256))!.State);
+        Assert.Equal(ProxiedFileState.Available, (await index.App.Services.GetRequiredService<ProxyStore>().GetAsync(dist.Sha256))!.State);
     }
 
     [Fact]

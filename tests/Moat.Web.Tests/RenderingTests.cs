@@ -80,9 +80,12 @@ public sealed class RenderingTests
     [InlineData("quarantined", null, "judged malicious", ProxiedState.Quarantined)]
     [InlineData("quarantined", "released", "false positive", ProxiedState.Released)]
     [InlineData("available", "blocked", "known bad", ProxiedState.Blocked)]
+    [InlineData("pending", null, "waiting for the firewall's scan", ProxiedState.BeingChecked)]
+    [InlineData("pending", "blocked", "known bad", ProxiedState.Blocked)]
     public void A_proxied_files_state_is_the_admins_override_else_the_gates_decision(string? state, string? @override, string? reason, ProxiedState expected)
     {
-        var decided = state is null ? null : new Moat.Index.Proxy.ProxiedFile(new string('a', 64), "x-1.0.tar.gz", "x", state, reason, DateTimeOffset.UtcNow, @override);
+        var decided = state is null ? null : new Moat.Index.Proxy.ProxiedFile(new string('a', 64), "x-1.0.tar.gz", "x",
+            Moat.Index.Proxy.ProxiedFileStates.ParseState(state), reason, DateTimeOffset.UtcNow, Moat.Index.Proxy.ProxiedFileStates.ParseOverride(@override));
         Assert.Equal(expected, ProxiedStates.Of(decided));
     }
 

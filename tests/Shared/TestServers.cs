@@ -3,7 +3,7 @@ using Xunit.Sdk;
 namespace Moat.Testing;
 
 /// <summary>The real servers some tests run against (started by <c>.ci/servers.sh</c>, which exports where they are).</summary>
-public enum TestServer { S3 }
+public enum TestServer { S3, PostgreSql }
 
 /// <summary>
 /// Finds the test servers through environment variables. A test that needs a missing server is skipped with a
@@ -20,6 +20,7 @@ internal static class TestServers
     public static string[] VariablesOf(TestServer server) => server switch
     {
         TestServer.S3 => ["MOAT_TEST_S3_ENDPOINT", "MOAT_TEST_S3_BUCKET", "MOAT_TEST_S3_ACCESS_KEY_ID", "MOAT_TEST_S3_SECRET_ACCESS_KEY"],
+        TestServer.PostgreSql => ["MOAT_TEST_DATABASE_URL"],
         _ => throw new ArgumentOutOfRangeException(nameof(server)),
     };
 
@@ -35,6 +36,13 @@ internal static class TestServers
         Require(TestServer.S3);
         string Get(string name) => Environment.GetEnvironmentVariable(name)!;
         return new S3TestServer(Get("MOAT_TEST_S3_ENDPOINT"), Get("MOAT_TEST_S3_BUCKET"), Get("MOAT_TEST_S3_ACCESS_KEY_ID"), Get("MOAT_TEST_S3_SECRET_ACCESS_KEY"));
+    }
+
+    /// <summary>The test PostgreSQL server's URL (tests make a schema of their own in it); throws (failing the test) when it is missing.</summary>
+    public static string RequirePostgreSql()
+    {
+        Require(TestServer.PostgreSql);
+        return Environment.GetEnvironmentVariable("MOAT_TEST_DATABASE_URL")!;
     }
 
     private static void Require(TestServer server)

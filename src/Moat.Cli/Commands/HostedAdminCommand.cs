@@ -82,7 +82,7 @@ public static class HostedAdminCommand
             foreach (var e in hosted) output.WriteLine(Line(e));
             var upstream = ProxyAdmin.UpstreamName(options.Layout);
             foreach (var e in proxied)
-                output.WriteLine($"{e.File.Filename}  {e.File.Sha256}  {e.Verdict?.Verdict ?? e.File.Override ?? e.File.State}  proxied from {upstream}  {e.File.Reason}");
+                output.WriteLine($"{e.File.Filename}  {e.File.Sha256}  {e.Verdict?.Verdict ?? e.File.StateName}  proxied from {upstream}  {e.File.Reason}");
             return ExitCodes.Clean;
         });
         return overview;

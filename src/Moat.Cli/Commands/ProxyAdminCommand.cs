@@ -37,7 +37,7 @@ public static class ProxyAdminCommand
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(entries.Select(ProxyAdmin.Json), HostedAdminCommand.Compact));
             else if (entries.Count == 0) output.WriteLine("The quarantine is empty.");
-            else foreach (var e in entries) output.WriteLine($"{e.File.Filename}  {e.File.Sha256}  {e.Verdict?.Verdict ?? e.File.Override ?? e.File.State}  {e.File.Reason}");
+            else foreach (var e in entries) output.WriteLine($"{e.File.Filename}  {e.File.Sha256}  {e.Verdict?.Verdict ?? e.File.StateName}  {e.File.Reason}");
             return ExitCodes.Clean;
         });
 

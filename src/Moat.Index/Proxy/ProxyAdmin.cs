@@ -28,11 +28,11 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
     public async Task<QuarantineEntry?> ShowAsync(string fileOrSha, CancellationToken ct = default) =>
         await proxy.FindAsync(fileOrSha) is { } file ? new(file, await store.GetVerdictAsync(file.Sha256, ct)) : null;
 
-    public Task<AdminResult> ReleaseAsync(string fileOrSha, string? reason) => OverrideAsync(fileOrSha, "released", reason, "Released");
+    public Task<AdminResult> ReleaseAsync(string fileOrSha, string? reason) => OverrideAsync(fileOrSha, ProxyOverride.Released, reason, "Released");
 
-    public Task<AdminResult> BlockAsync(string fileOrSha, string? reason) => OverrideAsync(fileOrSha, "blocked", reason, "Blocked");
+    public Task<AdminResult> BlockAsync(string fileOrSha, string? reason) => OverrideAsync(fileOrSha, ProxyOverride.Blocked, reason, "Blocked");
 
-    private async Task<AdminResult> OverrideAsync(string fileOrSha, string value, string? reason, string verb)
+    private async Task<AdminResult> OverrideAsync(string fileOrSha, ProxyOverride value, string? reason, string verb)
     {
         var file = await proxy.SetOverrideAsync(fileOrSha, value, reason);
         if (file is null) return new(false, $"No proxied file {fileOrSha}.");
@@ -59,8 +59,8 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
         filename = entry.File.Filename,
         project = entry.File.Project,
         sha256 = entry.File.Sha256,
-        state = entry.File.State,
-        @override = entry.File.Override,
+        state = ProxiedFileStates.Name(entry.File.State),
+        @override = entry.File.Override is { } value ? ProxiedFileStates.Name(value) : null,
         reason = entry.File.Reason,
         decided_at = entry.File.DecidedAt,
         // Every key spelled out in snake_case: the CLI prints this with default names, the API with camelCase.

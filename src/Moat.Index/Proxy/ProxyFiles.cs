@@ -11,9 +11,6 @@ using Moat.Packaging;
 
 namespace Moat.Index.Proxy;
 
-/// <summary>Why a proxied file cannot be served; <see cref="Status"/> is the HTTP status to answer with.</summary>
-public sealed record ProxyRefusal(int Status, string Message);
-
 /// <summary>
 /// Proxied files. The first request for a file downloads it from the upstream once (concurrent requests for the same
 /// sha256 share that one download), verifies it against the sha256 the upstream page advertised (a mismatch is never
@@ -22,25 +19,56 @@ public sealed record ProxyRefusal(int Status, string Message);
 /// break in the project's provenance continuity, holds the file). The decision is kept per sha256; quarantined files answer 403 with the reason, which pip prints.
 /// </summary>
 public sealed class ProxyFiles(Repositories repositories, ProxyStore store, LookalikeGuard lookalikes, IBlobStore blobs, PolicyGate gate,
-    VulnerabilityPolicy vulnerabilities, ProxyProvenance provenance, ILogger<ProxyFiles> log)
+    VulnerabilityPolicy vulnerabilities, ProxyProvenance provenance, ScanSignal scans, ILogger<ProxyFiles> log)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _inflight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, object> _inflight = new(StringComparer.Ordinal);
 
     /// <summary>How many upstream downloads this process started (tests and benchmarks check single-flight with it).</summary>
     public long UpstreamDownloads => Interlocked.Read(ref _downloads);
     private long _downloads;
 
-    /// <summary>The firewall's decision for an upstream file, downloading and judging it first when it is new.</summary>
-    public async Task<object> EnsureJudgedAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
+    /// <summary>
+    /// The firewall's decision for an upstream file, downloading it first when it is new. The scan itself runs on the
+    /// scan queue's workers (<see cref="ProxyScanQueue"/>), never on the request: a file still being checked after
+    /// <see cref="ProxyOptions.ScanWait"/> is refused with 503 and Retry-After, which pip retries.
+    /// </summary>
+    public async Task<ProxyResult<ProxiedFile>> EnsureJudgedAsync(ProxyRepository repository, UpstreamFile file, string project, CancellationToken ct)
     {
-        if (await StoredAsync(file.Sha256!) is { } known) return known;
-        // Checked again inside the shared download, under the cluster-wide claim: a request that missed the store just
-        // before another download committed — in this process or on another node — must not fetch the file again.
-        var lazy = _inflight.GetOrAdd(file.Sha256!, _ => new Lazy<Task<object>>(() => Task.Run(() => ClaimAndDownloadAsync(repository, file, project))));
-        return await AwaitSharedAsync(file.Sha256!, lazy, ct);
+        var result = await StoredAsync(file.Sha256!) is { } known
+            ? ProxyResult<ProxiedFile>.ForValue(known)
+            // Checked again inside the shared download, under the cluster-wide claim: a request that missed the store just
+            // before another download committed — in this process or on another node — must not fetch the file again.
+            : await AwaitSharedAsync(file.Sha256!, (Lazy<Task<ProxyResult<ProxiedFile>>>)_inflight.GetOrAdd(file.Sha256!,
+                _ => new Lazy<Task<ProxyResult<ProxiedFile>>>(() => Task.Run(() => ClaimAndDownloadAsync(repository, file, project)))), ct);
+        return await result.Match(
+            stored => stored.State == ProxiedFileState.Pending ? AwaitScanAsync(repository, stored, ct) : Task.FromResult(result),
+            _ => Task.FromResult(result));
     }
 
-    private async Task<object> ClaimAndDownloadAsync(ProxyRepository repository, UpstreamFile file, string project)
+    /// <summary>Waits (shared by every request for the file) up to the scan wait for the queue's decision; still pending then is a 503 to retry.</summary>
+    private async Task<ProxyResult<ProxiedFile>> AwaitScanAsync(ProxyRepository repository, ProxiedFile pending, CancellationToken ct)
+    {
+        var key = "s:" + pending.Sha256;
+        var lazy = (Lazy<Task<ProxyResult<ProxiedFile>>>)_inflight.GetOrAdd(key, _ => new Lazy<Task<ProxyResult<ProxiedFile>>>(() => Task.Run(async () =>
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                if (await store.GetAsync(pending.Sha256) is { State: not ProxiedFileState.Pending } decided) return ProxyResult<ProxiedFile>.ForValue(decided);
+                if (waited.Elapsed >= repository.Options.ScanWait) break;
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+            ProxyMetrics.Downloads.Inc("scan-pending");
+            return ProxyResult<ProxiedFile>.ForRefusal(new ProxyRefusal(StatusCodes.Status503ServiceUnavailable,
+                $"{pending.Filename} is being checked by Moat's firewall; retry in a few seconds", RetryAfter));
+        })));
+        return await AwaitSharedAsync(key, lazy, ct);
+    }
+
+    /// <summary>What a "being checked" answer asks clients to wait: pip honours Retry-After on a 503 between its retries.</summary>
+    internal static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
+    private async Task<ProxyResult<ProxiedFile>> ClaimAndDownloadAsync(ProxyRepository repository, UpstreamFile file, string project)
     {
         using var patience = new CancellationTokenSource(repository.Options.UpstreamTimeout * 4);
         IAsyncDisposable claim;
@@ -50,23 +78,23 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         }
         catch (OperationCanceledException)
         {
-            return new ProxyRefusal(StatusCodes.Status503ServiceUnavailable, $"{file.Filename} is still being downloaded and checked by another Moat node; try again");
+            return ProxyResult<ProxiedFile>.ForRefusal(StatusCodes.Status503ServiceUnavailable, $"{file.Filename} is still being downloaded and checked by another Moat node; try again");
         }
         await using (claim)
         {
-            return await StoredAsync(file.Sha256!) ?? await DownloadAndJudgeAsync(repository, file, project);
+            return await StoredAsync(file.Sha256!) is { } stored ? ProxyResult<ProxiedFile>.ForValue(stored) : await DownloadAndJudgeAsync(repository, file, project);
         }
     }
 
     /// <summary>The stored decision for a file whose blob is present, or null when it must be downloaded.</summary>
-    private async Task<object?> StoredAsync(string sha256)
+    private async Task<ProxiedFile?> StoredAsync(string sha256)
     {
         if (await store.GetAsync(sha256) is not { } known || !await blobs.ExistsAsync(known.Sha256, CancellationToken.None)) return null;
         return known;
     }
 
     /// <summary>Waits on a download others may share; counted in <c>moat_proxy_download_waiters</c> while it waits.</summary>
-    private async Task<object> AwaitSharedAsync(string key, Lazy<Task<object>> lazy, CancellationToken ct)
+    private async Task<TResult> AwaitSharedAsync<TResult>(string key, Lazy<Task<TResult>> lazy, CancellationToken ct)
     {
         ProxyMetrics.DownloadWaiters.Add(1);
         try
@@ -76,12 +104,12 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         finally
         {
             ProxyMetrics.DownloadWaiters.Add(-1);
-            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<object>>>(key, lazy));
+            if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, object>(key, lazy));
         }
     }
 
-    /// <summary>Downloads, verifies, stores and judges one file; returns a <see cref="ProxiedFile"/> or a <see cref="ProxyRefusal"/>.</summary>
-    private async Task<object> DownloadAndJudgeAsync(ProxyRepository repository, UpstreamFile file, string project)
+    /// <summary>Downloads, verifies, stores and judges one file.</summary>
+    private async Task<ProxyResult<ProxiedFile>> DownloadAndJudgeAsync(ProxyRepository repository, UpstreamFile file, string project)
     {
         // Never cancelled by the requesting client: other clients may be waiting on the same download.
         using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout * 4);
@@ -98,7 +126,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         {
             ProxyMetrics.Downloads.Inc("failed");
             log.LogWarning("Upstream download of {Filename} failed: {Error}", file.Filename, ex.Message);
-            return new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat could not download {file.Filename} from the upstream index: {ex.Message}");
+            return ProxyResult<ProxiedFile>.ForRefusal(StatusCodes.Status502BadGateway, $"Moat could not download {file.Filename} from the upstream index: {ex.Message}");
         }
         using (staged)
         {
@@ -106,30 +134,68 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             {
                 ProxyMetrics.Downloads.Inc("hash-mismatch");
                 log.LogWarning("Upstream file {Filename} does not match its advertised sha256 {Expected} (got {Actual}); refused", file.Filename, file.Sha256, staged.Sha256);
-                return new ProxyRefusal(StatusCodes.Status502BadGateway,
+                return ProxyResult<ProxiedFile>.ForRefusal(StatusCodes.Status502BadGateway,
                     $"Moat refused {file.Filename}: its content does not match the sha256 the upstream index advertised (expected {file.Sha256}, got {staged.Sha256}).");
             }
             ProxyMetrics.Downloads.Inc("verified");
-            var (state, reason) = await JudgeAsync(repository, file, project, staged, ct);
-            if (state == ProxiedFile.Available && await provenance.HoldReasonAsync(repository, file, project, ct) is { } hold)
-                (state, reason) = await store.IsAllowedAsync(project) ? (state, $"allowlisted: {hold}") : (ProxiedFile.Quarantined, hold);
             await blobs.CommitAsync(staged, ct);
-            await store.SaveDecisionAsync(staged.Sha256, file.Filename, project, state, reason);
-            ProxyMetrics.Decisions.Inc(state);
-            repositories.StateChanged();
-            if (state != ProxiedFile.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", file.Filename, reason);
-            return (await store.GetAsync(staged.Sha256))!;
+            await store.SaveDecisionAsync(staged.Sha256, file.Filename, project, ProxiedFileState.Pending, "waiting for the firewall's scan");
+            await store.EnqueueScanAsync(staged.Sha256, file.Filename, project, repository.Name);
+            scans.Wake();
+            return ProxyResult<ProxiedFile>.ForValue((await store.GetAsync(staged.Sha256))!);
         }
     }
 
+    /// <summary>
+    /// Judges one claimed file of the scan queue — the gate, then the provenance rules — and records the decision,
+    /// unless the claim expired meanwhile and another node took the file over (its decision stands then).
+    /// </summary>
+    public async Task ScanAsync(ScanClaim claim, CancellationToken ct)
+    {
+        using var lease = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        lease.CancelAfter(claim.Until - DateTimeOffset.UtcNow);
+        var found = await repositories.FindFileAsync(claim.Project, claim.Filename, claim.Sha256, lease.Token);
+        var repository = repositories.Proxies.FirstOrDefault(p => p.Name == claim.Repository) ?? found?.Proxy;
+        ProxiedFileState state;
+        string? reason;
+        if (repository is null || found is not var (_, file))
+            (state, reason) = (ProxiedFileState.Quarantined, $"{claim.Filename} is no longer offered by the upstream it came from; held until an admin releases it");
+        else
+        {
+            var local = Path.Combine(Path.GetTempPath(), $"moat-scan-{Guid.NewGuid():N}");
+            try
+            {
+                await using (var source = await blobs.OpenReadAsync(claim.Sha256, lease.Token) ?? throw new FileNotFoundException($"the stored content of {claim.Filename} is missing"))
+                await using (var target = File.Create(local))
+                    await source.CopyToAsync(target, lease.Token);
+                (state, reason) = await JudgeAsync(repository, file, claim.Project, claim.Sha256, local, lease.Token);
+                if (state == ProxiedFileState.Available && await provenance.HoldReasonAsync(repository, file, claim.Project, lease.Token) is { } hold)
+                    (state, reason) = await store.IsAllowedAsync(claim.Project) ? (state, $"allowlisted: {hold}") : (ProxiedFileState.Quarantined, hold);
+            }
+            finally
+            {
+                File.Delete(local);
+            }
+        }
+        if (!await store.CompleteScanAsync(claim))
+        {
+            log.LogWarning("The scan of {Filename} outlived its claim; another node decides it", claim.Filename);
+            return;
+        }
+        await store.SaveDecisionAsync(claim.Sha256, claim.Filename, claim.Project, state, reason);
+        ProxyMetrics.Decisions.Inc(ProxiedFileStates.Name(state));
+        repositories.StateChanged();
+        if (state != ProxiedFileState.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", claim.Filename, reason);
+    }
+
     /// <summary>The same gate as uploads. Scan errors quarantine (fail closed) unless configured otherwise; an allowlisted project is served whatever the verdict, which is still recorded.</summary>
-    private async Task<(string State, string? Reason)> JudgeAsync(ProxyRepository repository, UpstreamFile file, string project, StagedBlob staged, CancellationToken ct)
+    private async Task<(ProxiedFileState State, string? Reason)> JudgeAsync(ProxyRepository repository, UpstreamFile file, string project, string sha256, string path, CancellationToken ct)
     {
         try
         {
             var parsed = DistributionInspector.ParseFilename(file.Filename, out var error) ?? throw new InvalidDataException(error);
-            var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, staged.Path);
-            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, staged.Sha256, staged.Path, null,
+            var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, path);
+            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, sha256, path, null,
                 new Dictionary<string, string>()) { Distribution = inspected, History = await repository.HistoryAsync(project) };
             var decision = await gate.JudgeAsync(candidate, ct, repository.Options.FailClosed);
             Hosting.IndexMetrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
@@ -137,30 +203,30 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             {
                 if (decision.Verdict is Moat.Analysis.Verdict.Suspicious or Moat.Analysis.Verdict.Unverified)
                     log.LogWarning("Proxied file {Filename} judged {Verdict}; served per policy", file.Filename, ReportNames.Of(decision.Verdict));
-                return (ProxiedFile.Available, null);
+                return (ProxiedFileState.Available, null);
             }
             if (await store.IsAllowedAsync(project))
             {
                 log.LogWarning("Proxied file {Filename} judged {Verdict} but {Project} is allowlisted; served", file.Filename, ReportNames.Of(decision.Verdict), project);
-                return (ProxiedFile.Available, $"allowlisted: {decision.Message}");
+                return (ProxiedFileState.Available, $"allowlisted: {decision.Message}");
             }
-            return (ProxiedFile.Quarantined, decision.Message);
+            return (ProxiedFileState.Quarantined, decision.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             log.LogError(ex, "The policy gate failed on proxied file {Filename}", file.Filename);
             return repository.Options.FailClosed
-                ? (ProxiedFile.Quarantined, $"{file.Filename} could not be scanned ({ex.GetType().Name}: {ex.Message}); held until an admin releases it")
-                : (ProxiedFile.Available, $"served unscanned: {ex.Message}");
+                ? (ProxiedFileState.Quarantined, $"{file.Filename} could not be scanned ({ex.GetType().Name}: {ex.Message}); held until an admin releases it")
+                : (ProxiedFileState.Available, $"served unscanned: {ex.Message}");
         }
     }
 
     /// <summary>Fetches and verifies a PEP 658 metadata file against the sha256 the upstream advertised; returns its blob sha256 or a refusal.</summary>
-    public async Task<object> EnsureMetadataAsync(ProxyRepository repository, UpstreamFile file, CancellationToken ct)
+    public async Task<ProxyResult<string>> EnsureMetadataAsync(ProxyRepository repository, UpstreamFile file, CancellationToken ct)
     {
         var sha = file.CoreMetadataSha256!;
-        if (await blobs.ExistsAsync(sha, ct)) return sha;
-        var lazy = _inflight.GetOrAdd("m:" + sha, _ => new Lazy<Task<object>>(() => Task.Run(async () =>
+        if (await blobs.ExistsAsync(sha, ct)) return ProxyResult<string>.ForValue(sha);
+        var lazy = (Lazy<Task<ProxyResult<string>>>)_inflight.GetOrAdd("m:" + sha, _ => new Lazy<Task<ProxyResult<string>>>(() => Task.Run(async () =>
         {
             using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout);
             try
@@ -168,13 +234,13 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
                 using var response = await repository.Upstream.OpenFileAsync(file.Url + ".metadata", timeout.Token);
                 var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
                 if (bytes.Length > DistributionInspector.MaxMetadataBytes || Convert.ToHexStringLower(SHA256.HashData(bytes)) != sha)
-                    return (object)new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat refused the metadata of {file.Filename}: it does not match the upstream's sha256.");
+                    return ProxyResult<string>.ForRefusal(StatusCodes.Status502BadGateway, $"Moat refused the metadata of {file.Filename}: it does not match the upstream's sha256.");
                 await blobs.PutAsync(bytes, timeout.Token);
-                return sha;
+                return ProxyResult<string>.ForValue(sha);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
             {
-                return new ProxyRefusal(StatusCodes.Status502BadGateway, $"Moat could not download the metadata of {file.Filename}: {ex.Message}");
+                return ProxyResult<string>.ForRefusal(StatusCodes.Status502BadGateway, $"Moat could not download the metadata of {file.Filename}: {ex.Message}");
             }
         })));
         return await AwaitSharedAsync("m:" + sha, lazy, ct);
@@ -184,13 +250,16 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
     /// Answers with a status, a reason phrase and a plain-text body. pip prints the reason phrase
     /// ("403 Client Error: &lt;reason&gt; for url: …"), so the phrase itself names the file and the rule.
     /// </summary>
-    public static IResult Refuse(int status, string message) => new RefusalResult(status, message);
+    public static IResult Refuse(int status, string message) => new RefusalResult(status, message, null);
 
-    private sealed class RefusalResult(int status, string message) : IResult
+    private static IResult Refuse(ProxyRefusal refusal) => new RefusalResult(refusal.Status, refusal.Message, refusal.RetryAfter);
+
+    private sealed class RefusalResult(int status, string message, TimeSpan? retryAfter) : IResult
     {
         public async Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = status;
+            if (retryAfter is { } after) context.Response.Headers.RetryAfter = ((long)after.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (context.Features.Get<IHttpResponseFeature>() is { } feature) feature.ReasonPhrase = Errors.ReasonPhrase.From(message);
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync(message + "\n");
@@ -213,7 +282,8 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         // Known vulnerabilities are judged on every request (advisories change daily), before anything is downloaded.
         if (!isMetadata && await vulnerabilities.RefusalAsync(distribution) is { } vulnerable) return Refuse(StatusCodes.Status403Forbidden, vulnerable);
         var known = await store.GetAsync(sha256);
-        if (known is not null && known.Filename == distribution)
+        // A file still in the scan queue goes on to wait for its decision (unless an admin already decided it).
+        if (known is not null && known.Filename == distribution && (known.State != ProxiedFileState.Pending || known.Override is not null))
         {
             if (!known.Servable) return Blocked(known);
             if (!isMetadata && await ServeBlobAsync(context, sha256, filename) is { } cached) return cached;
@@ -226,24 +296,19 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         if (isMetadata)
         {
             if (file.CoreMetadataSha256 is null) return Results.NotFound();
-            return await EnsureMetadataAsync(repository, file, ct) switch
-            {
-                ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
-                string blob => await ServeBlobAsync(context, blob, filename) ?? Results.NotFound(),
-                _ => Results.NotFound(),
-            };
+            return await (await EnsureMetadataAsync(repository, file, ct)).Match(
+                async blob => await ServeBlobAsync(context, blob, filename) ?? Results.NotFound(),
+                refusal => Task.FromResult(Refuse(refusal)));
         }
-        return await EnsureJudgedAsync(repository, file, project, ct) switch
-        {
-            ProxyRefusal refusal => Refuse(refusal.Status, refusal.Message),
-            ProxiedFile { Servable: false } blocked => Blocked(blocked),
-            ProxiedFile => await ServeBlobAsync(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500),
-            _ => Results.NotFound(),
-        };
+        return await (await EnsureJudgedAsync(repository, file, project, ct)).Match(
+            async judged => judged.Servable
+                ? await ServeBlobAsync(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500)
+                : Blocked(judged),
+            refusal => Task.FromResult(Refuse(refusal)));
     }
 
     private static IResult Blocked(ProxiedFile file) =>
-        Refuse(StatusCodes.Status403Forbidden, file.Override == "blocked"
+        Refuse(StatusCodes.Status403Forbidden, file.Override == ProxyOverride.Blocked
             ? $"{file.Filename} is blocked by Moat: an admin blocked it{(string.IsNullOrEmpty(file.Reason) ? "" : ": " + file.Reason)}"
             : $"Blocked by Moat: {file.Reason ?? file.Filename + " is quarantined"}");
 

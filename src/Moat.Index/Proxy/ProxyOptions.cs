@@ -50,6 +50,16 @@ public sealed record ProxyOptions
 
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a download request waits for its file's scan (<c>scan-wait-seconds</c>) before answering 503 "being
+    /// checked" with <c>Retry-After</c>: below pip's 15-second read timeout, so pip retries (honouring Retry-After)
+    /// instead of timing out while a slow scan runs on a worker.
+    /// </summary>
+    public TimeSpan ScanWait { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a node's claim on a queued scan lasts: a node that dies mid-scan hands the file to another once it expires.</summary>
+    public TimeSpan ScanLease { get; init; } = TimeSpan.FromMinutes(5);
+
     public long MaxFileBytes { get; init; } = 200L * 1024 * 1024;
 
     /// <summary>
@@ -79,7 +89,7 @@ public sealed record ProxyOptions
     /// <summary>The keys <see cref="Apply"/> reads besides the URL: <c>[proxy]</c> and every proxy <c>[[repository]]</c> accept them.</summary>
     public static readonly string[] SettingKeys =
         ["username", "password", "password-env", "page-ttl-seconds", "min-release-age-hours", "unknown-upload-time", "reserved", "fail-closed",
-         "timeout-seconds", "max-page-mb"];
+         "timeout-seconds", "max-page-mb", "scan-wait-seconds"];
 
     /// <summary>
     /// Applies <c>[proxy]</c> (<paramref name="where"/> = <c>proxy</c>, URL key <c>upstream</c>) or one proxy
@@ -132,6 +142,7 @@ public sealed record ProxyOptions
             },
             FailClosed = Raw("fail-closed") switch { null => options.FailClosed, bool b => b, _ => throw Bad("fail-closed", "true or false") },
             UpstreamTimeout = TimeSpan.FromSeconds(Seconds("timeout-seconds", options.UpstreamTimeout, 1)),
+            ScanWait = TimeSpan.FromSeconds(Seconds("scan-wait-seconds", options.ScanWait, 0)),
             MaxPageBytes = Raw("max-page-mb") switch
             {
                 null => options.MaxPageBytes,

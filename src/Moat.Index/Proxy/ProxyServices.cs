@@ -24,7 +24,9 @@ public static class ProxyServices
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyRepository>>()))],
             sp.GetRequiredService<Simple.SimplePageCache>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<LookalikeGuard>()));
         services.AddSingleton<ProxyProvenance>();
+        services.AddSingleton<ScanSignal>();
         services.AddSingleton<ProxyFiles>();
+        services.AddHostedService<ProxyScanQueue>();
         services.AddSingleton<ProtectedNames>();
         services.AddSingleton(sp => new ProxyAdmin(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<Repositories>().StateChanged));
     }

@@ -6,15 +6,70 @@ using Moat.Index.Storage;
 
 namespace Moat.Index.Proxy;
 
-/// <summary>What the firewall decided for one proxied file content. <see cref="Override"/> is an admin's word, which beats the gate.</summary>
-public sealed record ProxiedFile(string Sha256, string Filename, string Project, string State, string? Reason, DateTimeOffset DecidedAt, string? Override)
+/// <summary>The gate's decision on one proxied file content.</summary>
+public enum ProxiedFileState
 {
-    public const string Available = "available";
-    public const string Quarantined = "quarantined";
-
-    /// <summary>Whether clients may have it: an admin's release or block wins over the gate's decision.</summary>
-    public bool Servable => Override switch { "released" => true, "blocked" => false, _ => State == Available };
+    Available,
+    Quarantined,
+    /// <summary>Downloaded and verified, waiting in the scan queue for the gate: not served yet.</summary>
+    Pending,
 }
+
+/// <summary>An admin's word on a proxied file, which beats the gate's decision.</summary>
+public enum ProxyOverride { Released, Blocked }
+
+/// <summary>The names the states and overrides are stored and shown under (the <c>proxied</c> table's <c>state</c> and <c>override</c> columns).</summary>
+public static class ProxiedFileStates
+{
+    public static string Name(ProxiedFileState state) => state switch
+    {
+        ProxiedFileState.Available => "available",
+        ProxiedFileState.Quarantined => "quarantined",
+        ProxiedFileState.Pending => "pending",
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+
+    public static string Name(ProxyOverride value) => value switch
+    {
+        ProxyOverride.Released => "released",
+        ProxyOverride.Blocked => "blocked",
+        _ => throw new ArgumentOutOfRangeException(nameof(value)),
+    };
+
+    /// <summary>A stored state; one this build does not know is quarantined (never served: fail closed).</summary>
+    public static ProxiedFileState ParseState(string stored) => stored switch
+    {
+        "available" => ProxiedFileState.Available,
+        "pending" => ProxiedFileState.Pending,
+        _ => ProxiedFileState.Quarantined,
+    };
+
+    /// <summary>A stored override; one this build does not know blocks (never served: fail closed).</summary>
+    public static ProxyOverride? ParseOverride(string? stored) => stored switch
+    {
+        null => null,
+        "released" => ProxyOverride.Released,
+        _ => ProxyOverride.Blocked,
+    };
+}
+
+/// <summary>What the firewall decided for one proxied file content. <see cref="Override"/> is an admin's word, which beats the gate.</summary>
+public sealed record ProxiedFile(string Sha256, string Filename, string Project, ProxiedFileState State, string? Reason, DateTimeOffset DecidedAt, ProxyOverride? Override)
+{
+    /// <summary>Whether clients may have it: an admin's release or block wins over the gate's decision.</summary>
+    public bool Servable => Override switch
+    {
+        ProxyOverride.Released => true,
+        ProxyOverride.Blocked => false,
+        _ => State == ProxiedFileState.Available,
+    };
+
+    /// <summary>What stands, as shown to admins: the override when there is one, else the gate's state.</summary>
+    public string StateName => Override is { } value ? ProxiedFileStates.Name(value) : ProxiedFileStates.Name(State);
+}
+
+/// <summary>A scan this node claimed from the queue until <see cref="Until"/>; <see cref="Attempts"/> counts claims, this one included.</summary>
+public sealed record ScanClaim(string Sha256, string Filename, string Project, string Repository, string Node, DateTimeOffset Until, long Attempts);
 
 /// <summary>An upstream file's provenance as Moat fetched and verified it: who signed, or why it did not verify; <see cref="Json"/> is the object (null when it could not be fetched).</summary>
 public sealed record UpstreamProvenance(string Sha256, string Filename, string Project, bool Verified, Provenance.SignerSummary? Signer, string? Reason, string? Json);
@@ -48,6 +103,15 @@ public sealed class ProxyStore
                 verified INTEGER NOT NULL, repository TEXT, workflow TEXT, commit_sha TEXT, reason TEXT, provenance TEXT, fetched_at TEXT NOT NULL)
             """,
         ],
+        [
+            // The scan queue: files downloaded and verified, waiting for the gate. A claim is a lease (claimed_until):
+            // a node that dies mid-scan leaves a claim that expires, and another node takes the work over.
+            """
+            CREATE TABLE proxy_scans (sha256 TEXT PRIMARY KEY, filename TEXT NOT NULL, project TEXT NOT NULL, repository TEXT NOT NULL,
+                enqueued_at TEXT NOT NULL, claimed_by TEXT, claimed_until TEXT, attempts BIGINT NOT NULL)
+            """,
+            "CREATE INDEX proxy_scans_by_claim ON proxy_scans (claimed_until, enqueued_at)",
+        ],
     ];
 
     private readonly Database _database;
@@ -74,7 +138,10 @@ public sealed class ProxyStore
 
     private DbConnection Connect() => _database.Connect();
 
-    private string Now() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    private string Now() => Format(_time.GetUtcNow());
+
+    /// <summary>Times are stored as fixed-width UTC text, so they compare in SQL as they do in time.</summary>
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
@@ -83,6 +150,60 @@ public sealed class ProxyStore
     /// finds the first one's file stored and downloads nothing.
     /// </summary>
     public Task<IAsyncDisposable> ClaimDownloadAsync(string sha256, CancellationToken ct) => _database.LockAsync("proxy-download:" + sha256, ct);
+
+    /// <summary>Puts a stored file in the scan queue (once: a file already queued keeps its place and its claim).</summary>
+    public async Task EnqueueScanAsync(string sha256, string filename, string project, string repository)
+    {
+        await using var connection = Connect();
+        await connection.ExecuteAsync("""
+            INSERT INTO proxy_scans (sha256, filename, project, repository, enqueued_at, attempts) VALUES (@sha256, @filename, @project, @repository, @t, 0)
+            ON CONFLICT (sha256) DO NOTHING
+            """, new { sha256, filename, project, repository, t = Now() });
+    }
+
+    /// <summary>
+    /// Claims the oldest queued scan nobody holds (never claimed, or its claim expired) for <paramref name="node"/>
+    /// until now + <paramref name="lease"/>; null when there is none. On PostgreSQL concurrent claimers skip each
+    /// other's rows (<c>FOR UPDATE SKIP LOCKED</c>); on SQLite the write transaction serializes them.
+    /// </summary>
+    public async Task<ScanClaim?> ClaimScanAsync(string node, TimeSpan lease, CancellationToken ct = default)
+    {
+        var now = _time.GetUtcNow();
+        var until = now + lease;
+        var skipLocked = _database.Engine == DatabaseEngine.PostgreSql ? "FOR UPDATE SKIP LOCKED" : "";
+        var sql = $"""
+            UPDATE proxy_scans SET claimed_by = @node, claimed_until = @until, attempts = attempts + 1
+            WHERE sha256 = (SELECT sha256 FROM proxy_scans WHERE claimed_until IS NULL OR claimed_until < @now ORDER BY enqueued_at LIMIT 1 {skipLocked})
+            RETURNING sha256, filename, project, repository, attempts
+            """;
+        var args = new { node, until = Format(until), now = Format(now) };
+        await using var connection = Connect();
+        ScanRow? row;
+        if (_database.Engine == DatabaseEngine.PostgreSql)
+            row = await connection.QuerySingleOrDefaultAsync<ScanRow>(new CommandDefinition(sql, args, cancellationToken: ct));
+        else
+        {
+            await using var transaction = await _database.BeginWriteAsync(connection, "proxy-scans", ct);
+            row = await connection.QuerySingleOrDefaultAsync<ScanRow>(new CommandDefinition(sql, args, transaction, cancellationToken: ct));
+            await transaction.CommitAsync(ct);
+        }
+        return row is null ? null : new ScanClaim(row.sha256, row.filename, row.project, row.repository, node, until, row.attempts);
+    }
+
+    /// <summary>Takes a finished scan out of the queue; false when the claim was no longer the caller's (it expired and another node took it over).</summary>
+    public async Task<bool> CompleteScanAsync(ScanClaim claim)
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteAsync("DELETE FROM proxy_scans WHERE sha256 = @sha256 AND claimed_by = @node AND claimed_until = @until",
+            new { sha256 = claim.Sha256, node = claim.Node, until = Format(claim.Until) }) > 0;
+    }
+
+    /// <summary>How many scans are queued (claimed or not).</summary>
+    public async Task<long> QueuedScansAsync()
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM proxy_scans");
+    }
 
     /// <summary>Keeps an upstream page under <paramref name="key"/> (repository/project).</summary>
     public async Task SavePageAsync(string key, UpstreamPage page)
@@ -150,6 +271,15 @@ public sealed class ProxyStore
             "SELECT sha256, filename, project, verified, repository, workflow, commit_sha, reason, provenance FROM proxy_provenance WHERE sha256 = @sha256", new { sha256 });
         return row is null ? null : new UpstreamProvenance(row.sha256, row.filename, row.project, row.verified != 0,
             row.repository is null ? null : new Provenance.SignerSummary(row.repository, row.workflow ?? "", row.commit_sha), row.reason, row.provenance);
+    }
+
+    private sealed class ScanRow
+    {
+        public string sha256 { get; set; } = "";
+        public string filename { get; set; } = "";
+        public string project { get; set; } = "";
+        public string repository { get; set; } = "";
+        public long attempts { get; set; }
     }
 
     private sealed class ProvenanceRow
@@ -222,22 +352,22 @@ public sealed class ProxyStore
     }
 
     /// <summary>Records the gate's decision; an admin override already present stays.</summary>
-    public async Task SaveDecisionAsync(string sha256, string filename, string project, string state, string? reason)
+    public async Task SaveDecisionAsync(string sha256, string filename, string project, ProxiedFileState state, string? reason)
     {
         await using var connection = Connect();
         await connection.ExecuteAsync("""
             INSERT INTO proxied (sha256, filename, project, state, reason, decided_at) VALUES (@sha256, @filename, @project, @state, @reason, @t)
             ON CONFLICT (sha256) DO UPDATE SET state = excluded.state, reason = excluded.reason, decided_at = excluded.decided_at
-            """, new { sha256, filename, project, state, reason, t = Now() });
+            """, new { sha256, filename, project, state = ProxiedFileStates.Name(state), reason, t = Now() });
     }
 
     /// <summary>Sets or clears (null) the admin override of a file known by filename or sha256; false when there is no such file.</summary>
-    public async Task<ProxiedFile?> SetOverrideAsync(string fileOrSha, string? value, string? reason)
+    public async Task<ProxiedFile?> SetOverrideAsync(string fileOrSha, ProxyOverride? value, string? reason)
     {
         await using var connection = Connect();
         var changed = await connection.ExecuteAsync(
             "UPDATE proxied SET override = @value, reason = COALESCE(@reason, reason) WHERE sha256 = @key OR filename = @key",
-            new { value, reason, key = fileOrSha });
+            new { value = value is { } v ? ProxiedFileStates.Name(v) : null, reason, key = fileOrSha });
         if (changed == 0) return null;
         var row = await connection.QueryFirstOrDefaultAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 = @key OR filename = @key", new { key = fileOrSha });
         return row?.ToRecord();
@@ -293,6 +423,6 @@ public sealed class ProxyStore
 
     private sealed record Row(string sha256, string filename, string project, string state, string? reason, string decided_at, string? @override)
     {
-        public ProxiedFile ToRecord() => new(sha256, filename, project, state, reason, Time(decided_at), @override);
+        public ProxiedFile ToRecord() => new(sha256, filename, project, ProxiedFileStates.ParseState(state), reason, Time(decided_at), ProxiedFileStates.ParseOverride(@override));
     }
 }

@@ -6,15 +6,16 @@ namespace Moat.Index.Storage;
 /// <summary>One store's tables as the migration runner knows them: its component name and migrations.</summary>
 public sealed record SchemaComponent(string Name, IReadOnlyList<string[]> Migrations, string? LegacyVersionTable = null);
 
-/// <summary>How many rows of each table a copy moved.</summary>
-public sealed record TableCopy(string Table, long Rows);
+/// <summary>How many rows of each table a copy moved (<see cref="AlreadyThere"/>: an earlier run of the same copy had moved them).</summary>
+public sealed record TableCopy(string Table, long Rows, bool AlreadyThere = false);
 
 /// <summary>
 /// Copies an index's tables from one database to another — the embedded SQLite files into PostgreSQL, when an index
 /// outgrows one machine. Both sides are first brought to the same schema by the stores' own migrations; then every
 /// table of the source is copied row by row into the same table of the target, in creation order (parents before the
 /// rows that refer to them), in one transaction: the target ends with all of it or none of it. The target's tables
-/// must be empty (a second run never doubles an index).
+/// must be empty (a second run never doubles an index), or hold exactly as many rows as the source's: then an earlier
+/// run did the copy and this one changes nothing, so the whole migration can be run again after an interruption.
 /// </summary>
 public static class DatabaseCopy
 {
@@ -37,6 +38,10 @@ public static class DatabaseCopy
         var tables = from.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
             .Where(t => !Skipped.Contains(t)).ToList();
         using var to = target.Connect();
+        var counts = tables.Where(t => t != CounterTable)
+            .Select(t => (Table: t, Source: from.ExecuteScalar<long>($"SELECT COUNT(*) FROM {t}"), Target: to.ExecuteScalar<long>($"SELECT COUNT(*) FROM {t}"))).ToList();
+        if (counts.Any(c => c.Target > 0) && counts.All(c => c.Target == c.Source))
+            return [.. counts.Select(c => new TableCopy(c.Table, c.Source, AlreadyThere: true))];
         using var transaction = to.BeginTransaction();
         var copied = new List<TableCopy>();
         foreach (var table in tables)

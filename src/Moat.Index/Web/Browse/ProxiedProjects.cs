@@ -20,6 +20,8 @@ public enum ProxiedState
     Blocked,
     /// <summary>An admin released it after the gate objected.</summary>
     Released,
+    /// <summary>Downloaded and waiting in the scan queue: not served until the gate has judged it.</summary>
+    BeingChecked,
     /// <summary>The upstream page gives no usable sha256 or an unknown filename: Moat never serves it.</summary>
     NotOffered,
 }
@@ -34,6 +36,7 @@ public static class ProxiedStates
         ProxiedState.Quarantined => "quarantined",
         ProxiedState.Blocked => "blocked",
         ProxiedState.Released => "released by an admin",
+        ProxiedState.BeingChecked => "being checked",
         _ => "not offered",
     };
 
@@ -49,9 +52,10 @@ public static class ProxiedStates
     public static ProxiedState Of(ProxiedFile? decided) => decided switch
     {
         null => ProxiedState.NotDownloaded,
-        { Override: "released" } => ProxiedState.Released,
-        { Override: "blocked" } => ProxiedState.Blocked,
-        { State: ProxiedFile.Quarantined } => ProxiedState.Quarantined,
+        { Override: ProxyOverride.Released } => ProxiedState.Released,
+        { Override: ProxyOverride.Blocked } => ProxiedState.Blocked,
+        { State: ProxiedFileState.Quarantined } => ProxiedState.Quarantined,
+        { State: ProxiedFileState.Pending } => ProxiedState.BeingChecked,
         { Reason: { } reason } when reason.StartsWith("allowlisted:", StringComparison.Ordinal) => ProxiedState.Allowlisted,
         _ => ProxiedState.Passed,
     };

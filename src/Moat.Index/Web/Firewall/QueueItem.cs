@@ -16,7 +16,7 @@ public sealed record QueueItem(string Filename, string ReviewPath, string Projec
 
     public static QueueItem Of(QuarantineEntry entry, string upstream) =>
         new(entry.File.Filename, $"/firewall/files/{entry.File.Sha256}", entry.File.Project, $"proxied from {upstream}", entry.Verdict,
-            entry.File.DecidedAt, entry.File.Override == "blocked");
+            entry.File.DecidedAt, entry.File.Override == ProxyOverride.Blocked);
 
     /// <summary>Both queues in one list, newest first.</summary>
     public static IReadOnlyList<QueueItem> Merge(IEnumerable<HostedQuarantineEntry> hosted, IEnumerable<QuarantineEntry> proxied, string upstream) =>
