@@ -7,6 +7,8 @@
 #   `moat admin migrate-storage`, served from there (the hot path should not touch the database either way).
 # NGINX=1: afterwards, nginx serves the same JSON page's bytes from a file (gzip_static) under the same wrk load: the
 #   reference for "at least 0.8 of nginx".
+# NODES=3 (with DATABASE=postgresql): that many `moat serve` nodes on the one database behind HAProxy (round robin),
+#   wrk talking to HAProxy; the CPU per request is summed over every node and HAProxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -46,15 +48,50 @@ if [ "${DATABASE:-sqlite}" = postgresql ]; then
 else
   echo "Database: SQLite"
 fi
-$moat serve --urls "http://127.0.0.1:$port" --data "$data" --no-request-log --log-level warning &
-server=$!
-cleanup=("kill $server 2>/dev/null; wait $server 2>/dev/null" "${cleanup[@]}")
+nodes=${NODES:-1}
+if [ "$nodes" -gt 1 ] && [ "${DATABASE:-sqlite}" != postgresql ]; then echo "NODES needs DATABASE=postgresql (nodes share one database)" >&2; exit 2; fi
+servers=()
+if [ "$nodes" -eq 1 ]; then
+  $moat serve --urls "http://127.0.0.1:$port" --data "$data" --no-request-log --log-level warning &
+  servers=($!)
+else
+  backends=""
+  for n in $(seq "$nodes"); do
+    node_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    mkdir -p "$data/node$n"
+    $moat serve --urls "http://127.0.0.1:$node_port" --data "$data/node$n" --no-request-log --log-level warning &
+    servers+=($!)
+    backends+="  server node$n 127.0.0.1:$node_port"$'\n'
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$node_port/healthz" >/dev/null && break; sleep 0.1; done
+  done
+  cat >"$data/haproxy.cfg" <<HAPROXY
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend moat
+  bind 127.0.0.1:$port
+  default_backend nodes
+backend nodes
+  balance roundrobin
+  http-reuse always
+$backends
+HAPROXY
+  haproxy -f "$data/haproxy.cfg" &
+  servers+=($!)
+  echo "$nodes nodes behind HAProxy (round robin)"
+fi
+server=${servers[0]}
+cleanup=("kill ${servers[*]} 2>/dev/null; wait ${servers[*]} 2>/dev/null" "${cleanup[@]}")
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 # Server CPU time (user+system, clock ticks) from /proc: on a shared machine req/s varies with the neighbours' load,
 # CPU time per request much less, so each run reports both.
 # (summed over the server's child processes too: nginx's workers.)
-cpu_ticks() { local p t=0; for p in $server $(pgrep -P "$server"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+cpu_ticks() { local s p t=0; for s in "${servers[@]}"; do for p in $s $(pgrep -P "$s"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; done; echo "$t"; }
 run() {
   local name=$1 accept=$2 path=$3 encoding=${4:-identity}
   [[ -n "${ONLY:-}" && "$name $encoding" != *"$ONLY"* ]] && return 0
@@ -87,7 +124,7 @@ if [ "${NGINX:-0}" = 1 ]; then
   curl -s -H 'Accept: application/vnd.pypi.simple.v1+json' "http://127.0.0.1:$port/simple/big-project/" >"$web/root/simple/big-project/index.json"
   gzip -9 -k "$web/root/simple/big-project/index.json"
   chmod a+x "$data" "$web" && chmod -R a+rX "$web/root"   # nginx's workers run as an unprivileged user
-  kill $server; wait $server 2>/dev/null || true
+  kill "${servers[@]}"; wait "${servers[@]}" 2>/dev/null || true
   cat >"$web/nginx.conf" <<NGINX
 worker_processes auto;
 pid $web/nginx.pid;
@@ -107,6 +144,7 @@ http {
 NGINX
   env -u NGINX nginx -c "$web/nginx.conf" -g 'daemon off;' &   # nginx reads $NGINX as inherited sockets
   server=$!
+  servers=($server)
   cleanup=("kill $server 2>/dev/null; wait $server 2>/dev/null" "${cleanup[@]}")
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/simple/big-project/" >/dev/null && break; sleep 0.1; done
   echo "nginx, same JSON page bytes: $(curl -s "http://127.0.0.1:$port/simple/big-project/" | wc -c)"
