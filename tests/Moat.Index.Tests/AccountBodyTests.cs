@@ -18,7 +18,7 @@ public sealed class AccountBodyTests
         var error = (await AccountClient.JsonAsync(snake)).GetProperty("error").GetString();
         Assert.Contains("'expires_in_seconds'", error);
         Assert.Contains("expiresInSeconds", error); // what it should have been
-        Assert.Empty(await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("ana"))!.id)); // no token without the expiry
+        Assert.Empty(await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("ana"))!.Id)); // no token without the expiry
 
         Assert.Equal(HttpStatusCode.BadRequest, (await ana.PostAsync("/_/account/login", new { username = "ana", password = ana.Password, remember = true })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await ana.PostAsync("/_/account/register", new { username = "ben", email = "ben@example.com", password = ana.Password, admin = true })).StatusCode);
@@ -45,7 +45,7 @@ public sealed class AccountBodyTests
             using var refused = await ana.PostAsync("/_/account/tokens", body);
             Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{JsonSerializer.Serialize(body)}: {refused.StatusCode}");
         }
-        Assert.Empty(await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("ana"))!.id));
+        Assert.Empty(await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("ana"))!.Id));
 
         using var created = await ana.PostAsync("/_/account/tokens", new { expiresInSeconds = 3600 });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -68,8 +68,8 @@ public sealed class AccountBodyTests
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "eves-lib", "1.1")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await eve.SendAsync(HttpMethod.Get, "/_/account/me")).StatusCode);
         var user = (await index.Accounts.UserByNameAsync("eve"))!;
-        Assert.All(await index.Accounts.UserMacaroonsAsync(user.id), t => Assert.NotNull(t.RevokedAt));
-        var disabled = Assert.Single(await index.Accounts.EventsAsync(user.id, null, 100), e => e.Kind == "admin:user-disabled");
+        Assert.All(await index.Accounts.UserMacaroonsAsync(user.Id), t => Assert.NotNull(t.RevokedAt));
+        var disabled = Assert.Single(await index.Accounts.EventsAsync(user.Id, null, 100), e => e.Kind == "admin:user-disabled");
         var details = JsonDocument.Parse(disabled.Details!).RootElement;
         Assert.Equal(1, details.GetProperty("tokens_revoked").GetInt32());
         Assert.Equal(1, details.GetProperty("sessions_ended").GetInt32());

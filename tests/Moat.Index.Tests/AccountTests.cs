@@ -15,7 +15,7 @@ public sealed class AccountTests
         var token = await alice.CreateTokenAsync(["alpha"]);
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "alpha", "1.0")).StatusCode);
         // The first upload of a new project made alice its owner; her token is scoped to alpha only.
-        Assert.Equal("owner", await index.Accounts.RoleAsync("alpha", (await index.Accounts.UserByNameAsync("alice"))!.id));
+        Assert.Equal("owner", await index.Accounts.RoleAsync("alpha", (await index.Accounts.UserByNameAsync("alice"))!.Id));
         using var elsewhere = await index.UploadWheelAsync(token, "beta", "1.0");
         Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
         Assert.Contains("scoped to 'alpha'", elsewhere.ReasonPhrase);
@@ -117,7 +117,7 @@ public sealed class AccountTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await new AccountClient(index, "hana", hana.Password).LoginAsync()).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await new AccountClient(index, "hana", "x").LoginAsync("quiet-Meadow-violin-77")).StatusCode);
         Assert.Contains(index.MailTo("hana@example.com"), m => m.Contains("password of your Moat account was changed", StringComparison.Ordinal));
-        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("hana"))!.id, null, 50)).Select(e => e.Kind).ToList();
+        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("hana"))!.Id, null, 50)).Select(e => e.Kind).ToList();
         Assert.Contains("account:password-change-failed", kinds);
         Assert.Contains("account:password-changed", kinds);
     }
@@ -132,7 +132,7 @@ public sealed class AccountTests
             new { kind = "github", repository = "ivan/newproj", ownerId = "1234", workflow = "release.yml", projectName = "newproj" });
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         var id = (await AccountClient.JsonAsync(added)).GetProperty("id").GetString()!;
-        var ivanId = (await index.Accounts.UserByNameAsync("ivan"))!.id;
+        var ivanId = (await index.Accounts.UserByNameAsync("ivan"))!.Id;
         Assert.Equal("newproj", Assert.Single(await index.Accounts.PendingPublishersAsync(ivanId)).PendingProject);
 
         Assert.Equal(HttpStatusCode.NotFound, (await judy.SendAsync(HttpMethod.Delete, $"/_/account/pending-publishers/{id}")).StatusCode);

@@ -22,7 +22,7 @@ public sealed class AdminEventTests
     {
         await using var index = await TestIndex.StartAsync();
         var rita = await AccountClient.RegisterAsync(index, "rita");
-        var ritaId = (await index.Accounts.UserByNameAsync("rita"))!.id;
+        var ritaId = (await index.Accounts.UserByNameAsync("rita"))!.Id;
         var (_, secret, token) = await index.Admin.CreateTokenAsync(null, true, "ops laptop");
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(secret!, "widget", "1.0")).StatusCode);
 
@@ -66,7 +66,7 @@ public sealed class AdminEventTests
     {
         await using var index = await TestIndex.StartAsync();
         await AccountClient.RegisterAsync(index, "sam", totp: false);
-        var sam = (await index.Accounts.UserByNameAsync("sam"))!.id;
+        var sam = (await index.Accounts.UserByNameAsync("sam"))!.Id;
         var by = new AdminActor("olga", "user-olga");
 
         Assert.True((await index.Admin.SetRoleAsync("thing", "sam", "owner", by)).Ok);

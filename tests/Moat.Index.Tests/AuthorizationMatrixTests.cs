@@ -45,7 +45,7 @@ public sealed class AuthorizationMatrixTests
         using var publisher = await alice.PostAsync("/_/projects/proj/publishers", new { kind = "github", repository = "acme/proj", ownerId = "1", workflow = "release.yml" });
         var publisherId = (await AccountClient.JsonAsync(publisher)).GetProperty("id").GetString();
         var spareToken = Macaroons.Parse(await alice.CreateTokenAsync())!.Id;
-        var (ninaRow, ninaToken) = await Tokens.IssueAsync(index.Accounts, (await index.Accounts.UserByNameAsync("nina"))!.id, false, "issued before 2FA policy", [], null, DateTimeOffset.UtcNow);
+        var (ninaRow, ninaToken) = await Tokens.IssueAsync(index.Accounts, (await index.Accounts.UserByNameAsync("nina"))!.Id, false, "issued before 2FA policy", [], null, DateTimeOffset.UtcNow);
         _ = ninaRow;
         var admin = await index.TokenAsync(null, admin: true);
         var (_, spareLegacy, spareLegacyToken) = await index.Admin.CreateTokenAsync("proj", false, "spare");

@@ -45,7 +45,7 @@ public sealed class CryptoPrimitiveTests
     public async Task A_totp_step_is_accepted_once()
     {
         await using var index = await TestIndex.StartAsync();
-        var user = new UserRow { id = "u1", username = "u1", email = "u1@example.com", password_hash = "x", created_at = AccountStore.Text(DateTimeOffset.UtcNow) };
+        var user = new UserAccount("u1", "u1", "u1@example.com", EmailVerified: false, "x", DateTimeOffset.UtcNow, 0, null, 0, null, IsDisabled: false);
         Assert.True(await index.Accounts.CreateUserAsync(user));
         Assert.True(await index.Accounts.ConsumeTotpStepAsync("u1", 100));
         Assert.False(await index.Accounts.ConsumeTotpStepAsync("u1", 100)); // replay

@@ -99,7 +99,7 @@ public sealed class HostedQuarantineTests : IDisposable
         await using var owned = index;
         var ops = new HostedQuarantine(index.Store, index.Accounts, new Moat.Index.Security.SecurityEvents(index.Accounts, TimeProvider.System));
         await AccountClient.RegisterAsync(index, "alice");
-        var admin = new AdminActor("alice", (await index.Accounts.UserByNameAsync("alice"))!.id);
+        var admin = new AdminActor("alice", (await index.Accounts.UserByNameAsync("alice"))!.Id);
 
         Assert.Equal(IndexError.Invalid, (await ops.BlockAsync(filename, null, admin)).Error);
         var blocked = await ops.BlockAsync(filename, "cryptominer: spawns xmrig against a pool", admin);

@@ -29,8 +29,8 @@ public sealed class LoginThrottleTests
 
         Assert.All(answers, a => Assert.Equal((401, answers[0].Body), a));
         var user = (await index.Accounts.UserByNameAsync("carol"))!;
-        Assert.Equal(Burst, user.failed_logins); // no lost update
-        var failures = (await index.Accounts.EventsAsync(user.id, null, 100)).Where(e => e.Kind == "login:failed").Select(e => JsonDocument.Parse(e.Details!).RootElement).ToList();
+        Assert.Equal(Burst, user.FailedLogins); // no lost update
+        var failures = (await index.Accounts.EventsAsync(user.Id, null, 100)).Where(e => e.Kind == "login:failed").Select(e => JsonDocument.Parse(e.Details!).RootElement).ToList();
         Assert.Equal(Burst, failures.Count);
         Assert.Equal(free, failures.Count(f => !f.GetProperty("throttled").GetBoolean())); // passwords actually tried
         // The right password right after the burst: the same answer as a wrong one.

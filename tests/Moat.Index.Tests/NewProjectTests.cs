@@ -112,7 +112,7 @@ public sealed class NewProjectTests : IDisposable
         // Now the first upload creates the project, and its owner keeps uploading; nobody else may.
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "alice-lib", "1.0")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "alice-lib", "1.1")).StatusCode);
-        Assert.Equal("owner", await index.Accounts.RoleAsync("alice-lib", (await index.Accounts.UserByNameAsync("alice"))!.id));
+        Assert.Equal("owner", await index.Accounts.RoleAsync("alice-lib", (await index.Accounts.UserByNameAsync("alice"))!.Id));
         Assert.Contains(await index.Accounts.EventsAsync(null, "alice-lib", 20), e => e.Kind == "project:created");
         var bob = await AccountClient.RegisterAsync(index, "bob");
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(await bob.CreateTokenAsync(), "alice-lib", "2.0")).StatusCode);

@@ -46,7 +46,7 @@ public sealed class OrganisationTests
 
         // bob is a maintainer through his team: he uploads, but cannot change roles (owners only).
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(bobToken, "proj", "1.1")).StatusCode);
-        Assert.Equal("maintainer", await index.Accounts.RoleAsync("proj", (await index.Accounts.UserByNameAsync("bob"))!.id));
+        Assert.Equal("maintainer", await index.Accounts.RoleAsync("proj", (await index.Accounts.UserByNameAsync("bob"))!.Id));
         Assert.Equal(HttpStatusCode.Forbidden, (await bob.PostAsync("/_/projects/proj/roles", new { username = "carol", role = "maintainer" })).StatusCode);
 
         // An owner of the organisation owns its projects.
@@ -74,12 +74,12 @@ public sealed class OrganisationTests
         Assert.Equal(HttpStatusCode.OK, await DeleteAsync(alice, "/_/orgs/acme/members/dave"));
         Assert.Equal(HttpStatusCode.Conflict, await DeleteAsync(alice, "/_/orgs/acme/members/alice"));
         Assert.True((await index.Admin.SetOrganisationMemberAsync("acme", "carol", "owner")).Ok);
-        Assert.Equal("owner", await index.Accounts.RoleAsync("proj", (await index.Accounts.UserByNameAsync("carol"))!.id));
+        Assert.Equal("owner", await index.Accounts.RoleAsync("proj", (await index.Accounts.UserByNameAsync("carol"))!.Id));
         Assert.False((await index.Admin.SetOrganisationMemberAsync("nowhere", "carol", "member")).Ok);
         Assert.True((await index.Admin.SetOrganisationMemberAsync("Newco", "carol", "owner")).Ok);
         Assert.True(await index.Accounts.OrganisationExistsAsync("newco"));
 
-        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("alice"))!.id, null, 100)).Select(e => e.Kind).ToList();
+        var kinds = (await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("alice"))!.Id, null, 100)).Select(e => e.Kind).ToList();
         Assert.Contains("org:created", kinds);
         Assert.Contains("org:team-member-added", kinds);
         Assert.Contains("org:team-role-set", kinds);

@@ -47,7 +47,7 @@ public sealed partial class PasswordResetTests
         Assert.Equal(HttpStatusCode.OK, (await new AccountClient(index, "hana", NewPassword).LoginAsync()).StatusCode);
 
         Assert.Contains(index.MailTo("hana@example.com"), m => m.Contains("Subject: Your Moat password was reset", StringComparison.Ordinal) && m.Contains("2 sessions were signed out", StringComparison.Ordinal));
-        var events = await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("hana"))!.id, null, 50);
+        var events = await index.Accounts.EventsAsync((await index.Accounts.UserByNameAsync("hana"))!.Id, null, 50);
         Assert.Contains(events, e => e.Kind == "account:password-reset-requested");
         Assert.Contains(events, e => e.Kind == "account:password-reset" && e.Details!.Contains("\"sessions_ended\":2", StringComparison.Ordinal));
     }

@@ -27,7 +27,7 @@ public sealed class ReauthenticationTests
         Assert.Equal(HttpStatusCode.Unauthorized, token.StatusCode);
         using var removal = await early.SendAsync(HttpMethod.Delete, "/_/account/2fa/totp");
         Assert.Equal(HttpStatusCode.Unauthorized, removal.StatusCode);
-        Assert.Empty(await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("alice"))!.id));
+        Assert.Empty(await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("alice"))!.Id));
         Assert.Equal(HttpStatusCode.Created, (await later.PostAsync("/_/account/tokens", new { description = "fresh" })).StatusCode);
     }
 
@@ -36,7 +36,7 @@ public sealed class ReauthenticationTests
     {
         await using var index = await TestIndex.StartAsync();
         var bob = await AccountClient.RegisterAsync(index, "bob");
-        await index.Accounts.SetRoleAsync("bobs-lib", (await index.Accounts.UserByNameAsync("bob"))!.id, "owner");
+        await index.Accounts.SetRoleAsync("bobs-lib", (await index.Accounts.UserByNameAsync("bob"))!.Id, "owner");
         index.Clock.Advance(PastTheWindow);
 
         var sensitive = new (HttpMethod Method, string Path, object? Body)[]
@@ -90,7 +90,7 @@ public sealed class ReauthenticationTests
             Assert.Contains("needs your password again", (await AccountClient.JsonAsync(refused)).GetProperty("error").GetString());
         }
         Assert.Equal(HttpStatusCode.Unauthorized, (await carl.PostAsync("/_/account/reauth", new { password = "not-the-password-1" })).StatusCode);
-        Assert.Equal(1, (await index.Accounts.UserByNameAsync("carl"))!.failed_logins);
+        Assert.Equal(1, (await index.Accounts.UserByNameAsync("carl"))!.FailedLogins);
         Assert.Equal(HttpStatusCode.OK, (await carl.PostAsync("/_/account/reauth", new { password = carl.Password })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await carl.PostAsync("/_/account/2fa/totp/begin")).StatusCode);
     }

@@ -162,7 +162,7 @@ public sealed class ReleaseApprovalTests
         var events = await index.Accounts.EventsAsync(null, "proj", 100);
         var rejection = events.First(e => e.Kind == "release:rejected" && e.Details!.Contains("3.0"));
         Assert.Contains("not built by our CI", rejection.Details);
-        Assert.Equal((await index.Accounts.UserByNameAsync("bob"))!.id, rejection.UserId);
+        Assert.Equal((await index.Accounts.UserByNameAsync("bob"))!.Id, rejection.UserId);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class SecurityNoticeTests : IDisposable
         var mail = Assert.Single(index.MailTo("max@example.com"), m => Subject(m, NewPlace));
         Assert.Contains("was used from 198.51.100.7 (moat-notice-test)", mail);
         var user = await index.Accounts.UserByNameAsync("max");
-        var recorded = Assert.Single(await index.Accounts.EventsAsync(user!.id, null, 50), e => e.Kind == "token:new-address");
+        var recorded = Assert.Single(await index.Accounts.EventsAsync(user!.Id, null, 50), e => e.Kind == "token:new-address");
         Assert.Contains("198.51.100.7", recorded.Details);
     }
 
@@ -99,7 +99,7 @@ public sealed class SecurityNoticeTests : IDisposable
             Assert.Equal("token of mallory (test)", details.GetProperty("by").GetString());
             Assert.Equal("policy", details.GetProperty("stage").GetString());
             var tokenId = details.GetProperty("token").GetString();
-            Assert.Equal((await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("mallory"))!.id)).Single().Id, tokenId);
+            Assert.Equal((await index.Accounts.UserMacaroonsAsync((await index.Accounts.UserByNameAsync("mallory"))!.Id)).Single().Id, tokenId);
         }
     }
 

@@ -134,7 +134,7 @@ public sealed class TrustedPublishingTests
         Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
         var token = (await AccountClient.JsonAsync(minted)).GetProperty("token").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "fresh-thing", "1.0")).StatusCode);
-        Assert.Equal("owner", await index.Accounts.RoleAsync("fresh-thing", (await index.Accounts.UserByNameAsync("founder"))!.id));
+        Assert.Equal("owner", await index.Accounts.RoleAsync("fresh-thing", (await index.Accounts.UserByNameAsync("founder"))!.Id));
         // A pending publisher cannot claim an existing project.
         using var taken = await owner.PostAsync("/_/account/pending-publishers",
             new { projectName = "fresh-thing", kind = "github", repository = "acme/other", ownerId = "77", workflow = "publish.yaml" });
@@ -166,7 +166,7 @@ public sealed class TrustedPublishingTests
         using var second = await mallory.PostAsync("/_/account/pending-publishers",
             new { projectName = "fresh-too", kind = "github", repository = "acme/fresh", ownerId = "77", workflow = "publish.yml", environment = "release" });
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
-        Assert.Empty(await index.Accounts.PendingPublishersAsync((await index.Accounts.UserByNameAsync("mallory"))!.id));
+        Assert.Empty(await index.Accounts.PendingPublishersAsync((await index.Accounts.UserByNameAsync("mallory"))!.Id));
 
         // Who registered what is stored and listed, and every attempt is in the security history.
         using var mine = await founder.SendAsync(HttpMethod.Get, "/_/account/pending-publishers");

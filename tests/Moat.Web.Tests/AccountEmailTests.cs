@@ -26,7 +26,7 @@ public sealed partial class AccountEmailTests(WebFixture web) : IClassFixture<We
         Assert.Contains("ellen.new@example.com", facts);
         Assert.Contains("not verified", facts);
         Assert.Contains(MailTo("ellen@example.com"), m => m.Contains("was changed from ellen@example.com to ellen.new@example.com", StringComparison.Ordinal));
-        Assert.Contains((await web.Server.Accounts.EventsAsync((await web.Server.Accounts.UserByNameAsync("ellen"))!.id, null, 20)), e => e.Kind == "account:email-changed");
+        Assert.Contains((await web.Server.Accounts.EventsAsync((await web.Server.Accounts.UserByNameAsync("ellen"))!.Id, null, 20)), e => e.Kind == "account:email-changed");
 
         // The link mailed to the old address no longer verifies anything; the new one does.
         var (status, _) = await browser.ApiAsync("POST", "/_/account/verify-email", new { token = Token(oldLink) });
@@ -34,7 +34,7 @@ public sealed partial class AccountEmailTests(WebFixture web) : IClassFixture<We
         var newLink = MailTo("ellen.new@example.com").Select(m => VerifyLink().Match(m)).Last(m => m.Success).Value;
         await page.GotoAsync(newLink);
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Verify address" }), new Regex("done=verified"));
-        Assert.Equal(1, (await web.Server.Accounts.UserByNameAsync("ellen"))!.email_verified);
+        Assert.True((await web.Server.Accounts.UserByNameAsync("ellen"))!.EmailVerified);
         await browser.ScreenshotAsync("account-email-changed");
         browser.AssertClean();
     }

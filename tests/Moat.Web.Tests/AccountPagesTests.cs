@@ -238,7 +238,7 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
         await using var browser = await web.NewSessionAsync();
         await browser.SignUpAndInAsync("olga", totp: true);
         var user = (await web.Server.Accounts.UserByNameAsync("olga"))!;
-        await web.Server.Accounts.SetRoleAsync("olga-lib", user.id, "owner");
+        await web.Server.Accounts.SetRoleAsync("olga-lib", user.Id, "owner");
         var page = browser.Page;
 
         await browser.GoAsync("/account/tokens");
@@ -273,7 +273,7 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Remove publisher olga/olga-lib release.yml" }), new Regex("done=publisher-removed"));
         Assert.Empty(await web.Server.Accounts.ProjectPublishersAsync("olga-lib"));
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Remove publisher olga/olga-next .gitlab-ci.yml" }), new Regex("done=pending-removed"));
-        Assert.Empty(await web.Server.Accounts.PendingPublishersAsync(user.id));
+        Assert.Empty(await web.Server.Accounts.PendingPublishersAsync(user.Id));
 
         await page.Locator("form[action='/account/publishing']").GetByLabel("Workflow").FillAsync(".github/workflows/release.yml");
         await page.Locator("form[action='/account/publishing']").GetByLabel("Repository").FillAsync("olga/olga-lib");
@@ -296,7 +296,7 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Send the verification link again" }), new Regex("done=verification-sent"));
         Assert.Equal(mails + 1, Directory.GetFiles(Path.Combine(web.Server.DataDirectory, "mail")).Length);
         await VerifyEmailAsync(page, web.Server, "uma"); // the new link works
-        Assert.Equal(1, (await web.Server.Accounts.UserByNameAsync("uma"))!.email_verified);
+        Assert.True((await web.Server.Accounts.UserByNameAsync("uma"))!.EmailVerified);
 
         await browser.GoAsync("/account/security");
         await page.GetByRole(AriaRole.Button, new() { Name = "Make new recovery codes" }).ClickAsync();
@@ -306,7 +306,7 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
 
         await browser.GoAsync("/account/security");
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Remove authenticator app" }), new Regex("done=totp-removed"));
-        Assert.Null((await web.Server.Accounts.UserByNameAsync("uma"))!.totp_secret);
+        Assert.Null((await web.Server.Accounts.UserByNameAsync("uma"))!.TotpSecret);
         Assert.Equal(1, await page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }).CountAsync());
         browser.AssertClean();
     }
@@ -353,7 +353,7 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
             Form = browser.Context.APIRequest.CreateFormData().Set("description", "forged"), FailOnStatusCode = false,
         });
         Assert.Equal(400, response.Status);
-        Assert.Empty(await web.Server.Accounts.UserMacaroonsAsync((await web.Server.Accounts.UserByNameAsync("tess"))!.id));
+        Assert.Empty(await web.Server.Accounts.UserMacaroonsAsync((await web.Server.Accounts.UserByNameAsync("tess"))!.Id));
     }
 
     [Fact]
@@ -369,7 +369,7 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
 
         await using var browser = await web.NewSessionAsync();
         await browser.SignUpAndInAsync("clara", totp: true);
-        await web.Server.Accounts.SetRoleAsync("clara-lib", (await web.Server.Accounts.UserByNameAsync("clara"))!.id, "owner");
+        await web.Server.Accounts.SetRoleAsync("clara-lib", (await web.Server.Accounts.UserByNameAsync("clara"))!.Id, "owner");
         // A pending TOTP enrolment is not possible with TOTP on; the QR code page is covered by the sign-up flow.
         foreach (var path in new[] { "/account", "/account/security", "/account/tokens", "/account/publishing", "/account/history", "/account/password", "/account/reauth" })
         {

@@ -49,7 +49,7 @@ public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
         await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Button, new() { Name = "Disable mallory" }), "**/admin");
         Assert.Contains("mallory is now disabled", await browser.Page.Locator(".notice-ok").InnerTextAsync());
         var mallory = (await web.Server.Accounts.UserByNameAsync("mallory"))!;
-        var disabled = Assert.Single(await web.Server.Accounts.EventsAsync(mallory.id, null, 100), e => e.Kind == "admin:user-disabled");
+        var disabled = Assert.Single(await web.Server.Accounts.EventsAsync(mallory.Id, null, 100), e => e.Kind == "admin:user-disabled");
         Assert.Contains("phishing reports", disabled.Details);
         Assert.Contains("\"by\":\"admin", disabled.Details);
         var (status, _) = await user.ApiAsync("GET", "/_/account/me");

@@ -87,7 +87,7 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
         Assert.Equal(content, await http.GetByteArrayAsync($"/files/{sha}/{filename}"));
         var admin = await web.Server.Accounts.UserByNameAsync(WebServer.AdminName);
         var released = Assert.Single(await web.Server.Accounts.EventsAsync(null, project, 100), e => e.Kind == "firewall:release");
-        Assert.Equal(admin!.id, released.UserId);
+        Assert.Equal(admin!.Id, released.UserId);
         var details = JsonDocument.Parse(released.Details!).RootElement;
         Assert.Equal("admin", details.GetProperty("by").GetString());
         Assert.Contains("test fixture", details.GetProperty("reason").GetString());

@@ -27,7 +27,7 @@ public sealed class ProjectManagementTests(WebFixture web) : IClassFixture<WebFi
             request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("__token__:" + secret)));
             Assert.True((await http.SendAsync(request)).IsSuccessStatusCode);
         }
-        await web.Server.Accounts.SetRoleAsync(project, (await web.Server.Accounts.UserByNameAsync(owner))!.id, "owner");
+        await web.Server.Accounts.SetRoleAsync(project, (await web.Server.Accounts.UserByNameAsync(owner))!.Id, "owner");
         var page = browser.Page;
 
         await browser.GoAsync("/account");

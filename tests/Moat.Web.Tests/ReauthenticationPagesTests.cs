@@ -26,7 +26,7 @@ public sealed class ReauthenticationPagesTests(WebFixture web) : IClassFixture<W
         await page.GetByLabel("Description").FillAsync("laptop");
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Create token" }), new Regex("/account/reauth\\?next=%2Faccount%2Ftokens$"));
         Assert.Contains("needs your second factor again", await page.Locator("main").InnerTextAsync());
-        Assert.Empty(await web.Server.Accounts.UserMacaroonsAsync((await web.Server.Accounts.UserByNameAsync("quinn"))!.id));
+        Assert.Empty(await web.Server.Accounts.UserMacaroonsAsync((await web.Server.Accounts.UserByNameAsync("quinn"))!.Id));
         await browser.ScreenshotAsync("account-reauth-second-factor");
 
         var code = Totp.Code(enrolled!.TotpKey, Totp.StepAt(web.Server.Clock.GetUtcNow()) + 1); // enrolment used the current step

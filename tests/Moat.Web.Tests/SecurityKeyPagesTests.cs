@@ -69,14 +69,14 @@ public sealed class SecurityKeyPagesTests(LocalhostWebFixture web) : IClassFixtu
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Use security key" }), new Regex("/account$"));
         Assert.Contains("1 security key", await page.Locator("dl.facts").InnerTextAsync());
         var user = (await web.Server.Accounts.UserByNameAsync("kim"))!;
-        var key = Assert.Single(await web.Server.Accounts.CredentialsAsync(user.id));
+        var key = Assert.Single(await web.Server.Accounts.CredentialsAsync(user.Id));
         Assert.True(key.SignCount > 0, "the sign counter advanced");
-        Assert.Contains(await web.Server.Accounts.EventsAsync(user.id, null, 50), e => e.Kind == "login:2fa" && e.Details!.Contains("webauthn", StringComparison.Ordinal));
+        Assert.Contains(await web.Server.Accounts.EventsAsync(user.Id, null, 50), e => e.Kind == "login:2fa" && e.Details!.Contains("webauthn", StringComparison.Ordinal));
 
         // Remove it: the account is back to a password alone.
         await page.GotoAsync(Origin + "/account/security");
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = "Remove security key virtual key" }), new Regex("done=key-removed"));
-        Assert.Empty(await web.Server.Accounts.CredentialsAsync(user.id));
+        Assert.Empty(await web.Server.Accounts.CredentialsAsync(user.Id));
         browser.AssertClean();
     }
 

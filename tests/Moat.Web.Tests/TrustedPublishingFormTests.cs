@@ -51,7 +51,7 @@ public sealed class TrustedPublishingFormTests(FakeGitHubFixture web) : IClassFi
     {
         await using var browser = await web.NewSessionAsync();
         await browser.SignUpAndInAsync("pat", totp: true);
-        await web.Server.Accounts.SetRoleAsync("pat-lib", (await web.Server.Accounts.UserByNameAsync("pat"))!.id, "owner");
+        await web.Server.Accounts.SetRoleAsync("pat-lib", (await web.Server.Accounts.UserByNameAsync("pat"))!.Id, "owner");
         var page = browser.Page;
         await browser.GoAsync("/account/publishing");
         var add = page.Locator("form[action='/account/publishing']");

@@ -40,7 +40,7 @@ public static class AccountEndpoints
         api.MapPost("/account/register", (JsonBody<RegisterRequest> body, HttpContext http, AccountService accounts) => Refusable(async () =>
         {
             var user = await accounts.RegisterAsync(body.Value.Username, body.Value.Email, body.Value.Password, http);
-            return Results.Json(new { message = $"Created user {user.username}; a verification link was sent to {user.email}.", id = user.id }, statusCode: 201);
+            return Results.Json(new { message = $"Created user {user.Username}; a verification link was sent to {user.Email}.", id = user.Id }, statusCode: 201);
         }));
 
         api.MapPost("/account/verify-email", (JsonBody<VerifyRequest> body, HttpContext http, AccountService accounts) => Refusable(async () =>
@@ -65,7 +65,7 @@ public static class AccountEndpoints
         api.MapPost("/account/login", (JsonBody<LoginRequest> body, HttpContext http, AccountService accounts) => Refusable(async () =>
         {
             var login = await accounts.LoginAsync(body.Value.Username, body.Value.Password, http);
-            return Results.Json(new { csrf_token = login.Csrf, two_factor_required = login.TwoFactorRequired, user = login.User.username });
+            return Results.Json(new { csrf_token = login.Csrf, two_factor_required = login.TwoFactorRequired, user = login.User.Username });
         }));
 
         // Re-authentication for security changes: a TOTP or recovery code (a security key: the assertion endpoints
@@ -85,10 +85,10 @@ public static class AccountEndpoints
 
         api.MapGet("/account/me", (HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
         {
-            var keys = await store.CredentialsAsync(s.User.id);
+            var keys = await store.CredentialsAsync(s.User.Id);
             return Results.Json(new
             {
-                s.User.username, s.User.email, email_verified = s.User.email_verified != 0, totp = s.User.totp_secret is not null,
+                username = s.User.Username, email = s.User.Email, email_verified = s.User.EmailVerified, totp = s.User.TotpSecret is not null,
                 webauthn = keys.Select(k => new { id = k.Id, name = k.Name, created_at = AccountStore.Text(k.CreatedAt) }),
             });
         }));
@@ -162,7 +162,7 @@ public static class AccountEndpoints
         }));
 
         api.MapGet("/account/tokens", (HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
-            Results.Json((await store.UserMacaroonsAsync(s.User.id)).Select(t => new
+            Results.Json((await store.UserMacaroonsAsync(s.User.Id)).Select(t => new
             {
                 id = t.Id, description = t.Description, caveats = t.Caveats, created_at = AccountStore.Text(t.CreatedAt),
                 last_used_at = t.LastUsedAt is { } used ? AccountStore.Text(used) : null, revoked_at = t.RevokedAt is { } revoked ? AccountStore.Text(revoked) : null,
@@ -175,7 +175,7 @@ public static class AccountEndpoints
         }));
 
         api.MapGet("/account/events", (HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
-            Results.Json((await store.EventsAsync(s.User.id, null, 500)).Select(SecurityEvents.Show))));
+            Results.Json((await store.EventsAsync(s.User.Id, null, 500)).Select(SecurityEvents.Show))));
 
         // Project roles, publishers and history: owners only.
         api.MapPost("/projects/{project}/roles", (string project, JsonBody<RoleRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
@@ -192,7 +192,7 @@ public static class AccountEndpoints
         }));
 
         api.MapGet("/account/pending-publishers", (HttpContext http, Sessions sessions, AccountStore store) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
-            Results.Json((await store.PendingPublishersAsync(s.User.id)).Select(PublisherView))));
+            Results.Json((await store.PendingPublishersAsync(s.User.Id)).Select(PublisherView))));
 
         api.MapPost("/projects/{project}/publishers", (string project, JsonBody<PublisherRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
@@ -217,7 +217,7 @@ public static class AccountEndpoints
         {
             var name = await accounts.RequireOwnerAsync(s, project, "change its release approval setting");
             if (body.Value.Required is not { } required) return Error(400, "required must be true or false.");
-            await approvals.SetRequiredAsync(name, required, http, s.User.id);
+            await approvals.SetRequiredAsync(name, required, http, s.User.Id);
             return Results.Json(new { message = required ? $"Releases of {name} now need a second maintainer's approval before they are installable." : $"Releases of {name} no longer need approval; already staged ones still do." });
         }));
 
@@ -225,7 +225,7 @@ public static class AccountEndpoints
         api.MapPut("/projects/{project}/provenance", (string project, JsonBody<ProvenanceSetting> body, HttpContext http, Sessions sessions, AccountService accounts, Provenance.ProvenanceService provenance) => WithAsync(http, sessions, AccessLevel.Security, async s =>
         {
             var name = await accounts.RequireOwnerAsync(s, project, "change its provenance policy");
-            if (await provenance.SetProjectPolicyAsync(name, body.Value.Attestations, body.Value.Continuity, http, s.User.id, s.User.username) is { } refusal) return Error(400, refusal);
+            if (await provenance.SetProjectPolicyAsync(name, body.Value.Attestations, body.Value.Continuity, http, s.User.Id, s.User.Username) is { } refusal) return Error(400, refusal);
             return Results.Json(new { message = $"Provenance policy of {name} updated." });
         }));
 

@@ -14,59 +14,59 @@ public sealed class AccountMail(AccountStore store, IMailSender mail, SecurityOp
     private string NotYou => $"If this was not you, change your password at {Origin}/account/password, review your tokens at {Origin}/account/tokens and tell the index administrators.\n";
     private string History => $"Your security history: {Origin}/account/history\n";
 
-    public Task VerificationAsync(UserRow user, string token) => mail.SendAsync(user.email, "Verify your Moat account",
-        $"Hello {user.username},\n\nconfirm your e-mail address (valid 48 hours) by opening\n\n{Origin}/account/verify-email?token={token}\n\n" +
+    public Task VerificationAsync(UserAccount user, string token) => mail.SendAsync(user.Email, "Verify your Moat account",
+        $"Hello {user.Username},\n\nconfirm your e-mail address (valid 48 hours) by opening\n\n{Origin}/account/verify-email?token={token}\n\n" +
         $"or with the API: POST {Origin}/_/account/verify-email with {{\"token\": \"{token}\"}}\n\nverification-token: {token}\n");
 
-    public Task PasswordResetLinkAsync(UserRow user, string token, TimeSpan validFor) => mail.SendAsync(user.email, "Reset your Moat password",
-        $"Hello {user.username},\n\nsomeone (we hope you) asked to reset the password of your Moat account. Choose a new one within {validFor.TotalMinutes:0} minutes at\n\n" +
+    public Task PasswordResetLinkAsync(UserAccount user, string token, TimeSpan validFor) => mail.SendAsync(user.Email, "Reset your Moat password",
+        $"Hello {user.Username},\n\nsomeone (we hope you) asked to reset the password of your Moat account. Choose a new one within {validFor.TotalMinutes:0} minutes at\n\n" +
         $"{Origin}/account/password-reset/complete?token={token}\n\nThe link works once. Signing in afterwards still needs your second factor, if you have one.\n" +
         "If you did not ask for this, ignore this message: your password stays as it is.\n\n" +
         $"reset-token: {token}\n");
 
     /// <summary>To the OLD address: the account's address was changed (a takeover's first step is often this).</summary>
-    public Task EmailChangedAsync(string oldAddress, UserRow user) => mail.SendAsync(oldAddress, "The e-mail address of your Moat account was changed",
-        $"Hello {user.username},\n\nthe e-mail address of your account was changed from {oldAddress} to {user.email}. Mail about the account goes there from now on.\n\n{NotYou}{History}");
+    public Task EmailChangedAsync(string oldAddress, UserAccount user) => mail.SendAsync(oldAddress, "The e-mail address of your Moat account was changed",
+        $"Hello {user.Username},\n\nthe e-mail address of your account was changed from {oldAddress} to {user.Email}. Mail about the account goes there from now on.\n\n{NotYou}{History}");
 
-    public Task PasswordChangedAsync(UserRow user) => mail.SendAsync(user.email, "Your Moat password was changed",
-        $"Hello {user.username},\n\nthe password of your Moat account was changed and every other session was signed out.\n{NotYou}");
+    public Task PasswordChangedAsync(UserAccount user) => mail.SendAsync(user.Email, "Your Moat password was changed",
+        $"Hello {user.Username},\n\nthe password of your Moat account was changed and every other session was signed out.\n{NotYou}");
 
-    public Task PasswordResetAsync(UserRow user, int sessionsEnded) => mail.SendAsync(user.email, "Your Moat password was reset",
-        $"Hello {user.username},\n\nthe password of your Moat account was reset with a link sent to this address; " +
+    public Task PasswordResetAsync(UserAccount user, int sessionsEnded) => mail.SendAsync(user.Email, "Your Moat password was reset",
+        $"Hello {user.Username},\n\nthe password of your Moat account was reset with a link sent to this address; " +
         $"{(sessionsEnded == 1 ? "1 session was" : $"{sessionsEnded} sessions were")} signed out.\n{NotYou}{History}");
 
-    public Task TokenCreatedAsync(UserRow user, string tokenId, string? description, IReadOnlyList<string> caveats) => mail.SendAsync(user.email,
+    public Task TokenCreatedAsync(UserAccount user, string tokenId, string? description, IReadOnlyList<string> caveats) => mail.SendAsync(user.Email,
         "A new API token was added to your Moat account",
-        $"Hello {user.username},\n\nan API token was created for your account: {tokenId}{(string.IsNullOrWhiteSpace(description) ? "" : $" (\"{description}\")")}, " +
+        $"Hello {user.Username},\n\nan API token was created for your account: {tokenId}{(string.IsNullOrWhiteSpace(description) ? "" : $" (\"{description}\")")}, " +
         $"{(caveats.Count == 0 ? "valid for every project you can upload to" : "restricted by " + string.Join("; ", caveats))}.\n{NotYou}");
 
     public async Task TokenUsedFromNewAddressAsync(string userId, ApiToken token, string address, string? userAgent)
     {
         if (await store.UserByIdAsync(userId) is not { } user) return;
-        await mail.SendAsync(user.email, "Your Moat API token was used from a new address",
-            $"Hello {user.username},\n\nyour API token {token.Id}{(string.IsNullOrWhiteSpace(token.Description) ? "" : $" (\"{token.Description}\")")} " +
+        await mail.SendAsync(user.Email, "Your Moat API token was used from a new address",
+            $"Hello {user.Username},\n\nyour API token {token.Id}{(string.IsNullOrWhiteSpace(token.Description) ? "" : $" (\"{token.Description}\")")} " +
             $"was used from {address}{(string.IsNullOrWhiteSpace(userAgent) ? "" : $" ({userAgent})")}, an address it had not been used from before.\n" +
             $"If that was not your machine or your CI, revoke the token at once at {Origin}/account/tokens.\n{History}");
     }
 
-    public Task TwoFactorAddedAsync(UserRow user, string method) => mail.SendAsync(user.email, $"A second factor was added to your Moat account",
-        $"Hello {user.username},\n\n{method} was added as a second factor of your account; every other session was signed out.\n{NotYou}");
+    public Task TwoFactorAddedAsync(UserAccount user, string method) => mail.SendAsync(user.Email, $"A second factor was added to your Moat account",
+        $"Hello {user.Username},\n\n{method} was added as a second factor of your account; every other session was signed out.\n{NotYou}");
 
-    public Task TwoFactorRemovedAsync(UserRow user, string method) => mail.SendAsync(user.email, $"A second factor was removed from your Moat account",
-        $"Hello {user.username},\n\n{method} was removed from your account's second factors.\n{NotYou}");
+    public Task TwoFactorRemovedAsync(UserAccount user, string method) => mail.SendAsync(user.Email, $"A second factor was removed from your Moat account",
+        $"Hello {user.Username},\n\n{method} was removed from your account's second factors.\n{NotYou}");
 
     /// <summary>To every owner of the project: a publisher can upload to it without any of their tokens.</summary>
     public async Task PublisherAddedAsync(string project, TrustedPublisher publisher, string addedBy)
     {
         foreach (var owner in await OwnersAsync(project))
-            await mail.SendAsync(owner.email, $"A trusted publisher was added to {project}",
-                $"Hello {owner.username},\n\n{addedBy} added a trusted publisher to {project}: {publisher.Kind}:{publisher.Repository}, workflow {publisher.Workflow}" +
+            await mail.SendAsync(owner.Email, $"A trusted publisher was added to {project}",
+                $"Hello {owner.Username},\n\n{addedBy} added a trusted publisher to {project}: {publisher.Kind}:{publisher.Repository}, workflow {publisher.Workflow}" +
                 $"{(publisher.Environment.Length == 0 ? "" : $", environment {publisher.Environment}")}. That workflow can now publish {project} without a token.\n" +
                 $"If nobody on the project meant to add it, remove it at {Origin}/account/publishing.\n");
     }
 
-    public Task PendingPublisherAddedAsync(UserRow user, TrustedPublisher publisher) => mail.SendAsync(user.email, $"A pending trusted publisher for {publisher.PendingProject} was added",
-        $"Hello {user.username},\n\na pending trusted publisher was registered by your account: {publisher.Kind}:{publisher.Repository}, workflow {publisher.Workflow}. " +
+    public Task PendingPublisherAddedAsync(UserAccount user, TrustedPublisher publisher) => mail.SendAsync(user.Email, $"A pending trusted publisher for {publisher.PendingProject} was added",
+        $"Hello {user.Username},\n\na pending trusted publisher was registered by your account: {publisher.Kind}:{publisher.Repository}, workflow {publisher.Workflow}. " +
         $"Its first publish creates {publisher.PendingProject}.\n{NotYou}");
 
     /// <summary>An upload the policy gate held for an administrator: to the uploader and the project's owners.</summary>
@@ -83,18 +83,18 @@ public sealed class AccountMail(AccountStore store, IMailSender mail, SecurityOp
 
     private async Task ToUploaderAndOwnersAsync(string project, string? uploaderId, string subject, string text)
     {
-        var recipients = (await OwnersAsync(project)).ToDictionary(u => u.id);
+        var recipients = (await OwnersAsync(project)).ToDictionary(u => u.Id);
         if (uploaderId is not null && !recipients.ContainsKey(uploaderId) && await store.UserByIdAsync(uploaderId) is { } uploader) recipients[uploaderId] = uploader;
-        foreach (var user in recipients.Values.OrderBy(u => u.username, StringComparer.Ordinal))
-            await mail.SendAsync(user.email, subject, $"Hello {user.username},\n\n{text}{History}");
+        foreach (var user in recipients.Values.OrderBy(u => u.Username, StringComparer.Ordinal))
+            await mail.SendAsync(user.Email, subject, $"Hello {user.Username},\n\n{text}{History}");
     }
 
-    private async Task<IReadOnlyList<UserRow>> OwnersAsync(string project)
+    private async Task<IReadOnlyList<UserAccount>> OwnersAsync(string project)
     {
-        var owners = new List<UserRow>();
+        var owners = new List<UserAccount>();
         foreach (var (userId, role) in await store.RolesAsync(project))
         {
-            if (role == "owner" && await store.UserByIdAsync(userId) is { is_disabled: 0 } user) owners.Add(user);
+            if (role == "owner" && await store.UserByIdAsync(userId) is { IsDisabled: false } user) owners.Add(user);
         }
         return owners;
     }

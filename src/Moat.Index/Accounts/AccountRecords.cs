@@ -3,6 +3,22 @@ namespace Moat.Index.Accounts;
 // What AccountStore hands out and takes in: immutable, typed (flags as bool, times as DateTimeOffset, states as
 // enums). The column-shaped rows Dapper fills stay inside AccountStore, which maps them at the storage edge.
 
+/// <summary>
+/// A user account: its e-mail and whether it was verified, its password hash, the sign-in failures counted since the
+/// last success, its TOTP secret (enrolled and pending) with the last time step used, and whether it is disabled.
+/// </summary>
+public sealed record UserAccount(
+    string Id, string Username, string Email, bool EmailVerified, string PasswordHash, DateTimeOffset CreatedAt, long FailedLogins,
+    string? TotpSecret, long TotpLastStep, string? TotpPendingSecret, bool IsDisabled);
+
+/// <summary>
+/// A browser session, by the SHA-256 of its cookie: its CSRF token, its life, the open WebAuthn challenge, and when it
+/// passed the second step of sign-in, last checked the password and last verified a second factor.
+/// </summary>
+public sealed record UserSession(
+    string IdHash, string UserId, string Csrf, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? TwoFactorAt, string? Challenge,
+    DateTimeOffset? PasswordAt, DateTimeOffset? FactorAt);
+
 /// <summary>A kill switch as last set: on or off, why, and when.</summary>
 public sealed record KillSwitchSetting(string Name, bool Enabled, string? Reason, DateTimeOffset ChangedAt);
 

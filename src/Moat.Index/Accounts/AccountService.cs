@@ -25,7 +25,7 @@ public sealed class AccountRefusal(IndexError error, string message, bool reauth
 /// the user to have 2FA at all.</summary>
 public enum AccessLevel { TwoFactorPending, SignedIn, Security }
 
-public sealed record LoginResult(UserRow User, string Csrf, bool TwoFactorRequired);
+public sealed record LoginResult(UserAccount User, string Csrf, bool TwoFactorRequired);
 public sealed record TotpEnrollment(string Secret, string ProvisioningUri);
 public sealed record RegisteredKey(string CredentialId, string[]? RecoveryCodes);
 public sealed record IssuedToken(ApiToken Token, string Secret, IReadOnlyList<string> Caveats);
@@ -62,7 +62,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>The reason sign-up is switched off, or null when new accounts are allowed.</summary>
     public Task<string?> RegistrationClosedAsync() => switches.BlocksAsync(SwitchNames.NoNewUsers);
 
-    public async Task<UserRow> RegisterAsync(string? username, string? email, string? password, HttpContext http)
+    public async Task<UserAccount> RegisterAsync(string? username, string? email, string? password, HttpContext http)
     {
         if (await RegistrationClosedAsync() is { } off) throw new AccountRefusal(IndexError.Unavailable, off);
         username = username?.Trim().ToLowerInvariant() ?? "";
@@ -70,14 +70,11 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             throw new AccountRefusal(IndexError.Invalid, "Usernames are 2-50 characters: letters, digits, '-', '_' and '.'.");
         if (!MailAddress.TryCreate(email ?? "", out var address) || address.Address != email!.Trim()) throw new AccountRefusal(IndexError.Invalid, "A valid e-mail address is required.");
         if (Passwords.Weakness(password ?? "", username) is { } weak) throw new AccountRefusal(IndexError.Invalid, weak);
-        var user = new UserRow
-        {
-            id = Tokens.NewId(), username = username, email = address.Address, password_hash = Passwords.Hash(password!, options.PasswordIterations),
-            created_at = AccountStore.Text(Now),
-        };
+        var user = new UserAccount(Tokens.NewId(), username, address.Address, EmailVerified: false, Passwords.Hash(password!, options.PasswordIterations), Now,
+            FailedLogins: 0, TotpSecret: null, TotpLastStep: 0, TotpPendingSecret: null, IsDisabled: false);
         if (!await store.CreateUserAsync(user)) throw new AccountRefusal(IndexError.Conflict, $"The username '{username}' is taken.");
         await SendVerificationAsync(user);
-        await events.RecordAsync("account:created", http, user.id);
+        await events.RecordAsync("account:created", http, user.Id);
         return user;
     }
 
@@ -90,9 +87,9 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
 
     public async Task ResendVerificationAsync(SignedIn s, HttpContext http)
     {
-        if (s.User.email_verified != 0) throw new AccountRefusal(IndexError.Conflict, "The e-mail address is already verified.");
+        if (s.User.EmailVerified) throw new AccountRefusal(IndexError.Conflict, "The e-mail address is already verified.");
         await SendVerificationAsync(s.User);
-        await events.RecordAsync("account:verification-sent", http, s.User.id);
+        await events.RecordAsync("account:verification-sent", http, s.User.Id);
     }
 
     /// <summary>
@@ -103,20 +100,20 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         RequireRecentAuthentication(s);
         if (!MailAddress.TryCreate(email?.Trim() ?? "", out var address) || address.Address != email!.Trim()) throw new AccountRefusal(IndexError.Invalid, "A valid e-mail address is required.");
-        if (string.Equals(address.Address, s.User.email, StringComparison.OrdinalIgnoreCase)) throw new AccountRefusal(IndexError.Conflict, "That is already your e-mail address.");
-        var old = s.User.email;
-        if (!await store.ChangeEmailAsync(s.User.id, address.Address)) throw new AccountRefusal(IndexError.NotFound, "The account no longer exists.");
-        var user = await store.UserByIdAsync(s.User.id) ?? throw new AccountRefusal(IndexError.NotFound, "The account no longer exists.");
+        if (string.Equals(address.Address, s.User.Email, StringComparison.OrdinalIgnoreCase)) throw new AccountRefusal(IndexError.Conflict, "That is already your e-mail address.");
+        var old = s.User.Email;
+        if (!await store.ChangeEmailAsync(s.User.Id, address.Address)) throw new AccountRefusal(IndexError.NotFound, "The account no longer exists.");
+        var user = await store.UserByIdAsync(s.User.Id) ?? throw new AccountRefusal(IndexError.NotFound, "The account no longer exists.");
         await SendVerificationAsync(user);
         await mail.EmailChangedAsync(old, user);
-        await events.RecordAsync("account:email-changed", http, user.id, null, new { from = old, to = user.email });
-        return $"Your e-mail address is now {user.email}. We sent a verification link there; {old} was told of the change.";
+        await events.RecordAsync("account:email-changed", http, user.Id, null, new { from = old, to = user.Email });
+        return $"Your e-mail address is now {user.Email}. We sent a verification link there; {old} was told of the change.";
     }
 
-    private async Task SendVerificationAsync(UserRow user)
+    private async Task SendVerificationAsync(UserAccount user)
     {
         var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
-        await store.AddEmailVerificationAsync(Sessions.Hash(token), user.id, Now.AddDays(2));
+        await store.AddEmailVerificationAsync(Sessions.Hash(token), user.Id, Now.AddDays(2));
         await mail.VerificationAsync(user, token);
     }
 
@@ -136,17 +133,17 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         if (!await throttle.TryResetRequestAsync(AddressOf(http))) throw new AccountRefusal(IndexError.TooManyRequests, "Too many password-reset requests from this address; try again later.");
         var given = usernameOrEmail?.Trim() ?? "";
         if (given.Length == 0) throw new AccountRefusal(IndexError.Invalid, "Give your username or e-mail address.");
-        IReadOnlyList<UserRow> users = given.Contains('@') ? await store.UsersByEmailAsync(given) : await store.UserByNameAsync(given) is { } one ? [one] : [];
-        foreach (var user in users.Where(u => u.is_disabled == 0))
+        IReadOnlyList<UserAccount> users = given.Contains('@') ? await store.UsersByEmailAsync(given) : await store.UserByNameAsync(given) is { } one ? [one] : [];
+        foreach (var user in users.Where(u => !u.IsDisabled))
         {
-            if (await store.LivePasswordResetsAsync(user.id, Now) >= options.MaxLiveResets)
+            if (await store.LivePasswordResetsAsync(user.Id, Now) >= options.MaxLiveResets)
             {
-                await events.RecordAsync("account:password-reset-throttled", http, user.id);
+                await events.RecordAsync("account:password-reset-throttled", http, user.Id);
                 continue;
             }
             var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
-            await store.AddPasswordResetAsync(Sessions.Hash(token), user.id, Now, Now + options.PasswordResetLifetime);
-            await events.RecordAsync("account:password-reset-requested", http, user.id);
+            await store.AddPasswordResetAsync(Sessions.Hash(token), user.Id, Now, Now + options.PasswordResetLifetime);
+            await events.RecordAsync("account:password-reset-requested", http, user.Id);
             await mail.PasswordResetLinkAsync(user, token, options.PasswordResetLifetime);
         }
     }
@@ -163,14 +160,14 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         var hash = Sessions.Hash(token ?? "");
         const string Unusable = "This reset link is unknown, used or expired: ask for a new one.";
-        if (string.IsNullOrEmpty(token) || await store.PasswordResetUserAsync(hash, Now) is not { } userId || await store.UserByIdAsync(userId) is not { is_disabled: 0 } user)
+        if (string.IsNullOrEmpty(token) || await store.PasswordResetUserAsync(hash, Now) is not { } userId || await store.UserByIdAsync(userId) is not { IsDisabled: false } user)
             throw new AccountRefusal(IndexError.Invalid, Unusable);
-        if (Passwords.Weakness(replacement ?? "", user.username) is { } weak) throw new AccountRefusal(IndexError.Invalid, weak);
-        if (await store.CompletePasswordResetAsync(hash, user.id, Passwords.Hash(replacement!, options.PasswordIterations)) is not { } ended)
+        if (Passwords.Weakness(replacement ?? "", user.Username) is { } weak) throw new AccountRefusal(IndexError.Invalid, weak);
+        if (await store.CompletePasswordResetAsync(hash, user.Id, Passwords.Hash(replacement!, options.PasswordIterations)) is not { } ended)
             throw new AccountRefusal(IndexError.Invalid, Unusable);
         await sessions.EndAsync(http.Request, http.Response);
-        await throttle.PasswordSucceededAsync(user.id, AddressOf(http));
-        await events.RecordAsync("account:password-reset", http, user.id, details: new { sessions_ended = ended });
+        await throttle.PasswordSucceededAsync(user.Id, AddressOf(http));
+        await events.RecordAsync("account:password-reset", http, user.Id, details: new { sessions_ended = ended });
         await mail.PasswordResetAsync(user, ended);
     }
 
@@ -190,24 +187,24 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var address = AddressOf(http);
         if (!await throttle.TryAddressAttemptAsync(address)) throw new AccountRefusal(IndexError.TooManyRequests, "Too many failed logins from this address; try again later.");
         var user = await store.UserByNameAsync(username?.Trim() ?? "");
-        var admitted = user is not null && await throttle.TryPasswordAttemptAsync(user.id, address);
-        var matches = Passwords.Verify(password ?? "", user?.password_hash ?? DummyHash(), out var rehash, options.PasswordIterations);
-        if (user is null || !admitted || !matches || user.is_disabled != 0)
+        var admitted = user is not null && await throttle.TryPasswordAttemptAsync(user.Id, address);
+        var matches = Passwords.Verify(password ?? "", user?.PasswordHash ?? DummyHash(), out var rehash, options.PasswordIterations);
+        if (user is null || !admitted || !matches || user.IsDisabled)
         {
             if (user is not null)
             {
-                var failures = await store.CountLoginFailureAsync(user.id);
-                await events.RecordAsync("login:failed", http, user.id, details: admitted ? new { failures, throttled = false } : new { failures, throttled = true });
+                var failures = await store.CountLoginFailureAsync(user.Id);
+                await events.RecordAsync("login:failed", http, user.Id, details: admitted ? new { failures, throttled = false } : new { failures, throttled = true });
             }
             throw new AccountRefusal(IndexError.Unauthenticated, InvalidLogin);
         }
-        await throttle.PasswordSucceededAsync(user.id, address);
+        await throttle.PasswordSucceededAsync(user.Id, address);
         await throttle.AddressSucceededAsync(address);
-        await store.ResetLoginFailuresAsync(user.id);
-        if (rehash) await store.SetPasswordHashAsync(user.id, Passwords.Hash(password!, options.PasswordIterations));
-        var hasTwoFactor = user.totp_secret is not null || (await store.CredentialsAsync(user.id)).Count > 0;
+        await store.ResetLoginFailuresAsync(user.Id);
+        if (rehash) await store.SetPasswordHashAsync(user.Id, Passwords.Hash(password!, options.PasswordIterations));
+        var hasTwoFactor = user.TotpSecret is not null || (await store.CredentialsAsync(user.Id)).Count > 0;
         var csrf = await sessions.StartAsync(http, user, twoFactorDone: !hasTwoFactor);
-        await events.RecordAsync(hasTwoFactor ? "login:password" : "login", http, user.id);
+        await events.RecordAsync(hasTwoFactor ? "login:password" : "login", http, user.Id);
         return new LoginResult(user, csrf, hasTwoFactor);
     }
 
@@ -226,8 +223,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public void RequireRecentAuthentication(SignedIn s)
     {
         var since = Now - options.ReauthenticateWithin;
-        bool Recent(string? at) => at is not null && AccountStore.Time(at) > since;
-        if (s.HasTwoFactor ? Recent(s.Session.factor_at) : Recent(s.Session.factor_at) || Recent(s.Session.password_at)) return;
+        bool Recent(DateTimeOffset? at) => at > since;
+        if (s.HasTwoFactor ? Recent(s.Session.FactorAt) : Recent(s.Session.FactorAt) || Recent(s.Session.PasswordAt)) return;
         throw new AccountRefusal(IndexError.Forbidden, s.HasTwoFactor
             ? "Confirm it's you first: this change needs your second factor again (POST /_/account/reauth with a TOTP code or recovery_code, or a security key via /_/account/2fa/webauthn/assert/begin and /finish; in the browser, /account/reauth). Then retry."
             : "Confirm it's you first: this change needs your password again (POST /_/account/reauth with your password; in the browser, /account/reauth). Then retry.",
@@ -245,51 +242,51 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             if (!string.IsNullOrEmpty(code)) await VerifyTotpAsync(s, code, http);
             else if (!string.IsNullOrEmpty(recoveryCode)) await UseRecoveryCodeAsync(s, recoveryCode, http);
             else throw new AccountRefusal(IndexError.Invalid, "Your account has a second factor: confirm with code (TOTP), recovery_code, or a security key — a password is not enough.");
-            await events.RecordAsync("account:reauthenticated", http, s.User.id, details: new { with = string.IsNullOrEmpty(code) ? "recovery-code" : "totp" });
+            await events.RecordAsync("account:reauthenticated", http, s.User.Id, details: new { with = string.IsNullOrEmpty(code) ? "recovery-code" : "totp" });
             return;
         }
         if (string.IsNullOrEmpty(password)) throw new AccountRefusal(IndexError.Invalid, "Confirm with your password.");
         var address = AddressOf(http);
-        var admitted = await throttle.TryPasswordAttemptAsync(s.User.id, address);
-        var matches = Passwords.Verify(password, s.User.password_hash, out _, options.PasswordIterations);
+        var admitted = await throttle.TryPasswordAttemptAsync(s.User.Id, address);
+        var matches = Passwords.Verify(password, s.User.PasswordHash, out _, options.PasswordIterations);
         if (!admitted || !matches)
         {
-            var failures = await store.CountLoginFailureAsync(s.User.id);
-            await events.RecordAsync("account:reauthentication-failed", http, s.User.id, details: new { failures, throttled = !admitted });
+            var failures = await store.CountLoginFailureAsync(s.User.Id);
+            await events.RecordAsync("account:reauthentication-failed", http, s.User.Id, details: new { failures, throttled = !admitted });
             throw new AccountRefusal(IndexError.Unauthenticated, admitted ? "The password is wrong." : "Too many wrong passwords: wait a little and try again.");
         }
-        await throttle.PasswordSucceededAsync(s.User.id, address);
-        await store.MarkSessionPasswordAsync(s.Session.id_hash, Now);
-        await events.RecordAsync("account:reauthenticated", http, s.User.id, details: new { with = "password" });
+        await throttle.PasswordSucceededAsync(s.User.Id, address);
+        await store.MarkSessionPasswordAsync(s.Session.IdHash, Now);
+        await events.RecordAsync("account:reauthenticated", http, s.User.Id, details: new { with = "password" });
     }
 
     /// <summary>The second factor passed: the back-off ends and the session, now trusted more, gets a new id.</summary>
     private async Task SecondFactorPassedAsync(SignedIn s, HttpContext http)
     {
-        await throttle.SecondFactorSucceededAsync(s.User.id);
-        await store.ResetLoginFailuresAsync(s.User.id);
+        await throttle.SecondFactorSucceededAsync(s.User.Id);
+        await store.ResetLoginFailuresAsync(s.User.Id);
         await sessions.SecondFactorVerifiedAsync(http.Response, s.Session);
     }
 
     /// <summary>Counts a wrong second factor: the per-account back-off is already advanced by <see cref="AdmitSecondFactorAsync"/>.</summary>
     private async Task SecondFactorFailedAsync(SignedIn s, HttpContext http, object details)
     {
-        await store.CountLoginFailureAsync(s.User.id);
-        await events.RecordAsync("2fa:failed", http, s.User.id, details: details);
+        await store.CountLoginFailureAsync(s.User.Id);
+        await events.RecordAsync("2fa:failed", http, s.User.Id, details: details);
     }
 
     private async Task AdmitSecondFactorAsync(SignedIn s)
     {
-        if (!await throttle.TrySecondFactorAttemptAsync(s.User.id))
+        if (!await throttle.TrySecondFactorAttemptAsync(s.User.Id))
             throw new AccountRefusal(IndexError.TooManyRequests, "Too many wrong second-factor attempts: wait a little and try again.");
     }
 
     /// <summary>A new factor was enrolled: every other session of the user ends (one opened before it was there may be someone else's).</summary>
     private async Task FactorEnrolledAsync(SignedIn s, HttpContext http)
     {
-        await sessions.SecondFactorVerifiedAsync(http.Response, s.Session);
-        var ended = await store.DeleteOtherSessionsAsync(s.User.id, s.Session.id_hash);
-        if (ended > 0) await events.RecordAsync("account:sessions-ended", http, s.User.id, details: new { sessions = ended, reason = "second factor enrolled" });
+        var idHash = await sessions.SecondFactorVerifiedAsync(http.Response, s.Session);
+        var ended = await store.DeleteOtherSessionsAsync(s.User.Id, idHash);
+        if (ended > 0) await events.RecordAsync("account:sessions-ended", http, s.User.Id, details: new { sessions = ended, reason = "second factor enrolled" });
     }
 
     /// <summary>Changes the password after checking the current one; every other session of the user ends, and this browser gets a fresh one.</summary>
@@ -299,21 +296,21 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         if (s.HasTwoFactor) RequireRecentAuthentication(s);
         // A session must not become a way around the sign-in back-off: wrong current passwords count the same.
         var address = AddressOf(http);
-        var admitted = await throttle.TryPasswordAttemptAsync(s.User.id, address);
-        if (!Passwords.Verify(current ?? "", s.User.password_hash, out _, options.PasswordIterations) || !admitted)
+        var admitted = await throttle.TryPasswordAttemptAsync(s.User.Id, address);
+        if (!Passwords.Verify(current ?? "", s.User.PasswordHash, out _, options.PasswordIterations) || !admitted)
         {
-            await store.CountLoginFailureAsync(s.User.id);
-            await events.RecordAsync("account:password-change-failed", http, s.User.id, details: new { throttled = !admitted });
+            await store.CountLoginFailureAsync(s.User.Id);
+            await events.RecordAsync("account:password-change-failed", http, s.User.Id, details: new { throttled = !admitted });
             throw new AccountRefusal(IndexError.Invalid, admitted ? "The current password is wrong." : "Too many wrong passwords: wait a little and try again.");
         }
-        await throttle.PasswordSucceededAsync(s.User.id, address);
-        if (Passwords.Weakness(replacement ?? "", s.User.username) is { } weak) throw new AccountRefusal(IndexError.Invalid, weak);
+        await throttle.PasswordSucceededAsync(s.User.Id, address);
+        if (Passwords.Weakness(replacement ?? "", s.User.Username) is { } weak) throw new AccountRefusal(IndexError.Invalid, weak);
         if (replacement == current) throw new AccountRefusal(IndexError.Invalid, "The new password must differ from the current one.");
-        await store.SetPasswordHashAsync(s.User.id, Passwords.Hash(replacement!, options.PasswordIterations));
-        await store.DeleteUserSessionsAsync(s.User.id);
-        var csrf = await sessions.StartAsync(http, s.User, twoFactorDone: true, factorAt: s.Session.factor_at);
-        await store.DeletePasswordResetsAsync(s.User.id);
-        await events.RecordAsync("account:password-changed", http, s.User.id);
+        await store.SetPasswordHashAsync(s.User.Id, Passwords.Hash(replacement!, options.PasswordIterations));
+        await store.DeleteUserSessionsAsync(s.User.Id);
+        var csrf = await sessions.StartAsync(http, s.User, twoFactorDone: true, factorAt: s.Session.FactorAt);
+        await store.DeletePasswordResetsAsync(s.User.Id);
+        await events.RecordAsync("account:password-changed", http, s.User.Id);
         await mail.PasswordChangedAsync(s.User);
         return csrf;
     }
@@ -324,15 +321,15 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<TotpEnrollment> BeginTotpAsync(SignedIn s)
     {
         RequireRecentAuthentication(s);
-        if (s.User.totp_secret is not null) throw new AccountRefusal(IndexError.Conflict, "TOTP is already enabled.");
+        if (s.User.TotpSecret is not null) throw new AccountRefusal(IndexError.Conflict, "TOTP is already enabled.");
         var key = Totp.NewKey();
-        await store.SetPendingTotpAsync(s.User.id, Base32.Encode(key));
-        return Enrollment(s.User.username, key);
+        await store.SetPendingTotpAsync(s.User.Id, Base32.Encode(key));
+        return Enrollment(s.User.Username, key);
     }
 
     /// <summary>The enrolment begun and not yet confirmed, to show again (its QR code), or null.</summary>
-    public static TotpEnrollment? PendingTotp(UserRow user) =>
-        user.totp_secret is null && user.totp_pending_secret is { } pending && Base32.Decode(pending) is { } key ? Enrollment(user.username, key) : null;
+    public static TotpEnrollment? PendingTotp(UserAccount user) =>
+        user.TotpSecret is null && user.TotpPendingSecret is { } pending && Base32.Decode(pending) is { } key ? Enrollment(user.Username, key) : null;
 
     private static TotpEnrollment Enrollment(string username, byte[] key) => new(Base32.Encode(key), Totp.ProvisioningUri(key, username, "Moat"));
 
@@ -340,11 +337,11 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<string[]> ConfirmTotpAsync(SignedIn s, string? code, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (s.User.totp_pending_secret is not { } pending || Base32.Decode(pending) is not { } key) throw new AccountRefusal(IndexError.Conflict, "Begin TOTP enrolment first.");
+        if (s.User.TotpPendingSecret is not { } pending || Base32.Decode(pending) is not { } key) throw new AccountRefusal(IndexError.Conflict, "Begin TOTP enrolment first.");
         if (Totp.Match(key, code ?? "", Now) is not { } step) throw new AccountRefusal(IndexError.Invalid, "The code does not match: check the authenticator's clock.");
-        await store.EnableTotpAsync(s.User.id, pending, step);
-        var codes = await NewRecoveryCodesAsync(s.User.id);
-        await events.RecordAsync("2fa:totp-added", http, s.User.id);
+        await store.EnableTotpAsync(s.User.Id, pending, step);
+        var codes = await NewRecoveryCodesAsync(s.User.Id);
+        await events.RecordAsync("2fa:totp-added", http, s.User.Id);
         await FactorEnrolledAsync(s, http);
         await mail.TwoFactorAddedAsync(s.User, "An authenticator app (TOTP)");
         return codes;
@@ -353,23 +350,23 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     /// <summary>The second login step (or a re-authentication) with a TOTP code: single use per time step; failures back off per account.</summary>
     public async Task VerifyTotpAsync(SignedIn s, string? code, HttpContext http)
     {
-        if (s.User.totp_secret is null || Base32.Decode(s.User.totp_secret) is not { } key) throw new AccountRefusal(IndexError.Conflict, "TOTP is not enabled.");
+        if (s.User.TotpSecret is null || Base32.Decode(s.User.TotpSecret) is not { } key) throw new AccountRefusal(IndexError.Conflict, "TOTP is not enabled.");
         await AdmitSecondFactorAsync(s);
-        if (Totp.Match(key, code ?? "", Now) is not { } step || !await store.ConsumeTotpStepAsync(s.User.id, step))
+        if (Totp.Match(key, code ?? "", Now) is not { } step || !await store.ConsumeTotpStepAsync(s.User.Id, step))
         {
             await SecondFactorFailedAsync(s, http, new { method = "totp" });
             throw new AccountRefusal(IndexError.Unauthenticated, "The code is wrong or was already used.");
         }
         await SecondFactorPassedAsync(s, http);
-        await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "totp" });
+        await events.RecordAsync("login:2fa", http, s.User.Id, details: new { method = "totp" });
     }
 
     public async Task RemoveTotpAsync(SignedIn s, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (s.User.totp_secret is null) throw new AccountRefusal(IndexError.Conflict, "TOTP is not enabled.");
-        await store.DisableTotpAsync(s.User.id);
-        await events.RecordAsync("2fa:totp-removed", http, s.User.id);
+        if (s.User.TotpSecret is null) throw new AccountRefusal(IndexError.Conflict, "TOTP is not enabled.");
+        await store.DisableTotpAsync(s.User.Id);
+        await events.RecordAsync("2fa:totp-removed", http, s.User.Id);
         await mail.TwoFactorRemovedAsync(s.User, "The authenticator app (TOTP)");
     }
 
@@ -378,20 +375,20 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task UseRecoveryCodeAsync(SignedIn s, string? code, HttpContext http)
     {
         await AdmitSecondFactorAsync(s);
-        if (!await store.UseRecoveryCodeAsync(s.User.id, Sessions.Hash(NormalizeRecovery(code)), Now))
+        if (!await store.UseRecoveryCodeAsync(s.User.Id, Sessions.Hash(NormalizeRecovery(code)), Now))
         {
             await SecondFactorFailedAsync(s, http, new { method = "recovery-code" });
             throw new AccountRefusal(IndexError.Unauthenticated, "The recovery code is wrong or was already used.");
         }
         await SecondFactorPassedAsync(s, http);
-        await events.RecordAsync("login:recovery-code", http, s.User.id);
+        await events.RecordAsync("login:recovery-code", http, s.User.Id);
     }
 
     public async Task<string[]> RegenerateRecoveryCodesAsync(SignedIn s, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        var codes = await NewRecoveryCodesAsync(s.User.id);
-        await events.RecordAsync("2fa:recovery-codes-regenerated", http, s.User.id);
+        var codes = await NewRecoveryCodesAsync(s.User.Id);
+        await events.RecordAsync("2fa:recovery-codes-regenerated", http, s.User.Id);
         return codes;
     }
 
@@ -412,12 +409,12 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         RequireRecentAuthentication(s);
         var challenge = WebAuthn.NewChallenge();
-        await store.SetSessionChallengeAsync(s.Session.id_hash, "create:" + challenge);
-        var existing = await store.CredentialsAsync(s.User.id);
+        await store.SetSessionChallengeAsync(s.Session.IdHash, "create:" + challenge);
+        var existing = await store.CredentialsAsync(s.User.Id);
         return new
         {
             challenge, rp = new { id = options.EffectiveRpId, name = "Moat" },
-            user = new { id = Macaroons.Base64Url(Encoding.UTF8.GetBytes(s.User.id)), name = s.User.username, displayName = s.User.username },
+            user = new { id = Macaroons.Base64Url(Encoding.UTF8.GetBytes(s.User.Id)), name = s.User.Username, displayName = s.User.Username },
             pubKeyCredParams = new[] { new { type = "public-key", alg = -7 }, new { type = "public-key", alg = -257 } },
             excludeCredentials = existing.Select(c => new { type = "public-key", id = c.Id }),
             attestation = "none", authenticatorSelection = new { userVerification = "preferred" },
@@ -428,8 +425,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<RegisteredKey> FinishKeyRegistrationAsync(SignedIn s, string? clientDataJson, string? attestationObject, string? name, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (s.Session.challenge is not { } c || !c.StartsWith("create:", StringComparison.Ordinal)) throw new AccountRefusal(IndexError.Conflict, "Begin the registration first.");
-        await store.SetSessionChallengeAsync(s.Session.id_hash, null); // one attempt per challenge
+        if (s.Session.Challenge is not { } c || !c.StartsWith("create:", StringComparison.Ordinal)) throw new AccountRefusal(IndexError.Conflict, "Begin the registration first.");
+        await store.SetSessionChallengeAsync(s.Session.IdHash, null); // one attempt per challenge
         RegisteredCredential credential;
         try
         {
@@ -443,9 +440,9 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         if (await store.CredentialAsync(id) is not null) throw new AccountRefusal(IndexError.Conflict, "This security key is already registered.");
         var label = string.IsNullOrWhiteSpace(name) ? "security key" : name.Trim();
         await store.AddCredentialAsync(new SecurityKey(
-            id, s.User.id, Convert.ToBase64String(credential.CosePublicKey), credential.SignCount, label.Length > 100 ? label[..100] : label, Now));
-        var codes = s.HasTwoFactor ? null : await NewRecoveryCodesAsync(s.User.id);
-        await events.RecordAsync("2fa:webauthn-added", http, s.User.id, details: new { credential = id });
+            id, s.User.Id, Convert.ToBase64String(credential.CosePublicKey), credential.SignCount, label.Length > 100 ? label[..100] : label, Now));
+        var codes = s.HasTwoFactor ? null : await NewRecoveryCodesAsync(s.User.Id);
+        await events.RecordAsync("2fa:webauthn-added", http, s.User.Id, details: new { credential = id });
         await FactorEnrolledAsync(s, http);
         await mail.TwoFactorAddedAsync(s.User, $"A security key (\"{label}\")");
         return new RegisteredKey(id, codes);
@@ -455,18 +452,18 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task<object> BeginKeyAssertionAsync(SignedIn s)
     {
         var challenge = WebAuthn.NewChallenge();
-        await store.SetSessionChallengeAsync(s.Session.id_hash, "get:" + challenge);
-        var keys = await store.CredentialsAsync(s.User.id);
+        await store.SetSessionChallengeAsync(s.Session.IdHash, "get:" + challenge);
+        var keys = await store.CredentialsAsync(s.User.Id);
         return new { challenge, rpId = options.EffectiveRpId, allowCredentials = keys.Select(k => new { type = "public-key", id = k.Id }), userVerification = "preferred" };
     }
 
     public async Task FinishKeyAssertionAsync(SignedIn s, string? credentialId, string? clientDataJson, string? authenticatorData, string? signature, HttpContext http)
     {
-        if (s.Session.challenge is not { } c || !c.StartsWith("get:", StringComparison.Ordinal)) throw new AccountRefusal(IndexError.Conflict, "Begin the assertion first.");
-        await store.SetSessionChallengeAsync(s.Session.id_hash, null);
+        if (s.Session.Challenge is not { } c || !c.StartsWith("get:", StringComparison.Ordinal)) throw new AccountRefusal(IndexError.Conflict, "Begin the assertion first.");
+        await store.SetSessionChallengeAsync(s.Session.IdHash, null);
         await AdmitSecondFactorAsync(s);
         var credential = await store.CredentialAsync(credentialId ?? "");
-        if (credential is null || credential.UserId != s.User.id)
+        if (credential is null || credential.UserId != s.User.Id)
         {
             await SecondFactorFailedAsync(s, http, new { method = "webauthn", reason = "unknown key" });
             throw new AccountRefusal(IndexError.Unauthenticated, "Unknown security key.");
@@ -483,14 +480,14 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             throw new AccountRefusal(IndexError.Unauthenticated, ex.Message);
         }
         await SecondFactorPassedAsync(s, http);
-        await events.RecordAsync("login:2fa", http, s.User.id, details: new { method = "webauthn", credential = credential.Id });
+        await events.RecordAsync("login:2fa", http, s.User.Id, details: new { method = "webauthn", credential = credential.Id });
     }
 
     public async Task RemoveKeyAsync(SignedIn s, string? credentialId, HttpContext http)
     {
         RequireRecentAuthentication(s);
-        if (!await store.RemoveCredentialAsync(credentialId ?? "", s.User.id)) throw new AccountRefusal(IndexError.NotFound, "No such security key on your account.");
-        await events.RecordAsync("2fa:webauthn-removed", http, s.User.id, details: new { credential = credentialId });
+        if (!await store.RemoveCredentialAsync(credentialId ?? "", s.User.Id)) throw new AccountRefusal(IndexError.NotFound, "No such security key on your account.");
+        await events.RecordAsync("2fa:webauthn-removed", http, s.User.Id, details: new { credential = credentialId });
         await mail.TwoFactorRemovedAsync(s.User, $"A security key ({credentialId})");
     }
 
@@ -521,8 +518,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
             if (expiresInSeconds is { } lifetime && nbf >= Now.ToUnixTimeSeconds() + lifetime) throw new AccountRefusal(IndexError.Invalid, "notBefore must come before the expiry.");
             caveats.Add(Macaroons.NotBeforeCaveat(DateTimeOffset.FromUnixTimeSeconds(nbf)));
         }
-        var (row, secret) = await Tokens.IssueAsync(store, s.User.id, false, description, caveats, null, Now);
-        await events.RecordAsync("token:created", http, s.User.id, details: new { token = row.Id, caveats });
+        var (row, secret) = await Tokens.IssueAsync(store, s.User.Id, false, description, caveats, null, Now);
+        await events.RecordAsync("token:created", http, s.User.Id, details: new { token = row.Id, caveats });
         await mail.TokenCreatedAsync(s.User, row.Id, description, caveats);
         return new IssuedToken(row, secret, caveats);
     }
@@ -530,8 +527,8 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     public async Task RevokeTokenAsync(SignedIn s, string id, HttpContext http)
     {
         var token = await store.MacaroonAsync(id);
-        if (token is null || token.UserId != s.User.id || !await store.RevokeMacaroonAsync(id, Now)) throw new AccountRefusal(IndexError.NotFound, $"No live token {id} of yours.");
-        await events.RecordAsync("token:revoked", http, s.User.id, details: new { token = id });
+        if (token is null || token.UserId != s.User.Id || !await store.RevokeMacaroonAsync(id, Now)) throw new AccountRefusal(IndexError.NotFound, $"No live token {id} of yours.");
+        await events.RecordAsync("token:revoked", http, s.User.Id, details: new { token = id });
     }
 
     // Project roles and trusted publishers: owners only.
@@ -540,7 +537,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     internal async Task<string> RequireOwnerAsync(SignedIn s, string project, string what)
     {
         var name = ProjectName.Normalize(project);
-        if (await store.RoleAsync(name, s.User.id) != "owner") throw new AccountRefusal(IndexError.Forbidden, $"Only an owner of '{name}' can {what}.");
+        if (await store.RoleAsync(name, s.User.Id) != "owner") throw new AccountRefusal(IndexError.Forbidden, $"Only an owner of '{name}' can {what}.");
         return name;
     }
 
@@ -548,7 +545,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     internal async Task<string> RequireMaintainerAsync(SignedIn s, string project, string what)
     {
         var name = ProjectName.Normalize(project);
-        if (await store.RoleAsync(name, s.User.id) is not ("owner" or "maintainer")) throw new AccountRefusal(IndexError.Forbidden, $"Only an owner or maintainer of '{name}' can {what}.");
+        if (await store.RoleAsync(name, s.User.Id) is not ("owner" or "maintainer")) throw new AccountRefusal(IndexError.Forbidden, $"Only an owner or maintainer of '{name}' can {what}.");
         return name;
     }
 
@@ -558,23 +555,23 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         var name = await RequireOwnerAsync(s, project, "change its roles");
         if (role is not ("owner" or "maintainer")) throw new AccountRefusal(IndexError.Invalid, "role must be owner or maintainer.");
         var other = await store.UserByNameAsync(username ?? "") ?? throw new AccountRefusal(IndexError.NotFound, $"No user {username}.");
-        await store.SetRoleAsync(name, other.id, role);
-        await events.RecordAsync("project:role-added", http, s.User.id, name, new { user = other.username, role });
-        return $"{other.username} is now {role} of {name}.";
+        await store.SetRoleAsync(name, other.Id, role);
+        await events.RecordAsync("project:role-added", http, s.User.Id, name, new { user = other.Username, role });
+        return $"{other.Username} is now {role} of {name}.";
     }
 
     public async Task<string> RemoveRoleAsync(SignedIn s, string project, string username, HttpContext http)
     {
         var name = await RequireOwnerAsync(s, project, "change its roles");
         var other = await store.UserByNameAsync(username);
-        if (other is null || !await store.RemoveRoleAsync(name, other.id)) throw new AccountRefusal(IndexError.NotFound, $"{username} has no role in {name}.");
+        if (other is null || !await store.RemoveRoleAsync(name, other.Id)) throw new AccountRefusal(IndexError.NotFound, $"{username} has no role in {name}.");
         if ((await store.RolesAsync(name)).All(r => r.role != "owner"))
         {
-            await store.SetRoleAsync(name, other.id, "owner");
+            await store.SetRoleAsync(name, other.Id, "owner");
             throw new AccountRefusal(IndexError.Conflict, "A project keeps at least one owner.");
         }
-        await events.RecordAsync("project:role-removed", http, s.User.id, name, new { user = other.username });
-        return $"Removed {other.username} from {name}.";
+        await events.RecordAsync("project:role-removed", http, s.User.Id, name, new { user = other.Username });
+        return $"Removed {other.Username} from {name}.";
     }
 
     public async Task<TrustedPublisher> AddPublisherAsync(SignedIn s, string project, PublisherRequest body, HttpContext http)
@@ -582,14 +579,14 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         RequireRecentAuthentication(s);
         var name = await RequireOwnerAsync(s, project, "add trusted publishers");
         if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(IndexError.Invalid, invalid);
-        var row = NewPublisher(body, s.User.id, name, null);
+        var row = NewPublisher(body, s.User.Id, name, null);
         await store.AddPublisherAsync(row);
-        await events.RecordAsync("project:publisher-added", http, s.User.id, name, new
+        await events.RecordAsync("project:publisher-added", http, s.User.Id, name, new
         {
-            publisher = row.Id, kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, environment = row.Environment, registered_by = s.User.username,
+            publisher = row.Id, kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, environment = row.Environment, registered_by = s.User.Username,
         });
-        row = row with { RegisteredBy = s.User.username };
-        await mail.PublisherAddedAsync(name, row, s.User.username);
+        row = row with { RegisteredBy = s.User.Username };
+        await mail.PublisherAddedAsync(name, row, s.User.Username);
         return row;
     }
 
@@ -597,7 +594,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     {
         var name = await RequireOwnerAsync(s, project, "remove trusted publishers");
         if (!await store.RemovePublisherAsync(id, name)) throw new AccountRefusal(IndexError.NotFound, $"No publisher {id} on {name}.");
-        await events.RecordAsync("project:publisher-removed", http, s.User.id, name, new { publisher = id });
+        await events.RecordAsync("project:publisher-removed", http, s.User.Id, name, new { publisher = id });
     }
 
     /// <summary>A publisher for a project that does not exist yet: its first trusted publish creates the project.</summary>
@@ -611,34 +608,34 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(IndexError.Invalid, invalid);
         // A pending publisher creates its project on first use: the same rule as a first upload decides whether it may.
         if (await newProjects.ForUserAsync(name, s.User, http, default) is { Allowed: false } refused) throw new AccountRefusal(refused.Error!, refused.Message!);
-        var row = NewPublisher(body, s.User.id, null, name);
+        var row = NewPublisher(body, s.User.Id, null, name);
         // Anyone may register a pending publisher for any repository, so a second one for a CI identity already
         // registered is refused: it would compete for that workflow's token mint (first come keeps it; an admin
         // settles disputes from the events, which name both registrants).
         if (!await store.AddPendingPublisherAsync(row))
         {
             var existing = await store.SameIdentityPublishersAsync(row);
-            await events.RecordAsync("account:pending-publisher-refused", http, s.User.id, name, new
+            await events.RecordAsync("account:pending-publisher-refused", http, s.User.Id, name, new
             {
-                kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, registered_by = s.User.username,
+                kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, registered_by = s.User.Username,
                 existing = existing.Select(e => new { publisher = e.Id, project = e.Project ?? e.PendingProject, pending = e.Project is null, registered_by = e.RegisteredBy }),
             });
             throw new AccountRefusal(IndexError.Conflict, $"A trusted publisher for {row.Kind}:{row.Repository} ({row.Workflow}) is already registered" +
-                (existing.Any(e => e.CreatedBy == s.User.id) ? " by you." : ": if that workflow is yours, ask an admin; a registration is never shared."));
+                (existing.Any(e => e.CreatedBy == s.User.Id) ? " by you." : ": if that workflow is yours, ask an admin; a registration is never shared."));
         }
-        await events.RecordAsync("account:pending-publisher-added", http, s.User.id, name, new
+        await events.RecordAsync("account:pending-publisher-added", http, s.User.Id, name, new
         {
-            publisher = row.Id, kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, environment = row.Environment, registered_by = s.User.username,
+            publisher = row.Id, kind = row.Kind, repository = row.Repository, owner_id = row.OwnerId, workflow = row.Workflow, environment = row.Environment, registered_by = s.User.Username,
         });
-        row = row with { RegisteredBy = s.User.username };
+        row = row with { RegisteredBy = s.User.Username };
         await mail.PendingPublisherAddedAsync(s.User, row);
         return row;
     }
 
     public async Task RemovePendingPublisherAsync(SignedIn s, string id, HttpContext http)
     {
-        if (!await store.RemovePendingPublisherAsync(id, s.User.id)) throw new AccountRefusal(IndexError.NotFound, $"No pending publisher {id} of yours.");
-        await events.RecordAsync("account:pending-publisher-removed", http, s.User.id, details: new { publisher = id });
+        if (!await store.RemovePendingPublisherAsync(id, s.User.Id)) throw new AccountRefusal(IndexError.NotFound, $"No pending publisher {id} of yours.");
+        await events.RecordAsync("account:pending-publisher-removed", http, s.User.Id, details: new { publisher = id });
     }
 
     private static string? ValidatePublisher(PublisherRequest body)

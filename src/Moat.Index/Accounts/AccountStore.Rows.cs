@@ -7,6 +7,54 @@ namespace Moat.Index.Accounts;
 #pragma warning disable IDE1006 // Row classes mirror the column names.
 public sealed partial class AccountStore
 {
+    private sealed class UserRow
+    {
+        public string id { get; set; } = "";
+        public string username { get; set; } = "";
+        public string email { get; set; } = "";
+        public long email_verified { get; set; }
+        public string password_hash { get; set; } = "";
+        public string created_at { get; set; } = "";
+        public long failed_logins { get; set; }
+        public string? totp_secret { get; set; }
+        public long totp_last_step { get; set; }
+        public string? totp_pending_secret { get; set; }
+        public long is_disabled { get; set; }
+
+        public UserAccount ToRecord() => new(id, username, email, email_verified != 0, password_hash, Time(created_at), failed_logins,
+            totp_secret, totp_last_step, totp_pending_secret, is_disabled != 0);
+
+        public static UserRow Of(UserAccount u) => new()
+        {
+            id = u.Id, username = u.Username, email = u.Email, email_verified = u.EmailVerified ? 1 : 0, password_hash = u.PasswordHash, created_at = Text(u.CreatedAt),
+        };
+    }
+
+    private sealed class SessionRow
+    {
+        public string id_hash { get; set; } = "";
+        public string user_id { get; set; } = "";
+        public string csrf { get; set; } = "";
+        public string created_at { get; set; } = "";
+        public string expires_at { get; set; } = "";
+        public string? two_factor_at { get; set; }
+        public string? challenge { get; set; }
+        public string? password_at { get; set; }
+        public string? factor_at { get; set; }
+
+        public UserSession ToRecord() => new(id_hash, user_id, csrf, Time(created_at), Time(expires_at), TimeOrNull(two_factor_at), challenge,
+            TimeOrNull(password_at), TimeOrNull(factor_at));
+
+        public static SessionRow Of(UserSession s) => new()
+        {
+            id_hash = s.IdHash, user_id = s.UserId, csrf = s.Csrf, created_at = Text(s.CreatedAt), expires_at = Text(s.ExpiresAt),
+            two_factor_at = TextOrNull(s.TwoFactorAt), challenge = s.Challenge, password_at = TextOrNull(s.PasswordAt), factor_at = TextOrNull(s.FactorAt),
+        };
+    }
+
+    private static DateTimeOffset? TimeOrNull(string? text) => text is null ? null : Time(text);
+    private static string? TextOrNull(DateTimeOffset? time) => time is { } t ? Text(t) : null;
+
     private sealed class CredentialRow
     {
         public string id { get; set; } = "";
@@ -76,7 +124,7 @@ public sealed partial class AccountStore
 
         // A state this version does not know is read as refused: a claim is never granted by a value nobody wrote for it.
         public ProjectClaim ToRecord() => new(project, user_id, Time(requested_at), conflict, ClaimStateNames.Parse(state) ?? ClaimState.Refused,
-            decided_by, decided_at is null ? null : Time(decided_at), reason);
+            decided_by, TimeOrNull(decided_at), reason);
     }
 
     private sealed class MacaroonRow
@@ -94,7 +142,7 @@ public sealed partial class AccountStore
         public string? parent_id { get; set; }
 
         public ApiToken ToRecord() => new(id, user_id, Convert.FromBase64String(key), is_admin != 0, description, ReadCaveats(caveats), publisher_id,
-            Time(created_at), last_used_at is null ? null : Time(last_used_at), revoked_at is null ? null : Time(revoked_at), parent_id);
+            Time(created_at), TimeOrNull(last_used_at), TimeOrNull(revoked_at), parent_id);
 
         public static MacaroonRow Of(ApiToken t) => new()
         {

@@ -5,40 +5,6 @@ using Moat.Index.Storage;
 
 namespace Moat.Index.Accounts;
 
-#pragma warning disable IDE1006 // Row classes mirror the column names so Dapper maps them without attributes.
-public sealed class UserRow
-{
-    public string id { get; set; } = "";
-    public string username { get; set; } = "";
-    public string email { get; set; } = "";
-    public long email_verified { get; set; }
-    public string password_hash { get; set; } = "";
-    public string created_at { get; set; } = "";
-    public long failed_logins { get; set; }
-    public string? locked_until { get; set; }
-    public string? totp_secret { get; set; }
-    public long totp_last_step { get; set; }
-    public string? totp_pending_secret { get; set; }
-    public long is_disabled { get; set; }
-}
-
-public sealed class SessionRow
-{
-    public string id_hash { get; set; } = "";
-    public string user_id { get; set; } = "";
-    public string csrf { get; set; } = "";
-    public string created_at { get; set; } = "";
-    public string expires_at { get; set; } = "";
-    public string? two_factor_at { get; set; }
-    public string? challenge { get; set; }
-    /// <summary>When this session last checked the password (log-in, re-authentication).</summary>
-    public string? password_at { get; set; }
-    /// <summary>When this session last verified a second factor (log-in step, enrolment, re-authentication).</summary>
-    public string? factor_at { get; set; }
-}
-
-#pragma warning restore IDE1006
-
 /// <summary>
 /// Accounts, sessions, 2FA, tokens, publishers, switches and the event log, in the index's database beside the
 /// metadata tables. Same conventions as <see cref="Storage.SqlMetadataStore"/> (portable SQL on <see cref="Database"/>,
@@ -189,14 +155,14 @@ public sealed partial class AccountStore
     }
 
     // Users
-    public async Task<bool> CreateUserAsync(UserRow user)
+    public async Task<bool> CreateUserAsync(UserAccount user)
     {
         try
         {
             await ExecAsync("""
                 INSERT INTO users (id, username, email, email_verified, password_hash, created_at, failed_logins, totp_last_step, is_disabled)
                 VALUES (@id, @username, @email, @email_verified, @password_hash, @created_at, 0, 0, 0)
-                """, user);
+                """, UserRow.Of(user));
             return true;
         }
         catch (DbException ex) when (Database.IsUniqueViolation(ex)) // the username is taken
@@ -205,9 +171,10 @@ public sealed partial class AccountStore
         }
     }
 
-    public Task<UserRow?> UserByNameAsync(string username) => OneAsync<UserRow>("SELECT * FROM users WHERE username = @username", new { username = username.ToLowerInvariant() });
-    public Task<UserRow?> UserByIdAsync(string id) => OneAsync<UserRow>("SELECT * FROM users WHERE id = @id", new { id });
-    public Task<IReadOnlyList<UserRow>> ListUsersAsync() => ManyAsync<UserRow>("SELECT * FROM users ORDER BY username");
+    public async Task<UserAccount?> UserByNameAsync(string username) =>
+        (await OneAsync<UserRow>("SELECT * FROM users WHERE username = @username", new { username = username.ToLowerInvariant() }))?.ToRecord();
+    public async Task<UserAccount?> UserByIdAsync(string id) => (await OneAsync<UserRow>("SELECT * FROM users WHERE id = @id", new { id }))?.ToRecord();
+    public async Task<IReadOnlyList<UserAccount>> ListUsersAsync() => [.. (await ManyAsync<UserRow>("SELECT * FROM users ORDER BY username")).Select(r => r.ToRecord())];
 
     /// <summary>Counts one more failed sign-in (password or second factor) in one statement; returns the new count.</summary>
     public Task<long> CountLoginFailureAsync(string id) =>
@@ -245,8 +212,8 @@ public sealed partial class AccountStore
 
     // Password reset
 
-    public Task<IReadOnlyList<UserRow>> UsersByEmailAsync(string email) =>
-        ManyAsync<UserRow>("SELECT * FROM users WHERE lower(email) = @email ORDER BY username", new { email = email.Trim().ToLowerInvariant() });
+    public async Task<IReadOnlyList<UserAccount>> UsersByEmailAsync(string email) =>
+        [.. (await ManyAsync<UserRow>("SELECT * FROM users WHERE lower(email) = @email ORDER BY username", new { email = email.Trim().ToLowerInvariant() })).Select(r => r.ToRecord())];
 
     public Task AddPasswordResetAsync(string tokenHash, string userId, DateTimeOffset now, DateTimeOffset expires) =>
         ExecAsync("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (@tokenHash, @userId, @c, @e)",
@@ -324,11 +291,11 @@ public sealed partial class AccountStore
         await ExecAsync("UPDATE webauthn_credentials SET sign_count = @count WHERE id = @id AND sign_count = @previous", new { id, previous, count }) == 1;
 
     // Sessions
-    public Task CreateSessionAsync(SessionRow row) => ExecAsync("""
+    public Task CreateSessionAsync(UserSession session) => ExecAsync("""
         INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, two_factor_at, password_at, factor_at)
         VALUES (@id_hash, @user_id, @csrf, @created_at, @expires_at, @two_factor_at, @password_at, @factor_at)
-        """, row);
-    public Task<SessionRow?> SessionAsync(string idHash) => OneAsync<SessionRow>("SELECT * FROM sessions WHERE id_hash = @idHash", new { idHash });
+        """, SessionRow.Of(session));
+    public async Task<UserSession?> SessionAsync(string idHash) => (await OneAsync<SessionRow>("SELECT * FROM sessions WHERE id_hash = @idHash", new { idHash }))?.ToRecord();
     public Task DeleteSessionAsync(string idHash) => ExecAsync("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash });
     public Task SetSessionChallengeAsync(string idHash, string? challenge) => ExecAsync("UPDATE sessions SET challenge = @challenge WHERE id_hash = @idHash", new { idHash, challenge });
     public Task<int> DeleteUserSessionsAsync(string userId) => ExecAsync("DELETE FROM sessions WHERE user_id = @userId", new { userId });

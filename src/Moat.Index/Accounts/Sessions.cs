@@ -6,7 +6,7 @@ using Moat.Index.Auth;
 namespace Moat.Index.Accounts;
 
 /// <summary>A signed-in request: the user, the session, and whether its second factor is done.</summary>
-public sealed record SignedIn(UserRow User, SessionRow Session, bool HasTwoFactor, bool TwoFactorDone);
+public sealed record SignedIn(UserAccount User, UserSession Session, bool HasTwoFactor, bool TwoFactorDone);
 
 /// <summary>
 /// Session cookies and CSRF. The cookie holds 256 random bits; the database holds only their SHA-256. Cookies are
@@ -25,34 +25,29 @@ public sealed class Sessions(AccountStore store, SecurityOptions options, TimePr
     /// session the request carried, if any, ends), the password time, and the second-factor time carried over when
     /// the caller knows one (a password change keeps the session's standing).
     /// </summary>
-    public async Task<string> StartAsync(HttpContext http, UserRow user, bool twoFactorDone, string? factorAt = null)
+    public async Task<string> StartAsync(HttpContext http, UserAccount user, bool twoFactorDone, DateTimeOffset? factorAt = null)
     {
         if (http.Request.Cookies.TryGetValue(CookieName, out var previous) && !string.IsNullOrEmpty(previous)) await store.DeleteSessionAsync(Hash(previous));
         var id = NewId();
         var csrf = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = time.GetUtcNow();
-        await store.CreateSessionAsync(new SessionRow
-        {
-            id_hash = Hash(id), user_id = user.id, csrf = csrf, created_at = AccountStore.Text(now),
-            expires_at = AccountStore.Text(now + options.SessionLifetime), two_factor_at = twoFactorDone ? AccountStore.Text(now) : null,
-            password_at = AccountStore.Text(now), factor_at = factorAt,
-        });
+        await store.CreateSessionAsync(new UserSession(Hash(id), user.Id, csrf, now, now + options.SessionLifetime, TwoFactorAt: twoFactorDone ? now : null,
+            Challenge: null, PasswordAt: now, FactorAt: factorAt));
         SetCookie(http.Response, id);
         return csrf;
     }
 
     /// <summary>
     /// Records a verified second factor and gives the session a new id (its CSRF token stays, so API clients and open
-    /// pages keep working): an id seen while only the password was known is worth nothing afterwards.
+    /// pages keep working): an id seen while only the password was known is worth nothing afterwards. Returns the
+    /// session's id hash from now on.
     /// </summary>
-    public async Task SecondFactorVerifiedAsync(HttpResponse response, SessionRow session)
+    public async Task<string> SecondFactorVerifiedAsync(HttpResponse response, UserSession session)
     {
         var id = NewId();
-        if (await store.RotateSessionAfterFactorAsync(session.id_hash, Hash(id), time.GetUtcNow()))
-        {
-            session.id_hash = Hash(id);
-            SetCookie(response, id);
-        }
+        if (!await store.RotateSessionAfterFactorAsync(session.IdHash, Hash(id), time.GetUtcNow())) return session.IdHash;
+        SetCookie(response, id);
+        return Hash(id);
     }
 
     private static string NewId() => Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
@@ -71,20 +66,20 @@ public sealed class Sessions(AccountStore store, SecurityOptions options, TimePr
     {
         if (!request.Cookies.TryGetValue(CookieName, out var id) || string.IsNullOrEmpty(id)) return (null, null);
         var session = await store.SessionAsync(Hash(id));
-        if (session is null || AccountStore.Time(session.expires_at) <= time.GetUtcNow()) return (null, null);
+        if (session is null || session.ExpiresAt <= time.GetUtcNow()) return (null, null);
         if (!csrfChecked && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
             var sent = request.Headers[CsrfHeader].ToString();
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(sent), Encoding.ASCII.GetBytes(session.csrf)))
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(sent), Encoding.ASCII.GetBytes(session.Csrf)))
                 return (null, "CSRF check failed: send the X-CSRF-Token header returned at login.");
             var origin = request.Headers.Origin.ToString();
             if (origin.Length > 0 && !string.Equals(origin, options.Origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
                 return (null, $"CSRF check failed: cross-origin request from {origin}.");
         }
-        var user = await store.UserByIdAsync(session.user_id);
-        if (user is null || user.is_disabled != 0) return (null, null);
-        var hasTwoFactor = user.totp_secret is not null || (await store.CredentialsAsync(user.id)).Count > 0;
-        return (new SignedIn(user, session, hasTwoFactor, session.two_factor_at is not null), null);
+        var user = await store.UserByIdAsync(session.UserId);
+        if (user is null || user.IsDisabled) return (null, null);
+        var hasTwoFactor = user.TotpSecret is not null || (await store.CredentialsAsync(user.Id)).Count > 0;
+        return (new SignedIn(user, session, hasTwoFactor, session.TwoFactorAt is not null), null);
     }
 
     public async Task EndAsync(HttpRequest request, HttpResponse response)

@@ -19,11 +19,11 @@ public sealed record AdminActor(string Name, string? UserId = null, HttpContext?
     public static AdminActor CommandLine { get; } = new($"moat admin ({Environment.UserName})");
 
     /// <summary>A signed-in web administrator.</summary>
-    public static AdminActor Web(UserRow user, HttpContext http) => new(user.username, user.id, http);
+    public static AdminActor Web(UserAccount user, HttpContext http) => new(user.Username, user.Id, http);
 
     /// <summary>The admin JSON API: the token's owner when it belongs to a user, else the token itself.</summary>
-    public static AdminActor ApiToken(Principal principal, UserRow? owner, HttpContext http) => (owner is not null
-        ? new AdminActor($"{owner.username} (admin token {principal.TokenId})", owner.id, http)
+    public static AdminActor ApiToken(Principal principal, UserAccount? owner, HttpContext http) => (owner is not null
+        ? new AdminActor($"{owner.Username} (admin token {principal.TokenId})", owner.Id, http)
         : new AdminActor($"admin token {principal.TokenId}" + ((principal.Token?.Description ?? principal.Legacy?.Description) is { Length: > 0 } d ? $" ({d})" : ""), null, http))
         with { Token = IssuingToken.Of(principal) };
 

@@ -100,17 +100,17 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     {
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
-        await accounts.SetDisabledAsync(user.id, disabled);
+        await accounts.SetDisabledAsync(user.Id, disabled);
         if (!disabled)
         {
-            await RecordAsync("admin:user-enabled", by, user.id, null, ("reason", Reason(reason)));
-            return new(true, $"{user.username} is now enabled.");
+            await RecordAsync("admin:user-enabled", by, user.Id, null, ("reason", Reason(reason)));
+            return new(true, $"{user.Username} is now enabled.");
         }
         // Disabling ends everything the account held: enabling it again must not bring old (perhaps stolen) tokens back.
-        var sessions = await accounts.DeleteUserSessionsAsync(user.id);
-        var tokens = await accounts.RevokeUserMacaroonsAsync(user.id, DateTimeOffset.UtcNow);
-        await RecordAsync("admin:user-disabled", by, user.id, null, ("reason", Reason(reason)), ("sessions_ended", sessions), ("tokens_revoked", tokens));
-        return new(true, $"{user.username} is now disabled: {sessions} session(s) ended, {tokens} token(s) revoked.");
+        var sessions = await accounts.DeleteUserSessionsAsync(user.Id);
+        var tokens = await accounts.RevokeUserMacaroonsAsync(user.Id, DateTimeOffset.UtcNow);
+        await RecordAsync("admin:user-disabled", by, user.Id, null, ("reason", Reason(reason)), ("sessions_ended", sessions), ("tokens_revoked", tokens));
+        return new(true, $"{user.Username} is now disabled: {sessions} session(s) ended, {tokens} token(s) revoked.");
     }
 
     /// <summary>Marks a project critical: its owners then need a WebAuthn security key to upload.</summary>
@@ -128,9 +128,9 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
         var name = ProjectName.Normalize(project);
-        await accounts.SetRoleAsync(name, user.id, role);
-        await RecordAsync("admin:role-set", by, user.id, name, ("role", role), ("reason", Reason(reason)));
-        return new(true, $"{user.username} is now {role} of {name}.");
+        await accounts.SetRoleAsync(name, user.Id, role);
+        await RecordAsync("admin:role-set", by, user.Id, name, ("role", role), ("reason", Reason(reason)));
+        return new(true, $"{user.Username} is now {role} of {name}.");
     }
 
     /// <summary>A claim on a new project name as the admin sees it.</summary>
@@ -143,7 +143,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         foreach (var claim in await accounts.ClaimsAsync(state))
         {
             var user = await accounts.UserByIdAsync(claim.UserId);
-            claims.Add(new(claim.Project, user?.username ?? claim.UserId, claim.RequestedAt, claim.State, claim.Conflict, claim.DecidedBy, claim.Reason));
+            claims.Add(new(claim.Project, user?.Username ?? claim.UserId, claim.RequestedAt, claim.State, claim.Conflict, claim.DecidedBy, claim.Reason));
         }
         return claims;
     }
@@ -160,14 +160,14 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         if (user is null) return new(false, $"No user {username}.");
         var name = ProjectName.Normalize(project);
         if (await store.GetProjectAsync(name, ct) is not null) return new(false, $"{name} already exists: give roles on it with 'moat admin role'.");
-        if (await accounts.HasRolesAsync(name) && await accounts.RoleAsync(name, user.id) is null)
+        if (await accounts.HasRolesAsync(name) && await accounts.RoleAsync(name, user.Id) is null)
             return new(false, $"{name} is already granted to someone else: give roles on it with 'moat admin role'.");
-        var claim = await accounts.ClaimOfAsync(name, user.id);
+        var claim = await accounts.ClaimOfAsync(name, user.Id);
         var actor = by ?? AdminActor.CommandLine;
-        await accounts.SetRoleAsync(name, user.id, "owner");
-        await accounts.DecideClaimAsync(name, user.id, ClaimState.Granted, actor.Name, Reason(reason), DateTimeOffset.UtcNow);
-        await RecordAsync("admin:claim-granted", by, user.id, name, ("conflict", claim?.Conflict), ("reason", Reason(reason)));
-        return new(true, $"Granted {name} to {user.username}: their next upload creates it."
+        await accounts.SetRoleAsync(name, user.Id, "owner");
+        await accounts.DecideClaimAsync(name, user.Id, ClaimState.Granted, actor.Name, Reason(reason), DateTimeOffset.UtcNow);
+        await RecordAsync("admin:claim-granted", by, user.Id, name, ("conflict", claim?.Conflict), ("reason", Reason(reason)));
+        return new(true, $"Granted {name} to {user.Username}: their next upload creates it."
             + (claim?.Conflict is { } conflict ? $" Note: {conflict}; the hosted project will replace it on this index." : ""));
     }
 
@@ -177,11 +177,11 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
         var name = ProjectName.Normalize(project);
-        if (await accounts.ClaimOfAsync(name, user.id) is not { State: ClaimState.Pending }) return new(false, $"{user.username} has no pending claim on {name}.");
+        if (await accounts.ClaimOfAsync(name, user.Id) is not { State: ClaimState.Pending }) return new(false, $"{user.Username} has no pending claim on {name}.");
         if (Reason(reason) is null) return new(false, "Give a reason: the user is shown it.");
-        await accounts.DecideClaimAsync(name, user.id, ClaimState.Refused, (by ?? AdminActor.CommandLine).Name, Reason(reason), DateTimeOffset.UtcNow);
-        await RecordAsync("admin:claim-refused", by, user.id, name, ("reason", Reason(reason)));
-        return new(true, $"Refused {user.username}'s claim on {name}.");
+        await accounts.DecideClaimAsync(name, user.Id, ClaimState.Refused, (by ?? AdminActor.CommandLine).Name, Reason(reason), DateTimeOffset.UtcNow);
+        await RecordAsync("admin:claim-refused", by, user.Id, name, ("reason", Reason(reason)));
+        return new(true, $"Refused {user.Username}'s claim on {name}.");
     }
 
     private Publishing.ReleaseApprovals Approvals => new(store, accounts, _events, invalidate);
@@ -230,11 +230,11 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         if (!await accounts.OrganisationExistsAsync(name))
         {
             if (role != "owner") return new(false, $"No organisation {name}: give it an owner first.");
-            await accounts.CreateOrganisationAsync(name, organisation, user.id, DateTimeOffset.UtcNow);
+            await accounts.CreateOrganisationAsync(name, organisation, user.Id, DateTimeOffset.UtcNow);
         }
-        await accounts.SetOrganisationMemberAsync(name, user.id, role);
-        await RecordAsync("admin:org-member-set", by, user.id, null, ("organisation", name), ("role", role));
-        return new(true, $"{user.username} is now {role} of organisation {name}.");
+        await accounts.SetOrganisationMemberAsync(name, user.Id, role);
+        await RecordAsync("admin:org-member-set", by, user.Id, null, ("organisation", name), ("role", role));
+        return new(true, $"{user.Username} is now {role} of organisation {name}.");
     }
 
     public Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
@@ -242,7 +242,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     private async Task<IReadOnlyList<SecurityEvent>> EventsForAsync(string? username, string? project, int limit)
     {
         string? userId = null;
-        if (username is not null) userId = (await accounts.UserByNameAsync(username))?.id ?? "-";
+        if (username is not null) userId = (await accounts.UserByNameAsync(username))?.Id ?? "-";
         return await accounts.EventsAsync(userId, project is null ? null : ProjectName.Normalize(project), limit);
     }
 }

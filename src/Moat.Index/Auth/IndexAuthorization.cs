@@ -112,7 +112,7 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         if (Unauthenticated(principal) is { } refused) return refused;
         if (principal.Token is not { } token) return AuthorizationDecision.Allow; // a legacy token: no caveats, no user
         if (Macaroons.Check(principal.Parsed!.Caveats, new CaveatContext(null, time.GetUtcNow(), Reading: true)) is { } why) return AuthorizationDecision.Forbid(why);
-        if (token.UserId is not null && !token.IsAdmin && await accounts.UserByIdAsync(token.UserId) is not { is_disabled: 0 })
+        if (token.UserId is not null && !token.IsAdmin && await accounts.UserByIdAsync(token.UserId) is not { IsDisabled: false })
             return AuthorizationDecision.Forbid("The token's user account is disabled.");
         return AuthorizationDecision.Allow;
     }
@@ -140,16 +140,16 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
         }
 
         var user = await accounts.UserByIdAsync(token.UserId);
-        if (user is null || user.is_disabled != 0) return AuthorizationDecision.Forbid("The token's user account is disabled.");
-        if (user.email_verified == 0) return AuthorizationDecision.Forbid("Verify your e-mail address before uploading.");
-        var keys = await accounts.CredentialsAsync(user.id);
-        if (user.totp_secret is null && keys.Count == 0)
+        if (user is null || user.IsDisabled) return AuthorizationDecision.Forbid("The token's user account is disabled.");
+        if (!user.EmailVerified) return AuthorizationDecision.Forbid("Verify your e-mail address before uploading.");
+        var keys = await accounts.CredentialsAsync(user.Id);
+        if (user.TotpSecret is null && keys.Count == 0)
             return AuthorizationDecision.Forbid("Two-factor authentication is required to upload: enable TOTP or a security key on your account.");
-        var role = await accounts.RoleAsync(project, user.id);
+        var role = await accounts.RoleAsync(project, user.Id);
         if (role is null)
         {
             if (exists || await accounts.HasRolesAsync(project))
-                return AuthorizationDecision.Forbid($"User '{user.username}' is not an owner or maintainer of project '{project}'.");
+                return AuthorizationDecision.Forbid($"User '{user.Username}' is not an owner or maintainer of project '{project}'.");
             return await newProjects.ForUserAsync(project, user, http, ct);
         }
         if (role == "owner" && keys.Count == 0 && await accounts.IsCriticalAsync(project))
@@ -165,11 +165,11 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     /// Admins review through the admin API, which <see cref="AuthorizeAdmin"/> guards. The session's 2FA is checked
     /// by the account API before this (security-level action).
     /// </summary>
-    public static Publishing.ReviewOutcome? ReleaseReviewRefusal(string project, string? role, UserRow reviewer, Publishing.StagedRelease? release, bool approving)
+    public static Publishing.ReviewOutcome? ReleaseReviewRefusal(string project, string? role, UserAccount reviewer, Publishing.StagedRelease? release, bool approving)
     {
         if (role is not ("owner" or "maintainer"))
             return new(IndexError.Forbidden, $"Only an owner or maintainer of '{project}' can review its staged releases.");
-        if (approving && release is not null && release.Uploaders.Any(u => u.UserId == reviewer.id))
+        if (approving && release is not null && release.Uploaders.Any(u => u.UserId == reviewer.Id))
             return new(IndexError.Forbidden,
                 $"You uploaded {project} {release.Version}: another maintainer must approve it (or an admin, when you are the only one).");
         return null;

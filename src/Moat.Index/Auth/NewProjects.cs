@@ -50,21 +50,21 @@ public sealed class NewProjects(IndexOptions options, ProtectedNames protectedNa
     /// A user (uploading, or setting up a pending trusted publisher) asking for a new name: allowed, or refused with a
     /// pending claim recorded for an administrator.
     /// </summary>
-    public async Task<AuthorizationDecision> ForUserAsync(string project, UserRow user, Microsoft.AspNetCore.Http.HttpContext? http, CancellationToken ct)
+    public async Task<AuthorizationDecision> ForUserAsync(string project, UserAccount user, Microsoft.AspNetCore.Http.HttpContext? http, CancellationToken ct)
     {
         if (await SwitchedOffAsync() is { } off) return off;
         var why = await protectedNames.WhyAsync(project, ct);
         if (why is null && Policy == NewProjectPolicy.Anyone) return AuthorizationDecision.Allow with { CreatesProject = true };
 
-        var claim = await accounts.ClaimOfAsync(project, user.id);
+        var claim = await accounts.ClaimOfAsync(project, user.Id);
         if (claim is { State: ClaimState.Refused })
             return AuthorizationDecision.Forbid($"An administrator refused your claim on '{project}'{(claim.Reason is { Length: > 0 } r ? $": {r}" : "")}.");
         if (claim is null)
         {
-            claim = await accounts.ClaimAsync(project, user.id, why?.Reason, time.GetUtcNow());
-            await events.RecordAsync("project:claim-requested", http, user.id, project, new { conflict = why?.Reason, policy = PolicyName(Policy) });
+            claim = await accounts.ClaimAsync(project, user.Id, why?.Reason, time.GetUtcNow());
+            await events.RecordAsync("project:claim-requested", http, user.Id, project, new { conflict = why?.Reason, policy = PolicyName(Policy) });
         }
-        var grant = $"an administrator can grant it: moat admin claims grant {project} {user.username}";
+        var grant = $"an administrator can grant it: moat admin claims grant {project} {user.Username}";
         return AuthorizationDecision.Forbid(why is not null
             ? $"{why.Reason}, so it does not become a project here by upload: it would replace that project for everyone installing through this index. Your claim is recorded; {grant}."
             : Policy == NewProjectPolicy.Admins

@@ -23,7 +23,7 @@ public sealed class OwnerYanks(IMetadataStore store, SecurityEvents events, Simp
         var changed = await store.SetYankedAsync(project, version, yank, yank ? reason ?? "" : null, http.RequestAborted);
         if (changed == 0) throw new AccountRefusal(IndexError.NotFound, $"{project} has no release {version}.");
         cache.Invalidate(project);
-        await events.RecordAsync(yank ? "release:yank" : "release:unyank", http, s.User.id, project, new { version, reason });
+        await events.RecordAsync(yank ? "release:yank" : "release:unyank", http, s.User.Id, project, new { version, reason });
         return yank ? $"Yanked {project} {version}: pip skips it unless it is pinned exactly." : $"{project} {version} is no longer yanked.";
     }
 }

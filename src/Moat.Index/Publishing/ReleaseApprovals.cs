@@ -45,9 +45,9 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         if (mail is null || (await store.GetStagedFilesAsync(project, ct)).Count(f => f.Version == version) != 1) return;
         foreach (var (userId, _) in await accounts.RolesAsync(project))
         {
-            if (userId == uploaderUserId || await accounts.UserByIdAsync(userId) is not { is_disabled: 0, email_verified: not 0 } user) continue;
-            await mail.SendAsync(user.email, $"{project} {version} awaits your approval",
-                $"Hello {user.username},\n\na new release of {project} ({version}) was uploaded and is staged: nobody can install it until a " +
+            if (userId == uploaderUserId || await accounts.UserByIdAsync(userId) is not { IsDisabled: false, EmailVerified: true } user) continue;
+            await mail.SendAsync(user.Email, $"{project} {version} awaits your approval",
+                $"Hello {user.Username},\n\na new release of {project} ({version}) was uploaded and is staged: nobody can install it until a " +
                 $"maintainer other than the uploader approves it.\n\nReview: GET {origin}/_/projects/{project}/staged\n" +
                 $"Approve: POST {origin}/_/projects/{project}/staged/{version}/approve\nReject:  POST {origin}/_/projects/{project}/staged/{version}/reject\n\n" +
                 "If nobody on the project expected this release, reject it and check the project's security events.\n", ct);
@@ -85,23 +85,23 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
     /// Approves a staged release; <paramref name="reviewer"/> null means an admin (admin token or <c>moat admin</c>),
     /// named in the event by <paramref name="admin"/> (<see cref="Admin.AdminActor"/>).
     /// </summary>
-    public async Task<ReviewOutcome> ApproveAsync(string project, string version, UserRow? reviewer, HttpContext? http, CancellationToken ct = default, string? admin = null)
+    public async Task<ReviewOutcome> ApproveAsync(string project, string version, UserAccount? reviewer, HttpContext? http, CancellationToken ct = default, string? admin = null)
     {
         var (name, release, refused) = await ReviewableAsync(project, version, reviewer, approving: true, ct);
         if (refused is not null) return refused;
         var changed = await store.PublishStagedAsync(name, release!.Version, ct);
         if (changed == 0) return new(IndexError.NotFound, $"No staged release {name} {release.Version}: it was reviewed meanwhile.");
         invalidate?.Invoke(name);
-        await events.RecordAsync("release:approved", http, reviewer?.id, name, new
+        await events.RecordAsync("release:approved", http, reviewer?.Id, name, new
         {
-            version = release.Version, files = release.Files.Select(f => f.Filename), by = reviewer?.username ?? admin ?? "admin",
+            version = release.Version, files = release.Files.Select(f => f.Filename), by = reviewer?.Username ?? admin ?? "admin",
             uploaded_by = release.Uploaders.Select(u => u.TokenId),
         });
         return new(null, $"Approved {name} {release.Version}: {Files(changed)} now installable.");
     }
 
     /// <summary>Rejects a staged release: its files are deleted (their filenames stay used) and the reason is recorded.</summary>
-    public async Task<ReviewOutcome> RejectAsync(string project, string version, string? reason, UserRow? reviewer, HttpContext? http, CancellationToken ct = default, string? admin = null)
+    public async Task<ReviewOutcome> RejectAsync(string project, string version, string? reason, UserAccount? reviewer, HttpContext? http, CancellationToken ct = default, string? admin = null)
     {
         if (string.IsNullOrWhiteSpace(reason)) return new(IndexError.Invalid, "A rejection needs a reason.");
         var (name, release, refused) = await ReviewableAsync(project, version, reviewer, approving: false, ct);
@@ -109,16 +109,16 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         var discarded = await store.DiscardStagedAsync(name, release!.Version, ct);
         if (discarded.Count == 0) return new(IndexError.NotFound, $"No staged release {name} {release.Version}: it was reviewed meanwhile.");
         invalidate?.Invoke(name);
-        await events.RecordAsync("release:rejected", http, reviewer?.id, name, new
+        await events.RecordAsync("release:rejected", http, reviewer?.Id, name, new
         {
-            version = release.Version, files = discarded, reason = reason.Trim(), by = reviewer?.username ?? admin ?? "admin",
+            version = release.Version, files = discarded, reason = reason.Trim(), by = reviewer?.Username ?? admin ?? "admin",
             uploaded_by = release.Uploaders.Select(u => u.TokenId),
         });
         return new(null, $"Rejected {name} {release.Version}: {Files(discarded.Count)} discarded; the filenames cannot be reused.");
     }
 
     private async Task<(string Name, StagedRelease? Release, ReviewOutcome? Refused)> ReviewableAsync(
-        string project, string version, UserRow? reviewer, bool approving, CancellationToken ct)
+        string project, string version, UserAccount? reviewer, bool approving, CancellationToken ct)
     {
         var name = ProjectName.Normalize(project);
         // Files store the normalized version (1.0 and 1.0.0 differ as text): normalize what the reviewer typed too.
@@ -126,7 +126,7 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         if (reviewer is not null)
         {
             // Roles first: a stranger learns nothing about what is staged.
-            var role = await accounts.RoleAsync(name, reviewer.id);
+            var role = await accounts.RoleAsync(name, reviewer.Id);
             if (IndexAuthorization.ReleaseReviewRefusal(name, role, reviewer, null, approving) is { } notAllowed) return (name, null, notAllowed);
         }
         var release = (await StagedAsync(name, ct)).FirstOrDefault(r => r.Version == version);
@@ -149,7 +149,7 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         foreach (var u in release.Uploaders)
         {
             var user = u.UserId is null ? null : await accounts.UserByIdAsync(u.UserId);
-            uploaders.Add(new { token = u.TokenId, user = user?.username, publisher = u.PublisherId });
+            uploaders.Add(new { token = u.TokenId, user = user?.Username, publisher = u.PublisherId });
         }
         return new { version = release.Version, staged_at = release.StagedAt, files, uploaders };
     }

@@ -112,8 +112,8 @@ public static class DisclosureEndpoint
                         await events.RecordAsync("token:revoked-leaked", http, row.UserId, details: new { token = row.Id, url });
                         if (row.UserId is not null && await store.UserByIdAsync(row.UserId) is { } owner)
                         {
-                            await mail.SendAsync(owner.email, "A Moat API token of yours was found in public and revoked",
-                                $"Hello {owner.username},\n\nyour API token {row.Id} ({row.Description}) was found in public" + (url is null ? "" : $" at {url}") +
+                            await mail.SendAsync(owner.Email, "A Moat API token of yours was found in public and revoked",
+                                $"Hello {owner.Username},\n\nyour API token {row.Id} ({row.Description}) was found in public" + (url is null ? "" : $" at {url}") +
                                 " and has been revoked. Create a new one and review your account's security history.\n");
                         }
                     }

@@ -32,7 +32,7 @@ public static class Uploaders
 
     private static async Task<string> DescribeAsync(AccountStore accounts, ApiToken token)
     {
-        if (token.UserId is { } userId && await accounts.UserByIdAsync(userId) is { } user) return UserToken(user.username, token.Description);
+        if (token.UserId is { } userId && await accounts.UserByIdAsync(userId) is { } user) return UserToken(user.Username, token.Description);
         if (token.PublisherId is { } publisherId)
         {
             // A removed publisher leaves what the minted token says of it: "trusted publisher github:owner/repo".

@@ -251,7 +251,7 @@ public static class AccountPages
 
         // Security history
         web.MapGet("/history", (HttpContext http, AccountStore store) => SignedInPageAsync(http, async (page, s) =>
-            WebPages.Render<HistoryPage>(new { Page = page, Events = await store.EventsAsync(s.User.id, null, 200) })));
+            WebPages.Render<HistoryPage>(new { Page = page, Events = await store.EventsAsync(s.User.Id, null, 200) })));
     }
 
     private const string NeedsJavaScript = "Security keys work through the browser's WebAuthn API, which needs JavaScript: enable it for this site and try again.";
@@ -260,23 +260,23 @@ public static class AccountPages
 
     private static async Task<IResult> HomeAsync(PageContext page, SignedIn s, AccountStore store, string? notice, AccountRefusal? refusal)
     {
-        var user = await store.UserByIdAsync(s.User.id) ?? s.User;
+        var user = await store.UserByIdAsync(s.User.Id) ?? s.User;
         return WebPages.Render<AccountHomePage>(new
         {
-            Page = page, User = user, Keys = await store.CredentialsAsync(user.id), Roles = await store.UserRolesAsync(user.id),
+            Page = page, User = user, Keys = await store.CredentialsAsync(user.Id), Roles = await store.UserRolesAsync(user.Id),
             Notice = notice, Error = refusal?.Message,
         }, refusal is null ? StatusCodes.Status200OK : FormStatus(refusal));
     }
 
     private static async Task<IResult> SecurityAsync(PageContext page, SignedIn s, AccountStore store, string? notice, AccountRefusal? refusal)
     {
-        var user = await store.UserByIdAsync(s.User.id) ?? s.User;
+        var user = await store.UserByIdAsync(s.User.Id) ?? s.User;
         var pending = AccountService.PendingTotp(user);
         return WebPages.Render<SecurityPage>(new
         {
-            Page = page, User = user, Keys = await store.CredentialsAsync(user.id), PendingTotp = pending,
+            Page = page, User = user, Keys = await store.CredentialsAsync(user.Id), PendingTotp = pending,
             QrCode = pending is null ? null : "data:image/png;base64," + Convert.ToBase64String(Totp.QrPng(pending.ProvisioningUri)),
-            ApiCsrf = s.Session.csrf, Notice = notice, Error = refusal?.Message,
+            ApiCsrf = s.Session.Csrf, Notice = notice, Error = refusal?.Message,
         }, refusal is null ? StatusCodes.Status200OK : FormStatus(refusal));
     }
 
@@ -286,18 +286,18 @@ public static class AccountPages
     private static async Task<IResult> TokensAsync(PageContext page, SignedIn s, AccountStore store, string? notice, AccountRefusal? refusal) =>
         WebPages.Render<TokensPage>(new
         {
-            Page = page, Tokens = await store.UserMacaroonsAsync(s.User.id), Roles = await store.UserRolesAsync(s.User.id),
+            Page = page, Tokens = await store.UserMacaroonsAsync(s.User.Id), Roles = await store.UserRolesAsync(s.User.Id),
             CanChange = s.HasTwoFactor, Notice = notice, Error = refusal?.Message,
         }, refusal is null ? StatusCodes.Status200OK : FormStatus(refusal));
 
     private static async Task<IResult> PublishingAsync(PageContext page, SignedIn s, AccountStore store, string? notice, AccountRefusal? refusal)
     {
-        var owned = (await store.UserRolesAsync(s.User.id)).Where(r => r.role == "owner").Select(r => r.project).ToList();
+        var owned = (await store.UserRolesAsync(s.User.Id)).Where(r => r.role == "owner").Select(r => r.project).ToList();
         var publishers = new List<(string Project, IReadOnlyList<TrustedPublisher> Publishers)>();
         foreach (var project in owned) publishers.Add((project, await store.ProjectPublishersAsync(project)));
         return WebPages.Render<PublishingPage>(new
         {
-            Page = page, Projects = publishers, Pending = await store.PendingPublishersAsync(s.User.id),
+            Page = page, Projects = publishers, Pending = await store.PendingPublishersAsync(s.User.Id),
             CanChange = s.HasTwoFactor, Notice = notice, Error = refusal?.Message,
         }, refusal is null ? StatusCodes.Status200OK : FormStatus(refusal));
     }
@@ -305,8 +305,8 @@ public static class AccountPages
     private static async Task<IResult> SecondFactorAsync(PageContext page, SignedIn s, AccountStore store, string next, AccountRefusal? refusal, int status) =>
         WebPages.Render<SecondFactorPage>(new
         {
-            Page = page, Next = next, HasTotp = s.User.totp_secret is not null, HasKeys = (await store.CredentialsAsync(s.User.id)).Count > 0,
-            ApiCsrf = s.Session.csrf, Error = refusal?.Message, Intro = s.TwoFactorDone ? ReauthIntro : LoginIntro,
+            Page = page, Next = next, HasTotp = s.User.TotpSecret is not null, HasKeys = (await store.CredentialsAsync(s.User.Id)).Count > 0,
+            ApiCsrf = s.Session.Csrf, Error = refusal?.Message, Intro = s.TwoFactorDone ? ReauthIntro : LoginIntro,
         }, status);
 
     private const string LoginIntro = "Your password was right. Finish signing in with your second factor.";

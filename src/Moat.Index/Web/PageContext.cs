@@ -22,7 +22,7 @@ public sealed record PageContext(SignedIn? SignedIn, bool IsAdmin, IReadOnlyList
 
     public bool IsSignedIn => SignedIn is { } s && (!s.HasTwoFactor || s.TwoFactorDone);
     /// <summary>The signed-in user's name, or null (also null while the second factor is still pending).</summary>
-    public string? Username => IsSignedIn ? SignedIn!.User.username : null;
+    public string? Username => IsSignedIn ? SignedIn!.User.Username : null;
 
     /// <param name="csrfChecked">True only from <see cref="WebForm.ReadAsync"/>, after the form's antiforgery token and Origin passed.</param>
     public static async Task<PageContext> ForAsync(HttpContext http, bool csrfChecked = false)
@@ -44,5 +44,5 @@ public sealed record PageContext(SignedIn? SignedIn, bool IsAdmin, IReadOnlyList
     /// second factor enrolled AND passed in this session. A password alone never opens the Firewall or Admin pages.
     /// </summary>
     public static bool IsAdminSession(SignedIn? signedIn, SecurityOptions options) =>
-        signedIn is { HasTwoFactor: true, TwoFactorDone: true } s && options.Admins.Contains(s.User.username, StringComparer.Ordinal);
+        signedIn is { HasTwoFactor: true, TwoFactorDone: true } s && options.Admins.Contains(s.User.Username, StringComparer.Ordinal);
 }

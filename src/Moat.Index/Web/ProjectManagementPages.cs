@@ -40,7 +40,7 @@ public static class ProjectManagementPages
             {
                 var name = await accounts.RequireOwnerAsync(s, project, "change its release approval setting");
                 var required = form.Field("required") == "on";
-                await approvals.SetRequiredAsync(name, required, http, s.User.id);
+                await approvals.SetRequiredAsync(name, required, http, s.User.Id);
                 return required ? $"Releases of {name} now need a second maintainer's approval before they are installable." : $"Releases of {name} no longer need approval.";
             }));
     }
@@ -76,7 +76,7 @@ public static class ProjectManagementPages
         var collaborators = await Browse.ProjectSidebar.CollaboratorsAsync(store, name);
         return WebPages.Render<ManageProjectPage>(new
         {
-            Page = page, Project = name, Releases = releases, Collaborators = collaborators, Me = s.User.username,
+            Page = page, Project = name, Releases = releases, Collaborators = collaborators, Me = s.User.Username,
             ApprovalRequired = await approvals.RequiredAsync(name), Error = refusal?.Message,
         }, refusal is null ? StatusCodes.Status200OK : AccountPages.FormStatus(refusal));
     }

@@ -10,7 +10,7 @@ using Moat.Index.Web.Firewall;
 namespace Moat.Index.Web.Admin;
 
 /// <summary>A user as the admin page lists them.</summary>
-public sealed record UserView(string Username, string Email, bool Disabled, bool TwoFactor, string CreatedAt);
+public sealed record UserView(string Username, string Email, bool Disabled, bool TwoFactor, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// The admin pages (administrators only): <c>/admin</c> with kill switches, users, project status and roles, and a
@@ -27,7 +27,7 @@ public static class AdminPageEndpoints
             var page = await PageContext.ForAsync(http);
             if (WebPages.RequireAdmin(page) is { } refusal) return refusal;
             var users = (await accounts.ListUsersAsync()).Take(500)
-                .Select(u => new UserView(u.username, u.email, u.is_disabled != 0, u.totp_secret is not null, u.created_at)).ToList();
+                .Select(u => new UserView(u.Username, u.Email, u.IsDisabled, u.TotpSecret is not null, u.CreatedAt)).ToList();
             var switches = (await accounts.SwitchesAsync()).ToDictionary(s => s.Name, s => s, StringComparer.Ordinal);
             var projects = (await store.SearchProjectsAsync("", 0, 200, ct)).Projects;
             return WebPages.Render<AdminPage>(new { Page = page, Users = users, Switches = switches, Projects = projects, Options = options });

@@ -52,7 +52,7 @@ public sealed record ProjectSidebar(IReadOnlyList<ProjectUrl> Links, string? Lic
         var found = new List<(string Username, string Role)>();
         foreach (var (userId, role) in await accounts.RolesAsync(project))
         {
-            if (await accounts.UserByIdAsync(userId) is { } user) found.Add((user.username, role));
+            if (await accounts.UserByIdAsync(userId) is { } user) found.Add((user.Username, role));
         }
         return [.. found.OrderBy(c => c.Role == "owner" ? 0 : 1).ThenBy(c => c.Username, StringComparer.Ordinal)];
     }

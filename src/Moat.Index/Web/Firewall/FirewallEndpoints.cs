@@ -83,7 +83,7 @@ public static class FirewallEndpoints
             var reason = form.Field("reason");
             if (project.Length == 0 || reason.Length == 0) return SeeOther(http, "/firewall", new AdminResult(false, "Give the project and a reason to allowlist it."));
             var result = await proxy.AllowAsync(project, reason);
-            if (result.Ok) await events.RecordAsync("firewall:allow", http, form.Page.SignedIn!.User.id, Moat.Packaging.ProjectName.Normalize(project), new { reason });
+            if (result.Ok) await events.RecordAsync("firewall:allow", http, form.Page.SignedIn!.User.Id, Moat.Packaging.ProjectName.Normalize(project), new { reason });
             return SeeOther(http, "/firewall", result);
         });
     }
@@ -101,7 +101,7 @@ public static class FirewallEndpoints
             return WebPages.Render<FirewallFilePage>(new { form.Page, Entry = entry, Findings = StoredFindings.Of(entry.Verdict), Error = $"Give a reason to {action} this file." },
                 StatusCodes.Status400BadRequest);
         var result = action == "release" ? await proxy.ReleaseAsync(sha256, reason) : await proxy.BlockAsync(sha256, reason);
-        await events.RecordAsync($"firewall:{action}", http, form.Page.SignedIn!.User.id, entry.File.Project, new { file = entry.File.Filename, entry.File.Sha256, reason });
+        await events.RecordAsync($"firewall:{action}", http, form.Page.SignedIn!.User.Id, entry.File.Project, new { file = entry.File.Filename, entry.File.Sha256, reason });
         return SeeOther(http, "/firewall", result);
     }
 
