@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text;
 
 namespace Moat.Analysis.Secrets;
@@ -88,10 +89,7 @@ public sealed record Macaroon(string? Location, string Identifier, IReadOnlyList
     /// <summary>Base64url (or standard base64) with or without padding; null when it is not base64.</summary>
     public static byte[]? Base64Url(string text)
     {
-        var normalized = text.Replace('-', '+').Replace('_', '/');
-        normalized += (normalized.Length % 4) switch { 2 => "==", 3 => "=", 0 => "", _ => null };
-        if (normalized.Length % 4 != 0) return null;
-        var buffer = new byte[normalized.Length / 4 * 3];
-        return Convert.TryFromBase64String(normalized, buffer, out var written) ? buffer[..written] : null;
+        var url = text.Replace('+', '-').Replace('/', '_');
+        return System.Buffers.Text.Base64Url.IsValid(url) ? System.Buffers.Text.Base64Url.DecodeFromChars(url) : null;
     }
 }

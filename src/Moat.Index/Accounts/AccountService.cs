@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
@@ -112,7 +113,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
 
     private async Task SendVerificationAsync(UserAccount user)
     {
-        var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         await store.AddEmailVerificationAsync(Sessions.Hash(token), user.Id, Now.AddDays(2));
         await mail.VerificationAsync(user, token);
     }
@@ -141,7 +142,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
                 await events.RecordAsync("account:password-reset-throttled", http, user.Id);
                 continue;
             }
-            var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+            var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
             await store.AddPasswordResetAsync(Sessions.Hash(token), user.Id, Now, Now + options.PasswordResetLifetime);
             await events.RecordAsync("account:password-reset-requested", http, user.Id);
             await mail.PasswordResetLinkAsync(user, token, options.PasswordResetLifetime);
@@ -414,7 +415,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         return new
         {
             challenge, rp = new { id = options.EffectiveRpId, name = "Moat" },
-            user = new { id = Macaroons.Base64Url(Encoding.UTF8.GetBytes(s.User.Id)), name = s.User.Username, displayName = s.User.Username },
+            user = new { id = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(s.User.Id)), name = s.User.Username, displayName = s.User.Username },
             pubKeyCredParams = new[] { new { type = "public-key", alg = -7 }, new { type = "public-key", alg = -257 } },
             excludeCredentials = existing.Select(c => new { type = "public-key", id = c.Id }),
             attestation = "none", authenticatorSelection = new { userVerification = "preferred" },
@@ -436,7 +437,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         {
             throw new AccountRefusal(IndexError.Invalid, ex.Message);
         }
-        var id = Macaroons.Base64Url(credential.Id);
+        var id = Base64Url.EncodeToString(credential.Id);
         if (await store.CredentialAsync(id) is not null) throw new AccountRefusal(IndexError.Conflict, "This security key is already registered.");
         var label = string.IsNullOrWhiteSpace(name) ? "security key" : name.Trim();
         await store.AddCredentialAsync(new SecurityKey(
@@ -491,7 +492,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         await mail.TwoFactorRemovedAsync(s.User, $"A security key ({credentialId})");
     }
 
-    private static byte[] Bytes(string? base64Url) => Macaroons.FromBase64Url(base64Url ?? "") ?? throw new WebAuthnException("A field is not base64url.");
+    private static byte[] Bytes(string? base64Url) => (Base64Url.IsValid(base64Url) ? Base64Url.DecodeFromChars(base64Url) : null) ?? throw new WebAuthnException("A field is not base64url.");
 
     // API tokens
 

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -29,7 +30,7 @@ public sealed class Sessions(AccountStore store, SecurityOptions options, TimePr
     {
         if (http.Request.Cookies.TryGetValue(CookieName, out var previous) && !string.IsNullOrEmpty(previous)) await store.DeleteSessionAsync(Hash(previous));
         var id = NewId();
-        var csrf = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+        var csrf = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var now = time.GetUtcNow();
         await store.CreateSessionAsync(new UserSession(Hash(id), user.Id, csrf, now, now + options.SessionLifetime, TwoFactorAt: twoFactorDone ? now : null,
             Challenge: null, PasswordAt: now, FactorAt: factorAt));
@@ -50,7 +51,7 @@ public sealed class Sessions(AccountStore store, SecurityOptions options, TimePr
         return Hash(id);
     }
 
-    private static string NewId() => Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+    private static string NewId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     private void SetCookie(HttpResponse response, string id) => response.Cookies.Append(CookieName, id, new CookieOptions
     {

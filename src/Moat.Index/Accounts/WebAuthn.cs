@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Buffers.Binary;
 using System.Formats.Cbor;
 using System.Security.Cryptography;
@@ -155,5 +156,5 @@ public static class WebAuthn
         throw new WebAuthnException("Only ES256 (P-256) and RS256 (2048-bit or larger) credentials are supported.");
     }
 
-    public static string NewChallenge() => Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string NewChallenge() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }

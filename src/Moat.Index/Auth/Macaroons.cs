@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -38,14 +39,15 @@ public static class Macaroons
             ["c"] = new JsonArray([.. m.Caveats.Select(c => (JsonNode?)JsonValue.Create(c))]),
             ["s"] = Convert.ToHexStringLower(m.Signature),
         };
-        return Prefix + Base64Url(Encoding.UTF8.GetBytes(json.ToJsonString(Compact)));
+        return Prefix + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json.ToJsonString(Compact)));
     }
 
     /// <summary>Parses a token; null when it is not a macaroon (e.g. a legacy random token) or is malformed.</summary>
     public static Macaroon? Parse(string token)
     {
         if (!token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > MaxTokenLength) return null;
-        var bytes = FromBase64Url(token[Prefix.Length..]);
+        var encoded = token.AsSpan(Prefix.Length);
+        var bytes = Base64Url.IsValid(encoded) ? Base64Url.DecodeFromChars(encoded) : null;
         if (bytes is null || bytes.Length == 0 || bytes[0] != (byte)'{') return null;
         try
         {
@@ -107,21 +109,5 @@ public static class Macaroons
             if (Caveat.Parse(caveat).Verify(context) is { Ok: false } refused) return refused.Failure;
         }
         return null;
-    }
-
-    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static byte[]? FromBase64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        s += (s.Length % 4) switch { 2 => "==", 3 => "=", 0 => "", _ => "!" };
-        try
-        {
-            return Convert.FromBase64String(s);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -47,7 +48,7 @@ public sealed class OidcVerifier(HttpClient http, TimeProvider time)
         var key = await KeyAsync(issuer, kid, ct) ?? throw new OidcException($"The issuer publishes no key {kid}.");
         using (var rsa = RSA.Create(key))
         {
-            var signature = Macaroons.FromBase64Url(parts[2]) ?? throw new OidcException("The signature is not base64url.");
+            var signature = FromBase64Url(parts[2]) ?? throw new OidcException("The signature is not base64url.");
             if (!rsa.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
                 throw new OidcException("The identity token's signature does not verify.");
         }
@@ -96,8 +97,8 @@ public sealed class OidcVerifier(HttpClient http, TimeProvider time)
             foreach (var k in jwks.RootElement.GetProperty("keys").EnumerateArray())
             {
                 if (Str(k, "kty") != "RSA" || Str(k, "kid") is not { } id) continue;
-                var n = Macaroons.FromBase64Url(Str(k, "n") ?? "");
-                var e = Macaroons.FromBase64Url(Str(k, "e") ?? "");
+                var n = FromBase64Url(Str(k, "n") ?? "");
+                var e = FromBase64Url(Str(k, "e") ?? "");
                 if (n is { Length: >= 256 } && e is { Length: > 0 }) keys[id] = new RSAParameters { Modulus = n, Exponent = e };
             }
             return new KeySet(keys, time.GetUtcNow());
@@ -110,7 +111,7 @@ public sealed class OidcVerifier(HttpClient http, TimeProvider time)
 
     private static JsonElement Json(string part, string what)
     {
-        var bytes = Macaroons.FromBase64Url(part) ?? throw new OidcException($"The identity token's {what} is not base64url.");
+        var bytes = FromBase64Url(part) ?? throw new OidcException($"The identity token's {what} is not base64url.");
         try
         {
             var root = JsonDocument.Parse(bytes).RootElement;
@@ -126,4 +127,6 @@ public sealed class OidcVerifier(HttpClient http, TimeProvider time)
 
     private static DateTimeOffset? Seconds(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.TryGetInt64(out var s) ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+
+    private static byte[]? FromBase64Url(string text) => Base64Url.IsValid(text) ? Base64Url.DecodeFromChars(text) : null;
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -260,7 +261,7 @@ public static class UploadEndpoint
 
     /// <summary>Old clients sent md5 as unpadded base64url rather than hex; PyPI accepts both.</summary>
     private static string? Md5Base64Url(string? hex) =>
-        hex is null ? null : Convert.ToBase64String(Convert.FromHexString(hex)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        hex is null ? null : Base64Url.EncodeToString(Convert.FromHexString(hex));
 
     private static string FileExists(string filename, FileRecord? stored) =>
         $"File already exists ('{filename}'{SpelledAs(filename, stored)}, with different content). See the index's file reuse policy: a filename, once used, always names the same bytes.";

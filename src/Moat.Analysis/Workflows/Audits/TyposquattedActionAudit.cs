@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Moat.Analysis.Text;
 
 namespace Moat.Analysis.Workflows.Audits;
 
@@ -62,7 +63,7 @@ public static class TyposquattedActionAudit
         {
             if (Math.Abs(candidate.Length - name.Length) > 2) continue;
             var allowed = candidate.Length >= 12 ? 2 : 1;
-            var distance = EditDistance(name, candidate, allowed);
+            var distance = EditDistance.Bounded(name, candidate, allowed);
             if (distance <= allowed && distance < bestDistance && !SameOwnerDifferentRepo(name, candidate, distance))
             {
                 best = candidate;
@@ -78,29 +79,4 @@ public static class TyposquattedActionAudit
     /// </summary>
     private static bool SameOwnerDifferentRepo(string name, string candidate, int distance) =>
         distance > 1 && name.Split('/')[0] == candidate.Split('/')[0];
-
-    /// <summary>Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), stopping early past <paramref name="limit"/>.</summary>
-    public static int EditDistance(string a, string b, int limit)
-    {
-        var previous2 = new int[b.Length + 1];
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) previous[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            var rowMin = current[0];
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                var value = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) value = Math.Min(value, previous2[j - 2] + 1);
-                current[j] = value;
-                rowMin = Math.Min(rowMin, value);
-            }
-            if (rowMin > limit) return rowMin;
-            (previous2, previous, current) = (previous, current, previous2);
-        }
-        return previous[b.Length];
-    }
 }

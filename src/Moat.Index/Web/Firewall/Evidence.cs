@@ -22,10 +22,10 @@ public static class Evidence
         if (run.Length < MinRun || run.Length > MaxRun) return null;
         if (run.All(char.IsAsciiHexDigit) && run.Length % 2 == 0 && Printable(Convert.FromHexString(run)) is { } hex) return new("hex", hex);
         // Evidence snippets are often cut short: decode the whole 4-character groups of an unpadded run.
-        var base64 = run.Replace('-', '+').Replace('_', '/');
+        var base64 = run.Replace('+', '-').Replace('/', '_');
         if (!base64.EndsWith('=')) base64 = base64[..(base64.Length / 4 * 4)];
-        if (!Base64.IsValid(base64)) return null;
-        return Printable(Convert.FromBase64String(base64)) is { } text ? new("base64", text) : null;
+        if (!Base64Url.IsValid(base64)) return null;
+        return Printable(Base64Url.DecodeFromChars(base64)) is { } text ? new("base64", text) : null;
     }
 
     private static string LongestRun(string s, Func<char, bool> inRun)
