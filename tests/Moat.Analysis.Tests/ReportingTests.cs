@@ -39,6 +39,19 @@ public class ReportingTests
         Assert.Equal("uses \"subprocess\"", result.GetProperty("findings")[1].GetProperty("message").GetString());
     }
 
+    [Fact]
+    public void Stored_findings_read_back_as_written_and_a_damaged_record_reads_as_null()
+    {
+        var stored = FindingJson.Serialize(Sample.Findings);
+        // The shape has no column; a path or evidence of none reads back as null, not "".
+        Assert.Equal(Sample.Findings.Select(f => f with { Location = f.Location with { Column = 0 } }), FindingJson.Deserialize(stored));
+        using var doc = JsonDocument.Parse(stored);
+        Assert.Equal(["rule", "severity", "confidence", "message", "path", "line", "evidence"], doc.RootElement[0].EnumerateObject().Select(p => p.Name));
+        Assert.Null(FindingJson.Deserialize("{\"rule\": \"MOAT-TEST-001\"}"));
+        Assert.Null(FindingJson.Deserialize("[{\"severity\": \"high\"}]"));
+        Assert.Null(FindingJson.Deserialize("[{"));
+    }
+
     private static readonly ScanResult VulnerableSample = ScanResult.From("django==2.2.0", TargetKind.Dependency,
     [
         new Finding(Moat.Analysis.Dependencies.Checks.AdvisoryCheck.KnownVulnerability.Id, Severity.Critical, Confidence.High,

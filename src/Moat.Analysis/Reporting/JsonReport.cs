@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Moat.Analysis.Reporting;
@@ -7,7 +6,7 @@ namespace Moat.Analysis.Reporting;
 /// <summary>
 /// DESIGN.md's stable JSON shape:
 /// <c>{"tool":"moat","version":…,"results":[{"target","kind","verdict","score","findings":[{"rule","severity",
-/// "confidence","message","path","line","evidence"}]}]}</c>; a known-vulnerability finding adds a structured
+/// "confidence","message","path","line","evidence"}]}]}</c> (each finding by <see cref="FindingJson"/>); a known-vulnerability finding adds a structured
 /// <c>"vulnerability"</c> object and its result a <c>"vulnerabilities"</c> summary (<see cref="VulnerabilityJson"/>). Written with <see cref="Utf8JsonWriter"/> so the
 /// field order and names never drift with a serializer's settings.
 /// </summary>
@@ -16,8 +15,7 @@ public static class JsonReport
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         Indented = true,
-        // Evidence is untrusted text; escaping stays valid JSON, and relaxed escaping keeps non-ASCII names readable.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = FindingJson.Encoder,
     };
 
     public static void Write(TextWriter output, IReadOnlyList<ScanResult> results, ReportOptions options)
@@ -54,23 +52,7 @@ public static class JsonReport
             VulnerabilityJson.WriteSummary(json, vulnerabilities);
         }
         json.WriteStartArray("findings");
-        foreach (var finding in result.Findings)
-        {
-            json.WriteStartObject();
-            json.WriteString("rule", finding.RuleId);
-            json.WriteString("severity", ReportNames.Of(finding.Severity));
-            json.WriteString("confidence", ReportNames.Of(finding.Confidence));
-            json.WriteString("message", finding.Message);
-            json.WriteString("path", finding.Location.Path ?? "");
-            json.WriteNumber("line", finding.Location.Line);
-            json.WriteString("evidence", finding.Evidence ?? "");
-            if (finding.Vulnerability is { } vulnerability)
-            {
-                json.WritePropertyName("vulnerability");
-                VulnerabilityJson.Write(json, vulnerability);
-            }
-            json.WriteEndObject();
-        }
+        foreach (var finding in result.Findings) FindingJson.Write(json, finding);
         json.WriteEndArray();
         json.WriteEndObject();
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Moat.Analysis;
 using Moat.Analysis.Reporting;
 using Moat.Index.Storage;
@@ -81,7 +80,7 @@ public sealed class PolicyGate(IEnumerable<IUploadCheck> checks, IMetadataStore 
             ? new GateDecision(GateAction.Reject, verdict, score, findings, refusal + Judged(verdict, findings))
             : Apply(verdict, score, findings, candidate, failClosed ?? options.Proxy.FailClosed);
         await store.SaveVerdictAsync(new StoredVerdict(candidate.Sha256, candidate.Filename, decision.ActionName, ReportNames.Of(decision.Verdict),
-            decision.Score, JsonSerializer.Serialize(findings.Select(FindingJson)), decision.Message, DateTimeOffset.UtcNow), ct);
+            decision.Score, FindingJson.Serialize(findings), decision.Message, DateTimeOffset.UtcNow), ct);
         return decision;
     }
 
@@ -117,17 +116,6 @@ public sealed class PolicyGate(IEnumerable<IUploadCheck> checks, IMetadataStore 
         var worst = findings.Where(f => !f.RuleId.StartsWith("MOAT-NAME", StringComparison.Ordinal)).OrderByDescending(f => f.Severity).FirstOrDefault();
         return $"; judged {ReportNames.Of(verdict)}{(worst is null ? "" : $" ({worst.RuleId}: {worst.Message})")}";
     }
-
-    private static object FindingJson(Finding f) => new
-    {
-        rule = f.RuleId,
-        severity = ReportNames.Of(f.Severity),
-        confidence = ReportNames.Of(f.Confidence),
-        message = f.Message,
-        path = f.Location.Path,
-        line = f.Location.Line,
-        evidence = f.Evidence,
-    };
 }
 
 /// <summary>PEP 792: archived and quarantined projects take no new distributions.</summary>

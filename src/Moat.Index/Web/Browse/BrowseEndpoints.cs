@@ -1,3 +1,4 @@
+using Moat.Analysis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +12,7 @@ using Moat.Index.Upload;
 namespace Moat.Index.Web.Browse;
 
 /// <summary>One file as the project page shows it: the record, the gate's verdict and its findings, and who uploaded it.</summary>
-public sealed record FileView(FileRecord File, StoredVerdict? Verdict, IReadOnlyList<StoredFinding> Findings, string? Uploader = null);
+public sealed record FileView(FileRecord File, StoredVerdict? Verdict, IReadOnlyList<Finding> Findings, string? Uploader = null);
 
 /// <summary>One release: its version, when it appeared and its files, newest release first.</summary>
 public sealed record ReleaseView(string Version, DateTimeOffset Published, IReadOnlyList<FileView> Files)

@@ -1,3 +1,4 @@
+using Moat.Analysis;
 using Moat.Index.Proxy;
 using Moat.Index.Storage;
 using Moat.Index.Upload;
@@ -66,7 +67,7 @@ public static class ProxiedStates
 /// decided), the gate's verdict and findings when Moat judged it, and why the release-age gate hides it, if it does.
 /// </summary>
 public sealed record ProxiedFileView(UpstreamFile File, ProxiedState State, string? Reason, DateTimeOffset? DecidedAt,
-    StoredVerdict? Verdict, IReadOnlyList<StoredFinding> Findings, string? HeldByAge)
+    StoredVerdict? Verdict, IReadOnlyList<Finding> Findings, string? HeldByAge)
 {
     /// <summary>Its upstream provenance as Moat verified it when the file was first downloaded; null before that, or when it has none.</summary>
     public Provenance.FileProvenance? Provenance { get; init; }

@@ -1,3 +1,4 @@
+using Moat.Analysis;
 using Moat.Index.Storage;
 using Moat.Index.Web.Browse;
 
@@ -13,7 +14,7 @@ public sealed record DayCount(DateOnly Day, int Clean, int Suspicious, int Malic
 public sealed record RuleCount(string Rule, int Files);
 
 /// <summary>A file refused or quarantined for its name, and the project it imitates (from the finding's message).</summary>
-public sealed record TyposquatView(StoredVerdict Verdict, StoredFinding Finding);
+public sealed record TyposquatView(StoredVerdict Verdict, Finding Finding);
 
 /// <summary>The firewall dashboard's numbers, computed in one pass over the recent verdicts.</summary>
 public sealed record Dashboard(IReadOnlyList<DayCount> Days, IReadOnlyList<RuleCount> TopRules, IReadOnlyList<TyposquatView> Typosquats, int Judged)
@@ -39,9 +40,9 @@ public sealed record Dashboard(IReadOnlyList<DayCount> Days, IReadOnlyList<RuleC
                 c[verdict.Verdict switch { "malicious" => 2, "suspicious" or "unverified" => 1, _ => 0 }]++;
             }
             var findings = StoredFindings.Of(verdict);
-            foreach (var rule in findings.Select(f => f.Rule).Distinct(StringComparer.Ordinal))
+            foreach (var rule in findings.Select(f => f.RuleId).Distinct(StringComparer.Ordinal))
                 rules[rule] = rules.GetValueOrDefault(rule) + 1;
-            if (verdict.Action != "accept" && findings.FirstOrDefault(f => f.Rule.StartsWith("MOAT-NAME", StringComparison.Ordinal)) is { } squat)
+            if (verdict.Action != "accept" && findings.FirstOrDefault(f => f.RuleId.StartsWith("MOAT-NAME", StringComparison.Ordinal)) is { } squat)
                 typosquats.Add(new TyposquatView(verdict, squat));
         }
         var days = Enumerable.Range(0, DaysShown).Select(i => first.AddDays(i))
