@@ -16,8 +16,7 @@ public sealed partial class FolderDependencyTests
     private static readonly HashSet<(string, string)> KnownCycles =
     [
         ("Accounts", "Auth"), ("Accounts", "Provenance"), ("Accounts", "Publishing"), ("Accounts", "Security"), ("Admin", "Proxy"),
-        ("Auth", "Publishing"), ("Auth", "Security"), ("Files", "Proxy"), ("Files", "Storage"), ("Hosting", "Proxy"),
-        ("Hosting", "Upload"), ("Policy", "Proxy"), ("Policy", "Upload"), ("Proxy", "Simple"),
+        ("Auth", "Publishing"), ("Auth", "Security"), ("Files", "Proxy"), ("Policy", "Proxy"), ("Policy", "Upload"), ("Proxy", "Simple"),
     ];
 
     [Fact]

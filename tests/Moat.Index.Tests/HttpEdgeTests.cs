@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Moat.Index.Accounts;
 using Moat.Index.Hosting;
+using Moat.Index.Metrics;
 using Tomlyn;
 using Tomlyn.Model;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Moat.Index.Metrics;
 using Moat.Index.Proxy;
 using Moat.Testing;
 

@@ -247,7 +247,7 @@ public static class AccountEndpoints
             var stream = await blobs.OpenReadAsync(file.Sha256, ct);
             if (stream is null) return Error(500, $"The content of {filename} is missing from storage.");
             http.Response.Headers.CacheControl = "private, no-store";
-            return Results.Stream(stream, Files.FileEndpoints.ContentTypeOf(filename), fileDownloadName: filename);
+            return Results.Stream(stream, Storage.BlobHeaders.ContentTypeOf(filename), fileDownloadName: filename);
         }));
 
         api.MapPost("/projects/{project}/staged/{version}/approve", (string project, string version, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.Security, async s =>

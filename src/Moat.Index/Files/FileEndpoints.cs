@@ -15,8 +15,6 @@ namespace Moat.Index.Files;
 /// </summary>
 public static class FileEndpoints
 {
-    public const string ImmutableCaching = "public, max-age=31536000, immutable";
-
     public static void Map(WebApplication app)
     {
         app.MapMethods("/files/{sha256}/{filename}", [HttpMethods.Get, HttpMethods.Head],
@@ -62,8 +60,8 @@ public static class FileEndpoints
         }
         var stream = await blobs.OpenReadAsync(blob, context.RequestAborted);
         if (stream is null) return null;
-        context.Response.Headers.CacheControl = ImmutableCaching;
-        return Results.Stream(stream, ContentTypeOf(filename), lastModified: lastModified,
+        context.Response.Headers.CacheControl = BlobHeaders.ImmutableCaching;
+        return Results.Stream(stream, BlobHeaders.ContentTypeOf(filename), lastModified: lastModified,
             entityTag: new EntityTagHeaderValue("\"" + blob + "\""), enableRangeProcessing: true);
     }
 
@@ -71,11 +69,4 @@ public static class FileEndpoints
 
     /// <summary>403 whose reason phrase carries the message: pip prints the phrase, not the body.</summary>
     private static IResult Forbidden(string message) => IndexError.Forbidden.Result(message);
-
-    /// <summary>The archive's own type; never Content-Encoding: gzip, which would make clients unpack a .tar.gz in flight.</summary>
-    public static string ContentTypeOf(string filename) =>
-        filename.EndsWith(".metadata", StringComparison.Ordinal) ? "text/plain; charset=utf-8"
-        : filename.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || filename.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? "application/zip"
-        : filename.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) ? "application/gzip"
-        : "application/octet-stream";
 }

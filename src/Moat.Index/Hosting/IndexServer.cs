@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Moat.Index.Metrics;
 using Moat.Index.Accounts;
 using Moat.Index.Admin;
 using Moat.Index.Auth;

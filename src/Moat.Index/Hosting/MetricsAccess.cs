@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Moat.Index.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Moat.Index.Hosting;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
-namespace Moat.Index.Hosting;
+namespace Moat.Index.Metrics;
 
 /// <summary>
 /// The index's Prometheus series, written in the text exposition format at <c>/metrics</c>. Hand-written because
@@ -50,7 +50,7 @@ public static class IndexMetrics
     public static string Render()
     {
         var text = new StringBuilder();
-        foreach (var metric in (IMetric[])[Requests, RequestSeconds, Uploads, Verdicts, UploadBytes, .. Proxy.ProxyMetrics.All]) metric.Write(text);
+        foreach (var metric in (IMetric[])[Requests, RequestSeconds, Uploads, Verdicts, UploadBytes, .. ProxyMetrics.All]) metric.Write(text);
         return text.ToString();
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Moat.Analysis.Reporting;
+using Moat.Index.Metrics;
 using Moat.Index.Policy;
 using Moat.Index.Storage;
 using Moat.Index.Upload;
@@ -198,7 +199,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, sha256, path, null,
                 new Dictionary<string, string>()) { Distribution = inspected, History = await repository.HistoryAsync(project) };
             var decision = await gate.JudgeAsync(candidate, ct, repository.Options.FailClosed);
-            Hosting.IndexMetrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
+            IndexMetrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
             if (decision.Action == GateAction.Accept)
             {
                 if (decision.Verdict is Moat.Analysis.Verdict.Suspicious or Moat.Analysis.Verdict.Unverified)

@@ -4,33 +4,10 @@ using Moat.Index.Simple;
 using Moat.Index.Storage;
 using Moat.Index.Upload;
 using Moat.Packaging;
-using static Moat.Index.Hosting.IndexMetrics;
+using Moat.Index.Metrics;
+using static Moat.Index.Metrics.IndexMetrics;
 
 namespace Moat.Index.Proxy;
-
-/// <summary>The proxy's Prometheus series (rendered with the index's at <c>/metrics</c>).</summary>
-public static class ProxyMetrics
-{
-    public static readonly LabeledCounter Pages = new("moat_proxy_pages_total", "Upstream project page lookups by result (fresh, fetched, revalidated, not-found, stale, failed, too-large, reserved).", "result");
-    public static readonly LabeledCounter Downloads = new("moat_proxy_downloads_total", "Upstream file downloads by result (verified, hash-mismatch, failed).", "result");
-    public static readonly LabeledCounter Decisions = new("moat_proxy_decisions_total", "Firewall decisions on proxied files by state.", "state");
-
-    public static readonly Gauge DownloadWaiters = new("moat_proxy_download_waiters", "Requests waiting right now on an upstream file download in progress (many clients, one download).");
-
-    public static IEnumerable<IMetric> All => [Pages, Downloads, Decisions, DownloadWaiters];
-
-    /// <summary>A value that goes up and down.</summary>
-    public sealed class Gauge(string name, string help) : IMetric
-    {
-        private long _value;
-        public long Value => Interlocked.Read(ref _value);
-        public void Add(long amount) => Interlocked.Add(ref _value, amount);
-
-        public void Write(System.Text.StringBuilder text) =>
-            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n")
-                .Append(name).Append(' ').Append(Value.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-    }
-}
 
 /// <summary>
 /// What one proxy repository knows about a project: its page, or none because the upstream does not have it

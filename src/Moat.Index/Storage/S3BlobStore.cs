@@ -222,9 +222,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             Expires = DateTime.UtcNow + PresignedExpiry,
             ResponseHeaderOverrides =
             {
-                ContentType = Files.FileEndpoints.ContentTypeOf(filename),
+                ContentType = BlobHeaders.ContentTypeOf(filename),
                 ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = filename, DispositionType = "attachment" }.ToString(),
-                CacheControl = Files.FileEndpoints.ImmutableCaching,
+                CacheControl = BlobHeaders.ImmutableCaching,
             },
         });
         return new Uri(url);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Moat.Index.Accounts;
 using Moat.Index.Auth;
 using Moat.Index.Errors;
-using Moat.Index.Hosting;
+using Moat.Index.Metrics;
 using Moat.Index.Policy;
 using Moat.Index.Publishing;
 using Moat.Index.Security;
