@@ -63,11 +63,11 @@ public static class IndexServer
         builder.Services.AddSingleton(sp => new HostedQuarantine(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate));
         builder.Services.AddSingleton(sp => new ReleaseApprovals(store, accounts, sp.GetRequiredService<SecurityEvents>(), cache.Invalidate, sp.GetRequiredService<IMailSender>()));
         builder.Services.AddSingleton(sp => new Projects.OwnerYanks(store, sp.GetRequiredService<SecurityEvents>(), cache));
-        builder.Services.AddSingleton<IUploadCheck, ProjectStatusCheck>();
-        builder.Services.AddSingleton<IUploadCheck, DistributionConsistencyCheck>();
-        builder.Services.AddSingleton<IUploadCheck, CodeScanCheck>();
+        builder.Services.AddSingleton<ProjectStatusCheck>();
+        builder.Services.AddSingleton<DistributionConsistencyCheck>();
+        builder.Services.AddSingleton<CodeScanCheck>();
+        builder.Services.AddSingleton<NameCheck>();
         builder.Services.AddSingleton<PolicyGate>();
-        builder.Services.AddSingleton<IUploadCheck, NameCheck>();
         Proxy.ProxyServices.Add(builder.Services, options);
         Web.WebPages.AddServices(builder.Services, options);
         builder.Services.AddSingleton(sp => new BlobSweep(store, proxyStore, blobs, time));

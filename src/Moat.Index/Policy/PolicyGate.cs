@@ -23,8 +23,7 @@ public sealed record UploadCandidate(
 }
 
 /// <summary>
-/// One check the gate runs on every upload. A real seam: the name-confusion engine and the code scanner plug in
-/// here beside the built-in checks. A check returns findings (judged together by <see cref="Verdicts"/>) or refuses
+/// One check the gate runs on every upload (the gate declares which, in which order). A check returns findings (judged together by <see cref="Verdicts"/>) or refuses
 /// outright when the upload is invalid, whatever its score.
 /// </summary>
 public interface IUploadCheck
@@ -48,13 +47,18 @@ public sealed record GateDecision(GateAction Action, Verdict Verdict, double Sco
 }
 
 /// <summary>
-/// The ONE place an upload is judged. Runs every <see cref="IUploadCheck"/>; any refusal rejects; otherwise the
-/// findings become a verdict in <see cref="Verdicts"/> and the configured policy maps the verdict to an action.
-/// The decision is stored by sha256 with its findings, whether the file is kept or not.
+/// The ONE place an upload is judged. Runs its checks in the order declared here; the first refusal rejects and
+/// stops the rest; otherwise the findings become a verdict in <see cref="Verdicts"/> and the configured policy maps the
+/// verdict to an action. The decision is stored by sha256 with its findings, whether the file is kept or not.
 /// </summary>
-public sealed class PolicyGate(IEnumerable<IUploadCheck> checks, IMetadataStore store, IndexOptions options)
+public sealed class PolicyGate(
+    ProjectStatusCheck status, DistributionConsistencyCheck consistency, CodeScanCheck code, NameCheck name, IMetadataStore store, IndexOptions options)
 {
-    private readonly IReadOnlyList<IUploadCheck> _checks = [.. checks];
+    // Cheapest refusal first: the project's status (a row already read) and the file against its form (metadata
+    // already inspected) refuse before the code scan reads every member. The name check, cheap too, runs after the
+    // scan on purpose: its refusal of a lookalike then still says what the code does (a typosquat carrying malware is
+    // stored and refused as malicious, not only as a lookalike).
+    private readonly IUploadCheck[] _checks = [status, consistency, code, name];
 
     /// <summary>
     /// Judges one file. <paramref name="failClosed"/> is what an <see cref="Verdict.Unverified"/> verdict (something
