@@ -19,6 +19,8 @@ internal sealed class ScanShared(CodeScanOptions options)
     public HashSet<(string Rule, string Path)> LimitsReported { get; } = [];
     /// <summary>Paths (inside the package) of files with an executable header: starting one at load time is a dropper.</summary>
     public IReadOnlyList<string> BundledExecutables { get; init; } = [];
+    /// <summary>Literal constants of the package's own modules, for names a file imports from them.</summary>
+    public ModuleConstants? Constants { get; init; }
 }
 
 /// <summary>
@@ -449,6 +451,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             {
                 case ImportStmt or FromImportStmt:
                     _evaluator.Import(statement);
+                    if (statement is FromImportStmt from && _shared.Constants is { } constants)
+                        foreach (var (name, alias) in from.Names)
+                            if (constants.Resolve(_path, from.Module, name) is { } constant) _evaluator.Bind(alias ?? name, constant);
                     break;
                 case AssignStmt assign:
                     _evaluator.RunAssignment(assign);
@@ -623,7 +628,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             Emit(ThreatRules.DecodeExec, Confidence.Medium, $"Decoded or downloaded data is unpickled ({name}), which runs code" + ChainNote(arg0.Layers), line, severity: Severity.High);
         }
 
-        if (name is "getattr" or "__import__" or "importlib.import_module" || call.Func is SubscriptExpr)
+        if (name is "getattr" or "__import__" or "importlib.import_module" or "builtins.__dict__.get" or "globals.get" or "locals.get" or "vars.get" || call.Func is SubscriptExpr)
             CheckObfuscatedCall(call, name, result, line);
 
         if ((kind & CallKind.Spawn) != 0) OnSpawn(call, name!, args, keywords, line);
@@ -1065,6 +1070,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             case "__import__" or "importlib.import_module" when call.Args.Count > 0 && call.Args[0] is not StrExpr && result.Kind == ValueKind.Ref:
                 if (dangerous && IsBuilt(resolved!)) Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"A module name is built at run time: {resolved}", line);
                 else Emit(ThreatRules.ObfuscatedCall, dangerous ? Confidence.Medium : Confidence.Low, $"A module is imported by a computed name: {resolved}", line, severity: Severity.Low);
+                break;
+            // globals()['__builtins__'].get(''.join(map(chr, codes))): a builtin fetched from the namespace by a built name.
+            case "builtins.__dict__.get" or "globals.get" or "locals.get" or "vars.get" when call.Args.Count > 0 && call.Args[0] is not StrExpr
+                && resolved is "exec" or "eval" or "compile" or "__import__" or "getattr" or "execfile" && IsBuilt(resolved):
+                Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"{resolved} is fetched from the builtins by a name built at run time", line);
                 break;
             case { } n when call.Func is SubscriptExpr && n is "exec" or "eval" or "compile" or "__import__" or "getattr":
                 Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"{n} is looked up by name in a namespace dictionary", line);

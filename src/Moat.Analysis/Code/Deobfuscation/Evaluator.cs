@@ -308,7 +308,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     /// <summary>The value of <c>target.name</c>.</summary>
     public static Value Attribute(Value target, string name) => target.Kind switch
     {
-        ValueKind.Ref when target.Text is "builtins" or "__dict__" or "builtins.__dict__" => Value.Ref(name),
+        // __builtins__ is the builtins dict in an imported module: __builtins__.get('exec') is a lookup by name.
+        ValueKind.Ref when target.Text is "builtins" or "__dict__" or "builtins.__dict__" => Value.Ref(name == "get" ? "builtins.__dict__.get" : name),
         ValueKind.Ref => Value.Ref(NormalizeName(target.Text + "." + name), target.Bound, target.Taint),
         ValueKind.Instance => Value.Ref(target.Text + "." + name, target),
         ValueKind.Str => Value.Ref("str." + name, target),
@@ -709,10 +710,16 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 return builtin is not null ? Lookup(builtin) : ModuleRef(module!);
             case "getattr" when args.Count >= 2 && args[1].Kind == ValueKind.Str:
                 return Attribute(arg0!, args[1].Text!);
+            // __import__('urllib.request') returns the top package (urllib) unless a fromlist asks for the module itself.
+            case "__import__" when arg0 is { Kind: ValueKind.Str } && args.Count < 4 && Keyword(keywords, "fromlist") is null && arg0.Text!.IndexOf('.') is > 0 and var dot:
+                return ModuleRef(arg0.Text[..dot]);
             case "__import__" or "importlib.import_module" when arg0 is { Kind: ValueKind.Str }:
                 return ModuleRef(arg0.Text!);
             case "globals" or "locals" or "vars":
                 return Value.Instance(args.Count == 0 ? name : "builtins.__dict__", []);
+            // globals().get('eval'), __builtins__.get(name): the same lookup as globals()['eval'].
+            case "builtins.__dict__.get" or "globals.get" or "locals.get" or "vars.get" when arg0 is { Kind: ValueKind.Str }:
+                return Lookup(arg0.Text!) is { Kind: not ValueKind.Unknown } found ? found : Value.Ref(arg0.Text!);
             case "compile" when arg0 is { IsText: true }:
                 return (arg0.Kind == ValueKind.Bytes ? Value.Str(Decoders.DecodeUtf8(arg0.Text!), arg0.Taint, arg0.Layers) : arg0).WithTaint(Taint.Code);
             case "compile":
