@@ -925,15 +925,18 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 // Posting to a chat webhook or request collector as a side effect of install/import is a beacon or a theft;
                 // so is any request to one from a script's own statements, which run with nobody's input (the request
                 // itself, even a GET, tells the collector where the code ran).
-                if (indicator.Kind is not (IndicatorKind.Webhook or IndicatorKind.Collector) || url.Contains("{}", StringComparison.Ordinal)) continue;
+                // A template is a client library's endpoint, unless the file fills it with its own bot token.
+                if (indicator.Kind is not (IndicatorKind.Webhook or IndicatorKind.Collector) || url.Contains("{}", StringComparison.Ordinal) && !IsCompleteDropBox(url)) continue;
                 var sends = (kind & CallKind.NetworkSend) != 0;
-                var carried = (Value.Union(args) | Value.Union(keywords.Select(k => k.Value))) & (Taint.Secrets | Taint.Recon | Taint.Credential);
+                // Contents of local files count too: nobody's tool uploads the user's files to a receiver its author owns.
+                var carried = (Value.Union(args) | Value.Union(keywords.Select(k => k.Value))) & (Taint.Secrets | Taint.Recon | Taint.Credential | Taint.FileData);
+                if (keywords.Any(k => k.Name == "files")) carried |= Taint.FileData; // a multipart upload of a file
                 if (IsLoadTime && sends)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Sends to a drop-box endpoint at {Describe(_context)}: {Redact(indicator.Match)}", line);
                 else if (!_inFunctionBody && _context != CodeContext.TestOrDocs)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Contacts a drop-box endpoint whenever this file runs: {Redact(indicator.Match)}", line);
                 else if (carried != 0 && sends)
-                    Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data is posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
+                    Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data, or local files, are posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
             }
         var destination = args.Count > 0 ? args[0] : keywords.FirstOrDefault(k => k.Name is "url").Value;
         var written = CallModel.IsWrittenDestination(destination);
@@ -1218,8 +1221,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             switch (kind)
             {
                 case IndicatorKind.Webhook or IndicatorKind.Collector:
-                    // A URL template ("api.telegram.org/bot{token}") is a client library; a drop box has a real token in it.
-                    Emit(ThreatRules.Webhook, match.Contains('{') || match.Contains('%') || match.EndsWith("/bot", StringComparison.Ordinal) ? Confidence.Low : Confidence.High, $"Exfiltration endpoint: {evidence}", line, contextual: true);
+                    // A URL template ("api.telegram.org/bot{token}") is a client library; a drop box has a real token in it,
+                    // or fills the template with a bot token written into the same file (the author's own bot).
+                    var complete = IsCompleteDropBox(match);
+                    Emit(ThreatRules.Webhook, complete ? Confidence.High : Confidence.Low,
+                        $"Exfiltration endpoint: {evidence}" + (complete && IsTemplate(match) ? " (with a Telegram bot token written in the file)" : ""), line, contextual: true);
                     break;
                 case IndicatorKind.PasteSite:
                     // The site itself ("https://gofile.io/d/" in a list of sites, in a file that makes no requests) is a
@@ -1362,8 +1368,16 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     }
 
     private bool HasCompleteDropBox() =>
-        new[] { IndicatorKind.Webhook, IndicatorKind.Collector }.Any(kind => _indicators.TryGetValue(kind, out var found)
-            && !found.Match.Contains('{') && !found.Match.Contains('%') && !found.Match.EndsWith("/bot", StringComparison.Ordinal));
+        new[] { IndicatorKind.Webhook, IndicatorKind.Collector }.Any(kind => _indicators.TryGetValue(kind, out var found) && IsCompleteDropBox(found.Match));
+
+    private static bool IsTemplate(string url) => url.Contains('{') || url.Contains('%') || url.EndsWith("/bot", StringComparison.Ordinal);
+
+    /// <summary>A webhook or collector URL that reaches one fixed receiver: complete as written, or a Telegram bot URL template in a file that holds a bot token.</summary>
+    private bool IsCompleteDropBox(string url) =>
+        !IsTemplate(url) || url.Contains("api.telegram.org/bot", StringComparison.OrdinalIgnoreCase) && HasBotToken;
+
+    private bool? _hasBotToken;
+    private bool HasBotToken => _hasBotToken ??= Secrets.ChatWebhookDetector.ContainsTelegramBotToken(_source);
 
     private static string Describe(CodeContext context) => context switch
     {
