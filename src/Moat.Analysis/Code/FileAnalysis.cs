@@ -444,8 +444,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private void Walk(IReadOnlyList<Stmt> body, CodeContext context, Queue<(FuncDef, CodeContext)> deferred, bool topLevel)
     {
-        foreach (var statement in body)
+        for (var index = 0; index < body.Count; index++)
         {
+            var statement = body[index];
             _context = context;
             switch (statement)
             {
@@ -456,7 +457,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                             if (constants.Resolve(_path, from.Module, name) is { } constant) _evaluator.Bind(alias ?? name, constant);
                     break;
                 case AssignStmt assign:
-                    _evaluator.RunAssignment(assign);
+                    if (_evaluator.RunLiteralAppends(body, index) is > 0 and var appended) index += appended - 1;
+                    else _evaluator.RunAssignment(assign);
                     break;
                 case ExprStmt { Value: StrExpr } docstring:
                     _inDocstring = true;

@@ -1000,6 +1000,50 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     }
 
     /// <summary>
+    /// A run of statements <c>name += "literal"</c> on the same name, starting at <paramref name="start"/>, evaluated in
+    /// one pass: obfuscators append a payload ten characters per line over thousands of lines, and concatenating one
+    /// statement at a time copies the growing string every time (quadratic bytes). The intermediate values are never
+    /// observed (each statement only appends a literal). Returns how many statements it ran; 0 when the statement at
+    /// <paramref name="start"/> is not such an append to a known string, or starts no run (a lone append runs as usual).
+    /// </summary>
+    public int RunLiteralAppends(IReadOnlyList<Stmt> body, int start)
+    {
+        if (!IsLiteralAppend(body[start], out var name, out var first)) return 0;
+        var current = Lookup(name);
+        if (current.Kind is not (ValueKind.Str or ValueKind.Bytes) || first.IsBytes != (current.Kind == ValueKind.Bytes)) return 0;
+        var end = start + 1;
+        while (end < body.Count && IsLiteralAppend(body[end], out var next, out var literal) && next == name && literal.IsBytes == first.IsBytes) end++;
+        if (end - start < 2) return 0;
+        var text = new StringBuilder(current.Text);
+        var taint = current.Taint;
+        var tooLong = false;
+        for (var i = start; i < end; i++)
+        {
+            // Each literal is evaluated as the statement would (the observer sees it; a blob-like one taints the result).
+            var literal = (StrExpr)((AssignStmt)body[i]).Value;
+            taint |= Eval(literal).Taint;
+            tooLong |= text.Length + literal.Value.Length > MaxString;
+            if (!tooLong) text.Append(literal.Value);
+        }
+        Bind(name, tooLong ? Value.Tainted(taint, current.Layers)
+            : current.Kind == ValueKind.Bytes ? Value.Bytes(text.ToString(), taint, current.Layers) : Value.Str(text.ToString(), taint, current.Layers));
+        return end - start;
+    }
+
+    private static bool IsLiteralAppend(Stmt statement, out string name, out StrExpr literal)
+    {
+        if (statement is AssignStmt { AugOp: "+=", Targets: [NameExpr target], Value: StrExpr value })
+        {
+            name = target.Id;
+            literal = value;
+            return true;
+        }
+        name = "";
+        literal = null!;
+        return false;
+    }
+
+    /// <summary>
     /// After the observer's symbolic pass over a top-level for loop, runs it concretely (silently) when it iterates a
     /// constant: this is how <c>for c in blob: out += chr(ord(c) ^ k)</c> decoders are followed. The caller restores what
     /// the loop assigns to its values before the symbolic pass first; true when the loop ran to its end.
