@@ -12,9 +12,9 @@ namespace Moat.Analysis.Names;
 public sealed record NameCheckerOptions(IEnumerable<string>? Allow = null, InternalNames? Internal = null, int MaxFindings = 3);
 
 /// <summary>
-/// The name-confusion engine. Build it once (it indexes the corpus: about a second for 15,000 names), then call
-/// <see cref="Check"/> or <see cref="CheckName"/> for each name: a few dozen dictionary lookups, microseconds, safe
-/// from any number of threads. Every finding names its technique, target, target rank and score.
+/// The name-confusion engine. Build it once (a few maps over the corpus; the edit-distance index is built only once
+/// enough names have been checked to pay for it, see <see cref="EditCandidates"/>), then call <see cref="Check"/> or
+/// <see cref="CheckName"/> for each name: a few dozen dictionary lookups, microseconds, safe from any number of threads. Every finding names its technique, target, target rank and score.
 /// </summary>
 public sealed class NameChecker
 {
@@ -53,6 +53,15 @@ public sealed class NameChecker
     public static NameChecker Default => DefaultChecker.Value;
 
     public PopularCorpus Corpus { get; }
+
+    /// <summary>
+    /// Builds the edit-distance index now rather than after the first few hundred checks: for a caller about to check
+    /// many names (a pass over an index's names) that wants the cost up front.
+    /// </summary>
+    public void PrepareForManyNames() => index.EditCandidates.BuildIndex();
+
+    /// <summary>True once enough names were checked for the edit-distance index to be built (tests, benchmarks).</summary>
+    internal bool EditCandidatesIndexed => index.EditCandidates.IndexBuilt;
     public InternalNames Internal { get; }
 
     /// <summary>Every technique that matched, best score first, one per target, at most MaxFindings, none below the report threshold.</summary>

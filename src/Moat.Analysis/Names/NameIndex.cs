@@ -22,7 +22,7 @@ internal sealed class NameIndex
             if (tokens.Length >= 2) KeepBest(SortedTokens, NameForms.SortedTokens(tokens), target);
             if (PythonAffix.Core(target.Name) is { } core) KeepBest(AffixCores, core.Core, target);
         }
-        Deletions = new DeletionIndex([.. Targets.Select(t => t.Name)]);
+        EditCandidates = new EditCandidates([.. Targets.Select(t => t.Name)]);
         ImportNames = importNames.Resolve(Exact);
         Lookalikes = AsciiLookalikeSquat.Readings(Exact);
         ExactByText = Exact.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -53,7 +53,8 @@ internal sealed class NameIndex
     /// <summary>Import names (normalized) of popular projects whose distribution name differs.</summary>
     public IReadOnlyDictionary<string, ImportNameTable.Trap> ImportNames { get; }
 
-    public DeletionIndex Deletions { get; }
+    /// <summary>Targets within two edits of a name: scanned for the first few names, from a deletion index after that.</summary>
+    public EditCandidates EditCandidates { get; }
 
     /// <summary>Names that read as a corpus name through one rn/m-style replacement (<see cref="AsciiLookalikeSquat.Readings"/>).</summary>
     public Dictionary<string, AsciiLookalikeSquat.Reading[]> Lookalikes { get; }
