@@ -14,8 +14,8 @@ internal static class EditTypos
 {
     public const int OneEditMinimum = 4;
     public const int TwoEditMinimum = 9;
-    /// <summary>From this length two cheap slips (costing at most <see cref="ShortTwoEditMaxCost"/>) count too: <c>seleenim</c>, <c>requst</c>.</summary>
-    public const int NaturalTwoEditMinimum = 6;
+    /// <summary>From this length (on six letters they are mostly other words: PyPI has 140 such names, the squats none) two cheap slips (costing at most <see cref="ShortTwoEditMaxCost"/>) count too: <c>seleenim</c>, <c>requst</c>.</summary>
+    public const int NaturalTwoEditMinimum = 7;
     public const double ShortTwoEditMaxCost = 1.0;
     public const double SingleLookalikeWeight = 0.85;
     public const double FirstLetterWeight = 0.7;

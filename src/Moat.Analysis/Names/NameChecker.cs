@@ -146,6 +146,7 @@ public sealed class NameChecker
             while (at >= 0 && !ReferenceEquals(best[at].Target, match.Target)) at--;
             if (at >= 0 && best[at].Match.Score >= score) continue;
             var detail = readsAs is not null && match.Technique != NameTechnique.UnicodeConfusable ? $"read as '{readsAs}': {match.Detail}" : match.Detail;
+            if (match.Target.Family is { } family) detail += $"; weighed as '{family.Name}' (download rank {family.Rank}), the same project to its users";
             var found = (match.Target, new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score, match.Target.Brand));
             if (at >= 0) best[at] = found;
             else best.Add(found);
