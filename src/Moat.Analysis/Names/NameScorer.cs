@@ -35,6 +35,7 @@ public static class NameScorer
         NameTechnique.BitFlip => 0.55,
         NameTechnique.SubstitutedCharacter => 0.55,
         NameTechnique.TwoEdits => 0.68, // times TypoCost.TwoEditWeight: how natural the two slips are
+        NameTechnique.TypoWithAffix => 0.68, // times how natural the slip is, the affix counted as a cheap one
         NameTechnique.PopularNamesCombined => 0.3,
         _ => 0.5,
     };
@@ -56,12 +57,15 @@ public static class NameScorer
 
     /// <summary>
     /// For the variants that keep every letter (separators, py affixes, version suffix, word order, combosquats) the
-    /// factor falls faster, to 0.3 at rank 15,000: honest projects name themselves after a mid-ranked project that way
+    /// factor falls faster, to 0.26 at rank 15,000: honest projects name themselves after a mid-ranked project that way
     /// all the time (<c>py-keycloak</c>, <c>holidays-plus</c>: 440 PyPI names against 4 real squats); the squats
     /// of that shape aim at the top 100, which keep the full factor.
     /// </summary>
     public static double VariantTargetFactor(int? rank) =>
-        rank is not { } r || r <= 100 ? 1.0 : 1.0 - 0.7 * Math.Clamp(Math.Log10(r / 100.0) / Math.Log10(150), 0, 1);
+        rank is not { } r || r <= 100 ? 1.0 : OutsideTop100Variant * (1.0 - 0.7 * Math.Clamp(Math.Log10(r / 100.0) / Math.Log10(150), 0, 1));
+
+    /// <summary>The step at rank 100 for those variants: 110 more PyPI names, no real squat, below suspicious.</summary>
+    private const double OutsideTop100Variant = 0.85;
 
     private static bool KeepsEveryLetter(NameTechnique technique) =>
         technique is NameTechnique.SeparatorConfusion or NameTechnique.PythonAffix or NameTechnique.VersionSuffix
@@ -75,6 +79,10 @@ public static class NameScorer
 
     /// <summary>A visually identical name is deliberate whatever its target's rank: the target factor is floored here.</summary>
     public const double VisualTargetFloor = 0.95;
+
+    /// <summary>Beyond this rank a lookalike reading (<c>rn</c>/<c>m</c>) gets the ordinary target factor: there, on
+    /// PyPI, it is mostly another word (<c>clspy</c>/<c>dspy</c>: 79 names against one real squat).</summary>
+    public const int VisualFloorRank = 5000;
 
     private static bool IsVisual(NameTechnique technique) =>
         technique is NameTechnique.UnicodeConfusable or NameTechnique.UltranormalizedCollision or NameTechnique.AsciiLookalike;
@@ -95,7 +103,8 @@ public static class NameScorer
     {
         var score = BaseWeight(match.Technique) * match.Weight
             * LengthFactor(match.JudgedLength)
-            * (IsVisual(match.Technique) ? Math.Max(VisualTargetFloor, TargetFactor(match.Target, match.Technique)) : TargetFactor(match.Target, match.Technique))
+            * (IsVisual(match.Technique) && (match.Target.ScoredRank ?? 0) <= VisualFloorRank
+                ? Math.Max(VisualTargetFloor, TargetFactor(match.Target, match.Technique)) : TargetFactor(match.Target, match.Technique))
             * (match.PopularBecauseConfused ? 1.0 : GapFactor(self?.Rank, match.Target.Rank));
         return Math.Round(score, 3);
     }
