@@ -36,9 +36,12 @@ internal static class TypoWithAffix
     /// A slip where the affix was cut off is most often a wrong cut, not a typo: the affix really was <c>v2</c>,
     /// <c>o365</c>, <c>x402</c> (<c>watchdogv2</c>, <c>django-o365</c>). Only a plural <c>s</c> there is a slip (<c>request2022</c>).
     /// </summary>
-    private static bool SlipsAtTheAffix(string core, string target) =>
-        core[^1] != target[^1] && !(core.Length + 1 == target.Length && target[^1] == 's' && target.StartsWith(core, StringComparison.Ordinal))
-            && !(core.Length == target.Length + 1 && core[^1] == 's' && core.StartsWith(target, StringComparison.Ordinal));
+    private static bool SlipsAtTheAffix(string core, string target)
+    {
+        if (core.AsSpan().CommonPrefixLength(target) < Math.Min(core.Length, target.Length) - 1) return false;
+        var (shorter, longer) = core.Length < target.Length ? (core, target) : (target, core);
+        return !(longer.Length == shorter.Length + 1 && longer[^1] == 's' && longer.StartsWith(shorter, StringComparison.Ordinal));
+    }
 
     private static void Match(NameQuery query, string core, string affix, NameIndex index, List<RawMatch> into)
     {
