@@ -58,15 +58,26 @@ public static class ConfigurationKeys
     private static void CheckKey(string source, SourceSpan span, string section, string key)
     {
         var allowed = Sections[section];
-        if (!allowed.Contains(key, StringComparer.Ordinal)) throw Unknown(source, span, $"key '{key}' in [{section}]", key, allowed);
+        if (allowed.Contains(key, StringComparer.Ordinal)) return;
+        // A key put in the wrong section (`[policy] min-release-age-hours`) is named with the section it belongs to.
+        if (Nearest(key, allowed) is null
+            && Sections.Where(s => s.Key != section).Select(s => (Section: s.Key, Key: Nearest(key, s.Value))).FirstOrDefault(s => s.Key is not null) is { Key: { } elsewhere } other)
+            throw new IndexConfigurationException($"{source}:{span.Start.Line + 1}: unknown key '{key}' in [{section}]; did you mean '{elsewhere}' in [{other.Section}]?");
+        throw Unknown(source, span, $"key '{key}' in [{section}]", key, allowed);
     }
 
     private static IndexConfigurationException Unknown(string source, SourceSpan span, string what, string name, IEnumerable<string> valid)
     {
-        var nearest = valid.Select(v => (Valid: v, Distance: EditDistance.Bounded(name, v, 4)))
-            .Where(c => c.Distance <= Math.Max(2, name.Length / 3)).OrderBy(c => c.Distance).Select(c => c.Valid).FirstOrDefault();
-        var hint = nearest is not null ? $"; did you mean '{nearest}'?" : $"; valid: {string.Join(", ", valid)}";
+        var hint = Nearest(name, valid) is { } nearest ? $"; did you mean '{nearest}'?" : $"; valid: {string.Join(", ", valid)}";
         return new IndexConfigurationException($"{source}:{span.Start.Line + 1}: unknown {what}{hint}");
+    }
+
+    /// <summary>The valid name within a typo's reach of <paramref name="name"/> (a third of its length, 2 to 4 edits), or null.</summary>
+    private static string? Nearest(string name, IEnumerable<string> valid)
+    {
+        var reach = Math.Clamp(name.Length / 3, 2, 4);
+        return valid.Select(v => (Valid: v, Distance: EditDistance.Bounded(name, v, reach)))
+            .Where(c => c.Distance <= reach).OrderBy(c => c.Distance).Select(c => c.Valid).FirstOrDefault();
     }
 
     /// <summary>The key as written, without quotes or surrounding space (<c>"policy" . malicious</c> → <c>policy.malicious</c>).</summary>

@@ -13,6 +13,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("[policy]\nsuspicious = \"accept\"\nmalicous = \"quarantine\"\n", 3, "unknown key 'malicous' in [policy]; did you mean 'malicious'?")]
     [InlineData("[security]\nadmin = [\"alice\"]\n", 2, "unknown key 'admin' in [security]; did you mean 'admins'?")]
     [InlineData("[proxy]\nmin-release-age-hour = 24\n", 2, "unknown key 'min-release-age-hour' in [proxy]; did you mean 'min-release-age-hours'?")]
+    [InlineData("[policy]\nmin-release-age-hour = 3\n", 2, "unknown key 'min-release-age-hour' in [policy]; did you mean 'min-release-age-hours' in [proxy]?")]
     [InlineData("[server]\nmax-upload-md = 300\n", 2, "unknown key 'max-upload-md' in [server]; did you mean 'max-upload-mb'?")]
     [InlineData("policy.malicous = \"quarantine\"\n", 1, "unknown key 'malicous' in [policy]; did you mean 'malicious'?")]
     [InlineData("[mail]\nhost = \"smtp.example.com\"\npasword-env = \"X\"\n", 3, "unknown key 'pasword-env' in [mail]; did you mean 'password-env'?")]

@@ -168,6 +168,7 @@ public sealed partial class EndpointMatrixTests
         R("account", "POST", "/_/account/tokens", null, "other=201 webadmin=201 user=201 stale=403", J(new { description = "x" })),
         R("account", "DELETE", "/_/account/tokens/{id}", $"/_/account/tokens/{f.SpareTokenId}", "other=404 webadmin=404"),
         // Past the gate, a wrong current password (400): a right one would rotate the caller's CSRF token.
+        R("account", "POST", "/_/account/delete", null, "no2fa=400 user=400 other=400 webadmin=400 stale=403", body: J(new { confirmUsername = "not-my-name" })), // refused: wrong confirmation
         R("account", "POST", "/_/account/password", null, "no2fa=400 user=400 other=400 webadmin=400 stale=403", body: J(new { currentPassword = "wrong-password", newPassword = "another-Harbor-lantern-43" })),
         R("account", "POST", "/_/account/reauth", null, "no2fa=400 user=401 other=401 webadmin=401", J(new { code = "000000" })), // wrong code / no password: refused past the gate
         R("account", "POST", "/_/account/2fa/totp/begin", null, "no2fa=200 user=409 other=409 webadmin=409 stale=403"),
@@ -268,6 +269,8 @@ public sealed partial class EndpointMatrixTests
         R("form", "POST", "/account/publishing/pending/{id}/remove", $"/account/publishing/pending/{f.SpareWebPendingId}/remove", "user=302"),
         // Project management: owners only (others see a 403 page, also when their form is refused); a refused action re-renders the page (200).
         R("public", "GET", "/account/projects/", expect: "*=302"),
+        R("public", "GET", "/account/delete", expect: "*=302"),
+        R("form", "POST", "/account/delete", null, "stale=302", Form(("confirm_username", "not-my-name"))), // refused (re-rendered): nobody's account goes
         R("public", "GET", "/account/email", expect: "*=302"),
         R("form", "POST", "/account/email", null, "stale=302", Form(("email", "not-an-address"))), // refused (re-rendered): alice keeps her verified address
         R("page", "GET", "/account/projects/{project}", "/account/projects/proj", "no2fa=403 other=403 webadmin=403"),

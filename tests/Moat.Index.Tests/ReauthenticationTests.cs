@@ -48,6 +48,7 @@ public sealed class ReauthenticationTests
             (HttpMethod.Post, "/_/account/password", new { currentPassword = bob.Password, newPassword = "quiet-Meadow-violin-77" }),
             (HttpMethod.Post, "/_/projects/bobs-lib/publishers", new { kind = "github", repository = "bob/lib", ownerId = "1", workflow = "release.yml" }),
             (HttpMethod.Post, "/_/projects/bobs-lib/roles", new { username = "bob", role = "owner" }),
+            (HttpMethod.Post, "/_/account/delete", new { confirmUsername = "bob" }),
         };
         foreach (var (method, path, body) in sensitive)
         {

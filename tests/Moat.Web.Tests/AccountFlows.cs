@@ -46,8 +46,7 @@ internal static partial class AccountFlows
         await page.GotoAsync(origin + "/account/login");
         await page.GetByLabel("Username").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).Last.ClickAsync();
-        await page.WaitForLoadStateAsync();
+        await page.ClickAndWaitForPageAsync(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).Last);
     }
 
     public static async Task LogOutAsync(IPage page)

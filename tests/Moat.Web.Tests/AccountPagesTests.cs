@@ -138,8 +138,7 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
         await page.GotoAsync(Origin + "/account/login");
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Link, new() { Name = "Reset it" }), "**/account/password-reset");
         await page.GetByLabel("Username or e-mail address").FillAsync("rhea@example.com");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send the reset link" }).ClickAsync();
-        await page.WaitForLoadStateAsync();
+        await page.ClickAndWaitForPageAsync(page.GetByRole(AriaRole.Button, new() { Name = "Send the reset link" }));
         Assert.Equal(AccountService.ResetRequested, await page.Locator("main [role=status]").InnerTextAsync());
 
         var mail = Directory.GetFiles(Path.Combine(web.Server.DataDirectory, "mail"), "*.eml").Order(StringComparer.Ordinal).Select(File.ReadAllText)

@@ -159,8 +159,11 @@ public static class Screenshots
 /// <summary>
 /// Form submissions in browser tests. A click followed by a plain <c>WaitForURLAsync</c> races: it returns at once when
 /// the page is already on a matching URL (a second admin action after <c>/admin?message=…</c>), and it can miss a
-/// navigation that committed before it started listening, then wait for one that never comes. Both timed out in CI
-/// under load. These helpers listen for the main frame's navigation BEFORE clicking.
+/// navigation that committed before it started listening, then wait for one that never comes. A click followed by
+/// <c>WaitForLoadStateAsync</c> has the same two races, and a third: under load the client at times never saw the new
+/// document's "load" (its waiter logged "networkidle" fired, then timed out after 30 s with the page long loaded).
+/// These helpers listen for the main frame's navigation BEFORE clicking, and then ask the new document itself whether
+/// it has finished loading.
 /// </summary>
 public static class Navigation
 {
@@ -174,6 +177,9 @@ public static class Navigation
             "^" + System.Text.RegularExpressions.Regex.Escape(glob).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$");
         return ClickAndWaitAsync(page, button, pattern.IsMatch, glob);
     }
+
+    /// <summary>A form whose answer may stay on the same URL (a refusal re-rendered): waits for the next document, wherever it is.</summary>
+    public static Task ClickAndWaitForPageAsync(this IPage page, ILocator button) => ClickAndWaitAsync(page, button, _ => true, "any page");
 
     private static async Task ClickAndWaitAsync(IPage page, ILocator button, Func<string, bool> matches, string expected)
     {
@@ -192,11 +198,11 @@ public static class Navigation
                 var main = await page.Locator("main").InnerTextAsync(new() { Timeout = 2000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no main)");
                 throw new TimeoutException($"after the click, waited 30 s for a navigation to {expected}; the page is at {page.Url} (was {before}): {main[..Math.Min(main.Length, 500)]}");
             }
-            await page.WaitForLoadStateAsync();
         }
         finally
         {
             page.FrameNavigated -= OnNavigated;
         }
+        await page.WaitForFunctionAsync("() => document.readyState === 'complete'", null, new() { PollingInterval = 50 });
     }
 }

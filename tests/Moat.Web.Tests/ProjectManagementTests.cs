@@ -54,8 +54,7 @@ public sealed class ProjectManagementTests(WebFixture web) : IClassFixture<WebFi
         await page.ClickAndWaitForUrlAsync(page.GetByRole(AriaRole.Button, new() { Name = $"Remove bert{width}" }), $"**/account/projects/{project}");
         Assert.DoesNotContain($"bert{width}", await page.Locator("section[aria-labelledby=collaborators-heading] tbody").InnerTextAsync());
         // The sole owner cannot leave: the page says so.
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Remove {owner}" }).ClickAsync();
-        await page.WaitForLoadStateAsync();
+        await page.ClickAndWaitForPageAsync(page.GetByRole(AriaRole.Button, new() { Name = $"Remove {owner}" }));
         Assert.Contains("A project keeps at least one owner.", await page.Locator(".notice-error").InnerTextAsync());
 
         await page.GetByLabel("Releases need a second maintainer's approval").CheckAsync();

@@ -32,6 +32,7 @@ public static class AccountEndpoints
     public sealed record ReauthRequest(string? Password, string? Code, string? RecoveryCode);
     public sealed record PasswordResetRequest(string? UsernameOrEmail);
     public sealed record PasswordResetCompletion(string? Token, string? NewPassword);
+    public sealed record DeletionRequest(string? ConfirmUsername);
 
     public static void Map(WebApplication app)
     {
@@ -98,6 +99,11 @@ public static class AccountEndpoints
             var csrf = await accounts.ChangePasswordAsync(s, body.Value.CurrentPassword, body.Value.NewPassword, http);
             return Results.Json(new { message = "Password changed; every other session was signed out.", csrf_token = csrf });
         }));
+
+        // Account deletion: after a recent re-authentication, with the username typed again; refused (409) while the
+        // account is the only owner of a project or organisation.
+        api.MapPost("/account/delete", (JsonBody<DeletionRequest> body, HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
+            Results.Json(new { message = await accounts.DeleteAccountAsync(s, body.Value.ConfirmUsername, http) })));
 
         // TOTP enrolment: begin stores a pending secret; confirm with a first code enables it and returns recovery codes.
         api.MapPost("/account/2fa/totp/begin", (HttpContext http, Sessions sessions, AccountService accounts) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>

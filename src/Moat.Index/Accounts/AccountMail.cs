@@ -28,6 +28,12 @@ public sealed class AccountMail(AccountStore store, IMailSender mail, SecurityOp
     public Task EmailChangedAsync(string oldAddress, UserRow user) => mail.SendAsync(oldAddress, "The e-mail address of your Moat account was changed",
         $"Hello {user.username},\n\nthe e-mail address of your account was changed from {oldAddress} to {user.email}. Mail about the account goes there from now on.\n\n{NotYou}{History}");
 
+    /// <summary>To the deleted account's address: the last message it gets from the index.</summary>
+    public Task AccountDeletedAsync(UserRow user) => mail.SendAsync(user.email, "Your Moat account was deleted",
+        $"Hello {user.username},\n\nyour Moat account {user.username} was deleted: its sessions ended, its API tokens were revoked and its " +
+        "roles in projects were removed. The username stays reserved, so nobody else can take it.\n" +
+        "If this was not you, tell the index administrators at once: they can see the deletion in the security log.\n");
+
     public Task PasswordChangedAsync(UserRow user) => mail.SendAsync(user.email, "Your Moat password was changed",
         $"Hello {user.username},\n\nthe password of your Moat account was changed and every other session was signed out.\n{NotYou}");
 

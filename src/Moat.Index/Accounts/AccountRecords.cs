@@ -57,3 +57,9 @@ public sealed record TrustedPublisher(
 public sealed record ApiToken(
     string Id, string? UserId, byte[] Key, bool IsAdmin, string? Description, IReadOnlyList<string> Caveats, string? PublisherId,
     DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, string? ParentId);
+
+/// <summary>What keeps an account from being deleted: the projects and organisations it is the only owner of.</summary>
+public sealed record DeletionBlockers(IReadOnlyList<string> Projects, IReadOnlyList<string> Organisations)
+{
+    public bool None => Projects.Count == 0 && Organisations.Count == 0;
+}

@@ -113,6 +113,33 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         return $"Your e-mail address is now {user.email}. We sent a verification link there; {old} was told of the change.";
     }
 
+    /// <summary>
+    /// Deletes the signed-in account after a recent re-authentication and the username typed again as confirmation.
+    /// Refused while the account is the only owner of a project or organisation (the refusal names them). The account's
+    /// address is told, the deletion is a security event, and this browser's session cookie is cleared.
+    /// </summary>
+    public async Task<string> DeleteAccountAsync(SignedIn s, string? confirmUsername, HttpContext http)
+    {
+        RequireRecentAuthentication(s);
+        if (!string.Equals(confirmUsername?.Trim(), s.User.username, StringComparison.OrdinalIgnoreCase))
+            throw new AccountRefusal(IndexError.Invalid, $"Type your username ({s.User.username}) to confirm the deletion.");
+        var blockers = await store.DeleteUserAsync(s.User.id, Now) ?? throw new AccountRefusal(IndexError.NotFound, "The account no longer exists.");
+        if (!blockers.None) throw new AccountRefusal(IndexError.Conflict, DeletionRefusal(blockers));
+        await events.RecordAsync("account:deleted", http, s.User.id, null, new { username = s.User.username });
+        await mail.AccountDeletedAsync(s.User);
+        await sessions.EndAsync(http.Request, http.Response);
+        return $"The account {s.User.username} was deleted. Its username stays reserved.";
+    }
+
+    /// <summary>Why an account cannot be deleted yet, naming what it alone owns and what to do.</summary>
+    public static string DeletionRefusal(DeletionBlockers blockers)
+    {
+        var owned = new List<string>();
+        if (blockers.Projects.Count > 0) owned.Add((blockers.Projects.Count == 1 ? "project " : "projects ") + string.Join(", ", blockers.Projects));
+        if (blockers.Organisations.Count > 0) owned.Add((blockers.Organisations.Count == 1 ? "organisation " : "organisations ") + string.Join(", ", blockers.Organisations));
+        return $"You are the only owner of {string.Join(" and of ", owned)}: make someone else an owner (or move the project to an organisation) first.";
+    }
+
     private async Task SendVerificationAsync(UserRow user)
     {
         var token = Macaroons.Base64Url(RandomNumberGenerator.GetBytes(32));

@@ -140,6 +140,11 @@ public sealed partial class AccountStore
             "ALTER TABLE project_settings ADD COLUMN attestations TEXT",
             "ALTER TABLE project_settings ADD COLUMN provenance_continuity INTEGER NOT NULL DEFAULT 1",
         ],
+        [
+            // A deleted account's username stays reserved: its name is on past uploads and in other people's histories,
+            // and whoever registered it next would inherit that trust.
+            "CREATE TABLE deleted_usernames (username TEXT PRIMARY KEY, user_id TEXT NOT NULL, deleted_at TEXT NOT NULL)",
+        ],
     ];
 
     private readonly Database _database;
@@ -193,16 +198,66 @@ public sealed partial class AccountStore
     {
         try
         {
-            await ExecAsync("""
+            return await ExecAsync("""
                 INSERT INTO users (id, username, email, email_verified, password_hash, created_at, failed_logins, totp_last_step, is_disabled)
-                VALUES (@id, @username, @email, @email_verified, @password_hash, @created_at, 0, 0, 0)
-                """, user);
-            return true;
+                SELECT @id, @username, @email, @email_verified, @password_hash, @created_at, 0, 0, 0
+                WHERE NOT EXISTS (SELECT 1 FROM deleted_usernames WHERE username = @username)
+                """, user) == 1;
         }
         catch (DbException ex) when (Database.IsUniqueViolation(ex)) // the username is taken
         {
             return false;
         }
+    }
+
+    // Account deletion. A project or organisation never loses its last owner this way: the owner must hand it on first.
+    private const string SoleOwnedProjects = """
+        SELECT r.project FROM project_roles r
+        WHERE r.user_id = @userId AND r.role = 'owner'
+            AND NOT EXISTS (SELECT 1 FROM project_roles o WHERE o.project = r.project AND o.role = 'owner' AND o.user_id <> @userId)
+            AND NOT EXISTS (SELECT 1 FROM project_organisations po WHERE po.project = r.project)
+        ORDER BY r.project
+        """;
+    private const string SoleOwnedOrganisations = """
+        SELECT m.organisation FROM organisation_members m
+        WHERE m.user_id = @userId AND m.role = 'owner'
+            AND NOT EXISTS (SELECT 1 FROM organisation_members o WHERE o.organisation = m.organisation AND o.role = 'owner' AND o.user_id <> @userId)
+        ORDER BY m.organisation
+        """;
+
+    /// <summary>The projects and organisations of which the user is the only owner: each keeps the account from being deleted.</summary>
+    public async Task<DeletionBlockers> DeletionBlockersAsync(string userId)
+    {
+        await using var c = Connect();
+        return new([.. await c.QueryAsync<string>(SoleOwnedProjects, new { userId })], [.. await c.QueryAsync<string>(SoleOwnedOrganisations, new { userId })]);
+    }
+
+    /// <summary>
+    /// Deletes the account in one transaction unless it is the only owner of something (checked inside it, so a
+    /// co-owner removed meanwhile cannot leave a project ownerless): its sessions, second factors, pending links, roles,
+    /// memberships and pending publishers go, its tokens are revoked, and its username is reserved. The security event
+    /// log keeps the account's id, as it keeps everything. Null when the account no longer exists.
+    /// </summary>
+    public async Task<DeletionBlockers?> DeleteUserAsync(string userId, DateTimeOffset at)
+    {
+        await using var c = Connect();
+        await using var t = await BeginWriteAsync(c);
+        var username = await c.QuerySingleOrDefaultAsync<string>("SELECT username FROM users WHERE id = @userId", new { userId }, t);
+        if (username is null) return null;
+        var blockers = new DeletionBlockers([.. await c.QueryAsync<string>(SoleOwnedProjects, new { userId }, t)],
+            [.. await c.QueryAsync<string>(SoleOwnedOrganisations, new { userId }, t)]);
+        if (!blockers.None) return blockers;
+        var args = new { userId, username, at = Text(at) };
+        await c.ExecuteAsync("UPDATE macaroons SET revoked_at = @at WHERE (user_id = @userId OR parent_id IN (SELECT id FROM macaroons WHERE user_id = @userId)) AND revoked_at IS NULL", args, t);
+        await c.ExecuteAsync("DELETE FROM publishers WHERE pending_project IS NOT NULL AND created_by = @userId", args, t);
+        await c.ExecuteAsync("DELETE FROM project_claims WHERE user_id = @userId AND state = 'pending'", args, t);
+        foreach (var table in (string[])["sessions", "email_verifications", "password_resets", "recovery_codes", "webauthn_credentials",
+                     "project_roles", "organisation_members", "team_members"])
+            await c.ExecuteAsync($"DELETE FROM {table} WHERE user_id = @userId", args, t);
+        await c.ExecuteAsync("INSERT INTO deleted_usernames (username, user_id, deleted_at) VALUES (@username, @userId, @at)", args, t);
+        await c.ExecuteAsync("DELETE FROM users WHERE id = @userId", args, t);
+        await t.CommitAsync();
+        return blockers;
     }
 
     public Task<UserRow?> UserByNameAsync(string username) => OneAsync<UserRow>("SELECT * FROM users WHERE username = @username", new { username = username.ToLowerInvariant() });
@@ -591,7 +646,7 @@ public sealed partial class AccountStore
         PublishersWhereAsync(" WHERE p.pending_project IS NOT NULL AND p.created_by = @userId ORDER BY p.created_at", new { userId });
     private async Task<IReadOnlyList<TrustedPublisher>> PublishersWhereAsync(string where, object args) =>
         [.. (await ManyAsync<PublisherRow>(WithRegistrant + where, args)).Select(r => r.ToRecord())];
-    private const string WithRegistrant = "SELECT p.*, u.username AS registered_by FROM publishers p LEFT JOIN users u ON u.id = p.created_by";
+    private const string WithRegistrant = "SELECT p.*, COALESCE(u.username, d.username) AS registered_by FROM publishers p LEFT JOIN users u ON u.id = p.created_by LEFT JOIN deleted_usernames d ON d.user_id = p.created_by";
     public async Task<bool> RemovePendingPublisherAsync(string id, string userId) =>
         await ExecAsync("DELETE FROM publishers WHERE id = @id AND pending_project IS NOT NULL AND created_by = @userId", new { id, userId }) == 1;
     public async Task<bool> RemovePublisherAsync(string id, string project) => await ExecAsync("DELETE FROM publishers WHERE id = @id AND project = @project", new { id, project }) == 1;

@@ -33,6 +33,7 @@ public static class AccountPages
         ["publisher-removed"] = "Trusted publisher removed.",
         ["pending-added"] = "Pending publisher added: the first trusted publish from it creates the project.",
         ["pending-removed"] = "Pending publisher removed.",
+        ["account-deleted"] = "Your account was deleted. Its username stays reserved; a notice went to its e-mail address.",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static void Map(WebApplication app)
@@ -76,6 +77,10 @@ public static class AccountPages
         web.MapGet("/email", () => Results.Redirect("/account")); // where re-authentication returns to: the form is on the overview
         web.MapPost("/email", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
             async (form, s) => Flash.Redirect(http, "/account", new FlashMessage(await accounts.ChangeEmailAsync(s, form.Field("email"), http), false)),
+            (page, s, refusal) => HomeAsync(page, s, store, null, refusal)));
+        web.MapGet("/delete", () => Results.Redirect("/account#delete")); // where re-authentication returns to: the form is on the overview
+        web.MapPost("/delete", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
+            async (form, s) => { await accounts.DeleteAccountAsync(s, form.Field("confirm_username"), http); return Results.Redirect("/account/login?done=account-deleted"); },
             (page, s, refusal) => HomeAsync(page, s, store, null, refusal)));
         web.MapPost("/verify-email/resend", (HttpContext http, AccountService accounts, AccountStore store) => SignedInFormAsync(http, AccessLevel.SignedIn,
             async (form, s) => { await accounts.ResendVerificationAsync(s, http); return Results.Redirect("/account?done=verification-sent"); },
@@ -264,7 +269,7 @@ public static class AccountPages
         return WebPages.Render<AccountHomePage>(new
         {
             Page = page, User = user, Keys = await store.CredentialsAsync(user.id), Roles = await store.UserRolesAsync(user.id),
-            Notice = notice, Error = refusal?.Message,
+            DeletionBlockers = await store.DeletionBlockersAsync(user.id), Notice = notice, Error = refusal?.Message,
         }, refusal is null ? StatusCodes.Status200OK : FormStatus(refusal));
     }
 
