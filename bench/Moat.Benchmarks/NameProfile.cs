@@ -38,6 +38,7 @@ internal static class NameProfile
                 queries[i] = new NameQuery(normalized, index.Exact.GetValueOrDefault(normalized));
             }
         });
+        var deletions = new DeletionIndex([.. targets.Select(t => t.Name)]);
         var candidates = new List<int>();
         long candidateCount = 0;
         Measure("deletion candidates", rounds, names.Length, () =>
@@ -46,7 +47,7 @@ internal static class NameProfile
             foreach (var query in queries)
             {
                 candidates.Clear();
-                index.Deletions.Candidates(query.Normalized, candidates);
+                deletions.Candidates(query.Normalized, candidates);
                 candidateCount += candidates.Count;
             }
         });

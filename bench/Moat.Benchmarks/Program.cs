@@ -33,6 +33,16 @@ if (args is ["scan-memory", var target])
                       + $"GC heap after last GC {info.HeapSizeBytes >> 20} MiB (committed {info.TotalCommittedBytes >> 20} MiB), allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, gen2 collections {GC.CollectionCount(2)}");
     return;
 }
+if (args is ["scan-alloc", var corpus, ..])
+{
+    Moat.Benchmarks.ScanAllocations.Run(corpus, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return;
+}
+if (args is ["alloc-breakdown", var sourceFile])
+{
+    Moat.Benchmarks.StageAllocations.Run(sourceFile);
+    return;
+}
 if (args is ["names-pass", ..]) { Moat.Benchmarks.NamePass.Run(args); return; }
 if (args is ["names-profile", ..]) { Moat.Benchmarks.NameProfile.Run(args); return; }
 if (args is ["names-recall", ..]) { Moat.Benchmarks.NameRecall.Run(args); return; }

@@ -19,6 +19,8 @@ internal sealed class ScanShared(CodeScanOptions options)
     public HashSet<(string Rule, string Path)> LimitsReported { get; } = [];
     /// <summary>Paths (inside the package) of files with an executable header: starting one at load time is a dropper.</summary>
     public IReadOnlyList<string> BundledExecutables { get; init; } = [];
+    /// <summary>Literal constants of the package's own modules, for names a file imports from them.</summary>
+    public ModuleConstants? Constants { get; init; }
 }
 
 /// <summary>
@@ -442,16 +444,21 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private void Walk(IReadOnlyList<Stmt> body, CodeContext context, Queue<(FuncDef, CodeContext)> deferred, bool topLevel)
     {
-        foreach (var statement in body)
+        for (var index = 0; index < body.Count; index++)
         {
+            var statement = body[index];
             _context = context;
             switch (statement)
             {
                 case ImportStmt or FromImportStmt:
                     _evaluator.Import(statement);
+                    if (statement is FromImportStmt from && _shared.Constants is { } constants)
+                        foreach (var (name, alias) in from.Names)
+                            if (constants.Resolve(_path, from.Module, name) is { } constant) _evaluator.Bind(alias ?? name, constant);
                     break;
                 case AssignStmt assign:
-                    _evaluator.RunAssignment(assign);
+                    if (_evaluator.RunLiteralAppends(body, index) is > 0 and var appended) index += appended - 1;
+                    else _evaluator.RunAssignment(assign);
                     break;
                 case ExprStmt { Value: StrExpr } docstring:
                     _inDocstring = true;
@@ -623,7 +630,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             Emit(ThreatRules.DecodeExec, Confidence.Medium, $"Decoded or downloaded data is unpickled ({name}), which runs code" + ChainNote(arg0.Layers), line, severity: Severity.High);
         }
 
-        if (name is "getattr" or "__import__" or "importlib.import_module" || call.Func is SubscriptExpr)
+        if (name is "getattr" or "__import__" or "importlib.import_module" or "builtins.__dict__.get" or "globals.get" or "locals.get" or "vars.get" || call.Func is SubscriptExpr)
             CheckObfuscatedCall(call, name, result, line);
 
         if ((kind & CallKind.Spawn) != 0) OnSpawn(call, name!, args, keywords, line);
@@ -920,15 +927,18 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 // Posting to a chat webhook or request collector as a side effect of install/import is a beacon or a theft;
                 // so is any request to one from a script's own statements, which run with nobody's input (the request
                 // itself, even a GET, tells the collector where the code ran).
-                if (indicator.Kind is not (IndicatorKind.Webhook or IndicatorKind.Collector) || url.Contains("{}", StringComparison.Ordinal)) continue;
+                // A template is a client library's endpoint, unless the file fills it with its own bot token.
+                if (indicator.Kind is not (IndicatorKind.Webhook or IndicatorKind.Collector) || url.Contains("{}", StringComparison.Ordinal) && !IsCompleteDropBox(url)) continue;
                 var sends = (kind & CallKind.NetworkSend) != 0;
-                var carried = (Value.Union(args) | Value.Union(keywords.Select(k => k.Value))) & (Taint.Secrets | Taint.Recon | Taint.Credential);
+                // Contents of local files count too: nobody's tool uploads the user's files to a receiver its author owns.
+                var carried = (Value.Union(args) | Value.Union(keywords.Select(k => k.Value))) & (Taint.Secrets | Taint.Recon | Taint.Credential | Taint.FileData);
+                if (keywords.Any(k => k.Name == "files")) carried |= Taint.FileData; // a multipart upload of a file
                 if (IsLoadTime && sends)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Sends to a drop-box endpoint at {Describe(_context)}: {Redact(indicator.Match)}", line);
                 else if (!_inFunctionBody && _context != CodeContext.TestOrDocs)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Contacts a drop-box endpoint whenever this file runs: {Redact(indicator.Match)}", line);
                 else if (carried != 0 && sends)
-                    Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data is posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
+                    Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data, or local files, are posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
             }
         var destination = args.Count > 0 ? args[0] : keywords.FirstOrDefault(k => k.Name is "url").Value;
         var written = CallModel.IsWrittenDestination(destination);
@@ -1065,6 +1075,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             case "__import__" or "importlib.import_module" when call.Args.Count > 0 && call.Args[0] is not StrExpr && result.Kind == ValueKind.Ref:
                 if (dangerous && IsBuilt(resolved!)) Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"A module name is built at run time: {resolved}", line);
                 else Emit(ThreatRules.ObfuscatedCall, dangerous ? Confidence.Medium : Confidence.Low, $"A module is imported by a computed name: {resolved}", line, severity: Severity.Low);
+                break;
+            // globals()['__builtins__'].get(''.join(map(chr, codes))): a builtin fetched from the namespace by a built name.
+            case "builtins.__dict__.get" or "globals.get" or "locals.get" or "vars.get" when call.Args.Count > 0 && call.Args[0] is not StrExpr
+                && resolved is "exec" or "eval" or "compile" or "__import__" or "getattr" or "execfile" && IsBuilt(resolved):
+                Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"{resolved} is fetched from the builtins by a name built at run time", line);
                 break;
             case { } n when call.Func is SubscriptExpr && n is "exec" or "eval" or "compile" or "__import__" or "getattr":
                 Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"{n} is looked up by name in a namespace dictionary", line);
@@ -1208,8 +1223,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             switch (kind)
             {
                 case IndicatorKind.Webhook or IndicatorKind.Collector:
-                    // A URL template ("api.telegram.org/bot{token}") is a client library; a drop box has a real token in it.
-                    Emit(ThreatRules.Webhook, match.Contains('{') || match.Contains('%') || match.EndsWith("/bot", StringComparison.Ordinal) ? Confidence.Low : Confidence.High, $"Exfiltration endpoint: {evidence}", line, contextual: true);
+                    // A URL template ("api.telegram.org/bot{token}") is a client library; a drop box has a real token in it,
+                    // or fills the template with a bot token written into the same file (the author's own bot).
+                    var complete = IsCompleteDropBox(match);
+                    Emit(ThreatRules.Webhook, complete ? Confidence.High : Confidence.Low,
+                        $"Exfiltration endpoint: {evidence}" + (complete && IsTemplate(match) ? " (with a Telegram bot token written in the file)" : ""), line, contextual: true);
                     break;
                 case IndicatorKind.PasteSite:
                     // The site itself ("https://gofile.io/d/" in a list of sites, in a file that makes no requests) is a
@@ -1352,8 +1370,16 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     }
 
     private bool HasCompleteDropBox() =>
-        new[] { IndicatorKind.Webhook, IndicatorKind.Collector }.Any(kind => _indicators.TryGetValue(kind, out var found)
-            && !found.Match.Contains('{') && !found.Match.Contains('%') && !found.Match.EndsWith("/bot", StringComparison.Ordinal));
+        new[] { IndicatorKind.Webhook, IndicatorKind.Collector }.Any(kind => _indicators.TryGetValue(kind, out var found) && IsCompleteDropBox(found.Match));
+
+    private static bool IsTemplate(string url) => url.Contains('{') || url.Contains('%') || url.EndsWith("/bot", StringComparison.Ordinal);
+
+    /// <summary>A webhook or collector URL that reaches one fixed receiver: complete as written, or a Telegram bot URL template in a file that holds a bot token.</summary>
+    private bool IsCompleteDropBox(string url) =>
+        !IsTemplate(url) || url.Contains("api.telegram.org/bot", StringComparison.OrdinalIgnoreCase) && HasBotToken;
+
+    private bool? _hasBotToken;
+    private bool HasBotToken => _hasBotToken ??= Secrets.ChatWebhookDetector.ContainsTelegramBotToken(_source);
 
     private static string Describe(CodeContext context) => context switch
     {

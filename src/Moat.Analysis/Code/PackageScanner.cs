@@ -146,6 +146,8 @@ public static partial class PackageScanner
             return Analyze(target, TargetKind.Package, contents, options);
         }
         contents.Issues.AddRange(read.Issues);
+        var named = SafeArchive.FormatFromName(fileName);
+        if (named != ArchiveFormat.Unknown && read.Format != ArchiveFormat.Unknown && named != read.Format) contents.FormatMismatch = (named, read.Format);
         return Analyze(target, TargetKind.Package, contents, options);
     }
 
@@ -259,7 +261,11 @@ public static partial class PackageScanner
     {
         var findings = new List<Finding>();
         var prefix = singleFile ? "" : CommonRoot(contents);
-        var shared = new ScanShared(options) { BundledExecutables = [.. contents.Executables.Select(e => e.Path)] };
+        var shared = new ScanShared(options)
+        {
+            BundledExecutables = [.. contents.Executables.Select(e => e.Path)],
+            Constants = singleFile ? null : new ModuleConstants(WholeSourceText(contents)),
+        };
         var backends = BuildBackendModules(contents, prefix, findings);
         var loadContexts = singleFile ? [] : LoadContexts(contents, prefix);
         var installEntries = singleFile ? [] : InstallEntryFunctions(contents, prefix);
@@ -312,6 +318,17 @@ public static partial class PackageScanner
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);
+    }
+
+    /// <summary>The text of a Python file the package holds whole (not a sampled one), by its path in the archive.</summary>
+    private static Func<string, string?> WholeSourceText(PackageContents contents)
+    {
+        Dictionary<string, SourceFile>? byPath = null;
+        return path =>
+        {
+            byPath ??= contents.Sources.GroupBy(s => s.Path, StringComparer.Ordinal).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            return byPath.TryGetValue(path, out var source) ? source.Text : null;
+        };
     }
 
     /// <summary>Directories (relative to the root) holding an __init__.py, plus src/ layouts' own top directory.</summary>
@@ -677,8 +694,21 @@ public static partial class PackageScanner
     /// could-not-check finding saying what and where: unreadable data (<see cref="LimitRules.ArchiveUnreadable"/>,
     /// members skipped for an unsafe name included) or a reader bound (<see cref="LimitRules.ArchiveLimit"/>).
     /// </summary>
+    private static string FormatName(ArchiveFormat format) => format switch
+    {
+        ArchiveFormat.Zip => "a zip archive",
+        ArchiveFormat.TarGzip => "a gzip-compressed tar",
+        ArchiveFormat.TarBzip2 => "a bzip2-compressed tar",
+        ArchiveFormat.TarXz => "an xz-compressed tar",
+        ArchiveFormat.Tar => "a tar",
+        _ => "an unknown format",
+    };
+
     private static void AddArchiveIssues(PackageContents contents, List<Finding> findings)
     {
+        if (contents.FormatMismatch is var (named, actual))
+            findings.Add(Finding.Of(PackageRules.DisguisedArchive, Confidence.High,
+                $"The file is named as {FormatName(named)} but its bytes are {FormatName(actual)}; it was read as {FormatName(actual)}", new Location(Path.GetFileName(contents.Target))));
         // A link whose target stays inside the archive (git-archived trees, zoneinfo hard links) cannot reach the
         // machine that unpacks it: it is noted, not held against the package. Escaping or unknown targets stay hostile.
         var links = contents.Issues.Distinct().Where(i => i.Kind is ArchiveIssueKind.Symlink or ArchiveIssueKind.Hardlink && LinkStaysInside(i)).ToList();
@@ -965,5 +995,7 @@ public static partial class PackageScanner
         /// <summary>Python files analysed only in part, or not at all, with what was done.</summary>
         public List<(string Path, string Message)> Skipped { get; } = [];
         public List<ArchiveIssue> Issues { get; } = [];
+        /// <summary>The format the file name says and the one its bytes are, when they differ.</summary>
+        public (ArchiveFormat Named, ArchiveFormat Actual)? FormatMismatch { get; set; }
     }
 }

@@ -4,7 +4,7 @@ using Moat.Analysis.Text;
 namespace Moat.Analysis.Names;
 
 /// <summary>
-/// Damerau–Levenshtein typos (optimal string alignment) against every target the <see cref="DeletionIndex"/> returns:
+/// Damerau–Levenshtein typos (optimal string alignment) against every target <see cref="EditCandidates"/> returns:
 /// one edit for words of 4–8 letters, two for words of 9 or more. The allowance is judged on the words the edit falls
 /// in, not the whole name, so <c>mypy-boto3-ecs</c> and <c>mypy-boto3-ec2</c>, or <c>django-fsm</c> and
 /// <c>django-foo</c>, are different words rather than typos. A one-edit match is then explained by the most specific
@@ -14,8 +14,8 @@ internal static class EditTypos
 {
     public const int OneEditMinimum = 4;
     public const int TwoEditMinimum = 9;
-    /// <summary>From this length two cheap slips (costing at most <see cref="ShortTwoEditMaxCost"/>) count too: <c>seleenim</c>, <c>requst</c>.</summary>
-    public const int NaturalTwoEditMinimum = 6;
+    /// <summary>From this length (on six letters they are mostly other words: PyPI has 140 such names, the squats none) two cheap slips (costing at most <see cref="ShortTwoEditMaxCost"/>) count too: <c>seleenim</c>, <c>requst</c>.</summary>
+    public const int NaturalTwoEditMinimum = 7;
     public const double ShortTwoEditMaxCost = 1.0;
     public const double SingleLookalikeWeight = 0.85;
     public const double FirstLetterWeight = 0.7;
@@ -30,7 +30,7 @@ internal static class EditTypos
         // One candidate list per thread, reused: a check allocates nothing unless it finds something.
         var ids = candidates ??= [];
         ids.Clear();
-        index.Deletions.Candidates(query.Normalized, ids);
+        index.EditCandidates.Candidates(query.Normalized, ids);
         foreach (var id in ids)
         {
             var target = index.Targets[id];

@@ -12,9 +12,9 @@ namespace Moat.Analysis.Names;
 public sealed record NameCheckerOptions(IEnumerable<string>? Allow = null, InternalNames? Internal = null, int MaxFindings = 3);
 
 /// <summary>
-/// The name-confusion engine. Build it once (it indexes the corpus: about a second for 15,000 names), then call
-/// <see cref="Check"/> or <see cref="CheckName"/> for each name: a few dozen dictionary lookups, microseconds, safe
-/// from any number of threads. Every finding names its technique, target, target rank and score.
+/// The name-confusion engine. Build it once (a few maps over the corpus; the edit-distance index is built only once
+/// enough names have been checked to pay for it, see <see cref="EditCandidates"/>), then call <see cref="Check"/> or
+/// <see cref="CheckName"/> for each name: a few dozen dictionary lookups, microseconds, safe from any number of threads. Every finding names its technique, target, target rank and score.
 /// </summary>
 public sealed class NameChecker
 {
@@ -24,7 +24,7 @@ public sealed class NameChecker
     private static readonly Technique[] Techniques =
     [
         EditTypos.Find, AsciiLookalikeSquat.Find, UltranormalizedCollision.Find, SeparatorConfusion.Find, WordOrder.Find,
-        VersionSuffix.Find, PythonAffix.Find, Combosquat.Find, PopularNamesCombined.Find, StdlibShadowing.Find, ImportNameTrap.Find,
+        VersionSuffix.Find, PythonAffix.Find, TypoWithAffix.Find, Combosquat.Find, PopularNamesCombined.Find, StdlibShadowing.Find, ImportNameTrap.Find,
     ];
 
     private static readonly Lazy<NameChecker> DefaultChecker = new(() => new NameChecker(PopularCorpus.Embedded));
@@ -53,6 +53,15 @@ public sealed class NameChecker
     public static NameChecker Default => DefaultChecker.Value;
 
     public PopularCorpus Corpus { get; }
+
+    /// <summary>
+    /// Builds the edit-distance index now rather than after the first few hundred checks: for a caller about to check
+    /// many names (a pass over an index's names) that wants the cost up front.
+    /// </summary>
+    public void PrepareForManyNames() => index.EditCandidates.BuildIndex();
+
+    /// <summary>True once enough names were checked for the edit-distance index to be built (tests, benchmarks).</summary>
+    internal bool EditCandidatesIndexed => index.EditCandidates.IndexBuilt;
     public InternalNames Internal { get; }
 
     /// <summary>Every technique that matched, best score first, one per target, at most MaxFindings, none below the report threshold.</summary>
@@ -137,6 +146,7 @@ public sealed class NameChecker
             while (at >= 0 && !ReferenceEquals(best[at].Target, match.Target)) at--;
             if (at >= 0 && best[at].Match.Score >= score) continue;
             var detail = readsAs is not null && match.Technique != NameTechnique.UnicodeConfusable ? $"read as '{readsAs}': {match.Detail}" : match.Detail;
+            if (match.Target.Family is { } family) detail += $"; weighed as '{family.Name}' (download rank {family.Rank}), the same project to its users";
             var found = (match.Target, new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score, match.Target.Brand));
             if (at >= 0) best[at] = found;
             else best.Add(found);

@@ -22,7 +22,8 @@ internal sealed class NameIndex
             if (tokens.Length >= 2) KeepBest(SortedTokens, NameForms.SortedTokens(tokens), target);
             if (PythonAffix.Core(target.Name) is { } core) KeepBest(AffixCores, core.Core, target);
         }
-        Deletions = new DeletionIndex([.. Targets.Select(t => t.Name)]);
+        LinkFamilies(Targets);
+        EditCandidates = new EditCandidates([.. Targets.Select(t => t.Name)]);
         ImportNames = importNames.Resolve(Exact);
         Lookalikes = AsciiLookalikeSquat.Readings(Exact);
         ExactByText = Exact.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -53,10 +54,36 @@ internal sealed class NameIndex
     /// <summary>Import names (normalized) of popular projects whose distribution name differs.</summary>
     public IReadOnlyDictionary<string, ImportNameTable.Trap> ImportNames { get; }
 
-    public DeletionIndex Deletions { get; }
+    /// <summary>Targets within two edits of a name: scanned for the first few names, from a deletion index after that.</summary>
+    public EditCandidates EditCandidates { get; }
 
     /// <summary>Names that read as a corpus name through one rn/m-style replacement (<see cref="AsciiLookalikeSquat.Readings"/>).</summary>
     public Dictionary<string, AsciiLookalikeSquat.Reading[]> Lookalikes { get; }
+
+    /// <summary>Links each ranked target to the most popular one sharing its version-less or py-less form (<see cref="Target.Family"/>).</summary>
+    private static void LinkFamilies(IReadOnlyList<Target> targets)
+    {
+        var best = new Dictionary<string, Target>(StringComparer.Ordinal);
+        foreach (var target in targets.Where(t => t.Rank is not null))
+        {
+            foreach (var key in FamilyKeys(target)) KeepBest(best, key, target);
+        }
+        foreach (var target in targets.Where(t => t.Rank is not null))
+        {
+            foreach (var key in FamilyKeys(target))
+            {
+                if (best[key] is var family && family.Rank < (target.Family ?? target).Rank) target.Family = family;
+            }
+        }
+    }
+
+    private static IEnumerable<string> FamilyKeys(Target target)
+    {
+        yield return target.Stripped;
+        var versionless = NameForms.VersionBase(target.Stripped);
+        if (versionless.Length >= 4 && versionless != target.Stripped) yield return versionless;
+        if (PythonAffix.Core(target.Name) is { } core && core.Core.Length >= 4) yield return core.Core;
+    }
 
     private static void KeepBest(Dictionary<string, Target> map, string key, Target target)
     {

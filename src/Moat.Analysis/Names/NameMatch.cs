@@ -25,6 +25,16 @@ internal sealed record Target(string Name, int? Rank, bool Internal, bool Stdlib
     /// <summary>The name with separators removed (<c>python-dateutil</c> → <c>pythondateutil</c>).</summary>
     public string Stripped { get; } = NameForms.Strip(Name);
 
+    /// <summary>
+    /// A more popular project whose name this one is without a version digit or a py/python affix
+    /// (<c>beautifulsoup</c> → beautifulsoup4, <c>pytorch</c> → torch): people know both names as one project, and
+    /// squats of either aim at the popular one. Set once while the index is built.
+    /// </summary>
+    public Target? Family { get; internal set; }
+
+    /// <summary>The rank a score weighs: the family's when there is one, else its own.</summary>
+    public int? ScoredRank => Family?.Rank ?? Rank;
+
     /// <summary>Best of two targets for one key: internal names first, then the better download rank.</summary>
     public bool IsBetterThan(Target other) =>
         Internal != other.Internal ? Internal : (Rank ?? int.MaxValue) < (other.Rank ?? int.MaxValue);

@@ -16,7 +16,9 @@ public static class NameRules
         "The name differs from a much more popular project by a repeated, omitted, inserted, substituted or swapped " +
         "character, a neighbouring key (QWERTY, QWERTZ or AZERTY), a single bit (`reqeusts`, `pilow`, `urlib3`, `djanga`), " +
         "or two slips, weighed by how natural they are: two cheap ones (a doubled letter, a dropped plural s, a swap: " +
-        "`seleenim`, `requst`) from six letters, any two from nine. Brand words squatters target though the brand's own " +
+        "`seleenim`, `requst`) from seven letters, any two from nine, and one slip plus a version number or py affix " +
+        "(`reqests-2022`, `reqeusts-py`). A name without its version digit or py affix counts as the popular project it " +
+        "names (`pytorch` as torch). Brand words squatters target though the brand's own " +
         "project is not popular count too (`etheerium`, `pytgon`). Edits are judged on the word they fall in, so " +
         "`django-fsm` and `django-foo` are different words, not a typo. Two popular projects are never reported as squats " +
         "of each other, and a project's history, where known, weighs in (an established project counts far less).",

@@ -32,9 +32,10 @@ public static class NameScorer
         NameTechnique.StdlibShadowing => 0.7,
         NameTechnique.Combosquat => 0.56,
         NameTechnique.VersionSuffix => 0.52,
-        NameTechnique.BitFlip => 0.6,
+        NameTechnique.BitFlip => 0.55,
         NameTechnique.SubstitutedCharacter => 0.55,
         NameTechnique.TwoEdits => 0.68, // times TypoCost.TwoEditWeight: how natural the two slips are
+        NameTechnique.TypoWithAffix => 0.68, // times how natural the slip is, the affix counted as a cheap one
         NameTechnique.PopularNamesCombined => 0.3,
         _ => 0.5,
     };
@@ -43,8 +44,8 @@ public static class NameScorer
     public static double LengthFactor(int length) => length switch
     {
         <= 3 => 0.45,
-        4 => 0.65,
-        5 => 0.75,
+        4 => 0.55,
+        5 => 0.65,
         6 => 0.9,
         _ => 1.0,
     };
@@ -54,13 +55,34 @@ public static class NameScorer
     public static double TargetFactor(int? rank) =>
         rank is not { } r || r <= 100 ? 1.0 : 1.0 - 0.5 * Math.Clamp(Math.Log10(r / 100.0) / Math.Log10(150), 0, 1);
 
+    /// <summary>
+    /// For the variants that keep every letter (separators, py affixes, version suffix, word order, combosquats) the
+    /// factor falls faster, to 0.26 at rank 15,000: honest projects name themselves after a mid-ranked project that way
+    /// all the time (<c>py-keycloak</c>, <c>holidays-plus</c>: 440 PyPI names against 4 real squats); the squats
+    /// of that shape aim at the top 100, which keep the full factor.
+    /// </summary>
+    public static double VariantTargetFactor(int? rank) =>
+        rank is not { } r || r <= 100 ? 1.0 : OutsideTop100Variant * (1.0 - 0.7 * Math.Clamp(Math.Log10(r / 100.0) / Math.Log10(150), 0, 1));
+
+    /// <summary>The step at rank 100 for those variants: 110 more PyPI names, no real squat, below suspicious.</summary>
+    private const double OutsideTop100Variant = 0.85;
+
+    private static bool KeepsEveryLetter(NameTechnique technique) =>
+        technique is NameTechnique.SeparatorConfusion or NameTechnique.PythonAffix or NameTechnique.VersionSuffix
+            or NameTechnique.WordOrder or NameTechnique.Combosquat;
+
     /// <summary>A brand word (<see cref="BrandWords"/>) has no download rank; it counts like a project near rank 1,000.</summary>
     public const double BrandTargetFactor = 0.85;
 
-    internal static double TargetFactor(Target target) => target.Brand ? BrandTargetFactor : TargetFactor(target.Rank);
+    internal static double TargetFactor(Target target, NameTechnique technique) =>
+        target.Brand ? BrandTargetFactor : KeepsEveryLetter(technique) ? VariantTargetFactor(target.ScoredRank) : TargetFactor(target.ScoredRank);
 
     /// <summary>A visually identical name is deliberate whatever its target's rank: the target factor is floored here.</summary>
     public const double VisualTargetFloor = 0.95;
+
+    /// <summary>Beyond this rank a lookalike reading (<c>rn</c>/<c>m</c>) gets the ordinary target factor: there, on
+    /// PyPI, it is mostly another word (<c>clspy</c>/<c>dspy</c>: 79 names against one real squat).</summary>
+    public const int VisualFloorRank = 5000;
 
     private static bool IsVisual(NameTechnique technique) =>
         technique is NameTechnique.UnicodeConfusable or NameTechnique.UltranormalizedCollision or NameTechnique.AsciiLookalike;
@@ -81,7 +103,8 @@ public static class NameScorer
     {
         var score = BaseWeight(match.Technique) * match.Weight
             * LengthFactor(match.JudgedLength)
-            * (IsVisual(match.Technique) ? Math.Max(VisualTargetFloor, TargetFactor(match.Target)) : TargetFactor(match.Target))
+            * (IsVisual(match.Technique) && (match.Target.ScoredRank ?? 0) <= VisualFloorRank
+                ? Math.Max(VisualTargetFloor, TargetFactor(match.Target, match.Technique)) : TargetFactor(match.Target, match.Technique))
             * (match.PopularBecauseConfused ? 1.0 : GapFactor(self?.Rank, match.Target.Rank));
         return Math.Round(score, 3);
     }

@@ -23,6 +23,7 @@ public enum NameTechnique
     PopularNamesCombined,
     StdlibShadowing,
     ImportNameTrap,
+    TypoWithAffix,
 }
 
 public static class NameTechniques
@@ -38,6 +39,7 @@ public static class NameTechniques
         NameTechnique.KeyboardNeighbour => "keyboard-neighbour",
         NameTechnique.BitFlip => "bit-flip",
         NameTechnique.TwoEdits => "two-edits",
+        NameTechnique.TypoWithAffix => "typo-and-affix",
         NameTechnique.AsciiLookalike => "ascii-lookalike",
         NameTechnique.UltranormalizedCollision => "ultranormalized-collision",
         NameTechnique.UnicodeConfusable => "unicode-confusable",

@@ -38,6 +38,15 @@ public static partial class ChatWebhookDetector
         }
     }
 
+    /// <summary>True when <paramref name="text"/> holds a Telegram bot token (a bot id, a colon and a mixed 35-character secret).</summary>
+    public static bool ContainsTelegramBotToken(string text)
+    {
+        if (!text.Contains(":AA", StringComparison.Ordinal)) return false;
+        foreach (Match m in Telegram().Matches(text))
+            if (SecretValues.CharacterClasses(m.Groups["secret"].ValueSpan) >= 3) return true;
+        return false;
+    }
+
     [GeneratedRegex(@"https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{8,12}/[A-Z0-9]{8,14}/[A-Za-z0-9]{20,32}")]
     private static partial Regex Slack();
 

@@ -50,4 +50,23 @@ public class DeobfuscationTests
         Assert.All(result.Findings, f => Assert.DoesNotContain("SECRETSECRETSECRETSECRETSECRET1234", f.Evidence ?? f.Message, StringComparison.Ordinal));
         Assert.Contains(result.Findings, f => f.RuleId == ThreatRules.Webhook.Id);
     }
+
+    [Fact]
+    public void A_payload_appended_line_by_line_is_decoded_without_copying_it_per_line()
+    {
+        // print('hello') padded to about 60 KB, then appended 10 base64 characters per line, as obfuscators do.
+        var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes("print('hello')" + new string(' ', 45_000)));
+        var source = new StringBuilder("import base64\nx = ''\n");
+        for (var i = 0; i < payload.Length; i += 10) source.Append("x += '").Append(payload.AsSpan(i, Math.Min(10, payload.Length - i))).Append("'\n");
+        source.Append("exec(base64.b64decode(x))\n");
+        var text = source.ToString();
+        ScanSource("x = 1\n"); // JIT and static tables first
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = ScanSource(text);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var finding = Assert.Single(result.Findings, f => f.RuleId == ThreatRules.DecodeExec.Id);
+        Assert.Contains("base64", finding.Message, StringComparison.Ordinal);
+        // One string copy per line would be 6,000 copies of up to 60,000 characters (over 300 MB).
+        Assert.True(allocated < 64L << 20, $"{allocated >> 20} MiB allocated for a {text.Length >> 10} KiB file");
+    }
 }

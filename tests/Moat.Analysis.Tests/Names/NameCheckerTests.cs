@@ -14,7 +14,8 @@ public class NameCheckerTests
     [InlineData("urlib3", NameTechnique.OmittedCharacter, "urllib3")]
     [InlineData("reequests", NameTechnique.RepeatedCharacter, "requests")]
     [InlineData("requedts", NameTechnique.KeyboardNeighbour, "requests")]    // s/d neighbours on every layout
-    [InlineData("djanga", NameTechnique.AsciiLookalike, "django")]           // o/a read alike
+    [InlineData("djanga", NameTechnique.SubstitutedCharacter, "django")]     // a vowel for a vowel (o/a is a spelling slip, not a lookalike)
+    [InlineData("dj4ngo", NameTechnique.AsciiLookalike, "django")]           // a digit for a letter reads alike
     [InlineData("cryptogrpahy", NameTechnique.SwappedCharacters, "cryptography")]
     [InlineData("tensorfolw", NameTechnique.SwappedCharacters, "tensorflow")]
     [InlineData("beautifulsop4", NameTechnique.OmittedCharacter, "beautifulsoup4")]
@@ -42,7 +43,11 @@ public class NameCheckerTests
     [InlineData("PIL", NameTechnique.ImportNameTrap, "pillow")]
     [InlineData("seleenim", NameTechnique.TwoEdits, "selenium")]             // two cheap slips (doubled e, dropped u) on an 8-letter name
     [InlineData("requst", NameTechnique.TwoEdits, "requests")]               // a dropped letter and a dropped plural s
-    [InlineData("beautifulsooup", NameTechnique.TwoEdits, "beautifulsoup4")] // doubled o and the version digit dropped
+    [InlineData("beautifulsooup", NameTechnique.RepeatedCharacter, "beautifulsoup")] // weighed as beautifulsoup4, the same project to its users
+    [InlineData("pytorhc", NameTechnique.SwappedCharacters, "pytorch")]      // weighed as torch
+    [InlineData("reqests-2022", NameTechnique.TypoWithAffix, "requests")]    // a dropped letter and a year
+    [InlineData("request91", NameTechnique.TypoWithAffix, "requests")]       // a dropped plural s and a number
+    [InlineData("reqeusts-py", NameTechnique.TypoWithAffix, "requests")]     // a swap and a py word
     [InlineData("etheerium", NameTechnique.TwoEdits, "ethereum")]            // a brand word (data/brand-names.tsv), not a popular project
     [InlineData("pytgon", NameTechnique.KeyboardNeighbour, "python")]        // the word python itself
     [InlineData("py-cordd", NameTechnique.RepeatedCharacter, "py-cord")]     // judged on "pycord", not on the 4-letter word
@@ -60,6 +65,15 @@ public class NameCheckerTests
         Assert.Contains(technique.Label(), finding.Message);
         Assert.Contains($"target={target}", finding.Evidence);
         Assert.Contains("score=", finding.Evidence);
+    }
+
+    [Fact]
+    public void A_versionless_or_pyless_name_is_weighed_as_its_popular_form_and_says_so()
+    {
+        var match = Checker.Matches("pytorhc")[0];
+        Assert.Equal("pytorch", match.Target);
+        Assert.Contains("weighed as 'torch'", match.Detail);
+        Assert.True(match.Score >= 0.6, $"{match.Score}"); // pytorch itself ranks beyond 8,000, which alone would keep it below suspicious
     }
 
     [Theory]
@@ -85,6 +99,14 @@ public class NameCheckerTests
     [InlineData("acme-billing-service")]
     [InlineData("right")]                 // a glued py prefix is too weak for pyright; one key from "eight" (rank 11,399) stays low
     [InlineData("dotenv")]                // python-dotenv's import name, but a popular project itself (rank 1,332)
+    [InlineData("ward")]                  // n/r: ordinary letters that only resemble each other (wand)
+    [InlineData("pyclear")]               // pyclean
+    [InlineData("esprimo")]               // esprima
+    [InlineData("py-keycloak")]           // a py variant of a project outside the top 100 (python-keycloak)
+    [InlineData("holidays-plus")]         // a plugin-style name for a project outside the top 100
+    [InlineData("watchdogv2")]            // the affix is "v2", not a slip at the end of watchdog
+    [InlineData("django-o365")]           // the affix is "o365", not a doubled o in django
+    [InlineData("fastapi-x402")]
     public void Legitimate_name_stays_clean(string name)
     {
         var result = Checker.CheckName(name);

@@ -28,6 +28,34 @@ public class NameIndexTests
     }
 
     [Fact]
+    public void Scanning_finds_what_the_deletion_index_finds_and_builds_nothing()
+    {
+        // A scan answers the first names a process checks; it must propose every target the index would propose that
+        // really shares a deletion (the index alone may add hash collisions), and nothing else.
+        var corpus = PopularCorpus.Embedded.Projects.Take(3000).Select(p => p.Name).ToArray();
+        var index = new DeletionIndex(corpus);
+        var candidates = new EditCandidates(corpus);
+        var random = new Random(54321);
+        string[] queries = [.. Enumerable.Range(0, 300).Select(_ => Mutate(corpus[random.Next(corpus.Length)], random)), "ab", "abc", new string('a', 70), "reqeusts"];
+        foreach (var query in queries)
+        {
+            List<int> indexed = [], scanned = [];
+            index.Candidates(query, indexed);
+            candidates.Scan(query, scanned);
+            Assert.Equal(scanned.Count, scanned.Distinct().Count());
+            Assert.Empty(scanned.Except(indexed));
+            foreach (var id in indexed.Except(scanned))
+            {
+                var allowed = corpus[id].Length >= DeletionIndex.TwoEditLength ? 2 : 1;
+                Assert.True(EditDistance.Bounded(query, corpus[id], allowed) > allowed, $"'{query}': the scan missed '{corpus[id]}'");
+            }
+        }
+        var checker = new NameChecker(PopularCorpus.Embedded.Top(3000));
+        Assert.Equal("requests", checker.Matches("reqeusts")[0].Target);
+        Assert.False(checker.EditCandidatesIndexed);
+    }
+
+    [Fact]
     public void Lookalike_readings_are_what_a_forward_search_of_each_replacement_finds_in_the_same_order()
     {
         // The map is built backwards from the corpus; checking a name forwards (each rn/m-style replacement at each

@@ -308,7 +308,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     /// <summary>The value of <c>target.name</c>.</summary>
     public static Value Attribute(Value target, string name) => target.Kind switch
     {
-        ValueKind.Ref when target.Text is "builtins" or "__dict__" or "builtins.__dict__" => Value.Ref(name),
+        // __builtins__ is the builtins dict in an imported module: __builtins__.get('exec') is a lookup by name.
+        ValueKind.Ref when target.Text is "builtins" or "__dict__" or "builtins.__dict__" => Value.Ref(name == "get" ? "builtins.__dict__.get" : name),
         ValueKind.Ref => Value.Ref(NormalizeName(target.Text + "." + name), target.Bound, target.Taint),
         ValueKind.Instance => Value.Ref(target.Text + "." + name, target),
         ValueKind.Str => Value.Ref("str." + name, target),
@@ -709,10 +710,16 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 return builtin is not null ? Lookup(builtin) : ModuleRef(module!);
             case "getattr" when args.Count >= 2 && args[1].Kind == ValueKind.Str:
                 return Attribute(arg0!, args[1].Text!);
+            // __import__('urllib.request') returns the top package (urllib) unless a fromlist asks for the module itself.
+            case "__import__" when arg0 is { Kind: ValueKind.Str } && args.Count < 4 && Keyword(keywords, "fromlist") is null && arg0.Text!.IndexOf('.') is > 0 and var dot:
+                return ModuleRef(arg0.Text[..dot]);
             case "__import__" or "importlib.import_module" when arg0 is { Kind: ValueKind.Str }:
                 return ModuleRef(arg0.Text!);
             case "globals" or "locals" or "vars":
                 return Value.Instance(args.Count == 0 ? name : "builtins.__dict__", []);
+            // globals().get('eval'), __builtins__.get(name): the same lookup as globals()['eval'].
+            case "builtins.__dict__.get" or "globals.get" or "locals.get" or "vars.get" when arg0 is { Kind: ValueKind.Str }:
+                return Lookup(arg0.Text!) is { Kind: not ValueKind.Unknown } found ? found : Value.Ref(arg0.Text!);
             case "compile" when arg0 is { IsText: true }:
                 return (arg0.Kind == ValueKind.Bytes ? Value.Str(Decoders.DecodeUtf8(arg0.Text!), arg0.Taint, arg0.Layers) : arg0).WithTaint(Taint.Code);
             case "compile":
@@ -990,6 +997,50 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             ? Eval(new BinExpr(op[..^1], assign.Targets[0], assign.Value, assign.Line))
             : Eval(assign.Value);
         foreach (var target in assign.Targets) Assign(target, value);
+    }
+
+    /// <summary>
+    /// A run of statements <c>name += "literal"</c> on the same name, starting at <paramref name="start"/>, evaluated in
+    /// one pass: obfuscators append a payload ten characters per line over thousands of lines, and concatenating one
+    /// statement at a time copies the growing string every time (quadratic bytes). The intermediate values are never
+    /// observed (each statement only appends a literal). Returns how many statements it ran; 0 when the statement at
+    /// <paramref name="start"/> is not such an append to a known string, or starts no run (a lone append runs as usual).
+    /// </summary>
+    public int RunLiteralAppends(IReadOnlyList<Stmt> body, int start)
+    {
+        if (!IsLiteralAppend(body[start], out var name, out var first)) return 0;
+        var current = Lookup(name);
+        if (current.Kind is not (ValueKind.Str or ValueKind.Bytes) || first.IsBytes != (current.Kind == ValueKind.Bytes)) return 0;
+        var end = start + 1;
+        while (end < body.Count && IsLiteralAppend(body[end], out var next, out var literal) && next == name && literal.IsBytes == first.IsBytes) end++;
+        if (end - start < 2) return 0;
+        var text = new StringBuilder(current.Text);
+        var taint = current.Taint;
+        var tooLong = false;
+        for (var i = start; i < end; i++)
+        {
+            // Each literal is evaluated as the statement would (the observer sees it; a blob-like one taints the result).
+            var literal = (StrExpr)((AssignStmt)body[i]).Value;
+            taint |= Eval(literal).Taint;
+            tooLong |= text.Length + literal.Value.Length > MaxString;
+            if (!tooLong) text.Append(literal.Value);
+        }
+        Bind(name, tooLong ? Value.Tainted(taint, current.Layers)
+            : current.Kind == ValueKind.Bytes ? Value.Bytes(text.ToString(), taint, current.Layers) : Value.Str(text.ToString(), taint, current.Layers));
+        return end - start;
+    }
+
+    private static bool IsLiteralAppend(Stmt statement, out string name, out StrExpr literal)
+    {
+        if (statement is AssignStmt { AugOp: "+=", Targets: [NameExpr target], Value: StrExpr value })
+        {
+            name = target.Id;
+            literal = value;
+            return true;
+        }
+        name = "";
+        literal = null!;
+        return false;
     }
 
     /// <summary>

@@ -41,4 +41,12 @@ public static class PackageRules
     public static readonly Rule InTreeBackend = new("MOAT-PKG-008", "in-tree-build-backend", "pyproject.toml uses a build backend shipped inside the package.", Severity.Low,
         "backend-path points at the package's own code, which then runs during the build like setup.py does. Moat analyses " +
         "that module as install-time code.", ["https://peps.python.org/pep-0517/#in-tree-build-backends"]);
+
+    public static readonly Rule DisguisedArchive = new("MOAT-PKG-020", "archive-format-mismatch", "The archive's bytes are another format than its file name says (a zip named .tar.gz).", Severity.Medium,
+        "A file named like a gzip-compressed tarball that is really a zip (often a wheel), or the reverse. Build tools and " +
+        "package indexes never produce one, and installers pick how to unpack by the bytes while other tools go by the " +
+        "name, so the mismatch is how a payload is kept from a reviewer or a scanner that trusts the name. Moat reads the " +
+        "archive by its bytes and analyses what is inside; the mismatch itself makes the package suspicious.",
+        ["https://packaging.python.org/en/latest/specifications/source-distribution-format/",
+         "https://packaging.python.org/en/latest/specifications/binary-distribution-format/"]);
 }

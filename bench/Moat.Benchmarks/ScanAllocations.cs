@@ -1,0 +1,63 @@
+using Moat.Analysis.Code;
+
+namespace Moat.Benchmarks;
+
+/// <summary>
+/// Bytes allocated by <see cref="PackageScanner.Scan(string, CodeScanOptions?)"/> per archive, one archive at a time
+/// on one thread: <c>dotnet run -c Release --project bench/Moat.Benchmarks -- scan-alloc DIR [every-Nth]</c>.
+/// Allocation counts do not depend on machine load, so two builds can be compared on a busy machine; peak RSS of the
+/// parallel whole-corpus scan follows how much is allocated between collections (large arrays most of all).
+/// Prints the total, the largest archives by allocation, and the largest single-archive share.
+/// </summary>
+public static class ScanAllocations
+{
+    public static void Run(string directory, int every)
+    {
+        var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(PackageScanner.IsArchiveName)
+            .Order(StringComparer.Ordinal).Where((_, i) => i % every == 0).ToList();
+        var perFile = new List<(string File, long Bytes)>(files.Count);
+        long total = 0;
+        var verdicts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var gen2Before = GC.CollectionCount(2);
+        foreach (var file in files)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var result = PackageScanner.Scan(file);
+            var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            total += bytes;
+            perFile.Add((Path.GetRelativePath(directory, file), bytes));
+            var verdict = result.Verdict.ToString();
+            verdicts[verdict] = verdicts.GetValueOrDefault(verdict) + 1;
+        }
+        perFile.Sort((a, b) => b.Bytes.CompareTo(a.Bytes));
+        Console.WriteLine($"{files.Count:N0} archives, {total / 1048576.0:N1} MiB allocated ({total / Math.Max(1, files.Count) / 1024.0:N1} KiB/archive), "
+                          + $"median {perFile[perFile.Count / 2].Bytes / 1024.0:N1} KiB, p99 {perFile[perFile.Count / 100].Bytes / 1048576.0:N1} MiB, gen2 collections {GC.CollectionCount(2) - gen2Before}");
+        Console.WriteLine("verdicts: " + string.Join(", ", verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} {v.Value}")));
+        foreach (var (file, bytes) in perFile.Take(15)) Console.WriteLine($"{bytes / 1048576.0,9:N1} MiB  {file}");
+    }
+}
+
+/// <summary>
+/// Bytes allocated by each stage on one Python file (<c>alloc-breakdown FILE.py</c>): lexing, parsing (lexing
+/// included) and the whole scan, against the file's size; shows which stage a large file's allocation comes from.
+/// </summary>
+public static class StageAllocations
+{
+    public static void Run(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        Measure("lex", bytes.Length, () => PyLexer.Lex(text).Tokens.Count);
+        Measure("parse (incl. lex)", bytes.Length, () => PyParser.Parse(text).Body.Count);
+        Measure("scan", bytes.Length, () => PackageScanner.Scan(new MemoryStream(bytes), Path.GetFileName(file)).Findings.Count);
+    }
+
+    private static void Measure(string stage, long size, Func<int> action)
+    {
+        action(); // JIT and static tables first
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Console.WriteLine($"{stage,-18} {allocated / 1048576.0,9:N1} MiB  ({allocated / (double)size:N1} bytes per source byte)");
+    }
+}
