@@ -6,6 +6,9 @@
 #   NODES=1 (default): one `moat serve` on its embedded defaults (SQLite and files).
 #   NODES=3: that many nodes on one throw-away PostgreSQL (.ci/postgres) and one s3rver bucket (.ci/servers.sh),
 #     behind HAProxy round robin — the deployment docs/deploy.md describes, on one machine.
+# PYTHON: the interpreter whose pip the clients run (default python3). Under pyenv give the real one
+#   (PYTHON=/usr/bin/python3): every pip through a pyenv shim rehashes afterwards under one lock, and with fifty at
+#   once most wait 60 s for it and fail after installing.
 # Usage: bench/proxy-fill.sh [clients]   (Release build; always stops what it started)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +16,8 @@ clients=${1:-50}
 nodes=${NODES:-1}
 work=$(mktemp -d)
 source .ci/servers.sh
-cleanup() { [ ${#pids[@]} -gt 0 ] && { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; }; stop_test_servers; rm -rf "$work"; }
+# set +e: a killed server's non-zero wait must not end the clean-up before the database and bucket are stopped.
+cleanup() { set +e; [ ${#pids[@]} -gt 0 ] && { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; }; stop_test_servers; rm -rf "$work"; }
 pids=()
 trap cleanup EXIT
 dotnet build src/Moat.Cli -c Release --verbosity quiet >/dev/null
@@ -82,7 +86,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $
 before=$(moat_cpu); start=$(date +%s.%N)
 for c in $(seq "$clients"); do
   # --retries: a file still being scanned answers 503 with Retry-After, which pip retries.
-  python3 -m pip install --quiet --no-cache-dir --disable-pip-version-check --root-user-action=ignore --retries 10 --timeout 120 \
+  "${PYTHON:-python3}" -m pip install --quiet --no-cache-dir --disable-pip-version-check --root-user-action=ignore --retries 10 --timeout 120 \
     --target "$work/client$c" --index-url "http://127.0.0.1:$port/simple/" bench-root >"$work/client$c.log" 2>&1 &
   clientpids[c]=$!
 done
