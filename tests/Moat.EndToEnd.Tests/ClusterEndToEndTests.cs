@@ -70,8 +70,8 @@ public sealed class ClusterEndToEndTests : IDisposable
         var fetched = await Task.WhenAll(clients);
         foreach (var (popularSha, secondSha) in fetched)
         {
-            Assert.Equal(popular.Sha256, popularSha);
-            Assert.Equal(second.Sha256, secondSha);
+            Assert.True(popularSha == popular.Sha256 && secondSha == second.Sha256,
+                $"a fill client got {popularSha} / {secondSha}; the nodes logged:\n{NodeErrors(nodes)}");
         }
         foreach (var pip in await Task.WhenAll(pips))
             Assert.True(pip.Exit == 0, pip.Output + pip.Error);
@@ -255,6 +255,14 @@ public sealed class ClusterEndToEndTests : IDisposable
         }
         return false;
     }
+
+    /// <summary>The nodes' failure lines (and what follows each), for a message that says why a request failed.</summary>
+    private static string NodeErrors(IEnumerable<MoatServer> nodes) => string.Join("\n", nodes.SelectMany((node, i) =>
+    {
+        var lines = node.Log.Split('\n');
+        return lines.Select((line, at) => (line, at)).Where(l => l.line.Contains("fail:", StringComparison.Ordinal) || l.line.Contains("Exception", StringComparison.Ordinal))
+            .Take(3).SelectMany(l => lines.Skip(l.at).Take(8).Select(x => $"node{i}: {x}"));
+    }));
 
     private static int CountOf(string log, string text)
     {

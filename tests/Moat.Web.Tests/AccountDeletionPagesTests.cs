@@ -6,11 +6,11 @@ namespace Moat.Web.Tests;
 /// <summary>Deleting one's account on the web: the page names what the account alone owns, then deletes on a typed confirmation.</summary>
 public sealed class AccountDeletionPagesTests(WebFixture web) : IClassFixture<WebFixture>
 {
-    [Theory]
-    [InlineData(1280, 900)]
-    [InlineData(390, 844)]
-    public async Task The_account_page_names_the_projects_to_hand_on_and_then_deletes_the_account_on_the_typed_username(int width, int height)
+    // At phone width, where the account page once scrolled sideways; the desktop layout is covered by the other account pages' tests.
+    [Fact]
+    public async Task The_account_page_names_the_projects_to_hand_on_and_then_deletes_the_account_on_the_typed_username()
     {
+        const int width = 390, height = 844;
         var (user, heir, project) = ($"della{width}", $"hugo{width}", $"della-lib-{width}");
         await using (var other = await web.NewSessionAsync()) await other.SignUpAndInAsync(heir);
         await using var browser = await web.NewSessionAsync();
