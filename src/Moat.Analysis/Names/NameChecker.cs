@@ -24,7 +24,7 @@ public sealed class NameChecker
     private static readonly Technique[] Techniques =
     [
         EditTypos.Find, AsciiLookalikeSquat.Find, UltranormalizedCollision.Find, SeparatorConfusion.Find, WordOrder.Find,
-        VersionSuffix.Find, PythonAffix.Find, TypoWithAffix.Find, Combosquat.Find, PopularNamesCombined.Find, StdlibShadowing.Find, ImportNameTrap.Find,
+        VersionSuffix.Find, PythonAffix.Find, TypoWithAffix.Find, SpellingVariant.Find, Combosquat.Find, PopularNamesCombined.Find, StdlibShadowing.Find, ImportNameTrap.Find,
     ];
 
     private static readonly Lazy<NameChecker> DefaultChecker = new(() => new NameChecker(PopularCorpus.Embedded));
