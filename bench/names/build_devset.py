@@ -9,9 +9,12 @@ Sources (names and targets only; no archive is read, nothing is downloaded):
   * warehouse: the typo cases of PyPI's own check (pypi/warehouse tests/unit/packaging/test_typosnyper.py).
 
 The pairing rule, in order (the first that applies wins):
+  0. the name is made only of one campaign's vocabulary (CAMPAIGN_VOCABULARY)        -> left out: imitates nothing
   1. the name (PEP 503 normalized) is an import name of data/import-names.tsv        -> that distribution
   2. it is within Damerau-Levenshtein distance 1 (names of 4+ letters) or 2 (7+ letters) of a top-15,000
-     name, compared with separators removed                                        -> the closest, best rank first
+     name, compared with separators removed                                        -> the closest; names tied at
+                                                                                      that distance and within 4x
+                                                                                      its rank are right answers too
   3. the same after dropping a trailing plural 's', digits or a py/python word       -> that name
   4. it contains a top-1,000 name of 5+ letters as a whole word, or glued to others -> the best-ranked such name
   5. one of its words is a brand word of data/brand-names.tsv, or it starts with one -> that brand
