@@ -173,6 +173,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 var taint = taints is not null && i < taints.Length ? taints[i] : Taint.None;
                 if (IsWalletSecretName(def.Params[i])) taint |= Taint.Secrets;
                 var constant = values is not null && i < values.Length && !values[i].Conflict ? values[i].Value : null;
+                if (values is null || i >= values.Length || !values[i].Conflict) constant ??= LiteralDefault(def, i);
                 _evaluator.Bind(def.Params[i], constant is not null ? constant.WithTaint(taint) : Value.Tainted(taint));
             }
             Walk(def.Body, context, deferred, topLevel: false);
@@ -1111,6 +1112,19 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// A chat-bot client (telebot.TeleBot, telegram.Bot, an application builder's token()) handed a bot token written into
     /// the package is the author's own bot: what it sends goes to one fixed receiver, like a complete webhook URL.
     /// </summary>
+    /// <summary>
+    /// The string literal a parameter defaults to, when no call passed it (download_and_run(url, filename="x.exe")).
+    /// The parser keeps defaults in order, not by name: they belong to the last parameters, unless variadic ones follow.
+    /// </summary>
+    private Value? LiteralDefault(FuncDef def, int index)
+    {
+        var fromEnd = def.Params.Count - index;
+        if (fromEnd > def.Defaults.Count) return null;
+        for (var i = index; i < def.Params.Count; i++)
+            if (def.Params[i] is "args" or "kwargs" or "kw" or "kwds" or "options") return null;
+        return def.Defaults[def.Defaults.Count - fromEnd] is StrExpr literal ? _evaluator.Eval(literal) : null;
+    }
+
     private void InheritImport(Stmt import)
     {
         _evaluator.Import(import);

@@ -82,6 +82,8 @@ public class RuleFixtureTests
     [InlineData("MOAT-CODE-022", "vulnerable-runtime-beacon-raw-ip", Severity.High, Confidence.Medium, Verdict.Suspicious)]
     [InlineData("MOAT-CODE-021", "vulnerable-exec-layer-uses-outer-import", Severity.Critical, Confidence.High, Verdict.Malicious)]
     [InlineData("MOAT-CODE-021", "vulnerable-pathlib-dropper", Severity.Critical, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-021", "vulnerable-helper-default-filename", Severity.Critical, Confidence.High, Verdict.Malicious)]
+    [InlineData("MOAT-CODE-022", "vulnerable-environ-in-url", Severity.Critical, Confidence.High, Verdict.Malicious)]
     public void Owned_run_time_channels_weigh_on_their_own(string rule, string sample, Severity severity, Confidence confidence, Verdict atLeast)
     {
         var result = PackageScanner.Scan(Target(rule, sample));

@@ -205,7 +205,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 var fields = f.Fields.Select(Eval).ToList();
                 if (_nested == 0) _observer?.OnString(expr, Value.Str(f.Text));
                 var built = FormatBraces(f.Text, fields);
-                return built is not null ? Value.Str(built, Value.Union(fields), Value.FirstLayers(fields)) : Value.Partial(f.Text, Value.Union(fields), Value.FirstLayers(fields));
+                // f"{os.environ}" writes out the whole environment.
+                var formatted = Value.Union(fields) | (fields.Any(v => v is { Kind: ValueKind.Ref, Text: "os.environ" }) ? Taint.Secrets : Taint.None);
+                return built is not null ? Value.Str(built, formatted, Value.FirstLayers(fields)) : Value.Partial(f.Text, formatted, Value.FirstLayers(fields));
             }
             case NumExpr n:
                 return n.Value is { } number ? Value.Number(number) : Value.Unknown;
