@@ -599,6 +599,13 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (callee is { Kind: ValueKind.Function, Node: FuncDef called } && called.Params.Count > 0)
             LearnParameters(called, args, keywords);
         NoteBotClient(args, keywords, line);
+        // Documents, photos and recordings handed to a bot built from a token written into the package go to its author.
+        if (method is "send_document" or "send_photo" or "send_video" or "send_audio" or "send_voice" or "sendDocument" or "sendPhoto"
+            && callee.Bound is { Kind: ValueKind.Instance, Items: [{ KnownText: { Length: < 128 } token }, ..] } && Secrets.ChatWebhookDetector.ContainsTelegramBotToken(token))
+        {
+            _tracedExfil = true;
+            Emit(ThreatRules.HarvestExfil, Confidence.High, $"Files or captures from this machine are sent to a bot whose token is written in the package ({name ?? method})", line);
+        }
 
         // blobs.append(secret) / data.update(env) / buf.write(x): the container now holds what was put in it.
         if (method is "append" or "extend" or "insert" or "update" or "add" or "setdefault" or "appendleft" && call.Func is AttrExpr { Target: NameExpr container })

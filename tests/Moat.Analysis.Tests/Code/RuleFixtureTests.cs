@@ -84,6 +84,7 @@ public class RuleFixtureTests
     [InlineData("MOAT-CODE-021", "vulnerable-pathlib-dropper", Severity.Critical, Confidence.High, Verdict.Suspicious)]
     [InlineData("MOAT-CODE-021", "vulnerable-helper-default-filename", Severity.Critical, Confidence.High, Verdict.Malicious)]
     [InlineData("MOAT-CODE-022", "vulnerable-environ-in-url", Severity.Critical, Confidence.High, Verdict.Malicious)]
+    [InlineData("MOAT-CODE-022", "vulnerable-files-to-own-bot-object", Severity.Critical, Confidence.High, Verdict.Malicious)]
     public void Owned_run_time_channels_weigh_on_their_own(string rule, string sample, Severity severity, Confidence confidence, Verdict atLeast)
     {
         var result = PackageScanner.Scan(Target(rule, sample));
