@@ -31,7 +31,8 @@ public static class MoatApp
     /// <summary>Runs the command line with the given output streams (tests pass their own writers).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var parse = Build().Parse(args);
+        var root = Build();
+        var parse = root.Parse(args);
         // Our own handler below turns input errors into exit code 2; the library's default would print a stack trace and return 1.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         // A usage error (unknown verb or option, missing argument) is exit 2 with one line per problem, like any input error.
@@ -40,10 +41,14 @@ public static class MoatApp
                                             && !File.Exists(t.Value) && !Directory.Exists(t.Value))
                 .Select(t => $"unknown option '{t.Value}'"))
             .ToList();
+        // An unknown verb is one problem, not also "required command was not provided"; a misspelt one gets the verb.
+        if (parse.CommandResult.Command == root && parse.UnmatchedTokens is [var verb, ..] && !verb.StartsWith('-'))
+            problems = [$"unknown command '{verb}'" + (NearestVerb(verb, root) is { } nearest ? $"; did you mean '{nearest}'?" : "")];
         if (problems.Count > 0)
         {
             foreach (var problem in problems) error.WriteLine($"moat: {problem}");
-            error.WriteLine($"moat: see 'moat {parse.CommandResult.Command.Name} --help'".Replace("moat moat", "moat"));
+            // The root command is named after the process (testhost under a test runner): the user's command is moat.
+            error.WriteLine(parse.CommandResult.Command == root ? "moat: see 'moat --help'" : $"moat: see 'moat {parse.CommandResult.Command.Name} --help'");
             return ExitCodes.InputError;
         }
         try
@@ -55,6 +60,14 @@ public static class MoatApp
             error.WriteLine($"moat: {ex.Message}");
             return ExitCodes.InputError;
         }
+    }
+
+    /// <summary>The verb within a typo's reach of <paramref name="typed"/> (a third of its length, at least one edit), or null.</summary>
+    private static string? NearestVerb(string typed, Command root)
+    {
+        var reach = Math.Max(1, typed.Length / 3);
+        return root.Subcommands.Select(c => (c.Name, Distance: Moat.Analysis.Text.EditDistance.Bounded(typed, c.Name, reach)))
+            .Where(c => c.Distance <= reach).OrderBy(c => c.Distance).Select(c => c.Name).FirstOrDefault();
     }
 
     public static string Version => MoatVersion.Current;

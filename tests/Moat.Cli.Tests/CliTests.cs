@@ -48,6 +48,16 @@ public class CliTests
         Assert.Empty(output);
     }
 
+    [Theory]
+    [InlineData("sacn", "moat: unknown command 'sacn'; did you mean 'scan'?")]
+    [InlineData("frobnicate", "moat: unknown command 'frobnicate'")]
+    public void An_unknown_verb_is_one_line_naming_it_and_the_verb_it_resembles(string verb, string expected)
+    {
+        var (exit, _, error) = Run(verb, "requests");
+        Assert.Equal(2, exit);
+        Assert.Equal([expected, "moat: see 'moat --help'"], error.TrimEnd().Split(Environment.NewLine));
+    }
+
     [Fact]
     public void Docs_rules_md_is_the_generated_reference()
     {
