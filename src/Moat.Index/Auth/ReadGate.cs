@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Moat.Index.Accounts;
-using Moat.Index.Auth;
 using Moat.Index.Errors;
 
-namespace Moat.Index.Security;
+namespace Moat.Index.Auth;
 
 /// <summary>
 /// <c>[security] read = "authenticated"</c>: the simple API (<c>/simple/</c>, <c>/r/…</c>, HTML and JSON), the JSON API (<c>/pypi/…</c>), files, provenance (<c>/integrity/</c>)

@@ -3,9 +3,9 @@ using Moat.Packaging.Filenames;
 using Moat.Packaging.Metadata;
 using Moat.Packaging.Versions;
 
-namespace Moat.Index.Upload;
+namespace Moat.Packaging.Distributions;
 
-/// <summary>What the index reads from an uploaded file itself (never trusting the form for it).</summary>
+/// <summary>What is read from a distribution file itself (never trusting an upload form or an index page for it).</summary>
 public sealed record InspectedDistribution(
     string PackageType,
     string FilenameName,
@@ -17,7 +17,7 @@ public sealed record InspectedDistribution(
     bool ArchiveComplete);
 
 /// <summary>
-/// Reads an uploaded distribution: its filename (wheel tags, or a <c>.tar.gz</c> sdist per PEP 625) with
+/// Reads a distribution file (an upload, or a proxied download): its filename (wheel tags, or a <c>.tar.gz</c> sdist per PEP 625) with
 /// Moat.Packaging's parsers, then the archive with the safe archive reader to find the core metadata — a wheel's
 /// <c>*.dist-info/METADATA</c> or an sdist's top-level <c>*/PKG-INFO</c>. The metadata bytes are kept as they are:
 /// they are what PEP 658 serves at <c>&lt;file&gt;.metadata</c>.

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Moat.Index.Accounts;
 using Moat.Index.Auth;
 using Moat.Index.Errors;
 using Moat.Index.Publishing;
@@ -7,7 +8,7 @@ using Moat.Index.Storage;
 using Moat.Packaging;
 using Moat.Index.Security;
 
-namespace Moat.Index.Accounts;
+namespace Moat.Index.AccountApi;
 
 /// <summary>
 /// The account JSON API under <c>/_/account/</c> and <c>/_/projects/</c>: registration with e-mail verification,
@@ -257,10 +258,10 @@ public static class AccountEndpoints
         }));
 
         api.MapPost("/projects/{project}/staged/{version}/approve", (string project, string version, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.Security, async s =>
-            Reviewed(await approvals.ApproveAsync(project, version, s.User, http, ct))));
+            (await approvals.ApproveAsync(project, version, s.User, http, ct)).Result()));
 
         api.MapPost("/projects/{project}/staged/{version}/reject", (string project, string version, JsonBody<RejectRequest> body, HttpContext http, Sessions sessions, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.Security, async s =>
-            Reviewed(await approvals.RejectAsync(project, version, body.Value.Reason, s.User, http, ct))));
+            (await approvals.RejectAsync(project, version, body.Value.Reason, s.User, http, ct)).Result()));
 
         OrganisationEndpoints.Map(api);
 
@@ -308,8 +309,6 @@ public static class AccountEndpoints
 
     private static bool SameVersion(string stored, string typed) =>
         stored == typed || (Moat.Packaging.Versions.PackageVersion.TryParse(typed, out var parsed) && parsed.ToString() == stored);
-
-    public static IResult Reviewed(ReviewOutcome outcome) => outcome.Ok ? Results.Json(new { message = outcome.Message }) : Error(outcome.Error!.Status, outcome.Message);
 
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 }

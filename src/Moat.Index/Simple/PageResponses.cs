@@ -1,82 +1,17 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
-using Moat.Packaging;
 
 namespace Moat.Index.Simple;
 
 /// <summary>
-/// <c>GET /simple/</c> and <c>GET /simple/&lt;project&gt;/</c>: negotiated, cached, revalidatable. The cached hosted
-/// page is the hot path of the whole index (every install asks for every dependency's page), so it does no database
-/// work, parses nothing it has parsed before and writes bytes and header values made once per page version.
+/// How a rendered simple page is answered, on <c>/simple/</c> and on every repository's <c>/r/…/simple/</c>: the
+/// negotiated format, a revalidatable ETag, Brotli or gzip when the client takes it, and header values made once.
 /// </summary>
-public static class SimpleEndpoints
+public static class PageResponses
 {
-    public static void Map(WebApplication app)
-    {
-        var repositories = app.Services.GetRequiredService<Proxy.Repositories>();
-        var cache = app.Services.GetRequiredService<SimplePageCache>();
-        // A hosted page answers first when the repository at /simple/ includes the hosted one (the default group).
-        var hostedFirst = repositories.Layout.IncludesHosted(repositories.Layout.Root);
-        // One route: the trailing slash matters here (PEP 503 canonical URLs) but not to the router. A plain
-        // RequestDelegate: no parameter binding or service lookups per request.
-        app.MapMethods("/simple/{**path}", [HttpMethods.Get, HttpMethods.Head], (RequestDelegate)(context =>
-        {
-            var path = context.Request.RouteValues["path"] as string;
-            if (string.IsNullOrEmpty(path))
-            {
-                if (!context.Request.Path.Value!.EndsWith('/'))
-                {
-                    context.Response.Redirect("/simple/" + context.Request.QueryString, permanent: true);
-                    return Task.CompletedTask;
-                }
-                return RootAsync(context, repositories);
-            }
-            // The common case: a canonical URL ("name/") of a hosted page cached and fresh.
-            if (hostedFirst && path.EndsWith('/') && cache.TryGetFresh(path.AsSpan(0, path.Length - 1), out var fresh))
-                return Negotiate(context) is { } format ? WriteAsync(context, fresh, format) : NotAcceptableAsync(context);
-            var slash = path.IndexOf('/');
-            return ProjectAsync(context, slash < 0 ? path : path[..slash], slash < 0 ? null : path[(slash + 1)..], repositories);
-        }));
-    }
-
-    private static async Task RootAsync(HttpContext context, Proxy.Repositories repositories)
-    {
-        if (await NegotiateAsync(context) is not { } format) return;
-        var page = await repositories.RootAsync(repositories.Layout.Root, context.RequestAborted);
-        await WriteAsync(context, page!, format);
-    }
-
-    private static async Task ProjectAsync(HttpContext context, string project, string? rest, Proxy.Repositories repositories)
-    {
-        if (!string.IsNullOrEmpty(rest) || !ProjectName.IsValid(project))
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
-        }
-        var normalized = ProjectName.Normalize(project);
-        if (normalized != project || !context.Request.Path.Value!.EndsWith('/'))
-        {
-            // PEP 503: the canonical URL is the normalized name with a trailing slash; keep the query (?format=).
-            context.Response.Redirect($"/simple/{normalized}/{context.Request.QueryString}", permanent: true);
-            return;
-        }
-        if (await NegotiateAsync(context) is not { } format) return;
-        // The repository at /simple/ (by default the group: hosted first — a hosted name stops there, an upstream never
-        // shadows it — then the proxy). Resolution rules: Proxy.RepositoryLayout.
-        var resolution = await repositories.ProjectAsync(repositories.Layout.Root, normalized, Proxy.RepositoryEndpoints.IsPip(context.Request), context.RequestAborted);
-        if (resolution.Page is not { } page)
-        {
-            await Proxy.RepositoryEndpoints.NoPageAsync(context, resolution);
-            return;
-        }
-        await WriteAsync(context, page, format);
-    }
-
     /// <summary>Chooses the format, or answers 406 and returns null.</summary>
-    internal static async Task<NegotiatedFormat?> NegotiateAsync(HttpContext context)
+    public static async Task<NegotiatedFormat?> NegotiateAsync(HttpContext context)
     {
         if (Negotiate(context) is { } format) return format;
         await NotAcceptableAsync(context);
@@ -84,21 +19,21 @@ public static class SimpleEndpoints
     }
 
     /// <summary>Chooses the format (null: nothing acceptable). Sets <c>Vary</c>, which every answer here carries.</summary>
-    private static NegotiatedFormat? Negotiate(HttpContext context)
+    public static NegotiatedFormat? Negotiate(HttpContext context)
     {
         var request = context.Request;
         context.Response.Headers.Vary = VaryHeaderValue;
         return ContentNegotiation.ChooseRemembered(request.QueryString.HasValue ? request.Query["format"] : default(string), request.Headers.Accept);
     }
 
-    private static Task NotAcceptableAsync(HttpContext context)
+    public static Task NotAcceptableAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status406NotAcceptable;
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync($"Not acceptable: this index serves {ContentNegotiation.JsonV1}, {ContentNegotiation.HtmlV1} and {ContentNegotiation.TextHtml}.\n");
     }
 
-    internal const string VaryHeader = "Accept, Accept-Encoding";
+    public const string VaryHeader = "Accept, Accept-Encoding";
     private static readonly StringValues VaryHeaderValue = VaryHeader;
     // Pages change (uploads, yanks, quarantine): clients may keep them but must revalidate, which is a cheap 304.
     private static readonly StringValues CacheControlHeader = "max-age=0, must-revalidate";
@@ -106,7 +41,7 @@ public static class SimpleEndpoints
     private static readonly StringValues HtmlV1ContentType = ContentNegotiation.HtmlV1 + "; charset=utf-8";
     private static readonly StringValues TextHtmlContentType = ContentNegotiation.TextHtml + "; charset=utf-8";
 
-    internal static Task WriteAsync(HttpContext context, RenderedPage page, NegotiatedFormat format)
+    public static Task WriteAsync(HttpContext context, RenderedPage page, NegotiatedFormat format)
     {
         // Tiny pages are not worth a compressed copy (and its bookkeeping); pip and uv send Accept-Encoding.
         var (identity, _) = page.For(format.Format);

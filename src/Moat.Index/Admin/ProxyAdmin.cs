@@ -2,11 +2,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Builder;
-using Moat.Index.Admin;
+using Moat.Index.Proxy;
 using Moat.Index.Storage;
 using Moat.Packaging;
 
-namespace Moat.Index.Proxy;
+namespace Moat.Index.Admin;
 
 /// <summary>One quarantined or blocked proxied file with the gate's stored verdict and findings.</summary>
 public sealed record QuarantineEntry(ProxiedFile File, StoredVerdict? Verdict);
@@ -44,14 +44,14 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
     {
         var name = ProjectName.Normalize(project);
         if (!ProjectName.IsValid(project)) return new(false, $"'{project}' is not a valid project name.");
-        await proxy.AllowAsync(name, reason);
+        await proxy.Allowlist.AllowAsync(name, reason);
         return new(true, $"Allowlisted {name}: its proxied files are served whatever the gate's verdict (verdicts are still recorded).");
     }
 
     public async Task<AdminResult> DisallowAsync(string project)
     {
         var name = ProjectName.Normalize(project);
-        return await proxy.DisallowAsync(name) ? new(true, $"Removed {name} from the allowlist.") : new(false, $"{name} is not allowlisted.");
+        return await proxy.Allowlist.DisallowAsync(name) ? new(true, $"Removed {name} from the allowlist.") : new(false, $"{name} is not allowlisted.");
     }
 
     public static object Json(QuarantineEntry entry) => new

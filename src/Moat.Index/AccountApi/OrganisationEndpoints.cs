@@ -2,11 +2,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Moat.Index.Accounts;
 using Moat.Index.Security;
 using Moat.Packaging;
-using static Moat.Index.Accounts.AccountEndpoints;
+using static Moat.Index.AccountApi.AccountEndpoints;
 
-namespace Moat.Index.Accounts;
+namespace Moat.Index.AccountApi;
 
 /// <summary>
 /// Organisations and teams (kept small): an organisation owns projects; its owners manage members and

@@ -3,6 +3,7 @@ using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Moat.Index.Accounts;
 using Moat.Index.Auth;
 using Moat.Index.Errors;
 using Moat.Index.Mail;
@@ -10,16 +11,7 @@ using Moat.Index.Security;
 using Moat.Index.Storage;
 using Moat.Packaging;
 
-namespace Moat.Index.Accounts;
-
-/// <summary>An account operation refused: the kind of refusal and the reason the user sees (JSON API and web pages alike).
-/// <paramref name="reauthenticate"/>: the change needs a recent password or second factor first (the pages then
-/// send the user to the re-authentication form).</summary>
-public sealed class AccountRefusal(IndexError error, string message, bool reauthenticate = false) : Exception(message)
-{
-    public IndexError Error { get; } = error;
-    public bool Reauthenticate { get; } = reauthenticate;
-}
+namespace Moat.Index.AccountApi;
 
 /// <summary>How much of a sign-in an operation needs: a session whose second factor may still be pending (only the
 /// 2FA steps), a signed-in session (2FA done when the user has any), or security settings, which additionally need

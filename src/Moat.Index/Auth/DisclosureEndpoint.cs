@@ -4,11 +4,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
-using Moat.Index.Auth;
 using Moat.Index.Mail;
 using Moat.Index.Storage;
+using Moat.Index.Errors;
+using Moat.Index.Security;
 
-namespace Moat.Index.Security;
+namespace Moat.Index.Auth;
 
 /// <summary>
 /// The secret-scanning partner's public keys (GitHub's format: <c>{"public_keys": [{"key_identifier", "key" (PEM),
@@ -61,16 +62,16 @@ public static class DisclosureEndpoint
         app.MapPost("/_/secrets/disclose-token", async (HttpContext http, SecurityOptions options, DisclosureKeys keys, AccountStore store, IMetadataStore metadata,
             IMailSender mail, SecurityEvents events) =>
         {
-            if (options.DisclosureKeysUrl is null) return AccountEndpoints.Error(404, "Token disclosure is not configured on this index.");
+            if (options.DisclosureKeysUrl is null) return IndexError.NotFound.Json("Token disclosure is not configured on this index.");
             var keyId = Header(http, "Public-Key-Identifier");
             var signatureText = Header(http, "Public-Key-Signature");
-            if (keyId is null || signatureText is null) return AccountEndpoints.Error(400, "Missing the public key identifier or signature header.");
+            if (keyId is null || signatureText is null) return IndexError.Invalid.Json("Missing the public key identifier or signature header.");
             using var buffer = new MemoryStream();
             var limit = new byte[81920];
             int read;
             while ((read = await http.Request.Body.ReadAsync(limit, http.RequestAborted)) > 0)
             {
-                if (buffer.Length + read > MaxBody) return AccountEndpoints.Error(413, "The report is too large.");
+                if (buffer.Length + read > MaxBody) return IndexError.TooLarge.Json("The report is too large.");
                 buffer.Write(limit, 0, read);
             }
             var body = buffer.ToArray();
@@ -81,12 +82,12 @@ public static class DisclosureEndpoint
             }
             catch (Exception ex) when (ex is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                return AccountEndpoints.Error(503, "Could not fetch the partner's public keys.");
+                return IndexError.Unavailable.Json("Could not fetch the partner's public keys.");
             }
             if (pem is null || !Verify(pem, body, signatureText))
             {
                 await events.RecordAsync("disclosure:forged", http, details: new { key = keyId });
-                return AccountEndpoints.Error(401, "The report's signature does not verify.");
+                return IndexError.Unauthenticated.Json("The report's signature does not verify.");
             }
 
             List<(string Token, string? Url)> reported;
@@ -97,7 +98,7 @@ public static class DisclosureEndpoint
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                return AccountEndpoints.Error(400, "The report must be a JSON array of {token, type, url, source}.");
+                return IndexError.Invalid.Json("The report must be a JSON array of {token, type, url, source}.");
             }
 
             var results = new List<object>();
