@@ -117,13 +117,22 @@ public sealed class AuditScanTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, "{ not json");
         Assert.Null(cache.TryGet(sha));
+        // The shape older Moats wrote (PascalCase, the whole result serialized) under the same engine key: a miss.
+        File.WriteAllText(path, "{\"Engine\":\"" + ScanCache.EngineKey + "\",\"Sha256\":\"" + sha
+            + "\",\"Result\":{\"Target\":\"x.whl\",\"Kind\":\"package\",\"Verdict\":\"clean\",\"Score\":0,\"Findings\":[]}}");
+        Assert.Null(cache.TryGet(sha));
 
-        var result = PackageScanner.Scan(new MemoryStream(TestDistributions.Wheel("tidy", "1.0")), "tidy-1.0-py3-none-any.whl");
+        // A module that decodes and runs a payload: findings with paths, lines and evidence to carry through the cache.
+        var module = "import base64\nexec(base64.b64decode('cHJpbnQoJ2hlbGxvJyk='))\n";
+        var result = PackageScanner.Scan(new MemoryStream(TestDistributions.Wheel("tidy", "1.0", module: module)), "tidy-1.0-py3-none-any.whl");
+        Assert.NotEmpty(result.Findings);
         cache.Put(sha, result);
         var back = cache.TryGet(sha);
         Assert.NotNull(back);
         Assert.Equal(result.Verdict, back.Verdict);
         Assert.Equal(result.Findings, back.Findings);
+        Assert.Equal(result.Score, back.Score);
+        Assert.Contains("\"findings\":[", File.ReadAllText(path)); // the report's key style, written by FindingJson
         Assert.Null(cache.TryGet(new string('b', 64)));
     }
 

@@ -59,5 +59,5 @@ public sealed class PageCompressionTests
     [InlineData("gzip;q=0, br;q=0", PageCoding.Identity)]
     [InlineData("GZIP", PageCoding.Gzip)]
     public void Coding_choice_follows_q_values(string header, PageCoding expected) =>
-        Assert.Equal(expected, SimpleEndpoints.ChooseCoding(header));
+        Assert.Equal(expected, PageResponses.ChooseCoding(header));
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Moat.Index.Accounts;
+using Moat.Index.AccountApi;
 
 namespace Moat.Index.Tests;
 

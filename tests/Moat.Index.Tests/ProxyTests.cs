@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Moat.Index.Metrics;
+using Moat.Index.Admin;
 using Moat.Index.Proxy;
 using Moat.Testing;
 
@@ -58,7 +59,7 @@ public sealed class ProxyTests : IDisposable
         var again = await index.GetAsync("/simple/oldindex/", "text/html");
         Assert.Equal(html, again);
         Assert.Equal(2, _upstream.Count("/simple/oldindex/")); // TTL zero: every request revalidates (a 304 the second time)
-        Assert.Equal(1, ProxyMetrics.Pages.Value("revalidated") > 0 ? 1 : 0);
+        Assert.Equal(1, index.App.Services.GetRequiredService<ProxyMetrics>().Pages.Value("revalidated"));
     }
 
     [Fact]
@@ -225,10 +226,11 @@ public sealed class ProxyTests : IDisposable
         var content = await index.Client.GetByteArrayAsync($"/files/{dist.Sha256}/{dist.Filename}");
 
         _upstream.Down = true;
-        var stale = ProxyMetrics.Pages.Value("stale");
+        var metrics = index.App.Services.GetRequiredService<ProxyMetrics>();
+        Assert.Equal(0, metrics.Pages.Value("stale"));
         Assert.Equal(page, await index.GetAsync("/simple/steady/", "text/html"));
         Assert.Equal(content, await index.Client.GetByteArrayAsync($"/files/{dist.Sha256}/{dist.Filename}"));
-        Assert.True(ProxyMetrics.Pages.Value("stale") > stale);
+        Assert.True(metrics.Pages.Value("stale") > 0);
         // Nothing cached and the upstream down: 502 with the reason, not a 404 (a group must not fall through to a later upstream).
         using var unknown = await index.Client.GetAsync("/simple/never-seen/");
         Assert.Equal(HttpStatusCode.BadGateway, unknown.StatusCode);

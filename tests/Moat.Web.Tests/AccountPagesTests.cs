@@ -4,6 +4,7 @@ using Moat.Index.Accounts;
 using Moat.Index.Security;
 using Moat.Testing;
 using static Moat.Web.Tests.AccountFlows;
+using Moat.Index.AccountApi;
 
 namespace Moat.Web.Tests;
 

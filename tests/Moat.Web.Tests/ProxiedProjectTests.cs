@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Moat.Index;
+using Moat.Index.Admin;
 using Moat.Index.Proxy;
 using Moat.Testing;
 

@@ -1527,22 +1527,6 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         return starts;
     }
 
-    [GeneratedRegex(@"(?:discord(?:app)?\.com/api/webhooks/\d+/)([\w-]{20,})|(?:api\.telegram\.org/bot)(\d{6,12}:[\w-]{30,})|(?:hooks\.slack\.com/services/)([\w/]{20,})|\b(gh[pousr]_[A-Za-z0-9]{30,})|\b(AKIA[0-9A-Z]{16})\b|\b([\w-]{24}\.[\w-]{6}\.[\w-]{27,38})\b")]
-    private static partial Regex SecretPattern();
-
     /// <summary>Redacts webhook tokens, bot tokens, cloud keys and session tokens that appear in evidence.</summary>
-    public static string Redact(string text)
-    {
-        if (text.Length < 16) return text;
-        return SecretPattern().Replace(text, m =>
-        {
-            for (var g = 1; g < m.Groups.Count; g++)
-            {
-                var group = m.Groups[g];
-                if (!group.Success) continue;
-                return string.Concat(m.Value.AsSpan(0, group.Index - m.Index), Moat.Analysis.Redaction.Redact(group.Value), m.Value.AsSpan(group.Index - m.Index + group.Length));
-            }
-            return m.Value;
-        });
-    }
+    public static string Redact(string text) => Secrets.SecretShapes.Redact(text);
 }

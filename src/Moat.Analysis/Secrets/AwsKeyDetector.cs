@@ -97,7 +97,7 @@ public static partial class AwsKeyDetector
         return text[start..(end < 0 ? text.Length : end)];
     }
 
-    [GeneratedRegex(@"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Z0-9])")]
+    [GeneratedRegex("(?<![A-Z0-9])" + SecretShapes.AwsAccessKeyId + "(?![A-Z0-9])")]
     private static partial Regex AccessKeyId();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")]

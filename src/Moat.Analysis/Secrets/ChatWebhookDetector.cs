@@ -47,10 +47,10 @@ public static partial class ChatWebhookDetector
         return false;
     }
 
-    [GeneratedRegex(@"https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{8,12}/[A-Z0-9]{8,14}/[A-Za-z0-9]{20,32}")]
+    [GeneratedRegex("https://" + SecretShapes.SlackWebhookHost + "(?:services|workflows|triggers)/T[A-Z0-9]{8,12}/[A-Z0-9]{8,14}/[A-Za-z0-9]{20,32}")]
     private static partial Regex Slack();
 
-    [GeneratedRegex(@"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/[A-Za-z0-9_-]{60,68}")]
+    [GeneratedRegex(@"https://(?:ptb\.|canary\.)?" + SecretShapes.DiscordWebhookPath + @"\d{17,20}/[A-Za-z0-9_-]{60,68}")]
     private static partial Regex Discord();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9])xox[bpar]-\d{9,13}-\d{9,13}(?:-\d{9,13})?-[A-Za-z0-9]{20,40}(?![A-Za-z0-9])")]

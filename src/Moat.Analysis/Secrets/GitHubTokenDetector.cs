@@ -39,7 +39,7 @@ public static partial class GitHubTokenDetector
         _ => "refresh",
     };
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9_])")]
+    [GeneratedRegex("(?<![A-Za-z0-9_])" + SecretShapes.GitHubToken + "(?![A-Za-z0-9_])")]
     private static partial Regex Classic();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])")]

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Moat.Analysis;
 using Moat.Analysis.Code;
 using Moat.Analysis.Reporting;
@@ -12,16 +11,12 @@ namespace Moat.Cli.Audit;
 /// Package scan results by the sha256 of the file scanned, on disk, so a second <c>moat audit --scan</c> downloads and
 /// scans nothing it has seen. Entries live under a directory named for the engine that made them
 /// (<see cref="EngineKey"/>): a Moat with different analysis code never reads an older engine's judgement.
-/// Writes are atomic (temporary file, then rename); an unreadable entry is a miss, never an error.
+/// An entry is the report's shape: <c>{"engine", "sha256", "target", "kind", "verdict", "score", "findings"}</c>, each
+/// finding written by <see cref="FindingJson"/>. Writes are atomic (temporary file, then rename); an unreadable entry,
+/// or one in another shape (an older Moat's), is a miss, never an error.
 /// </summary>
 public sealed class ScanCache(string directory)
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary>
     /// The Moat version plus the module version ids of the engine's assemblies. Builds are deterministic, so a module
     /// id changes exactly when the compiled analysis code (rules, scanner, archive reader) changes.
@@ -39,11 +34,9 @@ public sealed class ScanCache(string directory)
         var path = PathOf(sha256);
         try
         {
-            if (!File.Exists(path)) return null;
-            var entry = JsonSerializer.Deserialize<CacheEntry>(File.ReadAllBytes(path), Json);
-            return entry is { Result: { } result } && entry.Sha256 == sha256 && entry.Engine == EngineKey ? result : null;
+            return File.Exists(path) ? Read(File.ReadAllBytes(path), sha256) : null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
             return null;
         }
@@ -57,7 +50,7 @@ public sealed class ScanCache(string directory)
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new CacheEntry(EngineKey, sha256, result), Json));
+            File.WriteAllBytes(temporary, Write(sha256, result));
             File.Move(temporary, path, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -80,5 +73,41 @@ public sealed class ScanCache(string directory)
         return $"{MoatVersion.Current}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(modules)))[..12]}";
     }
 
-    private sealed record CacheEntry(string Engine, string Sha256, ScanResult Result);
+    private static byte[] Write(string sha256, ScanResult result)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("engine", EngineKey);
+            json.WriteString("sha256", sha256);
+            json.WriteString("target", result.Target);
+            json.WriteString("kind", ReportNames.Of(result.Kind));
+            json.WriteString("verdict", ReportNames.Of(result.Verdict));
+            json.WriteNumber("score", result.Score);
+            json.WritePropertyName("findings");
+            json.WriteStartArray();
+            foreach (var finding in result.Findings) FindingJson.Write(json, finding);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The entry's result, or null when it is for another file or engine, or not in this shape.</summary>
+    private static ScanResult? Read(byte[] bytes, string sha256)
+    {
+        using var document = JsonDocument.Parse(bytes);
+        var entry = document.RootElement;
+        if (entry.ValueKind != JsonValueKind.Object || Text(entry, "engine") != EngineKey || Text(entry, "sha256") != sha256) return null;
+        var kind = Enum.GetValues<TargetKind>().Cast<TargetKind?>().FirstOrDefault(k => ReportNames.Of(k!.Value) == Text(entry, "kind"));
+        var verdict = Enum.GetValues<Verdict>().Cast<Verdict?>().FirstOrDefault(v => ReportNames.Of(v!.Value) == Text(entry, "verdict"));
+        if (Text(entry, "target") is not { } target || kind is null || verdict is null
+            || !entry.TryGetProperty("score", out var score) || score.ValueKind != JsonValueKind.Number
+            || !entry.TryGetProperty("findings", out var findingsJson) || FindingJson.Deserialize(findingsJson.GetRawText()) is not { } findings) return null;
+        return new ScanResult(target, kind.Value, verdict.Value, score.GetDouble(), findings);
+    }
+
+    private static string? Text(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

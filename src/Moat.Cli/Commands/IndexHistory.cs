@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using Moat.Analysis;
 using Moat.Analysis.Names;
 using Moat.Index.Proxy;
-using Moat.Index.Upload;
 using Moat.Packaging;
+using Moat.Packaging.Distributions;
 
 namespace Moat.Cli.Commands;
 

@@ -80,7 +80,7 @@ public sealed record SecurityOptions
 
     /// <summary>
     /// Who may read the simple API, files and project pages. <c>anyone</c> (the default) suits an index whose packages
-    /// are not secret; <c>authenticated</c> asks for a signed-in session or an API token (see <c>Security.ReadGate</c>).
+    /// are not secret; <c>authenticated</c> asks for a signed-in session or an API token (see <c>Auth.ReadGate</c>).
     /// </summary>
     public ReadAccess Read { get; init; } = ReadAccess.Anyone;
 

@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Moat.Index.Auth;
 
 namespace Moat.Index.Accounts;
 

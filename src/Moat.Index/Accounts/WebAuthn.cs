@@ -4,7 +4,6 @@ using System.Formats.Cbor;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Moat.Index.Auth;
 
 namespace Moat.Index.Accounts;
 

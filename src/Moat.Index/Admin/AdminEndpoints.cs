@@ -111,12 +111,12 @@ public static class AdminEndpoints
             return Results.Json(new { project = ProjectName.Normalize(project), approval_required = await approvals.RequiredAsync(project), staged = shown });
         });
         admin.MapPost("/projects/{project}/staged/{version}/approve", async (string project, string version, HttpContext http, ReleaseApprovals approvals, CancellationToken ct) =>
-            Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.ApproveAsync(project, version, null, http, ct, AdminActor.Of(http).Name)));
+            (await approvals.ApproveAsync(project, version, null, http, ct, AdminActor.Of(http).Name)).Result());
         admin.MapPost("/projects/{project}/staged/{version}/reject", async (string project, string version, YankRequest? body, HttpContext http, ReleaseApprovals approvals, CancellationToken ct) =>
-            Moat.Index.Accounts.AccountEndpoints.Reviewed(await approvals.RejectAsync(project, version, body?.Reason, null, http, ct, AdminActor.Of(http).Name)));
+            (await approvals.RejectAsync(project, version, body?.Reason, null, http, ct, AdminActor.Of(http).Name)).Result());
         admin.MapPut("/orgs/{org}/members/{username}", (string org, string username, OrgMemberRequest body, HttpContext http, IndexAdmin ops) => Run(ops.SetOrganisationMemberAsync(org, username, body.Role, AdminActor.Of(http))));
         HostedQuarantine.Map(admin);
-        Proxy.ProxyAdmin.Map(admin);
+        ProxyAdmin.Map(admin);
     }
 
     /// <summary>A claim as the admin API and <c>moat admin claims list</c> show it.</summary>

@@ -16,7 +16,7 @@ namespace Moat.Index.Admin;
 public sealed record HostedQuarantineEntry(FileRecord File, StoredVerdict? Verdict, string Uploader);
 
 /// <summary>
-/// The firewall's review of HOSTED uploads (the proxied ones are <see cref="Proxy.ProxyAdmin"/>'s): list what the
+/// The firewall's review of HOSTED uploads (the proxied ones are <see cref="ProxyAdmin"/>'s): list what the
 /// upload gate quarantined, show a file's verdict and findings, release it or block it for good. Shared by
 /// <c>moat admin hosted …</c>, the admin API under <c>/_admin/quarantine</c> and <c>/_admin/files/{filename}/…</c>,
 /// and the <c>/firewall</c> pages. Every decision needs a reason and is recorded as a security event naming the
@@ -111,8 +111,8 @@ public sealed class HostedQuarantine(IMetadataStore store, AccountStore accounts
             await ops.ShowAsync(filename, ct) is { } entry ? Results.Json(Json(entry))
                 : Results.Json(new { error = $"No quarantined or blocked upload {filename}." }, statusCode: StatusCodes.Status404NotFound));
         admin.MapPost("/files/{filename}/release", async (string filename, ReasonRequest? body, HttpContext http, HostedQuarantine ops) =>
-            AccountEndpoints.Reviewed(await ops.ReleaseAsync(filename, body?.Reason, AdminActor.Of(http), http.RequestAborted)));
+            (await ops.ReleaseAsync(filename, body?.Reason, AdminActor.Of(http), http.RequestAborted)).Result());
         admin.MapPost("/files/{filename}/block", async (string filename, ReasonRequest? body, HttpContext http, HostedQuarantine ops) =>
-            AccountEndpoints.Reviewed(await ops.BlockAsync(filename, body?.Reason, AdminActor.Of(http), http.RequestAborted)));
+            (await ops.BlockAsync(filename, body?.Reason, AdminActor.Of(http), http.RequestAborted)).Result());
     }
 }

@@ -158,24 +158,6 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     }
 
     /// <summary>
-    /// Why a signed-in user may not approve or reject a staged release (null: they may). Reviewers are owners and
-    /// maintainers of the project; approving also needs someone other than the uploader: a release uploaded with
-    /// one of the reviewer's own tokens is refused, while one uploaded by a trusted publisher or an operator token
-    /// has no human uploader, so any maintainer may approve it. The uploader may reject (withdraw) their own release.
-    /// Admins review through the admin API, which <see cref="AuthorizeAdmin"/> guards. The session's 2FA is checked
-    /// by the account API before this (security-level action).
-    /// </summary>
-    public static Publishing.ReviewOutcome? ReleaseReviewRefusal(string project, string? role, UserAccount reviewer, Publishing.StagedRelease? release, bool approving)
-    {
-        if (role is not ("owner" or "maintainer"))
-            return new(IndexError.Forbidden, $"Only an owner or maintainer of '{project}' can review its staged releases.");
-        if (approving && release is not null && release.Uploaders.Any(u => u.UserId == reviewer.Id))
-            return new(IndexError.Forbidden,
-                $"You uploaded {project} {release.Version}: another maintainer must approve it (or an admin, when you are the only one).");
-        return null;
-    }
-
-    /// <summary>
     /// After a file is stored: a user's first upload of a new project makes them its owner; the upload is recorded,
     /// and so is the staging when <paramref name="stagedVersion"/> says the release awaits approval.
     /// </summary>

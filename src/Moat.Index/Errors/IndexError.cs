@@ -36,6 +36,9 @@ public sealed record IndexError(int Status, string Metric)
 
     /// <summary>The answer pip and twine understand: this status, the message as reason phrase and as the body.</summary>
     public IResult Result(string message) => new IndexErrorResult(this, message);
+
+    /// <summary>The JSON APIs' answer (accounts, admin, disclosure): this status and <c>{"error": message}</c>.</summary>
+    public IResult Json(string message) => Results.Json(new { error = message }, statusCode: Status);
 }
 
 /// <summary>

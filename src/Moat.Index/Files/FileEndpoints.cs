@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 using Moat.Index.Errors;
 using Moat.Index.Storage;
 
@@ -41,28 +40,9 @@ public static class FileEndpoints
                     return Forbidden(vulnerable);
 
                 var blob = metadataOf is not null ? metadataOf.MetadataSha256! : owner.Sha256;
-                return await ServeBlobAsync(context, blobs, blob, filename, owner.UploadTime)
+                return await BlobDownloads.ServeAsync(context, blobs, blob, filename, owner.UploadTime)
                     ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500);
             });
-    }
-
-    /// <summary>
-    /// A blob as an immutable file: a 302 to the storage's pre-signed URL when <c>[storage] s3-presigned-downloads</c>
-    /// is on (not cached: the URL expires, this route's does not), else streamed with Range support. Null when the
-    /// blob is missing.
-    /// </summary>
-    public static async Task<IResult?> ServeBlobAsync(HttpContext context, IBlobStore blobs, string blob, string filename, DateTimeOffset? lastModified)
-    {
-        if (blobs.DirectDownloadUrl(blob, filename) is { } direct)
-        {
-            context.Response.Headers.CacheControl = "no-store";
-            return Results.Redirect(direct.OriginalString);
-        }
-        var stream = await blobs.OpenReadAsync(blob, context.RequestAborted);
-        if (stream is null) return null;
-        context.Response.Headers.CacheControl = BlobHeaders.ImmutableCaching;
-        return Results.Stream(stream, BlobHeaders.ContentTypeOf(filename), lastModified: lastModified,
-            entityTag: new EntityTagHeaderValue("\"" + blob + "\""), enableRangeProcessing: true);
     }
 
     private static string Reason(string? reason) => string.IsNullOrEmpty(reason) ? "." : $": {reason}";

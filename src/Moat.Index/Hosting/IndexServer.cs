@@ -16,6 +16,7 @@ using Moat.Index.Security;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
 using Moat.Index.Upload;
+using Moat.Index.AccountApi;
 
 namespace Moat.Index.Hosting;
 
@@ -49,9 +50,12 @@ public static class IndexServer
         var cache = new SimplePageCache(store, time, options.PageRevalidateAfter,
             databases.Index.Engine == DatabaseEngine.PostgreSql ? databases.Index.ChangeVersion : null);
         builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<ProxyMetrics>();
+        builder.Services.AddSingleton<IndexMetrics>();
         // A factory, so the container disposes the connection pools (and PostgreSQL's listener) with the app.
         builder.Services.AddSingleton(_ => databases);
         builder.Services.AddSingleton(proxyStore);
+        builder.Services.AddSingleton(proxyStore.Allowlist);
         DataProtectionKeys.Add(builder.Services, options, databases.Index, time);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IMetadataStore>(store);
@@ -69,6 +73,7 @@ public static class IndexServer
         builder.Services.AddSingleton<NameCheck>();
         builder.Services.AddSingleton<PolicyGate>();
         Proxy.ProxyServices.Add(builder.Services, options);
+        builder.Services.AddSingleton(sp => new ProxyAdmin(proxyStore, store, sp.GetRequiredService<Proxy.Repositories>().StateChanged));
         Web.WebPages.AddServices(builder.Services, options);
         builder.Services.AddSingleton(sp => new BlobSweep(store, proxyStore, blobs, time));
         builder.Services.AddHostedService<BlobSweepService>();
@@ -90,7 +95,7 @@ public static class IndexServer
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Mail").LogInformation("Mail: {Destination}", options.Mail.Describe(options.DataDirectory));
         // First: everything after it sees the client's scheme and address, not the proxy's.
         TrustedProxies.Use(app, options.TrustedProxies);
-        app.Use(ObserveRequests(options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
+        app.Use(ObserveRequests(app.Services.GetRequiredService<IndexMetrics>(), options.LogRequests ? app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Requests") : null));
         // Inside the request log, so a failure is logged and counted as the 500 it is answered with.
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = InternalErrorAsync });
         app.Use(SecurityMiddleware.NoSniff);
@@ -103,7 +108,7 @@ public static class IndexServer
             return Results.Json(new { status = "ok", serial });
         });
         MetricsAccess.Map(app, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Moat.Index.Metrics"));
-        SimpleEndpoints.Map(app);
+        Proxy.SimpleEndpoints.Map(app);
         Proxy.RepositoryEndpoints.Map(app);
         FileEndpoints.Map(app);
         JsonApi.JsonApiEndpoints.Map(app);
@@ -171,7 +176,7 @@ public static class IndexServer
     }
 
     /// <summary>Counts and times every request; with a logger, one structured line per request: method, path, status, milliseconds.</summary>
-    private static Func<HttpContext, RequestDelegate, Task> ObserveRequests(ILogger? log) => (context, next) =>
+    private static Func<HttpContext, RequestDelegate, Task> ObserveRequests(IndexMetrics metrics, ILogger? log) => (context, next) =>
     {
         // Every request passes here: requests that complete synchronously (cached pages) need no state machine.
         var started = Stopwatch.GetTimestamp();
@@ -182,15 +187,15 @@ public static class IndexServer
         }
         catch
         {
-            Record(context, started, log, failed: true);
+            Record(metrics, context, started, log, failed: true);
             throw;
         }
-        if (!pending.IsCompleted) return AwaitAndRecord(pending, context, started, log);
-        Record(context, started, log, failed: !pending.IsCompletedSuccessfully);
+        if (!pending.IsCompleted) return AwaitAndRecord(metrics, pending, context, started, log);
+        Record(metrics, context, started, log, failed: !pending.IsCompletedSuccessfully);
         return pending;
     };
 
-    private static async Task AwaitAndRecord(Task pending, HttpContext context, long started, ILogger? log)
+    private static async Task AwaitAndRecord(IndexMetrics metrics, Task pending, HttpContext context, long started, ILogger? log)
     {
         try
         {
@@ -198,21 +203,21 @@ public static class IndexServer
         }
         catch
         {
-            Record(context, started, log, failed: true);
+            Record(metrics, context, started, log, failed: true);
             throw;
         }
-        Record(context, started, log, failed: false);
+        Record(metrics, context, started, log, failed: false);
     }
 
     /// <param name="failed">
     /// An exception escaped: the server will answer 500 once it reaches Kestrel, but the response still says 200
     /// here unless it had started.
     /// </param>
-    private static void Record(HttpContext context, long started, ILogger? log, bool failed)
+    private static void Record(IndexMetrics metrics, HttpContext context, long started, ILogger? log, bool failed)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
         var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-        IndexMetrics.ObserveRequest(context.Request.Method, IndexMetrics.RouteGroup(context.Request.Path.Value), status, elapsed.TotalSeconds);
+        metrics.ObserveRequest(context.Request.Method, IndexMetrics.RouteGroup(context.Request.Path.Value), status, elapsed.TotalSeconds);
         log?.LogInformation("{Method} {Path}{Query} {Status} {ElapsedMs:0.0}ms", context.Request.Method, context.Request.Path.Value,
             context.Request.QueryString.Value, status, elapsed.TotalMilliseconds);
     }

@@ -50,14 +50,14 @@ public static class MetricsAccess
         }
         if (mode == MetricsMode.Off) return;
         var expected = token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        app.MapGet("/metrics", (HttpContext http) =>
+        app.MapGet("/metrics", (HttpContext http, IndexMetrics metrics) =>
         {
             if (expected is not null && !Bears(http.Request, expected))
             {
                 http.Response.Headers.WWWAuthenticate = "Bearer realm=\"moat-metrics\"";
                 return Results.Text("/metrics needs the metrics token: Authorization: Bearer <token>.\n", statusCode: StatusCodes.Status401Unauthorized);
             }
-            return Results.Text(IndexMetrics.Render(), ContentType);
+            return Results.Text(metrics.Render(), ContentType);
         });
     }
 

@@ -7,15 +7,16 @@ namespace Moat.Index.Metrics;
 /// <summary>
 /// The index's Prometheus series, written in the text exposition format at <c>/metrics</c>. Hand-written because
 /// the usual package (prometheus-net) drags in .NET Core 3.1-era Microsoft.Extensions packages that fight the
-/// ASP.NET shared framework; counters and one histogram are all the index needs.
+/// ASP.NET shared framework; counters and one histogram are all the index needs. One instance per server (a
+/// service), so two servers in one process (the tests) count apart.
 /// </summary>
-public static class IndexMetrics
+public sealed class IndexMetrics(ProxyMetrics proxy)
 {
-    public static readonly LabeledCounter Requests = new("moat_http_requests_total", "HTTP requests by method, route group and status code.", "method", "route", "status");
-    public static readonly LatencyHistogram RequestSeconds = new("moat_http_request_duration_seconds", "HTTP request latency by route group.", "route");
-    public static readonly LabeledCounter Uploads = new("moat_uploads_total", "Upload attempts by result (accepted, identical, quarantined, rejected, refused, unauthorized, invalid).", "result");
-    public static readonly LabeledCounter Verdicts = new("moat_gate_verdicts_total", "Policy gate decisions by verdict and action.", "verdict", "action");
-    public static readonly LabeledCounter UploadBytes = new("moat_upload_bytes_total", "Bytes of accepted distribution files.");
+    public LabeledCounter Requests { get; } = new("moat_http_requests_total", "HTTP requests by method, route group and status code.", "method", "route", "status");
+    public LatencyHistogram RequestSeconds { get; } = new("moat_http_request_duration_seconds", "HTTP request latency by route group.", "route");
+    public LabeledCounter Uploads { get; } = new("moat_uploads_total", "Upload attempts by result (accepted, identical, quarantined, rejected, refused, unauthorized, invalid).", "result");
+    public LabeledCounter Verdicts { get; } = new("moat_gate_verdicts_total", "Policy gate decisions by verdict and action.", "verdict", "action");
+    public LabeledCounter UploadBytes { get; } = new("moat_upload_bytes_total", "Bytes of accepted distribution files.");
 
     /// <summary>Low-cardinality route groups: never the project name or filename.</summary>
     public static string RouteGroup(string? path) => path switch
@@ -32,25 +33,25 @@ public static class IndexMetrics
         _ => "other",
     };
 
-    private static readonly ConcurrentDictionary<(string Method, string Route, int Status), long[]> RequestCells = new();
+    private readonly ConcurrentDictionary<(string Method, string Route, int Status), long[]> _requestCells = new();
     private static readonly string[] StatusTexts = [.. Enumerable.Range(0, 600).Select(i => i.ToString(CultureInfo.InvariantCulture))];
 
     /// <summary>
     /// Counts and times one request. Runs on every request, so the counter cell of each (method, route, status) is
     /// found once and then reused: no label text is built per request.
     /// </summary>
-    public static void ObserveRequest(string method, string route, int status, double seconds)
+    public void ObserveRequest(string method, string route, int status, double seconds)
     {
-        if (!RequestCells.TryGetValue((method, route, status), out var cell))
-            cell = RequestCells.GetOrAdd((method, route, status), key => Requests.Cell(key.Method, key.Route, (uint)key.Status < StatusTexts.Length ? StatusTexts[key.Status] : "other"));
+        if (!_requestCells.TryGetValue((method, route, status), out var cell))
+            cell = _requestCells.GetOrAdd((method, route, status), key => Requests.Cell(key.Method, key.Route, (uint)key.Status < StatusTexts.Length ? StatusTexts[key.Status] : "other"));
         Interlocked.Increment(ref cell[0]);
         RequestSeconds.Observe(route, seconds);
     }
 
-    public static string Render()
+    public string Render()
     {
         var text = new StringBuilder();
-        foreach (var metric in (IMetric[])[Requests, RequestSeconds, Uploads, Verdicts, UploadBytes, .. ProxyMetrics.All]) metric.Write(text);
+        foreach (var metric in (IMetric[])[Requests, RequestSeconds, Uploads, Verdicts, UploadBytes, .. proxy.All]) metric.Write(text);
         return text.ToString();
     }
 

@@ -2,16 +2,16 @@ using static Moat.Index.Metrics.IndexMetrics;
 
 namespace Moat.Index.Metrics;
 
-/// <summary>The proxy's Prometheus series (rendered with the index's at <c>/metrics</c>).</summary>
-public static class ProxyMetrics
+/// <summary>The proxy's Prometheus series (rendered with the index's at <c>/metrics</c>); one instance per server.</summary>
+public sealed class ProxyMetrics
 {
-    public static readonly LabeledCounter Pages = new("moat_proxy_pages_total", "Upstream project page lookups by result (fresh, fetched, revalidated, not-found, stale, failed, too-large, reserved).", "result");
-    public static readonly LabeledCounter Downloads = new("moat_proxy_downloads_total", "Upstream file downloads by result (verified, hash-mismatch, failed).", "result");
-    public static readonly LabeledCounter Decisions = new("moat_proxy_decisions_total", "Firewall decisions on proxied files by state.", "state");
+    public LabeledCounter Pages { get; } = new("moat_proxy_pages_total", "Upstream project page lookups by result (fresh, fetched, revalidated, not-found, stale, failed, too-large, reserved).", "result");
+    public LabeledCounter Downloads { get; } = new("moat_proxy_downloads_total", "Upstream file downloads by result (verified, hash-mismatch, failed).", "result");
+    public LabeledCounter Decisions { get; } = new("moat_proxy_decisions_total", "Firewall decisions on proxied files by state.", "state");
 
-    public static readonly Gauge DownloadWaiters = new("moat_proxy_download_waiters", "Requests waiting right now on an upstream file download in progress (many clients, one download).");
+    public Gauge DownloadWaiters { get; } = new("moat_proxy_download_waiters", "Requests waiting right now on an upstream file download in progress (many clients, one download).");
 
-    public static IEnumerable<IMetric> All => [Pages, Downloads, Decisions, DownloadWaiters];
+    public IEnumerable<IMetric> All => [Pages, Downloads, Decisions, DownloadWaiters];
 
     /// <summary>A value that goes up and down.</summary>
     public sealed class Gauge(string name, string help) : IMetric

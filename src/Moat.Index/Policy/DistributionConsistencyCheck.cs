@@ -17,7 +17,6 @@ public sealed class DistributionConsistencyCheck : IUploadCheck
     private static CheckOutcome Check(UploadCandidate candidate)
     {
         var file = candidate.Distribution;
-        if (file is null) return CheckOutcome.Refuse("The uploaded file could not be read.");
         if (!file.ArchiveComplete)
         {
             var issue = file.ArchiveIssues.FirstOrDefault();

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Moat.Analysis;
 using Moat.Analysis.Names;
-using Moat.Index.Proxy;
 
 namespace Moat.Index.Policy;
 
@@ -12,7 +11,7 @@ namespace Moat.Index.Policy;
 /// allowlist (<c>moat admin proxy allow</c>); weaker resemblances only add their findings to the verdict. The checker
 /// is built once per process and is thread-safe.
 /// </summary>
-public sealed class NameCheck(ProxyStore allowlist, TimeProvider time) : IUploadCheck
+public sealed class NameCheck(ProjectAllowlist allowlist, TimeProvider time) : IUploadCheck
 {
     /// <summary>Without a useful history, only a resemblance this strong is refused (≤ 0.1% of all PyPI names; see docs/names.md).</summary>
     public const double RefusalScoreWithoutHistory = 0.65;

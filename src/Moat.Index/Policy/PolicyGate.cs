@@ -1,22 +1,21 @@
 using Moat.Analysis;
 using Moat.Analysis.Reporting;
 using Moat.Index.Storage;
+using Moat.Packaging.Distributions;
 
 namespace Moat.Index.Policy;
 
-/// <summary>Everything the gate may look at about one upload. <see cref="StagedPath"/> is the file on local disk, not yet visible.</summary>
-public sealed record UploadCandidate(
-    string Filename,
-    string Project,
-    string Version,
-    string PackageType,
-    string Sha256,
-    string StagedPath,
-    ProjectRecord? ExistingProject,
-    IReadOnlyDictionary<string, string> FormFields)
+/// <summary>
+/// Everything the gate may look at about one file: an upload, or a proxied download. <see cref="StagedPath"/> is the
+/// file on local disk, not yet visible; <see cref="Distribution"/> is what was read from the file itself.
+/// </summary>
+public sealed record UploadCandidate(string Filename, string Project, string Version, string Sha256, string StagedPath, InspectedDistribution Distribution)
 {
-    /// <summary>What was read from the file itself (core metadata, archive issues).</summary>
-    public Upload.InspectedDistribution? Distribution { get; init; }
+    /// <summary>The upload form's fields; none for a proxied download, which has no form (its filename and metadata speak for it).</summary>
+    public IReadOnlyDictionary<string, string> FormFields { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The hosted project an upload adds to; null for a new project and for a proxied download.</summary>
+    public ProjectRecord? ExistingProject { get; init; }
 
     /// <summary>The project's release history where the index knows it (an upstream page for proxied files), for the name check.</summary>
     public Moat.Analysis.Names.ProjectHistory? History { get; init; }
@@ -128,7 +127,7 @@ public sealed class ProjectStatusCheck : IUploadCheck
     public string Name => "project-status";
 
     public ValueTask<CheckOutcome> CheckAsync(UploadCandidate candidate, CancellationToken ct) =>
-        ValueTask.FromResult(candidate.ExistingProject is { } project && !SqlMetadataStore.UploadsAllowed(project.Status)
+        ValueTask.FromResult(candidate.ExistingProject is { } project && !ProjectStatusNames.AcceptsUploads(project.Status)
             ? CheckOutcome.Refuse($"Project '{project.Name}' is {ProjectStatusNames.Of(project.Status)} and accepts no new uploads.")
             : CheckOutcome.Pass);
 }

@@ -11,7 +11,7 @@ namespace Moat.Index.Projects;
 /// <summary>
 /// A project owner yanks or un-yanks a release from the web (PEP 592: installers skip a yanked release unless it is
 /// pinned exactly), recorded as <c>release:yank</c> / <c>release:unyank</c> with the version and reason. The caller
-/// has checked ownership (<see cref="AccountService.RequireOwnerAsync"/>); administrators use <c>IndexAdmin</c>.
+/// has checked ownership (<c>AccountService.RequireOwnerAsync</c>); administrators use <c>IndexAdmin</c>.
 /// </summary>
 public sealed class OwnerYanks(IMetadataStore store, SecurityEvents events, SimplePageCache cache)
 {

@@ -7,8 +7,8 @@ using Moat.Analysis.Reporting;
 using Moat.Index.Metrics;
 using Moat.Index.Policy;
 using Moat.Index.Storage;
-using Moat.Index.Upload;
 using Moat.Packaging;
+using Moat.Packaging.Distributions;
 
 namespace Moat.Index.Proxy;
 
@@ -20,7 +20,7 @@ namespace Moat.Index.Proxy;
 /// break in the project's provenance continuity, holds the file). The decision is kept per sha256; quarantined files answer 403 with the reason, which pip prints.
 /// </summary>
 public sealed class ProxyFiles(Repositories repositories, ProxyStore store, LookalikeGuard lookalikes, IBlobStore blobs, PolicyGate gate,
-    VulnerabilityPolicy vulnerabilities, ProxyProvenance provenance, ScanSignal scans, ILogger<ProxyFiles> log)
+    VulnerabilityPolicy vulnerabilities, ProxyProvenance provenance, ScanSignal scans, IndexMetrics metrics, ProxyMetrics proxyMetrics, ILogger<ProxyFiles> log)
 {
     private readonly ConcurrentDictionary<string, object> _inflight = new(StringComparer.Ordinal);
 
@@ -59,7 +59,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
                 if (waited.Elapsed >= repository.Options.ScanWait) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(100));
             }
-            ProxyMetrics.Downloads.Inc("scan-pending");
+            proxyMetrics.Downloads.Inc("scan-pending");
             return ProxyResult<ProxiedFile>.ForRefusal(new ProxyRefusal(StatusCodes.Status503ServiceUnavailable,
                 $"{pending.Filename} is being checked by Moat's firewall; retry in a few seconds", RetryAfter));
         })));
@@ -97,14 +97,14 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
     /// <summary>Waits on a download others may share; counted in <c>moat_proxy_download_waiters</c> while it waits.</summary>
     private async Task<TResult> AwaitSharedAsync<TResult>(string key, Lazy<Task<TResult>> lazy, CancellationToken ct)
     {
-        ProxyMetrics.DownloadWaiters.Add(1);
+        proxyMetrics.DownloadWaiters.Add(1);
         try
         {
             return await lazy.Value.WaitAsync(ct);
         }
         finally
         {
-            ProxyMetrics.DownloadWaiters.Add(-1);
+            proxyMetrics.DownloadWaiters.Add(-1);
             if (lazy.Value.IsCompleted) _inflight.TryRemove(new KeyValuePair<string, object>(key, lazy));
         }
     }
@@ -125,7 +125,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or BlobTooLargeException)
         {
-            ProxyMetrics.Downloads.Inc("failed");
+            proxyMetrics.Downloads.Inc("failed");
             log.LogWarning("Upstream download of {Filename} failed: {Error}", file.Filename, ex.Message);
             return ProxyResult<ProxiedFile>.ForRefusal(StatusCodes.Status502BadGateway, $"Moat could not download {file.Filename} from the upstream index: {ex.Message}");
         }
@@ -133,12 +133,12 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         {
             if (!string.Equals(staged.Sha256, file.Sha256, StringComparison.Ordinal))
             {
-                ProxyMetrics.Downloads.Inc("hash-mismatch");
+                proxyMetrics.Downloads.Inc("hash-mismatch");
                 log.LogWarning("Upstream file {Filename} does not match its advertised sha256 {Expected} (got {Actual}); refused", file.Filename, file.Sha256, staged.Sha256);
                 return ProxyResult<ProxiedFile>.ForRefusal(StatusCodes.Status502BadGateway,
                     $"Moat refused {file.Filename}: its content does not match the sha256 the upstream index advertised (expected {file.Sha256}, got {staged.Sha256}).");
             }
-            ProxyMetrics.Downloads.Inc("verified");
+            proxyMetrics.Downloads.Inc("verified");
             await blobs.CommitAsync(staged, ct);
             await store.SaveDecisionAsync(staged.Sha256, file.Filename, project, ProxiedFileState.Pending, "waiting for the firewall's scan");
             await store.EnqueueScanAsync(staged.Sha256, file.Filename, project, repository.Name);
@@ -171,7 +171,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
                     await source.CopyToAsync(target, lease.Token);
                 (state, reason) = await JudgeAsync(repository, file, claim.Project, claim.Sha256, local, lease.Token);
                 if (state == ProxiedFileState.Available && await provenance.HoldReasonAsync(repository, file, claim.Project, lease.Token) is { } hold)
-                    (state, reason) = await store.IsAllowedAsync(claim.Project) ? (state, $"allowlisted: {hold}") : (ProxiedFileState.Quarantined, hold);
+                    (state, reason) = await store.Allowlist.IsAllowedAsync(claim.Project) ? (state, $"allowlisted: {hold}") : (ProxiedFileState.Quarantined, hold);
             }
             finally
             {
@@ -184,7 +184,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             return;
         }
         await store.SaveDecisionAsync(claim.Sha256, claim.Filename, claim.Project, state, reason);
-        ProxyMetrics.Decisions.Inc(ProxiedFileStates.Name(state));
+        proxyMetrics.Decisions.Inc(ProxiedFileStates.Name(state));
         repositories.StateChanged();
         if (state != ProxiedFileState.Available) log.LogWarning("Proxied file {Filename} quarantined: {Reason}", claim.Filename, reason);
     }
@@ -196,17 +196,16 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         {
             var parsed = DistributionInspector.ParseFilename(file.Filename, out var error) ?? throw new InvalidDataException(error);
             var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, path);
-            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), parsed.PackageType, sha256, path, null,
-                new Dictionary<string, string>()) { Distribution = inspected, History = await repository.HistoryAsync(project) };
+            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), sha256, path, inspected) { History = await repository.HistoryAsync(project) };
             var decision = await gate.JudgeAsync(candidate, ct, repository.Options.FailClosed);
-            IndexMetrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
+            metrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
             if (decision.Action == GateAction.Accept)
             {
                 if (decision.Verdict is Moat.Analysis.Verdict.Suspicious or Moat.Analysis.Verdict.Unverified)
                     log.LogWarning("Proxied file {Filename} judged {Verdict}; served per policy", file.Filename, ReportNames.Of(decision.Verdict));
                 return (ProxiedFileState.Available, null);
             }
-            if (await store.IsAllowedAsync(project))
+            if (await store.Allowlist.IsAllowedAsync(project))
             {
                 log.LogWarning("Proxied file {Filename} judged {Verdict} but {Project} is allowlisted; served", file.Filename, ReportNames.Of(decision.Verdict), project);
                 return (ProxiedFileState.Available, $"allowlisted: {decision.Message}");
@@ -314,7 +313,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
             : $"Blocked by Moat: {file.Reason ?? file.Filename + " is quarantined"}");
 
     private Task<IResult?> ServeBlobAsync(HttpContext context, string blob, string filename) =>
-        Files.FileEndpoints.ServeBlobAsync(context, blobs, blob, filename, lastModified: null);
+        BlobDownloads.ServeAsync(context, blobs, blob, filename, lastModified: null);
 
     public static string? ProjectOf(string filename) =>
         DistributionInspector.ParseFilename(filename, out _) is { } parsed ? ProjectName.Normalize(parsed.Name) : null;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Moat.Index.Provenance;
-using Moat.Index.Upload;
+using Moat.Packaging.Distributions;
 
 namespace Moat.Index.Proxy;
 

@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
-using Moat.Index.Upload;
 using Moat.Packaging;
 using Moat.Index.Metrics;
 using static Moat.Index.Metrics.IndexMetrics;
+using Moat.Packaging.Distributions;
 
 namespace Moat.Index.Proxy;
 
@@ -25,9 +25,9 @@ public readonly record struct PageLookup(UpstreamPage? Page, bool Failed, string
 /// when the upstream fails), rendered through <see cref="SimplePages"/> with Moat's own file URLs, minus files the
 /// firewall blocked and, with the release-age gate on, files younger than the configured age. Names reserved in
 /// configuration are never looked up upstream; names hosted here never reach this class (the group asks the hosted
-/// repository first and stops there — see <see cref="Simple.SimpleEndpoints"/>).
+/// repository first and stops there — see <see cref="SimpleEndpoints"/>).
 /// </summary>
-public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstream, ProxyStore store, TimeProvider time, ILogger<ProxyRepository> log)
+public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstream, ProxyStore store, TimeProvider time, ProxyMetrics metrics, ILogger<ProxyRepository> log)
 {
     private sealed record CachedPage(UpstreamPage Page, DateTimeOffset CheckedAt, RenderedPage? Rendered, long StateVersion);
 
@@ -54,7 +54,7 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
         if (!options.Enabled) return (null, false, null);
         if (options.IsReserved(project))
         {
-            ProxyMetrics.Pages.Inc("reserved");
+            metrics.Pages.Inc("reserved");
             return (null, false, null);
         }
         var lookup = await PageAsync(project, ct);
@@ -107,7 +107,7 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
     {
         if (_pages.TryGetValue(project, out var cached) && time.GetUtcNow() - cached.CheckedAt < options.PageTtl)
         {
-            ProxyMetrics.Pages.Inc("fresh");
+            metrics.Pages.Inc("fresh");
             return new(cached.Page, false);
         }
         // One upstream request per project at a time, however many clients ask.
@@ -135,30 +135,30 @@ public sealed class ProxyRepository(ProxyOptions options, UpstreamClient upstrea
         switch (result.Status)
         {
             case UpstreamStatus.Fetched:
-                ProxyMetrics.Pages.Inc("fetched");
+                metrics.Pages.Inc("fetched");
                 var page = await WithFirstSeenAsync(result.Page!);
                 await store.SavePageAsync(StoreKey(project), page);
                 _pages[project] = new CachedPage(page, now, null, -1);
                 return new(page, false);
             case UpstreamStatus.NotModified:
-                ProxyMetrics.Pages.Inc("revalidated");
+                metrics.Pages.Inc("revalidated");
                 // Re-rendered once per TTL even when unchanged upstream: the release-age gate lets files in as they age.
                 var same = await WithFirstSeenAsync(known!); // the gate may have been turned on since the page was fetched
                 _pages[project] = cached is not null ? cached with { Page = same, CheckedAt = now, Rendered = null } : new CachedPage(same, now, null, -1);
                 return new(same, false);
             case UpstreamStatus.NotFound:
-                ProxyMetrics.Pages.Inc("not-found");
+                metrics.Pages.Inc("not-found");
                 _pages.TryRemove(project, out _);
                 return PageLookup.Missing;
             default:
                 if (known is null)
                 {
-                    ProxyMetrics.Pages.Inc(result.Status == UpstreamStatus.TooLarge ? "too-large" : "failed");
+                    metrics.Pages.Inc(result.Status == UpstreamStatus.TooLarge ? "too-large" : "failed");
                     log.LogWarning("Upstream {Repository} unavailable for {Project} and nothing cached: {Error}", Name, project, result.Error);
                     // The size limit is Moat's own refusal and names no URL: the client may read it.
                     return new(null, true, result.Status == UpstreamStatus.TooLarge ? result.Error : null);
                 }
-                ProxyMetrics.Pages.Inc("stale");
+                metrics.Pages.Inc("stale");
                 log.LogWarning("Upstream {Repository} unavailable for {Project}; serving the cached page: {Error}", Name, project, result.Error);
                 // Try again after a short pause rather than on every request while the upstream is down.
                 var retryAt = now - options.PageTtl + TimeSpan.FromSeconds(Math.Min(30, options.PageTtl.TotalSeconds));

@@ -18,16 +18,15 @@ public static class ProxyServices
             ConnectTimeout = TimeSpan.FromSeconds(10),
         })
         { Timeout = Timeout.InfiniteTimeSpan, DefaultRequestHeaders = { { "User-Agent", "moat-proxy" } } };
-        services.AddSingleton(sp => new LookalikeGuard(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new LookalikeGuard(sp.GetRequiredService<ProxyStore>().Allowlist, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new Repositories(layout,
             [.. layout.Proxies.Select(p => new ProxyRepository(p, new UpstreamClient(http, p), sp.GetRequiredService<ProxyStore>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyRepository>>()))],
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Metrics.ProxyMetrics>(), sp.GetRequiredService<ILogger<ProxyRepository>>()))],
             sp.GetRequiredService<Simple.SimplePageCache>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<LookalikeGuard>()));
         services.AddSingleton<ProxyProvenance>();
         services.AddSingleton<ScanSignal>();
         services.AddSingleton<ProxyFiles>();
         services.AddHostedService<ProxyScanQueue>();
         services.AddSingleton<ProtectedNames>();
-        services.AddSingleton(sp => new ProxyAdmin(sp.GetRequiredService<ProxyStore>(), sp.GetRequiredService<Storage.IMetadataStore>(), sp.GetRequiredService<Repositories>().StateChanged));
     }
 }

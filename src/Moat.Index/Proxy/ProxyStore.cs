@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using System.Data.Common;
+using Moat.Index.Policy;
 using Moat.Index.Storage;
 
 namespace Moat.Index.Proxy;
@@ -121,7 +122,11 @@ public sealed class ProxyStore
     {
         _database = database;
         _time = time;
+        Allowlist = new ProjectAllowlist(database, time);
     }
+
+    /// <summary>The projects an admin allowlisted (a table of this database, read by the policy).</summary>
+    public ProjectAllowlist Allowlist { get; }
 
     /// <summary>
     /// Opens the store on <paramref name="database"/>: on SQLite its own file (<c>proxy.db</c>), on PostgreSQL the
@@ -140,8 +145,7 @@ public sealed class ProxyStore
 
     private string Now() => Format(_time.GetUtcNow());
 
-    /// <summary>Times are stored as fixed-width UTC text, so they compare in SQL as they do in time.</summary>
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset time) => StoredTimes.Milliseconds(time);
 
     private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
@@ -336,7 +340,7 @@ public sealed class ProxyStore
     {
         await using var connection = Connect();
         await using var transaction = await _database.BeginWriteAsync(connection, "proxy");
-        var at = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var at = Format(now);
         foreach (var sha in sha256s)
             await connection.ExecuteAsync("INSERT INTO first_seen (sha256, seen_at) VALUES (@sha, @at) ON CONFLICT (sha256) DO NOTHING", new { sha, at }, transaction);
         var rows = await connection.QueryAsync<(string Sha256, string SeenAt)>($"SELECT sha256, seen_at FROM first_seen WHERE {_database.InList("sha256", "sha256s")}", new { sha256s = sha256s.ToArray() }, transaction);
@@ -400,25 +404,6 @@ public sealed class ProxyStore
             AND ((state = 'quarantined' AND (override IS NULL OR override <> 'released')) OR override = 'blocked')
             """, new { project });
         return rows.ToHashSet(StringComparer.Ordinal);
-    }
-
-    public async Task AllowAsync(string project, string? reason)
-    {
-        await using var connection = Connect();
-        await connection.ExecuteAsync("INSERT INTO allowlist (project, reason, added_at) VALUES (@project, @reason, @t) ON CONFLICT (project) DO UPDATE SET reason = excluded.reason",
-            new { project, reason, t = Now() });
-    }
-
-    public async Task<bool> DisallowAsync(string project)
-    {
-        await using var connection = Connect();
-        return await connection.ExecuteAsync("DELETE FROM allowlist WHERE project = @project", new { project }) > 0;
-    }
-
-    public async Task<bool> IsAllowedAsync(string project)
-    {
-        await using var connection = Connect();
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM allowlist WHERE project = @project", new { project }) > 0;
     }
 
     private sealed record Row(string sha256, string filename, string project, string state, string? reason, string decided_at, string? @override)

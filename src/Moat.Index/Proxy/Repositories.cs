@@ -100,7 +100,7 @@ public sealed class Repositories(RepositoryLayout layout, IReadOnlyList<ProxyRep
 /// that imitates a top-1,000 name is. The same rule <see cref="Policy.NameCheck"/> applies to every file; this applies
 /// it at the door, before any file of the project is fetched.
 /// </summary>
-public sealed class LookalikeGuard(ProxyStore allowlist, TimeProvider time)
+public sealed class LookalikeGuard(Policy.ProjectAllowlist allowlist, TimeProvider time)
 {
     /// <summary>Why <paramref name="project"/> is refused (naming <paramref name="subject"/>, the project or one of its files), or null.</summary>
     public async ValueTask<string?> RefusalAsync(string project, ProjectHistory? history, string? subject = null)

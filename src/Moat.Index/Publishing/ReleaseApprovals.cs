@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
-using Moat.Index.Auth;
 using Moat.Index.Errors;
 using Moat.Index.Mail;
 using Moat.Index.Security;
@@ -22,6 +21,9 @@ public sealed record StagedRelease(string Version, IReadOnlyList<FileRecord> Fil
 public sealed record ReviewOutcome(IndexError? Error, string Message)
 {
     public bool Ok => Error is null;
+
+    /// <summary>The JSON API's answer: the message, or the refusal with its status.</summary>
+    public IResult Result() => Error is null ? Results.Json(new { message = Message }) : Error.Json(Message);
 }
 
 /// <summary>
@@ -30,7 +32,7 @@ public sealed record ReviewOutcome(IndexError? Error, string Message)
 /// listings, so no simple page (cached or not) shows them and the file route answers 404. A second person approves
 /// the release (all its staged files become available at once, the page cache is invalidated) or rejects it (its
 /// files are deleted and their filenames can never be reused, like any deleted file). Who may review is decided in
-/// <see cref="IndexAuthorization.ReleaseReviewRefusal"/>: an owner or maintainer who did not upload it, or an admin —
+/// <see cref="ReviewRefusal"/>: an owner or maintainer who did not upload it, or an admin —
 /// the way out for a project with a single maintainer. Shared by the account API, the admin API and <c>moat admin</c>.
 /// </summary>
 public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts, SecurityEvents events, Action<string>? invalidate = null, IMailSender? mail = null)
@@ -127,11 +129,11 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         {
             // Roles first: a stranger learns nothing about what is staged.
             var role = await accounts.RoleAsync(name, reviewer.Id);
-            if (IndexAuthorization.ReleaseReviewRefusal(name, role, reviewer, null, approving) is { } notAllowed) return (name, null, notAllowed);
+            if (ReviewRefusal(name, role, reviewer, null, approving) is { } notAllowed) return (name, null, notAllowed);
         }
         var release = (await StagedAsync(name, ct)).FirstOrDefault(r => r.Version == version);
         if (release is null) return (name, null, new(IndexError.NotFound, $"No staged release {name} {version}."));
-        if (reviewer is not null && IndexAuthorization.ReleaseReviewRefusal(name, "maintainer", reviewer, release, approving) is { } selfReview)
+        if (reviewer is not null && ReviewRefusal(name, "maintainer", reviewer, release, approving) is { } selfReview)
             return (name, null, selfReview);
         return (name, release, null);
     }
@@ -160,4 +162,22 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
     public static string StagedMessage(string project, string version) =>
         $"Staged {project} {version}: this project requires release approval, so it is not installable until another maintainer approves it " +
         $"(POST /_/projects/{project}/staged/{version}/approve) or an admin does (moat admin approve {project} {version}).";
+
+    /// <summary>
+    /// Why a signed-in user may not approve or reject a staged release (null: they may). Reviewers are owners and
+    /// maintainers of the project; approving also needs someone other than the uploader: a release uploaded with
+    /// one of the reviewer's own tokens is refused, while one uploaded by a trusted publisher or an operator token
+    /// has no human uploader, so any maintainer may approve it. The uploader may reject (withdraw) their own release.
+    /// Admins review through the admin API, which <c>IndexAuthorization.AuthorizeAdmin</c> guards. The session's 2FA is checked
+    /// by the account API before this (security-level action).
+    /// </summary>
+    public static ReviewOutcome? ReviewRefusal(string project, string? role, UserAccount reviewer, StagedRelease? release, bool approving)
+    {
+        if (role is not ("owner" or "maintainer"))
+            return new(IndexError.Forbidden, $"Only an owner or maintainer of '{project}' can review its staged releases.");
+        if (approving && release is not null && release.Uploaders.Any(u => u.UserId == reviewer.Id))
+            return new(IndexError.Forbidden,
+                $"You uploaded {project} {release.Version}: another maintainer must approve it (or an admin, when you are the only one).");
+        return null;
+    }
 }

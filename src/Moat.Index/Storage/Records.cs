@@ -25,6 +25,9 @@ public static class ProjectStatusNames
         };
         return (int)status >= 0;
     }
+
+    /// <summary>PEP 792: archived and quarantined projects take no new distributions.</summary>
+    public static bool AcceptsUploads(ProjectStatus status) => status is ProjectStatus.Active or ProjectStatus.Deprecated;
 }
 
 /// <summary>

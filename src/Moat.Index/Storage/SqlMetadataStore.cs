@@ -276,7 +276,7 @@ public sealed class SqlMetadataStore : IMetadataStore
 
         var project = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
             new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = file.Project }, transaction, cancellationToken: ct));
-        if (project is not null && !UploadsAllowed(project.ToRecord().Status)) return (AddFileOutcome.ProjectNotAcceptingUploads, null);
+        if (project is not null && !ProjectStatusNames.AcceptsUploads(project.ToRecord().Status)) return (AddFileOutcome.ProjectNotAcceptingUploads, null);
 
         // A file of a release already here joins it: its version as the release spells it, and the release's yank
         // (a yanked 3.0 is not reinstalled through a 3.0.0 file).
@@ -318,9 +318,6 @@ public sealed class SqlMetadataStore : IMetadataStore
         await transaction.CommitAsync(ct);
         return (AddFileOutcome.Added, null);
     }
-
-    /// <summary>PEP 792: archived and quarantined projects take no new distributions.</summary>
-    public static bool UploadsAllowed(ProjectStatus status) => status is ProjectStatus.Active or ProjectStatus.Deprecated;
 
     public async Task<bool> DeleteFileAsync(string filename, CancellationToken ct = default)
     {

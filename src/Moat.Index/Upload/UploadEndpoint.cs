@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Moat.Index.Accounts;
 using Moat.Index.Auth;
@@ -14,6 +15,7 @@ using Moat.Index.Security;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
 using Moat.Packaging;
+using Moat.Packaging.Distributions;
 
 namespace Moat.Index.Upload;
 
@@ -35,7 +37,7 @@ public static class UploadEndpoint
     private static async Task HandleAsync(
         HttpContext context, IMetadataStore store, IBlobStore blobs, IndexAuthorization authorization, PolicyGate gate,
         SimplePageCache cache, ReleaseApprovals approvals, IndexOptions options, AccountStore accounts, AccountMail mail, SecurityEvents events, ILoggerFactory loggers,
-        Provenance.ProvenanceService provenance)
+        Provenance.ProvenanceService provenance, IndexMetrics metrics)
     {
         var log = loggers.CreateLogger("Moat.Index.Upload");
         var ct = context.RequestAborted;
@@ -100,7 +102,7 @@ public static class UploadEndpoint
                 else if (existing.Sha256 == staged.Sha256)
                 {
                     // The same bytes again: the same answer as the first time, held or staged included.
-                    IndexMetrics.Uploads.Inc("identical");
+                    metrics.Uploads.Inc("identical");
                     await OkAsync(context, existing.State switch
                     {
                         FileState.Staged => ReleaseApprovals.StagedMessage(project, existing.Version),
@@ -144,12 +146,13 @@ public static class UploadEndpoint
 
             var existingProject = await store.GetProjectAsync(project, ct);
             var fields = form.Fields.ToDictionary(f => f.Key, f => f.Value[0], StringComparer.Ordinal);
-            var candidate = new UploadCandidate(filename, project, form["version"]!.Trim(), inspected.PackageType, staged.Sha256, staged.Path, existingProject, fields)
+            var candidate = new UploadCandidate(filename, project, form["version"]!.Trim(), staged.Sha256, staged.Path, inspected)
             {
-                Distribution = inspected,
+                FormFields = fields,
+                ExistingProject = existingProject,
             };
             var judged = await gate.JudgeAsync(candidate, ct);
-            IndexMetrics.Verdicts.Inc(Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
+            metrics.Verdicts.Inc(Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
             if (judged.Action == GateAction.Reject)
             {
                 // The message may quote metadata or form text: escaped, so no control or bidi character reaches the log raw.
@@ -188,8 +191,8 @@ public static class UploadEndpoint
                     cache.Invalidate(project);
                     await authorization.UploadedAsync(context, principal, project, filename, awaitsApproval ? record.Version : null, decision, record.Uploader);
                     if (awaitsApproval) await approvals.NotifyReviewersAsync(project, record.Version, principal.UserId, options.Security.Origin.TrimEnd('/'), ct);
-                    IndexMetrics.Uploads.Inc(quarantined ? "quarantined" : awaitsApproval ? "staged" : "accepted");
-                    IndexMetrics.UploadBytes.Add(staged.Size);
+                    metrics.Uploads.Inc(quarantined ? "quarantined" : awaitsApproval ? "staged" : "accepted");
+                    metrics.UploadBytes.Add(staged.Size);
                     log.LogInformation("Stored {Filename} ({Size} bytes, sha256 {Sha256}) for {Project} {Version}: {Verdict}, {Action}",
                         filename, staged.Size, staged.Sha256, project, record.Version, Moat.Analysis.Reporting.ReportNames.Of(judged.Verdict), judged.ActionName);
                     if (quarantined)
@@ -200,7 +203,7 @@ public static class UploadEndpoint
                     else await OkAsync(context, awaitsApproval ? ReleaseApprovals.StagedMessage(project, record.Version) : null);
                     break;
                 case AddFileOutcome.IdenticalExists:
-                    IndexMetrics.Uploads.Inc("identical");
+                    metrics.Uploads.Inc("identical");
                     await OkAsync(context);
                     break;
                 case AddFileOutcome.FilenameTaken:
@@ -288,7 +291,7 @@ public static class UploadEndpoint
     /// <summary>Answers with the message as reason phrase (what twine shows) and as the body.</summary>
     private static async Task FailAsync(HttpContext context, IndexError error, string message)
     {
-        IndexMetrics.Uploads.Inc(error.Metric);
+        context.RequestServices.GetRequiredService<IndexMetrics>().Uploads.Inc(error.Metric);
         if (error == IndexError.TooLarge)
         {
             // Draining gigabytes to be polite is what the limit exists to prevent: close the connection instead.

@@ -5,6 +5,7 @@ using Moat.Index.Accounts;
 using Moat.Index.Errors;
 using Moat.Index.Publishing;
 using Moat.Index.Web.Pages.Account;
+using Moat.Index.AccountApi;
 
 namespace Moat.Index.Web;
 

@@ -6,6 +6,7 @@ using Moat.Index.Projects;
 using Moat.Index.Publishing;
 using Moat.Index.Storage;
 using Moat.Index.Web.Pages.Account;
+using Moat.Index.AccountApi;
 
 namespace Moat.Index.Web;
 

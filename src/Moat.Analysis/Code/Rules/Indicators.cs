@@ -66,7 +66,7 @@ public static partial class Indicators
         (IndicatorKind.WalletData, "fhbohimaelbohpjbbldcngcnapndodjp"), (IndicatorKind.WalletData, "bfnaelmomeimhlpmgjnjophhpkkoljpa"),
         (IndicatorKind.MessagingTokens, "discord/local storage/leveldb"), (IndicatorKind.MessagingTokens, "discordcanary/local storage"),
         (IndicatorKind.MessagingTokens, "discordptb/local storage"), (IndicatorKind.MessagingTokens, "telegram desktop/tdata"),
-        (IndicatorKind.MessagingTokens, "dqw4w9wgxcq:"), (IndicatorKind.MessagingTokens, "discord_desktop_core"), (IndicatorKind.MessagingTokens, "[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{27}"),
+        (IndicatorKind.MessagingTokens, "dqw4w9wgxcq:"), (IndicatorKind.MessagingTokens, "discord_desktop_core"), (IndicatorKind.MessagingTokens, Secrets.SecretShapes.DiscordUserToken),
         (IndicatorKind.MessagingTokens, "[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{25,110}"), (IndicatorKind.MessagingTokens, "mfa\\.[\\w-]{84}"),
         (IndicatorKind.MessagingTokens, "/local storage/leveldb"), (IndicatorKind.MessagingTokens, "steam/config/loginusers.vdf"),
         (IndicatorKind.Credentials, ".ssh/id_rsa"), (IndicatorKind.Credentials, ".ssh/id_"), (IndicatorKind.Credentials, "/.ssh/*"),

@@ -1,8 +1,8 @@
 using Moat.Analysis;
 using Moat.Index.Proxy;
 using Moat.Index.Storage;
-using Moat.Index.Upload;
 using Moat.Packaging.Versions;
+using Moat.Packaging.Distributions;
 
 namespace Moat.Index.Web.Browse;
 

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Moat.Index.Storage;
+
+/// <summary>A stored file handed out as the immutable file its content address makes it (hosted and proxied files alike).</summary>
+public static class BlobDownloads
+{
+    /// <summary>
+    /// A 302 to the storage's pre-signed URL when <c>[storage] s3-presigned-downloads</c> is on (not cached: the URL
+    /// expires, the route's does not), else the blob streamed with Range support. Null when the blob is missing.
+    /// </summary>
+    public static async Task<IResult?> ServeAsync(HttpContext context, IBlobStore blobs, string blob, string filename, DateTimeOffset? lastModified)
+    {
+        if (blobs.DirectDownloadUrl(blob, filename) is { } direct)
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Redirect(direct.OriginalString);
+        }
+        var stream = await blobs.OpenReadAsync(blob, context.RequestAborted);
+        if (stream is null) return null;
+        context.Response.Headers.CacheControl = BlobHeaders.ImmutableCaching;
+        return Results.Stream(stream, BlobHeaders.ContentTypeOf(filename), lastModified: lastModified,
+            entityTag: new EntityTagHeaderValue("\"" + blob + "\""), enableRangeProcessing: true);
+    }
+}
