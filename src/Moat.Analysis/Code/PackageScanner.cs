@@ -87,7 +87,7 @@ public static partial class PackageScanner
     private static void AddSingleSource(string name, Stream stream, PackageContents contents, CodeScanOptions options)
     {
         var sample = MemberSample.Read(stream, options.MaxFileBytes, options.SampleBytes);
-        if (sample.Tail.Length == 0) contents.Sources.Add(new SourceFile(name, sample.Head));
+        if (sample.Tail.Length == 0) contents.Sources.Add(new SourceFile(name, sample.Head, contents.DecodedText));
         else AddSampled(name, sample, contents, options);
     }
 
@@ -111,8 +111,8 @@ public static partial class PackageScanner
             tail = tail[(firstBreak + 1)..];
             tailLine++;
         }
-        contents.Sources.Add(new SourceFile(path, head.ToArray()));
-        if (tail.Length > 0) contents.Sources.Add(new SourceFile(path, tail.ToArray()) { LineOffset = (int)Math.Min(tailLine, int.MaxValue) });
+        contents.Sources.Add(new SourceFile(path, head.ToArray(), contents.DecodedText));
+        if (tail.Length > 0) contents.Sources.Add(new SourceFile(path, tail.ToArray(), contents.DecodedText) { LineOffset = (int)Math.Min(tailLine, int.MaxValue) });
         var size = sample.Complete ? $"{sample.Length:N0} bytes" : $"over {sample.Length:N0} bytes (reading stopped there)";
         contents.Skipped.Add((path, $"Python file of {size} is too large to analyse whole: only its first {head.Length:N0} and last {tail.Length:N0} bytes were analysed"));
     }
@@ -218,11 +218,11 @@ public static partial class PackageScanner
             sourceBytes += cost;
             if (!sampled)
             {
-                contents.Sources.Add(new SourceFile(path, readAll()));
+                contents.Sources.Add(new SourceFile(path, readAll(), contents.DecodedText));
                 return;
             }
             var sample = readSample();
-            if (sample.Tail.Length == 0 && sample.Complete) contents.Sources.Add(new SourceFile(path, sample.Head)); // a declared size that lied high
+            if (sample.Tail.Length == 0 && sample.Complete) contents.Sources.Add(new SourceFile(path, sample.Head, contents.DecodedText)); // a declared size that lied high
             else AddSampled(path, sample, contents, options);
             return;
         }
@@ -961,15 +961,29 @@ public static partial class PackageScanner
 
     /// <summary>
     /// A Python file, kept as its bytes until it is analysed: holding every file of a package as UTF-16 strings at
-    /// once doubled the memory of a package with the full 64 MB of source. <see cref="Text"/> decodes on each use.
+    /// once doubled the memory of a package with the full 64 MB of source. <see cref="Text"/> decodes on first use and
+    /// keeps the text while the package's <see cref="DecodedTextBudget"/> lasts (the package-level passes read every
+    /// file, and setup.py up to ten times: decoding was a sixth of a scan's allocation); past it, on each use.
     /// </summary>
-    private sealed class SourceFile(string path, byte[] bytes)
+    private sealed class SourceFile(string path, byte[] bytes, DecodedTextBudget budget)
     {
+        private string? _text;
+
         public string Path { get; } = path;
 
         /// <summary>Lines before these bytes in the file they come from (the tail of a sampled file), else 0.</summary>
         public int LineOffset { get; init; }
-        public string Text => ReadText(bytes);
+
+        public string Text
+        {
+            get
+            {
+                if (_text is not null) return _text;
+                var text = ReadText(bytes);
+                if (budget.TryTake(text.Length)) _text = text;
+                return text;
+            }
+        }
 
         /// <summary>The length <see cref="Text"/> would have, without decoding it.</summary>
         public int TextLength
@@ -983,9 +997,23 @@ public static partial class PackageScanner
         }
     }
 
+    /// <summary>Characters of decoded source a package scan may keep (16 MB of UTF-16): far above a normal package's.</summary>
+    private sealed class DecodedTextBudget
+    {
+        private long _remaining = 8 << 20;
+
+        public bool TryTake(int chars)
+        {
+            if (chars > _remaining) return false;
+            _remaining -= chars;
+            return true;
+        }
+    }
+
     private sealed class PackageContents(string target)
     {
         public string Target { get; } = target;
+        public DecodedTextBudget DecodedText { get; } = new();
         public bool IsWheel { get; set; }
         public int MemberCount { get; set; }
         public List<SourceFile> Sources { get; } = [];
