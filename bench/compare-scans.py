@@ -4,11 +4,10 @@
     bench/compare-scans.py BEFORE AFTER
 
 Each side is `moat scan --format json` output or a results file of `Moat.Benchmarks scan-alloc DIR N RESULTS.txt`
-(targets are matched by file name). Prints the targets whose verdict differs, then those whose findings differ, and
+(targets are matched by path: give both the same DIR). Prints the targets whose verdict differs, then those whose findings differ, and
 exits 1 if anything differs: a change meant only for speed or memory must print nothing.
 """
 import json
-import os
 import sys
 
 
@@ -20,7 +19,7 @@ def load(path):
         for r in json.loads(text)["results"]:
             lines = [f"  {x['rule']} {x['severity']} {x['confidence']} {x['path']}:{x['line']} {x['message']} | {x['evidence']}"
                      for x in r["findings"]]
-            results[os.path.basename(r["target"])] = (r["verdict"], f"{r['score']:.3f}", lines)
+            results[r["target"]] = (r["verdict"], f"{r['score']:.3f}", lines)
         return results
     current = None
     for line in text.splitlines():
@@ -28,7 +27,7 @@ def load(path):
             results[current][2].append(line.rstrip("\n"))
         else:
             name, verdict, score = line.split("\t")
-            current = os.path.basename(name)
+            current = name
             results[current] = (verdict, score, [])
     return results
 

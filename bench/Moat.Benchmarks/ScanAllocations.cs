@@ -36,7 +36,7 @@ public static class ScanAllocations
             if (results is not null)
             {
                 // The shape bench/compare-scans.py prints for `moat scan --format json` output.
-                results.WriteLine($"{Path.GetFileName(file)}\t{ReportNames.Of(result.Verdict)}\t{result.Score:0.000}");
+                results.WriteLine($"{file}\t{ReportNames.Of(result.Verdict)}\t{result.Score:0.000}");
                 foreach (var f in result.Findings)
                     results.WriteLine($"  {f.RuleId} {ReportNames.Of(f.Severity)} {ReportNames.Of(f.Confidence)} {f.Location.Path}:{f.Location.Line} {f.Message} | {f.Evidence}");
             }
