@@ -40,9 +40,11 @@ internal sealed class MoatServer : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // Bounds, not speed checks: on a loaded two-core machine a cold server's first answer (JIT, migrations) has taken
+        // over 10 s, and a client that gives up each try after 2 s never sees it.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
         {
             if (process.HasExited) throw new InvalidOperationException("moat serve exited: " + server.Log);
             try

@@ -1,6 +1,8 @@
 #if MOAT_TEST_POSTGRESQL
 using System.Net;
 using System.Text.Json;
+using Moat.Index.Storage;
+using Moat.Testing;
 
 namespace Moat.Index.Tests;
 
@@ -47,6 +49,34 @@ public sealed class ClusterTests
             LoginThrottleTests.LoginAsync(i % 2 == 0 ? first : second, $"nobody-{i}", "wrong-password-123")));
         Assert.Equal(cap, answers.Count(a => a.Status == 401));
         Assert.Equal(2 * cap, answers.Count(a => a.Status == 429));
+    }
+
+    [Fact]
+    public async Task A_download_claim_waits_for_the_node_holding_it_past_the_command_timeout_and_gives_up_only_when_its_caller_does()
+    {
+        // The node holding a file's download may work longer than a statement is allowed to (a one-second command
+        // timeout here, 30 s by default); the others must keep waiting for it, not fail with a database error.
+        var url = TestStorage.NewDatabase()!;
+        try
+        {
+            var builder = Database.PostgreSqlConnectionString(url);
+            builder.CommandTimeout = 1;
+            await using var node = Database.PostgreSql(builder.ConnectionString);
+            Task<IAsyncDisposable> waiting;
+            await using (await node.LockAsync("proxy-download:sha", CancellationToken.None))
+            {
+                using (var impatient = new CancellationTokenSource(TimeSpan.FromSeconds(1.5)))
+                    await Assert.ThrowsAnyAsync<OperationCanceledException>(() => node.LockAsync("proxy-download:sha", impatient.Token));
+                waiting = node.LockAsync("proxy-download:sha", CancellationToken.None);
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Assert.False(waiting.IsCompleted, waiting.Exception?.ToString() ?? "the second claim was granted while the first was held");
+            }
+            await using (await waiting.WaitAsync(TimeSpan.FromSeconds(30))) { }
+        }
+        finally
+        {
+            TestStorage.Drop(url);
+        }
     }
 
     private static bool Yanked(JsonElement page) => page.GetProperty("files")[0].TryGetProperty("yanked", out var y) && y.ValueKind != JsonValueKind.False;

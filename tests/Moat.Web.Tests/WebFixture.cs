@@ -4,16 +4,16 @@ using Moat.Index;
 namespace Moat.Web.Tests;
 
 /// <summary>
-/// One real <c>moat serve</c> and one headless Chromium per test class (<c>IClassFixture&lt;WebFixture&gt;</c>);
-/// each test opens its own <see cref="BrowserSession"/> (a fresh browser context: its own cookies). Subclass and
-/// override <see cref="Configure"/> for a differently configured server.
+/// One real <c>moat serve</c> per test class (<c>IClassFixture&lt;WebFixture&gt;</c>), and the test process's one
+/// headless Chromium (<see cref="SharedBrowser"/>); each test opens its own <see cref="BrowserSession"/> (a fresh
+/// browser context: its own cookies and storage, so tests never see each other's state). Subclass and override
+/// <see cref="Configure"/> for a differently configured server.
 /// </summary>
 public class WebFixture : IAsyncLifetime
 {
     /// <summary>The machine's Chromium (Debian package <c>chromium</c>); Playwright's own browser download is never used.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    private IPlaywright? _playwright;
     private IBrowser? _browser;
     private WebServer? _server;
 
@@ -25,20 +25,12 @@ public class WebFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var server = WebServer.StartAsync(Configure);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
+        _browser = await SharedBrowser.GetAsync();
         _server = await server;
     }
 
     public virtual async Task DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
         if (_server is not null) await _server.DisposeAsync();
     }
 

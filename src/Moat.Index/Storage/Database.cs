@@ -173,7 +173,8 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// <summary>
     /// Holds <paramref name="scope"/> for as long as the caller works on it, across every node on this database (a
     /// PostgreSQL session advisory lock on a connection of its own); on embedded SQLite, where one process serves,
-    /// nothing. The proxy's "one upstream download per file" rests on it.
+    /// nothing. The proxy's "one upstream download per file" rests on it. Waits until the lock is free or
+    /// <paramref name="ct"/> is cancelled (then <see cref="OperationCanceledException"/>), however long that is.
     /// </summary>
     public async Task<IAsyncDisposable> LockAsync(string scope, CancellationToken ct)
     {
@@ -182,7 +183,9 @@ public sealed class Database : IAsyncDisposable, IDisposable
         var connection = await _postgres.OpenConnectionAsync(ct);
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key }, cancellationToken: ct));
+            // No command timeout: the holder may rightly work longer than Npgsql's 30 s default (a slow upstream
+            // download), and a timeout here was an unhandled error, a 500. The caller's token bounds the wait.
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key }, commandTimeout: 0, cancellationToken: ct));
         }
         catch
         {
