@@ -4,10 +4,11 @@
     bench/compare-scans.py BEFORE AFTER
 
 Each side is `moat scan --format json` output or a results file of `Moat.Benchmarks scan-alloc DIR N RESULTS.txt`
-(targets are matched by path: give both the same DIR). Prints the targets whose verdict differs, then those whose findings differ, and
+(targets are matched by file name, or by path where a file name repeats: scan the same DIR for those). Prints the targets whose verdict differs, then those whose findings differ, and
 exits 1 if anything differs: a change meant only for speed or memory must print nothing.
 """
 import json
+import os
 import sys
 
 
@@ -32,8 +33,15 @@ def load(path):
     return results
 
 
+def by_name(results):
+    names = {}
+    for target in results:
+        names.setdefault(os.path.basename(target), []).append(target)
+    return {(name if len(targets) == 1 else target): results[target] for name, targets in names.items() for target in targets}
+
+
 def main():
-    before, after = load(sys.argv[1]), load(sys.argv[2])
+    before, after = by_name(load(sys.argv[1])), by_name(load(sys.argv[2]))
     common = sorted(set(before) & set(after))
     verdicts = [t for t in common if before[t][0] != after[t][0]]
     findings = [t for t in common if before[t][0] == after[t][0] and (before[t][1] != after[t][1] or before[t][2] != after[t][2])]
