@@ -490,7 +490,7 @@ public static partial class PackageScanner
                 : relative == "setup.py" ? CodeContext.InstallTime : (CodeContext?)null;
             if (context is null) continue;
             var directory = relative.Contains('/', StringComparison.Ordinal) ? relative[..(relative.LastIndexOf('/') + 1)] : "";
-            var text = source.Text.Length > 1 << 20 ? source.Text[..(1 << 20)] : source.Text;
+            var text = source.Head;
             foreach (Match m in TopLevelImportPattern().Matches(text))
             {
                 var names = m.Groups["from"].Success ? [m.Groups["from"].Value]
@@ -537,7 +537,7 @@ public static partial class PackageScanner
         {
             var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
             if (relative != "setup.py") continue;
-            var text = source.Text.Length > 1 << 20 ? source.Text[..(1 << 20)] : source.Text;
+            var text = source.Head;
             foreach (Match m in AnyImportPattern().Matches(text))
             {
                 if (m.Groups["from"].Success)
@@ -874,7 +874,7 @@ public static partial class PackageScanner
             var setupText = setup.Text;
             var modules = contents.Sources.Count(s => (s.Path != setup.Path || s.Text != setupText) && s.TextLength > 40 && RoleOf(s.Path[Math.Min(prefix.Length, s.Path.Length)..], new HashSet<string>()) == FileRole.Module);
             if (modules == 0) findings.Add(Finding.Of(PackageRules.MinimalPackage, Confidence.Medium, "The package has no modules besides setup.py", new Location(setup.Path)));
-            var match = InstallOverridePattern().Match(setupText.Length > 1 << 20 ? setupText[..(1 << 20)] : setupText);
+            var match = InstallOverridePattern().Match(setup.Head);
             if (match.Success)
             {
                 var line = setupText.AsSpan(0, match.Index + match.Length).Count('\n') + 1;
@@ -967,6 +967,8 @@ public static partial class PackageScanner
     /// </summary>
     private sealed class SourceFile(string path, byte[] bytes, DecodedTextBudget budget)
     {
+        public const int HeadChars = 1 << 20;
+
         private string? _text;
 
         public string Path { get; } = path;
@@ -982,6 +984,22 @@ public static partial class PackageScanner
                 var text = ReadText(bytes);
                 if (budget.TryTake(text.Length)) _text = text;
                 return text;
+            }
+        }
+
+        private string? _head;
+
+        /// <summary>The first <see cref="HeadChars"/> of <see cref="Text"/>: what the package-level passes search of a huge file.</summary>
+        public string Head
+        {
+            get
+            {
+                if (_head is not null) return _head;
+                var text = Text;
+                if (text.Length <= HeadChars) return text;
+                var head = text[..HeadChars];
+                if (_text is not null) _head = head; // cut once, in every pass, while the text itself is kept
+                return head;
             }
         }
 
