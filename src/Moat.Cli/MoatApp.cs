@@ -7,31 +7,42 @@ namespace Moat.Cli;
 /// <summary>The <c>moat</c> command tree. Each verb lives in Commands/ and only parses, calls the engine and prints.</summary>
 public static class MoatApp
 {
-    public static RootCommand Build()
+    /// <summary>The verbs, by name, each built only when needed.</summary>
+    internal static readonly (string Name, Func<Command> Create)[] Verbs =
+    [
+        ("rules", () => RulesCommand.Create()), ("check", () => CheckCommand.Create()), ("domains", () => DomainsCommand.Create()),
+        ("links", () => LinksCommand.Create()), ("serve", () => ServeCommand.Create()), ("admin", () => AdminCommand.Create()),
+        ("token", () => TokenCommand.Create()), ("scan", () => ScanCommand.Create()), ("audit", () => AuditCommand.Create()),
+        ("ci", () => CiCommand.Create()), ("secrets", () => SecretsCommand.Create()),
+    ];
+
+    /// <summary>The whole command tree.</summary>
+    public static RootCommand Build() => Build(null);
+
+    /// <summary>
+    /// The command tree with only <paramref name="verb"/> under the root when it is given: building every verb's
+    /// options costs more start-up than a <c>moat check NAME</c> spends checking, and a command line naming a verb
+    /// never reaches the others. Without a verb (root help, --version, an unknown word) every verb is built.
+    /// </summary>
+    internal static RootCommand Build(string? verb)
     {
         var root = new RootCommand(
             "Moat: a supply-chain firewall for Python packages. Scans packages, names, requirements, CI workflows, " +
             "secrets and links before you trust them.");
         // The default --version reads the entry assembly, which is the test host under tests: print Moat's own.
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersionAction();
-        root.Subcommands.Add(RulesCommand.Create());
-        root.Subcommands.Add(CheckCommand.Create());
-        root.Subcommands.Add(DomainsCommand.Create());
-        root.Subcommands.Add(LinksCommand.Create());
-        root.Subcommands.Add(ServeCommand.Create());
-        root.Subcommands.Add(AdminCommand.Create());
-        root.Subcommands.Add(TokenCommand.Create());
-        root.Subcommands.Add(ScanCommand.Create());
-        root.Subcommands.Add(AuditCommand.Create());
-        root.Subcommands.Add(CiCommand.Create());
-        root.Subcommands.Add(SecretsCommand.Create());
+        foreach (var (name, create) in Verbs)
+        {
+            if (verb is null || verb == name) root.Subcommands.Add(create());
+        }
         return root;
     }
 
     /// <summary>Runs the command line with the given output streams (tests pass their own writers).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var parse = Build().Parse(args);
+        var root = Build(args is [var first, ..] && Array.Exists(Verbs, v => v.Name == first) ? first : null);
+        var parse = root.Parse(args);
         // Our own handler below turns input errors into exit code 2; the library's default would print a stack trace and return 1.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         // A usage error (unknown verb or option, missing argument) is exit 2 with one line per problem, like any input error.
@@ -40,10 +51,14 @@ public static class MoatApp
                                             && !File.Exists(t.Value) && !Directory.Exists(t.Value))
                 .Select(t => $"unknown option '{t.Value}'"))
             .ToList();
+        // An unknown verb is one problem, not also "required command was not provided"; a misspelt one gets the verb.
+        if (parse.CommandResult.Command == root && parse.UnmatchedTokens is [var verb, ..] && !verb.StartsWith('-'))
+            problems = [$"unknown command '{verb}'" + (NearestVerb(verb) is { } nearest ? $"; did you mean '{nearest}'?" : "")];
         if (problems.Count > 0)
         {
             foreach (var problem in problems) error.WriteLine($"moat: {problem}");
-            error.WriteLine($"moat: see 'moat {parse.CommandResult.Command.Name} --help'".Replace("moat moat", "moat"));
+            // The root command is named after the process (testhost under a test runner): the user's command is moat.
+            error.WriteLine(parse.CommandResult.Command == root ? "moat: see 'moat --help'" : $"moat: see 'moat {parse.CommandResult.Command.Name} --help'");
             return ExitCodes.InputError;
         }
         try
@@ -55,6 +70,14 @@ public static class MoatApp
             error.WriteLine($"moat: {ex.Message}");
             return ExitCodes.InputError;
         }
+    }
+
+    /// <summary>The verb within a typo's reach of <paramref name="typed"/> (a third of its length, at least one edit), or null.</summary>
+    private static string? NearestVerb(string typed)
+    {
+        var reach = Math.Max(1, typed.Length / 3);
+        return Verbs.Select(c => (c.Name, Distance: Moat.Analysis.Text.EditDistance.Bounded(typed, c.Name, reach)))
+            .Where(c => c.Distance <= reach).OrderBy(c => c.Distance).Select(c => c.Name).FirstOrDefault();
     }
 
     public static string Version => MoatVersion.Current;

@@ -31,6 +31,18 @@ public class CliTests
         Assert.Contains("rules", output);
     }
 
+    [Fact]
+    public void A_command_line_naming_a_verb_builds_that_verb_alone_and_the_names_are_the_commands_own()
+    {
+        // Start-up builds only the verb named on the command line, looked up by name before building: a verb whose
+        // table name differs from its command's name would be unreachable.
+        Assert.Equal(MoatApp.Verbs.Select(v => v.Name), MoatApp.Build().Subcommands.Select(c => c.Name));
+        Assert.Equal(["check"], MoatApp.Build("check").Subcommands.Select(c => c.Name));
+        var (exit, _, error) = Run("chek", "requests");
+        Assert.Equal(ExitCodes.InputError, exit);
+        Assert.Contains("chek", error);
+    }
+
     [Theory]
     [InlineData("frobnicate")]
     [InlineData("scan", "--bogus")]
@@ -46,6 +58,16 @@ public class CliTests
         Assert.DoesNotContain("   at ", error);
         Assert.DoesNotContain("no such file", error);
         Assert.Empty(output);
+    }
+
+    [Theory]
+    [InlineData("sacn", "moat: unknown command 'sacn'; did you mean 'scan'?")]
+    [InlineData("frobnicate", "moat: unknown command 'frobnicate'")]
+    public void An_unknown_verb_is_one_line_naming_it_and_the_verb_it_resembles(string verb, string expected)
+    {
+        var (exit, _, error) = Run(verb, "requests");
+        Assert.Equal(2, exit);
+        Assert.Equal([expected, "moat: see 'moat --help'"], error.TrimEnd().Split(Environment.NewLine));
     }
 
     [Fact]

@@ -109,6 +109,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     // Indicator kinds found only after decoding a literal: hidden on purpose.
     private readonly HashSet<IndicatorKind> _decodedIndicators = [];
     private int _hiddenDownloadLine;
+    // Import statements walked so far (inherited by the layers this code execs), up to MaxInheritedImports.
+    private const int MaxInheritedImports = 256;
+    private readonly List<Stmt> _imports = [];
+    // A request whose URL is a raw public IP, made outside tests.
+    private int _rawIpRequestLine;
     private int _hiddenLine, _nativeLine, _registryLine, _clipboardLine, _screenshotLine, _keyloggerLine, _environmentLine, _dynamicLine;
     private bool _tracedExfil, _tracedDownloadExec, _ptySpawn, _spawnWithSocket;
     // An interactive shell (cmd.exe, powershell, sh with no script) started with its stdin piped to this code.
@@ -190,6 +195,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 var taint = taints is not null && i < taints.Length ? taints[i] : Taint.None;
                 if (IsWalletSecretName(def.Params[i])) taint |= Taint.Secrets;
                 var constant = values is not null && i < values.Length && !values[i].Conflict ? values[i].Value : null;
+                if (values is null || i >= values.Length || !values[i].Conflict) constant ??= LiteralDefault(def, i);
                 _evaluator.Bind(def.Params[i], constant is not null ? constant.WithTaint(taint) : Value.Tainted(taint));
             }
             Walk(def.Body, context, deferred, topLevel: false);
@@ -474,6 +480,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             {
                 case ImportStmt or FromImportStmt:
                     _evaluator.Import(statement);
+                    if (_imports.Count < MaxInheritedImports) _imports.Add(statement);
                     if (statement is FromImportStmt from && _shared.Constants is { } constants)
                         foreach (var (name, alias) in from.Names)
                             if (constants.Resolve(_path, from.Module, name) is { } constant) _evaluator.Bind(alias ?? name, constant);
@@ -613,6 +620,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var arg0 = args.Count > 0 ? args[0] : null;
         if (callee is { Kind: ValueKind.Function, Node: FuncDef called } && called.Params.Count > 0)
             LearnParameters(called, args, keywords);
+        NoteBotClient(args, keywords, line);
+        // Documents, photos and recordings handed to a bot built from a token written into the package go to its author.
+        if (method is "send_document" or "send_photo" or "send_video" or "send_audio" or "send_voice" or "sendDocument" or "sendPhoto"
+            && callee.Bound is { Kind: ValueKind.Instance, Items: [{ KnownText: { Length: < 128 } token }, ..] } && Secrets.ChatWebhookDetector.ContainsTelegramBotToken(token))
+        {
+            _tracedExfil = true;
+            Emit(ThreatRules.HarvestExfil, Confidence.High, $"Files or captures from this machine are sent to a bot whose token is written in the package ({name ?? method})", line);
+        }
 
         // blobs.append(secret) / data.update(env) / buf.write(x): the container now holds what was put in it.
         if (method is "append" or "extend" or "insert" or "update" or "add" or "setdefault" or "appendleft" && call.Func is AttrExpr { Target: NameExpr container })
@@ -964,6 +979,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             }
         var destination = args.Count > 0 ? args[0] : keywords.FirstOrDefault(k => k.Name is "url").Value;
         var written = CallModel.IsWrittenDestination(destination);
+        if (url is not null && _context != CodeContext.TestOrDocs && Indicators.Find(url).Any(i => i.Kind == IndicatorKind.RawIpUrl))
+            _rawIpRequestLine = FirstLine(_rawIpRequestLine, line);
         if ((kind & CallKind.NetworkSend) != 0)
         {
             _networkSendLine = FirstLine(_networkSendLine, line);
@@ -1002,6 +1019,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     CodeContext.ImportTime => (Severity.Critical, CallModel.IsNameLookup(name) || written ? Confidence.High : Confidence.Medium),
                     // A script's own statements run with nobody's input: host data sent to a host it names is a beacon too.
                     CodeContext.Runtime when !_inFunctionBody && written => (Severity.Critical, Confidence.High),
+                    // Clients send a host name to their own service's host; to a raw public IP, a collector or drop box, or an
+                    // address the code decoded, it is a beacon whoever calls the function.
+                    CodeContext.Runtime when written && IsAttackerShaped(url, destination) => (Severity.High, Confidence.Medium),
                     // In a function the user calls, a host name or a configured token in a request is what clients send.
                     _ => (Severity.Low, Confidence.Low),
                 };
@@ -1023,8 +1043,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             case CodeContext.ImportTime:
                 // To a raw public IP, a drop box or collector, or an address the module decoded first: nothing a library
                 // needs on import, and hidden or throw-away on purpose.
-                var attackerShaped = url is not null && _shared.FindIndicators(url).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook or IndicatorKind.PasteSite)
-                    || destination is not null && (destination.Taint & Taint.Decoded) != 0;
+                var attackerShaped = IsAttackerShaped(url, destination);
                 if (attackerShaped)
                 {
                     Emit(ThreatRules.ImportTimeNetwork, Confidence.High, $"Network request to a raw IP, drop box or decoded address when the module is imported ({name}{(url is null ? "" : " " + Indicators.FirstUrl(url))})", line, severity: Severity.High);
@@ -1037,6 +1056,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 break;
         }
     }
+
+    /// <summary>A raw public IP, a drop box, collector or paste site, or an address the code decoded first: hosts nobody's service lives on.</summary>
+    private static bool IsAttackerShaped(string? url, Value? destination) =>
+        url is not null && Indicators.Find(url).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook or IndicatorKind.PasteSite)
+        || destination is not null && (destination.Taint & Taint.Decoded) != 0;
 
     private void OnWrite(string? name, Value callee, IReadOnlyList<Value> args, int line)
     {
@@ -1112,6 +1136,36 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// <summary>True when <paramref name="name"/> never appears as a whole string literal in the source: it was assembled.</summary>
     private bool IsBuilt(string name) =>
         !_source.Contains("'" + name + "'", StringComparison.Ordinal) && !_source.Contains("\"" + name + "\"", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A chat-bot client (telebot.TeleBot, telegram.Bot, an application builder's token()) handed a bot token written into
+    /// the package is the author's own bot: what it sends goes to one fixed receiver, like a complete webhook URL.
+    /// </summary>
+    /// <summary>
+    /// The string literal a parameter defaults to, when no call passed it (download_and_run(url, filename="x.exe")).
+    /// The parser keeps defaults in order, not by name: they belong to the last parameters, unless variadic ones follow.
+    /// </summary>
+    private Value? LiteralDefault(FuncDef def, int index)
+    {
+        var fromEnd = def.Params.Count - index;
+        if (fromEnd > def.Defaults.Count) return null;
+        for (var i = index; i < def.Params.Count; i++)
+            if (def.Params[i] is "args" or "kwargs" or "kw" or "kwds" or "options") return null;
+        return def.Defaults[def.Defaults.Count - fromEnd] is StrExpr literal ? _evaluator.Eval(literal) : null;
+    }
+
+    private void InheritImport(Stmt import)
+    {
+        _evaluator.Import(import);
+        _imports.Add(import);
+    }
+
+    private void NoteBotClient(IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, int line)
+    {
+        var token = args.Take(1).Concat(keywords.Where(k => k.Name is "token" or "bot_token" or "api_token").Select(k => k.Value))
+            .Select(a => a.KnownText).FirstOrDefault(t => t is { Length: < 128 } && Secrets.ChatWebhookDetector.ContainsTelegramBotToken(t));
+        if (token is not null) NoteIndicator(new Indicator(IndicatorKind.Webhook, "https://api.telegram.org/bot" + token.Trim()), line);
+    }
 
     private void NoteIndicator(Indicator indicator, int line)
     {
@@ -1204,6 +1258,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             return;
         }
         var layer = new FileAnalysis(_path, code, _role, _shared, _findings, chain, _depth + 1, _outerLine > 0 ? _outerLine : line, _context);
+        // exec runs a layer in the namespace of the code that execs it: the modules imported there are its modules too
+        // (`import requests; exec(b'\x65…')` decodes to `exec(requests.get(url).text)`).
+        foreach (var import in _imports) layer.InheritImport(import);
         layer.Run();
     }
 
@@ -1258,7 +1315,12 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                         severity: match.TrimEnd().EndsWith('/') && _networkLine == 0 ? Severity.Low : null);
                     break;
                 case IndicatorKind.RawIpUrl:
-                    Emit(ThreatRules.RawIp, Confidence.Medium, $"URL with a raw public IP address: {evidence}", line, contextual: true);
+                    // Named is a capability (a default resolver, a documented address); requested by package code, it is where
+                    // the package talks to a machine with no name, which services do not and throw-away servers do.
+                    if (_rawIpRequestLine > 0)
+                        Emit(ThreatRules.RawIp, Confidence.High, $"Package code sends a request to a raw public IP address: {evidence}", _rawIpRequestLine, contextual: true, severity: Severity.Medium);
+                    else
+                        Emit(ThreatRules.RawIp, Confidence.Medium, $"URL with a raw public IP address: {evidence}", line, contextual: true);
                     break;
                 // Named only in functions the user calls (a cookie importer, a wallet tool) they are capabilities; named
                 // in load-time code, or sent to a host the file names (MOAT-CODE-024), they are a stealer's targets.

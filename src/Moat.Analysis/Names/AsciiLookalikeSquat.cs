@@ -54,10 +54,30 @@ internal static class AsciiLookalikeSquat
         return readings;
     }
 
+    /// <summary>
+    /// The same readings for one name, found forwards: each replacement at each occurrence, looked up in the corpus.
+    /// A process that checks a few names uses this and never builds the map (<see cref="NameIndex.LookalikeMap"/>).
+    /// </summary>
+    public static List<Reading>? ReadingsOf(string name, Dictionary<string, Target> exact)
+    {
+        List<Reading>? found = null;
+        foreach (var (from, to) in Replacements)
+        {
+            for (var at = name.IndexOf(from, StringComparison.Ordinal); at >= 0; at = name.IndexOf(from, at + 1, StringComparison.Ordinal))
+            {
+                var reads = string.Concat(name.AsSpan(0, at), to, name.AsSpan(at + from.Length));
+                if (exact.TryGetValue(reads, out var target)) (found ??= []).Add(new Reading(target, from, to));
+            }
+        }
+        return found;
+    }
+
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
         var name = query.Normalized;
-        if (name.Length > NameForms.MaxEditLength || !index.Lookalikes.TryGetValue(name, out var readings)) return;
+        if (name.Length > NameForms.MaxEditLength) return;
+        IEnumerable<Reading>? readings = index.LookalikeMap is { } map ? map.GetValueOrDefault(name) : ReadingsOf(name, index.Exact);
+        if (readings is null) return;
         foreach (var (target, from, to) in readings)
         {
             if (!query.IsSelf(target)) into.Add(new RawMatch(NameTechnique.AsciiLookalike, target, $"'{from}' reads as '{to}'", target.Stripped.Length));

@@ -24,7 +24,7 @@ public sealed class NameChecker
     private static readonly Technique[] Techniques =
     [
         EditTypos.Find, AsciiLookalikeSquat.Find, UltranormalizedCollision.Find, SeparatorConfusion.Find, WordOrder.Find,
-        VersionSuffix.Find, PythonAffix.Find, TypoWithAffix.Find, Combosquat.Find, PopularNamesCombined.Find, StdlibShadowing.Find, ImportNameTrap.Find,
+        VersionSuffix.Find, PythonAffix.Find, TypoWithAffix.Find, SpellingVariant.Find, Combosquat.Find, PopularNamesCombined.Find, StdlibShadowing.Find, ImportNameTrap.Find,
     ];
 
     private static readonly Lazy<NameChecker> DefaultChecker = new(() => new NameChecker(PopularCorpus.Embedded));
@@ -58,10 +58,13 @@ public sealed class NameChecker
     /// Builds the edit-distance index now rather than after the first few hundred checks: for a caller about to check
     /// many names (a pass over an index's names) that wants the cost up front.
     /// </summary>
-    public void PrepareForManyNames() => index.EditCandidates.BuildIndex();
+    public void PrepareForManyNames() => index.BuildManyNameMaps();
 
     /// <summary>True once enough names were checked for the edit-distance index to be built (tests, benchmarks).</summary>
     internal bool EditCandidatesIndexed => index.EditCandidates.IndexBuilt;
+
+    /// <summary>True once the lookalike-reading map was built (tests: a few checks search forwards instead).</summary>
+    internal bool LookalikeMapBuilt => index.LookalikeMapBuilt;
     public InternalNames Internal { get; }
 
     /// <summary>Every technique that matched, best score first, one per target, at most MaxFindings, none below the report threshold.</summary>

@@ -18,14 +18,14 @@ internal sealed class NameIndex
             KeepBest(Stripped, target.Stripped, target);
             KeepBest(Ultranormalized, NameForms.Ultranormalize(target.Name), target);
             KeepBest(VersionBase, NameForms.VersionBase(target.Stripped), target);
-            var tokens = NameForms.Tokens(target.Name);
-            if (tokens.Length >= 2) KeepBest(SortedTokens, NameForms.SortedTokens(tokens), target);
+            // Only a name with a separator has a word order (splitting every one of 15,000 names costs start-up).
+            if (target.Name.Contains('-') && NameForms.Tokens(target.Name) is { Length: >= 2 } tokens) KeepBest(SortedTokens, NameForms.SortedTokens(tokens), target);
             if (PythonAffix.Core(target.Name) is { } core) KeepBest(AffixCores, core.Core, target);
         }
         LinkFamilies(Targets);
         EditCandidates = new EditCandidates([.. Targets.Select(t => t.Name)]);
         ImportNames = importNames.Resolve(Exact);
-        Lookalikes = AsciiLookalikeSquat.Readings(Exact);
+        lookalikeMap = new Lazy<Dictionary<string, AsciiLookalikeSquat.Reading[]>>(() => AsciiLookalikeSquat.Readings(Exact), LazyThreadSafetyMode.ExecutionAndPublication);
         ExactByText = Exact.GetAlternateLookup<ReadOnlySpan<char>>();
         StrippedByText = Stripped.GetAlternateLookup<ReadOnlySpan<char>>();
         UltranormalizedByText = Ultranormalized.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -57,8 +57,24 @@ internal sealed class NameIndex
     /// <summary>Targets within two edits of a name: scanned for the first few names, from a deletion index after that.</summary>
     public EditCandidates EditCandidates { get; }
 
-    /// <summary>Names that read as a corpus name through one rn/m-style replacement (<see cref="AsciiLookalikeSquat.Readings"/>).</summary>
-    public Dictionary<string, AsciiLookalikeSquat.Reading[]> Lookalikes { get; }
+    private readonly Lazy<Dictionary<string, AsciiLookalikeSquat.Reading[]>> lookalikeMap;
+
+    /// <summary>
+    /// Names that read as a corpus name through one rn/m-style replacement (<see cref="AsciiLookalikeSquat.Readings"/>,
+    /// ~20,000 keys), or null while this process has checked too few names to pay for it: like the edit-distance
+    /// index, it is built once the process checks many names, and until then each name is searched forwards.
+    /// </summary>
+    public Dictionary<string, AsciiLookalikeSquat.Reading[]>? LookalikeMap => EditCandidates.IndexBuilt ? lookalikeMap.Value : null;
+
+    /// <summary>Builds the maps kept for processes that check many names (the edit-distance index, the lookalike readings).</summary>
+    public void BuildManyNameMaps()
+    {
+        EditCandidates.BuildIndex();
+        _ = lookalikeMap.Value;
+    }
+
+    /// <summary>True once the lookalike map exists (tests).</summary>
+    public bool LookalikeMapBuilt => lookalikeMap.IsValueCreated;
 
     /// <summary>Links each ranked target to the most popular one sharing its version-less or py-less form (<see cref="Target.Family"/>).</summary>
     private static void LinkFamilies(IReadOnlyList<Target> targets)

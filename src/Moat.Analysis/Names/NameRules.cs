@@ -35,10 +35,11 @@ public static class NameRules
 
     public static readonly Rule NameVariant = new(
         "MOAT-NAME-003", "name-variant",
-        "The name is a popular project's name with separators, word order, plural, version or py/python affixes changed.",
+        "The name is a popular project's name with separators, word order, plural, version, py/python affixes or British/American spelling changed.",
         Severity.High,
         "Variants that keep every letter of a popular name: separators changed or dropped (`setup-tools`), words " +
-        "swapped (`dateutil-python`), plural or singular (`request`), a version suffix (`requests3`), or a `py`, " +
+        "swapped (`dateutil-python`), plural or singular (`request`), a version suffix (`requests3`), a word spelled the " +
+        "British or American way (`termcolour`, `tokeniser`), or a `py`, " +
         "`python`, `py3`, `python3` prefix or suffix added or removed (`python3-dateutil`).",
         TyposquatReferences);
 

@@ -37,6 +37,7 @@ public static class NameScorer
         NameTechnique.TwoEdits => 0.68, // times TypoCost.TwoEditWeight: how natural the two slips are
         NameTechnique.TypoWithAffix => 0.68, // times how natural the slip is, the affix counted as a cheap one
         NameTechnique.PopularNamesCombined => 0.3,
+        NameTechnique.SpellingVariant => 0.64,
         _ => 0.5,
     };
 
@@ -69,7 +70,7 @@ public static class NameScorer
 
     private static bool KeepsEveryLetter(NameTechnique technique) =>
         technique is NameTechnique.SeparatorConfusion or NameTechnique.PythonAffix or NameTechnique.VersionSuffix
-            or NameTechnique.WordOrder or NameTechnique.Combosquat;
+            or NameTechnique.WordOrder or NameTechnique.Combosquat or NameTechnique.SpellingVariant;
 
     /// <summary>A brand word (<see cref="BrandWords"/>) has no download rank; it counts like a project near rank 1,000.</summary>
     public const double BrandTargetFactor = 0.85;

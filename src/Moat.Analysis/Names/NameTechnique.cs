@@ -24,6 +24,7 @@ public enum NameTechnique
     StdlibShadowing,
     ImportNameTrap,
     TypoWithAffix,
+    SpellingVariant,
 }
 
 public static class NameTechniques
@@ -52,6 +53,7 @@ public static class NameTechniques
         NameTechnique.PopularNamesCombined => "popular-names-combined",
         NameTechnique.StdlibShadowing => "stdlib-shadowing",
         NameTechnique.ImportNameTrap => "import-name-trap",
+        NameTechnique.SpellingVariant => "spelling-variant",
         _ => technique.ToString(),
     };
 
@@ -60,7 +62,7 @@ public static class NameTechniques
     {
         NameTechnique.AsciiLookalike or NameTechnique.UltranormalizedCollision or NameTechnique.UnicodeConfusable => NameRules.LookalikeName,
         NameTechnique.SeparatorConfusion or NameTechnique.WordOrder or NameTechnique.PluralSingular or NameTechnique.VersionSuffix
-            or NameTechnique.PythonAffix => NameRules.NameVariant,
+            or NameTechnique.PythonAffix or NameTechnique.SpellingVariant => NameRules.NameVariant,
         NameTechnique.Combosquat or NameTechnique.PopularNamesCombined => NameRules.Combosquat,
         NameTechnique.StdlibShadowing => NameRules.StdlibShadowing,
         NameTechnique.ImportNameTrap => NameRules.ImportNameTrap,

@@ -71,6 +71,27 @@ public class RuleFixtureTests
         }
     }
 
+    /// <summary>
+    /// Run-time channels the author owns weigh on their own: a bot client built from a token written into the package,
+    /// a request to a raw public IP, host data sent there from a function, a layer exec'd with the modules imported
+    /// around it, a program saved under a pathlib path and started from it.
+    /// </summary>
+    [Theory]
+    [InlineData("MOAT-CODE-034", "vulnerable-bot-object-own-token", Severity.Medium, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-036", "vulnerable-request-to-raw-ip", Severity.Medium, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-022", "vulnerable-runtime-beacon-raw-ip", Severity.High, Confidence.Medium, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-021", "vulnerable-exec-layer-uses-outer-import", Severity.Critical, Confidence.High, Verdict.Malicious)]
+    [InlineData("MOAT-CODE-021", "vulnerable-pathlib-dropper", Severity.Critical, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-021", "vulnerable-helper-default-filename", Severity.Critical, Confidence.High, Verdict.Malicious)]
+    [InlineData("MOAT-CODE-022", "vulnerable-environ-in-url", Severity.Critical, Confidence.High, Verdict.Malicious)]
+    [InlineData("MOAT-CODE-022", "vulnerable-files-to-own-bot-object", Severity.Critical, Confidence.High, Verdict.Malicious)]
+    public void Owned_run_time_channels_weigh_on_their_own(string rule, string sample, Severity severity, Confidence confidence, Verdict atLeast)
+    {
+        var result = PackageScanner.Scan(Target(rule, sample));
+        Assert.Contains(result.Findings, f => f.RuleId == rule && f.Severity >= severity && f.Confidence >= confidence);
+        Assert.True(result.Verdict == atLeast || result.Verdict == Verdict.Malicious, $"{rule}/{sample} is {result.Verdict}");
+    }
+
     [Fact]
     public void The_fernet_install_payload_is_decrypted_and_its_second_stage_seen()
     {

@@ -9,7 +9,9 @@ public class NameCheckerTests
 
     [Theory]
     [InlineData("reqeusts", NameTechnique.SwappedCharacters, "requests")]
-    [InlineData("colourama", NameTechnique.InsertedCharacter, "colorama")]
+    [InlineData("colourama", NameTechnique.InsertedCharacter, "colorama")]   // British spelling too, but the inserted u scores higher
+    [InlineData("termcolours", NameTechnique.SpellingVariant, "termcolor")]  // ... plus a plural s
+    [InlineData("tokeniser", NameTechnique.SpellingVariant, "tokenizers")]
     [InlineData("pilow", NameTechnique.OmittedCharacter, "pillow")]
     [InlineData("urlib3", NameTechnique.OmittedCharacter, "urllib3")]
     [InlineData("reequests", NameTechnique.RepeatedCharacter, "requests")]
@@ -107,6 +109,8 @@ public class NameCheckerTests
     [InlineData("watchdogv2")]            // the affix is "v2", not a slip at the end of watchdog
     [InlineData("django-o365")]           // the affix is "o365", not a doubled o in django
     [InlineData("fastapi-x402")]
+    [InlineData("colour")]                // British spelling, popular itself (color is not)
+    [InlineData("colour-tools")]          // British spelling of a name nobody popular has
     public void Legitimate_name_stays_clean(string name)
     {
         var result = Checker.CheckName(name);

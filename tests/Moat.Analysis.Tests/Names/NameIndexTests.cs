@@ -52,7 +52,12 @@ public class NameIndexTests
         }
         var checker = new NameChecker(PopularCorpus.Embedded.Top(3000));
         Assert.Equal("requests", checker.Matches("reqeusts")[0].Target);
+        Assert.Equal("matplotlib", checker.Matches("rnatplotlib")[0].Target);
         Assert.False(checker.EditCandidatesIndexed);
+        Assert.False(checker.LookalikeMapBuilt);
+        checker.PrepareForManyNames();
+        Assert.True(checker.LookalikeMapBuilt);
+        Assert.Equal("matplotlib", checker.Matches("rnatplotlib")[0].Target);
     }
 
     [Fact]
@@ -65,15 +70,7 @@ public class NameIndexTests
         string[] queries = [.. readings.Keys.Take(300), "rnatplotlib", "rnrn", "mm", "vvheel", "clj", "requests", "numpy"];
         foreach (var query in queries)
         {
-            var forward = new List<(string, string, string)>();
-            foreach (var (from, to) in AsciiLookalikeSquat.Replacements)
-            {
-                for (var at = query.IndexOf(from, StringComparison.Ordinal); at >= 0; at = query.IndexOf(from, at + 1, StringComparison.Ordinal))
-                {
-                    var reads = string.Concat(query.AsSpan(0, at), to, query.AsSpan(at + from.Length));
-                    if (exact.ContainsKey(reads)) forward.Add((reads, from, to));
-                }
-            }
+            var forward = (AsciiLookalikeSquat.ReadingsOf(query, exact) ?? []).Select(r => (r.Target.Name, r.From, r.To)).ToList();
             var indexed = readings.GetValueOrDefault(query, []).Select(r => (r.Target.Name, r.From, r.To)).ToList();
             Assert.Equal(forward, indexed);
         }

@@ -205,7 +205,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 var fields = f.Fields.Select(Eval).ToList();
                 if (_nested == 0) _observer?.OnString(expr, Value.Str(f.Text));
                 var built = FormatBraces(f.Text, fields);
-                return built is not null ? Value.Str(built, Value.Union(fields), Value.FirstLayers(fields)) : Value.Partial(f.Text, Value.Union(fields), Value.FirstLayers(fields));
+                // f"{os.environ}" writes out the whole environment.
+                var formatted = Value.Union(fields) | (fields.Any(v => v is { Kind: ValueKind.Ref, Text: "os.environ" }) ? Taint.Secrets : Taint.None);
+                return built is not null ? Value.Str(built, formatted, Value.FirstLayers(fields)) : Value.Partial(f.Text, formatted, Value.FirstLayers(fields));
             }
             case NumExpr n:
                 return n.Value is { } number ? Value.Number(number) : Value.Unknown;
@@ -444,6 +446,15 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                     return Value.Partial((left.KnownText ?? "{}") + (right.KnownText ?? "{}"), taint, layers);
                 if (left.Kind == ValueKind.List && right.Kind == ValueKind.List) return Value.List([.. left.Items!, .. right.Items!]);
                 break;
+            // A string on the right of / is a path segment (pathlib's operator; a number divided by a string is a
+            // TypeError): Path.home() / ".svc" / "run.exe" is "{}/.svc/run.exe", so a file written there and a process
+            // started from there are known to be the same.
+            case "/" when right.Kind == ValueKind.Str && left.Kind != ValueKind.Int:
+            {
+                var head = left.KnownText ?? (left is { Kind: ValueKind.Instance, Text: "pathlib.Path", Items: [var root, ..] } ? root.KnownText : null) ?? "{}";
+                if (head.Length + right.Text!.Length > MaxString) break;
+                return Value.Partial(head.TrimEnd('/') + "/" + right.Text, taint, layers);
+            }
             case "*":
                 if (left.Kind == ValueKind.Int && right.Kind == ValueKind.Int) return Value.Number(unchecked(left.Int * right.Int));
                 if (left.IsText && right.Kind == ValueKind.Int && right.Int >= 0 && left.Text!.Length * right.Int <= 65536)
