@@ -35,7 +35,7 @@ if (args is ["scan-memory", var target])
 }
 if (args is ["scan-alloc", var corpus, ..])
 {
-    Moat.Benchmarks.ScanAllocations.Run(corpus, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    Moat.Benchmarks.ScanAllocations.Run(corpus, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1, args.Length > 3 ? args[3] : null);
     return;
 }
 if (args is ["alloc-breakdown", var sourceFile])

@@ -1,24 +1,30 @@
 using Moat.Analysis.Code;
+using Moat.Analysis.Reporting;
 
 namespace Moat.Benchmarks;
 
 /// <summary>
 /// Bytes allocated by <see cref="PackageScanner.Scan(string, CodeScanOptions?)"/> per archive, one archive at a time
-/// on one thread: <c>dotnet run -c Release --project bench/Moat.Benchmarks -- scan-alloc DIR [every-Nth]</c>.
+/// on one thread: <c>dotnet run -c Release --project bench/Moat.Benchmarks -- scan-alloc DIR [every-Nth] [RESULTS.txt]</c>.
 /// Allocation counts do not depend on machine load, so two builds can be compared on a busy machine; peak RSS of the
 /// parallel whole-corpus scan follows how much is allocated between collections (large arrays most of all).
-/// Prints the total, the largest archives by allocation, and the largest single-archive share.
+/// Prints the total, the process CPU time and GC pauses, the largest archives by allocation; with RESULTS.txt, every
+/// archive's verdict, score and findings one per line, to compare two builds' detection.
 /// </summary>
 public static class ScanAllocations
 {
-    public static void Run(string directory, int every)
+    public static void Run(string directory, int every, string? dump = null)
     {
+        using var results = dump is null ? null : new StreamWriter(dump);
         var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(PackageScanner.IsArchiveName)
             .Order(StringComparer.Ordinal).Where((_, i) => i % every == 0).ToList();
         var perFile = new List<(string File, long Bytes)>(files.Count);
         long total = 0;
         var verdicts = new Dictionary<string, int>(StringComparer.Ordinal);
         var gen2Before = GC.CollectionCount(2);
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var pauseBefore = GC.GetTotalPauseDuration();
         foreach (var file in files)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
@@ -27,11 +33,23 @@ public static class ScanAllocations
             total += bytes;
             perFile.Add((Path.GetRelativePath(directory, file), bytes));
             var verdict = result.Verdict.ToString();
+            if (results is not null)
+            {
+                // The shape bench/compare-scans.py prints for `moat scan --format json` output.
+                results.WriteLine($"{file}\t{ReportNames.Of(result.Verdict)}\t{result.Score:0.000}");
+                foreach (var f in result.Findings)
+                    results.WriteLine($"  {f.RuleId} {ReportNames.Of(f.Severity)} {ReportNames.Of(f.Confidence)} {f.Location.Path}:{f.Location.Line} {f.Message} | {f.Evidence}");
+            }
             verdicts[verdict] = verdicts.GetValueOrDefault(verdict) + 1;
         }
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        var pause = GC.GetTotalPauseDuration() - pauseBefore;
         perFile.Sort((a, b) => b.Bytes.CompareTo(a.Bytes));
         Console.WriteLine($"{files.Count:N0} archives, {total / 1048576.0:N1} MiB allocated ({total / Math.Max(1, files.Count) / 1024.0:N1} KiB/archive), "
                           + $"median {perFile[perFile.Count / 2].Bytes / 1024.0:N1} KiB, p99 {perFile[perFile.Count / 100].Bytes / 1048576.0:N1} MiB, gen2 collections {GC.CollectionCount(2) - gen2Before}");
+        // CPU includes the JIT and the name engine's one-time index; GC pause is the part of it spent collecting.
+        Console.WriteLine($"process CPU {cpu.TotalSeconds:N2} s (GC pauses {pause.TotalSeconds:N2} s), peak working set {process.PeakWorkingSet64 >> 20} MiB");
         Console.WriteLine("verdicts: " + string.Join(", ", verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} {v.Value}")));
         foreach (var (file, bytes) in perFile.Take(15)) Console.WriteLine($"{bytes / 1048576.0,9:N1} MiB  {file}");
     }

@@ -36,7 +36,7 @@ internal sealed partial class FileAnalysis
             _tracedExfil = true;
             // At run time a command a user asked for may upload what they chose; one that posts host data to a raw
             // public IP or a request collector written into it is not that.
-            var toAttackerHost = Indicators.Find(exfil).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook);
+            var toAttackerHost = _shared.FindIndicators(exfil).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook);
             Emit(ThreatRules.HarvestExfil, IsLoadTime || toAttackerHost ? Confidence.High : Confidence.Medium, $"A shell command sends host data out ({name}): {exfil}", line,
                 severity: IsLoadTime || toAttackerHost ? null : Severity.High);
         }

@@ -21,6 +21,28 @@ internal sealed class ScanShared(CodeScanOptions options)
     public IReadOnlyList<string> BundledExecutables { get; init; } = [];
     /// <summary>Literal constants of the package's own modules, for names a file imports from them.</summary>
     public ModuleConstants? Constants { get; init; }
+
+    private readonly Dictionary<string, List<Indicator>> _indicators = new(StringComparer.Ordinal);
+    private long _indicatorChars;
+
+    /// <summary>
+    /// <see cref="Indicators.Find"/>, remembered per text for the package (callers only read the list): the same string
+    /// is searched again when a function is walked from several contexts or a value is passed on, and each search is
+    /// a scan of the text per needle.
+    /// </summary>
+    public List<Indicator> FindIndicators(string text)
+    {
+        if (_indicators.TryGetValue(text, out var found)) return found;
+        found = Indicators.Find(text);
+        if (_indicatorChars + text.Length <= MaxIndicatorMemoChars)
+        {
+            _indicators[text] = found;
+            _indicatorChars += text.Length;
+        }
+        return found;
+    }
+
+    private const long MaxIndicatorMemoChars = 4 << 20;
 }
 
 /// <summary>
@@ -563,7 +585,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     public void OnString(Expr expr, Value value)
     {
         if (_inDocstring || value.Text is not { Length: >= 4 } text) return;
-        foreach (var indicator in Indicators.Find(text)) NoteIndicator(indicator, expr.Line);
+        foreach (var indicator in _shared.FindIndicators(text)) NoteIndicator(indicator, expr.Line);
         if (HiddenProcessText(text)) NoteHidden(expr.Line);
     }
 
@@ -619,7 +641,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         // Decoded constants: inspect them like literals; remember code-looking ones in case nothing executes them.
         if (result.Layers is not null && (result.Taint & Taint.Decoded) != 0 && result.IsText && result.Text!.Length >= 8)
         {
-            foreach (var indicator in Indicators.Find(result.Text))
+            foreach (var indicator in _shared.FindIndicators(result.Text))
             {
                 NoteIndicator(indicator, line);
                 _decodedIndicators.Add(indicator.Kind);
@@ -629,7 +651,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (result is { Kind: ValueKind.Instance, Text: "code" } && result.Items is [{ Text: { } marshalled }])
         {
             Emit(ThreatRules.MarshalCode, Confidence.High, "A marshalled code object is loaded" + ChainNote(result.Layers), line, contextual: true);
-            foreach (var s in Decoders.MarshalStrings(marshalled)) foreach (var indicator in Indicators.Find(s)) NoteIndicator(indicator, line);
+            foreach (var s in Decoders.MarshalStrings(marshalled)) foreach (var indicator in _shared.FindIndicators(s)) NoteIndicator(indicator, line);
         }
 
         var isExec = (kind & CallKind.Exec) != 0 || name is "exec" or "eval" or "execfile";
@@ -768,7 +790,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var text = code.IsText ? code.Text : code is { Kind: ValueKind.Instance, Text: "code" } ? null : null;
         if (text is not null) ScanLayer(code.Kind == ValueKind.Bytes ? Decoders.DecodeUtf8(text) : text, chain, line);
         if (code is { Kind: ValueKind.Instance, Text: "code" } && code.Items is [{ Text: { } marshalled }])
-            foreach (var s in Decoders.MarshalStrings(marshalled)) foreach (var indicator in Indicators.Find(s)) NoteIndicator(indicator, line);
+            foreach (var s in Decoders.MarshalStrings(marshalled)) foreach (var indicator in _shared.FindIndicators(s)) NoteIndicator(indicator, line);
     }
 
     private void OnSpawn(CallExpr call, string name, IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, int line)
@@ -827,10 +849,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (IsLoadTime && _shared.BundledExecutables.FirstOrDefault(b => StartsBundled(text, b)) is { } bundled)
                 Emit(ThreatRules.Dropper, Confidence.High, $"A program shipped inside the package ({bundled}) is started at {Describe(_context)} ({name})", line);
             if (arg.Kind == ValueKind.Str && call.Args.All(a => a is not StrExpr))
-                foreach (var indicator in Indicators.Find(text)) NoteIndicator(indicator, line);
+                foreach (var indicator in _shared.FindIndicators(text)) NoteIndicator(indicator, line);
             // What a started command says is what it does: PowerShell cradles and reverse shells in a command line are
             // certain, not merely mentioned.
-            foreach (var indicator in Indicators.Find(text))
+            foreach (var indicator in _shared.FindIndicators(text))
                 if (indicator.Kind is IndicatorKind.PowerShell or IndicatorKind.ReverseShell or IndicatorKind.DefenderTampering)
                 {
                     _commandIndicators.Add(indicator.Kind);
@@ -936,7 +958,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         _networkLine = FirstLine(_networkLine, line);
         var url = args.Select(a => a.KnownText).FirstOrDefault(t => t is not null && t.Contains("://", StringComparison.Ordinal));
         if (url is not null)
-            foreach (var indicator in Indicators.Find(url))
+            foreach (var indicator in _shared.FindIndicators(url))
             {
                 NoteIndicator(indicator, line);
                 // Posting to a chat webhook or request collector as a side effect of install/import is a beacon or a theft;
@@ -1068,10 +1090,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (IsLoadTime)
         {
             _loadWriteLine = FirstLine(_loadWriteLine, line);
-            foreach (var indicator in Indicators.Find(path))
+            foreach (var indicator in _shared.FindIndicators(path))
                 if (indicator.Kind == IndicatorKind.Persistence) _loadPersistence ??= (line, indicator.Match);
         }
-        foreach (var indicator in Indicators.Find(path))
+        foreach (var indicator in _shared.FindIndicators(path))
             if (indicator.Kind == IndicatorKind.Persistence) NoteIndicator(indicator, line);
     }
 

@@ -265,8 +265,7 @@ public static partial class PackageScanner
         var setup = contents.Sources.FirstOrDefault(s => s.Path == prefix + "setup.py");
         if (setup is not null)
         {
-            var text = setup.Text;
-            if (text.Length > 1 << 20) text = text[..(1 << 20)];
+            var text = setup.Head;
             var call = SetupCallPattern().Match(text);
             var body = call.Success ? text[call.Index..] : text;
             foreach (Match m in SetupKeywordPattern().Matches(body))

@@ -11,6 +11,14 @@ public static partial class PackageScanner
     [GeneratedRegex(@"\b(?:str|repr)\s*\(\s*(?:oct|hex|bin|chr|ord|abs|len|copyright|credits|license|print|open)\s*\)\s*\[", RegexOptions.CultureInvariant)]
     private static partial Regex BuiltinTextCallIndexPattern();
 
+    /// <summary>The end of every <see cref="BuiltinTextIndexPattern"/> match.</summary>
+    [GeneratedRegex(@"__(?:str|repr|doc|name|qualname)__\s*(?:\(\s*\))?\s*\[", RegexOptions.CultureInvariant)]
+    private static partial Regex BuiltinTextIndexTailPattern();
+
+    /// <summary>The end of every <see cref="BuiltinTextCallIndexPattern"/> match.</summary>
+    [GeneratedRegex(@"\(\s*(?:oct|hex|bin|chr|ord|abs|len|copyright|credits|license|print|open)\s*\)\s*\[", RegexOptions.CultureInvariant)]
+    private static partial Regex BuiltinTextCallIndexTailPattern();
+
     [GeneratedRegex(@"\b(?:eval|exec|compile|getattr|__import__|import_module)\s*\(\s*(?:[\w.]+\s*,\s*)?[bu]?(?<q>[""'])(?<body>(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3})|[^""'\\\r\n]){3,400})\k<q>", RegexOptions.CultureInvariant)]
     private static partial Regex EscapedArgumentPattern();
 
@@ -51,6 +59,15 @@ public static partial class PackageScanner
         return text.All(c => c is >= ' ' and < (char)0x7F) && text.Count(char.IsAsciiLetter) >= 3;
     }
 
+    /// <summary>True when <paramref name="text"/> holds at least <paramref name="count"/> escapes \x.. or \[0-7].</summary>
+    private static bool HasNumericEscapes(string text, int count)
+    {
+        var found = 0;
+        for (var at = text.IndexOf('\\'); at >= 0 && at + 1 < text.Length; at = text.IndexOf('\\', at + 2))
+            if (text[at + 1] is 'x' or (>= '0' and <= '7') && ++found >= count) return true;
+        return false;
+    }
+
     private static void AddSpellingSignals(PackageContents contents, string prefix, List<Finding> findings, bool singleFile)
     {
         foreach (var source in contents.Sources)
@@ -58,11 +75,15 @@ public static partial class PackageScanner
             var text = source.Text;
             AddEscapeSpelling(source, text, prefix, findings, singleFile);
             if (!text.Contains("__", StringComparison.Ordinal) && !text.Contains("str(", StringComparison.Ordinal) && !text.Contains("repr(", StringComparison.Ordinal)) continue;
-            var match = BuiltinTextIndexPattern().Match(text);
-            if (!match.Success) match = BuiltinTextCallIndexPattern().Match(text);
+            // Each pattern starts with a name from a set of common words, so it tries a match at almost every letter;
+            // its tail starts with "__" or "(" and is found quickly. No tail, no match.
+            var mayIndex = BuiltinTextIndexTailPattern().IsMatch(text);
+            var mayCall = BuiltinTextCallIndexTailPattern().IsMatch(text);
+            var match = mayIndex ? BuiltinTextIndexPattern().Match(text) : Match.Empty;
+            if (!match.Success && mayCall) match = BuiltinTextCallIndexPattern().Match(text);
             if (!match.Success) continue;
             // Two spellings at least: one alone could be a curiosity in a tutorial; obfuscators spell every name.
-            if (BuiltinTextIndexPattern().Count(text) + BuiltinTextCallIndexPattern().Count(text) < 2) continue;
+            if ((mayIndex ? BuiltinTextIndexPattern().Count(text) : 0) + (mayCall ? BuiltinTextCallIndexPattern().Count(text) : 0) < 2) continue;
             var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
             var role = RoleOf(relative, new HashSet<string>(), singleFile);
             var line = text.AsSpan(0, match.Index).Count('\n') + 1 + source.LineOffset;
@@ -83,7 +104,8 @@ public static partial class PackageScanner
 
     private static void AddEscapeSpelling(SourceFile source, string text, string prefix, List<Finding> findings, bool singleFile)
     {
-        if (!text.Contains('\\', StringComparison.Ordinal)) return;
+        // Every pattern below counts only with three hex or octal escapes in one literal: fewer in the whole file, no hit.
+        if (!HasNumericEscapes(text, 3)) return;
         Match? hit = null;
         foreach (Match m in EscapedAliasPattern().Matches(text))
             if (IsEscapeSpelled(m.Groups["body"].Value)) { hit = m; break; }

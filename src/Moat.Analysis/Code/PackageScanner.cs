@@ -87,7 +87,7 @@ public static partial class PackageScanner
     private static void AddSingleSource(string name, Stream stream, PackageContents contents, CodeScanOptions options)
     {
         var sample = MemberSample.Read(stream, options.MaxFileBytes, options.SampleBytes);
-        if (sample.Tail.Length == 0) contents.Sources.Add(new SourceFile(name, sample.Head));
+        if (sample.Tail.Length == 0) contents.Sources.Add(new SourceFile(name, sample.Head, contents.DecodedText));
         else AddSampled(name, sample, contents, options);
     }
 
@@ -111,8 +111,8 @@ public static partial class PackageScanner
             tail = tail[(firstBreak + 1)..];
             tailLine++;
         }
-        contents.Sources.Add(new SourceFile(path, head.ToArray()));
-        if (tail.Length > 0) contents.Sources.Add(new SourceFile(path, tail.ToArray()) { LineOffset = (int)Math.Min(tailLine, int.MaxValue) });
+        contents.Sources.Add(new SourceFile(path, head.ToArray(), contents.DecodedText));
+        if (tail.Length > 0) contents.Sources.Add(new SourceFile(path, tail.ToArray(), contents.DecodedText) { LineOffset = (int)Math.Min(tailLine, int.MaxValue) });
         var size = sample.Complete ? $"{sample.Length:N0} bytes" : $"over {sample.Length:N0} bytes (reading stopped there)";
         contents.Skipped.Add((path, $"Python file of {size} is too large to analyse whole: only its first {head.Length:N0} and last {tail.Length:N0} bytes were analysed"));
     }
@@ -218,11 +218,11 @@ public static partial class PackageScanner
             sourceBytes += cost;
             if (!sampled)
             {
-                contents.Sources.Add(new SourceFile(path, readAll()));
+                contents.Sources.Add(new SourceFile(path, readAll(), contents.DecodedText));
                 return;
             }
             var sample = readSample();
-            if (sample.Tail.Length == 0 && sample.Complete) contents.Sources.Add(new SourceFile(path, sample.Head)); // a declared size that lied high
+            if (sample.Tail.Length == 0 && sample.Complete) contents.Sources.Add(new SourceFile(path, sample.Head, contents.DecodedText)); // a declared size that lied high
             else AddSampled(path, sample, contents, options);
             return;
         }
@@ -490,7 +490,7 @@ public static partial class PackageScanner
                 : relative == "setup.py" ? CodeContext.InstallTime : (CodeContext?)null;
             if (context is null) continue;
             var directory = relative.Contains('/', StringComparison.Ordinal) ? relative[..(relative.LastIndexOf('/') + 1)] : "";
-            var text = source.Text.Length > 1 << 20 ? source.Text[..(1 << 20)] : source.Text;
+            var text = source.Head;
             foreach (Match m in TopLevelImportPattern().Matches(text))
             {
                 var names = m.Groups["from"].Success ? [m.Groups["from"].Value]
@@ -537,7 +537,7 @@ public static partial class PackageScanner
         {
             var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
             if (relative != "setup.py") continue;
-            var text = source.Text.Length > 1 << 20 ? source.Text[..(1 << 20)] : source.Text;
+            var text = source.Head;
             foreach (Match m in AnyImportPattern().Matches(text))
             {
                 if (m.Groups["from"].Success)
@@ -874,7 +874,7 @@ public static partial class PackageScanner
             var setupText = setup.Text;
             var modules = contents.Sources.Count(s => (s.Path != setup.Path || s.Text != setupText) && s.TextLength > 40 && RoleOf(s.Path[Math.Min(prefix.Length, s.Path.Length)..], new HashSet<string>()) == FileRole.Module);
             if (modules == 0) findings.Add(Finding.Of(PackageRules.MinimalPackage, Confidence.Medium, "The package has no modules besides setup.py", new Location(setup.Path)));
-            var match = InstallOverridePattern().Match(setupText.Length > 1 << 20 ? setupText[..(1 << 20)] : setupText);
+            var match = InstallOverridePattern().Match(setup.Head);
             if (match.Success)
             {
                 var line = setupText.AsSpan(0, match.Index + match.Length).Count('\n') + 1;
@@ -961,15 +961,47 @@ public static partial class PackageScanner
 
     /// <summary>
     /// A Python file, kept as its bytes until it is analysed: holding every file of a package as UTF-16 strings at
-    /// once doubled the memory of a package with the full 64 MB of source. <see cref="Text"/> decodes on each use.
+    /// once doubled the memory of a package with the full 64 MB of source. <see cref="Text"/> decodes on first use and
+    /// keeps the text while the package's <see cref="DecodedTextBudget"/> lasts (the package-level passes read every
+    /// file, and setup.py up to ten times: decoding was a sixth of a scan's allocation); past it, on each use.
     /// </summary>
-    private sealed class SourceFile(string path, byte[] bytes)
+    private sealed class SourceFile(string path, byte[] bytes, DecodedTextBudget budget)
     {
+        public const int HeadChars = 1 << 20;
+
+        private string? _text;
+
         public string Path { get; } = path;
 
         /// <summary>Lines before these bytes in the file they come from (the tail of a sampled file), else 0.</summary>
         public int LineOffset { get; init; }
-        public string Text => ReadText(bytes);
+
+        public string Text
+        {
+            get
+            {
+                if (_text is not null) return _text;
+                var text = ReadText(bytes);
+                if (budget.TryTake(text.Length)) _text = text;
+                return text;
+            }
+        }
+
+        private string? _head;
+
+        /// <summary>The first <see cref="HeadChars"/> of <see cref="Text"/>: what the package-level passes search of a huge file.</summary>
+        public string Head
+        {
+            get
+            {
+                if (_head is not null) return _head;
+                var text = Text;
+                if (text.Length <= HeadChars) return text;
+                var head = text[..HeadChars];
+                if (_text is not null) _head = head; // cut once, in every pass, while the text itself is kept
+                return head;
+            }
+        }
 
         /// <summary>The length <see cref="Text"/> would have, without decoding it.</summary>
         public int TextLength
@@ -983,9 +1015,23 @@ public static partial class PackageScanner
         }
     }
 
+    /// <summary>Characters of decoded source a package scan may keep (16 MB of UTF-16): far above a normal package's.</summary>
+    private sealed class DecodedTextBudget
+    {
+        private long _remaining = 8 << 20;
+
+        public bool TryTake(int chars)
+        {
+            if (chars > _remaining) return false;
+            _remaining -= chars;
+            return true;
+        }
+    }
+
     private sealed class PackageContents(string target)
     {
         public string Target { get; } = target;
+        public DecodedTextBudget DecodedText { get; } = new();
         public bool IsWheel { get; set; }
         public int MemberCount { get; set; }
         public List<SourceFile> Sources { get; } = [];
