@@ -40,8 +40,9 @@ public static partial class PrivateKeyDetector
         var builder = new System.Text.StringBuilder(body.Length);
         foreach (var raw in lines)
         {
-            var line = raw.Trim().Trim('"', '\'', ',', '+').Trim();
-            if (line.Contains(':') || line.Length == 0) continue;
+            var line = StringPieces().Replace(raw.Trim(), "").Trim();
+            // What is left of a line that was only syntax (`" +` closing a concatenated header) is not base64.
+            if (line.Contains(':') || line.Trim('+', ' ').Length == 0) continue;
             foreach (var c in line)
             {
                 if (char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=') builder.Append(c);
@@ -50,6 +51,13 @@ public static partial class PrivateKeyDetector
         }
         return builder.ToString();
     }
+
+    /// <summary>
+    /// A line's string syntax in source (<c>"…" +</c>, <c>+ '…',</c>): quotes, commas and a concatenating <c>+</c> next to
+    /// a quote. A <c>+</c> that is not beside a quote is base64 (a line of a key can start or end with one).
+    /// </summary>
+    [GeneratedRegex(@"^(?:\+\s*)?[""']|[""']\s*(?:\+|,)?\s*,?$|^,|,$")]
+    private static partial Regex StringPieces();
 
     [GeneratedRegex(@"-----BEGIN (?<kind>(?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?)PRIVATE KEY(?: BLOCK)?-----(?<body>[\s\S]{0,16384}?)-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----")]
     private static partial Regex Block();

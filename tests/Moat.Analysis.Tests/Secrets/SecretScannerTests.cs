@@ -179,6 +179,19 @@ public sealed class SecretScannerTests : IDisposable
     }
 
     [Fact]
+    public void A_key_whose_base64_lines_start_or_end_with_plus_is_found_bare_and_inside_string_concatenation()
+    {
+        // A random key's 64-character lines start or end with '+' about one time in ten: that is base64, not syntax.
+        string[] lines = ["+" + new string('A', 62) + "+", "+" + new string('B', 62) + "/", "/" + new string('C', 62) + "+"];
+        File.WriteAllText(Path.Combine(_root, "deploy_key"), $"-----BEGIN PRIVATE KEY-----\n{string.Join("\n", lines)}\n-----END PRIVATE KEY-----\n");
+        File.WriteAllText(Path.Combine(_root, "keys.py"), "KEY = (\"-----BEGIN PRIVATE KEY-----\\n\" +\n"
+            + string.Concat(lines.Select(l => $"       \"{l}\" +\n")) + "       \"-----END PRIVATE KEY-----\")\n");
+        var results = SecretScanner.ScanPath(_root).ToDictionary(r => r.Path, r => r.Findings.Select(f => f.Finding).ToList());
+        Assert.Equal(PrivateKeyDetector.Rule.Id, Assert.Single(results["deploy_key"]).RuleId);
+        Assert.Equal(PrivateKeyDetector.Rule.Id, Assert.Single(results["keys.py"]).RuleId);
+    }
+
+    [Fact]
     public void Webhooks_telegram_and_npm_tokens_are_found()
     {
         Materialize("notify.sh.in", new Dictionary<string, string>
