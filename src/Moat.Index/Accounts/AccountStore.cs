@@ -136,7 +136,7 @@ public sealed partial class AccountStore
 
     private Task<DbTransaction> BeginWriteAsync(DbConnection connection) => _database.BeginWriteAsync(connection, "accounts");
 
-    public static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    public static string Text(DateTimeOffset time) => StoredTimes.Microseconds(time);
 
     public static DateTimeOffset Time(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);

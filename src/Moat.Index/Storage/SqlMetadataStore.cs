@@ -430,7 +430,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         connection.ExecuteAsync(new CommandDefinition(
             "UPDATE projects SET last_serial = @serial WHERE name = @project", new { serial, project }, transaction, cancellationToken: ct));
 
-    internal static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    internal static string Text(DateTimeOffset time) => StoredTimes.Microseconds(time);
 
     internal static DateTimeOffset Time(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
