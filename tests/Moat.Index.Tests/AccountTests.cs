@@ -234,7 +234,7 @@ public sealed class AccountTests
     public async Task Tokens_created_before_macaroons_keep_working()
     {
         await using var index = await TestIndex.StartAsync();
-        var legacy = "moat-" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var legacy = "moat-" + System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         await index.Store.CreateTokenAsync(new Storage.TokenRecord("old1", "alpha", false, "pre-issue-9", DateTimeOffset.UtcNow, null), Tokens.Hash(legacy));
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(legacy, "alpha", "1.0")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(legacy, "beta", "1.0")).StatusCode);

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Buffers.Binary;
 using System.Formats.Cbor;
 using System.Security.Cryptography;
@@ -18,7 +19,7 @@ internal sealed class TestAuthenticator(bool rsa = false) : IDisposable
     public byte[] CredentialId { get; } = RandomNumberGenerator.GetBytes(16);
     public uint Counter { get; set; }
 
-    public string CredentialIdText => TestIssuerB64(CredentialId);
+    public string CredentialIdText => Base64Url.EncodeToString(CredentialId);
 
     public static byte[] ClientData(string type, string challenge, string origin) =>
         JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["type"] = type, ["challenge"] = challenge, ["origin"] = origin, ["crossOrigin"] = false });
@@ -92,7 +93,6 @@ internal sealed class TestAuthenticator(bool rsa = false) : IDisposable
         return (clientData, authData, signature);
     }
 
-    private static string TestIssuerB64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -76,7 +77,7 @@ internal sealed class TestIssuer : IAsyncDisposable
 
     public string SignReport(byte[] body, ECDsa? key = null) => Convert.ToBase64String((key ?? Partner).SignData(body, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
 
-    public static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string B64(byte[] bytes) => Base64Url.EncodeToString(bytes);
 
     public async ValueTask DisposeAsync()
     {

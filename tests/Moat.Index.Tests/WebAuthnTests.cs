@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using Moat.Index.Accounts;
 
@@ -59,7 +60,7 @@ public sealed class WebAuthnTests
         Assert.Equal("localhost", options.GetProperty("rp").GetProperty("id").GetString());
         var (cd, att) = key.Register(options.GetProperty("challenge").GetString()!, "http://localhost", "localhost");
         using var finish = await alice.PostAsync("/_/account/2fa/webauthn/register/finish",
-            new { clientDataJson = TestIssuerB64(cd), attestationObject = TestIssuerB64(att), name = "yubikey" });
+            new { clientDataJson = Base64Url.EncodeToString(cd), attestationObject = Base64Url.EncodeToString(att), name = "yubikey" });
         Assert.Equal(HttpStatusCode.Created, finish.StatusCode);
         Assert.Equal(8, (await AccountClient.JsonAsync(finish)).GetProperty("recovery_codes").GetArrayLength());
 
@@ -74,19 +75,19 @@ public sealed class WebAuthnTests
         // A phishing site's origin is refused even with the right challenge.
         var (pcd, pad, psig) = key.Assert(challenge, "http://evil.invalid", "localhost");
         using var phished = await alice.PostAsync("/_/account/2fa/webauthn/assert/finish",
-            new { credentialId = key.CredentialIdText, clientDataJson = TestIssuerB64(pcd), authenticatorData = TestIssuerB64(pad), signature = TestIssuerB64(psig) });
+            new { credentialId = key.CredentialIdText, clientDataJson = Base64Url.EncodeToString(pcd), authenticatorData = Base64Url.EncodeToString(pad), signature = Base64Url.EncodeToString(psig) });
         Assert.Equal(HttpStatusCode.Unauthorized, phished.StatusCode);
 
         using var again = await alice.PostAsync("/_/account/2fa/webauthn/assert/begin");
         challenge = (await AccountClient.JsonAsync(again)).GetProperty("challenge").GetString()!;
         var (acd, aad, asig) = key.Assert(challenge, "http://localhost", "localhost");
         using var ok = await alice.PostAsync("/_/account/2fa/webauthn/assert/finish",
-            new { credentialId = key.CredentialIdText, clientDataJson = TestIssuerB64(acd), authenticatorData = TestIssuerB64(aad), signature = TestIssuerB64(asig) });
+            new { credentialId = key.CredentialIdText, clientDataJson = Base64Url.EncodeToString(acd), authenticatorData = Base64Url.EncodeToString(aad), signature = Base64Url.EncodeToString(asig) });
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await alice.SendAsync(HttpMethod.Get, "/_/account/me")).StatusCode);
         // The challenge was single-use: replaying the same assertion fails.
         using var replay = await alice.PostAsync("/_/account/2fa/webauthn/assert/finish",
-            new { credentialId = key.CredentialIdText, clientDataJson = TestIssuerB64(acd), authenticatorData = TestIssuerB64(aad), signature = TestIssuerB64(asig) });
+            new { credentialId = key.CredentialIdText, clientDataJson = Base64Url.EncodeToString(acd), authenticatorData = Base64Url.EncodeToString(aad), signature = Base64Url.EncodeToString(asig) });
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
     }
 
@@ -99,7 +100,7 @@ public sealed class WebAuthnTests
         using var key = new TestAuthenticator();
         using var begin = await alice.PostAsync("/_/account/2fa/webauthn/register/begin");
         var (cd, att) = key.Register((await AccountClient.JsonAsync(begin)).GetProperty("challenge").GetString()!, "http://localhost", "localhost");
-        using var finish = await alice.PostAsync("/_/account/2fa/webauthn/register/finish", new { clientDataJson = TestIssuerB64(cd), attestationObject = TestIssuerB64(att), name = "desk key" });
+        using var finish = await alice.PostAsync("/_/account/2fa/webauthn/register/finish", new { clientDataJson = Base64Url.EncodeToString(cd), attestationObject = Base64Url.EncodeToString(att), name = "desk key" });
         Assert.Equal(HttpStatusCode.Created, finish.StatusCode);
         var id = (await AccountClient.JsonAsync(finish)).GetProperty("credential_id").GetString()!;
 
@@ -113,10 +114,9 @@ public sealed class WebAuthnTests
         var challenge = (await AccountClient.JsonAsync(assertBegin)).GetProperty("challenge").GetString()!;
         var (acd, aad, asig) = key.Assert(challenge, "http://localhost", "localhost");
         using var refused = await alice.PostAsync("/_/account/2fa/webauthn/assert/finish",
-            new { credentialId = key.CredentialIdText, clientDataJson = TestIssuerB64(acd), authenticatorData = TestIssuerB64(aad), signature = TestIssuerB64(asig) });
+            new { credentialId = key.CredentialIdText, clientDataJson = Base64Url.EncodeToString(acd), authenticatorData = Base64Url.EncodeToString(aad), signature = Base64Url.EncodeToString(asig) });
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("Unknown security key", await refused.Content.ReadAsStringAsync());
     }
 
-    private static string TestIssuerB64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -90,7 +91,7 @@ internal static partial class FixturePacker
 
     /// <summary>A RECORD hash: <c>sha256=</c> and the urlsafe base64 digest without padding.</summary>
     public static string RecordHash(ReadOnlySpan<byte> data) =>
-        "sha256=" + Convert.ToBase64String(SHA256.HashData(data)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        "sha256=" + Base64Url.EncodeToString(SHA256.HashData(data));
 
     /// <summary>The tree's files other than sample.toml, as repository-style relative paths in ordinal order.</summary>
     public static IReadOnlyList<(string RelativePath, string FullPath)> ContentFiles(string fixtureDir) =>

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -71,5 +72,5 @@ internal static class PaddedWheel
         return path;
     }
 
-    private static string Hash(byte[] digest) => Convert.ToBase64String(digest).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Hash(byte[] digest) => Base64Url.EncodeToString(digest);
 }

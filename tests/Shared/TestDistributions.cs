@@ -32,7 +32,7 @@ internal static class TestDistributions
         };
         var record = new StringBuilder();
         foreach (var (path, data) in files)
-            record.Append($"{path},sha256={Convert.ToBase64String(SHA256.HashData(data)).TrimEnd('=').Replace('+', '-').Replace('/', '_')},{data.Length}\n");
+            record.Append($"{path},{FixturePacker.RecordHash(data)},{data.Length}\n");
         record.Append($"{distInfo}/RECORD,,\n");
         files[$"{distInfo}/RECORD"] = Encoding.UTF8.GetBytes(record.ToString());
 
