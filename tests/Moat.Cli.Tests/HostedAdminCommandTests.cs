@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using System.Text.Json;
 using Moat.Index.Accounts;
 using Moat.Index.Storage;
@@ -14,7 +15,7 @@ public sealed class HostedAdminCommandTests : IAsyncLifetime
     {
         var store = SqlMetadataStore.Open(Path.Combine(_data.FullName, "moat.db"));
         var sha = new string('e', 64);
-        var file = new FileRecord(Filename, "evil-pkg", "1.0", "sdist", "source", null, sha, null, "00", 10, DateTimeOffset.UtcNow, null, false, null,
+        var file = new FileRecord(Filename, "evil-pkg", "1.0", PackageType.Sdist, "source", null, sha, null, "00", 10, DateTimeOffset.UtcNow, null, false, null,
             FileState.Quarantined, "evil_pkg-1.0.tar.gz is quarantined: judged malicious", null, null);
         Assert.Equal(AddFileOutcome.Added, (await store.AddFileAsync(file, "evil-pkg")).Outcome);
         await store.SaveVerdictAsync(new StoredVerdict(sha, Filename, "quarantine", "malicious", 9.5,

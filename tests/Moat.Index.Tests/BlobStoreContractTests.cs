@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using System.Security.Cryptography;
 using Moat.Index.Admin;
 using Moat.Index.Storage;
@@ -145,7 +146,7 @@ public sealed class BlobStoreContractTests : IDisposable
         var referenced = await blobs.PutAsync("referenced"u8.ToArray(), default);
         var orphan = await blobs.PutAsync("orphan"u8.ToArray(), default);
         var recommitted = await blobs.PutAsync("recommitted"u8.ToArray(), default);
-        await store.AddFileAsync(new FileRecord("alpha-1.0-py3-none-any.whl", "alpha", "1.0", "bdist_wheel", "py3", null, referenced, null, new string('2', 32), 10,
+        await store.AddFileAsync(new FileRecord("alpha-1.0-py3-none-any.whl", "alpha", "1.0", PackageType.Wheel, "py3", null, referenced, null, new string('2', 32), 10,
             DateTimeOffset.UtcNow, null, false, null, FileState.Available, null, null, null), "alpha");
         var listedBefore = (await blobs.ListAsync()).Single(b => b.Name == recommitted);
 

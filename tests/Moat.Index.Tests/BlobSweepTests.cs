@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using Moat.Index.Admin;
 using Moat.Index.Proxy;
 using Moat.Index.Storage;
@@ -27,7 +28,7 @@ public sealed class BlobSweepTests : IDisposable
         foreach (var name in (string[])["hosted", "hosted-metadata", "deleted", "crashed", "proxied", "proxied-metadata", "in-flight"])
             shas[name] = await blobs.PutAsync(System.Text.Encoding.UTF8.GetBytes(name + " content"), default);
 
-        FileRecord File(string filename, string sha, string? metadata) => new(filename, "alpha", "1.0", "bdist_wheel", "py3", null, sha, null, new string('2', 32), 10,
+        FileRecord File(string filename, string sha, string? metadata) => new(filename, "alpha", "1.0", PackageType.Wheel, "py3", null, sha, null, new string('2', 32), 10,
             DateTimeOffset.UtcNow, metadata, false, null, FileState.Available, null, null, null);
         await store.AddFileAsync(File("alpha-1.0-py3-none-any.whl", shas["hosted"], shas["hosted-metadata"]), "alpha");
         await store.AddFileAsync(File("alpha-1.0-py2-none-any.whl", shas["deleted"], null), "alpha");

@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -148,7 +149,7 @@ public sealed class HostedQuarantineTests : IDisposable
     public async Task The_store_changes_a_state_only_from_the_expected_one_and_lists_only_held_files()
     {
         await using var index = await TestIndex.StartAsync();
-        FileRecord File(string name, FileState state) => new($"{name}-1.0.tar.gz", "held", "1.0", "sdist", "source", null, new string(name[0], 64), null, "00", 10,
+        FileRecord File(string name, FileState state) => new($"{name}-1.0.tar.gz", "held", "1.0", PackageType.Sdist, "source", null, new string(name[0], 64), null, "00", 10,
             DateTimeOffset.UtcNow, null, false, null, state, state == FileState.Quarantined ? "gate" : null, null, null);
         foreach (var (name, state) in new[] { ("available", FileState.Available), ("quarantined", FileState.Quarantined), ("staged", FileState.Staged) })
             Assert.Equal(AddFileOutcome.Added, (await index.Store.AddFileAsync(File(name, state), "held")).Outcome);

@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -222,7 +223,7 @@ public sealed class ReleaseApprovalTests
         try
         {
             var store = Moat.Index.Storage.SqlMetadataStore.Open(Path.Combine(root, "moat.db"));
-            Moat.Index.Storage.FileRecord File(string filename, string version, Moat.Index.Storage.FileState state) => new(filename, "a", version, "bdist_wheel", "py3", null,
+            Moat.Index.Storage.FileRecord File(string filename, string version, Moat.Index.Storage.FileState state) => new(filename, "a", version, PackageType.Wheel, "py3", null,
                 Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(filename))), null, new string('2', 32), 10,
                 DateTimeOffset.UtcNow, null, false, null, state, null, null, null);
             await store.AddFileAsync(File("a-1.0-py3-none-any.whl", "1.0", Moat.Index.Storage.FileState.Available), "a");

@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using Moat.Index.Storage;
 using Tomlyn;
 using Tomlyn.Model;
@@ -32,7 +33,7 @@ public sealed class StorageTests : IDisposable
     public async Task A_file_row_needs_its_project_state_and_filenames_are_never_reused()
     {
         var store = SqlMetadataStore.Open(Path.Combine(_root, "moat.db"));
-        var file = new FileRecord("a-1.0-py3-none-any.whl", "a", "1.0", "bdist_wheel", "py3", null, new string('1', 64), null, new string('2', 32), 10,
+        var file = new FileRecord("a-1.0-py3-none-any.whl", "a", "1.0", PackageType.Wheel, "py3", null, new string('1', 64), null, new string('2', 32), 10,
             DateTimeOffset.UtcNow, null, false, null, FileState.Available, null, null, null);
         Assert.Equal(AddFileOutcome.Added, (await store.AddFileAsync(file, "A")).Outcome);
         Assert.Equal(AddFileOutcome.IdenticalExists, (await store.AddFileAsync(file, "A")).Outcome);

@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using Microsoft.Playwright;
 
 namespace Moat.Web.Tests;
@@ -38,7 +39,7 @@ public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
     {
         await using var user = await web.NewSessionAsync();
         await user.SignUpAndInAsync("mallory");
-        var file = new Moat.Index.Storage.FileRecord("evil_thing-1.0.tar.gz", "evil-thing", "1.0", "sdist", "source", null, new string('b', 64), null, "00", 10,
+        var file = new Moat.Index.Storage.FileRecord("evil_thing-1.0.tar.gz", "evil-thing", "1.0", PackageType.Sdist, "source", null, new string('b', 64), null, "00", 10,
             DateTimeOffset.UtcNow, null, false, null, Moat.Index.Storage.FileState.Available, null, null, null);
         await web.Server.Store.AddFileAsync(file, "evil-thing");
 

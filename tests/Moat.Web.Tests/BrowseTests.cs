@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -83,7 +84,7 @@ public sealed class BrowseTests(WebFixture web) : IClassFixture<WebFixture>
         for (var i = 0; i < 27; i++)
         {
             var name = $"paged-{i:00}";
-            var file = new FileRecord($"{name}-1.0.tar.gz", name, "1.0", "sdist", "source", null, new string('a', 63) + (i % 10), null, "00", 10,
+            var file = new FileRecord($"{name}-1.0.tar.gz", name, "1.0", PackageType.Sdist, "source", null, new string('a', 63) + (i % 10), null, "00", 10,
                 DateTimeOffset.UtcNow, null, false, null, FileState.Available, null, null, null);
             Assert.Equal(AddFileOutcome.Added, (await web.Server.Store.AddFileAsync(file, name)).Outcome);
         }

@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using Moat.Analysis;
 
 namespace Moat.Web.Tests;
@@ -9,7 +10,7 @@ public sealed class EveryPageTests(FirewallFixture web) : IClassFixture<Firewall
     public async Task Every_page_has_a_title_labelled_inputs_ordered_headings_and_no_console_errors_or_csp_violations()
     {
         var dist = await web.QuarantinedSampleAsync();
-        var hosted = new Moat.Index.Storage.FileRecord("hosted_demo-1.0.tar.gz", "hosted-demo", "1.0", "sdist", "source", null, new string('c', 64), null, "00", 2048,
+        var hosted = new Moat.Index.Storage.FileRecord("hosted_demo-1.0.tar.gz", "hosted-demo", "1.0", PackageType.Sdist, "source", null, new string('c', 64), null, "00", 2048,
             DateTimeOffset.UtcNow, null, true, "broken build", Moat.Index.Storage.FileState.Available, null, null, "alice");
         await web.Server.Store.AddFileAsync(hosted, "hosted-demo");
         var held = hosted with { Filename = "hosted_demo-2.0.tar.gz", Version = "2.0", Sha256 = new string('d', 64), Yanked = false, YankedReason = null,

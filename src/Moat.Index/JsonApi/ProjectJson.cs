@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -70,8 +71,8 @@ public static class ProjectJson
     private static IReadOnlyList<FileJson> Files(HostedRelease release, string origin) =>
         [.. release.Files.Select(f => new FileJson(
             Filename: f.Filename,
-            Packagetype: f.PackageType,
-            PythonVersion: f.PythonVersion ?? (f.PackageType == "sdist" ? "source" : null),
+            Packagetype: PackageTypeNames.Of(f.PackageType),
+            PythonVersion: f.PythonVersion ?? (f.PackageType == PackageType.Sdist ? "source" : null),
             RequiresPython: f.RequiresPython,
             Size: f.Size,
             UploadTime: f.UploadTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),

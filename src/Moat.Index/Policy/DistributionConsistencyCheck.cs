@@ -1,3 +1,4 @@
+using Moat.Packaging.Distributions;
 using Moat.Packaging;
 using Moat.Packaging.Versions;
 
@@ -22,10 +23,10 @@ public sealed class DistributionConsistencyCheck : IUploadCheck
             var issue = file.ArchiveIssues.FirstOrDefault();
             return CheckOutcome.Refuse($"Invalid distribution file {candidate.Filename}: {issue?.Message ?? "the archive could not be read to the end"}.");
         }
-        var where = file.PackageType == "bdist_wheel" ? ".dist-info/METADATA" : "PKG-INFO";
+        var where = file.PackageType == PackageType.Wheel ? ".dist-info/METADATA" : "PKG-INFO";
         if (file.MetadataFiles != 1 || file.Metadata is not { } metadata)
             return CheckOutcome.Refuse($"{candidate.Filename} must contain exactly one {where} file (found {file.MetadataFiles}).");
-        if (candidate.FormFields.TryGetValue("filetype", out var filetype) && filetype != file.PackageType)
+        if (candidate.FormFields.TryGetValue("filetype", out var filetype) && (!PackageTypeNames.TryParse(filetype, out var formType) || formType != file.PackageType))
             return CheckOutcome.Refuse($"filetype '{filetype}' does not match the file {candidate.Filename}.");
 
         if (ProjectName.Normalize(file.FilenameName) != candidate.Project)

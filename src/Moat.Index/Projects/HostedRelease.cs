@@ -1,4 +1,5 @@
 using Moat.Index.Storage;
+using Moat.Packaging.Distributions;
 using Moat.Packaging.Metadata;
 using Moat.Packaging.Versions;
 
@@ -25,7 +26,7 @@ public sealed record HostedRelease(string Version, IReadOnlyList<FileRecord> Fil
     /// The core metadata (PEP 658) to describe the release with: a wheel's METADATA before an sdist's PKG-INFO (a
     /// wheel's is what installers read, and sdists often carry an older metadata version).
     /// </summary>
-    public string? MetadataSha256 => Files.OrderBy(f => f.PackageType == "bdist_wheel" ? 0 : 1)
+    public string? MetadataSha256 => Files.OrderBy(f => f.PackageType == PackageType.Wheel ? 0 : 1)
         .Select(f => f.MetadataSha256).FirstOrDefault(s => s is not null);
 }
 

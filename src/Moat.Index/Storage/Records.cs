@@ -1,3 +1,5 @@
+using Moat.Packaging.Distributions;
+
 namespace Moat.Index.Storage;
 
 /// <summary>PEP 792 project status. Stored and printed as the lower-case name.</summary>
@@ -69,7 +71,7 @@ public sealed record FileRecord(
     string Filename,
     string Project,
     string Version,
-    string PackageType,
+    PackageType PackageType,
     string? PythonVersion,
     string? RequiresPython,
     string Sha256,

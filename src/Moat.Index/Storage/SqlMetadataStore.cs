@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
+using Moat.Packaging.Distributions;
 using Moat.Packaging.Filenames;
 
 namespace Moat.Index.Storage;
@@ -473,13 +474,13 @@ public sealed class SqlMetadataStore : IMetadataStore
         public string? filename_key { get; set; }
         public string? release_key { get; set; }
 
-        public FileRecord ToRecord() => new(filename, project, version, package_type, python_version, requires_python, sha256, blake2b_256, md5,
+        public FileRecord ToRecord() => new(filename, project, version, PackageTypeNames.Parse(package_type), python_version, requires_python, sha256, blake2b_256, md5,
             size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, FileStateNames.Parse(state),
             state_reason, attestations, uploaded_by) { Uploader = uploader };
 
         public static object From(FileRecord f) => new
         {
-            f.Filename, f.Project, f.Version, f.PackageType, f.PythonVersion, f.RequiresPython, f.Sha256, f.Blake2b256, f.Md5, f.Size,
+            f.Filename, f.Project, f.Version, PackageType = PackageTypeNames.Of(f.PackageType), f.PythonVersion, f.RequiresPython, f.Sha256, f.Blake2b256, f.Md5, f.Size,
             UploadTime = Text(f.UploadTime), f.MetadataSha256, Yanked = f.Yanked ? 1 : 0, f.YankedReason,
             State = FileStateNames.Of(f.State), f.StateReason, f.Attestations, f.UploadedBy, f.Uploader,
             FilenameKey = FilenameKey(f.Filename), ReleaseKey = CanonicalFilename.Release(f.Version),

@@ -171,7 +171,7 @@ public static class UploadEndpoint
 
             // Blob first, row second: a crash in between leaves an orphan blob (harmless, swept), never a row without content.
             // PEP 658 metadata for wheels only: an sdist's PKG-INFO may leave dependencies dynamic (Metadata-Version < 2.2).
-            var metadataSha256 = inspected is { PackageType: "bdist_wheel", CoreMetadataBytes: { } metadata } ? await blobs.PutAsync(metadata, ct) : null;
+            var metadataSha256 = inspected is { PackageType: PackageType.Wheel, CoreMetadataBytes: { } metadata } ? await blobs.PutAsync(metadata, ct) : null;
             await blobs.CommitAsync(staged, ct);
             var record = new FileRecord(
                 filename, project, inspected.FilenameVersion.ToString(), inspected.PackageType, NonEmpty(form["pyversion"]),
@@ -248,7 +248,7 @@ public static class UploadEndpoint
         if (string.IsNullOrWhiteSpace(form["name"])) return "'name' is a required field.";
         if (!ProjectName.IsValid(form["name"]!.Trim())) return $"'{form["name"]}' is an invalid value for Name: see PEP 508.";
         if (string.IsNullOrWhiteSpace(form["version"])) return "'version' is a required field.";
-        if (form["filetype"] is not ("bdist_wheel" or "sdist")) return $"Invalid value for filetype: '{form["filetype"]}' (bdist_wheel or sdist).";
+        if (!PackageTypeNames.TryParse(form["filetype"], out _)) return $"Invalid value for filetype: '{form["filetype"]}' (bdist_wheel or sdist).";
 
         var sha256 = form["sha256_digest"];
         var blake2 = form["blake2_256_digest"];

@@ -7,7 +7,7 @@ namespace Moat.Packaging.Distributions;
 
 /// <summary>What is read from a distribution file itself (never trusting an upload form or an index page for it).</summary>
 public sealed record InspectedDistribution(
-    string PackageType,
+    PackageType PackageType,
     string FilenameName,
     PackageVersion FilenameVersion,
     byte[]? CoreMetadataBytes,
@@ -28,12 +28,12 @@ public static class DistributionInspector
     public const int MaxMetadataBytes = 4 * 1024 * 1024;
 
     /// <summary>Parses the filename; null with an error for anything but a wheel or a .tar.gz sdist.</summary>
-    public static (string PackageType, string Name, PackageVersion Version)? ParseFilename(string filename, out string? error)
+    public static (PackageType PackageType, string Name, PackageVersion Version)? ParseFilename(string filename, out string? error)
     {
         error = null;
         if (filename.EndsWith(".whl", StringComparison.Ordinal))
         {
-            if (WheelFilename.TryParse(filename, out var wheel, out error)) return ("bdist_wheel", wheel.Name, wheel.Version);
+            if (WheelFilename.TryParse(filename, out var wheel, out error)) return (PackageType.Wheel, wheel.Name, wheel.Version);
             error = $"Invalid wheel filename '{filename}': {error}.";
             return null;
         }
@@ -42,14 +42,14 @@ public static class DistributionInspector
             error = $"Invalid file extension: '{filename}' is neither a wheel (.whl) nor a .tar.gz source distribution (PEP 625, PEP 527).";
             return null;
         }
-        if (SdistFilename.TryParse(filename, out var sdist, out error)) return ("sdist", sdist.Name, sdist.Version);
+        if (SdistFilename.TryParse(filename, out var sdist, out error)) return (PackageType.Sdist, sdist.Name, sdist.Version);
         error = $"Invalid source distribution filename '{filename}': {error}.";
         return null;
     }
 
-    public static InspectedDistribution Inspect(string packageType, string filenameName, PackageVersion filenameVersion, string path)
+    public static InspectedDistribution Inspect(PackageType packageType, string filenameName, PackageVersion filenameVersion, string path)
     {
-        var isWheel = packageType == "bdist_wheel";
+        var isWheel = packageType == PackageType.Wheel;
         byte[]? metadata = null;
         var metadataFiles = 0;
         var result = SafeArchive.Read(path, member =>
