@@ -83,6 +83,19 @@ public static partial class PackageScanner
         return ScanArchive(stream, fileName, fileName, contents, options);
     }
 
+    /// <summary>
+    /// Scans a distribution archive while <paramref name="tap"/> reads the members it wants in the same pass (the index
+    /// reads an upload's core metadata so, instead of opening the archive twice).
+    /// </summary>
+    public static ScanResult Scan(Stream stream, string fileName, IMemberTap tap, CodeScanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(fileName);
+        ArgumentNullException.ThrowIfNull(tap);
+        options ??= CodeScanOptions.Default;
+        return ScanArchive(stream, fileName, fileName, new PackageContents(fileName), options, tap);
+    }
+
     /// <summary>A lone .py/.pth: whole when it is small enough, else its head and tail.</summary>
     private static void AddSingleSource(string name, Stream stream, PackageContents contents, CodeScanOptions options)
     {
@@ -120,7 +133,7 @@ public static partial class PackageScanner
     internal static bool IsSourceName(string path) =>
         path.EndsWith(".py", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pyw", StringComparison.OrdinalIgnoreCase);
 
-    private static ScanResult ScanArchive(Stream stream, string target, string fileName, PackageContents contents, CodeScanOptions options)
+    private static ScanResult ScanArchive(Stream stream, string target, string fileName, PackageContents contents, CodeScanOptions options, IMemberTap? tap = null)
     {
         contents.IsWheel = fileName.EndsWith(".whl", StringComparison.OrdinalIgnoreCase);
         long sourceBytes = 0;
@@ -132,6 +145,13 @@ public static partial class PackageScanner
             {
                 if (member.Kind != ArchiveMemberKind.File) return;
                 contents.MemberCount++;
+                if (tap?.Offer(member) is { } taken)
+                {
+                    // The tap read this member (its data streams once): its bytes stand in for every read the scan would make.
+                    CollectMember(member.Path, taken.Length, tooLarge: false, () => taken, () => taken[..Math.Min(4, taken.Length)],
+                        () => MemberSample.Read(new MemoryStream(taken, writable: false), options.MaxFileBytes, options.SampleBytes), contents, options, ref sourceBytes);
+                    return;
+                }
                 // A member over the reader's size limit can only be sampled; the reader has already reported it.
                 if (member.ExceedsSizeLimit && !IsSourceName(member.Name)) return;
                 // A limit or corrupt data met while reading a member escapes as ArchiveReadException; the reader
@@ -142,9 +162,12 @@ public static partial class PackageScanner
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException)
         {
-            contents.Issues.Add(new ArchiveIssue(ArchiveIssueKind.Corrupt, null, ex.Message));
+            var corrupt = new ArchiveIssue(ArchiveIssueKind.Corrupt, null, ex.Message);
+            contents.Issues.Add(corrupt);
+            tap?.Finish(new ArchiveReadResult(ArchiveFormat.Unknown, contents.MemberCount, 0, [corrupt]));
             return Analyze(target, TargetKind.Package, contents, options);
         }
+        tap?.Finish(read);
         contents.Issues.AddRange(read.Issues);
         var named = SafeArchive.FormatFromName(fileName);
         if (named != ArchiveFormat.Unknown && read.Format != ArchiveFormat.Unknown && named != read.Format) contents.FormatMismatch = (named, read.Format);

@@ -1,5 +1,5 @@
-using Moat.Packaging.Distributions;
 using Moat.Packaging;
+using Moat.Packaging.Distributions;
 using Moat.Packaging.Versions;
 
 namespace Moat.Index.Policy;
@@ -13,11 +13,11 @@ public sealed class DistributionConsistencyCheck : IUploadCheck
 {
     public string Name => "distribution-consistency";
 
-    public ValueTask<CheckOutcome> CheckAsync(UploadCandidate candidate, CancellationToken ct) => ValueTask.FromResult(Check(candidate));
+    public async ValueTask<CheckOutcome> CheckAsync(UploadCandidate candidate, CancellationToken ct) =>
+        Check(candidate, await candidate.Contents.InspectAsync(ct));
 
-    private static CheckOutcome Check(UploadCandidate candidate)
+    private static CheckOutcome Check(UploadCandidate candidate, InspectedDistribution file)
     {
-        var file = candidate.Distribution;
         if (!file.ArchiveComplete)
         {
             var issue = file.ArchiveIssues.FirstOrDefault();

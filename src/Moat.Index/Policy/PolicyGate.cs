@@ -1,15 +1,14 @@
 using Moat.Analysis;
 using Moat.Analysis.Reporting;
 using Moat.Index.Storage;
-using Moat.Packaging.Distributions;
 
 namespace Moat.Index.Policy;
 
 /// <summary>
-/// Everything the gate may look at about one file: an upload, or a proxied download. <see cref="StagedPath"/> is the
-/// file on local disk, not yet visible; <see cref="Distribution"/> is what was read from the file itself.
+/// Everything the gate may look at about one file: an upload, or a proxied download. <see cref="Contents"/> is the
+/// file itself (on local disk, not yet visible), read once for every check that needs it.
 /// </summary>
-public sealed record UploadCandidate(string Filename, string Project, string Version, string Sha256, string StagedPath, InspectedDistribution Distribution)
+public sealed record UploadCandidate(string Filename, string Project, string Version, string Sha256, DistributionRead Contents)
 {
     /// <summary>The upload form's fields; none for a proxied download, which has no form (its filename and metadata speak for it).</summary>
     public IReadOnlyDictionary<string, string> FormFields { get; init; } = new Dictionary<string, string>();
@@ -53,8 +52,8 @@ public sealed record GateDecision(GateAction Action, Verdict Verdict, double Sco
 public sealed class PolicyGate(
     ProjectStatusCheck status, DistributionConsistencyCheck consistency, CodeScanCheck code, NameCheck name, IMetadataStore store, IndexOptions options)
 {
-    // Cheapest refusal first: the project's status (a row already read) and the file against its form (metadata
-    // already inspected) refuse before the code scan reads every member. The name check, cheap too, runs after the
+    // Cheapest refusal first: the project's status (a row already read) refuses before the file is read; the file
+    // against its form comes next, and the code scan reuses that same read of the archive. The name check, cheap too, runs after the
     // scan on purpose: its refusal of a lookalike then still says what the code does (a typosquat carrying malware is
     // stored and refused as malicious, not only as a lookalike).
     private readonly IUploadCheck[] _checks = [status, consistency, code, name];

@@ -195,8 +195,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         try
         {
             var parsed = DistributionInspector.ParseFilename(file.Filename, out var error) ?? throw new InvalidDataException(error);
-            var inspected = DistributionInspector.Inspect(parsed.PackageType, parsed.Name, parsed.Version, path);
-            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), sha256, path, inspected) { History = await repository.HistoryAsync(project) };
+            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), sha256, new DistributionRead(path, file.Filename, parsed)) { History = await repository.HistoryAsync(project) };
             var decision = await gate.JudgeAsync(candidate, ct, repository.Options.FailClosed);
             metrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
             if (decision.Action == GateAction.Accept)

@@ -122,17 +122,6 @@ public static class UploadEndpoint
                 await FailAsync(context, IndexError.Invalid, filenameError!);
                 return;
             }
-            InspectedDistribution inspected;
-            try
-            {
-                inspected = DistributionInspector.Inspect(parsedName.PackageType, parsedName.Name, parsedName.Version, staged.Path);
-            }
-            catch (Exception ex) when (ex is IOException or InvalidDataException)
-            {
-                await FailAsync(context, IndexError.Invalid, $"Invalid distribution file: {ex.Message}");
-                return;
-            }
-
             // Attestations (PEP 740): verified against the Trusted Publisher that authenticated this upload; the
             // project's requirement and provenance continuity decide what an upload without one gets.
             var provenanceCheck = await provenance.CheckUploadAsync(form["attestations"], project, filename, staged.Sha256, principal.Token?.PublisherId, ct);
@@ -146,7 +135,7 @@ public static class UploadEndpoint
 
             var existingProject = await store.GetProjectAsync(project, ct);
             var fields = form.Fields.ToDictionary(f => f.Key, f => f.Value[0], StringComparer.Ordinal);
-            var candidate = new UploadCandidate(filename, project, form["version"]!.Trim(), staged.Sha256, staged.Path, inspected)
+            var candidate = new UploadCandidate(filename, project, form["version"]!.Trim(), staged.Sha256, new DistributionRead(staged.Path, filename, parsedName))
             {
                 FormFields = fields,
                 ExistingProject = existingProject,
@@ -169,12 +158,14 @@ public static class UploadEndpoint
             // Release approval: a file the gate let through waits for a second maintainer (a quarantined one waits for an admin anyway).
             var awaitsApproval = !quarantined && await approvals.RequiredAsync(project);
 
+            // The gate read the file (a consistent one) before it let it through.
+            var inspected = await candidate.Contents.InspectAsync(ct);
             // Blob first, row second: a crash in between leaves an orphan blob (harmless, swept), never a row without content.
             // PEP 658 metadata for wheels only: an sdist's PKG-INFO may leave dependencies dynamic (Metadata-Version < 2.2).
             var metadataSha256 = inspected is { PackageType: PackageType.Wheel, CoreMetadataBytes: { } metadata } ? await blobs.PutAsync(metadata, ct) : null;
             await blobs.CommitAsync(staged, ct);
             var record = new FileRecord(
-                filename, project, inspected.FilenameVersion.ToString(), inspected.PackageType, NonEmpty(form["pyversion"]),
+                filename, project, parsedName.Version.ToString(), parsedName.PackageType, NonEmpty(form["pyversion"]),
                 NonEmpty(inspected.Metadata?.Single("Requires-Python")),
                 staged.Sha256, form.Blake2b256, form.Md5!, staged.Size, DateTimeOffset.UtcNow, metadataSha256,
                 Yanked: false, YankedReason: null,

@@ -5,7 +5,11 @@ using Moat.Packaging.Versions;
 
 namespace Moat.Packaging.Distributions;
 
-/// <summary>What is read from a distribution file itself (never trusting an upload form or an index page for it).</summary>
+/// <summary>
+/// What is read from a distribution file itself (never trusting an upload form or an index page for it).
+/// <see cref="ArchiveIssues"/> and <see cref="ArchiveComplete"/> speak of the distribution's own archive, not of
+/// archives packed inside it (those are the code scan's to judge).
+/// </summary>
 public sealed record InspectedDistribution(
     PackageType PackageType,
     string FilenameName,
@@ -17,10 +21,8 @@ public sealed record InspectedDistribution(
     bool ArchiveComplete);
 
 /// <summary>
-/// Reads a distribution file (an upload, or a proxied download): its filename (wheel tags, or a <c>.tar.gz</c> sdist per PEP 625) with
-/// Moat.Packaging's parsers, then the archive with the safe archive reader to find the core metadata — a wheel's
-/// <c>*.dist-info/METADATA</c> or an sdist's top-level <c>*/PKG-INFO</c>. The metadata bytes are kept as they are:
-/// they are what PEP 658 serves at <c>&lt;file&gt;.metadata</c>.
+/// Reads a distribution file's name (wheel tags, or a <c>.tar.gz</c> sdist per PEP 625) with Moat.Packaging's
+/// parsers; <see cref="CoreMetadataTap"/> finds its core metadata during the one read of the archive.
 /// </summary>
 public static class DistributionInspector
 {
@@ -46,30 +48,57 @@ public static class DistributionInspector
         error = $"Invalid source distribution filename '{filename}': {error}.";
         return null;
     }
+}
 
-    public static InspectedDistribution Inspect(PackageType packageType, string filenameName, PackageVersion filenameVersion, string path)
+/// <summary>
+/// Finds a distribution's core metadata — a wheel's <c>*.dist-info/METADATA</c> or an sdist's top-level
+/// <c>*/PKG-INFO</c> — while another reader (the code scan) walks the archive. The bytes are kept as they are: they
+/// are what PEP 658 serves at <c>&lt;file&gt;.metadata</c>.
+/// </summary>
+public sealed class CoreMetadataTap(PackageType packageType, string filenameName, PackageVersion filenameVersion) : IMemberTap
+{
+    private readonly HashSet<string> _nestedArchives = new(StringComparer.Ordinal);
+    private byte[]? _metadata;
+    private int _metadataFiles;
+    private ArchiveReadResult? _read;
+
+    public byte[]? Offer(ArchiveMember member)
     {
-        var isWheel = packageType == PackageType.Wheel;
-        byte[]? metadata = null;
-        var metadataFiles = 0;
-        var result = SafeArchive.Read(path, member =>
-        {
-            if (member.Depth != 0 || member.Kind != ArchiveMemberKind.File) return;
-            var segments = member.Path.Split('/');
-            var isCoreMetadata = segments.Length == 2 && (isWheel
-                ? segments[0].EndsWith(".dist-info", StringComparison.Ordinal) && segments[1] == "METADATA"
-                : segments[1] == "PKG-INFO");
-            if (!isCoreMetadata) return;
-            metadataFiles++;
-            if (member.Size > MaxMetadataBytes) return;
-            using var stream = member.OpenRead();
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
-            if (buffer.Length <= MaxMetadataBytes) metadata = buffer.ToArray();
-        }, ArchiveLimits.Default with { MaxDepth = 0 });
-        // Two metadata files would let what the index shows disagree with what an installer reads: trust neither.
-        if (metadataFiles != 1) metadata = null;
-        var parsed = metadata is null ? null : CoreMetadata.Parse(metadata);
-        return new InspectedDistribution(packageType, filenameName, filenameVersion, metadata, parsed, metadataFiles, result.Issues, result.Completed);
+        if (member.Depth != 0 || member.Kind != ArchiveMemberKind.File) return null;
+        if (member.NestedFormat != ArchiveFormat.Unknown) _nestedArchives.Add(member.Path);
+        if (!IsCoreMetadata(member.Path)) return null;
+        _metadataFiles++;
+        if (member.ExceedsSizeLimit || member.Size > DistributionInspector.MaxMetadataBytes) return null;
+        var bytes = member.ReadAllBytes();
+        if (bytes.Length <= DistributionInspector.MaxMetadataBytes) _metadata = bytes;
+        return bytes;
     }
+
+    public void Finish(ArchiveReadResult read) => _read = read;
+
+    /// <summary>What was found; call after the read finished.</summary>
+    public InspectedDistribution Result()
+    {
+        var read = _read ?? throw new InvalidOperationException("The archive read has not finished.");
+        // Two metadata files would let what the index shows disagree with what an installer reads: trust neither.
+        var metadata = _metadataFiles == 1 ? _metadata : null;
+        var ownIssues = read.Issues.Where(issue => !InNestedArchive(issue)).ToList();
+        // The read also opened the archives inside this one; one of them ending early leaves this archive whole.
+        var complete = read.Completed || ownIssues.Count == 0;
+        return new InspectedDistribution(packageType, filenameName, filenameVersion, metadata, metadata is null ? null : CoreMetadata.Parse(metadata),
+            _metadataFiles, ownIssues, complete);
+    }
+
+    private bool IsCoreMetadata(string path)
+    {
+        var segments = path.Split('/');
+        return segments.Length == 2 && (packageType == PackageType.Wheel
+            ? segments[0].EndsWith(".dist-info", StringComparison.Ordinal) && segments[1] == "METADATA"
+            : segments[1] == "PKG-INFO");
+    }
+
+    /// <summary>An issue of an archive inside this one (named by its path, or by a path through it); a budget that stopped the whole read never is.</summary>
+    private bool InNestedArchive(ArchiveIssue issue) =>
+        !issue.StopsRead && issue.MemberPath is { } path && _nestedArchives.Any(nested =>
+            path == nested || path.StartsWith(nested + "!/", StringComparison.Ordinal));
 }
