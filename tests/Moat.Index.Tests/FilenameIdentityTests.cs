@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -130,7 +131,7 @@ public sealed class FilenameIdentityTests
         Assert.Contains(named + " is not allowed", response.ReasonPhrase);
         var body = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain(body, c => c is '\0' or '\u202E' or '\u200B');
-        Assert.Null(await index.Store.GetProjectAsync("hostile"));
+        Assert.Null(await index.Store.GetProjectAsync(NormalizedName.Of("hostile")));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Moat.Packaging.Distributions;
+using Moat.Packaging;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -73,10 +74,10 @@ public sealed class HostedQuarantineTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, (await AdminAsync(index, adminToken, HttpMethod.Post, $"/_admin/files/{filename}/release", new { reason = " " })).StatusCode);
         Assert.Equal(FileState.Quarantined, (await index.Store.GetFileAsync(filename))!.State);
 
-        var serial = await index.Store.GetProjectSerialAsync(project);
+        var serial = await index.Store.GetProjectSerialAsync(NormalizedName.Of(project));
         using var released = await AdminAsync(index, adminToken, HttpMethod.Post, $"/_admin/files/{filename}/release", new { reason = "reviewed: the pool address is a test fixture" });
         Assert.Equal(HttpStatusCode.OK, released.StatusCode);
-        Assert.True(await index.Store.GetProjectSerialAsync(project) > serial);
+        Assert.True(await index.Store.GetProjectSerialAsync(NormalizedName.Of(project)) > serial);
         Assert.Contains(filename, await index.GetAsync($"/simple/{project}/", Html));
         Assert.Contains(filename, await index.GetAsync($"/simple/{project}/", Json));
         Assert.Equal(content, await index.Client.GetByteArrayAsync($"/files/{sha}/{filename}"));
@@ -155,12 +156,12 @@ public sealed class HostedQuarantineTests : IDisposable
             Assert.Equal(AddFileOutcome.Added, (await index.Store.AddFileAsync(File(name, state), "held")).Outcome);
 
         Assert.Equal(["quarantined-1.0.tar.gz"], (await index.Store.GetHeldFilesAsync()).Select(f => f.Filename));
-        var serial = await index.Store.GetProjectSerialAsync("held");
+        var serial = await index.Store.GetProjectSerialAsync(NormalizedName.Of("held"));
         Assert.False(await index.Store.ChangeFileStateAsync("staged-1.0.tar.gz", FileState.Quarantined, FileState.Available, "no"));
         Assert.False(await index.Store.ChangeFileStateAsync("missing-1.0.tar.gz", FileState.Quarantined, FileState.Available, "no"));
-        Assert.Equal(serial, await index.Store.GetProjectSerialAsync("held")); // nothing changed, nothing bumped
+        Assert.Equal(serial, await index.Store.GetProjectSerialAsync(NormalizedName.Of("held"))); // nothing changed, nothing bumped
         Assert.True(await index.Store.ChangeFileStateAsync("quarantined-1.0.tar.gz", FileState.Quarantined, FileState.Blocked, "malware"));
-        Assert.True(await index.Store.GetProjectSerialAsync("held") > serial);
+        Assert.True(await index.Store.GetProjectSerialAsync(NormalizedName.Of("held")) > serial);
         var held = Assert.Single(await index.Store.GetHeldFilesAsync());
         Assert.Equal((FileState.Blocked, "malware"), (held.State, held.StateReason));
         Assert.False(await index.Store.ChangeFileStateAsync("quarantined-1.0.tar.gz", FileState.Quarantined, FileState.Available, "race"));

@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -125,7 +126,7 @@ public sealed class JsonApiTests
         Assert.Equal("broken build", yanked.GetProperty("yanked_reason").GetString());
         Assert.Equal(0, json.GetProperty("vulnerabilities").GetArrayLength());
         var serial = json.GetProperty("last_serial").GetInt64();
-        Assert.Equal((await index.Store.GetProjectAsync("alpha-pkg"))!.LastSerial, serial);
+        Assert.Equal((await index.Store.GetProjectAsync(NormalizedName.Of("alpha-pkg")))!.LastSerial, serial);
         Assert.Equal(serial.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues("X-PyPI-Last-Serial").Single());
     }
 
@@ -160,7 +161,7 @@ public sealed class JsonApiTests
         Assert.DoesNotContain("1.2", JsonSerializer.Serialize(project.GetProperty("releases")));
 
         // A quarantined project shows nothing, like its simple page; unknown projects and versions are 404.
-        Assert.True(await index.Store.SetProjectStatusAsync("alpha-pkg", ProjectStatus.Quarantined, "under review"));
+        Assert.True(await index.Store.SetProjectStatusAsync(NormalizedName.Of("alpha-pkg"), ProjectStatus.Quarantined, "under review"));
         Assert.Equal(HttpStatusCode.NotFound, (await GetJsonAsync(index, "/pypi/alpha-pkg/json")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await GetJsonAsync(index, "/pypi/no-such/json")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await GetJsonAsync(index, "/pypi/alpha-pkg/9.9/json")).Status);

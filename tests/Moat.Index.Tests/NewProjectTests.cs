@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -46,7 +47,7 @@ public sealed class NewProjectTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, takeover.StatusCode);
         Assert.Contains("exists on upstream", takeover.ReasonPhrase); // what twine prints
         Assert.Contains("claim is recorded", takeover.ReasonPhrase);
-        Assert.Null(await index.Store.GetProjectAsync("shared-gadget"));
+        Assert.Null(await index.Store.GetProjectAsync(NormalizedName.Of("shared-gadget")));
         // The group still serves the upstream's releases, and only them.
         Assert.Equal([upstreamWheel.Filename], await FilenamesAsync(index, "shared-gadget"));
 
@@ -94,7 +95,7 @@ public sealed class NewProjectTests : IDisposable
         using var first = await index.UploadWheelAsync(token, "alice-lib", "1.0");
         Assert.Equal(HttpStatusCode.Forbidden, first.StatusCode);
         Assert.Contains("need an administrator's approval", first.ReasonPhrase);
-        Assert.Null(await index.Store.GetProjectAsync("alice-lib"));
+        Assert.Null(await index.Store.GetProjectAsync(NormalizedName.Of("alice-lib")));
         // Asking again does not queue a second claim.
         Assert.Equal(HttpStatusCode.Forbidden, (await index.UploadWheelAsync(token, "alice-lib", "1.0")).StatusCode);
         var pending = Assert.Single(await index.Admin.ClaimsAsync());
@@ -139,7 +140,7 @@ public sealed class NewProjectTests : IDisposable
 
         // An operator token (moat admin token create --project) is the administrator's own act.
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(await index.TokenAsync("ops-lib"), "ops-lib", "1.0")).StatusCode);
-        Assert.NotNull(await index.Store.GetProjectAsync("ops-lib"));
+        Assert.NotNull(await index.Store.GetProjectAsync(NormalizedName.Of("ops-lib")));
     }
 
     [Fact]

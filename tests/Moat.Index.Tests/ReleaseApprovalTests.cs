@@ -1,4 +1,5 @@
 using Moat.Packaging.Distributions;
+using Moat.Packaging;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -231,20 +232,20 @@ public sealed class ReleaseApprovalTests
             await store.AddFileAsync(File("a-2.0.tar.gz", "2.0", Moat.Index.Storage.FileState.Staged), "a");
             await store.AddFileAsync(File("a-3.0-py3-none-any.whl", "3.0", Moat.Index.Storage.FileState.Staged), "a");
 
-            Assert.Equal(["a-1.0-py3-none-any.whl"], (await store.GetListingAsync("a"))!.Files.Select(f => f.Filename));
-            Assert.Equal(3, (await store.GetStagedFilesAsync("a")).Count);
+            Assert.Equal(["a-1.0-py3-none-any.whl"], (await store.GetListingAsync(NormalizedName.Of("a")))!.Files.Select(f => f.Filename));
+            Assert.Equal(3, (await store.GetStagedFilesAsync(NormalizedName.Of("a"))).Count);
             Assert.Equal(Moat.Index.Storage.FileState.Staged, (await store.GetFileAsync("a-2.0.tar.gz"))!.State); // round-trips
 
-            var serial = await store.GetProjectSerialAsync("a");
-            Assert.Equal(2, await store.PublishStagedAsync("a", "2.0"));
-            Assert.True(await store.GetProjectSerialAsync("a") > serial); // cached pages notice
-            Assert.Equal(0, await store.PublishStagedAsync("a", "2.0"));
-            Assert.Equal(3, (await store.GetListingAsync("a"))!.Files.Count);
+            var serial = await store.GetProjectSerialAsync(NormalizedName.Of("a"));
+            Assert.Equal(2, await store.PublishStagedAsync(NormalizedName.Of("a"), "2.0"));
+            Assert.True(await store.GetProjectSerialAsync(NormalizedName.Of("a")) > serial); // cached pages notice
+            Assert.Equal(0, await store.PublishStagedAsync(NormalizedName.Of("a"), "2.0"));
+            Assert.Equal(3, (await store.GetListingAsync(NormalizedName.Of("a")))!.Files.Count);
 
-            Assert.Equal(["a-3.0-py3-none-any.whl"], await store.DiscardStagedAsync("a", "3.0"));
+            Assert.Equal(["a-3.0-py3-none-any.whl"], await store.DiscardStagedAsync(NormalizedName.Of("a"), "3.0"));
             Assert.Null(await store.GetFileAsync("a-3.0-py3-none-any.whl"));
             Assert.Equal(Moat.Index.Storage.AddFileOutcome.FilenameDeleted, (await store.AddFileAsync(File("a-3.0-py3-none-any.whl", "3.0", Moat.Index.Storage.FileState.Staged), "a")).Outcome);
-            Assert.Empty(await store.DiscardStagedAsync("a", "1.0")); // never touches published files
+            Assert.Empty(await store.DiscardStagedAsync(NormalizedName.Of("a"), "1.0")); // never touches published files
             Assert.Equal(Moat.Index.Storage.FileState.Quarantined, Moat.Index.Storage.FileStateNames.Parse("something-new")); // unknown never shows
         }
         finally

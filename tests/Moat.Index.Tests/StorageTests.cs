@@ -1,5 +1,6 @@
 using Moat.Packaging.Distributions;
 using Moat.Index.Storage;
+using Moat.Packaging;
 using Tomlyn;
 using Tomlyn.Model;
 
@@ -38,16 +39,16 @@ public sealed class StorageTests : IDisposable
         Assert.Equal(AddFileOutcome.Added, (await store.AddFileAsync(file, "A")).Outcome);
         Assert.Equal(AddFileOutcome.IdenticalExists, (await store.AddFileAsync(file, "A")).Outcome);
         Assert.Equal(AddFileOutcome.FilenameTaken, (await store.AddFileAsync(file with { Sha256 = new string('3', 64) }, "A")).Outcome);
-        var serial = await store.GetProjectSerialAsync("a");
+        var serial = await store.GetProjectSerialAsync(NormalizedName.Of("a"));
         Assert.True(await store.DeleteFileAsync(file.Filename));
-        Assert.True(await store.GetProjectSerialAsync("a") > serial);
+        Assert.True(await store.GetProjectSerialAsync(NormalizedName.Of("a")) > serial);
         Assert.Equal(AddFileOutcome.FilenameDeleted, (await store.AddFileAsync(file, "A")).Outcome);
-        Assert.True(await store.SetProjectStatusAsync("a", ProjectStatus.Archived, null));
+        Assert.True(await store.SetProjectStatusAsync(NormalizedName.Of("a"), ProjectStatus.Archived, null));
         Assert.Equal(AddFileOutcome.ProjectNotAcceptingUploads, (await store.AddFileAsync(file with { Filename = "a-2.0-py3-none-any.whl" }, "A")).Outcome);
 
         // Reopening migrates nothing twice and keeps the data.
         var reopened = SqlMetadataStore.Open(Path.Combine(_root, "moat.db"));
-        Assert.Equal(ProjectStatus.Archived, (await reopened.GetProjectAsync("a"))!.Status);
+        Assert.Equal(ProjectStatus.Archived, (await reopened.GetProjectAsync(NormalizedName.Of("a")))!.Status);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -198,7 +199,7 @@ public sealed class TrustedPublishingTests
         Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
         var token = (await AccountClient.JsonAsync(minted)).GetProperty("token").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await index.UploadWheelAsync(token, "widget", "1.0")).StatusCode);
-        Assert.Null(await index.Store.GetProjectAsync("captured"));
+        Assert.Null(await index.Store.GetProjectAsync(NormalizedName.Of("captured")));
         Assert.False(await index.Accounts.HasRolesAsync("captured"));
 
         // The owner sees who registered their project's publisher.

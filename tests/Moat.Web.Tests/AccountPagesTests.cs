@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Moat.Index.Accounts;
@@ -78,7 +79,7 @@ public sealed class AccountPagesTests(OpenProjectsFixture web) : IClassFixture<O
         {
             dist.Delete(recursive: true);
         }
-        Assert.NotNull(await web.Server.Store.GetProjectAsync("wendy-tools"));
+        Assert.NotNull(await web.Server.Store.GetProjectAsync(NormalizedName.Of("wendy-tools")));
 
         // The token list shows it used; the overview lists the project wendy now owns; the history has it all.
         await page.GotoAsync(Origin + "/account/tokens");

@@ -1,5 +1,6 @@
 using Moat.Packaging.Distributions;
 using Microsoft.Playwright;
+using Moat.Packaging;
 
 namespace Moat.Web.Tests;
 
@@ -61,14 +62,14 @@ public sealed class AdminTests(WebFixture web) : IClassFixture<WebFixture>
         await browser.Page.GetByLabel("Status").SelectOptionAsync("quarantined");
         await browser.Page.Locator("#status-reason").FillAsync("Reported malware");
         await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Button, new() { Name = "Set status" }), "**/admin");
-        Assert.Equal(Moat.Index.Storage.ProjectStatus.Quarantined, (await web.Server.Store.GetProjectAsync("evil-thing"))!.Status);
+        Assert.Equal(Moat.Index.Storage.ProjectStatus.Quarantined, (await web.Server.Store.GetProjectAsync(NormalizedName.Of("evil-thing")))!.Status);
         Assert.Contains("Reported malware", await browser.Page.Locator("table", new() { HasText = "Projects not active" }).InnerTextAsync());
 
         // Without a reason the status change is refused with a message, not applied.
         await browser.Page.GetByLabel("Project", new() { Exact = true }).First.FillAsync("evil-thing");
         await browser.Page.GetByLabel("Status").SelectOptionAsync("archived");
         await browser.Page.ClickAndWaitForUrlAsync(browser.Page.GetByRole(AriaRole.Button, new() { Name = "Set status" }), "**/admin");
-        Assert.Equal(Moat.Index.Storage.ProjectStatus.Quarantined, (await web.Server.Store.GetProjectAsync("evil-thing"))!.Status);
+        Assert.Equal(Moat.Index.Storage.ProjectStatus.Quarantined, (await web.Server.Store.GetProjectAsync(NormalizedName.Of("evil-thing")))!.Status);
         Assert.Equal(1, await browser.Page.Locator(".notice-error").CountAsync());
         Assert.EndsWith("/admin", browser.Page.Url); // the message never travels in the URL
 

@@ -239,7 +239,7 @@ public static class AccountEndpoints
         api.MapGet("/projects/{project}/staged", (string project, HttpContext http, Sessions sessions, AccountService accounts, ReleaseApprovals approvals, CancellationToken ct) => WithAsync(http, sessions, AccessLevel.SignedIn, async s =>
         {
             var name = await accounts.RequireMaintainerAsync(s, project, "see its staged releases");
-            var shown = new List<object>();
+            var shown = new List<StagedReleaseView>();
             foreach (var release in await approvals.StagedAsync(name, ct)) shown.Add(await approvals.ShowAsync(release, ct));
             return Results.Json(new { project = name, approval_required = await approvals.RequiredAsync(name), staged = shown });
         }));

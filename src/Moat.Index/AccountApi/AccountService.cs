@@ -623,7 +623,7 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
         RequireRecentAuthentication(s);
         if (string.IsNullOrWhiteSpace(body.ProjectName) || !ProjectName.IsValid(body.ProjectName)) throw new AccountRefusal(IndexError.Invalid, "projectName must be a valid project name.");
         if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } off) throw new AccountRefusal(IndexError.Unavailable, off);
-        var name = ProjectName.Normalize(body.ProjectName);
+        var name = NormalizedName.Of(body.ProjectName);
         if (await metadata.GetProjectAsync(name) is not null || await store.HasRolesAsync(name)) throw new AccountRefusal(IndexError.Conflict, $"The project '{name}' already exists: add the publisher to it instead.");
         if (ValidatePublisher(body) is { } invalid) throw new AccountRefusal(IndexError.Invalid, invalid);
         // A pending publisher creates its project on first use: the same rule as a first upload decides whether it may.

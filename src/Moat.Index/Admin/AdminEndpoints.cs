@@ -74,7 +74,7 @@ public static class AdminEndpoints
             Results.Json((await ops.EventsAsync(user, project, Math.Clamp(limit ?? 200, 1, 5000))).Select(Moat.Index.Security.SecurityEvents.Show)));
         admin.MapGet("/projects/{project}", async (string project, IMetadataStore store, CancellationToken ct) =>
         {
-            var listing = await store.GetListingAsync(ProjectName.Normalize(project), ct);
+            var listing = await store.GetListingAsync(NormalizedName.Of(project), ct);
             if (listing is null) return Results.Json(new { error = $"No project {project}." }, statusCode: StatusCodes.Status404NotFound);
             var files = new List<object>();
             foreach (var f in listing.Files)
@@ -106,7 +106,7 @@ public static class AdminEndpoints
         });
         admin.MapGet("/projects/{project}/staged", async (string project, ReleaseApprovals approvals, CancellationToken ct) =>
         {
-            var shown = new List<object>();
+            var shown = new List<Publishing.StagedReleaseView>();
             foreach (var release in await approvals.StagedAsync(project, ct)) shown.Add(await approvals.ShowAsync(release, ct));
             return Results.Json(new { project = ProjectName.Normalize(project), approval_required = await approvals.RequiredAsync(project), staged = shown });
         });

@@ -30,7 +30,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
 
     public async Task<AdminResult> YankAsync(string project, string version, bool yank, string? reason, CancellationToken ct = default, AdminActor? by = null)
     {
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         // Files store the normalized version (1.0 and 1.0.0 differ as text): normalize what the admin typed too.
         if (Moat.Packaging.Versions.PackageVersion.TryParse(version, out var parsed)) version = parsed.ToString();
         var changed = await store.SetYankedAsync(name, version, yank, reason, ct);
@@ -43,7 +43,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     public async Task<AdminResult> SetStatusAsync(string project, string status, string? reason, CancellationToken ct = default, AdminActor? by = null)
     {
         if (!ProjectStatusNames.TryParse(status, out var parsed)) return new(false, $"Unknown status '{status}': active, archived, quarantined or deprecated.");
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         if (!await store.SetProjectStatusAsync(name, parsed, string.IsNullOrWhiteSpace(reason) ? null : reason, ct)) return new(false, $"No project {name}.");
         invalidate?.Invoke(name);
         await RecordAsync("admin:status", by, null, name, ("status", ProjectStatusNames.Of(parsed)), ("reason", Reason(reason)));
@@ -116,7 +116,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     /// <summary>Marks a project critical: its owners then need a WebAuthn security key to upload.</summary>
     public async Task<AdminResult> SetCriticalAsync(string project, bool critical, AdminActor? by = null)
     {
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         await accounts.SetCriticalAsync(name, critical);
         await RecordAsync("admin:critical", by, null, name, ("critical", critical));
         return new(true, critical ? $"{name} is critical: owners need a security key (WebAuthn) to upload." : $"{name} is no longer critical.");
@@ -127,7 +127,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         if (role is not ("owner" or "maintainer")) return new(false, "role must be owner or maintainer.");
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         await accounts.SetRoleAsync(name, user.Id, role);
         await RecordAsync("admin:role-set", by, user.Id, name, ("role", role), ("reason", Reason(reason)));
         return new(true, $"{user.Username} is now {role} of {name}.");
@@ -158,7 +158,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         if (!ProjectName.IsValid(project)) return new(false, $"'{project}' is not a valid project name.");
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         if (await store.GetProjectAsync(name, ct) is not null) return new(false, $"{name} already exists: give roles on it with 'moat admin role'.");
         if (await accounts.HasRolesAsync(name) && await accounts.RoleAsync(name, user.Id) is null)
             return new(false, $"{name} is already granted to someone else: give roles on it with 'moat admin role'.");
@@ -176,7 +176,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     {
         var user = await accounts.UserByNameAsync(username);
         if (user is null) return new(false, $"No user {username}.");
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         if (await accounts.ClaimOfAsync(name, user.Id) is not { State: ClaimState.Pending }) return new(false, $"{user.Username} has no pending claim on {name}.");
         if (Reason(reason) is null) return new(false, "Give a reason: the user is shown it.");
         await accounts.DecideClaimAsync(name, user.Id, ClaimState.Refused, (by ?? AdminActor.CommandLine).Name, Reason(reason), DateTimeOffset.UtcNow);
@@ -191,14 +191,14 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     {
         if (!ProjectName.IsValid(project)) return new(false, $"'{project}' is not a valid project name.");
         await Approvals.SetRequiredAsync(project, required, null, null);
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         return new(true, required ? $"Releases of {name} now need approval before they are installable." : $"Releases of {name} no longer need approval; already staged ones still do.");
     }
 
-    public async Task<IReadOnlyList<(Publishing.StagedRelease Release, object Shown)>> StagedAsync(string project, CancellationToken ct = default)
+    public async Task<IReadOnlyList<(Publishing.StagedRelease Release, Publishing.StagedReleaseView Shown)>> StagedAsync(string project, CancellationToken ct = default)
     {
         var approvals = Approvals;
-        var result = new List<(Publishing.StagedRelease, object)>();
+        var result = new List<(Publishing.StagedRelease, Publishing.StagedReleaseView)>();
         foreach (var release in await approvals.StagedAsync(project, ct)) result.Add((release, await approvals.ShowAsync(release, ct)));
         return result;
     }

@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -121,7 +122,7 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
     {
         if (await switches.BlocksAsync(SwitchNames.NoUploads) is { } off) return new(false, IndexError.Unavailable, off);
         if (Unauthenticated(principal) is { } refused) return refused;
-        var exists = await store.GetProjectAsync(project, ct) is not null;
+        var exists = await store.GetProjectAsync(NormalizedName.Of(project), ct) is not null;
         if (principal.Legacy is { } legacy)
         {
             if (!legacy.IsAdmin && legacy.Project != project)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Errors;
 using Moat.Index.Storage;
+using Moat.Packaging;
 
 namespace Moat.Index.Files;
 
@@ -29,7 +30,7 @@ public static class FileEndpoints
                 if (owner.Sha256 != sha256 || (metadataOf is not null && metadataOf.MetadataSha256 is null) || owner.State == FileState.Staged)
                     return Results.NotFound();
 
-                var project = await store.GetProjectAsync(owner.Project, ct);
+                var project = await store.GetProjectAsync(NormalizedName.Of(owner.Project), ct);
                 if (project?.Status == ProjectStatus.Quarantined)
                     return Forbidden($"Project {project.Name} is quarantined{Reason(project.StatusReason)}");
                 if (owner.State == FileState.Blocked)

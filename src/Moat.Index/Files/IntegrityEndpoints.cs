@@ -21,7 +21,7 @@ public static class IntegrityEndpoints
             async (HttpContext context, string project, string version, string filename, IMetadataStore store, Proxy.Repositories repositories, Proxy.ProxyProvenance proxied) =>
             {
                 var ct = context.RequestAborted;
-                var name = ProjectName.Normalize(project);
+                var name = NormalizedName.Of(project);
                 var file = await store.GetFileAsync(filename, ct);
                 if (file is null && await store.GetProjectAsync(name, ct) is null && repositories.Proxies.Count > 0 && !repositories.Proxies[0].Options.IsReserved(name))
                 {

@@ -29,7 +29,7 @@ public static class JsonApiEndpoints
     {
         var ct = http.RequestAborted;
         if (!ProjectName.IsValid(project)) return NotFound();
-        var normalized = ProjectName.Normalize(project);
+        var normalized = NormalizedName.Of(project);
         if (normalized != project)
             return Results.Redirect($"/pypi/{normalized}/{(version is null ? "" : Uri.EscapeDataString(version) + "/")}json", permanent: true);
         if (await store.GetListingAsync(normalized, ct) is not { } listing) return NotFound();

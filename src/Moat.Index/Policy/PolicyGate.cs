@@ -1,6 +1,7 @@
 using Moat.Analysis;
 using Moat.Analysis.Reporting;
 using Moat.Index.Storage;
+using Moat.Packaging;
 
 namespace Moat.Index.Policy;
 
@@ -8,7 +9,7 @@ namespace Moat.Index.Policy;
 /// Everything the gate may look at about one file: an upload, or a proxied download. <see cref="Contents"/> is the
 /// file itself (on local disk, not yet visible), read once for every check that needs it.
 /// </summary>
-public sealed record UploadCandidate(string Filename, string Project, string Version, string Sha256, DistributionRead Contents)
+public sealed record UploadCandidate(string Filename, NormalizedName Project, string Version, string Sha256, DistributionRead Contents)
 {
     /// <summary>The upload form's fields; none for a proxied download, which has no form (its filename and metadata speak for it).</summary>
     public IReadOnlyDictionary<string, string> FormFields { get; init; } = new Dictionary<string, string>();

@@ -5,6 +5,7 @@ using Moat.Index.Security;
 using Moat.Index.Simple;
 using Moat.Index.Storage;
 using Moat.Packaging.Versions;
+using Moat.Packaging;
 
 namespace Moat.Index.Projects;
 
@@ -20,7 +21,7 @@ public sealed class OwnerYanks(IMetadataStore store, SecurityEvents events, Simp
         // Files store the normalized version (1.0.0 and 1.0 differ as text): normalize what the form sent too.
         if (PackageVersion.TryParse(version, out var parsed)) version = parsed.ToString();
         reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
-        var changed = await store.SetYankedAsync(project, version, yank, yank ? reason ?? "" : null, http.RequestAborted);
+        var changed = await store.SetYankedAsync(NormalizedName.Of(project), version, yank, yank ? reason ?? "" : null, http.RequestAborted);
         if (changed == 0) throw new AccountRefusal(IndexError.NotFound, $"{project} has no release {version}.");
         cache.Invalidate(project);
         await events.RecordAsync(yank ? "release:yank" : "release:unyank", http, s.User.Id, project, new { version, reason });

@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Collections.Concurrent;
 using Moat.Index.Accounts;
 using Moat.Index.Storage;
@@ -109,7 +110,7 @@ public sealed class ProvenanceService(AttestationVerifier verifier, AccountStore
     /// <summary>Who attested the project's earlier hosted files, most recent first (verified ones only).</summary>
     private async Task<IReadOnlyList<SignerSummary>> EarlierSignersAsync(string project, CancellationToken ct)
     {
-        if (await store.GetListingAsync(project, ct) is not { } listing) return [];
+        if (await store.GetListingAsync(NormalizedName.Of(project), ct) is not { } listing) return [];
         var signers = new List<SignerSummary>();
         foreach (var file in listing.Files.Where(f => f.Attestations is not null).OrderByDescending(f => f.UploadTime).Take(20))
             if (Summarize(file.Attestations!, file.Filename, file.Sha256) is { Verified: true, Signer: { } s }) signers.Add(s);

@@ -195,7 +195,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         try
         {
             var parsed = DistributionInspector.ParseFilename(file.Filename, out var error) ?? throw new InvalidDataException(error);
-            var candidate = new UploadCandidate(file.Filename, project, parsed.Version.ToString(), sha256, new DistributionRead(path, file.Filename, parsed)) { History = await repository.HistoryAsync(project) };
+            var candidate = new UploadCandidate(file.Filename, NormalizedName.Of(project), parsed.Version.ToString(), sha256, new DistributionRead(path, file.Filename, parsed)) { History = await repository.HistoryAsync(project) };
             var decision = await gate.JudgeAsync(candidate, ct, repository.Options.FailClosed);
             metrics.Verdicts.Inc(ReportNames.Of(decision.Verdict), decision.ActionName);
             if (decision.Action == GateAction.Accept)
@@ -275,7 +275,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         var isMetadata = filename.EndsWith(".metadata", StringComparison.Ordinal);
         var distribution = isMetadata ? filename[..^".metadata".Length] : filename;
         if (repositories.Proxies.Count == 0 || UpstreamPageParser.Hex(sha256) != sha256 || ProjectOf(distribution) is not { } project
-            || repositories.Proxies[0].Options.IsReserved(project) /* every proxy shares the reserved list */ || await hosted.GetProjectAsync(project, ct) is not null)
+            || repositories.Proxies[0].Options.IsReserved(project) /* every proxy shares the reserved list */ || await hosted.GetProjectAsync(NormalizedName.Of(project), ct) is not null)
             return Results.NotFound();
 
         // Known vulnerabilities are judged on every request (advisories change daily), before anything is downloaded.

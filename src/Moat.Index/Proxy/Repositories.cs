@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Moat.Analysis;
@@ -43,7 +44,7 @@ public sealed class Repositories(RepositoryLayout layout, IReadOnlyList<ProxyRep
         {
             if (await hosted.ProjectAsync(project, ct) is { } page) return new(page);
         }
-        else if (await store.GetProjectAsync(project, ct) is not null)
+        else if (await store.GetProjectAsync(NormalizedName.Of(project), ct) is not null)
         {
             return Resolution.NotFound; // a hosted name is never resolved from an upstream, even in a group without the hosted repository
         }

@@ -4,6 +4,7 @@ using Moat.Index.Accounts;
 using Moat.Index.Auth;
 using Moat.Index.Security;
 using Moat.Index.Storage;
+using Moat.Packaging;
 
 namespace Moat.Index.Publishing;
 
@@ -43,7 +44,7 @@ public static class OidcEndpoints
                 if (match.Pending is { } registration)
                 {
                     var pending = registration.PendingProject!;
-                    if (await metadata.GetProjectAsync(pending) is not null || await store.HasRolesAsync(pending))
+                    if (await metadata.GetProjectAsync(NormalizedName.Of(pending)) is not null || await store.HasRolesAsync(pending))
                         throw new OidcException($"The pending publisher's project '{pending}' was created by someone else meanwhile.");
                     if (await switches.BlocksAsync(SwitchNames.NoNewProjects) is { } noNew) return Fail(503, "switched-off", noNew);
                     // Checked again at first use: the policy, or what the upstream holds, may have changed since it was set up.

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Moat.Index.Accounts;
 using Moat.Index.Errors;
@@ -16,6 +17,26 @@ public sealed record StagedRelease(string Version, IReadOnlyList<FileRecord> Fil
 {
     public DateTimeOffset StagedAt => Files.Min(f => f.UploadTime);
 }
+
+/// <summary>A staged release as the APIs show it (JSON, snake_case): its files with the gate's verdict, and its uploaders by name.</summary>
+public sealed record StagedReleaseView(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("staged_at")] DateTimeOffset StagedAt,
+    [property: JsonPropertyName("files")] IReadOnlyList<StagedFileView> Files,
+    [property: JsonPropertyName("uploaders")] IReadOnlyList<StagedUploaderView> Uploaders);
+
+public sealed record StagedFileView(
+    [property: JsonPropertyName("filename")] string Filename,
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("size")] long Size,
+    [property: JsonPropertyName("uploaded_at")] DateTimeOffset UploadedAt,
+    [property: JsonPropertyName("verdict")] string? Verdict,
+    [property: JsonPropertyName("verdict_message")] string? VerdictMessage);
+
+public sealed record StagedUploaderView(
+    [property: JsonPropertyName("token")] string? Token,
+    [property: JsonPropertyName("user")] string? User,
+    [property: JsonPropertyName("publisher")] string? Publisher);
 
 /// <summary>What a review did: a message, or the refusal (<see cref="Error"/>) and why.</summary>
 public sealed record ReviewOutcome(IndexError? Error, string Message)
@@ -44,7 +65,7 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
     /// </summary>
     public async Task NotifyReviewersAsync(string project, string version, string? uploaderUserId, string origin, CancellationToken ct = default)
     {
-        if (mail is null || (await store.GetStagedFilesAsync(project, ct)).Count(f => f.Version == version) != 1) return;
+        if (mail is null || (await store.GetStagedFilesAsync(NormalizedName.Of(project), ct)).Count(f => f.Version == version) != 1) return;
         foreach (var (userId, _) in await accounts.RolesAsync(project))
         {
             if (userId == uploaderUserId || await accounts.UserByIdAsync(userId) is not { IsDisabled: false, EmailVerified: true } user) continue;
@@ -56,11 +77,11 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         }
     }
 
-    public Task<bool> RequiredAsync(string project) => accounts.ApprovalRequiredAsync(ProjectName.Normalize(project));
+    public Task<bool> RequiredAsync(string project) => accounts.ApprovalRequiredAsync(NormalizedName.Of(project));
 
     public async Task SetRequiredAsync(string project, bool required, HttpContext? http, string? byUserId)
     {
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         await accounts.SetApprovalRequiredAsync(name, required);
         await events.RecordAsync(required ? "project:approval-required" : "project:approval-not-required", http, byUserId, name);
     }
@@ -68,7 +89,7 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
     /// <summary>The project's staged releases, oldest version first, with their uploaders resolved from the recorded token ids.</summary>
     public async Task<IReadOnlyList<StagedRelease>> StagedAsync(string project, CancellationToken ct = default)
     {
-        var files = await store.GetStagedFilesAsync(ProjectName.Normalize(project), ct);
+        var files = await store.GetStagedFilesAsync(NormalizedName.Of(project), ct);
         var releases = new List<StagedRelease>();
         foreach (var release in files.GroupBy(f => f.Version, StringComparer.Ordinal))
         {
@@ -119,10 +140,10 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         return new(null, $"Rejected {name} {release.Version}: {Files(discarded.Count)} discarded; the filenames cannot be reused.");
     }
 
-    private async Task<(string Name, StagedRelease? Release, ReviewOutcome? Refused)> ReviewableAsync(
+    private async Task<(NormalizedName Name, StagedRelease? Release, ReviewOutcome? Refused)> ReviewableAsync(
         string project, string version, UserAccount? reviewer, bool approving, CancellationToken ct)
     {
-        var name = ProjectName.Normalize(project);
+        var name = NormalizedName.Of(project);
         // Files store the normalized version (1.0 and 1.0.0 differ as text): normalize what the reviewer typed too.
         if (Moat.Packaging.Versions.PackageVersion.TryParse(version, out var parsed)) version = parsed.ToString();
         if (reviewer is not null)
@@ -138,22 +159,21 @@ public sealed class ReleaseApprovals(IMetadataStore store, AccountStore accounts
         return (name, release, null);
     }
 
-    /// <summary>A staged release as the APIs show it: files with the gate's verdict, and uploaders by name.</summary>
-    public async Task<object> ShowAsync(StagedRelease release, CancellationToken ct = default)
+    public async Task<StagedReleaseView> ShowAsync(StagedRelease release, CancellationToken ct = default)
     {
-        var files = new List<object>();
+        var files = new List<StagedFileView>();
         foreach (var f in release.Files)
         {
             var verdict = await store.GetVerdictAsync(f.Sha256, ct);
-            files.Add(new { filename = f.Filename, sha256 = f.Sha256, size = f.Size, uploaded_at = f.UploadTime, verdict = verdict?.Verdict, verdict_message = verdict?.Message });
+            files.Add(new(f.Filename, f.Sha256, f.Size, f.UploadTime, verdict?.Verdict, verdict?.Message));
         }
-        var uploaders = new List<object>();
+        var uploaders = new List<StagedUploaderView>();
         foreach (var u in release.Uploaders)
         {
             var user = u.UserId is null ? null : await accounts.UserByIdAsync(u.UserId);
-            uploaders.Add(new { token = u.TokenId, user = user?.Username, publisher = u.PublisherId });
+            uploaders.Add(new(u.TokenId, user?.Username, u.PublisherId));
         }
-        return new { version = release.Version, staged_at = release.StagedAt, files, uploaders };
+        return new(release.Version, release.StagedAt, files, uploaders);
     }
 
     private static string Files(int n) => n == 1 ? "1 file" : $"{n} files";

@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -131,7 +132,7 @@ public sealed class SimplePageCache(IMetadataStore store, TimeProvider time, Tim
         if (_projects.TryGetValue(name, out var cached))
         {
             if (Fresh(cached, now)) return cached;
-            var serial = await store.GetProjectSerialAsync(name, ct);
+            var serial = await store.GetProjectSerialAsync(NormalizedName.Of(name), ct);
             if (serial == cached.Serial)
             {
                 var refreshed = cached with { CheckedAt = now };
@@ -139,7 +140,7 @@ public sealed class SimplePageCache(IMetadataStore store, TimeProvider time, Tim
                 return refreshed;
             }
         }
-        var listing = await store.GetListingAsync(name, ct);
+        var listing = await store.GetListingAsync(NormalizedName.Of(name), ct);
         if (listing is null)
         {
             _projects.TryRemove(name, out _);

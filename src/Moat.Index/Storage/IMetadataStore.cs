@@ -1,3 +1,5 @@
+using Moat.Packaging;
+
 namespace Moat.Index.Storage;
 
 /// <summary>
@@ -8,10 +10,10 @@ namespace Moat.Index.Storage;
 /// </summary>
 public interface IMetadataStore
 {
-    Task<ProjectRecord?> GetProjectAsync(string normalizedName, CancellationToken ct = default);
+    Task<ProjectRecord?> GetProjectAsync(NormalizedName normalizedName, CancellationToken ct = default);
 
     /// <summary>The project's serial only (cheap: the page cache revalidates with it); null when there is no such project.</summary>
-    Task<long?> GetProjectSerialAsync(string normalizedName, CancellationToken ct = default);
+    Task<long?> GetProjectSerialAsync(NormalizedName normalizedName, CancellationToken ct = default);
 
     /// <summary>The global serial: changes whenever any project changes (the root page's cache key).</summary>
     Task<long> GetGlobalSerialAsync(CancellationToken ct = default);
@@ -28,16 +30,16 @@ public interface IMetadataStore
     Task<IReadOnlyList<StoredVerdict>> RecentVerdictsAsync(DateTimeOffset since, int limit, CancellationToken ct = default);
 
     /// <summary>The project and its files as clients may know them: staged files (awaiting release approval) are left out here, at the query.</summary>
-    Task<ProjectListing?> GetListingAsync(string normalizedName, CancellationToken ct = default);
+    Task<ProjectListing?> GetListingAsync(NormalizedName normalizedName, CancellationToken ct = default);
 
     /// <summary>The project's staged files (releases awaiting approval), by version then filename.</summary>
-    Task<IReadOnlyList<FileRecord>> GetStagedFilesAsync(string project, CancellationToken ct = default);
+    Task<IReadOnlyList<FileRecord>> GetStagedFilesAsync(NormalizedName project, CancellationToken ct = default);
 
     /// <summary>Makes a staged release's files available (an approval); returns how many files changed.</summary>
-    Task<int> PublishStagedAsync(string project, string version, CancellationToken ct = default);
+    Task<int> PublishStagedAsync(NormalizedName project, string version, CancellationToken ct = default);
 
     /// <summary>Deletes a staged release's files (a rejection), remembering their filenames forever like any deleted file; returns the filenames.</summary>
-    Task<IReadOnlyList<string>> DiscardStagedAsync(string project, string version, CancellationToken ct = default);
+    Task<IReadOnlyList<string>> DiscardStagedAsync(NormalizedName project, string version, CancellationToken ct = default);
 
     Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default);
 
@@ -75,9 +77,9 @@ public interface IMetadataStore
     /// Yanks (reason non-null or empty) or unyanks (yank false) every file of a release — every version equal to
     /// <paramref name="version"/> under PEP 440, so 3.0 covers files uploaded as 3.0.0; returns how many files changed.
     /// </summary>
-    Task<int> SetYankedAsync(string project, string version, bool yanked, string? reason, CancellationToken ct = default);
+    Task<int> SetYankedAsync(NormalizedName project, string version, bool yanked, string? reason, CancellationToken ct = default);
 
-    Task<bool> SetProjectStatusAsync(string project, ProjectStatus status, string? reason, CancellationToken ct = default);
+    Task<bool> SetProjectStatusAsync(NormalizedName project, ProjectStatus status, string? reason, CancellationToken ct = default);
 
     /// <summary>Records the gate's decision about a content hash (the latest decision wins).</summary>
     Task SaveVerdictAsync(StoredVerdict verdict, CancellationToken ct = default);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
+using Moat.Packaging;
 using Moat.Packaging.Distributions;
 using Moat.Packaging.Filenames;
 
@@ -111,19 +112,19 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     private string Now() => Text(_time.GetUtcNow());
 
-    public async Task<ProjectRecord?> GetProjectAsync(string normalizedName, CancellationToken ct = default)
+    public async Task<ProjectRecord?> GetProjectAsync(NormalizedName normalizedName, CancellationToken ct = default)
     {
         await using var connection = Connect();
         var row = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
-            new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName }, cancellationToken: ct));
+            new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName.Value }, cancellationToken: ct));
         return row?.ToRecord();
     }
 
-    public async Task<long?> GetProjectSerialAsync(string normalizedName, CancellationToken ct = default)
+    public async Task<long?> GetProjectSerialAsync(NormalizedName normalizedName, CancellationToken ct = default)
     {
         await using var connection = Connect();
         return await connection.ExecuteScalarAsync<long?>(
-            new CommandDefinition("SELECT last_serial FROM projects WHERE name = @name", new { name = normalizedName }, cancellationToken: ct));
+            new CommandDefinition("SELECT last_serial FROM projects WHERE name = @name", new { name = normalizedName.Value }, cancellationToken: ct));
     }
 
     public async Task<long> GetGlobalSerialAsync(CancellationToken ct = default)
@@ -163,47 +164,47 @@ public sealed class SqlMetadataStore : IMetadataStore
         return [.. rows.Select(row => new StoredVerdict(row.sha256, row.filename, row.action, row.verdict, row.score, row.findings, row.message, Time(row.decided_at)))];
     }
 
-    public async Task<ProjectListing?> GetListingAsync(string normalizedName, CancellationToken ct = default)
+    public async Task<ProjectListing?> GetListingAsync(NormalizedName normalizedName, CancellationToken ct = default)
     {
         await using var connection = Connect();
         // One read transaction so the files match the project serial they are cached under.
         await using var transaction = await _database.BeginSnapshotAsync(connection, ct);
         var project = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
-            new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName }, transaction, cancellationToken: ct));
+            new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName.Value }, transaction, cancellationToken: ct));
         if (project is null) return null;
         // Staged files never reach a listing (so never a cached page): only the approval API reads them.
         var files = await connection.QueryAsync<FileRow>(
-            new CommandDefinition("SELECT * FROM files WHERE project = @name AND state <> 'staged' ORDER BY filename", new { name = normalizedName }, transaction, cancellationToken: ct));
+            new CommandDefinition("SELECT * FROM files WHERE project = @name AND state <> 'staged' ORDER BY filename", new { name = normalizedName.Value }, transaction, cancellationToken: ct));
         return new ProjectListing(project.ToRecord(), [.. files.Select(f => f.ToRecord())]);
     }
 
-    public async Task<IReadOnlyList<FileRecord>> GetStagedFilesAsync(string project, CancellationToken ct = default)
+    public async Task<IReadOnlyList<FileRecord>> GetStagedFilesAsync(NormalizedName project, CancellationToken ct = default)
     {
         await using var connection = Connect();
         var rows = await connection.QueryAsync<FileRow>(new CommandDefinition(
-            "SELECT * FROM files WHERE project = @project AND state = 'staged' ORDER BY version, filename", new { project }, cancellationToken: ct));
+            "SELECT * FROM files WHERE project = @project AND state = 'staged' ORDER BY version, filename", new { project = project.Value }, cancellationToken: ct));
         return [.. rows.Select(r => r.ToRecord())];
     }
 
-    public async Task<int> PublishStagedAsync(string project, string version, CancellationToken ct = default)
+    public async Task<int> PublishStagedAsync(NormalizedName project, string version, CancellationToken ct = default)
     {
         await using var connection = Connect();
         await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE files SET state = 'available', state_reason = NULL WHERE project = @project AND version = @version AND state = 'staged'",
-            new { project, version }, transaction, cancellationToken: ct));
+            new { project = project.Value, version }, transaction, cancellationToken: ct));
         if (changed > 0) await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
         await transaction.CommitAsync(ct);
         return changed;
     }
 
-    public async Task<IReadOnlyList<string>> DiscardStagedAsync(string project, string version, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> DiscardStagedAsync(NormalizedName project, string version, CancellationToken ct = default)
     {
         await using var connection = Connect();
         await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var filenames = (await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT filename FROM files WHERE project = @project AND version = @version AND state = 'staged' ORDER BY filename",
-            new { project, version }, transaction, cancellationToken: ct))).ToList();
+            new { project = project.Value, version }, transaction, cancellationToken: ct))).ToList();
         if (filenames.Count == 0) return [];
         var now = Now();
         foreach (var filename in filenames)
@@ -336,26 +337,26 @@ public sealed class SqlMetadataStore : IMetadataStore
         return true;
     }
 
-    public async Task<int> SetYankedAsync(string project, string version, bool yanked, string? reason, CancellationToken ct = default)
+    public async Task<int> SetYankedAsync(NormalizedName project, string version, bool yanked, string? reason, CancellationToken ct = default)
     {
         await using var connection = Connect();
         await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE files SET yanked = @yanked, yanked_reason = @reason WHERE project = @project AND release_key = @release",
-            new { yanked = yanked ? 1 : 0, reason = yanked ? reason ?? "" : null, project, release = CanonicalFilename.Release(version) }, transaction, cancellationToken: ct));
+            new { yanked = yanked ? 1 : 0, reason = yanked ? reason ?? "" : null, project = project.Value, release = CanonicalFilename.Release(version) }, transaction, cancellationToken: ct));
         if (changed > 0) await TouchProjectAsync(connection, transaction, project, await NextSerialAsync(connection, transaction, ct), ct);
         await transaction.CommitAsync(ct);
         return changed;
     }
 
-    public async Task<bool> SetProjectStatusAsync(string project, ProjectStatus status, string? reason, CancellationToken ct = default)
+    public async Task<bool> SetProjectStatusAsync(NormalizedName project, ProjectStatus status, string? reason, CancellationToken ct = default)
     {
         await using var connection = Connect();
         await using var transaction = await _database.BeginWriteAsync(connection, "metadata", ct);
         var serial = await NextSerialAsync(connection, transaction, ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE projects SET status = @status, status_reason = @reason, last_serial = @serial WHERE name = @project",
-            new { status = ProjectStatusNames.Of(status), reason, serial, project }, transaction, cancellationToken: ct));
+            new { status = ProjectStatusNames.Of(status), reason, serial, project = project.Value }, transaction, cancellationToken: ct));
         if (changed == 0) return false;
         await transaction.CommitAsync(ct);
         return true;

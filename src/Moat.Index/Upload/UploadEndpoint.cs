@@ -79,7 +79,7 @@ public static class UploadEndpoint
                 return;
             }
             var staged = form.Content!;
-            var project = ProjectName.Normalize(form["name"]!);
+            var project = NormalizedName.Of(form["name"]!);
             var decision = await authorization.AuthorizeUploadAsync(principal, project, ct, context);
             if (!decision.Allowed)
             {

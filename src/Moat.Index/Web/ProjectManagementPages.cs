@@ -7,6 +7,7 @@ using Moat.Index.Publishing;
 using Moat.Index.Storage;
 using Moat.Index.Web.Pages.Account;
 using Moat.Index.AccountApi;
+using Moat.Packaging;
 
 namespace Moat.Index.Web;
 
@@ -72,7 +73,7 @@ public static class ProjectManagementPages
         {
             return WebPages.Error(page, denied.Error.Status, "Not an owner", denied.Message);
         }
-        var listing = await metadata.GetListingAsync(name);
+        var listing = await metadata.GetListingAsync(NormalizedName.Of(name));
         var releases = listing is null ? [] : HostedReleases.Group(listing.Files);
         var collaborators = await Browse.ProjectSidebar.CollaboratorsAsync(store, name);
         return WebPages.Render<ManageProjectPage>(new

@@ -61,7 +61,7 @@ public static class BrowseEndpoints
             Repositories repositories, LookalikeGuard lookalikes, CancellationToken ct) =>
         {
             var context = await PageContext.ForAsync(http);
-            var normalized = ProjectName.Normalize(name);
+            var normalized = NormalizedName.Of(name);
             if (normalized != name) return Results.Redirect("/projects/" + Uri.EscapeDataString(normalized), permanent: true);
             var listing = await store.GetListingAsync(normalized, ct);
             if (listing is not null) return WebPages.Render<ProjectPage>(new { Page = context, View = await ViewAsync(listing, null, context.IsAdmin, store, blobs, accounts, ct) });
@@ -75,7 +75,7 @@ public static class BrowseEndpoints
         web.MapGet("/projects/{name}/{version}", async Task<IResult> (string name, string version, HttpContext http, IMetadataStore store, IBlobStore blobs, AccountStore accounts, CancellationToken ct) =>
         {
             var context = await PageContext.ForAsync(http);
-            var normalized = ProjectName.Normalize(name);
+            var normalized = NormalizedName.Of(name);
             if (normalized != name) return Results.Redirect($"/projects/{Uri.EscapeDataString(normalized)}/{Uri.EscapeDataString(version)}", permanent: true);
             if (await store.GetListingAsync(normalized, ct) is { } listing
                 && await ViewAsync(listing, version, context.IsAdmin, store, blobs, accounts, ct) is { Described: { } release } view)

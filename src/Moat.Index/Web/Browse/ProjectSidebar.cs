@@ -1,3 +1,4 @@
+using Moat.Packaging;
 using System.Collections.Concurrent;
 using Moat.Index.Accounts;
 using Moat.Index.Projects;
@@ -69,7 +70,7 @@ public static class ProjectSummaries
 
     public static async Task<string?> LatestAsync(IMetadataStore store, IBlobStore blobs, string project, CancellationToken ct)
     {
-        if (await store.GetListingAsync(project, ct) is not { } listing) return null;
+        if (await store.GetListingAsync(NormalizedName.Of(project), ct) is not { } listing) return null;
         var latest = HostedReleases.Latest(HostedReleases.Group(Simple.SimplePages.VisibleFiles(listing)));
         if (latest?.MetadataSha256 is not { } sha) return null;
         if (BySha.TryGetValue(sha, out var cached)) return cached.Length == 0 ? null : cached;

@@ -3,6 +3,7 @@ using Moat.Index.Proxy;
 using Moat.Index.Storage;
 using Moat.Packaging.Versions;
 using Moat.Packaging.Distributions;
+using Moat.Packaging;
 
 namespace Moat.Index.Web.Browse;
 
@@ -151,7 +152,7 @@ public static class ProxiedProjects
         var found = new List<string>();
         foreach (var name in await proxyStore.SearchPagesAsync(proxies, normalizedQuery, limit))
         {
-            if (await store.GetProjectAsync(name, ct) is null) found.Add(name);
+            if (await store.GetProjectAsync(NormalizedName.Of(name), ct) is null) found.Add(name);
         }
         return found;
     }
