@@ -54,7 +54,7 @@ public sealed class DistributionReadTests : IDisposable
     public void The_tap_reads_a_forward_only_stream_in_the_scans_single_pass()
     {
         var tap = new CoreMetadataTap(PackageType.Sdist, "read-once", PackageVersion.Parse("1.0"));
-        using var stream = new ForwardOnly(new MemoryStream(TestDistributions.Sdist("read-once", "1.0")));
+        using var stream = new NonSeekableStream(TestDistributions.Sdist("read-once", "1.0"));
 
         var scan = PackageScanner.Scan(stream, TestDistributions.SdistFilename("read-once", "1.0"), tap);
 
@@ -103,26 +103,6 @@ public sealed class DistributionReadTests : IDisposable
         {
             Read = read;
             inner.Finish(read);
-        }
-    }
-
-    /// <summary>A stream that can be read once, front to back: nothing can go back for a second look.</summary>
-    private sealed class ForwardOnly(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
         }
     }
 

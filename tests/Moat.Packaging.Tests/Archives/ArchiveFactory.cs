@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Moat.Packaging.Archives;
+using Moat.Testing;
 using SharpCompress.Compressors.BZip2;
 using SharpCompressionMode = SharpCompress.Compressors.CompressionMode;
 
@@ -197,22 +198,6 @@ internal sealed record SeenMember(string Path, ArchiveMemberKind Kind, long Size
     ArchiveFormat NestedFormat, byte[] Data)
 {
     public string Text => Encoding.UTF8.GetString(Data);
-}
-
-/// <summary>A forward-only stream, like an HTTP response body.</summary>
-internal sealed class NonSeekableStream(byte[] data) : Stream
-{
-    private readonly MemoryStream _inner = new(data, writable: false);
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>A [Fact] that skips, with the reason, when the <c>xz</c> command is not installed.</summary>
