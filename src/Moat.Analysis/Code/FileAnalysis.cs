@@ -76,7 +76,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private readonly List<Finding> _findings;
     private readonly Evaluator _evaluator;
     private readonly Dictionary<string, int> _perRule = new(StringComparer.Ordinal);
-    private readonly HashSet<(string, int)> _emitted = [];
+    private readonly HashSet<(string Rule, string Message, int Line)> _emitted = [];
     private List<int>? _lineStarts;
 
     private CodeContext _context;
@@ -1498,7 +1498,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             s += 1;
         }
         var reportedLine = _outerLine > 0 ? _outerLine : line;
-        if (!_emitted.Add((rule.Id + message, reportedLine))) return;
+        if (!_emitted.Add((rule.Id, message, reportedLine))) return;
         var count = _perRule.GetValueOrDefault(rule.Id);
         if (count >= MaxPerRule) return;
         _perRule[rule.Id] = count + 1;
@@ -1536,9 +1536,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (line < 1 || line > _lineStarts.Count) return "";
         var start = _lineStarts[line - 1];
         var end = line < _lineStarts.Count ? _lineStarts[line] - 1 : _source.Length;
-        var text = _source.AsSpan(start, end - start).Trim().ToString();
-        if (text.Length > 160) text = string.Concat(text.AsSpan(0, 157), "…");
-        return Redact(text);
+        // Cut before copying: a minified or payload line can be megabytes long.
+        var text = _source.AsSpan(start, end - start).Trim();
+        return Redact(text.Length > 160 ? string.Concat(text[..157], "…") : text.ToString());
     }
 
     /// <summary>Where each line begins, splitting on '\n' only (as <c>Split('\n')</c> would).</summary>

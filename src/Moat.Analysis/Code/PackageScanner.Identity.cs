@@ -267,8 +267,8 @@ public static partial class PackageScanner
         {
             var text = setup.Head;
             var call = SetupCallPattern().Match(text);
-            var body = call.Success ? text[call.Index..] : text;
-            foreach (Match m in SetupKeywordPattern().Matches(body))
+            // From the setup( call on, without copying the rest of the file.
+            foreach (Match m in SetupKeywordPattern().Matches(text, call.Success ? call.Index : 0))
             {
                 var value = m.Groups["value"].Value.Trim();
                 switch (m.Groups["key"].Value)

@@ -141,8 +141,9 @@ public static partial class Indicators
     {
         var found = new List<Indicator>();
         if (text.Length < 4) return found;
+        // Most strings (and most megabyte-long payload literals) hold no trigger: only then is a long one's head copied.
+        if (text.AsSpan(0, Math.Min(text.Length, 1 << 20)).IndexOfAny(Triggers) < 0) return found;
         var sample = text.Length > 1 << 20 ? text[..(1 << 20)] : text;
-        if (sample.AsSpan().IndexOfAny(Triggers) < 0) return found;
         var normalized = sample.AsSpan().IndexOfAny(Separators) >= 0 ? sample.Replace("\\\\", "/", StringComparison.Ordinal).Replace('\\', '/') : sample;
         // Re-fang hosts defanged with the reserved .invalid TLD (threat-intel write-ups and Moat's own corpus do this):
         // "discord.com.invalid/api/webhooks" is the webhook it was. No real package contains .invalid hosts.
