@@ -1162,10 +1162,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private void NoteBotClient(IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, int line)
     {
-        var token = args.Take(1).Concat(keywords.Where(k => k.Name is "token" or "bot_token" or "api_token").Select(k => k.Value))
-            .Select(a => a.KnownText).FirstOrDefault(t => t is { Length: < 128 } && Secrets.ChatWebhookDetector.ContainsTelegramBotToken(t));
+        // Called for every call the walk sees: plain loops, not a LINQ chain of five enumerators per call.
+        var token = args.Count > 0 && IsBotToken(args[0].KnownText) ? args[0].KnownText : null;
+        for (var i = 0; token is null && i < keywords.Count; i++)
+            if (keywords[i].Name is "token" or "bot_token" or "api_token" && IsBotToken(keywords[i].Value.KnownText)) token = keywords[i].Value.KnownText;
         if (token is not null) NoteIndicator(new Indicator(IndicatorKind.Webhook, "https://api.telegram.org/bot" + token.Trim()), line);
     }
+
+    private static bool IsBotToken(string? text) => text is { Length: < 128 } && Secrets.ChatWebhookDetector.ContainsTelegramBotToken(text);
 
     private void NoteIndicator(Indicator indicator, int line)
     {
