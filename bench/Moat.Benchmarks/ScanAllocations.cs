@@ -25,10 +25,12 @@ public static class ScanAllocations
         var process = System.Diagnostics.Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var pauseBefore = GC.GetTotalPauseDuration();
+        // The options `moat scan` uses.
+        var options = new CodeScanOptions { Names = PackageNameMatcher.ForBatch() };
         foreach (var file in files)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
-            var result = PackageScanner.Scan(file);
+            var result = PackageScanner.Scan(file, options);
             var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
             total += bytes;
             perFile.Add((Path.GetRelativePath(directory, file), bytes));

@@ -76,7 +76,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private readonly List<Finding> _findings;
     private readonly Evaluator _evaluator;
     private readonly Dictionary<string, int> _perRule = new(StringComparer.Ordinal);
-    private readonly HashSet<(string, int)> _emitted = [];
+    private readonly HashSet<(string Rule, string Message, int Line)> _emitted = [];
     private List<int>? _lineStarts;
 
     private CodeContext _context;
@@ -1162,10 +1162,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private void NoteBotClient(IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, int line)
     {
-        var token = args.Take(1).Concat(keywords.Where(k => k.Name is "token" or "bot_token" or "api_token").Select(k => k.Value))
-            .Select(a => a.KnownText).FirstOrDefault(t => t is { Length: < 128 } && Secrets.ChatWebhookDetector.ContainsTelegramBotToken(t));
+        // Called for every call the walk sees: plain loops, not a LINQ chain of five enumerators per call.
+        var token = args.Count > 0 && IsBotToken(args[0].KnownText) ? args[0].KnownText : null;
+        for (var i = 0; token is null && i < keywords.Count; i++)
+            if (keywords[i].Name is "token" or "bot_token" or "api_token" && IsBotToken(keywords[i].Value.KnownText)) token = keywords[i].Value.KnownText;
         if (token is not null) NoteIndicator(new Indicator(IndicatorKind.Webhook, "https://api.telegram.org/bot" + token.Trim()), line);
     }
+
+    private static bool IsBotToken(string? text) => text is { Length: < 128 } && Secrets.ChatWebhookDetector.ContainsTelegramBotToken(text);
 
     private void NoteIndicator(Indicator indicator, int line)
     {
@@ -1498,7 +1502,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             s += 1;
         }
         var reportedLine = _outerLine > 0 ? _outerLine : line;
-        if (!_emitted.Add((rule.Id + message, reportedLine))) return;
+        if (!_emitted.Add((rule.Id, message, reportedLine))) return;
         var count = _perRule.GetValueOrDefault(rule.Id);
         if (count >= MaxPerRule) return;
         _perRule[rule.Id] = count + 1;
@@ -1536,9 +1540,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         if (line < 1 || line > _lineStarts.Count) return "";
         var start = _lineStarts[line - 1];
         var end = line < _lineStarts.Count ? _lineStarts[line] - 1 : _source.Length;
-        var text = _source.AsSpan(start, end - start).Trim().ToString();
-        if (text.Length > 160) text = string.Concat(text.AsSpan(0, 157), "…");
-        return Redact(text);
+        // Cut before copying: a minified or payload line can be megabytes long.
+        var text = _source.AsSpan(start, end - start).Trim();
+        return Redact(text.Length > 160 ? string.Concat(text[..157], "…") : text.ToString());
     }
 
     /// <summary>Where each line begins, splitting on '\n' only (as <c>Split('\n')</c> would).</summary>

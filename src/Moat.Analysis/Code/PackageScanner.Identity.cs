@@ -52,7 +52,7 @@ public static partial class PackageScanner
     ];
 
     /// <summary>The package-level identity signals; <paramref name="findings"/> already holds the file findings.</summary>
-    private static void AddIdentitySignals(string target, PackageContents contents, string prefix, List<Finding> findings, bool singleFile)
+    private static void AddIdentitySignals(string target, PackageContents contents, string prefix, List<Finding> findings, bool singleFile, PackageNameMatcher names)
     {
         AddSpellingSignals(contents, prefix, findings, singleFile);
         if (singleFile) return;
@@ -68,7 +68,7 @@ public static partial class PackageScanner
         NameMatch? squat = null;
         if (identity.Name is { Length: > 0 } name)
         {
-            var match = NameChecker.Default.Matches(name).FirstOrDefault();
+            var match = names.BestMatch(name);
             if (match is not null && !(match.Technique == NameTechnique.PopularNamesCombined))
             {
                 var (grade, _) = NameScorer.Grade(match.Score);
@@ -104,7 +104,7 @@ public static partial class PackageScanner
             if (dependency.Name is { Length: > 0 } depName && ProjectName.IsValid(depName) && ProjectName.Normalize(depName) != ownName
                 && reportedNames.Add(ProjectName.Normalize(depName)) && reportedNames.Count <= 50)
             {
-                var match = NameChecker.Default.Matches(depName).FirstOrDefault();
+                var match = names.BestMatch(depName);
                 if (match is not null && match.Technique != NameTechnique.PopularNamesCombined && ProjectName.Normalize(match.Target) != ownName)
                 {
                     var (grade, _) = NameScorer.Grade(match.Score);
@@ -128,12 +128,12 @@ public static partial class PackageScanner
             if (ForgeRepository(url) is not var (owner, repo)) continue;
             var repoName = ProjectName.Normalize(repo);
             if (ownName is null || repoName == ownName || repoName.Length < 4) continue;
-            if (NameChecker.Default.Corpus.Projects.FirstOrDefault(p => p.Name == repoName) is not { Name.Length: > 0 } popular || popular.Rank > 5000) continue;
+            if (names.Corpus.RankOf(repoName) is not { } rank || rank > 5000) continue;
             if (BuiltOn(ownName, repoName) || BuiltOn(ownName, ProjectName.Normalize(owner))) continue;
             var alsoSquat = squat is not null && ProjectName.Normalize(squat.Target) == repoName;
             findings.Add(new Finding(IdentityRules.BrandjackedMetadata.Id, alsoSquat ? Severity.High : Severity.Medium, alsoSquat ? Confidence.High : Confidence.Low,
-                $"'{identity.Name}' gives the repository of '{popular.Name}' (download rank {popular.Rank.ToString("N0", CultureInfo.InvariantCulture)}) as its project URL",
-                location, Shorten(url), popular.Name));
+                $"'{identity.Name}' gives the repository of '{repoName}' (download rank {rank.ToString("N0", CultureInfo.InvariantCulture)}) as its project URL",
+                location, Shorten(url), repoName));
             break;
         }
 
@@ -267,8 +267,8 @@ public static partial class PackageScanner
         {
             var text = setup.Head;
             var call = SetupCallPattern().Match(text);
-            var body = call.Success ? text[call.Index..] : text;
-            foreach (Match m in SetupKeywordPattern().Matches(body))
+            // From the setup( call on, without copying the rest of the file.
+            foreach (Match m in SetupKeywordPattern().Matches(text, call.Success ? call.Index : 0))
             {
                 var value = m.Groups["value"].Value.Trim();
                 switch (m.Groups["key"].Value)

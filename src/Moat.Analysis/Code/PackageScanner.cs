@@ -32,6 +32,9 @@ public sealed record CodeScanOptions
     /// <summary>The archive reader's bounds (its defaults when null). Oversized members are always offered, to be sampled.</summary>
     public ArchiveLimits? ArchiveLimits { get; init; }
 
+    /// <summary>The name engine for the package's own name and its dependencies (shared with the rest of the process by default).</summary>
+    public PackageNameMatcher Names { get; init; } = PackageNameMatcher.Shared;
+
     public static CodeScanOptions Default { get; } = new();
 }
 
@@ -337,7 +340,7 @@ public static partial class PackageScanner
             findings.Add(Finding.Of(LimitRules.SourcePartlyAnalysed, Confidence.High, message, new Location(path)));
         AddArchiveIssues(contents, findings);
         AddPackageSignals(target, contents, prefix, findings, singleFile, roles, loadContexts);
-        AddIdentitySignals(target, contents, prefix, findings, singleFile);
+        AddIdentitySignals(target, contents, prefix, findings, singleFile, options.Names);
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);

@@ -23,10 +23,14 @@ internal sealed class EditCandidates
     // Target ids grouped by name length, so a scan only visits names within two letters of the query's length.
     private readonly int[][] idsByLength;
     private readonly Lazy<DeletionIndex> index;
+    private readonly bool mayIndex;
     private int queries;
 
-    public EditCandidates(IReadOnlyList<string> names)
+    /// <param name="names">The targets.</param>
+    /// <param name="mayIndex">False: never build the index on its own (every name is scanned; <see cref="BuildIndex"/> still builds it).</param>
+    public EditCandidates(IReadOnlyList<string> names, bool mayIndex = true)
     {
+        this.mayIndex = mayIndex;
         this.names = [.. names];
         idsByLength = new int[NameForms.MaxEditLength + 1][];
         var byLength = this.names.Select((n, id) => (n, id)).Where(e => IsIndexed(e.n)).ToLookup(e => e.n.Length, e => e.id);
@@ -43,7 +47,7 @@ internal sealed class EditCandidates
     /// <summary>Adds the ids of every target that may be within two edits of <paramref name="name"/> to <paramref name="into"/> (no duplicates).</summary>
     public void Candidates(string name, List<int> into)
     {
-        if (index.IsValueCreated || Interlocked.Increment(ref queries) > ScannedQueries) index.Value.Candidates(name, into);
+        if (index.IsValueCreated || mayIndex && Interlocked.Increment(ref queries) > ScannedQueries) index.Value.Candidates(name, into);
         else Scan(name, into);
     }
 

@@ -7,7 +7,7 @@ namespace Moat.Analysis.Names;
 /// </summary>
 internal sealed class NameIndex
 {
-    public NameIndex(IEnumerable<Target> targets, StandardLibrary stdlib, ImportNameTable importNames)
+    public NameIndex(IEnumerable<Target> targets, StandardLibrary stdlib, ImportNameTable importNames, bool editIndex = true)
     {
         Targets = [.. targets];
         Stdlib = stdlib;
@@ -23,7 +23,7 @@ internal sealed class NameIndex
             if (PythonAffix.Core(target.Name) is { } core) KeepBest(AffixCores, core.Core, target);
         }
         LinkFamilies(Targets);
-        EditCandidates = new EditCandidates([.. Targets.Select(t => t.Name)]);
+        EditCandidates = new EditCandidates([.. Targets.Select(t => t.Name)], editIndex);
         ImportNames = importNames.Resolve(Exact);
         lookalikeMap = new Lazy<Dictionary<string, AsciiLookalikeSquat.Reading[]>>(() => AsciiLookalikeSquat.Readings(Exact), LazyThreadSafetyMode.ExecutionAndPublication);
         ExactByText = Exact.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -63,12 +63,14 @@ public static class ScanCommand
 
     private static List<ScanResult> ScanAll(List<string> targets, int degree, TextWriter error)
     {
+        // This process checks no names but the packages' own and their dependencies': no edit-distance index.
+        var scanOptions = new CodeScanOptions { Names = PackageNameMatcher.ForBatch() };
         var results = new ScanResult[targets.Count];
         void ScanOne(int i)
         {
             try
             {
-                results[i] = PackageScanner.Scan(targets[i]);
+                results[i] = PackageScanner.Scan(targets[i], scanOptions);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -99,10 +99,30 @@ public sealed class ArchiveMember
     public byte[] ReadAllBytes()
     {
         using var stream = OpenRead();
-        // The declared size is only a hint (zip headers lie), so it never reserves more than 1 MiB up front.
-        var buffer = new MemoryStream((int)Math.Clamp(Size, 0, 1024 * 1024));
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
+        // The declared size is only a hint (zip headers lie). It sizes the buffer, so an honest member is read into its
+        // final array without the copy a MemoryStream makes; it never reserves more than 1 MiB up front, and the buffer
+        // grows to at most twice what was actually read.
+        var declared = Math.Clamp(Size, 0, Array.MaxLength);
+        var buffer = new byte[Math.Min(declared, 1024 * 1024)];
+        var length = 0;
+        Span<byte> probe = stackalloc byte[1];
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                // Full: one byte more says whether the member goes on, and only then is the buffer grown.
+                if (stream.Read(probe) == 0) break;
+                var grown = Math.Max(4096L, 2L * length);
+                if (length < declared) grown = Math.Min(declared, grown);
+                Array.Resize(ref buffer, (int)Math.Min(grown, Array.MaxLength));
+                buffer[length++] = probe[0];
+                continue;
+            }
+            var read = stream.Read(buffer, length, buffer.Length - length);
+            if (read == 0) break;
+            length += read;
+        }
+        return length == buffer.Length ? buffer : buffer[..length];
     }
 
     /// <summary>The member as text: UTF-8 (BOM honoured), invalid bytes replaced, never throws for bad encoding.</summary>

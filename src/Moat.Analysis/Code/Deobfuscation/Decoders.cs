@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -131,12 +132,21 @@ public static class Decoders
 
     /// <summary>zlib.decompress: zlib stream (wbits 15), with raw deflate and gzip as fallbacks like wbits=-15/31.</summary>
     public static string? Zlib(string latin1) =>
-        Inflate(latin1, s => new ZLibStream(s, CompressionMode.Decompress))
-        ?? Inflate(latin1, s => new GZipStream(s, CompressionMode.Decompress))
+        (HasZlibHeader(latin1) ? Inflate(latin1, s => new ZLibStream(s, CompressionMode.Decompress)) : null)
+        ?? (HasGzipMagic(latin1) ? Inflate(latin1, s => new GZipStream(s, CompressionMode.Decompress)) : null)
         ?? Inflate(latin1, s => new DeflateStream(s, CompressionMode.Decompress));
 
     public static string? Gzip(string latin1) =>
-        Inflate(latin1, s => new GZipStream(s, CompressionMode.Decompress)) ?? Zlib(latin1);
+        (HasGzipMagic(latin1) ? Inflate(latin1, s => new GZipStream(s, CompressionMode.Decompress)) : null) ?? Zlib(latin1);
+
+    // The header checks zlib itself makes first (a stream failing them is rejected before any output), made without
+    // copying the input and starting a decompressor: most strings tried are not compressed at all.
+    private static bool HasZlibHeader(string latin1) =>
+        latin1.Length >= 2 && (Byte(latin1[0]) & 0x0F) == 8 && Byte(latin1[0]) >> 4 <= 7 && (Byte(latin1[0]) << 8 | Byte(latin1[1])) % 31 == 0;
+
+    private static bool HasGzipMagic(string latin1) => latin1.Length >= 2 && Byte(latin1[0]) == 0x1F && Byte(latin1[1]) == 0x8B;
+
+    private static byte Byte(char c) => c <= 0xFF ? (byte)c : (byte)'?';
 
     public static string? Bz2(string latin1) =>
         Inflate(latin1, s => SharpCompress.Compressors.BZip2.BZip2Stream.Create(s, SharpCompress.Compressors.CompressionMode.Decompress, false));
@@ -165,12 +175,19 @@ public static class Decoders
             using var input = new MemoryStream(ToBytes(latin1));
             using var decompressor = open(input);
             var output = new MemoryStream();
-            var buffer = new byte[16 * 1024];
-            int read;
-            while ((read = decompressor.Read(buffer, 0, buffer.Length)) > 0)
+            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
-                if (output.Length + read > MaxOutput) break; // bomb: keep the head, which is what we scan
-                output.Write(buffer, 0, read);
+                int read;
+                while ((read = decompressor.Read(buffer, 0, 16 * 1024)) > 0)
+                {
+                    if (output.Length + read > MaxOutput) break; // bomb: keep the head, which is what we scan
+                    output.Write(buffer, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
             return output.Length == 0 ? null : Latin1(output.GetBuffer().AsSpan(0, (int)output.Length));
         }

@@ -642,7 +642,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
 
     private Value Apply(CallExpr call, string? name, Value callee, List<Value> args, List<(string? Name, Value Value)> keywords)
     {
-        var argTaint = Value.Union(args) | Value.Union(keywords.Select(k => k.Value));
+        var argTaint = Value.Union(args);
+        foreach (var (_, value) in keywords) argTaint |= value.Taint;
         var argLayers = Value.FirstLayers(args);
         var arg0 = args.Count > 0 ? args[0] : null;
 

@@ -68,7 +68,12 @@ public sealed class Value
 
     public static Value Str(string text, Taint taint = Taint.None, string? layers = null) => new(ValueKind.Str, text, taint: taint, layers: layers);
     public static Value Bytes(string latin1, Taint taint = Taint.None, string? layers = null) => new(ValueKind.Bytes, latin1, taint: taint, layers: layers);
-    public static Value Number(long n) => new(ValueKind.Int, number: n);
+    public static Value Number(long n) => (ulong)(n - MinShared) < (ulong)SharedNumbers.Length ? SharedNumbers[n - MinShared] : new(ValueKind.Int, number: n);
+
+    // Small integers are most of what obfuscated code computes (character codes, keys, indexes): one shared instance
+    // each, as for Unknown (a value is immutable).
+    private const long MinShared = -256;
+    private static readonly Value[] SharedNumbers = [.. Enumerable.Range((int)MinShared, 1024 + 256).Select(n => new Value(ValueKind.Int, number: n))];
     public static Value List(IReadOnlyList<Value> items) => new(ValueKind.List, items: items, taint: Union(items), layers: FirstLayers(items));
     public static Value Ref(string qualified, Value? bound = null, Taint taint = Taint.None) => new(ValueKind.Ref, qualified, bound: bound, taint: taint | (bound?.Taint ?? 0), layers: bound?.Layers);
     public static Value Instance(string qualified, IReadOnlyList<Value> args, Taint taint = Taint.None, string? layers = null) => new(ValueKind.Instance, qualified, items: args, taint: taint, layers: layers);
@@ -95,6 +100,20 @@ public sealed class Value
         var taint = Taint.None;
         foreach (var v in values) taint |= v.Taint;
         return taint;
+    }
+
+    // The same over a list, by index: the enumerable forms box a list's enumerator, on every call the evaluator applies.
+    public static Taint Union(IReadOnlyList<Value> values)
+    {
+        var taint = Taint.None;
+        for (var i = 0; i < values.Count; i++) taint |= values[i].Taint;
+        return taint;
+    }
+
+    public static string? FirstLayers(IReadOnlyList<Value> values)
+    {
+        for (var i = 0; i < values.Count; i++) if (values[i].Layers is { } layers) return layers;
+        return null;
     }
 
     public static string? FirstLayers(IEnumerable<Value> values)

@@ -1,0 +1,48 @@
+using System.Text;
+using Moat.Analysis.Code;
+
+namespace Moat.Analysis.Tests.Code;
+
+/// <summary>The one-pass indicator search finds, for every needle, the position a search for that needle alone finds.</summary>
+public class IndicatorSearchTests
+{
+    // Fragments that make needles, near-misses, word boundaries and case/culture traps (dotless i, long s, Kelvin sign).
+    private static readonly string[] Pieces =
+    [
+        "discord.com/api/webhooks/", "webhook.site", "xwebhook.sitex", "file.io", "pbm.profile.IofilterInfo", "FILE.IO/x",
+        "login data", "LOGIN DATA", "/etc/cron", "iex(", "ıex(", "ſchtasks /create", "\u212Aey4.db", "powershell -enc ", "-w hidden",
+        "paste.ee/r/", "pastebin.com/raw", ".ngrok.io", "a.ngrok.iox", "transfer.sh", "transfer.shell", "temp.sh", "/.ssh/*",
+        "~/.profile", "@reboot", "0x0.st", "gofile.io", "store1.gofile.io", " ", "/", ".", "-", "a", "Z", "é", "\n", "'", "\"",
+    ];
+
+    [Fact]
+    public void One_pass_positions_equal_a_search_per_needle()
+    {
+        var random = new Random(1234);
+        for (var round = 0; round < 2000; round++)
+        {
+            var text = new StringBuilder();
+            for (var i = random.Next(1, 12); i > 0; i--) text.Append(Pieces[random.Next(Pieces.Length)]);
+            AssertSamePositions(text.ToString());
+        }
+    }
+
+    [Fact]
+    public void Overlapping_and_repeated_needles_take_the_first_acceptable_occurrence()
+    {
+        // The first file.io is inside a word (not the host); the second counts.
+        var text = "pbm.profile.IofilterInfo then https://file.io/abc and login data, LOGIN DATA";
+        AssertSamePositions(text);
+        var kinds = Indicators.Find(text).Select(i => i.Kind).ToList();
+        Assert.Equal([IndicatorKind.PasteSite, IndicatorKind.BrowserData], kinds);
+        Assert.Contains("https://file.io/abc", Indicators.Find(text)[0].Match, StringComparison.Ordinal);
+    }
+
+    private static void AssertSamePositions(string text)
+    {
+        var found = Indicators.FirstOccurrences(text);
+        var needles = Indicators.NeedleList;
+        for (var i = 0; i < needles.Length; i++)
+            Assert.True(Indicators.IndexOfNeedle(text, needles[i].Kind, needles[i].Needle) == found[i], $"needle '{needles[i].Needle}' in '{text}'");
+    }
+}
