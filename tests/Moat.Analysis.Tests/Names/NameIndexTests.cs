@@ -194,6 +194,28 @@ public class PopularCorpusTests
     }
 
     [Fact]
+    public void A_corpus_is_put_in_rank_order_and_keeps_the_best_rank_of_a_name_listed_twice()
+    {
+        var dir = Directory.CreateTempSubdirectory("moat-corpus");
+        try
+        {
+            // Out of order, one name under two spellings (the better rank wins), equal ranks in file order.
+            var unordered = Path.Combine(dir.FullName, "unordered.tsv");
+            File.WriteAllText(unordered, "rank\tname\n3\tpandas\n5\tFlask\n1\trequests\n2\tflask\n3\tnumpy\n");
+            Assert.Equal([new PopularProject("requests", 1), new PopularProject("flask", 2), new PopularProject("pandas", 3), new PopularProject("numpy", 3)],
+                PopularCorpus.Load(unordered).Projects);
+            // Already in order (the embedded list's case): a name listed twice still appears once, at its first rank.
+            var ordered = Path.Combine(dir.FullName, "ordered.tsv");
+            File.WriteAllText(ordered, "rank\tname\n1\trequests\n2\tflask\n4\tFLASK\n");
+            Assert.Equal([new PopularProject("requests", 1), new PopularProject("flask", 2)], PopularCorpus.Load(ordered).Projects);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_custom_corpus_changes_what_is_popular()
     {
         var checker = new NameChecker(PopularCorpus.FromNames(["acmelib", "requests"]));
