@@ -222,6 +222,15 @@ public class PopularCorpusTests
         Assert.Equal("acmelib", checker.Matches("acmelbi").Single().Target);
         Assert.Empty(checker.Matches("colourama")); // colorama is not in this corpus
     }
+
+    [Fact]
+    public void A_brand_word_the_corpus_ranks_is_imitated_as_the_ranked_project_and_otherwise_as_the_brand()
+    {
+        var ranked = new NameChecker(PopularCorpus.FromNames(["requests", "paypal"])).Matches("paypall").Single();
+        Assert.Equal(("paypal", 2, false), (ranked.Target, ranked.TargetRank, ranked.TargetIsBrand));
+        var brand = new NameChecker(PopularCorpus.FromNames(["requests"])).Matches("paypall").Single();
+        Assert.Equal(("paypal", (int?)null, true), (brand.Target, brand.TargetRank, brand.TargetIsBrand));
+    }
 }
 
 public class DependencyConfusionTests
