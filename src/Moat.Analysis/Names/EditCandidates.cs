@@ -33,8 +33,19 @@ internal sealed class EditCandidates
         this.mayIndex = mayIndex;
         this.names = [.. names];
         idsByLength = new int[NameForms.MaxEditLength + 1][];
-        var byLength = this.names.Select((n, id) => (n, id)).Where(e => IsIndexed(e.n)).ToLookup(e => e.n.Length, e => e.id);
-        for (var length = 0; length <= NameForms.MaxEditLength; length++) idsByLength[length] = [.. byLength[length]];
+        // Counted, then filled: this runs on every `moat check`, and LINQ over (name, id) pairs cost start-up JIT and garbage.
+        var counts = new int[NameForms.MaxEditLength + 1];
+        foreach (var name in this.names)
+        {
+            if (IsIndexed(name)) counts[name.Length]++;
+        }
+        for (var length = 0; length <= NameForms.MaxEditLength; length++) idsByLength[length] = counts[length] == 0 ? [] : new int[counts[length]];
+        Array.Clear(counts);
+        for (var id = 0; id < this.names.Length; id++)
+        {
+            var name = this.names[id];
+            if (IsIndexed(name)) idsByLength[name.Length][counts[name.Length]++] = id;
+        }
         index = new Lazy<DeletionIndex>(() => new DeletionIndex(this.names), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

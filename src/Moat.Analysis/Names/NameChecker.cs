@@ -48,9 +48,13 @@ public sealed class NameChecker
         Internal = options.Internal ?? InternalNames.None;
         allow = (options.Allow ?? []).Select(a => ProjectName.Normalize(a.Trim())).ToHashSet(StringComparer.Ordinal);
         maxFindings = Math.Max(1, options.MaxFindings);
+        // Brand words that are not already corpus or internal names: the few words are looked for in the corpus, rather
+        // than the corpus's 15,000 ranks put in a map for a few lookups (a check's start-up).
+        var brandsOutsideCorpus = BrandWords.Embedded.Where(b => !Internal.Names.Contains(b)).ToHashSet(StringComparer.Ordinal);
+        foreach (var project in corpus.Projects) brandsOutsideCorpus.Remove(project.Name);
         var targets = Internal.Names.Select(n => new Target(n, null, Internal: true))
             .Concat(corpus.Projects.Where(p => !Internal.Names.Contains(p.Name)).Select(p => new Target(p.Name, p.Rank, Internal: false)))
-            .Concat(BrandWords.Embedded.Where(b => corpus.RankOf(b) is null && !Internal.Names.Contains(b)).Select(b => new Target(b, null, Internal: false, Brand: true)));
+            .Concat(BrandWords.Embedded.Where(brandsOutsideCorpus.Contains).Select(b => new Target(b, null, Internal: false, Brand: true)));
         index = new NameIndex(targets, StandardLibrary.Embedded, ImportNameTable.Embedded, options.EditIndex);
     }
 

@@ -33,8 +33,34 @@ public sealed class PopularCorpus
 
     private PopularCorpus(IEnumerable<PopularProject> projects, string source)
     {
-        Projects = [.. projects.OrderBy(p => p.Rank).DistinctBy(p => p.Name, StringComparer.Ordinal)];
+        Projects = RankOrderedUnique(projects);
         Source = source;
+    }
+
+    /// <summary>
+    /// Projects by rank, the best-ranked of each name kept. A stable sort, and none at all when the list is already in
+    /// rank order (the embedded one is): this runs on every <c>moat check</c>, where LINQ's sort and distinct over this
+    /// struct cost more start-up (JIT and garbage) than the check.
+    /// </summary>
+    private static PopularProject[] RankOrderedUnique(IEnumerable<PopularProject> projects)
+    {
+        var all = projects.ToArray();
+        var sorted = true;
+        for (var i = 1; i < all.Length && sorted; i++) sorted = all[i - 1].Rank <= all[i].Rank;
+        if (!sorted)
+        {
+            var order = new int[all.Length];
+            for (var i = 0; i < order.Length; i++) order[i] = i;
+            Array.Sort(order, (a, b) => all[a].Rank != all[b].Rank ? all[a].Rank.CompareTo(all[b].Rank) : a.CompareTo(b));
+            all = Array.ConvertAll(order, i => all[i]);
+        }
+        var seen = new HashSet<string>(all.Length, StringComparer.Ordinal);
+        var unique = new List<PopularProject>(all.Length);
+        foreach (var project in all)
+        {
+            if (seen.Add(project.Name)) unique.Add(project);
+        }
+        return unique.Count == all.Length ? all : [.. unique];
     }
 
     private static readonly Lazy<PopularCorpus> EmbeddedCorpus = new(() =>

@@ -194,11 +194,42 @@ public class PopularCorpusTests
     }
 
     [Fact]
+    public void A_corpus_is_put_in_rank_order_and_keeps_the_best_rank_of_a_name_listed_twice()
+    {
+        var dir = Directory.CreateTempSubdirectory("moat-corpus");
+        try
+        {
+            // Out of order, one name under two spellings (the better rank wins), equal ranks in file order.
+            var unordered = Path.Combine(dir.FullName, "unordered.tsv");
+            File.WriteAllText(unordered, "rank\tname\n3\tpandas\n5\tFlask\n1\trequests\n2\tflask\n3\tnumpy\n");
+            Assert.Equal([new PopularProject("requests", 1), new PopularProject("flask", 2), new PopularProject("pandas", 3), new PopularProject("numpy", 3)],
+                PopularCorpus.Load(unordered).Projects);
+            // Already in order (the embedded list's case): a name listed twice still appears once, at its first rank.
+            var ordered = Path.Combine(dir.FullName, "ordered.tsv");
+            File.WriteAllText(ordered, "rank\tname\n1\trequests\n2\tflask\n4\tFLASK\n");
+            Assert.Equal([new PopularProject("requests", 1), new PopularProject("flask", 2)], PopularCorpus.Load(ordered).Projects);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_custom_corpus_changes_what_is_popular()
     {
         var checker = new NameChecker(PopularCorpus.FromNames(["acmelib", "requests"]));
         Assert.Equal("acmelib", checker.Matches("acmelbi").Single().Target);
         Assert.Empty(checker.Matches("colourama")); // colorama is not in this corpus
+    }
+
+    [Fact]
+    public void A_brand_word_the_corpus_ranks_is_imitated_as_the_ranked_project_and_otherwise_as_the_brand()
+    {
+        var ranked = new NameChecker(PopularCorpus.FromNames(["requests", "paypal"])).Matches("paypall").Single();
+        Assert.Equal(("paypal", 2, false), (ranked.Target, ranked.TargetRank, ranked.TargetIsBrand));
+        var brand = new NameChecker(PopularCorpus.FromNames(["requests"])).Matches("paypall").Single();
+        Assert.Equal(("paypal", (int?)null, true), (brand.Target, brand.TargetRank, brand.TargetIsBrand));
     }
 }
 
