@@ -7,8 +7,7 @@ namespace Moat.Web.Tests;
 public sealed class ProjectManagementTests(WebFixture web) : IClassFixture<WebFixture>
 {
     [Theory]
-    [InlineData(1280, 900)]
-    [InlineData(390, 844)]
+    [MemberData(nameof(PageWidths.Each), MemberType = typeof(PageWidths))]
     public async Task An_owner_adds_and_removes_a_collaborator_yanks_and_unyanks_and_requires_approval(int width, int height)
     {
         var owner = $"olive{width}";

@@ -84,8 +84,7 @@ public sealed class ProjectPagesTests(WebFixture web) : IClassFixture<WebFixture
     }
 
     [Theory]
-    [InlineData(1280, 900)]
-    [InlineData(390, 844)]
+    [MemberData(nameof(PageWidths.Each), MemberType = typeof(PageWidths))]
     public async Task Project_page_has_the_sidebar_release_history_rendered_description_and_readable_files(int width, int height)
     {
         await PublishAsync();
@@ -135,8 +134,7 @@ public sealed class ProjectPagesTests(WebFixture web) : IClassFixture<WebFixture
     }
 
     [Theory]
-    [InlineData(1280, 900)]
-    [InlineData(390, 844)]
+    [MemberData(nameof(PageWidths.Each), MemberType = typeof(PageWidths))]
     public async Task Release_page_shows_its_date_yank_and_only_its_files_and_search_shows_summaries(int width, int height)
     {
         await PublishAsync();
