@@ -83,8 +83,9 @@ public static partial class Correlations
             "A drop box the author owns, in a file that captures or locates data worth stealing"),
         new("encoded-program-written-executable", Severity.Critical, Confidence.Medium, SameFile: true, [EncodedProgram, ExecutableWrite],
             "An encoded Python program in load-time code that also writes an executable file"),
-        new("obfuscated-drop-box", Severity.Critical, Confidence.High, SameFile: true, [Obfuscation, OwnDropBox],
-            "Obfuscated code in a file that holds a drop box the author owns"),
+        // Package-wide: the obfuscated loader and the module holding the webhook are often two files of one stealer.
+        new("obfuscated-drop-box", Severity.Critical, Confidence.High, SameFile: false, [Obfuscation, OwnDropBox],
+            "Obfuscated code in a package that holds a drop box the author owns"),
         new("install-network-with-hidden-launch", Severity.Critical, Confidence.Medium, SameFile: true, [InstallNetwork, HiddenLaunch],
             "Code that reaches the network at install time and starts a program hidden or detached"),
         new("executable-written-and-hidden-launch", Severity.Critical, Confidence.Medium, SameFile: true, [ExecutableWrite, HiddenLaunch],
