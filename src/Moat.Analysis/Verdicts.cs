@@ -4,7 +4,9 @@ namespace Moat.Analysis;
 /// The one place where findings become a score and a verdict. Each finding weighs its severity times its confidence;
 /// weights combine like independent probabilities (1 - Π(1 - w)), so several medium signals add up but never reach
 /// certainty on their own. Detectors that know a combination is damning (decode → exec at install time) say so with
-/// a finding of their own at <see cref="Severity.Critical"/>, rather than by scoring here. The malicious threshold is set
+/// a finding of their own at <see cref="Severity.Critical"/>, rather than by scoring here; combinations of findings from
+/// different detectors (a typosquat name on an empty package, a drop box beside clipboard capture) are rows of the
+/// correlation table (<see cref="Code.Correlations"/>), which adds its own finding before the package is judged. The malicious threshold is set
 /// so that one confident critical finding (0.9), or two independent confident high findings (1 - 0.4² = 0.84), or a
 /// critical finding at medium confidence corroborated by a high one (0.82) are enough, while a critical at medium
 /// confidence with only medium company (0.75) is not.

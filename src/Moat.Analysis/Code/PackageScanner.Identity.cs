@@ -42,7 +42,7 @@ public static partial class PackageScanner
 
     /// <summary>Programs setup.py legitimately starts (compilers, version control): starting them is not install-time behaviour.</summary>
     [GeneratedRegex(@"(?i)\b(?:git|hg|svn|gcc|g\+\+|cc|clang|cl|cmake|make|ninja|nvcc|pkg-config|[\w-]+-config|xcrun|cython|swig|protoc|rustc|cargo|npm|yarn|uname|ldconfig|lsb_release|sw_vers|brew|sysctl|nproc|getconf|which|where|vswhere|msbuild)\b")]
-    private static partial Regex BuildToolPattern();
+    internal static partial Regex BuildToolPattern();
 
     private static readonly string[] IndexHosts = ["pypi.org", "files.pythonhosted.org", "pypi.python.org", "test.pypi.org", "test-files.pythonhosted.org"];
     private static readonly string[] ForgeHosts =

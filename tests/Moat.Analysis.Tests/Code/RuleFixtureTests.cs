@@ -92,6 +92,24 @@ public class RuleFixtureTests
         Assert.True(result.Verdict == atLeast || result.Verdict == Verdict.Malicious, $"{rule}/{sample} is {result.Verdict}");
     }
 
+    /// <summary>
+    /// Each row of the correlation table has its own vulnerable sample: the signals together make the package malicious (a
+    /// medium row: suspicious), and the finding names the row. The safe samples hold all but one signal of a row (or hold them in tests).
+    /// </summary>
+    [Fact]
+    public void Every_correlation_row_has_a_sample_its_signals_convict()
+    {
+        foreach (var row in Correlations.Table)
+        {
+            var result = PackageScanner.Scan(Target(Correlations.Rule.Id, "vulnerable-" + row.Name));
+            Assert.Contains(result.Findings, f => f.RuleId == Correlations.Rule.Id && f.Message.Contains($"[{row.Name}]", StringComparison.Ordinal)
+                && f.Severity == row.Severity && f.Confidence == row.Confidence);
+            // Rows of high or critical severity are damning; a medium row makes the package suspicious at least.
+            var expected = row.Severity >= Severity.High ? Verdict.Malicious : Verdict.Suspicious;
+            Assert.True(result.Verdict >= expected, $"{row.Name}: {result.Verdict} {result.Score}");
+        }
+    }
+
     [Fact]
     public void The_fernet_install_payload_is_decrypted_and_its_second_stage_seen()
     {
