@@ -39,9 +39,20 @@ internal sealed class CountingStream(Stream inner) : ReadOnlyWrapperStream(inner
     /// <summary>Bytes read so far: SharpCompress's xz reader asks for it to find block padding.</summary>
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
 
+    private readonly byte[] _tail = new byte[8];
+
+    /// <summary>The last (up to) eight bytes read: a gzip stream's trailer once the input is read to its end.</summary>
+    public ReadOnlySpan<byte> Tail => _tail.AsSpan(8 - (int)Math.Min(8, BytesRead));
+
     public override int Read(Span<byte> buffer)
     {
         var n = Inner.Read(buffer);
+        if (n >= 8) buffer[(n - 8)..n].CopyTo(_tail);
+        else if (n > 0)
+        {
+            _tail.AsSpan(n).CopyTo(_tail);
+            buffer[..n].CopyTo(_tail.AsSpan(8 - n));
+        }
         BytesRead += n;
         return n;
     }
@@ -80,6 +91,9 @@ internal sealed class TarBudgetStream(Stream decompressed, CountingStream? compr
 
     /// <summary>True once the stream threw a fault: the tar parser cannot continue past it.</summary>
     public bool Faulted { get; private set; }
+
+    /// <summary>Bytes the decompressor has produced so far.</summary>
+    public long BytesRead => _position;
 
     public override int Read(Span<byte> buffer)
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Formats.Tar;
 using System.IO.Compression;
 using SharpCompress.Compressors.BZip2;
@@ -51,7 +52,11 @@ internal static class TarMembers
                     session.Incomplete = true;
                     return;
                 }
-                if (entry is null) return;
+                if (entry is null)
+                {
+                    if (compressed is not null) DrainToEnd(session, budget, compressed, format, level);
+                    return;
+                }
                 if (entry.EntryType == TarEntryType.GlobalExtendedAttributes) continue;  // metadata, not a member
                 if (!session.TryCountMember()) return;
                 ReadEntry(session, entry, level);
@@ -108,6 +113,35 @@ internal static class TarMembers
         // Tar sizes are exact (the framing depends on them); bytes are charged once, below the tar parser.
         ArchiveWalker.Offer(session, level, path, kind, kind == ArchiveMemberKind.File ? entry.Length : 0,
             () => entry.DataStream ?? Stream.Null, compressedLength: -1, chargeTotal: false, ownsData: false);
+    }
+
+    /// <summary>
+    /// Reads a compressed tar stream past its end-of-archive blocks to the compressor's own end, where its checks are
+    /// (xz's index, footer and check values; bzip2's CRCs). A decompressor fed a cut stream can produce zero-filled
+    /// output that reads as the end of the archive; only its end tells a whole stream from a cut one. .NET's gzip
+    /// reader ends a cut stream quietly, so its trailer's length is compared here. The bytes are charged to the read's
+    /// budget like any other.
+    /// </summary>
+    private static void DrainToEnd(ReadSession session, TarBudgetStream budget, CountingStream compressed, ArchiveFormat format, ArchiveWalker.Level level)
+    {
+        try
+        {
+            budget.CopyTo(Stream.Null);
+        }
+        catch (Exception ex)
+        {
+            session.DataFault(level.Container, ex);     // returns the recorded fault if it already is one
+            session.Incomplete = true;
+            return;
+        }
+        // A single-member gzip ends with the length of what it holds (mod 2^32); a concatenated one is read as cut.
+        if (format == ArchiveFormat.TarGzip
+            && (compressed.Tail.Length < 8 || BinaryPrimitives.ReadUInt32LittleEndian(compressed.Tail[4..]) != (uint)budget.BytesRead))
+        {
+            session.Report(ArchiveIssueKind.Truncated, level.Container,
+                "the gzip stream ends without its trailer (the length it holds does not match): the archive was cut");
+            session.Incomplete = true;
+        }
     }
 
     private static void DisposeQuietly(Stream stream)
