@@ -425,20 +425,18 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     // WebAuthn: the challenge lives in the session row (one outstanding ceremony per session).
 
     /// <summary>The options for <c>navigator.credentials.create()</c>, binary fields as base64url.</summary>
-    public async Task<object> BeginKeyRegistrationAsync(SignedIn s)
+    public async Task<KeyCreationOptions> BeginKeyRegistrationAsync(SignedIn s)
     {
         RequireRecentAuthentication(s);
         var challenge = WebAuthn.NewChallenge();
         await store.SetSessionChallengeAsync(s.Session.IdHash, "create:" + challenge);
         var existing = await store.CredentialsAsync(s.User.Id);
-        return new
-        {
-            challenge, rp = new { id = options.EffectiveRpId, name = "Moat" },
-            user = new { id = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(s.User.Id)), name = s.User.Username, displayName = s.User.Username },
-            pubKeyCredParams = new[] { new { type = "public-key", alg = -7 }, new { type = "public-key", alg = -257 } },
-            excludeCredentials = existing.Select(c => new { type = "public-key", id = c.Id }),
-            attestation = "none", authenticatorSelection = new { userVerification = "preferred" },
-        };
+        return new KeyCreationOptions(
+            challenge, new RelyingParty(options.EffectiveRpId, "Moat"),
+            new KeyUser(Base64Url.EncodeToString(Encoding.UTF8.GetBytes(s.User.Id)), s.User.Username, s.User.Username),
+            [new KeyAlgorithm("public-key", -7), new KeyAlgorithm("public-key", -257)],
+            [.. existing.Select(c => new KeyDescriptor("public-key", c.Id))],
+            Attestation: "none", new KeySelection(UserVerification: "preferred"));
     }
 
     /// <summary>Verifies the authenticator's registration and stores the key; the first second factor also gets recovery codes.</summary>
@@ -469,12 +467,12 @@ public sealed class AccountService(AccountStore store, SecurityOptions options, 
     }
 
     /// <summary>The options for <c>navigator.credentials.get()</c> during the second login step.</summary>
-    public async Task<object> BeginKeyAssertionAsync(SignedIn s)
+    public async Task<KeyRequestOptions> BeginKeyAssertionAsync(SignedIn s)
     {
         var challenge = WebAuthn.NewChallenge();
         await store.SetSessionChallengeAsync(s.Session.IdHash, "get:" + challenge);
         var keys = await store.CredentialsAsync(s.User.Id);
-        return new { challenge, rpId = options.EffectiveRpId, allowCredentials = keys.Select(k => new { type = "public-key", id = k.Id }), userVerification = "preferred" };
+        return new KeyRequestOptions(challenge, options.EffectiveRpId, [.. keys.Select(k => new KeyDescriptor("public-key", k.Id))], UserVerification: "preferred");
     }
 
     public async Task FinishKeyAssertionAsync(SignedIn s, string? credentialId, string? clientDataJson, string? authenticatorData, string? signature, HttpContext http)
