@@ -412,11 +412,17 @@ public class HostileArchiveTests
         }
     }
 
+    public static TheoryData<ArchiveFormat> CompressedTarFormats()
+    {
+        var data = new TheoryData<ArchiveFormat> { ArchiveFormat.TarGzip, ArchiveFormat.TarBzip2 };
+        if (ArchiveFactory.XzCommand is not null) data.Add(ArchiveFormat.TarXz);
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(Formats))]
+    [MemberData(nameof(CompressedTarFormats))]
     public void A_compressed_tar_cut_anywhere_is_never_complete(ArchiveFormat format)
     {
-        if (format is ArchiveFormat.Zip or ArchiveFormat.Tar) return;
         // Some decompressors fed a cut stream produce zero-filled output, which a tar parser reads as the end-of-archive
         // blocks: only the compressor's own end (its lengths and check values) tells a whole stream from a cut one.
         var archive = ArchiveFactory.Build(format, Realistic()[..3]);
