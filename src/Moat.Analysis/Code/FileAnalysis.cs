@@ -118,6 +118,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private bool _tracedExfil, _tracedDownloadExec, _ptySpawn, _spawnWithSocket;
     // An interactive shell (cmd.exe, powershell, sh with no script) started with its stdin piped to this code.
     private int _pipedShellLine;
+    // A Python interpreter started with its program read from a pipe (Popen([sys.executable, "-"], stdin=PIPE)).
+    private int _stdinInterpreterLine;
     private readonly HashSet<string> _shellcodeApis = new(StringComparer.Ordinal);
     private readonly Dictionary<FuncDef, CodeContext> _functionContexts = new(ReferenceEqualityComparer.Instance);
     // What the arguments of calls to this file's functions were tainted with, so that _send(getpass.getuser()) makes the
@@ -344,6 +346,21 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         return n is "privatekey" or "privkey" or "privatekeys" or "mnemonic" or "mnemonics" or "seedphrase" or "recoveryphrase"
             or "secretphrase" or "walletkey" or "walletprivatekey" or "mnemonicphrase";
     }
+
+    /// <summary><c>[sys.executable, "-"]</c> or <c>python3 -</c>: the interpreter runs whatever program is written to its stdin.</summary>
+    private static bool IsStdinInterpreter(IReadOnlyList<Value> args)
+    {
+        if (args.Count == 0) return false;
+        var command = args[0];
+        var program = command.Kind == ValueKind.List && command.Items is [var first, ..] ? first : null;
+        var words = CallModel.CommandWords(command);
+        if (words.Count < 2 || words[1] != "-") return false;
+        return program is { Kind: ValueKind.Ref, Text: "sys.executable" }
+               || words[0] is { } name && InterpreterNamePattern().IsMatch(ShellWords.BaseName(name));
+    }
+
+    [GeneratedRegex(@"^python(\d(\.\d+)?)?w?(\.exe)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex InterpreterNamePattern();
 
     /// <summary>A command that is a bare shell (or one asked to be interactive): it runs whatever is written to it.</summary>
     private static bool IsInteractiveShell(IReadOnlyList<Value> args)
@@ -697,6 +714,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             CheckObfuscatedCall(call, name, result, line);
 
         if ((kind & CallKind.Spawn) != 0) OnSpawn(call, name!, args, keywords, line);
+        // proc.stdin.write(response.text) / proc.communicate(input=…) to an interpreter reading its program from stdin is
+        // exec of what was downloaded, in a process of its own.
+        if (_stdinInterpreterLine > 0
+            && (method == "write" && call.Func is AttrExpr { Target: AttrExpr { Name: "stdin" } } || method == "communicate")
+            && ((Value.Union(args) | Value.Union(keywords.Select(k => k.Value))) & Taint.Network) != 0)
+        {
+            _tracedDownloadExec = true;
+            Emit(ThreatRules.DownloadExec, Confidence.High, $"Data fetched from the network is written to a Python interpreter as its program ({name ?? method})", line);
+        }
         if ((kind & (CallKind.NetworkFetch | CallKind.NetworkSend)) != 0) OnNetwork(call, name!, kind, args, keywords, line);
 
         if ((kind & CallKind.FileWrite) != 0 || (method == "write" && callee.Bound is { Kind: ValueKind.Instance, Text: "open" or "io.open" or "codecs.open" or "pathlib.Path" or "tempfile.NamedTemporaryFile" or "tempfile.TemporaryFile" or "tempfile.SpooledTemporaryFile" }))
@@ -846,6 +872,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         }
         if (keywords.Any(k => k.Name == "stdin" && k.Value is { Kind: ValueKind.Ref, Text: "subprocess.PIPE" }) && IsInteractiveShell(args))
             _pipedShellLine = FirstLine(_pipedShellLine, line);
+        if (keywords.Any(k => k.Name == "stdin" && k.Value is { Kind: ValueKind.Ref, Text: "subprocess.PIPE" }) && IsStdinInterpreter(args))
+            _stdinInterpreterLine = FirstLine(_stdinInterpreterLine, line);
         if ((taint & Taint.Network) != 0)
         {
             _tracedDownloadExec = true;

