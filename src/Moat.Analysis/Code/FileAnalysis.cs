@@ -347,6 +347,17 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             or "secretphrase" or "walletkey" or "walletprivatekey" or "mnemonicphrase";
     }
 
+    /// <summary>
+    /// <c>chdir(dir); Popen('x.vbs', shell=True)</c> starts the dropped <c>dir/x.vbs</c> by its file name: a started command
+    /// that names the dropped file (a file name of its own, not a placeholder) as a word starts it.
+    /// </summary>
+    private static bool NamesDroppedFile(string command, string droppedPath)
+    {
+        var fileName = droppedPath[(droppedPath.LastIndexOfAny(['/', '\\']) + 1)..];
+        if (fileName.Length < 5 || fileName.Contains("{}", StringComparison.Ordinal)) return false;
+        return command.Split([' ', '\t', '"', '\'', '/', '\\'], StringSplitOptions.RemoveEmptyEntries).Contains(fileName, StringComparer.OrdinalIgnoreCase);
+    }
+
     /// <summary><c>[sys.executable, "-"]</c> or <c>python3 -</c>: the interpreter runs whatever program is written to its stdin.</summary>
     private static bool IsStdinInterpreter(IReadOnlyList<Value> args)
     {
@@ -918,7 +929,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 else if (fromWrittenHost) Emit(ThreatRules.DownloadExec, Confidence.High, $"A program downloaded from a host the package names is saved and started ({name})", line);
                 else Emit(ThreatRules.DownloadExec, Confidence.Low, $"A file downloaded from the network is started ({name})", line, severity: Severity.Medium);
             }
-            if (_droppedPaths.Any(p => text.Contains(p, StringComparison.Ordinal)))
+            if (_droppedPaths.Any(p => text.Contains(p, StringComparison.Ordinal) || NamesDroppedFile(text, p)))
                 Emit(ThreatRules.Dropper, Confidence.High, $"An executable embedded in the code is written to disk and started ({name})", line);
             if (IsLoadTime && _shared.BundledExecutables.FirstOrDefault(b => StartsBundled(text, b)) is { } bundled)
                 Emit(ThreatRules.Dropper, Confidence.High, $"A program shipped inside the package ({bundled}) is started at {Describe(_context)} ({name})", line);

@@ -110,6 +110,7 @@ public class RuleFixtureTests
     [InlineData("MOAT-CODE-022", "vulnerable-fstring-url-to-unusual-port", Severity.High, Confidence.Medium, Verdict.Suspicious)]
     [InlineData("MOAT-CODE-021", "vulnerable-download-to-interpreter-stdin", Severity.Critical, Confidence.High, Verdict.Malicious)]
     [InlineData("MOAT-CODE-053", "vulnerable-quoted-command-line", Severity.High, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-026", "vulnerable-dropped-script-started-by-name", Severity.Critical, Confidence.High, Verdict.Malicious)]
     public void Hidden_beacons_and_payloads_are_not_clean(string rule, string sample, Severity severity, Confidence confidence, Verdict atLeast)
     {
         var result = PackageScanner.Scan(Target(rule, sample));
