@@ -1022,12 +1022,34 @@ public static partial class PackageScanner
             get
             {
                 if (_head is not null) return _head;
+                // A file whose text the budget will not keep is decoded on every use: then decode only what the head needs.
+                if (_text is null && bytes.Length > HeadBytes && !budget.CanTake(TextLength)) return DecodeHead();
                 var text = Text;
                 if (text.Length <= HeadChars) return text;
                 var head = text[..HeadChars];
                 if (_text is not null) _head = head; // cut once, in every pass, while the text itself is kept
                 return head;
             }
+        }
+
+        // Enough bytes for HeadChars of text whatever the encoding: a UTF-8 sequence of up to three bytes is at least one
+        // UTF-16 char (four bytes are two), and a sequence cut at the end is at most three bytes.
+        private const int HeadBytes = 3 * HeadChars + 3;
+
+        /// <summary>The first <see cref="HeadChars"/> of <see cref="Text"/>, decoded from the bytes they need alone.</summary>
+        private string DecodeHead()
+        {
+            var span = bytes.AsSpan();
+            if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
+            var encoding = System.Text.Unicode.Utf8.IsValid(span) ? Encoding.UTF8 : Encoding.Latin1;
+            var prefix = span[..Math.Min(span.Length, HeadBytes)];
+            var chars = System.Buffers.ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(prefix.Length));
+            try
+            {
+                var count = encoding.GetChars(prefix, chars);
+                return new string(chars, 0, Math.Min(count, HeadChars));
+            }
+            finally { System.Buffers.ArrayPool<char>.Shared.Return(chars); }
         }
 
         /// <summary>The length <see cref="Text"/> would have, without decoding it.</summary>
@@ -1046,6 +1068,8 @@ public static partial class PackageScanner
     private sealed class DecodedTextBudget
     {
         private long _remaining = 8 << 20;
+
+        public bool CanTake(int chars) => chars <= _remaining;
 
         public bool TryTake(int chars)
         {

@@ -24,7 +24,8 @@ public sealed record StrExpr(string Value, bool IsBytes, int Line) : Expr(Line);
 /// <summary>An f-string: the literal text (fields shown as <c>{}</c>) and its parsed replacement fields.</summary>
 public sealed record FStrExpr(string Text, IReadOnlyList<Expr> Fields, int Line) : Expr(Line);
 
-public sealed record NumExpr(string Text, long? Value, int Line) : Expr(Line);
+/// <summary>A number literal; <see cref="Value"/> is null for floats, complex numbers and integers past 64 bits.</summary>
+public sealed record NumExpr(long? Value, int Line) : Expr(Line);
 
 public sealed record AttrExpr(Expr Target, string Name, int Line) : Expr(Line);
 

@@ -756,7 +756,7 @@ public sealed class PyParser
             }
             case TokenKind.Number:
                 Advance();
-                return new NumExpr(Text(t), ParseInteger(_list.Text(t)), line);
+                return new NumExpr(ParseInteger(_list.Text(t)), line);
             case TokenKind.String:
                 return ParseStrings();
             case TokenKind.Op:
