@@ -1043,7 +1043,7 @@ public static partial class PackageScanner
             {
                 if (_head is not null) return _head;
                 // A file whose text the budget will not keep is decoded on every use: then decode only what the head needs.
-                if (_text is null && bytes.Length > HeadBytes && !budget.CanTake(TextLength)) return DecodeHead();
+                if (_text is null && bytes.Length > HeadChars && !budget.CanTake(TextLength)) return ReadTextHead(bytes, HeadChars);
                 var text = Text;
                 if (text.Length <= HeadChars) return text;
                 var head = text[..HeadChars];
@@ -1051,10 +1051,6 @@ public static partial class PackageScanner
                 return head;
             }
         }
-
-        private const int HeadBytes = 3 * HeadChars + 3;
-
-        private string DecodeHead() => ReadTextHead(bytes, HeadChars);
 
         /// <summary>The length <see cref="Text"/> would have, without decoding it.</summary>
         public int TextLength
