@@ -44,6 +44,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     // Scopes popped and cleared, kept for the next call: every decoder call and comprehension opens one, and growing a
     // fresh dictionary each time was a large share of what the evaluator allocated.
     private readonly Stack<Dictionary<string, Value>> _freeScopes = new();
+    private const int MaxPooledScope = 32;
     private readonly IEvaluationObserver? _observer = observer;
     private int _nested;
     private long _steps;
@@ -90,6 +91,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         if (_scopes.Count == 0) return;
         var scope = _scopes[^1];
         _scopes.RemoveAt(_scopes.Count - 1);
+        // Only small scopes are kept: clearing a dictionary clears its whole capacity, and one grown by a long
+        // function would make every later small call pay for it.
+        if (scope.Count > MaxPooledScope) return;
         scope.Clear();
         _freeScopes.Push(scope);
     }
