@@ -51,7 +51,8 @@ public static class NameRecall
         var refused = asPublished.Count(p => NameCheck.RefusedLookalike(p.Row.Matches, p.History, now) is { } m && p.Row.Targets.Contains(m.Target));
         Console.WriteLine($"as published ({asNew:N0} new projects: first release 3 days before, 1-2 releases; {results.Count - asNew:N0} with 3+ releases in the archive, ordinary):");
         Console.WriteLine($"  caught with the right target (first finding after history, score >= {Suspicious}): {weighedCaught:N0} = {Percent(weighedCaught, results.Count)}");
-        Console.WriteLine($"  refused by the proxy, imitating the right target: {refused:N0} = {Percent(refused, results.Count)}");
+        var refusedUnknown = results.Count(r => NameCheck.RefusedLookalike(r.Matches, null, now) is { } m && r.Targets.Contains(m.Target));
+        Console.WriteLine($"  refused by the proxy, imitating the right target: {refused:N0} = {Percent(refused, results.Count)} (history unknown: {refusedUnknown:N0} = {Percent(refusedUnknown, results.Count)})");
         foreach (var group in asPublished.GroupBy(p => p.Row.Source + ": " + p.Row.How).OrderByDescending(g => g.Count()))
         {
             var caught = group.Count(p => NameChecker.WeighHistory(p.Row.Matches, p.History, now) is [var first, ..] && first.Score >= Suspicious && p.Row.Targets.Contains(first.Target));
