@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Moat.Index;
 using Moat.Index.Admin;
-using Moat.Index.Proxy;
 using Moat.Index.Storage;
 
 namespace Moat.Cli.Commands;
@@ -70,8 +69,7 @@ public static class HostedAdminCommand
         {
             var options = load(parse);
             var hosted = await Open(options).ListAsync(ct);
-            var databases = IndexDatabases.Open(options);
-            var proxied = await new ProxyAdmin(ProxyStore.Open(databases.Proxy), SqlMetadataStore.Open(databases.Index)).ListAsync(ct);
+            var proxied = await ProxyAdminCommand.OpenAdmin(options).ListAsync(ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -91,10 +89,5 @@ public static class HostedAdminCommand
     private static string Line(HostedQuarantineEntry e) =>
         $"{e.File.Filename}  {e.File.Sha256}  {(e.File.State == FileState.Blocked ? "blocked" : e.Verdict?.Verdict ?? FileStateNames.Of(e.File.State))}  uploaded by {e.Uploader}  {e.File.StateReason}";
 
-    private static int Print(ParseResult parse, Moat.Index.Publishing.ReviewOutcome outcome)
-    {
-        if (!outcome.Ok) throw new CliInputException(outcome.Message);
-        parse.InvocationConfiguration.Output.WriteLine(outcome.Message);
-        return ExitCodes.Clean;
-    }
+    private static int Print(ParseResult parse, Moat.Index.Publishing.ReviewOutcome outcome) => AdminCommand.Print(parse, outcome.Ok, outcome.Message);
 }

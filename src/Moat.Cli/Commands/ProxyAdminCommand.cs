@@ -15,19 +15,8 @@ public static class ProxyAdminCommand
 {
     public static Command Create(Func<ParseResult, IndexOptions> load)
     {
-        ProxyAdmin Open(ParseResult parse)
-        {
-            var options = load(parse);
-            var databases = IndexDatabases.Open(options);
-            return new ProxyAdmin(ProxyStore.Open(databases.Proxy), SqlMetadataStore.Open(databases.Index));
-        }
-
-        int Print(ParseResult parse, AdminResult result)
-        {
-            if (!result.Ok) throw new CliInputException(result.Message);
-            parse.InvocationConfiguration.Output.WriteLine(result.Message);
-            return ExitCodes.Clean;
-        }
+        ProxyAdmin Open(ParseResult parse) => OpenAdmin(load(parse));
+        int Print(ParseResult parse, AdminResult result) => AdminCommand.Print(parse, result.Ok, result.Message);
 
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var list = new Command("quarantine", "List proxied files the gate quarantined or an admin blocked.") { json };
@@ -65,5 +54,11 @@ public static class ProxyAdminCommand
             return Print(parse, parse.GetValue(remove) ? await ops.DisallowAsync(parse.GetValue(project)!) : await ops.AllowAsync(parse.GetValue(project)!, parse.GetValue(reason)));
         });
         return new Command("proxy", "The firewall on proxied files: quarantine, show, release, block, allow.") { list, show, release, block, allow };
+    }
+
+    internal static ProxyAdmin OpenAdmin(IndexOptions options)
+    {
+        var databases = IndexDatabases.Open(options);
+        return new ProxyAdmin(ProxyStore.Open(databases.Proxy), SqlMetadataStore.Open(databases.Index));
     }
 }

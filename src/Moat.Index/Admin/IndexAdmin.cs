@@ -237,9 +237,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         return new(true, $"{user.Username} is now {role} of organisation {name}.");
     }
 
-    public Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
-
-    private async Task<IReadOnlyList<SecurityEvent>> EventsForAsync(string? username, string? project, int limit)
+    public async Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? username, string? project, int limit)
     {
         string? userId = null;
         if (username is not null) userId = (await accounts.UserByNameAsync(username))?.Id ?? "-";
