@@ -248,27 +248,11 @@ public sealed class ProxyStore
             row.repository is null ? null : new Provenance.SignerSummary(row.repository, row.workflow ?? "", row.commit_sha), row.reason, row.provenance);
     }
 
-    private sealed class ScanRow
-    {
-        public string sha256 { get; set; } = "";
-        public string filename { get; set; } = "";
-        public string project { get; set; } = "";
-        public string repository { get; set; } = "";
-        public long attempts { get; set; }
-    }
+    // Rows as records whose parameters follow the statements' column lists, as Dapper's constructor mapping needs.
+    private sealed record ScanRow(string sha256, string filename, string project, string repository, long attempts);
 
-    private sealed class ProvenanceRow
-    {
-        public string sha256 { get; set; } = "";
-        public string filename { get; set; } = "";
-        public string project { get; set; } = "";
-        public long verified { get; set; }
-        public string? repository { get; set; }
-        public string? workflow { get; set; }
-        public string? commit_sha { get; set; }
-        public string? reason { get; set; }
-        public string? provenance { get; set; }
-    }
+    private sealed record ProvenanceRow(string sha256, string filename, string project, long verified, string? repository, string? workflow, string? commit_sha,
+        string? reason, string? provenance);
 
     /// <summary>The firewall's decisions on the given files (those Moat downloaded), by sha256.</summary>
     public async Task<IReadOnlyDictionary<string, ProxiedFile>> GetManyAsync(IReadOnlyCollection<string> sha256s)

@@ -378,44 +378,17 @@ public sealed class SqlMetadataStore : IMetadataStore
     internal static DateTimeOffset Time(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-#pragma warning disable IDE1006 // Row classes mirror the column names so Dapper maps them without attributes.
-    private sealed class ProjectRow
+#pragma warning disable IDE1006 // Row records mirror the columns, in table order, so Dapper fills them through their constructors.
+    private sealed record ProjectRow(string name, string display_name, string status, string? status_reason, long last_serial, string created_at)
     {
-        public string name { get; set; } = "";
-        public string display_name { get; set; } = "";
-        public string status { get; set; } = "active";
-        public string? status_reason { get; set; }
-        public long last_serial { get; set; }
-        public string created_at { get; set; } = "";
-
         public ProjectRecord ToRecord() => new(name, display_name,
             ProjectStatusNames.TryParse(status, out var parsed) ? parsed : ProjectStatus.Active, status_reason, last_serial, Time(created_at));
     }
 
-    private sealed class FileRow
+    private sealed record FileRow(string filename, string project, string version, string package_type, string? python_version, string? requires_python,
+        string sha256, string? blake2b_256, string md5, long size, string upload_time, string? metadata_sha256, long yanked, string? yanked_reason,
+        string state, string? state_reason, string? attestations, string? uploaded_by, string? uploader, string? filename_key, string? release_key)
     {
-        public string filename { get; set; } = "";
-        public string project { get; set; } = "";
-        public string version { get; set; } = "";
-        public string package_type { get; set; } = "";
-        public string? python_version { get; set; }
-        public string? requires_python { get; set; }
-        public string sha256 { get; set; } = "";
-        public string? blake2b_256 { get; set; }
-        public string md5 { get; set; } = "";
-        public long size { get; set; }
-        public string upload_time { get; set; } = "";
-        public string? metadata_sha256 { get; set; }
-        public long yanked { get; set; }
-        public string? yanked_reason { get; set; }
-        public string state { get; set; } = "available";
-        public string? state_reason { get; set; }
-        public string? attestations { get; set; }
-        public string? uploaded_by { get; set; }
-        public string? uploader { get; set; }
-        public string? filename_key { get; set; }
-        public string? release_key { get; set; }
-
         public FileRecord ToRecord() => new(filename, project, version, PackageTypeNames.Parse(package_type), python_version, requires_python, sha256, blake2b_256, md5,
             size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, FileStateNames.Parse(state),
             state_reason, attestations, uploaded_by) { Uploader = uploader };
@@ -429,30 +402,12 @@ public sealed class SqlMetadataStore : IMetadataStore
         };
     }
 
-    private sealed class VerdictRow
+    private sealed record VerdictRow(string sha256, string filename, string action, string verdict, double score, string findings, string? message, string decided_at)
     {
-        public string sha256 { get; set; } = "";
-        public string filename { get; set; } = "";
-        public string action { get; set; } = "";
-        public string verdict { get; set; } = "";
-        public double score { get; set; }
-        public string findings { get; set; } = "[]";
-        public string? message { get; set; }
-        public string decided_at { get; set; } = "";
-
         public StoredVerdict ToRecord() => new(sha256, filename, action, verdict, score, findings, message, Time(decided_at));
     }
 
-    private sealed class TokenRow
-    {
-        public string id { get; set; } = "";
-        public string secret_hash { get; set; } = "";
-        public string? project { get; set; }
-        public long is_admin { get; set; }
-        public string? description { get; set; }
-        public string created_at { get; set; } = "";
-        public string? last_used_at { get; set; }
-        public string? revoked_at { get; set; }
-    }
+    private sealed record TokenRow(string id, string secret_hash, string? project, long is_admin, string? description, string created_at, string? last_used_at,
+        string? revoked_at);
 #pragma warning restore IDE1006
 }

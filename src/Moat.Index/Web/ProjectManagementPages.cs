@@ -53,11 +53,13 @@ public static class ProjectManagementPages
         AccountPages.SignedInFormAsync(http, AccessLevel.Security,
             async (form, s) =>
             {
-                accounts.RequireRecentAuthentication(s);
+                RequireRecent(accounts, s);
                 var message = await action(form, s);
                 return Flash.Redirect(http, $"/account/projects/{Moat.Packaging.ProjectName.Normalize(project)}", new FlashMessage(message, false));
             },
             (page, s, refusal) => RenderAsync(page, s, project, accounts, store, metadata, approvals, refusal));
+
+    private static void RequireRecent(AccountService accounts, SignedIn s) => accounts.RequireRecentAuthentication(s);
 
     private static async Task<IResult> RenderAsync(PageContext page, SignedIn s, string project, AccountService accounts, AccountStore store,
         IMetadataStore metadata, ReleaseApprovals approvals, AccountRefusal? refusal)
