@@ -75,14 +75,12 @@ public static class AdminCommand
     }
 
     /// <summary>Prints what an admin operation did, or fails the command with why it could not.</summary>
-    internal static int Print(ParseResult parse, bool ok, string message)
+    internal static int Print(ParseResult parse, AdminResult result)
     {
-        if (!ok) throw new CliInputException(message);
-        parse.InvocationConfiguration.Output.WriteLine(message);
+        if (!result.Ok) throw new CliInputException(result.Message);
+        parse.InvocationConfiguration.Output.WriteLine(result.Message);
         return ExitCodes.Clean;
     }
-
-    private static int Print(ParseResult parse, AdminResult result) => Print(parse, result.Ok, result.Message);
 
     /// <summary>Kill switches, users, critical projects, roles and the security event history.</summary>
     private static void AddSecurityCommands(Command admin, Func<ParseResult, IndexAdmin> open)

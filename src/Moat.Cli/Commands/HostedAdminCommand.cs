@@ -53,10 +53,10 @@ public static class HostedAdminCommand
         var reason = new Option<string>("--reason") { Description = "Why (required; recorded in the security events; a block's reason is shown to installers).", Required = true };
         var release = new Command("release", "Make a quarantined upload installable (after reviewing its findings).") { file, reason };
         release.SetAction(async (parse, ct) =>
-            Print(parse, await Open(load(parse)).ReleaseAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct)));
+            AdminCommand.Print(parse, AdminResult.Of(await Open(load(parse)).ReleaseAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct))));
         var block = new Command("block", "Keep a quarantined upload hidden for good; its filename can never be uploaded again.") { file, reason };
         block.SetAction(async (parse, ct) =>
-            Print(parse, await Open(load(parse)).BlockAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct)));
+            AdminCommand.Print(parse, AdminResult.Of(await Open(load(parse)).BlockAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct))));
         return new Command("hosted", "The firewall on uploaded files: quarantine, show, release, block.") { list, show, release, block };
     }
 
@@ -89,5 +89,4 @@ public static class HostedAdminCommand
     private static string Line(HostedQuarantineEntry e) =>
         $"{e.File.Filename}  {e.File.Sha256}  {(e.File.State == FileState.Blocked ? "blocked" : e.Verdict?.Verdict ?? FileStateNames.Of(e.File.State))}  uploaded by {e.Uploader}  {e.File.StateReason}";
 
-    private static int Print(ParseResult parse, Moat.Index.Publishing.ReviewOutcome outcome) => AdminCommand.Print(parse, outcome.Ok, outcome.Message);
 }

@@ -97,10 +97,6 @@ public sealed class CoreMetadata
     public IReadOnlyList<string> ProvidesExtra => All("Provides-Extra");
     /// <summary>Metadata 2.2: fields the sdist's backend may fill differently when building a wheel.</summary>
     public IReadOnlyList<string> Dynamic => All("Dynamic");
-    /// <summary>Metadata 1.1's module-level <c>Requires</c>/<c>Provides</c>/<c>Obsoletes</c>.</summary>
-    public IReadOnlyList<string> Requires => All("Requires");
-    public IReadOnlyList<string> Provides => All("Provides");
-    public IReadOnlyList<string> Obsoletes => All("Obsoletes");
 
     /// <summary>The first value of a header, continuation lines joined with spaces.</summary>
     public string? Single(string field) =>

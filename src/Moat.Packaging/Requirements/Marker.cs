@@ -153,8 +153,7 @@ public sealed class Marker
         catch (MarkerEvaluationException e)
         {
             result = false;
-            error = e.Message;
-            return false;
+            return Fail(out error, e.Message);
         }
     }
 
