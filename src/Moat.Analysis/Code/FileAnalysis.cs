@@ -226,6 +226,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var rootDefs = new List<FuncDef>();
         var installRoots = new List<FuncDef>();
         var cmdclassNames = new HashSet<string>(StringComparer.Ordinal);
+        var nested = new Dictionary<FuncDef, List<FuncDef>>(ReferenceEqualityComparer.Instance);
 
         void Collect(IReadOnlyList<Stmt> statements, bool moduleLevel, ClassDef? owner)
         {
@@ -236,6 +237,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                     case FuncDef def:
                         if (!functions.TryGetValue(def.Name, out var list)) functions[def.Name] = list = [];
                         list.Add(def);
+                        CollectNested(def, def.Body);
                         if (owner is not null && def.Name is "__init__" or "__new__" or "__post_init__")
                         {
                             if (!constructors.TryGetValue(owner.Name, out var ctors)) constructors[owner.Name] = ctors = [];
@@ -275,6 +277,27 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             }
         }
 
+        // Functions defined inside a function (a download helper inside the install hook) run when their enclosing
+        // function calls them by name; they are looked up only in their own enclosing function, so a nested helper
+        // named like a common method (get, run) is not made reachable by every call of that name in the file.
+        void CollectNested(FuncDef outer, IReadOnlyList<Stmt> statements)
+        {
+            foreach (var statement in statements)
+            {
+                switch (statement)
+                {
+                    case FuncDef inner:
+                        if (!nested.TryGetValue(outer, out var inners)) nested[outer] = inners = [];
+                        inners.Add(inner);
+                        CollectNested(inner, inner.Body);
+                        break;
+                    case BlockStmt block:
+                        CollectNested(outer, block.Body);
+                        break;
+                }
+            }
+        }
+
         // cmdclass={'install': X} names first, so Collect can recognise X.
         foreach (var statement in body) CollectCmdclass(statement, cmdclassNames);
         Collect(body, moduleLevel: true, owner: null);
@@ -294,6 +317,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var statement in def.Body) CollectDeepNames(statement, names);
                 foreach (var name in names) EnqueueNamed(name);
+                if (nested.TryGetValue(def, out var inners))
+                    foreach (var inner in inners)
+                        if (names.Contains(inner.Name)) queue.Enqueue(inner);
             }
         }
         // What setup.py's install code calls in this module runs at install time, whatever the module's own context.
@@ -786,6 +812,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         {
             _dynamicLine = FirstLine(_dynamicLine, line);
         }
+        // eval(('met' + 'sy' + 's.s' + 'o')[::-1]): a dangerous function's name assembled from pieces and evaluated.
+        if (!literal && name is "eval" && code.KnownText is { Length: <= 64 } evaluated && IsDangerousDottedName(evaluated) && IsBuilt(evaluated))
+            Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"A dangerous function's name is assembled and evaluated: {evaluated}", line);
+        // exec(''.join(map(chr, [...]))) over a long literal that Moat could not decode: the code is hidden on purpose.
+        else if (!literal && !code.IsText && (code.Taint & (Taint.Decoded | Taint.Network | Taint.Blob)) == 0 && call.Args.Count > 0
+                 && IsCharacterDecoderOverLongLiteral(call.Args[0]))
+            Emit(ThreatRules.OpaqueBlobExec, IsLoadTime ? Confidence.High : Confidence.Medium,
+                $"Code built character by character from a long literal is executed with {name}, through a decoder Moat could not follow", line);
         // Scan what is executed when we know it: decoded payloads, and code hidden in plain string literals too.
         var text = code.IsText ? code.Text : code is { Kind: ValueKind.Instance, Text: "code" } ? null : null;
         if (text is not null) ScanLayer(code.Kind == ValueKind.Bytes ? Decoders.DecodeUtf8(text) : text, chain, line);
@@ -829,6 +863,18 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         {
             _tracedExfil = true;
             Emit(ThreatRules.HarvestExfil, Confidence.High, $"Secrets are handed to a network command ({name})", line);
+        }
+        // dig/nslookup/ping of "<user>.<host>.<domain>", curl with the host name in its URL: the command carries host data
+        // out. Done with nobody's input (at install or import time, or by a script's own statements) it is a beacon;
+        // in a function a user calls, a tool may resolve or ping its own host.
+        else if ((taint & Taint.Recon) != 0
+                 && args.SelectMany(Flatten).Any(a => a.KnownText is { } t && (NetworkCommandPattern().IsMatch(t) || NameLookupCommandPattern().IsMatch(t))))
+        {
+            _tracedExfil = true;
+            var unasked = IsLoadTime || !_inFunctionBody && _context != CodeContext.TestOrDocs;
+            Emit(ThreatRules.HarvestExfil, unasked ? Confidence.High : Confidence.Low,
+                $"Host reconnaissance (user, host name) is carried out by a network command at {Describe(_context)} ({name})", line,
+                severity: unasked ? Severity.Critical : Severity.Low);
         }
         foreach (var arg in args.SelectMany(Flatten))
         {
@@ -949,6 +995,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     [GeneratedRegex(@"(?i)^(?:curl|wget|nc|ncat|scp|sftp|ftp|tftp|rsync)(?:\.exe)?(?:\s|$)|\b(?:curl|wget)\s.*https?://|invoke-webrequest|invoke-restmethod")]
     private static partial Regex NetworkCommandPattern();
 
+    [GeneratedRegex(@"(?i)^(?:dig|nslookup|host|drill|kdig|ping6?)(?:\.exe)?(?:\s|$)")]
+    private static partial Regex NameLookupCommandPattern();
+
     private bool IsLoadTime => _context is CodeContext.InstallTime or CodeContext.ImportTime or CodeContext.InterpreterStart;
 
     private static IEnumerable<Value> Flatten(Value v) => v.Kind == ValueKind.List ? v.Items!.SelectMany(Flatten) : [v];
@@ -1027,19 +1076,36 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 };
                 Emit(ThreatRules.HarvestExfil, confidence, $"Host reconnaissance (user, host name, directory) is sent over the network at {Describe(_context)} ({name})", line, severity: severity);
             }
+            // Uploading local files is what a file-sharing client does for its user, to its service; to a raw IP, a drop box,
+            // a decoded address or a hand-started listener on an odd port, it is how stealers ship what they collected.
+            if (((sent & Taint.FileData) != 0 || keywords.Any(k => k.Name == "files")) && (sent & (Taint.Secrets | Taint.Recon)) == 0
+                && written && IsAttackerShaped(url, destination) && _context != CodeContext.TestOrDocs)
+            {
+                _tracedExfil = true;
+                Emit(ThreatRules.HarvestExfil, Confidence.Medium,
+                    $"Local files are uploaded to a raw IP, drop box, decoded address or a host on an unusual port ({name}{(url is null ? "" : " " + Indicators.FirstUrl(url))})", line, severity: Severity.High);
+            }
         }
         if ((kind & CallKind.Download) != 0 && args.Count > 1 && args[1].KnownText is { Length: > 0 } target) _downloadedPaths[target] = written;
         if (_context is CodeContext.InstallTime or CodeContext.InterpreterStart or CodeContext.ImportTime) _loadNetworkLine = FirstLine(_loadNetworkLine, line);
         switch (_context)
         {
             case CodeContext.InstallTime or CodeContext.InterpreterStart:
-                var known = url is not null && CallModel.IsWellKnownHost(url);
+                // A code host is where build steps fetch sources and tools; a Windows program (pics.exe from a user's
+                // repository) fetched while the package installs is not one, whoever hosts it.
+                var known = url is not null && CallModel.IsWellKnownHost(url) && !Indicators.IsExecutablePath((Indicators.FirstUrl(url) ?? url).Split('?', '#')[0]);
                 Emit(ThreatRules.InstallTimeNetwork, known ? Confidence.Low : Confidence.Medium,
                     $"Network request at {Describe(_context)} ({name}{(url is null ? "" : " " + Indicators.FirstUrl(url))})", line,
                     severity: known ? Severity.Medium : null);
                 break;
             case CodeContext.ImportTime when CallModel.IsNameLookup(name):
-                break; // resolving a name on import (an IPv6 probe, localhost) sends nothing; data in the name is handled above
+                // Resolving a name on import (an IPv6 probe, localhost) sends nothing; data in the name is handled above.
+                // A fixed host named after the package itself (<module>.<someone's domain>) is different: the query is the
+                // message, and the domain's owner learns where and when the package was imported.
+                if (args.Count > 0 && args[0].KnownText is { } lookedUp && NamesThisPackage(lookedUp))
+                    Emit(ThreatRules.ImportTimeNetwork, Confidence.High,
+                        $"A host named after this package is resolved when the module is imported ({name} {lookedUp}): a DNS beacon to the domain's owner", line, severity: Severity.High);
+                break;
             case CodeContext.ImportTime:
                 // To a raw public IP, a drop box or collector, or an address the module decoded first: nothing a library
                 // needs on import, and hidden or throw-away on purpose.
@@ -1057,9 +1123,36 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         }
     }
 
-    /// <summary>A raw public IP, a drop box, collector or paste site, or an address the code decoded first: hosts nobody's service lives on.</summary>
+    /// <summary>
+    /// A complete host name (three labels or more) with a label below its registered domain that is this file's package,
+    /// module or distribution name as the path spells it (<c>fb303_core.example.invalid</c> resolved from
+    /// <c>fb303_core/__init__.py</c>): a canary domain built for this package.
+    /// </summary>
+    private bool NamesThisPackage(string host)
+    {
+        if (host.Contains("{}", StringComparison.Ordinal) || host.Contains('/')) return false;
+        var labels = host.Trim('.').ToLowerInvariant().Split('.');
+        if (labels.Length < 3) return false;
+        var own = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var segment in _path.Split('/'))
+        {
+            var stem = segment.EndsWith(".py", StringComparison.Ordinal) ? segment[..^3] : segment;
+            var dash = stem.IndexOf('-');
+            // The sdist's top directory is NAME-VERSION.
+            if (dash > 0 && dash + 1 < stem.Length && char.IsAsciiDigit(stem[dash + 1])) stem = stem[..dash];
+            var normalized = stem.ToLowerInvariant().Replace('-', '_');
+            if (normalized.Length >= 4 && normalized is not ("__init__" or "__main__" or "setup" or "main" or "src" or "lib" or "core" or "utils")) own.Add(normalized);
+        }
+        return labels.Take(labels.Length - 2).Any(label => own.Contains(label.Replace('-', '_')));
+    }
+
+    /// <summary>
+    /// A raw public IP, a drop box, collector or paste site, a public host on a port no web service uses by default, or an
+    /// address the code decoded first: hosts nobody's service lives on.
+    /// </summary>
     private static bool IsAttackerShaped(string? url, Value? destination) =>
-        url is not null && Indicators.Find(url).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook or IndicatorKind.PasteSite)
+        url is not null && (Indicators.Find(url).Any(i => i.Kind is IndicatorKind.RawIpUrl or IndicatorKind.Collector or IndicatorKind.Webhook or IndicatorKind.PasteSite)
+                            || Indicators.HasUnusualPort(url))
         || destination is not null && (destination.Taint & Taint.Decoded) != 0;
 
     private void OnWrite(string? name, Value callee, IReadOnlyList<Value> args, int line)
@@ -1131,6 +1224,36 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 Emit(ThreatRules.ObfuscatedCall, Confidence.High, $"{n} is looked up by name in a namespace dictionary", line);
                 break;
         }
+    }
+
+    private static bool IsDangerousDottedName(string text)
+    {
+        var last = text[(text.LastIndexOf('.') + 1)..];
+        return text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_') && DangerousNames.Contains(last) && last is not ("open" or "getattr" or "loads" or "run" or "call");
+    }
+
+    private const int MinHiddenLiteral = 120;
+
+    /// <summary>
+    /// A join, map or comprehension over chr/ord/index lookups whose literals total 120 characters or more: the shape of
+    /// per-character decoders (int(float(str(…))) chains, substitution alphabets) wrapped around a hidden program.
+    /// </summary>
+    private static bool IsCharacterDecoderOverLongLiteral(Expr root)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        CollectNames(root, names);
+        if (!(names.Contains("join") && (names.Contains("chr") || names.Contains("ord") || names.Contains("index") || names.Contains("find")))) return false;
+        var literalChars = 0;
+        var stack = new Stack<Expr>();
+        stack.Push(root);
+        while (stack.Count > 0 && literalChars < MinHiddenLiteral)
+        {
+            var e = stack.Pop();
+            if (e is StrExpr str) literalChars += str.Value.Length;
+            else if (e is NumExpr num) literalChars += num.Text.Length + 1;
+            PushChildren(e, stack);
+        }
+        return literalChars >= MinHiddenLiteral;
     }
 
     /// <summary>True when <paramref name="name"/> never appears as a whole string literal in the source: it was assembled.</summary>

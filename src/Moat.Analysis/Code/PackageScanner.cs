@@ -875,7 +875,12 @@ public static partial class PackageScanner
             var (path, kind) = referenced.Path is not null ? referenced : executables[0];
             var more = executables.Count > 1 ? $" (and {executables.Count - 1} more)" : "";
             var article = kind.StartsWith("ELF", StringComparison.Ordinal) ? "an" : "a";
-            findings.Add(referenced.Path is not null
+            // A prebuilt extension module the package's own code imports is the code that runs, and an sdist holds
+            // no source for it: what it does cannot be read here (an honest sdist builds it from source at install).
+            var importedModule = referenced.Path is not null && ExtensionModuleName(path) is { } extension && everything.Any(text => ImportsModule(text, extension));
+            findings.Add(importedModule
+                ? Finding.Of(PackageRules.BundledExecutable, Confidence.High, $"Source distribution contains a prebuilt extension module ({kind}) that the package's own code imports; its source is not in the package{more}", new Location(path))
+                : referenced.Path is not null
                 ? Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains {article} {kind} executable that install-time code names{more}", new Location(path))
                 : Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains {article} {kind} executable{more}; no install-time code names it", new Location(path)) with { Severity = Severity.Low });
         }

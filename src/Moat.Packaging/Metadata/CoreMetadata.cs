@@ -91,21 +91,12 @@ public sealed class CoreMetadata
     public string? LicenseExpression => Single("License-Expression");
     public IReadOnlyList<string> LicenseFiles => All("License-File");
     public IReadOnlyList<string> Classifiers => All("Classifier");
-    public IReadOnlyList<string> Platforms => All("Platform");
-    public IReadOnlyList<string> SupportedPlatforms => All("Supported-Platform");
     public IReadOnlyList<Requirement> RequiresDist { get; }
     public SpecifierSet? RequiresPython { get; }
-    public IReadOnlyList<string> RequiresExternal => All("Requires-External");
     public IReadOnlyList<ProjectUrl> ProjectUrls { get; }
     public IReadOnlyList<string> ProvidesExtra => All("Provides-Extra");
-    public IReadOnlyList<string> ProvidesDist => All("Provides-Dist");
-    public IReadOnlyList<string> ObsoletesDist => All("Obsoletes-Dist");
     /// <summary>Metadata 2.2: fields the sdist's backend may fill differently when building a wheel.</summary>
     public IReadOnlyList<string> Dynamic => All("Dynamic");
-    /// <summary>Metadata 1.1's module-level <c>Requires</c>/<c>Provides</c>/<c>Obsoletes</c>.</summary>
-    public IReadOnlyList<string> Requires => All("Requires");
-    public IReadOnlyList<string> Provides => All("Provides");
-    public IReadOnlyList<string> Obsoletes => All("Obsoletes");
 
     /// <summary>The first value of a header, continuation lines joined with spaces.</summary>
     public string? Single(string field) =>

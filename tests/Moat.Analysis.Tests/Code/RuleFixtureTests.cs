@@ -93,6 +93,29 @@ public class RuleFixtureTests
     }
 
     /// <summary>
+    /// Shapes that used to pass as clean: host data carried out by a DNS lookup command, a canary domain named after the
+    /// package resolved on import, a helper nested in the install hook, a program fetched from a code host at install, a
+    /// dangerous name assembled and evaluated, a character decoder over a long literal executed, and a prebuilt extension
+    /// module that is the package's only real code.
+    /// </summary>
+    [Theory]
+    [InlineData("MOAT-CODE-022", "vulnerable-recon-in-lookup-command", Severity.Critical, Confidence.High, Verdict.Malicious)]
+    [InlineData("MOAT-CODE-051", "vulnerable-dns-canary-named-after-package", Severity.High, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-023", "vulnerable-nested-helper-in-install-hook", Severity.High, Confidence.Medium, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-023", "vulnerable-executable-from-code-host", Severity.High, Confidence.Medium, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-043", "vulnerable-eval-of-assembled-name", Severity.High, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-045", "vulnerable-substitution-decoder-exec", Severity.High, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-PKG-002", "vulnerable-imported-prebuilt-extension", Severity.Medium, Confidence.High, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-022", "vulnerable-files-to-unusual-port", Severity.High, Confidence.Medium, Verdict.Suspicious)]
+    [InlineData("MOAT-CODE-022", "vulnerable-fstring-url-to-unusual-port", Severity.High, Confidence.Medium, Verdict.Suspicious)]
+    public void Hidden_beacons_and_payloads_are_not_clean(string rule, string sample, Severity severity, Confidence confidence, Verdict atLeast)
+    {
+        var result = PackageScanner.Scan(Target(rule, sample));
+        Assert.Contains(result.Findings, f => f.RuleId == rule && f.Severity >= severity && f.Confidence >= confidence);
+        Assert.True(result.Verdict == atLeast || result.Verdict == Verdict.Malicious, $"{rule}/{sample} is {result.Verdict}");
+    }
+
+    /// <summary>
     /// Each row of the correlation table has its own vulnerable sample: the signals together make the package malicious (a
     /// medium row: suspicious), and the finding names the row. The safe samples hold all but one signal of a row (or hold them in tests).
     /// </summary>

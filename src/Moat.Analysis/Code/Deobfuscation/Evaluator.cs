@@ -222,7 +222,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 var built = FormatBraces(f.Text, fields);
                 // f"{os.environ}" writes out the whole environment.
                 var formatted = Value.Union(fields) | (fields.Any(v => v is { Kind: ValueKind.Ref, Text: "os.environ" }) ? Taint.Secrets : Taint.None);
-                return built is not null ? Value.Str(built, formatted, Value.FirstLayers(fields)) : Value.Partial(f.Text, formatted, Value.FirstLayers(fields));
+                return built is not null ? Value.Str(built, formatted, Value.FirstLayers(fields)) : Value.Partial(PartialBraces(f.Text, fields), formatted, Value.FirstLayers(fields));
             }
             case NumExpr n:
                 return n.Value is { } number ? Value.Number(number) : Value.Unknown;
@@ -536,6 +536,33 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     }
 
     /// <summary>Fills <c>{}</c> placeholders (f-strings, str.format) when every field is a known constant.</summary>
+    /// <summary>
+    /// An f-string with some fields unknown, as far as it is known: known fields filled in, the rest left as <c>{}</c>
+    /// (<c>f"{SERVER_URL}?{query}"</c> keeps its host, so where it sends is still seen).
+    /// </summary>
+    private static string PartialBraces(string text, IReadOnlyList<Value> fields)
+    {
+        var output = new StringBuilder(text.Length);
+        var next = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '{' && i + 1 < text.Length && text[i + 1] == '}' && next < fields.Count)
+            {
+                var v = fields[next++];
+                output.Append(v.Kind switch
+                {
+                    ValueKind.Str => v.Text,
+                    ValueKind.Int => v.Int.ToString(CultureInfo.InvariantCulture),
+                    _ => "{}",
+                });
+                i++;
+                continue;
+            }
+            output.Append(text[i]);
+        }
+        return output.ToString();
+    }
+
     private static string? FormatBraces(string text, IReadOnlyList<Value> fields)
     {
         var output = new StringBuilder(text.Length);

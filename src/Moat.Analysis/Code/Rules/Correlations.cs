@@ -38,7 +38,8 @@ public static partial class Correlations
         "executable file; obfuscated code beside the author's own drop box; install-time network or an executable written, " +
         "with a program started hidden; an overridden install command beside a command line that downloads. A package " +
         "that is nothing but a setup.py and starts a program other than a build tool or the interpreter at install time, or has no " +
-        "description, replaces the install command and starts a program, is suspicious (medium); so is one with nothing but " +
+        "description, replaces the install command and starts a program, is suspicious (medium); so is one that claims a " +
+        "popular project's repository or identity under another name and starts a program at install time, and one with nothing but " +
         "a setup.py and no description, which nobody installs for what it contains. Each row of the table names its signals (rule, least severity and confidence) and whether they " +
         "must share a file; the finding lists the findings it combines.",
         ["https://github.com/DataDog/guarddog"]);
@@ -66,8 +67,9 @@ public static partial class Correlations
     /// </summary>
     private static readonly Signal InstallProcess = new("a program other than a build tool or the interpreter started at install time", ["MOAT-CODE-052"])
     {
-        ExceptEvidence = [PackageScanner.BuildToolPattern(), InterpreterPattern()],
+        ExceptEvidence = [PackageScanner.BuildToolPattern(), InterpreterPattern(), PublishPattern()],
     };
+    private static readonly Signal Brandjack = new("metadata claiming a popular project's identity", ["MOAT-PKG-017"], Severity.Medium);
 
     public static readonly IReadOnlyList<Correlation> Table =
     [
@@ -98,6 +100,10 @@ public static partial class Correlations
         // generated manifest) do it in packages whose code is generated or vendored at build time.
         new("setup-only-install-process", Severity.Medium, Confidence.Medium, SameFile: false, [SetupOnly, InstallProcess],
             "A package with nothing but a setup.py that starts a program at install time"),
+        // A renamed copy of a popular project is a fork or a brandjack; one whose setup.py starts a program (a script
+        // in /tmp, pip installing something else) while it installs is using the borrowed identity to be installed.
+        new("brandjack-install-process", Severity.Medium, Confidence.Medium, SameFile: false, [Brandjack, InstallProcess],
+            "A package that claims a popular project's repository or identity under another name and starts a program at install time"),
         new("empty-undescribed-package", Severity.Medium, Confidence.Medium, SameFile: false, [SetupOnly, NoDescription],
             "A package with no description and nothing but a setup.py: a placeholder, a name reservation or a stand-in for another package"),
         new("undescribed-install-hook-process", Severity.Medium, Confidence.Medium, SameFile: false, [NoDescription, InstallOverride, InstallProcess],
@@ -106,6 +112,10 @@ public static partial class Correlations
 
     [GeneratedRegex(@"\bsys\.executable\b|\bpython[0-9.]*(?:\.exe)?\b", RegexOptions.IgnoreCase)]
     private static partial Regex InterpreterPattern();
+
+    /// <summary>The upload step of a <c>python setup.py publish</c> helper, which many projects keep in setup.py.</summary>
+    [GeneratedRegex(@"\btwine\s+(?:upload|check)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex PublishPattern();
 
     /// <summary>The correlation findings for <paramref name="findings"/> (one per matching row), to add to them.</summary>
     public static IReadOnlyList<Finding> Find(IReadOnlyList<Finding> findings)

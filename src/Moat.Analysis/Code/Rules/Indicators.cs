@@ -286,4 +286,17 @@ public static partial class Indicators
         var match = UrlPattern().Match(text);
         return match.Success ? match.Value : null;
     }
+
+    /// <summary>
+    /// An http(s) URL to a public host name on a port no web service uses by default (<c>http://api.example:1337/</c>):
+    /// a listener someone started by hand. Local and private addresses and the usual web and development ports are not.
+    /// </summary>
+    public static bool HasUnusualPort(string text)
+    {
+        if (FirstUrl(text) is not { } url || !url.StartsWith("http", StringComparison.OrdinalIgnoreCase)) return false;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.IsDefaultPort || uri.IsLoopback) return false;
+        if (uri.HostNameType != UriHostNameType.Dns || !uri.Host.Contains('.', StringComparison.Ordinal)) return false;
+        if (uri.Host.EndsWith(".local", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".internal", StringComparison.OrdinalIgnoreCase)) return false;
+        return uri.Port is not (80 or 443 or 8000 or 8008 or 8080 or 8081 or 8443 or 8888 or 3000 or 5000 or 9000);
+    }
 }
