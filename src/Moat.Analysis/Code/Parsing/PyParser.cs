@@ -757,7 +757,7 @@ public sealed class PyParser
             }
             case TokenKind.Number:
                 Advance();
-                return new NumExpr(ParseInteger(_list.Text(t)), line);
+                return new NumExpr(ParseInteger(_list.Text(t)), _list.Text(t).Length, line);
             case TokenKind.String:
                 return ParseStrings();
             case TokenKind.Op:
