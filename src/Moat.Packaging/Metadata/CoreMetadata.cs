@@ -160,6 +160,15 @@ public sealed class CoreMetadata
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var raw = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         List<string>? currentValues = null;
+        // The current header's value while continuation lines follow it: appending to the string itself was
+        // quadratic on a long indented Description header.
+        StringBuilder? continued = null;
+        void EndHeader()
+        {
+            if (continued is null) return;
+            currentValues![^1] = continued.ToString();
+            continued = null;
+        }
         var position = 0;
         var lineNumber = 0;
         string? body = null;
@@ -177,10 +186,11 @@ public sealed class CoreMetadata
             if (line[0] is ' ' or '\t')
             {
                 if (currentValues is null) problems.Add($"line {lineNumber} continues a header but no header precedes it");
-                else currentValues[^1] += "\n" + line.ToString();
+                else (continued ??= new StringBuilder(currentValues[^1])).Append('\n').Append(line);
             }
             else
             {
+                EndHeader();
                 var colon = line.IndexOf(':');
                 if (colon <= 0)
                 {
@@ -196,6 +206,7 @@ public sealed class CoreMetadata
             }
             position = next;
         }
+        EndHeader();
         return new CoreMetadata(raw, body, problems);
     }
 
