@@ -95,6 +95,13 @@ public static partial class NamePass
         }
         Console.WriteLine($"{"total",-28} {matched.Count,15:N0} {matched.Count(m => m.Score >= 0.4),18:N0} {matched.Count(m => m.Score >= 0.85),18:N0}");
         Console.WriteLine($"{"of those, top-1,000 targets",-28} {matched.Count(m => m.TargetRank <= 1000),15:N0} {matched.Count(m => m.Score >= 0.4 && m.TargetRank <= 1000),18:N0}");
+        // What the proxy would refuse: with history unknown, and if every name were a project first released 3 days ago
+        // (one release) — the cost, in honest new projects, of the history operating point names-recall reports.
+        var now = DateTimeOffset.UtcNow;
+        var brandNew = new ProjectHistory(now.AddDays(-3), now.AddDays(-3), 1, TimeSpan.Zero, HistorySource.UploadTimes);
+        var refusedUnknown = matched.Count(m => Moat.Index.Policy.NameCheck.RefusedLookalike([m], null, now) is not null);
+        var refusedIfNew = matched.Count(m => Moat.Index.Policy.NameCheck.RefusedLookalike([m], brandNew, now) is not null);
+        Console.WriteLine($"proxy refusal set, history unknown: {refusedUnknown:N0} = {100.0 * refusedUnknown / names.Length:0.000}%; if every name were 3 days old with 1 release: {refusedIfNew:N0} = {100.0 * refusedIfNew / names.Length:0.000}%");
         if (dump is not null)
         {
             // After the timed pass, so it costs the measurement nothing: every finding of every name, not just the best.

@@ -39,6 +39,12 @@ public sealed record Finding(
     /// <summary>The advisory behind a known-vulnerability finding, as structured data for JSON, SARIF and CycloneDX; null otherwise.</summary>
     public VulnerabilityDetails? Vulnerability { get; init; }
 
+    /// <summary>
+    /// The detector's own score for the finding in [0, 1], when it measures one (how closely a name imitates its
+    /// target); null otherwise. Its severity is graded from it; the verdict still comes from the severity.
+    /// </summary>
+    public double? Score { get; init; }
+
     /// <summary>Makes a finding with the rule's id and default severity.</summary>
     public static Finding Of(Rule rule, Confidence confidence, string message, Location location, string? evidence = null) =>
         new(rule.Id, rule.Severity, confidence, message, location, evidence);

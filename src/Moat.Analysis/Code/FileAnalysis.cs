@@ -1289,7 +1289,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         {
             var e = stack.Pop();
             if (e is StrExpr str) literalChars += str.Value.Length;
-            else if (e is NumExpr num) literalChars += num.Text.Length + 1;
+            else if (e is NumExpr num) literalChars += num.Length + 1;
             PushChildren(e, stack);
         }
         return literalChars >= MinHiddenLiteral;

@@ -273,12 +273,32 @@ public static partial class PackageScanner
     }
 
     /// <summary>UTF-8 with a BOM or without; anything else (Python 2 latin-1 sources) decodes as latin-1 rather than failing.</summary>
-    private static string ReadText(byte[] bytes)
+    internal static string ReadText(byte[] bytes)
     {
         var span = bytes.AsSpan();
         if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
         if (System.Text.Unicode.Utf8.IsValid(span)) return Encoding.UTF8.GetString(span);
         return Encoding.Latin1.GetString(span);
+    }
+
+    /// <summary>
+    /// <c>ReadText(bytes)</c> cut to its first <paramref name="chars"/>, decoded from the bytes those need alone: a UTF-8
+    /// sequence of up to three bytes is at least one UTF-16 char (four bytes are two), and one cut at the end of the
+    /// prefix is at most three bytes, so 3 × chars + 3 bytes always hold them.
+    /// </summary>
+    internal static string ReadTextHead(byte[] bytes, int chars)
+    {
+        var span = bytes.AsSpan();
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
+        var encoding = System.Text.Unicode.Utf8.IsValid(span) ? Encoding.UTF8 : Encoding.Latin1;
+        var prefix = span[..(int)Math.Min(span.Length, 3L * chars + 3)];
+        var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(prefix.Length));
+        try
+        {
+            var count = encoding.GetChars(prefix, buffer);
+            return new string(buffer, 0, Math.Min(count, chars));
+        }
+        finally { System.Buffers.ArrayPool<char>.Shared.Return(buffer); }
     }
 
     // ---------------------------------------------------------------- analysis
@@ -1027,6 +1047,8 @@ public static partial class PackageScanner
             get
             {
                 if (_head is not null) return _head;
+                // A file whose text the budget will not keep is decoded on every use: then decode only what the head needs.
+                if (_text is null && bytes.Length > HeadChars && !budget.CanTake(TextLength)) return ReadTextHead(bytes, HeadChars);
                 var text = Text;
                 if (text.Length <= HeadChars) return text;
                 var head = text[..HeadChars];
@@ -1051,6 +1073,8 @@ public static partial class PackageScanner
     private sealed class DecodedTextBudget
     {
         private long _remaining = 8 << 20;
+
+        public bool CanTake(int chars) => chars <= _remaining;
 
         public bool TryTake(int chars)
         {

@@ -33,7 +33,7 @@ public static class DependencyConfusion
             else
             {
                 var findings = squatChecker.Check(raw).Where(f => f.RuleId == NameRules.InternalNameSquat.Id).ToList();
-                if (findings.Count > 0) results.Add(ScanResult.From(raw, TargetKind.Name, findings));
+                if (findings.Count > 0) results.Add(NameChecker.Result(raw, findings));
             }
         }
         return results;

@@ -107,7 +107,17 @@ public sealed class NameChecker
     }
 
     /// <summary>One result for one name, judged by <see cref="Verdicts"/>.</summary>
-    public ScanResult CheckName(string name) => ScanResult.From(name, TargetKind.Name, Check(name));
+    public ScanResult CheckName(string name) => Result(name, Check(name));
+
+    /// <summary>
+    /// A name's result from its findings: the verdict judged by <see cref="Verdicts"/> (which follows the first finding's
+    /// grade), the score the first finding's own, so the result line and the finding print one number.
+    /// </summary>
+    public static ScanResult Result(string name, IReadOnlyList<Finding> findings)
+    {
+        var result = ScanResult.From(name, TargetKind.Name, findings);
+        return findings is [{ Score: { } score }, ..] ? result with { Score = score } : result;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (IReadOnlyList<NameMatch> Matches, int? SelfRank) Evaluate(string name)
@@ -178,7 +188,7 @@ public sealed class NameChecker
         var message = $"'{name}' imitates {what}: {match.Technique.Label()}, {match.Detail}";
         var evidence = $"technique={match.Technique.Label()} target={match.Target} target-rank={RankText(match)} score={match.Score.ToString("0.00", CultureInfo.InvariantCulture)}"
             + (candidateRank is { } own ? $" name-rank={own}" : "");
-        return new Finding(rule.Id, severity, confidence, message, Location.None, evidence, match.Target);
+        return new Finding(rule.Id, severity, confidence, message, Location.None, evidence, match.Target) { Score = match.Score };
     }
 
     private static string RankText(NameMatch match) =>

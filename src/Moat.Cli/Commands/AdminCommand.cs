@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Moat.Index;
 using Moat.Index.Admin;
 using Moat.Index.Storage;
 
@@ -16,18 +17,11 @@ public static class AdminCommand
         var config = new Option<string?>("--config", "-c") { Description = "Configuration file (default ./moat.toml when it exists).", Recursive = true };
         var admin = new Command("admin", "Administer a Moat index: tokens, yanks, project status, file deletion, the firewall's quarantine.") { data, config };
 
+        IndexOptions Load(ParseResult parse) => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data));
         IndexAdmin Open(ParseResult parse)
         {
-            var options = ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data));
-            var databases = IndexDatabases.Open(options);
+            var databases = IndexDatabases.Open(Load(parse));
             return new IndexAdmin(SqlMetadataStore.Open(databases.Index), Moat.Index.Accounts.AccountStore.Open(databases.Index));
-        }
-
-        int Print(ParseResult parse, AdminResult result)
-        {
-            if (!result.Ok) throw new CliInputException(result.Message);
-            parse.InvocationConfiguration.Output.WriteLine(result.Message);
-            return ExitCodes.Clean;
         }
 
         // token create / revoke
@@ -71,17 +65,25 @@ public static class AdminCommand
         var delete = new Command("delete-file", "Delete a file; its filename can never be uploaded again.") { filename };
         delete.SetAction(async (parse, ct) => Print(parse, await Open(parse).DeleteFileAsync(parse.GetValue(filename)!, ct)));
         admin.Subcommands.Add(delete);
-        AddSecurityCommands(admin, Open, Print);
-        admin.Subcommands.Add(ProxyAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
-        admin.Subcommands.Add(HostedAdminCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
-        admin.Subcommands.Add(HostedAdminCommand.CreateOverview(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
-        admin.Subcommands.Add(GcCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
-        admin.Subcommands.Add(MigrateStorageCommand.Create(parse => ServeCommand.LoadOptions(parse.GetValue(config), parse.GetValue(data))));
+        AddSecurityCommands(admin, Open);
+        admin.Subcommands.Add(ProxyAdminCommand.Create(Load));
+        admin.Subcommands.Add(HostedAdminCommand.Create(Load));
+        admin.Subcommands.Add(HostedAdminCommand.CreateOverview(Load));
+        admin.Subcommands.Add(GcCommand.Create(Load));
+        admin.Subcommands.Add(MigrateStorageCommand.Create(Load));
         return admin;
     }
 
+    /// <summary>Prints what an admin operation did, or fails the command with why it could not.</summary>
+    internal static int Print(ParseResult parse, AdminResult result)
+    {
+        if (!result.Ok) throw new CliInputException(result.Message);
+        parse.InvocationConfiguration.Output.WriteLine(result.Message);
+        return ExitCodes.Clean;
+    }
+
     /// <summary>Kill switches, users, critical projects, roles and the security event history.</summary>
-    private static void AddSecurityCommands(Command admin, Func<ParseResult, IndexAdmin> open, Func<ParseResult, AdminResult, int> print)
+    private static void AddSecurityCommands(Command admin, Func<ParseResult, IndexAdmin> open)
     {
         var switchName = new Argument<string>("name") { Description = string.Join(", ", Moat.Index.Security.SwitchNames.All) };
         switchName.AcceptOnlyFromAmong(Moat.Index.Security.SwitchNames.All);
@@ -89,14 +91,14 @@ public static class AdminCommand
         state.AcceptOnlyFromAmong("on", "off");
         var why = new Option<string?>("--reason") { Description = "Shown to clients while the switch is on." };
         var switchCommand = new Command("switch", "Turn a kill switch on or off; every node obeys on its next request.") { switchName, state, why };
-        switchCommand.SetAction(async (parse, ct) => print(parse, await open(parse).SetSwitchAsync(parse.GetValue(switchName)!, parse.GetValue(state) == "on", parse.GetValue(why))));
+        switchCommand.SetAction(async (parse, ct) => Print(parse, await open(parse).SetSwitchAsync(parse.GetValue(switchName)!, parse.GetValue(state) == "on", parse.GetValue(why))));
         admin.Subcommands.Add(switchCommand);
 
         var username = new Argument<string>("username");
         var disable = new Command("disable-user", "Disable an account and end its sessions (its tokens stop working).") { username };
-        disable.SetAction(async (parse, ct) => print(parse, await open(parse).SetUserDisabledAsync(parse.GetValue(username)!, true)));
+        disable.SetAction(async (parse, ct) => Print(parse, await open(parse).SetUserDisabledAsync(parse.GetValue(username)!, true)));
         var enable = new Command("enable-user", "Re-enable an account.") { username };
-        enable.SetAction(async (parse, ct) => print(parse, await open(parse).SetUserDisabledAsync(parse.GetValue(username)!, false)));
+        enable.SetAction(async (parse, ct) => Print(parse, await open(parse).SetUserDisabledAsync(parse.GetValue(username)!, false)));
         admin.Subcommands.Add(disable);
         admin.Subcommands.Add(enable);
 
@@ -104,25 +106,25 @@ public static class AdminCommand
         var flag = new Argument<string>("state") { Description = "on or off" };
         flag.AcceptOnlyFromAmong("on", "off");
         var critical = new Command("critical", "Mark a project critical: its owners must use a security key (WebAuthn).") { project, flag };
-        critical.SetAction(async (parse, ct) => print(parse, await open(parse).SetCriticalAsync(parse.GetValue(project)!, parse.GetValue(flag) == "on")));
+        critical.SetAction(async (parse, ct) => Print(parse, await open(parse).SetCriticalAsync(parse.GetValue(project)!, parse.GetValue(flag) == "on")));
         admin.Subcommands.Add(critical);
 
         var role = new Argument<string>("role") { Description = "owner or maintainer" };
         role.AcceptOnlyFromAmong("owner", "maintainer");
         var roleCommand = new Command("role", "Give a user a role on a project.") { project, username, role };
-        roleCommand.SetAction(async (parse, ct) => print(parse, await open(parse).SetRoleAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(role)!)));
+        roleCommand.SetAction(async (parse, ct) => Print(parse, await open(parse).SetRoleAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(role)!)));
         admin.Subcommands.Add(roleCommand);
 
         var organisation = new Argument<string>("organisation");
         var orgRole = new Argument<string>("role") { Description = "owner or member" };
         orgRole.AcceptOnlyFromAmong("owner", "member");
         var orgMember = new Command("org-member", "Give a user a role in an organisation (an owner creates the organisation when it does not exist).") { organisation, username, orgRole };
-        orgMember.SetAction(async (parse, ct) => print(parse, await open(parse).SetOrganisationMemberAsync(parse.GetValue(organisation)!, parse.GetValue(username)!, parse.GetValue(orgRole)!)));
+        orgMember.SetAction(async (parse, ct) => Print(parse, await open(parse).SetOrganisationMemberAsync(parse.GetValue(organisation)!, parse.GetValue(username)!, parse.GetValue(orgRole)!)));
         admin.Subcommands.Add(orgMember);
 
         // Release approval (the admin is the second person a single-maintainer project needs).
         var approval = new Command("approval", "Require (on) or stop requiring (off) a second person's approval before a project's releases are installable.") { project, flag };
-        approval.SetAction(async (parse, ct) => print(parse, await open(parse).SetApprovalRequiredAsync(parse.GetValue(project)!, parse.GetValue(flag) == "on")));
+        approval.SetAction(async (parse, ct) => Print(parse, await open(parse).SetApprovalRequiredAsync(parse.GetValue(project)!, parse.GetValue(flag) == "on")));
         admin.Subcommands.Add(approval);
         var staged = new Command("staged", "List a project's staged releases (awaiting approval) as JSON lines.") { project };
         staged.SetAction(async (parse, ct) =>
@@ -134,11 +136,11 @@ public static class AdminCommand
         admin.Subcommands.Add(staged);
         var version = new Argument<string>("version");
         var approve = new Command("approve", "Approve a staged release: its files become installable.") { project, version };
-        approve.SetAction(async (parse, ct) => print(parse, await open(parse).ApproveAsync(parse.GetValue(project)!, parse.GetValue(version)!, ct)));
+        approve.SetAction(async (parse, ct) => Print(parse, await open(parse).ApproveAsync(parse.GetValue(project)!, parse.GetValue(version)!, ct)));
         admin.Subcommands.Add(approve);
         var rejectReason = new Option<string>("--reason") { Description = "Why (recorded in the security events).", Required = true };
         var reject = new Command("reject", "Reject a staged release: its files are deleted and their filenames cannot be reused.") { project, version, rejectReason };
-        reject.SetAction(async (parse, ct) => print(parse, await open(parse).RejectAsync(parse.GetValue(project)!, parse.GetValue(version)!, parse.GetValue(rejectReason), ct)));
+        reject.SetAction(async (parse, ct) => Print(parse, await open(parse).RejectAsync(parse.GetValue(project)!, parse.GetValue(version)!, parse.GetValue(rejectReason), ct)));
         admin.Subcommands.Add(reject);
 
         // Claims on new project names ([policy] new-projects): the administrator decides who may create a project.
@@ -154,9 +156,9 @@ public static class AdminCommand
         });
         var claimReason = new Option<string?>("--reason") { Description = "Why (recorded in the security events; shown to the user on a refusal)." };
         var grant = new Command("grant", "Grant a new project name to a user: they become its owner and their next upload creates it (also over a public or reserved name: recorded).") { project, username, claimReason };
-        grant.SetAction(async (parse, ct) => print(parse, await open(parse).GrantClaimAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(claimReason), ct)));
+        grant.SetAction(async (parse, ct) => Print(parse, await open(parse).GrantClaimAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(claimReason), ct)));
         var refuse = new Command("refuse", "Refuse a user's pending claim on a project name (a reason is required).") { project, username, claimReason };
-        refuse.SetAction(async (parse, ct) => print(parse, await open(parse).RefuseClaimAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(claimReason))));
+        refuse.SetAction(async (parse, ct) => Print(parse, await open(parse).RefuseClaimAsync(parse.GetValue(project)!, parse.GetValue(username)!, parse.GetValue(claimReason))));
         admin.Subcommands.Add(new Command("claims", "Claims on new project names: who asked to create which project.") { listClaims, grant, refuse });
 
         var byUser = new Option<string?>("--user") { Description = "Only this user's events." };

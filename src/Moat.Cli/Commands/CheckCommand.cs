@@ -60,7 +60,7 @@ public static class CheckCommand
                 var checker = new NameChecker(LoadCorpus(parse.GetValue(corpus)), new NameCheckerOptions(allowed, internalNames));
                 var history = parse.GetValue(indexUrl) is { } url ? IndexHistory.Create(url, parse.InvocationConfiguration.Error) : null;
                 var check = reviewed.Wrap(history is null ? checker.Check : history.Wrap(checker));
-                results.AddRange(toCheck.Select(n => ScanResult.From(n, TargetKind.Name, check(n))));
+                results.AddRange(toCheck.Select(n => NameChecker.Result(n, check(n))));
             }
             if (publicFile is not null) results.AddRange(DependencyConfusion.Scan(ReadPublicNames(publicFile), internalNames, publicFile.Name));
             if (publicUrl is not null) results.AddRange(DependencyConfusion.Scan(FetchSimpleIndex(publicUrl), internalNames, publicUrl));

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Moat.Index;
 using Moat.Index.Admin;
-using Moat.Index.Proxy;
 using Moat.Index.Storage;
 
 namespace Moat.Cli.Commands;
@@ -54,10 +53,10 @@ public static class HostedAdminCommand
         var reason = new Option<string>("--reason") { Description = "Why (required; recorded in the security events; a block's reason is shown to installers).", Required = true };
         var release = new Command("release", "Make a quarantined upload installable (after reviewing its findings).") { file, reason };
         release.SetAction(async (parse, ct) =>
-            Print(parse, await Open(load(parse)).ReleaseAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct)));
+            AdminCommand.Print(parse, AdminResult.Of(await Open(load(parse)).ReleaseAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct))));
         var block = new Command("block", "Keep a quarantined upload hidden for good; its filename can never be uploaded again.") { file, reason };
         block.SetAction(async (parse, ct) =>
-            Print(parse, await Open(load(parse)).BlockAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct)));
+            AdminCommand.Print(parse, AdminResult.Of(await Open(load(parse)).BlockAsync(parse.GetValue(file)!, parse.GetValue(reason), AdminActor.CommandLine, ct))));
         return new Command("hosted", "The firewall on uploaded files: quarantine, show, release, block.") { list, show, release, block };
     }
 
@@ -70,8 +69,7 @@ public static class HostedAdminCommand
         {
             var options = load(parse);
             var hosted = await Open(options).ListAsync(ct);
-            var databases = IndexDatabases.Open(options);
-            var proxied = await new ProxyAdmin(ProxyStore.Open(databases.Proxy), SqlMetadataStore.Open(databases.Index)).ListAsync(ct);
+            var proxied = await ProxyAdminCommand.OpenAdmin(options).ListAsync(ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -91,10 +89,4 @@ public static class HostedAdminCommand
     private static string Line(HostedQuarantineEntry e) =>
         $"{e.File.Filename}  {e.File.Sha256}  {(e.File.State == FileState.Blocked ? "blocked" : e.Verdict?.Verdict ?? FileStateNames.Of(e.File.State))}  uploaded by {e.Uploader}  {e.File.StateReason}";
 
-    private static int Print(ParseResult parse, Moat.Index.Publishing.ReviewOutcome outcome)
-    {
-        if (!outcome.Ok) throw new CliInputException(outcome.Message);
-        parse.InvocationConfiguration.Output.WriteLine(outcome.Message);
-        return ExitCodes.Clean;
-    }
 }

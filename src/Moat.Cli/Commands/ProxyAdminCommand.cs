@@ -15,19 +15,7 @@ public static class ProxyAdminCommand
 {
     public static Command Create(Func<ParseResult, IndexOptions> load)
     {
-        ProxyAdmin Open(ParseResult parse)
-        {
-            var options = load(parse);
-            var databases = IndexDatabases.Open(options);
-            return new ProxyAdmin(ProxyStore.Open(databases.Proxy), SqlMetadataStore.Open(databases.Index));
-        }
-
-        int Print(ParseResult parse, AdminResult result)
-        {
-            if (!result.Ok) throw new CliInputException(result.Message);
-            parse.InvocationConfiguration.Output.WriteLine(result.Message);
-            return ExitCodes.Clean;
-        }
+        ProxyAdmin Open(ParseResult parse) => OpenAdmin(load(parse));
 
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var list = new Command("quarantine", "List proxied files the gate quarantined or an admin blocked.") { json };
@@ -52,9 +40,9 @@ public static class ProxyAdminCommand
 
         var reason = new Option<string?>("--reason") { Description = "Why (recorded; a block's reason is shown to installers)." };
         var release = new Command("release", "Serve a quarantined file (an admin's word beats the gate).") { file, reason };
-        release.SetAction(async (parse, _) => Print(parse, await Open(parse).ReleaseAsync(parse.GetValue(file)!, parse.GetValue(reason))));
+        release.SetAction(async (parse, _) => AdminCommand.Print(parse, await Open(parse).ReleaseAsync(parse.GetValue(file)!, parse.GetValue(reason))));
         var block = new Command("block", "Never serve a proxied file, whatever the gate said.") { file, reason };
-        block.SetAction(async (parse, _) => Print(parse, await Open(parse).BlockAsync(parse.GetValue(file)!, parse.GetValue(reason))));
+        block.SetAction(async (parse, _) => AdminCommand.Print(parse, await Open(parse).BlockAsync(parse.GetValue(file)!, parse.GetValue(reason))));
 
         var project = new Argument<string>("project");
         var remove = new Option<bool>("--remove") { Description = "Take the project off the allowlist." };
@@ -62,8 +50,14 @@ public static class ProxyAdminCommand
         allow.SetAction(async (parse, _) =>
         {
             var ops = Open(parse);
-            return Print(parse, parse.GetValue(remove) ? await ops.DisallowAsync(parse.GetValue(project)!) : await ops.AllowAsync(parse.GetValue(project)!, parse.GetValue(reason)));
+            return AdminCommand.Print(parse, parse.GetValue(remove) ? await ops.DisallowAsync(parse.GetValue(project)!) : await ops.AllowAsync(parse.GetValue(project)!, parse.GetValue(reason)));
         });
         return new Command("proxy", "The firewall on proxied files: quarantine, show, release, block, allow.") { list, show, release, block, allow };
+    }
+
+    internal static ProxyAdmin OpenAdmin(IndexOptions options)
+    {
+        var databases = IndexDatabases.Open(options);
+        return new ProxyAdmin(ProxyStore.Open(databases.Proxy), SqlMetadataStore.Open(databases.Index));
     }
 }

@@ -4,6 +4,8 @@ namespace Moat.Index.Accounts;
 
 // The storage edge: classes shaped like the columns, so Dapper fills them without attributes, and their mapping to
 // and from the typed records (AccountRecords.cs) the rest of the index uses. Nothing outside AccountStore sees them.
+// The records' parameters follow their table's columns in order (Dapper fills them through the constructor from
+// SELECT *); the classes are for rows that are read with other columns or only in part.
 #pragma warning disable IDE1006 // Row classes mirror the column names.
 public sealed partial class AccountStore
 {
@@ -30,46 +32,24 @@ public sealed partial class AccountStore
         };
     }
 
-    private sealed class SessionRow
+    private sealed record SessionRow(string id_hash, string user_id, string csrf, string created_at, string expires_at, string? two_factor_at, string? challenge,
+        string? password_at, string? factor_at)
     {
-        public string id_hash { get; set; } = "";
-        public string user_id { get; set; } = "";
-        public string csrf { get; set; } = "";
-        public string created_at { get; set; } = "";
-        public string expires_at { get; set; } = "";
-        public string? two_factor_at { get; set; }
-        public string? challenge { get; set; }
-        public string? password_at { get; set; }
-        public string? factor_at { get; set; }
-
         public UserSession ToRecord() => new(id_hash, user_id, csrf, Time(created_at), Time(expires_at), TimeOrNull(two_factor_at), challenge,
             TimeOrNull(password_at), TimeOrNull(factor_at));
 
-        public static SessionRow Of(UserSession s) => new()
-        {
-            id_hash = s.IdHash, user_id = s.UserId, csrf = s.Csrf, created_at = Text(s.CreatedAt), expires_at = Text(s.ExpiresAt),
-            two_factor_at = TextOrNull(s.TwoFactorAt), challenge = s.Challenge, password_at = TextOrNull(s.PasswordAt), factor_at = TextOrNull(s.FactorAt),
-        };
+        public static SessionRow Of(UserSession s) => new(s.IdHash, s.UserId, s.Csrf, Text(s.CreatedAt), Text(s.ExpiresAt), TextOrNull(s.TwoFactorAt), s.Challenge,
+            TextOrNull(s.PasswordAt), TextOrNull(s.FactorAt));
     }
 
     private static DateTimeOffset? TimeOrNull(string? text) => text is null ? null : Time(text);
     private static string? TextOrNull(DateTimeOffset? time) => time is { } t ? Text(t) : null;
 
-    private sealed class CredentialRow
+    private sealed record CredentialRow(string id, string user_id, string public_key, long sign_count, string name, string created_at)
     {
-        public string id { get; set; } = "";
-        public string user_id { get; set; } = "";
-        public string public_key { get; set; } = "";
-        public long sign_count { get; set; }
-        public string name { get; set; } = "";
-        public string created_at { get; set; } = "";
-
         public SecurityKey ToRecord() => new(id, user_id, public_key, sign_count, name, Time(created_at));
 
-        public static CredentialRow Of(SecurityKey key) => new()
-        {
-            id = key.Id, user_id = key.UserId, public_key = key.PublicKey, sign_count = key.SignCount, name = key.Name, created_at = Text(key.CreatedAt),
-        };
+        public static CredentialRow Of(SecurityKey key) => new(key.Id, key.UserId, key.PublicKey, key.SignCount, key.Name, Text(key.CreatedAt));
     }
 
     private sealed class PublisherRow
@@ -97,58 +77,27 @@ public sealed partial class AccountStore
         };
     }
 
-    private sealed class EventRow
+    private sealed record EventRow(string id, string at, string kind, string? user_id, string? project, string? ip, string? user_agent, string? details)
     {
-        public string id { get; set; } = "";
-        public string at { get; set; } = "";
-        public string kind { get; set; } = "";
-        public string? user_id { get; set; }
-        public string? project { get; set; }
-        public string? ip { get; set; }
-        public string? user_agent { get; set; }
-        public string? details { get; set; }
-
         public SecurityEvent ToRecord() => new(id, Time(at), kind, user_id, project, ip, user_agent, details);
     }
 
-    private sealed class ClaimRow
+    private sealed record ClaimRow(string project, string user_id, string requested_at, string? conflict, string state, string? decided_by, string? decided_at,
+        string? reason)
     {
-        public string project { get; set; } = "";
-        public string user_id { get; set; } = "";
-        public string requested_at { get; set; } = "";
-        public string? conflict { get; set; }
-        public string state { get; set; } = "pending";
-        public string? decided_by { get; set; }
-        public string? decided_at { get; set; }
-        public string? reason { get; set; }
-
         // A state this version does not know is read as refused: a claim is never granted by a value nobody wrote for it.
         public ProjectClaim ToRecord() => new(project, user_id, Time(requested_at), conflict, ClaimStateNames.Parse(state) ?? ClaimState.Refused,
             decided_by, TimeOrNull(decided_at), reason);
     }
 
-    private sealed class MacaroonRow
+    private sealed record MacaroonRow(string id, string? user_id, string key, long is_admin, string? description, string caveats, string? publisher_id,
+        string created_at, string? last_used_at, string? revoked_at, string? parent_id)
     {
-        public string id { get; set; } = "";
-        public string? user_id { get; set; }
-        public string key { get; set; } = "";
-        public long is_admin { get; set; }
-        public string? description { get; set; }
-        public string caveats { get; set; } = "[]";
-        public string? publisher_id { get; set; }
-        public string created_at { get; set; } = "";
-        public string? last_used_at { get; set; }
-        public string? revoked_at { get; set; }
-        public string? parent_id { get; set; }
-
         public ApiToken ToRecord() => new(id, user_id, Convert.FromBase64String(key), is_admin != 0, description, ReadCaveats(caveats), publisher_id,
             Time(created_at), TimeOrNull(last_used_at), TimeOrNull(revoked_at), parent_id);
 
-        public static MacaroonRow Of(ApiToken t) => new()
-        {
-            id = t.Id, user_id = t.UserId, key = Convert.ToBase64String(t.Key), is_admin = t.IsAdmin ? 1 : 0, description = t.Description,
-            caveats = JsonSerializer.Serialize(t.Caveats), publisher_id = t.PublisherId, created_at = Text(t.CreatedAt), parent_id = t.ParentId,
-        };
+        public static MacaroonRow Of(ApiToken t) => new(t.Id, t.UserId, Convert.ToBase64String(t.Key), t.IsAdmin ? 1 : 0, t.Description,
+            JsonSerializer.Serialize(t.Caveats), t.PublisherId, Text(t.CreatedAt), null, null, t.ParentId);
 
         // A list that cannot be read is kept as one caveat of its raw text: it then reads as a caveat nobody can verify
         // (Caveat.Parse), never as a token without conditions.
@@ -165,13 +114,8 @@ public sealed partial class AccountStore
         }
     }
 
-    private sealed class SwitchRow
+    private sealed record SwitchRow(string name, long enabled, string? reason, string changed_at)
     {
-        public string name { get; set; } = "";
-        public long enabled { get; set; }
-        public string? reason { get; set; }
-        public string changed_at { get; set; } = "";
-
         public KillSwitchSetting ToRecord() => new(name, enabled != 0, reason, Time(changed_at));
     }
 }

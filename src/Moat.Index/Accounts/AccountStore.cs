@@ -141,30 +141,12 @@ public sealed partial class AccountStore
     public static DateTimeOffset Time(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    private async Task<int> ExecAsync(string sql, object? args = null)
-    {
-        await using var c = Connect();
-        return await c.ExecuteAsync(sql, args);
-    }
-
-    private async Task<T?> OneAsync<T>(string sql, object? args = null)
-    {
-        await using var c = Connect();
-        return await c.QuerySingleOrDefaultAsync<T>(sql, args);
-    }
-
-    private async Task<IReadOnlyList<T>> ManyAsync<T>(string sql, object? args = null)
-    {
-        await using var c = Connect();
-        return [.. await c.QueryAsync<T>(sql, args)];
-    }
-
     // Users
     public async Task<bool> CreateUserAsync(UserAccount user)
     {
         try
         {
-            return await ExecAsync("""
+            return await _database.ExecuteAsync("""
                 INSERT INTO users (id, username, email, email_verified, password_hash, created_at, failed_logins, totp_last_step, is_disabled)
                 SELECT @id, @username, @email, @email_verified, @password_hash, @created_at, 0, 0, 0
                 WHERE NOT EXISTS (SELECT 1 FROM deleted_usernames WHERE username = @username)
@@ -227,28 +209,28 @@ public sealed partial class AccountStore
     }
 
     public async Task<UserAccount?> UserByNameAsync(string username) =>
-        (await OneAsync<UserRow>("SELECT * FROM users WHERE username = @username", new { username = username.ToLowerInvariant() }))?.ToRecord();
-    public async Task<UserAccount?> UserByIdAsync(string id) => (await OneAsync<UserRow>("SELECT * FROM users WHERE id = @id", new { id }))?.ToRecord();
-    public async Task<IReadOnlyList<UserAccount>> ListUsersAsync() => [.. (await ManyAsync<UserRow>("SELECT * FROM users ORDER BY username")).Select(r => r.ToRecord())];
+        (await _database.QuerySingleAsync<UserRow>("SELECT * FROM users WHERE username = @username", new { username = username.ToLowerInvariant() }))?.ToRecord();
+    public async Task<UserAccount?> UserByIdAsync(string id) => (await _database.QuerySingleAsync<UserRow>("SELECT * FROM users WHERE id = @id", new { id }))?.ToRecord();
+    public async Task<IReadOnlyList<UserAccount>> ListUsersAsync() => [.. (await _database.QueryListAsync<UserRow>("SELECT * FROM users ORDER BY username")).Select(r => r.ToRecord())];
 
     /// <summary>Counts one more failed sign-in (password or second factor) in one statement; returns the new count.</summary>
     public Task<long> CountLoginFailureAsync(string id) =>
-        OneAsync<long>("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = @id RETURNING failed_logins", new { id });
+        _database.QuerySingleAsync<long>("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = @id RETURNING failed_logins", new { id });
 
-    public Task ResetLoginFailuresAsync(string id) => ExecAsync("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @id", new { id });
-    public Task SetPasswordHashAsync(string id, string hash) => ExecAsync("UPDATE users SET password_hash = @hash WHERE id = @id", new { id, hash });
-    public Task SetDisabledAsync(string id, bool disabled) => ExecAsync("UPDATE users SET is_disabled = @d WHERE id = @id", new { id, d = disabled ? 1 : 0 });
-    public Task SetPendingTotpAsync(string id, string? secret) => ExecAsync("UPDATE users SET totp_pending_secret = @secret WHERE id = @id", new { id, secret });
+    public Task ResetLoginFailuresAsync(string id) => _database.ExecuteAsync("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @id", new { id });
+    public Task SetPasswordHashAsync(string id, string hash) => _database.ExecuteAsync("UPDATE users SET password_hash = @hash WHERE id = @id", new { id, hash });
+    public Task SetDisabledAsync(string id, bool disabled) => _database.ExecuteAsync("UPDATE users SET is_disabled = @d WHERE id = @id", new { id, d = disabled ? 1 : 0 });
+    public Task SetPendingTotpAsync(string id, string? secret) => _database.ExecuteAsync("UPDATE users SET totp_pending_secret = @secret WHERE id = @id", new { id, secret });
     public Task EnableTotpAsync(string id, string secret, long step) =>
-        ExecAsync("UPDATE users SET totp_secret = @secret, totp_pending_secret = NULL, totp_last_step = @step WHERE id = @id", new { id, secret, step });
-    public Task DisableTotpAsync(string id) => ExecAsync("UPDATE users SET totp_secret = NULL, totp_last_step = 0 WHERE id = @id", new { id });
+        _database.ExecuteAsync("UPDATE users SET totp_secret = @secret, totp_pending_secret = NULL, totp_last_step = @step WHERE id = @id", new { id, secret, step });
+    public Task DisableTotpAsync(string id) => _database.ExecuteAsync("UPDATE users SET totp_secret = NULL, totp_last_step = 0 WHERE id = @id", new { id });
 
     /// <summary>Consumes a TOTP time step: succeeds only when the step is later than the last one used (replay protection, atomic).</summary>
     public async Task<bool> ConsumeTotpStepAsync(string id, long step) =>
-        await ExecAsync("UPDATE users SET totp_last_step = @step WHERE id = @id AND totp_last_step < @step", new { id, step }) == 1;
+        await _database.ExecuteAsync("UPDATE users SET totp_last_step = @step WHERE id = @id AND totp_last_step < @step", new { id, step }) == 1;
 
     public async Task AddEmailVerificationAsync(string tokenHash, string userId, DateTimeOffset expires) =>
-        await ExecAsync("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES (@tokenHash, @userId, @e)", new { tokenHash, userId, e = Text(expires) });
+        await _database.ExecuteAsync("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES (@tokenHash, @userId, @e)", new { tokenHash, userId, e = Text(expires) });
 
     /// <summary>Marks the e-mail verified when the token is live; the token is single-use.</summary>
     public async Task<string?> ConsumeEmailVerificationAsync(string tokenHash, DateTimeOffset now)
@@ -268,19 +250,19 @@ public sealed partial class AccountStore
     // Password reset
 
     public async Task<IReadOnlyList<UserAccount>> UsersByEmailAsync(string email) =>
-        [.. (await ManyAsync<UserRow>("SELECT * FROM users WHERE lower(email) = @email ORDER BY username", new { email = email.Trim().ToLowerInvariant() })).Select(r => r.ToRecord())];
+        [.. (await _database.QueryListAsync<UserRow>("SELECT * FROM users WHERE lower(email) = @email ORDER BY username", new { email = email.Trim().ToLowerInvariant() })).Select(r => r.ToRecord())];
 
     public Task AddPasswordResetAsync(string tokenHash, string userId, DateTimeOffset now, DateTimeOffset expires) =>
-        ExecAsync("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (@tokenHash, @userId, @c, @e)",
+        _database.ExecuteAsync("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (@tokenHash, @userId, @c, @e)",
             new { tokenHash, userId, c = Text(now), e = Text(expires) });
 
     /// <summary>Reset links of the user still usable at <paramref name="now"/>.</summary>
     public Task<long> LivePasswordResetsAsync(string userId, DateTimeOffset now) =>
-        OneAsync<long>("SELECT COUNT(*) FROM password_resets WHERE user_id = @userId AND expires_at > @now", new { userId, now = Text(now) });
+        _database.QuerySingleAsync<long>("SELECT COUNT(*) FROM password_resets WHERE user_id = @userId AND expires_at > @now", new { userId, now = Text(now) });
 
     /// <summary>The user a live reset link belongs to, or null (unknown, used or expired). Reading it uses nothing up.</summary>
     public Task<string?> PasswordResetUserAsync(string tokenHash, DateTimeOffset now) =>
-        OneAsync<string>("SELECT user_id FROM password_resets WHERE token_hash = @tokenHash AND expires_at > @now", new { tokenHash, now = Text(now) });
+        _database.QuerySingleAsync<string>("SELECT user_id FROM password_resets WHERE token_hash = @tokenHash AND expires_at > @now", new { tokenHash, now = Text(now) });
 
     /// <summary>
     /// Sets the new password with the link, in one transaction: the link must still be there (single use: of two racing
@@ -300,7 +282,7 @@ public sealed partial class AccountStore
     }
 
     /// <summary>Every reset link of the user stops working (the password was changed another way).</summary>
-    public Task DeletePasswordResetsAsync(string userId) => ExecAsync("DELETE FROM password_resets WHERE user_id = @userId", new { userId });
+    public Task DeletePasswordResetsAsync(string userId) => _database.ExecuteAsync("DELETE FROM password_resets WHERE user_id = @userId", new { userId });
 
     // Where tokens are used from
 
@@ -327,43 +309,43 @@ public sealed partial class AccountStore
     }
 
     public async Task<bool> UseRecoveryCodeAsync(string userId, string codeHash, DateTimeOffset now) =>
-        await ExecAsync("UPDATE recovery_codes SET used_at = @now WHERE user_id = @userId AND code_hash = @codeHash AND used_at IS NULL",
+        await _database.ExecuteAsync("UPDATE recovery_codes SET used_at = @now WHERE user_id = @userId AND code_hash = @codeHash AND used_at IS NULL",
             new { userId, codeHash, now = Text(now) }) == 1;
 
     // WebAuthn
     public Task AddCredentialAsync(SecurityKey key) =>
-        ExecAsync("INSERT INTO webauthn_credentials (id, user_id, public_key, sign_count, name, created_at) VALUES (@id, @user_id, @public_key, @sign_count, @name, @created_at)",
+        _database.ExecuteAsync("INSERT INTO webauthn_credentials (id, user_id, public_key, sign_count, name, created_at) VALUES (@id, @user_id, @public_key, @sign_count, @name, @created_at)",
             CredentialRow.Of(key));
     public async Task<IReadOnlyList<SecurityKey>> CredentialsAsync(string userId) =>
-        [.. (await ManyAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE user_id = @userId", new { userId })).Select(r => r.ToRecord())];
+        [.. (await _database.QueryListAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE user_id = @userId", new { userId })).Select(r => r.ToRecord())];
     public async Task<SecurityKey?> CredentialAsync(string id) =>
-        (await OneAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE id = @id", new { id }))?.ToRecord();
+        (await _database.QuerySingleAsync<CredentialRow>("SELECT * FROM webauthn_credentials WHERE id = @id", new { id }))?.ToRecord();
     public async Task<bool> RemoveCredentialAsync(string id, string userId) =>
-        await ExecAsync("DELETE FROM webauthn_credentials WHERE id = @id AND user_id = @userId", new { id, userId }) == 1;
+        await _database.ExecuteAsync("DELETE FROM webauthn_credentials WHERE id = @id AND user_id = @userId", new { id, userId }) == 1;
 
     /// <summary>Stores a newer sign count; false when another assertion already moved it past <paramref name="count"/> (a cloned authenticator or a race).</summary>
     public async Task<bool> AdvanceSignCountAsync(string id, long previous, long count) =>
-        await ExecAsync("UPDATE webauthn_credentials SET sign_count = @count WHERE id = @id AND sign_count = @previous", new { id, previous, count }) == 1;
+        await _database.ExecuteAsync("UPDATE webauthn_credentials SET sign_count = @count WHERE id = @id AND sign_count = @previous", new { id, previous, count }) == 1;
 
     // Sessions
-    public Task CreateSessionAsync(UserSession session) => ExecAsync("""
+    public Task CreateSessionAsync(UserSession session) => _database.ExecuteAsync("""
         INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, two_factor_at, password_at, factor_at)
         VALUES (@id_hash, @user_id, @csrf, @created_at, @expires_at, @two_factor_at, @password_at, @factor_at)
         """, SessionRow.Of(session));
-    public async Task<UserSession?> SessionAsync(string idHash) => (await OneAsync<SessionRow>("SELECT * FROM sessions WHERE id_hash = @idHash", new { idHash }))?.ToRecord();
-    public Task DeleteSessionAsync(string idHash) => ExecAsync("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash });
-    public Task SetSessionChallengeAsync(string idHash, string? challenge) => ExecAsync("UPDATE sessions SET challenge = @challenge WHERE id_hash = @idHash", new { idHash, challenge });
-    public Task<int> DeleteUserSessionsAsync(string userId) => ExecAsync("DELETE FROM sessions WHERE user_id = @userId", new { userId });
+    public async Task<UserSession?> SessionAsync(string idHash) => (await _database.QuerySingleAsync<SessionRow>("SELECT * FROM sessions WHERE id_hash = @idHash", new { idHash }))?.ToRecord();
+    public Task DeleteSessionAsync(string idHash) => _database.ExecuteAsync("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash });
+    public Task SetSessionChallengeAsync(string idHash, string? challenge) => _database.ExecuteAsync("UPDATE sessions SET challenge = @challenge WHERE id_hash = @idHash", new { idHash, challenge });
+    public Task<int> DeleteUserSessionsAsync(string userId) => _database.ExecuteAsync("DELETE FROM sessions WHERE user_id = @userId", new { userId });
     public Task<int> DeleteOtherSessionsAsync(string userId, string keepIdHash) =>
-        ExecAsync("DELETE FROM sessions WHERE user_id = @userId AND id_hash <> @keepIdHash", new { userId, keepIdHash });
-    public Task MarkSessionPasswordAsync(string idHash, DateTimeOffset at) => ExecAsync("UPDATE sessions SET password_at = @at WHERE id_hash = @idHash", new { idHash, at = Text(at) });
+        _database.ExecuteAsync("DELETE FROM sessions WHERE user_id = @userId AND id_hash <> @keepIdHash", new { userId, keepIdHash });
+    public Task MarkSessionPasswordAsync(string idHash, DateTimeOffset at) => _database.ExecuteAsync("UPDATE sessions SET password_at = @at WHERE id_hash = @idHash", new { idHash, at = Text(at) });
 
     /// <summary>
     /// Gives the session a new id as a second factor is verified: one UPDATE of the key, so a request still holding
     /// the old id finds nothing. Records the second step, the factor time, and ends any WebAuthn challenge.
     /// </summary>
     public async Task<bool> RotateSessionAfterFactorAsync(string idHash, string newIdHash, DateTimeOffset at) =>
-        await ExecAsync("UPDATE sessions SET id_hash = @newIdHash, two_factor_at = @at, factor_at = @at, challenge = NULL WHERE id_hash = @idHash",
+        await _database.ExecuteAsync("UPDATE sessions SET id_hash = @newIdHash, two_factor_at = @at, factor_at = @at, challenge = NULL WHERE id_hash = @idHash",
             new { idHash, newIdHash, at = Text(at) }) == 1;
 
     // Login throttling: every counter is one conditional upsert, so parallel requests (or nodes) cannot overshoot it.
@@ -400,7 +382,7 @@ public sealed partial class AccountStore
     }
 
     /// <summary>Ends the back-off of <paramref name="key"/>: the right password or code came.</summary>
-    public Task ForgetAttemptsAsync(string key) => ExecAsync("DELETE FROM login_backoff WHERE key = @key", new { key });
+    public Task ForgetAttemptsAsync(string key) => _database.ExecuteAsync("DELETE FROM login_backoff WHERE key = @key", new { key });
 
     /// <summary>
     /// Counts a sign-in attempt from <paramref name="address"/> (across usernames: credential stuffing) unless
@@ -409,7 +391,7 @@ public sealed partial class AccountStore
     public async Task<bool> TryAddressAttemptAsync(string address, int cap, TimeSpan window, DateTimeOffset now)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
-        return await OneAsync<long?>("""
+        return await _database.QuerySingleAsync<long?>("""
             INSERT INTO address_failures (address, failures, window_start_ms) VALUES (@address, 1, @nowMs)
             ON CONFLICT (address) DO UPDATE SET
                 failures = CASE WHEN address_failures.window_start_ms <= @windowStart THEN 1 ELSE address_failures.failures + 1 END,
@@ -421,7 +403,7 @@ public sealed partial class AccountStore
 
     /// <summary>Takes back an attempt counted by <see cref="TryAddressAttemptAsync"/> that succeeded: only failures count.</summary>
     public Task ReturnAddressAttemptAsync(string address) =>
-        ExecAsync("UPDATE address_failures SET failures = failures - 1 WHERE address = @address AND failures > 0", new { address });
+        _database.ExecuteAsync("UPDATE address_failures SET failures = failures - 1 WHERE address = @address AND failures > 0", new { address });
 
     /// <summary>Deletes throttle rows untouched for <paramref name="olderThan"/>, so an attack's addresses do not pile up.</summary>
     public async Task PruneThrottleAsync(DateTimeOffset now, TimeSpan olderThan)
@@ -434,16 +416,16 @@ public sealed partial class AccountStore
     }
 
     // Roles and project settings
-    public Task SetRoleAsync(string project, string userId, string role) => ExecAsync(
+    public Task SetRoleAsync(string project, string userId, string role) => _database.ExecuteAsync(
         "INSERT INTO project_roles (project, user_id, role) VALUES (@project, @userId, @role) ON CONFLICT (project, user_id) DO UPDATE SET role = excluded.role",
         new { project, userId, role });
-    public async Task<bool> RemoveRoleAsync(string project, string userId) => await ExecAsync("DELETE FROM project_roles WHERE project = @project AND user_id = @userId", new { project, userId }) > 0;
+    public async Task<bool> RemoveRoleAsync(string project, string userId) => await _database.ExecuteAsync("DELETE FROM project_roles WHERE project = @project AND user_id = @userId", new { project, userId }) > 0;
     /// <summary>
     /// The user's effective role on the project, the strongest of: a role given directly; the role of a team they are
     /// in, on a project its organisation owns; owner, when they own the organisation that owns the project. Every
     /// authorization decision about project roles reads this one query.
     /// </summary>
-    public Task<string?> RoleAsync(string project, string userId) => OneAsync<string>("""
+    public Task<string?> RoleAsync(string project, string userId) => _database.QuerySingleAsync<string>("""
         SELECT role FROM (
             SELECT role FROM project_roles WHERE project = @project AND user_id = @userId
             UNION ALL
@@ -457,30 +439,30 @@ public sealed partial class AccountStore
                 WHERE po.project = @project AND om.user_id = @userId AND om.role = 'owner'
         ) AS roles ORDER BY CASE role WHEN 'owner' THEN 0 ELSE 1 END LIMIT 1
         """, new { project, userId });
-    public Task<IReadOnlyList<(string user_id, string role)>> RolesAsync(string project) => ManyAsync<(string, string)>("SELECT user_id, role FROM project_roles WHERE project = @project ORDER BY user_id", new { project });
+    public Task<IReadOnlyList<(string user_id, string role)>> RolesAsync(string project) => _database.QueryListAsync<(string, string)>("SELECT user_id, role FROM project_roles WHERE project = @project ORDER BY user_id", new { project });
     /// <summary>The projects a user has a role in, with the role, by name.</summary>
     public Task<IReadOnlyList<(string project, string role)>> UserRolesAsync(string userId) =>
-        ManyAsync<(string, string)>("SELECT project, role FROM project_roles WHERE user_id = @userId ORDER BY project", new { userId });
-    public async Task<bool> HasRolesAsync(string project) => await OneAsync<long>("SELECT COUNT(*) FROM project_roles WHERE project = @project", new { project }) > 0;
+        _database.QueryListAsync<(string, string)>("SELECT project, role FROM project_roles WHERE user_id = @userId ORDER BY project", new { userId });
+    public async Task<bool> HasRolesAsync(string project) => await _database.QuerySingleAsync<long>("SELECT COUNT(*) FROM project_roles WHERE project = @project", new { project }) > 0;
 
     // Claims on new project names
     /// <summary>Records a pending claim unless the user already has one on the name (a refused claim stays refused); returns the claim.</summary>
     public async Task<ProjectClaim> ClaimAsync(string project, string userId, string? conflict, DateTimeOffset now)
     {
-        await ExecAsync("""
+        await _database.ExecuteAsync("""
             INSERT INTO project_claims (project, user_id, requested_at, conflict, state) VALUES (@project, @userId, @now, @conflict, 'pending')
             ON CONFLICT (project, user_id) DO NOTHING
             """, new { project, userId, now = Text(now), conflict });
         return (await ClaimOfAsync(project, userId))!;
     }
     public async Task<ProjectClaim?> ClaimOfAsync(string project, string userId) =>
-        (await OneAsync<ClaimRow>("SELECT * FROM project_claims WHERE project = @project AND user_id = @userId", new { project, userId }))?.ToRecord();
+        (await _database.QuerySingleAsync<ClaimRow>("SELECT * FROM project_claims WHERE project = @project AND user_id = @userId", new { project, userId }))?.ToRecord();
     /// <summary>Claims in <paramref name="state"/> (all when null), oldest first.</summary>
     public async Task<IReadOnlyList<ProjectClaim>> ClaimsAsync(ClaimState? state) =>
-        [.. (await ManyAsync<ClaimRow>("SELECT * FROM project_claims WHERE @state IS NULL OR state = @state ORDER BY requested_at, project, user_id",
+        [.. (await _database.QueryListAsync<ClaimRow>("SELECT * FROM project_claims WHERE @state IS NULL OR state = @state ORDER BY requested_at, project, user_id",
             new { state = state is { } wanted ? ClaimStateNames.Of(wanted) : null })).Select(r => r.ToRecord())];
     /// <summary>Records an administrator's decision on a claim (creating the row when the admin grants a name nobody asked for yet).</summary>
-    public Task DecideClaimAsync(string project, string userId, ClaimState decision, string by, string? reason, DateTimeOffset now) => ExecAsync("""
+    public Task DecideClaimAsync(string project, string userId, ClaimState decision, string by, string? reason, DateTimeOffset now) => _database.ExecuteAsync("""
         INSERT INTO project_claims (project, user_id, requested_at, state, decided_by, decided_at, reason) VALUES (@project, @userId, @now, @state, @by, @now, @reason)
         ON CONFLICT (project, user_id) DO UPDATE SET state = excluded.state, decided_by = excluded.decided_by, decided_at = excluded.decided_at, reason = excluded.reason
         """, new { project, userId, state = ClaimStateNames.Of(decision), by, reason, now = Text(now) });
@@ -497,14 +479,14 @@ public sealed partial class AccountStore
         return true;
     }
 
-    public async Task<bool> OrganisationExistsAsync(string name) => await OneAsync<long>("SELECT COUNT(*) FROM organisations WHERE name = @name", new { name }) > 0;
+    public async Task<bool> OrganisationExistsAsync(string name) => await _database.QuerySingleAsync<long>("SELECT COUNT(*) FROM organisations WHERE name = @name", new { name }) > 0;
     public Task<string?> OrganisationRoleAsync(string organisation, string userId) =>
-        OneAsync<string>("SELECT role FROM organisation_members WHERE organisation = @organisation AND user_id = @userId", new { organisation, userId });
-    public Task SetOrganisationMemberAsync(string organisation, string userId, string role) => ExecAsync(
+        _database.QuerySingleAsync<string>("SELECT role FROM organisation_members WHERE organisation = @organisation AND user_id = @userId", new { organisation, userId });
+    public Task SetOrganisationMemberAsync(string organisation, string userId, string role) => _database.ExecuteAsync(
         "INSERT INTO organisation_members (organisation, user_id, role) VALUES (@organisation, @userId, @role) ON CONFLICT (organisation, user_id) DO UPDATE SET role = excluded.role",
         new { organisation, userId, role });
     public Task<IReadOnlyList<(string user_id, string role)>> OrganisationMembersAsync(string organisation) =>
-        ManyAsync<(string, string)>("SELECT user_id, role FROM organisation_members WHERE organisation = @organisation ORDER BY user_id", new { organisation });
+        _database.QueryListAsync<(string, string)>("SELECT user_id, role FROM organisation_members WHERE organisation = @organisation ORDER BY user_id", new { organisation });
 
     /// <summary>Removes a member (and their team memberships) unless they are the last owner; false when refused or absent.</summary>
     public async Task<bool> RemoveOrganisationMemberAsync(string organisation, string userId)
@@ -520,44 +502,44 @@ public sealed partial class AccountStore
     }
 
     public Task AddTeamAsync(string organisation, string team) =>
-        ExecAsync("INSERT INTO teams (organisation, name) VALUES (@organisation, @team) ON CONFLICT (organisation, name) DO NOTHING", new { organisation, team });
+        _database.ExecuteAsync("INSERT INTO teams (organisation, name) VALUES (@organisation, @team) ON CONFLICT (organisation, name) DO NOTHING", new { organisation, team });
     public async Task<bool> TeamExistsAsync(string organisation, string team) =>
-        await OneAsync<long>("SELECT COUNT(*) FROM teams WHERE organisation = @organisation AND name = @team", new { organisation, team }) > 0;
-    public Task<IReadOnlyList<string>> TeamsAsync(string organisation) => ManyAsync<string>("SELECT name FROM teams WHERE organisation = @organisation ORDER BY name", new { organisation });
-    public Task AddTeamMemberAsync(string organisation, string team, string userId) => ExecAsync(
+        await _database.QuerySingleAsync<long>("SELECT COUNT(*) FROM teams WHERE organisation = @organisation AND name = @team", new { organisation, team }) > 0;
+    public Task<IReadOnlyList<string>> TeamsAsync(string organisation) => _database.QueryListAsync<string>("SELECT name FROM teams WHERE organisation = @organisation ORDER BY name", new { organisation });
+    public Task AddTeamMemberAsync(string organisation, string team, string userId) => _database.ExecuteAsync(
         "INSERT INTO team_members (organisation, team, user_id) VALUES (@organisation, @team, @userId) ON CONFLICT (organisation, team, user_id) DO NOTHING", new { organisation, team, userId });
     public async Task<bool> RemoveTeamMemberAsync(string organisation, string team, string userId) =>
-        await ExecAsync("DELETE FROM team_members WHERE organisation = @organisation AND team = @team AND user_id = @userId", new { organisation, team, userId }) > 0;
+        await _database.ExecuteAsync("DELETE FROM team_members WHERE organisation = @organisation AND team = @team AND user_id = @userId", new { organisation, team, userId }) > 0;
     public Task<IReadOnlyList<string>> TeamMembersAsync(string organisation, string team) =>
-        ManyAsync<string>("SELECT user_id FROM team_members WHERE organisation = @organisation AND team = @team ORDER BY user_id", new { organisation, team });
-    public Task SetTeamRoleAsync(string organisation, string team, string project, string role) => ExecAsync(
+        _database.QueryListAsync<string>("SELECT user_id FROM team_members WHERE organisation = @organisation AND team = @team ORDER BY user_id", new { organisation, team });
+    public Task SetTeamRoleAsync(string organisation, string team, string project, string role) => _database.ExecuteAsync(
         "INSERT INTO team_roles (organisation, team, project, role) VALUES (@organisation, @team, @project, @role) ON CONFLICT (organisation, team, project) DO UPDATE SET role = excluded.role",
         new { organisation, team, project, role });
     public async Task<bool> RemoveTeamRoleAsync(string organisation, string team, string project) =>
-        await ExecAsync("DELETE FROM team_roles WHERE organisation = @organisation AND team = @team AND project = @project", new { organisation, team, project }) > 0;
+        await _database.ExecuteAsync("DELETE FROM team_roles WHERE organisation = @organisation AND team = @team AND project = @project", new { organisation, team, project }) > 0;
     public Task<IReadOnlyList<(string project, string role)>> TeamRolesAsync(string organisation, string team) =>
-        ManyAsync<(string, string)>("SELECT project, role FROM team_roles WHERE organisation = @organisation AND team = @team ORDER BY project", new { organisation, team });
+        _database.QueryListAsync<(string, string)>("SELECT project, role FROM team_roles WHERE organisation = @organisation AND team = @team ORDER BY project", new { organisation, team });
 
-    public Task<string?> ProjectOrganisationAsync(string project) => OneAsync<string>("SELECT organisation FROM project_organisations WHERE project = @project", new { project });
-    public Task SetProjectOrganisationAsync(string project, string organisation) => ExecAsync(
+    public Task<string?> ProjectOrganisationAsync(string project) => _database.QuerySingleAsync<string>("SELECT organisation FROM project_organisations WHERE project = @project", new { project });
+    public Task SetProjectOrganisationAsync(string project, string organisation) => _database.ExecuteAsync(
         "INSERT INTO project_organisations (project, organisation) VALUES (@project, @organisation) ON CONFLICT (project) DO UPDATE SET organisation = excluded.organisation",
         new { project, organisation });
     public Task<IReadOnlyList<string>> OrganisationProjectsAsync(string organisation) =>
-        ManyAsync<string>("SELECT project FROM project_organisations WHERE organisation = @organisation ORDER BY project", new { organisation });
+        _database.QueryListAsync<string>("SELECT project FROM project_organisations WHERE organisation = @organisation ORDER BY project", new { organisation });
 
-    public Task SetCriticalAsync(string project, bool critical) => ExecAsync(
+    public Task SetCriticalAsync(string project, bool critical) => _database.ExecuteAsync(
         "INSERT INTO project_settings (project, critical) VALUES (@project, @c) ON CONFLICT (project) DO UPDATE SET critical = excluded.critical", new { project, c = critical ? 1 : 0 });
-    public Task SetApprovalRequiredAsync(string project, bool required) => ExecAsync(
+    public Task SetApprovalRequiredAsync(string project, bool required) => _database.ExecuteAsync(
         "INSERT INTO project_settings (project, critical, approval_required) VALUES (@project, 0, @a) ON CONFLICT (project) DO UPDATE SET approval_required = excluded.approval_required",
         new { project, a = required ? 1 : 0 });
     /// <summary>A project's provenance settings: its attestation requirement (null: the index's) and whether continuity is enforced.</summary>
     public async Task<(string? Attestations, bool Continuity)> ProvenanceSettingsAsync(string project)
     {
-        var row = await OneAsync<ProvenanceSettingsRow>("SELECT attestations, provenance_continuity FROM project_settings WHERE project = @project", new { project });
+        var row = await _database.QuerySingleAsync<ProvenanceSettingsRow>("SELECT attestations, provenance_continuity FROM project_settings WHERE project = @project", new { project });
         return row is null ? (null, true) : (row.attestations, row.provenance_continuity != 0);
     }
 
-    public Task SetProvenanceSettingsAsync(string project, string? attestations, bool continuity) => ExecAsync(
+    public Task SetProvenanceSettingsAsync(string project, string? attestations, bool continuity) => _database.ExecuteAsync(
         "INSERT INTO project_settings (project, critical, attestations, provenance_continuity) VALUES (@project, 0, @attestations, @continuity) " +
         "ON CONFLICT (project) DO UPDATE SET attestations = excluded.attestations, provenance_continuity = excluded.provenance_continuity",
         new { project, attestations, continuity = continuity ? 1 : 0 });
@@ -568,26 +550,26 @@ public sealed partial class AccountStore
         public long provenance_continuity { get; set; }
     }
 
-    public async Task<bool> ApprovalRequiredAsync(string project) => await OneAsync<long?>("SELECT approval_required FROM project_settings WHERE project = @project", new { project }) == 1;
-    public async Task<bool> IsCriticalAsync(string project) => await OneAsync<long?>("SELECT critical FROM project_settings WHERE project = @project", new { project }) == 1;
+    public async Task<bool> ApprovalRequiredAsync(string project) => await _database.QuerySingleAsync<long?>("SELECT approval_required FROM project_settings WHERE project = @project", new { project }) == 1;
+    public async Task<bool> IsCriticalAsync(string project) => await _database.QuerySingleAsync<long?>("SELECT critical FROM project_settings WHERE project = @project", new { project }) == 1;
 
     // Tokens
-    public Task CreateMacaroonAsync(ApiToken token) => ExecAsync("""
+    public Task CreateMacaroonAsync(ApiToken token) => _database.ExecuteAsync("""
         INSERT INTO macaroons (id, user_id, key, is_admin, description, caveats, publisher_id, created_at, parent_id)
         VALUES (@id, @user_id, @key, @is_admin, @description, @caveats, @publisher_id, @created_at, @parent_id)
         """, MacaroonRow.Of(token));
-    public async Task<ApiToken?> MacaroonAsync(string id) => (await OneAsync<MacaroonRow>("SELECT * FROM macaroons WHERE id = @id", new { id }))?.ToRecord();
+    public async Task<ApiToken?> MacaroonAsync(string id) => (await _database.QuerySingleAsync<MacaroonRow>("SELECT * FROM macaroons WHERE id = @id", new { id }))?.ToRecord();
     public async Task<IReadOnlyList<ApiToken>> UserMacaroonsAsync(string userId) =>
-        [.. (await ManyAsync<MacaroonRow>("SELECT * FROM macaroons WHERE user_id = @userId ORDER BY created_at", new { userId })).Select(r => r.ToRecord())];
-    public Task TouchMacaroonAsync(string id, DateTimeOffset at) => ExecAsync("UPDATE macaroons SET last_used_at = @at WHERE id = @id", new { id, at = Text(at) });
+        [.. (await _database.QueryListAsync<MacaroonRow>("SELECT * FROM macaroons WHERE user_id = @userId ORDER BY created_at", new { userId })).Select(r => r.ToRecord())];
+    public Task TouchMacaroonAsync(string id, DateTimeOffset at) => _database.ExecuteAsync("UPDATE macaroons SET last_used_at = @at WHERE id = @id", new { id, at = Text(at) });
     /// <summary>Revokes every live token of the user (a disabled account's tokens never come back); returns how many.</summary>
     public Task<int> RevokeUserMacaroonsAsync(string userId, DateTimeOffset at) =>
-        ExecAsync("UPDATE macaroons SET revoked_at = @at WHERE user_id = @userId AND revoked_at IS NULL", new { userId, at = Text(at) });
+        _database.ExecuteAsync("UPDATE macaroons SET revoked_at = @at WHERE user_id = @userId AND revoked_at IS NULL", new { userId, at = Text(at) });
     public async Task<bool> RevokeMacaroonAsync(string id, DateTimeOffset at) =>
-        await ExecAsync("UPDATE macaroons SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL", new { id, at = Text(at) }) == 1;
+        await _database.ExecuteAsync("UPDATE macaroons SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL", new { id, at = Text(at) }) == 1;
 
     // Publishers
-    public Task AddPublisherAsync(TrustedPublisher publisher) => ExecAsync("""
+    public Task AddPublisherAsync(TrustedPublisher publisher) => _database.ExecuteAsync("""
         INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
         VALUES (@id, @project, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at)
         """, PublisherRow.Of(publisher));
@@ -595,7 +577,7 @@ public sealed partial class AccountStore
     /// Adds a pending publisher unless one for the same CI identity — kind, owner id, repository and workflow, pending
     /// or active, whatever its environment — exists. One statement, so two racing registrations cannot both get in.
     /// </summary>
-    public async Task<bool> AddPendingPublisherAsync(TrustedPublisher publisher) => await ExecAsync("""
+    public async Task<bool> AddPendingPublisherAsync(TrustedPublisher publisher) => await _database.ExecuteAsync("""
         INSERT INTO publishers (id, project, pending_project, kind, repository, owner_id, workflow, environment, created_by, created_at)
         SELECT @id, NULL, @pending_project, @kind, @repository, @owner_id, @workflow, @environment, @created_by, @created_at
         WHERE NOT EXISTS (SELECT 1 FROM publishers WHERE kind = @kind AND owner_id = @owner_id AND LOWER(repository) = LOWER(@repository) AND LOWER(workflow) = LOWER(@workflow))
@@ -612,12 +594,12 @@ public sealed partial class AccountStore
     public Task<IReadOnlyList<TrustedPublisher>> PendingPublishersAsync(string userId) =>
         PublishersWhereAsync(" WHERE p.pending_project IS NOT NULL AND p.created_by = @userId ORDER BY p.created_at", new { userId });
     private async Task<IReadOnlyList<TrustedPublisher>> PublishersWhereAsync(string where, object args) =>
-        [.. (await ManyAsync<PublisherRow>(WithRegistrant + where, args)).Select(r => r.ToRecord())];
+        [.. (await _database.QueryListAsync<PublisherRow>(WithRegistrant + where, args)).Select(r => r.ToRecord())];
     private const string WithRegistrant = "SELECT p.*, COALESCE(u.username, d.username) AS registered_by FROM publishers p LEFT JOIN users u ON u.id = p.created_by LEFT JOIN deleted_usernames d ON d.user_id = p.created_by";
     public async Task<bool> RemovePendingPublisherAsync(string id, string userId) =>
-        await ExecAsync("DELETE FROM publishers WHERE id = @id AND pending_project IS NOT NULL AND created_by = @userId", new { id, userId }) == 1;
-    public async Task<bool> RemovePublisherAsync(string id, string project) => await ExecAsync("DELETE FROM publishers WHERE id = @id AND project = @project", new { id, project }) == 1;
-    public Task ReifyPublisherAsync(string id, string project) => ExecAsync("UPDATE publishers SET project = @project, pending_project = NULL WHERE id = @id", new { id, project });
+        await _database.ExecuteAsync("DELETE FROM publishers WHERE id = @id AND pending_project IS NOT NULL AND created_by = @userId", new { id, userId }) == 1;
+    public async Task<bool> RemovePublisherAsync(string id, string project) => await _database.ExecuteAsync("DELETE FROM publishers WHERE id = @id AND project = @project", new { id, project }) == 1;
+    public Task ReifyPublisherAsync(string id, string project) => _database.ExecuteAsync("UPDATE publishers SET project = @project, pending_project = NULL WHERE id = @id", new { id, project });
 
     /// <summary>Records a JWT id; false when it was seen before (a replayed identity token).</summary>
     public async Task<bool> ClaimJtiAsync(string jti, DateTimeOffset expires)
@@ -644,7 +626,7 @@ public sealed partial class AccountStore
 
     /// <summary>How many switch changes went through this store (this process): readers compare it to notice them at once.</summary>
     public long SwitchWrites => Interlocked.Read(ref _switchWrites);
-    public async Task<IReadOnlyList<KillSwitchSetting>> SwitchesAsync() => [.. (await ManyAsync<SwitchRow>("SELECT * FROM kill_switches")).Select(r => r.ToRecord())];
+    public async Task<IReadOnlyList<KillSwitchSetting>> SwitchesAsync() => [.. (await _database.QueryListAsync<SwitchRow>("SELECT * FROM kill_switches")).Select(r => r.ToRecord())];
 
     /// <summary>
     /// Changes whenever another process or node may have changed the switches (<see cref="Database.ChangeVersion"/>),
@@ -653,10 +635,10 @@ public sealed partial class AccountStore
     public long DataVersion() => _database.ChangeVersion();
 
     // Security events: insert and select only.
-    public Task AppendEventAsync(SecurityEvent e) => ExecAsync(
+    public Task AppendEventAsync(SecurityEvent e) => _database.ExecuteAsync(
         "INSERT INTO security_events (id, at, kind, user_id, project, ip, user_agent, details) VALUES (@Id, @at, @Kind, @UserId, @Project, @Ip, @UserAgent, @Details)",
         new { e.Id, at = Text(e.At), e.Kind, e.UserId, e.Project, e.Ip, e.UserAgent, e.Details });
-    public async Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? userId, string? project, int limit) => [.. (await ManyAsync<EventRow>(
+    public async Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? userId, string? project, int limit) => [.. (await _database.QueryListAsync<EventRow>(
         "SELECT * FROM security_events WHERE (@userId IS NULL OR user_id = @userId) AND (@project IS NULL OR project = @project) ORDER BY at DESC, id LIMIT @limit",
         new { userId, project, limit })).Select(r => r.ToRecord())];
 
@@ -666,8 +648,8 @@ public sealed partial class AccountStore
     /// </summary>
     public async Task<bool> ChangeEmailAsync(string userId, string email)
     {
-        var changed = await ExecAsync("UPDATE users SET email = @email, email_verified = 0 WHERE id = @userId", new { userId, email });
-        await ExecAsync("DELETE FROM email_verifications WHERE user_id = @userId", new { userId });
+        var changed = await _database.ExecuteAsync("UPDATE users SET email = @email, email_verified = 0 WHERE id = @userId", new { userId, email });
+        await _database.ExecuteAsync("DELETE FROM email_verifications WHERE user_id = @userId", new { userId });
         return changed == 1;
     }
 }

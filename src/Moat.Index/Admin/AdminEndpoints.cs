@@ -125,7 +125,7 @@ public static class AdminEndpoints
         project = c.Project, user = c.Username, requested_at = c.RequestedAt, state = ClaimStateNames.Of(c.State), conflict = c.Conflict, decided_by = c.DecidedBy, reason = c.Reason,
     };
 
-    private static async Task<IResult> Run(Task<AdminResult> operation)
+    internal static async Task<IResult> Run(Task<AdminResult> operation)
     {
         var result = await operation;
         return result.Ok ? Results.Json(new { message = result.Message }) : Results.Json(new { error = result.Message }, statusCode: StatusCodes.Status404NotFound);

@@ -101,8 +101,6 @@ public sealed class HostedQuarantine(IMetadataStore store, AccountStore accounts
         verdict = entry.Verdict is not { } v ? null : new { verdict = v.Verdict, action = v.Action, score = v.Score, message = v.Message, findings = JsonDocument.Parse(v.FindingsJson).RootElement },
     };
 
-    public sealed record ReasonRequest(string? Reason);
-
     /// <summary>Maps the hosted quarantine onto the (already admin-authorized) <c>/_admin</c> group.</summary>
     public static void Map(RouteGroupBuilder admin)
     {
@@ -110,9 +108,9 @@ public sealed class HostedQuarantine(IMetadataStore store, AccountStore accounts
         admin.MapGet("/files/{filename}", async (string filename, HostedQuarantine ops, CancellationToken ct) =>
             await ops.ShowAsync(filename, ct) is { } entry ? Results.Json(Json(entry))
                 : Results.Json(new { error = $"No quarantined or blocked upload {filename}." }, statusCode: StatusCodes.Status404NotFound));
-        admin.MapPost("/files/{filename}/release", async (string filename, ReasonRequest? body, HttpContext http, HostedQuarantine ops) =>
+        admin.MapPost("/files/{filename}/release", async (string filename, ProxyAdmin.ReasonRequest? body, HttpContext http, HostedQuarantine ops) =>
             (await ops.ReleaseAsync(filename, body?.Reason, AdminActor.Of(http), http.RequestAborted)).Result());
-        admin.MapPost("/files/{filename}/block", async (string filename, ReasonRequest? body, HttpContext http, HostedQuarantine ops) =>
+        admin.MapPost("/files/{filename}/block", async (string filename, ProxyAdmin.ReasonRequest? body, HttpContext http, HostedQuarantine ops) =>
             (await ops.BlockAsync(filename, body?.Reason, AdminActor.Of(http), http.RequestAborted)).Result());
     }
 }

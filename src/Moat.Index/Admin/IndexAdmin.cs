@@ -6,7 +6,10 @@ using Moat.Packaging;
 namespace Moat.Index.Admin;
 
 /// <summary>The result of an admin operation: success, or why not (no such project, file, release…); <see cref="Forbidden"/>: refused because of who asked.</summary>
-public sealed record AdminResult(bool Ok, string Message, bool Forbidden = false);
+public sealed record AdminResult(bool Ok, string Message, bool Forbidden = false)
+{
+    public static AdminResult Of(Publishing.ReviewOutcome outcome) => new(outcome.Ok, outcome.Message);
+}
 
 /// <summary>
 /// Admin operations shared by the <c>moat admin</c> commands (run against the data directory), the admin JSON API
@@ -204,17 +207,11 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
     }
 
     /// <summary>An admin's approval: allowed whoever uploaded (a project with one maintainer has no one else).</summary>
-    public async Task<AdminResult> ApproveAsync(string project, string version, CancellationToken ct = default, AdminActor? by = null)
-    {
-        var outcome = await Approvals.ApproveAsync(project, version, null, null, ct, (by ?? AdminActor.CommandLine).Name);
-        return new(outcome.Ok, outcome.Message);
-    }
+    public async Task<AdminResult> ApproveAsync(string project, string version, CancellationToken ct = default, AdminActor? by = null) =>
+        AdminResult.Of(await Approvals.ApproveAsync(project, version, null, null, ct, (by ?? AdminActor.CommandLine).Name));
 
-    public async Task<AdminResult> RejectAsync(string project, string version, string? reason, CancellationToken ct = default, AdminActor? by = null)
-    {
-        var outcome = await Approvals.RejectAsync(project, version, reason, null, null, ct, (by ?? AdminActor.CommandLine).Name);
-        return new(outcome.Ok, outcome.Message);
-    }
+    public async Task<AdminResult> RejectAsync(string project, string version, string? reason, CancellationToken ct = default, AdminActor? by = null) =>
+        AdminResult.Of(await Approvals.RejectAsync(project, version, reason, null, null, ct, (by ?? AdminActor.CommandLine).Name));
 
     /// <summary>
     /// Sets a user's role in an organisation (owner or member); an owner given to an organisation that does not
@@ -237,9 +234,7 @@ public sealed class IndexAdmin(IMetadataStore store, AccountStore accounts, Acti
         return new(true, $"{user.Username} is now {role} of organisation {name}.");
     }
 
-    public Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? username, string? project, int limit) => EventsForAsync(username, project, limit);
-
-    private async Task<IReadOnlyList<SecurityEvent>> EventsForAsync(string? username, string? project, int limit)
+    public async Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? username, string? project, int limit)
     {
         string? userId = null;
         if (username is not null) userId = (await accounts.UserByNameAsync(username))?.Id ?? "-";

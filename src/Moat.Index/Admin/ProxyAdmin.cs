@@ -87,13 +87,13 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
         admin.MapGet("/proxy/files/{file}", async (string file, ProxyAdmin ops, CancellationToken ct) =>
             await ops.ShowAsync(file, ct) is { } entry ? Results.Json(Json(entry)) : Results.Json(new { error = $"No proxied file {file}." }, statusCode: StatusCodes.Status404NotFound));
         admin.MapPost("/proxy/files/{file}/release", async (string file, ReasonRequest? body, HttpContext http, ProxyAdmin ops, Security.SecurityEvents events) =>
-            Run(await RecordedAsync(await ops.ReleaseAsync(file, body?.Reason), "firewall:release", http, events, await ops.ProjectOfAsync(file), ("file", file), ("reason", body?.Reason))));
+            await AdminEndpoints.Run(RecordedAsync(await ops.ReleaseAsync(file, body?.Reason), "firewall:release", http, events, await ops.ProjectOfAsync(file), ("file", file), ("reason", body?.Reason))));
         admin.MapPost("/proxy/files/{file}/block", async (string file, ReasonRequest? body, HttpContext http, ProxyAdmin ops, Security.SecurityEvents events) =>
-            Run(await RecordedAsync(await ops.BlockAsync(file, body?.Reason), "firewall:block", http, events, await ops.ProjectOfAsync(file), ("file", file), ("reason", body?.Reason))));
+            await AdminEndpoints.Run(RecordedAsync(await ops.BlockAsync(file, body?.Reason), "firewall:block", http, events, await ops.ProjectOfAsync(file), ("file", file), ("reason", body?.Reason))));
         admin.MapPut("/proxy/allowlist/{project}", async (string project, ReasonRequest? body, HttpContext http, ProxyAdmin ops, Security.SecurityEvents events) =>
-            Run(await RecordedAsync(await ops.AllowAsync(project, body?.Reason), "firewall:allow", http, events, ProjectName.Normalize(project), ("reason", body?.Reason))));
+            await AdminEndpoints.Run(RecordedAsync(await ops.AllowAsync(project, body?.Reason), "firewall:allow", http, events, ProjectName.Normalize(project), ("reason", body?.Reason))));
         admin.MapDelete("/proxy/allowlist/{project}", async (string project, HttpContext http, ProxyAdmin ops, Security.SecurityEvents events) =>
-            Run(await RecordedAsync(await ops.DisallowAsync(project), "firewall:disallow", http, events, ProjectName.Normalize(project))));
+            await AdminEndpoints.Run(RecordedAsync(await ops.DisallowAsync(project), "firewall:disallow", http, events, ProjectName.Normalize(project))));
     }
 
     /// <summary>The project of a proxied file known by filename or sha256, for its event (null when unknown).</summary>
@@ -108,7 +108,4 @@ public sealed class ProxyAdmin(ProxyStore proxy, IMetadataStore store, Action? c
         await events.RecordAsync(kind, http, by.UserId, project, by.Details(details));
         return result;
     }
-
-    private static IResult Run(AdminResult result) =>
-        result.Ok ? Results.Json(new { message = result.Message }) : Results.Json(new { error = result.Message }, statusCode: StatusCodes.Status404NotFound);
 }

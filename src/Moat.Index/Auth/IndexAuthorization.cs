@@ -9,9 +9,6 @@ using Moat.Index.Storage;
 
 namespace Moat.Index.Auth;
 
-/// <summary>What a request wants to do.</summary>
-public enum IndexAction { Upload, Administer }
-
 /// <summary>
 /// Who is asking: a verified macaroon (<see cref="Token"/>), a legacy random token (<see cref="Legacy"/>), or nobody;
 /// <see cref="Refusal"/> says why presented credentials were not accepted (bad signature, revoked, expired…).
@@ -82,12 +79,6 @@ public sealed class IndexAuthorization(IMetadataStore store, AccountStore accoun
             parentId = parent.ParentId;
         }
         return null;
-    }
-
-    public async Task<AuthorizationDecision> AuthorizeAsync(HttpRequest request, IndexAction action, string? project, CancellationToken ct)
-    {
-        var principal = await IdentifyAsync(request, ct);
-        return action == IndexAction.Upload ? await AuthorizeUploadAsync(principal, project!, ct) : AuthorizeAdmin(principal);
     }
 
     /// <summary>Refusal for missing or unusable credentials; null when the principal is authenticated.</summary>

@@ -29,8 +29,6 @@ public sealed record IndexError(int Status, string Metric)
     /// <summary>The request is larger than the index accepts; the connection is closed rather than drained.</summary>
     public static readonly IndexError TooLarge = new(StatusCodes.Status413PayloadTooLarge, "too-large");
     public static readonly IndexError TooManyRequests = new(StatusCodes.Status429TooManyRequests, "throttled");
-    /// <summary>The upstream index failed or sent what does not match its own hashes.</summary>
-    public static readonly IndexError UpstreamFailed = new(StatusCodes.Status502BadGateway, "upstream-failed");
     /// <summary>Switched off by an administrator, or busy elsewhere (another node is fetching the file): try again later.</summary>
     public static readonly IndexError Unavailable = new(StatusCodes.Status503ServiceUnavailable, "unavailable");
 

@@ -39,16 +39,26 @@ public sealed class NameCheck(ProjectAllowlist allowlist, TimeProvider time) : I
     /// </summary>
     public static string? LookalikeReason(string project, ProjectHistory? history, DateTimeOffset now)
     {
-        var matches = NameChecker.Default.Matches(project);
+        if (RefusedLookalike(NameChecker.Default.Matches(project), history, now) is not { } best) return null;
+        var imitates = $"imitates {Describe(best)}: {best.Technique.Label()}, {best.Detail} (score {best.Score.ToString("0.00", CultureInfo.InvariantCulture)})";
+        return history?.StandingAt(now) == HistoryStanding.New ? $"{history.Describe(now)}, {imitates}" : $"{best.Technique.Rule().Id}: '{project}' {imitates}";
+    }
+
+    /// <summary>
+    /// The decision behind <see cref="LookalikeReason"/> on a name's matches (<see cref="NameChecker.Matches"/>): the
+    /// match, weighed with the history, that gets the project refused, or null. Benchmarks ask it what the proxy
+    /// would refuse.
+    /// </summary>
+    public static NameMatch? RefusedLookalike(IReadOnlyList<NameMatch> matches, ProjectHistory? history, DateTimeOffset now)
+    {
         if (matches.Count == 0) return null;
         var standing = history?.StandingAt(now);
         if (standing == HistoryStanding.Established) return null;
         var weighed = history is null ? matches : NameChecker.WeighHistory(matches, history, now);
         if (weighed is not [var best, ..]) return null;
-        var imitates = $"imitates {Describe(best)}: {best.Technique.Label()}, {best.Detail} (score {best.Score.ToString("0.00", CultureInfo.InvariantCulture)})";
         if (standing == HistoryStanding.New && best.Score >= 0.4 && (best.TargetIsInternal || best.TargetIsBrand || best.TargetRank <= NewProjectTargetRank))
-            return $"{history!.Describe(now)}, {imitates}";
-        return best.Score >= RefusalScoreWithoutHistory ? $"{best.Technique.Rule().Id}: '{project}' {imitates}" : null;
+            return best;
+        return best.Score >= RefusalScoreWithoutHistory ? best : null;
     }
 
     private static string Describe(NameMatch match) =>

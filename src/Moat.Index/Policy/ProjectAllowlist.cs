@@ -1,4 +1,3 @@
-using Dapper;
 using Moat.Index.Storage;
 
 namespace Moat.Index.Policy;
@@ -10,22 +9,12 @@ namespace Moat.Index.Policy;
 /// </summary>
 public sealed class ProjectAllowlist(Database database, TimeProvider time)
 {
-    public async Task AllowAsync(string project, string? reason)
-    {
-        await using var connection = database.Connect();
-        await connection.ExecuteAsync("INSERT INTO allowlist (project, reason, added_at) VALUES (@project, @reason, @t) ON CONFLICT (project) DO UPDATE SET reason = excluded.reason",
-            new { project, reason, t = StoredTimes.Milliseconds(time.GetUtcNow()) });
-    }
+    public Task AllowAsync(string project, string? reason) => database.ExecuteAsync(
+        "INSERT INTO allowlist (project, reason, added_at) VALUES (@project, @reason, @t) ON CONFLICT (project) DO UPDATE SET reason = excluded.reason",
+        new { project, reason, t = StoredTimes.Milliseconds(time.GetUtcNow()) });
 
-    public async Task<bool> DisallowAsync(string project)
-    {
-        await using var connection = database.Connect();
-        return await connection.ExecuteAsync("DELETE FROM allowlist WHERE project = @project", new { project }) > 0;
-    }
+    public async Task<bool> DisallowAsync(string project) => await database.ExecuteAsync("DELETE FROM allowlist WHERE project = @project", new { project }) > 0;
 
-    public async Task<bool> IsAllowedAsync(string project)
-    {
-        await using var connection = database.Connect();
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM allowlist WHERE project = @project", new { project }) > 0;
-    }
+    public async Task<bool> IsAllowedAsync(string project) =>
+        await database.ScalarAsync<long>("SELECT COUNT(*) FROM allowlist WHERE project = @project", new { project }) > 0;
 }

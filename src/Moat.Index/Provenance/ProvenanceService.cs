@@ -25,8 +25,6 @@ public sealed class ProvenanceService(AttestationVerifier verifier, AccountStore
     private readonly ConcurrentDictionary<string, FileProvenance> _summaries = new(StringComparer.Ordinal);
     private const int SummaryCacheLimit = 20_000;
 
-    public AttestationVerifier Verifier => verifier;
-
     /// <param name="publisherId">The Trusted Publisher behind the upload's token; null for any other credential.</param>
     public async Task<UploadProvenance> CheckUploadAsync(string? field, string project, string filename, string sha256, string? publisherId, CancellationToken ct = default)
     {

@@ -24,10 +24,6 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
 {
     private readonly ConcurrentDictionary<string, object> _inflight = new(StringComparer.Ordinal);
 
-    /// <summary>How many upstream downloads this process started (tests and benchmarks check single-flight with it).</summary>
-    public long UpstreamDownloads => Interlocked.Read(ref _downloads);
-    private long _downloads;
-
     /// <summary>
     /// The firewall's decision for an upstream file, downloading it first when it is new. The scan itself runs on the
     /// scan queue's workers (<see cref="ProxyScanQueue"/>), never on the request: a file still being checked after
@@ -115,7 +111,6 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         // Never cancelled by the requesting client: other clients may be waiting on the same download.
         using var timeout = new CancellationTokenSource(repository.Options.UpstreamTimeout * 4);
         var ct = timeout.Token;
-        Interlocked.Increment(ref _downloads);
         StagedBlob staged;
         try
         {

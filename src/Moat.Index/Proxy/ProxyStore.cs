@@ -156,14 +156,10 @@ public sealed class ProxyStore
     public Task<IAsyncDisposable> ClaimDownloadAsync(string sha256, CancellationToken ct) => _database.LockAsync("proxy-download:" + sha256, ct);
 
     /// <summary>Puts a stored file in the scan queue (once: a file already queued keeps its place and its claim).</summary>
-    public async Task EnqueueScanAsync(string sha256, string filename, string project, string repository)
-    {
-        await using var connection = Connect();
-        await connection.ExecuteAsync("""
-            INSERT INTO proxy_scans (sha256, filename, project, repository, enqueued_at, attempts) VALUES (@sha256, @filename, @project, @repository, @t, 0)
-            ON CONFLICT (sha256) DO NOTHING
-            """, new { sha256, filename, project, repository, t = Now() });
-    }
+    public Task EnqueueScanAsync(string sha256, string filename, string project, string repository) => _database.ExecuteAsync("""
+        INSERT INTO proxy_scans (sha256, filename, project, repository, enqueued_at, attempts) VALUES (@sha256, @filename, @project, @repository, @t, 0)
+        ON CONFLICT (sha256) DO NOTHING
+        """, new { sha256, filename, project, repository, t = Now() });
 
     /// <summary>
     /// Claims the oldest queued scan nobody holds (never claimed, or its claim expired) for <paramref name="node"/>
@@ -195,42 +191,24 @@ public sealed class ProxyStore
     }
 
     /// <summary>Takes a finished scan out of the queue; false when the claim was no longer the caller's (it expired and another node took it over).</summary>
-    public async Task<bool> CompleteScanAsync(ScanClaim claim)
-    {
-        await using var connection = Connect();
-        return await connection.ExecuteAsync("DELETE FROM proxy_scans WHERE sha256 = @sha256 AND claimed_by = @node AND claimed_until = @until",
+    public async Task<bool> CompleteScanAsync(ScanClaim claim) =>
+        await _database.ExecuteAsync("DELETE FROM proxy_scans WHERE sha256 = @sha256 AND claimed_by = @node AND claimed_until = @until",
             new { sha256 = claim.Sha256, node = claim.Node, until = Format(claim.Until) }) > 0;
-    }
 
     /// <summary>How many scans are queued (claimed or not).</summary>
-    public async Task<long> QueuedScansAsync()
-    {
-        await using var connection = Connect();
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM proxy_scans");
-    }
+    public Task<long> QueuedScansAsync() => _database.ScalarAsync<long>("SELECT COUNT(*) FROM proxy_scans");
 
     /// <summary>Keeps an upstream page under <paramref name="key"/> (repository/project).</summary>
-    public async Task SavePageAsync(string key, UpstreamPage page)
-    {
-        await using var connection = Connect();
-        await connection.ExecuteAsync("INSERT INTO pages (project, body, fetched_at) VALUES (@p, @b, @t) ON CONFLICT (project) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
-            new { p = key, b = JsonSerializer.Serialize(page), t = Now() });
-    }
+    public Task SavePageAsync(string key, UpstreamPage page) => _database.ExecuteAsync(
+        "INSERT INTO pages (project, body, fetched_at) VALUES (@p, @b, @t) ON CONFLICT (project) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+        new { p = key, b = JsonSerializer.Serialize(page), t = Now() });
 
-    public async Task<UpstreamPage?> LoadPageAsync(string key)
-    {
-        await using var connection = Connect();
-        var body = await connection.QuerySingleOrDefaultAsync<string>("SELECT body FROM pages WHERE project = @key", new { key });
-        return body is null ? null : JsonSerializer.Deserialize<UpstreamPage>(body);
-    }
+    public async Task<UpstreamPage?> LoadPageAsync(string key) =>
+        await _database.QuerySingleAsync<string>("SELECT body FROM pages WHERE project = @key", new { key }) is { } body ? JsonSerializer.Deserialize<UpstreamPage>(body) : null;
 
     /// <summary>When the page under <paramref name="key"/> was last fetched from the upstream (a revalidation keeps the time), or null.</summary>
-    public async Task<DateTimeOffset?> PageFetchedAtAsync(string key)
-    {
-        await using var connection = Connect();
-        var at = await connection.QuerySingleOrDefaultAsync<string>("SELECT fetched_at FROM pages WHERE project = @key", new { key });
-        return at is null ? null : Time(at);
-    }
+    public async Task<DateTimeOffset?> PageFetchedAtAsync(string key) =>
+        await _database.QuerySingleAsync<string>("SELECT fetched_at FROM pages WHERE project = @key", new { key }) is { } at ? Time(at) : null;
 
     /// <summary>
     /// Projects whose page one of <paramref name="repositories"/> has cached and whose name contains
@@ -239,65 +217,42 @@ public sealed class ProxyStore
     public async Task<IReadOnlyList<string>> SearchPagesAsync(IReadOnlyList<string> repositories, string normalizedQuery, int limit)
     {
         if (repositories.Count == 0) return [];
-        await using var connection = Connect();
         // Keys are "<repository>/<project>"; names are normalized, so instr() needs no escaping (as in the hosted search).
-        var rows = await connection.QueryAsync<string>($"""
+        return await _database.QueryListAsync<string>($"""
             SELECT name FROM (SELECT substr(project, 1, instr(project, '/') - 1) AS repository, substr(project, instr(project, '/') + 1) AS name FROM pages) AS keys
             WHERE {_database.InList("repository", "repositories")} AND instr(name, @q) > 0
             GROUP BY name
             ORDER BY CASE WHEN name = @q THEN 0 WHEN instr(name, @q) = 1 THEN 1 ELSE 2 END, name
             LIMIT @limit
             """, new { repositories = repositories.ToArray(), q = normalizedQuery, limit });
-        return [.. rows];
     }
 
     /// <summary>Keeps an upstream file's provenance object (PEP 740) and what verifying it found.</summary>
-    public async Task SaveProvenanceAsync(UpstreamProvenance provenance)
+    public Task SaveProvenanceAsync(UpstreamProvenance provenance) => _database.ExecuteAsync("""
+        INSERT INTO proxy_provenance (sha256, filename, project, verified, repository, workflow, commit_sha, reason, provenance, fetched_at)
+        VALUES (@sha256, @filename, @project, @verified, @repository, @workflow, @commit, @reason, @provenance, @at)
+        ON CONFLICT (sha256) DO UPDATE SET verified = excluded.verified, repository = excluded.repository, workflow = excluded.workflow,
+            commit_sha = excluded.commit_sha, reason = excluded.reason, provenance = excluded.provenance, fetched_at = excluded.fetched_at
+        """, new
     {
-        await using var connection = Connect();
-        await connection.ExecuteAsync("""
-            INSERT INTO proxy_provenance (sha256, filename, project, verified, repository, workflow, commit_sha, reason, provenance, fetched_at)
-            VALUES (@sha256, @filename, @project, @verified, @repository, @workflow, @commit, @reason, @provenance, @at)
-            ON CONFLICT (sha256) DO UPDATE SET verified = excluded.verified, repository = excluded.repository, workflow = excluded.workflow,
-                commit_sha = excluded.commit_sha, reason = excluded.reason, provenance = excluded.provenance, fetched_at = excluded.fetched_at
-            """, new
-        {
-            sha256 = provenance.Sha256, filename = provenance.Filename, project = provenance.Project, verified = provenance.Verified ? 1 : 0,
-            repository = provenance.Signer?.Repository, workflow = provenance.Signer?.Workflow, commit = provenance.Signer?.Commit,
-            reason = provenance.Reason, provenance = provenance.Json, at = Now(),
-        });
-    }
+        sha256 = provenance.Sha256, filename = provenance.Filename, project = provenance.Project, verified = provenance.Verified ? 1 : 0,
+        repository = provenance.Signer?.Repository, workflow = provenance.Signer?.Workflow, commit = provenance.Signer?.Commit,
+        reason = provenance.Reason, provenance = provenance.Json, at = Now(),
+    });
 
     public async Task<UpstreamProvenance?> GetProvenanceAsync(string sha256)
     {
-        await using var connection = Connect();
-        var row = await connection.QuerySingleOrDefaultAsync<ProvenanceRow>(
+        var row = await _database.QuerySingleAsync<ProvenanceRow>(
             "SELECT sha256, filename, project, verified, repository, workflow, commit_sha, reason, provenance FROM proxy_provenance WHERE sha256 = @sha256", new { sha256 });
         return row is null ? null : new UpstreamProvenance(row.sha256, row.filename, row.project, row.verified != 0,
             row.repository is null ? null : new Provenance.SignerSummary(row.repository, row.workflow ?? "", row.commit_sha), row.reason, row.provenance);
     }
 
-    private sealed class ScanRow
-    {
-        public string sha256 { get; set; } = "";
-        public string filename { get; set; } = "";
-        public string project { get; set; } = "";
-        public string repository { get; set; } = "";
-        public long attempts { get; set; }
-    }
+    // Rows as records whose parameters follow the statements' column lists, as Dapper's constructor mapping needs.
+    private sealed record ScanRow(string sha256, string filename, string project, string repository, long attempts);
 
-    private sealed class ProvenanceRow
-    {
-        public string sha256 { get; set; } = "";
-        public string filename { get; set; } = "";
-        public string project { get; set; } = "";
-        public long verified { get; set; }
-        public string? repository { get; set; }
-        public string? workflow { get; set; }
-        public string? commit_sha { get; set; }
-        public string? reason { get; set; }
-        public string? provenance { get; set; }
-    }
+    private sealed record ProvenanceRow(string sha256, string filename, string project, long verified, string? repository, string? workflow, string? commit_sha,
+        string? reason, string? provenance);
 
     /// <summary>The firewall's decisions on the given files (those Moat downloaded), by sha256.</summary>
     public async Task<IReadOnlyDictionary<string, ProxiedFile>> GetManyAsync(IReadOnlyCollection<string> sha256s)
@@ -307,7 +262,7 @@ public sealed class ProxyStore
         await using var connection = Connect();
         foreach (var chunk in sha256s.Chunk(500))
         {
-            var rows = await connection.QueryAsync<Row>($"SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE {_database.InList("sha256", "chunk")}", new { chunk });
+            var rows = await connection.QueryAsync<Row>($"{SelectProxied} WHERE {_database.InList("sha256", "chunk")}", new { chunk });
             foreach (var row in rows) found[row.sha256] = row.ToRecord();
         }
         return found;
@@ -319,9 +274,8 @@ public sealed class ProxyStore
     /// </summary>
     public async Task<IReadOnlySet<string>> ReferencedBlobsAsync()
     {
-        await using var connection = Connect();
         // The one statement in the stores that differs by engine: each has its own JSON functions.
-        var hashes = await connection.QueryAsync<string>(_database.Engine == DatabaseEngine.PostgreSql
+        var hashes = await _database.QueryListAsync<string>(_database.Engine == DatabaseEngine.PostgreSql
             ? """
               SELECT sha256 FROM proxied
               UNION SELECT file ->> 'CoreMetadataSha256' FROM pages, jsonb_array_elements(pages.body::jsonb -> 'Files') AS file
@@ -348,63 +302,39 @@ public sealed class ProxyStore
         return rows.ToDictionary(r => r.Sha256, r => Time(r.SeenAt), StringComparer.Ordinal);
     }
 
-    public async Task<ProxiedFile?> GetAsync(string sha256)
-    {
-        await using var connection = Connect();
-        var row = await connection.QuerySingleOrDefaultAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 = @sha256", new { sha256 });
-        return row?.ToRecord();
-    }
+    public async Task<ProxiedFile?> GetAsync(string sha256) =>
+        (await _database.QuerySingleAsync<Row>($"{SelectProxied} WHERE sha256 = @sha256", new { sha256 }))?.ToRecord();
 
     /// <summary>Records the gate's decision; an admin override already present stays.</summary>
-    public async Task SaveDecisionAsync(string sha256, string filename, string project, ProxiedFileState state, string? reason)
-    {
-        await using var connection = Connect();
-        await connection.ExecuteAsync("""
-            INSERT INTO proxied (sha256, filename, project, state, reason, decided_at) VALUES (@sha256, @filename, @project, @state, @reason, @t)
-            ON CONFLICT (sha256) DO UPDATE SET state = excluded.state, reason = excluded.reason, decided_at = excluded.decided_at
-            """, new { sha256, filename, project, state = ProxiedFileStates.Name(state), reason, t = Now() });
-    }
+    public Task SaveDecisionAsync(string sha256, string filename, string project, ProxiedFileState state, string? reason) => _database.ExecuteAsync("""
+        INSERT INTO proxied (sha256, filename, project, state, reason, decided_at) VALUES (@sha256, @filename, @project, @state, @reason, @t)
+        ON CONFLICT (sha256) DO UPDATE SET state = excluded.state, reason = excluded.reason, decided_at = excluded.decided_at
+        """, new { sha256, filename, project, state = ProxiedFileStates.Name(state), reason, t = Now() });
 
     /// <summary>Sets or clears (null) the admin override of a file known by filename or sha256; false when there is no such file.</summary>
     public async Task<ProxiedFile?> SetOverrideAsync(string fileOrSha, ProxyOverride? value, string? reason)
     {
-        await using var connection = Connect();
-        var changed = await connection.ExecuteAsync(
+        var changed = await _database.ExecuteAsync(
             "UPDATE proxied SET override = @value, reason = COALESCE(@reason, reason) WHERE sha256 = @key OR filename = @key",
             new { value = value is { } v ? ProxiedFileStates.Name(v) : null, reason, key = fileOrSha });
-        if (changed == 0) return null;
-        var row = await connection.QueryFirstOrDefaultAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 = @key OR filename = @key", new { key = fileOrSha });
-        return row?.ToRecord();
+        return changed == 0 ? null : await FindAsync(fileOrSha);
     }
 
-    public async Task<ProxiedFile?> FindAsync(string fileOrSha)
-    {
-        await using var connection = Connect();
-        var row = await connection.QueryFirstOrDefaultAsync<Row>("SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied WHERE sha256 = @key OR filename = @key", new { key = fileOrSha });
-        return row?.ToRecord();
-    }
+    public async Task<ProxiedFile?> FindAsync(string fileOrSha) =>
+        (await _database.QueryListAsync<Row>($"{SelectProxied} WHERE sha256 = @key OR filename = @key", new { key = fileOrSha })).FirstOrDefault()?.ToRecord();
 
     /// <summary>Files the gate quarantined or an admin blocked, newest first.</summary>
-    public async Task<IReadOnlyList<ProxiedFile>> ListBlockedAsync()
-    {
-        await using var connection = Connect();
-        var rows = await connection.QueryAsync<Row>("""
-            SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied
-            WHERE (state = 'quarantined' AND override IS NULL) OR override = 'blocked' ORDER BY decided_at DESC
-            """);
-        return [.. rows.Select(r => r.ToRecord())];
-    }
+    public async Task<IReadOnlyList<ProxiedFile>> ListBlockedAsync() =>
+        [.. (await _database.QueryListAsync<Row>($"{SelectProxied} WHERE (state = 'quarantined' AND override IS NULL) OR override = 'blocked' ORDER BY decided_at DESC"))
+            .Select(r => r.ToRecord())];
 
     /// <summary>The sha256s of a project's files that must not be offered (quarantined without release, or blocked).</summary>
-    public async Task<IReadOnlySet<string>> BlockedShasAsync(string project)
-    {
-        await using var connection = Connect();
-        var rows = await connection.QueryAsync<string>("""
-            SELECT sha256 FROM proxied WHERE project = @project
-            AND ((state = 'quarantined' AND (override IS NULL OR override <> 'released')) OR override = 'blocked')
-            """, new { project });
-        return rows.ToHashSet(StringComparer.Ordinal);
-    }
+    public async Task<IReadOnlySet<string>> BlockedShasAsync(string project) => (await _database.QueryListAsync<string>("""
+        SELECT sha256 FROM proxied WHERE project = @project
+        AND ((state = 'quarantined' AND (override IS NULL OR override <> 'released')) OR override = 'blocked')
+        """, new { project })).ToHashSet(StringComparer.Ordinal);
+
+    private const string SelectProxied = "SELECT sha256, filename, project, state, reason, decided_at, override FROM proxied";
 
     private sealed record Row(string sha256, string filename, string project, string state, string? reason, string decided_at, string? @override)
     {

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Moat.Index.Accounts;
 
 namespace Moat.Index.Publishing;
@@ -14,7 +13,7 @@ namespace Moat.Index.Publishing;
 /// <c>gitlab.com/PATH//WORKFLOW@REF</c>. Moat adds one refusal PyPI leaves to the workflow author:
 /// <c>pull_request_target</c> runs (which execute with the base repository's secrets on a fork's code) never publish.
 /// </summary>
-public static partial class PublisherMatching
+public static class PublisherMatching
 {
     /// <summary>The active publishers an identity matched (one per trusting project), or else the one pending publisher.</summary>
     public sealed record PublisherMatch(IReadOnlyList<TrustedPublisher> Active, TrustedPublisher? Pending)
@@ -23,11 +22,6 @@ public static partial class PublisherMatching
         public TrustedPublisher First => Pending ?? Active[0];
         public IReadOnlyList<string> Projects => [.. Active.Select(p => p.Project!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
-
-    [GeneratedRegex(@"[^/]+\.(yml|yaml)(?=@)")]
-    private static partial Regex WorkflowFilename();
-
-    public static string? WorkflowFromRef(string jobWorkflowRef) => WorkflowFilename().Match(jobWorkflowRef) is { Success: true } m ? m.Value : null;
 
     /// <summary>The repository a token's claims name (the lookup key), or why it cannot be used.</summary>
     public static string RepositoryOf(string kind, VerifiedIdentity id) =>

@@ -149,6 +149,32 @@ public sealed class Database : IAsyncDisposable, IDisposable
         return Connect();
     }
 
+    // One statement on a connection of its own, outside any transaction: most of the stores' reads and single writes.
+    public async Task<int> ExecuteAsync(string sql, object? args = null, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+    }
+
+    public async Task<T?> ScalarAsync<T>(string sql, object? args = null, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        return await connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, args, cancellationToken: ct));
+    }
+
+    /// <summary>The one row the statement finds, or default when there is none (more than one is an error).</summary>
+    public async Task<T?> QuerySingleAsync<T>(string sql, object? args = null, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        return await connection.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, args, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<T>> QueryListAsync<T>(string sql, object? args = null, CancellationToken ct = default)
+    {
+        await using var connection = Connect();
+        return [.. await connection.QueryAsync<T>(new CommandDefinition(sql, args, cancellationToken: ct))];
+    }
+
     /// <summary>
     /// A transaction that writes. Writers of one <paramref name="scope"/> run one at a time — SQLite's IMMEDIATE
     /// transaction, PostgreSQL's transaction-scoped advisory lock — so what the transaction read stays true until it

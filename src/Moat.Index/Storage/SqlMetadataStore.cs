@@ -112,33 +112,16 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     private string Now() => Text(_time.GetUtcNow());
 
-    public async Task<ProjectRecord?> GetProjectAsync(NormalizedName normalizedName, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        var row = await connection.QuerySingleOrDefaultAsync<ProjectRow>(
-            new CommandDefinition("SELECT * FROM projects WHERE name = @name", new { name = normalizedName.Value }, cancellationToken: ct));
-        return row?.ToRecord();
-    }
+    public async Task<ProjectRecord?> GetProjectAsync(NormalizedName normalizedName, CancellationToken ct = default) =>
+        (await _database.QuerySingleAsync<ProjectRow>("SELECT * FROM projects WHERE name = @name", new { name = normalizedName.Value }, ct))?.ToRecord();
 
-    public async Task<long?> GetProjectSerialAsync(NormalizedName normalizedName, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        return await connection.ExecuteScalarAsync<long?>(
-            new CommandDefinition("SELECT last_serial FROM projects WHERE name = @name", new { name = normalizedName.Value }, cancellationToken: ct));
-    }
+    public Task<long?> GetProjectSerialAsync(NormalizedName normalizedName, CancellationToken ct = default) =>
+        _database.ScalarAsync<long?>("SELECT last_serial FROM projects WHERE name = @name", new { name = normalizedName.Value }, ct);
 
-    public async Task<long> GetGlobalSerialAsync(CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT serial FROM index_state WHERE id = 1", cancellationToken: ct));
-    }
+    public Task<long> GetGlobalSerialAsync(CancellationToken ct = default) => _database.ScalarAsync<long>("SELECT serial FROM index_state WHERE id = 1", ct: ct);
 
-    public async Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        var rows = await connection.QueryAsync<ProjectRow>(new CommandDefinition("SELECT * FROM projects ORDER BY name", cancellationToken: ct));
-        return [.. rows.Select(r => r.ToRecord())];
-    }
+    public async Task<IReadOnlyList<ProjectRecord>> ListProjectsAsync(CancellationToken ct = default) =>
+        [.. (await _database.QueryListAsync<ProjectRow>("SELECT * FROM projects ORDER BY name", ct: ct)).Select(r => r.ToRecord())];
 
     public async Task<(IReadOnlyList<ProjectRecord> Projects, int Total)> SearchProjectsAsync(string normalizedQuery, int offset, int limit, CancellationToken ct = default)
     {
@@ -156,13 +139,9 @@ public sealed class SqlMetadataStore : IMetadataStore
         return ([.. rows.Select(r => r.ToRecord())], total);
     }
 
-    public async Task<IReadOnlyList<StoredVerdict>> RecentVerdictsAsync(DateTimeOffset since, int limit, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        var rows = await connection.QueryAsync<VerdictRow>(new CommandDefinition(
-            "SELECT * FROM verdicts WHERE decided_at >= @since ORDER BY decided_at DESC LIMIT @limit", new { since = Text(since), limit }, cancellationToken: ct));
-        return [.. rows.Select(row => new StoredVerdict(row.sha256, row.filename, row.action, row.verdict, row.score, row.findings, row.message, Time(row.decided_at)))];
-    }
+    public async Task<IReadOnlyList<StoredVerdict>> RecentVerdictsAsync(DateTimeOffset since, int limit, CancellationToken ct = default) =>
+        [.. (await _database.QueryListAsync<VerdictRow>("SELECT * FROM verdicts WHERE decided_at >= @since ORDER BY decided_at DESC LIMIT @limit",
+            new { since = Text(since), limit }, ct)).Select(row => row.ToRecord())];
 
     public async Task<ProjectListing?> GetListingAsync(NormalizedName normalizedName, CancellationToken ct = default)
     {
@@ -178,13 +157,9 @@ public sealed class SqlMetadataStore : IMetadataStore
         return new ProjectListing(project.ToRecord(), [.. files.Select(f => f.ToRecord())]);
     }
 
-    public async Task<IReadOnlyList<FileRecord>> GetStagedFilesAsync(NormalizedName project, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        var rows = await connection.QueryAsync<FileRow>(new CommandDefinition(
-            "SELECT * FROM files WHERE project = @project AND state = 'staged' ORDER BY version, filename", new { project = project.Value }, cancellationToken: ct));
-        return [.. rows.Select(r => r.ToRecord())];
-    }
+    public async Task<IReadOnlyList<FileRecord>> GetStagedFilesAsync(NormalizedName project, CancellationToken ct = default) =>
+        [.. (await _database.QueryListAsync<FileRow>("SELECT * FROM files WHERE project = @project AND state = 'staged' ORDER BY version, filename",
+            new { project = project.Value }, ct)).Select(r => r.ToRecord())];
 
     public async Task<int> PublishStagedAsync(NormalizedName project, string version, CancellationToken ct = default)
     {
@@ -219,29 +194,19 @@ public sealed class SqlMetadataStore : IMetadataStore
         return filenames;
     }
 
-    public async Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        var row = await connection.QuerySingleOrDefaultAsync<FileRow>(
-            new CommandDefinition("SELECT * FROM files WHERE filename = @filename", new { filename }, cancellationToken: ct));
-        return row?.ToRecord();
-    }
+    public async Task<FileRecord?> GetFileAsync(string filename, CancellationToken ct = default) =>
+        (await _database.QuerySingleAsync<FileRow>("SELECT * FROM files WHERE filename = @filename", new { filename }, ct))?.ToRecord();
 
     public async Task<FileRecord?> GetSameFileAsync(string filename, CancellationToken ct = default)
     {
-        await using var connection = Connect();
-        var rows = await connection.QueryAsync<FileRow>(new CommandDefinition(
-            "SELECT * FROM files WHERE filename_key = @key OR filename = @filename", new { filename, key = FilenameKey(filename) }, cancellationToken: ct));
+        var rows = await _database.QueryListAsync<FileRow>(
+            "SELECT * FROM files WHERE filename_key = @key OR filename = @filename", new { filename, key = FilenameKey(filename) }, ct);
         return rows.OrderBy(r => r.filename == filename ? 0 : 1).FirstOrDefault()?.ToRecord();
     }
 
-    public async Task<IReadOnlyList<FileRecord>> GetHeldFilesAsync(CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        var rows = await connection.QueryAsync<FileRow>(new CommandDefinition(
-            "SELECT * FROM files WHERE state NOT IN ('available', 'staged') ORDER BY upload_time DESC, filename", cancellationToken: ct));
-        return [.. rows.Select(r => r.ToRecord())];
-    }
+    public async Task<IReadOnlyList<FileRecord>> GetHeldFilesAsync(CancellationToken ct = default) =>
+        [.. (await _database.QueryListAsync<FileRow>("SELECT * FROM files WHERE state NOT IN ('available', 'staged') ORDER BY upload_time DESC, filename", ct: ct))
+            .Select(r => r.ToRecord())];
 
     public async Task<bool> ChangeFileStateAsync(string filename, FileState from, FileState to, string? reason, CancellationToken ct = default)
     {
@@ -362,63 +327,39 @@ public sealed class SqlMetadataStore : IMetadataStore
         return true;
     }
 
-    public async Task SaveVerdictAsync(StoredVerdict verdict, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        // Portable upsert: PostgreSQL and SQLite both speak ON CONFLICT ... DO UPDATE.
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO verdicts (sha256, filename, action, verdict, score, findings, message, decided_at)
-            VALUES (@Sha256, @Filename, @Action, @Verdict, @Score, @FindingsJson, @Message, @DecidedAt)
-            ON CONFLICT (sha256) DO UPDATE SET filename = excluded.filename, action = excluded.action, verdict = excluded.verdict,
-                score = excluded.score, findings = excluded.findings, message = excluded.message, decided_at = excluded.decided_at
-            """,
-            new { verdict.Sha256, verdict.Filename, verdict.Action, verdict.Verdict, verdict.Score, verdict.FindingsJson, verdict.Message, DecidedAt = Text(verdict.DecidedAt) },
-            cancellationToken: ct));
-    }
+    // Portable upsert: PostgreSQL and SQLite both speak ON CONFLICT ... DO UPDATE.
+    public Task SaveVerdictAsync(StoredVerdict verdict, CancellationToken ct = default) => _database.ExecuteAsync(
+        """
+        INSERT INTO verdicts (sha256, filename, action, verdict, score, findings, message, decided_at)
+        VALUES (@Sha256, @Filename, @Action, @Verdict, @Score, @FindingsJson, @Message, @DecidedAt)
+        ON CONFLICT (sha256) DO UPDATE SET filename = excluded.filename, action = excluded.action, verdict = excluded.verdict,
+            score = excluded.score, findings = excluded.findings, message = excluded.message, decided_at = excluded.decided_at
+        """,
+        new { verdict.Sha256, verdict.Filename, verdict.Action, verdict.Verdict, verdict.Score, verdict.FindingsJson, verdict.Message, DecidedAt = Text(verdict.DecidedAt) },
+        ct);
 
-    public async Task<StoredVerdict?> GetVerdictAsync(string sha256, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        var row = await connection.QuerySingleOrDefaultAsync<VerdictRow>(
-            new CommandDefinition("SELECT * FROM verdicts WHERE sha256 = @sha256", new { sha256 }, cancellationToken: ct));
-        return row is null ? null : new StoredVerdict(row.sha256, row.filename, row.action, row.verdict, row.score, row.findings, row.message, Time(row.decided_at));
-    }
+    public async Task<StoredVerdict?> GetVerdictAsync(string sha256, CancellationToken ct = default) =>
+        (await _database.QuerySingleAsync<VerdictRow>("SELECT * FROM verdicts WHERE sha256 = @sha256", new { sha256 }, ct))?.ToRecord();
 
-    public async Task CreateTokenAsync(TokenRecord token, string secretHash, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO api_tokens (id, secret_hash, project, is_admin, description, created_at) VALUES (@id, @hash, @project, @admin, @description, @created)",
-            new { id = token.Id, hash = secretHash, project = token.Project, admin = token.IsAdmin ? 1 : 0, description = token.Description, created = Text(token.CreatedAt) },
-            cancellationToken: ct));
-    }
+    public Task CreateTokenAsync(TokenRecord token, string secretHash, CancellationToken ct = default) => _database.ExecuteAsync(
+        "INSERT INTO api_tokens (id, secret_hash, project, is_admin, description, created_at) VALUES (@id, @hash, @project, @admin, @description, @created)",
+        new { id = token.Id, hash = secretHash, project = token.Project, admin = token.IsAdmin ? 1 : 0, description = token.Description, created = Text(token.CreatedAt) },
+        ct);
 
     public async Task<TokenRecord?> FindTokenAsync(string secretHash, CancellationToken ct = default)
     {
-        await using var connection = Connect();
-        var row = await connection.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(
-            "SELECT * FROM api_tokens WHERE secret_hash = @secretHash AND revoked_at IS NULL", new { secretHash }, cancellationToken: ct));
+        var row = await _database.QuerySingleAsync<TokenRow>("SELECT * FROM api_tokens WHERE secret_hash = @secretHash AND revoked_at IS NULL", new { secretHash }, ct);
         if (row is null) return null;
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now = Now(), row.id }, cancellationToken: ct));
+        await _database.ExecuteAsync("UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now = Now(), row.id }, ct);
         return new TokenRecord(row.id, row.project, row.is_admin != 0, row.description, Time(row.created_at), null);
     }
 
-    public async Task<bool> RevokeTokenAsync(string id, CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { now = Now(), id }, cancellationToken: ct)) > 0;
-    }
+    public async Task<bool> RevokeTokenAsync(string id, CancellationToken ct = default) =>
+        await _database.ExecuteAsync("UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { now = Now(), id }, ct) > 0;
 
-    public async Task<IReadOnlySet<string>> ReferencedBlobsAsync(CancellationToken ct = default)
-    {
-        await using var connection = Connect();
-        var hashes = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT sha256 FROM files UNION SELECT metadata_sha256 FROM files WHERE metadata_sha256 IS NOT NULL", cancellationToken: ct));
-        return hashes.ToHashSet(StringComparer.Ordinal);
-    }
+    public async Task<IReadOnlySet<string>> ReferencedBlobsAsync(CancellationToken ct = default) =>
+        (await _database.QueryListAsync<string>("SELECT sha256 FROM files UNION SELECT metadata_sha256 FROM files WHERE metadata_sha256 IS NOT NULL", ct: ct))
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The next serial, in the write's transaction; other nodes hear of the write when it commits.</summary>
     private async Task<long> NextSerialAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
@@ -437,44 +378,17 @@ public sealed class SqlMetadataStore : IMetadataStore
     internal static DateTimeOffset Time(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-#pragma warning disable IDE1006 // Row classes mirror the column names so Dapper maps them without attributes.
-    private sealed class ProjectRow
+#pragma warning disable IDE1006 // Row records mirror the columns, in table order, so Dapper fills them through their constructors.
+    private sealed record ProjectRow(string name, string display_name, string status, string? status_reason, long last_serial, string created_at)
     {
-        public string name { get; set; } = "";
-        public string display_name { get; set; } = "";
-        public string status { get; set; } = "active";
-        public string? status_reason { get; set; }
-        public long last_serial { get; set; }
-        public string created_at { get; set; } = "";
-
         public ProjectRecord ToRecord() => new(name, display_name,
             ProjectStatusNames.TryParse(status, out var parsed) ? parsed : ProjectStatus.Active, status_reason, last_serial, Time(created_at));
     }
 
-    private sealed class FileRow
+    private sealed record FileRow(string filename, string project, string version, string package_type, string? python_version, string? requires_python,
+        string sha256, string? blake2b_256, string md5, long size, string upload_time, string? metadata_sha256, long yanked, string? yanked_reason,
+        string state, string? state_reason, string? attestations, string? uploaded_by, string? uploader, string? filename_key, string? release_key)
     {
-        public string filename { get; set; } = "";
-        public string project { get; set; } = "";
-        public string version { get; set; } = "";
-        public string package_type { get; set; } = "";
-        public string? python_version { get; set; }
-        public string? requires_python { get; set; }
-        public string sha256 { get; set; } = "";
-        public string? blake2b_256 { get; set; }
-        public string md5 { get; set; } = "";
-        public long size { get; set; }
-        public string upload_time { get; set; } = "";
-        public string? metadata_sha256 { get; set; }
-        public long yanked { get; set; }
-        public string? yanked_reason { get; set; }
-        public string state { get; set; } = "available";
-        public string? state_reason { get; set; }
-        public string? attestations { get; set; }
-        public string? uploaded_by { get; set; }
-        public string? uploader { get; set; }
-        public string? filename_key { get; set; }
-        public string? release_key { get; set; }
-
         public FileRecord ToRecord() => new(filename, project, version, PackageTypeNames.Parse(package_type), python_version, requires_python, sha256, blake2b_256, md5,
             size, Time(upload_time), metadata_sha256, yanked != 0, yanked_reason, FileStateNames.Parse(state),
             state_reason, attestations, uploaded_by) { Uploader = uploader };
@@ -488,28 +402,12 @@ public sealed class SqlMetadataStore : IMetadataStore
         };
     }
 
-    private sealed class VerdictRow
+    private sealed record VerdictRow(string sha256, string filename, string action, string verdict, double score, string findings, string? message, string decided_at)
     {
-        public string sha256 { get; set; } = "";
-        public string filename { get; set; } = "";
-        public string action { get; set; } = "";
-        public string verdict { get; set; } = "";
-        public double score { get; set; }
-        public string findings { get; set; } = "[]";
-        public string? message { get; set; }
-        public string decided_at { get; set; } = "";
+        public StoredVerdict ToRecord() => new(sha256, filename, action, verdict, score, findings, message, Time(decided_at));
     }
 
-    private sealed class TokenRow
-    {
-        public string id { get; set; } = "";
-        public string secret_hash { get; set; } = "";
-        public string? project { get; set; }
-        public long is_admin { get; set; }
-        public string? description { get; set; }
-        public string created_at { get; set; } = "";
-        public string? last_used_at { get; set; }
-        public string? revoked_at { get; set; }
-    }
+    private sealed record TokenRow(string id, string secret_hash, string? project, long is_admin, string? description, string created_at, string? last_used_at,
+        string? revoked_at);
 #pragma warning restore IDE1006
 }

@@ -17,12 +17,5 @@ public sealed class Blake2b256 : IDisposable
         return Convert.ToHexStringLower(_hash.Hash!);
     }
 
-    public static string HashHex(byte[] data)
-    {
-        using var hash = new Blake2b256();
-        hash.Append(data, data.Length);
-        return hash.FinishHex();
-    }
-
     public void Dispose() => _hash.Dispose();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Moat.Packaging.Versions;
+using static Moat.Packaging.ParseFailure;
 
 namespace Moat.Packaging.Filenames;
 
@@ -43,38 +44,22 @@ public sealed record SdistFilename(string Filename, string Name, PackageVersion 
     public static bool TryParse([NotNullWhen(true)] string? filename, [NotNullWhen(true)] out SdistFilename? sdist, [NotNullWhen(false)] out string? error)
     {
         sdist = null;
-        if (filename is null)
-        {
-            error = "the filename is missing";
-            return false;
-        }
+        if (filename is null) return Fail(out error, "the filename is missing");
         foreach (var (extension, format) in Extensions)
         {
             if (!filename.EndsWith(extension, StringComparison.OrdinalIgnoreCase)) continue;
             var stem = filename[..^extension.Length];
             var dash = stem.LastIndexOf('-');
-            if (dash <= 0)
-            {
-                error = $"Invalid sdist filename '{filename}': expected '{{name}}-{{version}}{extension}'";
-                return false;
-            }
+            if (dash <= 0) return Fail(out error, $"Invalid sdist filename '{filename}': expected '{{name}}-{{version}}{extension}'");
             var name = stem[..dash];
-            if (!ProjectName.IsValid(name))
-            {
-                error = $"Invalid sdist filename '{filename}': invalid project name '{name}'";
-                return false;
-            }
+            if (!ProjectName.IsValid(name)) return Fail(out error, $"Invalid sdist filename '{filename}': invalid project name '{name}'");
             if (!PackageVersion.TryParse(stem[(dash + 1)..], out var version, out var versionError))
-            {
-                error = $"Invalid sdist filename '{filename}': invalid version '{stem[(dash + 1)..]}': {versionError}";
-                return false;
-            }
+                return Fail(out error, $"Invalid sdist filename '{filename}': invalid version '{stem[(dash + 1)..]}': {versionError}");
             sdist = new SdistFilename(filename, name, version, format);
             error = null;
             return true;
         }
-        error = $"Invalid sdist filename '{filename}': the extension must be .tar.gz, .zip, .tgz, .tar.bz2, .tar.xz or .tar";
-        return false;
+        return Fail(out error, $"Invalid sdist filename '{filename}': the extension must be .tar.gz, .zip, .tgz, .tar.bz2, .tar.xz or .tar");
     }
 }
 
@@ -89,48 +74,24 @@ public sealed record EggFilename(string Filename, string Name, PackageVersion Ve
     public static bool TryParse([NotNullWhen(true)] string? filename, [NotNullWhen(true)] out EggFilename? egg, [NotNullWhen(false)] out string? error)
     {
         egg = null;
-        if (filename is null)
-        {
-            error = "the filename is missing";
-            return false;
-        }
+        if (filename is null) return Fail(out error, "the filename is missing");
         if (!filename.EndsWith(".egg", StringComparison.OrdinalIgnoreCase))
-        {
-            error = $"Invalid egg filename '{filename}': the extension must be '.egg'";
-            return false;
-        }
+            return Fail(out error, $"Invalid egg filename '{filename}': the extension must be '.egg'");
         var parts = filename[..^4].Split('-', 4);
         if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0)
-        {
-            error = $"Invalid egg filename '{filename}': expected '{{name}}-{{version}}[-py{{X.Y}}[-{{platform}}]].egg'";
-            return false;
-        }
-        if (!ProjectName.IsValid(parts[0]))
-        {
-            error = $"Invalid egg filename '{filename}': invalid project name '{parts[0]}'";
-            return false;
-        }
+            return Fail(out error, $"Invalid egg filename '{filename}': expected '{{name}}-{{version}}[-py{{X.Y}}[-{{platform}}]].egg'");
+        if (!ProjectName.IsValid(parts[0])) return Fail(out error, $"Invalid egg filename '{filename}': invalid project name '{parts[0]}'");
         if (!PackageVersion.TryParse(parts[1], out var version, out var versionError))
-        {
-            error = $"Invalid egg filename '{filename}': invalid version '{parts[1]}': {versionError}";
-            return false;
-        }
+            return Fail(out error, $"Invalid egg filename '{filename}': invalid version '{parts[1]}': {versionError}");
         string? python = null;
         if (parts.Length >= 3)
         {
             if (!parts[2].StartsWith("py", StringComparison.Ordinal) || parts[2].Length == 2)
-            {
-                error = $"Invalid egg filename '{filename}': expected a Python tag like 'py3.12', found '{parts[2]}'";
-                return false;
-            }
+                return Fail(out error, $"Invalid egg filename '{filename}': expected a Python tag like 'py3.12', found '{parts[2]}'");
             python = parts[2][2..];
         }
         var platform = parts.Length == 4 ? parts[3] : null;
-        if (platform is { Length: 0 })
-        {
-            error = $"Invalid egg filename '{filename}': empty platform";
-            return false;
-        }
+        if (platform is { Length: 0 }) return Fail(out error, $"Invalid egg filename '{filename}': empty platform");
         egg = new EggFilename(filename, parts[0], version, python, platform);
         error = null;
         return true;
@@ -144,11 +105,7 @@ public static class DistributionFilename
     public static bool TryParse([NotNullWhen(true)] string? filename, [NotNullWhen(true)] out object? parsed, [NotNullWhen(false)] out string? error)
     {
         parsed = null;
-        if (filename is null)
-        {
-            error = "the filename is missing";
-            return false;
-        }
+        if (filename is null) return Fail(out error, "the filename is missing");
         bool ok;
         if (filename.EndsWith(".whl", StringComparison.Ordinal))
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Moat.Packaging.Versions;
+using static Moat.Packaging.ParseFailure;
 
 namespace Moat.Packaging.Filenames;
 
@@ -44,55 +45,31 @@ public sealed record WheelFilename(
     public static bool TryParse([NotNullWhen(true)] string? filename, [NotNullWhen(true)] out WheelFilename? wheel, [NotNullWhen(false)] out string? error)
     {
         wheel = null;
-        if (filename is null)
-        {
-            error = "the filename is missing";
-            return false;
-        }
-        if (!filename.EndsWith(".whl", StringComparison.Ordinal))
-        {
-            error = $"Invalid wheel filename '{filename}': the extension must be '.whl'";
-            return false;
-        }
+        if (filename is null) return Fail(out error, "the filename is missing");
+        if (!filename.EndsWith(".whl", StringComparison.Ordinal)) return Fail(out error, $"Invalid wheel filename '{filename}': the extension must be '.whl'");
         var stem = filename[..^4];
         var parts = stem.Split('-');
         if (parts.Length is not (5 or 6))
-        {
-            error = $"Invalid wheel filename '{filename}': expected 5 or 6 dash-separated parts (name-version[-build]-python-abi-platform), found {parts.Length}";
-            return false;
-        }
+            return Fail(out error, $"Invalid wheel filename '{filename}': expected 5 or 6 dash-separated parts (name-version[-build]-python-abi-platform), found {parts.Length}");
         var name = parts[0];
         if (name.Length == 0 || name.Contains("__", StringComparison.Ordinal) || !name.All(c => char.IsLetterOrDigit(c) || c is '_' or '.'))
-        {
-            error = $"Invalid wheel filename '{filename}': invalid project name '{name}'";
-            return false;
-        }
+            return Fail(out error, $"Invalid wheel filename '{filename}': invalid project name '{name}'");
         if (!PackageVersion.TryParse(parts[1], out var version, out var versionError))
-        {
-            error = $"Invalid wheel filename '{filename}': invalid version '{parts[1]}': {versionError}";
-            return false;
-        }
+            return Fail(out error, $"Invalid wheel filename '{filename}': invalid version '{parts[1]}': {versionError}");
         WheelBuildTag? build = null;
         if (parts.Length == 6)
         {
             var tag = parts[2];
             var digits = 0;
             while (digits < tag.Length && char.IsAsciiDigit(tag[digits])) digits++;
-            if (digits == 0 || digits > 18)
-            {
-                error = $"Invalid wheel filename '{filename}': the build tag '{tag}' must start with a number";
-                return false;
-            }
+            if (digits == 0 || digits > 18) return Fail(out error, $"Invalid wheel filename '{filename}': the build tag '{tag}' must start with a number");
             build = new WheelBuildTag(long.Parse(tag.AsSpan(0, digits), System.Globalization.CultureInfo.InvariantCulture), tag[digits..]);
         }
         var python = SplitTagSet(parts[^3]);
         var abi = SplitTagSet(parts[^2]);
         var platform = SplitTagSet(parts[^1]);
         if (python is null || abi is null || platform is null)
-        {
-            error = $"Invalid wheel filename '{filename}': empty compatibility tag in '{parts[^3]}-{parts[^2]}-{parts[^1]}'";
-            return false;
-        }
+            return Fail(out error, $"Invalid wheel filename '{filename}': empty compatibility tag in '{parts[^3]}-{parts[^2]}-{parts[^1]}'");
         wheel = new WheelFilename(filename, name, version, build, python, abi, platform);
         error = null;
         return true;

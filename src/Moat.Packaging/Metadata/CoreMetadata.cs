@@ -91,21 +91,12 @@ public sealed class CoreMetadata
     public string? LicenseExpression => Single("License-Expression");
     public IReadOnlyList<string> LicenseFiles => All("License-File");
     public IReadOnlyList<string> Classifiers => All("Classifier");
-    public IReadOnlyList<string> Platforms => All("Platform");
-    public IReadOnlyList<string> SupportedPlatforms => All("Supported-Platform");
     public IReadOnlyList<Requirement> RequiresDist { get; }
     public SpecifierSet? RequiresPython { get; }
-    public IReadOnlyList<string> RequiresExternal => All("Requires-External");
     public IReadOnlyList<ProjectUrl> ProjectUrls { get; }
     public IReadOnlyList<string> ProvidesExtra => All("Provides-Extra");
-    public IReadOnlyList<string> ProvidesDist => All("Provides-Dist");
-    public IReadOnlyList<string> ObsoletesDist => All("Obsoletes-Dist");
     /// <summary>Metadata 2.2: fields the sdist's backend may fill differently when building a wheel.</summary>
     public IReadOnlyList<string> Dynamic => All("Dynamic");
-    /// <summary>Metadata 1.1's module-level <c>Requires</c>/<c>Provides</c>/<c>Obsoletes</c>.</summary>
-    public IReadOnlyList<string> Requires => All("Requires");
-    public IReadOnlyList<string> Provides => All("Provides");
-    public IReadOnlyList<string> Obsoletes => All("Obsoletes");
 
     /// <summary>The first value of a header, continuation lines joined with spaces.</summary>
     public string? Single(string field) =>
@@ -169,6 +160,15 @@ public sealed class CoreMetadata
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var raw = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         List<string>? currentValues = null;
+        // The current header's value while continuation lines follow it: appending to the string itself was
+        // quadratic on a long indented Description header.
+        StringBuilder? continued = null;
+        void EndHeader()
+        {
+            if (continued is null) return;
+            currentValues![^1] = continued.ToString();
+            continued = null;
+        }
         var position = 0;
         var lineNumber = 0;
         string? body = null;
@@ -186,10 +186,11 @@ public sealed class CoreMetadata
             if (line[0] is ' ' or '\t')
             {
                 if (currentValues is null) problems.Add($"line {lineNumber} continues a header but no header precedes it");
-                else currentValues[^1] += "\n" + line.ToString();
+                else (continued ??= new StringBuilder(currentValues[^1])).Append('\n').Append(line);
             }
             else
             {
+                EndHeader();
                 var colon = line.IndexOf(':');
                 if (colon <= 0)
                 {
@@ -205,6 +206,7 @@ public sealed class CoreMetadata
             }
             position = next;
         }
+        EndHeader();
         return new CoreMetadata(raw, body, problems);
     }
 

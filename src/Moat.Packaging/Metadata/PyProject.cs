@@ -3,6 +3,7 @@ using Moat.Packaging.Requirements;
 using Moat.Packaging.Versions;
 using Tomlyn;
 using Tomlyn.Model;
+using static Moat.Packaging.ParseFailure;
 
 namespace Moat.Packaging.Metadata;
 
@@ -69,8 +70,7 @@ public sealed record PyProject(BuildSystem? BuildSystem, ProjectTable? Project, 
         catch (PyProjectFormatException e)
         {
             pyproject = null;
-            error = e.Message;
-            return false;
+            return Fail(out error, e.Message);
         }
     }
 

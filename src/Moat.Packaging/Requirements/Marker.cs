@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Moat.Packaging.Versions;
+using static Moat.Packaging.ParseFailure;
 
 namespace Moat.Packaging.Requirements;
 
@@ -28,11 +29,7 @@ public sealed class Marker
     {
         marker = null;
         error = null;
-        if (text is null)
-        {
-            error = "the marker is missing";
-            return false;
-        }
+        if (text is null) return Fail(out error, "the marker is missing");
         try
         {
             marker = Parse(text);
@@ -40,8 +37,7 @@ public sealed class Marker
         }
         catch (RequirementFormatException e)
         {
-            error = e.Message;
-            return false;
+            return Fail(out error, e.Message);
         }
     }
 
@@ -157,8 +153,7 @@ public sealed class Marker
         catch (MarkerEvaluationException e)
         {
             result = false;
-            error = e.Message;
-            return false;
+            return Fail(out error, e.Message);
         }
     }
 

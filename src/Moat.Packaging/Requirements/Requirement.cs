@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Moat.Packaging.Versions;
+using static Moat.Packaging.ParseFailure;
 
 namespace Moat.Packaging.Requirements;
 
@@ -112,11 +113,7 @@ public sealed class Requirement
     public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out Requirement? requirement, [NotNullWhen(false)] out string? error)
     {
         requirement = null;
-        if (text is null)
-        {
-            error = "the requirement is missing";
-            return false;
-        }
+        if (text is null) return Fail(out error, "the requirement is missing");
         try
         {
             requirement = Parse(text);
@@ -125,8 +122,7 @@ public sealed class Requirement
         }
         catch (RequirementFormatException e)
         {
-            error = e.Message;
-            return false;
+            return Fail(out error, e.Message);
         }
     }
 

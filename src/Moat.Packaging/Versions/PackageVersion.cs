@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using static Moat.Packaging.ParseFailure;
 
 namespace Moat.Packaging.Versions;
 
@@ -115,11 +116,7 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
     public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out PackageVersion? version, [NotNullWhen(false)] out string? error)
     {
         version = null;
-        if (text is null)
-        {
-            error = "the version is missing";
-            return false;
-        }
+        if (text is null) return Fail(out error, "the version is missing");
         var scanner = new Scanner(text.AsSpan().Trim());
         version = scanner.Run(out error);
         return version is not null;

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using static Moat.Packaging.ParseFailure;
 
 namespace Moat.Packaging.Versions;
 
@@ -114,18 +115,10 @@ public sealed class Specifier : IEquatable<Specifier>
         [NotNullWhen(false)] out string? error, bool? prereleases = null)
     {
         specifier = null;
-        if (text is null)
-        {
-            error = "the specifier is missing";
-            return false;
-        }
+        if (text is null) return Fail(out error, "the specifier is missing");
         var span = text.AsSpan().Trim();
         var (op, opLength) = ReadOperator(span);
-        if (opLength == 0)
-        {
-            error = "expected an operator (~=, ==, !=, <=, >=, <, >, ===) at the start";
-            return false;
-        }
+        if (opLength == 0) return Fail(out error, "expected an operator (~=, ==, !=, <=, >=, <, >, ===) at the start");
         var operatorText = span[..opLength].ToString();
         var versionSpan = span[opLength..].Trim();
         var versionText = versionSpan.ToString();
@@ -133,54 +126,26 @@ public sealed class Specifier : IEquatable<Specifier>
         if (op == SpecifierOperator.ArbitraryEqual)
         {
             var bad = versionSpan.IndexOfAny(" \t\r\n;)");
-            if (bad >= 0 || ContainsWhitespace(versionSpan))
-            {
-                error = "an arbitrary-equality version cannot contain whitespace, ';' or ')'";
-                return false;
-            }
+            if (bad >= 0 || ContainsWhitespace(versionSpan)) return Fail(out error, "an arbitrary-equality version cannot contain whitespace, ';' or ')'");
             PackageVersion.TryParse(versionText, out var arbitrary);
             specifier = new Specifier(op, operatorText, versionText, arbitrary, false, prereleases);
             error = null;
             return true;
         }
 
-        if (versionSpan.IsEmpty)
-        {
-            error = $"expected a version after '{operatorText}'";
-            return false;
-        }
+        if (versionSpan.IsEmpty) return Fail(out error, $"expected a version after '{operatorText}'");
         var isWildcard = versionSpan.EndsWith(".*");
         if (isWildcard && op is not (SpecifierOperator.Equal or SpecifierOperator.NotEqual))
-        {
-            error = $"'.*' wildcards are only allowed with == and !=, not {operatorText}";
-            return false;
-        }
+            return Fail(out error, $"'.*' wildcards are only allowed with == and !=, not {operatorText}");
         var toParse = isWildcard ? versionSpan[..^2] : versionSpan;
-        if (ContainsWhitespace(toParse))
-        {
-            error = "the version contains whitespace";
-            return false;
-        }
+        if (ContainsWhitespace(toParse)) return Fail(out error, "the version contains whitespace");
         if (!PackageVersion.TryParse(toParse.ToString(), out var version, out var versionError))
-        {
-            error = $"invalid version '{toParse}': {versionError}";
-            return false;
-        }
+            return Fail(out error, $"invalid version '{toParse}': {versionError}");
         if (isWildcard && (version.Pre is not null || version.Post is not null || version.Dev is not null || version.HasLocal))
-        {
-            error = "a '.*' wildcard can only follow a release (no pre, post, dev or local part)";
-            return false;
-        }
+            return Fail(out error, "a '.*' wildcard can only follow a release (no pre, post, dev or local part)");
         if (version.HasLocal && op is not (SpecifierOperator.Equal or SpecifierOperator.NotEqual))
-        {
-            error = $"local versions ('+{version.Local}') are only allowed with == and !=, not {operatorText}";
-            return false;
-        }
-        if (op == SpecifierOperator.Compatible && version.Release.Count < 2)
-        {
-            error = "~= needs a release with at least two components (e.g. ~=1.0)";
-            return false;
-        }
+            return Fail(out error, $"local versions ('+{version.Local}') are only allowed with == and !=, not {operatorText}");
+        if (op == SpecifierOperator.Compatible && version.Release.Count < 2) return Fail(out error, "~= needs a release with at least two components (e.g. ~=1.0)");
         specifier = new Specifier(op, operatorText, versionText, version, isWildcard, prereleases);
         error = null;
         return true;

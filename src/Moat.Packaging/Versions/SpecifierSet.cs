@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using static Moat.Packaging.ParseFailure;
 
 namespace Moat.Packaging.Versions;
 
@@ -42,21 +43,13 @@ public sealed class SpecifierSet : IEquatable<SpecifierSet>
         [NotNullWhen(false)] out string? error, bool? prereleases = null)
     {
         set = null;
-        if (text is null)
-        {
-            error = "the specifier set is missing";
-            return false;
-        }
+        if (text is null) return Fail(out error, "the specifier set is missing");
         var specifiers = new List<Specifier>();
         foreach (var part in text.Split(','))
         {
             var trimmed = part.Trim();
             if (trimmed.Length == 0) continue;
-            if (!Specifier.TryParse(trimmed, out var specifier, out var specError))
-            {
-                error = $"'{trimmed}': {specError}";
-                return false;
-            }
+            if (!Specifier.TryParse(trimmed, out var specifier, out var specError)) return Fail(out error, $"'{trimmed}': {specError}");
             specifiers.Add(specifier);
         }
         set = new SpecifierSet(specifiers, prereleases);

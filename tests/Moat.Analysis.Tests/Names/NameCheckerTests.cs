@@ -176,6 +176,21 @@ public class NameCheckerTests
         Assert.All(result.Findings.Skip(1), f => Assert.Equal(Severity.Low, f.Severity));
     }
 
+    [Theory]
+    [InlineData("requets", Verdict.Suspicious)] // high: the verdict's own combination of severities would say 0.60
+    [InlineData("reqeusts", Verdict.Suspicious)] // a second, low finding besides
+    [InlineData("rnatplotlib", Verdict.Malicious)]
+    public void A_name_result_has_one_score_its_first_findings(string name, Verdict verdict)
+    {
+        var result = Checker.CheckName(name);
+        Assert.Equal(verdict, result.Verdict);
+        var first = Checker.Matches(name)[0];
+        Assert.Equal(first.Score, result.Score);
+        Assert.Equal(first.Score, result.Findings[0].Score);
+        Assert.Contains($"score={first.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}", result.Findings[0].Evidence);
+        Assert.Equal(0.0, Checker.CheckName("flask").Score);
+    }
+
     [Fact]
     public void Allowlisted_names_are_never_reported()
     {

@@ -35,19 +35,29 @@ public static class Decoders
     public static string? Base64(string input, bool urlSafe = false)
     {
         // Python's b64decode discards characters outside the alphabet (validate=False) and needs correct padding.
-        var clean = new StringBuilder(input.Length);
-        foreach (var c in input)
+        // The cleaned text and the bytes are pooled (payloads run to megabytes): only the result is allocated.
+        var clean = ArrayPool<char>.Shared.Rent(input.Length + 3);
+        byte[]? buffer = null;
+        try
         {
-            var ch = c;
-            if (urlSafe) ch = ch switch { '-' => '+', '_' => '/', _ => ch };
-            else if (ch is '-' or '_') ch = ch == '-' ? '+' : '/'; // lenient: many payloads mix alphabets
-            if (char.IsAsciiLetterOrDigit(ch) || ch is '+' or '/') clean.Append(ch);
-            else if (ch == '=') break;
+            var length = 0;
+            foreach (var c in input)
+            {
+                var ch = c;
+                if (urlSafe) ch = ch switch { '-' => '+', '_' => '/', _ => ch };
+                else if (ch is '-' or '_') ch = ch == '-' ? '+' : '/'; // lenient: many payloads mix alphabets
+                if (char.IsAsciiLetterOrDigit(ch) || ch is '+' or '/') clean[length++] = ch;
+                else if (ch == '=') break;
+            }
+            while (length % 4 != 0) clean[length++] = '=';
+            buffer = ArrayPool<byte>.Shared.Rent(length / 4 * 3);
+            return Convert.TryFromBase64Chars(clean.AsSpan(0, length), buffer, out var written) ? Latin1(buffer.AsSpan(0, written)) : null;
         }
-        while (clean.Length % 4 != 0) clean.Append('=');
-        if (clean.Length % 4 == 1) return null;
-        var buffer = new byte[clean.Length / 4 * 3];
-        return Convert.TryFromBase64String(clean.ToString(), buffer, out var written) ? Latin1(buffer.AsSpan(0, written)) : null;
+        finally
+        {
+            ArrayPool<char>.Shared.Return(clean);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static string? Base32(string input)

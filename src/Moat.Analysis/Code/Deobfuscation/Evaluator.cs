@@ -41,6 +41,10 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
 
     private readonly Dictionary<string, Value> _globals = new(StringComparer.Ordinal);
     private readonly List<Dictionary<string, Value>> _scopes = [];
+    // Scopes popped and cleared, kept for the next call: every decoder call and comprehension opens one, and growing a
+    // fresh dictionary each time was a large share of what the evaluator allocated.
+    private readonly Stack<Dictionary<string, Value>> _freeScopes = new();
+    private const int MaxPooledScope = 32;
     private readonly IEvaluationObserver? _observer = observer;
     private int _nested;
     private long _steps;
@@ -80,8 +84,19 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         if (name.Contains('.', StringComparison.Ordinal)) _hasDottedBindings = true;
     }
 
-    public void PushScope() => _scopes.Add(new Dictionary<string, Value>(StringComparer.Ordinal));
-    public void PopScope() { if (_scopes.Count > 0) _scopes.RemoveAt(_scopes.Count - 1); }
+    public void PushScope() => _scopes.Add(_freeScopes.TryPop(out var scope) ? scope : new Dictionary<string, Value>(StringComparer.Ordinal));
+
+    public void PopScope()
+    {
+        if (_scopes.Count == 0) return;
+        var scope = _scopes[^1];
+        _scopes.RemoveAt(_scopes.Count - 1);
+        // Only small scopes are kept: clearing a dictionary clears its whole capacity, and one grown by a long
+        // function would make every later small call pay for it.
+        if (scope.Count > MaxPooledScope) return;
+        scope.Clear();
+        _freeScopes.Push(scope);
+    }
 
     /// <summary>Binds the names an import statement introduces.</summary>
     public void Import(Stmt statement)
@@ -138,7 +153,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             case SeqExpr seq:
                 var items = value.Kind == ValueKind.List && value.Items!.Count == seq.Items.Count ? value.Items : null;
                 if (items is null && value.Kind is ValueKind.Str or ValueKind.Bytes && value.Text!.Length == seq.Items.Count)
-                    items = [.. value.Text.Select(c => value.Kind == ValueKind.Str ? Value.Str(c.ToString()) : Value.Number(c))];
+                    items = Items(value);
                 for (var i = 0; i < seq.Items.Count; i++) Assign(seq.Items[i], items?[i] ?? Value.Tainted(value.Taint, value.Layers));
                 break;
             case StarExpr star:
@@ -230,8 +245,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             {
                 var items = new List<Value>(seq.Items.Count);
                 var complete = true;
-                foreach (var item in seq.Items)
+                for (var i = 0; i < seq.Items.Count; i++)
                 {
+                    var item = seq.Items[i];
                     var v = Eval(item);
                     if (item is StarExpr) complete = false;
                     items.Add(v);
@@ -626,19 +642,35 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         }
     }
 
+    // One shared value per Latin-1 character: iterating a string (for c in blob) yields one per character, and values
+    // are immutable.
+    private static readonly Value[] Latin1Chars = [.. Enumerable.Range(0, 256).Select(c => Value.Str(((char)c).ToString()))];
+
+    private static Value CharValue(char c) => c < Latin1Chars.Length ? Latin1Chars[c] : Value.Str(c.ToString());
+
     /// <summary>The items of a constant iterable: chars of a str, ints of bytes, items of a list.</summary>
     private static IReadOnlyList<Value>? Items(Value v)
     {
         switch (v.Kind)
         {
             case ValueKind.List: return v.Items!.Count <= MaxIteration ? v.Items : null;
-            case ValueKind.Str when v.Text!.Length <= MaxIteration: return [.. v.Text.Select(c => Value.Str(c.ToString()))];
-            case ValueKind.Bytes when v.Text!.Length <= MaxIteration: return [.. v.Text.Select(c => Value.Number(c))];
+            case ValueKind.Str when v.Text!.Length <= MaxIteration:
+            {
+                var chars = new Value[v.Text.Length];
+                for (var i = 0; i < chars.Length; i++) chars[i] = CharValue(v.Text[i]);
+                return chars;
+            }
+            case ValueKind.Bytes when v.Text!.Length <= MaxIteration:
+            {
+                var bytes = new Value[v.Text.Length];
+                for (var i = 0; i < bytes.Length; i++) bytes[i] = Value.Number(v.Text[i]);
+                return bytes;
+            }
             case ValueKind.Instance when v.Text == "range" && v.Items is { Count: > 0 } r && r.All(x => x.Kind == ValueKind.Int):
             {
                 long start = r.Count > 1 ? r[0].Int : 0, stop = r.Count > 1 ? r[1].Int : r[0].Int, step = r.Count > 2 ? r[2].Int : 1;
                 if (step == 0 || (stop - start) / step > MaxIteration) return null;
-                var list = new List<Value>();
+                var list = new List<Value>((int)Math.Max(0, (stop - start) / step + 1));
                 for (var i = start; step > 0 ? i < stop : i > stop; i += step) list.Add(Value.Number(i));
                 return list;
             }
@@ -651,10 +683,11 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     private Value EvalCall(CallExpr call)
     {
         var callee = Eval(call.Func);
+        // Indexed loops: foreach over the node's IReadOnlyList boxes an enumerator on every call.
         var args = new List<Value>(call.Args.Count);
-        foreach (var a in call.Args) args.Add(Eval(a));
+        for (var i = 0; i < call.Args.Count; i++) args.Add(Eval(call.Args[i]));
         var keywords = new List<(string?, Value)>(call.Keywords.Count);
-        foreach (var k in call.Keywords) keywords.Add((k.Name, Eval(k.Value)));
+        for (var i = 0; i < call.Keywords.Count; i++) keywords.Add((call.Keywords[i].Name, Eval(call.Keywords[i].Value)));
         var name = callee.Kind == ValueKind.Ref ? callee.Text : null;
         var result = Apply(call, name, callee, args, keywords);
         if (_nested == 0) _observer?.OnCall(call, name, callee, args, keywords, result);
@@ -729,8 +762,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 var cycle = args[1].Kind == ValueKind.Instance && args[1].Text == "itertools.cycle" ? Items(args[1].Items![0]) : null;
                 var second = cycle ?? Items(args[1]);
                 if (second is null || second.Count == 0) break;
-                var n = cycle is not null ? first.Count : Math.Min(first.Count, second.Count);
-                return Value.List([.. Enumerable.Range(0, n).Select(i => Value.List([first[i], second[i % second.Count]]))]);
+                return Zip(first, second, cycle is not null ? first.Count : Math.Min(first.Count, second.Count));
             }
             case "map" when args.Count == 2 && Items(args[1]) is { } mapped && mapped.Count <= MaxIteration:
             {
@@ -790,6 +822,14 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         return Value.Instance(name, args, carried | source, argLayers);
     }
 
+    // Its own method: a lambda capturing the lists in Apply made every call of Apply allocate their closure.
+    private static Value Zip(IReadOnlyList<Value> first, IReadOnlyList<Value> second, int count)
+    {
+        var pairs = new Value[count];
+        for (var i = 0; i < count; i++) pairs[i] = Value.List([first[i], second[i % second.Count]]);
+        return Value.List(pairs);
+    }
+
     /// <summary>
     /// Signatures, hashes, public keys and addresses are derived from a secret but do not give it away: a wallet signs
     /// with its key and broadcasts the signed transaction, a client sends an HMAC of its secret.
@@ -838,7 +878,12 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             case "format" when args.All(a => a.Kind is ValueKind.Str or ValueKind.Int):
                 return FormatBraces(text, args) is { } formatted ? Same(formatted) : null;
             case "split" when args.Count == 1 && args[0].IsText && args[0].Text!.Length > 0:
-                return Value.List([.. text.Split(args[0].Text!).Select(Same)]);
+            {
+                var parts = text.Split(args[0].Text!);
+                var items = new Value[parts.Length];
+                for (var i = 0; i < parts.Length; i++) items[i] = Same(parts[i]);
+                return Value.List(items);
+            }
             case "encode":
             {
                 var encoding = args.Count > 0 && args[0].Kind == ValueKind.Str ? args[0].Text!.ToLowerInvariant() : "utf-8";
@@ -879,8 +924,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         switch (name)
         {
             case "base64.b64decode" or "base64.standard_b64decode" or "base64.decodebytes" or "base64.decodestring" or "binascii.a2b_base64":
-                var altchars = args.Count > 1 && args[1].IsText && args[1].Text!.Length == 2 ? args[1].Text : null;
-                return ("base64", arg0, s => Decoders.Base64(altchars is null ? s : s.Replace(altchars[0], '+').Replace(altchars[1], '/')));
+                return ("base64", arg0, Base64Step(args.Count > 1 && args[1].IsText && args[1].Text!.Length == 2 ? args[1].Text : null));
             case "base64.urlsafe_b64decode": return ("base64", arg0, s => Decoders.Base64(s, urlSafe: true));
             case "base64.b32decode": return ("base32", arg0, Decoders.Base32);
             case "base64.b16decode" or "binascii.unhexlify" or "binascii.a2b_hex" or "bytes.fromhex" or "bytearray.fromhex":
@@ -898,18 +942,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 return CodecStep(encoding, arg0);
             }
             case "cryptography.fernet.Fernet.decrypt" when receiver is { Kind: ValueKind.Instance, Items.Count: > 0 }:
-            {
-                var key = receiver.Items![0];
-                return ("fernet", arg0 is not null && key.IsText ? arg0 : Value.Tainted(arg0?.Taint ?? 0), s => Decoders.Fernet(key.Text!, s));
-            }
+                return FernetStep(receiver.Items![0], arg0);
             case "Crypto.Cipher.AES.new.decrypt" when receiver is { Kind: ValueKind.Instance, Items.Count: > 0 } && receiver.Items![0].IsText:
-            {
-                var key = receiver.Items[0].Text!;
-                var mode = receiver.Items.Count > 1 ? receiver.Items[1] : Value.Number(1);
-                var cbc = mode.Kind == ValueKind.Int ? mode.Int == 2 : mode.Text?.EndsWith("MODE_CBC", StringComparison.Ordinal) == true;
-                var iv = receiver.Items.Count > 2 && receiver.Items[2].IsText ? receiver.Items[2].Text : null;
-                return ("aes", arg0, s => Decoders.Aes(key, s, iv, cbc));
-            }
+                return AesStep(receiver, arg0);
             case "Crypto.Util.Padding.unpad": return ("unpad", arg0, Decoders.Unpad);
         }
         if (receiver is { IsText: true } && method == "decode")
@@ -918,6 +953,23 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             return CodecStep(encoding, receiver);
         }
         return null;
+    }
+
+    // The decoders that need more than their input, each in its own method: a lambda capturing a local of DecoderStep made
+    // every call of it (every named call the evaluator applies) allocate the closure.
+    private static Func<string, string?> Base64Step(string? altchars) =>
+        altchars is null ? s => Decoders.Base64(s) : s => Decoders.Base64(s.Replace(altchars[0], '+').Replace(altchars[1], '/'));
+
+    private static (string, Value?, Func<string, string?>) FernetStep(Value key, Value? arg0) =>
+        ("fernet", arg0 is not null && key.IsText ? arg0 : Value.Tainted(arg0?.Taint ?? 0), s => Decoders.Fernet(key.Text!, s));
+
+    private static (string, Value?, Func<string, string?>) AesStep(Value receiver, Value? arg0)
+    {
+        var key = receiver.Items![0].Text!;
+        var mode = receiver.Items.Count > 1 ? receiver.Items[1] : Value.Number(1);
+        var cbc = mode.Kind == ValueKind.Int ? mode.Int == 2 : mode.Text?.EndsWith("MODE_CBC", StringComparison.Ordinal) == true;
+        var iv = receiver.Items.Count > 2 && receiver.Items[2].IsText ? receiver.Items[2].Text : null;
+        return ("aes", arg0, s => Decoders.Aes(key, s, iv, cbc));
     }
 
     private static (string, Value?, Func<string, string?>)? CodecStep(string encoding, Value? input) => encoding switch
@@ -976,8 +1028,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     /// <summary>Runs straight-line statements (and for loops over constants); returns the first return value.</summary>
     private Value? Execute(IReadOnlyList<Stmt> body)
     {
-        foreach (var statement in body)
+        for (var i = 0; i < body.Count; i++)
         {
+            var statement = body[i];
             if (_steps > stepBudget) return null;
             switch (statement)
             {
@@ -1035,7 +1088,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         var value = assign.AugOp is { } op
             ? Eval(new BinExpr(op[..^1], assign.Targets[0], assign.Value, assign.Line))
             : Eval(assign.Value);
-        foreach (var target in assign.Targets) Assign(target, value);
+        for (var i = 0; i < assign.Targets.Count; i++) Assign(assign.Targets[i], value);
     }
 
     /// <summary>

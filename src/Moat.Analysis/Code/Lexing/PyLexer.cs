@@ -93,7 +93,9 @@ public static class PyLexer
 
     public static TokenList Lex(string source, int maxTokens = DefaultMaxTokens)
     {
-        var tokens = new TokenBuffer(Math.Min(source.Length / 3 + 16, 1 << 20));
+        // At most 64K tokens (1 MB) to start, grown by doubling from the pool: a file of a few long strings (payloads)
+        // has few tokens, and sizing for one token per three characters rented, and often allocated, up to 16 MB for it.
+        var tokens = new TokenBuffer(Math.Min(source.Length / 3 + 16, 1 << 16));
         var literals = new List<StringLiteral>();
         var indents = new List<int> { 0 };
         var depth = 0; // bracket nesting: newlines inside brackets are not logical line ends

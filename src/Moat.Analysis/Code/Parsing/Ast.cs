@@ -24,7 +24,11 @@ public sealed record StrExpr(string Value, bool IsBytes, int Line) : Expr(Line);
 /// <summary>An f-string: the literal text (fields shown as <c>{}</c>) and its parsed replacement fields.</summary>
 public sealed record FStrExpr(string Text, IReadOnlyList<Expr> Fields, int Line) : Expr(Line);
 
-public sealed record NumExpr(string Text, long? Value, int Line) : Expr(Line);
+/// <summary>
+/// A number literal: its value (null for floats, complex numbers and integers past 64 bits) and its length in the
+/// source; its text is not kept (a string per number in a long list of codes was a large share of a parse).
+/// </summary>
+public sealed record NumExpr(long? Value, int Length, int Line) : Expr(Line);
 
 public sealed record AttrExpr(Expr Target, string Name, int Line) : Expr(Line);
 

@@ -672,30 +672,31 @@ public sealed class PyParser
     private CallExpr ParseCallArguments(Expr func, int line)
     {
         Advance(); // (
-        var args = new List<Expr>();
-        var keywords = new List<Keyword>();
+        // Created on first use: most calls have no keyword arguments, and many no arguments at all.
+        List<Expr>? args = null;
+        List<Keyword>? keywords = null;
         while (!AtEnd && !IsOp(")") && Cur.Kind is not (TokenKind.Newline or TokenKind.Dedent or TokenKind.Indent))
         {
             var before = _p;
-            if (Accept("**")) keywords.Add(new Keyword(null, ParseTest()));
+            if (Accept("**")) (keywords ??= []).Add(new Keyword(null, ParseTest()));
             else if (Cur.Kind == TokenKind.Name && IsOp(Peek(), "=") && !IsName("lambda"))
             {
                 var name = Text(Cur);
                 Advance();
                 Advance();
-                keywords.Add(new Keyword(name, ParseTest()));
+                (keywords ??= []).Add(new Keyword(name, ParseTest()));
             }
             else
             {
                 var arg = ParseTest(allowStar: true);
                 if (IsName("for") || (IsName("async") && IsName(Peek(), "for"))) arg = ParseComprehension('(', arg, arg.Line);
-                args.Add(arg);
+                (args ??= []).Add(arg);
             }
             if (!Accept(",") && _p == before) Advance();
             if (_p == before) break;
         }
         Accept(")");
-        return new CallExpr(func, args, keywords, line);
+        return new CallExpr(func, (IReadOnlyList<Expr>?)args ?? [], (IReadOnlyList<Keyword>?)keywords ?? [], line);
     }
 
     private Expr ParseSubscriptList()
@@ -756,7 +757,7 @@ public sealed class PyParser
             }
             case TokenKind.Number:
                 Advance();
-                return new NumExpr(Text(t), ParseInteger(_list.Text(t)), line);
+                return new NumExpr(ParseInteger(_list.Text(t)), _list.Text(t).Length, line);
             case TokenKind.String:
                 return ParseStrings();
             case TokenKind.Op:

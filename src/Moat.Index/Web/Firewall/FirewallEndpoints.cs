@@ -119,7 +119,7 @@ public static class FirewallEndpoints
                 StatusCodes.Status400BadRequest);
         var admin = AdminActor.Web(form.Page.SignedIn!.User, http);
         var outcome = action == "release" ? await hosted.ReleaseAsync(filename, reason, admin, ct) : await hosted.BlockAsync(filename, reason, admin, ct);
-        return SeeOther(http, "/firewall", new AdminResult(outcome.Ok, outcome.Message));
+        return SeeOther(http, "/firewall", AdminResult.Of(outcome));
     }
 
     /// <summary>Post/redirect/get: the result message is left for the next page in a sealed cookie (<see cref="Flash"/>), never in the URL.</summary>
