@@ -881,10 +881,11 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             if (key is "stdin" or "stdout" or "stderr" && value.Kind == ValueKind.Ref && value.Text!.EndsWith(".fileno", StringComparison.Ordinal)) _spawnWithSocket = true;
             if (key == "creationflags" && value.Kind == ValueKind.Int && (value.Int & 0x08000008) != 0) NoteHidden(line);
         }
-        if (keywords.Any(k => k.Name == "stdin" && k.Value is { Kind: ValueKind.Ref, Text: "subprocess.PIPE" }) && IsInteractiveShell(args))
-            _pipedShellLine = FirstLine(_pipedShellLine, line);
-        if (keywords.Any(k => k.Name == "stdin" && k.Value is { Kind: ValueKind.Ref, Text: "subprocess.PIPE" }) && IsStdinInterpreter(args))
-            _stdinInterpreterLine = FirstLine(_stdinInterpreterLine, line);
+        if (keywords.Any(k => k.Name == "stdin" && k.Value is { Kind: ValueKind.Ref, Text: "subprocess.PIPE" }))
+        {
+            if (IsInteractiveShell(args)) _pipedShellLine = FirstLine(_pipedShellLine, line);
+            if (IsStdinInterpreter(args)) _stdinInterpreterLine = FirstLine(_stdinInterpreterLine, line);
+        }
         if ((taint & Taint.Network) != 0)
         {
             _tracedDownloadExec = true;

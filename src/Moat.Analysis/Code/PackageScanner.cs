@@ -275,10 +275,8 @@ public static partial class PackageScanner
     /// <summary>UTF-8 with a BOM or without; anything else (Python 2 latin-1 sources) decodes as latin-1 rather than failing.</summary>
     internal static string ReadText(byte[] bytes)
     {
-        var span = bytes.AsSpan();
-        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
-        if (System.Text.Unicode.Utf8.IsValid(span)) return Encoding.UTF8.GetString(span);
-        return Encoding.Latin1.GetString(span);
+        var encoding = SourceEncoding(bytes, out var start);
+        return encoding.GetString(bytes, start, bytes.Length - start);
     }
 
     /// <summary>
@@ -288,10 +286,8 @@ public static partial class PackageScanner
     /// </summary>
     internal static string ReadTextHead(byte[] bytes, int chars)
     {
-        var span = bytes.AsSpan();
-        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
-        var encoding = System.Text.Unicode.Utf8.IsValid(span) ? Encoding.UTF8 : Encoding.Latin1;
-        var prefix = span[..(int)Math.Min(span.Length, 3L * chars + 3)];
+        var encoding = SourceEncoding(bytes, out var start);
+        var prefix = bytes.AsSpan(start, (int)Math.Min(bytes.Length - start, 3L * chars + 3));
         var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(prefix.Length));
         try
         {
@@ -299,6 +295,13 @@ public static partial class PackageScanner
             return new string(buffer, 0, Math.Min(count, chars));
         }
         finally { System.Buffers.ArrayPool<char>.Shared.Return(buffer); }
+    }
+
+    /// <summary>How a source file's bytes decode (see <see cref="ReadText"/>), and where its text starts after a BOM.</summary>
+    private static Encoding SourceEncoding(byte[] bytes, out int start)
+    {
+        start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        return System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(start)) ? Encoding.UTF8 : Encoding.Latin1;
     }
 
     // ---------------------------------------------------------------- analysis

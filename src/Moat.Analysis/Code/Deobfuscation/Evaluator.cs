@@ -219,10 +219,10 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             {
                 var fields = f.Fields.Select(Eval).ToList();
                 if (_nested == 0) _observer?.OnString(expr, Value.Str(f.Text));
-                var built = FormatBraces(f.Text, fields);
+                var filled = FillBraces(f.Text, fields, out var complete);
                 // f"{os.environ}" writes out the whole environment.
                 var formatted = Value.Union(fields) | (fields.Any(v => v is { Kind: ValueKind.Ref, Text: "os.environ" }) ? Taint.Secrets : Taint.None);
-                return built is not null ? Value.Str(built, formatted, Value.FirstLayers(fields)) : Value.Partial(PartialBraces(f.Text, fields), formatted, Value.FirstLayers(fields));
+                return complete ? Value.Str(filled, formatted, Value.FirstLayers(fields)) : Value.Partial(filled, formatted, Value.FirstLayers(fields));
             }
             case NumExpr n:
                 return n.Value is { } number ? Value.Number(number) : Value.Unknown;
@@ -535,53 +535,36 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         return next == values.Count ? output.ToString() : null;
     }
 
-    /// <summary>Fills <c>{}</c> placeholders (f-strings, str.format) when every field is a known constant.</summary>
     /// <summary>
-    /// An f-string with some fields unknown, as far as it is known: known fields filled in, the rest left as <c>{}</c>
-    /// (<c>f"{SERVER_URL}?{query}"</c> keeps its host, so where it sends is still seen).
+    /// Fills <c>{}</c> placeholders (f-strings, str.format) with the fields that are known constants and leaves the rest as
+    /// <c>{}</c>; <paramref name="complete"/> says every placeholder had a known field and every field a placeholder.
+    /// An f-string with some fields unknown is kept as far as it is known: <c>f"{SERVER_URL}?{query}"</c> keeps its host,
+    /// so where it sends is still seen.
     /// </summary>
-    private static string PartialBraces(string text, IReadOnlyList<Value> fields)
+    private static string FillBraces(string text, IReadOnlyList<Value> fields, out bool complete)
     {
         var output = new StringBuilder(text.Length);
         var next = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '{' && i + 1 < text.Length && text[i + 1] == '}' && next < fields.Count)
-            {
-                var v = fields[next++];
-                output.Append(v.Kind switch
-                {
-                    ValueKind.Str => v.Text,
-                    ValueKind.Int => v.Int.ToString(CultureInfo.InvariantCulture),
-                    _ => "{}",
-                });
-                i++;
-                continue;
-            }
-            output.Append(text[i]);
-        }
-        return output.ToString();
-    }
-
-    private static string? FormatBraces(string text, IReadOnlyList<Value> fields)
-    {
-        var output = new StringBuilder(text.Length);
-        var next = 0;
+        complete = true;
         for (var i = 0; i < text.Length; i++)
         {
             if (text[i] == '{' && i + 1 < text.Length && text[i + 1] == '}')
             {
-                if (next >= fields.Count) return null;
-                var v = fields[next++];
-                if (v.Kind == ValueKind.Str) output.Append(v.Text);
-                else if (v.Kind == ValueKind.Int) output.Append(v.Int.ToString(CultureInfo.InvariantCulture));
-                else return null;
+                var v = next < fields.Count ? fields[next++] : null;
+                if (v?.Kind == ValueKind.Str) output.Append(v.Text);
+                else if (v?.Kind == ValueKind.Int) output.Append(v.Int.ToString(CultureInfo.InvariantCulture));
+                else
+                {
+                    output.Append("{}");
+                    complete = false;
+                }
                 i++;
                 continue;
             }
             output.Append(text[i]);
         }
-        return next == fields.Count ? output.ToString() : null;
+        complete &= next == fields.Count;
+        return output.ToString();
     }
 
     private Value EvalComprehension(CompExpr comp)
@@ -876,7 +859,10 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             case "upper": return Same(text.ToUpperInvariant());
             case "swapcase": return Same(new string([.. text.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c))]));
             case "format" when args.All(a => a.Kind is ValueKind.Str or ValueKind.Int):
-                return FormatBraces(text, args) is { } formatted ? Same(formatted) : null;
+            {
+                var formatted = FillBraces(text, args, out var complete);
+                return complete ? Same(formatted) : null;
+            }
             case "split" when args.Count == 1 && args[0].IsText && args[0].Text!.Length > 0:
             {
                 var parts = text.Split(args[0].Text!);
