@@ -348,9 +348,12 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     public async Task<TokenRecord?> FindTokenAsync(string secretHash, CancellationToken ct = default)
     {
-        var row = await _database.QuerySingleAsync<TokenRow>("SELECT * FROM api_tokens WHERE secret_hash = @secretHash AND revoked_at IS NULL", new { secretHash }, ct);
+        // One connection for the lookup and its last-used stamp: this runs on every request a token authenticates.
+        await using var connection = await _database.ConnectAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(
+            "SELECT * FROM api_tokens WHERE secret_hash = @secretHash AND revoked_at IS NULL", new { secretHash }, cancellationToken: ct));
         if (row is null) return null;
-        await _database.ExecuteAsync("UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now = Now(), row.id }, ct);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now = Now(), row.id }, cancellationToken: ct));
         return new TokenRecord(row.id, row.project, row.is_admin != 0, row.description, Time(row.created_at), null);
     }
 
