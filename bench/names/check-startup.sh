@@ -8,6 +8,7 @@
 # the bytes it allocated (the benchmark assembly as a startup hook, see bench/Moat.Benchmarks/StartupHook.cs).
 #   bench/names/check-startup.sh            # publishes both into $OUT (default /tmp/moat-startup), counts, times them
 #   COUNTS_ONLY=1 bench/names/check-startup.sh   # the counts only (valid under load)
+#   BASE=/work/main bench/names/check-startup.sh  # also the README's ReadyToRun build of another checkout ("base-r2r"), timed in the same run
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/moat-startup}
@@ -16,16 +17,21 @@ dotnet build -c Release bench/Moat.Benchmarks >/dev/null
 HOOK=$PWD/bench/Moat.Benchmarks/bin/Release/net10.0/Moat.Benchmarks.dll
 dotnet publish src/Moat.Cli -c Release -o "$OUT/jit" >/dev/null
 dotnet publish src/Moat.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$OUT/r2r" >/dev/null
+builds="jit r2r"
+if [ -n "${BASE:-}" ]; then
+  (cd "$BASE" && dotnet publish src/Moat.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$OUT/base-r2r" >/dev/null)
+  builds="base-r2r $builds"
+fi
 cd "$OUT"
-for build in jit r2r; do
+for build in $builds; do
   for args in "--help" "check requets" "check zzz-unrelated-project-name"; do
     # the lowest of 3 runs: background tier-1 recompiles add a few dozen methods now and then
     counts=$(for _ in 1 2 3; do DOTNET_STARTUP_HOOKS=$HOOK "$OUT/$build/moat" $args 2>&1 >/dev/null | grep '^process counts' || true; done | sort -t' ' -k5,5n | head -1)
-    printf '%-4s moat %-40s %s\n' "$build" "$args" "${counts#process counts: }"
+    printf '%-8s moat %-40s %s\n' "$build" "$args" "${counts#process counts: }"
   done
 done
 [ -n "${COUNTS_ONLY:-}" ] && exit 0
-for build in jit r2r; do
+for build in $builds; do
   for args in "--help" "check requets" "check zzz-unrelated-project-name"; do
     total=0; rss=0
     for _ in $(seq "$RUNS"); do
@@ -34,10 +40,11 @@ for build in jit r2r; do
       read -r user sys kb < <(grep '^CPU' "$OUT/time.txt" | cut -d' ' -f2-)
       total=$(echo "$total + $user + $sys" | bc); rss=$kb
     done
-    printf '%-4s moat %-40s mean CPU %.3f s   max RSS %s KB\n' "$build" "$args" "$(echo "$total / $RUNS" | bc -l)" "$rss"
+    printf '%-8s moat %-40s mean CPU %.3f s   max RSS %s KB\n' "$build" "$args" "$(echo "$total / $RUNS" | bc -l)" "$rss"
   done
 done
-hyperfine -N --warmup 3 --runs "$RUNS" -i \
-  "$OUT/jit/moat check requets" "$OUT/r2r/moat check requets" \
-  "$OUT/jit/moat check zzz-unrelated-project-name" "$OUT/r2r/moat check zzz-unrelated-project-name" \
-  "$OUT/jit/moat --help" "$OUT/r2r/moat --help"
+commands=()
+for args in "check requets" "check zzz-unrelated-project-name" "--help"; do
+  for build in $builds; do commands+=("$OUT/$build/moat $args"); done
+done
+hyperfine -N --warmup 3 --runs "$RUNS" -i "${commands[@]}"

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Collections.Frozen;
 
 namespace Moat.Analysis.Names;
@@ -31,7 +30,6 @@ internal static class Combosquat
 
     public static bool IsAffix(ReadOnlySpan<char> word) => CampaignByText.Contains(word) || CommonByText.Contains(word);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
         var words = query.WordCount;
@@ -55,7 +53,6 @@ internal static class Combosquat
     }
 
     /// <summary>Words [from, to) of the query, popular name and affixes: a match when every affix word is one and the rest is popular.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TryParts(NameQuery query, NameIndex index, (int From, int To) name, (int From, int To) affixes, List<RawMatch> into)
     {
         for (var i = affixes.From; i < affixes.To; i++)
@@ -72,7 +69,6 @@ internal static class Combosquat
         into.Add(new RawMatch(NameTechnique.Combosquat, target, $"affix '{query.Words(affixes.From, affixes.To)}' added", target.Stripped.Length, weight));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AnyAffix(NameQuery query, int from, int to)
     {
         for (var i = from; i < to; i++)

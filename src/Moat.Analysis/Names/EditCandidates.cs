@@ -68,7 +68,6 @@ internal sealed class EditCandidates
     /// at least max(|q| − dq, |t| − dt), with the allowances the index uses (two for targets of 6+ letters and queries
     /// of 4 to 64, else one).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scan(string name, List<int> into)
     {
         var n = name.Length;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Moat.Analysis.Text;
 
 namespace Moat.Analysis.Names;
@@ -24,7 +23,6 @@ internal static class EditTypos
 
     [ThreadStatic] private static List<int>? candidates;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
         // One candidate list per thread, reused: a check allocates nothing unless it finds something.
@@ -103,7 +101,6 @@ internal static class EditTypos
     /// The letters of the target's words that the edits touch: the region between the common prefix and the common
     /// suffix, widened to whole words. An insertion between words is judged on the word before it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int JudgedLength(string candidate, string target)
     {
         var prefix = candidate.AsSpan().CommonPrefixLength(target);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Moat.Packaging;
 
 namespace Moat.Analysis.Names;
@@ -26,7 +25,6 @@ public sealed class InternalNames
     /// <summary>True when the normalized name is an internal name or carries an internal prefix.</summary>
     public bool Contains(string normalized) => Names.Contains(normalized) || MatchingPrefix(normalized) is not null;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? MatchingPrefix(string normalized)
     {
         // A loop, not LINQ: every checked name asks, and most checkers have no prefixes at all.

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Globalization;
 using Moat.Analysis.Text;
 using Moat.Packaging;
@@ -119,7 +118,6 @@ public sealed class NameChecker
         return findings is [{ Score: { } score }, ..] ? result with { Score = score } : result;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (IReadOnlyList<NameMatch> Matches, int? SelfRank) Evaluate(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -154,7 +152,6 @@ public sealed class NameChecker
     }
 
     /// <summary>The reported matches: scored, at or above the threshold, the best one per target, best first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private IReadOnlyList<NameMatch> Best(List<RawMatch> raw, Target? self, string? readsAs)
     {
         List<(Target Target, NameMatch Match)>? best = null;

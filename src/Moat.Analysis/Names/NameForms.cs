@@ -19,7 +19,6 @@ internal static class NameForms
     public static string Ultranormalize(string normalized) => ProjectName.Ultranormalize(normalized);
 
     /// <summary><see cref="Ultranormalize"/> of a normalized name into <paramref name="into"/> (at least as long), without allocating; returns the length.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Ultranormalize(ReadOnlySpan<char> normalized, Span<char> into)
     {
         var length = 0;
@@ -44,7 +43,6 @@ internal static class NameForms
     }
 
     /// <summary>The length of <see cref="VersionBase(string)"/>: how much of <paramref name="stripped"/> is kept.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int VersionBaseLength(ReadOnlySpan<char> stripped)
     {
         var end = stripped.Length;
@@ -66,7 +64,6 @@ internal sealed class NameQuery
     // separators and none at either end, so words i..j−1 are one contiguous span of Normalized).
     private WordStarts starts;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NameQuery(string normalized, Target? self)
     {
         Normalized = normalized;

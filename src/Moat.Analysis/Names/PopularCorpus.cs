@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Moat.Packaging;
 
@@ -65,11 +66,13 @@ public sealed class PopularCorpus
 
     private static readonly Lazy<PopularCorpus> EmbeddedCorpus = new(() =>
     {
-        using var stream = typeof(PopularCorpus).Assembly.GetManifestResourceStream("Moat.Data.top-packages.tsv")
-            ?? throw new InvalidOperationException("embedded top-packages.tsv is missing");
-        using var reader = new StreamReader(stream);
-        return new PopularCorpus(ParseTsv(reader), EmbeddedDescription);
+        using var stream = OpenEmbeddedTsv();
+        return new PopularCorpus(ParseTsv(stream), EmbeddedDescription);
     });
+
+    /// <summary>The embedded data/top-packages.tsv, as bytes.</summary>
+    internal static Stream OpenEmbeddedTsv() => typeof(PopularCorpus).Assembly.GetManifestResourceStream("Moat.Data.top-packages.tsv")
+        ?? throw new InvalidOperationException("embedded top-packages.tsv is missing");
 
     /// <summary>The embedded top-15,000 list (parsed once per process).</summary>
     public static PopularCorpus Embedded => EmbeddedCorpus.Value;
@@ -98,24 +101,73 @@ public sealed class PopularCorpus
     internal static List<PopularProject> ParseTsv(TextReader reader)
     {
         var projects = new List<PopularProject>();
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.Length == 0 || line[0] == '#') continue;
-            // Fields sliced rather than split: this runs on every `moat check`, and the later columns are never read.
-            var tab = line.IndexOf('\t');
-            var rankText = tab < 0 ? [] : line.AsSpan(0, tab);
-            var rest = tab < 0 ? line.AsSpan() : line.AsSpan(tab + 1);
-            if (rest.IndexOf('\t') is var end and >= 0) rest = rest[..end];
-            var name = rest.Trim().ToString();
-            if (!ProjectName.IsValid(name)) continue;
-            if (!int.TryParse(rankText, out var rank))
-            {
-                if (tab >= 0) continue; // the header line, or a row with a broken rank
-                rank = projects.Count + 1;
-            }
-            projects.Add(new PopularProject(ProjectName.Normalize(name), rank));
-        }
+        while (reader.ReadLine() is { } line) AddRow(line, projects);
         return projects;
+    }
+
+    /// <summary>
+    /// The same TSV read from UTF-8 bytes (a BOM skipped, lines ending in LF or CRLF) through a small buffer: the rows
+    /// <see cref="ParseTsv(TextReader)"/> reads, without a decoded copy of the file or a string per line — the
+    /// embedded list is read this way on every <c>moat check</c>, and only its first two columns are used.
+    /// </summary>
+    internal static List<PopularProject> ParseTsv(Stream utf8)
+    {
+        var projects = new List<PopularProject>(16_384);
+        var buffer = new byte[16 * 1024];
+        int filled = 0, read;
+        var start = true;
+        do
+        {
+            read = utf8.Read(buffer, filled, buffer.Length - filled);
+            filled += read;
+            var data = buffer.AsSpan(0, filled);
+            var consumed = 0;
+            if (start)
+            {
+                if (filled < Utf8Bom.Length && read > 0) continue; // too few bytes yet to tell whether a BOM starts the file
+                if (data.StartsWith(Utf8Bom)) consumed = Utf8Bom.Length;
+                start = false;
+            }
+            while (data[consumed..].IndexOf((byte)'\n') is var newline and >= 0)
+            {
+                AddRow(data.Slice(consumed, newline), projects);
+                consumed += newline + 1;
+            }
+            if (read == 0 && consumed < filled) AddRow(data[consumed..], projects);
+            if (consumed > 0) data[consumed..].CopyTo(buffer);
+            filled -= consumed;
+            if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2); // a line longer than the buffer
+        }
+        while (read > 0);
+        return projects;
+    }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static void AddRow(ReadOnlySpan<byte> line, List<PopularProject> projects)
+    {
+        if (line.EndsWith((byte)'\r')) line = line[..^1];
+        // UTF-8 never needs more characters than bytes.
+        var chars = line.Length <= 256 ? stackalloc char[256] : new char[line.Length];
+        AddRow(chars[..Encoding.UTF8.GetChars(line, chars)], projects);
+    }
+
+    private static void AddRow(ReadOnlySpan<char> line, List<PopularProject> projects)
+    {
+        if (line.Length == 0 || line[0] == '#') return;
+        // Fields sliced rather than split, and the name validated before it becomes a string: the later columns are never read.
+        var tab = line.IndexOf('\t');
+        var rankText = tab < 0 ? [] : line[..tab];
+        var rest = tab < 0 ? line : line[(tab + 1)..];
+        if (rest.IndexOf('\t') is var end and >= 0) rest = rest[..end];
+        var name = rest.Trim();
+        if (!ProjectName.IsValid(name)) return;
+        if (!int.TryParse(rankText, out var rank))
+        {
+            if (tab >= 0) return; // the header line, or a row with a broken rank
+            rank = projects.Count + 1;
+        }
+        projects.Add(new PopularProject(ProjectName.Normalize(name.ToString()), rank));
     }
 
     /// <summary>top-pypi-packages JSON: rows ordered by download_count (rank = position after sorting, ties keep file order).</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 namespace Moat.Analysis.Names;
 
 /// <summary>
@@ -11,7 +10,6 @@ internal static class PopularNamesCombined
     public const int MaxPartRank = 5000;
     public const int MinPartLength = 4;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
         if (query.WordCount < 2 || query.WordCount > NameQuery.MaxWords || query.Self is not null) return;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 namespace Moat.Analysis.Names;
 
 /// <summary>
@@ -17,7 +16,6 @@ internal static class PythonAffix
     private static readonly string[] GluedPrefixes = ["python3", "python2", "python", "py3"];
 
     /// <summary>The name without its py/python affixes (separators removed), or null when it has none or too little is left.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (string Core, Kind Kind)? Core(string normalized)
     {
         // Affix words come off either end while two words are left: the name is scanned in place, word by word.

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Text;
 using Moat.Analysis.Names;
 using Moat.Analysis.Text;
 using Moat.Testing;
@@ -156,6 +157,47 @@ public class NameIndexTests
 
 public class PopularCorpusTests
 {
+    [Fact]
+    public void Embedded_list_read_from_bytes_equals_the_tsv_read_as_text()
+    {
+        List<PopularProject> asText;
+        using (var reader = new StreamReader(PopularCorpus.OpenEmbeddedTsv())) asText = PopularCorpus.ParseTsv(reader);
+        using var bytes = PopularCorpus.OpenEmbeddedTsv();
+
+        var fromBytes = PopularCorpus.ParseTsv(bytes);
+
+        Assert.True(asText.Count > 14_000);
+        Assert.Equal(asText, fromBytes);
+        Assert.Equal(asText, PopularCorpus.Embedded.Projects);
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void Bytes_and_text_read_the_same_rows_from_awkward_input(string newline)
+    {
+        var longName = new string('a', 40_000); // longer than the read buffer
+        string[] lines =
+        [
+            "\uFEFF1\tfirst-row\t1.0", "rank\tname\tlatest_version", "# a comment", "", "2\tRequests_OAuthlib", "3\t  spaced  \tx",
+            "x\tbroken-rank", "4\tnot valid!", "5\tcafé", "rankless", "6\t" + longName, "7\tlast-without-newline",
+        ];
+        var bytes = Encoding.UTF8.GetBytes(string.Join(newline, lines));
+
+        var fromText = PopularCorpus.ParseTsv(new StreamReader(new MemoryStream(bytes)));
+        var fromBytes = PopularCorpus.ParseTsv(new OneByteAtATimeStream(bytes));
+
+        Assert.Equal(["first-row", "requests-oauthlib", "spaced", "rankless", longName, "last-without-newline"], fromText.Select(p => p.Name));
+        Assert.Equal(fromText, fromBytes);
+        Assert.Equal(fromText, PopularCorpus.ParseTsv(new MemoryStream(bytes)));
+    }
+
+    /// <summary>A stream that hands out one byte per read: every line and the BOM split across reads.</summary>
+    private sealed class OneByteAtATimeStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1));
+    }
+
     [Fact]
     public void Embedded_corpus_has_the_ranked_normalized_names_of_the_data_file()
     {
