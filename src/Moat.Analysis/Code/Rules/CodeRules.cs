@@ -192,4 +192,12 @@ public static class ThreatRules
     public static readonly Rule ImportTimeSpawn = new("MOAT-CODE-052", "install-time-process", "A program is started while the package is installed or imported.", Severity.Low,
         "setup.py or a module runs a program at load time. Compilers and git are common and harmless; combined with a download " +
         "or hidden window it is a dropper.", ["https://blog.phylum.io/"]);
+
+    public static readonly Rule InstallHomeWrite = new("MOAT-CODE-057", "install-time-home-write",
+        "setup.py leaves a file or folder in the user's home folder or on their Desktop while the package installs.", Severity.Medium,
+        "Install-time code (setup.py at module level or an overridden install command) writes a file or makes a folder directly in " +
+        "the home folder (~/0wned, C:\\Users\\NAME\\note.txt) or on the Desktop, Documents or Downloads. A build writes under its " +
+        "build tree, and tools that keep settings in the home folder use a dot-folder (~/.config/tool), which is not reported. " +
+        "A marker left there proves the install ran the author's code on the victim's machine; a drop there waits to be opened.",
+        ["https://attack.mitre.org/techniques/T1074/001/"]);
 }
