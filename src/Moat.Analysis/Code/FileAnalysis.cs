@@ -1067,6 +1067,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 else if (carried != 0 && sends)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data, or local files, are posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
             }
+        CheckDomainFronting(call, url, line);
         var destination = args.Count > 0 ? args[0] : keywords.FirstOrDefault(k => k.Name is "url").Value;
         var written = CallModel.IsWrittenDestination(destination);
         if (url is not null && _context != CodeContext.TestOrDocs && Indicators.Find(url).Any(i => i.Kind == IndicatorKind.RawIpUrl))
