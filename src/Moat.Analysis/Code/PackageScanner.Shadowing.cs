@@ -38,7 +38,9 @@ public static partial class PackageScanner
     /// <summary>The import package whose <c>__init__.py</c> <paramref name="path"/> is, at the top of the tree or of <c>src/</c>.</summary>
     private static string? TopLevelPackageInit(string path, string prefix)
     {
-        if (!path.StartsWith(prefix, StringComparison.Ordinal) || !path.EndsWith("/__init__.py", StringComparison.Ordinal)) return null;
+        // An __init__.py right at the top (prefix + "__init__.py") belongs to no named package.
+        if (path.Length <= prefix.Length + "/__init__.py".Length || !path.StartsWith(prefix, StringComparison.Ordinal)
+            || !path.EndsWith("/__init__.py", StringComparison.Ordinal)) return null;
         var relative = path[prefix.Length..^"/__init__.py".Length];
         if (relative.StartsWith("src/", StringComparison.Ordinal)) relative = relative[4..];
         return relative.Length > 0 && !relative.Contains('/', StringComparison.Ordinal) ? relative : null;
