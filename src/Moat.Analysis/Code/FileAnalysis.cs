@@ -738,6 +738,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
         if ((kind & CallKind.FileWrite) != 0 || (method == "write" && callee.Bound is { Kind: ValueKind.Instance, Text: "open" or "io.open" or "codecs.open" or "pathlib.Path" or "tempfile.NamedTemporaryFile" or "tempfile.TemporaryFile" or "tempfile.SpooledTemporaryFile" }))
             OnWrite(name, callee, args, line);
+        CheckInstallHomeWrite(name, args, line);
         if ((kind & CallKind.Chmod) != 0 && args.Count > 1 && args[1].Kind == ValueKind.Int && (args[1].Int & 0b001_001_001) != 0)
             _executableWriteLine = FirstLine(_executableWriteLine, line);
         if ((kind & CallKind.Secrets) != 0 || (result.Taint & Taint.Secrets) != 0 && (arg0 is null || (arg0.Taint & Taint.Secrets) == 0) && callee.Bound is null)
@@ -1066,6 +1067,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 else if (carried != 0 && sends)
                     Emit(ThreatRules.HarvestExfil, Confidence.High, $"Host or account data, or local files, are posted to a hard-coded drop-box endpoint: {Redact(indicator.Match)}", line);
             }
+        CheckDomainFronting(call, url, line);
         var destination = args.Count > 0 ? args[0] : keywords.FirstOrDefault(k => k.Name is "url").Value;
         var written = CallModel.IsWrittenDestination(destination);
         if (url is not null && _context != CodeContext.TestOrDocs && Indicators.Find(url).Any(i => i.Kind == IndicatorKind.RawIpUrl))
@@ -1215,6 +1217,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             && (data.Taint & Taint.Decoded) == 0 && LooksLikeCode(data.Text!)) // decoded code is scanned with its chain in Finish
             ScanLayer(data.Text!, "code written to a file", line);
         if (path is null) return;
+        NoteInstallHomeWrite(path, line);
         if (data is not null && (data.Taint & Taint.Network) != 0) _downloadedPaths[path] = (data.Taint & Taint.FromWrittenHost) != 0;
         if (Indicators.IsExecutablePath(path)) _executableWriteLine = FirstLine(_executableWriteLine, line);
         if (data is not null && (Indicators.IsExecutablePath(path) || data.IsText && IsExecutableImage(data.Text!))

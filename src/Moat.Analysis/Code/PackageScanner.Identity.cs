@@ -152,7 +152,10 @@ public static partial class PackageScanner
                 $"The package is nothing but a setup.py whose own install command runs code: {RuleCatalog.Find(behaviour.RuleId)?.Name ?? behaviour.RuleId} (line {behaviour.Location.Line})",
                 new Location(setupPath, behaviour.Location.Line), behaviour.Evidence));
 
-        // 5. A dependency-confusion version with install-time code.
+        // 5. An import package named like a popular project's, doing on import what that project does not.
+        AddShadowingSignal(contents, prefix, identity, findings, names);
+
+        // 6. A dependency-confusion version with install-time code.
         if (identity.Version is { } version && IsConfusionVersion(version) && (behaviour is not null || hook is not null))
         {
             var what = behaviour is not null ? $"{RuleCatalog.Find(behaviour.RuleId)?.Name ?? behaviour.RuleId} (line {behaviour.Location.Line})" : "an overridden install command";

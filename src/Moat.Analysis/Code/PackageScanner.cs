@@ -244,7 +244,9 @@ public static partial class PackageScanner
             sourceBytes += cost;
             if (!sampled)
             {
-                contents.Sources.Add(new SourceFile(path, readAll(), contents.DecodedText));
+                var bytes = readAll();
+                if (DisguisedExecutableKind(bytes) is { } disguised) contents.DisguisedExecutables.Add((path, disguised));
+                contents.Sources.Add(new SourceFile(path, bytes, contents.DecodedText));
                 return;
             }
             var sample = readSample();
@@ -269,6 +271,27 @@ public static partial class PackageScanner
         if (head.Length >= 4 && head[0] == 0x7F && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') return "ELF";
         if (head.Length >= 4 && (head[0] is 0xCF or 0xCE) && head[1] == 0xFA && head[2] == 0xED && head[3] == 0xFE) return "Mach-O";
         if (head.Length >= 4 && head[0] == 0xCA && head[1] == 0xFE && head[2] == 0xBA && head[3] == 0xBE) return "Mach-O universal";
+        return null;
+    }
+
+    /// <summary>
+    /// What executable a file named as Python source really is: a PE (its "PE\0\0" header where the DOS header points) or
+    /// an ELF, stored as is or XOR-ed with one byte, the cheapest way to hide a binary from a magic-number check.
+    /// </summary>
+    internal static string? DisguisedExecutableKind(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 64) return null;
+        var key = (byte)(bytes[0] ^ 'M');
+        if ((bytes[1] ^ key) == 'Z')
+        {
+            var header = (bytes[0x3C] ^ key) | (bytes[0x3D] ^ key) << 8 | (bytes[0x3E] ^ key) << 16 | (bytes[0x3F] ^ key) << 24;
+            if (header >= 64 && header <= bytes.Length - 4 && (bytes[header] ^ key) == 'P' && (bytes[header + 1] ^ key) == 'E'
+                && (bytes[header + 2] ^ key) == 0 && (bytes[header + 3] ^ key) == 0)
+                return key == 0 ? "Windows PE" : $"Windows PE XOR-encoded with the key 0x{key:x2}";
+        }
+        key = (byte)(bytes[0] ^ 0x7F);
+        if ((bytes[1] ^ key) == 'E' && (bytes[2] ^ key) == 'L' && (bytes[3] ^ key) == 'F' && (bytes[4] ^ key) is 1 or 2)
+            return key == 0 ? "ELF" : $"ELF XOR-encoded with the key 0x{key:x2}";
         return null;
     }
 
@@ -888,6 +911,11 @@ public static partial class PackageScanner
                 : Finding.Of(PackageRules.BundledExecutable, Confidence.Medium, $"Source distribution contains {article} {kind} executable{more}; no install-time code names it", new Location(path)) with { Severity = Severity.Low });
         }
 
+        // A .py that is a binary is no module: Python cannot import it, only the package's own code can read it back.
+        if (contents.DisguisedExecutables.FirstOrDefault(e => !e.Path.Contains("!/", StringComparison.Ordinal)) is { Path: not null } disguised)
+            findings.Add(Finding.Of(PackageRules.DisguisedExecutable, Confidence.High,
+                $"A file named as Python source is a {disguised.Kind}", new Location(disguised.Path)));
+
         // Metadata: the distribution's own, at the top: PKG-INFO of an sdist (its egg-info's, src/ layouts too), the
         // METADATA of a wheel's .dist-info. Metadata deeper down (test fixtures, wheels vendored in the tree) describes
         // other projects.
@@ -1097,6 +1125,8 @@ public static partial class PackageScanner
         public List<(string Path, string Text)> Metadata { get; } = [];
         public List<(string Path, string Text)> Pyproject { get; } = [];
         public List<(string Path, string Kind)> Executables { get; } = [];
+        /// <summary>Files named as Python source whose bytes are an executable, plain or XOR-encoded.</summary>
+        public List<(string Path, string Kind)> DisguisedExecutables { get; } = [];
         /// <summary>Python files analysed only in part, or not at all, with what was done.</summary>
         public List<(string Path, string Message)> Skipped { get; } = [];
         public List<ArchiveIssue> Issues { get; } = [];

@@ -43,6 +43,19 @@ public class LexerParserTests
         Assert.IsType<CallExpr>(Assert.Single(fstring.Fields));
     }
 
+
+    [Fact]
+    public void A_field_broken_by_an_open_string_ends_at_its_line_and_the_rest_of_the_file_is_read()
+    {
+        // Python rejects the open string; a payload after it must not vanish into one endless field expression.
+        var source = "m = f\"\"\"\nA: {d['a']}\nB: {d[' broken}\nC: {d['c']}\n\"\"\"\nURL = 'https://example.com/hook'\n";
+        var tokens = PyLexer.Lex(source);
+        Assert.Equal("https://example.com/hook", tokens.Literals[^1].Value);
+        var url = tokens.Tokens.Single(t => t.Kind == TokenKind.Name && tokens.Text(t).SequenceEqual("URL"));
+        Assert.Equal(6, url.Line);
+        var module = PyParser.Parse(source);
+        Assert.Equal(2, module.Body.Count);
+    }
     [Fact]
     public void Parser_understands_imports_aliases_classes_and_python2()
     {

@@ -379,7 +379,8 @@ public static class PyLexer
 
     /// <summary>
     /// Skips an f-string replacement field (PEP 701: it may hold any string, even with the same quote, and nested
-    /// fields in its format spec). Returns the index of the closing brace (or the end of input).
+    /// fields in its format spec). Returns the index of the closing brace (or the end of input, or the last character
+    /// before a line end that broke the field: the caller goes on after it).
     /// </summary>
     private static int SkipReplacementField(string s, int i, ref int line)
     {
@@ -396,8 +397,12 @@ public static class PyLexer
                 var p = i;
                 while (p > 0 && i - p < 3 && char.IsAsciiLetter(s[p - 1])) p--;
                 var prefixLength = IsStringPrefix(s.AsSpan(p, i - p)) && (p == 0 || !IsIdentifierPart(s[p - 1])) ? i - p : 0;
-                _ = start;
+                var triple = i + 2 < n && s[i + 1] == c && s[i + 2] == c;
                 ReadString(s, i - prefixLength, prefixLength, ref i, ref line);
+                // A single-quoted string left open at the line end breaks the field (Python rejects it there). Ending the
+                // field at that line keeps the rest of the enclosing string, and the rest of the file, readable instead
+                // of swallowing it as one endless expression.
+                if (!triple && i < n && s[i] is '\n' or '\r' && !(s[i - 1] == c && i - 1 > start)) return i - 1;
                 continue;
             }
             if (c is '(' or '[' or '{') depth++;

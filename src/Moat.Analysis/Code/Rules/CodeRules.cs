@@ -192,4 +192,21 @@ public static class ThreatRules
     public static readonly Rule ImportTimeSpawn = new("MOAT-CODE-052", "install-time-process", "A program is started while the package is installed or imported.", Severity.Low,
         "setup.py or a module runs a program at load time. Compilers and git are common and harmless; combined with a download " +
         "or hidden window it is a dropper.", ["https://blog.phylum.io/"]);
+
+    public static readonly Rule DomainFronting = new("MOAT-CODE-058", "domain-fronting",
+        "A request is addressed to one domain and carries another domain's Host header (domain fronting).", Severity.Medium,
+        "The URL names a domain a CDN serves (pypi.org, a cloud front) while the Host header names a different one: the CDN " +
+        "delivers the request to the service in the header, which neither the URL nor a network log shows. Malware uses it to " +
+        "hide where stolen data goes behind a trusted name. Requests to an IP address or localhost with a Host header (testing " +
+        "virtual hosts) and headers naming the same site are not reported. Censorship-circumvention tools front on purpose; " +
+        "review those.",
+        ["https://attack.mitre.org/techniques/T1090/004/"]);
+
+    public static readonly Rule InstallHomeWrite = new("MOAT-CODE-057", "install-time-home-write",
+        "setup.py leaves a file or folder in the user's home folder or on their Desktop while the package installs.", Severity.Medium,
+        "Install-time code (setup.py at module level or an overridden install command) writes a file or makes a folder directly in " +
+        "the home folder (~/0wned, C:\\Users\\NAME\\note.txt) or on the Desktop, Documents or Downloads. A build writes under its " +
+        "build tree, and tools that keep settings in the home folder use a dot-folder (~/.config/tool), which is not reported. " +
+        "A marker left there proves the install ran the author's code on the victim's machine; a drop there waits to be opened.",
+        ["https://attack.mitre.org/techniques/T1074/001/"]);
 }

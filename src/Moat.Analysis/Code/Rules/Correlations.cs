@@ -8,9 +8,18 @@ public sealed record Signal(string Label, IReadOnlyList<string> RuleIds, Severit
     /// <summary>Evidence that disqualifies a finding: a build tool (git, a compiler) started by setup.py is how packages are built.</summary>
     public IReadOnlyList<Regex> ExceptEvidence { get; init; } = [];
 
+    /// <summary>
+    /// Whether findings in tests and docs are left out. Their context lowers them two grades, so a signal that asks for
+    /// a medium finding would otherwise take a softened critical one (an installer test that downloads and runs).
+    /// </summary>
+    public bool OutsideTests { get; init; }
+
     public bool Matches(Finding finding) =>
         finding.Severity >= AtLeast && finding.Confidence >= ConfidenceAtLeast && RuleIds.Contains(finding.RuleId, StringComparer.Ordinal)
-        && !(finding.Evidence is { } evidence && ExceptEvidence.Any(except => except.IsMatch(evidence)));
+        && !(finding.Evidence is { } evidence && ExceptEvidence.Any(except => except.IsMatch(evidence)))
+        && !(OutsideTests && finding.Location.Path is { } path && PackageScanner.RoleOf(path, EmptyBackends) is FileRole.Test or FileRole.Tooling);
+
+    private static readonly IReadOnlySet<string> EmptyBackends = new HashSet<string>();
 }
 
 /// <summary>
@@ -39,8 +48,9 @@ public static partial class Correlations
         "with a program started hidden; an overridden install command beside a command line that downloads. A package " +
         "that is nothing but a setup.py and starts a program other than a build tool or the interpreter at install time, or has no " +
         "description, replaces the install command and starts a program, is suspicious (medium); so is one that claims a " +
-        "popular project's repository or identity under another name and starts a program at install time, and one with nothing but " +
-        "a setup.py and no description, which nobody installs for what it contains. Each row of the table names its signals (rule, least severity and confidence) and whether they " +
+        "popular project's repository or identity under another name and starts a program at install time, one with nothing but " +
+        "a setup.py and no description, which nobody installs for what it contains, and one with no description whose code " +
+        "downloads a file and starts it. Each row of the table names its signals (rule, least severity and confidence) and whether they " +
         "must share a file; the finding lists the findings it combines.",
         ["https://github.com/DataDog/guarddog"]);
 
@@ -69,6 +79,8 @@ public static partial class Correlations
     {
         ExceptEvidence = [PackageScanner.BuildToolPattern(), InterpreterPattern(), PublishPattern()],
     };
+    /// <summary>A file downloaded and started by package code (in a function, where installers do it too; not in tests).</summary>
+    private static readonly Signal DownloadedProgramStarted = new("a downloaded file started", ["MOAT-CODE-021"], Severity.Medium) { OutsideTests = true };
     private static readonly Signal Brandjack = new("metadata claiming a popular project's identity", ["MOAT-PKG-017"], Severity.Medium);
 
     public static readonly IReadOnlyList<Correlation> Table =
@@ -108,6 +120,11 @@ public static partial class Correlations
             "A package with no description and nothing but a setup.py: a placeholder, a name reservation or a stand-in for another package"),
         new("undescribed-install-hook-process", Severity.Medium, Confidence.Medium, SameFile: false, [NoDescription, InstallOverride, InstallProcess],
             "A package with no description whose setup.py replaces the install command and starts a program at install time"),
+        // Installers and browser-driver managers download and start programs in functions their users call, and they
+        // describe themselves: a package that says nothing about what it is and whose code fetches and runs a program
+        // is a downloader with its purpose left out.
+        new("undescribed-download-run", Severity.Medium, Confidence.Medium, SameFile: false, [NoDescription, DownloadedProgramStarted],
+            "A package with no description whose code downloads a file and starts it"),
     ];
 
     [GeneratedRegex(@"\bsys\.executable\b|\bpython[0-9.]*(?:\.exe)?\b", RegexOptions.IgnoreCase)]

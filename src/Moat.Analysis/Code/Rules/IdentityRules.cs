@@ -72,4 +72,13 @@ public static class IdentityRules
         "install command starts any other program than a compiler or version control is high. Meta-packages that only declare dependencies, " +
         "and setup.py files that only read their own files, are not reported.",
         ["https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610", "https://blog.phylum.io/"]);
+
+    public static readonly Rule ShadowedImportName = new("MOAT-PKG-023", "shadowed-import-name",
+        "The package ships its own copy of a popular project's import package, and the copy's __init__ starts programs or reaches the network.", Severity.Medium,
+        "A top-level import package (or one under src/) named like a project among the 1,000 most downloaded (requests, urllib3), " +
+        "in a package of another name: installed, it replaces what every import of that name on the machine loads. Forks and " +
+        "vendored copies do this too, so it is reported only when the copy's __init__.py starts a program or makes a network " +
+        "request on import, which the original does not. Research probes and trojanised forks use it to run on the victim's " +
+        "next import of a library everyone uses.",
+        ["https://attack.mitre.org/techniques/T1574/", "https://docs.python.org/3/reference/import.html#the-module-search-path"]);
 }

@@ -83,7 +83,7 @@ public static partial class Indicators
         (IndicatorKind.Persistence, "library/launchdaemons"), (IndicatorKind.Persistence, "/etc/rc.local"), (IndicatorKind.Persistence, "/etc/init.d/"),
         (IndicatorKind.Persistence, "microsoft/windows/start menu/programs/startup"), (IndicatorKind.Persistence, "/etc/profile.d/"),
         (IndicatorKind.Persistence, "reg add hkcu"), (IndicatorKind.Persistence, "reg add hklm"), (IndicatorKind.Persistence, "/.bashrc"),
-        (IndicatorKind.Persistence, "/.zshrc"), (IndicatorKind.Persistence, "/.bash_profile"), (IndicatorKind.Persistence, "~/.profile"),
+        (IndicatorKind.Persistence, "/.zshrc"), (IndicatorKind.Persistence, "/.bash_profile"), (IndicatorKind.Persistence, "/.profile"),
         (IndicatorKind.Persistence, "winlogon/shell"), (IndicatorKind.Persistence, "userinit.exe,"),
         (IndicatorKind.PowerShell, "-encodedcommand"), (IndicatorKind.PowerShell, "powershell -enc "), (IndicatorKind.PowerShell, "powershell.exe -enc "),
         (IndicatorKind.PowerShell, " -e jab"), (IndicatorKind.PowerShell, "-windowstyle hidden"), (IndicatorKind.PowerShell, "-w hidden"),

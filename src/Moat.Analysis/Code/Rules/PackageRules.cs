@@ -18,6 +18,14 @@ public static class PackageRules
         "compiled extensions and are not flagged.",
         ["https://packaging.python.org/en/latest/specifications/source-distribution-format/"]);
 
+    public static readonly Rule DisguisedExecutable = new("MOAT-PKG-022", "executable-disguised-as-source",
+        "A file named as Python source is a compiled executable, stored as is or XOR-encoded with one byte.", Severity.High,
+        "A .py member whose bytes are a Windows PE or an ELF binary, plainly or after XOR with a single byte (the PE header " +
+        "found where the DOS header points). Python cannot import such a file; it is there for the package's own code to " +
+        "read back, decode and start, hidden from checks that look for binaries by name or magic number. Build tools never " +
+        "produce it, in wheels or sdists.",
+        ["https://attack.mitre.org/techniques/T1027/", "https://attack.mitre.org/techniques/T1036/008/"]);
+
     public static readonly Rule NameMismatch = new("MOAT-PKG-003", "metadata-name-mismatch", "The metadata's project name differs from the archive's file name.", Severity.Medium,
         "A package whose PKG-INFO/METADATA names another project was repackaged or copied from it — typical of typosquats " +
         "and brandjacking that reuse a popular project's files. Only the distribution's own metadata counts (the top-level " +
