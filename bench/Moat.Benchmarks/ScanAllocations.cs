@@ -9,7 +9,8 @@ namespace Moat.Benchmarks;
 /// Allocation counts do not depend on machine load, so two builds can be compared on a busy machine; peak RSS of the
 /// parallel whole-corpus scan follows how much is allocated between collections (large arrays most of all).
 /// Prints the total, the process CPU time and GC pauses, the largest archives by allocation; with RESULTS.txt, every
-/// archive's verdict, score and findings one per line, to compare two builds' detection.
+/// archive's verdict, score and findings one per line, to compare two builds' detection. Also prints the wall time per
+/// archive (median, p99, max), which means something only on an idle machine.
 /// </summary>
 public static class ScanAllocations
 {
@@ -19,6 +20,7 @@ public static class ScanAllocations
         var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(PackageScanner.IsArchiveName)
             .Order(StringComparer.Ordinal).Where((_, i) => i % every == 0).ToList();
         var perFile = new List<(string File, long Bytes)>(files.Count);
+        var milliseconds = new List<double>(files.Count);
         long total = 0;
         var verdicts = new Dictionary<string, int>(StringComparer.Ordinal);
         var gen2Before = GC.CollectionCount(2);
@@ -30,7 +32,9 @@ public static class ScanAllocations
         foreach (var file in files)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = PackageScanner.Scan(file, options);
+            milliseconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
             total += bytes;
             perFile.Add((Path.GetRelativePath(directory, file), bytes));
@@ -52,6 +56,10 @@ public static class ScanAllocations
                           + $"median {perFile[perFile.Count / 2].Bytes / 1024.0:N1} KiB, p99 {perFile[perFile.Count / 100].Bytes / 1048576.0:N1} MiB, gen2 collections {GC.CollectionCount(2) - gen2Before}");
         // CPU includes the JIT and the name engine's one-time index; GC pause is the part of it spent collecting.
         Console.WriteLine($"process CPU {cpu.TotalSeconds:N2} s (GC pauses {pause.TotalSeconds:N2} s), peak working set {process.PeakWorkingSet64 >> 20} MiB");
+        // Wall time per archive (file read, scan and any collection it triggered): only an idle machine gives real figures.
+        milliseconds.Sort();
+        Console.WriteLine($"wall per archive: median {milliseconds[milliseconds.Count / 2]:N2} ms, p99 {milliseconds[(int)(milliseconds.Count * 0.99)]:N2} ms, "
+                          + $"max {milliseconds[^1]:N1} ms (the first archives include the JIT)");
         Console.WriteLine("verdicts: " + string.Join(", ", verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} {v.Value}")));
         foreach (var (file, bytes) in perFile.Take(15)) Console.WriteLine($"{bytes / 1048576.0,9:N1} MiB  {file}");
     }

@@ -40,6 +40,24 @@ public class ReportingTests
     }
 
     [Fact]
+    public void A_report_larger_than_its_write_buffer_is_written_through_whole()
+    {
+        // Reports are written through to the text writer in chunks as results are added: every result, in order, and
+        // every non-ASCII character (written raw) must come out as it went in, in JSON and SARIF alike.
+        static string Evidence(int i) => $"{i}:" + string.Concat(Enumerable.Repeat("é中😀", 40 + i % 7));
+        var results = Enumerable.Range(0, 400).Select(i => ScanResult.From($"pkg-{i}.tar.gz", TargetKind.Package,
+            [new Finding("MOAT-TEST-001", Severity.High, Confidence.High, "decodes a payload", new Location($"pkg-{i}/setup.py", i + 1), Evidence(i))])).ToArray();
+        var json = Render(ReportFormat.Json, results);
+        Assert.True(json.Length > 100_000);
+        Assert.EndsWith("}" + Environment.NewLine, json, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(Enumerable.Range(0, 400).Select(Evidence), doc.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("findings")[0].GetProperty("evidence").GetString()));
+        using var sarif = JsonDocument.Parse(Render(ReportFormat.Sarif, results));
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => $"pkg-{i}.tar.gz"), sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray()
+            .Select(r => r.GetProperty("properties").GetProperty("target").GetString()));
+    }
+
+    [Fact]
     public void Stored_findings_read_back_as_written_and_a_damaged_record_reads_as_null()
     {
         var stored = FindingJson.Serialize(Sample.Findings);

@@ -22,6 +22,8 @@ internal sealed class EditCandidates
     private readonly string[] names;
     // Target ids grouped by name length, so a scan only visits names within two letters of the query's length.
     private readonly int[][] idsByLength;
+    // Each of those targets' character classes (CharacterClasses), in the same order: a cheap bound that rules most out before the LCS.
+    private readonly ulong[][] classesByLength;
     private readonly Lazy<DeletionIndex> index;
     private readonly bool mayIndex;
     private int queries;
@@ -39,12 +41,19 @@ internal sealed class EditCandidates
         {
             if (IsIndexed(name)) counts[name.Length]++;
         }
-        for (var length = 0; length <= NameForms.MaxEditLength; length++) idsByLength[length] = counts[length] == 0 ? [] : new int[counts[length]];
+        classesByLength = new ulong[NameForms.MaxEditLength + 1][];
+        for (var length = 0; length <= NameForms.MaxEditLength; length++)
+        {
+            idsByLength[length] = counts[length] == 0 ? [] : new int[counts[length]];
+            classesByLength[length] = counts[length] == 0 ? [] : new ulong[counts[length]];
+        }
         Array.Clear(counts);
         for (var id = 0; id < this.names.Length; id++)
         {
             var name = this.names[id];
-            if (IsIndexed(name)) idsByLength[name.Length][counts[name.Length]++] = id;
+            if (!IsIndexed(name)) continue;
+            classesByLength[name.Length][counts[name.Length]] = CharacterClasses(name);
+            idsByLength[name.Length][counts[name.Length]++] = id;
         }
         index = new Lazy<DeletionIndex>(() => new DeletionIndex(this.names), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -82,16 +91,38 @@ internal sealed class EditCandidates
                 if (name[i] < 128) matches[name[i]] |= 1UL << i;
             }
         }
+        var queryClasses = CharacterClasses(name);
         for (var length = Math.Max(DeletionIndex.OneEditLength, n - 2); length <= Math.Min(NameForms.MaxEditLength, n + 2); length++)
         {
             var targetDeletions = length >= DeletionIndex.TwoEditLength ? 2 : 1;
             var needed = Math.Max(n - queryDeletions, length - targetDeletions);
-            foreach (var id in idsByLength[length])
+            var ids = idsByLength[length];
+            var classes = classesByLength[length];
+            for (var k = 0; k < ids.Length; k++)
             {
+                // Every class one side has and the other lacks is at least one of its characters outside the common
+                // subsequence, so more such classes than that side's slack rule the target out without the LCS.
+                if (BitOperations.PopCount(classes[k] & ~queryClasses) > length - needed || BitOperations.PopCount(queryClasses & ~classes[k]) > n - needed) continue;
+                var id = ids[k];
                 var common = bitParallel ? CommonSubsequence(matches, n, names[id]) : CommonSubsequence(name, names[id]);
                 if (common >= needed) into.Add(id);
             }
         }
+    }
+
+    /// <summary>
+    /// One bit per class of the characters in <paramref name="name"/>: a letter or digit each its own, any other
+    /// character one of 27 shared classes. A class absent from a name means none of its characters is in that name.
+    /// </summary>
+    private static ulong CharacterClasses(string name)
+    {
+        var classes = 0UL;
+        foreach (var c in name)
+        {
+            var bit = c is >= 'a' and <= 'z' ? c - 'a' : c is >= '0' and <= '9' ? 26 + (c - '0') : 36 + c % 27;
+            classes |= 1UL << bit;
+        }
+        return classes;
     }
 
     private static bool IsIndexed(string name) => name.Length is >= DeletionIndex.OneEditLength and <= NameForms.MaxEditLength;

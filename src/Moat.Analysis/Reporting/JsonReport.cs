@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Moat.Analysis.Reporting;
@@ -20,9 +19,9 @@ public static class JsonReport
 
     public static void Write(TextWriter output, IReadOnlyList<ScanResult> results, ReportOptions options)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var sink = new JsonTextSink(output, WriterOptions))
         {
+            var json = sink.Json;
             json.WriteStartObject();
             json.WriteString("tool", "moat");
             json.WriteString("version", options.ToolVersion);
@@ -32,11 +31,15 @@ public static class JsonReport
                 VulnerabilityJson.WriteDatabase(json, advisories);
             }
             json.WriteStartArray("results");
-            foreach (var result in results) WriteResult(json, result);
+            foreach (var result in results)
+            {
+                WriteResult(json, result);
+                sink.FlushIfLarge();
+            }
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        output.WriteLine();
     }
 
     private static void WriteResult(Utf8JsonWriter json, ScanResult result)

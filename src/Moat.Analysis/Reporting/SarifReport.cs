@@ -20,9 +20,9 @@ public static class SarifReport
         var usedRules = results.SelectMany(r => r.Findings).Select(f => f.RuleId).Distinct().Order(StringComparer.Ordinal).ToList();
         var ruleIndex = usedRules.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i, StringComparer.Ordinal);
 
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var sink = new JsonTextSink(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
+            var json = sink.Json;
             json.WriteStartObject();
             json.WriteString("$schema", Schema);
             json.WriteString("version", "2.1.0");
@@ -46,6 +46,7 @@ public static class SarifReport
             foreach (var result in results)
             {
                 foreach (var finding in result.Findings) WriteResult(json, result, finding, ruleIndex[finding.RuleId]);
+                sink.FlushIfLarge();
             }
             json.WriteEndArray();
 
@@ -60,7 +61,7 @@ public static class SarifReport
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        output.WriteLine();
     }
 
     private static void WriteRule(Utf8JsonWriter json, string id, IReadOnlyList<ScanResult> results, string? docs)
