@@ -42,13 +42,13 @@ public class LookalikeHistoryTests
     }
 
     [Fact]
-    public void A_new_combosquat_of_a_popular_word_is_flagged_suspicious_but_never_refused()
+    public async Task A_new_combosquat_of_a_popular_word_is_flagged_suspicious_but_never_refused()
     {
         var newProject = History(("1.0", 3));
         Assert.Null(NameCheck.LookalikeReason("upgrade-requests", newProject, Now));
         Assert.Null(NameCheck.LookalikeReason("discord-boost", newProject, Now));
         // The check still reports it, at suspicious (medium), which [policy] suspicious then decides.
-        var outcome = new NameCheck(null!, new FixedTime(Now)).CheckAsync(Candidate("upgrade-requests", newProject), default).AsTask().Result;
+        var outcome = await new NameCheck(null!, new FixedTime(Now)).CheckAsync(Candidate("upgrade-requests", newProject), CancellationToken.None);
         Assert.Null(outcome.Refusal);
         Assert.Contains(outcome.Findings, f => f.Severity == Moat.Analysis.Severity.Medium && f.Message.Contains("popular-name-as-word"));
     }
