@@ -53,7 +53,7 @@ internal sealed class NameIndex
             (gluedEnds[GluedKey(target.Stripped[^2], target.Stripped[^1])] ??= []).Add(target);
         }
         PopularWordsByText = PopularWords.GetAlternateLookup<ReadOnlySpan<char>>();
-        insideSearch = SearchValues.Create([.. insideWords.Select(t => t.Stripped)], StringComparison.Ordinal);
+        insideSearch = new Lazy<SearchValues<string>>(() => SearchValues.Create([.. insideWords.Select(t => t.Stripped)], StringComparison.Ordinal), LazyThreadSafetyMode.ExecutionAndPublication);
         pluginHosts = new Lazy<HashSet<string>>(() => PluginHosts(all), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -74,13 +74,25 @@ internal sealed class NameIndex
 
     // The long ones (MinInsideLength+), searched for inside a glued name all at once.
     private readonly List<Target> insideWords = [];
-    private readonly SearchValues<string> insideSearch;
+    // Searched all at once in a process that checks many names (built with the edit-distance index); word by word for
+    // the first few, which is cheaper than building the search (a check's start-up).
+    private readonly Lazy<SearchValues<string>> insideSearch;
 
     /// <summary>A long popular word (<see cref="PopularNameAsWord.MinInsideLength"/>+ letters) strictly inside <paramref name="stripped"/>, with other letters on both sides.</summary>
     public Target? PopularWordInside(string stripped)
     {
         var inner = stripped.AsSpan(1, stripped.Length - 2);
-        var at = inner.IndexOfAny(insideSearch);
+        // The first position any of them occurs at: the same answer both ways.
+        int at;
+        if (EditCandidates.IndexBuilt) at = inner.IndexOfAny(insideSearch.Value);
+        else
+        {
+            at = -1;
+            foreach (var target in insideWords)
+            {
+                if (inner.IndexOf(target.Stripped, StringComparison.Ordinal) is var first and >= 0 && (at < 0 || first < at)) at = first;
+            }
+        }
         if (at < 0) return null;
         foreach (var target in insideWords)
         {
