@@ -101,6 +101,8 @@ public static partial class NamePass
         var brandNew = new ProjectHistory(now.AddDays(-3), now.AddDays(-3), 1, TimeSpan.Zero, HistorySource.UploadTimes);
         var refusedUnknown = matched.Count(m => Moat.Index.Policy.NameCheck.RefusedLookalike([m], null, now) is not null);
         var refusedIfNew = matched.Count(m => Moat.Index.Policy.NameCheck.RefusedLookalike([m], brandNew, now) is not null);
+        var suspiciousIfNew = matched.Count(m => NameScorer.WithHistory(m.Score, HistoryStanding.New) >= 0.4);
+        Console.WriteLine($"suspicious or worse if every name were 3 days old with 1 release: {suspiciousIfNew:N0} = {100.0 * suspiciousIfNew / names.Length:0.000}% (history unknown: {matched.Count(m => m.Score >= 0.4):N0} = {100.0 * matched.Count(m => m.Score >= 0.4) / names.Length:0.000}%)");
         Console.WriteLine($"proxy refusal set, history unknown: {refusedUnknown:N0} = {100.0 * refusedUnknown / names.Length:0.000}%; if every name were 3 days old with 1 release: {refusedIfNew:N0} = {100.0 * refusedIfNew / names.Length:0.000}%");
         if (dump is not null)
         {

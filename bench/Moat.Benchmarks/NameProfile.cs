@@ -55,7 +55,7 @@ internal static class NameProfile
         [
             ("edit-typos (all)", EditTypos.Find), ("ascii-lookalike", AsciiLookalikeSquat.Find), ("ultranormalized", UltranormalizedCollision.Find),
             ("separator", SeparatorConfusion.Find), ("word-order", WordOrder.Find), ("version-suffix", VersionSuffix.Find),
-            ("python-affix", PythonAffix.Find), ("combosquat", Combosquat.Find), ("popular-combined", PopularNamesCombined.Find),
+            ("python-affix", PythonAffix.Find), ("combosquat", Combosquat.Find), ("popular-combined", PopularNamesCombined.Find), ("popular-name-as-word", PopularNameAsWord.Find),
             ("stdlib", StdlibShadowing.Find), ("import-name", ImportNameTrap.Find),
         ];
         var raw = new List<RawMatch>();

@@ -160,7 +160,14 @@ public sealed class ProxyEndToEndTests : IDisposable
             _upstream.AddWheel("requets", version, uploadTime: now.AddYears(-years));
         // A new squat an admin reviewed and allowlisted.
         _upstream.AddWheel("requestes", "1.0", uploadTime: now.AddDays(-3));
+        // A new combosquat (requests kept whole beside another word): flagged suspicious, never refused as a lookalike.
+        _upstream.AddWheel("upgrade-requests", "1.0", uploadTime: now.AddDays(-3));
         using var server = await StartAsync();
+
+        // With the default [policy] suspicious = accept it installs; the verdict and the reason are in the log.
+        var combosquat = Pip(server, "h5", "install", "upgrade-requests");
+        Assert.True(combosquat.Exit == 0, combosquat.Output + combosquat.Error);
+        Assert.Contains("upgrade_requests-1.0-py3-none-any.whl judged suspicious; served per policy", server.Log);
 
         var squat = Pip(server, "h1", "install", "reqeusts");
         Assert.NotEqual(0, squat.Exit);

@@ -42,6 +42,26 @@ public class LookalikeHistoryTests
     }
 
     [Fact]
+    public async Task A_new_combosquat_of_a_popular_word_is_flagged_suspicious_but_never_refused()
+    {
+        var newProject = History(("1.0", 3));
+        Assert.Null(NameCheck.LookalikeReason("upgrade-requests", newProject, Now));
+        Assert.Null(NameCheck.LookalikeReason("discord-boost", newProject, Now));
+        // The check still reports it, at suspicious (medium), which [policy] suspicious then decides.
+        var outcome = await new NameCheck(null!, new FixedTime(Now)).CheckAsync(Candidate("upgrade-requests", newProject), CancellationToken.None);
+        Assert.Null(outcome.Refusal);
+        Assert.Contains(outcome.Findings, f => f.Severity == Moat.Analysis.Severity.Medium && f.Message.Contains("popular-name-as-word"));
+    }
+
+    private static UploadCandidate Candidate(string project, ProjectHistory history) =>
+        new($"{project}-1.0-py3-none-any.whl", Moat.Packaging.NormalizedName.Of(project), "1.0", new string('0', 64), null!) { History = history };
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
     public void A_name_that_resembles_nothing_is_never_refused() =>
         Assert.Null(NameCheck.LookalikeReason("zzz-unrelated-project-name", History(("0.1", 1)), Now));
 }

@@ -28,7 +28,7 @@ public sealed class NameChecker
     private static readonly Technique[] Techniques =
     [
         EditTypos.Find, AsciiLookalikeSquat.Find, UltranormalizedCollision.Find, SeparatorConfusion.Find, WordOrder.Find,
-        VersionSuffix.Find, PythonAffix.Find, TypoWithAffix.Find, SpellingVariant.Find, Combosquat.Find, PopularNamesCombined.Find, StdlibShadowing.Find, ImportNameTrap.Find,
+        VersionSuffix.Find, PythonAffix.Find, TypoWithAffix.Find, SpellingVariant.Find, Combosquat.Find, PopularNamesCombined.Find, PopularNameAsWord.Find, StdlibShadowing.Find, ImportNameTrap.Find,
     ];
 
     private static readonly Lazy<NameChecker> DefaultChecker = new(() => new NameChecker(PopularCorpus.Embedded));
@@ -49,10 +49,11 @@ public sealed class NameChecker
         maxFindings = Math.Max(1, options.MaxFindings);
         // Brand words that are not already corpus or internal names: the few words are looked for in the corpus, rather
         // than the corpus's 15,000 ranks put in a map for a few lookups (a check's start-up).
-        var brandsOutsideCorpus = BrandWords.Embedded.Where(b => !Internal.Names.Contains(b)).ToHashSet(StringComparer.Ordinal);
+        var brandWords = BrandWords.Embedded.Where(b => !Internal.Names.Contains(b)).ToHashSet(StringComparer.Ordinal);
+        var brandsOutsideCorpus = new HashSet<string>(brandWords, StringComparer.Ordinal);
         foreach (var project in corpus.Projects) brandsOutsideCorpus.Remove(project.Name);
         var targets = Internal.Names.Select(n => new Target(n, null, Internal: true))
-            .Concat(corpus.Projects.Where(p => !Internal.Names.Contains(p.Name)).Select(p => new Target(p.Name, p.Rank, Internal: false)))
+            .Concat(corpus.Projects.Where(p => !Internal.Names.Contains(p.Name)).Select(p => new Target(p.Name, p.Rank, Internal: false) { BrandWord = brandWords.Contains(p.Name) }))
             .Concat(BrandWords.Embedded.Where(brandsOutsideCorpus.Contains).Select(b => new Target(b, null, Internal: false, Brand: true)));
         index = new NameIndex(targets, StandardLibrary.Embedded, ImportNameTable.Embedded, options.EditIndex);
     }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Moat.Analysis.Names;
 
 /// <summary>
@@ -40,6 +42,103 @@ internal sealed class NameIndex
         UltranormalizedByText = Ultranormalized.GetAlternateLookup<ReadOnlySpan<char>>();
         VersionBaseByText = VersionBase.GetAlternateLookup<ReadOnlySpan<char>>();
         SortedTokensByText = SortedTokens.GetAlternateLookup<ReadOnlySpan<char>>();
+        PopularWords = new(StringComparer.Ordinal);
+        foreach (var target in all)
+        {
+            if (target.Internal || !(target.Rank <= PopularWordRank || target.Brand || target.BrandWord) || target.Stripped.Length < PopularNameAsWord.MinLength
+                || target.Name is "python") continue; // the language's name is an affix here, judged by PythonAffix
+            KeepBest(PopularWords, target.Name, target);
+            if (target.Stripped.Length >= PopularNameAsWord.MinInsideLength) insideWords.Add(target);
+            (gluedStarts[GluedKey(target.Stripped[0], target.Stripped[1])] ??= []).Add(target);
+            (gluedEnds[GluedKey(target.Stripped[^2], target.Stripped[^1])] ??= []).Add(target);
+        }
+        PopularWordsByText = PopularWords.GetAlternateLookup<ReadOnlySpan<char>>();
+        insideSearch = new Lazy<SearchValues<string>>(() => SearchValues.Create([.. insideWords.Select(t => t.Stripped)], StringComparison.Ordinal), LazyThreadSafetyMode.ExecutionAndPublication);
+        pluginHosts = new Lazy<HashSet<string>>(() => PluginHosts(all), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Projects up to this download rank are looked for whole inside other names (<see cref="PopularNameAsWord"/>), with the brand words.</summary>
+    public const int PopularWordRank = 300;
+
+    /// <summary>A first word that this many of the popular names start with (<c>pytest-</c>, <c>django-</c>, <c>types-</c>) is a plugin prefix.</summary>
+    public const int PluginHostNames = 30;
+
+    /// <summary>The top-100 projects and brand words by name: looked for whole inside other names.</summary>
+    public Dictionary<string, Target> PopularWords { get; }
+    public Dictionary<string, Target>.AlternateLookup<ReadOnlySpan<char>> PopularWordsByText { get; }
+
+    // The same words (5+ letters) by their first two and last two letters: a name is compared only with the few that
+    // can start or end it. An array of 26 × 36 lists, most of them empty.
+    private readonly List<Target>?[] gluedStarts = new List<Target>?[36 * 36];
+    private readonly List<Target>?[] gluedEnds = new List<Target>?[36 * 36];
+
+    // The long ones (MinInsideLength+), searched for inside a glued name all at once.
+    private readonly List<Target> insideWords = [];
+    // Searched all at once in a process that checks many names (built with the edit-distance index); word by word for
+    // the first few, which is cheaper than building the search (a check's start-up).
+    private readonly Lazy<SearchValues<string>> insideSearch;
+
+    /// <summary>A long popular word (<see cref="PopularNameAsWord.MinInsideLength"/>+ letters) strictly inside <paramref name="stripped"/>, with other letters on both sides.</summary>
+    public Target? PopularWordInside(string stripped)
+    {
+        var inner = stripped.AsSpan(1, stripped.Length - 2);
+        // The first position any of them occurs at: the same answer both ways.
+        int at;
+        if (EditCandidates.IndexBuilt) at = inner.IndexOfAny(insideSearch.Value);
+        else
+        {
+            at = -1;
+            foreach (var target in insideWords)
+            {
+                if (inner.IndexOf(target.Stripped, StringComparison.Ordinal) is var first and >= 0 && (at < 0 || first < at)) at = first;
+            }
+        }
+        if (at < 0) return null;
+        foreach (var target in insideWords)
+        {
+            if (inner[at..].StartsWith(target.Stripped, StringComparison.Ordinal) && 1 + at + target.Stripped.Length < stripped.Length) return target;
+        }
+        return null;
+    }
+
+    private static int GluedKey(char a, char b) => KeyPart(a) * 36 + KeyPart(b);
+
+    private static int KeyPart(char c) => c is >= 'a' and <= 'z' ? c - 'a' : c is >= '0' and <= '9' ? 26 + c - '0' : 0;
+
+    /// <summary>The longest popular word that <paramref name="stripped"/> starts (or ends) with, leaving two letters or more beside it.</summary>
+    public Target? GluedPopularWord(string stripped, bool atStart)
+    {
+        var key = atStart ? GluedKey(stripped[0], stripped[1]) : GluedKey(stripped[^2], stripped[^1]);
+        if ((atStart ? gluedStarts : gluedEnds)[key] is not { } candidates) return null;
+        Target? best = null;
+        foreach (var candidate in candidates)
+        {
+            var word = candidate.Stripped;
+            if (word.Length > stripped.Length - 2 || (best is not null && word.Length <= best.Stripped.Length)) continue;
+            if (atStart ? stripped.StartsWith(word, StringComparison.Ordinal) : stripped.EndsWith(word, StringComparison.Ordinal)) best = candidate;
+        }
+        return best;
+    }
+
+    private readonly Lazy<HashSet<string>> pluginHosts;
+
+    /// <summary>
+    /// True when <paramref name="firstWord"/> is a host framework's plugin prefix: <see cref="PluginHostNames"/> or more of
+    /// the popular names start with it and a dash (<c>pytest-</c>, <c>django-</c>, <c>flask-</c>, <c>types-</c>,
+    /// <c>azure-</c>). The py/python affixes are not hosts. Built on first use, from the corpus itself.
+    /// </summary>
+    public bool IsPluginHost(ReadOnlySpan<char> firstWord) => pluginHosts.Value.GetAlternateLookup<ReadOnlySpan<char>>().Contains(firstWord);
+
+    private static HashSet<string> PluginHosts(Target[] targets)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var target in targets)
+        {
+            if (target.Rank is null || target.Name.IndexOf('-') is not (> 0 and var dash)) continue;
+            var word = target.Name[..dash];
+            counts[word] = counts.GetValueOrDefault(word) + 1;
+        }
+        return counts.Where(c => c.Value >= PluginHostNames && c.Key is not ("py" or "python")).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     public IReadOnlyList<Target> Targets { get; }

@@ -32,6 +32,9 @@ internal sealed record Target(string Name, int? Rank, bool Internal, bool Stdlib
     /// </summary>
     public Target? Family { get; internal set; }
 
+    /// <summary>A popular project whose name is also a brand word (<c>discord</c>, <c>telegram</c>): looked for inside other names like one.</summary>
+    public bool BrandWord { get; init; }
+
     /// <summary>The rank a score weighs: the family's when there is one, else its own.</summary>
     public int? ScoredRank => Family?.Rank ?? Rank;
 

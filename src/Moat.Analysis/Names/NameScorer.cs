@@ -38,6 +38,9 @@ public static class NameScorer
         NameTechnique.TypoWithAffix => 0.68, // times how natural the slip is, the affix counted as a cheap one
         NameTechnique.PopularNamesCombined => 0.3,
         NameTechnique.SpellingVariant => 0.64,
+        // Below suspicious on its own (a top-100 target scores 0.38, a brand 0.32), suspicious when the project is new
+        // (× 1.3), dropped when it is established (× 0.5): the plugin convention takes this shape (docs/names.md).
+        NameTechnique.PopularNameAsWord => 0.38,
         _ => 0.5,
     };
 
@@ -70,13 +73,14 @@ public static class NameScorer
 
     private static bool KeepsEveryLetter(NameTechnique technique) =>
         technique is NameTechnique.SeparatorConfusion or NameTechnique.PythonAffix or NameTechnique.VersionSuffix
-            or NameTechnique.WordOrder or NameTechnique.Combosquat or NameTechnique.SpellingVariant;
+            or NameTechnique.WordOrder or NameTechnique.Combosquat or NameTechnique.SpellingVariant or NameTechnique.PopularNameAsWord;
 
     /// <summary>A brand word (<see cref="BrandWords"/>) has no download rank; it counts like a project near rank 1,000.</summary>
     public const double BrandTargetFactor = 0.85;
 
     internal static double TargetFactor(Target target, NameTechnique technique) =>
-        target.Brand ? BrandTargetFactor : KeepsEveryLetter(technique) ? VariantTargetFactor(target.ScoredRank) : TargetFactor(target.ScoredRank);
+        technique == NameTechnique.PopularNameAsWord ? (target.Brand || target.BrandWord ? BrandTargetFactor : 1.0) // only top names are looked for
+        : target.Brand ? BrandTargetFactor : KeepsEveryLetter(technique) ? VariantTargetFactor(target.ScoredRank) : TargetFactor(target.ScoredRank);
 
     /// <summary>A visually identical name is deliberate whatever its target's rank: the target factor is floored here.</summary>
     public const double VisualTargetFloor = 0.95;

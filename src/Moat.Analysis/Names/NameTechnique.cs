@@ -25,6 +25,7 @@ public enum NameTechnique
     ImportNameTrap,
     TypoWithAffix,
     SpellingVariant,
+    PopularNameAsWord,
 }
 
 public static class NameTechniques
@@ -54,6 +55,7 @@ public static class NameTechniques
         NameTechnique.StdlibShadowing => "stdlib-shadowing",
         NameTechnique.ImportNameTrap => "import-name-trap",
         NameTechnique.SpellingVariant => "spelling-variant",
+        NameTechnique.PopularNameAsWord => "popular-name-as-word",
         _ => technique.ToString(),
     };
 
@@ -63,9 +65,16 @@ public static class NameTechniques
         NameTechnique.AsciiLookalike or NameTechnique.UltranormalizedCollision or NameTechnique.UnicodeConfusable => NameRules.LookalikeName,
         NameTechnique.SeparatorConfusion or NameTechnique.WordOrder or NameTechnique.PluralSingular or NameTechnique.VersionSuffix
             or NameTechnique.PythonAffix or NameTechnique.SpellingVariant => NameRules.NameVariant,
-        NameTechnique.Combosquat or NameTechnique.PopularNamesCombined => NameRules.Combosquat,
+        NameTechnique.Combosquat or NameTechnique.PopularNamesCombined or NameTechnique.PopularNameAsWord => NameRules.Combosquat,
         NameTechnique.StdlibShadowing => NameRules.StdlibShadowing,
         NameTechnique.ImportNameTrap => NameRules.ImportNameTrap,
         _ => NameRules.Typosquat,
     };
+
+    /// <summary>
+    /// Whether a finding of this technique may get a project refused as a lookalike. A popular name kept whole among
+    /// other words (<see cref="NameTechnique.PopularNameAsWord"/>) is also how honest plugins are named: it flags a new
+    /// project, never refuses one.
+    /// </summary>
+    public static bool MayRefuse(this NameTechnique technique) => technique != NameTechnique.PopularNameAsWord;
 }

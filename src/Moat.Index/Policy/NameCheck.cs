@@ -55,7 +55,9 @@ public sealed class NameCheck(ProjectAllowlist allowlist, TimeProvider time) : I
         var standing = history?.StandingAt(now);
         if (standing == HistoryStanding.Established) return null;
         var weighed = history is null ? matches : NameChecker.WeighHistory(matches, history, now);
-        if (weighed is not [var best, ..]) return null;
+        // A finding that only flags (a popular name kept whole among other words, the plugin convention's shape) never
+        // refuses: the best of the others decides.
+        if (weighed.FirstOrDefault(m => m.Technique.MayRefuse()) is not { } best) return null;
         if (standing == HistoryStanding.New && best.Score >= 0.4 && (best.TargetIsInternal || best.TargetIsBrand || best.TargetRank <= NewProjectTargetRank))
             return best;
         return best.Score >= RefusalScoreWithoutHistory ? best : null;
