@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Moat.Analysis.Names;
 
 /// <summary>
@@ -37,7 +35,6 @@ internal static class PopularNameAsWord
         return rest is "py" or "python" or "py3" or "python3" or "-py" or "-python" or "py-" or "python-";
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Find(NameQuery query, NameIndex index, List<RawMatch> into)
     {
         // A popular name is no squat of another one (the gap factor would cap it anyway), and a plugin of a host framework
@@ -67,7 +64,6 @@ internal static class PopularNameAsWord
         if (into.Count > before && words >= 2 && index.IsPluginHost(query.Word(0))) into.RemoveRange(before, into.Count - before);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FindGlued(NameQuery query, NameIndex index, Target? found, List<RawMatch> into)
     {
         var stripped = query.Stripped;
