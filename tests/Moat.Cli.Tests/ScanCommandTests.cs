@@ -35,6 +35,25 @@ public class ScanCommandTests
     }
 
     [Fact]
+    public void An_archive_that_cannot_be_read_in_a_directory_stops_the_run_with_one_line_not_a_crash()
+    {
+        var dir = Directory.CreateTempSubdirectory("moat-scan-unreadable-");
+        try
+        {
+            File.Copy(Directory.GetFiles(Rules("MOAT-PKG-001", "safe"))[0], Path.Combine(dir.FullName, "a-1.0.tar.gz"));
+            // Listed as an archive, gone when opened: the scans run in parallel, and what one throws came out wrapped.
+            var dangling = Path.Combine(dir.FullName, "b-1.0.tar.gz");
+            File.CreateSymbolicLink(dangling, Path.Combine(dir.FullName, "missing", "b-1.0.tar.gz"));
+            var (exit, output, error) = CliTests.Run("scan", dir.FullName, "--format", "json");
+            Assert.Equal(ExitCodes.InputError, exit);
+            Assert.Equal("", output);
+            Assert.StartsWith($"moat: cannot read {dangling}: ", error, StringComparison.Ordinal);
+            Assert.Single(error.TrimEnd().Split('\n'));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Fact]
     public void Input_that_is_not_a_package_is_an_input_error_with_one_clear_line()
     {
         var dir = Directory.CreateTempSubdirectory("moat-scan-input-");

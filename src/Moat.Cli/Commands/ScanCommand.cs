@@ -76,21 +76,40 @@ public static class ScanCommand
             {
                 throw new CliInputException($"cannot read {targets[i]}: {ex.Message}", ex);
             }
+            // A fault of the analyser itself must not look like a verdict, nor end in a stack trace: the run stops with
+            // exit 2 and one line naming the target that was not checked.
+            catch (Exception ex) when (ex is not (CliInputException or OutOfMemoryException))
+            {
+                throw new CliInputException($"could not check {targets[i]}: the analyser failed ({ex.GetType().Name}: {ex.Message}); please report this", ex);
+            }
         }
-        var showProgress = targets.Count > 1 && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        try
+        {
+            return ScanInParallel(targets.Count, degree, error, ScanOne, results);
+        }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions.OfType<CliInputException>().FirstOrDefault() is { } first)
+        {
+            // Parallel.For wraps what an iteration throws; the user gets the first target's one line, not the wrapper.
+            throw first;
+        }
+    }
+
+    private static List<ScanResult> ScanInParallel(int count, int degree, TextWriter error, Action<int> scanOne, ScanResult[] results)
+    {
+        var showProgress = count > 1 && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
         var options = new ParallelOptions { MaxDegreeOfParallelism = degree };
         if (!showProgress)
         {
-            Parallel.For(0, targets.Count, options, ScanOne);
+            Parallel.For(0, count, options, scanOne);
             return [.. results];
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         console.Progress().AutoClear(true).Start(context =>
         {
-            var task = context.AddTask("scanning", maxValue: targets.Count);
-            Parallel.For(0, targets.Count, options, i =>
+            var task = context.AddTask("scanning", maxValue: count);
+            Parallel.For(0, count, options, i =>
             {
-                ScanOne(i);
+                scanOne(i);
                 task.Increment(1);
             });
         });
