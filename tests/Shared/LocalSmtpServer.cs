@@ -56,8 +56,11 @@ internal sealed class LocalSmtpServer : IDisposable
         var ready = process.StandardOutput.ReadLineAsync();
         if (await Task.WhenAny(ready, Task.Delay(TimeSpan.FromSeconds(30))) != ready || ready.Result != "ready")
         {
+            // The reason (aiosmtpd missing, a port taken) is on its error output: read it before the process is disposed.
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            var reason = await process.StandardError.ReadToEndAsync();
             server.Dispose();
-            throw new InvalidOperationException("the SMTP server did not start: " + await process.StandardError.ReadToEndAsync());
+            throw new InvalidOperationException("the SMTP server did not start: " + reason);
         }
         return server;
     }
