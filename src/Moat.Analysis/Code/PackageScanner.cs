@@ -387,7 +387,7 @@ public static partial class PackageScanner
         AddArchiveIssues(contents, findings);
         AddPackageSignals(target, contents, prefix, findings, singleFile, roles, loadContexts);
         AddIdentitySignals(target, contents, prefix, findings, singleFile, options.Names);
-        findings.AddRange(Correlations.Find(findings));
+        findings.AddRange(Correlations.Find(findings, roles));
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);

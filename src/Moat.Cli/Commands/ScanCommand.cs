@@ -78,7 +78,7 @@ public static class ScanCommand
             }
             // A fault of the analyser itself must not look like a verdict, nor end in a stack trace: the run stops with
             // exit 2 and one line naming the target that was not checked.
-            catch (Exception ex) when (ex is not (CliInputException or OutOfMemoryException))
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 throw new CliInputException($"could not check {targets[i]}: the analyser failed ({ex.GetType().Name}: {ex.Message}); please report this", ex);
             }

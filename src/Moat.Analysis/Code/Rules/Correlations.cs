@@ -14,12 +14,11 @@ public sealed record Signal(string Label, IReadOnlyList<string> RuleIds, Severit
     /// </summary>
     public bool OutsideTests { get; init; }
 
-    public bool Matches(Finding finding) =>
+    /// <param name="roles">What each analysed file is, as the scan decided it (tests, repository tooling…), by path.</param>
+    public bool Matches(Finding finding, IReadOnlyDictionary<string, FileRole> roles) =>
         finding.Severity >= AtLeast && finding.Confidence >= ConfidenceAtLeast && RuleIds.Contains(finding.RuleId, StringComparer.Ordinal)
         && !(finding.Evidence is { } evidence && ExceptEvidence.Any(except => except.IsMatch(evidence)))
-        && !(OutsideTests && finding.Location.Path is { } path && PackageScanner.RoleOf(path, EmptyBackends) is FileRole.Test or FileRole.Tooling);
-
-    private static readonly IReadOnlySet<string> EmptyBackends = new HashSet<string>();
+        && !(OutsideTests && finding.Location.Path is { } path && roles.TryGetValue(path, out var role) && role is FileRole.Test or FileRole.Tooling);
 }
 
 /// <summary>
@@ -135,12 +134,13 @@ public static partial class Correlations
     private static partial Regex PublishPattern();
 
     /// <summary>The correlation findings for <paramref name="findings"/> (one per matching row), to add to them.</summary>
-    public static IReadOnlyList<Finding> Find(IReadOnlyList<Finding> findings)
+    /// <param name="roles">The role the scan gave each analysed file, by path.</param>
+    public static IReadOnlyList<Finding> Find(IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, FileRole> roles)
     {
         List<Finding>? found = null;
         foreach (var row in Table)
         {
-            if (Match(row, findings) is not { } parts) continue;
+            if (Match(row, findings, roles) is not { } parts) continue;
             var anchor = parts.FirstOrDefault(p => p.RuleId.StartsWith("MOAT-CODE-", StringComparison.Ordinal)) ?? parts[0];
             var detail = string.Join("; ", row.AllOf.Zip(parts, (signal, part) =>
                 $"{signal.Label} ({part.RuleId}{(part.Location is { Path: { } path } ? $" {path}{(part.Location.Line > 0 ? $":{part.Location.Line}" : "")}" : "")})"));
@@ -150,21 +150,21 @@ public static partial class Correlations
     }
 
     /// <summary>One finding per signal, in the row's order, or null when a signal is missing.</summary>
-    private static Finding[]? Match(Correlation row, IReadOnlyList<Finding> findings)
+    private static Finding[]? Match(Correlation row, IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, FileRole> roles)
     {
         if (!row.SameFile)
         {
             var parts = new Finding[row.AllOf.Count];
             for (var i = 0; i < parts.Length; i++)
-                if ((parts[i] = findings.FirstOrDefault(row.AllOf[i].Matches)!) is null) return null;
+                if ((parts[i] = findings.FirstOrDefault(f => row.AllOf[i].Matches(f, roles))!) is null) return null;
             return parts;
         }
-        foreach (var path in findings.Where(row.AllOf[0].Matches).Select(f => f.Location.Path).OfType<string>().Distinct(StringComparer.Ordinal))
+        foreach (var path in findings.Where(f => row.AllOf[0].Matches(f, roles)).Select(f => f.Location.Path).OfType<string>().Distinct(StringComparer.Ordinal))
         {
             var parts = new Finding[row.AllOf.Count];
             var complete = true;
             for (var i = 0; i < parts.Length && complete; i++)
-                complete = (parts[i] = findings.FirstOrDefault(f => f.Location.Path == path && row.AllOf[i].Matches(f))!) is not null;
+                complete = (parts[i] = findings.FirstOrDefault(f => f.Location.Path == path && row.AllOf[i].Matches(f, roles))!) is not null;
             if (complete) return parts;
         }
         return null;
