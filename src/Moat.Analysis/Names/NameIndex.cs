@@ -63,12 +63,12 @@ internal sealed class NameIndex
     /// <summary>A first word that this many of the popular names start with (<c>pytest-</c>, <c>django-</c>, <c>types-</c>) is a plugin prefix.</summary>
     public const int PluginHostNames = 30;
 
-    /// <summary>The top-100 projects and brand words by name: looked for whole inside other names.</summary>
+    /// <summary>The projects up to <see cref="PopularWordRank"/> and the brand words, by name: looked for whole inside other names.</summary>
     public Dictionary<string, Target> PopularWords { get; }
     public Dictionary<string, Target>.AlternateLookup<ReadOnlySpan<char>> PopularWordsByText { get; }
 
     // The same words (5+ letters) by their first two and last two letters: a name is compared only with the few that
-    // can start or end it. An array of 26 × 36 lists, most of them empty.
+    // can start or end it. An array of 36 × 36 lists (letters and digits), most of them empty.
     private readonly List<Target>?[] gluedStarts = new List<Target>?[36 * 36];
     private readonly List<Target>?[] gluedEnds = new List<Target>?[36 * 36];
 
