@@ -158,7 +158,9 @@ public sealed class JsonApiTests
         var project = (await GetJsonAsync(index, "/pypi/alpha-pkg/json")).Body;
         Assert.Equal("1.0", project.GetProperty("info").GetProperty("version").GetString());
         Assert.Equal(["1.1", "1.0"], project.GetProperty("releases").EnumerateObject().Select(p => p.Name));
-        Assert.DoesNotContain("1.2", JsonSerializer.Serialize(project.GetProperty("releases")));
+        // Not under another release either (a bare "1.2" would also match upload times such as ...:41.29Z).
+        var heldFile = TestDistributions.WheelFilename("alpha-pkg", "1.2");
+        Assert.DoesNotContain(heldFile, JsonSerializer.Serialize(project));
 
         // A quarantined project shows nothing, like its simple page; unknown projects and versions are 404.
         Assert.True(await index.Store.SetProjectStatusAsync(NormalizedName.Of("alpha-pkg"), ProjectStatus.Quarantined, "under review"));
