@@ -21,6 +21,7 @@ public static class ScanAllocations
             .Order(StringComparer.Ordinal).Where((_, i) => i % every == 0).ToList();
         var perFile = new List<(string File, long Bytes)>(files.Count);
         var milliseconds = new List<double>(files.Count);
+        var perFileTime = new List<(string File, double Milliseconds)>(files.Count);
         long total = 0;
         var verdicts = new Dictionary<string, int>(StringComparer.Ordinal);
         var gen2Before = GC.CollectionCount(2);
@@ -34,7 +35,9 @@ public static class ScanAllocations
             var before = GC.GetAllocatedBytesForCurrentThread();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = PackageScanner.Scan(file, options);
-            milliseconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            milliseconds.Add(elapsed);
+            perFileTime.Add((Path.GetRelativePath(directory, file), elapsed));
             var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
             total += bytes;
             perFile.Add((Path.GetRelativePath(directory, file), bytes));
@@ -62,6 +65,12 @@ public static class ScanAllocations
                           + $"max {milliseconds[^1]:N1} ms (the first archives include the JIT)");
         Console.WriteLine("verdicts: " + string.Join(", ", verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} {v.Value}")));
         foreach (var (file, bytes) in perFile.Take(15)) Console.WriteLine($"{bytes / 1048576.0,9:N1} MiB  {file}");
+        // Where the time goes: the slowest archives' share of the whole (a heavy tail sets the corpus scan's wall).
+        perFileTime.Sort((a, b) => b.Milliseconds.CompareTo(a.Milliseconds));
+        var sum = perFileTime.Sum(t => t.Milliseconds);
+        foreach (var share in new[] { 0.001, 0.01, 0.05 })
+            Console.WriteLine($"slowest {share:P1} of archives: {perFileTime.Take((int)Math.Ceiling(perFileTime.Count * share)).Sum(t => t.Milliseconds) / sum:P1} of the wall");
+        foreach (var (file, ms) in perFileTime.Take(15)) Console.WriteLine($"{ms,9:N1} ms  {file}");
     }
 }
 

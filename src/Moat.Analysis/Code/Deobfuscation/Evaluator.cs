@@ -453,9 +453,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             case "+":
                 if (left.IsText && right.IsText)
                 {
-                    if (left.Text!.Length + right.Text!.Length > MaxString) return Value.Tainted(taint, layers);
-                    var text = left.Text + right.Text;
-                    return left.Kind == ValueKind.Bytes ? Value.Bytes(text, taint, layers) : Value.Str(text, taint, layers);
+                    if (left.TextLength + right.TextLength > MaxString) return Value.Tainted(taint, layers);
+                    return Value.Concat(left, right, taint, layers);
                 }
                 if (left.Kind == ValueKind.Int && right.Kind == ValueKind.Int) return Value.Number(unchecked(left.Int + right.Int));
                 if (left.KnownText is not null || right.KnownText is not null)
@@ -1072,10 +1071,18 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     public void RunAssignment(AssignStmt assign)
     {
         var value = assign.AugOp is { } op
-            ? Eval(new BinExpr(op[..^1], assign.Targets[0], assign.Value, assign.Line))
+            ? Eval(new BinExpr(BinaryOperatorOf(op), assign.Targets[0], assign.Value, assign.Line))
             : Eval(assign.Value);
         for (var i = 0; i < assign.Targets.Count; i++) Assign(assign.Targets[i], value);
     }
+
+    // The operator of an augmented assignment without slicing a new string each time a loop runs it.
+    private static string BinaryOperatorOf(string augmented) => augmented switch
+    {
+        "+=" => "+", "-=" => "-", "*=" => "*", "/=" => "/", "%=" => "%", "^=" => "^", "|=" => "|", "&=" => "&",
+        "<<=" => "<<", ">>=" => ">>", "//=" => "//", "**=" => "**", "@=" => "@",
+        _ => augmented[..^1],
+    };
 
     /// <summary>
     /// A run of statements <c>name += "literal"</c> on the same name, starting at <paramref name="start"/>, evaluated in

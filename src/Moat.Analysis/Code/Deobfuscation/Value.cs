@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Moat.Analysis.Code;
 
 /// <summary>Where a value's data came from; flags propagate through assignments, operators and unknown calls.</summary>
@@ -41,7 +43,14 @@ public sealed class Value
 
     public ValueKind Kind { get; }
     /// <summary>The string or bytes (chars 0–255) for constants; the qualified name for refs and instances.</summary>
-    public string? Text { get; }
+    public string? Text => _text ?? MaterializeAppended();
+    private string? _text;
+    // A string built by appending (out += chr(...) in a decoder loop) keeps its characters in a builder shared with the
+    // value it was appended to, and only its length: appending to the newest value of a chain is then amortized O(1)
+    // instead of copying the whole string every time (quadratic in a 20,000-character payload). Earlier values of the
+    // chain stay valid, as a builder only ever grows at its end; their text is made when first read.
+    private readonly StringBuilder? _appended;
+    private readonly int _appendedLength;
     public long Int { get; }
     /// <summary>List items; for instances, the constructor's positional arguments.</summary>
     public IReadOnlyList<Value>? Items { get; }
@@ -57,13 +66,53 @@ public sealed class Value
                   object? node = null, Taint taint = Taint.None, string? layers = null)
     {
         Kind = kind;
-        Text = text;
+        _text = text;
         Int = number;
         Items = items;
         Bound = bound;
         Node = node;
         Taint = taint;
         Layers = layers;
+    }
+
+    private Value(ValueKind kind, StringBuilder appended, Taint taint, string? layers)
+    {
+        Kind = kind;
+        _appended = appended;
+        _appendedLength = appended.Length;
+        Taint = taint;
+        Layers = layers;
+    }
+
+    private string MaterializeAppended() => _appended is null ? null! : _text = _appended.ToString(0, _appendedLength);
+
+    /// <summary>The length of a string or bytes constant's text, without making the text of an appended one.</summary>
+    public int TextLength => _text?.Length ?? _appendedLength;
+
+    // Below this, a plain concatenation is cheaper than a builder.
+    private const int MinAppendedLength = 256;
+
+    /// <summary>
+    /// <paramref name="left"/> + <paramref name="right"/> for two texts of the same kind: the characters go on the end of
+    /// <paramref name="left"/>'s builder when <paramref name="left"/> is the newest value built in it.
+    /// </summary>
+    public static Value Concat(Value left, Value right, Taint taint, string? layers)
+    {
+        var kind = left.Kind == ValueKind.Bytes ? ValueKind.Bytes : ValueKind.Str;
+        if (left._appended is { } builder && builder.Length == left._appendedLength)
+            return new Value(kind, AppendText(builder, right), taint, layers);
+        var leftText = left.Text!;
+        if (leftText.Length + right.TextLength < MinAppendedLength) return new Value(kind, leftText + right.Text, taint: taint, layers: layers);
+        var fresh = new StringBuilder(Math.Max(2 * (leftText.Length + right.TextLength), 1024));
+        fresh.Append(leftText);
+        return new Value(kind, AppendText(fresh, right), taint, layers);
+    }
+
+    private static StringBuilder AppendText(StringBuilder builder, Value right)
+    {
+        if (right._text is { } text) builder.Append(text);
+        else builder.Append(right._appended!, 0, right._appendedLength);
+        return builder;
     }
 
     public static Value Str(string text, Taint taint = Taint.None, string? layers = null) => new(ValueKind.Str, text, taint: taint, layers: layers);
@@ -92,7 +141,9 @@ public sealed class Value
     public Value WithTaint(Taint extra, string? layers = null)
     {
         if ((Taint & extra) == extra && (layers is null || layers == Layers)) return this;
-        return new Value(Kind, Text, Int, Items, Bound, Node, Taint | extra, layers ?? Layers);
+        return _appended is not null && _text is null && _appended.Length == _appendedLength
+            ? new Value(Kind, _appended, Taint | extra, layers ?? Layers)
+            : new Value(Kind, Text, Int, Items, Bound, Node, Taint | extra, layers ?? Layers);
     }
 
     public static Taint Union(IEnumerable<Value> values)
@@ -126,7 +177,7 @@ public sealed class Value
 
     public override string ToString() => Kind switch
     {
-        ValueKind.Str or ValueKind.Bytes => $"{Kind}({Text!.Length} chars)",
+        ValueKind.Str or ValueKind.Bytes => $"{Kind}({TextLength} chars)",
         ValueKind.Ref or ValueKind.Instance => $"{Kind}({Text})",
         ValueKind.Int => Int.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => Kind.ToString(),
