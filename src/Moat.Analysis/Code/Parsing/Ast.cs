@@ -10,8 +10,6 @@ public abstract record Expr(int Line)
     // below, so records compare exactly as they did before.
     internal object? EvaluatedBy;
     internal Value? EvaluatedValue;
-    // A literal's value, the same for every evaluator and scope: made once, not again each time a loop body runs.
-    internal Value? LiteralValue;
 
     public virtual bool Equals(Expr? other) => ReferenceEquals(this, other) || (other is not null && EqualityContract == other.EqualityContract && Line == other.Line);
 
@@ -21,7 +19,16 @@ public abstract record Expr(int Line)
 public sealed record NameExpr(string Id, int Line) : Expr(Line);
 
 /// <summary>A string or bytes literal (adjacent literals already concatenated). Bytes are chars 0–255.</summary>
-public sealed record StrExpr(string Value, bool IsBytes, int Line) : Expr(Line);
+public sealed record StrExpr(string Value, bool IsBytes, int Line) : Expr(Line)
+{
+    // The literal's value, the same for every evaluator and scope: made once, not again each time a loop body runs.
+    // Only strings keep one (a field on every node would grow the millions of number and name nodes of a payload).
+    internal Value? LiteralValue;
+
+    public bool Equals(StrExpr? other) => base.Equals(other) && Value == other!.Value && IsBytes == other.IsBytes;
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Value, IsBytes);
+}
 
 /// <summary>An f-string: the literal text (fields shown as <c>{}</c>) and its parsed replacement fields.</summary>
 public sealed record FStrExpr(string Text, IReadOnlyList<Expr> Fields, int Line) : Expr(Line);
