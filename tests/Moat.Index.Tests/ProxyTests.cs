@@ -299,6 +299,29 @@ public sealed class ProxyTests : IDisposable
         Assert.Equal(1, _upstream.Count("/simple/popular/"));
     }
 
+    [Fact]
+    public async Task A_client_that_gives_up_on_a_cold_page_leaves_its_upstream_refresh_to_the_clients_after_it()
+    {
+        var dist = _upstream.AddWheel("popular", "1.0");
+        var upstreamAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _upstream.HoldPages = upstreamAnswers;
+        await using var index = await StartAsync();
+        using (var impatient = new CancellationTokenSource())
+        {
+            var first = index.Client.GetAsync("/simple/popular/", impatient.Token);
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); _upstream.Count("/simple/popular/") == 0 && DateTime.UtcNow < deadline;) await Task.Delay(10);
+            Assert.Equal(1, _upstream.Count("/simple/popular/")); // its refresh is at the upstream, held
+            impatient.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        }
+        // The refresh it started is still in flight: later clients share it. Had the first client's abort cancelled it,
+        // they would be answered 500 (a cancelled shared task) or ask the upstream again.
+        var later = Enumerable.Range(0, 5).Select(_ => index.GetAsync("/simple/popular/", "text/html")).ToList();
+        upstreamAnswers.SetResult();
+        Assert.All(await Task.WhenAll(later), page => Assert.Contains(dist.Filename, page));
+        Assert.Equal(1, _upstream.Count("/simple/popular/"));
+    }
+
 #if MOAT_TEST_POSTGRESQL
     [Fact]
     public async Task Two_nodes_on_one_database_and_one_blob_store_download_a_cold_file_once_between_them()

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Moat.Index;
 using Moat.Index.Admin;
 using Moat.Index.Hosting;
@@ -25,9 +26,12 @@ internal sealed class TestIndex : IAsyncDisposable
     public IndexOptions Options { get; }
     /// <summary>The server's clock: real time until a test advances it.</summary>
     public ShiftableClock Clock { get; }
+    /// <summary>What the server logged at Error or above (an unhandled exception behind a 500, with its stack trace).</summary>
+    public CapturedLog ServerErrors { get; }
 
-    private TestIndex(string data, WebApplication app, ShiftableClock clock)
+    private TestIndex(string data, WebApplication app, ShiftableClock clock, CapturedLog serverErrors)
     {
+        ServerErrors = serverErrors;
         Options = app.Services.GetRequiredService<IndexOptions>();
         DataDirectory = data;
         App = app;
@@ -60,13 +64,15 @@ internal sealed class TestIndex : IAsyncDisposable
         };
         if (configure is not null) options = configure(options);
         var clock = new ShiftableClock();
+        var errors = new CapturedLog(LogLevel.Error);
         var app = IndexServer.Build(options, builder =>
         {
             builder.WebHost.UseTestServer();
+            builder.Logging.AddProvider(errors);
             host?.Invoke(builder);
         }, clock);
         await app.StartAsync();
-        return new TestIndex(data, app, clock);
+        return new TestIndex(data, app, clock, errors);
     }
 
     public async Task<string> TokenAsync(string? project, bool admin = false)
@@ -106,7 +112,10 @@ internal sealed class TestIndex : IAsyncDisposable
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.TryAddWithoutValidation("Accept", accept);
         using var response = await Client.SendAsync(request);
-        response.EnsureSuccessStatusCode();
+        // The client sees only "500"; the cause is in the server's log, so a failure says it.
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"GET {path}: {(int)response.StatusCode} {response.ReasonPhrase}" +
+                (ServerErrors.Lines.Count == 0 ? "" : "; the server logged:\n" + string.Join("\n", ServerErrors.Lines)), null, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }
 

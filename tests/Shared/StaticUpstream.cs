@@ -36,6 +36,9 @@ internal sealed class StaticUpstream : IDisposable
     /// <summary>While set, file responses wait for it (a cold-cache race held open until every client is in flight).</summary>
     public TaskCompletionSource? HoldFiles { get; set; }
 
+    /// <summary>While set, project pages wait for it (a page refresh held open while clients come and go).</summary>
+    public TaskCompletionSource? HoldPages { get; set; }
+
     private StaticUpstream(int port)
     {
         Url = $"http://127.0.0.1:{port}";
@@ -104,6 +107,7 @@ internal sealed class StaticUpstream : IDisposable
             if (path.StartsWith("/simple/", StringComparison.Ordinal))
             {
                 var project = path["/simple/".Length..].TrimEnd('/');
+                if (HoldPages is { } held) await Task.WhenAny(held.Task, Task.Delay(TimeSpan.FromSeconds(90)));
                 if (!_projects.TryGetValue(project, out var dists))
                 {
                     response.StatusCode = 404;
