@@ -17,8 +17,14 @@ public static class PackageInput
         ArgumentNullException.ThrowIfNull(path);
         if (Directory.Exists(path))
         {
-            var files = Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint });
-            return files.Any() ? null : "empty directory: no files to scan";
+            var walk = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+            if (Directory.EnumerateFiles(path, "*", walk).Any()) return null;
+            // Links are not followed out of a directory being scanned: say so, or "empty" would puzzle a user whose
+            // directory is full of links (a download cache).
+            var links = Directory.EnumerateDirectories(path, "*", walk).Prepend(path)
+                .Sum(directory => Directory.EnumerateFileSystemEntries(directory).Count(entry => new FileInfo(entry).LinkTarget is not null));
+            return links == 0 ? "empty directory: no files to scan"
+                : $"no files to scan: the directory holds only symbolic links ({links}), which are not followed";
         }
         if (!File.Exists(path)) return "no such file or directory";
         if (PackageScanner.IsSourceName(path)) return null;

@@ -326,6 +326,10 @@ public sealed class FailClosedTests : IDisposable
         Assert.Equal("empty file, not a package", PackageInput.Problem(Write("empty.tar.gz", [])));
         Assert.Equal("no such file or directory", PackageInput.Problem(Path.Combine(_temp.FullName, "missing.tar.gz")));
         Assert.StartsWith("empty directory", PackageInput.Problem(_temp.CreateSubdirectory("empty").FullName));
+        var links = _temp.CreateSubdirectory("links");
+        File.CreateSymbolicLink(Path.Combine(links.FullName, "ok-1.0.tar.gz"), Write("linked-1.0.tar.gz", TarGz(("ok-1.0/setup.py", "print(1)\n"u8.ToArray()))));
+        Directory.CreateSymbolicLink(Path.Combine(links.CreateSubdirectory("nested").FullName, "loop"), links.FullName);
+        Assert.Equal("no files to scan: the directory holds only symbolic links (2), which are not followed", PackageInput.Problem(links.FullName));
 
         var truncated = TarGz(("ok-1.0/setup.py", "from setuptools import setup\n"u8.ToArray()));
         Assert.Null(PackageInput.Problem(Write("ok-1.0.tar.gz", truncated[..20])));   // right magic: a broken package, scanned
