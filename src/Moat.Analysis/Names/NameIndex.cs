@@ -28,7 +28,7 @@ internal sealed class NameIndex
             var versionBase = NameForms.VersionBase(target.Stripped);
             KeepBest(VersionBase, versionBase, target);
             // Only a name with a separator has a word order (splitting every one of 15,000 names costs start-up).
-            if (target.Name.Contains('-') && NameForms.Tokens(target.Name) is { Length: >= 2 } tokens) KeepBest(SortedTokens, NameForms.SortedTokens(tokens), target);
+            if (target.Name.Contains('-') && NameForms.SortedWords(target.Name) is { } sortedWords) KeepBest(SortedTokens, sortedWords, target);
             var core = PythonAffix.Core(target.Name)?.Core;
             if (core is not null) KeepBest(AffixCores, core, target);
             families.Add(target, versionBase, core);

@@ -17,7 +17,10 @@ public sealed class PopularCorpus
     public const string EmbeddedDescription = "top 15,000 PyPI projects by downloads (14,985 listed; embedded, read November 2026)";
 
     /// <summary>Projects ordered by rank; names are normalized and unique (the best rank wins).</summary>
-    public IReadOnlyList<PopularProject> Projects { get; }
+    public IReadOnlyList<PopularProject> Projects => Ranked;
+
+    /// <summary>The same projects as an array, for loops on a check's start-up path (no generic code over the struct to compile).</summary>
+    internal PopularProject[] Ranked { get; }
 
     /// <summary>Where the list came from, for reports.</summary>
     public string Source { get; }
@@ -34,7 +37,7 @@ public sealed class PopularCorpus
 
     private PopularCorpus(IEnumerable<PopularProject> projects, string source)
     {
-        Projects = RankOrderedUnique(projects);
+        Ranked = RankOrderedUnique(projects);
         Source = source;
     }
 
