@@ -55,7 +55,9 @@ public static class Verdicts
         var lowRemaining = 1.0;
         var couldNotCheck = false;
         var vulnerable = false;
-        foreach (var finding in findings.OrderByDescending(Weight))
+        // Heaviest first (the first of a rule counts fully), ties in the order found.
+        IEnumerable<Finding> heaviestFirst = findings.Count <= StableOrder.MaxInsertionSorted ? StableOrder.Sort(findings, (a, b) => Weight(a) > Weight(b)) : findings.OrderByDescending(Weight);
+        foreach (var finding in heaviestFirst)
         {
             if (RuleCatalog.IsCouldNotCheck(finding))
             {

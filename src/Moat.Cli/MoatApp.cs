@@ -41,7 +41,7 @@ public static class MoatApp
     /// <summary>Runs the command line with the given output streams (tests pass their own writers).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = Build(args is [var first, ..] && Array.Exists(Verbs, v => v.Name == first) ? first : null);
+        var root = Build(args is [var first, ..] && IsVerb(first) ? first : null);
         var parse = root.Parse(args);
         // Our own handler below turns input errors into exit code 2; the library's default would print a stack trace and return 1.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
@@ -70,6 +70,16 @@ public static class MoatApp
             error.WriteLine($"moat: {ex.Message}");
             return ExitCodes.InputError;
         }
+    }
+
+    // A loop rather than Array.Exists over the tuples, whose generic code would be compiled on every start.
+    private static bool IsVerb(string name)
+    {
+        foreach (var (verb, _) in Verbs)
+        {
+            if (verb == name) return true;
+        }
+        return false;
     }
 
     /// <summary>The verb within a typo's reach of <paramref name="typed"/> (a third of its length, at least one edit), or null.</summary>

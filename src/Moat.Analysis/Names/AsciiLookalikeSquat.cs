@@ -10,16 +10,36 @@ namespace Moat.Analysis.Names;
 /// </summary>
 internal static class AsciiLookalikeSquat
 {
-    internal static readonly (string From, string To)[] Replacements =
-    [
-        .. AsciiLookalikes.Pairs
-            .Where(p => p.Original.Length != p.Lookalike.Length)
-            .SelectMany(p => new[] { (p.Lookalike.ToLowerInvariant(), p.Original.ToLowerInvariant()), (p.Original.ToLowerInvariant(), p.Lookalike.ToLowerInvariant()) })
-            .Distinct(),
-    ];
+    /// <summary>The pairs of different lengths, lowercase, each way round, without repeats, in the pairs' order.</summary>
+    internal static readonly (string From, string To)[] Replacements = DifferentLengthReplacements();
+
+    // A loop rather than LINQ over tuples, whose generic code is compiled at every `moat check` (ReadyToRun cannot).
+    private static (string From, string To)[] DifferentLengthReplacements()
+    {
+        var found = new (string From, string To)[2 * AsciiLookalikes.Pairs.Count];
+        var count = 0;
+        foreach (var (original, lookalike) in AsciiLookalikes.Pairs)
+        {
+            if (original.Length == lookalike.Length) continue;
+            Add(lookalike.ToLowerInvariant(), original.ToLowerInvariant());
+            Add(original.ToLowerInvariant(), lookalike.ToLowerInvariant());
+        }
+        var replacements = new (string From, string To)[count];
+        Array.Copy(found, replacements, count);
+        return replacements;
+
+        void Add(string from, string to)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (found[i].From == from && found[i].To == to) return;
+            }
+            found[count++] = (from, to);
+        }
+    }
 
     /// <summary>A corpus name read through one replacement: <see cref="From"/> in the checked name reads as <see cref="To"/> in <see cref="Target"/>.</summary>
-    public readonly record struct Reading(Target Target, string From, string To);
+    public sealed record Reading(Target Target, string From, string To);
 
     /// <summary>
     /// Every name that reads as a corpus name after one replacement, built once per index by applying each replacement

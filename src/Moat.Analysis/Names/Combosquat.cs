@@ -25,8 +25,8 @@ internal static class Combosquat
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CampaignByText = CampaignAffixes.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CommonByText = CommonAffixes.GetAlternateLookup<ReadOnlySpan<char>>();
     // Grouped by last character, so a name is compared only with the affixes it can end with (one to four, not 26).
-    private static readonly FrozenDictionary<char, string[]> GluedAffixes =
-        CampaignAffixes.Where(a => a.Length >= 3).GroupBy(a => a[^1]).ToFrozenDictionary(g => g.Key, g => g.ToArray());
+    // An array by character rather than a map keyed by char, whose generic code ReadyToRun cannot precompile.
+    private static readonly string[][] GluedAffixes = GluedAffixesByLastCharacter();
 
     public static bool IsAffix(ReadOnlySpan<char> word) => CampaignByText.Contains(word) || CommonByText.Contains(word);
 
@@ -44,12 +44,22 @@ internal static class Combosquat
         }
         // glued: requestslite
         var stripped = query.Stripped;
-        foreach (var affix in GluedAffixes.GetValueOrDefault(stripped[^1], []))
+        foreach (var affix in stripped[^1] < GluedAffixes.Length ? GluedAffixes[stripped[^1]] : [])
         {
             if (stripped.Length - affix.Length < 4 || !stripped.EndsWith(affix, StringComparison.Ordinal)) continue;
             if (index.StrippedByText.TryGetValue(stripped.AsSpan(0, stripped.Length - affix.Length), out var target) && !query.IsSelf(target))
                 into.Add(new RawMatch(NameTechnique.Combosquat, target, $"'{affix}' glued on", target.Stripped.Length));
         }
+    }
+
+    private static string[][] GluedAffixesByLastCharacter()
+    {
+        var byLast = new List<string>?[128];
+        foreach (var affix in CampaignAffixes)
+        {
+            if (affix.Length >= 3) (byLast[affix[^1]] ??= []).Add(affix);
+        }
+        return Array.ConvertAll(byLast, affixes => affixes is null ? [] : affixes.ToArray());
     }
 
     /// <summary>Words [from, to) of the query, popular name and affixes: a match when every affix word is one and the rest is popular.</summary>

@@ -15,9 +15,13 @@ internal sealed class ImportNameTable
     /// <summary>A trap: <see cref="ImportName"/> is how <see cref="Target"/> is imported.</summary>
     public sealed record Trap(string ImportName, Target Target, Source Source, string Reason);
 
-    private readonly List<(string Import, string Distribution, Source Source, string Reason)> rows;
+    // A record rather than a tuple: a list of tuples runs generic code that ReadyToRun cannot precompile (compiled at
+    // every `moat check`).
+    private sealed record Row(string Import, string Distribution, Source Source, string Reason);
 
-    private ImportNameTable(List<(string, string, Source, string)> rows) => this.rows = rows;
+    private readonly List<Row> rows;
+
+    private ImportNameTable(List<Row> rows) => this.rows = rows;
 
     public static ImportNameTable Embedded { get; } = Load();
 
@@ -45,14 +49,14 @@ internal sealed class ImportNameTable
         using var stream = typeof(ImportNameTable).Assembly.GetManifestResourceStream("Moat.Data.import-names.tsv")
             ?? throw new InvalidOperationException("embedded import-names.tsv is missing");
         using var reader = new StreamReader(stream);
-        var rows = new List<(string, string, Source, string)>();
+        var rows = new List<Row>();
         while (reader.ReadLine() is { } line)
         {
             if (line.Length == 0 || line[0] == '#') continue;
             var fields = line.Split('\t');
             if (fields.Length < 4 || fields[0] == "import_name") continue;
             var source = fields[2] == "installed" ? Source.Installed : Source.Curated;
-            rows.Add((fields[0], ProjectName.Normalize(fields[1]), source, fields[3]));
+            rows.Add(new Row(fields[0], ProjectName.Normalize(fields[1]), source, fields[3]));
         }
         return new ImportNameTable(rows);
     }

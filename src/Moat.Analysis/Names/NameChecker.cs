@@ -51,10 +51,20 @@ public sealed class NameChecker
         // than the corpus's 15,000 ranks put in a map for a few lookups (a check's start-up).
         var brandWords = BrandWords.Embedded.Where(b => !Internal.Names.Contains(b)).ToHashSet(StringComparer.Ordinal);
         var brandsOutsideCorpus = new HashSet<string>(brandWords, StringComparer.Ordinal);
-        foreach (var project in corpus.Projects) brandsOutsideCorpus.Remove(project.Name);
-        var targets = Internal.Names.Select(n => new Target(n, null, Internal: true))
-            .Concat(corpus.Projects.Where(p => !Internal.Names.Contains(p.Name)).Select(p => new Target(p.Name, p.Rank, Internal: false) { BrandWord = brandWords.Contains(p.Name) }))
-            .Concat(BrandWords.Embedded.Where(brandsOutsideCorpus.Contains).Select(b => new Target(b, null, Internal: false, Brand: true)));
+        // Loops over the corpus's array: LINQ or interface calls over its struct elements run generic code that
+        // ReadyToRun cannot precompile, compiled at every `moat check`.
+        var projects = corpus.Ranked;
+        foreach (var project in projects) brandsOutsideCorpus.Remove(project.Name);
+        var targets = new List<Target>(Internal.Names.Count + projects.Length + brandsOutsideCorpus.Count);
+        foreach (var name in Internal.Names) targets.Add(new Target(name, null, Internal: true));
+        foreach (var project in projects)
+        {
+            if (!Internal.Names.Contains(project.Name)) targets.Add(new Target(project.Name, project.Rank, Internal: false) { BrandWord = brandWords.Contains(project.Name) });
+        }
+        foreach (var brand in BrandWords.Embedded)
+        {
+            if (brandsOutsideCorpus.Contains(brand)) targets.Add(new Target(brand, null, Internal: false, Brand: true));
+        }
         index = new NameIndex(targets, StandardLibrary.Embedded, ImportNameTable.Embedded, options.EditIndex);
     }
 
@@ -155,24 +165,45 @@ public sealed class NameChecker
     /// <summary>The reported matches: scored, at or above the threshold, the best one per target, best first.</summary>
     private IReadOnlyList<NameMatch> Best(List<RawMatch> raw, Target? self, string? readsAs)
     {
-        List<(Target Target, NameMatch Match)>? best = null;
+        // Two lists of classes rather than one of (target, match) tuples: no generic code compiled at start-up.
+        List<Target>? targets = null;
+        List<NameMatch>? best = null;
         foreach (var match in raw)
         {
             var score = NameScorer.Score(match, self);
             if (score < NameScorer.ReportThreshold) continue;
+            targets ??= [];
             best ??= [];
             // One per target, kept where the target was first found (ties in score and rank keep that order).
-            var at = best.Count - 1;
-            while (at >= 0 && !ReferenceEquals(best[at].Target, match.Target)) at--;
-            if (at >= 0 && best[at].Match.Score >= score) continue;
+            var at = targets.Count - 1;
+            while (at >= 0 && !ReferenceEquals(targets[at], match.Target)) at--;
+            if (at >= 0 && best[at].Score >= score) continue;
             var detail = readsAs is not null && match.Technique != NameTechnique.UnicodeConfusable ? $"read as '{readsAs}': {match.Detail}" : match.Detail;
             if (match.Target.Family is { } family) detail += $"; weighed as '{family.Name}' (download rank {family.Rank}), the same project to its users";
-            var found = (match.Target, new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score, match.Target.Brand));
+            var found = new NameMatch(match.Technique, match.Target.Name, match.Target.Rank, match.Target.Internal, detail, score, match.Target.Brand);
             if (at >= 0) best[at] = found;
-            else best.Add(found);
+            else
+            {
+                targets.Add(match.Target);
+                best.Add(found);
+            }
         }
-        return best is null ? [] : [.. best.Select(b => b.Match).OrderByDescending(m => m.Score).ThenBy(m => m.TargetRank ?? 0).Take(maxFindings)];
+        if (best is null) return [];
+        // Best score first, then the better rank; a stable insertion sort (a handful of matches) keeps ties in the
+        // order found, as the LINQ ordering did without its generic sorters (compiled at every `moat check`).
+        for (var i = 1; i < best.Count; i++)
+        {
+            var match = best[i];
+            var j = i - 1;
+            for (; j >= 0 && RanksBefore(match, best[j]); j--) best[j + 1] = best[j];
+            best[j + 1] = match;
+        }
+        if (best.Count > maxFindings) best.RemoveRange(maxFindings, best.Count - maxFindings);
+        return best;
     }
+
+    private static bool RanksBefore(NameMatch a, NameMatch b) =>
+        a.Score > b.Score || (a.Score == b.Score && (a.TargetRank ?? 0) < (b.TargetRank ?? 0));
 
     internal static Finding ToFinding(string name, NameMatch match, int? candidateRank, bool primary = true)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using Moat.Packaging;
 
@@ -14,9 +15,56 @@ internal static class NameForms
     public static string[] Tokens(string normalized) => normalized.Split('-', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Tokens sorted, joined with <c>-</c>: equal for names that only differ in word order.</summary>
-    public static string SortedTokens(string[] tokens) => string.Join('-', tokens.Order(StringComparer.Ordinal));
+    public static string SortedTokens(string[] tokens)
+    {
+        var sorted = (string[])tokens.Clone();
+        Array.Sort(sorted, StringComparer.Ordinal);
+        return string.Join('-', sorted);
+    }
 
-    public static string Ultranormalize(string normalized) => ProjectName.Ultranormalize(normalized);
+    /// <summary>
+    /// <see cref="SortedTokens(string[])"/> of <paramref name="normalized"/>'s words, or null when it has fewer than two:
+    /// the words sorted in place in a stack buffer, one string (none when they are in order already). The index computes
+    /// this for the half of 15,000 names that have words, on every <c>moat check</c>; splitting and joining each was a
+    /// third of its start-up garbage.
+    /// </summary>
+    public static string? SortedWords(string normalized)
+    {
+        const int MaxWords = 32;
+        if (normalized.Length > 256) return Tokens(normalized) is { Length: >= 2 } tokens ? SortedTokens(tokens) : null;
+        Span<Range> words = stackalloc Range[MaxWords];
+        var count = normalized.AsSpan().Split(words, '-', StringSplitOptions.RemoveEmptyEntries);
+        if (count == MaxWords) return Tokens(normalized) is { Length: >= 2 } tokens ? SortedTokens(tokens) : null; // may hold more
+        if (count < 2) return null;
+        words = words[..count];
+        for (var i = 1; i < words.Length; i++)
+        {
+            var word = words[i];
+            var at = i;
+            for (; at > 0 && normalized.AsSpan(words[at - 1]).SequenceCompareTo(normalized.AsSpan(word)) > 0; at--) words[at] = words[at - 1];
+            words[at] = word;
+        }
+        Span<char> joined = stackalloc char[normalized.Length];
+        var length = 0;
+        foreach (var word in words)
+        {
+            if (length > 0) joined[length++] = '-';
+            normalized.AsSpan(word).CopyTo(joined[length..]);
+            length += normalized.AsSpan(word).Length;
+        }
+        return joined[..length].SequenceEqual(normalized) ? normalized : new string(joined[..length]);
+    }
+
+    public static string Ultranormalize(string normalized)
+    {
+        // A name in normalized form (lowercase letters, digits, '-'), as corpus names are: the span form below into a
+        // stack buffer, without ProjectName's builder; anything else the general way.
+        if (normalized.Length > 256 || normalized.AsSpan().ContainsAnyExcept(NormalizedCharacters)) return ProjectName.Ultranormalize(normalized);
+        Span<char> buffer = stackalloc char[normalized.Length];
+        return new string(buffer[..Ultranormalize(normalized, buffer)]);
+    }
+
+    private static readonly SearchValues<char> NormalizedCharacters = SearchValues.Create("-0123456789abcdefghijklmnopqrstuvwxyz");
 
     /// <summary><see cref="Ultranormalize"/> of a normalized name into <paramref name="into"/> (at least as long), without allocating; returns the length.</summary>
     public static int Ultranormalize(ReadOnlySpan<char> normalized, Span<char> into)

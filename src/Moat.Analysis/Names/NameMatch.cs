@@ -17,7 +17,9 @@ public sealed record NameMatch(
 /// <summary>A match before scoring: <see cref="JudgedLength"/> is the length the edit is judged against (the edited words).</summary>
 /// <see cref="PopularBecauseConfused"/>: the candidate's own downloads are explained by the confusion itself (people
 /// installing <c>sklearn</c> for scikit-learn), so its popularity does not vouch for it.
-internal readonly record struct RawMatch(NameTechnique Technique, Target Target, string Detail, int JudgedLength, double Weight = 1.0, bool PopularBecauseConfused = false);
+/// A class, allocated only when something matched: a list of a struct runs generic code that ReadyToRun cannot
+/// precompile, compiled at every <c>moat check</c>.
+internal sealed record RawMatch(NameTechnique Technique, Target Target, string Detail, int JudgedLength, double Weight = 1.0, bool PopularBecauseConfused = false);
 
 /// <summary>Something a name can imitate. <see cref="Rank"/> is null for internal names, stdlib modules and brand words (<see cref="BrandWords"/>).</summary>
 internal sealed record Target(string Name, int? Rank, bool Internal, bool Stdlib = false, bool Brand = false)

@@ -17,7 +17,10 @@ public sealed class PopularCorpus
     public const string EmbeddedDescription = "top 15,000 PyPI projects by downloads (14,985 listed; embedded, read November 2026)";
 
     /// <summary>Projects ordered by rank; names are normalized and unique (the best rank wins).</summary>
-    public IReadOnlyList<PopularProject> Projects { get; }
+    public IReadOnlyList<PopularProject> Projects => Ranked;
+
+    /// <summary>The same projects as an array, for loops on a check's start-up path (no generic code over the struct to compile).</summary>
+    internal PopularProject[] Ranked { get; }
 
     /// <summary>Where the list came from, for reports.</summary>
     public string Source { get; }
@@ -34,7 +37,7 @@ public sealed class PopularCorpus
 
     private PopularCorpus(IEnumerable<PopularProject> projects, string source)
     {
-        Projects = RankOrderedUnique(projects);
+        Ranked = RankOrderedUnique(projects);
         Source = source;
     }
 
@@ -55,13 +58,27 @@ public sealed class PopularCorpus
             Array.Sort(order, (a, b) => all[a].Rank != all[b].Rank ? all[a].Rank.CompareTo(all[b].Rank) : a.CompareTo(b));
             all = Array.ConvertAll(order, i => all[i]);
         }
+        // Copied only from the first repeated name on: the embedded list has none.
         var seen = new HashSet<string>(all.Length, StringComparer.Ordinal);
-        var unique = new List<PopularProject>(all.Length);
-        foreach (var project in all)
+        PopularProject[]? unique = null;
+        var count = 0;
+        for (var i = 0; i < all.Length; i++)
         {
-            if (seen.Add(project.Name)) unique.Add(project);
+            if (seen.Add(all[i].Name))
+            {
+                if (unique is not null) unique[count] = all[i];
+                count++;
+            }
+            else if (unique is null)
+            {
+                unique = new PopularProject[all.Length];
+                Array.Copy(all, unique, count);
+            }
         }
-        return unique.Count == all.Length ? all : [.. unique];
+        if (unique is null) return all;
+        var trimmed = new PopularProject[count];
+        Array.Copy(unique, trimmed, count);
+        return trimmed;
     }
 
     private static readonly Lazy<PopularCorpus> EmbeddedCorpus = new(() =>

@@ -25,7 +25,9 @@ internal sealed class StandardLibrary
             if (stripped != normalized) variants.TryAdd(stripped, target);
         }
         Modules = targets.ToFrozenDictionary(StringComparer.Ordinal);
-        Variants = variants.Where(v => !targets.ContainsKey(v.Key)).ToFrozenDictionary(StringComparer.Ordinal);
+        // Removed in a loop rather than filtered with LINQ over key-value pairs (generic code compiled at start-up).
+        foreach (var module in targets.Keys) variants.Remove(module);
+        Variants = variants.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>Modules by normalized name.</summary>

@@ -34,7 +34,8 @@ public static class ReportNames
 
     public static bool TryParseSeverity(string text, out Severity severity)
     {
-        foreach (var candidate in Enum.GetValues<Severity>())
+        // The non-generic GetValues: the generic one is compiled at every start (an exit code reads --fail-on).
+        foreach (var candidate in (Severity[])Enum.GetValues(typeof(Severity)))
         {
             if (string.Equals(Of(candidate), text, StringComparison.OrdinalIgnoreCase))
             {

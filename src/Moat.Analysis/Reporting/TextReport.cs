@@ -9,7 +9,7 @@ public static class TextReport
         {
             if (!options.ShowClean && result.Verdict == Verdict.Clean && result.Findings.Count == 0) continue;
             output.WriteLine($"{Paint(ReportNames.Of(result.Verdict).ToUpperInvariant(), result.Verdict, options)}  {result.Target}  ({ReportNames.Of(result.Kind)}, score {result.Score:0.00}){VulnerabilityNote(result)}");
-            foreach (var finding in result.Findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line))
+            foreach (var finding in WorstFirst(result.Findings))
             {
                 var where = finding.Location.Path is { Length: > 0 } path
                     ? finding.Location.Line > 0 ? $" [{path}:{finding.Location.Line}]" : $" [{path}]"
@@ -22,15 +22,24 @@ public static class TextReport
             }
         }
 
-        var counts = results.GroupBy(r => r.Verdict).ToDictionary(g => g.Key, g => g.Count());
+        // Counted per verdict rather than grouped into a map keyed by the enum, whose generic code is compiled at start-up.
+        int Count(Verdict verdict) => results.Count(r => r.Verdict == verdict);
         output.WriteLine(
-            $"{results.Count} checked: {counts.GetValueOrDefault(Verdict.Malicious)} malicious, " +
+            $"{results.Count} checked: {Count(Verdict.Malicious)} malicious, " +
             // Unverified and vulnerable are named only when there is one: most commands can never produce them.
-            (counts.GetValueOrDefault(Verdict.Unverified) is > 0 and var unverified ? $"{unverified} unverified, " : "") +
-            $"{counts.GetValueOrDefault(Verdict.Suspicious)} suspicious, " +
-            (counts.GetValueOrDefault(Verdict.Vulnerable) is > 0 and var vulnerable ? $"{vulnerable} vulnerable, " : "") +
-            $"{counts.GetValueOrDefault(Verdict.Clean)} clean");
+            (Count(Verdict.Unverified) is > 0 and var unverified ? $"{unverified} unverified, " : "") +
+            $"{Count(Verdict.Suspicious)} suspicious, " +
+            (Count(Verdict.Vulnerable) is > 0 and var vulnerable ? $"{vulnerable} vulnerable, " : "") +
+            $"{Count(Verdict.Clean)} clean");
     }
+
+    /// <summary>Findings by severity, worst first, then by path and line; ties in the order found.</summary>
+    private static IEnumerable<Finding> WorstFirst(IReadOnlyList<Finding> findings) =>
+        findings.Count <= StableOrder.MaxInsertionSorted
+            ? StableOrder.Sort(findings, (a, b) => a.Severity != b.Severity ? a.Severity > b.Severity
+                : string.CompareOrdinal(a.Location.Path, b.Location.Path) is var byPath && byPath != 0 ? byPath < 0
+                : a.Location.Line < b.Location.Line)
+            : findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line);
 
     /// <summary>For a target with known vulnerabilities: how many, the worst, and the upgrade that fixes them all.</summary>
     private static string VulnerabilityNote(ScanResult result)

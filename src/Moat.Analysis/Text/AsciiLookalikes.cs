@@ -7,11 +7,17 @@ namespace Moat.Analysis.Text;
 /// </summary>
 public static class AsciiLookalikes
 {
-    public static IReadOnlyList<(string Original, string Lookalike)> Pairs { get; } =
+    /// <summary>
+    /// One pair: <see cref="Lookalike"/> reads as <see cref="Original"/>. A class rather than a tuple: collections of a
+    /// reference type use the framework's precompiled generic code, a tuple's are compiled at every `moat check`.
+    /// </summary>
+    public sealed record Pair(string Original, string Lookalike);
+
+    public static IReadOnlyList<Pair> Pairs { get; } =
     [
-        ("m", "rn"), ("m", "nn"), ("w", "vv"), ("d", "cl"), ("d", "ol"), ("a", "o"), ("u", "v"), ("n", "r"),
-        ("l", "1"), ("l", "i"), ("i", "1"), ("l", "I"), ("i", "j"), ("o", "0"), ("s", "5"), ("e", "3"), ("a", "4"),
-        ("b", "6"), ("g", "9"), ("q", "g"), ("t", "7"), ("z", "2"), ("b", "8"), ("h", "b"), ("k", "lc"), ("g", "q"),
+        new("m", "rn"), new("m", "nn"), new("w", "vv"), new("d", "cl"), new("d", "ol"), new("a", "o"), new("u", "v"), new("n", "r"),
+        new("l", "1"), new("l", "i"), new("i", "1"), new("l", "I"), new("i", "j"), new("o", "0"), new("s", "5"), new("e", "3"), new("a", "4"),
+        new("b", "6"), new("g", "9"), new("q", "g"), new("t", "7"), new("z", "2"), new("b", "8"), new("h", "b"), new("k", "lc"), new("g", "q"),
     ];
 
     /// <summary>Every single-substitution lookalike of <paramref name="text"/> (each pair applied at each position, both ways).</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Moat.Analysis.Text;
 
 /// <summary>Keyboard layouts whose neighbouring keys explain fat-finger typos (shared by the name and domain engines).</summary>
@@ -12,54 +10,67 @@ public static class KeyboardNeighbours
     private static readonly string[] QwertzRows = ["1234567890", "qwertzuiop", "asdfghjkl", "yxcvbnm"];
     private static readonly string[] AzertyRows = ["1234567890", "azertyuiop", "qsdfghjklm", "wxcvbn"];
 
-    private static readonly FrozenDictionary<KeyboardLayout, FrozenDictionary<char, string>> Maps =
-        new Dictionary<KeyboardLayout, FrozenDictionary<char, string>>
-        {
-            [KeyboardLayout.Qwerty] = Build(QwertyRows),
-            [KeyboardLayout.Qwertz] = Build(QwertzRows),
-            [KeyboardLayout.Azerty] = Build(AzertyRows),
-        }.ToFrozenDictionary();
+    // Per layout (by enum value), each ASCII key's neighbours in character order: plain arrays rather than maps keyed
+    // by char and layout, whose generic instantiations ReadyToRun cannot precompile (JIT at every `moat check`).
+    private static readonly string[][] Maps = [Build(QwertyRows), Build(QwertzRows), Build(AzertyRows)];
 
     /// <summary>The neighbours of <paramref name="key"/> on <paramref name="layout"/> (empty for keys not on the layout).</summary>
-    public static string Of(char key, KeyboardLayout layout) =>
-        Maps[layout].GetValueOrDefault(char.ToLowerInvariant(key), "");
+    public static string Of(char key, KeyboardLayout layout) => Near(Maps[(int)layout], key);
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> are neighbours on any of the layouts.</summary>
     public static bool AreNeighbours(char a, char b)
     {
-        foreach (var map in Maps.Values)
+        foreach (var map in Maps)
         {
-            if (map.TryGetValue(char.ToLowerInvariant(a), out var near) && near.Contains(char.ToLowerInvariant(b))) return true;
+            if (Near(map, a).Contains(char.ToLowerInvariant(b))) return true;
         }
         return false;
     }
 
     /// <summary>The layouts on which <paramref name="a"/> and <paramref name="b"/> are neighbours.</summary>
-    public static IEnumerable<KeyboardLayout> LayoutsWhereNeighbours(char a, char b) =>
-        Maps.Where(m => m.Value.TryGetValue(char.ToLowerInvariant(a), out var near) && near.Contains(char.ToLowerInvariant(b))).Select(m => m.Key);
-
-    private static FrozenDictionary<char, string> Build(string[] rows)
+    public static IEnumerable<KeyboardLayout> LayoutsWhereNeighbours(char a, char b)
     {
-        var map = new Dictionary<char, HashSet<char>>();
+        for (var layout = 0; layout < Maps.Length; layout++)
+        {
+            if (Near(Maps[layout], a).Contains(char.ToLowerInvariant(b))) yield return (KeyboardLayout)layout;
+        }
+    }
+
+    private static string Near(string[] map, char key) => char.ToLowerInvariant(key) is var lower && lower < map.Length ? map[lower] : "";
+
+    private static string[] Build(string[] rows)
+    {
+        var near = new bool[128, 128];
         for (var r = 0; r < rows.Length; r++)
         {
             for (var c = 0; c < rows[r].Length; c++)
             {
                 var key = rows[r][c];
-                var near = map.TryGetValue(key, out var set) ? set : map[key] = [];
-                if (c > 0) near.Add(rows[r][c - 1]);
-                if (c + 1 < rows[r].Length) near.Add(rows[r][c + 1]);
+                if (c > 0) near[key, rows[r][c - 1]] = true;
+                if (c + 1 < rows[r].Length) near[key, rows[r][c + 1]] = true;
                 // Rows are staggered: the keys above are at c and c+1, the keys below at c-1 and c.
-                foreach (var (row, cols) in new[] { (r - 1, new[] { c, c + 1 }), (r + 1, new[] { c - 1, c }) })
+                foreach (var (row, from) in new[] { (r - 1, c), (r + 1, c - 1) })
                 {
                     if (row < 0 || row >= rows.Length) continue;
-                    foreach (var col in cols)
+                    for (var col = from; col <= from + 1; col++)
                     {
-                        if (col >= 0 && col < rows[row].Length) near.Add(rows[row][col]);
+                        if (col >= 0 && col < rows[row].Length) near[key, rows[row][col]] = true;
                     }
                 }
             }
         }
-        return map.ToFrozenDictionary(p => p.Key, p => new string([.. p.Value.Order()]));
+        var map = new string[128];
+        Array.Fill(map, "");
+        Span<char> keys = stackalloc char[128];
+        for (var key = 0; key < 128; key++)
+        {
+            var count = 0;
+            for (var other = 0; other < 128; other++)
+            {
+                if (near[key, other]) keys[count++] = (char)other;
+            }
+            map[key] = new string(keys[..count]);
+        }
+        return map;
     }
 }
