@@ -323,21 +323,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             if (_globals.TryGetValue(dotted, out var bound)) return bound;
         }
         var target = Eval(attr.Target);
-        var result = target.Kind == ValueKind.Ref && target.Bound is null && target.Taint == 0 ? ModuleAttribute(target, attr.Name) : Attribute(target, attr.Name);
+        var result = Attribute(target, attr.Name);
         if (_nested == 0 && result.Kind == ValueKind.Ref && target.Kind == ValueKind.Ref) _observer?.OnReference(attr, result.Text!);
         return result;
-    }
-
-    // os.path.join, base64.b64decode, subprocess.run: the same few qualified names are reached again and again (in loops,
-    // in every function that calls them); one value each per file instead of a new name string and value every time.
-    private readonly Dictionary<(string Module, string Name), Value> _moduleAttributes = new();
-
-    private Value ModuleAttribute(Value module, string name)
-    {
-        if (_moduleAttributes.TryGetValue((module.Text!, name), out var cached)) return cached;
-        var value = Attribute(module, name);
-        if (_moduleAttributes.Count < 4096) _moduleAttributes[(module.Text!, name)] = value;
-        return value;
     }
 
     /// <summary>The value of <c>target.name</c>.</summary>

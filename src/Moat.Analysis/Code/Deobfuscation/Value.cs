@@ -48,9 +48,16 @@ public sealed class Value
     // A string built by appending (out += chr(...) in a decoder loop) keeps its characters in a builder shared with the
     // value it was appended to, and only its length: appending to the newest value of a chain is then amortized O(1)
     // instead of copying the whole string every time (quadratic in a 20,000-character payload). Earlier values of the
-    // chain stay valid, as a builder only ever grows at its end; their text is made when first read.
-    private readonly StringBuilder? _appended;
-    private readonly int _appendedLength;
+    // chain stay valid, as a builder only ever grows at its end; their text is made when first read. The builder and
+    // length live in Node, which a string does not use: values are many, and most are not appended to.
+    private sealed class AppendedText(StringBuilder builder)
+    {
+        public StringBuilder Builder { get; } = builder;
+        public int Length { get; } = builder.Length;
+    }
+
+    private StringBuilder? _appended => (Node as AppendedText)?.Builder;
+    private int _appendedLength => (Node as AppendedText)?.Length ?? 0;
     public long Int { get; }
     /// <summary>List items; for instances, the constructor's positional arguments.</summary>
     public IReadOnlyList<Value>? Items { get; }
@@ -78,8 +85,7 @@ public sealed class Value
     private Value(ValueKind kind, StringBuilder appended, Taint taint, string? layers)
     {
         Kind = kind;
-        _appended = appended;
-        _appendedLength = appended.Length;
+        Node = new AppendedText(appended);
         Taint = taint;
         Layers = layers;
     }
