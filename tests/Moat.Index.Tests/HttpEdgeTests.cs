@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Moat.Index.Accounts;
 using Moat.Index.Hosting;
 using Moat.Index.Metrics;
+using Moat.Testing;
 using Tomlyn;
 using Tomlyn.Model;
 
@@ -17,6 +18,24 @@ namespace Moat.Index.Tests;
 public sealed class HttpEdgeTests
 {
     private const string Json = "application/vnd.pypi.simple.v1+json";
+
+    [Fact]
+    public async Task A_hosted_file_whose_content_was_lost_from_storage_is_a_500_the_server_logs_with_its_blob()
+    {
+        await using var index = await TestIndex.StartAsync(blobs: BlobBackend.FileSystem);
+        var token = await index.TokenAsync("lost-pkg");
+        var filename = TestDistributions.WheelFilename("lost-pkg", "1.0");
+        using (var upload = await index.UploadAsync(token, TestDistributions.UploadForm("lost-pkg", "1.0", filename, TestDistributions.Wheel("lost-pkg", "1.0"))))
+            Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        var file = (await index.Store.GetFileAsync(filename))!;
+        File.Delete(((FileSystemBlobStore)index.Blobs).PathOf(file.Sha256));
+
+        using var response = await index.Client.GetAsync($"/files/{file.Sha256}/{filename}");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains($"The content of {filename} is missing from storage.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The client is told which file; the operator's log says which blob to restore.
+        Assert.Contains(index.ServerErrors.Lines, line => line.Contains("missing from storage", StringComparison.Ordinal) && line.Contains(file.Sha256, StringComparison.Ordinal));
+    }
 
     [Fact]
     public async Task An_unhandled_failure_is_answered_logged_and_counted_as_500()

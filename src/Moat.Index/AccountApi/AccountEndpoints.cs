@@ -252,7 +252,11 @@ public static class AccountEndpoints
             var file = await metadata.GetFileAsync(filename, ct);
             if (file is null || file.Project != name || file.State != FileState.Staged || !SameVersion(file.Version, version)) return Error(404, $"No staged file {filename} in {name} {version}.");
             var stream = await blobs.OpenReadAsync(file.Sha256, ct);
-            if (stream is null) return Error(500, $"The content of {filename} is missing from storage.");
+            if (stream is null)
+            {
+                Storage.BlobDownloads.LogMissing(http, filename, file.Sha256);
+                return Error(500, $"The content of {filename} is missing from storage.");
+            }
             http.Response.Headers.CacheControl = "private, no-store";
             return Results.Stream(stream, Storage.BlobHeaders.ContentTypeOf(filename), fileDownloadName: filename);
         }));

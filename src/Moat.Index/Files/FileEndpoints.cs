@@ -42,7 +42,7 @@ public static class FileEndpoints
 
                 var blob = metadataOf is not null ? metadataOf.MetadataSha256! : owner.Sha256;
                 return await BlobDownloads.ServeAsync(context, blobs, blob, filename, owner.UploadTime)
-                    ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500);
+                    ?? BlobDownloads.Missing(context, filename, blob);
             });
     }
 

@@ -296,7 +296,7 @@ public sealed class ProxyFiles(Repositories repositories, ProxyStore store, Look
         }
         return await (await EnsureJudgedAsync(repository, file, project, ct)).Match(
             async judged => judged.Servable
-                ? await ServeBlobAsync(context, sha256, filename) ?? Results.Problem($"The content of {filename} is missing from storage.", statusCode: 500)
+                ? await ServeBlobAsync(context, sha256, filename) ?? BlobDownloads.Missing(context, filename, sha256)
                 : Blocked(judged),
             refusal => Task.FromResult(Refuse(refusal)));
     }
