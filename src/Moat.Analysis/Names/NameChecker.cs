@@ -189,17 +189,10 @@ public sealed class NameChecker
             }
         }
         if (best is null) return [];
-        // Best score first, then the better rank; a stable insertion sort (a handful of matches) keeps ties in the
-        // order found, as the LINQ ordering did without its generic sorters (compiled at every `moat check`).
-        for (var i = 1; i < best.Count; i++)
-        {
-            var match = best[i];
-            var j = i - 1;
-            for (; j >= 0 && RanksBefore(match, best[j]); j--) best[j + 1] = best[j];
-            best[j + 1] = match;
-        }
-        if (best.Count > maxFindings) best.RemoveRange(maxFindings, best.Count - maxFindings);
-        return best;
+        // Best score first, then the better rank, ties in the order found (a handful of matches: no LINQ sorter, whose
+        // generic code is compiled at every `moat check`).
+        var ordered = StableOrder.Sort(best, RanksBefore);
+        return ordered.Length > maxFindings ? ordered[..maxFindings] : ordered;
     }
 
     private static bool RanksBefore(NameMatch a, NameMatch b) =>

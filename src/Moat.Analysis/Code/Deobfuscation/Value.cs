@@ -43,7 +43,7 @@ public sealed class Value
 
     public ValueKind Kind { get; }
     /// <summary>The string or bytes (chars 0–255) for constants; the qualified name for refs and instances.</summary>
-    public string? Text => _text ?? MaterializeAppended();
+    public string? Text => _text ??= (Node as AppendedText)?.ToString();
     private string? _text;
     // A string built by appending (out += chr(...) in a decoder loop) keeps its characters in a builder shared with the
     // value it was appended to, and only its length: appending to the newest value of a chain is then amortized O(1)
@@ -54,10 +54,10 @@ public sealed class Value
     {
         public StringBuilder Builder { get; } = builder;
         public int Length { get; } = builder.Length;
+        /// <summary>Nothing was appended after this value: the next append can go on the end of the builder.</summary>
+        public bool IsNewest => Builder.Length == Length;
+        public override string ToString() => Builder.ToString(0, Length);
     }
-
-    private StringBuilder? _appended => (Node as AppendedText)?.Builder;
-    private int _appendedLength => (Node as AppendedText)?.Length ?? 0;
     public long Int { get; }
     /// <summary>List items; for instances, the constructor's positional arguments.</summary>
     public IReadOnlyList<Value>? Items { get; }
@@ -90,10 +90,8 @@ public sealed class Value
         Layers = layers;
     }
 
-    private string MaterializeAppended() => _appended is null ? null! : _text = _appended.ToString(0, _appendedLength);
-
     /// <summary>The length of a string or bytes constant's text, without making the text of an appended one.</summary>
-    public int TextLength => _text?.Length ?? _appendedLength;
+    public int TextLength => _text?.Length ?? (Node as AppendedText)?.Length ?? 0;
 
     // Below this, a plain concatenation is cheaper than a builder.
     private const int MinAppendedLength = 256;
@@ -105,8 +103,8 @@ public sealed class Value
     public static Value Concat(Value left, Value right, Taint taint, string? layers)
     {
         var kind = left.Kind == ValueKind.Bytes ? ValueKind.Bytes : ValueKind.Str;
-        if (left._appended is { } builder && builder.Length == left._appendedLength)
-            return new Value(kind, AppendText(builder, right), taint, layers);
+        if (left.Node is AppendedText { IsNewest: true } chain)
+            return new Value(kind, AppendText(chain.Builder, right), taint, layers);
         var leftText = left.Text!;
         if (leftText.Length + right.TextLength < MinAppendedLength) return new Value(kind, leftText + right.Text, taint: taint, layers: layers);
         var fresh = new StringBuilder(Math.Max(2 * (leftText.Length + right.TextLength), 1024));
@@ -116,8 +114,8 @@ public sealed class Value
 
     private static StringBuilder AppendText(StringBuilder builder, Value right)
     {
-        if (right._text is { } text) builder.Append(text);
-        else builder.Append(right._appended!, 0, right._appendedLength);
+        if (right._text is null && right.Node is AppendedText appended) builder.Append(appended.Builder, 0, appended.Length);
+        else builder.Append(right.Text);
         return builder;
     }
 
@@ -147,8 +145,8 @@ public sealed class Value
     public Value WithTaint(Taint extra, string? layers = null)
     {
         if ((Taint & extra) == extra && (layers is null || layers == Layers)) return this;
-        return _appended is not null && _text is null && _appended.Length == _appendedLength
-            ? new Value(Kind, _appended, Taint | extra, layers ?? Layers)
+        return Node is AppendedText { IsNewest: true } chain
+            ? new Value(Kind, chain.Builder, Taint | extra, layers ?? Layers)
             : new Value(Kind, Text, Int, Items, Bound, Node, Taint | extra, layers ?? Layers);
     }
 
