@@ -5,7 +5,7 @@ namespace Moat.Benchmarks;
 
 /// <summary>
 /// Bytes allocated by <see cref="PackageScanner.Scan(string, CodeScanOptions?)"/> per archive, one archive at a time
-/// on one thread: <c>dotnet run -c Release --project bench/Moat.Benchmarks -- scan-alloc DIR [every-Nth] [RESULTS.txt]</c>.
+/// on one thread: <c>dotnet run -c Release --project bench/Moat.Benchmarks -- scan-alloc DIR [every-Nth] [RESULTS.txt] [warm]</c>.
 /// Allocation counts do not depend on machine load, so two builds can be compared on a busy machine; peak RSS of the
 /// parallel whole-corpus scan follows how much is allocated between collections (large arrays most of all).
 /// Prints the total, the process CPU time and GC pauses, the largest archives by allocation; with RESULTS.txt, every
@@ -14,13 +14,22 @@ namespace Moat.Benchmarks;
 /// </summary>
 public static class ScanAllocations
 {
-    public static void Run(string directory, int every, string? dump = null)
+    public static void Run(string directory, int every, string? dump = null, bool warm = false)
     {
         using var results = dump is null ? null : new StreamWriter(dump);
         var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(PackageScanner.IsArchiveName)
             .Order(StringComparer.Ordinal).Where((_, i) => i % every == 0).ToList();
+        if (warm)
+        {
+            var warmOptions = new CodeScanOptions { Names = PackageNameMatcher.ForBatch() };
+            foreach (var file in files) PackageScanner.Scan(file, warmOptions);
+            GC.Collect();
+            Console.WriteLine("(warm: every archive was scanned once before these figures)");
+        }
         var perFile = new List<(string File, long Bytes)>(files.Count);
         var milliseconds = new List<double>(files.Count);
+        var withoutPauses = new List<double>(files.Count);
+        var gen2PerArchive = new List<int>(files.Count);
         var perFileTime = new List<(string File, double Milliseconds)>(files.Count);
         long total = 0;
         var verdicts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -33,10 +42,14 @@ public static class ScanAllocations
         foreach (var file in files)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
+            var pausedBefore = GC.GetTotalPauseDuration();
+            var gen2Count = GC.CollectionCount(2);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = PackageScanner.Scan(file, options);
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             milliseconds.Add(elapsed);
+            withoutPauses.Add(elapsed - (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds);
+            gen2PerArchive.Add(GC.CollectionCount(2) - gen2Count);
             perFileTime.Add((Path.GetRelativePath(directory, file), elapsed));
             var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
             total += bytes;
@@ -63,6 +76,10 @@ public static class ScanAllocations
         milliseconds.Sort();
         Console.WriteLine($"wall per archive: median {milliseconds[milliseconds.Count / 2]:N2} ms, p99 {milliseconds[(int)(milliseconds.Count * 0.99)]:N2} ms, "
                           + $"max {milliseconds[^1]:N1} ms (the first archives include the JIT)");
+        // The same without the GC pauses that fell inside each archive's scan: how much of the tail is collection.
+        withoutPauses.Sort();
+        Console.WriteLine($"without GC pauses: median {withoutPauses[withoutPauses.Count / 2]:N2} ms, p99 {withoutPauses[(int)(withoutPauses.Count * 0.99)]:N2} ms; "
+                          + $"archives during which a gen2 collection ran: {gen2PerArchive.Count(g => g > 0)}");
         Console.WriteLine("verdicts: " + string.Join(", ", verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} {v.Value}")));
         foreach (var (file, bytes) in perFile.Take(15)) Console.WriteLine($"{bytes / 1048576.0,9:N1} MiB  {file}");
         // Where the time goes: the slowest archives' share of the whole (a heavy tail sets the corpus scan's wall).
@@ -71,6 +88,9 @@ public static class ScanAllocations
         foreach (var share in new[] { 0.001, 0.01, 0.05 })
             Console.WriteLine($"slowest {share:P1} of archives: {perFileTime.Take((int)Math.Ceiling(perFileTime.Count * share)).Sum(t => t.Milliseconds) / sum:P1} of the wall");
         foreach (var (file, ms) in perFileTime.Take(15)) Console.WriteLine($"{ms,9:N1} ms  {file}");
+        // Every archive's time and allocation, slowest first, beside the results: which archives make the p99.
+        if (dump is not null)
+            File.WriteAllLines(dump + ".times", perFileTime.Select(t => $"{t.Milliseconds:F2}\t{t.File}"));
     }
 }
 
@@ -96,5 +116,35 @@ public static class StageAllocations
         action();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Console.WriteLine($"{stage,-18} {allocated / 1048576.0,9:N1} MiB  ({allocated / (double)size:N1} bytes per source byte)");
+    }
+}
+
+/// <summary>
+/// One archive scanned again and again for a few seconds (<c>scan-repeat FILE [seconds]</c>): best and mean wall time
+/// and allocation per scan once the JIT is warm, to study one of the slow archives that make the corpus's p99.
+/// </summary>
+public static class ScanRepeat
+{
+    public static void Run(string archive, double seconds)
+    {
+        var options = new CodeScanOptions { Names = PackageNameMatcher.ForBatch() };
+        var result = PackageScanner.Scan(archive, options);
+        var best = double.MaxValue;
+        var total = 0.0;
+        var runs = 0;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds || runs < 3)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            PackageScanner.Scan(archive, options);
+            var ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            best = Math.Min(best, ms);
+            total += ms;
+            runs++;
+        }
+        allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / runs;
+        Console.WriteLine($"{ReportNames.Of(result.Verdict)} {result.Score:0.000}, {result.Findings.Count} findings; best {best:F2} ms, mean {total / runs:F2} ms, "
+                          + $"{allocated / 1048576.0:F1} MiB/scan ({runs} runs)");
     }
 }

@@ -12,5 +12,6 @@ using System.Runtime;
 internal static class StartupHook
 {
     public static void Initialize() => AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"process counts: methods JIT-compiled {JitInfo.GetCompiledMethodCount()}, IL bytes JIT-compiled {JitInfo.GetCompiledILBytes()}, bytes allocated {GC.GetTotalAllocatedBytes()}, GCs gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}"));
+        $"process counts: methods JIT-compiled {JitInfo.GetCompiledMethodCount()}, IL bytes JIT-compiled {JitInfo.GetCompiledILBytes()}, bytes allocated {GC.GetTotalAllocatedBytes()}, GCs gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, "
+        + $"JIT time {JitInfo.GetCompilationTime().TotalSeconds:F2} s, GC pauses {GC.GetTotalPauseDuration().TotalSeconds:F2} s"));
 }

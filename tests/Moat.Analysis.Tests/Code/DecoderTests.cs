@@ -47,4 +47,35 @@ public class DecoderTests
         Assert.Equal("hello", Decoders.Zlib(Encoding.Latin1.GetString(buffer.ToArray())));
         Assert.Null(Decoders.Zlib("not compressed at all"));
     }
+
+    [Fact]
+    public void A_constant_decoded_again_gives_the_same_value_and_each_decoder_its_own()
+    {
+        // Decoder outputs are remembered per evaluator by decoder and input. The same literal through base64 with and
+        // without an alternative alphabet, and through zlib twice, must give what a fresh decode gives each time.
+        var evaluator = new Evaluator();
+        Value Eval(string expression) => evaluator.Eval(((ExprStmt)PyParser.Parse(expression + "\n").Body[0]).Value);
+        const string literal = "'PDw!Pz4*'";
+        var alternative = Eval($"__import__('base64').b64decode({literal}, '*!')");
+        var standard = Eval($"__import__('base64').b64decode({literal})");
+        Assert.Equal("<<??>>", alternative.Text);
+        Assert.Equal(Decoders.Base64("PDw!Pz4*"), standard.Text);
+        Assert.NotEqual(alternative.Text, standard.Text);
+        Assert.Equal("<<??>>", Eval($"__import__('base64').b64decode({literal}, b'*!')").Text);
+
+        var compressed = Convert.ToBase64String(ZlibOf("print('layer')"));
+        var first = Eval($"__import__('zlib').decompress(__import__('base64').b64decode('{compressed}'))");
+        var second = Eval($"__import__('zlib').decompress(__import__('base64').b64decode('{compressed}'))");
+        Assert.Equal("print('layer')", first.Text);
+        Assert.Equal(first.Text, second.Text);
+        Assert.Equal(first.Layers, second.Layers);
+    }
+
+    private static byte[] ZlibOf(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            zlib.Write(Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
 }

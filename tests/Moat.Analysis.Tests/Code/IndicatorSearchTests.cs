@@ -58,6 +58,27 @@ public class IndicatorSearchTests
         Assert.Contains(Indicators.Find("exclusionpath"), i => i.Kind == IndicatorKind.DefenderTampering);
     }
 
+    [Fact]
+    public void Every_needle_contains_a_trigger()
+    {
+        // What lets a string without any trigger be skipped, and the search start near the first trigger.
+        foreach (var (_, needle) in Indicators.NeedleList)
+            Assert.True(Indicators.TriggerWords.Any(t => needle.Contains(t, StringComparison.OrdinalIgnoreCase)), $"needle '{needle}' holds no trigger");
+    }
+
+    [Fact]
+    public void A_needle_that_starts_before_its_first_trigger_is_found_far_into_a_long_text()
+    {
+        // "/user data/default/login data" holds one trigger, "login data", 19 characters in; the filler holds none. The
+        // search starts near the first trigger, and must still find this needle where it starts (the shorter needle
+        // "login data" of the same kind would otherwise be reported, with less of the path).
+        var filler = string.Concat(Enumerable.Repeat("x = compute(value, 42) + other_value; ", 20_000));
+        var browser = Assert.Single(Indicators.Find(filler + " x/user data/default/login data " + filler));
+        Assert.Equal((IndicatorKind.BrowserData, "x/user data/default/login data"), (browser.Kind, browser.Match));
+        // Past the first megabyte nothing is searched.
+        Assert.Empty(Indicators.Find(filler + filler + " x/user data/default/login data"));
+    }
+
     private static void AssertSamePositions(string text)
     {
         var found = Indicators.FirstOccurrences(text);

@@ -46,6 +46,15 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     private readonly Stack<Dictionary<string, Value>> _freeScopes = new();
     private const int MaxPooledScope = 32;
     private readonly IEvaluationObserver? _observer = observer;
+    // Decoder outputs by decoder and input: obfuscators decode the same constant again and again (one real stealer's
+    // setup.py has 1,582 zlib.decompress calls on 886 distinct literals), and every zlib/gzip/bz2 call starts a
+    // decompressor. Decoders are pure functions of their input; the delegate identifies the decoder and its parameters
+    // (a key or alphabet is captured state, so two such decoders are different delegates and never share an entry).
+    private readonly Dictionary<(Func<string, string?> Run, string Input), string?> _decoded = new(DecodedKeyComparer.Instance);
+    private long _decodedChars;
+    private const long MaxDecodedMemoChars = 4 << 20;
+    // Large blobs are decoded once (their node's memo holds the value); hashing megabytes on every call would cost more.
+    private const int MaxDecodedMemoInput = 16 * 1024;
     private int _nested;
     private long _steps;
     private bool _hasDottedBindings;
@@ -893,9 +902,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         var layers = Value.AddLayer(input?.Layers, stepName);
         var taint = ((input?.Taint ?? 0) & ~Taint.Blob) | Taint.Decoded;
         if (input is null || !input.IsText) return Value.Tainted(taint | ((input?.Taint ?? 0) & Taint.Blob), layers);
-        string? output;
-        try { output = run(input.Text!); }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException) { output = null; }
+        var output = RunDecoder(run, input.Text!);
         if (output is null) return Value.Tainted(taint | (input.Taint & Taint.Blob), layers);
         if (stepName == "marshal")
         {
@@ -906,6 +913,34 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         var value = isText ? Value.Str(output, taint, stepName == "utf-8" ? input.Layers ?? null : layers) : Value.Bytes(output, taint, layers);
         if (stepName == "utf-8") value = Value.Str(output, input.Taint, input.Layers);
         return value;
+    }
+
+    private string? RunDecoder(Func<string, string?> run, string input)
+    {
+        var memo = input.Length <= MaxDecodedMemoInput;
+        if (memo && _decoded.TryGetValue((run, input), out var remembered)) return remembered;
+        string? output;
+        try { output = run(input); }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException) { output = null; }
+        var chars = input.Length + (output?.Length ?? 0);
+        if (memo && _decodedChars + chars <= MaxDecodedMemoChars)
+        {
+            _decoded[(run, input)] = output;
+            _decodedChars += chars;
+        }
+        return output;
+    }
+
+    /// <summary>The decoder delegate by reference (delegates compare by target and method otherwise), the input by text.</summary>
+    private sealed class DecodedKeyComparer : IEqualityComparer<(Func<string, string?> Run, string Input)>
+    {
+        public static readonly DecodedKeyComparer Instance = new();
+
+        public bool Equals((Func<string, string?> Run, string Input) x, (Func<string, string?> Run, string Input) y) =>
+            ReferenceEquals(x.Run, y.Run) && string.Equals(x.Input, y.Input, StringComparison.Ordinal);
+
+        public int GetHashCode((Func<string, string?> Run, string Input) key) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Run), string.GetHashCode(key.Input, StringComparison.Ordinal));
     }
 
     private static (string Step, Value? Input, Func<string, string?> Run)? DecoderStep(string name, string method, Value? receiver, List<Value> args, List<(string? Name, Value Value)> keywords)

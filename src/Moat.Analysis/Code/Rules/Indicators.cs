@@ -101,8 +101,9 @@ public static partial class Indicators
         (IndicatorKind.DefenderTampering, "netsh advfirewall set allprofiles state off"), (IndicatorKind.DefenderTampering, "vssadmin delete shadows"),
     ];
 
-    // Triggers: cheap substrings whose absence rules a string out. Every needle contains at least one of them.
-    private static readonly SearchValues<string> Triggers = SearchValues.Create(
+    // Triggers: cheap substrings whose absence rules a string out. Every needle contains at least one of them (a test
+    // checks), which also bounds where the first needle can start: at most a needle's length before the first trigger.
+    internal static readonly string[] TriggerWords =
         ["webhook", "telegram", "slack", "oast", "burp", "interact", "pipedream", "requestbin", "ngrok", "trycloudflare", "dnslog",
          "ceye", "canarytoken", "serveo", "paste", "haste", "transfer.sh", "anonfiles", "gofile", "file.io", "rentry", "termbin",
          "discord", "dpaste", "bashupload", "temp.sh", "0x0.st", "login data", "local state", "encrypted_key", "logins.json", "key4.db",
@@ -113,8 +114,16 @@ public static partial class Indicators
          "autostart", "systemd", "launchagents", "launchdaemons", "rc.local", "init.d", "profile", "reg add", "bashrc", "zshrc",
          "winlogon", "userinit", "meta-data", "computemetadata", "encodedcommand", "-enc", " -e ", "hidden", "invoke-", "iex", "download", "bypass", "frombase64",
          "bitstransfer", "certutil", "bitsadmin", "mshta", "regsvr32", "/dev/tcp", "/bin/sh", "/bin/bash", "nc -e", "ncat", "mkfifo",
-         "socat", "nc.exe", "powershell", "tcpclient", "mppreference", "antispyware", "exclusionpath", "advfirewall", "vssadmin", "://", "0x[", "bc1", "[13]", ".invalid"],
-        StringComparison.OrdinalIgnoreCase);
+         "socat", "nc.exe", "powershell", "tcpclient", "mppreference", "antispyware", "exclusionpath", "advfirewall", "vssadmin", "://", "0x[", "bc1", "[13]", ".invalid"];
+
+    private static readonly SearchValues<string> Triggers = SearchValues.Create(TriggerWords, StringComparison.OrdinalIgnoreCase);
+
+    private static readonly int MaxNeedleLength = Needles.Max(n => n.Needle.Length);
+
+    // The needles that can start with an ASCII character, by its upper case: where the search for all needles stops,
+    // only these are compared (there are ~165 needles and a stop in binary or minified text is frequent).
+    private static readonly int[][] NeedlesByFirstChar = Enumerable.Range(0, 128)
+        .Select(c => Enumerable.Range(0, Needles.Length).Where(i => char.ToUpperInvariant(Needles[i].Needle[0]) == c).ToArray()).ToArray();
 
     /// <summary>The needles in the order they are tried (tests compare the one-pass search with a search per needle).</summary>
     internal static ReadOnlySpan<(IndicatorKind Kind, string Needle)> NeedleList => Needles;
@@ -143,7 +152,8 @@ public static partial class Indicators
         if (text.Length < 4 || IsEncodedBlob(text)) return found;
         // Most strings (and most megabyte-long payload literals) hold no trigger: only then is a long one's head searched.
         var sample = text.AsSpan(0, Math.Min(text.Length, 1 << 20));
-        if (sample.IndexOfAny(Triggers) < 0) return found;
+        var firstTrigger = sample.IndexOfAny(Triggers);
+        if (firstTrigger < 0) return found;
         // Windows paths are searched with forward slashes, in a borrowed buffer (code layers are full of backslashes,
         // and a copy of each searched text was a few percent of all a scan allocated).
         char[]? borrowed = null;
@@ -159,7 +169,10 @@ public static partial class Indicators
             // "discord.com.invalid/api/webhooks" is the webhook it was. No real package contains .invalid hosts.
             if (normalized.Contains(".invalid", StringComparison.OrdinalIgnoreCase))
                 normalized = InvalidTld().Replace(normalized.ToString(), "");
-            AddIndicators(normalized, found);
+            // Searched as it is (no separator or host rewritten), the text's first needle holds a trigger at or after the
+            // first one: start there, not at the top of a megabyte whose first trigger is near its end.
+            var from = normalized.Length == sample.Length && borrowed is null ? Math.Max(0, firstTrigger - (MaxNeedleLength - 1)) : 0;
+            AddIndicators(normalized, found, from);
         }
         finally
         {
@@ -168,9 +181,9 @@ public static partial class Indicators
         return found;
     }
 
-    private static void AddIndicators(ReadOnlySpan<char> normalized, List<Indicator> found)
+    private static void AddIndicators(ReadOnlySpan<char> normalized, List<Indicator> found, int from)
     {
-        var firstAt = FirstOccurrences(normalized);
+        var firstAt = FirstOccurrences(normalized, from);
         var kinds = 0;
         for (var i = 0; i < Needles.Length; i++)
         {
@@ -233,27 +246,37 @@ public static partial class Indicators
     /// all needles at once stops only where some needle starts, and only there are the needles compared one by one.
     /// The same positions as searching for each needle in turn (<see cref="IndexOfNeedle"/>), without ~190 scans of the text.
     /// </summary>
-    internal static int[] FirstOccurrences(ReadOnlySpan<char> text)
+    internal static int[] FirstOccurrences(ReadOnlySpan<char> text, int from = 0)
     {
         var firstAt = new int[Needles.Length];
         Array.Fill(firstAt, -1);
-        var span = text;
-        var from = 0;
-        while (from < span.Length)
+        while (from < text.Length)
         {
-            var next = span[from..].IndexOfAny(AllNeedles);
+            var next = text[from..].IndexOfAny(AllNeedles);
             if (next < 0) break;
             var at = from + next;
-            var rest = span[at..];
-            for (var i = 0; i < Needles.Length; i++)
+            var rest = text[at..];
+            // An ASCII character matches only needles starting with it in either case; anything else (a dotless i, a long
+            // s) is compared with every needle, as the case-insensitive search that stopped there does.
+            var first = rest[0];
+            if (first < 128)
             {
-                if (firstAt[i] >= 0) continue;
-                var (kind, needle) = Needles[i];
-                if (rest.StartsWith(needle, StringComparison.OrdinalIgnoreCase) && AcceptedAt(text, kind, needle, at)) firstAt[i] = at;
+                foreach (var i in NeedlesByFirstChar[char.ToUpperInvariant(first)]) TryNeedle(text, rest, at, i, firstAt);
+            }
+            else
+            {
+                for (var i = 0; i < Needles.Length; i++) TryNeedle(text, rest, at, i, firstAt);
             }
             from = at + 1;
         }
         return firstAt;
+    }
+
+    private static void TryNeedle(ReadOnlySpan<char> text, ReadOnlySpan<char> rest, int at, int i, int[] firstAt)
+    {
+        if (firstAt[i] >= 0) return;
+        var (kind, needle) = Needles[i];
+        if (rest.StartsWith(needle, StringComparison.OrdinalIgnoreCase) && AcceptedAt(text, kind, needle, at)) firstAt[i] = at;
     }
 
     /// <summary>
