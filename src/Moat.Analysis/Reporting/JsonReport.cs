@@ -17,7 +17,7 @@ public static class JsonReport
         Encoder = FindingJson.Encoder,
     };
 
-    public static void Write(TextWriter output, IReadOnlyList<ScanResult> results, ReportOptions options)
+    public static void Write(TextWriter output, IEnumerable<ScanResult> results, ReportOptions options)
     {
         using (var sink = new JsonTextSink(output, WriterOptions))
         {

@@ -55,6 +55,9 @@ public static class ReportNames
     /// Usage and input errors (2) are the command line's business.
     /// </summary>
     public static int ExitCode(IEnumerable<ScanResult> results, Severity? failOn) =>
-        failOn is { } threshold && results.Any(r => r.Findings.Any(f => f.Severity >= threshold)
-            || r.Verdict == Verdict.Unverified && Severity.High >= threshold) ? 1 : 0;
+        failOn is { } threshold && results.Any(r => Fails(r, threshold)) ? 1 : 0;
+
+    /// <summary>Whether one result makes <see cref="ExitCode"/> 1 at <paramref name="threshold"/>.</summary>
+    public static bool Fails(ScanResult result, Severity threshold) =>
+        result.Findings.Any(f => f.Severity >= threshold) || result.Verdict == Verdict.Unverified && Severity.High >= threshold;
 }

@@ -3,13 +3,18 @@ namespace Moat.Analysis.Reporting;
 /// <summary>Writes results in the format the user asked for.</summary>
 public static class ReportWriter
 {
-    public static void Write(TextWriter output, IReadOnlyList<ScanResult> results, ReportFormat format, ReportOptions? options = null)
+    /// <summary>
+    /// Enumerates <paramref name="results"/> once. JSON and text are written result by result, so a sequence that
+    /// produces results as they are scanned is never held whole; SARIF lists the rules used before the results, so it
+    /// takes them all first.
+    /// </summary>
+    public static void Write(TextWriter output, IEnumerable<ScanResult> results, ReportFormat format, ReportOptions? options = null)
     {
         options ??= ReportOptions.Default;
         switch (format)
         {
             case ReportFormat.Json: JsonReport.Write(output, results, options); break;
-            case ReportFormat.Sarif: SarifReport.Write(output, results, options); break;
+            case ReportFormat.Sarif: SarifReport.Write(output, results as IReadOnlyList<ScanResult> ?? [.. results], options); break;
             default: TextReport.Write(output, results, options); break;
         }
     }

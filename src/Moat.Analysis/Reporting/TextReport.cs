@@ -3,10 +3,16 @@ namespace Moat.Analysis.Reporting;
 /// <summary>Plain text for people: one block per target, findings worst first, then a one-line summary.</summary>
 public static class TextReport
 {
-    public static void Write(TextWriter output, IReadOnlyList<ScanResult> results, ReportOptions options)
+    public static void Write(TextWriter output, IEnumerable<ScanResult> results, ReportOptions options)
     {
+        // Counted while written (the results may be produced as they are scanned, and are enumerated once), per verdict
+        // in an array rather than a map keyed by the enum, whose generic code is compiled at start-up.
+        var counts = new int[(int)Verdict.Malicious + 1]; // Malicious is the highest verdict
+        var total = 0;
         foreach (var result in results)
         {
+            counts[(int)result.Verdict]++;
+            total++;
             if (!options.ShowClean && result.Verdict == Verdict.Clean && result.Findings.Count == 0) continue;
             output.WriteLine($"{Paint(ReportNames.Of(result.Verdict).ToUpperInvariant(), result.Verdict, options)}  {result.Target}  ({ReportNames.Of(result.Kind)}, score {result.Score:0.00}){VulnerabilityNote(result)}");
             foreach (var finding in WorstFirst(result.Findings))
@@ -22,10 +28,9 @@ public static class TextReport
             }
         }
 
-        // Counted per verdict rather than grouped into a map keyed by the enum, whose generic code is compiled at start-up.
-        int Count(Verdict verdict) => results.Count(r => r.Verdict == verdict);
+        int Count(Verdict verdict) => counts[(int)verdict];
         output.WriteLine(
-            $"{results.Count} checked: {Count(Verdict.Malicious)} malicious, " +
+            $"{total} checked: {Count(Verdict.Malicious)} malicious, " +
             // Unverified and vulnerable are named only when there is one: most commands can never produce them.
             (Count(Verdict.Unverified) is > 0 and var unverified ? $"{unverified} unverified, " : "") +
             $"{Count(Verdict.Suspicious)} suspicious, " +

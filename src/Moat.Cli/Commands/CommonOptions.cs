@@ -39,8 +39,11 @@ public sealed class CommonOptions
         command.Options.Add(Output);
     }
 
-    /// <summary>Writes the report where the user asked and returns the exit code for <c>--fail-on</c>.</summary>
-    public int Report(ParseResult parse, IReadOnlyList<ScanResult> results, AdvisoryData? advisories = null)
+    /// <summary>
+    /// Writes the report where the user asked and returns the exit code for <c>--fail-on</c>, enumerating <paramref name="results"/> once:
+    /// <c>moat scan</c> passes results as they are scanned, and none is kept once written.
+    /// </summary>
+    public int Report(ParseResult parse, IEnumerable<ScanResult> results, AdvisoryData? advisories = null)
     {
         var format = parse.GetValue(Format) switch
         {
@@ -54,23 +57,32 @@ public sealed class CommonOptions
         {
             Advisories = advisories,
         };
-        Write(parse, writer => ReportWriter.Write(writer, results, format, options));
-        return ExitCode(parse, results);
+        var threshold = FailOnSeverity(parse);
+        var fails = false;
+        IEnumerable<ScanResult> Judged()
+        {
+            foreach (var result in results)
+            {
+                fails |= threshold is { } t && ReportNames.Fails(result, t);
+                yield return result;
+            }
+        }
+        Write(parse, writer => ReportWriter.Write(writer, Judged(), format, options));
+        return fails ? 1 : 0;
     }
 
-    /// <summary>Writes a report to standard output or, whole or not at all, to <c>--output</c>.</summary>
+    /// <summary>Writes a report, whole or not at all, to standard output or to <c>--output</c>.</summary>
     public void Write(ParseResult parse, Action<TextWriter> write)
     {
         if (parse.GetValue(Output) is { } output) AtomicFile.WriteAllText(output.FullName, write);
-        else write(parse.InvocationConfiguration.Output);
+        else SpooledText.WriteWhole(parse.InvocationConfiguration.Output, write);
     }
 
     /// <summary>The exit code for <c>--fail-on</c>.</summary>
-    public int ExitCode(ParseResult parse, IReadOnlyList<ScanResult> results)
-    {
-        var failOn = parse.GetValue(FailOn) is { } text && ReportNames.TryParseSeverity(text, out var severity) ? severity : (Severity?)null;
-        return ReportNames.ExitCode(results, failOn);
-    }
+    public int ExitCode(ParseResult parse, IReadOnlyList<ScanResult> results) => ReportNames.ExitCode(results, FailOnSeverity(parse));
+
+    private Severity? FailOnSeverity(ParseResult parse) =>
+        parse.GetValue(FailOn) is { } text && ReportNames.TryParseSeverity(text, out var severity) ? severity : null;
 }
 
 /// <summary>Writes a file through a temporary sibling and a rename, so a failure never leaves half a report.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.CommandLine;
 using Moat.Analysis;
 using Moat.Analysis.Code;
@@ -25,15 +24,23 @@ public static class ScanCommand
         {
             var targets = Expand(parse.GetValue(paths) ?? []);
             var degree = Math.Max(1, parse.GetValue(jobs));
-            var results = ScanAll(targets, degree, parse.InvocationConfiguration.Error);
-            if (!parse.GetValue(explain) && parse.GetValue(common.Format) == "text")
+            var text = parse.GetValue(common.Format) == "text";
+            var toTerminal = parse.GetValue(common.Output) is null;
+            IEnumerable<ScanResult> results = ScanAll(targets, degree, parse.InvocationConfiguration.Error, reportToTerminal: toTerminal);
+            if (!parse.GetValue(explain) && text)
             {
                 // Without --explain, clean targets are summarised rather than listed with their capability notes.
-                results = [.. results.Select(r => r.Verdict == Verdict.Clean ? r with { Findings = [.. r.Findings.Where(f => f.Severity >= Severity.Medium)] } : r)];
+                results = results.Select(r => r.Verdict == Verdict.Clean ? r with { Findings = [.. r.Findings.Where(f => f.Severity >= Severity.Medium)] } : r);
             }
-            var exit = common.Report(parse, results);
-            if (results.Count > 1 && parse.GetValue(common.Format) == "text" && parse.GetValue(common.Output) is null)
-                WriteSummary(parse.InvocationConfiguration.Output, results);
+            // What the closing summary needs, kept while the results themselves go to the report one by one.
+            var summary = new List<(string Target, Verdict Verdict, double Score)>(targets.Count);
+            var exit = common.Report(parse, results.Select(r =>
+            {
+                summary.Add((r.Target, r.Verdict, r.Score));
+                return r;
+            }));
+            if (summary.Count > 1 && text && toTerminal)
+                WriteSummary(parse.InvocationConfiguration.Output, summary);
             return exit;
         });
         return command;
@@ -61,16 +68,20 @@ public static class ScanCommand
         return targets;
     }
 
-    private static List<ScanResult> ScanAll(List<string> targets, int degree, TextWriter error)
+    /// <summary>
+    /// The results in target order, scanned <paramref name="degree"/> at a time and produced as the report takes them.
+    /// Shown on an interactive terminal, a progress bar runs while they are scanned; when the report goes to that same
+    /// terminal the results are all scanned first, so the bar and the report do not write over each other.
+    /// </summary>
+    private static IEnumerable<ScanResult> ScanAll(List<string> targets, int degree, TextWriter error, bool reportToTerminal)
     {
         // This process checks no names but the packages' own and their dependencies': no edit-distance index.
         var scanOptions = new CodeScanOptions { Names = PackageNameMatcher.ForBatch() };
-        var results = new ScanResult[targets.Count];
-        void ScanOne(int i)
+        ScanResult ScanOne(int i)
         {
             try
             {
-                results[i] = PackageScanner.Scan(targets[i], scanOptions);
+                return PackageScanner.Scan(targets[i], scanOptions);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -83,40 +94,48 @@ public static class ScanCommand
                 throw new CliInputException($"could not check {targets[i]}: the analyser failed ({ex.GetType().Name}: {ex.Message}); please report this", ex);
             }
         }
-        try
-        {
-            return ScanInParallel(targets.Count, degree, error, ScanOne, results);
-        }
-        catch (AggregateException ex) when (ex.Flatten().InnerExceptions.OfType<CliInputException>().FirstOrDefault() is { } first)
-        {
-            // Parallel.For wraps what an iteration throws; the user gets the first target's one line, not the wrapper.
-            throw first;
-        }
+        var showProgress = targets.Count > 1 && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        if (!showProgress) return OrderedScan.Run(targets.Count, degree, ScanOne);
+        if (reportToTerminal && !Console.IsOutputRedirected) return WithProgressFirst(targets.Count, degree, ScanOne);
+        return WithProgress(targets.Count, degree, ScanOne);
     }
 
-    private static List<ScanResult> ScanInParallel(int count, int degree, TextWriter error, Action<int> scanOne, ScanResult[] results)
+    private static List<ScanResult> WithProgressFirst(int count, int degree, Func<int, ScanResult> scanOne)
     {
-        var showProgress = count > 1 && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = degree };
-        if (!showProgress)
-        {
-            Parallel.For(0, count, options, scanOne);
-            return [.. results];
-        }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        console.Progress().AutoClear(true).Start(context =>
+        List<ScanResult> results = [];
+        ProgressConsole().Progress().AutoClear(true).Start(context =>
         {
             var task = context.AddTask("scanning", maxValue: count);
-            Parallel.For(0, count, options, i =>
-            {
-                scanOne(i);
-                task.Increment(1);
-            });
+            results = [.. OrderedScan.Run(count, degree, scanOne, () => task.Increment(1))];
         });
-        return [.. results];
+        return results;
     }
 
-    private static void WriteSummary(TextWriter output, IReadOnlyList<ScanResult> results)
+    private static IEnumerable<ScanResult> WithProgress(int count, int degree, Func<int, ScanResult> scanOne)
+    {
+        // The bar is drawn on its own thread while the reader takes results; it stops when the reader is done.
+        using var finished = new ManualResetEventSlim();
+        var done = 0;
+        var bar = Task.Run(() => ProgressConsole().Progress().AutoClear(true).Start(context =>
+        {
+            var task = context.AddTask("scanning", maxValue: count);
+            while (!finished.Wait(100)) task.Value = Volatile.Read(ref done);
+        }));
+        try
+        {
+            foreach (var result in OrderedScan.Run(count, degree, scanOne, () => Interlocked.Increment(ref done)))
+                yield return result;
+        }
+        finally
+        {
+            finished.Set();
+            bar.Wait();
+        }
+    }
+
+    private static IAnsiConsole ProgressConsole() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    private static void WriteSummary(TextWriter output, List<(string Target, Verdict Verdict, double Score)> results)
     {
         var table = new Table().AddColumns("verdict", "targets", "worst");
         foreach (var group in results.GroupBy(r => r.Verdict).OrderByDescending(g => g.Key))

@@ -63,7 +63,11 @@ public class IndicatorSearchTests
     {
         // What lets a string without any trigger be skipped, and the search start near the first trigger.
         foreach (var (_, needle) in Indicators.NeedleList)
+        {
             Assert.True(Indicators.TriggerWords.Any(t => needle.Contains(t, StringComparison.OrdinalIgnoreCase)), $"needle '{needle}' holds no trigger");
+            // Where the search stops at an ASCII character only needles starting with it are compared.
+            Assert.True(char.IsAscii(needle[0]), $"needle '{needle}' starts with a character outside ASCII");
+        }
     }
 
     [Fact]
