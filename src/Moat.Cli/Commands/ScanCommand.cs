@@ -25,8 +25,8 @@ public static class ScanCommand
             var targets = Expand(parse.GetValue(paths) ?? []);
             var degree = Math.Max(1, parse.GetValue(jobs));
             var text = parse.GetValue(common.Format) == "text";
-            var toTerminal = parse.GetValue(common.Output) is null;
-            IEnumerable<ScanResult> results = ScanAll(targets, degree, parse.InvocationConfiguration.Error, reportToTerminal: toTerminal);
+            var toStandardOutput = parse.GetValue(common.Output) is null;
+            var results = ScanAll(targets, degree, parse.InvocationConfiguration.Error);
             if (!parse.GetValue(explain) && text)
             {
                 // Without --explain, clean targets are summarised rather than listed with their capability notes.
@@ -39,7 +39,7 @@ public static class ScanCommand
                 summary.Add((r.Target, r.Verdict, r.Score));
                 return r;
             }));
-            if (summary.Count > 1 && text && toTerminal)
+            if (summary.Count > 1 && text && toStandardOutput)
                 WriteSummary(parse.InvocationConfiguration.Output, summary);
             return exit;
         });
@@ -70,10 +70,10 @@ public static class ScanCommand
 
     /// <summary>
     /// The results in target order, scanned <paramref name="degree"/> at a time and produced as the report takes them.
-    /// Shown on an interactive terminal, a progress bar runs while they are scanned; when the report goes to that same
-    /// terminal the results are all scanned first, so the bar and the report do not write over each other.
+    /// On an interactive terminal a progress bar runs while they are scanned; it is cleared before the report reaches
+    /// standard output, which gets the report only once it is whole (<see cref="SpooledText"/>).
     /// </summary>
-    private static IEnumerable<ScanResult> ScanAll(List<string> targets, int degree, TextWriter error, bool reportToTerminal)
+    private static IEnumerable<ScanResult> ScanAll(List<string> targets, int degree, TextWriter error)
     {
         // This process checks no names but the packages' own and their dependencies': no edit-distance index.
         var scanOptions = new CodeScanOptions { Names = PackageNameMatcher.ForBatch() };
@@ -95,20 +95,7 @@ public static class ScanCommand
             }
         }
         var showProgress = targets.Count > 1 && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
-        if (!showProgress) return OrderedScan.Run(targets.Count, degree, ScanOne);
-        if (reportToTerminal && !Console.IsOutputRedirected) return WithProgressFirst(targets.Count, degree, ScanOne);
-        return WithProgress(targets.Count, degree, ScanOne);
-    }
-
-    private static List<ScanResult> WithProgressFirst(int count, int degree, Func<int, ScanResult> scanOne)
-    {
-        List<ScanResult> results = [];
-        ProgressConsole().Progress().AutoClear(true).Start(context =>
-        {
-            var task = context.AddTask("scanning", maxValue: count);
-            results = [.. OrderedScan.Run(count, degree, scanOne, () => task.Increment(1))];
-        });
-        return results;
+        return showProgress ? WithProgress(targets.Count, degree, ScanOne) : OrderedScan.Run(targets.Count, degree, ScanOne);
     }
 
     private static IEnumerable<ScanResult> WithProgress(int count, int degree, Func<int, ScanResult> scanOne)
@@ -116,7 +103,8 @@ public static class ScanCommand
         // The bar is drawn on its own thread while the reader takes results; it stops when the reader is done.
         using var finished = new ManualResetEventSlim();
         var done = 0;
-        var bar = Task.Run(() => ProgressConsole().Progress().AutoClear(true).Start(context =>
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var bar = Task.Run(() => console.Progress().AutoClear(true).Start(context =>
         {
             var task = context.AddTask("scanning", maxValue: count);
             while (!finished.Wait(100)) task.Value = Volatile.Read(ref done);
@@ -132,8 +120,6 @@ public static class ScanCommand
             bar.Wait();
         }
     }
-
-    private static IAnsiConsole ProgressConsole() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
     private static void WriteSummary(TextWriter output, List<(string Target, Verdict Verdict, double Score)> results)
     {
