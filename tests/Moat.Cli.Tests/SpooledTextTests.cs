@@ -24,6 +24,15 @@ public class SpooledTextTests
     }
 
     [Fact]
+    public void Without_a_writable_temporary_directory_the_report_is_held_in_memory()
+    {
+        var text = new string('r', 3_000_000);
+        var output = new StringWriter();
+        SpooledText.WriteWhole(output, writer => writer.Write(text), Path.Combine(Path.GetTempPath(), $"moat-missing-{Guid.NewGuid():N}", "tmp"));
+        Assert.Equal(text, output.ToString());
+    }
+
+    [Fact]
     public void A_report_whose_writer_fails_writes_nothing()
     {
         var output = new StringWriter();

@@ -14,13 +14,19 @@ internal sealed class SpooledText : TextWriter
     private readonly StringBuilder _memory = new();
     private FileStream? _file;
     private StreamWriter? _fileWriter;
+    private bool _memoryOnly;
+    private readonly string _temporaryDirectory;
+
+    private SpooledText(string temporaryDirectory) => _temporaryDirectory = temporaryDirectory;
 
     public override Encoding Encoding => Encoding.UTF8;
 
     /// <summary>Runs <paramref name="write"/> into a spool and, only when it returns, copies what it wrote to <paramref name="destination"/>.</summary>
-    public static void WriteWhole(TextWriter destination, Action<TextWriter> write)
+    public static void WriteWhole(TextWriter destination, Action<TextWriter> write) => WriteWhole(destination, write, Path.GetTempPath());
+
+    internal static void WriteWhole(TextWriter destination, Action<TextWriter> write, string temporaryDirectory)
     {
-        using var spool = new SpooledText();
+        using var spool = new SpooledText(temporaryDirectory);
         write(spool);
         spool.CopyTo(destination);
     }
@@ -44,9 +50,17 @@ internal sealed class SpooledText : TextWriter
     private void Append(ReadOnlySpan<char> text)
     {
         _memory.Append(text);
-        if (_memory.Length <= MemoryLimit) return;
-        _file = new FileStream(Path.Combine(Path.GetTempPath(), $"moat-report-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+        if (_memory.Length <= MemoryLimit || _memoryOnly) return;
+        try
+        {
+            _file = new FileStream(Path.Combine(_temporaryDirectory, $"moat-report-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite,
+                FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _memoryOnly = true; // no writable temporary directory: the report is held in memory, as it was before spooling
+            return;
+        }
         _fileWriter = new StreamWriter(_file, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         foreach (var chunk in _memory.GetChunks()) _fileWriter.Write(chunk.Span);
         _memory.Clear();
