@@ -48,9 +48,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     private readonly IEvaluationObserver? _observer = observer;
     // Decoder outputs by decoder and input: obfuscators decode the same constant again and again (one real stealer's
     // setup.py has 1,582 zlib.decompress calls on 886 distinct literals), and every zlib/gzip/bz2 call starts a
-    // decompressor. Decoders are pure functions of their input; the delegate identifies the decoder and its parameters
-    // (a key or alphabet is captured state, so two such decoders are different delegates and never share an entry).
-    private readonly Dictionary<(Func<string, string?> Run, string Input), string?> _decoded = new(DecodedKeyComparer.Instance);
+    // decompressor. Only decoders that are static methods are remembered: their output depends on the input alone,
+    // while a lambda may carry a key or an alphabet and is made anew for each call (`.decode()` on every bytes value).
+    private readonly Dictionary<(Func<string, string?> Run, string Input), string?> _decoded = [];
     private long _decodedChars;
     private const long MaxDecodedMemoChars = 4 << 20;
     // Large blobs are decoded once (their node's memo holds the value); hashing megabytes on every call would cost more.
@@ -917,7 +917,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
 
     private string? RunDecoder(Func<string, string?> run, string input)
     {
-        var memo = input.Length <= MaxDecodedMemoInput;
+        var memo = run.Target is null && input.Length <= MaxDecodedMemoInput;
         if (memo && _decoded.TryGetValue((run, input), out var remembered)) return remembered;
         string? output;
         try { output = run(input); }
@@ -929,18 +929,6 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             _decodedChars += chars;
         }
         return output;
-    }
-
-    /// <summary>The decoder delegate by reference (delegates compare by target and method otherwise), the input by text.</summary>
-    private sealed class DecodedKeyComparer : IEqualityComparer<(Func<string, string?> Run, string Input)>
-    {
-        public static readonly DecodedKeyComparer Instance = new();
-
-        public bool Equals((Func<string, string?> Run, string Input) x, (Func<string, string?> Run, string Input) y) =>
-            ReferenceEquals(x.Run, y.Run) && string.Equals(x.Input, y.Input, StringComparison.Ordinal);
-
-        public int GetHashCode((Func<string, string?> Run, string Input) key) =>
-            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Run), string.GetHashCode(key.Input, StringComparison.Ordinal));
     }
 
     private static (string Step, Value? Input, Func<string, string?> Run)? DecoderStep(string name, string method, Value? receiver, List<Value> args, List<(string? Name, Value Value)> keywords)
