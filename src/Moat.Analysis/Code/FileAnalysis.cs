@@ -13,7 +13,8 @@ public enum FileRole { Module, Setup, Pth, Test, Script, BuildBackend, Tooling }
 internal sealed class ScanShared(CodeScanOptions options)
 {
     public CodeScanOptions Options { get; } = options;
-    public HashSet<string> ScannedPayloads { get; } = new(StringComparer.Ordinal);
+    /// <summary>Decoded payloads already analysed as layers, by content: the same payload decoded twice is analysed once.</summary>
+    public HashSet<ContentHash> ScannedPayloads { get; } = [];
     public int Layers;
     /// <summary>Could-not-check findings already raised, by rule and file: one says it, repeats add nothing.</summary>
     public HashSet<(string Rule, string Path)> LimitsReported { get; } = [];
@@ -79,6 +80,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private readonly HashSet<(string Rule, string Message, int Line)> _emitted = [];
     private List<int>? _lineStarts;
 
+    /// <summary>What this analysis read beyond its text, role and context (<see cref="FileAnalysisCache"/>).</summary>
+    public OutsideReads Reads { get; }
+
     private CodeContext _context;
     private bool _inDocstring;
     // False while the module's own statements are walked, true once function bodies are: module-level code runs whenever
@@ -135,8 +139,9 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     public FileAnalysis(string path, string source, FileRole role, ScanShared shared, List<Finding> findings,
                         string? chain = null, int depth = 0, int outerLine = 0, CodeContext? baseContext = null,
-                        IReadOnlySet<string>? installEntryFunctions = null)
+                        IReadOnlySet<string>? installEntryFunctions = null, OutsideReads? reads = null)
     {
+        Reads = reads ?? new OutsideReads(); // a decoded layer's reads are its file's
         _installEntryFunctions = installEntryFunctions ?? new HashSet<string>();
         _path = path;
         _source = source;
@@ -535,9 +540,13 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                 case ImportStmt or FromImportStmt:
                     _evaluator.Import(statement);
                     if (_imports.Count < MaxInheritedImports) _imports.Add(statement);
-                    if (statement is FromImportStmt from && _shared.Constants is { } constants)
+                    if (statement is FromImportStmt from)
                         foreach (var (name, alias) in from.Names)
-                            if (constants.Resolve(_path, from.Module, name) is { } constant) _evaluator.Bind(alias ?? name, constant);
+                        {
+                            var constant = _shared.Constants?.Resolve(_path, from.Module, name);
+                            Reads.ImportedName(from.Module, name, resolved: constant is not null);
+                            if (constant is not null) _evaluator.Bind(alias ?? name, constant);
+                        }
                     break;
                 case AssignStmt assign:
                     if (_evaluator.RunLiteralAppends(body, index) is > 0 and var appended) index += appended - 1;
@@ -933,7 +942,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             }
             if (_droppedPaths.Any(p => text.Contains(p, StringComparison.Ordinal) || NamesDroppedFile(text, p)))
                 Emit(ThreatRules.Dropper, Confidence.High, $"An executable embedded in the code is written to disk and started ({name})", line);
-            if (IsLoadTime && _shared.BundledExecutables.FirstOrDefault(b => StartsBundled(text, b)) is { } bundled)
+            if (IsLoadTime && StartedBundledExecutable(text) is { } bundled)
                 Emit(ThreatRules.Dropper, Confidence.High, $"A program shipped inside the package ({bundled}) is started at {Describe(_context)} ({name})", line);
             if (arg.Kind == ValueKind.Str && call.Args.All(a => a is not StrExpr))
                 foreach (var indicator in _shared.FindIndicators(text)) NoteIndicator(indicator, line);
@@ -1020,6 +1029,12 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
                                 || program.EndsWith("cmd.exe", StringComparison.OrdinalIgnoreCase) || program.Contains("powershell", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A spawned argument names a file the package ships that has an executable header.</summary>
+    private string? StartedBundledExecutable(string command)
+    {
+        Reads.BundledExecutables(_shared.BundledExecutables.Count);
+        return _shared.BundledExecutables.FirstOrDefault(b => StartsBundled(command, b));
+    }
+
     private static bool StartsBundled(string text, string bundled)
     {
         var at = text.IndexOf("{}/", StringComparison.Ordinal);
@@ -1173,6 +1188,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private bool NamesThisPackage(string host)
     {
         if (host.Contains("{}", StringComparison.Ordinal) || host.Contains('/')) return false;
+        Reads.MarkUnrepeatable(); // the path names the package: the same text elsewhere is another package's
         var labels = host.Trim('.').ToLowerInvariant().Split('.');
         if (labels.Length < 3) return false;
         var own = new HashSet<string>(StringComparer.Ordinal);
@@ -1408,13 +1424,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     private void ScanLayer(string code, string chain, int line)
     {
         if (code.Length == 0) return;
+        Reads.PackageLayers();
         var maxDepth = _shared.Options.MaxLayerDepth;
         if (_depth >= maxDepth)
         {
             Limit(LimitRules.DeobfuscationLimit, $"A decoded layer chain goes deeper than {maxDepth} layers; the next layer ({chain}) was not analysed", line);
             return;
         }
-        var key = code.Length + ":" + (code.Length > 4096 ? string.Concat(code.AsSpan(0, 2048), code.AsSpan(code.Length - 2048)) : code);
+        var key = ContentHash.Of(code);
         var maxLayers = _shared.Options.MaxLayers;
         bool overBudget;
         lock (_shared.ScannedPayloads)
@@ -1427,7 +1444,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             Limit(LimitRules.DeobfuscationLimit, $"The package has more than {maxLayers} decoded layers; this one ({chain}) and later ones were not analysed", line);
             return;
         }
-        var layer = new FileAnalysis(_path, code, _role, _shared, _findings, chain, _depth + 1, _outerLine > 0 ? _outerLine : line, _context);
+        var layer = new FileAnalysis(_path, code, _role, _shared, _findings, chain, _depth + 1, _outerLine > 0 ? _outerLine : line, _context, reads: Reads);
         // exec runs a layer in the namespace of the code that execs it: the modules imported there are its modules too
         // (`import requests; exec(b'\x65…')` decodes to `exec(requests.get(url).text)`).
         foreach (var import in _imports) layer.InheritImport(import);
@@ -1438,9 +1455,10 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private void Finish()
     {
+        if (_pendingDecoded.Count > 0) Reads.PackageLayers();
         foreach (var (text, layers, line) in _pendingDecoded)
         {
-            var key = text.Length + ":" + (text.Length > 4096 ? string.Concat(text.AsSpan(0, 2048), text.AsSpan(text.Length - 2048)) : text);
+            var key = ContentHash.Of(text);
             bool seen;
             lock (_shared.ScannedPayloads) seen = _shared.ScannedPayloads.Contains(key);
             if (seen || !HasDecoderStep(layers)) continue;
@@ -1688,6 +1706,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// </summary>
     private void Limit(Rule rule, string message, int line = 0)
     {
+        Reads.MarkUnrepeatable(); // reported once per package and file
         lock (_shared.LimitsReported)
         {
             if (!_shared.LimitsReported.Add((rule.Id, _path))) return;

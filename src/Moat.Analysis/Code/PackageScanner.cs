@@ -35,6 +35,12 @@ public sealed record CodeScanOptions
     /// <summary>The name engine for the package's own name and its dependencies (shared with the rest of the process by default).</summary>
     public PackageNameMatcher Names { get; init; } = PackageNameMatcher.Shared;
 
+    /// <summary>
+    /// Findings of files already analysed, reused for the same text in the same role (shared with the rest of the process
+    /// by default; null analyses every file).
+    /// </summary>
+    public FileAnalysisCache? FileCache { get; init; } = FileAnalysisCache.Shared;
+
     public static CodeScanOptions Default { get; } = new();
 }
 
@@ -373,8 +379,8 @@ public static partial class PackageScanner
                     { Severity = risky ? Severity.High : Severity.Low });
             }
             CodeContext? baseContext = role == FileRole.Module && loadContexts.TryGetValue(relative, out var loaded) ? loaded : null;
-            new FileAnalysis(source.Path, text, role, shared, findings, baseContext: baseContext,
-                installEntryFunctions: role is FileRole.Module or FileRole.Script ? installEntries.GetValueOrDefault(relative) : null).Run();
+            var entryFunctions = role is FileRole.Module or FileRole.Script ? installEntries.GetValueOrDefault(relative) : null;
+            AnalyseFile(source.Path, text, role, baseContext, entryFunctions, shared, findings);
             // The tail of a sampled file was analysed on its own: number its lines as in the whole file.
             if (source.LineOffset > 0)
                 for (var i = firstFinding; i < findings.Count; i++)
@@ -391,6 +397,24 @@ public static partial class PackageScanner
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);
+    }
+
+    /// <summary>Analyses one top-level file into <paramref name="findings"/>, or reuses the findings of the same file analysed before.</summary>
+    private static void AnalyseFile(string path, string text, FileRole role, CodeContext? baseContext, IReadOnlySet<string>? entryFunctions,
+                                    ScanShared shared, List<Finding> findings)
+    {
+        var cache = shared.Options.FileCache;
+        var key = cache is null ? null : FileAnalysisCache.KeyOf(text, role, baseContext, entryFunctions, shared.Options);
+        if (key is not null && cache!.Find(key, path, shared) is { } known)
+        {
+            findings.AddRange(known);
+            return;
+        }
+        var first = findings.Count;
+        var layerStateWasEmpty = FileAnalysisCache.LayerStateEmpty(shared);
+        var analysis = new FileAnalysis(path, text, role, shared, findings, baseContext: baseContext, installEntryFunctions: entryFunctions);
+        analysis.Run();
+        if (key is not null) cache!.Remember(key, path, findings[first..], analysis.Reads, shared, layerStateWasEmpty);
     }
 
     /// <summary>The text of a Python file the package holds whole (not a sampled one), by its path in the archive.</summary>

@@ -1,0 +1,143 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Moat.Analysis.Code;
+
+/// <summary>
+/// The SHA-256 of a text (its UTF-16 code units): identifies content where a crafted collision would let one text pass for
+/// another.
+/// </summary>
+internal readonly record struct ContentHash(UInt128 High, UInt128 Low)
+{
+    public static ContentHash Of(ReadOnlySpan<char> text)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(text), hash);
+        var words = MemoryMarshal.Cast<byte, UInt128>(hash);
+        return new ContentHash(words[0], words[1]);
+    }
+}
+
+/// <summary>
+/// What a file's analysis (its decoded layers included) read beyond its own text, role and load context: decides whether
+/// its findings may be reused for the same text in another package, and on what condition. Three package-wide reads are
+/// kept as conditions, because almost every file makes them: names imported from the package's own modules (while none
+/// resolves to a literal, the same names must resolve to nothing in the package at hand), whether the package ships
+/// programs (checked when load-time code starts one), and the package's decoded layers (counted and de-duplicated per
+/// package: reusable when no file before it decoded any, and replayed). Anything else — a limit (reported once per
+/// package and file), the file's own path — makes the analysis unrepeatable.
+/// </summary>
+internal sealed class OutsideReads
+{
+    private const int MaxImportedNames = 256;
+    private readonly List<(string Module, string Name)> _importedNames = [];
+
+    public bool Unrepeatable { get; private set; }
+
+    /// <summary>Names imported from modules (<c>from .conf import KEY</c>) that the package did not define as literals.</summary>
+    public IReadOnlyList<(string Module, string Name)> ImportedNames => _importedNames;
+
+    /// <summary>Load-time code started a program, which is a dropper if the package ships it.</summary>
+    public bool ReadBundledExecutables { get; private set; }
+
+    /// <summary>Decoded layers were looked up in, or added to, the package's layer state.</summary>
+    public bool UsedPackageLayers { get; private set; }
+
+    public void MarkUnrepeatable() => Unrepeatable = true;
+
+    public void ImportedName(string module, string name, bool resolved)
+    {
+        if (resolved || _importedNames.Count >= MaxImportedNames) Unrepeatable = true;
+        else _importedNames.Add((module, name));
+    }
+
+    public void BundledExecutables(int shipped)
+    {
+        if (shipped > 0) Unrepeatable = true;
+        ReadBundledExecutables = true;
+    }
+
+    public void PackageLayers() => UsedPackageLayers = true;
+}
+
+/// <summary>
+/// Findings of analysed Python files, remembered by what decides them: the text (its SHA-256, so that no crafted file
+/// can pass for a remembered one), its role and load context, the functions setup.py runs from it, and the engine's
+/// bounds. A typosquat ships the library it imitates file for file (28% of the malicious corpus's Python bytes repeat
+/// a file of another archive), and an index sees each release of a project repeat most files of the last one. Only
+/// files whose analysis read nothing outside those, or only what can be checked again (<see cref="OutsideReads"/>), are
+/// remembered. Bounded by an estimate of the memory held; least recently used entries go first. Thread-safe.
+/// </summary>
+public sealed class FileAnalysisCache
+{
+    /// <summary>One per process: the command line's scans and the index's gate share it.</summary>
+    public static FileAnalysisCache Shared { get; } = new();
+
+    private readonly MemoryCache _entries;
+    private long _hits, _misses;
+
+    /// <param name="capacityBytes">About how much memory the remembered analyses may take.</param>
+    public FileAnalysisCache(long capacityBytes = 64 << 20) =>
+        _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = capacityBytes, CompactionPercentage = 0.25 });
+
+    public long Hits => Interlocked.Read(ref _hits);
+    public long Misses => Interlocked.Read(ref _misses);
+
+    private readonly record struct Key(ContentHash Text, FileRole Role, CodeContext? Context, string InstallEntries,
+                                       int MaxLayerDepth, int MaxLayers, int MaxFunctionWalks, long EvaluatorStepBudget);
+
+    /// <param name="PayloadsScanned">The decoded payloads the file added to the package's layer state (null: it used none).</param>
+    private sealed record Entry(Finding[] Findings, (string Module, string Name)[] ImportedNames, bool ReadBundledExecutables,
+                                ContentHash[]? PayloadsScanned, int LayersCounted);
+
+    /// <summary>The key of one top-level file's analysis.</summary>
+    internal static object KeyOf(string text, FileRole role, CodeContext? baseContext, IReadOnlySet<string>? installEntries, CodeScanOptions options)
+    {
+        var entries = installEntries is { Count: > 0 } ? string.Join('\n', installEntries.Order(StringComparer.Ordinal)) : "";
+        return new Key(ContentHash.Of(text), role, baseContext, entries, options.MaxLayerDepth, options.MaxLayers, options.MaxFunctionWalks, options.EvaluatorStepBudget);
+    }
+
+    /// <summary>
+    /// The remembered findings for <paramref name="key"/>, placed at <paramref name="path"/>, when the package being
+    /// scanned (<paramref name="shared"/>) meets the entry's conditions; its decoded layers are then recorded as scanned.
+    /// Null when nothing is remembered or a condition fails.
+    /// </summary>
+    internal IReadOnlyList<Finding>? Find(object key, string path, ScanShared shared)
+    {
+        if (!_entries.TryGetValue(key, out var found) || found is not Entry entry
+            || entry.ReadBundledExecutables && shared.BundledExecutables.Count > 0
+            || entry.PayloadsScanned is not null && !LayerStateEmpty(shared)
+            || entry.ImportedNames.Any(n => shared.Constants?.Resolve(path, n.Module, n.Name) is not null))
+        {
+            Interlocked.Increment(ref _misses);
+            return null;
+        }
+        if (entry.PayloadsScanned is { } payloads)
+        {
+            shared.ScannedPayloads.UnionWith(payloads);
+            shared.Layers = entry.LayersCounted;
+        }
+        Interlocked.Increment(ref _hits);
+        return Array.ConvertAll(entry.Findings, f => f with { Location = f.Location with { Path = path } });
+    }
+
+    /// <summary>Whether no file of the package has decoded a layer yet: the state a remembered file's layers can be replayed on.</summary>
+    internal static bool LayerStateEmpty(ScanShared shared) => shared.Layers == 0 && shared.ScannedPayloads.Count == 0;
+
+    /// <summary>
+    /// Remembers one file's findings, all located in <paramref name="path"/>, unless its analysis read outside the key
+    /// what cannot be checked again: <paramref name="layerStateWasEmpty"/> says whether the package's layer state was
+    /// empty before it, so that its layers were its own.
+    /// </summary>
+    internal void Remember(object key, string path, IReadOnlyList<Finding> findings, OutsideReads reads, ScanShared shared, bool layerStateWasEmpty)
+    {
+        if (reads.Unrepeatable || reads.UsedPackageLayers && !layerStateWasEmpty || findings.Any(f => f.Location.Path != path)) return;
+        var payloads = reads.UsedPackageLayers ? shared.ScannedPayloads.ToArray() : null;
+        var entry = new Entry([.. findings], [.. reads.ImportedNames], reads.ReadBundledExecutables, payloads, shared.Layers);
+        // Measured: ~2 KB per entry on the malicious corpus, most of it the imported names' strings and the findings' text.
+        var size = 512 + entry.ImportedNames.Sum(n => 48 + 2 * (n.Module.Length + n.Name.Length))
+                   + entry.Findings.Sum(f => 160 + 2 * (f.Message.Length + (f.Evidence?.Length ?? 0))) + 48 * (payloads?.Length ?? 0);
+        _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = size });
+    }
+}
