@@ -19,6 +19,7 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
 
     private readonly Dictionary<(string File, string Name), Value?> _cache = [];
     private readonly Dictionary<string, ModuleIndex?> _modules = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string ImportingFile, string Module), string?> _moduleFiles = [];
     private long _cachedChars;
 
     /// <summary>Where a module assigns its top-level names, and the lines that re-export names from other modules.</summary>
@@ -34,16 +35,26 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
     private Value? Resolve(string importingFile, string module, string name, int depth)
     {
         if (depth > MaxReExportDepth || name == "*") return null;
-        foreach (var file in Candidates(importingFile, module))
-        {
-            if (Index(file) is not { } index) continue;
-            if (_cache.TryGetValue((file, name), out var cached)) return cached;
-            _cache[(file, name)] = null; // a re-export cycle ends here
-            var value = index.Assignments.TryGetValue(name, out var offset) ? Assigned(index.Source, offset, name) : ReExported(file, index, name, depth);
-            _cache[(file, name)] = value;
-            return value;
-        }
-        return null;
+        if (ModuleFile(importingFile, module) is not { } file) return null;
+        if (_cache.TryGetValue((file, name), out var cached)) return cached;
+        var index = Index(file)!;
+        _cache[(file, name)] = null; // a re-export cycle ends here
+        var value = index.Assignments.TryGetValue(name, out var offset) ? Assigned(index.Source, offset, name) : ReExported(file, index, name, depth);
+        _cache[(file, name)] = value;
+        return value;
+    }
+
+    /// <summary>
+    /// The first of the <see cref="Candidates"/> that the package holds (null: none), remembered per importing file and
+    /// module: a module imports several names from one module (<c>from typing import Any, Optional</c>), and most modules
+    /// it names are not the package's own.
+    /// </summary>
+    private string? ModuleFile(string importingFile, string module)
+    {
+        if (_moduleFiles.TryGetValue((importingFile, module), out var known)) return known;
+        known = Candidates(importingFile, module).FirstOrDefault(file => Index(file) is not null);
+        _moduleFiles[(importingFile, module)] = known;
+        return known;
     }
 
     private ModuleIndex? Index(string file)
