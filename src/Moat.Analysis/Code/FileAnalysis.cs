@@ -1028,13 +1028,14 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         program is not null && (program.EndsWith("sh", StringComparison.Ordinal) || program.EndsWith("cmd", StringComparison.OrdinalIgnoreCase)
                                 || program.EndsWith("cmd.exe", StringComparison.OrdinalIgnoreCase) || program.Contains("powershell", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>A spawned argument names a file the package ships that has an executable header.</summary>
+    /// <summary>The file the package ships with an executable header that a spawned argument names, if any.</summary>
     private string? StartedBundledExecutable(string command)
     {
         Reads.BundledExecutables(_shared.BundledExecutables.Count);
         return _shared.BundledExecutables.FirstOrDefault(b => StartsBundled(command, b));
     }
 
+    /// <summary>A spawned argument names a file the package ships that has an executable header.</summary>
     private static bool StartsBundled(string text, string bundled)
     {
         var at = text.IndexOf("{}/", StringComparison.Ordinal);
