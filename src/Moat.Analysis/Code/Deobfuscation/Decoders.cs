@@ -32,6 +32,8 @@ public static class Decoders
 
     private static bool Ascii(string s) => !s.AsSpan().ContainsAnyExceptInRange('\0', '\x7f');
 
+    private static readonly SearchValues<char> Base64Alphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
     public static string? Base64(string input, bool urlSafe = false)
     {
         // Python's b64decode discards characters outside the alphabet (validate=False) and needs correct padding.
@@ -41,13 +43,24 @@ public static class Decoders
         try
         {
             var length = 0;
-            foreach (var c in input)
+            // Most payloads are the standard alphabet up to their padding: copied at once, not judged character by character.
+            var body = input.AsSpan();
+            if (body.IndexOf('=') is >= 0 and var padding) body = body[..padding];
+            if (body.IndexOfAnyExcept(Base64Alphabet) < 0)
             {
-                var ch = c;
-                if (urlSafe) ch = ch switch { '-' => '+', '_' => '/', _ => ch };
-                else if (ch is '-' or '_') ch = ch == '-' ? '+' : '/'; // lenient: many payloads mix alphabets
-                if (char.IsAsciiLetterOrDigit(ch) || ch is '+' or '/') clean[length++] = ch;
-                else if (ch == '=') break;
+                body.CopyTo(clean);
+                length = body.Length;
+            }
+            else
+            {
+                foreach (var c in input)
+                {
+                    var ch = c;
+                    if (urlSafe) ch = ch switch { '-' => '+', '_' => '/', _ => ch };
+                    else if (ch is '-' or '_') ch = ch == '-' ? '+' : '/'; // lenient: many payloads mix alphabets
+                    if (char.IsAsciiLetterOrDigit(ch) || ch is '+' or '/') clean[length++] = ch;
+                    else if (ch == '=') break;
+                }
             }
             while (length % 4 != 0) clean[length++] = '=';
             buffer = ArrayPool<byte>.Shared.Rent(length / 4 * 3);
