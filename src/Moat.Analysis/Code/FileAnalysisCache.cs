@@ -141,7 +141,7 @@ public sealed class FileAnalysisCache
         for (var i = 0; i < kept.Length; i++)
             kept[i] = findings[i] with { Message = OneCopy(findings[i].Message), Evidence = findings[i].Evidence is { } evidence ? OneCopy(evidence) : null };
         var entry = new Entry(kept, names, reads.ReadBundledExecutables, payloads, shared.Layers);
-        // Measured on the malicious corpus: ~3 findings and ~4 imported names an entry; their texts are counted once, in the bound above.
+        // Measured on the malicious corpus: ~3 findings and ~4 imported names an entry; their texts count against MaxSharedChars.
         var size = 512 + 16 * names.Length + 160 * kept.Length + 48 * (payloads?.Length ?? 0);
         _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = size });
     }
