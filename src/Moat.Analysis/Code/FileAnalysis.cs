@@ -1422,7 +1422,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     // ---------------------------------------------------------------- layers
 
-    private void ScanLayer(string code, string chain, int line)
+    /// <param name="key">The code's <see cref="ContentHash"/>, when the caller has it already.</param>
+    private void ScanLayer(string code, string chain, int line, ContentHash? key = null)
     {
         if (code.Length == 0) return;
         Reads.PackageLayers();
@@ -1432,12 +1433,12 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             Limit(LimitRules.DeobfuscationLimit, $"A decoded layer chain goes deeper than {maxDepth} layers; the next layer ({chain}) was not analysed", line);
             return;
         }
-        var key = ContentHash.Of(code);
+        var payload = key ?? ContentHash.Of(code);
         var maxLayers = _shared.Options.MaxLayers;
         bool overBudget;
         lock (_shared.ScannedPayloads)
         {
-            if (!_shared.ScannedPayloads.Add(key)) return;
+            if (!_shared.ScannedPayloads.Add(payload)) return;
             overBudget = ++_shared.Layers > maxLayers;
         }
         if (overBudget)
@@ -1456,15 +1457,16 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
 
     private void Finish()
     {
-        if (_pendingDecoded.Count > 0) Reads.PackageLayers();
         foreach (var (text, layers, line) in _pendingDecoded)
         {
+            if (!HasDecoderStep(layers)) continue;
+            Reads.PackageLayers();
             var key = ContentHash.Of(text);
             bool seen;
             lock (_shared.ScannedPayloads) seen = _shared.ScannedPayloads.Contains(key);
-            if (seen || !HasDecoderStep(layers)) continue;
+            if (seen) continue;
             Emit(ThreatRules.EncodedCode, Confidence.Medium, $"An encoded literal decodes to Python code ({layers})", line, evidencePrefix: layers, contextual: true);
-            ScanLayer(text, layers + " → (decoded)", line);
+            ScanLayer(text, layers + " → (decoded)", line, key);
         }
 
         // Capabilities, once per file.
