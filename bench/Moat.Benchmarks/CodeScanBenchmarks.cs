@@ -97,6 +97,9 @@ public class CodeScanBenchmarks
     /// </summary>
     internal static readonly CodeScanOptions Uncached = new() { FileCache = null };
 
+    /// <summary>As <see cref="Uncached"/>, with the package's files analysed one after the other on the calling thread.</summary>
+    internal static readonly CodeScanOptions UncachedOneThread = Uncached with { FileParallelism = 1 };
+
     private readonly CodeScanOptions _cached = new() { FileCache = new FileAnalysisCache() };
 
     /// <summary>1 MB of Python source through lexer, parser, evaluator and rules (MB/s = 1 / mean seconds).</summary>
@@ -106,6 +109,10 @@ public class CodeScanBenchmarks
     /// <summary>One sdist of ~50 KB of Python source, from the compressed bytes.</summary>
     [Benchmark]
     public int Typical_sdist_50KB() => PackageScanner.Scan(new MemoryStream(_sdist), "typical-1.0.tar.gz", Uncached).Findings.Count;
+
+    /// <summary>The same sdist with its files analysed one after the other on one thread (as each of `moat scan`'s workers does).</summary>
+    [Benchmark]
+    public int Typical_sdist_50KB_one_thread() => PackageScanner.Scan(new MemoryStream(_sdist), "typical-1.0.tar.gz", UncachedOneThread).Findings.Count;
 
     /// <summary>The same sdist when its files were analysed before (the next release of a project, a typosquat's copy).</summary>
     [Benchmark]

@@ -29,7 +29,33 @@ public static class CodeScanBreakdown
         var modules = Enumerable.Range(0, 32).Select(CodeScanBenchmarks.LibraryModule).ToArray();
         Measure("lex sdist's 32 modules", seconds, () => modules.Sum(m => PyLexer.Lex(m).Tokens.Count));
         Measure("parse sdist's 32 modules", seconds, () => modules.Sum(m => PyParser.Parse(m).Body.Count));
+        Measure("analyse sdist's 32 modules", seconds, () =>
+        {
+            var shared = new ScanShared(CodeScanBenchmarks.Uncached);
+            var findings = new List<Moat.Analysis.Finding>();
+            for (var i = 0; i < modules.Length; i++) new FileAnalysis($"typical-1.0/typical/mod{i}.py", modules[i], FileRole.Module, shared, findings).Run();
+            return findings.Count;
+        });
+        int AnalyseAll()
+        {
+            var shared = new ScanShared(CodeScanBenchmarks.Uncached);
+            var findings = new List<Moat.Analysis.Finding>();
+            for (var i = 0; i < modules.Length; i++) new FileAnalysis($"typical-1.0/typical/mod{i}.py", modules[i], FileRole.Module, shared, findings).Run();
+            return findings.Count;
+        }
+        Measure("analyse 32 modules on two threads at once", seconds, () =>
+        {
+            var other = Task.Run(AnalyseAll);
+            return AnalyseAll() + other.Result;
+        });
+        Measure("read ~50 KB sdist archive", seconds, () =>
+        {
+            var members = 0;
+            Moat.Packaging.Archives.SafeArchive.Read(new MemoryStream(sdist), "typical-1.0.tar.gz", m => { if (m.Kind == Moat.Packaging.Archives.ArchiveMemberKind.File) members += m.ReadAllBytes().Length; });
+            return members;
+        });
         Measure("scan ~50 KB sdist", seconds, () => PackageScanner.Scan(new MemoryStream(sdist), "typical-1.0.tar.gz", CodeScanBenchmarks.Uncached).Findings.Count);
+        Measure("scan ~50 KB sdist, 1 thread", seconds, () => PackageScanner.Scan(new MemoryStream(sdist), "typical-1.0.tar.gz", CodeScanBenchmarks.UncachedOneThread).Findings.Count);
         var many = Path.Combine(Path.GetTempPath(), "moat-scan-many-10000");
         if (Directory.Exists(many))
         {
@@ -52,11 +78,13 @@ public static class CodeScanBreakdown
         var gcBefore = GC.CollectionCount(0);
         var gen2Before = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
+        var times = new List<double>();
         while (clock.Elapsed.TotalSeconds < seconds || runs < 3)
         {
             var start = Stopwatch.GetTimestamp();
             action();
             var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            times.Add(ms);
             best = Math.Min(best, ms);
             total += ms;
             runs++;
@@ -66,6 +94,6 @@ public static class CodeScanBreakdown
         var pause = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds / runs;
         var collections = (GC.CollectionCount(0) - gcBefore) / (double)runs;
         var gen2 = (GC.CollectionCount(2) - gen2Before) / (double)runs;
-        Console.WriteLine($"{name,-26} best {best,9:F3} ms   mean {total / runs,9:F3} ms   CPU {cpu,9:F3} ms/op   {allocated / 1024.0,8:F0} KB/op   GC {collections:F2}/op (gen2 {gen2:F2}) {pause:F3} ms/op   ({runs} runs)");
+        Console.WriteLine($"{name,-26} best {best,9:F3} ms   median {times.Order().ElementAt(times.Count / 2),9:F3} ms   mean {total / runs,9:F3} ms   CPU {cpu,9:F3} ms/op   {allocated / 1024.0,8:F0} KB/op   GC {collections:F2}/op (gen2 {gen2:F2}) {pause:F3} ms/op   ({runs} runs)");
     }
 }

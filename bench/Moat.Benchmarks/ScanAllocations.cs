@@ -21,7 +21,7 @@ public static class ScanAllocations
             .Order(StringComparer.Ordinal).Where((_, i) => i % every == 0).ToList();
         if (warm)
         {
-            var warmOptions = new CodeScanOptions { Names = PackageNameMatcher.ForBatch(), FileCache = new FileAnalysisCache() };
+            var warmOptions = new CodeScanOptions { Names = PackageNameMatcher.ForBatch(), FileCache = new FileAnalysisCache(), FileParallelism = 1 };
             foreach (var file in files) PackageScanner.Scan(file, warmOptions);
             GC.Collect();
             Console.WriteLine("(warm: every archive was scanned once before these figures)");
@@ -39,10 +39,19 @@ public static class ScanAllocations
         var pauseBefore = GC.GetTotalPauseDuration();
         // The options `moat scan` uses.
         // A cache of its own: the warm pass must not have analysed these files already.
-        var options = new CodeScanOptions { Names = PackageNameMatcher.ForBatch(), FileCache = Environment.GetEnvironmentVariable("MOAT_BENCH_NO_FILE_CACHE") is "1" ? null : new FileAnalysisCache() };
+        // One thread unless MOAT_BENCH_FILE_PARALLELISM says more (a package's files analysed at once, as a lone scan does):
+        // allocation is then counted for the whole process rather than this thread.
+        var fileParallelism = int.TryParse(Environment.GetEnvironmentVariable("MOAT_BENCH_FILE_PARALLELISM"), out var p) ? Math.Max(1, p) : 1;
+        var options = new CodeScanOptions
+        {
+            Names = PackageNameMatcher.ForBatch(),
+            FileCache = Environment.GetEnvironmentVariable("MOAT_BENCH_NO_FILE_CACHE") is "1" ? null : new FileAnalysisCache(),
+            FileParallelism = fileParallelism,
+        };
+        long Allocated() => fileParallelism > 1 ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
         foreach (var file in files)
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
+            var before = Allocated();
             var pausedBefore = GC.GetTotalPauseDuration();
             var gen2Count = GC.CollectionCount(2);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -52,7 +61,7 @@ public static class ScanAllocations
             withoutPauses.Add(elapsed - (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds);
             gen2PerArchive.Add(GC.CollectionCount(2) - gen2Count);
             perFileTime.Add((Path.GetRelativePath(directory, file), elapsed));
-            var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            var bytes = Allocated() - before;
             total += bytes;
             perFile.Add((Path.GetRelativePath(directory, file), bytes));
             var verdict = result.Verdict.ToString();

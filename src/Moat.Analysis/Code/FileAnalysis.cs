@@ -23,27 +23,37 @@ internal sealed class ScanShared(CodeScanOptions options)
     /// <summary>Literal constants of the package's own modules, for names a file imports from them.</summary>
     public ModuleConstants? Constants { get; init; }
 
-    private readonly Dictionary<string, List<Indicator>> _indicators = new(StringComparer.Ordinal);
-    private long _indicatorChars;
+    private IndicatorMemo _indicators = new();
 
     /// <summary>
     /// <see cref="Indicators.Find"/>, remembered per text for the package (callers only read the list): the same string
     /// is searched again when a function is walked from several contexts or a value is passed on, and each search is
     /// a scan of the text per needle.
     /// </summary>
-    public List<Indicator> FindIndicators(string text)
-    {
-        if (_indicators.TryGetValue(text, out var found)) return found;
-        found = Indicators.Find(text);
-        if (_indicatorChars + text.Length <= MaxIndicatorMemoChars)
-        {
-            _indicators[text] = found;
-            _indicatorChars += text.Length;
-        }
-        return found;
-    }
+    public List<Indicator> FindIndicators(string text) => _indicators.Find(text);
 
-    private const long MaxIndicatorMemoChars = 4 << 20;
+    /// <summary>The same package with nothing analysed yet: what one file's analysis sees when it is the first.</summary>
+    public ScanShared Fresh() => new(Options) { BundledExecutables = BundledExecutables, Constants = Constants, _indicators = _indicators };
+
+    /// <summary>Indicator searches of one package's texts; thread-safe, as a package's files may be analysed at once.</summary>
+    private sealed class IndicatorMemo
+    {
+        private const long MaxChars = 4 << 20;
+        private readonly Dictionary<string, List<Indicator>> _found = new(StringComparer.Ordinal);
+        private long _chars;
+
+        public List<Indicator> Find(string text)
+        {
+            lock (_found)
+                if (_found.TryGetValue(text, out var known)) return known;
+            var found = Indicators.Find(text);
+            lock (_found)
+            {
+                if (_chars + text.Length <= MaxChars && _found.TryAdd(text, found)) _chars += text.Length;
+            }
+            return found;
+        }
+    }
 }
 
 /// <summary>

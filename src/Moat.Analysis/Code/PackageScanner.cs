@@ -41,6 +41,13 @@ public sealed record CodeScanOptions
     /// </summary>
     public FileAnalysisCache? FileCache { get; init; } = FileAnalysisCache.Shared;
 
+    /// <summary>
+    /// How many of a package's files are analysed at once (the number of cores by default; 1: one after the other, on
+    /// the calling thread). The findings are the same either way. A caller that already scans as many packages at
+    /// once as there are cores gains nothing from more.
+    /// </summary>
+    public int FileParallelism { get; init; } = Environment.ProcessorCount;
+
     public static CodeScanOptions Default { get; } = new();
 }
 
@@ -352,6 +359,7 @@ public static partial class PackageScanner
         var shipped = packageDirectories is null ? null : ShippedTopLevel(contents, prefix);
         HashSet<string>? ownModules = null;
         var roles = new Dictionary<string, FileRole>(StringComparer.Ordinal);
+        var jobs = new List<FileJob>(contents.Sources.Count);
         foreach (var source in contents.Sources)
         {
             var relative = source.Path.Length >= prefix.Length ? source.Path[prefix.Length..] : source.Path;
@@ -367,26 +375,22 @@ public static partial class PackageScanner
             if (role is FileRole.Module or FileRole.Script && packageDirectories is not null && !loadContexts.ContainsKey(relative) && IsRepositoryTooling(relative, shipped))
                 role = FileRole.Tooling;
             roles[source.Path] = role;
-            var text = IdentifierNormalization.Normalize(source.Text);
-            var firstFinding = findings.Count;
+            string? pthText = null;
+            Finding? announced = null;
             if (role == FileRole.Pth)
             {
                 ownModules ??= contents.Sources.Select(src => TopLevelName(src.Path.Length >= prefix.Length ? src.Path[prefix.Length..] : src.Path)).ToHashSet(StringComparer.Ordinal);
-                text = PthExecutableLines(text, ownModules, out var firstImportLine, out var risky);
+                var text = pthText = PthExecutableLines(IdentifierNormalization.Normalize(source.Text), ownModules, out var firstImportLine, out var risky);
                 if (firstImportLine == 0) continue;
-                findings.Add(Finding.Of(ThreatRules.PthExecution, Confidence.Medium, "A .pth file runs code at every interpreter start",
+                announced = Finding.Of(ThreatRules.PthExecution, Confidence.Medium, "A .pth file runs code at every interpreter start",
                     new Location(source.Path, firstImportLine), Trim(text.Split('\n')[firstImportLine - 1])) with
-                    { Severity = risky ? Severity.High : Severity.Low });
+                    { Severity = risky ? Severity.High : Severity.Low };
             }
             CodeContext? baseContext = role == FileRole.Module && loadContexts.TryGetValue(relative, out var loaded) ? loaded : null;
             var entryFunctions = role is FileRole.Module or FileRole.Script ? installEntries.GetValueOrDefault(relative) : null;
-            AnalyseFile(source.Path, text, role, baseContext, entryFunctions, shared, findings);
-            // The tail of a sampled file was analysed on its own: number its lines as in the whole file.
-            if (source.LineOffset > 0)
-                for (var i = firstFinding; i < findings.Count; i++)
-                    if (findings[i].Location is { Line: > 0 } at && at.Path == source.Path)
-                        findings[i] = findings[i] with { Location = at with { Line = at.Line + source.LineOffset } };
+            jobs.Add(new FileJob(source, pthText, role, baseContext, entryFunctions, announced));
         }
+        AnalyseFiles(jobs, shared, findings);
 
         foreach (var (path, message) in contents.Skipped)
             findings.Add(Finding.Of(LimitRules.SourcePartlyAnalysed, Confidence.High, message, new Location(path)));
@@ -397,24 +401,6 @@ public static partial class PackageScanner
 
         var ordered = findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Location.Path, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ToList();
         return ScanResult.From(target, kind, ordered);
-    }
-
-    /// <summary>Analyses one top-level file into <paramref name="findings"/>, or reuses the findings of the same file analysed before.</summary>
-    private static void AnalyseFile(string path, string text, FileRole role, CodeContext? baseContext, IReadOnlySet<string>? entryFunctions,
-                                    ScanShared shared, List<Finding> findings)
-    {
-        var cache = shared.Options.FileCache;
-        var key = cache is null ? null : FileAnalysisCache.KeyOf(text, role, baseContext, entryFunctions, shared.Options);
-        if (key is not null && cache!.Find(key, path, shared) is { } known)
-        {
-            findings.AddRange(known);
-            return;
-        }
-        var first = findings.Count;
-        var layerStateWasEmpty = FileAnalysisCache.LayerStateEmpty(shared);
-        var analysis = new FileAnalysis(path, text, role, shared, findings, baseContext: baseContext, installEntryFunctions: entryFunctions);
-        analysis.Run();
-        if (key is not null) cache!.Remember(key, path, findings[first..], analysis.Reads, shared, layerStateWasEmpty);
     }
 
     /// <summary>The text of a Python file the package holds whole (not a sampled one), by its path in the archive.</summary>
@@ -1129,13 +1115,17 @@ public static partial class PackageScanner
     {
         private long _remaining = 8 << 20;
 
-        public bool CanTake(int chars) => chars <= _remaining;
+        public bool CanTake(int chars) => chars <= Volatile.Read(ref _remaining);
 
+        /// <summary>Thread-safe: a package's files may be analysed at once.</summary>
         public bool TryTake(int chars)
         {
-            if (chars > _remaining) return false;
-            _remaining -= chars;
-            return true;
+            lock (this)
+            {
+                if (chars > _remaining) return false;
+                _remaining -= chars;
+                return true;
+            }
         }
     }
 

@@ -76,7 +76,12 @@ public static class ScanCommand
     private static IEnumerable<ScanResult> ScanAll(List<string> targets, int degree, TextWriter error)
     {
         // This process checks no names but the packages' own and their dependencies': no edit-distance index.
-        var scanOptions = new CodeScanOptions { Names = PackageNameMatcher.ForBatch() };
+        // Packages scanned at once share the cores with the files of one package analysed at once.
+        var scanOptions = new CodeScanOptions
+        {
+            Names = PackageNameMatcher.ForBatch(),
+            FileParallelism = Math.Max(1, Environment.ProcessorCount / Math.Min(degree, targets.Count)),
+        };
         ScanResult ScanOne(int i)
         {
             try

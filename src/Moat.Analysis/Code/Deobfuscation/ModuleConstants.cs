@@ -28,9 +28,12 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
     /// <summary>
     /// The constant <paramref name="name"/> of the module <paramref name="module"/> (as written in the import: leading
     /// dots are relative to <paramref name="importingFile"/>'s directory), or null when it is not a literal this
-    /// package defines.
+    /// package defines. Thread-safe: a package's files may be analysed at once.
     /// </summary>
-    public Value? Resolve(string importingFile, string module, string name) => Resolve(importingFile, module, name, 0);
+    public Value? Resolve(string importingFile, string module, string name)
+    {
+        lock (_cache) return Resolve(importingFile, module, name, 0);
+    }
 
     private Value? Resolve(string importingFile, string module, string name, int depth)
     {
@@ -132,7 +135,7 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
         var module = PyParser.Parse(source[start..end]);
         if (module.Body is not [AssignStmt { Targets: [NameExpr target], AugOp: null } assign] || target.Id != name || !IsLiteral(assign.Value)) return null;
         var value = new Evaluator().Eval(assign.Value);
-        return value.IsConstant ? value : null;
+        return value.IsConstant ? value.Settled() : null;
     }
 
     private static bool IsLiteral(Expr expr) => expr switch

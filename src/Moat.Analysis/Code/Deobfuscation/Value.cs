@@ -142,6 +142,17 @@ public sealed class Value
     public bool IsText => Kind is ValueKind.Str or ValueKind.Bytes;
     public bool IsConstant => Kind is ValueKind.Str or ValueKind.Bytes or ValueKind.Int || (Kind == ValueKind.List && Items!.All(i => i.IsConstant));
 
+    /// <summary>
+    /// This value with its own text rather than a builder that a newer value of its chain may still append to: a value
+    /// several analyses share (a module's constant) must not change under one of them.
+    /// </summary>
+    public Value Settled() => Kind switch
+    {
+        ValueKind.Str or ValueKind.Bytes when Node is AppendedText => new Value(Kind, Text, taint: Taint, layers: Layers),
+        ValueKind.List when Items!.Any(i => !ReferenceEquals(i.Settled(), i)) => new Value(Kind, items: Items!.Select(i => i.Settled()).ToArray(), taint: Taint, layers: Layers),
+        _ => this,
+    };
+
     public Value WithTaint(Taint extra, string? layers = null)
     {
         if ((Taint & extra) == extra && (layers is null || layers == Layers)) return this;
