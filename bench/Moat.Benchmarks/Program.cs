@@ -6,6 +6,20 @@ using BenchmarkDotNet.Running;
 // peak memory) are `--job dry`-style single runs or scripts in bench/; see docs/benchmarks.md for the numbers.
 // First, so nothing else this process does is counted as the name engine's start-up.
 if (args is ["names-startup", ..]) { Moat.Benchmarks.NameStartup.Run(args); return; }
+// The time of one indicator search over a file read as UTF-8 text and as bytes (a decoded layer, an escaped executable).
+if (args is ["indicator-search", var textFile])
+{
+    var text = File.ReadAllText(textFile);
+    var latin = new string(File.ReadAllBytes(textFile).Select(b => (char)b).ToArray());
+    foreach (var (name, t) in new[] { ("text", text), ("bytes", latin) })
+    {
+        Moat.Analysis.Code.Indicators.Find(t);
+        var sw = System.Diagnostics.Stopwatch.StartNew(); var n = 0;
+        while (sw.Elapsed.TotalSeconds < 2) { Moat.Analysis.Code.Indicators.Find(t); n++; }
+        Console.WriteLine($"{name}: {t.Length} chars, {sw.Elapsed.TotalMilliseconds / n:F2} ms per search, found {string.Join(",", Moat.Analysis.Code.Indicators.Find(t).Select(i => i.Kind))}");
+    }
+    return;
+}
 if (args is ["code-breakdown", ..])
 {
     Moat.Benchmarks.CodeScanBreakdown.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3, args.Length > 2 ? args[2] : "");

@@ -152,7 +152,9 @@ public static partial class Indicators
         if (text.Length < 4 || IsEncodedBlob(text)) return found;
         // Most strings (and most megabyte-long payload literals) hold no trigger: only then is a long one's head searched.
         var sample = text.AsSpan(0, Math.Min(text.Length, 1 << 20));
-        var firstTrigger = sample.IndexOfAny(Triggers);
+        // A long text is searched for needles at once: outside its encoded runs that costs less than a pass for triggers
+        // through them, and finds nothing where no trigger is (every needle, address and URL pattern holds one).
+        var firstTrigger = sample.Length >= LongText ? 0 : sample.IndexOfAny(Triggers);
         if (firstTrigger < 0) return found;
         // Windows paths are searched with forward slashes, in a borrowed buffer (code layers are full of backslashes,
         // and a copy of each searched text was a few percent of all a scan allocated).
@@ -183,7 +185,7 @@ public static partial class Indicators
 
     private static void AddIndicators(ReadOnlySpan<char> normalized, List<Indicator> found, int from)
     {
-        var firstAt = FirstOccurrences(normalized, from);
+        var firstAt = FirstOccurrencesOutsideEncodedRuns(normalized, from);
         var kinds = 0;
         for (var i = 0; i < Needles.Length; i++)
         {
@@ -250,9 +252,61 @@ public static partial class Indicators
     {
         var firstAt = new int[Needles.Length];
         Array.Fill(firstAt, -1);
+        Search(text, from, text.Length, firstAt);
+        return firstAt;
+    }
+
+    // Texts from this long are searched for needles without a pass for triggers first.
+    private const int LongText = 1 << 16;
+
+    // A run of base64 or hex characters this long is encoded data (see IsEncodedBlob): a `\x90\x00…` escaped binary reads
+    // as one once its backslashes are slashes.
+    private const int MinEncodedRun = 256;
+
+    /// <summary>
+    /// <see cref="FirstOccurrences"/> where needles inside runs of at least <see cref="MinEncodedRun"/> base64 or hex
+    /// characters are not looked for: an encoded payload inside a text (a base64 string in a decoded layer, an escaped
+    /// executable in a bytes literal) names no host, path or command of its own, and is searched in its decoded form when
+    /// the code decodes it. A needle that starts before such a run or ends after it is still found.
+    /// </summary>
+    internal static int[] FirstOccurrencesOutsideEncodedRuns(ReadOnlySpan<char> text, int from)
+    {
+        var firstAt = new int[Needles.Length];
+        Array.Fill(firstAt, -1);
+        var margin = MaxNeedleLength - 1;
         while (from < text.Length)
         {
-            var next = text[from..].IndexOfAny(AllNeedles);
+            var (runStart, runEnd) = NextEncodedRun(text, from);
+            Search(text, from, Math.Min(text.Length, runStart + margin), firstAt);
+            if (runStart >= text.Length) break;
+            from = Math.Max(from + 1, runEnd - margin);
+        }
+        return firstAt;
+    }
+
+    /// <summary>The first run of at least <see cref="MinEncodedRun"/> encoded-alphabet characters at or after <paramref name="from"/>, else (length, length).</summary>
+    private static (int Start, int End) NextEncodedRun(ReadOnlySpan<char> text, int from)
+    {
+        // Every such run holds one of the positions probed, half a run apart; each probe in the alphabet is widened to its run.
+        for (var probe = from + MinEncodedRun / 2 - 1; probe < text.Length; probe += MinEncodedRun / 2)
+        {
+            if (!EncodedAlphabet.Contains(text[probe])) continue;
+            var before = text[from..probe].LastIndexOfAnyExcept(EncodedAlphabet);
+            var start = before < 0 ? from : from + before + 1;
+            var after = text[probe..].IndexOfAnyExcept(EncodedAlphabet);
+            var end = after < 0 ? text.Length : probe + after;
+            if (end - start >= MinEncodedRun) return (start, end);
+            probe = Math.Max(probe, end - MinEncodedRun / 2);
+        }
+        return (text.Length, text.Length);
+    }
+
+    /// <summary>Each needle's first position among those starting in [<paramref name="from"/>, <paramref name="end"/>) and ending by <paramref name="end"/>.</summary>
+    private static void Search(ReadOnlySpan<char> text, int from, int end, int[] firstAt)
+    {
+        while (from < end)
+        {
+            var next = text[from..end].IndexOfAny(AllNeedles);
             if (next < 0) break;
             var at = from + next;
             var rest = text[at..];
@@ -269,7 +323,6 @@ public static partial class Indicators
             }
             from = at + 1;
         }
-        return firstAt;
     }
 
     private static void TryNeedle(ReadOnlySpan<char> text, ReadOnlySpan<char> rest, int at, int i, int[] firstAt)
