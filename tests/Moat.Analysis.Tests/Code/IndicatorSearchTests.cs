@@ -83,6 +83,23 @@ public class IndicatorSearchTests
         Assert.Empty(Indicators.Find(filler + filler + " x/user data/default/login data"));
     }
 
+    [Theory]
+    [InlineData(300)]       // searched after a pass for triggers
+    [InlineData(40_000)]    // a long text: searched for needles at once
+    public void A_needle_inside_a_long_encoded_run_is_not_looked_for_but_one_that_starts_or_ends_outside_it_is(int runLength)
+    {
+        var run = new string('A', runLength);
+        // An encoded payload that happens to spell a needle names no host.
+        Assert.Empty(Indicators.Find("blob = '" + run + "+requestbin+" + run + "'"));
+        // The same needle beside the run (a quote ends it), one that starts before a run and runs into it, and one that
+        // starts inside a run and ends after it are all found.
+        Assert.Contains(Indicators.Find("blob = '" + run + "' + 'requestbin' + '" + run + "'"), i => i.Kind == IndicatorKind.Collector);
+        Assert.Contains(Indicators.Find("url = 'https://pastebin.com/raw" + run + "'"), i => i.Kind == IndicatorKind.PasteSite);
+        Assert.Contains(Indicators.Find("path = '" + run + "/user data/default/login data'"), i => i.Kind == IndicatorKind.BrowserData);
+        // A short run is not encoded data.
+        Assert.Contains(Indicators.Find("blob = '" + run + "' + 'AAAA+requestbin+AAAA' + '" + run + "'"), i => i.Kind == IndicatorKind.Collector);
+    }
+
     private static void AssertSamePositions(string text)
     {
         var found = Indicators.FirstOccurrences(text);
