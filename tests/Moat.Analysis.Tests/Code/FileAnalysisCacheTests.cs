@@ -20,9 +20,7 @@ public sealed class FileAnalysisCacheTests
 
     private static ScanResult Scan(byte[] archive, string fileName, CodeScanOptions options) => PackageScanner.Scan(new MemoryStream(archive), fileName, options);
 
-    private static string Describe(ScanResult result) =>
-        $"{result.Verdict} {result.Score:0.000}\n" + string.Join("\n", result.Findings.Select(f =>
-            $"{f.RuleId} {f.Severity} {f.Confidence} {f.Location.Path}:{f.Location.Line} {f.Message} | {f.Evidence}"));
+    private static string Describe(ScanResult result) => RuleSamples.Describe(result);
 
     /// <summary>Scans <paramref name="archive"/> through <paramref name="options"/>'s cache and checks it equals a scan without one.</summary>
     private static ScanResult ScanAsUncached(byte[] archive, string fileName, CodeScanOptions options)
@@ -112,23 +110,15 @@ public sealed class FileAnalysisCacheTests
         Assert.Contains(result.Findings, f => f.RuleId == LimitRules.DeobfuscationLimit.Id);
     }
 
-    public static TheoryData<string> RuleSamples()
-    {
-        var data = new TheoryData<string>();
-        foreach (var rule in Directory.GetDirectories(TestPaths.Fixtures("code", "rules")).Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(rule));
-        return data;
-    }
+    public static TheoryData<string> Rules() => RuleSamples.Rules();
 
     /// <summary>Every rule's samples, scanned a second time through a cache, come out as they did the first time without one.</summary>
     [Theory]
-    [MemberData(nameof(RuleSamples))]
+    [MemberData(nameof(Rules))]
     public void Every_rule_sample_scanned_again_from_the_cache_is_judged_the_same(string rule)
     {
-        foreach (var sample in Directory.GetDirectories(Path.Combine(TestPaths.Fixtures("code", "rules"), rule)).Order(StringComparer.Ordinal))
+        foreach (var target in RuleSamples.Targets(rule))
         {
-            var files = Directory.GetFiles(sample);
-            var target = files.Length == 1 && PackageScanner.IsArchiveName(files[0]) && Directory.GetDirectories(sample).Length == 0 ? files[0] : sample;
             var options = new CodeScanOptions { FileCache = new FileAnalysisCache() };
             var expected = Describe(PackageScanner.Scan(target, Uncached));
             Assert.Equal(expected, Describe(PackageScanner.Scan(target, options)));

@@ -19,9 +19,7 @@ public sealed class ParallelFileAnalysisTests
     private static byte[] TarGz(params (string Path, string Text)[] members) =>
         TestDistributions.TarGz([.. members.Select(m => (m.Path, Encoding.UTF8.GetBytes(m.Text)))]);
 
-    private static string Describe(ScanResult result) =>
-        $"{result.Verdict} {result.Score:0.000}\n" + string.Join("\n", result.Findings.Select(f =>
-            $"{f.RuleId} {f.Severity} {f.Confidence} {f.Location.Path}:{f.Location.Line} {f.Message} | {f.Evidence}"));
+    private static string Describe(ScanResult result) => RuleSamples.Describe(result);
 
     /// <summary>Scans <paramref name="archive"/> with 2 and 4 files at once, several times, against the scan in turn.</summary>
     private static string AssertSameAtOnce(byte[] archive, string fileName, CodeScanOptions inTurn)
@@ -91,22 +89,14 @@ public sealed class ParallelFileAnalysisTests
         Assert.Single(report.Split('\n'), line => line.StartsWith(LimitRules.DeobfuscationLimit.Id + " ", StringComparison.Ordinal));
     }
 
-    public static TheoryData<string> RuleSamples()
-    {
-        var data = new TheoryData<string>();
-        foreach (var rule in Directory.GetDirectories(TestPaths.Fixtures("code", "rules")).Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(rule));
-        return data;
-    }
+    public static TheoryData<string> Rules() => RuleSamples.Rules();
 
     [Theory]
-    [MemberData(nameof(RuleSamples))]
+    [MemberData(nameof(Rules))]
     public void Every_rule_sample_is_judged_the_same_with_its_files_analysed_at_once(string rule)
     {
-        foreach (var sample in Directory.GetDirectories(Path.Combine(TestPaths.Fixtures("code", "rules"), rule)).Order(StringComparer.Ordinal))
+        foreach (var target in RuleSamples.Targets(rule))
         {
-            var files = Directory.GetFiles(sample);
-            var target = files.Length == 1 && PackageScanner.IsArchiveName(files[0]) && Directory.GetDirectories(sample).Length == 0 ? files[0] : sample;
             var expected = Describe(PackageScanner.Scan(target, InTurn));
             Assert.Equal(expected, Describe(PackageScanner.Scan(target, InTurn with { FileParallelism = 4 })));
         }
