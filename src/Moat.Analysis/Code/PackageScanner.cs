@@ -1116,6 +1116,7 @@ public static partial class PackageScanner
     /// <summary>Characters of decoded source a package scan may keep (16 MB of UTF-16): far above a normal package's.</summary>
     private sealed class DecodedTextBudget
     {
+        private readonly Lock _taking = new();
         private long _remaining = 8 << 20;
 
         public bool CanTake(int chars) => chars <= Volatile.Read(ref _remaining);
@@ -1123,7 +1124,7 @@ public static partial class PackageScanner
         /// <summary>Thread-safe: a package's files may be analysed at once.</summary>
         public bool TryTake(int chars)
         {
-            lock (this)
+            lock (_taking)
             {
                 if (chars > _remaining) return false;
                 _remaining -= chars;

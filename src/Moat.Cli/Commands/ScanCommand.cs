@@ -80,7 +80,7 @@ public static class ScanCommand
         var scanOptions = new CodeScanOptions
         {
             Names = PackageNameMatcher.ForBatch(),
-            FileParallelism = Math.Max(1, Environment.ProcessorCount / Math.Min(degree, targets.Count)),
+            FileParallelism = Math.Max(1, Environment.ProcessorCount / Math.Max(1, Math.Min(degree, targets.Count))),
         };
         ScanResult ScanOne(int i)
         {
