@@ -56,16 +56,26 @@ public sealed class PyParser
         finally
         {
             tokens.Release(); // the tree holds strings and lines, never tokens
-            // The table's arrays are kept for the thread's next parse (growing one per parse was ~6% of what a scan
-            // allocated); its strings are not. A table grown by a huge file is let go.
-            texts.Clear();
-            if (texts.EnsureCapacity(0) <= MaxKeptTexts) t_texts = texts;
+            // The table is kept for the thread's next parse, strings and all: growing one per parse was ~6% of what a
+            // scan allocated, and the next file names mostly the same identifiers (self, os, the package's own names),
+            // each a new string per file otherwise. Past a few thousand texts it starts empty again; a table grown by a
+            // huge file is let go.
+            if (texts.Count > MaxKeptTexts || t_textChars > MaxKeptChars)
+            {
+                texts.Clear();
+                t_textChars = 0;
+            }
+            if (texts.EnsureCapacity(0) <= 2 * MaxKeptTexts) t_texts = texts;
+            else t_textChars = 0;
         }
     }
 
     private const int MaxKeptTexts = 1 << 14;
+    private const long MaxKeptChars = 1 << 18;
 
     [ThreadStatic] private static Dictionary<string, string>? t_texts;
+    // Characters of the texts in this thread's table.
+    [ThreadStatic] private static long t_textChars;
 
     /// <summary>Parses a single expression (an f-string field); null when there is none.</summary>
     private static Expr? ParseExpression(string source, int line, int fstringDepth, Dictionary<string, string> texts)
@@ -101,6 +111,7 @@ public sealed class PyParser
         if (_texts.TryGetValue(span, out var text)) return text;
         text = span.ToString();
         _texts[span] = text;
+        t_textChars += text.Length;
         return text;
     }
 
