@@ -16,6 +16,16 @@ internal sealed class ScanShared(CodeScanOptions options)
     /// <summary>Decoded payloads already analysed as layers, by content: the same payload decoded twice is analysed once.</summary>
     public HashSet<ContentHash> ScannedPayloads { get; } = [];
     public int Layers;
+
+    /// <summary>No file of the package has decoded a layer yet: the state on which one file's layers, counted apart, can be replayed.</summary>
+    public bool NoLayersYet => Layers == 0 && ScannedPayloads.Count == 0;
+
+    /// <summary>Records the layers one file's analysis counted apart (remembered, or run on a state of its own) as this package's.</summary>
+    public void RecordLayers(IEnumerable<ContentHash> payloads, int counted)
+    {
+        ScannedPayloads.UnionWith(payloads);
+        Layers += counted;
+    }
     /// <summary>Could-not-check findings already raised, by rule and file: one says it, repeats add nothing.</summary>
     public HashSet<(string Rule, string Path)> LimitsReported { get; } = [];
     /// <summary>Paths (inside the package) of files with an executable header: starting one at load time is a dropper.</summary>

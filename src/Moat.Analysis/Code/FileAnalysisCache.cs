@@ -108,23 +108,16 @@ public sealed class FileAnalysisCache
     {
         if (!_entries.TryGetValue(key, out var found) || found is not Entry entry
             || entry.ReadBundledExecutables && shared.BundledExecutables.Count > 0
-            || entry.PayloadsScanned is not null && !LayerStateEmpty(shared)
+            || entry.PayloadsScanned is not null && !shared.NoLayersYet
             || entry.ImportedNames.Any(n => shared.Constants?.Resolve(path, n.Module, n.Name) is not null))
         {
             Interlocked.Increment(ref _misses);
             return null;
         }
-        if (entry.PayloadsScanned is { } payloads)
-        {
-            shared.ScannedPayloads.UnionWith(payloads);
-            shared.Layers = entry.LayersCounted;
-        }
+        if (entry.PayloadsScanned is { } payloads) shared.RecordLayers(payloads, entry.LayersCounted);
         Interlocked.Increment(ref _hits);
         return Array.ConvertAll(entry.Findings, f => f with { Location = f.Location with { Path = path } });
     }
-
-    /// <summary>Whether no file of the package has decoded a layer yet: the state a remembered file's layers can be replayed on.</summary>
-    internal static bool LayerStateEmpty(ScanShared shared) => shared.Layers == 0 && shared.ScannedPayloads.Count == 0;
 
     /// <summary>
     /// Remembers one file's findings, all located in <paramref name="path"/>, unless its analysis read outside the key

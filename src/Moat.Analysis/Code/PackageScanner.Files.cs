@@ -103,8 +103,7 @@ public static partial class PackageScanner
             var job = jobs[i];
             if (outcome.State is { } state && SameAsInTurn(state, shared))
             {
-                shared.ScannedPayloads.UnionWith(state.ScannedPayloads);
-                shared.Layers += state.Layers;
+                shared.RecordLayers(state.ScannedPayloads, state.Layers);
                 shared.LimitsReported.UnionWith(state.LimitsReported);
                 Take(job, findings, () => findings.AddRange(outcome.Findings!));
             }
@@ -115,8 +114,7 @@ public static partial class PackageScanner
     /// <summary>Whether an analysis run on a fresh state saw what it would have seen on the package's state now.</summary>
     private static bool SameAsInTurn(ScanShared fresh, ScanShared package)
     {
-        var usedLayers = fresh.Layers > 0 || fresh.ScannedPayloads.Count > 0;
-        if (usedLayers && !FileAnalysisCache.LayerStateEmpty(package)) return false;
+        if (!fresh.NoLayersYet && !package.NoLayersYet) return false;
         return !fresh.LimitsReported.Overlaps(package.LimitsReported);
     }
 
@@ -145,7 +143,7 @@ public static partial class PackageScanner
             return;
         }
         var first = findings.Count;
-        var layerStateWasEmpty = FileAnalysisCache.LayerStateEmpty(shared);
+        var layerStateWasEmpty = shared.NoLayersYet;
         var analysis = new FileAnalysis(job.Path, text, job.Role, shared, findings, baseContext: job.BaseContext, installEntryFunctions: job.EntryFunctions);
         analysis.Run();
         if (key is not null) cache!.Remember(key, job.Path, findings[first..], analysis.Reads, shared, layerStateWasEmpty);

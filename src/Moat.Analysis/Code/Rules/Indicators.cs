@@ -185,7 +185,7 @@ public static partial class Indicators
 
     private static void AddIndicators(ReadOnlySpan<char> normalized, List<Indicator> found, int from)
     {
-        var firstAt = FirstOccurrencesOutsideEncodedRuns(normalized, from);
+        var firstAt = FirstOccurrences(normalized, from);
         var kinds = 0;
         for (var i = 0; i < Needles.Length; i++)
         {
@@ -241,35 +241,25 @@ public static partial class Indicators
     /// (those need dots, colons, spaces or backslashes), and its decoded text is searched when the code decodes it.
     /// Searching the encoding itself finds only chance hits of short triggers, at the price of a pass over megabytes.
     /// </summary>
-    private static bool IsEncodedBlob(string text) => text.Length >= 256 && text.AsSpan().IndexOfAnyExcept(EncodedAlphabet) < 0;
-
-    /// <summary>
-    /// Each needle's first acceptable position in <paramref name="text"/> (-1 when absent), in one pass: the search for
-    /// all needles at once stops only where some needle starts, and only there are the needles compared one by one.
-    /// The same positions as searching for each needle in turn (<see cref="IndexOfNeedle"/>), without ~190 scans of the text.
-    /// </summary>
-    internal static int[] FirstOccurrences(ReadOnlySpan<char> text, int from = 0)
-    {
-        var firstAt = new int[Needles.Length];
-        Array.Fill(firstAt, -1);
-        Search(text, from, text.Length, firstAt);
-        return firstAt;
-    }
+    private static bool IsEncodedBlob(string text) => text.Length >= MinEncodedRun && text.AsSpan().IndexOfAnyExcept(EncodedAlphabet) < 0;
 
     // Texts from this long are searched for needles without a pass for triggers first.
     private const int LongText = 1 << 16;
 
-    // A run of base64 or hex characters this long is encoded data (see IsEncodedBlob): a `\x90\x00…` escaped binary reads
-    // as one once its backslashes are slashes.
+    // A run of base64 or hex characters this long is encoded data: a `\x90\x00…` escaped binary reads as one once its
+    // backslashes are slashes.
     private const int MinEncodedRun = 256;
 
     /// <summary>
-    /// <see cref="FirstOccurrences"/> where needles inside runs of at least <see cref="MinEncodedRun"/> base64 or hex
-    /// characters are not looked for: an encoded payload inside a text (a base64 string in a decoded layer, an escaped
-    /// executable in a bytes literal) names no host, path or command of its own, and is searched in its decoded form when
-    /// the code decodes it. A needle that starts before such a run or ends after it is still found.
+    /// Each needle's first acceptable position in <paramref name="text"/> (-1 when absent), in one pass: the search for
+    /// all needles at once stops only where some needle starts, and only there are the needles compared one by one.
+    /// The same positions as searching for each needle in turn (<see cref="IndexOfNeedle"/>), without ~190 scans of the
+    /// text — except inside runs of at least <see cref="MinEncodedRun"/> base64 or hex characters, which are not looked
+    /// into: an encoded payload inside a text (a base64 string in a decoded layer, an escaped executable in a bytes
+    /// literal) names no host, path or command of its own, and is searched in its decoded form when the code decodes it.
+    /// A needle that starts before such a run or ends after it is still found.
     /// </summary>
-    internal static int[] FirstOccurrencesOutsideEncodedRuns(ReadOnlySpan<char> text, int from)
+    internal static int[] FirstOccurrences(ReadOnlySpan<char> text, int from = 0)
     {
         var firstAt = new int[Needles.Length];
         Array.Fill(firstAt, -1);
