@@ -21,20 +21,59 @@ public class OrderedScanTests
     public void Only_a_window_of_results_is_held_while_the_reader_takes_them()
     {
         // A reader that holds each result only while it looks at it: a finished result not yet handed on is the only
-        // thing the scan keeps, so at most a few exist at once (not all 200).
+        // thing the scan keeps, so at most a window of them exist at once (not all 3,000).
+        var mostAlive = MostAlive(3000, degree: 2, weight: 1);
+        Assert.InRange(mostAlive, 1, OrderedScan.AheadPerThread * 2 + 2);
+    }
+
+    [Fact]
+    public void Heavy_results_narrow_the_window()
+    {
+        // Results that weigh a quarter of what may be held: a handful at once, not the 512 the count window allows.
+        var mostAlive = MostAlive(600, degree: 2, weight: (int)(OrderedScan.HeldWeight / 4));
+        Assert.InRange(mostAlive, 1, 8);
+    }
+
+    [Fact]
+    public void Results_each_heavier_than_the_whole_window_still_all_come_in_order()
+    {
+        var results = OrderedScan.Run(100, 3, i => $"result {i}", weigh: _ => (int)OrderedScan.HeldWeight + 1).ToList();
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"result {i}"), results);
+    }
+
+    [Fact]
+    public void A_slow_target_does_not_idle_the_other_worker()
+    {
+        // Target 0 takes long; the other worker goes on with the small targets after it rather than wait for the
+        // reader to take target 0 (with a window of a few results it scanned eight and stopped).
+        using var slowDone = new ManualResetEventSlim();
+        var scannedWhileSlow = 0;
+        var results = OrderedScan.Run(400, 2, i =>
+        {
+            if (i == 0) { Thread.Sleep(300); slowDone.Set(); }
+            else if (!slowDone.IsSet) Interlocked.Increment(ref scannedWhileSlow);
+            return $"result {i}";
+        }).ToList();
+        Assert.Equal(400, results.Count);
+        Assert.True(scannedWhileSlow >= 300, $"only {scannedWhileSlow} targets were scanned while the slow one ran");
+    }
+
+    private static int MostAlive(int count, int degree, int weight)
+    {
         var alive = 0;
         var mostAlive = 0;
         var gate = new object();
-        foreach (var result in OrderedScan.Run(200, 2, i =>
+        var taken = 0;
+        foreach (var result in OrderedScan.Run(count, degree, i =>
                  {
                      lock (gate) mostAlive = Math.Max(mostAlive, ++alive);
                      return new object();
-                 }))
+                 }, weigh: _ => weight))
         {
-            Thread.Sleep(1);
+            if (++taken % 10 == 0) Thread.Sleep(1); // a reader slower than the scans, so the window fills
             lock (gate) alive--;
         }
-        Assert.InRange(mostAlive, 1, 20);
+        return mostAlive;
     }
 
     [Fact]

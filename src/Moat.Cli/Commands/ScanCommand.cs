@@ -100,8 +100,11 @@ public static class ScanCommand
             }
         }
         var showProgress = targets.Count > 1 && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
-        return showProgress ? WithProgress(targets.Count, degree, ScanOne) : OrderedScan.Run(targets.Count, degree, ScanOne);
+        return showProgress ? WithProgress(targets.Count, degree, ScanOne) : OrderedScan.Run(targets.Count, degree, ScanOne, weigh: HeldWeight);
     }
+
+    /// <summary>What a result costs to hold until the report takes it: its findings are most of it.</summary>
+    private static int HeldWeight(ScanResult result) => 1 + result.Findings.Count;
 
     private static IEnumerable<ScanResult> WithProgress(int count, int degree, Func<int, ScanResult> scanOne)
     {
@@ -116,7 +119,7 @@ public static class ScanCommand
         }));
         try
         {
-            foreach (var result in OrderedScan.Run(count, degree, scanOne, () => Interlocked.Increment(ref done)))
+            foreach (var result in OrderedScan.Run(count, degree, scanOne, () => Interlocked.Increment(ref done), HeldWeight))
                 yield return result;
         }
         finally
