@@ -477,7 +477,9 @@ public static partial class PackageScanner
     [GeneratedRegex(@"[""']([^""'\s]{1,200})[""']")]
     private static partial Regex QuotedPattern();
 
-    [GeneratedRegex(@"(?m)^\s*name\s*=\s*[""']([^""']+)[""']|\bname\s*=\s*[""']([^""']+)[""']")]
+    // One alternative (a line-start form once beside it matched nothing this does not): the engine then looks for
+    // "name" with a vectorized search instead of trying a match at every position of a megabyte setup.py.
+    [GeneratedRegex(@"\bname\s*=\s*[""']([^""']+)[""']")]
     private static partial Regex ProjectNamePattern();
 
     [GeneratedRegex(@"build-backend\s*=\s*[""'](?<backend>[\w.:]+)[""']")]
@@ -539,7 +541,7 @@ public static partial class PackageScanner
             }
             foreach (Match m in ProjectNamePattern().Matches(head))
             {
-                var name = (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToLowerInvariant().Replace('-', '_').Replace('.', '_');
+                var name = m.Groups[1].Value.ToLowerInvariant().Replace('-', '_').Replace('.', '_');
                 names.Add(name);
             }
         }
