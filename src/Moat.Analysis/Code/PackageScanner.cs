@@ -493,7 +493,8 @@ public static partial class PackageScanner
     /// </summary>
     private static HashSet<string>? ShippedTopLevel(PackageContents contents, string prefix)
     {
-        var setup = contents.Sources.FirstOrDefault(s => s.Path == prefix + "setup.py")?.Text;
+        var setupSource = contents.Sources.FirstOrDefault(s => s.Path == prefix + "setup.py");
+        var setup = setupSource?.Text;
         var pyproject = PackagingSections(contents.Pyproject.FirstOrDefault(p => p.Path == prefix + "pyproject.toml").Text);
         if (setup is null && pyproject is null) return null;
         var names = new HashSet<string>(StringComparer.Ordinal) { "src" };
@@ -517,10 +518,10 @@ public static partial class PackageScanner
                 names.Add(relative);
         }
         var explicitly = false;
-        foreach (var text in new[] { setup, pyproject })
+        // The keys are searched in the files' heads; setup.py's is the one the other package passes cut (not a copy of its own).
+        foreach (var head in new[] { setupSource?.Head, pyproject is null ? null : pyproject.Length > SourceFile.HeadChars ? pyproject[..SourceFile.HeadChars] : pyproject })
         {
-            if (text is null) continue;
-            var head = text.Length > 1 << 20 ? text[..(1 << 20)] : text;
+            if (head is null) continue;
             foreach (Match m in FindPackagesPattern().Matches(head))
             {
                 // find_packages() with no root searches the whole tree: tools/ with an __init__.py ships too.
