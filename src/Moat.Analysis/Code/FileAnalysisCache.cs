@@ -6,15 +6,26 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Moat.Analysis.Code;
 
 /// <summary>
-/// The SHA-256 of a text (its UTF-16 code units): identifies content where a crafted collision would let one text pass for
-/// another.
+/// The SHA-256 of a text: identifies content where a crafted collision would let one text pass for another. An ASCII text
+/// (almost every source file) is hashed as its bytes after a 0 tag, any other as its UTF-16 code units after a 1 tag: one
+/// byte per character halves the hashing of what a scan reads, and the tags keep the two encodings apart.
 /// </summary>
 internal readonly record struct ContentHash(UInt128 High, UInt128 Low)
 {
     public static ContentHash Of(ReadOnlySpan<char> text)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(text), hash);
+        var ascii = System.Text.Ascii.IsValid(text);
+        var length = 1 + (ascii ? text.Length : 2 * text.Length);
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            rented[0] = ascii ? (byte)0 : (byte)1;
+            if (ascii) System.Text.Ascii.FromUtf16(text, rented.AsSpan(1), out _);
+            else MemoryMarshal.AsBytes(text).CopyTo(rented.AsSpan(1));
+            SHA256.HashData(rented.AsSpan(0, length), hash);
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
         var words = MemoryMarshal.Cast<byte, UInt128>(hash);
         return new ContentHash(words[0], words[1]);
     }

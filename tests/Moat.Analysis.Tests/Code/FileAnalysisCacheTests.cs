@@ -31,6 +31,19 @@ public sealed class FileAnalysisCacheTests
     }
 
     [Fact]
+    public void The_content_hash_keeps_an_ascii_text_apart_from_a_text_of_the_same_bytes_in_utf16()
+    {
+        // "A\u0001" hashed as one byte per character is 41 01; "\u0141" as UTF-16 is 41 01 too. Without the tags the two
+        // would share a key (and one text's findings would be reused for the other).
+        Assert.NotEqual(ContentHash.Of("A\u0001"), ContentHash.Of("\u0141"));
+        Assert.Equal(ContentHash.Of("import os\n"), ContentHash.Of(new string("import os\n".AsSpan())));
+        Assert.NotEqual(ContentHash.Of("import os\n"), ContentHash.Of("import os \n"));
+        var utf16 = "print('\u00e9t\u00e9')";
+        Assert.Equal(ContentHash.Of(utf16), ContentHash.Of(string.Concat("print('\u00e9", "t\u00e9')")));
+        Assert.NotEqual(ContentHash.Of(utf16), ContentHash.Of("print('ete')"));
+    }
+
+    [Fact]
     public void A_file_another_package_ships_is_analysed_once_and_its_findings_are_placed_in_the_new_package()
     {
         var cache = new FileAnalysisCache();
