@@ -938,17 +938,17 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         {
             case "base64.b64decode" or "base64.standard_b64decode" or "base64.decodebytes" or "base64.decodestring" or "binascii.a2b_base64":
                 return ("base64", arg0, Base64Step(args.Count > 1 && args[1].IsText && args[1].Text!.Length == 2 ? args[1].Text : null));
-            case "base64.urlsafe_b64decode": return ("base64", arg0, s => Decoders.Base64(s, urlSafe: true));
+            case "base64.urlsafe_b64decode": return ("base64", arg0, UrlSafeBase64);
             case "base64.b32decode": return ("base32", arg0, Decoders.Base32);
             case "base64.b16decode" or "binascii.unhexlify" or "binascii.a2b_hex" or "bytes.fromhex" or "bytearray.fromhex":
                 return ("hex", arg0, Decoders.Hex);
-            case "base64.b85decode": return ("base85", arg0, s => Decoders.Base85(s, ascii85: false));
-            case "base64.a85decode": return ("ascii85", arg0, s => Decoders.Base85(s, ascii85: true));
+            case "base64.b85decode": return ("base85", arg0, Base85);
+            case "base64.a85decode": return ("ascii85", arg0, Ascii85);
             case "zlib.decompress": return ("zlib", arg0, Decoders.Zlib);
             case "gzip.decompress": return ("gzip", arg0, Decoders.Gzip);
             case "bz2.decompress": return ("bz2", arg0, Decoders.Bz2);
             case "lzma.decompress": return ("lzma", arg0, Decoders.Lzma);
-            case "marshal.loads": return ("marshal", arg0, s => Decoders.IsMarshalCode(s) ? s : null);
+            case "marshal.loads": return ("marshal", arg0, MarshalCode);
             case "codecs.decode" or "codecs.encode":
             {
                 var encoding = (args.Count > 1 ? args[1] : Keyword(keywords, "encoding"))?.Text?.ToLowerInvariant().Replace('-', '_') ?? "utf_8";
@@ -968,10 +968,20 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         return null;
     }
 
+    // Decoders of their input alone are static methods: their outputs are remembered (RunDecoder keeps a delegate without
+    // a target; a lambda has one even when it captures nothing), and obfuscators decode the same literal again and again.
+    private static string? StandardBase64(string s) => Decoders.Base64(s);
+    private static string? UrlSafeBase64(string s) => Decoders.Base64(s, urlSafe: true);
+    private static string? Base85(string s) => Decoders.Base85(s, ascii85: false);
+    private static string? Ascii85(string s) => Decoders.Base85(s, ascii85: true);
+    private static string? MarshalCode(string s) => Decoders.IsMarshalCode(s) ? s : null;
+    private static string? SameText(string s) => s;
+    private static string? Utf8(string s) => Decoders.DecodeUtf8(s);
+
     // The decoders that need more than their input, each in its own method: a lambda capturing a local of DecoderStep made
     // every call of it (every named call the evaluator applies) allocate the closure.
     private static Func<string, string?> Base64Step(string? altchars) =>
-        altchars is null ? s => Decoders.Base64(s) : s => Decoders.Base64(s.Replace(altchars[0], '+').Replace(altchars[1], '/'));
+        altchars is null ? StandardBase64 : s => Decoders.Base64(s.Replace(altchars[0], '+').Replace(altchars[1], '/'));
 
     private static (string, Value?, Func<string, string?>) FernetStep(Value key, Value? arg0) =>
         ("fernet", arg0 is not null && key.IsText ? arg0 : Value.Tainted(arg0?.Taint ?? 0), s => Decoders.Fernet(key.Text!, s));
@@ -989,10 +999,10 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     {
         "rot13" or "rot_13" => ("rot13", input, Decoders.Rot13),
         "hex" or "hex_codec" => ("hex", input, Decoders.Hex),
-        "base64" or "base_64" or "base64_codec" => ("base64", input, s => Decoders.Base64(s)),
+        "base64" or "base_64" or "base64_codec" => ("base64", input, StandardBase64),
         "zlib" or "zip" or "zlib_codec" => ("zlib", input, Decoders.Zlib),
         "bz2" or "bz2_codec" => ("bz2", input, Decoders.Bz2),
-        "utf_8" or "utf8" or "ascii" or "latin_1" or "latin1" or "unicode_escape" => ("utf-8", input, s => input?.Kind == ValueKind.Str ? s : Decoders.DecodeUtf8(s)),
+        "utf_8" or "utf8" or "ascii" or "latin_1" or "latin1" or "unicode_escape" => ("utf-8", input, input?.Kind == ValueKind.Str ? SameText : Utf8),
         _ => null,
     };
 
