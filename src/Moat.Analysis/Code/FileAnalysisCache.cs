@@ -14,21 +14,29 @@ internal readonly record struct ContentHash(UInt128 High, UInt128 Low)
 {
     public static ContentHash Of(ReadOnlySpan<char> text)
     {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        using var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> chunk = stackalloc byte[ChunkChars];
         var ascii = System.Text.Ascii.IsValid(text);
-        var length = 1 + (ascii ? text.Length : 2 * text.Length);
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
-        try
+        chunk[0] = ascii ? (byte)0 : (byte)1;
+        hasher.AppendData(chunk[..1]);
+        if (ascii)
         {
-            rented[0] = ascii ? (byte)0 : (byte)1;
-            if (ascii) System.Text.Ascii.FromUtf16(text, rented.AsSpan(1), out _);
-            else MemoryMarshal.AsBytes(text).CopyTo(rented.AsSpan(1));
-            SHA256.HashData(rented.AsSpan(0, length), hash);
+            // Narrowed a chunk at a time: a buffer the size of a megabyte payload would be kept by the pool afterwards.
+            for (var at = 0; at < text.Length; at += ChunkChars)
+            {
+                var part = text.Slice(at, Math.Min(ChunkChars, text.Length - at));
+                System.Text.Ascii.FromUtf16(part, chunk, out _);
+                hasher.AppendData(chunk[..part.Length]);
+            }
         }
-        finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
+        else hasher.AppendData(MemoryMarshal.AsBytes(text));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        hasher.GetHashAndReset(hash);
         var words = MemoryMarshal.Cast<byte, UInt128>(hash);
         return new ContentHash(words[0], words[1]);
     }
+
+    private const int ChunkChars = 8192;
 }
 
 /// <summary>

@@ -44,6 +44,19 @@ public sealed class FileAnalysisCacheTests
     }
 
     [Fact]
+    public void The_content_hash_of_a_long_ascii_text_is_the_sha256_of_its_tagged_bytes()
+    {
+        // Longer than the chunks the text is narrowed in, and different only in its last character.
+        var text = string.Concat(Enumerable.Range(0, 3000).Select(i => $"x{i} = {i}\n"));
+        var bytes = new byte[1 + text.Length];
+        Encoding.ASCII.GetBytes(text, bytes.AsSpan(1));
+        var expected = System.Security.Cryptography.SHA256.HashData(bytes);
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, UInt128>(expected);
+        Assert.Equal(new ContentHash(words[0], words[1]), ContentHash.Of(text));
+        Assert.NotEqual(ContentHash.Of(text), ContentHash.Of(text[..^1] + "\r"));
+    }
+
+    [Fact]
     public void A_file_another_package_ships_is_analysed_once_and_its_findings_are_placed_in_the_new_package()
     {
         var cache = new FileAnalysisCache();
