@@ -72,6 +72,25 @@ public class DecoderTests
         Assert.Equal(first.Layers, second.Layers);
     }
 
+    [Fact]
+    public void An_attribute_taken_again_of_a_new_value_is_the_new_values()
+    {
+        // The node remembers the attribute of the last target value it was taken of: a loop turn binds a new value to the
+        // name, and the method must be that value's, not the last turn's.
+        var evaluator = new Evaluator();
+        var call = ((ExprStmt)PyParser.Parse("s.upper()\n").Body[0]).Value;
+        evaluator.Bind("s", Value.Str("abc"));
+        Assert.Equal("ABC", evaluator.Eval(call).Text);
+        evaluator.ForgetEvaluations();
+        Assert.Equal("ABC", evaluator.Eval(call).Text);
+        evaluator.Bind("s", Value.Str("xyz"));
+        evaluator.ForgetEvaluations();
+        Assert.Equal("XYZ", evaluator.Eval(call).Text);
+        // What the node remembers is not part of it: it equals the same attribute freshly parsed.
+        var fresh = ((ExprStmt)PyParser.Parse("s.upper()\n").Body[0]).Value;
+        Assert.Equal(((CallExpr)fresh).Func, ((CallExpr)call).Func);
+    }
+
     private static byte[] ZlibOf(string text)
     {
         using var buffer = new MemoryStream();

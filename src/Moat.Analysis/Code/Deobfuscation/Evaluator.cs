@@ -332,7 +332,13 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             if (_globals.TryGetValue(dotted, out var bound)) return bound;
         }
         var target = Eval(attr.Target);
-        var result = Attribute(target, attr.Name);
+        Value result;
+        if (attr.LastAttribute is { } last && ReferenceEquals(last.Target, target)) result = last.Result;
+        else
+        {
+            result = Attribute(target, attr.Name);
+            attr.RememberAttribute(target, result);
+        }
         if (_nested == 0 && result.Kind == ValueKind.Ref && target.Kind == ValueKind.Ref) _observer?.OnReference(attr, result.Text!);
         return result;
     }

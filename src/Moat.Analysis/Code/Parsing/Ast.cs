@@ -39,7 +39,23 @@ public sealed record FStrExpr(string Text, IReadOnlyList<Expr> Fields, int Line)
 /// </summary>
 public sealed record NumExpr(long? Value, int Length, int Line) : Expr(Line);
 
-public sealed record AttrExpr(Expr Target, string Name, int Line) : Expr(Line);
+public sealed record AttrExpr(Expr Target, string Name, int Line) : Expr(Line)
+{
+    // The attribute's value for the last target value it was taken of (values are immutable, so the same target gives the
+    // same value): a loop body's base64.b64decode or literal.decode is then not rebuilt on every turn. One reference, so
+    // a reader on another thread sees a whole pair or none.
+    internal (Value Target, Value Result)? LastAttribute => _lastAttribute is { } last ? (last.Target, last.Result) : null;
+    private AttributeMemo? _lastAttribute;
+
+    internal void RememberAttribute(Value target, Value result) => _lastAttribute = new AttributeMemo(target, result);
+
+    private sealed record AttributeMemo(Value Target, Value Result);
+
+    // The memo is left out of equality, as the base node's is.
+    public bool Equals(AttrExpr? other) => base.Equals(other) && Target == other!.Target && Name == other.Name;
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Target, Name);
+}
 
 /// <summary>A keyword argument; <see cref="Name"/> is null for <c>**kwargs</c>.</summary>
 public sealed record Keyword(string? Name, Expr Value);
