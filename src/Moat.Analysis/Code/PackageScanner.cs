@@ -48,6 +48,9 @@ public sealed record CodeScanOptions
     /// </summary>
     public int FileParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>The <see cref="FileParallelism"/> that shares the cores with <paramref name="packagesAtOnce"/> packages scanned at once.</summary>
+    public static int FileParallelismBeside(int packagesAtOnce) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, packagesAtOnce));
+
     public static CodeScanOptions Default { get; } = new();
 }
 

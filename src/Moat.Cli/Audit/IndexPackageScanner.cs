@@ -229,7 +229,7 @@ public static class IndexPackageScanner
         await using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
         {
             // Packages scanned at once share the cores with the files of one package analysed at once.
-            result = PackageScanner.Scan(stream, file.Filename, new CodeScanOptions { FileParallelism = Math.Max(1, Environment.ProcessorCount / Math.Max(1, options.Jobs)) });
+            result = PackageScanner.Scan(stream, file.Filename, new CodeScanOptions { FileParallelism = CodeScanOptions.FileParallelismBeside(options.Jobs) });
         }
         options.Cache?.Put(actual, result);
         return new(new ScannedFile(file.Filename, actual, result, FromCache: false), null, Downloaded: true, Bytes: bytes);

@@ -80,7 +80,7 @@ public static class ScanCommand
         var scanOptions = new CodeScanOptions
         {
             Names = PackageNameMatcher.ForBatch(),
-            FileParallelism = Math.Max(1, Environment.ProcessorCount / Math.Max(1, Math.Min(degree, targets.Count))),
+            FileParallelism = CodeScanOptions.FileParallelismBeside(Math.Min(degree, targets.Count)),
         };
         ScanResult ScanOne(int i)
         {
@@ -100,11 +100,11 @@ public static class ScanCommand
             }
         }
         var showProgress = targets.Count > 1 && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
-        return showProgress ? WithProgress(targets.Count, degree, ScanOne) : OrderedScan.Run(targets.Count, degree, ScanOne, weigh: HeldWeight);
+        return showProgress ? WithProgress(targets.Count, degree, ScanOne) : OrderedScan.Run(targets.Count, degree, ScanOne, weigh: ResultWeight);
     }
 
     /// <summary>What a result costs to hold until the report takes it: its findings are most of it.</summary>
-    private static int HeldWeight(ScanResult result) => 1 + result.Findings.Count;
+    private static int ResultWeight(ScanResult result) => 1 + result.Findings.Count;
 
     private static IEnumerable<ScanResult> WithProgress(int count, int degree, Func<int, ScanResult> scanOne)
     {
@@ -119,7 +119,7 @@ public static class ScanCommand
         }));
         try
         {
-            foreach (var result in OrderedScan.Run(count, degree, scanOne, () => Interlocked.Increment(ref done), HeldWeight))
+            foreach (var result in OrderedScan.Run(count, degree, scanOne, () => Interlocked.Increment(ref done), ResultWeight))
                 yield return result;
         }
         finally

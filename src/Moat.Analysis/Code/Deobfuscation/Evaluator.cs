@@ -332,9 +332,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             if (_globals.TryGetValue(dotted, out var bound)) return bound;
         }
         var target = Eval(attr.Target);
-        Value result;
-        if (attr.LastAttribute is { } last && ReferenceEquals(last.Target, target)) result = last.Result;
-        else
+        var result = attr.AttributeOf(target);
+        if (result is null)
         {
             result = Attribute(target, attr.Name);
             attr.RememberAttribute(target, result);
@@ -982,7 +981,6 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     private static string? Ascii85(string s) => Decoders.Base85(s, ascii85: true);
     private static string? MarshalCode(string s) => Decoders.IsMarshalCode(s) ? s : null;
     private static string? SameText(string s) => s;
-    private static string? Utf8(string s) => Decoders.DecodeUtf8(s);
 
     // The decoders that need more than their input, each in its own method: a lambda capturing a local of DecoderStep made
     // every call of it (every named call the evaluator applies) allocate the closure.
@@ -1008,7 +1006,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         "base64" or "base_64" or "base64_codec" => ("base64", input, StandardBase64),
         "zlib" or "zip" or "zlib_codec" => ("zlib", input, Decoders.Zlib),
         "bz2" or "bz2_codec" => ("bz2", input, Decoders.Bz2),
-        "utf_8" or "utf8" or "ascii" or "latin_1" or "latin1" or "unicode_escape" => ("utf-8", input, input?.Kind == ValueKind.Str ? SameText : Utf8),
+        "utf_8" or "utf8" or "ascii" or "latin_1" or "latin1" or "unicode_escape" => ("utf-8", input, input?.Kind == ValueKind.Str ? SameText : Decoders.DecodeUtf8),
         _ => null,
     };
 

@@ -44,7 +44,7 @@ public sealed record AttrExpr(Expr Target, string Name, int Line) : Expr(Line)
     // The attribute's value for the last target value it was taken of (values are immutable, so the same target gives the
     // same value): a loop body's base64.b64decode or literal.decode is then not rebuilt on every turn. One reference, so
     // a reader on another thread sees a whole pair or none.
-    internal (Value Target, Value Result)? LastAttribute => _lastAttribute is { } last ? (last.Target, last.Result) : null;
+    internal Value? AttributeOf(Value target) => _lastAttribute is { } last && ReferenceEquals(last.Target, target) ? last.Result : null;
     private AttributeMemo? _lastAttribute;
 
     internal void RememberAttribute(Value target, Value result) => _lastAttribute = new AttributeMemo(target, result);
