@@ -27,6 +27,16 @@ public class LexerParserTests
     }
 
     [Fact]
+    public void Lexer_decodes_escaped_binary_with_plain_runs_between_and_keeps_what_is_not_an_escape()
+    {
+        // Escaped executables are megabytes of \xHH with printable bytes between; a malformed \x stays as written.
+        var tokens = PyLexer.Lex("x = b'MZ\\x90\\x00This \\x41\\xzz\\x4'\ny = '''a\\tb\nc\u20ac\\x41'''\nz = b'ok\\n\u20ac'\nw = f'{a}\\x41{{'\nv = 1\n");
+        Assert.Equal(["MZ\u0090\0This A\\xzz\\x4", "a\tb\nc\u20acA", "ok\n?", "{}A{"], tokens.Literals.Select(l => l.Value));
+        var names = tokens.Tokens.Where(t => t.Kind == TokenKind.Name).Select(t => (tokens.Text(t).ToString(), t.Line)).ToList();
+        Assert.Equal([("x", 1), ("y", 2), ("z", 4), ("w", 5), ("v", 6)], names);
+    }
+
+    [Fact]
     public void Lexer_takes_the_longest_operator()
     {
         var tokens = PyLexer.Lex("a **= b //= c >>= d <<= e ... f <> g != h -> i := j ** k // l >= m <= n == o -= p @= q ~ r !== s\n");

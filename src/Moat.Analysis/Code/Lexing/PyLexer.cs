@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Moat.Analysis.Code;
@@ -289,9 +290,34 @@ public static class PyLexer
         var value = new StringBuilder();
         List<string>? expressions = null;
         var n = s.Length;
+        var stops = quote == '\'' ? formatted ? FormattedSingleQuoteEscapeStops : SingleQuoteEscapeStops
+                    : formatted ? FormattedDoubleQuoteEscapeStops : DoubleQuoteEscapeStops;
         while (i < n)
         {
+            // Characters that stand for themselves are copied a run at a time (an escaped executable is megabytes of
+            // `\x90\x00` with printable bytes between).
+            var run = stops.Contains(s[i]) ? 0 : s.AsSpan(i).IndexOfAny(stops);
+            var length = run < 0 ? n - i : run;
+            if (length > 0)
+            {
+                var verbatim = s.AsSpan(i, length);
+                if (bytes && verbatim.ContainsAnyExceptInRange('\0', '\xFF')) foreach (var ch in verbatim) value.Append(ch > 255 ? '?' : ch);
+                else value.Append(verbatim);
+                i += length;
+                if (i >= n) break;
+            }
             var c = s[i];
+            if (c == '\\' && !raw && i + 3 < n && s[i + 1] == 'x')
+            {
+                var high = HexValue(s[i + 2]);
+                var low = HexValue(s[i + 3]);
+                if ((high | low) >= 0)
+                {
+                    value.Append((char)(high * 16 + low));
+                    i += 4;
+                    continue;
+                }
+            }
             if (c == quote)
             {
                 if (!triple) { i++; break; }
@@ -334,6 +360,12 @@ public static class PyLexer
         }
         return new StringLiteral(value.ToString(), bytes, formatted, (IReadOnlyList<string>?)expressions ?? []);
     }
+
+    // Where the general decoder must look at a character: quotes, escapes, line ends, and an f-string's braces.
+    private static readonly SearchValues<char> SingleQuoteEscapeStops = SearchValues.Create("'\\\n\r");
+    private static readonly SearchValues<char> DoubleQuoteEscapeStops = SearchValues.Create("\"\\\n\r");
+    private static readonly SearchValues<char> FormattedSingleQuoteEscapeStops = SearchValues.Create("'\\\n\r{}");
+    private static readonly SearchValues<char> FormattedDoubleQuoteEscapeStops = SearchValues.Create("\"\\\n\r{}");
 
     private static readonly SearchValues<char> SingleQuoteStops = SearchValues.Create("'\\\n\r");
     private static readonly SearchValues<char> DoubleQuoteStops = SearchValues.Create("\"\\\n\r");
@@ -471,11 +503,15 @@ public static class PyLexer
         return true;
     }
 
-    public static int HexValue(char c) => c switch
-    {
-        >= '0' and <= '9' => c - '0',
-        >= 'a' and <= 'f' => c - 'a' + 10,
-        >= 'A' and <= 'F' => c - 'A' + 10,
-        _ => -1,
-    };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int HexValue(char c) => c < 128 ? HexDigits[c] : -1;
+
+    // The value of each ASCII hex digit, -1 for any other character.
+    private static ReadOnlySpan<sbyte> HexDigits =>
+    [
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    ];
 }

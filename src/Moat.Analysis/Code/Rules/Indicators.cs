@@ -128,7 +128,15 @@ public static partial class Indicators
     /// <summary>The needles in the order they are tried (tests compare the one-pass search with a search per needle).</summary>
     internal static ReadOnlySpan<(IndicatorKind Kind, string Needle)> NeedleList => Needles;
 
-    private static readonly SearchValues<string> AllNeedles = SearchValues.Create(Needles.Select(n => n.Needle).ToArray(), StringComparison.OrdinalIgnoreCase);
+    // The needles in small groups, each searched with SearchValues' vectorized multi-string search (Teddy): all ~170 in
+    // one set fall back to a scalar Aho-Corasick automaton, and groups of 56 (still vectorized) stop at so many false
+    // candidates in escaped binary that they are no faster. Measured on a megabyte of decoded layer, of Python and of an
+    // executable: 16 a group searches 2-2.5x faster than one set; 8 or 24 are slower again. Short texts are decided by
+    // the trigger pass first, where one set stays fastest.
+    private const int NeedlesPerGroup = 16;
+
+    private static readonly SearchValues<string>[] NeedleGroups = Needles.ToArray().Chunk(NeedlesPerGroup)
+        .Select(group => SearchValues.Create(group.Select(n => n.Needle).ToArray(), StringComparison.OrdinalIgnoreCase)).ToArray();
 
     private static readonly SearchValues<char> Separators = SearchValues.Create("\\");
 
@@ -294,11 +302,23 @@ public static partial class Indicators
     /// <summary>Each needle's first position among those starting in [<paramref name="from"/>, <paramref name="end"/>) and ending by <paramref name="end"/>.</summary>
     private static void Search(ReadOnlySpan<char> text, int from, int end, int[] firstAt)
     {
+        // Where each group's next match starts (end: none before it); the search stops at the nearest, as one search for
+        // all needles would.
+        Span<int> groupNext = stackalloc int[NeedleGroups.Length];
+        groupNext.Fill(-1);
         while (from < end)
         {
-            var next = text[from..end].IndexOfAny(AllNeedles);
-            if (next < 0) break;
-            var at = from + next;
+            var at = end;
+            for (var g = 0; g < groupNext.Length; g++)
+            {
+                if (groupNext[g] < from)
+                {
+                    var found = text[from..end].IndexOfAny(NeedleGroups[g]);
+                    groupNext[g] = found < 0 ? end : from + found;
+                }
+                at = Math.Min(at, groupNext[g]);
+            }
+            if (at >= end) break;
             var rest = text[at..];
             // An ASCII character matches only needles starting with it in either case; anything else (a dotless i, a long
             // s) is compared with every needle, as the case-insensitive search that stopped there does.
