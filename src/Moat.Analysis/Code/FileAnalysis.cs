@@ -698,7 +698,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     public void OnCall(CallExpr call, string? name, Value callee, IReadOnlyList<Value> args, IReadOnlyList<(string? Name, Value Value)> keywords, Value result)
     {
         var line = call.Line;
-        var method = name is null ? (call.Func as AttrExpr)?.Name : name[(name.LastIndexOf('.') + 1)..];
+        var method = name is null ? (call.Func as AttrExpr)?.Name : Evaluator.MethodName(call, name);
         var kind = CallModel.Of(name, method);
         var arg0 = args.Count > 0 ? args[0] : null;
         if (callee is { Kind: ValueKind.Function, Node: FuncDef called } && called.Params.Count > 0)

@@ -685,33 +685,45 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     {
         var callee = Eval(call.Func);
         // Indexed loops: foreach over the node's IReadOnlyList boxes an enumerator on every call.
-        var args = new List<Value>(call.Args.Count);
-        for (var i = 0; i < call.Args.Count; i++) args.Add(Eval(call.Args[i]));
-        var keywords = new List<(string?, Value)>(call.Keywords.Count);
-        for (var i = 0; i < call.Keywords.Count; i++) keywords.Add((call.Keywords[i].Name, Eval(call.Keywords[i].Value)));
+        // Arrays, and the shared empty one for none: most calls pass no keywords, many no arguments.
+        Value[] args = call.Args.Count == 0 ? [] : new Value[call.Args.Count];
+        for (var i = 0; i < args.Length; i++) args[i] = Eval(call.Args[i]);
+        (string? Name, Value Value)[] keywords = call.Keywords.Count == 0 ? [] : new (string?, Value)[call.Keywords.Count];
+        for (var i = 0; i < keywords.Length; i++) keywords[i] = (call.Keywords[i].Name, Eval(call.Keywords[i].Value));
         var name = callee.Kind == ValueKind.Ref ? callee.Text : null;
         var result = Apply(call, name, callee, args, keywords);
         if (_nested == 0) _observer?.OnCall(call, name, callee, args, keywords, result);
         return result;
     }
 
-    private static Value? Keyword(List<(string? Name, Value Value)> keywords, string name)
+    /// <summary>
+    /// The last part of a called <paramref name="name"/> (<c>os.path.join</c>: <c>join</c>): the called attribute's own
+    /// text when it is that part, so that the usual call allocates no copy of it.
+    /// </summary>
+    public static string MethodName(CallExpr call, string name)
+    {
+        var dot = name.LastIndexOf('.');
+        if (dot < 0) return name;
+        return call.Func is AttrExpr attr && name.AsSpan(dot + 1).SequenceEqual(attr.Name) ? attr.Name : name[(dot + 1)..];
+    }
+
+    private static Value? Keyword((string? Name, Value Value)[] keywords, string name)
     {
         foreach (var (n, v) in keywords) if (n == name) return v;
         return null;
     }
 
-    private Value Apply(CallExpr call, string? name, Value callee, List<Value> args, List<(string? Name, Value Value)> keywords)
+    private Value Apply(CallExpr call, string? name, Value callee, Value[] args, (string? Name, Value Value)[] keywords)
     {
         var argTaint = Value.Union(args);
         foreach (var (_, value) in keywords) argTaint |= value.Taint;
         var argLayers = Value.FirstLayers(args);
-        var arg0 = args.Count > 0 ? args[0] : null;
+        var arg0 = args.Length > 0 ? args[0] : null;
 
         if (callee.Kind is ValueKind.Lambda or ValueKind.Function) return Invoke(callee, args) ?? Value.Tainted(argTaint, argLayers);
         if (name is null) return Value.Tainted(callee.Taint | argTaint, callee.Layers ?? argLayers);
 
-        var method = name[(name.LastIndexOf('.') + 1)..];
+        var method = MethodName(call, name);
         var receiver = callee.Bound;
 
         // Decoders on constants, with their step name for the layer chain.
@@ -727,7 +739,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 return Value.Number(arg0.Text[0]);
             case "int" when arg0 is { Kind: ValueKind.Str }:
             {
-                var radix = args.Count > 1 && args[1].Kind == ValueKind.Int ? (int)args[1].Int : 10;
+                var radix = args.Length > 1 && args[1].Kind == ValueKind.Int ? (int)args[1].Int : 10;
                 try { return radix is 2 or 8 or 10 or 16 ? Value.Number(Convert.ToInt64(arg0.Text!.Trim(), radix)) : Value.Unknown; }
                 catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException) { return Value.Unknown; }
             }
@@ -736,9 +748,9 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             case "len" when arg0 is { Kind: ValueKind.List }: return Value.Number(arg0.Items!.Count);
             case "str" or "unicode" when arg0 is { Kind: ValueKind.Str }: return arg0;
             case "str" when arg0 is { Kind: ValueKind.Int }: return Value.Str(arg0.Int.ToString(CultureInfo.InvariantCulture));
-            case "str" when arg0 is { Kind: ValueKind.Bytes } && args.Count > 1: return Value.Str(Decoders.DecodeUtf8(arg0.Text!), arg0.Taint, arg0.Layers);
+            case "str" when arg0 is { Kind: ValueKind.Bytes } && args.Length > 1: return Value.Str(Decoders.DecodeUtf8(arg0.Text!), arg0.Taint, arg0.Layers);
             case "bytes" or "bytearray":
-                if (arg0 is { Kind: ValueKind.Str } && args.Count > 1) return Value.Bytes(Decoders.EncodeUtf8(arg0.Text!), arg0.Taint, arg0.Layers);
+                if (arg0 is { Kind: ValueKind.Str } && args.Length > 1) return Value.Bytes(Decoders.EncodeUtf8(arg0.Text!), arg0.Taint, arg0.Layers);
                 if (arg0 is { Kind: ValueKind.Bytes }) return arg0;
                 if (arg0 is { Kind: ValueKind.List } && arg0.Items!.All(i => i.Kind == ValueKind.Int && i.Int is >= 0 and <= 255))
                     return Value.Bytes(new string([.. arg0.Items!.Select(i => (char)i.Int)]), arg0.Taint, arg0.Layers);
@@ -754,18 +766,18 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             }
             case "reversed" when arg0 is { Kind: ValueKind.List }:
                 return Value.List([.. arg0.Items!.Reverse()]).WithTaint(Taint.None, Value.AddLayer(arg0.Layers, "reverse"));
-            case "range" when args.Count > 0 && args.All(a => a.Kind == ValueKind.Int):
+            case "range" when args.Length > 0 && args.All(a => a.Kind == ValueKind.Int):
                 return Value.Instance("range", args);
             case "enumerate" when arg0 is not null && Items(arg0) is { } enumerated:
                 return Value.List([.. enumerated.Select((v, i) => Value.List([Value.Number(i), v]))]);
-            case "zip" when args.Count == 2 && Items(args[0]) is { } first:
+            case "zip" when args.Length == 2 && Items(args[0]) is { } first:
             {
                 var cycle = args[1].Kind == ValueKind.Instance && args[1].Text == "itertools.cycle" ? Items(args[1].Items![0]) : null;
                 var second = cycle ?? Items(args[1]);
                 if (second is null || second.Count == 0) break;
                 return Zip(first, second, cycle is not null ? first.Count : Math.Min(first.Count, second.Count));
             }
-            case "map" when args.Count == 2 && Items(args[1]) is { } mapped && mapped.Count <= MaxIteration:
+            case "map" when args.Length == 2 && Items(args[1]) is { } mapped && mapped.Count <= MaxIteration:
             {
                 var results = new List<Value>(mapped.Count);
                 foreach (var item in mapped)
@@ -780,15 +792,15 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             // eval("exec"), eval(compile("__import__('base64')", "", "eval")): obfuscators alias builtins and modules this way.
             case "eval" when arg0 is { Kind: ValueKind.Str } && BuiltinText.EvalAlias(arg0.Text!) is var (builtin, module) && (builtin is not null || module is not null):
                 return builtin is not null ? Lookup(builtin) : ModuleRef(module!);
-            case "getattr" when args.Count >= 2 && args[1].Kind == ValueKind.Str:
+            case "getattr" when args.Length >= 2 && args[1].Kind == ValueKind.Str:
                 return Attribute(arg0!, args[1].Text!);
             // __import__('urllib.request') returns the top package (urllib) unless a fromlist asks for the module itself.
-            case "__import__" when arg0 is { Kind: ValueKind.Str } && args.Count < 4 && Keyword(keywords, "fromlist") is null && arg0.Text!.IndexOf('.') is > 0 and var dot:
+            case "__import__" when arg0 is { Kind: ValueKind.Str } && args.Length < 4 && Keyword(keywords, "fromlist") is null && arg0.Text!.IndexOf('.') is > 0 and var dot:
                 return ModuleRef(arg0.Text[..dot]);
             case "__import__" or "importlib.import_module" when arg0 is { Kind: ValueKind.Str }:
                 return ModuleRef(arg0.Text!);
             case "globals" or "locals" or "vars":
-                return Value.Instance(args.Count == 0 ? name : "builtins.__dict__", []);
+                return Value.Instance(args.Length == 0 ? name : "builtins.__dict__", []);
             // globals().get('eval'), __builtins__.get(name): the same lookup as globals()['eval'].
             case "builtins.__dict__.get" or "globals.get" or "locals.get" or "vars.get" when arg0 is { Kind: ValueKind.Str }:
                 return Lookup(arg0.Text!) is { Kind: not ValueKind.Unknown } found ? found : Value.Ref(arg0.Text!);
@@ -796,7 +808,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 return (arg0.Kind == ValueKind.Bytes ? Value.Str(Decoders.DecodeUtf8(arg0.Text!), arg0.Taint, arg0.Layers) : arg0).WithTaint(Taint.Code);
             case "compile":
                 return Value.Tainted(argTaint | Taint.Code, argLayers);
-            case "os.path.join" or "posixpath.join" or "ntpath.join" or "os.sep.join" when args.Count > 0 && args.Any(a => a.KnownText is not null):
+            case "os.path.join" or "posixpath.join" or "ntpath.join" or "os.sep.join" when args.Length > 0 && args.Any(a => a.KnownText is not null):
             {
                 var joined = string.Join("/", args.Select(a => a.KnownText ?? "{}"));
                 return args.All(a => a.Kind == ValueKind.Str) ? Value.Str(joined, argTaint, argLayers) : Value.Partial(joined, argTaint, argLayers);
@@ -841,7 +853,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         || name.Contains("digest", StringComparison.OrdinalIgnoreCase) || name.Contains("hmac", StringComparison.OrdinalIgnoreCase)
         || name.Contains("public", StringComparison.OrdinalIgnoreCase) || name.Contains("address", StringComparison.OrdinalIgnoreCase);
 
-    private Value? ApplyCallable(Value function, List<Value> args) => function.Kind switch
+    private Value? ApplyCallable(Value function, Value[] args) => function.Kind switch
     {
         ValueKind.Lambda or ValueKind.Function => Invoke(function, args),
         ValueKind.Ref when function.Text is "chr" && args[0].Kind == ValueKind.Int && args[0].Int is >= 0 and <= 0x10FFFF and not (>= 0xD800 and <= 0xDFFF)
@@ -851,28 +863,28 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         _ => null,
     };
 
-    private static Value? StringMethod(string method, Value receiver, List<Value> args)
+    private static Value? StringMethod(string method, Value receiver, Value[] args)
     {
         var text = receiver.Text!;
         var taint = receiver.Taint & ~Taint.Blob;
         Value Same(string s) => receiver.Kind == ValueKind.Bytes ? Value.Bytes(s, taint, receiver.Layers) : Value.Str(s, taint, receiver.Layers);
         switch (method)
         {
-            case "replace" when args.Count >= 2 && args[0].IsText && args[1].IsText && args[0].Text!.Length > 0:
+            case "replace" when args.Length >= 2 && args[0].IsText && args[1].IsText && args[0].Text!.Length > 0:
             {
                 var replaced = text.Replace(args[0].Text!, args[1].Text!, StringComparison.Ordinal);
                 return replaced.Length > MaxString ? null : Same(replaced);
             }
-            case "join" when args.Count == 1 && Items(args[0]) is { } parts && parts.All(p => p.IsText || p.Kind == ValueKind.Int):
+            case "join" when args.Length == 1 && Items(args[0]) is { } parts && parts.All(p => p.IsText || p.Kind == ValueKind.Int):
             {
                 var joined = string.Join(text, parts.Select(p => p.IsText ? p.Text : ((char)p.Int).ToString()));
                 if (joined.Length > MaxString) return null;
                 var layers = args[0].Layers ?? receiver.Layers;
                 return receiver.Kind == ValueKind.Bytes ? Value.Bytes(joined, args[0].Taint & ~Taint.Blob, layers) : Value.Str(joined, args[0].Taint & ~Taint.Blob, layers);
             }
-            case "strip" when args.Count == 0: return Same(text.Trim());
-            case "lstrip" when args.Count == 0: return Same(text.TrimStart());
-            case "rstrip" when args.Count == 0: return Same(text.TrimEnd());
+            case "strip" when args.Length == 0: return Same(text.Trim());
+            case "lstrip" when args.Length == 0: return Same(text.TrimStart());
+            case "rstrip" when args.Length == 0: return Same(text.TrimEnd());
             case "lower": return Same(text.ToLowerInvariant());
             case "upper": return Same(text.ToUpperInvariant());
             case "swapcase": return Same(new string([.. text.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c))]));
@@ -881,7 +893,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
                 var formatted = FillBraces(text, args, out var complete);
                 return complete ? Same(formatted) : null;
             }
-            case "split" when args.Count == 1 && args[0].IsText && args[0].Text!.Length > 0:
+            case "split" when args.Length == 1 && args[0].IsText && args[0].Text!.Length > 0:
             {
                 var parts = text.Split(args[0].Text!);
                 var items = new Value[parts.Length];
@@ -890,7 +902,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             }
             case "encode":
             {
-                var encoding = args.Count > 0 && args[0].Kind == ValueKind.Str ? args[0].Text!.ToLowerInvariant() : "utf-8";
+                var encoding = args.Length > 0 && args[0].Kind == ValueKind.Str ? args[0].Text!.ToLowerInvariant() : "utf-8";
                 if (encoding is "rot13" or "rot_13") return Value.Str(Decoders.Rot13(text), taint | Taint.Decoded, Value.AddLayer(receiver.Layers, "rot13"));
                 return Value.Bytes(receiver.Kind == ValueKind.Str ? Decoders.EncodeUtf8(text) : text, taint, receiver.Layers);
             }
@@ -899,7 +911,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     }
 
     /// <summary>Runs a decoder when <paramref name="name"/> is one and its input is constant; null when it is not a decoder.</summary>
-    private Value? Decode(string name, string method, Value? receiver, List<Value> args, List<(string? Name, Value Value)> keywords)
+    private Value? Decode(string name, string method, Value? receiver, Value[] args, (string? Name, Value Value)[] keywords)
     {
         var step = DecoderStep(name, method, receiver, args, keywords);
         if (step is null) return null;
@@ -936,13 +948,13 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         return output;
     }
 
-    private static (string Step, Value? Input, Func<string, string?> Run)? DecoderStep(string name, string method, Value? receiver, List<Value> args, List<(string? Name, Value Value)> keywords)
+    private static (string Step, Value? Input, Func<string, string?> Run)? DecoderStep(string name, string method, Value? receiver, Value[] args, (string? Name, Value Value)[] keywords)
     {
-        var arg0 = args.Count > 0 ? args[0] : Keyword(keywords, "s") ?? Keyword(keywords, "data");
+        var arg0 = args.Length > 0 ? args[0] : Keyword(keywords, "s") ?? Keyword(keywords, "data");
         switch (name)
         {
             case "base64.b64decode" or "base64.standard_b64decode" or "base64.decodebytes" or "base64.decodestring" or "binascii.a2b_base64":
-                return ("base64", arg0, Base64Step(args.Count > 1 && args[1].IsText && args[1].Text!.Length == 2 ? args[1].Text : null));
+                return ("base64", arg0, Base64Step(args.Length > 1 && args[1].IsText && args[1].Text!.Length == 2 ? args[1].Text : null));
             case "base64.urlsafe_b64decode": return ("base64", arg0, UrlSafeBase64);
             case "base64.b32decode": return ("base32", arg0, Decoders.Base32);
             case "base64.b16decode" or "binascii.unhexlify" or "binascii.a2b_hex" or "bytes.fromhex" or "bytearray.fromhex":
@@ -956,7 +968,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             case "marshal.loads": return ("marshal", arg0, MarshalCode);
             case "codecs.decode" or "codecs.encode":
             {
-                var encoding = (args.Count > 1 ? args[1] : Keyword(keywords, "encoding"))?.Text?.ToLowerInvariant().Replace('-', '_') ?? "utf_8";
+                var encoding = (args.Length > 1 ? args[1] : Keyword(keywords, "encoding"))?.Text?.ToLowerInvariant().Replace('-', '_') ?? "utf_8";
                 return CodecStep(encoding, arg0);
             }
             case "cryptography.fernet.Fernet.decrypt" when receiver is { Kind: ValueKind.Instance, Items.Count: > 0 }:
@@ -967,7 +979,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         }
         if (receiver is { IsText: true } && method == "decode")
         {
-            var encoding = args.Count > 0 && args[0].Kind == ValueKind.Str ? args[0].Text!.ToLowerInvariant().Replace('-', '_') : "utf_8";
+            var encoding = args.Length > 0 && args[0].Kind == ValueKind.Str ? args[0].Text!.ToLowerInvariant().Replace('-', '_') : "utf_8";
             return CodecStep(encoding, receiver);
         }
         return null;
@@ -1013,7 +1025,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     // ---------------------------------------------------------------- user-defined decoders
 
     /// <summary>Calls a lambda or small def with the given arguments in a fresh scope; null when it cannot be followed.</summary>
-    private Value? Invoke(Value callee, List<Value> args)
+    private Value? Invoke(Value callee, Value[] args)
     {
         if (_nested >= MaxNesting || _steps > stepBudget) return null;
         _nested++;
@@ -1023,14 +1035,14 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
             switch (callee.Node)
             {
                 case LambdaExpr lambda:
-                    for (var i = 0; i < lambda.Params.Count; i++) Bind(lambda.Params[i], i < args.Count ? args[i] : Value.Unknown);
+                    for (var i = 0; i < lambda.Params.Count; i++) Bind(lambda.Params[i], i < args.Length ? args[i] : Value.Unknown);
                     return MarkDecoded(Eval(lambda.Body), args, "lambda");
                 case FuncDef def:
                     for (var i = 0; i < def.Params.Count; i++)
                     {
                         var p = def.Params[i];
                         if (i == 0 && p == "self") continue;
-                        Bind(p, i < args.Count ? args[i] : Value.Unknown);
+                        Bind(p, i < args.Length ? args[i] : Value.Unknown);
                     }
                     return MarkDecoded(Execute(def.Body) ?? Value.Unknown, args, def.Name + "()");
                 default:
@@ -1045,7 +1057,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     }
 
     /// <summary>A user function that turned constant input into different text is a decoder: say so in the chain.</summary>
-    private static Value MarkDecoded(Value result, List<Value> args, string step)
+    private static Value MarkDecoded(Value result, Value[] args, string step)
     {
         if (!result.IsText || (result.Taint & Taint.Decoded) != 0 && result.Layers is not null) return result;
         if (args.Any(a => a.IsText && a.Text == result.Text)) return result;
