@@ -6,7 +6,8 @@ using BenchmarkDotNet.Running;
 // peak memory) are `--job dry`-style single runs or scripts in bench/; see docs/benchmarks.md for the numbers.
 // First, so nothing else this process does is counted as the name engine's start-up.
 if (args is ["names-startup", ..]) { Moat.Benchmarks.NameStartup.Run(args); return; }
-// The time of one indicator search over a file read as UTF-8 text and as bytes (a decoded layer, an escaped executable).
+// The time of one indicator search over a file read as UTF-8 text and as bytes (a decoded layer, an escaped executable),
+// and of searching each of its lines on its own (the many short literals of a source file).
 if (args is ["indicator-search", var textFile])
 {
     var text = File.ReadAllText(textFile);
