@@ -184,7 +184,7 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     public static string? DottedName(Expr expr) => expr switch
     {
         NameExpr n => n.Id,
-        AttrExpr a when DottedName(a.Target) is { } parent => parent + "." + a.Name,
+        AttrExpr a => (a.Dotted ??= DottedName(a.Target) is { } parent ? parent + "." + a.Name : "") is { Length: > 0 } dotted ? dotted : null,
         _ => null,
     };
 

@@ -51,7 +51,11 @@ public sealed record AttrExpr(Expr Target, string Name, int Line) : Expr(Line)
 
     private sealed record AttributeMemo(Value Target, Value Result);
 
-    // The memo is left out of equality, as the base node's is.
+    // The chain's dotted name (os.path.join), "" when the chain does not start with a plain name: made once per node, not
+    // again each time the node is evaluated (every attribute is looked up by it once code binds any dotted name).
+    internal string? Dotted;
+
+    // The memos are left out of equality, as the base node's is.
     public bool Equals(AttrExpr? other) => base.Equals(other) && Target == other!.Target && Name == other.Name;
 
     public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Target, Name);
