@@ -483,10 +483,15 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
     /// </summary>
     private static void CollectCalledNames(Expr root, HashSet<string> names)
     {
-        var stack = new Stack<Expr>();
+        // Called once per statement of every file: the thread's stack is reused (taken while in use), unless a huge
+        // expression grew it.
+        var stack = t_calledNamesStack ?? new Stack<Expr>();
+        t_calledNamesStack = null;
         stack.Push(root);
+        var deepest = 1;
         while (stack.Count > 0 && names.Count < 100_000)
         {
+            deepest = Math.Max(deepest, stack.Count);
             var e = stack.Pop();
             if (e is CallExpr call)
             {
@@ -510,7 +515,12 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             }
             PushChildren(e, stack);
         }
+        stack.Clear();
+        if (deepest <= MaxKeptStack) t_calledNamesStack = stack;
     }
+
+    private const int MaxKeptStack = 4096;
+    [ThreadStatic] private static Stack<Expr>? t_calledNamesStack;
 
     private static void PushChildren(Expr e, Stack<Expr> stack)
     {

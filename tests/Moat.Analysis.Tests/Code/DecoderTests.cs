@@ -72,6 +72,29 @@ public class DecoderTests
         Assert.Equal(first.Layers, second.Layers);
     }
 
+    // Python's own results for each slice (python3 -c "print(repr('abcdefghij'[8:2:-2]))").
+    [Theory]
+    [InlineData("[::-1]", "jihgfedcba")]
+    [InlineData("[::2]", "acegi")]
+    [InlineData("[1::3]", "beh")]
+    [InlineData("[-3:]", "hij")]
+    [InlineData("[:-3]", "abcdefg")]
+    [InlineData("[8:2:-2]", "ige")]
+    [InlineData("[2:8:-1]", "")]
+    [InlineData("[::-3]", "jgda")]
+    [InlineData("[5:5]", "")]
+    [InlineData("[-100:100]", "abcdefghij")]
+    [InlineData("[100:]", "")]
+    [InlineData("[::-11]", "j")]
+    [InlineData("[3:-3:2]", "df")]
+    public void A_slice_of_a_constant_is_pythons(string slice, string expected)
+    {
+        var evaluator = new Evaluator();
+        Assert.Equal(expected, evaluator.Eval(((ExprStmt)PyParser.Parse($"'abcdefghij'{slice}\n").Body[0]).Value).Text);
+        var list = evaluator.Eval(((ExprStmt)PyParser.Parse($"list('abcdefghij'){slice}\n").Body[0]).Value);
+        Assert.Equal(expected, string.Concat(list.Items!.Select(i => i.Text)));
+    }
+
     [Fact]
     public void An_attribute_taken_again_of_a_new_value_is_the_new_values()
     {

@@ -102,8 +102,9 @@ public class IndicatorSearchTests
 
     private static void AssertSamePositions(string text)
     {
-        var found = Indicators.FirstOccurrences(text);
         var needles = Indicators.NeedleList;
+        var found = new int[needles.Length];
+        Indicators.FirstOccurrences(text, found);
         for (var i = 0; i < needles.Length; i++)
             Assert.True(Indicators.IndexOfNeedle(text, needles[i].Kind, needles[i].Needle) == found[i], $"needle '{needles[i].Needle}' in '{text}'");
     }

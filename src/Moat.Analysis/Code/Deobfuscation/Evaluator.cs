@@ -443,13 +443,18 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         }
         var start = Clip(lower, step > 0 ? 0 : length - 1);
         var stop = Clip(upper, step > 0 ? length : -1);
-        var indices = new List<int>();
-        for (var i = start; step > 0 ? i < stop : i > stop; i += step) indices.Add((int)i);
+        // Item k is at start + k * step, while short of stop: no list of indices for a megabyte reversed.
+        var count = (int)(step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0) : (start > stop ? (start - stop - step - 1) / -step : 0));
         var taint = target.Taint & ~Taint.Blob;
-        if (target.Kind == ValueKind.List) return Value.List([.. indices.Select(i => target.Items![i])]);
-        var text = string.Create(indices.Count, (target.Text!, indices), static (span, state) =>
+        if (target.Kind == ValueKind.List)
         {
-            for (var k = 0; k < span.Length; k++) span[k] = state.Item1[state.indices[k]];
+            var items = new Value[count];
+            for (var k = 0; k < count; k++) items[k] = target.Items![(int)(start + k * step)];
+            return Value.List(items);
+        }
+        var text = step == 1 ? target.Text!.Substring((int)start, count) : string.Create(count, (target.Text!, start, step), static (span, state) =>
+        {
+            for (var k = 0; k < span.Length; k++) span[k] = state.Item1[(int)(state.start + k * state.step)];
         });
         var layers = step < 0 ? Value.AddLayer(target.Layers, "reverse") : target.Layers;
         return target.Kind == ValueKind.Str ? Value.Str(text, taint, layers) : Value.Bytes(text, taint, layers);

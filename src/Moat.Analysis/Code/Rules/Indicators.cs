@@ -193,7 +193,8 @@ public static partial class Indicators
 
     private static void AddIndicators(ReadOnlySpan<char> normalized, List<Indicator> found, int from)
     {
-        var firstAt = FirstOccurrences(normalized, from);
+        Span<int> firstAt = stackalloc int[Needles.Length];
+        FirstOccurrences(normalized, firstAt, from);
         var kinds = 0;
         for (var i = 0; i < Needles.Length; i++)
         {
@@ -259,18 +260,18 @@ public static partial class Indicators
     private const int MinEncodedRun = 256;
 
     /// <summary>
-    /// Each needle's first acceptable position in <paramref name="text"/> (-1 when absent), in one pass: the search for
-    /// all needles at once stops only where some needle starts, and only there are the needles compared one by one.
+    /// Each needle's first acceptable position in <paramref name="text"/> (-1 when absent), into <paramref name="firstAt"/>,
+    /// in one pass: the search for all needles at once stops only where some needle starts, and only there are the needles
+    /// compared one by one.
     /// The same positions as searching for each needle in turn (<see cref="IndexOfNeedle"/>), without ~190 scans of the
     /// text — except inside runs of at least <see cref="MinEncodedRun"/> base64 or hex characters, which are not looked
     /// into: an encoded payload inside a text (a base64 string in a decoded layer, an escaped executable in a bytes
     /// literal) names no host, path or command of its own, and is searched in its decoded form when the code decodes it.
     /// A needle that starts before such a run or ends after it is still found.
     /// </summary>
-    internal static int[] FirstOccurrences(ReadOnlySpan<char> text, int from = 0)
+    internal static void FirstOccurrences(ReadOnlySpan<char> text, Span<int> firstAt, int from = 0)
     {
-        var firstAt = new int[Needles.Length];
-        Array.Fill(firstAt, -1);
+        firstAt.Fill(-1);
         var margin = MaxNeedleLength - 1;
         while (from < text.Length)
         {
@@ -279,7 +280,6 @@ public static partial class Indicators
             if (runStart >= text.Length) break;
             from = Math.Max(from + 1, runEnd - margin);
         }
-        return firstAt;
     }
 
     /// <summary>The first run of at least <see cref="MinEncodedRun"/> encoded-alphabet characters at or after <paramref name="from"/>, else (length, length).</summary>
@@ -300,7 +300,7 @@ public static partial class Indicators
     }
 
     /// <summary>Each needle's first position among those starting in [<paramref name="from"/>, <paramref name="end"/>) and ending by <paramref name="end"/>.</summary>
-    private static void Search(ReadOnlySpan<char> text, int from, int end, int[] firstAt)
+    private static void Search(ReadOnlySpan<char> text, int from, int end, Span<int> firstAt)
     {
         // Where each group's next match starts (end: none before it); the search stops at the nearest, as one search for
         // all needles would.
@@ -335,7 +335,7 @@ public static partial class Indicators
         }
     }
 
-    private static void TryNeedle(ReadOnlySpan<char> text, ReadOnlySpan<char> rest, int at, int i, int[] firstAt)
+    private static void TryNeedle(ReadOnlySpan<char> text, ReadOnlySpan<char> rest, int at, int i, Span<int> firstAt)
     {
         if (firstAt[i] >= 0) return;
         var (kind, needle) = Needles[i];
