@@ -184,9 +184,16 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
     public static string? DottedName(Expr expr) => expr switch
     {
         NameExpr n => n.Id,
-        AttrExpr a => (a.Dotted ??= DottedName(a.Target) is { } parent ? parent + "." + a.Name : "") is { Length: > 0 } dotted ? dotted : null,
+        AttrExpr a => ChainName(a),
         _ => null,
     };
+
+    // Made once per node ("" when the chain does not start with a plain name) and kept on it.
+    private static string? ChainName(AttrExpr attr)
+    {
+        attr.Dotted ??= DottedName(attr.Target) is { } parent ? parent + "." + attr.Name : "";
+        return attr.Dotted.Length > 0 ? attr.Dotted : null;
+    }
 
     // ---------------------------------------------------------------- evaluation
 
@@ -444,7 +451,8 @@ public sealed class Evaluator(IEvaluationObserver? observer = null, long stepBud
         var start = Clip(lower, step > 0 ? 0 : length - 1);
         var stop = Clip(upper, step > 0 ? length : -1);
         // Item k is at start + k * step, while short of stop: no list of indices for a megabyte reversed.
-        var count = (int)(step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0) : (start > stop ? (start - stop - step - 1) / -step : 0));
+        var span = step > 0 ? stop - start : start - stop;
+        var count = span > 0 ? (int)((span + Math.Abs(step) - 1) / Math.Abs(step)) : 0;
         var taint = target.Taint & ~Taint.Blob;
         if (target.Kind == ValueKind.List)
         {
