@@ -14,29 +14,14 @@ if (args is ["indicator-search", var textFile])
     var latin = new string(File.ReadAllBytes(textFile).Select(b => (char)b).ToArray());
     // Each line on its own, as the many short literals of a source file are searched.
     var lines = text.Split('\n').Where(l => l.Length >= 4).ToArray();
-    {
-        foreach (var line in lines) Moat.Analysis.Code.Indicators.Find(line);
-        var sw = System.Diagnostics.Stopwatch.StartNew(); var n = 0; var best = double.MaxValue;
-        while (sw.Elapsed.TotalSeconds < 2)
-        {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            foreach (var line in lines) Moat.Analysis.Code.Indicators.Find(line);
-            n++;
-            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-        Console.WriteLine($"lines: {lines.Length} lines, {sw.Elapsed.TotalMilliseconds / n:F2} ms per search of all (best {best:F2})");
-    }
+    foreach (var line in lines) Moat.Analysis.Code.Indicators.Find(line);
+    var (linesBest, linesMean, _) = Moat.Benchmarks.Repeated.For(2, () => { foreach (var line in lines) Moat.Analysis.Code.Indicators.Find(line); });
+    Console.WriteLine($"lines: {lines.Length} lines, {linesMean:F2} ms per search of all (best {linesBest:F2})");
     foreach (var (name, t) in new[] { ("text", text), ("bytes", latin) })
     {
         Moat.Analysis.Code.Indicators.Find(t);
-        var sw = System.Diagnostics.Stopwatch.StartNew(); var n = 0; var best = double.MaxValue;
-        while (sw.Elapsed.TotalSeconds < 2)
-        {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            Moat.Analysis.Code.Indicators.Find(t); n++;
-            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-        Console.WriteLine($"{name}: {t.Length} chars, {sw.Elapsed.TotalMilliseconds / n:F2} ms per search (best {best:F2}), found {string.Join(",", Moat.Analysis.Code.Indicators.Find(t).Select(i => i.Kind))}");
+        var (best, mean, _) = Moat.Benchmarks.Repeated.For(2, () => Moat.Analysis.Code.Indicators.Find(t));
+        Console.WriteLine($"{name}: {t.Length} chars, {mean:F2} ms per search (best {best:F2}), found {string.Join(",", Moat.Analysis.Code.Indicators.Find(t).Select(i => i.Kind))}");
     }
     return;
 }

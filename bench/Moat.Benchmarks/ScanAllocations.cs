@@ -130,15 +130,7 @@ public static class StageAllocations
         var before = GC.GetAllocatedBytesForCurrentThread();
         action();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        // Best of a second's runs: the stage's own time, least disturbed by the machine.
-        var best = double.MaxValue;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed.TotalSeconds < 1)
-        {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            action();
-            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
+        var (best, _, _) = Repeated.For(1, () => action());
         Console.WriteLine($"{stage,-18} {allocated / 1048576.0,9:N1} MiB  ({allocated / (double)size:N1} bytes per source byte), best {best:F2} ms");
     }
 }
@@ -154,22 +146,10 @@ public static class ScanRepeat
         // No file analysis cache: every scan analyses the archive as if it were new.
         var options = new CodeScanOptions { Names = PackageNameMatcher.ForBatch(), FileCache = null };
         var result = PackageScanner.Scan(archive, options);
-        var best = double.MaxValue;
-        var total = 0.0;
-        var runs = 0;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed.TotalSeconds < seconds || runs < 3)
-        {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            PackageScanner.Scan(archive, options);
-            var ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            best = Math.Min(best, ms);
-            total += ms;
-            runs++;
-        }
+        var (best, mean, runs) = Repeated.For(seconds, () => PackageScanner.Scan(archive, options));
         allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / runs;
-        Console.WriteLine($"{ReportNames.Of(result.Verdict)} {result.Score:0.000}, {result.Findings.Count} findings; best {best:F2} ms, mean {total / runs:F2} ms, "
+        Console.WriteLine($"{ReportNames.Of(result.Verdict)} {result.Score:0.000}, {result.Findings.Count} findings; best {best:F2} ms, mean {mean:F2} ms, "
                           + $"{allocated / 1048576.0:F1} MiB/scan ({runs} runs)");
     }
 }

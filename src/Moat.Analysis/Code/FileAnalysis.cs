@@ -488,10 +488,8 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
         var stack = t_calledNamesStack ?? new Stack<Expr>();
         t_calledNamesStack = null;
         stack.Push(root);
-        var deepest = 1;
         while (stack.Count > 0 && names.Count < 100_000)
         {
-            deepest = Math.Max(deepest, stack.Count);
             var e = stack.Pop();
             if (e is CallExpr call)
             {
@@ -516,7 +514,7 @@ internal sealed partial class FileAnalysis : IEvaluationObserver
             PushChildren(e, stack);
         }
         stack.Clear();
-        if (deepest <= MaxKeptStack) t_calledNamesStack = stack;
+        if (stack.EnsureCapacity(0) <= MaxKeptStack) t_calledNamesStack = stack;
     }
 
     private const int MaxKeptStack = 4096;

@@ -307,6 +307,8 @@ public static class PyLexer
                 if (i >= n) break;
             }
             var c = s[i];
+            // \xHH here, not through DecodeEscape: in escaped binary the general escape switch per escape cost more than
+            // the run copy saves (a megabyte lexed in 5.0 ms without this, 3.3 ms with it).
             if (c == '\\' && !raw && i + 3 < n && s[i + 1] == 'x')
             {
                 var high = HexValue(s[i + 2]);
