@@ -110,12 +110,23 @@ public static class ScanAllocations
 /// <summary>
 /// Bytes allocated by each stage on one Python file (<c>alloc-breakdown FILE.py</c>): lexing, parsing (lexing
 /// included), one indicator search of the whole text and the whole scan, against the file's size, with each stage's
-/// best time over a second; shows which stage a large file's allocation and time come from.
+/// best time over a second; shows which stage a large file's allocation and time come from. Given a directory, lexes and
+/// parses each of its .py files.
 /// </summary>
 public static class StageAllocations
 {
     public static void Run(string file)
     {
+        if (Directory.Exists(file))
+        {
+            // A tree of modules (a library's source): the front end's cost per file, as a package scan pays it.
+            var texts = Directory.EnumerateFiles(file, "*.py", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllText).ToArray();
+            long chars = texts.Sum(t => (long)t.Length);
+            Console.WriteLine($"{texts.Length} files, {chars:N0} chars");
+            Measure("lex", chars, () => texts.Sum(t => PyLexer.Lex(t).Tokens.Count));
+            Measure("parse (incl. lex)", chars, () => texts.Sum(t => PyParser.Parse(t).Body.Count));
+            return;
+        }
         var bytes = File.ReadAllBytes(file);
         var text = System.Text.Encoding.UTF8.GetString(bytes);
         Measure("lex", bytes.Length, () => PyLexer.Lex(text).Tokens.Count);

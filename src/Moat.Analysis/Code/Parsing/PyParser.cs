@@ -14,28 +14,30 @@ public sealed class PyParser
     public const int MaxDepth = 120;
     private const int MaxFStringDepth = 4;
 
-    private static readonly HashSet<string> HardKeywords =
-    [
-        "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except",
-        "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass",
-        "raise", "return", "try", "while", "with", "yield",
-    ];
+    // Python's keywords: a switch over the token's characters, so that each name in an expression is not hashed twice.
+    private static bool IsHardKeyword(ReadOnlySpan<char> name) => name switch
+    {
+        "and" or "as" or "assert" or "async" or "await" or "break" or "class" or "continue" or "def" or "del" or "elif" or "else"
+            or "except" or "finally" or "for" or "from" or "global" or "if" or "import" or "in" or "is" or "lambda" or "nonlocal"
+            or "not" or "or" or "pass" or "raise" or "return" or "try" or "while" or "with" or "yield" => true,
+        _ => false,
+    };
 
     private readonly TokenList _list;
     private readonly Token[] _tokens;
     private readonly int _count;
     // Identifiers and other token texts, one string per distinct spelling for the whole parse (f-string fields
     // included): a module names the same few hundred identifiers thousands of times.
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _texts;
+    private readonly SpellingTable _texts;
     private readonly int _fstringDepth;
     private int _p;
     private int _depth;
     private bool _truncated;
 
-    private PyParser(TokenList list, int fstringDepth, Dictionary<string, string>? texts = null)
+    private PyParser(TokenList list, int fstringDepth, SpellingTable texts)
     {
         _list = list;
-        _texts = (texts ?? new Dictionary<string, string>(StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
+        _texts = texts;
         _tokens = list.Buffer;
         _count = list.Count;
         _fstringDepth = fstringDepth;
@@ -45,7 +47,7 @@ public sealed class PyParser
     public static PyModule Parse(string source, int maxTokens = PyLexer.DefaultMaxTokens)
     {
         var tokens = PyLexer.Lex(source, maxTokens);
-        var texts = t_texts ?? new Dictionary<string, string>(StringComparer.Ordinal);
+        var texts = t_texts ?? new SpellingTable();
         t_texts = null; // taken: a parse inside this one (none today) gets its own
         try
         {
@@ -60,25 +62,18 @@ public sealed class PyParser
             // scan allocated, and the next file names mostly the same identifiers (self, os, the package's own names),
             // each a new string per file otherwise. Past a few thousand texts it starts empty again; a table grown by a
             // huge file is let go.
-            if (texts.Count > MaxKeptTexts || t_textChars > MaxKeptChars)
-            {
-                texts.Clear();
-                t_textChars = 0;
-            }
-            if (texts.EnsureCapacity(0) <= 2 * MaxKeptTexts) t_texts = texts;
-            else t_textChars = 0;
+            if (texts.Count > MaxKeptTexts || texts.Chars > MaxKeptChars) texts.Clear();
+            if (texts.Capacity <= 4 * MaxKeptTexts) t_texts = texts;
         }
     }
 
     private const int MaxKeptTexts = 1 << 14;
     private const long MaxKeptChars = 1 << 18;
 
-    [ThreadStatic] private static Dictionary<string, string>? t_texts;
-    // Characters of the texts in this thread's table.
-    [ThreadStatic] private static long t_textChars;
+    [ThreadStatic] private static SpellingTable? t_texts;
 
     /// <summary>Parses a single expression (an f-string field); null when there is none.</summary>
-    private static Expr? ParseExpression(string source, int line, int fstringDepth, Dictionary<string, string> texts)
+    private static Expr? ParseExpression(string source, int line, int fstringDepth, SpellingTable texts)
     {
         if (fstringDepth > MaxFStringDepth) return null;
         var tokens = PyLexer.Lex(source, 10_000);
@@ -105,15 +100,7 @@ public sealed class PyParser
     private bool IsOp(Token t, string op) => t.Kind == TokenKind.Op && _list.Text(t).SequenceEqual(op);
     private bool IsName(string name) => IsName(Cur, name);
     private bool IsName(Token t, string name) => t.Kind == TokenKind.Name && _list.Text(t).SequenceEqual(name);
-    private string Text(Token t)
-    {
-        var span = _list.Text(t);
-        if (_texts.TryGetValue(span, out var text)) return text;
-        text = span.ToString();
-        _texts[span] = text;
-        t_textChars += text.Length;
-        return text;
-    }
+    private string Text(Token t) => _texts.Intern(_list.Text(t));
 
     private bool Accept(string op)
     {
@@ -773,14 +760,13 @@ public sealed class PyParser
         {
             case TokenKind.Name:
             {
-                var name = Text(t);
-                if (HardKeywords.Contains(name) && name is not ("print" or "exec"))
+                if (IsHardKeyword(_list.Text(t)))
                 {
                     // A keyword where an expression should be: leave it to the caller (e.g. `in`, `else`).
                     return new OtherExpr("keyword", [], line);
                 }
                 Advance();
-                return new NameExpr(name, line);
+                return new NameExpr(Text(t), line);
             }
             case TokenKind.Number:
                 Advance();
@@ -924,7 +910,7 @@ public sealed class PyParser
                 formatted = true;
                 foreach (var field in literal.FormatExpressions)
                 {
-                    var expression = ParseExpression(StripConversion(field), Cur.Line, _fstringDepth + 1, _texts.Dictionary);
+                    var expression = ParseExpression(StripConversion(field), Cur.Line, _fstringDepth + 1, _texts);
                     if (expression is not null) (fields ??= []).Add(expression);
                 }
             }
