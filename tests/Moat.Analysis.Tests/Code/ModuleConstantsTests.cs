@@ -46,4 +46,20 @@ public class ModuleConstantsTests
         });
         Assert.Null(constants.Resolve("pkg/main.py", ".a", "X"));
     }
+
+    [Fact]
+    public void Re_exports_are_followed_in_line_order_and_only_when_plain()
+    {
+        var constants = Of(new()
+        {
+            // KEY comes first from a module where it is not a literal, then from one where it is; ALIAS is bound by `as`;
+            // a parenthesized list spans lines and ends with a comma.
+            ["pkg/__init__.py"] = "from .computed import KEY\nfrom .tables import (\n    OTHER,\n    KEY,\n)\nfrom .tables import OTHER as ALIAS\n",
+            ["pkg/computed.py"] = "import os\nKEY = os.getcwd()\n",
+            ["pkg/tables.py"] = "KEY = 'k' * 2\nOTHER = (1, 2)\n",
+        });
+        Assert.Equal("kk", constants.Resolve("pkg/use.py", ".", "KEY")?.Text);
+        Assert.Equal([1L, 2L], constants.Resolve("pkg/use.py", ".", "OTHER")!.Items!.Select(i => i.Int));
+        Assert.Null(constants.Resolve("pkg/use.py", ".", "ALIAS"));
+    }
 }

@@ -22,8 +22,11 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
     private readonly Dictionary<(string ImportingFile, string Module), string?> _moduleFiles = [];
     private long _cachedChars;
 
-    /// <summary>Where a module assigns its top-level names, and the lines that re-export names from other modules.</summary>
-    private sealed record ModuleIndex(string Source, Dictionary<string, int> Assignments, List<(string Module, string Line)> ReExports);
+    /// <summary>
+    /// Where a module assigns its top-level names, and for each name it re-exports plainly (<c>from .x import NAME</c>;
+    /// not <c>A as NAME</c>), the modules it imports it from, in the order of their lines.
+    /// </summary>
+    private sealed record ModuleIndex(string Source, Dictionary<string, int> Assignments, Dictionary<string, List<string>> ReExports);
 
     /// <summary>
     /// The constant <paramref name="name"/> of the module <paramref name="module"/> (as written in the import: leading
@@ -69,8 +72,18 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
             _cachedChars += source.Length;
             var assignments = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (Match m in TopLevelAssignment().Matches(source)) assignments.TryAdd(m.Groups["name"].Value, m.Index);
-            var reExports = new List<(string, string)>();
-            foreach (Match m in ReExport().Matches(source)) reExports.Add((m.Groups["module"].Value, m.Groups["names"].Value));
+            // Made once per module: a package's __init__.py re-exports hundreds of names, and each name imported from it was
+            // looked for in every line.
+            var reExports = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (Match m in ReExport().Matches(source))
+            {
+                var module = m.Groups["module"].Value;
+                foreach (var name in m.Groups["names"].Value.Trim('(', ')', ' ', '\t').Split(',', StringSplitOptions.TrimEntries))
+                {
+                    if (!reExports.TryGetValue(name, out var modules)) reExports[name] = modules = [];
+                    modules.Add(module);
+                }
+            }
             index = new ModuleIndex(source, assignments, reExports);
         }
         _modules[file] = index;
@@ -149,12 +162,10 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
 
     private Value? ReExported(string file, ModuleIndex index, string name, int depth)
     {
-        foreach (var (module, names) in index.ReExports)
-        {
-            // `from .x import A as NAME` binds NAME to A; only plain re-exports are followed.
-            var plain = names.Trim('(', ')', ' ', '\t').Split(',', StringSplitOptions.TrimEntries).Any(n => n == name);
-            if (plain && Resolve(file, module, name, depth + 1) is { } value) return value;
-        }
+        // `from .x import A as NAME` binds NAME to A; only plain re-exports are followed.
+        if (!index.ReExports.TryGetValue(name, out var modules)) return null;
+        foreach (var module in modules)
+            if (Resolve(file, module, name, depth + 1) is { } value) return value;
         return null;
     }
 }
