@@ -97,9 +97,11 @@ public sealed class PyParser
     private void Advance() { if (!AtEnd) _p++; }
 
     private bool IsOp(string op) => IsOp(Cur, op);
-    private bool IsOp(Token t, string op) => t.Kind == TokenKind.Op && _list.Text(t).SequenceEqual(op);
+    // Length first: most tokens compared against a spelling are not it, and most spellings are one character.
+    private bool IsOp(Token t, string op) =>
+        t.Kind == TokenKind.Op && t.Length == op.Length && (op.Length == 1 ? _list.Source[t.Start] == op[0] : _list.Text(t).SequenceEqual(op));
     private bool IsName(string name) => IsName(Cur, name);
-    private bool IsName(Token t, string name) => t.Kind == TokenKind.Name && _list.Text(t).SequenceEqual(name);
+    private bool IsName(Token t, string name) => t.Kind == TokenKind.Name && t.Length == name.Length && _list.Text(t).SequenceEqual(name);
     private string Text(Token t) => _texts.Intern(_list.Text(t));
 
     private bool Accept(string op)
@@ -598,13 +600,15 @@ public sealed class PyParser
         var t = Cur;
         if (t.Kind == TokenKind.Name)
         {
-            var text = _list.Text(t);
-            if (text.SequenceEqual("or")) return ("or", 1, 1);
-            if (text.SequenceEqual("and")) return ("and", 2, 1);
-            if (text.SequenceEqual("in")) return noIn ? ("", 0, 0) : ("in", 4, 1);
-            if (text.SequenceEqual("not") && IsName(Peek(), "in")) return noIn ? ("", 0, 0) : ("not in", 4, 2);
-            if (text.SequenceEqual("is")) return IsName(Peek(), "not") ? ("is not", 4, 2) : ("is", 4, 1);
-            return ("", 0, 0);
+            switch (_list.Text(t))
+            {
+                case "or": return ("or", 1, 1);
+                case "and": return ("and", 2, 1);
+                case "in": return noIn ? ("", 0, 0) : ("in", 4, 1);
+                case "not" when IsName(Peek(), "in"): return noIn ? ("", 0, 0) : ("not in", 4, 2);
+                case "is": return IsName(Peek(), "not") ? ("is not", 4, 2) : ("is", 4, 1);
+                default: return ("", 0, 0);
+            }
         }
         if (t.Kind != TokenKind.Op) return ("", 0, 0);
         // Constant spellings, so that looking at the next operator allocates nothing.
