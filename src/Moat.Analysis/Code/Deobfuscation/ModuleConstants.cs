@@ -19,7 +19,7 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
 
     private readonly Dictionary<(string File, string Name), Value?> _cache = [];
     private readonly Dictionary<string, ModuleIndex?> _modules = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string ImportingFile, string Module), string?> _moduleFiles = [];
+    private readonly Dictionary<(string ImportingDirectory, string Module), string?> _moduleFiles = [];
     private long _cachedChars;
 
     /// <summary>
@@ -51,17 +51,20 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
     }
 
     /// <summary>
-    /// The first of the <see cref="Candidates"/> that the package holds (null: none), remembered per importing file and
-    /// module: a module imports several names from one module (<c>from typing import Any, Optional</c>), and most modules
-    /// it names are not the package's own.
+    /// The first of the <see cref="Candidates"/> that the package holds (null: none), remembered per importing directory
+    /// and module: the modules of a directory import the same few modules (<c>from typing import Any, Optional</c>), most
+    /// of which are not the package's own, and the candidates depend only on the directory.
     /// </summary>
     private string? ModuleFile(string importingFile, string module)
     {
-        if (_moduleFiles.TryGetValue((importingFile, module), out var known)) return known;
-        known = Candidates(importingFile, module).FirstOrDefault(file => Index(file) is not null);
-        _moduleFiles[(importingFile, module)] = known;
+        var directory = DirectoryOf(importingFile);
+        if (_moduleFiles.TryGetValue((directory, module), out var known)) return known;
+        known = Candidates(directory, module).FirstOrDefault(file => Index(file) is not null);
+        _moduleFiles[(directory, module)] = known;
         return known;
     }
+
+    private static string DirectoryOf(string path) => path.Contains('/', StringComparison.Ordinal) ? path[..path.LastIndexOf('/')] : "";
 
     private ModuleIndex? Index(string file)
     {
@@ -97,11 +100,10 @@ internal sealed partial class ModuleConstants(Func<string, string?> sourceOf)
     private static partial Regex ReExport();
 
     /// <summary>Files the import can name: <c>a/b.py</c> or <c>a/b/__init__.py</c>, relative imports from the importer's directory, absolute ones from any directory above it.</summary>
-    private static IEnumerable<string> Candidates(string importingFile, string module)
+    private static IEnumerable<string> Candidates(string directory, string module)
     {
         var dots = 0;
         while (dots < module.Length && module[dots] == '.') dots++;
-        var directory = importingFile.Contains('/', StringComparison.Ordinal) ? importingFile[..importingFile.LastIndexOf('/')] : "";
         var rest = module[dots..].Replace('.', '/');
         if (dots > 0)
         {
