@@ -172,7 +172,7 @@ public static class PyLexer
             if (IsIdentifierStart(c))
             {
                 var start = i;
-                i = IdentifierEnd(source, i);
+                while (i < n && IsIdentifierPart(source[i])) i++;
                 // String prefixes: r, b, u, f, t and their combinations, directly followed by a quote.
                 if (i < n && (source[i] == '"' || source[i] == '\'') && i - start <= 3 && IsStringPrefix(source.AsSpan(start, i - start)))
                 {
@@ -230,21 +230,19 @@ public static class PyLexer
 
     private static int SkipNewline(string s, int i) => s[i] == '\r' && i + 1 < s.Length && s[i + 1] == '\n' ? i + 2 : i + 1;
 
-    public static bool IsIdentifierStart(char c) => char.IsAsciiLetter(c) || c == '_' || (c > 127 && (char.IsLetter(c) || char.IsSurrogate(c)));
+    // The ASCII test inline, the Unicode one a call: called for every character of every identifier, the whole test as
+    // one call was a sixth of the lexing of typical code.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsIdentifierStart(char c) => c < 128 ? char.IsAsciiLetter(c) || c == '_' : IsNonAsciiIdentifierStart(c);
 
-    public static bool IsIdentifierPart(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || (c > 127 && (char.IsLetterOrDigit(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.ConnectorPunctuation));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsIdentifierPart(char c) => c < 128 ? char.IsAsciiLetterOrDigit(c) || c == '_' : IsNonAsciiIdentifierPart(c);
 
-    // Where the identifier starting at i ends. The ASCII test is inlined (most identifiers are ASCII); the full Unicode
-    // test is a call, and calling it for every character was a sixth of the lexing of typical code.
-    private static int IdentifierEnd(string source, int i)
-    {
-        for (; i < source.Length; i++)
-        {
-            var c = source[i];
-            if (c < 128 ? !(char.IsAsciiLetterOrDigit(c) || c == '_') : !IsIdentifierPart(c)) break;
-        }
-        return i;
-    }
+    private static bool IsNonAsciiIdentifierStart(char c) => char.IsLetter(c) || char.IsSurrogate(c);
+
+    private static bool IsNonAsciiIdentifierPart(char c) =>
+        char.IsLetterOrDigit(c) || char.IsSurrogate(c)
+        || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.ConnectorPunctuation;
 
     private static bool IsStringPrefix(ReadOnlySpan<char> prefix)
     {
